@@ -1,0 +1,73 @@
+import type { z } from 'zod'
+import type { JsonValue } from '../../../shared/types'
+
+/** What a running step can see and do. Plain data in, plain data out: no Electron, no globals. */
+export interface StepContext<Services = unknown> {
+  readonly jobId: string
+  readonly projectId: string
+  readonly jobType: string
+  /** The job's validated payload. */
+  readonly input: Record<string, unknown>
+  /** Outputs of the steps that finished before this one, by step name. */
+  readonly outputs: Readonly<Record<string, StepOutput>>
+  /** A fresh folder owned by this attempt only; files written here become the step's artifacts. */
+  readonly workDir: string
+  /** Aborted when the job is cancelled, the lease is lost, or the engine stops. */
+  readonly signal: AbortSignal
+  /** 0–100 within this step. Cheap to call often: the engine coalesces. */
+  progress(percent: number, message?: string): void
+  log(message: string, level?: LogLevel): void
+  /** Write a file atomically (temp name, then rename) inside workDir; returns its absolute path. */
+  writeArtifact(name: string, data: string | Uint8Array): Promise<string>
+  /** Absolute path for a file inside workDir (for tools like ffmpeg that write themselves). */
+  artifactPath(name: string): string
+  /** Engine services: providers, renderer, settings. Typed by the pipeline that uses them. */
+  readonly services: Services
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+
+/** A finished step's stored result. `files` maps artifact names to absolute paths. */
+export interface StepOutput {
+  data: JsonValue
+  files: Record<string, string>
+  cost?: number
+  provider?: string
+  fallback?: boolean
+}
+
+export interface StepResult {
+  /** JSON stored with the step and handed to later steps. */
+  data: JsonValue
+  /** Artifact name → absolute path, each inside ctx.workDir. */
+  files?: Record<string, string>
+  /** Money spent by this attempt, in USD. */
+  cost?: number
+  /** Which provider actually ran (e.g. "espeak-ng", "openai:gpt-4o-mini"). */
+  provider?: string
+}
+
+export interface StepDefinition<Services = unknown> {
+  /** Stable id, used for checkpoints, `retry --from` and ETA statistics. */
+  readonly name: string
+  readonly title: string
+  /** Which pool resource the step occupies (llm, tts, image, music, ffmpeg, cpu...). */
+  readonly resource: string
+  /** The provider whose health gates this step (circuit breaker). Defaults to the resource. */
+  provider?(ctx: Pick<StepContext<Services>, 'input' | 'services'>): string
+  /** First guess of duration before the engine has measured any. */
+  readonly estimateMs: number
+  /** Attempts for retryable errors; defaults to the job's max_retries. */
+  readonly maxAttempts?: number
+  run(ctx: StepContext<Services>): Promise<StepResult>
+  /** Called when the step has failed for good; its result counts as the step's output (flagged). */
+  fallback?(ctx: StepContext<Services>, error: Error): Promise<StepResult>
+}
+
+export interface PipelineDefinition<Services = unknown> {
+  readonly name: string
+  readonly title: string
+  /** Validates and normalises the payload at enqueue time (bad input never reaches a worker). */
+  readonly input: z.ZodType<Record<string, unknown>>
+  readonly steps: readonly StepDefinition<Services>[]
+}
