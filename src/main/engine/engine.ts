@@ -1,0 +1,85 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { ProviderHealth, QueueEta } from '../../shared/types'
+import { estimateQueue } from './eta'
+import { EventBus } from './events'
+import type { PipelineRegistry } from './pipelines/registry'
+import type { BackoffOptions } from './pool/backoff'
+import type { BreakerOptions } from './pool/circuit-breaker'
+import { WorkerPool, type PoolTimings, type ProbeFn } from './pool/pool'
+import type { ResourceLimit } from './pool/resource-limiter'
+import { LeaseStore } from './queue/leases'
+import { Queue } from './queue/queue'
+import { openDatabase, type Db } from './store/database'
+
+export interface EngineOptions<S> {
+  /** Folder holding `studio.db` and the jobs' artifacts. */
+  dataDir: string
+  pipelines: PipelineRegistry<S>
+  services: S
+  concurrency?: number
+  resources?: Record<string, ResourceLimit>
+  timings?: Partial<PoolTimings>
+  backoff?: BackoffOptions
+  breaker?: BreakerOptions
+  probe?: (provider: string) => ProbeFn | undefined
+}
+
+/**
+ * The whole engine behind one object: plain data in, plain data and events out. It runs the same
+ * in the CLI, in Electron's main process or in a utility process. It never imports electron.
+ */
+export class Engine<S = unknown> {
+  readonly db: Db
+  readonly events = new EventBus()
+  readonly queue: Queue
+  readonly leases: LeaseStore
+  readonly pool: WorkerPool<S>
+  readonly pipelines: PipelineRegistry<S>
+  readonly dataDir: string
+  readonly artifactsRoot: string
+  private closed = false
+
+  constructor(readonly options: EngineOptions<S>) {
+    this.dataDir = options.dataDir
+    this.artifactsRoot = join(options.dataDir, 'jobs')
+    mkdirSync(this.artifactsRoot, { recursive: true })
+    this.db = openDatabase(join(options.dataDir, 'studio.db'))
+    this.pipelines = options.pipelines
+    this.queue = new Queue({ db: this.db, events: this.events, pipelines: this.pipelines, artifactsRoot: this.artifactsRoot })
+    this.leases = new LeaseStore(this.queue)
+    this.pool = new WorkerPool<S>({
+      queue: this.queue,
+      leases: this.leases,
+      pipelines: this.pipelines,
+      services: options.services,
+      events: this.events,
+      artifactsRoot: this.artifactsRoot,
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      ...(options.resources ? { resources: options.resources } : {}),
+      ...(options.timings ? { timings: options.timings } : {}),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(options.breaker ? { breaker: options.breaker } : {}),
+      ...(options.probe ? { probe: options.probe } : {})
+    })
+  }
+
+  eta(): QueueEta {
+    return estimateQueue(this.db, {
+      concurrency: this.pool.getConcurrency(),
+      defaultEstimate: (type, step) => this.pipelines.get(type)?.steps.find((s) => s.name === step)?.estimateMs ?? 10_000
+    })
+  }
+
+  health(known: readonly string[] = []): ProviderHealth[] {
+    return this.pool.health(known)
+  }
+
+  /** Stop the pool gracefully (see WorkerPool.stop), then close the database. */
+  async close(graceMs = 10_000): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.pool.stop(graceMs)
+    this.db.close()
+  }
+}

@@ -1,0 +1,88 @@
+import type { JobEta, QueueEta } from '../../shared/types'
+import type { Db } from './store/database'
+
+/** How many recent runs of a step make its typical duration. */
+const SAMPLE = 20
+
+interface EtaJob {
+  id: string
+  type: string
+  status: 'processing' | 'pending'
+  run_after: number
+}
+interface EtaStep {
+  job_id: string
+  name: string
+  status: string
+  progress: number
+  started_at: number | null
+}
+
+/**
+ * ETA per job and for the whole queue (what HandBrake will not give you): each remaining step
+ * costs the average of its last runs (or the pipeline's first guess), a running step only its
+ * unfinished share; then the queue is laid out on the pool's workers in claim order.
+ * Per-resource limits are not modelled: with a saturated resource the figure is optimistic.
+ */
+export function estimateQueue(
+  db: Db,
+  options: { concurrency: number; now?: number; defaultEstimate: (type: string, step: string) => number }
+): QueueEta {
+  const now = options.now ?? Date.now()
+  const typical = new Map<string, number>()
+  for (const r of db
+    .prepare<[number], { name: string; avg: number }>(
+      `SELECT name, AVG(duration_ms) AS avg FROM (
+         SELECT name, duration_ms, ROW_NUMBER() OVER (PARTITION BY name ORDER BY completed_at DESC) AS rn
+         FROM steps WHERE status = 'completed' AND duration_ms IS NOT NULL AND fallback = 0)
+       WHERE rn <= ? GROUP BY name`
+    )
+    .all(SAMPLE)) {
+    typical.set(r.name, r.avg)
+  }
+  const jobs = db
+    .prepare<[], EtaJob>(
+      `SELECT id, type, status, run_after FROM jobs WHERE status IN ('processing','pending')
+       ORDER BY status = 'pending', priority, position`
+    )
+    .all()
+  const steps = db
+    .prepare<[], EtaStep>(
+      `SELECT s.job_id, s.name, s.status, s.progress, s.started_at FROM steps s JOIN jobs j ON j.id = s.job_id
+       WHERE j.status IN ('processing','pending') AND s.status != 'completed' ORDER BY s.job_id, s.idx`
+    )
+    .all()
+  const remaining = new Map<string, number>()
+  const typeOf = new Map(jobs.map((j) => [j.id, j.type]))
+  for (const s of steps) {
+    const full = typical.get(s.name) ?? options.defaultEstimate(typeOf.get(s.job_id) ?? '', s.name)
+    let left = full
+    if (s.status === 'running') {
+      const elapsed = s.started_at ? now - s.started_at : 0
+      left = Math.max(full * (1 - s.progress / 100), full - elapsed, 0)
+    }
+    remaining.set(s.job_id, (remaining.get(s.job_id) ?? 0) + left)
+  }
+
+  const workers: number[] = Array.from({ length: Math.max(1, options.concurrency) }, () => 0)
+  const out: JobEta[] = []
+  let total = 0
+  for (const job of jobs) {
+    const work = Math.round(remaining.get(job.id) ?? 0)
+    let finish: number
+    if (job.status === 'processing') {
+      // Running jobs already hold a worker (more may run than `concurrency` after a settings change).
+      const i = workers.indexOf(Math.min(...workers))
+      finish = work
+      workers[i] = Math.max(workers[i]!, finish)
+    } else {
+      const i = workers.indexOf(Math.min(...workers))
+      const start = Math.max(workers[i]!, job.run_after - now, 0)
+      finish = start + work
+      workers[i] = finish
+    }
+    total = Math.max(total, finish)
+    out.push({ jobId: job.id, remainingWorkMs: work, finishInMs: Math.round(finish) })
+  }
+  return { totalMs: Math.round(total), concurrency: options.concurrency, jobs: out }
+}

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto'
+import { rename, writeFile } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import type { StepRow } from '../queue/rows'
+import { parseJson } from '../queue/rows'
+import type { LogLevel, StepContext, StepOutput } from './types'
+
+export interface ContextDeps<S> {
+  jobId: string
+  projectId: string
+  jobType: string
+  input: Record<string, unknown>
+  outputs: Record<string, StepOutput>
+  workDir: string
+  signal: AbortSignal
+  services: S
+  onProgress(percent: number, message?: string): void
+  onLog(message: string, level: LogLevel): void
+}
+
+/** Artifact names are plain file names: no folders, no way out of the step's own work dir. */
+export function checkArtifactName(name: string): string {
+  if (!name || name !== basename(name) || name === '.' || name === '..' || name.startsWith('.')) {
+    throw new Error(`artifact name "${name}" must be a plain file name`)
+  }
+  return name
+}
+
+export function makeStepContext<S>(d: ContextDeps<S>): StepContext<S> {
+  return {
+    jobId: d.jobId,
+    projectId: d.projectId,
+    jobType: d.jobType,
+    input: d.input,
+    outputs: d.outputs,
+    workDir: d.workDir,
+    signal: d.signal,
+    services: d.services,
+    progress: (percent, message) => d.onProgress(Math.max(0, Math.min(100, Number(percent) || 0)), message),
+    log: (message, level = 'info') => d.onLog(message, level),
+    artifactPath: (name) => join(d.workDir, checkArtifactName(name)),
+    async writeArtifact(name, data) {
+      const final = join(d.workDir, checkArtifactName(name))
+      const temp = join(d.workDir, `.${name}.${randomUUID().slice(0, 8)}.tmp`)
+      await writeFile(temp, data, { signal: d.signal })
+      await rename(temp, final)
+      return final
+    }
+  }
+}
+
+export function stepOutputFromRow(row: StepRow): StepOutput {
+  const out: StepOutput = {
+    data: parseJson(row.output) ?? null,
+    files: parseJson<Record<string, string>>(row.files) ?? {}
+  }
+  if (row.cost_usd !== null) out.cost = row.cost_usd
+  if (row.provider !== null) out.provider = row.provider
+  if (row.fallback) out.fallback = true
+  return out
+}

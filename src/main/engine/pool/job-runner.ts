@@ -1,0 +1,336 @@
+import { randomUUID } from 'node:crypto'
+import { mkdirSync, rmSync } from 'node:fs'
+import { isAbsolute, join, relative } from 'node:path'
+import type { JsonValue } from '../../../shared/types'
+import { classifyError, LeaseLostError, permanent, type StepError } from '../errors'
+import { Coalescer, type EventBus } from '../events'
+import { makeStepContext, stepOutputFromRow } from '../pipelines/context'
+import type { PipelineRegistry } from '../pipelines/registry'
+import type { PipelineDefinition, StepDefinition, StepOutput, StepResult } from '../pipelines/types'
+import type { ClaimedJob, Lease, LeaseStore } from '../queue/leases'
+import type { StepRow } from '../queue/rows'
+import { backoffDelay, type BackoffOptions } from './backoff'
+import type { CircuitBreaker } from './circuit-breaker'
+import type { PoolTimings } from './pool'
+import type { ResourceLimiter } from './resource-limiter'
+
+/** Why a running job was stopped from outside its step. */
+export class StopReason extends Error {
+  constructor(readonly why: 'cancelled' | 'lease-lost' | 'shutdown') {
+    super(`job stopped: ${why}`)
+    this.name = 'AbortError'
+  }
+}
+
+export interface RunnerDeps<S> {
+  leases: LeaseStore
+  pipelines: PipelineRegistry<S>
+  services: S
+  events: EventBus
+  artifactsRoot: string
+  limiter: ResourceLimiter
+  backoff: BackoffOptions
+  timings: PoolTimings
+  breaker(provider: string): CircuitBreaker
+  onBreakerChange(breaker: CircuitBreaker): void
+  shouldYield(jobId: string): { to: 'pending' | 'paused'; reason: string } | null
+}
+
+type StepOutcome = 'completed' | 'stopped'
+
+interface ProgressUpdate {
+  stepIdx: number
+  stepName: string
+  stepProgress: number
+  jobProgress: number
+  message: string | null
+}
+
+/**
+ * Runs one claimed job step by step. Finished steps are skipped (their stored output is handed to
+ * later steps); each step's result is checkpointed before the next starts; failures are routed
+ * by class: retry with backoff, wait for the provider, fallback, or fail naming the step.
+ */
+export class JobRunner<S> {
+  private readonly progress: Coalescer<ProgressUpdate>
+  private readonly leasesByJob = new Map<string, { lease: Lease; controller: AbortController }>()
+
+  constructor(private readonly d: RunnerDeps<S>) {
+    this.progress = new Coalescer(d.timings.progressIntervalMs, (jobId, u) => this.deliverProgress(jobId, u))
+  }
+
+  private deliverProgress(jobId: string, u: ProgressUpdate): void {
+    const held = this.leasesByJob.get(jobId)
+    if (!held) return
+    try {
+      this.d.leases.saveProgress(held.lease, u.stepIdx, u.stepProgress, u.jobProgress)
+    } catch (err) {
+      if (err instanceof LeaseLostError) held.controller.abort(new StopReason('lease-lost'))
+      return
+    }
+    this.d.events.emit({
+      type: 'job.progress',
+      jobId,
+      progress: u.jobProgress,
+      step: u.stepName,
+      stepProgress: u.stepProgress,
+      message: u.message
+    })
+  }
+
+  async runJob(claimed: ClaimedJob, controller: AbortController): Promise<void> {
+    const { lease, job } = claimed
+    const { leases } = this.d
+    this.leasesByJob.set(job.id, { lease, controller })
+    const renew = setInterval(() => {
+      try {
+        if (!leases.renew(lease, this.d.timings.leaseMs)) controller.abort(new StopReason('lease-lost'))
+      } catch {
+        // A busy database now and then is not a lost lease; the next renewal will tell.
+      }
+    }, Math.max(50, Math.floor(this.d.timings.leaseMs / 3)))
+    renew.unref?.()
+    try {
+      const pipeline = this.d.pipelines.get(job.type)
+      const steps = claimed.steps
+      if (!pipeline) {
+        leases.failJob(lease, steps[0]!, `unknown job type "${job.type}" (this build knows ${this.d.pipelines.names().join(', ')})`, 0, null)
+        return
+      }
+      const input = JSON.parse(job.payload) as Record<string, unknown>
+      const outputs: Record<string, StepOutput> = {}
+      const done = steps.filter((s) => s.status === 'completed')
+      for (const s of done) outputs[s.name] = stepOutputFromRow(s)
+      if (done.length < steps.length) leases.logSkipped(lease, done)
+
+      const weights = steps.map((s) => pipeline.steps.find((d) => d.name === s.name)?.estimateMs ?? 1)
+      for (const step of steps) {
+        if (step.status === 'completed') continue
+        const def = pipeline.steps.find((d) => d.name === step.name)
+        if (!def) {
+          leases.failJob(lease, step, `this build's ${pipeline.name} pipeline has no step "${step.name}"`, 0, null)
+          return
+        }
+        const yieldTo = this.d.shouldYield(job.id)
+        if (yieldTo) {
+          leases.release(lease, yieldTo.to, yieldTo.reason)
+          return
+        }
+        const outcome = await this.runStep({ lease, claimed, pipeline, def, step, input, outputs, controller, weights })
+        if (outcome !== 'completed') return
+      }
+    } catch (err) {
+      if (!(err instanceof LeaseLostError)) throw err
+      // The job was cancelled, removed or taken over: whatever this worker had is discarded.
+    } finally {
+      clearInterval(renew)
+      this.progress.drop(job.id)
+      this.leasesByJob.delete(job.id)
+    }
+  }
+
+  private async runStep(a: {
+    lease: Lease
+    claimed: ClaimedJob
+    pipeline: PipelineDefinition<S>
+    def: StepDefinition<S>
+    step: StepRow
+    input: Record<string, unknown>
+    outputs: Record<string, StepOutput>
+    controller: AbortController
+    weights: number[]
+  }): Promise<StepOutcome> {
+    const { lease, def, step, input, outputs, controller, claimed } = a
+    const { leases } = this.d
+    // Only steps that call a provider have a circuit breaker: a local step's bug is not an outage.
+    const provider = def.provider?.({ input, services: this.d.services }) ?? null
+    const breaker = provider ? this.d.breaker(provider) : null
+    const signal = controller.signal
+
+    if (provider && breaker && !breaker.tryAcquire()) {
+      const until = breaker.state === 'open' && breaker.retryAt ? breaker.retryAt : Date.now() + this.d.timings.pollMs
+      leases.waitForProvider(lease, step, provider, breaker.lastError ?? 'circuit open', until, null)
+      return 'stopped'
+    }
+
+    let release: () => void
+    try {
+      release = await this.d.limiter.acquire(def.resource, signal)
+    } catch {
+      breaker?.abandonTrial()
+      this.handleStop(lease, step, signal)
+      return 'stopped'
+    }
+
+    const workDir = join(this.d.artifactsRoot, lease.jobId, `${String(step.idx + 1).padStart(2, '0')}-${step.name}.${randomUUID().slice(0, 8)}`)
+    const maxAttempts = Math.max(1, def.maxAttempts ?? claimed.job.max_retries)
+    const totalWeight = a.weights.reduce((x, y) => x + y, 0)
+    const weightBefore = a.weights.slice(0, step.idx).reduce((x, y) => x + y, 0)
+    const jobProgressAt = (stepPct: number) =>
+      Math.round(((weightBefore + (a.weights[step.idx]! * stepPct) / 100) / totalWeight) * 1000) / 10
+    let started = Date.now()
+    let attempt = 0
+    try {
+      mkdirSync(workDir, { recursive: true })
+      attempt = leases.startStep(lease, step, workDir, maxAttempts)
+      started = Date.now()
+      const ctx = makeStepContext<S>({
+        jobId: lease.jobId,
+        projectId: claimed.job.project_id,
+        jobType: claimed.job.type,
+        input,
+        outputs,
+        workDir,
+        signal,
+        services: this.d.services,
+        onProgress: (pct, message) =>
+          this.progress.push(lease.jobId, {
+            stepIdx: step.idx,
+            stepName: step.name,
+            stepProgress: pct,
+            jobProgress: jobProgressAt(pct),
+            message: message ?? null
+          }),
+        onLog: (message, level) => leases.log(lease.jobId, level, message, step.name)
+      })
+
+      let result: StepResult
+      let usedFallback = false
+      try {
+        result = await def.run(ctx)
+        signal.throwIfAborted()
+      } catch (raw) {
+        if (signal.aborted) throw raw
+        const err = classifyError(raw, provider ?? undefined)
+        const durationMs = Date.now() - started
+        // A step may learn which provider failed only from the error (settings pick the provider).
+        const failedProvider = provider ?? err.provider ?? null
+        const failedBreaker = breaker ?? (failedProvider ? this.d.breaker(failedProvider) : null)
+        const decision = this.decide(err, failedBreaker, attempt, maxAttempts)
+        if (decision.kind === 'wait' && failedProvider) {
+          leases.waitForProvider(lease, step, failedProvider, err.message, decision.until, { durationMs })
+          rmSync(workDir, { recursive: true, force: true })
+          return 'stopped'
+        }
+        if (decision.kind === 'retry') {
+          leases.retryLater(lease, step, err.message, Date.now() + decision.delayMs, durationMs, failedProvider)
+          rmSync(workDir, { recursive: true, force: true })
+          return 'stopped'
+        }
+        if (!def.fallback) {
+          leases.failJob(lease, step, describeFailure(err, attempt), durationMs, failedProvider)
+          return 'stopped'
+        }
+        leases.log(lease.jobId, 'warn', `${step.name} failed for good (${err.message}); using its fallback`, step.name)
+        try {
+          result = await def.fallback(ctx, err)
+          usedFallback = true
+        } catch (fallbackRaw) {
+          if (signal.aborted) throw fallbackRaw
+          const fe = classifyError(fallbackRaw)
+          leases.failJob(lease, step, `${describeFailure(err, attempt)}; fallback failed too: ${fe.message}`, Date.now() - started, provider)
+          return 'stopped'
+        }
+      }
+
+      const files = checkFiles(result.files ?? {}, workDir)
+      const durationMs = Date.now() - started
+      this.progress.drop(lease.jobId)
+      const isLast = step.idx === claimed.steps.length - 1
+      const nextStep = claimed.steps[step.idx + 1]
+      const output: StepOutput = { data: result.data, files }
+      if (result.cost !== undefined) output.cost = result.cost
+      if (result.provider !== undefined) output.provider = result.provider
+      if (usedFallback) output.fallback = true
+      leases.completeStep(
+        lease,
+        step,
+        {
+          data: result.data,
+          files,
+          workDir,
+          costUsd: result.cost ?? 0,
+          provider: result.provider ?? provider,
+          fallback: usedFallback,
+          durationMs
+        },
+        {
+          resource: nextStep?.resource ?? null,
+          jobProgress: jobProgressAt(100),
+          ...(isLast ? { jobResult: jobResult(outputs, step.name, output) } : {})
+        }
+      )
+      outputs[step.name] = output
+      if (breaker && !usedFallback && breaker.recordSuccess(durationMs)) this.d.onBreakerChange(breaker)
+      else if (usedFallback) breaker?.abandonTrial()
+      return 'completed'
+    } catch (err) {
+      breaker?.abandonTrial()
+      if (err instanceof LeaseLostError || signal.aborted) {
+        this.handleStop(lease, step, signal)
+        rmSync(workDir, { recursive: true, force: true })
+        return 'stopped'
+      }
+      throw err
+    } finally {
+      release()
+    }
+  }
+
+  /** Route a failure by its class. A provider whose circuit just opened makes the job wait, not fail. */
+  private decide(
+    err: StepError,
+    breaker: CircuitBreaker | null,
+    attempt: number,
+    maxAttempts: number
+  ): { kind: 'wait'; until: number } | { kind: 'retry'; delayMs: number } | { kind: 'give-up' } {
+    // An abort that did not come from us (a step's own timeout) is worth another try.
+    if (err.kind === 'provider-unavailable' || err.kind === 'retryable' || err.kind === 'cancelled') {
+      const changed = breaker?.recordFailure(err.message, err.kind === 'provider-unavailable')
+      if (breaker && changed) this.d.onBreakerChange(breaker)
+      if (breaker?.state === 'open') {
+        const until = Math.max(breaker.retryAt ?? 0, err.retryAfterMs ? Date.now() + err.retryAfterMs : 0)
+        return { kind: 'wait', until }
+      }
+      if (attempt < maxAttempts) return { kind: 'retry', delayMs: backoffDelay(attempt, this.d.backoff, err.retryAfterMs) }
+      return { kind: 'give-up' }
+    }
+    breaker?.abandonTrial()
+    return { kind: 'give-up' }
+  }
+
+  /** The step was interrupted from outside: on shutdown give the job back; on cancel/lease loss there is nothing to write. */
+  private handleStop(lease: Lease, step: StepRow, signal: AbortSignal): void {
+    const reason = signal.reason instanceof StopReason ? signal.reason.why : 'lease-lost'
+    if (reason !== 'shutdown') return
+    try {
+      this.d.leases.release(lease, 'pending', `engine stopped during ${step.name}; it will resume at ${step.name}`)
+    } catch (err) {
+      if (!(err instanceof LeaseLostError)) throw err
+    }
+  }
+}
+
+function describeFailure(err: StepError, attempt: number): string {
+  if (err.kind === 'permanent') return err.message
+  return `${err.message} (gave up after ${attempt} attempt${attempt > 1 ? 's' : ''})`
+}
+
+function checkFiles(files: Record<string, string>, workDir: string): Record<string, string> {
+  for (const [name, path] of Object.entries(files)) {
+    const rel = relative(workDir, path)
+    if (!isAbsolute(path) || rel.startsWith('..') || isAbsolute(rel)) {
+      throw permanent(`step returned artifact "${name}" outside its work folder: ${path}`)
+    }
+  }
+  return files
+}
+
+/** What the job as a whole produced: the last step's output, plus every step's files by step. */
+function jobResult(outputs: Record<string, StepOutput>, lastName: string, last: StepOutput): JsonValue {
+  const files: Record<string, JsonValue> = {}
+  for (const [name, o] of Object.entries({ ...outputs, [lastName]: last })) {
+    if (Object.keys(o.files).length) files[name] = o.files
+  }
+  return { output: last.data, files }
+}

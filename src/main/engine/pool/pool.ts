@@ -1,0 +1,338 @@
+import { cpus } from 'node:os'
+import type { ProviderHealth, ResourceStatus } from '../../../shared/types'
+import type { EventBus } from '../events'
+import type { PipelineRegistry } from '../pipelines/registry'
+import type { ClaimedJob, LeaseStore } from '../queue/leases'
+import type { Queue } from '../queue/queue'
+import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff'
+import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions } from './circuit-breaker'
+import { JobRunner, StopReason } from './job-runner'
+import { ResourceLimiter, type ResourceLimit } from './resource-limiter'
+
+export interface PoolTimings {
+  /** Lease length; renewed every third of it while a step runs. */
+  leaseMs: number
+  /** Fallback polling (jobs enqueued by another process, timers). */
+  pollMs: number
+  /** How often expired leases are looked for. */
+  reclaimEveryMs: number
+  /** Progress events and writes per job at most every this many ms (~10/s). */
+  progressIntervalMs: number
+}
+
+export const DEFAULT_TIMINGS: PoolTimings = { leaseMs: 30_000, pollMs: 1_000, reclaimEveryMs: 5_000, progressIntervalMs: 100 }
+
+/** Seed 4: at most 5 at a time, 2 s between calls for the remote music provider; local work is bounded by cores. */
+export function defaultResourceLimits(cores = cpus().length): Record<string, ResourceLimit> {
+  return {
+    llm: { concurrency: 4, minIntervalMs: 0 },
+    image: { concurrency: 2, minIntervalMs: 0 },
+    tts: { concurrency: Math.max(1, cores), minIntervalMs: 0 },
+    music: { concurrency: 5, minIntervalMs: 2_000 },
+    ffmpeg: { concurrency: Math.max(1, Math.floor(cores / 2)), minIntervalMs: 0 },
+    cpu: { concurrency: Math.max(1, cores), minIntervalMs: 0 }
+  }
+}
+
+export type ProbeFn = (signal: AbortSignal) => Promise<void>
+
+export interface PoolOptions<S> {
+  queue: Queue
+  leases: LeaseStore
+  pipelines: PipelineRegistry<S>
+  services: S
+  events: EventBus
+  artifactsRoot: string
+  concurrency?: number
+  resources?: Record<string, ResourceLimit>
+  backoff?: BackoffOptions
+  breaker?: BreakerOptions
+  timings?: Partial<PoolTimings>
+  /** Health probe of a provider, used to close its circuit without spending a job on it. */
+  probe?: (provider: string) => ProbeFn | undefined
+}
+
+interface Running {
+  controller: AbortController
+  claimed: ClaimedJob
+  done: Promise<void>
+}
+
+/**
+ * Runs up to `concurrency` jobs at once. It claims only jobs whose next step's resource has room,
+ * so a blocked provider never holds back jobs that do not need it.
+ */
+export class WorkerPool<S = unknown> {
+  readonly limiter: ResourceLimiter
+  readonly timings: PoolTimings
+  private concurrency: number
+  private readonly breakers = new Map<string, CircuitBreaker>()
+  private readonly running = new Map<string, Running>()
+  private readonly runner: JobRunner<S>
+  private state: 'idle' | 'running' | 'stopping' = 'idle'
+  private wakeTimer: NodeJS.Timeout | null = null
+  private tickQueued = false
+  private lastReclaim = 0
+  private readonly idleWaiters = new Set<() => void>()
+  private readonly probeTimers = new Map<string, NodeJS.Timeout>()
+  private unsubscribe: (() => void) | null = null
+
+  constructor(private readonly o: PoolOptions<S>) {
+    this.concurrency = o.concurrency ?? Math.max(1, cpus().length)
+    this.timings = { ...DEFAULT_TIMINGS, ...o.timings }
+    this.limiter = new ResourceLimiter(o.resources ?? defaultResourceLimits())
+    this.runner = new JobRunner<S>({
+      leases: o.leases,
+      pipelines: o.pipelines,
+      services: o.services,
+      events: o.events,
+      artifactsRoot: o.artifactsRoot,
+      limiter: this.limiter,
+      backoff: o.backoff ?? DEFAULT_BACKOFF,
+      timings: this.timings,
+      breaker: (provider) => this.breaker(provider),
+      onBreakerChange: (b) => this.breakerChanged(b),
+      shouldYield: (jobId) => this.shouldYield(jobId)
+    })
+  }
+
+  get isRunning(): boolean {
+    return this.state === 'running'
+  }
+
+  start(): void {
+    if (this.state === 'running') return
+    this.state = 'running'
+    this.unsubscribe = this.o.events.subscribe((e) => {
+      if (e.type === 'job.changed') {
+        const mine = this.running.get(e.job.id)
+        if (mine && e.job.status !== 'processing') mine.controller.abort(new StopReason('cancelled'))
+        if (e.job.status === 'pending') this.queueTick()
+      } else if (e.type === 'job.removed') {
+        this.running.get(e.jobId)?.controller.abort(new StopReason('cancelled'))
+      } else if (e.type === 'queue.changed' && !e.paused) {
+        this.queueTick()
+      }
+    })
+    // Work left behind by a crash goes back to the queue before anything else is claimed.
+    this.o.leases.reclaimAbandoned()
+    this.lastReclaim = Date.now()
+    this.queueTick()
+  }
+
+  setConcurrency(n: number): void {
+    this.concurrency = Math.max(1, Math.floor(n))
+    this.queueTick()
+  }
+
+  getConcurrency(): number {
+    return this.concurrency
+  }
+
+  /** "Run the pool now" (seed 4's button): probe open circuits at once and look for work. */
+  kick(): void {
+    for (const b of this.breakers.values()) {
+      if (b.state === 'open') {
+        b.retryAt = Date.now()
+        this.scheduleProbe(b)
+      }
+    }
+    this.queueTick()
+  }
+
+  private queueTick(): void {
+    if (this.tickQueued || this.state !== 'running') return
+    this.tickQueued = true
+    setImmediate(() => {
+      this.tickQueued = false
+      this.tick()
+    })
+  }
+
+  private tick(): void {
+    if (this.state !== 'running') return
+    const now = Date.now()
+    if (now - this.lastReclaim >= this.timings.reclaimEveryMs) {
+      this.lastReclaim = now
+      this.o.leases.reclaimAbandoned()
+    }
+    if (!this.o.queue.isPaused()) {
+      while (this.running.size < this.concurrency) {
+        const claimed = this.o.leases.claim({ leaseMs: this.timings.leaseMs, excludeResources: this.limiter.saturated() })
+        if (!claimed) break
+        this.launch(claimed)
+      }
+    }
+    this.scheduleWake()
+    this.checkIdle()
+  }
+
+  private launch(claimed: ClaimedJob): void {
+    const controller = new AbortController()
+    const entry: Running = { controller, claimed, done: Promise.resolve() }
+    this.running.set(claimed.lease.jobId, entry)
+    // runJob runs synchronously up to its resource acquisition, so the limiter already counts
+    // this job when the next claim computes which resources are saturated.
+    entry.done = this.runner
+      .runJob(claimed, controller)
+      .catch((err) => console.error(`job ${claimed.lease.jobId} runner crashed:`, err))
+      .finally(() => {
+        this.running.delete(claimed.lease.jobId)
+        this.queueTick()
+        this.checkIdle()
+      })
+  }
+
+  private scheduleWake(): void {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer)
+    const next = this.o.leases.nextRunAfter()
+    const delay = next === null ? this.timings.pollMs : Math.min(this.timings.pollMs, Math.max(5, next - Date.now()))
+    this.wakeTimer = setTimeout(() => this.tick(), delay)
+    this.wakeTimer.unref?.()
+  }
+
+  private shouldYield(jobId: string): { to: 'pending' | 'paused'; reason: string } | null {
+    if (this.state === 'stopping') return { to: 'pending', reason: 'engine stopping; the job will resume at its next step' }
+    const row = this.o.leases.jobRow(jobId)
+    if (row?.pause_requested) return { to: 'paused', reason: 'paused between steps' }
+    if (this.o.queue.isPaused()) return { to: 'pending', reason: 'queue paused; the job will resume at its next step' }
+    return null
+  }
+
+  // ------------------------------------------------------------- provider health
+
+  breaker(provider: string): CircuitBreaker {
+    let b = this.breakers.get(provider)
+    if (!b) {
+      b = new CircuitBreaker(provider, this.o.breaker ?? DEFAULT_BREAKER)
+      this.breakers.set(provider, b)
+    }
+    return b
+  }
+
+  private breakerChanged(b: CircuitBreaker): void {
+    if (b.state === 'closed') {
+      const t = this.probeTimers.get(b.provider)
+      if (t) clearTimeout(t)
+      this.probeTimers.delete(b.provider)
+      this.o.leases.releaseWaiting(b.provider)
+      this.queueTick()
+    } else if (b.state === 'open') {
+      this.scheduleProbe(b)
+    }
+    this.o.events.emit({ type: 'provider.changed', health: this.healthOf(b.provider) })
+  }
+
+  /** At the end of the cooldown, run the provider's health probe (if it has one) instead of spending a job. */
+  private scheduleProbe(b: CircuitBreaker): void {
+    const probe = this.o.probe?.(b.provider)
+    if (!probe || this.state === 'stopping') return
+    const existing = this.probeTimers.get(b.provider)
+    if (existing) clearTimeout(existing)
+    const delay = Math.max(0, (b.retryAt ?? Date.now()) - Date.now())
+    const timer = setTimeout(async () => {
+      this.probeTimers.delete(b.provider)
+      if (this.state !== 'running' || !b.tryAcquire()) return
+      const started = Date.now()
+      try {
+        await probe(AbortSignal.timeout(10_000))
+        this.o.leases.recordCall(b.provider, true, Date.now() - started, null)
+        if (b.recordSuccess(Date.now() - started)) this.breakerChanged(b)
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err)
+        this.o.leases.recordCall(b.provider, false, Date.now() - started, `health probe: ${message}`)
+        b.recordFailure(message, true, Date.now() - started)
+        this.breakerChanged(b)
+      }
+    }, delay)
+    timer.unref?.()
+    this.probeTimers.set(b.provider, timer)
+  }
+
+  private healthOf(provider: string): ProviderHealth {
+    const since = Date.now() - 24 * 3600_000
+    const s = this.o.queue.db
+      .prepare<[string, number], { calls: number; ok: number | null; avg: number | null }>(
+        'SELECT COUNT(*) AS calls, SUM(ok) AS ok, AVG(CASE WHEN ok = 1 THEN duration_ms END) AS avg FROM provider_calls WHERE provider = ? AND ts >= ?'
+      )
+      .get(provider, since)!
+    const b = this.breakers.get(provider)?.snapshot()
+    return {
+      provider,
+      state: b?.state ?? 'closed',
+      consecutiveFailures: b?.consecutiveFailures ?? 0,
+      lastError: b?.lastError ?? null,
+      lastResponseMs: b?.lastResponseMs ?? null,
+      lastCheckedAt: b?.lastCheckedAt ?? null,
+      retryAt: b?.retryAt ?? null,
+      successRate24h: s.calls ? (s.ok ?? 0) / s.calls : null,
+      calls24h: s.calls,
+      avgDurationMs24h: s.avg === null ? null : Math.round(s.avg)
+    }
+  }
+
+  /** Every provider the pool has seen (breaker) or that was called in the last 24 h. */
+  health(known: readonly string[] = []): ProviderHealth[] {
+    const names = new Set<string>(known)
+    for (const p of this.breakers.keys()) names.add(p)
+    for (const r of this.o.queue.db
+      .prepare<[number], { provider: string }>('SELECT DISTINCT provider FROM provider_calls WHERE ts >= ?')
+      .all(Date.now() - 24 * 3600_000)) {
+      names.add(r.provider)
+    }
+    return [...names].sort().map((p) => this.healthOf(p))
+  }
+
+  status(): { state: 'idle' | 'running' | 'stopping'; running: string[]; concurrency: number; resources: ResourceStatus[] } {
+    return { state: this.state, running: [...this.running.keys()], concurrency: this.concurrency, resources: this.limiter.status() }
+  }
+
+  // ------------------------------------------------------------- idle and stop
+
+  private checkIdle(): void {
+    if (this.idleWaiters.size === 0 || this.running.size > 0) return
+    const work = this.o.leases.hasWork()
+    const idle = this.state !== 'running' || this.o.queue.isPaused() || (work.pending === 0 && work.processing === 0)
+    if (!idle) return
+    for (const resolve of [...this.idleWaiters]) resolve()
+    this.idleWaiters.clear()
+  }
+
+  /** Resolves when nothing is running and nothing is queued (or the queue is paused). */
+  whenIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.idleWaiters.add(resolve)
+      this.queueTick()
+      setImmediate(() => this.checkIdle())
+    })
+  }
+
+  /**
+   * Graceful stop: claim nothing more; running jobs get `graceMs` to finish their current step
+   * (they then return to the queue at their next step); what is still running after that is
+   * aborted and released, so nothing is lost and nothing waits for a lease to expire.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (this.state === 'idle') return
+    this.state = 'stopping'
+    this.unsubscribe?.()
+    if (this.wakeTimer) clearTimeout(this.wakeTimer)
+    for (const t of this.probeTimers.values()) clearTimeout(t)
+    this.probeTimers.clear()
+    const all = Promise.all([...this.running.values()].map((r) => r.done))
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = await Promise.race([
+      all.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), graceMs)
+      })
+    ])
+    clearTimeout(timer)
+    if (timedOut) {
+      for (const r of this.running.values()) r.controller.abort(new StopReason('shutdown'))
+      await all
+    }
+    this.state = 'idle'
+    this.checkIdle()
+  }
+}

@@ -1,0 +1,131 @@
+import type { ResourceStatus } from '../../../shared/types'
+
+export interface ResourceLimit {
+  /** Steps of this resource running at once. */
+  concurrency: number
+  /** Minimum spacing between two starts (seed 4: "2 secondes entre chaque génération"). */
+  minIntervalMs: number
+}
+
+interface Lane {
+  limit: ResourceLimit
+  running: number
+  lastStart: number
+  waiters: Array<{ resolve: () => void; reject: (e: unknown) => void; signal: AbortSignal | undefined; onAbort: () => void }>
+}
+
+/**
+ * Per-resource concurrency and rate limits, so that a slow or blocked provider only holds the
+ * steps that need it. Waiters are served first come, first served.
+ */
+export class ResourceLimiter {
+  private readonly lanes = new Map<string, Lane>()
+
+  constructor(
+    private limits: Record<string, ResourceLimit>,
+    private readonly fallback: ResourceLimit = { concurrency: 2, minIntervalMs: 0 }
+  ) {}
+
+  setLimits(limits: Record<string, ResourceLimit>): void {
+    this.limits = limits
+    for (const [name, lane] of this.lanes) {
+      lane.limit = limits[name] ?? this.fallback
+      this.dispatch(name, lane)
+    }
+  }
+
+  private lane(resource: string): Lane {
+    let lane = this.lanes.get(resource)
+    if (!lane) {
+      lane = { limit: this.limits[resource] ?? this.fallback, running: 0, lastStart: 0, waiters: [] }
+      this.lanes.set(resource, lane)
+    }
+    return lane
+  }
+
+  hasCapacity(resource: string): boolean {
+    const lane = this.lane(resource)
+    return lane.running + lane.waiters.length < lane.limit.concurrency
+  }
+
+  /** Resources that cannot take another step right now (the pool does not claim jobs for them). */
+  saturated(): string[] {
+    return [...this.lanes.keys()].filter((r) => !this.hasCapacity(r))
+  }
+
+  /** Wait for a slot and for the rate-limit spacing; returns the release function. */
+  async acquire(resource: string, signal?: AbortSignal): Promise<() => void> {
+    const lane = this.lane(resource)
+    signal?.throwIfAborted()
+    if (lane.running < lane.limit.concurrency && lane.waiters.length === 0) {
+      lane.running++
+    } else {
+      await new Promise<void>((resolve, reject) => {
+        const waiter = {
+          resolve,
+          reject,
+          signal,
+          onAbort: () => {
+            lane.waiters.splice(lane.waiters.indexOf(waiter), 1)
+            reject(signal!.reason)
+          }
+        }
+        signal?.addEventListener('abort', waiter.onAbort, { once: true })
+        lane.waiters.push(waiter)
+      })
+    }
+    let released = false
+    const release = () => {
+      if (released) return
+      released = true
+      lane.running--
+      this.dispatch(resource, lane)
+    }
+    try {
+      const wait = lane.lastStart + lane.limit.minIntervalMs - Date.now()
+      if (wait > 0) {
+        lane.lastStart += lane.limit.minIntervalMs
+        await sleep(wait, signal)
+      } else {
+        lane.lastStart = Date.now()
+      }
+    } catch (err) {
+      release()
+      throw err
+    }
+    return release
+  }
+
+  private dispatch(_resource: string, lane: Lane): void {
+    while (lane.running < lane.limit.concurrency && lane.waiters.length > 0) {
+      const next = lane.waiters.shift()!
+      next.signal?.removeEventListener('abort', next.onAbort)
+      lane.running++
+      next.resolve()
+    }
+  }
+
+  status(): ResourceStatus[] {
+    const names = new Set([...Object.keys(this.limits), ...this.lanes.keys()])
+    return [...names].sort().map((resource) => {
+      const lane = this.lanes.get(resource)
+      const limit = this.limits[resource] ?? this.fallback
+      return { resource, running: lane?.running ?? 0, concurrency: limit.concurrency, minIntervalMs: limit.minIntervalMs }
+    })
+  }
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal!.reason)
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}

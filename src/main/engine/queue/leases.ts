@@ -1,0 +1,393 @@
+import { randomUUID } from 'node:crypto'
+import { hostname } from 'node:os'
+import type { JsonValue } from '../../../shared/types'
+import { LeaseLostError } from '../errors'
+import type { Queue } from './queue'
+import type { JobRow, StepRow } from './rows'
+
+export interface Lease {
+  jobId: string
+  /** Fencing token: every worker write must present it; a revoked or expired lease writes nothing. */
+  token: string
+  owner: string
+}
+
+export interface ClaimedJob {
+  lease: Lease
+  job: JobRow
+  steps: StepRow[]
+}
+
+export interface StepSuccess {
+  data: JsonValue
+  files: Record<string, string>
+  workDir: string
+  costUsd: number
+  provider: string | null
+  fallback: boolean
+  durationMs: number
+}
+
+/** Identifies this engine instance: host, pid (so a dead local owner is recognised at once) and a nonce. */
+export function makeOwnerId(): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
+}
+
+function ownerIsDeadLocalProcess(owner: string | null): boolean {
+  if (!owner) return true
+  const [host, pidText] = owner.split(':')
+  if (host !== hostname()) return false
+  const pid = Number(pidText)
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false
+  try {
+    process.kill(pid, 0)
+    return false
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH'
+  }
+}
+
+/**
+ * The worker's side of the queue (study: liteque's allocationId, BullMQ's lock + stalled checker).
+ * A claim hands out a lease with a random token and an expiry; the worker renews it while a step
+ * runs; each write below checks the token inside its transaction, so a worker whose lease expired,
+ * was revoked by a cancel, or was taken over after a crash cannot write a result.
+ */
+export class LeaseStore {
+  constructor(
+    private readonly queue: Queue,
+    readonly owner: string = makeOwnerId(),
+    private readonly now: () => number = Date.now
+  ) {}
+
+  private get db() {
+    return this.queue.db
+  }
+
+  /** Atomically take the next ready job: priority, then manual order, then FIFO. */
+  claim(options: { leaseMs: number; excludeResources?: readonly string[] }): ClaimedJob | null {
+    const now = this.now()
+    const token = randomUUID()
+    const exclude = JSON.stringify(options.excludeResources ?? [])
+    const job = this.db
+      .transaction(() => {
+        const row = this.db
+          .prepare<[Record<string, unknown>], JobRow>(
+            `UPDATE jobs SET status = 'processing', lease_token = @token, lease_owner = @owner, lease_expires_at = @expires,
+               started_at = COALESCE(started_at, @now), waiting_reason = NULL, waiting_provider = NULL, updated_at = @now
+             WHERE id = (
+               SELECT id FROM jobs
+               WHERE status = 'pending' AND run_after <= @now
+                 AND (next_resource IS NULL OR next_resource NOT IN (SELECT value FROM json_each(@exclude)))
+               ORDER BY priority, position LIMIT 1)
+             RETURNING *`
+          )
+          .get({ token, owner: this.owner, expires: now + options.leaseMs, now, exclude })
+        return row
+      })
+      .immediate()
+    if (!job) return null
+    this.queue.emitChanged(job.id)
+    return { lease: { jobId: job.id, token, owner: this.owner }, job, steps: this.queue.stepRows(job.id) }
+  }
+
+  /** Extend the lease; false means it is gone and the worker must stop. */
+  renew(lease: Lease, leaseMs: number): boolean {
+    const info = this.db
+      .prepare("UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_token = ? AND status = 'processing'")
+      .run(this.now() + leaseMs, lease.jobId, lease.token)
+    return info.changes === 1
+  }
+
+  /** Throws LeaseLostError (rolling back the surrounding transaction) unless the lease still holds. */
+  private fence(lease: Lease): void {
+    const info = this.db
+      .prepare("UPDATE jobs SET updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'processing'")
+      .run(this.now(), lease.jobId, lease.token)
+    if (info.changes !== 1) throw new LeaseLostError(lease.jobId)
+  }
+
+  private fenced(lease: Lease, change: () => void): void {
+    try {
+      this.db
+        .transaction(() => {
+          this.fence(lease)
+          change()
+        })
+        .immediate()
+    } catch (err) {
+      this.queue.discardLogEvents()
+      throw err
+    }
+    this.queue.flushLogEvents()
+    this.queue.emitChanged(lease.jobId)
+  }
+
+  /** Current state of the job as this worker should see it (pause requested, cancelled...). */
+  jobRow(jobId: string): JobRow | undefined {
+    return this.queue.getRow(jobId)
+  }
+
+  log(jobId: string, level: 'debug' | 'info' | 'warn' | 'error', message: string, step: string | null): void {
+    this.queue.log(jobId, level, message, step)
+    this.queue.flushLogEvents()
+  }
+
+  logSkipped(lease: Lease, steps: StepRow[]): void {
+    if (steps.length === 0) return
+    this.fenced(lease, () => {
+      for (const s of steps) this.queue.log(lease.jobId, 'info', `skipping ${s.name} (already done)`, s.name)
+    })
+  }
+
+  startStep(lease: Lease, step: StepRow, workDir: string, maxAttempts: number): number {
+    let attempt = 0
+    this.fenced(lease, () => {
+      const now = this.now()
+      attempt = step.attempts + 1
+      this.db
+        .prepare(
+          `UPDATE steps SET status = 'running', attempts = ?, progress = 0, error = NULL, work_dir = ?, started_at = ?
+           WHERE job_id = ? AND idx = ?`
+        )
+        .run(attempt, workDir, now, lease.jobId, step.idx)
+      this.db.prepare('UPDATE jobs SET current_step = ? WHERE id = ?').run(step.name, lease.jobId)
+      this.queue.log(lease.jobId, 'info', `started ${step.name} (attempt ${attempt}/${maxAttempts})`, step.name)
+    })
+    return attempt
+  }
+
+  /** Persist progress; a lost lease shows up here too and stops the worker. */
+  saveProgress(lease: Lease, stepIdx: number, stepProgress: number, jobProgress: number): void {
+    const ok = this.db
+      .transaction(() => {
+        const info = this.db
+          .prepare("UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'processing'")
+          .run(jobProgress, this.now(), lease.jobId, lease.token)
+        if (info.changes !== 1) return false
+        this.db.prepare('UPDATE steps SET progress = ? WHERE job_id = ? AND idx = ?').run(stepProgress, lease.jobId, stepIdx)
+        return true
+      })
+      .immediate()
+    if (!ok) throw new LeaseLostError(lease.jobId)
+  }
+
+  /**
+   * Checkpoint: the step's output and artifacts are stored in the same transaction that marks it
+   * done. When it is the last step, the job completes in that same transaction.
+   */
+  completeStep(
+    lease: Lease,
+    step: StepRow,
+    success: StepSuccess,
+    next: { resource: string | null; jobProgress: number; jobResult?: JsonValue }
+  ): void {
+    this.fenced(lease, () => {
+      const now = this.now()
+      this.db
+        .prepare(
+          `UPDATE steps SET status = 'completed', progress = 100, output = ?, files = ?, work_dir = ?, error = NULL,
+             cost_usd = ?, provider = ?, fallback = ?, completed_at = ?, duration_ms = ?
+           WHERE job_id = ? AND idx = ?`
+        )
+        .run(
+          JSON.stringify(success.data),
+          JSON.stringify(success.files),
+          success.workDir,
+          success.costUsd,
+          success.provider,
+          success.fallback ? 1 : 0,
+          now,
+          success.durationMs,
+          lease.jobId,
+          step.idx
+        )
+      if (success.provider) this.recordCall(success.provider, true, success.durationMs, null)
+      this.queue.log(
+        lease.jobId,
+        'info',
+        `finished ${step.name} in ${formatMs(success.durationMs)}${success.fallback ? ' (fallback)' : ''}`,
+        step.name
+      )
+      if (next.jobResult !== undefined) {
+        this.db
+          .prepare(
+            `UPDATE jobs SET status = 'completed', progress = 100, current_step = NULL, result = @result, error = NULL,
+               next_resource = NULL, completed_at = @now, actual_duration_ms = @now - started_at,
+               cost_usd = (SELECT COALESCE(SUM(cost_usd), 0) FROM steps WHERE job_id = @id),
+               lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
+             WHERE id = @id`
+          )
+          .run({ id: lease.jobId, result: JSON.stringify(next.jobResult), now })
+        this.queue.log(lease.jobId, 'info', 'job completed', null)
+      } else {
+        this.db
+          .prepare(
+            `UPDATE jobs SET progress = @progress, next_resource = @resource,
+               cost_usd = (SELECT COALESCE(SUM(cost_usd), 0) FROM steps WHERE job_id = @id)
+             WHERE id = @id`
+          )
+          .run({ progress: next.jobProgress, resource: next.resource, id: lease.jobId })
+      }
+    })
+  }
+
+  /** A retryable failure with attempts left: back to the queue, not before `runAfter`. */
+  retryLater(lease: Lease, step: StepRow, error: string, runAfter: number, durationMs: number, provider: string | null): void {
+    this.fenced(lease, () => {
+      this.db.prepare("UPDATE steps SET status = 'pending', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.idx)
+      this.releaseRow(lease, { runAfter, waitingReason: `retrying ${step.name} after an error`, retryIncrement: 1 })
+      if (provider) this.recordCall(provider, false, durationMs, error)
+      this.queue.log(lease.jobId, 'warn', `${step.name} failed, will retry in ${formatMs(runAfter - this.now())}: ${error}`, step.name)
+    })
+  }
+
+  /** The provider is down: the job waits (not a failure, the attempt is given back). */
+  waitForProvider(
+    lease: Lease,
+    step: StepRow,
+    provider: string,
+    reason: string,
+    runAfter: number,
+    call: { durationMs: number } | null
+  ): void {
+    this.fenced(lease, () => {
+      this.db
+        .prepare(
+          `UPDATE steps SET status = 'pending', attempts = MAX(attempts - ?, 0), error = ? WHERE job_id = ? AND idx = ?`
+        )
+        .run(call ? 1 : 0, reason, lease.jobId, step.idx)
+      this.releaseRow(lease, { runAfter, waitingReason: `waiting for ${provider}: ${reason}`, waitingProvider: provider })
+      if (call) this.recordCall(provider, false, call.durationMs, reason)
+      this.queue.log(lease.jobId, 'warn', `${provider} is unavailable; ${step.name} waits (${reason})`, step.name)
+    })
+  }
+
+  failJob(lease: Lease, step: StepRow, error: string, durationMs: number, provider: string | null): void {
+    this.fenced(lease, () => {
+      const now = this.now()
+      this.db.prepare("UPDATE steps SET status = 'failed', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.idx)
+      this.db
+        .prepare(
+          `UPDATE jobs SET status = 'failed', error = ?, completed_at = ?, actual_duration_ms = ? - started_at,
+             lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
+           WHERE id = ?`
+        )
+        .run(`${step.name}: ${error}`, now, now, lease.jobId)
+      if (provider) this.recordCall(provider, false, durationMs, error)
+      this.queue.log(lease.jobId, 'error', `failed at step ${step.name}: ${error}`, step.name)
+    })
+  }
+
+  /**
+   * Give the job back without blaming it: graceful stop, queue pause, job pause. A step that was
+   * running goes back to pending and its attempt is returned.
+   */
+  release(lease: Lease, to: 'pending' | 'paused', reason: string): void {
+    this.fenced(lease, () => {
+      this.db
+        .prepare(
+          "UPDATE steps SET status = 'pending', attempts = MAX(attempts - 1, 0), progress = 0 WHERE job_id = ? AND status = 'running'"
+        )
+        .run(lease.jobId)
+      this.releaseRow(lease, { runAfter: 0, waitingReason: null, status: to })
+      this.queue.log(lease.jobId, 'info', reason, null)
+    })
+  }
+
+  private releaseRow(
+    lease: Lease,
+    o: { runAfter: number; waitingReason: string | null; waitingProvider?: string; retryIncrement?: number; status?: 'pending' | 'paused' }
+  ): void {
+    this.db
+      .prepare(
+        `UPDATE jobs SET status = ?, current_step = NULL, run_after = ?, waiting_reason = ?, waiting_provider = ?,
+           retry_count = retry_count + ?, pause_requested = 0,
+           lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
+         WHERE id = ?`
+      )
+      .run(o.status ?? 'pending', o.runAfter, o.waitingReason, o.waitingProvider ?? null, o.retryIncrement ?? 0, lease.jobId)
+  }
+
+  /**
+   * Jobs whose worker is gone go back to the queue and resume at their first unfinished step:
+   * leases that expired, and — at once, without waiting for expiry — leases held by a process
+   * on this machine that no longer exists (the app or CLI was killed).
+   */
+  reclaimAbandoned(): string[] {
+    const now = this.now()
+    const candidates = this.db
+      .prepare<[], Pick<JobRow, 'id' | 'lease_owner' | 'lease_expires_at' | 'current_step'>>(
+        "SELECT id, lease_owner, lease_expires_at, current_step FROM jobs WHERE status = 'processing'"
+      )
+      .all()
+      .filter((r) => (r.lease_expires_at ?? 0) < now || ownerIsDeadLocalProcess(r.lease_owner))
+    if (candidates.length === 0) return []
+    const reclaimed: string[] = []
+    this.db
+      .transaction(() => {
+        for (const r of candidates) {
+          const info = this.db
+            .prepare(
+              `UPDATE jobs SET status = 'pending', current_step = NULL, run_after = 0, lease_token = NULL,
+                 lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+               WHERE id = ? AND status = 'processing' AND lease_owner IS ?`
+            )
+            .run(now, r.id, r.lease_owner)
+          if (info.changes !== 1) continue
+          this.db.prepare("UPDATE steps SET status = 'pending', progress = 0 WHERE job_id = ? AND status = 'running'").run(r.id)
+          this.queue.log(r.id, 'warn', `worker ${r.lease_owner ?? '?'} stopped responding during ${r.current_step ?? 'a step'}; job returned to the queue`, r.current_step)
+          reclaimed.push(r.id)
+        }
+      })
+      .immediate()
+    this.queue.flushLogEvents()
+    for (const id of reclaimed) this.queue.emitChanged(id)
+    return reclaimed
+  }
+
+  /** A provider came back: its waiting jobs may start now instead of at their scheduled probe time. */
+  releaseWaiting(provider: string): number {
+    const ids = this.db
+      .prepare<[string], { id: string }>("SELECT id FROM jobs WHERE status = 'pending' AND waiting_provider = ?")
+      .all(provider)
+      .map((r) => r.id)
+    if (ids.length === 0) return 0
+    this.db
+      .prepare("UPDATE jobs SET run_after = 0, waiting_reason = NULL, waiting_provider = NULL WHERE status = 'pending' AND waiting_provider = ?")
+      .run(provider)
+    for (const id of ids) this.queue.emitChanged(id)
+    return ids.length
+  }
+
+  /** Earliest moment a held-back pending job becomes claimable, or null when none is held back. */
+  nextRunAfter(): number | null {
+    const row = this.db
+      .prepare<[number], { t: number | null }>("SELECT MIN(run_after) AS t FROM jobs WHERE status = 'pending' AND run_after > ?")
+      .get(this.now())
+    return row?.t ?? null
+  }
+
+  hasWork(): { pending: number; processing: number } {
+    const row = this.db
+      .prepare<[], { pending: number; processing: number }>(
+        "SELECT COALESCE(SUM(status = 'pending'), 0) AS pending, COALESCE(SUM(status = 'processing'), 0) AS processing FROM jobs WHERE status IN ('pending','processing')"
+      )
+      .get()!
+    return row
+  }
+
+  recordCall(provider: string, ok: boolean, durationMs: number, error: string | null): void {
+    this.db
+      .prepare('INSERT INTO provider_calls (provider, ts, ok, duration_ms, error) VALUES (?, ?, ?, ?, ?)')
+      .run(provider, this.now(), ok ? 1 : 0, Math.round(durationMs), error)
+  }
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
+  const m = Math.floor(ms / 60_000)
+  const s = Math.round((ms % 60_000) / 1000)
+  return `${m} min ${s} s`
+}

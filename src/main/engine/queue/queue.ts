@@ -1,0 +1,527 @@
+import { randomUUID } from 'node:crypto'
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import {
+  describeZodError,
+  EnqueueRequest,
+  JobFilter,
+  MoveDirectionSchema,
+  Priority,
+  type EnqueueParsed
+} from '../../../shared/schemas'
+import {
+  JOB_STATUSES,
+  type JobDetail,
+  type JobStatus,
+  type JobView,
+  type LogLine,
+  type MoveDirection,
+  type QueueStats
+} from '../../../shared/types'
+import { QueueError } from '../errors'
+import type { EventBus } from '../events'
+import type { PipelineRegistry } from '../pipelines/registry'
+import type { Db } from '../store/database'
+import { planMove, type QueueSlot } from './ordering'
+import { jobDetail, jobView, logLine, type JobRow, type LogRow, type StepRow } from './rows'
+
+const QUEUE_PAUSED_KEY = 'queue.paused'
+
+export interface QueueOptions {
+  db: Db
+  events: EventBus
+  pipelines: PipelineRegistry<any>
+  /** Folder holding each job's artifacts (`<root>/<jobId>/...`), removed with the job. */
+  artifactsRoot: string
+  now?: () => number
+}
+
+/**
+ * The user's side of the queue: everything a person can ask of it. Every operation is one
+ * SQLite transaction, then one event per changed job. Worker-side writes live in `leases.ts`.
+ */
+export class Queue {
+  readonly db: Db
+  private readonly events: EventBus
+  private readonly pipelines: PipelineRegistry<any>
+  private readonly artifactsRoot: string
+  private readonly now: () => number
+
+  constructor(options: QueueOptions) {
+    this.db = options.db
+    this.events = options.events
+    this.pipelines = options.pipelines
+    this.artifactsRoot = options.artifactsRoot
+    this.now = options.now ?? Date.now
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  getRow(id: string): JobRow | undefined {
+    return this.db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?').get(id)
+  }
+
+  stepRows(id: string): StepRow[] {
+    return this.db.prepare<[string], StepRow>('SELECT * FROM steps WHERE job_id = ? ORDER BY idx').all(id)
+  }
+
+  get(id: string): JobDetail | null {
+    const row = this.getRow(id)
+    return row ? jobDetail(row, this.stepRows(id)) : null
+  }
+
+  /** Like get, but a missing job is a clear error. Accepts a unique id prefix, as git does. */
+  require(id: string): JobRow {
+    const row = this.getRow(id) ?? this.byPrefix(id)
+    if (!row) throw new QueueError('not_found', `no job with id ${id}`)
+    return row
+  }
+
+  private byPrefix(prefix: string): JobRow | undefined {
+    if (prefix.length < 4) return undefined
+    const rows = this.db
+      .prepare<[string], JobRow>("SELECT * FROM jobs WHERE id LIKE ? || '%' LIMIT 2")
+      .all(prefix.replace(/[%_]/g, ''))
+    if (rows.length > 1) throw new QueueError('ambiguous', `more than one job id starts with ${prefix}; give more characters`)
+    return rows[0]
+  }
+
+  /**
+   * Jobs in the order a person reads a render queue: running first, then the queue in the order
+   * it will run, then finished jobs, newest first.
+   */
+  list(filter: JobFilter = {}): JobView[] {
+    const f = parse(JobFilter, filter, 'filter')
+    const where: string[] = []
+    const params: unknown[] = []
+    if (f.status !== undefined) {
+      const statuses = Array.isArray(f.status) ? f.status : [f.status]
+      where.push(`status IN (${statuses.map(() => '?').join(',')})`)
+      params.push(...statuses)
+    }
+    if (f.type) (where.push('type = ?'), params.push(f.type))
+    if (f.projectId) (where.push('project_id = ?'), params.push(f.projectId))
+    if (f.batchId) (where.push('batch_id = ?'), params.push(f.batchId))
+    if (f.text) {
+      where.push("(title LIKE '%' || ? || '%' OR payload LIKE '%' || ? || '%' OR id LIKE ? || '%')")
+      params.push(f.text, f.text, f.text)
+    }
+    const sql = `SELECT * FROM jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+      ORDER BY CASE status WHEN 'processing' THEN 0 WHEN 'pending' THEN 1 WHEN 'paused' THEN 1 ELSE 2 END,
+               CASE WHEN status IN ('pending','paused','processing') THEN priority END,
+               CASE WHEN status IN ('pending','paused','processing') THEN position END,
+               completed_at DESC, created_at DESC
+      LIMIT ? OFFSET ?`
+    return this.db
+      .prepare<unknown[], JobRow>(sql)
+      .all(...params, f.limit, f.offset)
+      .map(jobView)
+  }
+
+  logs(id: string, options: { afterId?: number; limit?: number } = {}): LogLine[] {
+    const job = this.require(id)
+    return this.db
+      .prepare<[string, number, number], LogRow>('SELECT * FROM job_logs WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?')
+      .all(job.id, options.afterId ?? 0, options.limit ?? 10_000)
+      .map(logLine)
+  }
+
+  isPaused(): boolean {
+    const row = this.db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(QUEUE_PAUSED_KEY)
+    return row?.value === 'true'
+  }
+
+  stats(): QueueStats {
+    const now = this.now()
+    const byStatus = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>
+    const byType: QueueStats['byType'] = {}
+    let total = 0
+    for (const r of this.db
+      .prepare<[], { type: string; status: JobStatus; n: number }>('SELECT type, status, COUNT(*) AS n FROM jobs GROUP BY type, status')
+      .all()) {
+      byStatus[r.status] += r.n
+      total += r.n
+      ;(byType[r.type] ??= {})[r.status] = r.n
+    }
+    const waiting = this.db
+      .prepare<[number], { n: number }>(
+        "SELECT COUNT(*) AS n FROM jobs WHERE status = 'pending' AND (waiting_reason IS NOT NULL OR run_after > ?)"
+      )
+      .get(now)!.n
+    const avgDurationMsByType: Record<string, number> = {}
+    for (const r of this.db
+      .prepare<[], { type: string; avg: number }>(
+        "SELECT type, AVG(actual_duration_ms) AS avg FROM jobs WHERE status = 'completed' AND actual_duration_ms IS NOT NULL GROUP BY type"
+      )
+      .all()) {
+      avgDurationMsByType[r.type] = Math.round(r.avg)
+    }
+    const finished = this.db
+      .prepare<[number], { done: number; failed: number }>(
+        `SELECT COALESCE(SUM(status = 'completed'), 0) AS done, COALESCE(SUM(status = 'failed'), 0) AS failed
+         FROM jobs WHERE completed_at >= ? AND status IN ('completed','failed')`
+      )
+      .get(now - 24 * 3600_000)!
+    const finished24h = finished.done + finished.failed
+    return {
+      total,
+      byStatus,
+      waiting,
+      byType,
+      avgDurationMsByType,
+      successRate24h: finished24h ? finished.done / finished24h : null,
+      finished24h,
+      paused: this.isPaused()
+    }
+  }
+
+  // ---------------------------------------------------------------- enqueue
+
+  enqueue(request: EnqueueRequest): JobView {
+    return this.enqueueMany([request])[0]!
+  }
+
+  /** Enqueue several jobs in one transaction: all of them or, on a bad one, none (the error names it). */
+  enqueueMany(requests: readonly EnqueueRequest[]): JobView[] {
+    const prepared = requests.map((req, i) => this.prepareEnqueue(req, requests.length > 1 ? `jobs[${i}].` : ''))
+    const now = this.now()
+    const insertJob = this.db.prepare(
+      `INSERT INTO jobs (id, project_id, type, title, payload, status, priority, position, max_retries,
+                         next_resource, batch_id, estimated_duration_ms, created_at, updated_at)
+       VALUES (@id, @projectId, @type, @title, @payload, 'pending', @priority, @position, @maxRetries,
+               @nextResource, @batchId, @estimate, @now, @now)`
+    )
+    const insertStep = this.db.prepare(
+      `INSERT INTO steps (job_id, idx, name, title, resource, status) VALUES (?, ?, ?, ?, ?, 'pending')`
+    )
+    const insertLog = this.db.prepare(`INSERT INTO job_logs (job_id, ts, level, step, message) VALUES (?, ?, 'info', NULL, ?)`)
+    const ids = this.db
+      .transaction(() => {
+        let position = this.db.prepare<[], { p: number | null }>('SELECT MAX(position) AS p FROM jobs').get()!.p ?? 0
+        return prepared.map((p) => {
+          const id = randomUUID()
+          position += 1
+          insertJob.run({
+            id,
+            projectId: p.req.projectId,
+            type: p.req.type,
+            title: p.title,
+            payload: p.payload,
+            priority: p.req.priority,
+            position,
+            maxRetries: p.req.maxRetries,
+            nextResource: p.steps[0]!.resource,
+            batchId: p.req.batchId ?? null,
+            estimate: p.steps.reduce((sum, s) => sum + s.estimateMs, 0),
+            now
+          })
+          p.steps.forEach((s, idx) => insertStep.run(id, idx, s.name, s.title, s.resource))
+          insertLog.run(id, now, `queued with priority ${p.req.priority}`)
+          return id
+        })
+      })
+      .immediate()
+    const views = ids.map((id) => jobView(this.getRow(id)!))
+    for (const job of views) this.events.emit({ type: 'job.changed', job })
+    return views
+  }
+
+  private prepareEnqueue(raw: EnqueueRequest, prefix: string) {
+    const req: EnqueueParsed = parse(EnqueueRequest, raw, prefix + 'request', prefix)
+    const pipeline = this.pipelines.get(req.type)
+    if (!pipeline) {
+      throw new QueueError(
+        'bad_request',
+        `${prefix}type: unknown job type "${req.type}"; known types: ${this.pipelines.names().join(', ')}`
+      )
+    }
+    const checked = pipeline.input.safeParse(req.input)
+    if (!checked.success) {
+      throw new QueueError('bad_request', describeZodError(checked.error, `${prefix}input`, `${prefix}input.`))
+    }
+    const input = checked.data
+    const title = req.title ?? titleFromInput(input) ?? pipeline.title
+    return { req, title, payload: JSON.stringify(input), steps: pipeline.steps }
+  }
+
+  // ---------------------------------------------------------------- ordering
+
+  setPriority(id: string, priority: number): JobView {
+    const p = parse(Priority, priority, 'priority')
+    const row = this.require(id)
+    this.refuseWhileProcessing(row, 'its priority cannot be changed')
+    if (row.status === 'completed') throw new QueueError('finished', 'job is already completed; its priority no longer matters')
+    return this.mutate(row.id, () => {
+      this.db.prepare('UPDATE jobs SET priority = ?, updated_at = ? WHERE id = ?').run(p, this.now(), row.id)
+      this.log(row.id, 'info', `priority set to ${p}`)
+    })
+  }
+
+  move(id: string, direction: MoveDirection): JobView {
+    const dir = parse(MoveDirectionSchema, direction, 'direction')
+    const row = this.require(id)
+    this.refuseWhileProcessing(row, 'it cannot be reordered')
+    if (row.status !== 'pending' && row.status !== 'paused') {
+      throw new QueueError('not_queued', `job is ${row.status}; only queued jobs can be reordered`)
+    }
+    const changed: string[] = []
+    this.db
+      .transaction(() => {
+        const queued = this.db
+          .prepare<[], QueueSlot>(
+            "SELECT id, priority, position FROM jobs WHERE status IN ('pending','paused') ORDER BY priority, position"
+          )
+          .all()
+        const outcome = planMove(queued, row.id, dir)
+        if (!outcome.ok) {
+          const where = outcome.reason === 'first' ? 'already first in the queue' : 'already last in the queue'
+          throw new QueueError('cannot_move', `job is ${where}`)
+        }
+        const update = this.db.prepare('UPDATE jobs SET priority = ?, position = ?, updated_at = ? WHERE id = ?')
+        const now = this.now()
+        for (const u of outcome.updates) {
+          update.run(u.priority, u.position, now, u.id)
+          changed.push(u.id)
+        }
+        this.log(row.id, 'info', `moved ${dir}`)
+      })
+      .immediate()
+    for (const jobId of changed) this.emitChanged(jobId)
+    return jobView(this.getRow(row.id)!)
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /**
+   * A queued job is cancelled at once. A running one too: its lease is revoked in the same
+   * transaction, which is what stops its worker (abort signal in this process, a failed
+   * lease renewal in another) — and no later step can start, since every worker write is fenced.
+   */
+  cancel(id: string): JobView {
+    const row = this.require(id)
+    if (row.status === 'completed' || row.status === 'failed' || row.status === 'cancelled') {
+      throw new QueueError('finished', `job is already ${row.status}; nothing to cancel`)
+    }
+    return this.mutate(row.id, () => {
+      const now = this.now()
+      this.db
+        .prepare(
+          `UPDATE jobs SET status = 'cancelled', error = NULL, completed_at = ?, updated_at = ?, lease_token = NULL,
+             lease_owner = NULL, lease_expires_at = NULL, waiting_reason = NULL, waiting_provider = NULL, pause_requested = 0
+           WHERE id = ?`
+        )
+        .run(now, now, row.id)
+      this.db.prepare("UPDATE steps SET status = 'cancelled' WHERE job_id = ? AND status = 'running'").run(row.id)
+      this.log(row.id, 'warn', row.status === 'processing' ? `cancelled while running ${row.current_step ?? 'a step'}` : 'cancelled')
+    })
+  }
+
+  /**
+   * Put a failed or cancelled job back in the queue. By default it resumes at its first unfinished
+   * step and finished steps are kept (never paid for twice). `fromStep` clears that step and every
+   * step after it, including their artifacts — also allowed on a completed job, to redo its end.
+   */
+  retry(id: string, options: { fromStep?: string } = {}): JobView {
+    const row = this.require(id)
+    if (row.status === 'pending' || row.status === 'processing' || row.status === 'paused') {
+      throw new QueueError('not_finished', `job is ${row.status}; only failed, cancelled or completed jobs can be retried`)
+    }
+    const steps = this.stepRows(row.id)
+    let from: number
+    if (options.fromStep !== undefined) {
+      const step = steps.find((s) => s.name === options.fromStep || String(s.idx + 1) === options.fromStep)
+      if (!step) {
+        throw new QueueError('bad_request', `fromStep: job has no step "${options.fromStep}"; its steps are ${steps.map((s) => s.name).join(', ')}`)
+      }
+      from = step.idx
+    } else {
+      if (row.status === 'completed') {
+        throw new QueueError('finished', 'job is already completed; name a step to redo it from (retry --from STEP)')
+      }
+      from = steps.find((s) => s.status !== 'completed')?.idx ?? steps.length - 1
+    }
+    const cleared = steps.filter((s) => s.idx >= from && s.work_dir).map((s) => s.work_dir!)
+    const view = this.mutate(row.id, () => {
+      const now = this.now()
+      this.db
+        .prepare(
+          `UPDATE steps SET status = 'pending', attempts = 0, progress = 0, error = NULL,
+             output = CASE WHEN idx >= @clearFrom THEN NULL ELSE output END,
+             files = CASE WHEN idx >= @clearFrom THEN NULL ELSE files END,
+             work_dir = CASE WHEN idx >= @clearFrom THEN NULL ELSE work_dir END,
+             cost_usd = CASE WHEN idx >= @clearFrom THEN NULL ELSE cost_usd END,
+             provider = CASE WHEN idx >= @clearFrom THEN NULL ELSE provider END,
+             fallback = CASE WHEN idx >= @clearFrom THEN 0 ELSE fallback END,
+             started_at = NULL, completed_at = NULL, duration_ms = NULL
+           WHERE job_id = @id AND (idx >= @clearFrom OR status != 'completed')`
+        )
+        .run({ id: row.id, clearFrom: options.fromStep !== undefined ? from : steps.length })
+      const done = this.db
+        .prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM steps WHERE job_id = ? AND status = 'completed'")
+        .get(row.id)!.n
+      const firstOpen = this.db
+        .prepare<[string], { resource: string }>("SELECT resource FROM steps WHERE job_id = ? AND status != 'completed' ORDER BY idx LIMIT 1")
+        .get(row.id)
+      this.db
+        .prepare(
+          `UPDATE jobs SET status = 'pending', error = NULL, result = NULL, completed_at = NULL, actual_duration_ms = NULL,
+             run_after = 0, waiting_reason = NULL, waiting_provider = NULL, pause_requested = 0, current_step = NULL,
+             progress = ?, next_resource = ?, updated_at = ?
+           WHERE id = ?`
+        )
+        .run(Math.round((done / steps.length) * 1000) / 10, firstOpen?.resource ?? null, now, row.id)
+      const fromName = steps[from]?.name ?? 'the start'
+      this.log(row.id, 'info', options.fromStep !== undefined ? `retry requested from step ${fromName}` : `retry requested; resumes at ${fromName}`)
+    })
+    for (const dir of cleared) rmSync(dir, { recursive: true, force: true })
+    return view
+  }
+
+  /** Delete a job, its steps, its log and its artifacts. A running job is stopped first (lease revoked). */
+  remove(id: string): void {
+    const row = this.require(id)
+    this.db.prepare('DELETE FROM jobs WHERE id = ?').run(row.id)
+    rmSync(join(this.artifactsRoot, row.id), { recursive: true, force: true })
+    this.events.emit({ type: 'job.removed', jobId: row.id })
+  }
+
+  /** Pausing a queued job holds it; pausing a running one takes effect when its current step ends (a paid call is never thrown away). */
+  pauseJob(id: string): JobView {
+    const row = this.require(id)
+    if (row.status === 'pending') {
+      return this.mutate(row.id, () => {
+        this.db.prepare("UPDATE jobs SET status = 'paused', updated_at = ? WHERE id = ?").run(this.now(), row.id)
+        this.log(row.id, 'info', 'paused')
+      })
+    }
+    if (row.status === 'processing') {
+      return this.mutate(row.id, () => {
+        this.db.prepare('UPDATE jobs SET pause_requested = 1, updated_at = ? WHERE id = ?').run(this.now(), row.id)
+        this.log(row.id, 'info', `pausing after step ${row.current_step ?? ''} finishes`.trim())
+      })
+    }
+    throw new QueueError('cannot_pause', `job is ${row.status}; only queued or running jobs can be paused`)
+  }
+
+  resumeJob(id: string): JobView {
+    const row = this.require(id)
+    if (row.status === 'paused') {
+      return this.mutate(row.id, () => {
+        this.db.prepare("UPDATE jobs SET status = 'pending', pause_requested = 0, updated_at = ? WHERE id = ?").run(this.now(), row.id)
+        this.log(row.id, 'info', 'resumed')
+      })
+    }
+    if (row.status === 'processing' && row.pause_requested) {
+      return this.mutate(row.id, () => {
+        this.db.prepare('UPDATE jobs SET pause_requested = 0, updated_at = ? WHERE id = ?').run(this.now(), row.id)
+        this.log(row.id, 'info', 'pause withdrawn')
+      })
+    }
+    throw new QueueError('not_paused', `job is ${row.status}, not paused`)
+  }
+
+  /** Whole-queue pause: no new job or step starts; running steps finish and their jobs wait in the queue. */
+  setQueuePaused(paused: boolean): void {
+    this.db
+      .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+      .run(QUEUE_PAUSED_KEY, String(paused))
+    this.events.emit({ type: 'queue.changed', paused })
+  }
+
+  /** Delete finished jobs (and their artifacts) older than the given age. Returns how many went. */
+  cleanup(options: { olderThanMs: number; statuses?: JobStatus[] }): number {
+    const statuses = options.statuses ?? ['completed', 'cancelled']
+    for (const s of statuses) {
+      if (s !== 'completed' && s !== 'cancelled' && s !== 'failed') {
+        throw new QueueError('bad_request', `statuses: cleanup only removes finished jobs, not ${s}`)
+      }
+    }
+    const cutoff = this.now() - options.olderThanMs
+    const ids = this.db
+      .prepare<unknown[], { id: string }>(
+        `SELECT id FROM jobs WHERE status IN (${statuses.map(() => '?').join(',')}) AND completed_at < ?`
+      )
+      .all(...statuses, cutoff)
+      .map((r) => r.id)
+    this.db.transaction(() => {
+      const del = this.db.prepare('DELETE FROM jobs WHERE id = ?')
+      for (const id of ids) del.run(id)
+    })()
+    for (const id of ids) {
+      rmSync(join(this.artifactsRoot, id), { recursive: true, force: true })
+      this.events.emit({ type: 'job.removed', jobId: id })
+    }
+    return ids.length
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Append a log line (inside the caller's transaction when there is one) and announce it. */
+  log(jobId: string, level: LogLine['level'], message: string, step: string | null = null): void {
+    const ts = this.now()
+    const info = this.db
+      .prepare('INSERT INTO job_logs (job_id, ts, level, step, message) VALUES (?, ?, ?, ?, ?)')
+      .run(jobId, ts, level, step, message)
+    const line: LogLine = { id: Number(info.lastInsertRowid), jobId, ts, level, step, message }
+    // Emitted after the surrounding transaction commits, see `afterCommit`.
+    this.pendingLogEvents.push(line)
+  }
+
+  private pendingLogEvents: LogLine[] = []
+
+  /** Run a change in one transaction, then announce the job and its new log lines. */
+  mutate(jobId: string, change: () => void): JobView {
+    try {
+      this.db.transaction(change).immediate()
+    } catch (err) {
+      this.pendingLogEvents = []
+      throw err
+    }
+    this.flushLogEvents()
+    return this.emitChanged(jobId)
+  }
+
+  flushLogEvents(): void {
+    const lines = this.pendingLogEvents
+    this.pendingLogEvents = []
+    for (const line of lines) this.events.emit({ type: 'job.log', line })
+  }
+
+  discardLogEvents(): void {
+    this.pendingLogEvents = []
+  }
+
+  emitChanged(jobId: string): JobView {
+    const job = jobView(this.getRow(jobId)!)
+    this.events.emit({ type: 'job.changed', job })
+    return job
+  }
+
+  private refuseWhileProcessing(row: JobRow, what: string): void {
+    if (row.status === 'processing') {
+      throw new QueueError('processing', `job is being processed; ${what} until it finishes, is paused or is cancelled`)
+    }
+  }
+}
+
+function parse<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } },
+  value: unknown,
+  root: string,
+  prefix = ''
+): T {
+  const r = schema.safeParse(value)
+  if (!r.success) throw new QueueError('bad_request', describeZodError(r.error, root, prefix))
+  return r.data
+}
+
+function titleFromInput(input: Record<string, unknown>): string | undefined {
+  for (const key of ['title', 'idea', 'topic', 'prompt', 'text']) {
+    const v = input[key]
+    if (typeof v === 'string' && v.trim()) {
+      const t = v.trim().replace(/\s+/g, ' ')
+      return t.length > 80 ? t.slice(0, 77) + '…' : t
+    }
+  }
+  return undefined
+}

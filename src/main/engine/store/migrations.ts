@@ -1,0 +1,107 @@
+/**
+ * Versioned schema. Each migration runs once, in order, inside a transaction, at open.
+ * Never edit or reorder a shipped migration: add a new one. Never drop user data.
+ */
+export interface Migration {
+  version: number
+  name: string
+  sql: string
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'jobs, steps, logs, provider calls, settings',
+    sql: `
+      CREATE TABLE jobs (
+        id                    TEXT PRIMARY KEY,
+        project_id            TEXT NOT NULL DEFAULT 'default',
+        type                  TEXT NOT NULL,
+        title                 TEXT NOT NULL DEFAULT '',
+        payload               TEXT NOT NULL,
+        status                TEXT NOT NULL CHECK (status IN ('pending','processing','paused','completed','failed','cancelled')),
+        progress              REAL NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
+        current_step          TEXT,
+        result                TEXT,
+        error                 TEXT,
+        priority              INTEGER NOT NULL DEFAULT 10 CHECK (priority BETWEEN 1 AND 10),
+        position              INTEGER NOT NULL,
+        retry_count           INTEGER NOT NULL DEFAULT 0,
+        max_retries           INTEGER NOT NULL DEFAULT 3 CHECK (max_retries BETWEEN 0 AND 20),
+        next_resource         TEXT,
+        run_after             INTEGER NOT NULL DEFAULT 0,
+        waiting_reason        TEXT,
+        waiting_provider      TEXT,
+        pause_requested       INTEGER NOT NULL DEFAULT 0,
+        lease_token           TEXT,
+        lease_owner           TEXT,
+        lease_expires_at      INTEGER,
+        batch_id              TEXT,
+        estimated_duration_ms INTEGER,
+        actual_duration_ms    INTEGER,
+        cost_usd              REAL NOT NULL DEFAULT 0,
+        created_at            INTEGER NOT NULL,
+        started_at            INTEGER,
+        completed_at          INTEGER,
+        updated_at            INTEGER NOT NULL
+      );
+      -- The claim query walks this index in queue order: priority, manual order (position), FIFO.
+      CREATE INDEX jobs_queue_order ON jobs (status, priority, position);
+      CREATE INDEX jobs_lease ON jobs (status, lease_expires_at);
+      CREATE INDEX jobs_position ON jobs (position);
+      CREATE INDEX jobs_waiting_provider ON jobs (waiting_provider) WHERE waiting_provider IS NOT NULL;
+      CREATE INDEX jobs_finished ON jobs (completed_at) WHERE completed_at IS NOT NULL;
+      CREATE INDEX jobs_project ON jobs (project_id);
+      CREATE INDEX jobs_batch ON jobs (batch_id) WHERE batch_id IS NOT NULL;
+
+      CREATE TABLE steps (
+        job_id        TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        idx           INTEGER NOT NULL,
+        name          TEXT NOT NULL,
+        title         TEXT NOT NULL,
+        resource      TEXT NOT NULL,
+        status        TEXT NOT NULL CHECK (status IN ('pending','running','completed','failed','cancelled')),
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        progress      REAL NOT NULL DEFAULT 0,
+        output        TEXT,
+        files         TEXT,
+        work_dir      TEXT,
+        error         TEXT,
+        cost_usd      REAL,
+        provider      TEXT,
+        fallback      INTEGER NOT NULL DEFAULT 0,
+        started_at    INTEGER,
+        completed_at  INTEGER,
+        duration_ms   INTEGER,
+        PRIMARY KEY (job_id, idx)
+      );
+      -- ETA statistics: recent durations of finished steps by name.
+      CREATE INDEX steps_done_by_name ON steps (name, completed_at) WHERE status = 'completed';
+
+      CREATE TABLE job_logs (
+        id      INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id  TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        ts      INTEGER NOT NULL,
+        level   TEXT NOT NULL,
+        step    TEXT,
+        message TEXT NOT NULL
+      );
+      CREATE INDEX job_logs_by_job ON job_logs (job_id, id);
+
+      CREATE TABLE provider_calls (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        provider    TEXT NOT NULL,
+        ts          INTEGER NOT NULL,
+        ok          INTEGER NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        error       TEXT
+      );
+      CREATE INDEX provider_calls_recent ON provider_calls (provider, ts);
+
+      CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `
+  }
+]

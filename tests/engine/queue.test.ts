@@ -1,0 +1,244 @@
+import { existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Engine } from '../../src/main/engine/engine'
+import { LeaseLostError, QueueError } from '../../src/main/engine/errors'
+import { openTestEngine } from '../helpers/engine'
+import type { TestServices } from '../helpers/test-pipelines'
+
+let engine: Engine<TestServices>
+afterEach(async () => {
+  await engine?.close(100)
+})
+
+function claimOrder(e: Engine<TestServices>): string[] {
+  const out: string[] = []
+  for (;;) {
+    const c = e.leases.claim({ leaseMs: 10_000 })
+    if (!c) return out
+    out.push(c.job.title)
+  }
+}
+
+describe('enqueue', () => {
+  it('validates at the boundary and names the field', () => {
+    engine = openTestEngine()
+    const q = engine.queue
+    expect(() => q.enqueue({ type: 'nope', input: {} })).toThrow(/type: unknown job type "nope"; known types: .*three/)
+    expect(() => q.enqueue({ type: 'one', input: {}, priority: 0 })).toThrow(/priority: priority must be between 1/)
+    expect(() => q.enqueue({ type: 'one', input: {}, priority: 3.5 })).toThrow(/priority: priority must be a whole number/)
+    expect(() => q.enqueue({ type: 'one', input: [] as never })).toThrow(/input: input must be a JSON object/)
+    expect(() => q.enqueue({ type: 'one', input: { blob: 'x'.repeat(1024 * 1024 + 1) } })).toThrow(/larger than 1 MB/)
+    expect(() => q.enqueue({ type: 'one', input: { label: 42 } })).toThrow(/input\.label/)
+    expect(() => q.enqueue({ type: 'one', input: {}, colour: 'red' } as never)).toThrow(/colour/)
+    expect(q.list()).toHaveLength(0)
+  })
+
+  it('defaults to priority 10 (seed 0) and creates one pending row per step', () => {
+    engine = openTestEngine()
+    const job = engine.queue.enqueue({ type: 'three', input: { idea: 'x' } })
+    expect(job).toMatchObject({ status: 'pending', priority: 10, projectId: 'default', title: 'x', progress: 0 })
+    const detail = engine.queue.get(job.id)!
+    expect(detail.steps.map((s) => [s.name, s.status])).toEqual([
+      ['a', 'pending'],
+      ['b', 'pending'],
+      ['c', 'pending']
+    ])
+  })
+
+  it('bulk enqueue is all or nothing, and the error names the bad item', () => {
+    engine = openTestEngine()
+    expect(() =>
+      engine.queue.enqueueMany([
+        { type: 'one', input: {} },
+        { type: 'one', input: {}, priority: 11 }
+      ])
+    ).toThrow(/jobs\[1\]\.priority/)
+    expect(engine.queue.list()).toHaveLength(0)
+    expect(engine.queue.enqueueMany([{ type: 'one', input: {} }, { type: 'one', input: {} }])).toHaveLength(2)
+  })
+})
+
+describe('ordering', () => {
+  it('claims by priority, then manual order, then FIFO', () => {
+    engine = openTestEngine()
+    const q = engine.queue
+    q.enqueue({ type: 'one', input: {}, title: 'late-low' })
+    q.enqueue({ type: 'one', input: {}, title: 'urgent', priority: 1 })
+    q.enqueue({ type: 'one', input: {}, title: 'mid-1', priority: 5 })
+    q.enqueue({ type: 'one', input: {}, title: 'mid-2', priority: 5 })
+    expect(claimOrder(engine)).toEqual(['urgent', 'mid-1', 'mid-2', 'late-low'])
+  })
+
+  it('moves up, down, top and bottom, and lists in queue order', () => {
+    engine = openTestEngine()
+    const q = engine.queue
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((t) => q.enqueue({ type: 'one', input: {}, title: t }))
+    const titles = () => q.list({ status: 'pending' }).map((j) => j.title)
+    q.move(c!.id, 'up')
+    expect(titles()).toEqual(['a', 'c', 'b', 'd'])
+    q.move(a!.id, 'down')
+    expect(titles()).toEqual(['c', 'a', 'b', 'd'])
+    q.move(d!.id, 'top')
+    expect(titles()).toEqual(['d', 'c', 'a', 'b'])
+    q.move(d!.id, 'bottom')
+    expect(titles()).toEqual(['c', 'a', 'b', 'd'])
+    expect(() => q.move(c!.id, 'up')).toThrow('job is already first in the queue')
+    expect(() => q.move(d!.id, 'down')).toThrow('job is already last in the queue')
+    expect(() => q.move(b!.id, 'sideways' as never)).toThrow(/direction: direction must be up, down, top or bottom/)
+    expect(claimOrder(engine)).toEqual(['c', 'a', 'b', 'd'])
+  })
+
+  it('moving past a job of another priority adopts that priority', () => {
+    engine = openTestEngine()
+    const q = engine.queue
+    q.enqueue({ type: 'one', input: {}, title: 'first', priority: 2 })
+    const low = q.enqueue({ type: 'one', input: {}, title: 'low', priority: 9 })
+    const moved = q.move(low.id, 'up')
+    expect(moved.priority).toBe(2)
+    expect(q.list({ status: 'pending' }).map((j) => j.title)).toEqual(['low', 'first'])
+  })
+
+  it('refuses to reorder or re-prioritise a job being processed, with a reason', () => {
+    engine = openTestEngine()
+    const q = engine.queue
+    const job = q.enqueue({ type: 'one', input: {} })
+    q.enqueue({ type: 'one', input: {} })
+    engine.leases.claim({ leaseMs: 10_000 })
+    expect(() => q.move(job.id, 'down')).toThrow(/being processed; it cannot be reordered/)
+    expect(() => q.setPriority(job.id, 1)).toThrow(/being processed/)
+    try {
+      q.move(job.id, 'down')
+    } catch (e) {
+      expect(e).toBeInstanceOf(QueueError)
+      expect((e as QueueError).code).toBe('processing')
+    }
+  })
+
+  it('set priority changes the claim order', () => {
+    engine = openTestEngine()
+    const q = engine.queue
+    q.enqueue({ type: 'one', input: {}, title: 'a' })
+    const b = q.enqueue({ type: 'one', input: {}, title: 'b' })
+    q.setPriority(b.id, 3)
+    expect(() => q.setPriority(b.id, 11)).toThrow(/priority/)
+    expect(claimOrder(engine)).toEqual(['b', 'a'])
+  })
+
+  it('finds a job by a unique id prefix and says when one is missing', () => {
+    engine = openTestEngine()
+    const job = engine.queue.enqueue({ type: 'one', input: {} })
+    expect(engine.queue.require(job.id.slice(0, 8)).id).toBe(job.id)
+    expect(() => engine.queue.require('does-not-exist')).toThrow('no job with id does-not-exist')
+  })
+})
+
+describe('leases and fencing', () => {
+  it('a worker whose lease expired cannot write its result; the job runs again elsewhere', async () => {
+    engine = openTestEngine()
+    const job = engine.queue.enqueue({ type: 'one', input: {} })
+    const first = engine.leases.claim({ leaseMs: 1 })!
+    await new Promise((r) => setTimeout(r, 10))
+    expect(engine.leases.reclaimAbandoned()).toEqual([job.id])
+    expect(engine.queue.get(job.id)!.status).toBe('pending')
+    const second = engine.leases.claim({ leaseMs: 10_000 })!
+    expect(second.lease.token).not.toBe(first.lease.token)
+    const step = first.steps[0]!
+    const success = { data: { stale: true }, files: {}, workDir: '/tmp/x', costUsd: 0, provider: null, fallback: false, durationMs: 1 }
+    expect(() => engine.leases.completeStep(first.lease, step, success, { resource: null, jobProgress: 100, jobResult: {} })).toThrow(
+      LeaseLostError
+    )
+    expect(engine.leases.renew(first.lease, 1000)).toBe(false)
+    expect(engine.leases.renew(second.lease, 1000)).toBe(true)
+    engine.leases.completeStep(second.lease, second.steps[0]!, { ...success, data: { fresh: true } }, { resource: null, jobProgress: 100, jobResult: { ok: 1 } })
+    const done = engine.queue.get(job.id)!
+    expect(done.status).toBe('completed')
+    expect(done.steps[0]!.output).toEqual({ fresh: true })
+  })
+
+  it('a cancelled job revokes the lease: the worker can no longer checkpoint', () => {
+    engine = openTestEngine()
+    engine.queue.enqueue({ type: 'three', input: {} })
+    const c = engine.leases.claim({ leaseMs: 10_000 })!
+    engine.queue.cancel(c.job.id)
+    expect(() => engine.leases.startStep(c.lease, c.steps[0]!, '/tmp/w', 3)).toThrow(LeaseLostError)
+  })
+
+  it('does not take over a live lease', () => {
+    engine = openTestEngine()
+    engine.queue.enqueue({ type: 'one', input: {} })
+    engine.leases.claim({ leaseMs: 60_000 })
+    expect(engine.leases.reclaimAbandoned()).toEqual([])
+  })
+})
+
+describe('lifecycle operations', () => {
+  it('cancels a pending job at once and refuses to cancel a finished one', () => {
+    engine = openTestEngine()
+    const job = engine.queue.enqueue({ type: 'one', input: {} })
+    expect(engine.queue.cancel(job.id).status).toBe('cancelled')
+    expect(() => engine.queue.cancel(job.id)).toThrow('job is already cancelled; nothing to cancel')
+    expect(engine.leases.claim({ leaseMs: 1000 })).toBeNull()
+  })
+
+  it('pauses and resumes a single job and the whole queue', () => {
+    engine = openTestEngine()
+    const a = engine.queue.enqueue({ type: 'one', input: {}, title: 'a' })
+    engine.queue.enqueue({ type: 'one', input: {}, title: 'b' })
+    expect(engine.queue.pauseJob(a.id).status).toBe('paused')
+    expect(() => engine.queue.pauseJob(a.id)).toThrow(/job is paused; only queued or running jobs can be paused/)
+    expect(claimOrder(engine)).toEqual(['b'])
+    expect(engine.queue.resumeJob(a.id).status).toBe('pending')
+    expect(() => engine.queue.resumeJob(a.id)).toThrow('job is pending, not paused')
+    engine.queue.setQueuePaused(true)
+    expect(engine.queue.stats().paused).toBe(true)
+    engine.queue.setQueuePaused(false)
+    expect(engine.queue.isPaused()).toBe(false)
+  })
+
+  it('deletes a job with its steps, log and artifacts', async () => {
+    engine = openTestEngine()
+    const job = engine.queue.enqueue({ type: 'one', input: {} })
+    engine.pool.start()
+    await engine.pool.whenIdle()
+    const dir = join(engine.artifactsRoot, job.id)
+    expect(existsSync(dir)).toBe(true)
+    engine.queue.remove(job.id)
+    expect(existsSync(dir)).toBe(false)
+    expect(engine.queue.get(job.id)).toBeNull()
+    expect(engine.db.prepare('SELECT COUNT(*) AS n FROM job_logs WHERE job_id = ?').get(job.id)).toEqual({ n: 0 })
+    expect(() => engine.queue.remove(job.id)).toThrow(/no job with id/)
+  })
+
+  it('reports stats per status and type, average duration and 24 h success rate', async () => {
+    engine = openTestEngine()
+    engine.queue.enqueue({ type: 'one', input: {} })
+    engine.queue.enqueue({ type: 'one', input: {} })
+    engine.queue.enqueue({ type: 'three', input: { fail: { b: { kind: 'permanent' } } } })
+    const waiting = engine.queue.enqueue({ type: 'one', input: {}, title: 'held' })
+    engine.queue.pauseJob(waiting.id)
+    engine.pool.start()
+    await engine.pool.whenIdle()
+    const s = engine.queue.stats()
+    expect(s.byStatus).toMatchObject({ completed: 2, failed: 1, paused: 1, pending: 0, processing: 0 })
+    expect(s.total).toBe(4)
+    expect(s.byType.one).toEqual({ completed: 2, paused: 1 })
+    expect(s.byType.three).toEqual({ failed: 1 })
+    expect(s.successRate24h).toBeCloseTo(2 / 3)
+    expect(s.avgDurationMsByType.one).toBeGreaterThanOrEqual(0)
+  })
+
+  it('cleans up finished jobs older than a given age, with their artifacts', async () => {
+    engine = openTestEngine()
+    const old = engine.queue.enqueue({ type: 'one', input: {} })
+    engine.pool.start()
+    await engine.pool.whenIdle()
+    engine.queue.enqueue({ type: 'one', input: {}, title: 'fresh-pending' })
+    engine.queue.setQueuePaused(true)
+    engine.db.prepare('UPDATE jobs SET completed_at = completed_at - 40 * 86400000 WHERE id = ?').run(old.id)
+    expect(() => engine.queue.cleanup({ olderThanMs: 1, statuses: ['pending'] })).toThrow(/only removes finished jobs/)
+    expect(engine.queue.cleanup({ olderThanMs: 30 * 86400_000 })).toBe(1)
+    expect(engine.queue.list().map((j) => j.title)).toEqual(['fresh-pending'])
+    expect(readdirSync(engine.artifactsRoot)).not.toContain(old.id)
+  })
+})

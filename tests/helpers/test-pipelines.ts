@@ -1,0 +1,89 @@
+import { appendFileSync, existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { z } from 'zod'
+import { permanent, providerUnavailable, retryable } from '../../src/main/engine/errors'
+import { PipelineRegistry } from '../../src/main/engine/pipelines/registry'
+import type { StepContext, StepDefinition } from '../../src/main/engine/pipelines/types'
+import { sleep } from '../../src/main/engine/pool/resource-limiter'
+
+/**
+ * Real pipelines for engine tests. Their steps do small real work (write files) and keep a
+ * ledger of every call in `<dir>/calls.log`, shared across processes, so a test can prove that
+ * a finished step is never run twice — even after a SIGKILL.
+ */
+export interface TestServices {
+  dir: string
+}
+
+const Script = z.object({
+  label: z.string().default('job'),
+  /** step name → behaviour */
+  fail: z
+    .record(z.string(), z.object({ kind: z.enum(['retryable', 'permanent', 'unavailable']), times: z.number().int().default(1000), retryAfterMs: z.number().optional() }))
+    .default({}),
+  sleepMs: z.record(z.string(), z.number()).default({}),
+  progressBurst: z.number().int().default(0)
+})
+
+export function callsOf(dir: string): string[] {
+  const f = join(dir, 'calls.log')
+  return existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean) : []
+}
+
+function scriptedStep(name: string, resource: string, provider?: string): StepDefinition<TestServices> {
+  return {
+    name,
+    title: name.toUpperCase(),
+    resource,
+    estimateMs: 100,
+    ...(provider ? { provider: () => provider } : {}),
+    async run(ctx: StepContext<TestServices>) {
+      const input = Script.parse(ctx.input)
+      const label = `${input.label}:${name}`
+      appendFileSync(join(ctx.services.dir, 'calls.log'), label + '\n')
+      if (provider && existsSync(join(ctx.services.dir, `${provider}.down`))) {
+        throw providerUnavailable(`${provider} answered 503`, { provider })
+      }
+      const failure = input.fail[name]
+      if (failure) {
+        const count = callsOf(ctx.services.dir).filter((c) => c === label).length
+        if (count <= failure.times) {
+          if (failure.kind === 'permanent') throw permanent(`bad input for ${name}`)
+          if (failure.kind === 'unavailable') throw providerUnavailable(`${name} provider down`)
+          throw retryable(`${name} timed out (call ${count})`, failure.retryAfterMs ? { retryAfterMs: failure.retryAfterMs } : {})
+        }
+      }
+      for (let i = 0; i < input.progressBurst; i++) ctx.progress((i / input.progressBurst) * 100)
+      const wait = input.sleepMs[name]
+      if (wait) {
+        ctx.progress(10, 'working')
+        await sleep(wait, ctx.signal)
+      }
+      const prior = Object.keys(ctx.outputs)
+      const file = await ctx.writeArtifact(`${name}.txt`, `${label} after ${prior.join(',')}`)
+      return { data: { step: name, saw: prior }, files: { [name]: file }, cost: 0.01, provider: provider ?? 'local' }
+    }
+  }
+}
+
+export function testPipelines(): PipelineRegistry<TestServices> {
+  const input = Script.passthrough() as unknown as z.ZodType<Record<string, unknown>>
+  return new PipelineRegistry<TestServices>()
+    .register({ name: 'three', title: 'Three steps', input, steps: [scriptedStep('a', 'cpu'), scriptedStep('b', 'cpu'), scriptedStep('c', 'cpu')] })
+    .register({ name: 'one', title: 'One step', input, steps: [scriptedStep('only', 'cpu')] })
+    .register({ name: 'remote', title: 'Remote provider', input, steps: [scriptedStep('local', 'cpu'), scriptedStep('call', 'llm', 'flaky')] })
+    .register({
+      name: 'music',
+      title: 'Music with fallback',
+      input,
+      steps: [
+        {
+          ...scriptedStep('compose', 'music'),
+          async fallback(ctx, error) {
+            const file = await ctx.writeArtifact('existing-track.txt', `fallback after: ${error.message}`)
+            return { data: { track: 'library/calm-01' }, files: { track: file }, provider: 'library' }
+          }
+        }
+      ]
+    })
+}
