@@ -22,6 +22,8 @@ const Script = z.object({
     .record(z.string(), z.object({ kind: z.enum(['retryable', 'permanent', 'unavailable']), times: z.number().int().default(1000), retryAfterMs: z.number().optional() }))
     .default({}),
   sleepMs: z.record(z.string(), z.number()).default({}),
+  /** step name → file name in the services dir: the step holds (like a long render) while the file exists. */
+  holdWhile: z.record(z.string(), z.string()).default({}),
   progressBurst: z.number().int().default(0)
 })
 
@@ -58,6 +60,11 @@ function scriptedStep(name: string, resource: string, provider?: string): StepDe
       if (wait) {
         ctx.progress(10, 'working')
         await sleep(wait, ctx.signal)
+      }
+      const hold = input.holdWhile[name]
+      if (hold) {
+        ctx.progress(5, 'holding')
+        while (existsSync(join(ctx.services.dir, hold))) await sleep(20, ctx.signal)
       }
       const prior = Object.keys(ctx.outputs)
       const file = await ctx.writeArtifact(`${name}.txt`, `${label} after ${prior.join(',')}`)
