@@ -145,5 +145,146 @@ export type EngineEvent =
   | { type: 'job.log'; line: LogLine }
   | { type: 'queue.changed'; paused: boolean }
   | { type: 'provider.changed'; health: ProviderHealth }
+  | { type: 'batch.changed'; batch: BatchView }
 
 export type EngineEventType = EngineEvent['type']
+
+// ------------------------------------------------------------------ batches (seed 3)
+
+export const BATCH_STATUSES = ['idle', 'running', 'paused', 'completed', 'stopped', 'error'] as const
+export type BatchStatus = (typeof BATCH_STATUSES)[number]
+
+/** Seed 3's pipeline configuration, as stored with a batch (defaults filled in). */
+export interface BatchConfigView {
+  pipeline: string
+  selective: 'lightEnhancement' | 'standardEnhancement' | 'fullEnhancement' | 'personalityFocus' | 'fluidityFocus'
+  adversarial: 'none' | 'light' | 'standard' | 'heavy' | 'adaptive'
+  humanSimulation: 'none' | 'lightSimulation' | 'personalityFocus' | 'adaptive'
+  patternBreaking: 'none' | 'syntaxFocus' | 'connectorsFocus' | 'adaptive'
+  intensity: number
+  rowRange?: { start: number; end: number }
+  saveIntermediateSteps: boolean
+  mapping?: Record<string, string | null>
+  template?: unknown
+}
+
+export interface BatchRowError {
+  rowNumber: number
+  reason: string
+  jobId: string | null
+}
+
+export interface BatchLastResult {
+  rowNumber: number
+  jobId: string
+  outputPath: string | null
+  wordCount: number | null
+  durationMs: number | null
+}
+
+export interface BatchMetrics {
+  /** Average wall time of a finished row. */
+  avgRowMs: number | null
+  avgStepMs: Record<string, number>
+  costUsd: number
+  projectedCostUsd: number | null
+  /** Failed rows / finished rows. */
+  errorRate: number
+  /** Seed 4: failure rate over the last 20 rows above 20 %. */
+  alert: boolean
+}
+
+export interface BatchView {
+  id: string
+  name: string
+  status: BatchStatus
+  /** File name or URL (without secrets) the rows came from. */
+  source: string
+  sheet: string | null
+  projectId: string
+  config: BatchConfigView
+  totalRows: number
+  doneRows: number
+  failedRows: number
+  /** Rows refused before any job ran (validation). */
+  invalidRows: number
+  progress: number
+  currentRows: number[]
+  startedAt: number | null
+  estimatedEndAt: number | null
+  finishedAt: number | null
+  lastResult: BatchLastResult | null
+  metrics: BatchMetrics
+  errors: BatchRowError[]
+  createdAt: number
+  updatedAt: number
+}
+
+export interface BatchPreview {
+  headers: string[]
+  format: string
+  encoding: string | null
+  delimiter: string | null
+  sampleRows: { rowNumber: number; values: Record<string, string> }[]
+  /** Pipeline field → column the batch would use. */
+  mapping: Record<string, string | null>
+  sheets: string[]
+}
+
+// ------------------------------------------------------------------ projects and settings
+
+export interface AssetView {
+  id: string
+  projectId: string
+  name: string
+  kind: 'image' | 'audio' | 'video' | 'other'
+  path: string
+  bytes: number
+  createdAt: number
+}
+
+export interface ProjectView {
+  id: string
+  name: string
+  jobCount: number
+  assetCount: number
+  createdAt: number
+}
+
+export type ProviderKindName = 'text' | 'image' | 'speech'
+
+export interface ProviderChoiceView {
+  kind: 'offline' | 'openai'
+  baseURL?: string
+  model?: string
+  /** True when a key is stored; the key itself never leaves main. */
+  hasKey: boolean
+}
+
+export interface SubtitleStyleView {
+  fontFamily: string
+  fontSize: number
+  primaryColor: string
+  outlineColor: string
+  outline: number
+  marginV: number
+  marginH: number
+  bold: boolean
+  karaoke: boolean
+}
+
+export interface SettingsView {
+  providers: Record<ProviderKindName, ProviderChoiceView>
+  ffmpegPath: string | null
+  concurrency: number
+  resources: Record<string, { concurrency: number; minIntervalMs: number }>
+  captionRenderer: 'libass' | 'imagemagick'
+  subtitleStyle: SubtitleStyleView
+  videoPreset: 'short' | 'landscape'
+}
+
+export interface ToolReport {
+  name: string
+  ok: boolean
+  detail: string
+}

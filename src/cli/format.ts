@@ -1,0 +1,85 @@
+import type { JobDetail, JobView, LogLine, QueueStats } from '../shared/types'
+
+export function duration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—'
+  if (ms < 1000) return `${Math.round(ms)}ms`
+  const s = Math.round(ms / 1000)
+  if (s < 60) return `${s}s`
+  const m = Math.floor(s / 60)
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`
+}
+
+export function bar(percent: number, width = 20): string {
+  const filled = Math.round((Math.max(0, Math.min(100, percent)) / 100) * width)
+  return '█'.repeat(filled) + '░'.repeat(width - filled)
+}
+
+function cut(text: string, width: number): string {
+  return text.length > width ? text.slice(0, width - 1) + '…' : text.padEnd(width)
+}
+
+export function jobTable(jobs: JobView[], etaById: Map<string, number> = new Map()): string {
+  if (jobs.length === 0) return 'no jobs'
+  const header = `${'ID'.padEnd(8)}  ${'STATUS'.padEnd(10)}  P   ${'TYPE'.padEnd(8)}  ${'PROGRESS'.padEnd(9)}  ${'ETA'.padEnd(7)}  TITLE`
+  const rows = jobs.map((j) => {
+    const status = j.status === 'pending' && j.waitingReason ? 'waiting' : j.status
+    const progress = `${Math.round(j.progress)}%`.padStart(4) + (j.currentStep ? ` ${j.currentStep}` : '')
+    const eta = etaById.has(j.id) ? duration(etaById.get(j.id)) : ''
+    return `${j.id.slice(0, 8)}  ${status.padEnd(10)}  ${String(j.priority).padStart(2)}  ${cut(j.type, 8)}  ${cut(progress, 9)}  ${eta.padEnd(7)}  ${j.title}`
+  })
+  return [header, ...rows].join('\n')
+}
+
+export function jobDetailText(job: JobDetail, log: LogLine[]): string {
+  const lines = [
+    `${job.title}`,
+    `  id         ${job.id}`,
+    `  type       ${job.type}   project ${job.projectId}${job.batchId ? `   batch ${job.batchId}` : ''}`,
+    `  status     ${job.status}${job.waitingReason ? ` (${job.waitingReason})` : ''}${job.pauseRequested ? ' (pausing)' : ''}   ${Math.round(job.progress)}%`,
+    `  priority   ${job.priority}   retries ${job.retryCount} (max ${job.maxRetries} attempts per step)`,
+    `  created    ${new Date(job.createdAt).toISOString()}` +
+      (job.startedAt ? `   started ${new Date(job.startedAt).toISOString()}` : '') +
+      (job.completedAt ? `   finished ${new Date(job.completedAt).toISOString()}` : ''),
+    `  duration   ${duration(job.actualDurationMs)}   cost $${job.costUsd.toFixed(4)}`
+  ]
+  if (job.error) lines.push(`  error      ${job.error}`)
+  lines.push('', '  steps')
+  for (const s of job.steps) {
+    const extra = [s.provider, s.fallback ? 'fallback' : null, s.durationMs !== null ? duration(s.durationMs) : null]
+      .filter(Boolean)
+      .join(', ')
+    lines.push(`    ${String(s.index + 1).padStart(2)}. ${s.name.padEnd(10)} ${s.status.padEnd(10)} attempts ${s.attempts}${extra ? `  (${extra})` : ''}`)
+    if (s.error && s.status !== 'completed') lines.push(`        error: ${s.error}`)
+    for (const [name, path] of Object.entries(s.files)) lines.push(`        ${name}: ${path}`)
+  }
+  if (log.length) {
+    lines.push('', '  log')
+    for (const l of log) lines.push('    ' + logLineText(l))
+  }
+  return lines.join('\n')
+}
+
+export function logLineText(l: LogLine): string {
+  const t = new Date(l.ts).toISOString().slice(11, 23)
+  return `${t} ${l.level.toUpperCase().padEnd(5)} ${l.step ? `[${l.step}] ` : ''}${l.message}`
+}
+
+export function statsText(s: QueueStats): string {
+  const lines = [
+    `jobs: ${s.total}${s.paused ? '   (queue paused)' : ''}`,
+    `  ${Object.entries(s.byStatus)
+      .map(([k, v]) => `${k} ${v}`)
+      .join('  ')}   waiting ${s.waiting}`,
+    `  success rate (24 h): ${s.successRate24h === null ? '—' : `${Math.round(s.successRate24h * 100)}% of ${s.finished24h}`}`
+  ]
+  for (const [type, counts] of Object.entries(s.byType)) {
+    const avg = s.avgDurationMsByType[type]
+    lines.push(
+      `  ${type.padEnd(10)} ${Object.entries(counts)
+        .map(([k, v]) => `${k} ${v}`)
+        .join('  ')}${avg !== undefined ? `   avg ${duration(avg)}` : ''}`
+    )
+  }
+  return lines.join('\n')
+}

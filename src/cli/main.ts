@@ -1,0 +1,323 @@
+import { readFileSync } from 'node:fs'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import type { CommandName, RequestOf, Result } from '../shared/contract'
+import { JOB_STATUSES, type JobView } from '../shared/types'
+import { createHandlers, dispatch, type Handlers } from '../main/api/handlers'
+import type { Engine } from '../main/engine/engine'
+import { defaultDataDir } from '../main/engine/paths'
+import { duration, jobDetailText, jobTable, logLineText, statsText } from './format'
+import { runPool } from './run'
+
+export interface CliIo {
+  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number }
+  stderr: { write(text: string): unknown }
+  env: NodeJS.ProcessEnv
+  /** Opens the engine for a data dir (tests inject pipelines; the real CLI opens the studio). */
+  openEngine(dataDir: string, options: { concurrency?: number }): Promise<Engine<any>> | Engine<any>
+}
+
+class UsageError extends Error {}
+class CommandFailed extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message)
+  }
+}
+
+type Opts = NonNullable<ParseArgsConfig['options']>
+const GLOBAL: Opts = {
+  'data-dir': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false }
+}
+
+const USAGE = `studio — Creative Studio's engine, headless
+
+usage: studio [--data-dir DIR] [--json] <command> [options]
+
+jobs
+  add <type> --input JSON | --input-file F [--priority 1-10] [--project P] [--title T]
+  list [--status S] [--type T] [--project P] [--text Q] [--limit N]
+  show <id>                     steps, attempts, outputs, log
+  priority <id> <1-10>          1 runs first
+  move <id> up|down|top|bottom
+  cancel <id>
+  retry <id> [--from STEP]      resumes at the failed step unless --from is given
+  rm <id>
+  pause [<id>]                  a job, or the whole queue
+  resume [<id>]
+  logs <id> [--follow]
+  cleanup --older-than DAYS     delete finished jobs and their files
+queue
+  run [--concurrency N] [--until-idle]
+  serve [--port P] [--host 127.0.0.1]   the studio UI in a browser (token-protected, loopback)
+  stats | eta | health | pipelines
+
+--data-dir defaults to $STUDIO_DATA_DIR or the desktop app's data folder.
+--json prints machine-readable results on stdout and errors as JSON on stderr.`
+
+function parse(args: string[], options: Opts, positionals: { min: number; max: number; usage: string }) {
+  let parsed
+  try {
+    parsed = parseArgs({ args, options: { ...GLOBAL, ...options }, allowPositionals: true, strict: true })
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message.replace(/\. To specify a positional.*$/s, '')}\nusage: studio ${positionals.usage}`)
+  }
+  if (parsed.positionals.length < positionals.min || parsed.positionals.length > positionals.max) {
+    throw new UsageError(`usage: studio ${positionals.usage}`)
+  }
+  return parsed
+}
+
+function numberArg(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${name} must be a number, got "${value}"`)
+  return n
+}
+
+export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  const commandIndex = argv.findIndex((a, i) => !a.startsWith('-') && !(i > 0 && argv[i - 1] === '--data-dir'))
+  const command = commandIndex >= 0 ? argv[commandIndex]! : undefined
+  const args = commandIndex >= 0 ? [...argv.slice(0, commandIndex), ...argv.slice(commandIndex + 1)] : argv
+  const json = args.includes('--json')
+  let engine: Engine<any> | undefined
+  try {
+    if (!command || command === 'help' || args.includes('--help') || args.includes('-h')) {
+      io.stdout.write(USAGE + '\n')
+      return command || args.length ? 0 : 2
+    }
+    const open = async (values: Record<string, unknown>, options: { concurrency?: number } = {}) => {
+      const dataDir = (values['data-dir'] as string | undefined) ?? (io.env.STUDIO_DATA_DIR || defaultDataDir(io.env))
+      engine = await io.openEngine(dataDir, options)
+      return engine
+    }
+    const call = async <C extends CommandName>(handlers: Handlers, name: C, request: RequestOf<C>) => {
+      const result = (await dispatch(handlers, name, request)) as Result<unknown>
+      if (!result.ok) throw new CommandFailed(result.error.code, result.error.message)
+      return result.value
+    }
+    const print = (value: unknown, text: () => string) => {
+      io.stdout.write((json ? JSON.stringify(value, null, 2) : text()) + '\n')
+    }
+
+    switch (command) {
+      case 'add': {
+        const { values, positionals } = parse(
+          args,
+          { input: { type: 'string' }, 'input-file': { type: 'string' }, priority: { type: 'string' }, project: { type: 'string' }, title: { type: 'string' } },
+          { min: 1, max: 1, usage: 'add <type> --input JSON | --input-file F [--priority N] [--project P]' }
+        )
+        if ((values.input === undefined) === (values['input-file'] === undefined)) {
+          throw new UsageError('give the job input with exactly one of --input JSON or --input-file F')
+        }
+        let text: string
+        try {
+          text = values.input !== undefined ? String(values.input) : readFileSync(String(values['input-file']), 'utf8')
+        } catch (err) {
+          throw new UsageError(`--input-file: cannot read ${String(values['input-file'])}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+        }
+        let input: unknown
+        try {
+          input = JSON.parse(text)
+        } catch (err) {
+          throw new UsageError(`--input is not valid JSON: ${(err as Error).message}`)
+        }
+        const e = await open(values)
+        const priority = numberArg(values.priority as string | undefined, '--priority')
+        const job = (await call(createHandlers(e), 'jobs/enqueue', {
+          type: positionals[0]!,
+          input: input as Record<string, unknown>,
+          ...(priority !== undefined ? { priority } : {}),
+          ...(values.project ? { projectId: String(values.project) } : {}),
+          ...(values.title ? { title: String(values.title) } : {})
+        })) as JobView
+        print(job, () => job.id)
+        return 0
+      }
+      case 'list': {
+        const { values } = parse(
+          args,
+          { status: { type: 'string' }, type: { type: 'string' }, project: { type: 'string' }, text: { type: 'string' }, limit: { type: 'string' } },
+          { min: 0, max: 0, usage: 'list [--status S] [--type T] [--project P] [--text Q] [--limit N]' }
+        )
+        if (values.status !== undefined && values.status !== 'waiting' && !JOB_STATUSES.includes(values.status as never)) {
+          throw new UsageError(`--status must be one of ${JOB_STATUSES.join(', ')}, waiting; got "${String(values.status)}"`)
+        }
+        const e = await open(values)
+        const h = createHandlers(e)
+        const limit = numberArg(values.limit as string | undefined, '--limit')
+        let jobs = (await call(h, 'jobs/list', {
+          ...(values.status ? { status: values.status === 'waiting' ? 'pending' : (values.status as never) } : {}),
+          ...(values.type ? { type: String(values.type) } : {}),
+          ...(values.project ? { projectId: String(values.project) } : {}),
+          ...(values.text ? { text: String(values.text) } : {}),
+          ...(limit !== undefined ? { limit } : {})
+        })) as JobView[]
+        if (values.status === 'waiting') jobs = jobs.filter((j) => j.waitingReason)
+        const eta = e.eta()
+        print(jobs, () => jobTable(jobs, new Map(eta.jobs.map((j) => [j.jobId, j.finishInMs]))))
+        return 0
+      }
+      case 'show': {
+        const { values, positionals } = parse(args, {}, { min: 1, max: 1, usage: 'show <id>' })
+        const h = createHandlers(await open(values))
+        const job = (await call(h, 'jobs/get', { id: positionals[0]! })) as Awaited<ReturnType<Handlers['jobs/get']>>
+        const log = (await call(h, 'jobs/logs', { id: job.id })) as Awaited<ReturnType<Handlers['jobs/logs']>>
+        print({ ...job, log }, () => jobDetailText(job, log))
+        return 0
+      }
+      case 'priority': {
+        const { values, positionals } = parse(args, {}, { min: 2, max: 2, usage: 'priority <id> <1-10>' })
+        const priority = numberArg(positionals[1], 'priority')!
+        const job = (await call(createHandlers(await open(values)), 'jobs/setPriority', { id: positionals[0]!, priority })) as JobView
+        print(job, () => `${job.id.slice(0, 8)} priority ${job.priority}`)
+        return 0
+      }
+      case 'move': {
+        const { values, positionals } = parse(args, {}, { min: 2, max: 2, usage: 'move <id> up|down|top|bottom' })
+        const job = (await call(createHandlers(await open(values)), 'jobs/move', {
+          id: positionals[0]!,
+          direction: positionals[1] as never
+        })) as JobView
+        print(job, () => `${job.id.slice(0, 8)} moved ${positionals[1]} (priority ${job.priority})`)
+        return 0
+      }
+      case 'cancel':
+      case 'rm': {
+        const { values, positionals } = parse(args, {}, { min: 1, max: 1, usage: `${command} <id>` })
+        const h = createHandlers(await open(values))
+        const value = await call(h, command === 'rm' ? 'jobs/remove' : 'jobs/cancel', { id: positionals[0]! })
+        print(value ?? { removed: positionals[0] }, () => (command === 'rm' ? `removed ${positionals[0]}` : `${positionals[0]} cancelled`))
+        return 0
+      }
+      case 'retry': {
+        const { values, positionals } = parse(args, { from: { type: 'string' } }, { min: 1, max: 1, usage: 'retry <id> [--from STEP]' })
+        const job = (await call(createHandlers(await open(values)), 'jobs/retry', {
+          id: positionals[0]!,
+          ...(values.from ? { fromStep: String(values.from) } : {})
+        })) as JobView
+        print(job, () => `${job.id.slice(0, 8)} queued again`)
+        return 0
+      }
+      case 'pause':
+      case 'resume': {
+        const { values, positionals } = parse(args, {}, { min: 0, max: 1, usage: `${command} [<id>]` })
+        const h = createHandlers(await open(values))
+        if (positionals[0]) {
+          const job = (await call(h, command === 'pause' ? 'jobs/pause' : 'jobs/resume', { id: positionals[0] })) as JobView
+          print(job, () => `${job.id.slice(0, 8)} ${job.pauseRequested ? 'will pause after its current step' : job.status}`)
+        } else {
+          await call(h, command === 'pause' ? 'queue/pause' : 'queue/resume', {})
+          print({ paused: command === 'pause' }, () => (command === 'pause' ? 'queue paused' : 'queue resumed'))
+        }
+        return 0
+      }
+      case 'stats': {
+        const { values } = parse(args, {}, { min: 0, max: 0, usage: 'stats' })
+        const s = (await call(createHandlers(await open(values)), 'queue/stats', {})) as Awaited<ReturnType<Handlers['queue/stats']>>
+        print(s, () => statsText(s))
+        return 0
+      }
+      case 'eta': {
+        const { values } = parse(args, {}, { min: 0, max: 0, usage: 'eta' })
+        const eta = (await call(createHandlers(await open(values)), 'queue/eta', {})) as Awaited<ReturnType<Handlers['queue/eta']>>
+        print(eta, () => `whole queue: ${duration(eta.totalMs)} with ${eta.concurrency} workers (${eta.jobs.length} jobs)`)
+        return 0
+      }
+      case 'health': {
+        const { values } = parse(args, {}, { min: 0, max: 0, usage: 'health' })
+        const list = (await call(createHandlers(await open(values)), 'providers/health', {})) as Awaited<ReturnType<Handlers['providers/health']>>
+        print(list, () =>
+          list.length === 0
+            ? 'no provider calls in the last 24 h'
+            : list
+                .map(
+                  (p) =>
+                    `${p.provider.padEnd(20)} ${p.state.padEnd(9)} success ${p.successRate24h === null ? '—' : Math.round(p.successRate24h * 100) + '%'} of ${p.calls24h}` +
+                    `   avg ${duration(p.avgDurationMs24h)}${p.lastError ? `   last error: ${p.lastError}` : ''}`
+                )
+                .join('\n')
+        )
+        return 0
+      }
+      case 'pipelines': {
+        const { values } = parse(args, {}, { min: 0, max: 0, usage: 'pipelines' })
+        const list = (await call(createHandlers(await open(values)), 'pipelines/list', {})) as Awaited<ReturnType<Handlers['pipelines/list']>>
+        print(list, () => list.map((p) => `${p.name.padEnd(10)} ${p.steps.map((s) => s.name).join(' → ')}`).join('\n'))
+        return 0
+      }
+      case 'cleanup': {
+        const { values } = parse(args, { 'older-than': { type: 'string' } }, { min: 0, max: 0, usage: 'cleanup --older-than DAYS' })
+        const days = numberArg(values['older-than'] as string | undefined, '--older-than')
+        if (days === undefined) throw new UsageError('usage: studio cleanup --older-than DAYS')
+        const n = await call(createHandlers(await open(values)), 'queue/cleanup', { olderThanDays: days })
+        print({ removed: n }, () => `removed ${n} finished job(s)`)
+        return 0
+      }
+      case 'logs': {
+        const { values, positionals } = parse(args, { follow: { type: 'boolean', short: 'f', default: false } }, { min: 1, max: 1, usage: 'logs <id> [--follow]' })
+        const e = await open(values)
+        const id = e.queue.require(positionals[0]!).id
+        let after = 0
+        for (;;) {
+          for (const line of e.queue.logs(id, { afterId: after })) {
+            after = line.id
+            io.stdout.write((json ? JSON.stringify(line) : logLineText(line)) + '\n')
+          }
+          const status = e.queue.getRow(id)?.status
+          if (!values.follow || status === undefined || status === 'completed' || status === 'failed' || status === 'cancelled') break
+          // Polling the file, not events: the job may be running in another process (app or `studio run`).
+          await new Promise((r) => setTimeout(r, 250))
+        }
+        return 0
+      }
+      case 'run': {
+        const { values } = parse(
+          args,
+          { concurrency: { type: 'string' }, 'until-idle': { type: 'boolean', default: false } },
+          { min: 0, max: 0, usage: 'run [--concurrency N] [--until-idle]' }
+        )
+        const concurrency = numberArg(values.concurrency as string | undefined, '--concurrency')
+        if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)) {
+          throw new UsageError('--concurrency must be a whole number from 1 to 64')
+        }
+        const e = await open(values, concurrency !== undefined ? { concurrency } : {})
+        return await runPool(e, io, { untilIdle: Boolean(values['until-idle']), json })
+      }
+      case 'serve': {
+        const { values } = parse(
+          args,
+          { port: { type: 'string' }, host: { type: 'string' }, concurrency: { type: 'string' } },
+          { min: 0, max: 0, usage: 'serve [--port P] [--host 127.0.0.1] [--concurrency N]' }
+        )
+        const port = numberArg(values.port as string | undefined, '--port')
+        if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError('--port must be a whole number from 0 to 65535')
+        const concurrency = numberArg(values.concurrency as string | undefined, '--concurrency')
+        const e = await open(values, concurrency !== undefined ? { concurrency } : {})
+        const { serve } = await import('./serve')
+        return await serve(e, io, { port: port ?? 0, host: (values.host as string | undefined) ?? '127.0.0.1' })
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"\n\n${USAGE}`)
+    }
+  } catch (err) {
+    const code = err instanceof UsageError ? 'usage' : err instanceof CommandFailed ? err.code : 'internal'
+    const message = err instanceof Error ? err.message : String(err)
+    io.stderr.write(json ? JSON.stringify({ error: { code, message } }) + '\n' : `studio: ${message}\n`)
+    return err instanceof UsageError ? 2 : 1
+  } finally {
+    await engine?.close(0)
+  }
+}
+
+function defaultIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    openEngine: async (dataDir, options) => {
+      const { openStudio } = await import('../main/engine/studio')
+      return openStudio({ dataDir, ...options })
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import type { Engine } from '../main/engine/engine'
+import type { EngineEvent, JobView } from '../shared/types'
+import { bar, duration, logLineText } from './format'
+import type { CliIo } from './main'
+
+interface Live {
+  title: string
+  progress: number
+  step: string | null
+}
+
+/**
+ * `studio run`: start the pool and show what it does — live progress bars on a terminal, plain
+ * lines otherwise (or JSON events with --json). SIGINT/SIGTERM stop gracefully; a second
+ * SIGINT aborts running steps at once (their jobs go back to the queue).
+ */
+export async function runPool(engine: Engine<any>, io: CliIo, o: { untilIdle: boolean; json: boolean }): Promise<number> {
+  const tty = Boolean(io.stdout.isTTY) && !o.json
+  const live = new Map<string, Live>()
+  let drawn = 0
+  const clear = () => {
+    if (drawn > 0) io.stdout.write(`\x1b[${drawn}A\x1b[0J`)
+    drawn = 0
+  }
+  const draw = () => {
+    if (!tty) return
+    clear()
+    const eta = engine.eta()
+    const etaById = new Map(eta.jobs.map((j) => [j.jobId, j.finishInMs]))
+    const width = Math.max(40, (io.stdout.columns ?? 100) - 1)
+    const lines = [...live.entries()].map(([id, l]) => {
+      const text = `${bar(l.progress)} ${String(Math.round(l.progress)).padStart(3)}%  ${l.step ?? ''}  eta ${duration(etaById.get(id))}  ${l.title}`
+      return text.length > width ? text.slice(0, width - 1) + '…' : text
+    })
+    const stats = engine.queue.stats()
+    lines.push(
+      `queue: ${stats.byStatus.pending} pending (${stats.waiting} waiting), ${stats.byStatus.processing} running, ${stats.byStatus.completed} done, ${stats.byStatus.failed} failed — all done in ~${duration(eta.totalMs)}`
+    )
+    io.stdout.write(lines.join('\n') + '\n')
+    drawn = lines.length
+  }
+  const say = (text: string) => {
+    clear()
+    io.stdout.write(text + '\n')
+    draw()
+  }
+
+  const onEvent = (e: EngineEvent) => {
+    if (o.json) {
+      if (e.type !== 'job.progress' || !tty) io.stdout.write(JSON.stringify(e) + '\n')
+      return
+    }
+    switch (e.type) {
+      case 'job.changed':
+        track(e.job)
+        break
+      case 'job.progress': {
+        const l = live.get(e.jobId)
+        if (l) {
+          l.progress = e.progress
+          l.step = e.step
+        }
+        break
+      }
+      case 'job.log':
+        if (tty && e.line.level === 'debug') break
+        say(`${e.line.jobId.slice(0, 8)} ${logLineText(e.line)}`)
+        break
+      case 'provider.changed':
+        say(`provider ${e.health.provider} is now ${e.health.state}${e.health.lastError ? ` (${e.health.lastError})` : ''}`)
+        break
+      case 'queue.changed':
+        say(e.paused ? 'queue paused' : 'queue resumed')
+        break
+      case 'job.removed':
+        live.delete(e.jobId)
+        break
+    }
+  }
+  const track = (job: JobView) => {
+    if (job.status === 'processing') live.set(job.id, { title: job.title, progress: job.progress, step: job.currentStep })
+    else live.delete(job.id)
+  }
+
+  const unsubscribe = engine.events.subscribe(onEvent)
+  const redraw = tty ? setInterval(draw, 200) : null
+  let signals = 0
+  const stopping = new Promise<void>((resolve) => {
+    const onSignal = (sig: NodeJS.Signals) => {
+      signals++
+      if (signals === 1) {
+        say(`${sig}: finishing running steps (up to 10 s; press Ctrl-C again to stop now)…`)
+        resolve()
+      } else {
+        say('stopping now; interrupted jobs go back to the queue')
+        void engine.pool.stop(0)
+      }
+    }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+  })
+
+  engine.pool.start()
+  say(`running with ${engine.pool.getConcurrency()} workers on ${engine.dataDir}${o.untilIdle ? ' until the queue is empty' : ' (Ctrl-C to stop)'}`)
+  await Promise.race([o.untilIdle ? engine.pool.whenIdle() : new Promise(() => {}), stopping])
+  await engine.pool.stop(signals > 1 ? 0 : 10_000)
+  if (redraw) clearInterval(redraw)
+  unsubscribe()
+  clear()
+  process.removeAllListeners('SIGINT')
+  process.removeAllListeners('SIGTERM')
+
+  const stats = engine.queue.stats()
+  if (!o.json) {
+    io.stdout.write(
+      `done: ${stats.byStatus.completed} completed, ${stats.byStatus.failed} failed, ${stats.byStatus.pending + stats.byStatus.paused} still queued${stats.paused ? ' (queue is paused)' : ''}\n`
+    )
+  }
+  return 0
+}

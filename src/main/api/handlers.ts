@@ -1,0 +1,110 @@
+import { describeZodError } from '../../shared/schemas'
+import {
+  commands,
+  isCommandName,
+  type ApiError,
+  type CommandName,
+  type ParsedRequestOf,
+  type ResponseOf,
+  type Result
+} from '../../shared/contract'
+import type { Engine } from '../engine/engine'
+import { LeaseLostError, QueueError } from '../engine/errors'
+
+export type Handlers = { [C in CommandName]: (request: ParsedRequestOf<C>) => ResponseOf<C> | Promise<ResponseOf<C>> }
+
+/**
+ * One plain async function per contract command. Electron's ipcMain glue and the WebSocket
+ * bridge both call `dispatch`, so validation and error shaping are written once.
+ */
+export function createHandlers(engine: Engine<any>, domains: Partial<Handlers> = {}): Handlers {
+  return { ...pendingDomains(), ...engineHandlers(engine), ...domains } as Handlers
+}
+
+type EngineCommands = Extract<CommandName, `jobs/${string}` | `queue/${string}` | `pool/${string}` | `providers/${string}` | `pipelines/${string}`>
+
+/** Commands whose domain is not wired in this process answer with a clear error instead of crashing. */
+function pendingDomains(): Omit<Handlers, EngineCommands> {
+  const missing = (name: string) => () => {
+    throw new QueueError('unavailable', `${name} is not available in this session`)
+  }
+  const names = Object.keys(commands).filter((n) => !/^(jobs|queue|pool|providers|pipelines)\//.test(n))
+  return Object.fromEntries(names.map((n) => [n, missing(n)])) as unknown as Omit<Handlers, EngineCommands>
+}
+
+function engineHandlers(engine: Engine<any>): Pick<Handlers, EngineCommands> {
+  const { queue, pool } = engine
+  return {
+    'jobs/list': (r) => queue.list(r),
+    'jobs/get': (r) => {
+      const job = queue.get(queue.require(r.id).id)
+      return job!
+    },
+    'jobs/enqueue': (r) => queue.enqueue(r),
+    'jobs/enqueueMany': (r) => queue.enqueueMany(r.jobs),
+    'jobs/setPriority': (r) => queue.setPriority(r.id, r.priority),
+    'jobs/move': (r) => queue.move(r.id, r.direction),
+    'jobs/cancel': (r) => queue.cancel(r.id),
+    'jobs/retry': (r) => queue.retry(r.id, r.fromStep !== undefined ? { fromStep: r.fromStep } : {}),
+    'jobs/remove': (r) => {
+      queue.remove(r.id)
+      return null
+    },
+    'jobs/pause': (r) => queue.pauseJob(r.id),
+    'jobs/resume': (r) => queue.resumeJob(r.id),
+    'jobs/logs': (r) => queue.logs(r.id, { ...(r.afterId !== undefined ? { afterId: r.afterId } : {}), ...(r.limit ? { limit: r.limit } : {}) }),
+    'queue/stats': () => queue.stats(),
+    'queue/eta': () => engine.eta(),
+    'queue/pause': () => {
+      queue.setQueuePaused(true)
+      return null
+    },
+    'queue/resume': () => {
+      queue.setQueuePaused(false)
+      return null
+    },
+    'queue/cleanup': (r) => queue.cleanup({ olderThanMs: r.olderThanDays * 86_400_000 }),
+    'pool/status': () => pool.status(),
+    'pool/kick': () => {
+      pool.kick()
+      return null
+    },
+    'pool/setConcurrency': (r) => {
+      pool.setConcurrency(r.concurrency)
+      return null
+    },
+    'providers/health': () => engine.health(),
+    'pipelines/list': () =>
+      engine.pipelines.list().map((p) => ({
+        name: p.name,
+        title: p.title,
+        steps: p.steps.map((s) => ({ name: s.name, title: s.title, resource: s.resource }))
+      }))
+  }
+}
+
+/** Validate a raw call from outside (renderer, browser) and run it. Never throws. */
+export async function dispatch(handlers: Handlers, name: unknown, rawRequest: unknown): Promise<Result<unknown>> {
+  if (!isCommandName(name)) {
+    return { ok: false, error: { code: 'unknown_command', message: `unknown command ${JSON.stringify(String(name)).slice(0, 80)}` } }
+  }
+  const parsed = commands[name].request.safeParse(rawRequest ?? {})
+  if (!parsed.success) {
+    return { ok: false, error: { code: 'bad_request', message: `${name}: ${describeZodError(parsed.error, 'request')}` } }
+  }
+  try {
+    const handler = handlers[name] as (r: unknown) => unknown
+    return { ok: true, value: (await handler(parsed.data)) ?? null }
+  } catch (err) {
+    return { ok: false, error: toApiError(err) }
+  }
+}
+
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof QueueError) return { code: err.code, message: err.message }
+  if (err instanceof LeaseLostError) return { code: 'conflict', message: err.message }
+  const message = err instanceof Error ? err.message : String(err)
+  // Internal details stay in main's log; the renderer gets a readable sentence.
+  console.error('command failed:', err)
+  return { code: 'internal', message: `internal error: ${message}` }
+}

@@ -1,0 +1,199 @@
+/**
+ * The one API between the renderer and the engine. Both transports — Electron IPC in the app and
+ * the loopback WebSocket bridge of `studio serve` — carry exactly these commands and events.
+ * Each command names its request schema (validated in main before anything runs) and its
+ * response type. No Node, no DOM in this file.
+ */
+import { z } from 'zod'
+import { EnqueueRequest, JobFilter, JobId, MoveDirectionSchema, Priority } from './schemas'
+import type {
+  AssetView,
+  BatchPreview,
+  BatchView,
+  ProjectView,
+  SettingsView,
+  ToolReport,
+  EngineEvent,
+  JobDetail,
+  JobView,
+  LogLine,
+  ProviderHealth,
+  QueueEta,
+  QueueStats,
+  ResourceStatus
+} from './types'
+
+export interface PipelineInfo {
+  name: string
+  title: string
+  steps: { name: string; title: string; resource: string }[]
+}
+
+export interface PoolStatus {
+  state: 'idle' | 'running' | 'stopping'
+  running: string[]
+  concurrency: number
+  resources: ResourceStatus[]
+}
+
+const Empty = z.strictObject({})
+const ById = z.strictObject({ id: JobId })
+const BatchId = z.strictObject({ id: z.string().min(1).max(100) })
+
+/** Where batch rows come from: a file on this machine, a URL (Sheets CSV export), or a dropped file's bytes. */
+export const BatchSource = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('file'), path: z.string().min(1, 'path is empty') }),
+  z.strictObject({ kind: z.literal('url'), url: z.string().url('url must be an http(s) address') }),
+  z.strictObject({
+    kind: z.literal('upload'),
+    name: z.string().min(1).max(255),
+    /** Base64 of the file, as read by the renderer from a drop (CSV/XLSX, 50 MB at most). */
+    contentBase64: z.string().max(70 * 1024 * 1024, 'file is larger than 50 MB')
+  })
+])
+export type BatchSource = z.input<typeof BatchSource>
+
+const ProviderChoice = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('offline') }),
+  z.strictObject({ kind: z.literal('openai'), baseURL: z.string().url('baseURL must be an http(s) address'), model: z.string().min(1, 'model is empty') })
+])
+
+export const SettingsPatch = z.strictObject({
+  providers: z.strictObject({ text: ProviderChoice.optional(), image: ProviderChoice.optional(), speech: ProviderChoice.optional() }).optional(),
+  ffmpegPath: z.string().min(1).nullable().optional(),
+  concurrency: z.number().int().min(1).max(64).optional(),
+  resources: z.record(z.string(), z.strictObject({ concurrency: z.number().int().min(1).max(64), minIntervalMs: z.number().int().min(0).max(600_000) })).optional(),
+  captionRenderer: z.enum(['libass', 'imagemagick']).optional(),
+  subtitleStyle: z
+    .strictObject({
+      fontFamily: z.string().min(1).max(100),
+      fontSize: z.number().min(8).max(300),
+      primaryColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'colours are #RRGGBB'),
+      outlineColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'colours are #RRGGBB'),
+      outline: z.number().min(0).max(20),
+      marginV: z.number().min(0).max(2000),
+      marginH: z.number().min(0).max(2000),
+      bold: z.boolean(),
+      karaoke: z.boolean()
+    })
+    .partial()
+    .optional(),
+  videoPreset: z.enum(['short', 'landscape']).optional()
+})
+
+/** Declares a command: its request schema (inferred) and its response type (given). */
+function command<Res>() {
+  return <Req extends z.ZodType>(request: Req) => ({ request, response: undefined as unknown as Res })
+}
+
+export const commands = {
+  'jobs/list': command<JobView[]>()(JobFilter),
+  'jobs/get': command<JobDetail>()(ById),
+  'jobs/enqueue': command<JobView>()(EnqueueRequest),
+  'jobs/enqueueMany': command<JobView[]>()(z.strictObject({ jobs: z.array(EnqueueRequest).min(1).max(10_000) })),
+  'jobs/setPriority': command<JobView>()(z.strictObject({ id: JobId, priority: Priority })),
+  'jobs/move': command<JobView>()(z.strictObject({ id: JobId, direction: MoveDirectionSchema })),
+  'jobs/cancel': command<JobView>()(ById),
+  'jobs/retry': command<JobView>()(z.strictObject({ id: JobId, fromStep: z.string().min(1).max(100).optional() })),
+  'jobs/remove': command<null>()(ById),
+  'jobs/pause': command<JobView>()(ById),
+  'jobs/resume': command<JobView>()(ById),
+  'jobs/logs': command<LogLine[]>()(
+    z.strictObject({ id: JobId, afterId: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(10_000).optional() })
+  ),
+  'queue/stats': command<QueueStats>()(Empty),
+  'queue/eta': command<QueueEta>()(Empty),
+  'queue/pause': command<null>()(Empty),
+  'queue/resume': command<null>()(Empty),
+  'queue/cleanup': command<number>()(z.strictObject({ olderThanDays: z.number().min(0).max(3650) })),
+  'pool/status': command<PoolStatus>()(Empty),
+  'pool/kick': command<null>()(Empty),
+  'pool/setConcurrency': command<null>()(z.strictObject({ concurrency: z.number().int().min(1).max(64) })),
+  'providers/health': command<ProviderHealth[]>()(Empty),
+  'pipelines/list': command<PipelineInfo[]>()(Empty),
+
+  'batch/preview': command<BatchPreview>()(z.strictObject({ source: BatchSource, sheet: z.string().max(200).optional() })),
+  'batch/create': command<BatchView>()(
+    z.strictObject({
+      source: BatchSource,
+      sheet: z.string().max(200).optional(),
+      name: z.string().max(200).optional(),
+      projectId: z.string().min(1).max(200).optional(),
+      /** Seed 3's config; validated in main, errors name the field. */
+      config: z.record(z.string(), z.unknown()).default({}),
+      /** Start at once (the default) or leave idle. */
+      start: z.boolean().default(true)
+    })
+  ),
+  'batch/list': command<BatchView[]>()(Empty),
+  'batch/get': command<BatchView>()(BatchId),
+  'batch/start': command<BatchView>()(BatchId),
+  'batch/pause': command<BatchView>()(BatchId),
+  'batch/resume': command<BatchView>()(BatchId),
+  'batch/stop': command<BatchView>()(BatchId),
+  'batch/retryFailed': command<BatchView>()(BatchId),
+  'batch/remove': command<null>()(BatchId),
+  'batch/export': command<{ fileName: string; csv: string }>()(
+    z.strictObject({ id: z.string().min(1).max(100), what: z.enum(['results', 'history']).default('results') })
+  ),
+  'batch/configs/list': command<{ name: string; config: Record<string, unknown> }[]>()(Empty),
+  'batch/configs/save': command<null>()(z.strictObject({ name: z.string().min(1).max(100), config: z.record(z.string(), z.unknown()) })),
+
+  'projects/list': command<ProjectView[]>()(Empty),
+  'projects/create': command<ProjectView>()(z.strictObject({ name: z.string().trim().min(1, 'name is empty').max(200) })),
+  'assets/list': command<AssetView[]>()(z.strictObject({ projectId: z.string().min(1).max(200) })),
+  'assets/import': command<AssetView>()(
+    z.strictObject({
+      projectId: z.string().min(1).max(200),
+      name: z.string().min(1).max(255),
+      contentBase64: z.string().max(700 * 1024 * 1024, 'file is larger than 500 MB')
+    })
+  ),
+  'assets/remove': command<null>()(z.strictObject({ id: z.string().min(1).max(100) })),
+
+  'settings/get': command<SettingsView>()(Empty),
+  'settings/update': command<SettingsView>()(SettingsPatch),
+  /** Write-only: the key goes to main's keychain and is never read back. */
+  'settings/setApiKey': command<null>()(
+    z.strictObject({ kind: z.enum(['text', 'image', 'speech']), key: z.string().max(500) })
+  ),
+  /** A real frame rendered with the given subtitle style, as a PNG data URL. */
+  'settings/previewSubtitles': command<{ dataUrl: string }>()(
+    z.strictObject({ text: z.string().min(1).max(300), style: SettingsPatch.shape.subtitleStyle.unwrap().optional() })
+  ),
+  'system/doctor': command<ToolReport[]>()(Empty)
+} as const
+
+export type Commands = typeof commands
+export type CommandName = keyof Commands
+export type RequestOf<C extends CommandName> = z.input<Commands[C]['request']>
+export type ParsedRequestOf<C extends CommandName> = z.output<Commands[C]['request']>
+export type ResponseOf<C extends CommandName> = Commands[C]['response']
+
+export interface ApiError {
+  /** Stable machine code: bad_request, not_found, processing, internal... */
+  code: string
+  /** A sentence a person can read, naming the field when input was wrong. */
+  message: string
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError }
+
+/** Push events from main to the renderer. */
+export type PushEvent = EngineEvent
+export type PushEventType = PushEvent['type']
+
+/** What `window.api` (preload) and the browser bridge client both provide. */
+export interface StudioApi {
+  invoke<C extends CommandName>(command: C, request: RequestOf<C>): Promise<Result<ResponseOf<C>>>
+  subscribe(listener: (event: PushEvent) => void): () => void
+  /**
+   * A URL the renderer can put in <img>/<audio>/<video> for an artifact or asset path that main
+   * reported. Main serves only files inside its data folder.
+   */
+  fileUrl(path: string): string
+}
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(commands, name)
+}

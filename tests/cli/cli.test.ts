@@ -1,0 +1,122 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { main, type CliIo } from '../../src/cli/main'
+import { openTestEngine, tempDir } from '../helpers/engine'
+
+/** Runs the real CLI entry in-process against a real data dir, capturing its output. */
+function cli(dataDir: string) {
+  return async (...argv: string[]) => {
+    let out = ''
+    let err = ''
+    const io: CliIo = {
+      stdout: { write: (t: string) => (out += t) },
+      stderr: { write: (t: string) => (err += t) },
+      env: {},
+      openEngine: (dir, options) => openTestEngine(options.concurrency ? { concurrency: options.concurrency } : {}, dir)
+    }
+    const code = await main(['--data-dir', dataDir, ...argv], io)
+    return { code, out, err }
+  }
+}
+
+describe('studio CLI', () => {
+  it('adds jobs, lists them in queue order, reorders and re-prioritises them', async () => {
+    const run = cli(tempDir())
+    const a = await run('add', 'three', '--input', '{"idea":"first idea"}')
+    expect(a.code).toBe(0)
+    const idA = a.out.trim()
+    expect(idA).toMatch(/^[0-9a-f-]{36}$/)
+    const idB = (await run('add', 'one', '--input', '{"idea":"second"}', '--priority', '3', '--project', 'promo')).out.trim()
+    let list = await run('list')
+    expect(list.out.split('\n')[1]).toContain('second')
+    expect(list.out.split('\n')[2]).toContain('first idea')
+    expect((await run('move', idA.slice(0, 8), 'top')).code).toBe(0)
+    list = await run('list', '--json')
+    expect(JSON.parse(list.out).map((j: { id: string }) => j.id)).toEqual([idA, idB])
+    expect((await run('priority', idB, '1')).out).toContain('priority 1')
+    list = await run('list', '--project', 'promo', '--json')
+    expect(JSON.parse(list.out)).toHaveLength(1)
+  })
+
+  it('runs the queue until idle and shows steps, outputs and the log', async () => {
+    const dir = tempDir()
+    const run = cli(dir)
+    const id = (await run('add', 'three', '--input', '{"idea":"x","fail":{"b":{"kind":"permanent"}}}')).out.trim()
+    const ran = await run('run', '--until-idle', '--concurrency', '2')
+    expect(ran.code).toBe(0)
+    expect(ran.out).toMatch(/failed at step b: bad input for b/)
+    expect(ran.out).toContain('done: 0 completed, 1 failed')
+    const show = await run('show', id)
+    expect(show.out).toMatch(/1\. a\s+completed\s+attempts 1/)
+    expect(show.out).toMatch(/2\. b\s+failed\s+attempts 1/)
+    expect(show.out).toMatch(/a: .*01-a\..*a\.txt/)
+    const retried = await run('retry', id, '--from', 'a')
+    expect(retried.code).toBe(0)
+    const logs = await run('logs', id)
+    expect(logs.out).toContain('retry requested from step a')
+    const stats = await run('stats', '--json')
+    expect(JSON.parse(stats.out).byStatus.pending).toBe(1)
+  })
+
+  it('cancels, pauses, resumes and removes', async () => {
+    const run = cli(tempDir())
+    const id = (await run('add', 'one', '--input', '{}')).out.trim()
+    expect((await run('pause', id)).out).toContain('paused')
+    expect((await run('resume', id)).out).toContain('pending')
+    expect((await run('pause')).out).toBe('queue paused\n')
+    expect(JSON.parse((await run('stats', '--json')).out).paused).toBe(true)
+    expect((await run('resume')).out).toBe('queue resumed\n')
+    expect((await run('cancel', id)).out).toContain('cancelled')
+    expect((await run('rm', id)).out).toContain('removed')
+    expect((await run('list')).out).toBe('no jobs\n')
+  })
+
+  it('answers bad input with a clear message naming the problem and a non-zero exit', async () => {
+    const dir = tempDir()
+    const run = cli(dir)
+    const cases: Array<[string[], RegExp, number]> = [
+      [['add', 'nope', '--input', '{}'], /type: unknown job type "nope"; known types: .*one.*three/, 1],
+      [['add', 'one', '--input', '{oops'], /--input is not valid JSON/, 2],
+      [['add', 'one'], /exactly one of --input JSON or --input-file F/, 2],
+      [['add', 'one', '--input-file', join(dir, 'missing.json')], /--input-file: cannot read .*missing\.json: ENOENT/, 2],
+      [['add', 'one', '--input', '{}', '--priority', 'high'], /--priority must be a number, got "high"/, 2],
+      [['add', 'one', '--input', '{}', '--priority', '12'], /priority: priority must be between 1 \(first\) and 10 \(last\)/, 1],
+      [['add', 'one', '--input', '[1]'], /input: input must be a JSON object/, 1],
+      [['priority', 'abc'], /usage: studio priority <id> <1-10>/, 2],
+      [['move', 'nope-id', 'up'], /no job with id nope-id/, 1],
+      [['move', 'x', 'left'], /direction: direction must be up, down, top or bottom/, 1],
+      [['list', '--status', 'done'], /--status must be one of pending, processing/, 2],
+      [['list', '--colour'], /Unknown option '--colour'/, 2],
+      [['show'], /usage: studio show <id>/, 2],
+      [['retry', 'nope'], /no job with id nope/, 1],
+      [['run', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 64/, 2],
+      [['cleanup'], /usage: studio cleanup --older-than DAYS/, 2],
+      [['frobnicate'], /unknown command "frobnicate"/, 2]
+    ]
+    for (const [argv, message, code] of cases) {
+      const r = await run(...argv)
+      expect(r.err, argv.join(' ')).toMatch(message)
+      expect(r.code, argv.join(' ')).toBe(code)
+      expect(r.out, argv.join(' ')).toBe('')
+    }
+  })
+
+  it('with --json, errors are JSON on stderr', async () => {
+    const run = cli(tempDir())
+    const r = await run('--json', 'priority', 'missing', '5')
+    expect(r.code).toBe(1)
+    expect(JSON.parse(r.err)).toEqual({ error: { code: 'not_found', message: 'no job with id missing' } })
+  })
+
+  it('reads the input from a file', async () => {
+    const dir = tempDir()
+    const file = join(dir, 'in.json')
+    writeFileSync(file, JSON.stringify({ idea: 'from a file' }))
+    const run = cli(dir)
+    const id = (await run('add', 'one', '--input-file', file)).out.trim()
+    const show = JSON.parse((await run('show', id, '--json')).out)
+    expect(show.payload.idea).toBe('from a file')
+    expect(show.log[0].message).toBe('queued with priority 10')
+  })
+})
