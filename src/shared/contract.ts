@@ -66,14 +66,15 @@ export const SettingsPatch = z.strictObject({
   captionRenderer: z.enum(['libass', 'imagemagick']).optional(),
   subtitleStyle: z
     .strictObject({
-      fontFamily: z.string().min(1).max(100),
-      fontSize: z.number().min(8).max(300),
-      primaryColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'colours are #RRGGBB'),
-      outlineColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'colours are #RRGGBB'),
-      outline: z.number().min(0).max(20),
-      marginV: z.number().min(0).max(2000),
-      marginH: z.number().min(0).max(2000),
+      fonts: z.array(z.string().min(1).max(100)).min(1).max(5),
       bold: z.boolean(),
+      fontSize: z.number().min(8).max(300),
+      color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'colours are #RRGGBB'),
+      strokeColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'colours are #RRGGBB'),
+      strokeWidth: z.number().min(0).max(20),
+      highlightColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'colours are #RRGGBB'),
+      bottomOffset: z.number().min(0).max(2000),
+      margin: z.number().min(0).max(2000),
       karaoke: z.boolean()
     })
     .partial()

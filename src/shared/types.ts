@@ -261,15 +261,20 @@ export interface ProviderChoiceView {
   hasKey: boolean
 }
 
+/** Caption style (seed 2 defaults), lengths given for a 1080 px wide frame and scaled to the video. */
 export interface SubtitleStyleView {
-  fontFamily: string
-  fontSize: number
-  primaryColor: string
-  outlineColor: string
-  outline: number
-  marginV: number
-  marginH: number
+  /** Family fallback list, first found wins. */
+  fonts: string[]
   bold: boolean
+  fontSize: number
+  color: string
+  strokeColor: string
+  strokeWidth: number
+  /** Colour of the spoken word in karaoke mode. */
+  highlightColor: string
+  bottomOffset: number
+  margin: number
+  /** Word-by-word highlight (ASS \k). */
   karaoke: boolean
 }
 
