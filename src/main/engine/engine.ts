@@ -12,9 +12,13 @@ import { LeaseStore } from './queue/leases'
 import { Queue } from './queue/queue'
 import { openDatabase, type Db } from './store/database'
 
+export const databaseFile = (dataDir: string) => join(dataDir, 'studio.db')
+
 export interface EngineOptions<S> {
   /** Folder holding `studio.db` and the jobs' artifacts. */
   dataDir: string
+  /** An already-open database (the studio reads its settings before building the pool). */
+  db?: Db
   pipelines: PipelineRegistry<S>
   services: S
   concurrency?: number
@@ -44,7 +48,7 @@ export class Engine<S = unknown> {
     this.dataDir = options.dataDir
     this.artifactsRoot = join(options.dataDir, 'jobs')
     mkdirSync(this.artifactsRoot, { recursive: true })
-    this.db = openDatabase(join(options.dataDir, 'studio.db'))
+    this.db = options.db ?? openDatabase(databaseFile(options.dataDir))
     this.pipelines = options.pipelines
     this.queue = new Queue({ db: this.db, events: this.events, pipelines: this.pipelines, artifactsRoot: this.artifactsRoot })
     this.leases = new LeaseStore(this.queue)

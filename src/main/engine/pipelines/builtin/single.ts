@@ -1,0 +1,165 @@
+import { copyFile } from 'node:fs/promises'
+import { extname } from 'node:path'
+import { z } from 'zod'
+import { permanent } from '../../errors'
+import { TextStyle } from '../../providers/text-style'
+import { audioDuration, synthesizeMusic } from '../../render/music'
+import type { StudioServices } from '../../services'
+import type { PipelineDefinition, StepDefinition } from '../types'
+import { buildMesh, meshSpec, primitiveFor, toObj } from './model3d'
+import { countWords } from './video'
+
+/** The seed-1 generator kinds as single-step jobs, on the same queue and checkpoint mechanism. */
+
+const Prompt = z.string().trim().min(3, 'prompt is too short (3 characters at least)').max(4000, 'prompt is too long (4000 characters at most)')
+const Language = z.enum(['en', 'fr'], { error: 'language must be en or fr' }).default('en')
+const Meta = z.record(z.string(), z.unknown()).optional()
+const Dim = z.number().int().min(64, 'at least 64 px').max(4096, 'at most 4096 px')
+
+function single(
+  name: string,
+  title: string,
+  input: z.ZodType,
+  step: Omit<StepDefinition<StudioServices>, 'name' | 'title'>
+): PipelineDefinition<StudioServices> {
+  return { name, title, input: input as z.ZodType<Record<string, unknown>>, steps: [{ name: 'generate', title, ...step }] }
+}
+
+const TextInput = z.strictObject({
+  prompt: Prompt,
+  language: Language,
+  style: TextStyle.partial().optional(),
+  maxTokens: z.number().int().min(16).max(8000).default(600),
+  meta: Meta
+})
+
+const ImageInput = z.strictObject({
+  prompt: Prompt,
+  width: Dim.default(1024),
+  height: Dim.default(1024),
+  style: z.string().max(100).optional(),
+  meta: Meta
+})
+
+const GRAPHIC_SIZES = {
+  logo: { width: 1024, height: 1024 },
+  poster: { width: 1080, height: 1350 },
+  banner: { width: 1500, height: 500 },
+  social: { width: 1080, height: 1080 }
+} as const
+const GraphicInput = z.strictObject({
+  prompt: Prompt,
+  kind: z.enum(['logo', 'poster', 'banner', 'social'], { error: 'kind must be logo, poster, banner or social' }).default('poster'),
+  title: z.string().max(120).optional(),
+  meta: Meta
+})
+
+const AudioInput = z.strictObject({
+  text: z.string().trim().min(1, 'text is empty').max(20_000, 'text is too long (20 000 characters at most)'),
+  language: Language,
+  voice: z.string().max(100).optional(),
+  meta: Meta
+})
+
+const MusicInput = z.strictObject({
+  mood: z.string().max(200).default('calm'),
+  durationSec: z.number().min(2, 'durationSec must be at least 2').max(600, 'durationSec must be at most 600').default(30),
+  meta: Meta
+})
+
+const ModelInput = z.strictObject({ prompt: Prompt, meta: Meta })
+
+export const textPipeline = single('text', 'Generate text', TextInput, {
+  resource: 'llm',
+  estimateMs: 4_000,
+  provider: (ctx) => ctx.services.providers().text.id,
+  async run(ctx) {
+    const i = ctx.input as z.output<typeof TextInput>
+    const r = await ctx.services.providers().text.generate(
+      { prompt: i.prompt, language: i.language, maxTokens: i.maxTokens, ...(i.style ? { style: i.style } : {}) },
+      { signal: ctx.signal, onProgress: (p) => ctx.progress(p) }
+    )
+    const file = await ctx.writeArtifact('text.txt', r.text + '\n')
+    return { data: { text: r.text, words: countWords(r.text), offline: r.offline }, files: { text: file }, cost: r.costUsd, provider: r.provider }
+  }
+})
+
+export const imagePipeline = single('image', 'Generate an image', ImageInput, {
+  resource: 'image',
+  estimateMs: 1_500,
+  provider: (ctx) => ctx.services.providers().image.id,
+  async run(ctx) {
+    const i = ctx.input as z.output<typeof ImageInput>
+    const r = await ctx.services.providers().image.generate(
+      { prompt: i.prompt, width: i.width, height: i.height, ...(i.style ? { style: i.style } : {}) },
+      { signal: ctx.signal, outPath: ctx.artifactPath('image.png') }
+    )
+    return { data: { width: r.width, height: r.height, offline: r.offline }, files: { image: r.path }, cost: r.costUsd, provider: r.provider }
+  }
+})
+
+export const graphicPipeline = single('graphic', 'Design a graphic', GraphicInput, {
+  resource: 'image',
+  estimateMs: 1_500,
+  provider: (ctx) => ctx.services.providers().image.id,
+  async run(ctx) {
+    const i = ctx.input as z.output<typeof GraphicInput>
+    const size = GRAPHIC_SIZES[i.kind]
+    const r = await ctx.services.providers().image.generate(
+      { prompt: `${i.kind} design: ${i.prompt}`, ...size, style: `graphic ${i.kind}`, title: i.title ?? i.prompt },
+      { signal: ctx.signal, outPath: ctx.artifactPath('graphic.png') }
+    )
+    return { data: { kind: i.kind, width: r.width, height: r.height }, files: { graphic: r.path }, cost: r.costUsd, provider: r.provider }
+  }
+})
+
+export const audioPipeline = single('audio', 'Synthesize speech', AudioInput, {
+  resource: 'tts',
+  estimateMs: 3_000,
+  provider: (ctx) => ctx.services.providers().speech.id,
+  async run(ctx) {
+    const i = ctx.input as z.output<typeof AudioInput>
+    const r = await ctx.services.providers().speech.synthesize(
+      { text: i.text, language: i.language, ...(i.voice ? { voice: i.voice } : {}), outPath: ctx.artifactPath('speech.wav') },
+      { signal: ctx.signal }
+    )
+    return { data: { durationSec: r.durationSec }, files: { speech: r.path }, cost: r.costUsd, provider: r.provider }
+  }
+})
+
+export const musicPipeline = single('music', 'Compose music', MusicInput, {
+  resource: 'music',
+  estimateMs: 5_000,
+  async run(ctx) {
+    const i = ctx.input as z.output<typeof MusicInput>
+    const r = await synthesizeMusic(
+      { durationSec: i.durationSec, mood: i.mood, output: ctx.artifactPath('music.wav') },
+      { signal: ctx.signal, onProgress: (p) => ctx.progress(p), settings: ctx.services.binaries() }
+    )
+    return { data: { mood: r.mood, durationSec: r.durationSec }, files: { music: r.path }, provider: 'ffmpeg-synth' }
+  },
+  /** Seed 4: when generation fails for good, offer an existing track instead. */
+  async fallback(ctx, error) {
+    const existing = ctx.services.latestArtifact('generate', 'music')
+    if (!existing) throw permanent(`no existing track to offer instead (${error.message})`)
+    const copy = ctx.artifactPath(`music${extname(existing) || '.wav'}`)
+    await copyFile(existing, copy)
+    ctx.log(`offering an existing track instead: ${existing}`, 'warn')
+    const durationSec = await audioDuration(copy, ctx.services.binaries()).catch(() => null)
+    return { data: { reused: existing, durationSec }, files: { music: copy }, provider: 'library' }
+  }
+})
+
+export const modelPipeline = single('3d', 'Model a 3D object', ModelInput, {
+  resource: 'cpu',
+  estimateMs: 100,
+  async run(ctx) {
+    const i = ctx.input as z.output<typeof ModelInput>
+    const shape = primitiveFor(i.prompt)
+    const mesh = buildMesh(shape)
+    const obj = await ctx.writeArtifact('model.obj', toObj(mesh, i.prompt))
+    const spec = { ...meshSpec(mesh, shape), prompt: i.prompt, generator: 'offline-primitives' }
+    const specFile = await ctx.writeArtifact('spec.json', JSON.stringify(spec, null, 2) + '\n')
+    return { data: spec, files: { model: obj, spec: specFile }, provider: 'offline-primitives' }
+  }
+})

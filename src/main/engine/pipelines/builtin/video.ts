@@ -1,0 +1,219 @@
+import { z } from 'zod'
+import type { JsonValue } from '../../../../shared/types'
+import { permanent } from '../../errors'
+import { adapt } from '../../providers/speech-text'
+import { TextStyle } from '../../providers/text-style'
+import type { WordTiming } from '../../providers/types'
+import { renderVideo } from '../../render/video'
+import type { StudioServices } from '../../services'
+import type { PipelineDefinition, StepContext, StepDefinition } from '../types'
+import { phrasesFor } from './phrases'
+
+export const VideoInput = z.strictObject({
+  idea: z.string().trim().min(3, 'idea is too short (3 characters at least)').max(2000, 'idea is too long (2000 characters at most)'),
+  language: z.enum(['en', 'fr'], { error: 'language must be en or fr' }).default('en'),
+  /** Frame format; the settings' default when absent. */
+  preset: z.enum(['short', 'landscape'], { error: 'preset must be short or landscape' }).optional(),
+  voice: z.string().max(100).optional(),
+  /** Seed 3's writing style for the text steps. */
+  style: TextStyle.partial().optional(),
+  /** How many visuals to generate when no assets are given. */
+  images: z.number().int().min(1).max(12).default(4),
+  /** Images from the project (dropped assets) to use instead of generated ones. */
+  assets: z.array(z.string().min(1)).max(50).optional(),
+  music: z.boolean().default(true),
+  /** Caption renderer; the settings' choice when absent. 'none' renders no subtitles. */
+  captions: z.enum(['libass', 'imagemagick', 'none']).optional(),
+  karaoke: z.boolean().optional(),
+  /** Keep the script and adapted text as files (their text is always kept in the job). */
+  saveIntermediateSteps: z.boolean().default(true),
+  /** Where the job came from (batch row...), kept with the job, not used by the steps. */
+  meta: z.record(z.string(), z.unknown()).optional()
+})
+export type VideoInput = z.output<typeof VideoInput>
+
+type Ctx = StepContext<StudioServices>
+const input = (ctx: Ctx) => ctx.input as VideoInput
+const text = (ctx: Ctx, step: string) => (ctx.outputs[step]?.data as { text?: string } | undefined)?.text ?? ''
+
+const script: StepDefinition<StudioServices> = {
+  name: 'script',
+  title: 'Write the script',
+  resource: 'llm',
+  estimateMs: 4_000,
+  provider: (ctx) => ctx.services.providers().text.id,
+  async run(ctx) {
+    const i = input(ctx)
+    const provider = ctx.services.providers().text
+    const result = await provider.generate(
+      {
+        system:
+          'You write narration scripts for short vertical videos: a hook, a few vivid sentences, a call to action. ' +
+          'Plain spoken text only: no stage directions, no emoji, no markdown.',
+        prompt: `Write a 30 to 45 second narration script about: ${i.idea}`,
+        topic: i.idea,
+        language: i.language,
+        ...(i.style ? { style: i.style } : {}),
+        format: 'script',
+        maxTokens: 400,
+        seed: i.idea
+      },
+      { signal: ctx.signal, onProgress: (p) => ctx.progress(p) }
+    )
+    const body = result.text.trim()
+    if (!body) throw permanent(`${result.provider} returned an empty script`)
+    const files: Record<string, string> = {}
+    if (i.saveIntermediateSteps) files.script = await ctx.writeArtifact('script.txt', body + '\n')
+    if (result.offline) ctx.log(`offline script from ${result.provider} (templates, not a language model)`)
+    return {
+      data: {
+        text: body,
+        words: countWords(body),
+        offline: result.offline,
+        finishReason: result.finishReason ?? null,
+        usage: { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens }
+      },
+      files,
+      cost: result.costUsd,
+      provider: result.provider
+    }
+  }
+}
+
+const adaptStep: StepDefinition<StudioServices> = {
+  name: 'adapt',
+  title: 'Adapt for speech',
+  resource: 'cpu',
+  estimateMs: 50,
+  async run(ctx) {
+    const i = input(ctx)
+    const spoken = adapt(text(ctx, 'script'), i.language)
+    if (!spoken.trim()) throw permanent('nothing left to say once the script was adapted for speech')
+    const files: Record<string, string> = {}
+    if (i.saveIntermediateSteps) files.speech = await ctx.writeArtifact('speech.txt', spoken + '\n')
+    return { data: { text: spoken, words: countWords(spoken) }, files, provider: 'speech-rules' }
+  }
+}
+
+const audio: StepDefinition<StudioServices> = {
+  name: 'audio',
+  title: 'Record the narration',
+  resource: 'tts',
+  estimateMs: 3_000,
+  provider: (ctx) => ctx.services.providers().speech.id,
+  async run(ctx) {
+    const i = input(ctx)
+    const result = await ctx.services.providers().speech.synthesize(
+      { text: text(ctx, 'adapt'), language: i.language, ...(i.voice ? { voice: i.voice } : {}), outPath: ctx.artifactPath('narration.wav') },
+      { signal: ctx.signal }
+    )
+    if (!(result.durationSec > 0.2)) throw permanent(`${result.provider} produced no audible narration`)
+    ctx.log(`narration by ${result.provider}: ${result.durationSec.toFixed(1)} s`)
+    return {
+      data: { durationSec: result.durationSec, words: (result.words ?? null) as JsonValue, engine: result.provider },
+      files: { narration: result.path },
+      cost: result.costUsd,
+      provider: result.provider
+    }
+  }
+}
+
+const visuals: StepDefinition<StudioServices> = {
+  name: 'visuals',
+  title: 'Make the visuals',
+  resource: 'image',
+  estimateMs: 1_500,
+  provider: (ctx) => ((ctx.input as VideoInput).assets?.length ? 'project-assets' : ctx.services.providers().image.id),
+  async run(ctx) {
+    const i = input(ctx)
+    if (i.assets?.length) {
+      ctx.log(`using ${i.assets.length} project asset(s) as visuals`)
+      return { data: { images: i.assets, generated: false }, provider: 'project-assets' }
+    }
+    const provider = ctx.services.providers().image
+    const frame = frameFor(ctx)
+    const phrases = phrasesFor(text(ctx, 'script'), i.idea, i.images)
+    const files: Record<string, string> = {}
+    let cost = 0
+    for (const [n, phrase] of phrases.entries()) {
+      const result = await provider.generate(
+        { prompt: `${i.idea} — ${phrase}`, width: frame.width, height: frame.height, title: phrase, subtitle: i.idea, style: 'cinematic' },
+        { signal: ctx.signal, outPath: ctx.artifactPath(`image-${n + 1}.png`) }
+      )
+      files[`image${n + 1}`] = result.path
+      cost += result.costUsd
+      ctx.progress(((n + 1) / phrases.length) * 100, `image ${n + 1}/${phrases.length}`)
+    }
+    return { data: { images: Object.values(files), generated: true }, files, cost, provider: provider.id }
+  }
+}
+
+const video: StepDefinition<StudioServices> = {
+  name: 'video',
+  title: 'Render the video',
+  resource: 'ffmpeg',
+  estimateMs: 20_000,
+  async run(ctx) {
+    const i = input(ctx)
+    const settings = ctx.services.settings()
+    const narration = ctx.outputs.audio?.files.narration
+    const images = (ctx.outputs.visuals?.data as { images?: string[] } | undefined)?.images
+    if (!narration || !images?.length) throw permanent('the audio and visuals steps left nothing to render')
+    const words = (ctx.outputs.audio?.data as { words?: WordTiming[] | null } | undefined)?.words ?? undefined
+    const renderer = i.captions ?? settings.captionRenderer
+    const result = await renderVideo(
+      {
+        output: ctx.artifactPath('video.mp4'),
+        preset: i.preset ?? settings.videoPreset,
+        images,
+        narration,
+        ...(i.music ? { music: { mood: i.idea, volume: 0.18, duck: true } } : {}),
+        ...(renderer === 'none'
+          ? {}
+          : {
+              subtitles: {
+                text: text(ctx, 'adapt'),
+                ...(words?.length ? { words } : {}),
+                renderer,
+                karaoke: renderer === 'libass' && (i.karaoke ?? settings.karaoke),
+                style: settings.subtitleStyle
+              }
+            }),
+        ffmpeg: ctx.services.binaries()
+      },
+      { signal: ctx.signal, onProgress: (p) => ctx.progress(p) }
+    )
+    ctx.log(`rendered ${result.width}×${result.height}, ${result.durationSec.toFixed(1)} s with ${result.ffmpeg.source} ffmpeg ${result.ffmpeg.version}`)
+    const files: Record<string, string> = { video: result.path }
+    if (result.srtPath) files.subtitles = result.srtPath
+    return {
+      data: {
+        path: result.path,
+        srtPath: result.srtPath,
+        durationSec: result.durationSec,
+        width: result.width,
+        height: result.height,
+        captions: result.captionRenderer
+      },
+      files,
+      provider: `ffmpeg (${result.ffmpeg.source})`
+    }
+  }
+}
+
+function frameFor(ctx: Ctx): { width: number; height: number } {
+  const preset = input(ctx).preset ?? ctx.services.settings().videoPreset
+  return preset === 'landscape' ? { width: 1920, height: 1080 } : { width: 1080, height: 1920 }
+}
+
+export function countWords(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length
+}
+
+/** Seed 2's pipeline, done properly: every step checkpointed, a retry never pays twice. */
+export const videoPipeline: PipelineDefinition<StudioServices> = {
+  name: 'video',
+  title: 'Video from an idea',
+  input: VideoInput as unknown as z.ZodType<Record<string, unknown>>,
+  steps: [script, adaptStep, audio, visuals, video]
+}

@@ -1,0 +1,76 @@
+import { createProviders, type ProviderSet, type SecretRequest } from './providers/registry'
+import type { BinarySettings } from './render/binaries'
+import type { SettingsStore, StudioSettings } from './settings'
+import type { Db } from './store/database'
+
+/** Where API keys come from: the app's keychain-backed store, or nothing (environment only). */
+export interface SecretSource {
+  get(request: SecretRequest): string | undefined
+  /** Stores a key for a provider kind; false when this process cannot keep secrets safely. */
+  set(kind: 'text' | 'image' | 'speech', key: string): boolean
+}
+
+/** Keys typed into `studio serve` live in this process's memory only: never on disk in clear. */
+export class MemorySecrets implements SecretSource {
+  private readonly keys = new Map<string, string>()
+  get(request: SecretRequest): string | undefined {
+    return this.keys.get(request.kind)
+  }
+  set(kind: string, key: string): boolean {
+    if (key) this.keys.set(kind, key)
+    else this.keys.delete(kind)
+    return true
+  }
+}
+
+/**
+ * What built-in pipeline steps may use. Providers are rebuilt when settings change, so a
+ * provider switch applies to the next step without a restart.
+ */
+export class StudioServices {
+  private providerCache: { version: number; set: ProviderSet } | null = null
+
+  constructor(
+    readonly dataDir: string,
+    private readonly store: SettingsStore,
+    private readonly db: Db,
+    readonly secrets: SecretSource = new MemorySecrets(),
+    private readonly env: NodeJS.ProcessEnv = process.env
+  ) {}
+
+  settings(): StudioSettings {
+    return this.store.get()
+  }
+
+  providers(): ProviderSet {
+    if (!this.providerCache || this.providerCache.version !== this.store.version) {
+      this.providerCache = {
+        version: this.store.version,
+        set: createProviders(this.settings().providers, { secrets: (r) => this.secrets.get(r), env: this.env })
+      }
+    }
+    return this.providerCache.set
+  }
+
+  /** Drop cached providers (after a key was stored). */
+  invalidateProviders(): void {
+    this.providerCache = null
+  }
+
+  binaries(): BinarySettings {
+    const path = this.settings().ffmpegPath
+    return path ? { ffmpegPath: path } : {}
+  }
+
+  /** The newest finished output of a step, for fallbacks that reuse existing work (seed 4). */
+  latestArtifact(stepName: string, fileKey: string): string | null {
+    const row = this.db
+      .prepare<[string], { files: string }>(
+        "SELECT files FROM steps WHERE name = ? AND status = 'completed' AND files IS NOT NULL ORDER BY completed_at DESC LIMIT 20"
+      )
+      .all(stepName)
+      .map((r) => (JSON.parse(r.files) as Record<string, string>)[fileKey])
+      .find(Boolean)
+    return row ?? null
+  }
+}

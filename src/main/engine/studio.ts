@@ -1,0 +1,61 @@
+import { cpus } from 'node:os'
+import { Engine, databaseFile } from './engine'
+import { builtinPipelines } from './pipelines/builtin'
+import { defaultResourceLimits, type PoolTimings } from './pool/pool'
+import { MemorySecrets, StudioServices, type SecretSource } from './services'
+import { SettingsStore } from './settings'
+import { openDatabase } from './store/database'
+
+export interface StudioOptions {
+  dataDir: string
+  /** Overrides the saved setting for this run (CLI --concurrency). */
+  concurrency?: number
+  /** The app passes its keychain-backed store; the CLI keeps keys from the environment only. */
+  secrets?: SecretSource
+  env?: NodeJS.ProcessEnv
+  timings?: Partial<PoolTimings>
+}
+
+/**
+ * The engine with the built-in pipelines (video, text, image, graphic, audio, music, 3d), the
+ * user's settings and the services steps use. The CLI, `studio serve` and the desktop app all
+ * open the studio this way.
+ */
+export class Studio extends Engine<StudioServices> {
+  readonly settings: SettingsStore
+  readonly services: StudioServices
+
+  constructor(options: StudioOptions) {
+    const db = openDatabase(databaseFile(options.dataDir))
+    const settings = new SettingsStore(db)
+    const services = new StudioServices(options.dataDir, settings, db, options.secrets ?? new MemorySecrets(), options.env ?? process.env)
+    const saved = settings.get()
+    super({
+      dataDir: options.dataDir,
+      db,
+      pipelines: builtinPipelines(),
+      services,
+      concurrency: options.concurrency ?? saved.concurrency ?? Math.max(1, cpus().length),
+      resources: { ...defaultResourceLimits(), ...saved.resources },
+      ...(options.timings ? { timings: options.timings } : {}),
+      probe: (provider) => {
+        const set = services.providers()
+        const match = [set.text, set.image, set.speech].find((p) => p.id === provider)
+        return match ? (signal) => match.probe(signal) : undefined
+      }
+    })
+    this.settings = settings
+    this.services = services
+  }
+
+  /** Apply saved concurrency and resource limits to the running pool. */
+  applyPoolSettings(): void {
+    const s = this.settings.get()
+    if (s.concurrency) this.pool.setConcurrency(s.concurrency)
+    this.pool.limiter.setLimits({ ...defaultResourceLimits(), ...s.resources })
+  }
+}
+
+export function openStudio(options: StudioOptions): Studio {
+  return new Studio(options)
+}
