@@ -1,0 +1,69 @@
+/**
+ * XLSX cell values (as exceljs hands them over) turned into the text the user expects to see:
+ * numbers without binary float noise, dates in ISO form, rich text flattened, formulas replaced
+ * by their cached result, errors as Excel shows them ("#N/A").
+ */
+export interface CellInfo {
+  value: unknown
+  /** The cell's number format; needed to recognise a date produced by a formula. */
+  numFmt?: string | undefined
+}
+
+export function cellToString(cell: CellInfo, date1904 = false): string {
+  return valueToString(cell.value, cell.numFmt, date1904)
+}
+
+function valueToString(value: unknown, numFmt: string | undefined, date1904: boolean): string {
+  if (value === null || value === undefined) return ''
+  if (typeof value === 'string') return value
+  if (typeof value === 'number') {
+    // Formula results arrive as raw serial numbers even in date-formatted cells.
+    return isDateFormat(numFmt) ? formatDate(excelSerialToDate(value, date1904)) : formatNumber(value)
+  }
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE'
+  if (value instanceof Date) return formatDate(value)
+  if (typeof value === 'object') {
+    const v = value as Record<string, unknown>
+    if (Array.isArray(v.richText)) {
+      return (v.richText as { text?: unknown }[]).map((run) => (typeof run.text === 'string' ? run.text : '')).join('')
+    }
+    if ('formula' in v || 'sharedFormula' in v) return valueToString(v.result, numFmt, date1904)
+    if ('error' in v) return String(v.error)
+    if ('hyperlink' in v || 'text' in v) return valueToString(v.text, numFmt, date1904)
+  }
+  return String(value)
+}
+
+/** 0.1 + 0.2 is stored as 0.30000000000000004; Excel shows 15 significant digits, so do we. */
+export function formatNumber(n: number): string {
+  if (!Number.isFinite(n)) return ''
+  return String(Number(n.toPrecision(15)))
+}
+
+/**
+ * Spreadsheet dates carry no time zone: exceljs builds them as UTC, so they are printed from
+ * their UTC fields. A whole day prints as "2025-09-18", a time of day alone (serial < 1) as
+ * "06:30:00", anything else as "2025-09-18T06:30:00".
+ */
+export function formatDate(date: Date): string {
+  if (Number.isNaN(date.getTime())) return ''
+  const iso = date.toISOString() // 2025-09-18T06:30:00.000Z
+  const day = iso.slice(0, 10)
+  const ms = date.getUTCMilliseconds()
+  const time = iso.slice(11, ms ? 23 : 19)
+  if (day === '1899-12-30' || day === '1904-01-01') return time
+  if (time === '00:00:00') return day
+  return `${day}T${time}`
+}
+
+export function excelSerialToDate(serial: number, date1904: boolean): Date {
+  const epochOffsetDays = date1904 ? 24107 : 25569
+  return new Date(Math.round((serial - epochOffsetDays) * 86_400_000))
+}
+
+/** Same rule as Excel: date/time tokens outside quoted literals and [colour]/[locale] sections. */
+export function isDateFormat(numFmt: string | undefined): boolean {
+  if (!numFmt) return false
+  const stripped = numFmt.replace(/\[[^\]]*\]/g, '').replace(/"[^"]*"/g, '').replace(/\\./g, '')
+  return /[dmyhs]/i.test(stripped) && !/^general$/i.test(stripped.trim())
+}

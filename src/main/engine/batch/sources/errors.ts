@@ -1,0 +1,54 @@
+/**
+ * Why a row source could not be opened or read. The message is meant for a person (it names the
+ * file or URL, the row, the sheet); `code` is for code that wants to react (e.g. offer to re-share
+ * a Google Sheet on NOT_SHARED, or retry later on NETWORK/TIMEOUT).
+ */
+export type RowSourceErrorCode =
+  | 'INVALID_OPTIONS'
+  | 'NOT_FOUND'
+  | 'ACCESS_DENIED'
+  | 'NOT_SHARED'
+  | 'HTTP_ERROR'
+  | 'NETWORK'
+  | 'TIMEOUT'
+  | 'EMPTY'
+  | 'UNSUPPORTED_FORMAT'
+  | 'SHEET_NOT_FOUND'
+  | 'ENCODING'
+  | 'CSV_SYNTAX'
+  | 'XLSX_READ'
+
+/** Codes worth retrying later without changing anything (the import itself already retried). */
+const TRANSIENT_CODES: ReadonlySet<RowSourceErrorCode> = new Set(['NETWORK', 'TIMEOUT', 'HTTP_ERROR'])
+
+export class RowSourceError extends Error {
+  readonly code: RowSourceErrorCode
+
+  constructor(code: RowSourceErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'RowSourceError'
+    this.code = code
+  }
+
+  get transient(): boolean {
+    return TRANSIENT_CODES.has(this.code)
+  }
+}
+
+/** The user's cancellation, rethrown as-is so the engine classifies it as "cancelled", never as a failure. */
+export function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason
+  if (reason instanceof Error) return reason
+  return new DOMException(typeof reason === 'string' ? reason : 'The operation was aborted', 'AbortError')
+}
+
+/** Short description of a low-level error (undici hides the useful part in `cause`). */
+export function describeCause(err: unknown): string {
+  if (!(err instanceof Error)) return String(err)
+  const cause = (err as { cause?: unknown }).cause
+  const code = (err as { code?: unknown }).code ?? (cause as { code?: unknown } | undefined)?.code
+  const causeMessage = cause instanceof Error && cause.message !== err.message ? cause.message : undefined
+  const parts = [err.message === 'fetch failed' && causeMessage ? causeMessage : err.message]
+  if (typeof code === 'string' && !parts[0]!.includes(code)) parts.push(`(${code})`)
+  return parts.join(' ')
+}

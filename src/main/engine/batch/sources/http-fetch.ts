@@ -1,0 +1,196 @@
+import { Readable } from 'node:stream'
+import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { parseRetryAfter } from '../../errors'
+import type { ByteSource } from './byte-source'
+import { RowSourceError, abortReason, describeCause } from './errors'
+import { redactUrl } from './redact-url'
+
+export interface HttpGetOptions {
+  /** Per attempt: time for the response headers, then the longest silence allowed between body chunks. */
+  timeoutMs: number
+  /** Total attempts for network errors, timeouts, 408/429 and 5xx. 4xx answers are final at once. */
+  attempts: number
+  /** First backoff delay; doubles on each retry. */
+  retryDelayMs: number
+  signal?: AbortSignal | undefined
+  accept?: string
+  /** Appended to 401/403/404 messages: what the user should check (e.g. how to share a Google Sheet). */
+  notFoundHint?: string
+}
+
+export interface HttpBody extends ByteSource {
+  /** URL after redirects. */
+  readonly finalUrl: string
+  readonly contentType: string
+}
+
+/** Longest Retry-After we honour; a server asking for more is treated as down. */
+const MAX_RETRY_AFTER_MS = 10_000
+
+class AttemptFailure extends Error {
+  constructor(
+    readonly retryable: boolean,
+    readonly error: RowSourceError,
+    readonly retryAfterMs?: number
+  ) {
+    super(error.message)
+  }
+}
+
+/**
+ * GET with a timeout, retries with backoff for what may pass (network errors, timeouts, 5xx), and
+ * an immediate, explained failure for what will not (404, 403). Every message names the URL with
+ * query secrets hidden. The body comes back as a pull-based ByteSource whose reads time out when
+ * the server goes quiet mid-download.
+ */
+export async function httpGet(url: string, options: HttpGetOptions): Promise<HttpBody> {
+  const shownUrl = redactUrl(url)
+  let lastFailure: AttemptFailure | undefined
+  for (let attempt = 1; attempt <= options.attempts; attempt++) {
+    options.signal?.throwIfAborted()
+    try {
+      return await attemptGet(url, shownUrl, options)
+    } catch (err) {
+      if (!(err instanceof AttemptFailure)) throw err
+      if (!err.retryable) throw err.error
+      lastFailure = err
+      if (attempt < options.attempts) {
+        const backoff = options.retryDelayMs * 2 ** (attempt - 1)
+        const delay = Math.max(backoff, Math.min(err.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS))
+        try {
+          await sleep(delay, undefined, options.signal ? { signal: options.signal } : undefined)
+        } catch {
+          throw abortReason(options.signal!)
+        }
+      }
+    }
+  }
+  const failure = lastFailure!.error
+  const attempts = options.attempts === 1 ? '' : ` (after ${options.attempts} attempts)`
+  throw new RowSourceError(failure.code, `${failure.message}${attempts}`, { cause: failure.cause })
+}
+
+async function attemptGet(url: string, shownUrl: string, options: HttpGetOptions): Promise<HttpBody> {
+  const controller = new AbortController()
+  const { signal } = options
+  const onUserAbort = (): void => controller.abort(signal?.reason)
+  signal?.addEventListener('abort', onUserAbort, { once: true })
+  const release = (): void => {
+    signal?.removeEventListener('abort', onUserAbort)
+    controller.abort()
+  }
+
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    controller.abort()
+  }, options.timeoutMs)
+
+  let response: Response
+  try {
+    response = await fetch(url, {
+      signal: controller.signal,
+      redirect: 'follow',
+      headers: { accept: options.accept ?? '*/*' }
+    })
+  } catch (err) {
+    release()
+    if (signal?.aborted) throw abortReason(signal)
+    if (timedOut) {
+      throw new AttemptFailure(
+        true,
+        new RowSourceError('TIMEOUT', `could not download ${shownUrl}: no answer within ${formatMs(options.timeoutMs)}`, {
+          cause: err
+        })
+      )
+    }
+    throw new AttemptFailure(
+      true,
+      new RowSourceError('NETWORK', `could not download ${shownUrl}: ${describeCause(err)}`, { cause: err })
+    )
+  } finally {
+    clearTimeout(timer)
+  }
+
+  if (!response.ok) {
+    release()
+    throw failureForStatus(response, shownUrl, options.notFoundHint)
+  }
+  if (!response.body) {
+    release()
+    throw new AttemptFailure(false, new RowSourceError('EMPTY', `${shownUrl} answered with an empty body`))
+  }
+
+  const body = Readable.fromWeb(response.body as unknown as NodeWebReadableStream<Uint8Array>)
+  const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>
+  const length = Number(response.headers.get('content-length'))
+  let destroyed = false
+
+  return {
+    finalUrl: response.url || url,
+    contentType: response.headers.get('content-type') ?? '',
+    totalBytes: Number.isFinite(length) && length > 0 ? length : undefined,
+    next: () =>
+      nextWithin(chunks, options.timeoutMs, () => {
+        release()
+        return new RowSourceError(
+          'TIMEOUT',
+          `download of ${shownUrl} stalled: no data for ${formatMs(options.timeoutMs)}`
+        )
+      }).catch((err: unknown) => {
+        if (signal?.aborted) throw abortReason(signal)
+        if (err instanceof RowSourceError) throw err
+        if (destroyed) return { done: true, value: undefined }
+        throw new RowSourceError('NETWORK', `download of ${shownUrl} failed midway: ${describeCause(err)}`, {
+          cause: err
+        })
+      }),
+    destroy: () => {
+      destroyed = true
+      release()
+      body.destroy()
+    }
+  }
+}
+
+function failureForStatus(response: Response, shownUrl: string, hint: string | undefined): AttemptFailure {
+  const { status } = response
+  const explained = (text: string): string => (hint ? `${text}: ${hint}` : text)
+  if (status === 404 || status === 410) {
+    return new AttemptFailure(false, new RowSourceError('NOT_FOUND', explained(`${shownUrl} was not found (HTTP ${status})`)))
+  }
+  if (status === 401 || status === 403) {
+    return new AttemptFailure(
+      false,
+      new RowSourceError('ACCESS_DENIED', explained(`access to ${shownUrl} was refused (HTTP ${status})`))
+    )
+  }
+  const retryable = status === 408 || status === 429 || status >= 500
+  return new AttemptFailure(
+    retryable,
+    new RowSourceError('HTTP_ERROR', `could not download ${shownUrl}: the server answered HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}`),
+    parseRetryAfter(response.headers.get('retry-after'))
+  )
+}
+
+/** Wait for the next chunk, but no longer than `ms`: the time measured is the server's, not the consumer's. */
+async function nextWithin<T>(
+  iterator: AsyncIterator<T>,
+  ms: number,
+  onTimeout: () => Error
+): Promise<IteratorResult<T>> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms)
+  })
+  try {
+    return await Promise.race([iterator.next(), timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+export function formatMs(ms: number): string {
+  return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms} ms`
+}
