@@ -46,6 +46,7 @@ function scriptedStep(name: string, resource: string, provider?: string): StepDe
       if (provider && existsSync(join(ctx.services.dir, `${provider}.down`))) {
         throw providerUnavailable(`${provider} answered 503`, { provider })
       }
+      if (existsSync(join(ctx.services.dir, `fail-${name}-${input.label}`))) throw permanent(`${name} refused ${input.label}`)
       const failure = input.fail[name]
       if (failure) {
         const count = callsOf(ctx.services.dir).filter((c) => c === label).length

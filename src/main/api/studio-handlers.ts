@@ -1,10 +1,112 @@
+import { join } from 'node:path'
+import { mkdirSync } from 'node:fs'
+import { ConfigError, listConfigs, loadConfig, saveConfig } from '../engine/batch/config'
+import { batchResultsCsv, jobHistoryCsv } from '../engine/batch/export'
+import { MappingError } from '../engine/batch/sources'
+import { RowSourceError } from '../engine/batch/sources/errors'
+import { TemplateError } from '../engine/batch/templates'
+import { doctor } from '../engine/doctor'
 import type { Engine } from '../engine/engine'
+import { QueueError } from '../engine/errors'
+import { settingsView } from '../engine/settings'
+import { Studio } from '../engine/studio'
+import { renderSubtitlePreview } from '../engine/subtitle-preview'
 import { createHandlers, type Handlers } from './handlers'
 
 /**
  * Every contract command wired to the studio running in this process. Both transports (Electron
  * IPC and the `studio serve` WebSocket bridge) get their handlers here, so they never differ.
+ * A bare engine (tests with test pipelines) gets the engine commands only.
  */
 export function studioHandlers(engine: Engine<any>): Handlers {
-  return createHandlers(engine)
+  if (!(engine instanceof Studio)) return createHandlers(engine)
+  const studio = engine
+  const { batches, projects, settings, services } = studio
+  const configsDir = join(studio.dataDir, 'batch-configs')
+  const view = () =>
+    settingsView(settings.get(), services.providers().list(), {
+      concurrency: studio.pool.getConcurrency(),
+      resources: Object.fromEntries(studio.pool.limiter.status().map((r) => [r.resource, { concurrency: r.concurrency, minIntervalMs: r.minIntervalMs }]))
+    })
+  return createHandlers(studio, {
+    'batch/preview': (r) => userErrors(() => batches.preview(r.source, r.sheet)),
+    'batch/create': (r) =>
+      userErrors(async () => {
+        const created = await batches.create({ source: r.source, sheet: r.sheet, name: r.name, projectId: r.projectId, config: r.config })
+        return r.start && created.status === 'idle' ? batches.startBatch(created.id) : created
+      }),
+    'batch/list': () => batches.list(),
+    'batch/get': (r) => batches.view(r.id),
+    'batch/start': (r) => batches.startBatch(r.id),
+    'batch/pause': (r) => batches.pause(r.id),
+    'batch/resume': (r) => batches.resume(r.id),
+    'batch/stop': (r) => batches.stopBatch(r.id),
+    'batch/retryFailed': (r) => batches.retryFailed(r.id),
+    'batch/remove': async (r) => {
+      await batches.remove(r.id)
+      return null
+    },
+    'batch/export': (r) => {
+      const b = batches.require(r.id)
+      const csv = r.what === 'history' ? jobHistoryCsv(studio.db, b.id) : batchResultsCsv(studio.db, b.id)
+      return { fileName: `${b.name.replace(/[^\w.-]+/g, '_')}-${r.what}.csv`, csv }
+    },
+    'batch/configs/list': () =>
+      userErrors(async () => {
+        const names = await listConfigs(configsDir)
+        return Promise.all(names.map(async (name) => ({ name, config: (await loadConfig(configsDir, name)) as Record<string, unknown> })))
+      }),
+    'batch/configs/save': (r) =>
+      userErrors(async () => {
+        mkdirSync(configsDir, { recursive: true })
+        await saveConfig(configsDir, r.name, r.config)
+        return null
+      }),
+    'projects/list': () => projects.list(),
+    'projects/create': (r) => projects.create(r.name),
+    'assets/list': (r) => projects.assets(r.projectId),
+    'assets/import': (r) => projects.importAsset(r.projectId, r.name, Buffer.from(r.contentBase64, 'base64')),
+    'assets/remove': (r) => {
+      projects.removeAsset(r.id)
+      return null
+    },
+    'settings/get': () => view(),
+    'settings/update': (r) =>
+      userErrors(() => {
+        settings.applyPatch(r)
+        studio.applyPoolSettings()
+        return view()
+      }),
+    'settings/setApiKey': (r) => {
+      if (!services.secrets.set(r.kind, r.key)) throw new QueueError('unavailable', 'this process cannot store keys safely')
+      services.invalidateProviders()
+      return null
+    },
+    'settings/previewSubtitles': async (r) => {
+      const s = settings.get()
+      const { karaoke: _karaoke, ...style } = r.style ?? {}
+      const png = await renderSubtitlePreview({
+        text: r.text,
+        style: { ...s.subtitleStyle, ...style },
+        preset: s.videoPreset,
+        renderer: s.captionRenderer,
+        ffmpeg: services.binaries()
+      })
+      return { dataUrl: `data:image/png;base64,${png.toString('base64')}` }
+    },
+    'system/doctor': () => doctor(services.binaries())
+  })
+}
+
+/** Errors of the user's making from the batch and settings modules become readable API errors. */
+async function userErrors<T>(run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run()
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof MappingError || err instanceof RowSourceError || err instanceof TemplateError) {
+      throw new QueueError('bad_request', err.message)
+    }
+    if (err instanceof Error && err.name === 'ZodError') throw new QueueError('bad_request', err.message)
+    throw err
+  }
 }

@@ -1,5 +1,7 @@
 import { cpus } from 'node:os'
+import { BatchManager } from './batch/manager'
 import { Engine, databaseFile } from './engine'
+import { ProjectStore } from './projects'
 import { builtinPipelines } from './pipelines/builtin'
 import { defaultResourceLimits, type PoolTimings } from './pool/pool'
 import { MemorySecrets, StudioServices, type SecretSource } from './services'
@@ -24,6 +26,8 @@ export interface StudioOptions {
 export class Studio extends Engine<StudioServices> {
   readonly settings: SettingsStore
   readonly services: StudioServices
+  readonly batches: BatchManager
+  readonly projects: ProjectStore
 
   constructor(options: StudioOptions) {
     const db = openDatabase(databaseFile(options.dataDir))
@@ -46,6 +50,19 @@ export class Studio extends Engine<StudioServices> {
     })
     this.settings = settings
     this.services = services
+    this.batches = new BatchManager(this)
+    this.projects = new ProjectStore(db, options.dataDir)
+  }
+
+  /** Start processing: resume batches left running, then the pool. */
+  startWork(): void {
+    this.batches.start()
+    this.pool.start()
+  }
+
+  override async close(graceMs = 10_000): Promise<void> {
+    this.batches.stop()
+    await super.close(graceMs)
   }
 
   /** Apply saved concurrency and resource limits to the running pool. */

@@ -103,5 +103,67 @@ export const MIGRATIONS: readonly Migration[] = [
         value TEXT NOT NULL
       );
     `
+  },
+  {
+    version: 2,
+    name: 'batches of spreadsheet rows',
+    sql: `
+      CREATE TABLE batches (
+        id            TEXT PRIMARY KEY,
+        name          TEXT NOT NULL,
+        status        TEXT NOT NULL CHECK (status IN ('idle','running','paused','completed','stopped','error')),
+        source_label  TEXT NOT NULL,
+        source_file   TEXT NOT NULL,
+        source_format TEXT,
+        encoding      TEXT,
+        delimiter     TEXT,
+        sheet         TEXT,
+        project_id    TEXT NOT NULL,
+        config        TEXT NOT NULL,
+        template      TEXT,
+        total_rows    INTEGER NOT NULL DEFAULT 0,
+        imported      INTEGER NOT NULL DEFAULT 0,
+        error         TEXT,
+        started_at    INTEGER,
+        finished_at   INTEGER,
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL
+      );
+      -- One row per spreadsheet row: ready (validated, no job yet), queued (its job exists), invalid.
+      -- A row's job is created in the same transaction that marks it queued: exactly once.
+      CREATE TABLE batch_rows (
+        batch_id   TEXT NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+        row_number INTEGER NOT NULL,
+        state      TEXT NOT NULL CHECK (state IN ('ready','queued','invalid')),
+        input      TEXT,
+        job_id     TEXT,
+        error      TEXT,
+        PRIMARY KEY (batch_id, row_number)
+      );
+      CREATE INDEX batch_rows_state ON batch_rows (batch_id, state, row_number);
+      CREATE INDEX batch_rows_job ON batch_rows (job_id) WHERE job_id IS NOT NULL;
+    `
+  },
+  {
+    version: 3,
+    name: 'projects and their assets',
+    sql: `
+      CREATE TABLE projects (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE assets (
+        id         TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        kind       TEXT NOT NULL CHECK (kind IN ('image','audio','video','other')),
+        path       TEXT NOT NULL,
+        bytes      INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX assets_project ON assets (project_id, created_at);
+    `
   }
 ]
+

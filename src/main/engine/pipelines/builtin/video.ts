@@ -25,6 +25,8 @@ export const VideoInput = z.strictObject({
   /** Caption renderer; the settings' choice when absent. 'none' renders no subtitles. */
   captions: z.enum(['libass', 'imagemagick', 'none']).optional(),
   karaoke: z.boolean().optional(),
+  /** The prompt for the script step (a batch template renders it per row); a built-in one otherwise. */
+  scriptPrompt: z.string().trim().min(1).max(8000, 'scriptPrompt is too long (8000 characters at most)').optional(),
   /** Keep the script and adapted text as files (their text is always kept in the job). */
   saveIntermediateSteps: z.boolean().default(true),
   /** Where the job came from (batch row...), kept with the job, not used by the steps. */
@@ -50,7 +52,7 @@ const script: StepDefinition<StudioServices> = {
         system:
           'You write narration scripts for short vertical videos: a hook, a few vivid sentences, a call to action. ' +
           'Plain spoken text only: no stage directions, no emoji, no markdown.',
-        prompt: `Write a 30 to 45 second narration script about: ${i.idea}`,
+        prompt: i.scriptPrompt ?? `Write a 30 to 45 second narration script about: ${i.idea}`,
         topic: i.idea,
         language: i.language,
         ...(i.style ? { style: i.style } : {}),

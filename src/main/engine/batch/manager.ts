@@ -1,0 +1,516 @@
+import { randomUUID } from 'node:crypto'
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises'
+import { basename, extname, join } from 'node:path'
+import type { z } from 'zod'
+import type { BatchPreview, BatchStatus, BatchView } from '../../../shared/types'
+import type { BatchSource } from '../../../shared/contract'
+import type { Engine } from '../engine'
+import { QueueError } from '../errors'
+import { Coalescer } from '../events'
+import type { PipelineDefinition } from '../pipelines/types'
+import { parseBatchConfig, type BatchConfig } from './config'
+import { openRowSource, redactUrl, resolveMapping, mapRow, type RowSource } from './sources'
+import { loadTemplate, renderTemplate } from './templates'
+import { batchView, type BatchRow } from './view'
+
+const IMPORT_CHUNK = 500
+const UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024
+
+export interface CreateBatchRequest {
+  source: BatchSource
+  sheet?: string | undefined
+  name?: string | undefined
+  projectId?: string | undefined
+  config?: unknown
+}
+
+/**
+ * Seed 3's BatchProcessor, durable: a batch copies its spreadsheet into the data folder, imports
+ * and validates every row once, then feeds the queue a few jobs at a time (so two batches and the
+ * user's single jobs share the pool fairly). Every state lives in SQLite: after a crash the
+ * batch picks up where it was, and each row's job is created in the same transaction that marks
+ * the row queued, so no row ever runs twice.
+ */
+export class BatchManager {
+  private readonly changes: Coalescer<null>
+  private readonly importing = new Map<string, Promise<void>>()
+  private unsubscribe: (() => void) | null = null
+  private sweep: NodeJS.Timeout | null = null
+  private readonly batchOfJob = new Map<string, string | null>()
+
+  constructor(private readonly engine: Engine<any>) {
+    this.changes = new Coalescer(250, (id) => this.announce(id))
+  }
+
+  private get db() {
+    return this.engine.db
+  }
+
+  private get dir() {
+    return join(this.engine.dataDir, 'batches')
+  }
+
+  /** Resume unfinished imports and running batches (after a restart or a crash), and follow job events. */
+  start(): void {
+    if (this.unsubscribe) return
+    this.unsubscribe = this.engine.events.subscribe((e) => {
+      if (e.type !== 'job.changed') return
+      const batchId = e.job.batchId
+      if (!batchId) return
+      this.changes.push(batchId, null)
+      const finished = e.job.status === 'completed' || e.job.status === 'failed' || e.job.status === 'cancelled'
+      if (finished) setImmediate(() => this.feed(batchId))
+    })
+    for (const b of this.rows()) {
+      if (!b.imported && b.status !== 'error') void this.runImport(b.id)
+    }
+    this.feedAll()
+    // Batches can be resumed from another process (CLI next to the app): look now and then.
+    this.sweep = setInterval(() => this.feedAll(), 2_000)
+    this.sweep.unref?.()
+  }
+
+  stop(): void {
+    this.unsubscribe?.()
+    this.unsubscribe = null
+    if (this.sweep) clearInterval(this.sweep)
+    this.sweep = null
+    this.changes.clear()
+  }
+
+  private feedAll(): void {
+    for (const b of this.db.prepare<[], { id: string }>("SELECT id FROM batches WHERE status = 'running' AND imported = 1").all()) this.feed(b.id)
+  }
+
+  /** Headers, a few rows and the column mapping a batch would use, without creating anything. */
+  async preview(source: BatchSource, sheet?: string, configInput: unknown = {}): Promise<BatchPreview> {
+    const config = parseBatchConfig(configInput, 'config')
+    const staged = await this.stage(source, join(this.dir, 'previews', randomUUID()))
+    try {
+      const rows = await openRowSource(staged.file, { ...(sheet ? { sheet } : {}) })
+      try {
+        const pipeline = this.pipeline(config.pipeline)
+        const mapping = resolveMapping(rows.headers, config.mapping ?? {}, { schema: pipeline.input })
+        const sampleRows: BatchPreview['sampleRows'] = []
+        for await (const row of rows.rows) {
+          sampleRows.push({ rowNumber: row.rowNumber, values: row.values })
+          if (sampleRows.length >= 5) break
+        }
+        return {
+          headers: rows.headers,
+          format: rows.format,
+          encoding: rows.encoding ?? null,
+          delimiter: rows.delimiter ?? null,
+          sampleRows,
+          mapping: Object.fromEntries(mapping.fields.map((f) => [f.field, f.column])),
+          sheets: rows.sheetNames ?? []
+        }
+      } finally {
+        await rows.close()
+      }
+    } finally {
+      await rm(staged.folder, { recursive: true, force: true })
+    }
+  }
+
+  /**
+   * Create a batch: validate the config, keep a private copy of the rows (so a resumed batch does
+   * not depend on the network or on a file the user moved), then import the rows.
+   */
+  async create(request: CreateBatchRequest): Promise<BatchView> {
+    const config = parseBatchConfig(request.config ?? {}, 'config')
+    this.pipeline(config.pipeline)
+    const id = randomUUID()
+    const folder = join(this.dir, id)
+    const staged = await this.stage(request.source, folder)
+    const template = await this.scriptTemplate(config)
+    const now = Date.now()
+    this.db
+      .prepare(
+        `INSERT INTO batches (id, name, status, source_label, source_file, sheet, project_id, config, template, created_at, updated_at)
+         VALUES (?, ?, 'idle', ?, ?, ?, ?, ?, ?, ?, ?)`
+      )
+      .run(
+        id,
+        request.name?.trim() || staged.label,
+        staged.label,
+        staged.file,
+        request.sheet ?? null,
+        request.projectId ?? 'default',
+        JSON.stringify(config),
+        template ? JSON.stringify(template) : null,
+        now,
+        now
+      )
+    await this.runImport(id)
+    return this.view(id)
+  }
+
+  private async stage(source: BatchSource, folder: string): Promise<{ file: string; label: string; folder: string }> {
+    await mkdir(folder, { recursive: true })
+    if (source.kind === 'upload') {
+      const bytes = Buffer.from(source.contentBase64, 'base64')
+      if (bytes.length > UPLOAD_LIMIT_BYTES) throw new QueueError('bad_request', 'source: file is larger than 50 MB')
+      const ext = extname(source.name).toLowerCase()
+      if (ext !== '.csv' && ext !== '.xlsx' && ext !== '.tsv' && ext !== '.txt') {
+        throw new QueueError('bad_request', `source.name: ${source.name} is not a CSV or XLSX file`)
+      }
+      const file = join(folder, `source${ext}`)
+      await writeFile(file, bytes)
+      return { file, label: basename(source.name), folder }
+    }
+    if (source.kind === 'file') {
+      const ext = extname(source.path).toLowerCase() || '.csv'
+      const file = join(folder, `source${ext}`)
+      try {
+        await copyFile(source.path, file)
+      } catch (err) {
+        throw new QueueError('bad_request', `source.path: cannot read ${source.path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
+      }
+      return { file, label: basename(source.path), folder }
+    }
+    // A URL (Google Sheets export): download once through the row reader, keep the CSV.
+    const file = join(folder, 'source.csv')
+    const remote = await openRowSource(source.url)
+    try {
+      await writeFile(file, await toCsv(remote))
+    } finally {
+      await remote.close()
+    }
+    return { file, label: redactUrl(source.url), folder }
+  }
+
+  /** The template's script prompt, rendered per row at import (seed 3's templates). */
+  private async scriptTemplate(config: BatchConfig): Promise<{ source: string; path: string; script: string } | null> {
+    if (config.pipeline !== 'video') return null
+    const loaded = await loadTemplate(config.template, { cacheDir: join(this.engine.dataDir, 'cache') })
+    const script = loaded.template.prompts.script?.text
+    if (!script) return null
+    return { source: loaded.source, path: loaded.path, script }
+  }
+
+  private runImport(id: string): Promise<void> {
+    const running = this.importing.get(id)
+    if (running) return running
+    const task = this.importRows(id).finally(() => this.importing.delete(id))
+    this.importing.set(id, task)
+    return task
+  }
+
+  /** Stream the rows in, validate each, store them in chunks. Re-running after a crash skips rows already stored. */
+  private async importRows(id: string): Promise<void> {
+    const batch = this.row(id)
+    const config = JSON.parse(batch.config) as BatchConfig
+    const pipeline = this.pipeline(config.pipeline)
+    const template = batch.template ? (JSON.parse(batch.template) as { script: string }) : null
+    let source: RowSource
+    try {
+      source = await openRowSource(batch.source_file, {
+        ...(batch.sheet ? { sheet: batch.sheet } : {}),
+        ...(config.rowRange ? { rowRange: config.rowRange } : {})
+      })
+    } catch (err) {
+      this.fail(id, `cannot read the rows: ${(err as Error).message}`)
+      return
+    }
+    try {
+      const mapping = resolveMapping(source.headers, config.mapping ?? {}, { schema: pipeline.input })
+      const extras = extrasFor(pipeline, config, id)
+      const insert = this.db.prepare(
+        'INSERT OR IGNORE INTO batch_rows (batch_id, row_number, state, input, error) VALUES (?, ?, ?, ?, ?)'
+      )
+      let chunk: Array<[number, 'ready' | 'invalid', string | null, string | null]> = []
+      const flush = () => {
+        const rows = chunk
+        chunk = []
+        this.db.transaction(() => {
+          for (const r of rows) insert.run(id, ...r)
+          this.db.prepare('UPDATE batches SET updated_at = ? WHERE id = ?').run(Date.now(), id)
+        })()
+      }
+      for await (const row of source.rows) {
+        const mapped = mapRow(row, mapping, pipeline.input)
+        if (!mapped.ok) {
+          chunk.push([row.rowNumber, 'invalid', null, mapped.reason])
+        } else {
+          const input: Record<string, unknown> = { ...(mapped.input as Record<string, unknown>), ...extras(row.rowNumber) }
+          if (template) {
+            try {
+              input.scriptPrompt = renderTemplate(template.script, {
+                idea: String(input.idea ?? ''),
+                language: String(input.language ?? 'en'),
+                style: String(row.values.style ?? row.values.Style ?? ''),
+                duration: 40
+              })
+            } catch (err) {
+              chunk.push([row.rowNumber, 'invalid', null, `row ${row.rowNumber}: template: ${(err as Error).message}`])
+              continue
+            }
+          }
+          const checked = pipeline.input.safeParse(input)
+          if (checked.success) chunk.push([row.rowNumber, 'ready', JSON.stringify(checked.data), null])
+          else chunk.push([row.rowNumber, 'invalid', null, `row ${row.rowNumber}: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`])
+        }
+        if (chunk.length >= IMPORT_CHUNK) {
+          flush()
+          // Let the event loop breathe (UI requests, running jobs) during a 100 000-row import.
+          await new Promise((r) => setImmediate(r))
+        }
+      }
+      flush()
+      const total = this.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM batch_rows WHERE batch_id = ?').get(id)!.n
+      this.db
+        .prepare('UPDATE batches SET imported = 1, total_rows = ?, source_format = ?, encoding = ?, delimiter = ?, updated_at = ? WHERE id = ?')
+        .run(total, source.format, source.encoding ?? null, source.delimiter ?? null, Date.now(), id)
+      this.changes.push(id, null)
+      if (this.row(id).status === 'running') this.feed(id)
+      else this.finishIfDone(id)
+    } catch (err) {
+      this.fail(id, (err as Error).message)
+    } finally {
+      await source.close()
+    }
+  }
+
+  private fail(id: string, message: string): void {
+    this.db.prepare("UPDATE batches SET status = 'error', error = ?, updated_at = ? WHERE id = ?").run(message, Date.now(), id)
+    this.changes.push(id, null)
+  }
+
+  // ------------------------------------------------------------------ control
+
+  startBatch(id: string): BatchView {
+    const b = this.require(id)
+    if (b.status === 'running') return this.view(id)
+    if (b.status !== 'idle') throw new QueueError('bad_state', `batch is ${b.status}; only an idle batch can be started (use resume or retry)`)
+    this.setStatus(id, 'running', { started: true })
+    this.feed(id)
+    return this.view(id)
+  }
+
+  /** No new row starts; queued rows wait; running steps finish (then their jobs pause). */
+  pause(id: string): BatchView {
+    const b = this.require(id)
+    if (b.status !== 'running') throw new QueueError('bad_state', `batch is ${b.status}; only a running batch can be paused`)
+    this.setStatus(id, 'paused')
+    for (const job of this.jobsOf(id, ['pending', 'processing'])) {
+      try {
+        this.engine.queue.pauseJob(job)
+      } catch {
+        // The job finished in between: nothing to pause.
+      }
+    }
+    return this.view(id)
+  }
+
+  resume(id: string): BatchView {
+    const b = this.require(id)
+    if (b.status !== 'paused') throw new QueueError('bad_state', `batch is ${b.status}, not paused`)
+    this.setStatus(id, 'running')
+    for (const job of [...this.jobsOf(id, ['paused']), ...this.jobsOf(id, ['processing'])]) {
+      try {
+        this.engine.queue.resumeJob(job)
+      } catch {
+        // Not paused (any more): fine.
+      }
+    }
+    this.feed(id)
+    return this.view(id)
+  }
+
+  /** Pending rows are cancelled; finished rows and finished steps are kept. */
+  stopBatch(id: string): BatchView {
+    const b = this.require(id)
+    if (b.status === 'completed' || b.status === 'stopped') throw new QueueError('bad_state', `batch is already ${b.status}`)
+    this.setStatus(id, 'stopped', { finished: true })
+    for (const job of this.jobsOf(id, ['pending', 'paused', 'processing'])) {
+      try {
+        this.engine.queue.cancel(job)
+      } catch {
+        // Finished in between.
+      }
+    }
+    return this.view(id)
+  }
+
+  /** Failed and cancelled rows go back to the queue, resuming at their failed step. */
+  retryFailed(id: string): BatchView {
+    this.require(id)
+    const jobs = this.jobsOf(id, ['failed', 'cancelled'])
+    if (jobs.length === 0 && this.readyCount(id) === 0) throw new QueueError('nothing_to_retry', 'no failed or cancelled rows to retry')
+    for (const job of jobs) this.engine.queue.retry(job)
+    this.setStatus(id, 'running', { reopen: true })
+    this.feed(id)
+    return this.view(id)
+  }
+
+  async remove(id: string): Promise<void> {
+    this.require(id)
+    for (const job of this.jobsOf(id, ['pending', 'paused', 'processing'])) this.engine.queue.cancel(job)
+    this.db.prepare('DELETE FROM batches WHERE id = ?').run(id)
+    this.changes.drop(id)
+    await rm(join(this.dir, id), { recursive: true, force: true })
+  }
+
+  /**
+   * Keep a few of this batch's jobs in the queue: enough to keep the pool busy, few enough that
+   * other batches and single jobs interleave with it.
+   */
+  feed(id: string): void {
+    if (!this.db.open) return
+    const b = this.db.prepare<[string], BatchRow>('SELECT * FROM batches WHERE id = ?').get(id)
+    if (!b || b.status !== 'running' || !b.imported) return
+    const window = Math.max(2, this.engine.pool.getConcurrency() * 2)
+    this.db
+      .transaction(() => {
+        const open = this.db
+          .prepare<[string], { n: number }>(
+            `SELECT COUNT(*) AS n FROM batch_rows r JOIN jobs j ON j.id = r.job_id
+             WHERE r.batch_id = ? AND j.status IN ('pending','processing','paused')`
+          )
+          .get(id)!.n
+        const room = window - open
+        if (room <= 0) return
+        const ready = this.db
+          .prepare<[string, number], { row_number: number; input: string }>(
+            "SELECT row_number, input FROM batch_rows WHERE batch_id = ? AND state = 'ready' ORDER BY row_number LIMIT ?"
+          )
+          .all(id, room)
+        if (ready.length === 0) return
+        const jobs = this.engine.queue.enqueueMany(
+          ready.map((r) => ({
+            type: JSON.parse(b.config).pipeline as string,
+            input: JSON.parse(r.input) as Record<string, unknown>,
+            projectId: b.project_id,
+            batchId: id,
+            title: `${b.name} · row ${r.row_number}`
+          }))
+        )
+        const mark = this.db.prepare("UPDATE batch_rows SET state = 'queued', job_id = ? WHERE batch_id = ? AND row_number = ?")
+        jobs.forEach((job, i) => mark.run(job.id, id, ready[i]!.row_number))
+      })
+      .immediate()
+    this.finishIfDone(id)
+  }
+
+  private finishIfDone(id: string): void {
+    const b = this.db.prepare<[string], BatchRow>('SELECT * FROM batches WHERE id = ?').get(id)
+    if (!b || !b.imported || (b.status !== 'running' && b.status !== 'idle')) return
+    if (b.status === 'idle') return
+    const left = this.db
+      .prepare<[string], { n: number }>(
+        `SELECT COUNT(*) AS n FROM batch_rows r LEFT JOIN jobs j ON j.id = r.job_id
+         WHERE r.batch_id = ? AND (r.state = 'ready' OR (r.state = 'queued' AND (j.status IS NULL OR j.status IN ('pending','processing','paused'))))`
+      )
+      .get(id)!.n
+    if (left === 0) this.setStatus(id, 'completed', { finished: true })
+  }
+
+  private setStatus(id: string, status: BatchStatus, o: { started?: boolean; finished?: boolean; reopen?: boolean } = {}): void {
+    const now = Date.now()
+    this.db
+      .prepare(
+        `UPDATE batches SET status = ?, updated_at = ?,
+           started_at = CASE WHEN ? THEN COALESCE(started_at, ?) ELSE started_at END,
+           finished_at = CASE WHEN ? THEN ? WHEN ? THEN NULL ELSE finished_at END
+         WHERE id = ?`
+      )
+      .run(status, now, o.started ? 1 : 0, now, o.finished ? 1 : 0, now, o.reopen ? 1 : 0, id)
+    this.changes.push(id, null)
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  list(): BatchView[] {
+    return this.rows().map((b) => batchView(this.db, b, this.engine.pool.getConcurrency()))
+  }
+
+  view(id: string): BatchView {
+    return batchView(this.db, this.require(id), this.engine.pool.getConcurrency())
+  }
+
+  private rows(): BatchRow[] {
+    return this.db.prepare<[], BatchRow>('SELECT * FROM batches ORDER BY created_at DESC').all()
+  }
+
+  private row(id: string): BatchRow {
+    return this.require(id)
+  }
+
+  require(id: string): BatchRow {
+    const b =
+      this.db.prepare<[string], BatchRow>('SELECT * FROM batches WHERE id = ?').get(id) ??
+      (id.length >= 4 ? this.db.prepare<[string], BatchRow>("SELECT * FROM batches WHERE id LIKE ? || '%'").all(id.replace(/[%_]/g, '')) : []).find(
+        (_r, _i, all) => all.length === 1
+      )
+    if (!b) throw new QueueError('not_found', `no batch with id ${id}`)
+    return b
+  }
+
+  private jobsOf(id: string, statuses: string[]): string[] {
+    return this.db
+      .prepare<unknown[], { id: string }>(
+        `SELECT j.id FROM batch_rows r JOIN jobs j ON j.id = r.job_id WHERE r.batch_id = ? AND j.status IN (${statuses.map(() => '?').join(',')}) ORDER BY r.row_number`
+      )
+      .all(id, ...statuses)
+      .map((r) => r.id)
+  }
+
+  private readyCount(id: string): number {
+    return this.db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM batch_rows WHERE batch_id = ? AND state = 'ready'").get(id)!.n
+  }
+
+  /** Wait for an import started by create/start (tests, CLI). */
+  async imported(id: string): Promise<void> {
+    await this.importing.get(id)
+  }
+
+  private pipeline(name: string): PipelineDefinition<unknown> {
+    const p = this.engine.pipelines.get(name)
+    if (!p) throw new QueueError('bad_request', `config.pipeline: unknown pipeline "${name}"; known: ${this.engine.pipelines.names().join(', ')}`)
+    return p as PipelineDefinition<unknown>
+  }
+
+  private announce(id: string): void {
+    if (!this.db.open) return
+    const b = this.db.prepare<[string], BatchRow>('SELECT * FROM batches WHERE id = ?').get(id)
+    if (!b) return
+    this.finishIfDone(id)
+    const fresh = this.db.prepare<[string], BatchRow>('SELECT * FROM batches WHERE id = ?').get(id)!
+    this.engine.events.emit({ type: 'batch.changed', batch: batchView(this.db, fresh, this.engine.pool.getConcurrency()) })
+  }
+}
+
+/** Config-driven fields each row's job gets, when the pipeline takes them. */
+function extrasFor(pipeline: PipelineDefinition<unknown>, config: BatchConfig, batchId: string) {
+  const shape = (pipeline.input as unknown as { shape?: Record<string, z.ZodType> }).shape ?? {}
+  const style = {
+    selective: config.selective,
+    adversarial: config.adversarial,
+    humanSimulation: config.humanSimulation,
+    patternBreaking: config.patternBreaking,
+    intensity: config.intensity
+  }
+  return (rowNumber: number): Record<string, unknown> => ({
+    ...('style' in shape ? { style } : {}),
+    ...('saveIntermediateSteps' in shape ? { saveIntermediateSteps: config.saveIntermediateSteps } : {}),
+    ...('meta' in shape ? { meta: { batchId, rowNumber } } : {})
+  })
+}
+
+/** Re-serialise downloaded rows as CSV for the batch's private copy. */
+async function toCsv(source: RowSource): Promise<string> {
+  const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)
+  const lines = [source.headers.map(quote).join(',')]
+  let expected = source.headerRowNumber + 1
+  for await (const row of source.rows) {
+    // Keep blank rows as blank lines so row numbers stay what the user sees in the sheet.
+    while (expected < row.rowNumber) {
+      lines.push('')
+      expected++
+    }
+    lines.push(source.headers.map((h) => quote(row.values[h] ?? '')).join(','))
+    expected++
+  }
+  return lines.join('\n') + '\n'
+}

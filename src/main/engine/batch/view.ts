@@ -1,0 +1,142 @@
+import type { BatchConfigView, BatchRowError, BatchStatus, BatchView } from '../../../shared/types'
+import type { Db } from '../store/database'
+
+export interface BatchRow {
+  id: string
+  name: string
+  status: BatchStatus
+  source_label: string
+  source_file: string
+  source_format: string | null
+  encoding: string | null
+  delimiter: string | null
+  sheet: string | null
+  project_id: string
+  config: string
+  template: string | null
+  total_rows: number
+  imported: number
+  error: string | null
+  started_at: number | null
+  finished_at: number | null
+  created_at: number
+  updated_at: number
+}
+
+/** Seed 4: alert when more than 20 % of the last 20 finished rows failed. */
+const ALERT_WINDOW = 20
+const ALERT_RATE = 0.2
+
+/** A batch as the dashboard shows it: progress, current rows, last result, metrics, errors. */
+export function batchView(db: Db, b: BatchRow, concurrency: number): BatchView {
+  const counts = db
+    .prepare<[string], { invalid: number; done: number; failed: number; cancelled: number; running: number; ready: number }>(
+      `SELECT COALESCE(SUM(r.state = 'invalid'), 0) AS invalid,
+              COALESCE(SUM(j.status = 'completed'), 0) AS done,
+              COALESCE(SUM(j.status = 'failed'), 0) AS failed,
+              COALESCE(SUM(j.status = 'cancelled'), 0) AS cancelled,
+              COALESCE(SUM(j.status = 'processing'), 0) AS running,
+              COALESCE(SUM(r.state = 'ready'), 0) AS ready
+       FROM batch_rows r LEFT JOIN jobs j ON j.id = r.job_id WHERE r.batch_id = ?`
+    )
+    .get(b.id)!
+  const currentRows = db
+    .prepare<[string], { row_number: number }>(
+      `SELECT r.row_number FROM batch_rows r JOIN jobs j ON j.id = r.job_id
+       WHERE r.batch_id = ? AND j.status = 'processing' ORDER BY r.row_number LIMIT 50`
+    )
+    .all(b.id)
+    .map((r) => r.row_number)
+  const timing = db
+    .prepare<[string], { avg: number | null; cost: number; spent: number | null }>(
+      `SELECT AVG(CASE WHEN j.status = 'completed' THEN j.actual_duration_ms END) AS avg,
+              COALESCE(SUM(j.cost_usd), 0) AS cost,
+              SUM(CASE WHEN j.status = 'completed' THEN j.cost_usd END) AS spent
+       FROM batch_rows r JOIN jobs j ON j.id = r.job_id WHERE r.batch_id = ?`
+    )
+    .get(b.id)!
+  const avgStepMs: Record<string, number> = {}
+  for (const s of db
+    .prepare<[string], { name: string; avg: number }>(
+      `SELECT s.name, AVG(s.duration_ms) AS avg FROM batch_rows r JOIN steps s ON s.job_id = r.job_id
+       WHERE r.batch_id = ? AND s.status = 'completed' AND s.duration_ms IS NOT NULL GROUP BY s.name`
+    )
+    .all(b.id)) {
+    avgStepMs[s.name] = Math.round(s.avg)
+  }
+  const recent = db
+    .prepare<[string, number], { status: string }>(
+      `SELECT j.status FROM batch_rows r JOIN jobs j ON j.id = r.job_id
+       WHERE r.batch_id = ? AND j.status IN ('completed','failed') ORDER BY j.completed_at DESC LIMIT ?`
+    )
+    .all(b.id, ALERT_WINDOW)
+  const recentFailed = recent.filter((r) => r.status === 'failed').length
+  const last = db
+    .prepare<[string], { row_number: number; job_id: string; result: string | null; actual_duration_ms: number | null }>(
+      `SELECT r.row_number, r.job_id, j.result, j.actual_duration_ms FROM batch_rows r JOIN jobs j ON j.id = r.job_id
+       WHERE r.batch_id = ? AND j.status = 'completed' ORDER BY j.completed_at DESC LIMIT 1`
+    )
+    .get(b.id)
+  const errors: BatchRowError[] = db
+    .prepare<[string], { row_number: number; error: string | null; job_error: string | null; job_id: string | null }>(
+      `SELECT r.row_number, r.error, j.error AS job_error, r.job_id FROM batch_rows r LEFT JOIN jobs j ON j.id = r.job_id
+       WHERE r.batch_id = ? AND (r.state = 'invalid' OR j.status = 'failed') ORDER BY r.row_number LIMIT 200`
+    )
+    .all(b.id)
+    .map((r) => ({ rowNumber: r.row_number, reason: r.error ?? r.job_error ?? 'failed', jobId: r.job_id }))
+
+  const finished = counts.done + counts.failed
+  const total = b.total_rows
+  const settled = counts.invalid + counts.done + counts.failed + counts.cancelled
+  const remaining = Math.max(0, total - settled)
+  const avgRowMs = timing.avg === null ? null : Math.round(timing.avg)
+  const estimatedEndAt =
+    b.status === 'running' && avgRowMs !== null && remaining > 0 ? Date.now() + Math.ceil(remaining / Math.max(1, concurrency)) * avgRowMs : null
+  const costPerRow = counts.done > 0 && timing.spent !== null ? timing.spent / counts.done : null
+  let lastResult: BatchView['lastResult'] = null
+  if (last) {
+    const result = last.result ? (JSON.parse(last.result) as { output?: Record<string, unknown> }) : null
+    const output = result?.output ?? {}
+    const script = db
+      .prepare<[string], { output: string | null }>("SELECT output FROM steps WHERE job_id = ? AND name IN ('script','generate') LIMIT 1")
+      .get(last.job_id)
+    const words = script?.output ? (JSON.parse(script.output) as { words?: number }).words : undefined
+    lastResult = {
+      rowNumber: last.row_number,
+      jobId: last.job_id,
+      outputPath: typeof output.path === 'string' ? output.path : null,
+      wordCount: typeof words === 'number' ? words : null,
+      durationMs: last.actual_duration_ms
+    }
+  }
+  return {
+    id: b.id,
+    name: b.name,
+    status: b.status,
+    source: b.source_label,
+    sheet: b.sheet,
+    projectId: b.project_id,
+    config: JSON.parse(b.config) as BatchConfigView,
+    totalRows: total,
+    doneRows: counts.done,
+    failedRows: counts.failed,
+    invalidRows: counts.invalid,
+    progress: total > 0 ? Math.round((settled / total) * 1000) / 10 : b.imported ? 100 : 0,
+    currentRows,
+    startedAt: b.started_at,
+    estimatedEndAt,
+    finishedAt: b.finished_at,
+    lastResult,
+    metrics: {
+      avgRowMs,
+      avgStepMs,
+      costUsd: timing.cost,
+      projectedCostUsd: costPerRow === null ? null : costPerRow * (total - counts.invalid),
+      errorRate: finished > 0 ? counts.failed / finished : 0,
+      alert: recent.length > 0 && recentFailed / recent.length > ALERT_RATE
+    },
+    errors: b.error ? [{ rowNumber: 0, reason: b.error, jobId: null }, ...errors] : errors,
+    createdAt: b.created_at,
+    updatedAt: b.updated_at
+  }
+}

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto'
+import { mkdirSync, rmSync, writeFileSync, renameSync } from 'node:fs'
+import { extname, join } from 'node:path'
+import type { AssetView, ProjectView } from '../../shared/types'
+import { QueueError } from './errors'
+import type { Db } from './store/database'
+
+const KINDS: Record<string, AssetView['kind']> = {
+  '.png': 'image', '.jpg': 'image', '.jpeg': 'image', '.webp': 'image', '.gif': 'image',
+  '.wav': 'audio', '.mp3': 'audio', '.m4a': 'audio', '.aac': 'audio', '.flac': 'audio', '.ogg': 'audio',
+  '.mp4': 'video', '.mov': 'video', '.webm': 'video', '.mkv': 'video'
+}
+
+interface AssetRow {
+  id: string
+  project_id: string
+  name: string
+  kind: AssetView['kind']
+  path: string
+  bytes: number
+  created_at: number
+}
+
+/**
+ * Projects group jobs and the media a user dropped in (assets), which pipelines can use
+ * (a video from your own images). Asset files live in the data folder, under the project.
+ */
+export class ProjectStore {
+  constructor(
+    private readonly db: Db,
+    private readonly dataDir: string
+  ) {}
+
+  list(): ProjectView[] {
+    // Projects named by jobs (CLI --project, batches) exist even if nobody created them here.
+    return this.db
+      .prepare<[], { id: string; name: string; created_at: number; jobs: number; assets: number }>(
+        `WITH names AS (
+           SELECT id, name, created_at FROM projects
+           UNION SELECT project_id, project_id, MIN(created_at) FROM jobs WHERE project_id NOT IN (SELECT id FROM projects) GROUP BY project_id)
+         SELECT n.id, n.name, n.created_at,
+                (SELECT COUNT(*) FROM jobs j WHERE j.project_id = n.id) AS jobs,
+                (SELECT COUNT(*) FROM assets a WHERE a.project_id = n.id) AS assets
+         FROM names n ORDER BY n.created_at`
+      )
+      .all()
+      .map((r) => ({ id: r.id, name: r.name, jobCount: r.jobs, assetCount: r.assets, createdAt: r.created_at }))
+  }
+
+  create(name: string): ProjectView {
+    const clean = name.trim()
+    const existing = this.db.prepare<[string], { id: string }>('SELECT id FROM projects WHERE name = ?').get(clean)
+    if (existing) throw new QueueError('exists', `a project named "${clean}" already exists`)
+    const id = slug(clean) || randomUUID().slice(0, 8)
+    const taken = this.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM projects WHERE id = ?').get(id)!.n > 0
+    const finalId = taken ? `${id}-${randomUUID().slice(0, 4)}` : id
+    this.db.prepare('INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)').run(finalId, clean, Date.now())
+    return this.list().find((p) => p.id === finalId)!
+  }
+
+  assets(projectId: string): AssetView[] {
+    return this.db
+      .prepare<[string], AssetRow>('SELECT * FROM assets WHERE project_id = ? ORDER BY created_at')
+      .all(projectId)
+      .map(assetView)
+  }
+
+  /** Store a dropped file as a project asset (written to a temp name, then renamed). */
+  importAsset(projectId: string, name: string, bytes: Uint8Array): AssetView {
+    const safeName = name.replace(/[/\\\0]/g, '_').replace(/^\.+/, '').slice(0, 200) || 'asset'
+    const kind = KINDS[extname(safeName).toLowerCase()] ?? 'other'
+    const id = randomUUID()
+    const dir = join(this.dataDir, 'projects', slug(projectId) || 'default', 'assets')
+    mkdirSync(dir, { recursive: true })
+    const path = join(dir, `${id.slice(0, 8)}-${safeName}`)
+    writeFileSync(path + '.tmp', bytes)
+    renameSync(path + '.tmp', path)
+    this.db
+      .prepare('INSERT INTO assets (id, project_id, name, kind, path, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(id, projectId, safeName, kind, path, bytes.byteLength, Date.now())
+    return assetView(this.db.prepare<[string], AssetRow>('SELECT * FROM assets WHERE id = ?').get(id)!)
+  }
+
+  removeAsset(id: string): void {
+    const row = this.db.prepare<[string], AssetRow>('SELECT * FROM assets WHERE id = ?').get(id)
+    if (!row) throw new QueueError('not_found', `no asset with id ${id}`)
+    this.db.prepare('DELETE FROM assets WHERE id = ?').run(id)
+    rmSync(row.path, { force: true })
+  }
+}
+
+function assetView(r: AssetRow): AssetView {
+  return { id: r.id, projectId: r.project_id, name: r.name, kind: r.kind, path: r.path, bytes: r.bytes, createdAt: r.created_at }
+}
+
+function slug(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60)
+}
