@@ -1,0 +1,193 @@
+/**
+ * Offline speech with the operating system's own engine, run as a separate process (espeak-ng on
+ * Linux, `say` on macOS, SAPI on Windows), falling back to mespeak (pure JavaScript) when the OS
+ * has none. The result's `provider` names the engine that actually ran. Word timings are not
+ * available from these engines: `words` stays undefined and the renderer spreads subtitles
+ * proportionally.
+ */
+import { randomBytes } from 'node:crypto'
+import { rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { permanent, providerUnavailable, retryable, StepError } from '../errors'
+import { produceFileAtomic } from './atomic-write'
+import { throwIfCancelled } from './cancellation'
+import { findExecutable, type LookupEnvironment } from './find-executable'
+import { locateMespeak, MESPEAK_PROVIDER_ID, synthesizeWithMespeak } from './mespeak-speech'
+import { runProcess } from './run-process'
+import { espeakCommand, parseSayVoices, pickSayVoice, sapiCommand, sayCommand, type EngineCommand, type SystemEngineName } from './speech-engines'
+import type { SpeechCallOptions, SpeechProvider, SpeechRequest, SpeechResult } from './types'
+import { readWavInfo, WavFormatError } from './wav'
+
+export const SYSTEM_SPEECH_PROVIDER_ID = 'system-speech'
+
+export type SpeechEngineName = SystemEngineName | 'mespeak'
+export const SPEECH_ENGINES = ['auto', 'espeak-ng', 'espeak', 'say', 'sapi', 'mespeak'] as const
+export type SpeechEngineChoice = (typeof SPEECH_ENGINES)[number]
+
+export interface SystemSpeechOptions extends LookupEnvironment {
+  /** 'auto' (default) picks the platform's engine, then mespeak. Naming one forces it (e.g. 'mespeak' in tests). */
+  engine?: SpeechEngineChoice
+  /** Limit per synthesis; default 60 s + 50 ms per character. */
+  timeoutMs?: number
+  /** Called with the engine process id when it starts (diagnostics, tests). */
+  onSpawn?: (pid: number) => void
+}
+
+interface ResolvedEngine {
+  name: SpeechEngineName
+  executable?: string
+}
+
+/** Engines to try, best first, for a platform. */
+function candidatesFor(platform: NodeJS.Platform): SystemEngineName[] {
+  if (platform === 'darwin') return ['say', 'espeak-ng', 'espeak']
+  if (platform === 'win32') return ['sapi', 'espeak-ng', 'espeak']
+  return ['espeak-ng', 'espeak']
+}
+
+const EXECUTABLES: Record<SystemEngineName, readonly string[]> = {
+  'espeak-ng': ['espeak-ng'],
+  espeak: ['espeak'],
+  say: ['say'],
+  sapi: ['powershell.exe', 'powershell']
+}
+
+export class SystemSpeechProvider implements SpeechProvider {
+  readonly id = SYSTEM_SPEECH_PROVIDER_ID
+  readonly offline = true
+  readonly #options: SystemSpeechOptions
+  #engine: Promise<ResolvedEngine | undefined> | undefined
+  #sayVoices: Promise<ReturnType<typeof parseSayVoices>> | undefined
+
+  constructor(options: SystemSpeechOptions = {}) {
+    this.#options = options
+  }
+
+  /** The engine that will run (detected once, then cached), or undefined when there is none. */
+  engine(): Promise<ResolvedEngine | undefined> {
+    this.#engine ??= this.#detect()
+    return this.#engine
+  }
+
+  async #detect(): Promise<ResolvedEngine | undefined> {
+    const choice = this.#options.engine ?? 'auto'
+    const platform = this.#options.platform ?? process.platform
+    const names: SpeechEngineName[] = choice === 'auto' ? [...candidatesFor(platform), 'mespeak'] : [choice]
+    for (const name of names) {
+      if (name === 'mespeak') {
+        if (locateMespeak()) return { name }
+        continue
+      }
+      for (const program of EXECUTABLES[name]) {
+        const executable = await findExecutable(program, this.#options)
+        if (executable) return { name, executable }
+      }
+    }
+    return undefined
+  }
+
+  async probe(): Promise<void> {
+    if (!(await this.engine())) throw this.#noEngine()
+  }
+
+  #noEngine(): StepError {
+    const wanted = this.#options.engine && this.#options.engine !== 'auto' ? `"${this.#options.engine}" is` : 'no speech engine is'
+    return providerUnavailable(
+      `${this.id}: ${wanted} available (install espeak-ng on Linux; macOS and Windows have one built in; or install the optional mespeak package)`,
+      { provider: this.id }
+    )
+  }
+
+  async synthesize(request: SpeechRequest, options: SpeechCallOptions): Promise<SpeechResult> {
+    const text = request.text.trim()
+    if (!text) throw permanent(`${this.id}: nothing to say (empty text)`, { provider: this.id })
+    throwIfCancelled(options.signal, this.id)
+    const engine = await this.engine()
+    if (!engine) throw this.#noEngine()
+    const provider = engine.name
+    const timeoutMs = this.#options.timeoutMs ?? 60_000 + 50 * text.length
+
+    const durationSec = await produceFileAtomic(request.outPath, async (tempWav) => {
+      if (engine.name === 'mespeak') {
+        await synthesizeWithMespeak(text, request.language, tempWav, { signal: options.signal, timeoutMs })
+      } else {
+        await this.#runSystemEngine(engine as Required<ResolvedEngine> & { name: SystemEngineName }, text, request, tempWav, options.signal, timeoutMs)
+      }
+      try {
+        const info = await readWavInfo(tempWav)
+        if (info.frames === 0) throw retryable(`${provider}: the engine produced no audio`, { provider })
+        return info.durationSec
+      } catch (err) {
+        if (err instanceof WavFormatError) throw retryable(`${provider}: the engine wrote an unreadable WAV (${err.message})`, { provider })
+        throw err
+      }
+    })
+
+    return { path: request.outPath, durationSec, costUsd: 0, priceKnown: true, provider, offline: true }
+  }
+
+  async #runSystemEngine(
+    engine: { name: SystemEngineName; executable: string },
+    text: string,
+    request: SpeechRequest,
+    outPath: string,
+    signal: AbortSignal,
+    timeoutMs: number
+  ): Promise<void> {
+    const run = (cmd: EngineCommand): Promise<unknown> =>
+      runProcess(cmd.command, cmd.args, {
+        signal,
+        timeoutMs,
+        provider: engine.name,
+        ...(cmd.input !== undefined ? { input: cmd.input } : {}),
+        ...(cmd.env ? { env: { ...process.env, ...cmd.env } } : {}),
+        ...(this.#options.onSpawn ? { onSpawn: this.#options.onSpawn } : {})
+      })
+
+    switch (engine.name) {
+      case 'espeak-ng':
+      case 'espeak':
+        try {
+          await run(espeakCommand(engine.executable, text, request.language, outPath, request.voice))
+        } catch (err) {
+          // An unknown language will not start working on a retry.
+          if (err instanceof StepError && /voice does not exist|unknown voice|no voice/i.test(err.message)) {
+            throw permanent(`${engine.name}: no voice for language "${request.language}"`, { provider: engine.name, cause: err })
+          }
+          throw err
+        }
+        return
+      case 'say': {
+        const voice = pickSayVoice(await this.#listSayVoices(engine.executable, signal), request.language, request.voice)
+        await run(sayCommand(engine.executable, text, outPath, voice))
+        return
+      }
+      case 'sapi': {
+        const textFile = join(tmpdir(), `studio-tts-${process.pid}-${randomBytes(4).toString('hex')}.txt`)
+        await writeFile(textFile, text, 'utf8')
+        try {
+          await run(sapiCommand(engine.executable, textFile, request.language, outPath, request.voice))
+        } finally {
+          await rm(textFile, { force: true })
+        }
+        return
+      }
+    }
+  }
+
+  /** `say -v ?`, once: the installed voices do not change while the app runs. */
+  #listSayVoices(executable: string, signal: AbortSignal): Promise<ReturnType<typeof parseSayVoices>> {
+    this.#sayVoices ??= runProcess(executable, ['-v', '?'], { signal, timeoutMs: 10_000, provider: 'say' })
+      .then((r) => parseSayVoices(r.stdout))
+      .catch(() => [])
+    return this.#sayVoices
+  }
+}
+
+/** The engine `auto` would pick on this machine (for diagnostics / `studio doctor`). */
+export async function detectSpeechEngine(options: SystemSpeechOptions = {}): Promise<SpeechEngineName | undefined> {
+  return (await new SystemSpeechProvider(options).engine())?.name
+}
+
+export { MESPEAK_PROVIDER_ID }

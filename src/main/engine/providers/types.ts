@@ -1,0 +1,156 @@
+/**
+ * The small interfaces every generation provider implements. Pipelines only see these, so a step
+ * written against them runs the same with OpenAI, a local OpenAI-compatible server (Ollama,
+ * LM Studio, llama.cpp) or the offline defaults. Pure Node: never import `electron` here.
+ */
+import type { TextStyle } from './text-style'
+
+/** ISO 639-1 code. Offline templates know 'en' and 'fr'; speech engines know many more. */
+export type Language = 'en' | 'fr' | (string & {})
+
+export type ProviderKind = 'text' | 'image' | 'speech' | 'moderation'
+
+export interface ProviderBase {
+  /** Stable id used for circuit breakers, step records and logs (e.g. "openai:gpt-4o-mini", "espeak-ng"). */
+  readonly id: string
+  /** True when the provider needs neither network nor key. */
+  readonly offline: boolean
+  /**
+   * Cheap health check for the circuit breaker. Resolves when the provider looks usable,
+   * throws a StepError (kind provider-unavailable, retryable or permanent) when it does not.
+   */
+  probe(signal?: AbortSignal): Promise<void>
+}
+
+/** Money spent on a call. `priceKnown: false` means the model is missing from the price table (cost reported as 0). */
+export interface Cost {
+  costUsd: number
+  priceKnown: boolean
+}
+
+// ---------------------------------------------------------------- text
+
+export interface TextRequest {
+  system?: string
+  prompt: string
+  maxTokens?: number
+  temperature?: number
+  /** Output language. Online providers get an instruction; offline templates switch language. */
+  language?: Language
+  /** Writing style (seed 3 presets). Online providers get instructions; offline templates apply it visibly. */
+  style?: Partial<TextStyle>
+  /** The idea / topic the text is about. Offline templates are built around it (defaults to the prompt). */
+  topic?: string
+  /** Seed for the offline generator (defaults to the topic): same seed, same text. */
+  seed?: string | number
+  /** What to write. Offline only; online providers follow the prompt. */
+  format?: 'script' | 'title'
+}
+
+export interface TextCallOptions {
+  signal: AbortSignal
+  /** 0–100, from streamed tokens against maxTokens. Never reaches 100 before the text is complete. */
+  onProgress?(percent: number): void
+}
+
+export interface TokenUsage {
+  inputTokens: number
+  outputTokens: number
+  /** True when the server did not report usage and the counts were estimated from characters. */
+  estimated?: boolean
+}
+
+export interface TextResult extends Cost {
+  text: string
+  usage: TokenUsage
+  provider: string
+  offline: boolean
+  /** Why generation stopped: 'stop', 'length' (hit maxTokens: the text may be cut), ... */
+  finishReason?: string
+  model?: string
+}
+
+export interface TextProvider extends ProviderBase {
+  generate(request: TextRequest, options: TextCallOptions): Promise<TextResult>
+}
+
+// ---------------------------------------------------------------- image
+
+export interface ImageRequest {
+  prompt: string
+  width: number
+  height: number
+  /** Free-form style hint ("cinematic", "warm", "minimal"...). */
+  style?: string
+  /** Text drawn on offline title cards (defaults to the prompt). */
+  title?: string
+  /** Second line on offline title cards. */
+  subtitle?: string
+}
+
+export interface ImageCallOptions {
+  signal: AbortSignal
+  /** Where to write the PNG (written atomically: temp file then rename). */
+  outPath: string
+}
+
+export interface ImageResult extends Cost {
+  path: string
+  width: number
+  height: number
+  provider: string
+  offline: boolean
+  model?: string
+}
+
+export interface ImageProvider extends ProviderBase {
+  generate(request: ImageRequest, options: ImageCallOptions): Promise<ImageResult>
+}
+
+// ---------------------------------------------------------------- speech
+
+export interface SpeechRequest {
+  text: string
+  /** Provider-specific voice name ("alloy", "fr+f3", "Thomas"...). Ignored when the engine does not know it. */
+  voice?: string
+  language: Language
+  /** Where to write the WAV (written atomically). */
+  outPath: string
+}
+
+export interface SpeechCallOptions {
+  signal: AbortSignal
+}
+
+export interface WordTiming {
+  start: number
+  end: number
+  text: string
+}
+
+export interface SpeechResult extends Cost {
+  path: string
+  durationSec: number
+  /** Word timings when the engine reports them; undefined → the renderer times subtitles proportionally. */
+  words?: WordTiming[]
+  provider: string
+  offline: boolean
+  model?: string
+}
+
+export interface SpeechProvider extends ProviderBase {
+  synthesize(request: SpeechRequest, options: SpeechCallOptions): Promise<SpeechResult>
+}
+
+// ---------------------------------------------------------------- moderation
+
+export interface ModerationResult {
+  flagged: boolean
+  /** Category → flagged. Only categories the provider reported. */
+  categories: Record<string, boolean>
+  provider: string
+}
+
+export interface ModerationProvider extends ProviderBase {
+  check(text: string, options?: { signal?: AbortSignal }): Promise<ModerationResult>
+}
