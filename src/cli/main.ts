@@ -6,6 +6,7 @@ import { createHandlers, dispatch, type Handlers } from '../main/api/handlers'
 import type { Engine } from '../main/engine/engine'
 import { defaultDataDir } from '../main/engine/paths'
 import { duration, jobDetailText, jobTable, logLineText, statsText } from './format'
+import { BATCH_USAGE, BatchUsageError, batchCommand } from './batch'
 import { runPool } from './run'
 
 export interface CliIo {
@@ -47,10 +48,15 @@ jobs
   resume [<id>]
   logs <id> [--follow]
   cleanup --older-than DAYS     delete finished jobs and their files
+batches (CSV, XLSX, Google Sheets CSV export links)
+  batch <file|url> [--rows A-B] [--config F] [--sheet NAME] [--pipeline P] [--detach]
+  batch list | status <id> | pause <id> | resume <id> | stop <id> | retry <id>
+  batch export <id> [--history] [--out FILE]
 queue
   run [--concurrency N] [--until-idle]
   serve [--port P] [--host 127.0.0.1]   the studio UI in a browser (token-protected, loopback)
-  stats | eta | health | pipelines
+  stats | eta | health | pipelines | doctor
+  demo [--count N]              render sample videos offline into ./demo-output
 
 --data-dir defaults to $STUDIO_DATA_DIR or the desktop app's data folder.
 --json prints machine-readable results on stdout and errors as JSON on stderr.`
@@ -283,6 +289,48 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         }
         const e = await open(values, concurrency !== undefined ? { concurrency } : {})
         return await runPool(e, io, { untilIdle: Boolean(values['until-idle']), json })
+      }
+      case 'batch': {
+        const { values, positionals } = parse(
+          args,
+          {
+            rows: { type: 'string' },
+            config: { type: 'string' },
+            sheet: { type: 'string' },
+            pipeline: { type: 'string' },
+            name: { type: 'string' },
+            project: { type: 'string' },
+            detach: { type: 'boolean', default: false },
+            history: { type: 'boolean', default: false },
+            out: { type: 'string' }
+          },
+          { min: 1, max: 2, usage: BATCH_USAGE }
+        )
+        const e = await open(values)
+        try {
+          return await batchCommand(e, io, { positionals, values: values as Record<string, string | boolean | undefined>, json })
+        } catch (err) {
+          if (err instanceof BatchUsageError) throw new UsageError(err.message)
+          throw err
+        }
+      }
+      case 'demo': {
+        const { values } = parse(args, { count: { type: 'string' } }, { min: 0, max: 0, usage: 'demo [--count 1-3] [--data-dir DIR]' })
+        const count = numberArg(values.count as string | undefined, '--count') ?? 3
+        if (!Number.isInteger(count) || count < 1 || count > 3) throw new UsageError('--count must be 1, 2 or 3')
+        const { demo } = await import('./demo')
+        // The demo keeps its files next to the project unless told otherwise: easy to find and delete.
+        const e = await open({ ...values, 'data-dir': values['data-dir'] ?? 'demo-output' })
+        return await demo(e, io, { count, json })
+      }
+      case 'doctor': {
+        const { values } = parse(args, {}, { min: 0, max: 0, usage: 'doctor' })
+        const { doctor } = await import('../main/engine/doctor')
+        const e = await open(values)
+        const settings = 'services' in e ? (e as { services: { binaries(): Record<string, string> } }).services.binaries() : {}
+        const report = await doctor(settings)
+        print(report, () => report.map((r) => `${r.ok ? 'ok  ' : 'MISS'}  ${r.name.padEnd(12)} ${r.detail}`).join('\n'))
+        return report.every((r) => r.ok || r.name === 'imagemagick') ? 0 : 1
       }
       case 'serve': {
         const { values } = parse(

@@ -1,4 +1,5 @@
 import type { Engine } from '../main/engine/engine'
+import { Studio } from '../main/engine/studio'
 import type { EngineEvent, JobView } from '../shared/types'
 import { bar, duration, logLineText } from './format'
 import type { CliIo } from './main'
@@ -14,7 +15,11 @@ interface Live {
  * lines otherwise (or JSON events with --json). SIGINT/SIGTERM stop gracefully; a second
  * SIGINT aborts running steps at once (their jobs go back to the queue).
  */
-export async function runPool(engine: Engine<any>, io: CliIo, o: { untilIdle: boolean; json: boolean }): Promise<number> {
+export async function runPool(
+  engine: Engine<any>,
+  io: CliIo,
+  o: { untilIdle: boolean; json: boolean; until?: Promise<void>; quiet?: boolean }
+): Promise<number> {
   const tty = Boolean(io.stdout.isTTY) && !o.json
   const live = new Map<string, Live>()
   let drawn = 0
@@ -63,7 +68,8 @@ export async function runPool(engine: Engine<any>, io: CliIo, o: { untilIdle: bo
         break
       }
       case 'job.log':
-        if (tty && e.line.level === 'debug') break
+        if ((tty || o.quiet) && e.line.level === 'debug') break
+        if (o.quiet && e.line.level === 'info') break
         say(`${e.line.jobId.slice(0, 8)} ${logLineText(e.line)}`)
         break
       case 'provider.changed':
@@ -100,9 +106,10 @@ export async function runPool(engine: Engine<any>, io: CliIo, o: { untilIdle: bo
     process.on('SIGTERM', onSignal)
   })
 
-  engine.pool.start()
+  if (engine instanceof Studio) engine.startWork()
+  else engine.pool.start()
   say(`running with ${engine.pool.getConcurrency()} workers on ${engine.dataDir}${o.untilIdle ? ' until the queue is empty' : ' (Ctrl-C to stop)'}`)
-  await Promise.race([o.untilIdle ? engine.pool.whenIdle() : new Promise(() => {}), stopping])
+  await Promise.race([o.until ?? (o.untilIdle ? engine.pool.whenIdle() : new Promise(() => {})), stopping])
   await engine.pool.stop(signals > 1 ? 0 : 10_000)
   if (redraw) clearInterval(redraw)
   unsubscribe()

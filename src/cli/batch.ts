@@ -1,0 +1,175 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import type { BatchView } from '../shared/types'
+import { BatchManager } from '../main/engine/batch/manager'
+import { batchResultsCsv, jobHistoryCsv } from '../main/engine/batch/export'
+import { ConfigError } from '../main/engine/batch/config'
+import { MappingError } from '../main/engine/batch/sources'
+import { RowSourceError } from '../main/engine/batch/sources/errors'
+import { TemplateError } from '../main/engine/batch/templates'
+import type { Engine } from '../main/engine/engine'
+import { QueueError } from '../main/engine/errors'
+import { Studio } from '../main/engine/studio'
+import { bar, duration } from './format'
+import type { CliIo } from './main'
+import { runPool } from './run'
+
+export class BatchUsageError extends Error {}
+
+export const BATCH_USAGE = `studio batch <file.csv|file.xlsx|url> [--rows A-B] [--config F] [--sheet NAME] [--pipeline P] [--name N] [--project P] [--detach]
+studio batch list
+studio batch status <id>
+studio batch pause|resume|stop|retry <id>
+studio batch export <id> [--history] [--out FILE]`
+
+export interface BatchArgs {
+  positionals: string[]
+  values: Record<string, string | boolean | undefined>
+  json: boolean
+}
+
+function managerOf(engine: Engine<any>): BatchManager {
+  return engine instanceof Studio ? engine.batches : new BatchManager(engine)
+}
+
+/** `studio batch …`: create a batch from a spreadsheet and drive it, or act on an existing one. */
+export async function batchCommand(engine: Engine<any>, io: CliIo, a: BatchArgs): Promise<number> {
+  const batches = managerOf(engine)
+  const [sub, id] = a.positionals
+  const print = (value: unknown, text: () => string) => io.stdout.write((a.json ? JSON.stringify(value, null, 2) : text()) + '\n')
+  const needId = () => {
+    if (!id) throw new BatchUsageError(`usage: studio batch ${sub} <id>`)
+    return id
+  }
+  try {
+    switch (sub) {
+      case 'list': {
+        const list = batches.list()
+        print(list, () => (list.length ? list.map(batchLine).join('\n') : 'no batches'))
+        return 0
+      }
+      case 'status': {
+        const v = batches.view(needId())
+        print(v, () => batchStatusText(v))
+        return 0
+      }
+      case 'pause':
+      case 'resume':
+      case 'stop':
+      case 'retry': {
+        const target = needId()
+        const v =
+          sub === 'pause' ? batches.pause(target) : sub === 'resume' ? batches.resume(target) : sub === 'stop' ? batches.stopBatch(target) : batches.retryFailed(target)
+        print(v, () => batchLine(v))
+        return 0
+      }
+      case 'export': {
+        const b = batches.require(needId())
+        const csv = a.values.history ? jobHistoryCsv(engine.db, b.id) : batchResultsCsv(engine.db, b.id)
+        if (typeof a.values.out === 'string') {
+          writeFileSync(a.values.out, csv)
+          print({ written: a.values.out }, () => `wrote ${a.values.out}`)
+        } else {
+          io.stdout.write(csv)
+        }
+        return 0
+      }
+      case undefined:
+        throw new BatchUsageError(`usage: ${BATCH_USAGE}`)
+      default:
+        return await createAndRun(engine, batches, io, sub, a)
+    }
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof MappingError || err instanceof RowSourceError || err instanceof TemplateError) {
+      throw new QueueError('bad_request', err.message)
+    }
+    throw err
+  }
+}
+
+async function createAndRun(engine: Engine<any>, batches: BatchManager, io: CliIo, source: string, a: BatchArgs): Promise<number> {
+  let config: Record<string, unknown> = {}
+  if (typeof a.values.config === 'string') {
+    try {
+      config = JSON.parse(readFileSync(a.values.config, 'utf8')) as Record<string, unknown>
+    } catch (err) {
+      throw new BatchUsageError(`--config: cannot read ${a.values.config}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+    }
+  }
+  if (typeof a.values.rows === 'string') {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(a.values.rows.trim())
+    if (!m) throw new BatchUsageError('--rows must look like 2-50 (spreadsheet row numbers; the header is row 1)')
+    config.rowRange = { start: Number(m[1]), ...(m[2] ? { end: Number(m[2]) } : {}) }
+  }
+  if (typeof a.values.pipeline === 'string') config.pipeline = a.values.pipeline
+  const isUrl = /^https?:\/\//i.test(source)
+  const created = await batches.create({
+    source: isUrl ? { kind: 'url', url: source } : { kind: 'file', path: source },
+    sheet: typeof a.values.sheet === 'string' ? a.values.sheet : undefined,
+    name: typeof a.values.name === 'string' ? a.values.name : undefined,
+    projectId: typeof a.values.project === 'string' ? a.values.project : undefined,
+    config
+  })
+  if (created.status === 'error') {
+    io.stderr.write(`studio: batch ${created.id.slice(0, 8)} cannot run: ${created.errors[0]?.reason ?? 'unknown error'}\n`)
+    return 1
+  }
+  const started = batches.startBatch(created.id)
+  if (!a.json) {
+    io.stdout.write(
+      `batch ${started.id} "${started.name}": ${started.totalRows} rows (${started.invalidRows} refused)` +
+        (started.invalidRows ? `\n${started.errors.map((e) => `  row ${e.rowNumber}: ${e.reason.replace(/^row \d+: /, '')}`).join('\n')}` : '') +
+        '\n'
+    )
+  }
+  if (a.values.detach) {
+    print(a, io, started, () => `queued; run \`studio run\` (or the app) to process it`)
+    return 0
+  }
+  const finished = new Promise<void>((resolve) => {
+    const off = engine.events.on('batch.changed', (e) => {
+      if (e.batch.id !== started.id) return
+      if (!a.json && !io.stdout.isTTY) io.stdout.write(`${batchLine(e.batch)}\n`)
+      if (e.batch.status === 'completed' || e.batch.status === 'stopped' || e.batch.status === 'error') {
+        off()
+        resolve()
+      }
+    })
+  })
+  const code = await runPool(engine, io, { untilIdle: false, json: a.json, until: finished, quiet: true })
+  const v = batches.view(started.id)
+  print(a, io, v, () => batchStatusText(v))
+  return code === 0 && v.failedRows === 0 ? 0 : 1
+}
+
+function print(a: BatchArgs, io: CliIo, value: unknown, text: () => string): void {
+  io.stdout.write((a.json ? JSON.stringify(value, null, 2) : text()) + '\n')
+}
+
+function batchLine(b: BatchView): string {
+  return `${b.id.slice(0, 8)}  ${b.status.padEnd(9)} ${bar(b.progress, 12)} ${String(Math.round(b.progress)).padStart(3)}%  ${b.doneRows}/${b.totalRows} done, ${b.failedRows} failed, ${b.invalidRows} refused  ${b.name}`
+}
+
+function batchStatusText(b: BatchView): string {
+  const m = b.metrics
+  const lines = [
+    `${b.name}  (${b.id})`,
+    `  status     ${b.status}${m.alert ? '   ⚠ more than 20 % of the last rows failed' : ''}`,
+    `  source     ${b.source}${b.sheet ? ` [${b.sheet}]` : ''}   pipeline ${b.config.pipeline}   intensity ${b.config.intensity}`,
+    `  progress   ${bar(b.progress)} ${b.progress}%   ${b.doneRows}/${b.totalRows} done, ${b.failedRows} failed, ${b.invalidRows} refused` +
+      (b.currentRows.length ? `   now: row ${b.currentRows.join(', ')}` : ''),
+    `  time       avg ${duration(m.avgRowMs)} per row` +
+      (b.estimatedEndAt ? `   ends ~${new Date(b.estimatedEndAt).toISOString().slice(11, 19)}` : '') +
+      `   steps: ${Object.entries(m.avgStepMs).map(([k, v]) => `${k} ${duration(v)}`).join(', ') || '—'}`,
+    `  cost       $${m.costUsd.toFixed(4)}${m.projectedCostUsd !== null ? ` (projected $${m.projectedCostUsd.toFixed(4)})` : ''}   error rate ${Math.round(m.errorRate * 100)}%`
+  ]
+  if (b.lastResult) {
+    lines.push(
+      `  last       row ${b.lastResult.rowNumber}: ${b.lastResult.outputPath ?? b.lastResult.jobId}` +
+        (b.lastResult.wordCount !== null ? `, ${b.lastResult.wordCount} words` : '') +
+        (b.lastResult.durationMs !== null ? `, ${duration(b.lastResult.durationMs)}` : '')
+    )
+  }
+  for (const e of b.errors.slice(0, 20)) lines.push(`  error      row ${e.rowNumber}: ${e.reason.replace(/^row \d+: /, '')}`)
+  if (b.errors.length > 20) lines.push(`  …and ${b.errors.length - 20} more (studio batch export ${b.id.slice(0, 8)})`)
+  return lines.join('\n')
+}

@@ -1,0 +1,35 @@
+import type { Engine } from '../main/engine/engine'
+import type { JobDetail } from '../shared/types'
+import { duration } from './format'
+import type { CliIo } from './main'
+import { runPool } from './run'
+
+/** Sample ideas for the README's first command: offline, no key, real videos at the end. */
+export const DEMO_IDEAS = [
+  { idea: 'Why octopuses have three hearts', language: 'en', preset: 'short' },
+  { idea: 'Le secret d’un bon pain au levain', language: 'fr', preset: 'short' },
+  { idea: 'How honey bees tell each other where the flowers are', language: 'en', preset: 'landscape' }
+] as const
+
+/** `studio demo`: queue a few video jobs, run them to completion, and say where the files are. */
+export async function demo(engine: Engine<any>, io: CliIo, o: { count: number; json: boolean }): Promise<number> {
+  const jobs = engine.queue.enqueueMany(
+    DEMO_IDEAS.slice(0, o.count).map((d) => ({ type: 'video', input: { ...d }, projectId: 'demo' }))
+  )
+  if (!o.json) io.stdout.write(`queued ${jobs.length} video jobs (offline providers: templates, sharp, ${'system speech'}, ffmpeg)\n`)
+  await runPool(engine, io, { untilIdle: true, json: o.json, quiet: true })
+  const done = jobs.map((j) => engine.queue.get(j.id)!) as JobDetail[]
+  if (o.json) {
+    io.stdout.write(JSON.stringify(done.map((j) => ({ id: j.id, status: j.status, error: j.error, files: j.steps.at(-1)?.files ?? {} })), null, 2) + '\n')
+  } else {
+    io.stdout.write('\nresults\n')
+    for (const j of done) {
+      const video = j.steps.at(-1)
+      io.stdout.write(`  ${j.status === 'completed' ? '✔' : '✘'} ${j.title}  (${duration(j.actualDurationMs)})\n`)
+      if (j.error) io.stdout.write(`      error: ${j.error}\n`)
+      for (const [name, path] of Object.entries(video?.files ?? {})) io.stdout.write(`      ${name}: ${path}\n`)
+    }
+    io.stdout.write(`\nevery step's files and log: studio show <id> --data-dir ${engine.dataDir}\n`)
+  }
+  return done.every((j) => j.status === 'completed') ? 0 : 1
+}

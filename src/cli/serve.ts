@@ -1,0 +1,65 @@
+import type { Engine } from '../main/engine/engine'
+import { isLoopbackHost, startBridge, type BridgeServer } from '../main/bridge/server'
+import type { CliIo } from './main'
+
+export interface ServeOptions {
+  port: number
+  host: string
+  /** Tests stop the server with this instead of a signal. */
+  signal?: AbortSignal
+  /** Called once the server listens (tests read the URL here). */
+  onListening?: (bridge: BridgeServer) => void
+  staticDir?: string
+}
+
+/**
+ * `studio serve`: run the engine's pool and serve the studio UI on loopback, protected by a fresh
+ * token that appears only in the printed URL. Ctrl-C (or SIGTERM) stops gracefully.
+ */
+export async function serve(engine: Engine<any>, io: CliIo, options: ServeOptions): Promise<number> {
+  const remote = !isLoopbackHost(options.host)
+  if (remote) {
+    io.stderr.write(
+      `warning: listening on ${options.host}, which is not a loopback address. Anyone on that network who gets the URL ` +
+        `(token included) can drive this studio and read its files. Use --host 127.0.0.1 unless you mean it.\n`
+    )
+  }
+  let bridge: BridgeServer
+  try {
+    bridge = await startBridge(engine, {
+      port: options.port,
+      host: options.host,
+      // The CLI passes a host only when --host was given (its default is loopback), so a
+      // non-loopback host here was asked for explicitly.
+      allowRemote: remote,
+      ...(options.staticDir ? { staticDir: options.staticDir } : {})
+    })
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    io.stderr.write(`studio: cannot listen on ${options.host}:${options.port}: ${code ?? (err as Error).message}\n`)
+    return 1
+  }
+  engine.pool.start()
+  if (!bridge.rendererBuilt) {
+    io.stderr.write(`warning: the UI is not built (${bridge.staticDir} has no index.html); run: node scripts/build-renderer.mjs\n`)
+  }
+  io.stdout.write(`Creative Studio is open at ${bridge.url}\n(the link holds this session's access token; Ctrl-C to stop)\n`)
+  options.onListening?.(bridge)
+
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      options.signal?.removeEventListener('abort', stop)
+      resolve()
+    }
+    if (options.signal?.aborted) return stop()
+    options.signal?.addEventListener('abort', stop)
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+  io.stdout.write('stopping: finishing running steps (up to 10 s)…\n')
+  await bridge.close()
+  await engine.pool.stop(10_000)
+  return 0
+}
