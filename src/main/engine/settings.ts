@@ -21,7 +21,9 @@ export const StudioSettings = z.strictObject({
   captionRenderer: z.enum(['libass', 'imagemagick']).default('libass'),
   subtitleStyle: SubtitleStyle.default(SubtitleStyle.parse({})),
   karaoke: z.boolean().default(false),
-  videoPreset: z.enum(['short', 'landscape']).default('short')
+  videoPreset: z.enum(['short', 'landscape']).default('short'),
+  /** Draft renders: half size, fastest encoder settings — for checking a cut before the final render. */
+  draft: z.boolean().default(false)
 })
 export type StudioSettings = z.output<typeof StudioSettings>
 

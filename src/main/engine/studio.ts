@@ -3,6 +3,8 @@ import { BatchManager } from './batch/manager'
 import { Engine, databaseFile } from './engine'
 import { ProjectStore } from './projects'
 import { builtinPipelines } from './pipelines/builtin'
+import type { BackoffOptions } from './pool/backoff'
+import type { BreakerOptions } from './pool/circuit-breaker'
 import { defaultResourceLimits, type PoolTimings } from './pool/pool'
 import { MemorySecrets, StudioServices, type SecretSource } from './services'
 import { SettingsStore } from './settings'
@@ -16,6 +18,9 @@ export interface StudioOptions {
   secrets?: SecretSource
   env?: NodeJS.ProcessEnv
   timings?: Partial<PoolTimings>
+  /** Retry and breaker timing; the defaults suit real providers (tests shorten them). */
+  backoff?: BackoffOptions
+  breaker?: BreakerOptions
 }
 
 /**
@@ -42,6 +47,8 @@ export class Studio extends Engine<StudioServices> {
       concurrency: options.concurrency ?? saved.concurrency ?? Math.max(1, cpus().length),
       resources: { ...defaultResourceLimits(), ...saved.resources },
       ...(options.timings ? { timings: options.timings } : {}),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(options.breaker ? { breaker: options.breaker } : {}),
       probe: (provider) => {
         const set = services.providers()
         const match = [set.text, set.image, set.speech].find((p) => p.id === provider)

@@ -25,6 +25,8 @@ export const VideoInput = z.strictObject({
   /** Caption renderer; the settings' choice when absent. 'none' renders no subtitles. */
   captions: z.enum(['libass', 'imagemagick', 'none']).optional(),
   karaoke: z.boolean().optional(),
+  /** Half-size, fastest-encoder render to check a video quickly; the settings' choice when absent. */
+  draft: z.boolean().optional(),
   /** The prompt for the script step (a batch template renders it per row); a built-in one otherwise. */
   scriptPrompt: z.string().trim().min(1).max(8000, 'scriptPrompt is too long (8000 characters at most)').optional(),
   /** Keep the script and adapted text as files (their text is always kept in the job). */
@@ -163,10 +165,14 @@ const video: StepDefinition<StudioServices> = {
     if (!narration || !images?.length) throw permanent('the audio and visuals steps left nothing to render')
     const words = (ctx.outputs.audio?.data as { words?: WordTiming[] | null } | undefined)?.words ?? undefined
     const renderer = i.captions ?? settings.captionRenderer
+    const preset = i.preset ?? settings.videoPreset
+    const draft = i.draft ?? settings.draft
+    const full = frameFor(ctx)
     const result = await renderVideo(
       {
         output: ctx.artifactPath('video.mp4'),
-        preset: i.preset ?? settings.videoPreset,
+        preset,
+        ...(draft ? { size: { width: full.width / 2, height: full.height / 2 }, x264Preset: 'ultrafast' as const, fps: 24 } : {}),
         images,
         narration,
         ...(i.music ? { music: { mood: i.idea, volume: 0.18, duck: true } } : {}),
@@ -185,7 +191,7 @@ const video: StepDefinition<StudioServices> = {
       },
       { signal: ctx.signal, onProgress: (p) => ctx.progress(p) }
     )
-    ctx.log(`rendered ${result.width}×${result.height}, ${result.durationSec.toFixed(1)} s with ${result.ffmpeg.source} ffmpeg ${result.ffmpeg.version}`)
+    ctx.log(`rendered${draft ? ' a draft' : ''} ${result.width}×${result.height}, ${result.durationSec.toFixed(1)} s with ${result.ffmpeg.source} ffmpeg ${result.ffmpeg.version}`)
     const files: Record<string, string> = { video: result.path }
     if (result.srtPath) files.subtitles = result.srtPath
     return {
