@@ -148,7 +148,9 @@ export class JobRunner<S> {
     const signal = controller.signal
 
     if (provider && breaker && !breaker.tryAcquire()) {
-      const until = breaker.state === 'open' && breaker.retryAt ? breaker.retryAt : Date.now() + this.d.timings.pollMs
+      // Open: wait for the probe time. Half-open with a trial in flight: wait for its verdict — a
+      // success releases waiting jobs at once (releaseWaiting), so this is only an upper bound.
+      const until = breaker.state === 'open' && breaker.retryAt ? breaker.retryAt : Date.now() + Math.max(10 * this.d.timings.pollMs, 1_000)
       leases.waitForProvider(lease, step, provider, breaker.lastError ?? 'circuit open', until, null)
       return 'stopped'
     }
