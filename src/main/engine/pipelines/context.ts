@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
 import { rename, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { StepRow } from '../queue/rows'
@@ -27,20 +28,29 @@ export function checkArtifactName(name: string): string {
 }
 
 export function makeStepContext<S>(d: ContextDeps<S>): StepContext<S> {
+  // The folder is made on first use: a step that writes no file costs no directory.
+  let made = false
+  const dir = () => {
+    if (!made) mkdirSync(d.workDir, { recursive: true })
+    made = true
+    return d.workDir
+  }
   return {
     jobId: d.jobId,
     projectId: d.projectId,
     jobType: d.jobType,
     input: d.input,
     outputs: d.outputs,
-    workDir: d.workDir,
+    get workDir() {
+      return dir()
+    },
     signal: d.signal,
     services: d.services,
     progress: (percent, message) => d.onProgress(Math.max(0, Math.min(100, Number(percent) || 0)), message),
     log: (message, level = 'info') => d.onLog(message, level),
-    artifactPath: (name) => join(d.workDir, checkArtifactName(name)),
+    artifactPath: (name) => join(dir(), checkArtifactName(name)),
     async writeArtifact(name, data) {
-      const final = join(d.workDir, checkArtifactName(name))
+      const final = join(dir(), checkArtifactName(name))
       const temp = join(d.workDir, `.${name}.${randomUUID().slice(0, 8)}.tmp`)
       await writeFile(temp, data, { signal: d.signal })
       await rename(temp, final)

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { mkdirSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { isAbsolute, join, relative } from 'node:path'
 import type { JsonValue } from '../../../shared/types'
 import { classifyError, LeaseLostError, permanent, type StepError } from '../errors'
@@ -173,7 +173,6 @@ export class JobRunner<S> {
     let started = Date.now()
     let attempt = 0
     try {
-      mkdirSync(workDir, { recursive: true })
       attempt = leases.startStep(lease, step, workDir, maxAttempts)
       started = Date.now()
       const ctx = makeStepContext<S>({

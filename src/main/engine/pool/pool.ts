@@ -4,6 +4,7 @@ import type { EventBus } from '../events'
 import type { PipelineRegistry } from '../pipelines/registry'
 import type { ClaimedJob, LeaseStore } from '../queue/leases'
 import type { Queue } from '../queue/queue'
+import { prep } from '../store/database'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff'
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions } from './circuit-breaker'
 import { JobRunner, StopReason } from './job-runner'
@@ -105,8 +106,10 @@ export class WorkerPool<S = unknown> {
     this.state = 'running'
     this.unsubscribe = this.o.events.subscribe((e) => {
       if (e.type === 'job.changed') {
+        // Only a cancel comes from outside while we hold the job; our own transitions (completed,
+        // failed, released) happen after the step is over. A takeover shows up as a failed renewal.
         const mine = this.running.get(e.job.id)
-        if (mine && e.job.status !== 'processing') mine.controller.abort(new StopReason('cancelled'))
+        if (mine && e.job.status === 'cancelled') mine.controller.abort(new StopReason('cancelled'))
         if (e.job.status === 'pending') this.queueTick()
       } else if (e.type === 'job.removed') {
         this.running.get(e.jobId)?.controller.abort(new StopReason('cancelled'))
@@ -156,14 +159,19 @@ export class WorkerPool<S = unknown> {
       this.lastReclaim = now
       this.o.leases.reclaimAbandoned()
     }
+    let starved = false
     if (!this.o.queue.isPaused()) {
       while (this.running.size < this.concurrency) {
         const claimed = this.o.leases.claim({ leaseMs: this.timings.leaseMs, excludeResources: this.limiter.saturated() })
-        if (!claimed) break
+        if (!claimed) {
+          starved = true
+          break
+        }
         this.launch(claimed)
       }
     }
-    this.scheduleWake()
+    // Only a tick that found no ready job needs to know when a held-back one becomes ready.
+    this.scheduleWake(starved)
     this.checkIdle()
   }
 
@@ -183,9 +191,9 @@ export class WorkerPool<S = unknown> {
       })
   }
 
-  private scheduleWake(): void {
+  private scheduleWake(lookAhead: boolean): void {
     if (this.wakeTimer) clearTimeout(this.wakeTimer)
-    const next = this.o.leases.nextRunAfter()
+    const next = lookAhead ? this.o.leases.nextRunAfter() : null
     const delay = next === null ? this.timings.pollMs : Math.min(this.timings.pollMs, Math.max(5, next - Date.now()))
     this.wakeTimer = setTimeout(() => this.tick(), delay)
     this.wakeTimer.unref?.()
@@ -251,8 +259,7 @@ export class WorkerPool<S = unknown> {
 
   private healthOf(provider: string): ProviderHealth {
     const since = Date.now() - 24 * 3600_000
-    const s = this.o.queue.db
-      .prepare<[string, number], { calls: number; ok: number | null; avg: number | null }>(
+    const s = prep<[string, number], { calls: number; ok: number | null; avg: number | null }>(this.o.queue.db, 
         'SELECT COUNT(*) AS calls, SUM(ok) AS ok, AVG(CASE WHEN ok = 1 THEN duration_ms END) AS avg FROM provider_calls WHERE provider = ? AND ts >= ?'
       )
       .get(provider, since)!
@@ -275,8 +282,7 @@ export class WorkerPool<S = unknown> {
   health(known: readonly string[] = []): ProviderHealth[] {
     const names = new Set<string>(known)
     for (const p of this.breakers.keys()) names.add(p)
-    for (const r of this.o.queue.db
-      .prepare<[number], { provider: string }>('SELECT DISTINCT provider FROM provider_calls WHERE ts >= ?')
+    for (const r of prep<[number], { provider: string }>(this.o.queue.db, 'SELECT DISTINCT provider FROM provider_calls WHERE ts >= ?')
       .all(Date.now() - 24 * 3600_000)) {
       names.add(r.provider)
     }
@@ -291,8 +297,7 @@ export class WorkerPool<S = unknown> {
 
   private checkIdle(): void {
     if (this.idleWaiters.size === 0 || this.running.size > 0) return
-    const work = this.o.leases.hasWork()
-    const idle = this.state !== 'running' || this.o.queue.isPaused() || (work.pending === 0 && work.processing === 0)
+    const idle = this.state !== 'running' || this.o.queue.isPaused() || !this.o.leases.hasWork()
     if (!idle) return
     for (const resolve of [...this.idleWaiters]) resolve()
     this.idleWaiters.clear()

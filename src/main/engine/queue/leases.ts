@@ -3,6 +3,7 @@ import { hostname } from 'node:os'
 import type { JsonValue } from '../../../shared/types'
 import { LeaseLostError } from '../errors'
 import type { Queue } from './queue'
+import { inTransaction, prep } from '../store/database'
 import type { JobRow, StepRow } from './rows'
 
 export interface Lease {
@@ -69,10 +70,8 @@ export class LeaseStore {
     const now = this.now()
     const token = randomUUID()
     const exclude = JSON.stringify(options.excludeResources ?? [])
-    const job = this.db
-      .transaction(() => {
-        const row = this.db
-          .prepare<[Record<string, unknown>], JobRow>(
+    const job = inTransaction(this.db, () => {
+        const row = prep<[Record<string, unknown>], JobRow>(this.db, 
             `UPDATE jobs SET status = 'processing', lease_token = @token, lease_owner = @owner, lease_expires_at = @expires,
                started_at = COALESCE(started_at, @now), waiting_reason = NULL, waiting_provider = NULL, updated_at = @now
              WHERE id = (
@@ -84,37 +83,36 @@ export class LeaseStore {
           )
           .get({ token, owner: this.owner, expires: now + options.leaseMs, now, exclude })
         return row
-      })
-      .immediate()
+      }, { durable: false })
     if (!job) return null
-    this.queue.emitChanged(job.id)
+    this.queue.emitRow(job)
     return { lease: { jobId: job.id, token, owner: this.owner }, job, steps: this.queue.stepRows(job.id) }
   }
 
   /** Extend the lease; false means it is gone and the worker must stop. */
   renew(lease: Lease, leaseMs: number): boolean {
-    const info = this.db
-      .prepare("UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_token = ? AND status = 'processing'")
+    const info = prep(this.db, "UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_token = ? AND status = 'processing'")
       .run(this.now() + leaseMs, lease.jobId, lease.token)
     return info.changes === 1
   }
 
   /** Throws LeaseLostError (rolling back the surrounding transaction) unless the lease still holds. */
   private fence(lease: Lease): void {
-    const info = this.db
-      .prepare("UPDATE jobs SET updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'processing'")
+    const info = prep(this.db, "UPDATE jobs SET updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'processing'")
       .run(this.now(), lease.jobId, lease.token)
     if (info.changes !== 1) throw new LeaseLostError(lease.jobId)
   }
 
-  private fenced(lease: Lease, change: () => void): void {
+  private fenced(lease: Lease, change: () => void, options: { durable?: boolean } = {}): void {
     try {
-      this.db
-        .transaction(() => {
+      inTransaction(
+        this.db,
+        () => {
           this.fence(lease)
           change()
-        })
-        .immediate()
+        },
+        options
+      )
     } catch (err) {
       this.queue.discardLogEvents()
       throw err
@@ -145,30 +143,26 @@ export class LeaseStore {
     this.fenced(lease, () => {
       const now = this.now()
       attempt = step.attempts + 1
-      this.db
-        .prepare(
+      prep(this.db, 
           `UPDATE steps SET status = 'running', attempts = ?, progress = 0, error = NULL, work_dir = ?, started_at = ?
            WHERE job_id = ? AND idx = ?`
         )
         .run(attempt, workDir, now, lease.jobId, step.idx)
-      this.db.prepare('UPDATE jobs SET current_step = ? WHERE id = ?').run(step.name, lease.jobId)
+      prep(this.db, 'UPDATE jobs SET current_step = ? WHERE id = ?').run(step.name, lease.jobId)
       this.queue.log(lease.jobId, 'info', `started ${step.name} (attempt ${attempt}/${maxAttempts})`, step.name)
-    })
+    }, { durable: false })
     return attempt
   }
 
   /** Persist progress; a lost lease shows up here too and stops the worker. */
   saveProgress(lease: Lease, stepIdx: number, stepProgress: number, jobProgress: number): void {
-    const ok = this.db
-      .transaction(() => {
-        const info = this.db
-          .prepare("UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'processing'")
+    const ok = inTransaction(this.db, () => {
+        const info = prep(this.db, "UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'processing'")
           .run(jobProgress, this.now(), lease.jobId, lease.token)
         if (info.changes !== 1) return false
-        this.db.prepare('UPDATE steps SET progress = ? WHERE job_id = ? AND idx = ?').run(stepProgress, lease.jobId, stepIdx)
+        prep(this.db, 'UPDATE steps SET progress = ? WHERE job_id = ? AND idx = ?').run(stepProgress, lease.jobId, stepIdx)
         return true
-      })
-      .immediate()
+      }, { durable: false })
     if (!ok) throw new LeaseLostError(lease.jobId)
   }
 
@@ -184,8 +178,7 @@ export class LeaseStore {
   ): void {
     this.fenced(lease, () => {
       const now = this.now()
-      this.db
-        .prepare(
+      prep(this.db, 
           `UPDATE steps SET status = 'completed', progress = 100, output = ?, files = ?, work_dir = ?, error = NULL,
              cost_usd = ?, provider = ?, fallback = ?, completed_at = ?, duration_ms = ?
            WHERE job_id = ? AND idx = ?`
@@ -210,8 +203,7 @@ export class LeaseStore {
         step.name
       )
       if (next.jobResult !== undefined) {
-        this.db
-          .prepare(
+        prep(this.db, 
             `UPDATE jobs SET status = 'completed', progress = 100, current_step = NULL, result = @result, error = NULL,
                next_resource = NULL, completed_at = @now, actual_duration_ms = @now - started_at,
                cost_usd = (SELECT COALESCE(SUM(cost_usd), 0) FROM steps WHERE job_id = @id),
@@ -221,8 +213,7 @@ export class LeaseStore {
           .run({ id: lease.jobId, result: JSON.stringify(next.jobResult), now })
         this.queue.log(lease.jobId, 'info', 'job completed', null)
       } else {
-        this.db
-          .prepare(
+        prep(this.db, 
             `UPDATE jobs SET progress = @progress, next_resource = @resource,
                cost_usd = (SELECT COALESCE(SUM(cost_usd), 0) FROM steps WHERE job_id = @id)
              WHERE id = @id`
@@ -235,7 +226,7 @@ export class LeaseStore {
   /** A retryable failure with attempts left: back to the queue, not before `runAfter`. */
   retryLater(lease: Lease, step: StepRow, error: string, runAfter: number, durationMs: number, provider: string | null): void {
     this.fenced(lease, () => {
-      this.db.prepare("UPDATE steps SET status = 'pending', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.idx)
+      prep(this.db, "UPDATE steps SET status = 'pending', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.idx)
       this.releaseRow(lease, { runAfter, waitingReason: `retrying ${step.name} after an error`, retryIncrement: 1 })
       if (provider) this.recordCall(provider, false, durationMs, error)
       this.queue.log(lease.jobId, 'warn', `${step.name} failed, will retry in ${formatMs(runAfter - this.now())}: ${error}`, step.name)
@@ -252,8 +243,7 @@ export class LeaseStore {
     call: { durationMs: number } | null
   ): void {
     this.fenced(lease, () => {
-      this.db
-        .prepare(
+      prep(this.db, 
           `UPDATE steps SET status = 'pending', attempts = MAX(attempts - ?, 0), error = ? WHERE job_id = ? AND idx = ?`
         )
         .run(call ? 1 : 0, reason, lease.jobId, step.idx)
@@ -266,9 +256,8 @@ export class LeaseStore {
   failJob(lease: Lease, step: StepRow, error: string, durationMs: number, provider: string | null): void {
     this.fenced(lease, () => {
       const now = this.now()
-      this.db.prepare("UPDATE steps SET status = 'failed', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.idx)
-      this.db
-        .prepare(
+      prep(this.db, "UPDATE steps SET status = 'failed', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.idx)
+      prep(this.db, 
           `UPDATE jobs SET status = 'failed', error = ?, completed_at = ?, actual_duration_ms = ? - started_at,
              lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
            WHERE id = ?`
@@ -285,8 +274,7 @@ export class LeaseStore {
    */
   release(lease: Lease, to: 'pending' | 'paused', reason: string): void {
     this.fenced(lease, () => {
-      this.db
-        .prepare(
+      prep(this.db, 
           "UPDATE steps SET status = 'pending', attempts = MAX(attempts - 1, 0), progress = 0 WHERE job_id = ? AND status = 'running'"
         )
         .run(lease.jobId)
@@ -299,8 +287,7 @@ export class LeaseStore {
     lease: Lease,
     o: { runAfter: number; waitingReason: string | null; waitingProvider?: string; retryIncrement?: number; status?: 'pending' | 'paused' }
   ): void {
-    this.db
-      .prepare(
+    prep(this.db, 
         `UPDATE jobs SET status = ?, current_step = NULL, run_after = ?, waiting_reason = ?, waiting_provider = ?,
            retry_count = retry_count + ?, pause_requested = 0,
            lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
@@ -316,31 +303,27 @@ export class LeaseStore {
    */
   reclaimAbandoned(): string[] {
     const now = this.now()
-    const candidates = this.db
-      .prepare<[], Pick<JobRow, 'id' | 'lease_owner' | 'lease_expires_at' | 'current_step'>>(
+    const candidates = prep<[], Pick<JobRow, 'id' | 'lease_owner' | 'lease_expires_at' | 'current_step'>>(this.db, 
         "SELECT id, lease_owner, lease_expires_at, current_step FROM jobs WHERE status = 'processing'"
       )
       .all()
       .filter((r) => (r.lease_expires_at ?? 0) < now || ownerIsDeadLocalProcess(r.lease_owner))
     if (candidates.length === 0) return []
     const reclaimed: string[] = []
-    this.db
-      .transaction(() => {
+    inTransaction(this.db, () => {
         for (const r of candidates) {
-          const info = this.db
-            .prepare(
+          const info = prep(this.db, 
               `UPDATE jobs SET status = 'pending', current_step = NULL, run_after = 0, lease_token = NULL,
                  lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
                WHERE id = ? AND status = 'processing' AND lease_owner IS ?`
             )
             .run(now, r.id, r.lease_owner)
           if (info.changes !== 1) continue
-          this.db.prepare("UPDATE steps SET status = 'pending', progress = 0 WHERE job_id = ? AND status = 'running'").run(r.id)
+          prep(this.db, "UPDATE steps SET status = 'pending', progress = 0 WHERE job_id = ? AND status = 'running'").run(r.id)
           this.queue.log(r.id, 'warn', `worker ${r.lease_owner ?? '?'} stopped responding during ${r.current_step ?? 'a step'}; job returned to the queue`, r.current_step)
           reclaimed.push(r.id)
         }
       })
-      .immediate()
     this.queue.flushLogEvents()
     for (const id of reclaimed) this.queue.emitChanged(id)
     return reclaimed
@@ -348,13 +331,11 @@ export class LeaseStore {
 
   /** A provider came back: its waiting jobs may start now instead of at their scheduled probe time. */
   releaseWaiting(provider: string): number {
-    const ids = this.db
-      .prepare<[string], { id: string }>("SELECT id FROM jobs WHERE status = 'pending' AND waiting_provider = ?")
+    const ids = prep<[string], { id: string }>(this.db, "SELECT id FROM jobs WHERE status = 'pending' AND waiting_provider = ?")
       .all(provider)
       .map((r) => r.id)
     if (ids.length === 0) return 0
-    this.db
-      .prepare("UPDATE jobs SET run_after = 0, waiting_reason = NULL, waiting_provider = NULL WHERE status = 'pending' AND waiting_provider = ?")
+    prep(this.db, "UPDATE jobs SET run_after = 0, waiting_reason = NULL, waiting_provider = NULL WHERE status = 'pending' AND waiting_provider = ?")
       .run(provider)
     for (const id of ids) this.queue.emitChanged(id)
     return ids.length
@@ -362,24 +343,20 @@ export class LeaseStore {
 
   /** Earliest moment a held-back pending job becomes claimable, or null when none is held back. */
   nextRunAfter(): number | null {
-    const row = this.db
-      .prepare<[number], { t: number | null }>("SELECT MIN(run_after) AS t FROM jobs WHERE status = 'pending' AND run_after > ?")
+    const row = prep<[number], { t: number | null }>(this.db, "SELECT MIN(run_after) AS t FROM jobs WHERE status = 'pending' AND run_after > ?")
       .get(this.now())
     return row?.t ?? null
   }
 
-  hasWork(): { pending: number; processing: number } {
-    const row = this.db
-      .prepare<[], { pending: number; processing: number }>(
-        "SELECT COALESCE(SUM(status = 'pending'), 0) AS pending, COALESCE(SUM(status = 'processing'), 0) AS processing FROM jobs WHERE status IN ('pending','processing')"
-      )
-      .get()!
-    return row
+  /** Is anything queued or running? (EXISTS: stops at the first row, whatever the queue's size.) */
+  hasWork(): boolean {
+    return (
+      prep<[], { w: number }>(this.db, "SELECT EXISTS (SELECT 1 FROM jobs WHERE status IN ('pending','processing')) AS w").get()!.w === 1
+    )
   }
 
   recordCall(provider: string, ok: boolean, durationMs: number, error: string | null): void {
-    this.db
-      .prepare('INSERT INTO provider_calls (provider, ts, ok, duration_ms, error) VALUES (?, ?, ?, ?, ?)')
+    prep(this.db, 'INSERT INTO provider_calls (provider, ts, ok, duration_ms, error) VALUES (?, ?, ?, ?, ?)')
       .run(provider, this.now(), ok ? 1 : 0, Math.round(durationMs), error)
   }
 }

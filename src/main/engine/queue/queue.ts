@@ -21,7 +21,7 @@ import {
 import { QueueError } from '../errors'
 import type { EventBus } from '../events'
 import type { PipelineRegistry } from '../pipelines/registry'
-import type { Db } from '../store/database'
+import { inTransaction, prep, type Db } from '../store/database'
 import { planMove, type QueueSlot } from './ordering'
 import { jobDetail, jobView, logLine, type JobRow, type LogRow, type StepRow } from './rows'
 
@@ -58,11 +58,11 @@ export class Queue {
   // ---------------------------------------------------------------- reading
 
   getRow(id: string): JobRow | undefined {
-    return this.db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?').get(id)
+    return prep<[string], JobRow>(this.db, 'SELECT * FROM jobs WHERE id = ?').get(id)
   }
 
   stepRows(id: string): StepRow[] {
-    return this.db.prepare<[string], StepRow>('SELECT * FROM steps WHERE job_id = ? ORDER BY idx').all(id)
+    return prep<[string], StepRow>(this.db, 'SELECT * FROM steps WHERE job_id = ? ORDER BY idx').all(id)
   }
 
   get(id: string): JobDetail | null {
@@ -79,8 +79,7 @@ export class Queue {
 
   private byPrefix(prefix: string): JobRow | undefined {
     if (prefix.length < 4) return undefined
-    const rows = this.db
-      .prepare<[string], JobRow>("SELECT * FROM jobs WHERE id LIKE ? || '%' LIMIT 2")
+    const rows = prep<[string], JobRow>(this.db, "SELECT * FROM jobs WHERE id LIKE ? || '%' LIMIT 2")
       .all(prefix.replace(/[%_]/g, ''))
     if (rows.length > 1) throw new QueueError('ambiguous', `more than one job id starts with ${prefix}; give more characters`)
     return rows[0]
@@ -112,22 +111,20 @@ export class Queue {
                CASE WHEN status IN ('pending','paused','processing') THEN position END,
                completed_at DESC, created_at DESC
       LIMIT ? OFFSET ?`
-    return this.db
-      .prepare<unknown[], JobRow>(sql)
+    return prep<unknown[], JobRow>(this.db, sql)
       .all(...params, f.limit, f.offset)
       .map(jobView)
   }
 
   logs(id: string, options: { afterId?: number; limit?: number } = {}): LogLine[] {
     const job = this.require(id)
-    return this.db
-      .prepare<[string, number, number], LogRow>('SELECT * FROM job_logs WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?')
+    return prep<[string, number, number], LogRow>(this.db, 'SELECT * FROM job_logs WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?')
       .all(job.id, options.afterId ?? 0, options.limit ?? 10_000)
       .map(logLine)
   }
 
   isPaused(): boolean {
-    const row = this.db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(QUEUE_PAUSED_KEY)
+    const row = prep<[string], { value: string }>(this.db, 'SELECT value FROM settings WHERE key = ?').get(QUEUE_PAUSED_KEY)
     return row?.value === 'true'
   }
 
@@ -136,28 +133,24 @@ export class Queue {
     const byStatus = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>
     const byType: QueueStats['byType'] = {}
     let total = 0
-    for (const r of this.db
-      .prepare<[], { type: string; status: JobStatus; n: number }>('SELECT type, status, COUNT(*) AS n FROM jobs GROUP BY type, status')
+    for (const r of prep<[], { type: string; status: JobStatus; n: number }>(this.db, 'SELECT type, status, COUNT(*) AS n FROM jobs GROUP BY type, status')
       .all()) {
       byStatus[r.status] += r.n
       total += r.n
       ;(byType[r.type] ??= {})[r.status] = r.n
     }
-    const waiting = this.db
-      .prepare<[number], { n: number }>(
+    const waiting = prep<[number], { n: number }>(this.db, 
         "SELECT COUNT(*) AS n FROM jobs WHERE status = 'pending' AND (waiting_reason IS NOT NULL OR run_after > ?)"
       )
       .get(now)!.n
     const avgDurationMsByType: Record<string, number> = {}
-    for (const r of this.db
-      .prepare<[], { type: string; avg: number }>(
+    for (const r of prep<[], { type: string; avg: number }>(this.db, 
         "SELECT type, AVG(actual_duration_ms) AS avg FROM jobs WHERE status = 'completed' AND actual_duration_ms IS NOT NULL GROUP BY type"
       )
       .all()) {
       avgDurationMsByType[r.type] = Math.round(r.avg)
     }
-    const finished = this.db
-      .prepare<[number], { done: number; failed: number }>(
+    const finished = prep<[number], { done: number; failed: number }>(this.db, 
         `SELECT COALESCE(SUM(status = 'completed'), 0) AS done, COALESCE(SUM(status = 'failed'), 0) AS failed
          FROM jobs WHERE completed_at >= ? AND status IN ('completed','failed')`
       )
@@ -185,19 +178,18 @@ export class Queue {
   enqueueMany(requests: readonly EnqueueRequest[]): JobView[] {
     const prepared = requests.map((req, i) => this.prepareEnqueue(req, requests.length > 1 ? `jobs[${i}].` : ''))
     const now = this.now()
-    const insertJob = this.db.prepare(
+    const insertJob = prep(this.db, 
       `INSERT INTO jobs (id, project_id, type, title, payload, status, priority, position, max_retries,
                          next_resource, batch_id, estimated_duration_ms, created_at, updated_at)
        VALUES (@id, @projectId, @type, @title, @payload, 'pending', @priority, @position, @maxRetries,
                @nextResource, @batchId, @estimate, @now, @now)`
     )
-    const insertStep = this.db.prepare(
+    const insertStep = prep(this.db, 
       `INSERT INTO steps (job_id, idx, name, title, resource, status) VALUES (?, ?, ?, ?, ?, 'pending')`
     )
-    const insertLog = this.db.prepare(`INSERT INTO job_logs (job_id, ts, level, step, message) VALUES (?, ?, 'info', NULL, ?)`)
-    const ids = this.db
-      .transaction(() => {
-        let position = this.db.prepare<[], { p: number | null }>('SELECT MAX(position) AS p FROM jobs').get()!.p ?? 0
+    const insertLog = prep(this.db, `INSERT INTO job_logs (job_id, ts, level, step, message) VALUES (?, ?, 'info', NULL, ?)`)
+    const ids = inTransaction(this.db, () => {
+        let position = prep<[], { p: number | null }>(this.db, 'SELECT MAX(position) AS p FROM jobs').get()!.p ?? 0
         return prepared.map((p) => {
           const id = randomUUID()
           position += 1
@@ -220,7 +212,6 @@ export class Queue {
           return id
         })
       })
-      .immediate()
     const views = ids.map((id) => jobView(this.getRow(id)!))
     for (const job of views) this.events.emit({ type: 'job.changed', job })
     return views
@@ -252,7 +243,7 @@ export class Queue {
     this.refuseWhileProcessing(row, 'its priority cannot be changed')
     if (row.status === 'completed') throw new QueueError('finished', 'job is already completed; its priority no longer matters')
     return this.mutate(row.id, () => {
-      this.db.prepare('UPDATE jobs SET priority = ?, updated_at = ? WHERE id = ?').run(p, this.now(), row.id)
+      prep(this.db, 'UPDATE jobs SET priority = ?, updated_at = ? WHERE id = ?').run(p, this.now(), row.id)
       this.log(row.id, 'info', `priority set to ${p}`)
     })
   }
@@ -265,10 +256,8 @@ export class Queue {
       throw new QueueError('not_queued', `job is ${row.status}; only queued jobs can be reordered`)
     }
     const changed: string[] = []
-    this.db
-      .transaction(() => {
-        const queued = this.db
-          .prepare<[], QueueSlot>(
+    inTransaction(this.db, () => {
+        const queued = prep<[], QueueSlot>(this.db, 
             "SELECT id, priority, position FROM jobs WHERE status IN ('pending','paused') ORDER BY priority, position"
           )
           .all()
@@ -277,7 +266,7 @@ export class Queue {
           const where = outcome.reason === 'first' ? 'already first in the queue' : 'already last in the queue'
           throw new QueueError('cannot_move', `job is ${where}`)
         }
-        const update = this.db.prepare('UPDATE jobs SET priority = ?, position = ?, updated_at = ? WHERE id = ?')
+        const update = prep(this.db, 'UPDATE jobs SET priority = ?, position = ?, updated_at = ? WHERE id = ?')
         const now = this.now()
         for (const u of outcome.updates) {
           update.run(u.priority, u.position, now, u.id)
@@ -285,7 +274,6 @@ export class Queue {
         }
         this.log(row.id, 'info', `moved ${dir}`)
       })
-      .immediate()
     for (const jobId of changed) this.emitChanged(jobId)
     return jobView(this.getRow(row.id)!)
   }
@@ -304,14 +292,13 @@ export class Queue {
     }
     return this.mutate(row.id, () => {
       const now = this.now()
-      this.db
-        .prepare(
+      prep(this.db, 
           `UPDATE jobs SET status = 'cancelled', error = NULL, completed_at = ?, updated_at = ?, lease_token = NULL,
              lease_owner = NULL, lease_expires_at = NULL, waiting_reason = NULL, waiting_provider = NULL, pause_requested = 0
            WHERE id = ?`
         )
         .run(now, now, row.id)
-      this.db.prepare("UPDATE steps SET status = 'cancelled' WHERE job_id = ? AND status = 'running'").run(row.id)
+      prep(this.db, "UPDATE steps SET status = 'cancelled' WHERE job_id = ? AND status = 'running'").run(row.id)
       this.log(row.id, 'warn', row.status === 'processing' ? `cancelled while running ${row.current_step ?? 'a step'}` : 'cancelled')
     })
   }
@@ -343,8 +330,7 @@ export class Queue {
     const cleared = steps.filter((s) => s.idx >= from && s.work_dir).map((s) => s.work_dir!)
     const view = this.mutate(row.id, () => {
       const now = this.now()
-      this.db
-        .prepare(
+      prep(this.db, 
           `UPDATE steps SET status = 'pending', attempts = 0, progress = 0, error = NULL,
              output = CASE WHEN idx >= @clearFrom THEN NULL ELSE output END,
              files = CASE WHEN idx >= @clearFrom THEN NULL ELSE files END,
@@ -356,14 +342,11 @@ export class Queue {
            WHERE job_id = @id AND (idx >= @clearFrom OR status != 'completed')`
         )
         .run({ id: row.id, clearFrom: options.fromStep !== undefined ? from : steps.length })
-      const done = this.db
-        .prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM steps WHERE job_id = ? AND status = 'completed'")
+      const done = prep<[string], { n: number }>(this.db, "SELECT COUNT(*) AS n FROM steps WHERE job_id = ? AND status = 'completed'")
         .get(row.id)!.n
-      const firstOpen = this.db
-        .prepare<[string], { resource: string }>("SELECT resource FROM steps WHERE job_id = ? AND status != 'completed' ORDER BY idx LIMIT 1")
+      const firstOpen = prep<[string], { resource: string }>(this.db, "SELECT resource FROM steps WHERE job_id = ? AND status != 'completed' ORDER BY idx LIMIT 1")
         .get(row.id)
-      this.db
-        .prepare(
+      prep(this.db, 
           `UPDATE jobs SET status = 'pending', error = NULL, result = NULL, completed_at = NULL, actual_duration_ms = NULL,
              run_after = 0, waiting_reason = NULL, waiting_provider = NULL, pause_requested = 0, current_step = NULL,
              progress = ?, next_resource = ?, updated_at = ?
@@ -380,7 +363,7 @@ export class Queue {
   /** Delete a job, its steps, its log and its artifacts. A running job is stopped first (lease revoked). */
   remove(id: string): void {
     const row = this.require(id)
-    this.db.prepare('DELETE FROM jobs WHERE id = ?').run(row.id)
+    prep(this.db, 'DELETE FROM jobs WHERE id = ?').run(row.id)
     rmSync(join(this.artifactsRoot, row.id), { recursive: true, force: true })
     this.events.emit({ type: 'job.removed', jobId: row.id })
   }
@@ -390,13 +373,13 @@ export class Queue {
     const row = this.require(id)
     if (row.status === 'pending') {
       return this.mutate(row.id, () => {
-        this.db.prepare("UPDATE jobs SET status = 'paused', updated_at = ? WHERE id = ?").run(this.now(), row.id)
+        prep(this.db, "UPDATE jobs SET status = 'paused', updated_at = ? WHERE id = ?").run(this.now(), row.id)
         this.log(row.id, 'info', 'paused')
       })
     }
     if (row.status === 'processing') {
       return this.mutate(row.id, () => {
-        this.db.prepare('UPDATE jobs SET pause_requested = 1, updated_at = ? WHERE id = ?').run(this.now(), row.id)
+        prep(this.db, 'UPDATE jobs SET pause_requested = 1, updated_at = ? WHERE id = ?').run(this.now(), row.id)
         this.log(row.id, 'info', `pausing after step ${row.current_step ?? ''} finishes`.trim())
       })
     }
@@ -407,13 +390,13 @@ export class Queue {
     const row = this.require(id)
     if (row.status === 'paused') {
       return this.mutate(row.id, () => {
-        this.db.prepare("UPDATE jobs SET status = 'pending', pause_requested = 0, updated_at = ? WHERE id = ?").run(this.now(), row.id)
+        prep(this.db, "UPDATE jobs SET status = 'pending', pause_requested = 0, updated_at = ? WHERE id = ?").run(this.now(), row.id)
         this.log(row.id, 'info', 'resumed')
       })
     }
     if (row.status === 'processing' && row.pause_requested) {
       return this.mutate(row.id, () => {
-        this.db.prepare('UPDATE jobs SET pause_requested = 0, updated_at = ? WHERE id = ?').run(this.now(), row.id)
+        prep(this.db, 'UPDATE jobs SET pause_requested = 0, updated_at = ? WHERE id = ?').run(this.now(), row.id)
         this.log(row.id, 'info', 'pause withdrawn')
       })
     }
@@ -422,8 +405,7 @@ export class Queue {
 
   /** Whole-queue pause: no new job or step starts; running steps finish and their jobs wait in the queue. */
   setQueuePaused(paused: boolean): void {
-    this.db
-      .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+    prep(this.db, 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
       .run(QUEUE_PAUSED_KEY, String(paused))
     this.events.emit({ type: 'queue.changed', paused })
   }
@@ -437,16 +419,15 @@ export class Queue {
       }
     }
     const cutoff = this.now() - options.olderThanMs
-    const ids = this.db
-      .prepare<unknown[], { id: string }>(
+    const ids = prep<unknown[], { id: string }>(this.db, 
         `SELECT id FROM jobs WHERE status IN (${statuses.map(() => '?').join(',')}) AND completed_at < ?`
       )
       .all(...statuses, cutoff)
       .map((r) => r.id)
-    this.db.transaction(() => {
-      const del = this.db.prepare('DELETE FROM jobs WHERE id = ?')
+    inTransaction(this.db, () => {
+      const del = prep(this.db, 'DELETE FROM jobs WHERE id = ?')
       for (const id of ids) del.run(id)
-    })()
+    })
     for (const id of ids) {
       rmSync(join(this.artifactsRoot, id), { recursive: true, force: true })
       this.events.emit({ type: 'job.removed', jobId: id })
@@ -459,8 +440,7 @@ export class Queue {
   /** Append a log line (inside the caller's transaction when there is one) and announce it. */
   log(jobId: string, level: LogLine['level'], message: string, step: string | null = null): void {
     const ts = this.now()
-    const info = this.db
-      .prepare('INSERT INTO job_logs (job_id, ts, level, step, message) VALUES (?, ?, ?, ?, ?)')
+    const info = prep(this.db, 'INSERT INTO job_logs (job_id, ts, level, step, message) VALUES (?, ?, ?, ?, ?)')
       .run(jobId, ts, level, step, message)
     const line: LogLine = { id: Number(info.lastInsertRowid), jobId, ts, level, step, message }
     // Emitted after the surrounding transaction commits, see `afterCommit`.
@@ -472,7 +452,7 @@ export class Queue {
   /** Run a change in one transaction, then announce the job and its new log lines. */
   mutate(jobId: string, change: () => void): JobView {
     try {
-      this.db.transaction(change).immediate()
+      inTransaction(this.db, change)
     } catch (err) {
       this.pendingLogEvents = []
       throw err
@@ -492,7 +472,12 @@ export class Queue {
   }
 
   emitChanged(jobId: string): JobView {
-    const job = jobView(this.getRow(jobId)!)
+    return this.emitRow(this.getRow(jobId)!)
+  }
+
+  /** Announce a row the caller already has (RETURNING *): no second read. */
+  emitRow(row: JobRow): JobView {
+    const job = jobView(row)
     this.events.emit({ type: 'job.changed', job })
     return job
   }
