@@ -201,8 +201,7 @@ export class WorkerPool<S = unknown> {
 
   private shouldYield(jobId: string): { to: 'pending' | 'paused'; reason: string } | null {
     if (this.state === 'stopping') return { to: 'pending', reason: 'engine stopping; the job will resume at its next step' }
-    const row = this.o.leases.jobRow(jobId)
-    if (row?.pause_requested) return { to: 'paused', reason: 'paused between steps' }
+    if (this.o.leases.pauseRequested(jobId)) return { to: 'paused', reason: 'paused between steps' }
     if (this.o.queue.isPaused()) return { to: 'pending', reason: 'queue paused; the job will resume at its next step' }
     return null
   }

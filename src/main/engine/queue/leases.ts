@@ -96,20 +96,30 @@ export class LeaseStore {
     return info.changes === 1
   }
 
-  /** Throws LeaseLostError (rolling back the surrounding transaction) unless the lease still holds. */
-  private fence(lease: Lease): void {
-    const info = prep(this.db, "UPDATE jobs SET updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'processing'")
-      .run(this.now(), lease.jobId, lease.token)
-    if (info.changes !== 1) throw new LeaseLostError(lease.jobId)
-  }
-
-  private fenced(lease: Lease, change: () => void, options: { durable?: boolean } = {}): void {
+  /**
+   * One worker write: `change` (steps, logs, provider calls), then the job's own update, fenced by
+   * the lease token in its WHERE clause. A revoked or expired lease matches no row: LeaseLostError,
+   * and the whole transaction rolls back. The job row comes back through RETURNING, not a re-read.
+   */
+  private fenced(
+    lease: Lease,
+    jobSet: string,
+    params: Record<string, unknown>,
+    change: () => void,
+    options: { durable?: boolean } = {}
+  ): void {
+    let row: JobRow | undefined
     try {
       inTransaction(
         this.db,
         () => {
-          this.fence(lease)
           change()
+          row = prep<[Record<string, unknown>], JobRow>(
+            this.db,
+            `UPDATE jobs SET ${jobSet}, updated_at = @now
+             WHERE id = @jobId AND lease_token = @token AND status = 'processing' RETURNING *`
+          ).get({ ...params, now: this.now(), jobId: lease.jobId, token: lease.token })
+          if (!row) throw new LeaseLostError(lease.jobId)
         },
         options
       )
@@ -118,12 +128,12 @@ export class LeaseStore {
       throw err
     }
     this.queue.flushLogEvents()
-    this.queue.emitChanged(lease.jobId)
+    this.queue.emitRow(row!)
   }
 
-  /** Current state of the job as this worker should see it (pause requested, cancelled...). */
-  jobRow(jobId: string): JobRow | undefined {
-    return this.queue.getRow(jobId)
+  /** Is a pause of this job requested (checked between steps)? */
+  pauseRequested(jobId: string): boolean {
+    return prep<[string], { p: number }>(this.db, 'SELECT pause_requested AS p FROM jobs WHERE id = ?').get(jobId)?.p === 1
   }
 
   log(jobId: string, level: 'debug' | 'info' | 'warn' | 'error', message: string, step: string | null): void {
@@ -133,36 +143,43 @@ export class LeaseStore {
 
   logSkipped(lease: Lease, steps: StepRow[]): void {
     if (steps.length === 0) return
-    this.fenced(lease, () => {
+    this.fenced(lease, 'lease_owner = lease_owner', {}, () => {
       for (const s of steps) this.queue.log(lease.jobId, 'info', `skipping ${s.name} (already done)`, s.name)
     })
   }
 
   startStep(lease: Lease, step: StepRow, workDir: string, maxAttempts: number): number {
-    let attempt = 0
-    this.fenced(lease, () => {
-      const now = this.now()
-      attempt = step.attempts + 1
-      prep(this.db, 
+    const attempt = step.attempts + 1
+    this.fenced(
+      lease,
+      'current_step = @step',
+      { step: step.name },
+      () => {
+        prep(
+          this.db,
           `UPDATE steps SET status = 'running', attempts = ?, progress = 0, error = NULL, work_dir = ?, started_at = ?
            WHERE job_id = ? AND idx = ?`
-        )
-        .run(attempt, workDir, now, lease.jobId, step.idx)
-      prep(this.db, 'UPDATE jobs SET current_step = ? WHERE id = ?').run(step.name, lease.jobId)
-      this.queue.log(lease.jobId, 'info', `started ${step.name} (attempt ${attempt}/${maxAttempts})`, step.name)
-    }, { durable: false })
+        ).run(attempt, workDir, this.now(), lease.jobId, step.idx)
+        this.queue.log(lease.jobId, 'info', `started ${step.name} (attempt ${attempt}/${maxAttempts})`, step.name)
+      },
+      { durable: false }
+    )
     return attempt
   }
 
   /** Persist progress; a lost lease shows up here too and stops the worker. */
   saveProgress(lease: Lease, stepIdx: number, stepProgress: number, jobProgress: number): void {
-    const ok = inTransaction(this.db, () => {
+    const ok = inTransaction(
+      this.db,
+      () => {
         const info = prep(this.db, "UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'processing'")
           .run(jobProgress, this.now(), lease.jobId, lease.token)
         if (info.changes !== 1) return false
         prep(this.db, 'UPDATE steps SET progress = ? WHERE job_id = ? AND idx = ?').run(stepProgress, lease.jobId, stepIdx)
         return true
-      }, { durable: false })
+      },
+      { durable: false }
+    )
     if (!ok) throw new LeaseLostError(lease.jobId)
   }
 
@@ -176,58 +193,45 @@ export class LeaseStore {
     success: StepSuccess,
     next: { resource: string | null; jobProgress: number; jobResult?: JsonValue }
   ): void {
-    this.fenced(lease, () => {
-      const now = this.now()
-      prep(this.db, 
+    const last = next.jobResult !== undefined
+    const cost = '(SELECT COALESCE(SUM(cost_usd), 0) FROM steps WHERE job_id = @jobId)'
+    this.fenced(
+      lease,
+      last
+        ? `status = 'completed', progress = 100, current_step = NULL, result = @result, error = NULL, next_resource = NULL,
+           completed_at = @now, actual_duration_ms = @now - started_at, cost_usd = ${cost},
+           lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`
+        : `progress = @progress, next_resource = @resource, cost_usd = ${cost}`,
+      { result: last ? JSON.stringify(next.jobResult) : null, progress: next.jobProgress, resource: next.resource },
+      () => {
+        prep(
+          this.db,
           `UPDATE steps SET status = 'completed', progress = 100, output = ?, files = ?, work_dir = ?, error = NULL,
              cost_usd = ?, provider = ?, fallback = ?, completed_at = ?, duration_ms = ?
            WHERE job_id = ? AND idx = ?`
-        )
-        .run(
+        ).run(
           JSON.stringify(success.data),
           JSON.stringify(success.files),
           success.workDir,
           success.costUsd,
           success.provider,
           success.fallback ? 1 : 0,
-          now,
+          this.now(),
           success.durationMs,
           lease.jobId,
           step.idx
         )
-      if (success.provider) this.recordCall(success.provider, true, success.durationMs, null)
-      this.queue.log(
-        lease.jobId,
-        'info',
-        `finished ${step.name} in ${formatMs(success.durationMs)}${success.fallback ? ' (fallback)' : ''}`,
-        step.name
-      )
-      if (next.jobResult !== undefined) {
-        prep(this.db, 
-            `UPDATE jobs SET status = 'completed', progress = 100, current_step = NULL, result = @result, error = NULL,
-               next_resource = NULL, completed_at = @now, actual_duration_ms = @now - started_at,
-               cost_usd = (SELECT COALESCE(SUM(cost_usd), 0) FROM steps WHERE job_id = @id),
-               lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
-             WHERE id = @id`
-          )
-          .run({ id: lease.jobId, result: JSON.stringify(next.jobResult), now })
-        this.queue.log(lease.jobId, 'info', 'job completed', null)
-      } else {
-        prep(this.db, 
-            `UPDATE jobs SET progress = @progress, next_resource = @resource,
-               cost_usd = (SELECT COALESCE(SUM(cost_usd), 0) FROM steps WHERE job_id = @id)
-             WHERE id = @id`
-          )
-          .run({ progress: next.jobProgress, resource: next.resource, id: lease.jobId })
+        if (success.provider) this.recordCall(success.provider, true, success.durationMs, null)
+        const finished = `finished ${step.name} in ${formatMs(success.durationMs)}${success.fallback ? ' (fallback)' : ''}`
+        this.queue.log(lease.jobId, 'info', last ? `${finished}; job completed` : finished, step.name)
       }
-    })
+    )
   }
 
   /** A retryable failure with attempts left: back to the queue, not before `runAfter`. */
   retryLater(lease: Lease, step: StepRow, error: string, runAfter: number, durationMs: number, provider: string | null): void {
-    this.fenced(lease, () => {
+    this.fenced(lease, RELEASE, { to: 'pending', runAfter, reason: `retrying ${step.name} after an error`, provider: null, retries: 1 }, () => {
       prep(this.db, "UPDATE steps SET status = 'pending', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.idx)
-      this.releaseRow(lease, { runAfter, waitingReason: `retrying ${step.name} after an error`, retryIncrement: 1 })
       if (provider) this.recordCall(provider, false, durationMs, error)
       this.queue.log(lease.jobId, 'warn', `${step.name} failed, will retry in ${formatMs(runAfter - this.now())}: ${error}`, step.name)
     })
@@ -242,30 +246,30 @@ export class LeaseStore {
     runAfter: number,
     call: { durationMs: number } | null
   ): void {
-    this.fenced(lease, () => {
-      prep(this.db, 
-          `UPDATE steps SET status = 'pending', attempts = MAX(attempts - ?, 0), error = ? WHERE job_id = ? AND idx = ?`
-        )
-        .run(call ? 1 : 0, reason, lease.jobId, step.idx)
-      this.releaseRow(lease, { runAfter, waitingReason: `waiting for ${provider}: ${reason}`, waitingProvider: provider })
+    this.fenced(lease, RELEASE, { to: 'pending', runAfter, reason: `waiting for ${provider}: ${reason}`, provider, retries: 0 }, () => {
+      prep(this.db, `UPDATE steps SET status = 'pending', attempts = MAX(attempts - ?, 0), error = ? WHERE job_id = ? AND idx = ?`).run(
+        call ? 1 : 0,
+        reason,
+        lease.jobId,
+        step.idx
+      )
       if (call) this.recordCall(provider, false, call.durationMs, reason)
       this.queue.log(lease.jobId, 'warn', `${provider} is unavailable; ${step.name} waits (${reason})`, step.name)
     })
   }
 
   failJob(lease: Lease, step: StepRow, error: string, durationMs: number, provider: string | null): void {
-    this.fenced(lease, () => {
-      const now = this.now()
-      prep(this.db, "UPDATE steps SET status = 'failed', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.idx)
-      prep(this.db, 
-          `UPDATE jobs SET status = 'failed', error = ?, completed_at = ?, actual_duration_ms = ? - started_at,
-             lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
-           WHERE id = ?`
-        )
-        .run(`${step.name}: ${error}`, now, now, lease.jobId)
-      if (provider) this.recordCall(provider, false, durationMs, error)
-      this.queue.log(lease.jobId, 'error', `failed at step ${step.name}: ${error}`, step.name)
-    })
+    this.fenced(
+      lease,
+      `status = 'failed', error = @error, completed_at = @now, actual_duration_ms = @now - started_at,
+       lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`,
+      { error: `${step.name}: ${error}` },
+      () => {
+        prep(this.db, "UPDATE steps SET status = 'failed', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.idx)
+        if (provider) this.recordCall(provider, false, durationMs, error)
+        this.queue.log(lease.jobId, 'error', `failed at step ${step.name}: ${error}`, step.name)
+      }
+    )
   }
 
   /**
@@ -273,27 +277,12 @@ export class LeaseStore {
    * running goes back to pending and its attempt is returned.
    */
   release(lease: Lease, to: 'pending' | 'paused', reason: string): void {
-    this.fenced(lease, () => {
-      prep(this.db, 
-          "UPDATE steps SET status = 'pending', attempts = MAX(attempts - 1, 0), progress = 0 WHERE job_id = ? AND status = 'running'"
-        )
-        .run(lease.jobId)
-      this.releaseRow(lease, { runAfter: 0, waitingReason: null, status: to })
+    this.fenced(lease, RELEASE, { to, runAfter: 0, reason: null, provider: null, retries: 0 }, () => {
+      prep(this.db, "UPDATE steps SET status = 'pending', attempts = MAX(attempts - 1, 0), progress = 0 WHERE job_id = ? AND status = 'running'").run(
+        lease.jobId
+      )
       this.queue.log(lease.jobId, 'info', reason, null)
     })
-  }
-
-  private releaseRow(
-    lease: Lease,
-    o: { runAfter: number; waitingReason: string | null; waitingProvider?: string; retryIncrement?: number; status?: 'pending' | 'paused' }
-  ): void {
-    prep(this.db, 
-        `UPDATE jobs SET status = ?, current_step = NULL, run_after = ?, waiting_reason = ?, waiting_provider = ?,
-           retry_count = retry_count + ?, pause_requested = 0,
-           lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL
-         WHERE id = ?`
-      )
-      .run(o.status ?? 'pending', o.runAfter, o.waitingReason, o.waitingProvider ?? null, o.retryIncrement ?? 0, lease.jobId)
   }
 
   /**
@@ -360,6 +349,10 @@ export class LeaseStore {
       .run(provider, this.now(), ok ? 1 : 0, Math.round(durationMs), error)
   }
 }
+
+/** The job goes back to the queue (or pauses), lease dropped. */
+const RELEASE = `status = @to, current_step = NULL, run_after = @runAfter, waiting_reason = @reason, waiting_provider = @provider,
+  retry_count = retry_count + @retries, pause_requested = 0, lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`
 
 export function formatMs(ms: number): string {
   if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`

@@ -47,7 +47,8 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       -- The claim query walks this index in queue order: priority, manual order (position), FIFO.
       CREATE INDEX jobs_queue_order ON jobs (status, priority, position);
-      CREATE INDEX jobs_lease ON jobs (status, lease_expires_at);
+      -- Only running jobs hold leases: a partial index is not rewritten by every other status change.
+      CREATE INDEX jobs_lease ON jobs (lease_expires_at) WHERE status = 'processing';
       CREATE INDEX jobs_position ON jobs (position);
       CREATE INDEX jobs_waiting_provider ON jobs (waiting_provider) WHERE waiting_provider IS NOT NULL;
       CREATE INDEX jobs_finished ON jobs (completed_at) WHERE completed_at IS NOT NULL;
@@ -79,7 +80,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX steps_done_by_name ON steps (name, completed_at) WHERE status = 'completed';
 
       CREATE TABLE job_logs (
-        id      INTEGER PRIMARY KEY AUTOINCREMENT,
+        id      INTEGER PRIMARY KEY,
         job_id  TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
         ts      INTEGER NOT NULL,
         level   TEXT NOT NULL,
@@ -89,7 +90,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX job_logs_by_job ON job_logs (job_id, id);
 
       CREATE TABLE provider_calls (
-        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        id          INTEGER PRIMARY KEY,
         provider    TEXT NOT NULL,
         ts          INTEGER NOT NULL,
         ok          INTEGER NOT NULL,

@@ -1,0 +1,10 @@
+/** Local rendering: ffmpeg/ffprobe resolution, subtitles, music and the final video. No Electron. */
+export * from './binaries'
+export * from './captions-imagemagick'
+export * from './ffmpeg'
+export * from './fonts'
+export * from './imagemagick'
+export * from './music'
+export * from './subtitles'
+export * from './video'
+export { buildRenderJob, kenBurnsMotion, framesPerImage, type RenderPlan } from './video-graph'
