@@ -162,7 +162,13 @@ export const commands = {
   'settings/previewSubtitles': command<{ dataUrl: string }>()(
     z.strictObject({ text: z.string().min(1).max(300), style: SettingsPatch.shape.subtitleStyle.unwrap().optional() })
   ),
-  'system/doctor': command<ToolReport[]>()(Empty)
+  'system/doctor': command<ToolReport[]>()(Empty),
+  /** Show a file or folder of the data folder in the OS file manager (desktop only). */
+  'system/reveal': command<null>()(z.strictObject({ path: z.string().min(1, 'path is empty').max(4096, 'path is too long') })),
+  /** Open a web link in the default browser (desktop only). */
+  'system/openExternal': command<null>()(
+    z.strictObject({ url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) address' }).max(2048, 'url is too long') })
+  )
 } as const
 
 export type Commands = typeof commands

@@ -1,0 +1,69 @@
+/**
+ * Commands only the desktop app can answer: reveal a file in the OS file manager, open a web
+ * link in the default browser, and store an API key in the OS keychain. Merged over
+ * `studioHandlers(studio)` in main, so the contract is still served by one `dispatch`.
+ *
+ * `system/reveal` and `system/openExternal` are not in the contract yet. Until they are, their
+ * request types are the local ones below; once they are added, `HandlerOf` picks the contract's
+ * types and this file is checked against them with no edit.
+ */
+import { shell } from 'electron'
+import type { CommandName } from '../../shared/contract'
+import type { Handlers } from '../api/handlers'
+import { QueueError } from '../engine/errors'
+import { isSafeExternalUrl, openExternalSafely } from './external'
+import { resolveInsideRoots } from './media-paths'
+import type { SafeStorageSecrets } from './secrets'
+
+interface PendingRequests {
+  'system/reveal': { path: string }
+  'system/openExternal': { url: string }
+}
+type DesktopCommand = keyof PendingRequests | 'settings/setApiKey'
+type HandlerOf<C extends DesktopCommand> = C extends CommandName
+  ? Handlers[C]
+  : C extends keyof PendingRequests
+    ? (request: PendingRequests[C]) => Promise<null>
+    : never
+
+export type DesktopHandlers = { [C in DesktopCommand]: HandlerOf<C> }
+
+export interface DesktopHandlerDeps {
+  /** Folders whose files may be revealed (the studio data folder). */
+  revealRoots: readonly string[]
+  secrets: Pick<SafeStorageSecrets, 'set' | 'unavailableReason'>
+  /** Drop cached providers so the next step uses the new key. */
+  invalidateProviders: () => void
+}
+
+export function desktopHandlers(deps: DesktopHandlerDeps): DesktopHandlers {
+  return {
+    'system/reveal': async (request) => {
+      await revealInFolder(deps.revealRoots, request.path)
+      return null
+    },
+    'system/openExternal': async (request) => {
+      if (!isSafeExternalUrl(request.url)) {
+        throw new QueueError('bad_request', 'url: only http(s) links without a user name or password can be opened')
+      }
+      await openExternalSafely(request.url)
+      return null
+    },
+    'settings/setApiKey': (request) => {
+      const reason = request.key ? deps.secrets.unavailableReason() : null
+      if (reason !== null) throw new QueueError('unavailable', reason)
+      if (!deps.secrets.set(request.kind, request.key)) throw new QueueError('unavailable', 'the key could not be stored safely')
+      deps.invalidateProviders()
+      return null
+    }
+  }
+}
+
+/** Show a file (or folder) in Explorer / Finder / the file manager — only inside the data folder. */
+export async function revealInFolder(roots: readonly string[], path: string): Promise<void> {
+  const found = await resolveInsideRoots(roots, path, { directories: true })
+  if ('status' in found) {
+    throw new QueueError(found.status === 404 ? 'not_found' : 'forbidden', `path: ${found.message}`)
+  }
+  shell.showItemInFolder(found.path)
+}

@@ -1,0 +1,67 @@
+/**
+ * `studio-file://` — how the renderer shows artifacts (<img>, <audio>, <video>) without file://
+ * access. Only real files (symlinks resolved) inside the studio's media folders are served; the
+ * rest of the data folder (studio.db, the encrypted key file, Chromium's cookies and local
+ * storage, which share Electron's userData folder) is never reachable. Range requests are
+ * answered with 206 so <video> can seek.
+ */
+import { createReadStream } from 'node:fs'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { protocol } from 'electron'
+import { contentType, parseRange } from '../bridge/files'
+import { FILE_SCHEME, pathFromFileUrl } from './file-url'
+import { resolveInsideRoots } from './media-paths'
+
+/** Must run before `app` is ready: a standard, secure scheme that can stream media and be fetched. */
+export function registerFileSchemePrivileges(): void {
+  protocol.registerSchemesAsPrivileged([
+    { scheme: FILE_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, bypassCSP: false, corsEnabled: false } }
+  ])
+}
+
+/** The folders of the data folder that hold media a user may preview: job artifacts and project assets. */
+export function mediaRoots(dataDir: string): string[] {
+  return [join(dataDir, 'jobs'), join(dataDir, 'projects')]
+}
+
+/** Artifacts are untrusted content: never let one run script in the app's origin. */
+const FILE_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': "default-src 'none'; sandbox",
+  'X-Content-Type-Options': 'nosniff',
+  'Cache-Control': 'no-store'
+}
+
+export function createFileHandler(roots: readonly string[]): (request: Request) => Promise<Response> {
+  return async (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(405, 'only GET and HEAD')
+    const requested = pathFromFileUrl(request.url)
+    if (requested === null) return refuse(400, 'not a studio-file URL')
+    const file = await resolveInsideRoots(roots, requested)
+    if ('status' in file) return refuse(file.status, file.message)
+    const headers: Record<string, string> = {
+      ...FILE_HEADERS,
+      'Content-Type': contentType(file.path),
+      'Accept-Ranges': 'bytes',
+      'Last-Modified': new Date(file.mtimeMs).toUTCString()
+    }
+    const range = parseRange(request.headers.get('range') ?? undefined, file.size)
+    if (range === 'unsatisfiable') return new Response(null, { status: 416, headers: { ...headers, 'Content-Range': `bytes */${file.size}` } })
+    const { start, end } = range ?? { start: 0, end: file.size - 1 }
+    const length = file.size === 0 ? 0 : end - start + 1
+    if (range) headers['Content-Range'] = `bytes ${start}-${end}/${file.size}`
+    headers['Content-Length'] = String(length)
+    const body = request.method === 'HEAD' || length === 0 ? null : (Readable.toWeb(createReadStream(file.path, { start, end })) as unknown as ReadableStream)
+    return new Response(body, { status: range ? 206 : 200, headers })
+  }
+}
+
+function refuse(status: number, message: string): Response {
+  return new Response(message, { status, headers: { ...FILE_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' } })
+}
+
+/** Serve the studio's media folders on `studio-file://` (after `app` is ready). Returns the undo. */
+export function serveStudioFiles(dataDir: string): () => void {
+  protocol.handle(FILE_SCHEME, createFileHandler(mediaRoots(dataDir)))
+  return () => protocol.unhandle(FILE_SCHEME)
+}
