@@ -39,7 +39,10 @@ export async function serve(engine: Engine<any>, io: CliIo, options: ServeOption
     io.stderr.write(`studio: cannot listen on ${options.host}:${options.port}: ${code ?? (err as Error).message}\n`)
     return 1
   }
-  engine.pool.start()
+  // The studio also resumes its batches; a bare engine (tests) just runs its pool.
+  const work = engine as Engine<any> & { startWork?: () => void }
+  if (typeof work.startWork === 'function') work.startWork()
+  else engine.pool.start()
   if (!bridge.rendererBuilt) {
     io.stderr.write(`warning: the UI is not built (${bridge.staticDir} has no index.html); run: node scripts/build-renderer.mjs\n`)
   }

@@ -1,0 +1,107 @@
+import type { Locale } from '../../i18n'
+
+const intl = (locale: Locale) => (locale === 'fr' ? 'fr-FR' : 'en-US')
+
+/** 950 ms → "<1s", 65 s → "1m 05s", 2 h → "2h 00m" (French: "1 min 05 s"). */
+export function formatDuration(ms: number | null | undefined, locale: Locale = 'en'): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—'
+  const fr = locale === 'fr'
+  if (ms < 1000) return fr ? '<1 s' : '<1s'
+  const total = Math.round(ms / 1000)
+  const h = Math.floor(total / 3600)
+  const m = Math.floor((total % 3600) / 60)
+  const s = total % 60
+  const pad = (n: number) => String(n).padStart(2, '0')
+  if (h > 0) return fr ? `${h} h ${pad(m)}` : `${h}h ${pad(m)}m`
+  if (m > 0) return fr ? `${m} min ${pad(s)} s` : `${m}m ${pad(s)}s`
+  return fr ? `${s} s` : `${s}s`
+}
+
+export function formatCost(usd: number | null | undefined, locale: Locale = 'en'): string {
+  if (usd === null || usd === undefined) return '—'
+  const digits = usd !== 0 && Math.abs(usd) < 0.1 ? 4 : 2
+  return new Intl.NumberFormat(intl(locale), { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: digits }).format(usd)
+}
+
+export function formatBytes(bytes: number, locale: Locale = 'en'): string {
+  const units = locale === 'fr' ? ['o', 'Ko', 'Mo', 'Go'] : ['B', 'KB', 'MB', 'GB']
+  let v = bytes
+  let i = 0
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024
+    i++
+  }
+  return `${new Intl.NumberFormat(intl(locale), { maximumFractionDigits: i === 0 ? 0 : 1 }).format(v)} ${units[i]}`
+}
+
+export function formatTime(ts: number | null | undefined, locale: Locale = 'en'): string {
+  if (!ts) return '—'
+  return new Date(ts).toLocaleTimeString(intl(locale), { hour: '2-digit', minute: '2-digit', second: '2-digit' })
+}
+
+export function formatDateTime(ts: number | null | undefined, locale: Locale = 'en'): string {
+  if (!ts) return '—'
+  return new Date(ts).toLocaleString(intl(locale), { dateStyle: 'short', timeStyle: 'medium' })
+}
+
+export function formatPercent(ratio: number | null | undefined, locale: Locale = 'en'): string {
+  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '—'
+  return new Intl.NumberFormat(intl(locale), { style: 'percent', maximumFractionDigits: 1 }).format(ratio)
+}
+
+export function shortId(id: string): string {
+  return id.slice(0, 8)
+}
+
+/** Which player shows a file. */
+export function mediaKind(path: string): 'image' | 'audio' | 'video' | 'text' | 'other' {
+  const ext = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase() ?? ''
+  if (['png', 'jpg', 'jpeg', 'gif', 'webp', 'avif', 'svg'].includes(ext)) return 'image'
+  if (['wav', 'mp3', 'm4a', 'aac', 'ogg', 'oga', 'opus', 'flac'].includes(ext)) return 'audio'
+  if (['mp4', 'm4v', 'mov', 'webm', 'mkv'].includes(ext)) return 'video'
+  if (['txt', 'md', 'json', 'srt', 'vtt', 'ass', 'csv'].includes(ext)) return 'text'
+  return 'other'
+}
+
+export function fileName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path
+}
+
+/** RFC 4180 CSV: quotes when needed, CRLF rows, and no formula injection in spreadsheet apps. */
+export function toCsv(rows: readonly (readonly unknown[])[]): string {
+  return rows
+    .map((row) =>
+      row
+        .map((cell) => {
+          let s = cell === null || cell === undefined ? '' : typeof cell === 'object' ? JSON.stringify(cell) : String(cell)
+          if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`
+          return /[",\r\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
+        })
+        .join(',')
+    )
+    .join('\r\n')
+}
+
+export function downloadText(fileNameToSave: string, text: string, type = 'text/csv;charset=utf-8'): void {
+  const url = URL.createObjectURL(new Blob(['\ufeff' + text], { type }))
+  const a = document.createElement('a')
+  a.href = url
+  a.download = fileNameToSave
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
+}
+
+/** Read a dropped file as base64 (no data: prefix), for the contract's upload commands. */
+export function readAsBase64(file: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader()
+    reader.onload = () => {
+      const s = String(reader.result)
+      resolve(s.slice(s.indexOf(',') + 1))
+    }
+    reader.onerror = () => reject(reader.error ?? new Error('cannot read file'))
+    reader.readAsDataURL(file)
+  })
+}

@@ -1,0 +1,154 @@
+import { useMemo, useState } from 'react'
+import { DEFAULT_PRIORITY, MAX_PRIORITY, MIN_PRIORITY } from '../../../../shared/types'
+import { useCall } from '../../api/context'
+import { useT } from '../../i18n/use-t'
+import { getStudio, useStudio } from '../../store'
+import { Button, Field } from '../common/controls'
+import { Modal } from '../common/Modal'
+
+/** The input field each built-in pipeline reads its main text from (seed 1's generators). */
+export const PRIMARY_FIELD: Record<string, string> = { video: 'idea', audio: 'text', music: 'mood' }
+const LANGUAGE_TYPES = new Set(['video', 'text', 'audio'])
+
+/** Build the job input from the form: the advanced JSON first, then the main text and language on top. */
+export function buildInput(type: string, text: string, language: string, advanced: string): Record<string, unknown> {
+  let input: Record<string, unknown> = {}
+  if (advanced.trim()) {
+    const parsed: unknown = JSON.parse(advanced)
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object')
+    input = parsed as Record<string, unknown>
+  }
+  if (text.trim()) input[PRIMARY_FIELD[type] ?? 'prompt'] = text.trim()
+  if (LANGUAGE_TYPES.has(type) && language && input.language === undefined) input.language = language
+  return input
+}
+
+export function NewJobDialog({ defaultProjectId }: { defaultProjectId?: string }) {
+  const t = useT()
+  const call = useCall()
+  const pipelines = useStudio((s) => s.pipelines)
+  const projects = useStudio((s) => s.projects)
+  const [type, setType] = useState(pipelines[0]?.name ?? '')
+  const [text, setText] = useState('')
+  const [title, setTitle] = useState('')
+  const [priority, setPriority] = useState(DEFAULT_PRIORITY)
+  const [projectId, setProjectId] = useState(defaultProjectId ?? 'default')
+  const [language, setLanguage] = useState(t.locale)
+  const [count, setCount] = useState(1)
+  const [advanced, setAdvanced] = useState('')
+  const [error, setError] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+  const close = () => getStudio().setNewJobOpen(false)
+  const pipeline = pipelines.find((p) => p.name === type)
+  const projectOptions = useMemo(() => {
+    const ids = new Set(['default', ...projects.map((p) => p.id)])
+    if (defaultProjectId) ids.add(defaultProjectId)
+    return [...ids].map((id) => ({ id, name: projects.find((p) => p.id === id)?.name ?? id }))
+  }, [projects, defaultProjectId])
+
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault()
+    setError(null)
+    let input: Record<string, unknown>
+    try {
+      input = buildInput(type, text, language, advanced)
+    } catch {
+      setError(t('newJob.badJson'))
+      return
+    }
+    const base = { type, input, priority, projectId, ...(title.trim() ? { title: title.trim() } : {}) }
+    setBusy(true)
+    const r =
+      count > 1
+        ? await call('jobs/enqueueMany', { jobs: Array.from({ length: count }, (_, i) => ({ ...base, ...(title.trim() ? { title: `${title.trim()} #${i + 1}` } : {}) })) }, { quiet: true })
+        : await call('jobs/enqueue', base, { quiet: true })
+    setBusy(false)
+    if (!r.ok) {
+      setError(r.error.message)
+      return
+    }
+    getStudio().notify('success', t.plural('newJob.queued', count))
+    close()
+  }
+
+  return (
+    <Modal
+      title={t('newJob.title')}
+      onClose={close}
+      testId="new-job-dialog"
+      footer={
+        <>
+          <Button onClick={close}>{t('common.cancel')}</Button>
+          <Button kind="primary" type="submit" form="new-job-form" disabled={busy || !type} testId="enqueue">
+            {count > 1 ? t('newJob.submitMany', { n: count }) : t('newJob.submit')}
+          </Button>
+        </>
+      }
+    >
+      <form id="new-job-form" onSubmit={submit} className="form-grid">
+        <Field label={t('newJob.type')} htmlFor="nj-type">
+          <select id="nj-type" value={type} onChange={(e) => setType(e.target.value)} data-testid="job-type">
+            {pipelines.map((p) => (
+              <option key={p.name} value={p.name}>
+                {p.title} ({p.name})
+              </option>
+            ))}
+          </select>
+        </Field>
+        {pipeline ? <p className="hint steps-hint">{pipeline.steps.map((s) => s.title).join(' → ')}</p> : null}
+        <Field label={t(`newJob.field.${PRIMARY_FIELD[type] ?? 'prompt'}` as 'newJob.field.prompt')} htmlFor="nj-text">
+          <textarea id="nj-text" rows={3} value={text} onChange={(e) => setText(e.target.value)} data-testid="job-text" />
+        </Field>
+        <div className="row-fields">
+          <Field label={t('newJob.jobTitle')} htmlFor="nj-title">
+            <input id="nj-title" value={title} maxLength={300} onChange={(e) => setTitle(e.target.value)} data-testid="job-title" />
+          </Field>
+          <Field label={t('newJob.priority')} htmlFor="nj-priority" hint={t('queue.priorityHint')}>
+            <input
+              id="nj-priority"
+              type="number"
+              min={MIN_PRIORITY}
+              max={MAX_PRIORITY}
+              value={priority}
+              onChange={(e) => setPriority(Number(e.target.value))}
+              data-testid="job-priority"
+            />
+          </Field>
+        </div>
+        <div className="row-fields">
+          <Field label={t('newJob.project')} htmlFor="nj-project">
+            <select id="nj-project" value={projectId} onChange={(e) => setProjectId(e.target.value)}>
+              {projectOptions.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </Field>
+          {LANGUAGE_TYPES.has(type) ? (
+            <Field label={t('newJob.language')} htmlFor="nj-lang">
+              <select id="nj-lang" value={language} onChange={(e) => setLanguage(e.target.value as 'en' | 'fr')}>
+                <option value="en">English</option>
+                <option value="fr">Français</option>
+              </select>
+            </Field>
+          ) : null}
+          <Field label={t('newJob.count')} htmlFor="nj-count">
+            <input id="nj-count" type="number" min={1} max={10_000} value={count} onChange={(e) => setCount(Math.max(1, Math.min(10_000, Number(e.target.value) || 1)))} data-testid="job-count" />
+          </Field>
+        </div>
+        <details className="advanced">
+          <summary>{t('newJob.advanced')}</summary>
+          <Field label={t('newJob.json')} htmlFor="nj-json" hint={t('newJob.jsonHint')}>
+            <textarea id="nj-json" rows={4} className="mono" value={advanced} onChange={(e) => setAdvanced(e.target.value)} spellCheck={false} data-testid="job-json" />
+          </Field>
+        </details>
+        {error ? (
+          <p className="form-error" role="alert" data-testid="form-error">
+            {error}
+          </p>
+        ) : null}
+      </form>
+    </Modal>
+  )
+}

@@ -1,0 +1,348 @@
+import { useVirtualizer } from '@tanstack/react-virtual'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import type { JobView } from '../../../../shared/types'
+import { useCall } from '../../api/context'
+import { useT } from '../../i18n/use-t'
+import { getStudio, useStudio } from '../../store'
+import { isFinished, isQueued } from '../../store/order'
+import type { QueueFilter, StudioState } from '../../store/types'
+import { Button, IconButton } from '../common/controls'
+import { formatDuration } from '../common/format'
+import { isTyping, useNow } from '../common/hooks'
+import { Icon } from '../common/Icon'
+import { useJobActions } from './actions'
+import { QueueRow } from './QueueRow'
+import { dropIndex } from './reorder'
+
+const ROW_HEIGHT = 40
+const COMPACT_ROW_HEIGHT = 58
+const DRAG_TYPE = 'application/x-studio-job'
+
+/**
+ * Derived lists are computed from `order` and `jobs` (stable references between changes) with
+ * useMemo, not by a selector + shallow compare: with ten thousand ids, comparing the arrays on
+ * every render (scrolling re-renders the panel) cost more than the whole frame.
+ */
+export function visibleIds(order: readonly string[], jobs: StudioState['jobs'], filter: QueueFilter, projectId: string | undefined): string[] {
+  return order.filter((id) => {
+    const j = jobs[id]!
+    if (projectId && j.projectId !== projectId) return false
+    if (filter === 'queued') return !isFinished(j)
+    if (filter === 'finished') return isFinished(j)
+    return true
+  })
+}
+
+/** Pending and paused jobs in run order: what "up", "down" and drag positions refer to (the engine's queue). */
+export function queuedIdsOf(order: readonly string[], jobs: StudioState['jobs']): string[] {
+  return order.filter((id) => isQueued(jobs[id]!))
+}
+
+/**
+ * Seed 0's task queue panel: every job with its status colour, priority, one progress segment
+ * per step, current step and ETA; reorder by buttons, keyboard or drag; pause, cancel, retry,
+ * remove. Virtualized, so ten thousand jobs scroll like ten.
+ */
+export function TaskQueuePanel({ projectId, compact = false, onClose }: { projectId?: string; compact?: boolean; onClose?: () => void }) {
+  const t = useT()
+  const call = useCall()
+  const actions = useJobActions()
+  const filter = useStudio((s) => s.queueFilter)
+  const setFilter = useStudio((s) => s.setQueueFilter)
+  const selectedId = useStudio((s) => s.selectedJobId)
+  const loaded = useStudio((s) => s.jobsLoaded)
+  const order = useStudio((s) => s.order)
+  const jobs = useStudio((s) => s.jobs)
+  const ids = useMemo(() => visibleIds(order, jobs, filter, projectId), [order, jobs, filter, projectId])
+  const queuedIds = useMemo(() => queuedIdsOf(order, jobs), [order, jobs])
+  const queuedIndex = useMemo(() => new Map(queuedIds.map((id, i) => [id, i])), [queuedIds])
+  const rowHeight = compact ? COMPACT_ROW_HEIGHT : ROW_HEIGHT
+
+  const scrollRef = useRef<HTMLDivElement>(null)
+  const virtualizer = useVirtualizer({
+    count: ids.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => rowHeight,
+    overscan: 10,
+    getItemKey: (i) => ids[i]!
+  })
+
+  // The bench and the e2e read this mark: the list is on screen and answers input.
+  const marked = useRef(false)
+  useEffect(() => {
+    if (!marked.current && loaded) {
+      marked.current = true
+      requestAnimationFrame(() => performance.mark('studio:queue-interactive'))
+    }
+  }, [loaded])
+
+  const select = useCallback((id: string) => getStudio().selectJob(id), [])
+  const open = useCallback((id: string) => {
+    const s = getStudio()
+    s.selectJob(id)
+    s.setView('jobs')
+  }, [])
+
+  // ------------------------------------------------------------------ drag and drop
+  const [drop, setDrop] = useState<{ overId: string; after: boolean } | null>(null)
+  const dragging = useRef<JobView | null>(null)
+  const drag = useMemo(
+    () => ({
+      onDragStart(job: JobView, e: React.DragEvent) {
+        dragging.current = job
+        e.dataTransfer.effectAllowed = 'move'
+        e.dataTransfer.setData(DRAG_TYPE, job.id)
+        e.dataTransfer.setData('text/plain', job.title)
+      },
+      onDragEnd() {
+        dragging.current = null
+        setDrop(null)
+      }
+    }),
+    []
+  )
+
+  const onDragOver = (e: React.DragEvent) => {
+    const job = dragging.current
+    if (!job || !e.dataTransfer.types.includes(DRAG_TYPE)) return
+    const row = (e.target as HTMLElement).closest<HTMLElement>('[data-job-id]')
+    const scroller = scrollRef.current
+    if (scroller) {
+      // Scroll while dragging near the edges, so a job can travel past the rendered rows.
+      const box = scroller.getBoundingClientRect()
+      if (e.clientY < box.top + 32) scroller.scrollTop -= 16
+      else if (e.clientY > box.bottom - 32) scroller.scrollTop += 16
+    }
+    if (!row) return
+    const overId = row.dataset.jobId!
+    if (!queuedIndex.has(overId)) return setDrop(null)
+    e.preventDefault()
+    e.dataTransfer.dropEffect = 'move'
+    const box = row.getBoundingClientRect()
+    const after = e.clientY > box.top + box.height / 2
+    if (drop?.overId !== overId || drop.after !== after) setDrop({ overId, after })
+  }
+
+  const onDrop = (e: React.DragEvent) => {
+    const job = dragging.current
+    const target = drop
+    dragging.current = null
+    setDrop(null)
+    if (!job || !target) return
+    e.preventDefault()
+    e.stopPropagation()
+    const from = queuedIndex.get(job.id)
+    const over = queuedIndex.get(target.overId)
+    if (from === undefined || over === undefined) return
+    void actions.moveTo(job, queuedIds, dropIndex(from, over, target.after))
+  }
+
+  // ------------------------------------------------------------------ keyboard
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e.target) || e.ctrlKey || e.metaKey) return
+      const tag = (e.target as HTMLElement | null)?.tagName
+      if ((e.key === ' ' || e.key === 'Enter') && (tag === 'BUTTON' || tag === 'A' || tag === 'SUMMARY')) return
+      const s = getStudio()
+      if (s.shortcutsOpen || s.newJobOpen || document.querySelector('[aria-modal="true"]')) return
+      const index = s.selectedJobId ? ids.indexOf(s.selectedJobId) : -1
+      const job = s.selectedJobId ? s.jobs[s.selectedJobId] : undefined
+      const selectAt = (i: number) => {
+        const id = ids[Math.max(0, Math.min(ids.length - 1, i))]
+        if (!id) return
+        s.selectJob(id)
+        virtualizer.scrollToIndex(ids.indexOf(id), { align: 'auto' })
+        scrollRef.current?.querySelector<HTMLElement>(`[data-job-id="${id}"]`)?.focus({ preventScroll: true })
+      }
+      let handled = true
+      switch (e.key) {
+        case 'ArrowUp':
+          if (e.altKey && job) void actions.move(job, 'up')
+          else selectAt(index < 0 ? 0 : index - 1)
+          break
+        case 'ArrowDown':
+          if (e.altKey && job) void actions.move(job, 'down')
+          else selectAt(index < 0 ? 0 : index + 1)
+          break
+        case 'Home':
+          if (job) void actions.move(job, 'top')
+          break
+        case 'End':
+          if (job) void actions.move(job, 'bottom')
+          break
+        case 'Delete':
+        case 'Backspace':
+          if (job) {
+            selectAt(index + 1 < ids.length ? index + 1 : index - 1)
+            void actions.remove(job)
+          }
+          break
+        case 'r':
+        case 'R':
+          if (job) void actions.retry(job)
+          break
+        case 'c':
+        case 'C':
+          if (job) void actions.cancel(job)
+          break
+        case ' ':
+          if (job) void actions.togglePause(job)
+          break
+        case '+':
+        case '[':
+          if (job && job.priority > 1) void actions.setPriority(job, job.priority - 1)
+          break
+        case '-':
+        case ']':
+          if (job && job.priority < 10) void actions.setPriority(job, job.priority + 1)
+          break
+        case 'Enter':
+          if (job) open(job.id)
+          break
+        case 'n':
+        case 'N':
+          s.setNewJobOpen(true)
+          break
+        default:
+          handled = false
+      }
+      if (handled) e.preventDefault()
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [ids, actions, virtualizer, open])
+
+  const items = virtualizer.getVirtualItems()
+  return (
+    <section className={`panel queue-panel${compact ? ' queue-compact' : ''}`} aria-labelledby="queue-heading" data-testid="queue-panel">
+      <QueueHeader compact={compact} filter={filter} setFilter={setFilter} onClose={onClose} call={call} count={ids.length} />
+      {!compact ? (
+        <div className="queue-columns" aria-hidden="true">
+          <span />
+          <span>#</span>
+          <span>{t('queue.col.status')}</span>
+          <span>{t('queue.col.job')}</span>
+          <span>{t('queue.col.priority')}</span>
+          <span>{t('queue.col.progress')}</span>
+          <span>{t('queue.col.eta')}</span>
+          <span className="right">{t('queue.col.actions')}</span>
+        </div>
+      ) : null}
+      <div
+        className="queue-scroll"
+        ref={scrollRef}
+        onDragOver={onDragOver}
+        onDrop={onDrop}
+        onDragLeave={(e) => {
+          if (!e.currentTarget.contains(e.relatedTarget as Node)) setDrop(null)
+        }}
+        data-testid="queue-list"
+        data-count={ids.length}
+      >
+        {loaded && ids.length === 0 ? (
+          <div className="empty">
+            <p>{filter === 'finished' ? t('queue.emptyFinished') : t('queue.empty')}</p>
+            <Button icon="plus" kind="primary" onClick={() => getStudio().setNewJobOpen(true)}>
+              {t('queue.newJob')}
+            </Button>
+          </div>
+        ) : null}
+        <ul className="queue-list" style={{ height: virtualizer.getTotalSize() }} aria-label={t('queue.listLabel')}>
+          {items.map((item) => {
+            const id = ids[item.index]!
+            return (
+              <QueueRow
+                key={id}
+                id={id}
+                queuedIndex={queuedIndex.get(id) ?? -1}
+                queuedCount={queuedIds.length}
+                selected={selectedId === id}
+                compact={compact}
+                dropMark={drop?.overId === id ? (drop.after ? 'after' : 'before') : null}
+                actions={actions}
+                drag={drag}
+                onSelect={select}
+                onOpen={open}
+                top={item.start}
+                height={rowHeight}
+              />
+            )
+          })}
+        </ul>
+      </div>
+    </section>
+  )
+}
+
+function QueueHeader({
+  compact,
+  filter,
+  setFilter,
+  onClose,
+  call,
+  count
+}: {
+  compact: boolean
+  filter: QueueFilter
+  setFilter: (f: QueueFilter) => void
+  onClose: (() => void) | undefined
+  call: ReturnType<typeof useCall>
+  count: number
+}) {
+  const t = useT()
+  const paused = useStudio((s) => s.queuePaused)
+  const stats = useStudio((s) => s.stats)
+  const eta = useStudio((s) => s.eta)
+  const now = useNow()
+  const remaining = eta ? Math.max(0, eta.totalMs - (now - eta.fetchedAt)) : null
+  const running = stats?.byStatus.processing ?? 0
+  const queued = stats ? stats.byStatus.pending + stats.byStatus.paused : 0
+  const done = stats?.byStatus.completed ?? 0
+  const failed = stats?.byStatus.failed ?? 0
+  return (
+    <header className="panel-header queue-header">
+      <div className="queue-title">
+        <h2 id="queue-heading">{t('queue.title')}</h2>
+        <span className="summary" aria-live="polite" data-testid="queue-summary">
+          {t('queue.summary', { running, queued, done, failed })}
+          {stats && stats.waiting > 0 ? ` · ${t('queue.waitingCount', { n: stats.waiting })}` : ''}
+        </span>
+        <span className="queue-eta" title={t('queue.etaAllTitle')} data-testid="queue-eta">
+          <Icon name="bolt" size={14} />
+          {paused ? t('queue.pausedShort') : remaining && (running || queued) ? t('queue.allDoneIn', { time: formatDuration(remaining, t.locale) }) : t('queue.idle')}
+        </span>
+      </div>
+      <div className="toolbar">
+        {!compact ? (
+          <div className="segmented" role="radiogroup" aria-label={t('queue.filter')}>
+            {(['all', 'queued', 'finished'] as const).map((f) => (
+              <button key={f} type="button" role="radio" aria-checked={filter === f} className={filter === f ? 'active' : ''} onClick={() => setFilter(f)}>
+                {t(`queue.filter.${f}`)}
+              </button>
+            ))}
+          </div>
+        ) : (
+          <span className="muted small">{t.plural('queue.jobsCount', count)}</span>
+        )}
+        <Button
+          icon={paused ? 'play' : 'pause'}
+          kind={paused ? 'primary' : 'default'}
+          onClick={() => void call(paused ? 'queue/resume' : 'queue/pause', {})}
+          title={paused ? t('queue.resumeAllTitle') : t('queue.pauseAllTitle')}
+          testId="queue-toggle"
+        >
+          {paused ? t('queue.resumeAll') : t('queue.pauseAll')}
+        </Button>
+        {!compact ? (
+          <Button icon="bolt" onClick={() => void call('pool/kick', {})} title={t('queue.kickTitle')} testId="kick">
+            {t('queue.kick')}
+          </Button>
+        ) : null}
+        <Button icon="plus" kind="primary" onClick={() => getStudio().setNewJobOpen(true)} testId="new-job">
+          {t('queue.newJob')}
+        </Button>
+        {onClose ? <IconButton icon="close" label={t('common.close')} onClick={onClose} /> : null}
+      </div>
+    </header>
+  )
+}

@@ -1,0 +1,78 @@
+import { useMemo } from 'react'
+import type { JobView, MoveDirection } from '../../../../shared/types'
+import { useCall, type Call } from '../../api/context'
+import type { Translator } from '../../i18n'
+import { useT } from '../../i18n/use-t'
+import { getStudio } from '../../store'
+import { isFinished, isQueued } from '../../store/order'
+import { planMoves } from './reorder'
+
+/** Why an action is not possible for this job right now (null when it is). */
+export function reasons(t: Translator, job: JobView, queuedIndex: number, queuedCount: number) {
+  const finished = isFinished(job)
+  const moveWhy =
+    job.status === 'processing' ? t('why.processingMove') : finished ? t('why.finishedMove') : null
+  return {
+    up: moveWhy ?? (queuedIndex <= 0 ? t('why.first') : null),
+    down: moveWhy ?? (queuedIndex >= queuedCount - 1 ? t('why.last') : null),
+    drag: moveWhy,
+    priority: job.status === 'processing' ? t('why.processingPriority') : job.status === 'completed' ? t('why.completedPriority') : null,
+    cancel: finished ? t('why.finishedCancel') : null,
+    retry: job.status === 'failed' || job.status === 'cancelled' ? null : job.status === 'completed' ? t('why.completedRetry') : t('why.notFinishedRetry'),
+    pause: finished ? t('why.finishedPause') : null
+  }
+}
+
+export interface JobActions {
+  move(job: JobView, direction: MoveDirection): Promise<boolean>
+  /** Move a queued job to an index of the queued list (drag and drop). */
+  moveTo(job: JobView, queuedIds: readonly string[], to: number): Promise<boolean>
+  setPriority(job: JobView, priority: number): Promise<boolean>
+  cancel(job: JobView): Promise<boolean>
+  retry(job: JobView, fromStep?: string): Promise<boolean>
+  remove(job: JobView): Promise<boolean>
+  togglePause(job: JobView): Promise<boolean>
+}
+
+export function jobActions(call: Call, t: Translator): JobActions {
+  const ok = (r: { ok: boolean }) => r.ok
+  return {
+    move: async (job, direction) => ok(await call('jobs/move', { id: job.id, direction })),
+    async moveTo(job, queuedIds, to) {
+      const from = queuedIds.indexOf(job.id)
+      for (const direction of planMoves(queuedIds.length, from, to)) {
+        // A refusal (the job started meanwhile) stops the sequence; its message is shown.
+        if (!(await call('jobs/move', { id: job.id, direction })).ok) return false
+      }
+      return true
+    },
+    setPriority: async (job, priority) => ok(await call('jobs/setPriority', { id: job.id, priority })),
+    cancel: async (job) => ok(await call('jobs/cancel', { id: job.id })),
+    async retry(job, fromStep) {
+      const r = await call('jobs/retry', fromStep ? { id: job.id, fromStep } : { id: job.id })
+      if (r.ok) getStudio().notify('success', t('queue.retried', { title: job.title }))
+      return r.ok
+    },
+    async remove(job) {
+      if (job.status === 'processing' && typeof window !== 'undefined' && !window.confirm(t('queue.confirmRemoveRunning', { title: job.title }))) return false
+      const r = await call('jobs/remove', { id: job.id })
+      if (r.ok) {
+        const s = getStudio()
+        if (s.selectedJobId === job.id) s.selectJob(null)
+      }
+      return r.ok
+    },
+    async togglePause(job) {
+      const paused = job.status === 'paused' || (job.status === 'processing' && job.pauseRequested)
+      return ok(await call(paused ? 'jobs/resume' : 'jobs/pause', { id: job.id }))
+    }
+  }
+}
+
+export function useJobActions(): JobActions {
+  const call = useCall()
+  const t = useT()
+  return useMemo(() => jobActions(call, t), [call, t])
+}
+
+export { isQueued }

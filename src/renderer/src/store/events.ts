@@ -1,0 +1,132 @@
+import type { PushEvent } from '../../../shared/contract'
+import type { BatchView, JobView, LogLine } from '../../../shared/types'
+import { affectsOrder, compareJobs } from './order'
+import type { BatchSample, LiveProgress, StudioState } from './types'
+
+export const RECENT_LOG_LIMIT = 3_000
+export const JOB_LOG_LIMIT = 20_000
+export const BATCH_SAMPLE_LIMIT = 240
+
+/**
+ * Route a frame's worth of push events to the slices, as one state change. Pure: the store calls
+ * it inside `set`, tests call it directly. Objects are copied only when something changed, so
+ * selectors of untouched data keep their identity and their components do not re-render.
+ */
+export function reduceEvents(state: StudioState, events: readonly PushEvent[]): Partial<StudioState> {
+  let jobs: Record<string, JobView> | null = null
+  let live: Record<string, LiveProgress> | null = null
+  let orderDirty = false
+  let removed: Set<string> | null = null
+  let recent: LogLine[] | null = null
+  let jobLogs: Record<string, LogLine[]> | null = null
+  let providers: StudioState['providers'] | null = null
+  let batches: Record<string, BatchView> | null = null
+  let samples: Record<string, BatchSample[]> | null = null
+  let queuePaused = state.queuePaused
+  let details: StudioState['details'] | null = null
+
+  for (const e of events) {
+    switch (e.type) {
+      case 'job.changed': {
+        const current = (jobs ?? state.jobs)[e.job.id]
+        // An event older than what a snapshot already holds (it was buffered before the snapshot).
+        if (current && current.updatedAt > e.job.updatedAt) break
+        jobs ??= { ...state.jobs }
+        if (affectsOrder(current, e.job)) orderDirty = true
+        jobs[e.job.id] = e.job
+        removed?.delete(e.job.id)
+        if (e.job.status !== 'processing') {
+          const l = (live ?? state.live)[e.job.id]
+          if (l) {
+            live ??= { ...state.live }
+            delete live[e.job.id]
+          }
+        }
+        const detail = (details ?? state.details)[e.job.id]
+        if (detail) {
+          details ??= { ...state.details }
+          details[e.job.id] = { ...detail, ...e.job }
+        }
+        break
+      }
+      case 'job.removed': {
+        if (!(jobs ?? state.jobs)[e.jobId]) break
+        jobs ??= { ...state.jobs }
+        delete jobs[e.jobId]
+        ;(removed ??= new Set()).add(e.jobId)
+        if ((live ?? state.live)[e.jobId]) {
+          live ??= { ...state.live }
+          delete live[e.jobId]
+        }
+        if ((details ?? state.details)[e.jobId]) {
+          details ??= { ...state.details }
+          delete details[e.jobId]
+        }
+        break
+      }
+      case 'job.progress': {
+        const job = (jobs ?? state.jobs)[e.jobId]
+        if (job && job.status !== 'processing') break
+        live ??= { ...state.live }
+        live[e.jobId] = { progress: e.progress, step: e.step, stepProgress: e.stepProgress, message: e.message }
+        break
+      }
+      case 'job.log': {
+        recent ??= state.recentLogs.slice()
+        recent.push(e.line)
+        const lines = (jobLogs ?? state.jobLogs)[e.line.jobId]
+        if (lines && (lines.length === 0 || lines[lines.length - 1]!.id < e.line.id)) {
+          jobLogs ??= { ...state.jobLogs }
+          const next = lines.concat(e.line)
+          jobLogs[e.line.jobId] = next.length > JOB_LOG_LIMIT ? next.slice(-JOB_LOG_LIMIT) : next
+        }
+        break
+      }
+      case 'queue.changed':
+        queuePaused = e.paused
+        break
+      case 'provider.changed':
+        providers ??= { ...state.providers }
+        providers[e.health.provider] = e.health
+        break
+      case 'batch.changed': {
+        batches ??= { ...state.batches }
+        batches[e.batch.id] = e.batch
+        samples ??= { ...state.batchSamples }
+        samples[e.batch.id] = addSample(samples[e.batch.id] ?? [], e.batch)
+        break
+      }
+    }
+  }
+
+  const patch: Partial<StudioState> = {}
+  if (jobs) {
+    patch.jobs = jobs
+    if (orderDirty) patch.order = sortIds(jobs)
+    else if (removed && removed.size) patch.order = state.order.filter((id) => !removed!.has(id))
+  }
+  if (live) patch.live = live
+  if (recent) patch.recentLogs = recent.length > RECENT_LOG_LIMIT ? recent.slice(-RECENT_LOG_LIMIT) : recent
+  if (jobLogs) patch.jobLogs = jobLogs
+  if (details) patch.details = details
+  if (queuePaused !== state.queuePaused) patch.queuePaused = queuePaused
+  if (providers) patch.providers = providers
+  if (batches) patch.batches = batches
+  if (samples) patch.batchSamples = samples
+  return patch
+}
+
+export function sortIds(jobs: Record<string, JobView>): string[] {
+  return Object.values(jobs)
+    .sort(compareJobs)
+    .map((j) => j.id)
+}
+
+function addSample(list: BatchSample[], b: BatchView): BatchSample[] {
+  const t = b.updatedAt
+  const point: BatchSample = { t, done: b.doneRows, failed: b.failedRows, cost: b.metrics.costUsd }
+  const last = list[list.length - 1]
+  if (last && last.done === point.done && last.failed === point.failed && last.cost === point.cost) return list
+  const next = list.concat(point)
+  return next.length > BATCH_SAMPLE_LIMIT ? next.slice(-BATCH_SAMPLE_LIMIT) : next
+}

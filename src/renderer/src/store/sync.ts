@@ -1,0 +1,158 @@
+/**
+ * Keeps the store in step with the engine: push events subscribed once at boot, buffered and
+ * applied once per animation frame (a thousand progress ticks become one render), snapshots
+ * loaded at start and after every reconnection, and the derived figures (stats, ETA, pool)
+ * refreshed after the events that change them, at most once a second.
+ */
+import type { PushEvent, StudioApi } from '../../../shared/contract'
+import type { Connection } from '../api/connection'
+import { call } from '../api/context'
+import type { studioStore as StoreType } from './index'
+
+type Store = typeof StoreType
+
+export interface SyncOptions {
+  /** Defaults to requestAnimationFrame with a timer fallback (hidden tabs do not get frames). */
+  schedule?: (flush: () => void) => void
+  refreshIntervalMs?: number
+  derivedThrottleMs?: number
+  now?: () => number
+}
+
+export const JOB_LIST_LIMIT = 100_000
+
+function frameScheduler(flush: () => void): void {
+  let done = false
+  const run = () => {
+    if (done) return
+    done = true
+    flush()
+  }
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run)
+  setTimeout(run, 100)
+}
+
+export function startSync(api: StudioApi, connection: Connection, store: Store, options: SyncOptions = {}): () => void {
+  const schedule = options.schedule ?? frameScheduler
+  const now = options.now ?? Date.now
+  let buffer: PushEvent[] = []
+  let scheduled = false
+  let stopped = false
+
+  const flush = () => {
+    scheduled = false
+    if (stopped || buffer.length === 0) return
+    const events = buffer
+    buffer = []
+    store.getState().applyEvents(events)
+  }
+
+  // ------------------------------------------------------------ derived figures, throttled
+  const throttleMs = options.derivedThrottleMs ?? 1_000
+  let derivedTimer: ReturnType<typeof setTimeout> | null = null
+  let lastDerived = 0
+  let providersDirty = false
+  let batchConfigsLoaded = false
+
+  const loadDerived = async () => {
+    lastDerived = now()
+    const [stats, eta, pool] = await Promise.all([
+      call(api, 'queue/stats', {}, { quiet: true }),
+      call(api, 'queue/eta', {}, { quiet: true }),
+      call(api, 'pool/status', {}, { quiet: true })
+    ])
+    const s = store.getState()
+    if (stats.ok) s.setStats(stats.value)
+    if (eta.ok) s.setEta(eta.value, now())
+    if (pool.ok) s.setPool(pool.value)
+    if (providersDirty) {
+      providersDirty = false
+      const health = await call(api, 'providers/health', {}, { quiet: true })
+      if (health.ok) store.getState().setProviders(health.value)
+    }
+  }
+
+  const refreshDerived = () => {
+    if (derivedTimer || stopped) return
+    const wait = Math.max(0, lastDerived + throttleMs - now())
+    derivedTimer = setTimeout(() => {
+      derivedTimer = null
+      if (!stopped) void loadDerived()
+    }, wait)
+  }
+
+  const unsubscribe = api.subscribe((event) => {
+    buffer.push(event)
+    if (event.type === 'job.changed' || event.type === 'job.removed' || event.type === 'queue.changed') refreshDerived()
+    if (event.type === 'job.changed' && event.job.status !== 'processing' && event.job.status !== 'pending') {
+      // A finished job moved the 24 h success rates.
+      providersDirty = true
+      if (event.job.status === 'completed' || event.job.status === 'failed') {
+        const before = store.getState().jobs[event.job.id]
+        if (before && before.status !== event.job.status) store.getState().announce(event.job.status, event.job.title)
+      }
+    }
+    if (!scheduled) {
+      scheduled = true
+      schedule(flush)
+    }
+  })
+
+  // ------------------------------------------------------------ snapshots
+  const loadAll = async () => {
+    const [jobs, pipelines] = await Promise.all([
+      call(api, 'jobs/list', { limit: JOB_LIST_LIMIT }, { quiet: true }),
+      call(api, 'pipelines/list', {}, { quiet: true })
+    ])
+    // Events that arrived before the snapshot are older than it: apply them first, then replace.
+    flush()
+    const s = store.getState()
+    if (jobs.ok) s.setJobs(jobs.value)
+    else s.notify('error', jobs.error.message)
+    if (pipelines.ok) s.setPipelines(pipelines.value)
+    await loadDerived()
+    const [health, batches, projects, settings] = await Promise.all([
+      call(api, 'providers/health', {}, { quiet: true }),
+      call(api, 'batch/list', {}, { quiet: true }),
+      call(api, 'projects/list', {}, { quiet: true }),
+      call(api, 'settings/get', {}, { quiet: true })
+    ])
+    const t = store.getState()
+    if (health.ok) t.setProviders(health.value)
+    if (batches.ok) t.setBatches(batches.value)
+    if (projects.ok) t.setProjects(projects.value)
+    if (settings.ok) t.setSettings(settings.value)
+    if (!batchConfigsLoaded) {
+      const configs = await call(api, 'batch/configs/list', {}, { quiet: true })
+      if (configs.ok) {
+        batchConfigsLoaded = true
+        store.getState().setBatchConfigs(configs.value)
+      }
+    }
+  }
+
+  let lastEpoch = -1
+  const onConnection = (info: ReturnType<Connection['get']>) => {
+    store.getState().setConnection(info)
+    if (info.state === 'open' && info.epoch !== lastEpoch) {
+      lastEpoch = info.epoch
+      void loadAll()
+    }
+  }
+  const unsubscribeConnection = connection.subscribe(onConnection)
+  onConnection(connection.get())
+
+  // ETAs drift while jobs run; correct them now and then even without events.
+  const interval = setInterval(() => {
+    const s = store.getState()
+    if (s.stats && (s.stats.byStatus.processing > 0 || s.stats.waiting > 0)) refreshDerived()
+  }, options.refreshIntervalMs ?? 5_000)
+
+  return () => {
+    stopped = true
+    unsubscribe()
+    unsubscribeConnection()
+    clearInterval(interval)
+    if (derivedTimer) clearTimeout(derivedTimer)
+  }
+}

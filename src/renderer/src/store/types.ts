@@ -1,0 +1,171 @@
+import type { PipelineInfo, PoolStatus } from '../../../shared/contract'
+import type {
+  AssetView,
+  BatchView,
+  JobDetail,
+  JobEta,
+  JobStatus,
+  JobView,
+  LogLine,
+  ProjectView,
+  ProviderHealth,
+  PushEventAlias,
+  QueueStats,
+  SettingsView,
+  ToolReport
+} from './shared-types'
+import type { ConnectionInfo } from '../api/connection'
+import type { Locale } from '../i18n'
+
+export interface LiveProgress {
+  progress: number
+  step: string | null
+  stepProgress: number
+  message: string | null
+}
+
+export interface EtaState {
+  totalMs: number
+  concurrency: number
+  byId: Record<string, JobEta>
+  /** When the answer arrived (client clock): ETAs count down from here. */
+  fetchedAt: number
+}
+
+export interface JobsSlice {
+  jobs: Record<string, JobView>
+  /** Every job id, in queue display order. */
+  order: string[]
+  live: Record<string, LiveProgress>
+  jobsLoaded: boolean
+  /** The last few thousand log lines of every job (batch dashboard, activity). */
+  recentLogs: LogLine[]
+  /** Full logs of the jobs someone is looking at. */
+  jobLogs: Record<string, LogLine[]>
+  details: Record<string, JobDetail>
+  setJobs(list: JobView[]): void
+  setJobLogs(id: string, lines: LogLine[]): void
+  forgetJobLogs(id: string): void
+  /** Merge older lines (a backfill) into `recentLogs`, in id order, without duplicates. */
+  addRecentLogs(lines: LogLine[]): void
+  setDetail(detail: JobDetail): void
+}
+
+export interface QueueSlice {
+  stats: QueueStats | null
+  eta: EtaState | null
+  pool: PoolStatus | null
+  pipelines: PipelineInfo[]
+  queuePaused: boolean
+  setStats(stats: QueueStats): void
+  setEta(eta: { totalMs: number; concurrency: number; jobs: JobEta[] }, fetchedAt: number): void
+  setPool(pool: PoolStatus): void
+  setPipelines(list: PipelineInfo[]): void
+}
+
+export interface ProvidersSlice {
+  providers: Record<string, ProviderHealth>
+  setProviders(list: ProviderHealth[]): void
+}
+
+export interface BatchSample {
+  t: number
+  done: number
+  failed: number
+  cost: number
+}
+
+export interface BatchesSlice {
+  batches: Record<string, BatchView>
+  /** Points for the dashboard's small charts, sampled from batch.changed. */
+  batchSamples: Record<string, BatchSample[]>
+  batchConfigs: { name: string; config: Record<string, unknown> }[]
+  setBatches(list: BatchView[]): void
+  upsertBatch(batch: BatchView): void
+  removeBatch(id: string): void
+  setBatchConfigs(list: { name: string; config: Record<string, unknown> }[]): void
+}
+
+export interface ProjectsSlice {
+  projects: ProjectView[]
+  assets: Record<string, AssetView[]>
+  setProjects(list: ProjectView[]): void
+  upsertProject(project: ProjectView): void
+  setAssets(projectId: string, list: AssetView[]): void
+  upsertAsset(asset: AssetView): void
+  removeAsset(id: string): void
+}
+
+export interface SettingsSlice {
+  settings: SettingsView | null
+  doctor: ToolReport[] | null
+  setSettings(settings: SettingsView): void
+  setDoctor(report: ToolReport[]): void
+}
+
+export type View = 'queue' | 'jobs' | 'batches' | 'providers' | 'projects' | 'settings'
+export type Theme = 'system' | 'dark' | 'light'
+export type QueueFilter = 'all' | 'queued' | 'finished'
+
+export interface TrackerFilter {
+  status: JobStatus | 'waiting' | 'all'
+  type: string
+  projectId: string
+  text: string
+}
+
+export interface Notice {
+  id: number
+  kind: 'error' | 'info' | 'success'
+  text: string
+}
+
+export interface DroppedSheet {
+  name: string
+  contentBase64: string
+}
+
+export interface UiSlice {
+  view: View
+  selectedJobId: string | null
+  selectedBatchId: string | null
+  selectedProjectId: string | null
+  queueFilter: QueueFilter
+  trackerFilter: TrackerFilter
+  theme: Theme
+  locale: Locale
+  queueDockOpen: boolean
+  shortcutsOpen: boolean
+  newJobOpen: boolean
+  notices: Notice[]
+  connection: ConnectionInfo
+  /** Domain (command namespace) → the server's message, when that domain answers `unavailable`. */
+  unavailable: Record<string, string>
+  droppedSheet: DroppedSheet | null
+  /** The latest job outcome for the screen reader's live region. */
+  announcement: { status: 'completed' | 'failed'; title: string; at: number } | null
+  setView(view: View): void
+  selectJob(id: string | null): void
+  selectBatch(id: string | null): void
+  selectProject(id: string | null): void
+  setQueueFilter(filter: QueueFilter): void
+  setTrackerFilter(patch: Partial<TrackerFilter>): void
+  setTheme(theme: Theme): void
+  setLocale(locale: Locale): void
+  toggleQueueDock(open?: boolean): void
+  setShortcutsOpen(open: boolean): void
+  setNewJobOpen(open: boolean): void
+  notify(kind: Notice['kind'], text: string): void
+  dismissNotice(id: number): void
+  setConnection(info: ConnectionInfo): void
+  markUnavailable(domain: string, message: string | null): void
+  setDroppedSheet(sheet: DroppedSheet | null): void
+  announce(status: 'completed' | 'failed', title: string): void
+}
+
+export interface RouterSlice {
+  /** Every push event goes through here, a frame's worth at a time, in one state update. */
+  applyEvents(events: readonly PushEventAlias[]): void
+}
+
+export type StudioState = JobsSlice & QueueSlice & ProvidersSlice & BatchesSlice & ProjectsSlice & SettingsSlice & UiSlice & RouterSlice
