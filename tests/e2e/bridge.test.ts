@@ -186,7 +186,9 @@ describe('browser bridge: files and pages', () => {
     expect((await get(fileUrl(join(engine.dataDir, 'jobs', '..', '..', outside.split('/').slice(-2).join('/'))))).status).toBeGreaterThanOrEqual(403)
     expect((await get(fileUrl(join(engine.dataDir, 'jobs', 'j1', 'link.txt')))).status).toBe(403)
     expect((await get(fileUrl('relative/path'))).status).toBe(400)
-    expect((await get(fileUrl(join(engine.dataDir, 'nope.txt')))).status).toBe(404)
+    expect((await get(fileUrl(join(engine.dataDir, 'jobs', 'nope.txt')))).status).toBe(404)
+    // The data folder holds more than media (the database, settings): only jobs/ and projects/ are served.
+    expect((await get(fileUrl(join(engine.dataDir, 'studio.db')))).status).toBe(403)
   })
 
   it('serves the app with a strict CSP and no referrer; no path escapes the build folder', async () => {

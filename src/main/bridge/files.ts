@@ -54,30 +54,6 @@ const ARTIFACT_HEADERS = {
   'Cache-Control': 'no-store'
 }
 
-export type FileRefusal = { status: 400 | 403 | 404; message: string }
-
-/**
- * Resolve a requested path to a real file inside `root` (symlinks followed first, so a link that
- * points outside the data folder is refused like `..` is).
- */
-export async function resolveInside(root: string, requested: string): Promise<{ path: string; size: number; mtimeMs: number } | FileRefusal> {
-  if (!requested || requested.includes('\0') || !isAbsolute(requested)) return { status: 400, message: 'path must be an absolute path' }
-  let real: string
-  let realRoot: string
-  try {
-    realRoot = await realpath(root)
-    real = await realpath(requested)
-  } catch {
-    return { status: 404, message: 'no such file' }
-  }
-  if (real !== realRoot && !real.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep)) {
-    return { status: 403, message: 'only files inside the studio data folder are served' }
-  }
-  const info = await stat(real).catch(() => null)
-  if (!info || !info.isFile()) return { status: 404, message: 'no such file' }
-  return { path: real, size: info.size, mtimeMs: info.mtimeMs }
-}
-
 /** Parse a single `bytes=` range. Multiple ranges are answered with the whole file (allowed by RFC 9110). */
 export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | null {
   if (!header) return null

@@ -19,7 +19,8 @@ import { dispatch, type Handlers } from '../api/handlers'
 import { studioHandlers } from '../api/studio-handlers'
 import type { Engine } from '../engine/engine'
 import type { EngineEvent } from '../../shared/types'
-import { resolveInside, sendFile } from './files'
+import { mediaRoots, resolveInsideRoots } from '../api/media-paths'
+import { sendFile } from './files'
 import { hostAllowed, isLoopbackHost, ownOrigin, urlHost } from './hosts'
 import { ClientMessage, PROTOCOL_VERSION, type ServerMessage } from './protocol'
 import { newToken, PROTOCOL, tokenFromProtocols, tokenMatches } from './token'
@@ -111,7 +112,8 @@ export async function startBridge(engine: Engine<any>, options: BridgeOptions = 
     const url = new URL(req.url ?? '/', 'http://localhost')
     if (url.pathname === '/files') {
       if (!tokenMatches(token, url.searchParams.get('token'))) return text(res, 401, 'missing or wrong token')
-      const found = await resolveInside(engine.dataDir, url.searchParams.get('path') ?? '')
+      // Only job artifacts and project assets: never the database, secrets or settings beside them.
+      const found = await resolveInsideRoots(mediaRoots(engine.dataDir), url.searchParams.get('path') ?? '')
       if ('status' in found) return text(res, found.status, found.message)
       return sendFile(req, res, found)
     }

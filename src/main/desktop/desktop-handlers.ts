@@ -12,7 +12,7 @@ import type { CommandName } from '../../shared/contract'
 import type { Handlers } from '../api/handlers'
 import { QueueError } from '../engine/errors'
 import { isSafeExternalUrl, openExternalSafely } from './external'
-import { resolveInsideRoots } from './media-paths'
+import { resolveInsideRoots } from '../api/media-paths'
 import type { SafeStorageSecrets } from './secrets'
 
 interface PendingRequests {

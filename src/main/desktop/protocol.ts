@@ -6,12 +6,11 @@
  * answered with 206 so <video> can seek.
  */
 import { createReadStream } from 'node:fs'
-import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { protocol } from 'electron'
 import { contentType, parseRange } from '../bridge/files'
 import { FILE_SCHEME, pathFromFileUrl } from './file-url'
-import { resolveInsideRoots } from './media-paths'
+import { mediaRoots, resolveInsideRoots } from '../api/media-paths'
 
 /** Must run before `app` is ready: a standard, secure scheme that can stream media and be fetched. */
 export function registerFileSchemePrivileges(): void {
@@ -20,10 +19,6 @@ export function registerFileSchemePrivileges(): void {
   ])
 }
 
-/** The folders of the data folder that hold media a user may preview: job artifacts and project assets. */
-export function mediaRoots(dataDir: string): string[] {
-  return [join(dataDir, 'jobs'), join(dataDir, 'projects')]
-}
 
 /** Artifacts are untrusted content: never let one run script in the app's origin. */
 const FILE_HEADERS: Record<string, string> = {

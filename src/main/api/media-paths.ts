@@ -1,5 +1,5 @@
 import { realpath, stat } from 'node:fs/promises'
-import { isAbsolute, resolve, sep } from 'node:path'
+import { isAbsolute, join, resolve, sep } from 'node:path'
 
 export type PathRefusal = { status: 400 | 403 | 404; message: string }
 export interface ResolvedPath {
@@ -53,4 +53,9 @@ export function isInside(root: string, path: string): boolean {
   const base = resolve(root)
   const fold = (p: string) => (process.platform === 'win32' || process.platform === 'darwin' ? p.toLowerCase() : p)
   return fold(resolve(path)).startsWith(fold(base.endsWith(sep) ? base : base + sep))
+}
+
+/** The folders of the data folder that hold media a user may preview: job artifacts and project assets. */
+export function mediaRoots(dataDir: string): string[] {
+  return [join(dataDir, 'jobs'), join(dataDir, 'projects')]
 }
