@@ -26,6 +26,10 @@ import type {
 export interface PipelineInfo {
   name: string
   title: string
+  /** The input a spreadsheet's main column (and a quick form's text box) fills. */
+  mainField: string
+  /** Input fields the pipeline accepts. */
+  fields: string[]
   steps: { name: string; title: string; resource: string }[]
 }
 
@@ -113,7 +117,14 @@ export const commands = {
   'providers/health': command<ProviderHealth[]>()(Empty),
   'pipelines/list': command<PipelineInfo[]>()(Empty),
 
-  'batch/preview': command<BatchPreview>()(z.strictObject({ source: BatchSource, sheet: z.string().max(200).optional() })),
+  'batch/preview': command<BatchPreview>()(
+    z.strictObject({
+      source: BatchSource,
+      sheet: z.string().max(200).optional(),
+      /** The batch config to preview with (its pipeline decides the column mapping). */
+      config: z.record(z.string(), z.unknown()).optional()
+    })
+  ),
   'batch/create': command<BatchView>()(
     z.strictObject({
       source: BatchSource,

@@ -204,3 +204,20 @@ describe('batches of spreadsheet rows', () => {
     }
   })
 })
+
+describe('batches on other pipelines', () => {
+  it('maps the main column to the pipeline\u2019s own main input', async () => {
+    const dir = tempDir()
+    engine = openTestEngine({}, dir)
+    const { PipelineRegistry } = await import('../../src/main/engine/pipelines/registry')
+    const registry = engine.pipelines as InstanceType<typeof PipelineRegistry>
+    const one = registry.get('one')!
+    registry.register({ ...one, name: 'prompted', mainField: 'prompt' })
+    batches = new BatchManager(engine)
+    const b = await batches.create({ source: { kind: 'file', path: csv(dir, 'p.csv', ['Prompt', 'a lighthouse', '']) }, config: { pipeline: 'prompted' } })
+    expect(b).toMatchObject({ totalRows: 2, invalidRows: 1 })
+    expect(b.errors[0]!.reason).toBe('row 3: column "Prompt" is empty')
+    batches.startBatch(b.id)
+    expect(engine.queue.list({ batchId: b.id })[0]!.payload).toMatchObject({ prompt: 'a lighthouse' })
+  })
+})

@@ -66,8 +66,8 @@ export function detail(j: JobView, steps: StepView[]): JobDetail {
 }
 
 export const PIPELINES = [
-  { name: 'three', title: 'Three steps', steps: ['a', 'b', 'c'].map((s) => ({ name: s, title: s.toUpperCase(), resource: 'cpu' })) },
-  { name: 'one', title: 'One step', steps: [{ name: 'only', title: 'ONLY', resource: 'cpu' }] }
+  { name: 'three', title: 'Three steps', mainField: 'idea', fields: ['idea', 'label'], steps: ['a', 'b', 'c'].map((s) => ({ name: s, title: s.toUpperCase(), resource: 'cpu' })) },
+  { name: 'one', title: 'One step', mainField: 'idea', fields: ['idea', 'label'], steps: [{ name: 'only', title: 'ONLY', resource: 'cpu' }] }
 ]
 
 export function stats(over: Partial<QueueStats> = {}): QueueStats {

@@ -125,7 +125,10 @@ describe('batch dashboard (seed 3)', () => {
   })
 
   it('a dropped sheet: preview with headers and mapping, then create with the config', async () => {
-    getStudio().setPipelines([{ name: 'video', title: 'Video', steps: [] }, { name: 'text', title: 'Text', steps: [] }])
+    getStudio().setPipelines([
+      { name: 'video', title: 'Video', mainField: 'idea', fields: ['idea', 'language'], steps: [] },
+      { name: 'text', title: 'Text', mainField: 'prompt', fields: ['prompt', 'language'], steps: [] }
+    ])
     const preview = {
       headers: ['Idée', 'Langue'],
       format: 'csv',
@@ -166,6 +169,10 @@ describe('batch dashboard (seed 3)', () => {
   })
 
   it('maps the main column to the pipeline main field', () => {
+    getStudio().setPipelines([
+      { name: 'video', title: 'Video', mainField: 'idea', fields: ['idea'], steps: [] },
+      { name: 'text', title: 'Text', mainField: 'prompt', fields: ['prompt'], steps: [] }
+    ])
     expect(remapMain({ idea: 'Idée', language: 'Langue' }, 'text')).toEqual({ prompt: 'Idée', language: 'Langue' })
     expect(mappingChanges({ idea: 'Idée', language: 'Langue' }, { prompt: 'Idée', language: 'Langue' })).toEqual({ idea: null, prompt: 'Idée' })
     expect(remapMain({ idea: 'Idée' }, 'video')).toEqual({ idea: 'Idée' })

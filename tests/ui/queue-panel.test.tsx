@@ -197,7 +197,7 @@ describe('task queue panel', () => {
 
 describe('new job dialog', () => {
   it('enqueues the chosen type with its main field, priority and project', async () => {
-    getStudio().setPipelines([...PIPELINES, { name: 'video', title: 'Video', steps: [] }])
+    getStudio().setPipelines([...PIPELINES, { name: 'video', title: 'Video', mainField: 'idea', fields: ['idea', 'language'], steps: [] }])
     const fake = fakeApi({ 'jobs/enqueue': ok(job()) })
     render(
       <ApiProvider api={fake.api}>

@@ -78,6 +78,8 @@ function engineHandlers(engine: Engine<any>): Pick<Handlers, EngineCommands> {
       engine.pipelines.list().map((p) => ({
         name: p.name,
         title: p.title,
+        mainField: p.mainField ?? 'idea',
+        fields: Object.keys((p.input as unknown as { shape?: Record<string, unknown> }).shape ?? {}),
         steps: p.steps.map((s) => ({ name: s.name, title: s.title, resource: s.resource }))
       }))
   }

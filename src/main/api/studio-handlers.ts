@@ -29,7 +29,7 @@ export function studioHandlers(engine: Engine<any>): Handlers {
       resources: Object.fromEntries(studio.pool.limiter.status().map((r) => [r.resource, { concurrency: r.concurrency, minIntervalMs: r.minIntervalMs }]))
     })
   return createHandlers(studio, {
-    'batch/preview': (r) => userErrors(() => batches.preview(r.source, r.sheet)),
+    'batch/preview': (r) => userErrors(() => batches.preview(r.source, r.sheet, r.config ?? {})),
     'batch/create': (r) =>
       userErrors(async () => {
         const created = await batches.create({ source: r.source, sheet: r.sheet, name: r.name, projectId: r.projectId, config: r.config })

@@ -90,7 +90,7 @@ export class BatchManager {
       const rows = await openRowSource(staged.file, { ...(sheet ? { sheet } : {}) })
       try {
         const pipeline = this.pipeline(config.pipeline)
-        const mapping = resolveMapping(rows.headers, config.mapping ?? {}, { schema: pipeline.input })
+        const mapping = resolveMapping(rows.headers, config.mapping ?? {}, mappingOptions(pipeline))
         const sampleRows: BatchPreview['sampleRows'] = []
         for await (const row of rows.rows) {
           sampleRows.push({ rowNumber: row.rowNumber, values: row.values })
@@ -214,7 +214,7 @@ export class BatchManager {
       return
     }
     try {
-      const mapping = resolveMapping(source.headers, config.mapping ?? {}, { schema: pipeline.input })
+      const mapping = resolveMapping(source.headers, config.mapping ?? {}, mappingOptions(pipeline))
       const extras = extrasFor(pipeline, config, id)
       const insert = this.db.prepare(
         'INSERT OR IGNORE INTO batch_rows (batch_id, row_number, state, input, error) VALUES (?, ?, ?, ?, ?)'
@@ -479,6 +479,10 @@ export class BatchManager {
     const fresh = this.db.prepare<[string], BatchRow>('SELECT * FROM batches WHERE id = ?').get(id)!
     this.engine.events.emit({ type: 'batch.changed', batch: batchView(this.db, fresh, this.engine.pool.getConcurrency()) })
   }
+}
+
+function mappingOptions(pipeline: PipelineDefinition<unknown>) {
+  return { schema: pipeline.input, mainField: pipeline.mainField ?? 'idea' }
 }
 
 /** Config-driven fields each row's job gets, when the pipeline takes them. */

@@ -69,5 +69,7 @@ export interface PipelineDefinition<Services = unknown> {
   readonly title: string
   /** Validates and normalises the payload at enqueue time (bad input never reaches a worker). */
   readonly input: z.ZodType<Record<string, unknown>>
+  /** The input a spreadsheet's main column fills (a batch row's idea, prompt or text). Default "idea". */
+  readonly mainField?: string
   readonly steps: readonly StepDefinition<Services>[]
 }

@@ -70,9 +70,9 @@ describe('toAss', () => {
 
   it('keeps the reference values at 1080 px and scales landscape by width or short side', () => {
     expect(styleLine(toAss([], DEFAULT_SUBTITLE_STYLE, { width: 1080, height: 1920 }))[2]).toBe('50')
-    const wide = styleLine(toAss([], DEFAULT_SUBTITLE_STYLE, { width: 1920, height: 1080 }))
+    const wide = styleLine(toAss([], { ...DEFAULT_SUBTITLE_STYLE, scaleBy: 'width' }, { width: 1920, height: 1080 }))
     expect(Number(wide[2])).toBeCloseTo(88.89, 1)
-    const short = styleLine(toAss([], { ...DEFAULT_SUBTITLE_STYLE, scaleBy: 'shortSide' }, { width: 1920, height: 1080 }))
+    const short = styleLine(toAss([], DEFAULT_SUBTITLE_STYLE, { width: 1920, height: 1080 }))
     expect(short[2]).toBe('50')
   })
 

@@ -28,10 +28,12 @@ export const SubtitleStyle = z.object({
   margin: z.number().min(0).default(60),
   referenceWidth: z.number().positive().default(1080),
   /**
-   * 'width' follows the seed literally (values scale with the video width). 'shortSide' keeps
-   * landscape captions the size they have in a short instead of 1.8× larger.
+   * 'shortSide' (default) keeps landscape captions the size they have in a short: seed 2's values
+   * were tuned for a 1080 px wide short, and scaling them by a 1920 px width made landscape
+   * captions 1.8× larger and cover the picture. 'width' follows the seed literally. Identical
+   * for portrait videos.
    */
-  scaleBy: z.enum(['width', 'shortSide']).default('width'),
+  scaleBy: z.enum(['width', 'shortSide']).default('shortSide'),
   maxCharsPerLine: z.number().int().min(8).max(120).default(42),
   maxLines: z.number().int().min(1).max(4).default(2),
   minCueSec: z.number().min(0).max(10).default(0.8)

@@ -20,9 +20,10 @@ function single(
   name: string,
   title: string,
   input: z.ZodType,
+  mainField: string,
   step: Omit<StepDefinition<StudioServices>, 'name' | 'title'>
 ): PipelineDefinition<StudioServices> {
-  return { name, title, input: input as z.ZodType<Record<string, unknown>>, steps: [{ name: 'generate', title, ...step }] }
+  return { name, title, mainField, input: input as z.ZodType<Record<string, unknown>>, steps: [{ name: 'generate', title, ...step }] }
 }
 
 const TextInput = z.strictObject({
@@ -69,7 +70,7 @@ const MusicInput = z.strictObject({
 
 const ModelInput = z.strictObject({ prompt: Prompt, meta: Meta })
 
-export const textPipeline = single('text', 'Generate text', TextInput, {
+export const textPipeline = single('text', 'Generate text', TextInput, 'prompt', {
   resource: 'llm',
   estimateMs: 4_000,
   provider: (ctx) => ctx.services.providers().text.id,
@@ -84,7 +85,7 @@ export const textPipeline = single('text', 'Generate text', TextInput, {
   }
 })
 
-export const imagePipeline = single('image', 'Generate an image', ImageInput, {
+export const imagePipeline = single('image', 'Generate an image', ImageInput, 'prompt', {
   resource: 'image',
   estimateMs: 1_500,
   provider: (ctx) => ctx.services.providers().image.id,
@@ -98,7 +99,7 @@ export const imagePipeline = single('image', 'Generate an image', ImageInput, {
   }
 })
 
-export const graphicPipeline = single('graphic', 'Design a graphic', GraphicInput, {
+export const graphicPipeline = single('graphic', 'Design a graphic', GraphicInput, 'prompt', {
   resource: 'image',
   estimateMs: 1_500,
   provider: (ctx) => ctx.services.providers().image.id,
@@ -113,7 +114,7 @@ export const graphicPipeline = single('graphic', 'Design a graphic', GraphicInpu
   }
 })
 
-export const audioPipeline = single('audio', 'Synthesize speech', AudioInput, {
+export const audioPipeline = single('audio', 'Synthesize speech', AudioInput, 'text', {
   resource: 'tts',
   estimateMs: 3_000,
   provider: (ctx) => ctx.services.providers().speech.id,
@@ -127,7 +128,7 @@ export const audioPipeline = single('audio', 'Synthesize speech', AudioInput, {
   }
 })
 
-export const musicPipeline = single('music', 'Compose music', MusicInput, {
+export const musicPipeline = single('music', 'Compose music', MusicInput, 'mood', {
   resource: 'music',
   estimateMs: 5_000,
   async run(ctx) {
@@ -150,7 +151,7 @@ export const musicPipeline = single('music', 'Compose music', MusicInput, {
   }
 })
 
-export const modelPipeline = single('3d', 'Model a 3D object', ModelInput, {
+export const modelPipeline = single('3d', 'Model a 3D object', ModelInput, 'prompt', {
   resource: 'cpu',
   estimateMs: 100,
   async run(ctx) {

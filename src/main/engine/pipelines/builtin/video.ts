@@ -222,6 +222,7 @@ export function countWords(text: string): number {
 export const videoPipeline: PipelineDefinition<StudioServices> = {
   name: 'video',
   title: 'Video from an idea',
+  mainField: 'idea',
   input: VideoInput as unknown as z.ZodType<Record<string, unknown>>,
   steps: [script, adaptStep, audio, visuals, video]
 }

@@ -6,14 +6,14 @@ import { getStudio, useStudio } from '../../store'
 import type { DroppedSheet } from '../../store/types'
 import { Button, Field } from '../common/controls'
 import { Modal } from '../common/Modal'
-import { PRIMARY_FIELD } from '../queue/NewJobDialog'
+import { primaryField } from '../queue/NewJobDialog'
 import { BatchConfigForm, DEFAULT_FORM, toConfig, type BatchFormConfig } from './BatchConfigForm'
 
 const MAIN_FIELDS = new Set(['idea', 'prompt', 'text', 'mood'])
 
 /** The field a pipeline reads its main text from (the sheet's idea/topic/prompt column feeds it). */
 export function mainFieldOf(pipeline: string): string {
-  return PRIMARY_FIELD[pipeline] ?? 'prompt'
+  return primaryField(pipeline)
 }
 
 /** Move the main-text column to the chosen pipeline's main field ("idea" for video, "prompt" for text…). */

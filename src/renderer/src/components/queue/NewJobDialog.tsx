@@ -6,9 +6,14 @@ import { getStudio, useStudio } from '../../store'
 import { Button, Field } from '../common/controls'
 import { Modal } from '../common/Modal'
 
-/** The input field each built-in pipeline reads its main text from (seed 1's generators). */
-export const PRIMARY_FIELD: Record<string, string> = { video: 'idea', audio: 'text', music: 'mood' }
-const LANGUAGE_TYPES = new Set(['video', 'text', 'audio'])
+/** The input a pipeline reads its main text from, as the engine describes it (`pipelines/list`). */
+export function primaryField(type: string): string {
+  return getStudio().pipelines.find((p) => p.name === type)?.mainField ?? 'prompt'
+}
+
+function takesLanguage(type: string): boolean {
+  return getStudio().pipelines.find((p) => p.name === type)?.fields.includes('language') ?? false
+}
 
 /** Build the job input from the form: the advanced JSON first, then the main text and language on top. */
 export function buildInput(type: string, text: string, language: string, advanced: string): Record<string, unknown> {
@@ -18,8 +23,8 @@ export function buildInput(type: string, text: string, language: string, advance
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object')
     input = parsed as Record<string, unknown>
   }
-  if (text.trim()) input[PRIMARY_FIELD[type] ?? 'prompt'] = text.trim()
-  if (LANGUAGE_TYPES.has(type) && language && input.language === undefined) input.language = language
+  if (text.trim()) input[primaryField(type)] = text.trim()
+  if (takesLanguage(type) && language && input.language === undefined) input.language = language
   return input
 }
 
@@ -96,7 +101,7 @@ export function NewJobDialog({ defaultProjectId }: { defaultProjectId?: string }
           </select>
         </Field>
         {pipeline ? <p className="hint steps-hint">{pipeline.steps.map((s) => s.title).join(' → ')}</p> : null}
-        <Field label={t(`newJob.field.${PRIMARY_FIELD[type] ?? 'prompt'}` as 'newJob.field.prompt')} htmlFor="nj-text">
+        <Field label={t(`newJob.field.${primaryField(type)}` as 'newJob.field.prompt')} htmlFor="nj-text">
           <textarea id="nj-text" rows={3} value={text} onChange={(e) => setText(e.target.value)} data-testid="job-text" />
         </Field>
         <div className="row-fields">
@@ -125,7 +130,7 @@ export function NewJobDialog({ defaultProjectId }: { defaultProjectId?: string }
               ))}
             </select>
           </Field>
-          {LANGUAGE_TYPES.has(type) ? (
+          {takesLanguage(type) ? (
             <Field label={t('newJob.language')} htmlFor="nj-lang">
               <select id="nj-lang" value={language} onChange={(e) => setLanguage(e.target.value as 'en' | 'fr')}>
                 <option value="en">English</option>
