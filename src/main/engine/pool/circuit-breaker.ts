@@ -1,4 +1,4 @@
-import type { CircuitState } from '../../../shared/types'
+import type { CircuitState, ProviderHealth } from '../../../shared/types'
 
 export interface BreakerOptions {
   /** Consecutive retryable failures that open the circuit (an explicit "unavailable" opens it at once). */
@@ -10,15 +10,11 @@ export interface BreakerOptions {
 
 export const DEFAULT_BREAKER: BreakerOptions = { failureThreshold: 5, cooldownMs: 30_000, maxCooldownMs: 5 * 60_000 }
 
-export interface BreakerSnapshot {
-  provider: string
-  state: CircuitState
-  consecutiveFailures: number
-  lastError: string | null
-  lastResponseMs: number | null
-  lastCheckedAt: number | null
-  retryAt: number | null
-}
+/** The breaker's part of a provider's health (the rest comes from the call history). */
+export type BreakerSnapshot = Pick<
+  ProviderHealth,
+  'provider' | 'state' | 'consecutiveFailures' | 'lastError' | 'lastResponseMs' | 'lastCheckedAt' | 'retryAt'
+>
 
 /**
  * closed: calls go through. open: calls are refused (jobs wait) until `retryAt`.
