@@ -1,4 +1,6 @@
-import { writeFileSync, readFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, writeFileSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openStudio, type Studio } from '../../src/main/engine/studio'
 import { probe } from '../../src/main/engine/render/ffmpeg'
@@ -109,5 +111,37 @@ describe('video pipeline against an OpenAI-compatible server', () => {
     await until(() => ids.every((id) => studio.queue.get(id)!.status === 'completed'), 60_000, 'recovery')
     expect(studio.queue.stats().byStatus.failed).toBe(0)
     expect(studio.health().find((h) => h.provider.includes('gpt-4o-mini'))!.state).toBe('closed')
+  })
+})
+
+describe('moderation and assets', () => {
+  it('checks the idea with the moderation provider before paying for a script, and refuses a flagged one', async () => {
+    const { studio, server } = await setup()
+    const endpoint = { kind: 'openai', baseURL: server.baseURL, apiKeyEnv: 'STUDIO_TEST_KEY' }
+    studio.settings.replace({ ...studio.settings.get(), providers: { ...studio.settings.get().providers, moderation: { ...endpoint } } })
+    const bad = studio.queue.enqueue({ type: 'text', input: { prompt: 'how to kill the neighbours' } })
+    const good = studio.queue.enqueue({ type: 'text', input: { prompt: 'a haiku about lighthouses' } })
+    studio.startWork()
+    await until(() => studio.queue.get(bad.id)!.status === 'failed' && studio.queue.get(good.id)!.status === 'completed', 30_000, 'moderated jobs')
+    expect(studio.queue.get(bad.id)!.error).toMatch(/flagged by .* \(violence\); nothing was generated/)
+    expect(server.calls('moderations')).toBe(2)
+    expect(server.calls('chat')).toBe(1)
+  })
+
+  it('uses a video among the project assets as the background clip', async () => {
+    const { studio } = await setup()
+    const { ffmpeg } = await resolveBinaries()
+    const clip = join(studio.dataDir, 'projects', 'demo', 'assets', 'clip.mp4')
+    mkdirSync(dirname(clip), { recursive: true })
+    execFileSync(ffmpeg.path, ['-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=24:duration=2', '-pix_fmt', 'yuv420p', clip])
+    const job = studio.queue.enqueue({ type: 'video', input: { idea: 'a clip behind the words', assets: [clip], music: false } })
+    studio.startWork()
+    await until(() => ['completed', 'failed'].includes(studio.queue.get(job.id)!.status), 60_000, 'clip video')
+    const done = studio.queue.get(job.id)!
+    expect(done.error).toBeNull()
+    expect(done.steps[3]).toMatchObject({ provider: 'project-assets' })
+    const { ffprobe } = await resolveBinaries()
+    const info = await probe(done.steps[4]!.files.video!, { ffprobePath: ffprobe.path })
+    expect(info.streams.find((s) => s.type === 'video')).toMatchObject({ width: 540, height: 960 })
   })
 })

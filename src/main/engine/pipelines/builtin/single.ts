@@ -7,6 +7,7 @@ import { audioDuration, synthesizeMusic } from '../../render/music'
 import type { StudioServices } from '../../services'
 import type { PipelineDefinition, StepDefinition } from '../types'
 import { buildMesh, meshSpec, primitiveFor, toObj } from './model3d'
+import { moderateBeforePaidStep } from './moderation'
 import { countWords } from './video'
 
 /** The seed-1 generator kinds as single-step jobs, on the same queue and checkpoint mechanism. */
@@ -76,6 +77,7 @@ export const textPipeline = single('text', 'Generate text', TextInput, 'prompt',
   provider: (ctx) => ctx.services.providers().text.id,
   async run(ctx) {
     const i = ctx.input as z.output<typeof TextInput>
+    await moderateBeforePaidStep(ctx, i.prompt)
     const r = await ctx.services.providers().text.generate(
       { prompt: i.prompt, language: i.language, maxTokens: i.maxTokens, ...(i.style ? { style: i.style } : {}) },
       { signal: ctx.signal, onProgress: (p) => ctx.progress(p) }

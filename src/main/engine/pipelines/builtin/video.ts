@@ -7,6 +7,7 @@ import type { WordTiming } from '../../providers/types'
 import { renderVideo } from '../../render/video'
 import type { StudioServices } from '../../services'
 import type { PipelineDefinition, StepContext, StepDefinition } from '../types'
+import { moderateBeforePaidStep } from './moderation'
 import { phrasesFor } from './phrases'
 
 export const VideoInput = z.strictObject({
@@ -49,6 +50,7 @@ const script: StepDefinition<StudioServices> = {
   async run(ctx) {
     const i = input(ctx)
     const provider = ctx.services.providers().text
+    await moderateBeforePaidStep(ctx, i.idea)
     const result = await provider.generate(
       {
         system:
@@ -161,8 +163,11 @@ const video: StepDefinition<StudioServices> = {
     const i = input(ctx)
     const settings = ctx.services.settings()
     const narration = ctx.outputs.audio?.files.narration
-    const images = (ctx.outputs.visuals?.data as { images?: string[] } | undefined)?.images
-    if (!narration || !images?.length) throw permanent('the audio and visuals steps left nothing to render')
+    const visuals = (ctx.outputs.visuals?.data as { images?: string[] } | undefined)?.images
+    if (!narration || !visuals?.length) throw permanent('the audio and visuals steps left nothing to render')
+    // A video among the assets becomes the background clip; otherwise the images make a slideshow.
+    const clip = visuals.find((p) => VIDEO_FILE.test(p))
+    const images = visuals.filter((p) => !VIDEO_FILE.test(p))
     const words = (ctx.outputs.audio?.data as { words?: WordTiming[] | null } | undefined)?.words ?? undefined
     const renderer = i.captions ?? settings.captionRenderer
     const preset = i.preset ?? settings.videoPreset
@@ -173,7 +178,7 @@ const video: StepDefinition<StudioServices> = {
         output: ctx.artifactPath('video.mp4'),
         preset,
         ...(draft ? { size: { width: full.width / 2, height: full.height / 2 }, x264Preset: 'ultrafast' as const, fps: 24 } : {}),
-        images,
+        ...(clip ? { backgroundVideo: clip } : { images }),
         narration,
         ...(i.music ? { music: { mood: i.idea, volume: 0.18, duck: true } } : {}),
         ...(renderer === 'none'
@@ -208,6 +213,8 @@ const video: StepDefinition<StudioServices> = {
     }
   }
 }
+
+const VIDEO_FILE = /\.(mp4|mov|m4v|webm|mkv)$/i
 
 function frameFor(ctx: Ctx): { width: number; height: number } {
   const preset = input(ctx).preset ?? ctx.services.settings().videoPreset
