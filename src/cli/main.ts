@@ -56,6 +56,7 @@ queue
   run [--concurrency N] [--until-idle]
   serve [--port P] [--host 127.0.0.1]   the studio UI in a browser (token-protected, loopback)
   stats | eta | health | pipelines | doctor
+  settings [--set JSON] [--providers JSON]   e.g. --providers '{"text":{"kind":"openai","baseURL":"http://127.0.0.1:11434/v1","model":"llama3.2"}}'
   demo [--count N]              render sample videos offline into ./demo-output
 
 --data-dir defaults to $STUDIO_DATA_DIR or the desktop app's data folder.
@@ -322,6 +323,44 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         // The demo keeps its files next to the project unless told otherwise: easy to find and delete.
         const e = await open({ ...values, 'data-dir': values['data-dir'] ?? 'demo-output' })
         return await demo(e, io, { count, json })
+      }
+      case 'settings': {
+        const { values } = parse(
+          args,
+          { set: { type: 'string' }, providers: { type: 'string' } },
+          { min: 0, max: 0, usage: "settings [--set JSON] [--providers JSON]" }
+        )
+        const e = await open(values)
+        const { Studio } = await import('../main/engine/studio')
+        if (!(e instanceof Studio)) throw new UsageError('settings need the studio (not a test engine)')
+        const { studioHandlers } = await import('../main/api/studio-handlers')
+        const handlers = studioHandlers(e)
+        if (values.set !== undefined) {
+          let patch: unknown
+          try {
+            patch = JSON.parse(String(values.set))
+          } catch (err) {
+            throw new UsageError(`--set is not valid JSON: ${(err as Error).message}`)
+          }
+          await call(handlers, 'settings/update', patch as never)
+        }
+        if (values.providers !== undefined) {
+          // The full provider settings (moderation, apiKeyEnv, names, prices) that the UI form leaves out.
+          let providers: unknown
+          try {
+            providers = JSON.parse(String(values.providers))
+          } catch (err) {
+            throw new UsageError(`--providers is not valid JSON: ${(err as Error).message}`)
+          }
+          const { ProviderSettings } = await import('../main/engine/providers/registry')
+          const { describeZodError } = await import('../shared/schemas')
+          const checked = ProviderSettings.safeParse(providers)
+          if (!checked.success) throw new CommandFailed('bad_request', describeZodError(checked.error, 'providers', 'providers.'))
+          e.settings.replace({ ...e.settings.get(), providers })
+        }
+        const view = await call(handlers, 'settings/get', {})
+        print(view, () => JSON.stringify(view, null, 2))
+        return 0
       }
       case 'doctor': {
         const { values } = parse(args, {}, { min: 0, max: 0, usage: 'doctor' })

@@ -154,3 +154,26 @@ describe('studio batch', () => {
     expect((await run('batch', file, '--config', join(dir, 'none.json'))).err).toMatch(/--config: cannot read/)
   })
 })
+
+describe('studio settings', () => {
+  it('sets providers from the command line, refusing a key in settings and naming the field', async () => {
+    const dir = tempDir()
+    let out = ''
+    let err = ''
+    const io: CliIo = {
+      stdout: { write: (t: string) => (out += t) },
+      stderr: { write: (t: string) => (err += t) },
+      env: {},
+      openEngine: async (d) => (await import('../../src/main/engine/studio')).openStudio({ dataDir: d })
+    }
+    const providers = JSON.stringify({ text: { kind: 'openai', baseURL: 'http://127.0.0.1:11434/v1', model: 'llama3.2' } })
+    expect(await main(['--data-dir', dir, 'settings', '--providers', providers, '--json'], io)).toBe(0)
+    expect(JSON.parse(out).providers.text).toEqual({ kind: 'openai', baseURL: 'http://127.0.0.1:11434/v1', model: 'llama3.2', hasKey: false })
+    out = ''
+    const withKey = JSON.stringify({ text: { kind: 'openai', model: 'gpt-4o-mini', apiKey: 'sk-secret' } })
+    expect(await main(['--data-dir', dir, 'settings', '--providers', withKey], io)).toBe(1)
+    expect(err).toMatch(/providers\.text\.apiKey: API keys are never stored in settings/)
+    expect(await main(['--data-dir', dir, 'settings', '--set', '{"concurrency":0}'], io)).toBe(1)
+    expect(err).toMatch(/concurrency/)
+  })
+})

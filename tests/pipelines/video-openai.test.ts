@@ -118,7 +118,7 @@ describe('moderation and assets', () => {
   it('checks the idea with the moderation provider before paying for a script, and refuses a flagged one', async () => {
     const { studio, server } = await setup()
     const endpoint = { kind: 'openai', baseURL: server.baseURL, apiKeyEnv: 'STUDIO_TEST_KEY' }
-    studio.settings.replace({ ...studio.settings.get(), providers: { ...studio.settings.get().providers, moderation: { ...endpoint } } })
+    studio.settings.replace({ ...studio.settings.get(), providers: { ...(studio.settings.get().providers as Record<string, unknown>), moderation: { ...endpoint } } })
     const bad = studio.queue.enqueue({ type: 'text', input: { prompt: 'how to kill the neighbours' } })
     const good = studio.queue.enqueue({ type: 'text', input: { prompt: 'a haiku about lighthouses' } })
     studio.startWork()
