@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import type { Engine } from '../main/engine/engine'
 import { isLoopbackHost, startBridge, type BridgeServer } from '../main/bridge/server'
 import type { CliIo } from './main'
@@ -24,6 +25,7 @@ export async function serve(engine: Engine<any>, io: CliIo, options: ServeOption
         `(token included) can drive this studio and read its files. Use --host 127.0.0.1 unless you mean it.\n`
     )
   }
+  if (!options.staticDir) await buildUiIfNeeded(io)
   let bridge: BridgeServer
   try {
     bridge = await startBridge(engine, {
@@ -65,4 +67,21 @@ export async function serve(engine: Engine<any>, io: CliIo, options: ServeOption
   await bridge.close()
   await engine.pool.stop(10_000)
   return 0
+}
+
+/**
+ * In a source checkout the UI is built on first use (and rebuilt when its sources changed), so
+ * `npx studio serve` works right after `npm ci`. A packaged app ships it built.
+ */
+async function buildUiIfNeeded(io: CliIo): Promise<void> {
+  const script = new URL('../../scripts/build-renderer.mjs', import.meta.url)
+  if (!existsSync(script)) return
+  const { rendererIsStale, buildRenderer } = (await import(script.href)) as { rendererIsStale(): boolean; buildRenderer(): Promise<void> }
+  if (!rendererIsStale()) return
+  io.stderr.write('building the studio UI (first run or sources changed)…\n')
+  try {
+    await buildRenderer()
+  } catch (err) {
+    io.stderr.write(`warning: the UI could not be built: ${(err as Error).message}\n`)
+  }
 }
