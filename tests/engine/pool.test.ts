@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { isAbsolute, join, relative } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Engine } from '../../src/main/engine/engine'
 import type { EngineEvent } from '../../src/shared/types'
-import { openTestEngine, until } from '../helpers/engine'
+import { openTestEngine, tempDir, until } from '../helpers/engine'
 import { callsOf, type TestServices } from '../helpers/test-pipelines'
 
 let engine: Engine<TestServices>
@@ -258,5 +258,37 @@ describe('pool scheduling', () => {
     // Two workers: jobs 3 and 4 start when 1 and 2 end.
     expect(eta.jobs[2]!.finishInMs).toBeCloseTo(2 * per, -1)
     expect(eta.totalMs).toBeCloseTo(2 * per, -1)
+  })
+})
+
+describe('defects never leave a job stuck', () => {
+  it('a step that returns a file outside its work folder fails, naming the file', async () => {
+    engine = openTestEngine()
+    const job = engine.queue.enqueue({ type: 'stray', input: {} })
+    engine.pool.start()
+    await engine.pool.whenIdle()
+    expect(engine.queue.get(job.id)).toMatchObject({ status: 'failed', error: 'stray: step returned artifact "passwd" outside its work folder: /etc/passwd' })
+  })
+
+  it('an output the engine cannot store fails the job with the error instead of hanging in processing', async () => {
+    engine = openTestEngine()
+    const job = engine.queue.enqueue({ type: 'buggy', input: {} })
+    engine.pool.start()
+    await engine.pool.whenIdle()
+    const view = engine.queue.get(job.id)!
+    expect(view.status).toBe('failed')
+    expect(view.error).toMatch(/^buggy: internal error: .*BigInt/)
+    expect(engine.pool.status().running).toEqual([])
+  })
+
+  it('works on a relative data folder (stored paths are absolute)', async () => {
+    const rel = relative(process.cwd(), tempDir())
+    engine = openTestEngine({}, rel)
+    const job = engine.queue.enqueue({ type: 'one', input: {} })
+    engine.pool.start()
+    await engine.pool.whenIdle()
+    const view = engine.queue.get(job.id)!
+    expect(view.status).toBe('completed')
+    expect(isAbsolute(view.steps[0]!.files.only!)).toBe(true)
   })
 })

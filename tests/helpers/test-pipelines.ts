@@ -79,6 +79,18 @@ export function testPipelines(): PipelineRegistry<TestServices> {
   return new PipelineRegistry<TestServices>()
     .register({ name: 'three', title: 'Three steps', input, steps: [scriptedStep('a', 'cpu'), scriptedStep('b', 'cpu'), scriptedStep('c', 'cpu')] })
     .register({ name: 'one', title: 'One step', input, steps: [scriptedStep('only', 'cpu')] })
+    .register({
+      name: 'stray',
+      title: 'Returns a file it does not own',
+      input,
+      steps: [{ name: 'stray', title: 'STRAY', resource: 'cpu', estimateMs: 10, run: async () => ({ data: null, files: { passwd: '/etc/passwd' } }) }]
+    })
+    .register({
+      name: 'buggy',
+      title: 'A pipeline whose output cannot be stored',
+      input,
+      steps: [{ name: 'buggy', title: 'BUGGY', resource: 'cpu', estimateMs: 10, run: async () => ({ data: { n: 10n } as never }) }]
+    })
     .register({ name: 'remote', title: 'Remote provider', input, steps: [scriptedStep('local', 'cpu'), scriptedStep('call', 'llm', 'flaky')] })
     .register({
       name: 'music',

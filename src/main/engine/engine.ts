@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { ProviderHealth, QueueEta } from '../../shared/types'
 import { estimateQueue } from './eta'
 import { EventBus } from './events'
@@ -45,10 +45,11 @@ export class Engine<S = unknown> {
   private closed = false
 
   constructor(readonly options: EngineOptions<S>) {
-    this.dataDir = options.dataDir
-    this.artifactsRoot = join(options.dataDir, 'jobs')
+    // Absolute from here on: artifact paths are stored in the database and compared with it.
+    this.dataDir = resolve(options.dataDir)
+    this.artifactsRoot = join(this.dataDir, 'jobs')
     mkdirSync(this.artifactsRoot, { recursive: true })
-    this.db = options.db ?? openDatabase(databaseFile(options.dataDir))
+    this.db = options.db ?? openDatabase(databaseFile(this.dataDir))
     this.pipelines = options.pipelines
     this.queue = new Queue({ db: this.db, events: this.events, pipelines: this.pipelines, artifactsRoot: this.artifactsRoot })
     this.leases = new LeaseStore(this.queue)

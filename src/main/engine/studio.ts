@@ -1,4 +1,5 @@
 import { cpus } from 'node:os'
+import { resolve } from 'node:path'
 import { BatchManager } from './batch/manager'
 import { Engine, databaseFile } from './engine'
 import { ProjectStore } from './projects'
@@ -35,12 +36,13 @@ export class Studio extends Engine<StudioServices> {
   readonly projects: ProjectStore
 
   constructor(options: StudioOptions) {
-    const db = openDatabase(databaseFile(options.dataDir))
+    const dataDir = resolve(options.dataDir)
+    const db = openDatabase(databaseFile(dataDir))
     const settings = new SettingsStore(db)
-    const services = new StudioServices(options.dataDir, settings, db, options.secrets ?? new MemorySecrets(), options.env ?? process.env)
+    const services = new StudioServices(dataDir, settings, db, options.secrets ?? new MemorySecrets(), options.env ?? process.env)
     const saved = settings.get()
     super({
-      dataDir: options.dataDir,
+      dataDir,
       db,
       pipelines: builtinPipelines(),
       services,
@@ -58,7 +60,7 @@ export class Studio extends Engine<StudioServices> {
     this.settings = settings
     this.services = services
     this.batches = new BatchManager(this)
-    this.projects = new ProjectStore(db, options.dataDir)
+    this.projects = new ProjectStore(db, dataDir)
   }
 
   /** Start processing: resume batches left running, then the pool. */

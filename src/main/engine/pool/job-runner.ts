@@ -120,8 +120,11 @@ export class JobRunner<S> {
         if (outcome !== 'completed') return
       }
     } catch (err) {
-      if (!(err instanceof LeaseLostError)) throw err
       // The job was cancelled, removed or taken over: whatever this worker had is discarded.
+      if (err instanceof LeaseLostError) return
+      // A bug in the engine or a pipeline must not leave the job stuck in processing: it fails,
+      // with the error, and can be retried once fixed.
+      this.failUnexpectedly(claimed, err)
     } finally {
       clearInterval(renew)
       this.progress.drop(job.id)
@@ -200,6 +203,7 @@ export class JobRunner<S> {
       try {
         result = await def.run(ctx)
         signal.throwIfAborted()
+        checkFiles(result.files ?? {}, workDir)
       } catch (raw) {
         if (signal.aborted) throw raw
         const err = classifyError(raw, provider ?? undefined)
@@ -225,6 +229,7 @@ export class JobRunner<S> {
         leases.log(lease.jobId, 'warn', `${step.name} failed for good (${err.message}); using its fallback`, step.name)
         try {
           result = await def.fallback(ctx, err)
+          checkFiles(result.files ?? {}, workDir)
           usedFallback = true
         } catch (fallbackRaw) {
           if (signal.aborted) throw fallbackRaw
@@ -234,7 +239,7 @@ export class JobRunner<S> {
         }
       }
 
-      const files = checkFiles(result.files ?? {}, workDir)
+      const files = result.files ?? {}
       const durationMs = Date.now() - started
       this.progress.drop(lease.jobId)
       const isLast = step.idx === claimed.steps.length - 1
@@ -275,6 +280,17 @@ export class JobRunner<S> {
       throw err
     } finally {
       release()
+    }
+  }
+
+  private failUnexpectedly(claimed: ClaimedJob, err: unknown): void {
+    console.error(`job ${claimed.lease.jobId} failed unexpectedly:`, err)
+    const row = this.d.leases.jobRow(claimed.lease.jobId)
+    const step = claimed.steps.find((s) => s.name === row?.current_step) ?? claimed.steps.find((s) => s.status !== 'completed') ?? claimed.steps[0]!
+    try {
+      this.d.leases.failJob(claimed.lease, step, `internal error: ${err instanceof Error ? err.message : String(err)}`, 0, null)
+    } catch (again) {
+      if (!(again instanceof LeaseLostError)) console.error('could not record the failure:', again)
     }
   }
 

@@ -131,6 +131,10 @@ export class LeaseStore {
     this.queue.emitRow(row!)
   }
 
+  jobRow(jobId: string): JobRow | undefined {
+    return this.queue.getRow(jobId)
+  }
+
   /** Is a pause of this job requested (checked between steps)? */
   pauseRequested(jobId: string): boolean {
     return prep<[string], { p: number }>(this.db, 'SELECT pause_requested AS p FROM jobs WHERE id = ?').get(jobId)?.p === 1
