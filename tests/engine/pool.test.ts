@@ -146,8 +146,9 @@ describe('providers that go down', () => {
     const health = engine.health().find((h) => h.provider === 'flaky')!
     expect(health.state).toBe('open')
     expect(health.lastError).toMatch(/503/)
-    // Only one call reached the provider: the others never spent an attempt on an open circuit.
-    expect(callsOf(engine.dataDir).filter((c) => c.endsWith(':call'))).toHaveLength(1)
+    // Only the calls already in flight when it went down reached the provider (two workers):
+    // the third job never spent an attempt on the open circuit.
+    expect(callsOf(engine.dataDir).filter((c) => c.endsWith(':call')).length).toBeLessThanOrEqual(2)
 
     rmSync(flag())
     await until(() => engine.queue.stats().byStatus.completed === 3, 10_000, 'jobs to complete after recovery')

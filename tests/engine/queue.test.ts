@@ -145,12 +145,12 @@ describe('leases and fencing', () => {
     expect(second.lease.token).not.toBe(first.lease.token)
     const step = first.steps[0]!
     const success = { data: { stale: true }, files: {}, workDir: '/tmp/x', costUsd: 0, provider: null, fallback: false, durationMs: 1 }
-    expect(() => engine.leases.completeStep(first.lease, step, success, { resource: null, jobProgress: 100, jobResult: {} })).toThrow(
+    await expect(engine.leases.completeStep(first.lease, step, success, { resource: null, jobProgress: 100, jobResult: {} })).rejects.toThrow(
       LeaseLostError
     )
     expect(engine.leases.renew(first.lease, 1000)).toBe(false)
     expect(engine.leases.renew(second.lease, 1000)).toBe(true)
-    engine.leases.completeStep(second.lease, second.steps[0]!, { ...success, data: { fresh: true } }, { resource: null, jobProgress: 100, jobResult: { ok: 1 } })
+    await engine.leases.completeStep(second.lease, second.steps[0]!, { ...success, data: { fresh: true } }, { resource: null, jobProgress: 100, jobResult: { ok: 1 } })
     const done = engine.queue.get(job.id)!
     expect(done.status).toBe('completed')
     expect(done.steps[0]!.output).toEqual({ fresh: true })

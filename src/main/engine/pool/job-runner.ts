@@ -248,7 +248,7 @@ export class JobRunner<S> {
       if (result.cost !== undefined) output.cost = result.cost
       if (result.provider !== undefined) output.provider = result.provider
       if (usedFallback) output.fallback = true
-      leases.completeStep(
+      await leases.completeStep(
         lease,
         step,
         {

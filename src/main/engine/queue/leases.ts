@@ -135,6 +135,60 @@ export class LeaseStore {
     return this.queue.getRow(jobId)
   }
 
+  private commits: Array<{ lease: Lease; write: () => JobRow; resolve: () => void; reject: (err: unknown) => void }> = []
+
+  /**
+   * Group commit: checkpoints requested in the same turn of the event loop share one durable
+   * transaction — one fsync for every step that finished together. Each keeps its own savepoint
+   * and fence, so a lost lease rolls back that job's checkpoint only. Resolves once committed.
+   */
+  private commitTogether(lease: Lease, jobSet: string, params: Record<string, unknown>, change: () => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const write = () => {
+        change()
+        const row = prep<[Record<string, unknown>], JobRow>(
+          this.db,
+          `UPDATE jobs SET ${jobSet}, updated_at = @now
+           WHERE id = @jobId AND lease_token = @token AND status = 'processing' RETURNING *`
+        ).get({ ...params, now: this.now(), jobId: lease.jobId, token: lease.token })
+        if (!row) throw new LeaseLostError(lease.jobId)
+        return row
+      }
+      this.commits.push({ lease, write, resolve, reject })
+      if (this.commits.length === 1) setImmediate(() => this.flushCommits())
+    })
+  }
+
+  private flushCommits(): void {
+    const batch = this.commits
+    this.commits = []
+    const outcomes: Array<{ row: JobRow } | { failure: unknown }> = []
+    try {
+      inTransaction(this.db, () => {
+        for (const item of batch) {
+          const mark = this.queue.pendingLogCount()
+          try {
+            outcomes.push({ row: inTransaction(this.db, item.write) })
+          } catch (error) {
+            this.queue.truncateLogEvents(mark)
+            outcomes.push({ failure: error })
+          }
+        }
+      })
+    } catch (err) {
+      this.queue.discardLogEvents()
+      for (const item of batch) item.reject(err)
+      return
+    }
+    this.queue.flushLogEvents()
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i]!
+      if ('failure' in outcome) return item.reject(outcome.failure)
+      this.queue.emitRow(outcome.row)
+      item.resolve()
+    })
+  }
+
   /** Is a pause of this job requested (checked between steps)? */
   pauseRequested(jobId: string): boolean {
     return prep<[string], { p: number }>(this.db, 'SELECT pause_requested AS p FROM jobs WHERE id = ?').get(jobId)?.p === 1
@@ -196,10 +250,10 @@ export class LeaseStore {
     step: StepRow,
     success: StepSuccess,
     next: { resource: string | null; jobProgress: number; jobResult?: JsonValue }
-  ): void {
+  ): Promise<void> {
     const last = next.jobResult !== undefined
     const cost = '(SELECT COALESCE(SUM(cost_usd), 0) FROM steps WHERE job_id = @jobId)'
-    this.fenced(
+    return this.commitTogether(
       lease,
       last
         ? `status = 'completed', progress = 100, current_step = NULL, result = @result, error = NULL, next_resource = NULL,

@@ -467,6 +467,16 @@ export class Queue {
     for (const line of lines) this.events.emit({ type: 'job.log', line })
   }
 
+  /** How many log events wait for the surrounding transaction (see `truncateLogEvents`). */
+  pendingLogCount(): number {
+    return this.pendingLogEvents.length
+  }
+
+  /** Forget the log events added after `count` (their savepoint was rolled back). */
+  truncateLogEvents(count: number): void {
+    this.pendingLogEvents.length = count
+  }
+
   discardLogEvents(): void {
     this.pendingLogEvents = []
   }
