@@ -98,6 +98,12 @@ export const commands = {
   'jobs/enqueueMany': command<JobView[]>()(z.strictObject({ jobs: z.array(EnqueueRequest).min(1).max(10_000) })),
   'jobs/setPriority': command<JobView>()(z.strictObject({ id: JobId, priority: Priority })),
   'jobs/move': command<JobView>()(z.strictObject({ id: JobId, direction: MoveDirectionSchema })),
+  /** Drop a job right before or after another queued job (a drag, in one call). */
+  'jobs/place': command<JobView>()(
+    z.union([z.strictObject({ id: JobId, before: JobId }), z.strictObject({ id: JobId, after: JobId })], {
+      error: 'give the job id and exactly one of before or after (another queued job id)'
+    })
+  ),
   'jobs/cancel': command<JobView>()(ById),
   'jobs/retry': command<JobView>()(z.strictObject({ id: JobId, fromStep: z.string().min(1).max(100).optional() })),
   'jobs/remove': command<null>()(ById),

@@ -242,3 +242,23 @@ describe('lifecycle operations', () => {
     expect(readdirSync(engine.artifactsRoot)).not.toContain(old.id)
   })
 })
+
+describe('placing a dragged job', () => {
+  it('drops a job before or after another in one reorder, adopting its priority', () => {
+    engine = openTestEngine()
+    const q = engine.queue
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((t, i) => q.enqueue({ type: 'one', input: {}, title: t, priority: i < 2 ? 3 : 10 }))
+    const titles = () => q.list({ status: ['pending', 'paused'] }).map((j) => j.title)
+    expect(q.place(d!.id, { before: a!.id }).priority).toBe(3)
+    expect(titles()).toEqual(['d', 'a', 'b', 'c'])
+    q.place(d!.id, { after: c!.id })
+    expect(titles()).toEqual(['a', 'b', 'c', 'd'])
+    q.pauseJob(b!.id)
+    q.place(a!.id, { after: b!.id })
+    expect(titles()).toEqual(['b', 'a', 'c', 'd'])
+    engine.leases.claim({ leaseMs: 10_000 })
+    const running = q.list({ status: 'processing' })[0]!
+    expect(() => q.place(running.id, { after: d!.id })).toThrow(/being processed/)
+    expect(() => q.place(c!.id, { before: running.id })).toThrow(/the job to place it next to is processing/)
+  })
+})

@@ -110,8 +110,8 @@ describe('task queue panel', () => {
     await waitFor(() => expect(getStudio().notices.at(-1)?.text).toMatch(/job is being processed/))
   })
 
-  it('drag and drop computes the moves: Fourth dropped before First goes to the top', async () => {
-    const { q4 } = seed()
+  it('drag and drop is one placement: Fourth dropped before First goes to the top', async () => {
+    const { q4, q1 } = seed()
     const { fake } = mount()
     const data = new Map<string, string>()
     const dataTransfer = { setData: (k: string, v: string) => data.set(k, v), getData: (k: string) => data.get(k), types: ['application/x-studio-job'], effectAllowed: '', dropEffect: '' }
@@ -119,11 +119,11 @@ describe('task queue panel', () => {
     drag('dragOver', row('First'), dataTransfer, 5)
     expect(row('First').className).toMatch(/drop-before/)
     drag('drop', row('First'), dataTransfer, 5)
-    await waitFor(() => expect(fake.of('jobs/move')).toEqual([{ id: q4.id, direction: 'top' }]))
+    await waitFor(() => expect(fake.of('jobs/place')).toEqual([{ id: q4.id, before: q1.id }]))
   })
 
-  it('drag a job one place down = one "down" call; dropping on a running job is refused', async () => {
-    const { q1 } = seed()
+  it('drag a job one place down = placed after the next one; dropping on a running job is refused', async () => {
+    const { q1, q3 } = seed()
     const { fake } = mount()
     const dataTransfer = { setData: () => {}, getData: () => '', types: ['application/x-studio-job'], effectAllowed: '', dropEffect: '' }
     fireEvent.dragStart(row('First'), { dataTransfer })
@@ -132,7 +132,8 @@ describe('task queue panel', () => {
     drag('dragOver', row('Second'), dataTransfer, 700) // lower half: after Second
     expect(row('Second').className).toMatch(/drop-after/)
     drag('drop', row('Second'), dataTransfer, 700)
-    await waitFor(() => expect(fake.of('jobs/move')).toEqual([{ id: q1.id, direction: 'down' }]))
+    // After Second means before Third, the job that will follow it.
+    await waitFor(() => expect(fake.of('jobs/place')).toEqual([{ id: q1.id, before: q3.id }]))
   })
 
   it('keyboard: arrows select, Alt+arrows move, Home/End, Space, C, R, Del', async () => {

@@ -1,33 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { dropIndex, planMoves, simulateMoves } from '../../src/renderer/src/components/queue/reorder'
+import { dropIndex, placementFor } from '../../src/renderer/src/components/queue/reorder'
 
-describe('drag to reorder: the jobs/move calls', () => {
-  it('uses top / bottom for the ends and single steps nearby', () => {
-    expect(planMoves(10, 5, 0)).toEqual(['top'])
-    expect(planMoves(10, 5, 9)).toEqual(['bottom'])
-    expect(planMoves(10, 5, 4)).toEqual(['up'])
-    expect(planMoves(10, 5, 7)).toEqual(['down', 'down'])
-    expect(planMoves(10, 5, 5)).toEqual([])
-  })
-
-  it('goes through the top or the bottom when that is shorter', () => {
-    expect(planMoves(100, 90, 2)).toEqual(['top', 'down', 'down'])
-    expect(planMoves(100, 3, 97)).toEqual(['bottom', 'up', 'up'])
-  })
-
-  it('always lands the job where it was dropped (every from/to on a small queue)', () => {
-    const n = 9
-    const ids = Array.from({ length: n }, (_, i) => `j${i}`)
-    for (let from = 0; from < n; from++) {
-      for (let to = 0; to < n; to++) {
-        const moves = planMoves(n, from, to)
-        const after = simulateMoves(ids, ids[from]!, moves)
-        expect(after.indexOf(ids[from]!)).toBe(to)
-        // Everyone else keeps their relative order.
-        expect(after.filter((id) => id !== ids[from])).toEqual(ids.filter((id) => id !== ids[from]))
-        expect(moves.length).toBeLessThanOrEqual(Math.abs(from - to))
-      }
-    }
+describe('drag to reorder: one jobs/place call', () => {
+  it('places before the job that will follow, or after the last one', () => {
+    const ids = ['a', 'b', 'c', 'd']
+    expect(placementFor(ids, 'd', 0)).toEqual({ before: 'a' })
+    expect(placementFor(ids, 'a', 3)).toEqual({ after: 'd' })
+    expect(placementFor(ids, 'a', 2)).toEqual({ before: 'd' })
+    expect(placementFor(ids, 'c', 1)).toEqual({ before: 'b' })
+    expect(placementFor(ids, 'c', 2)).toBeNull()
+    expect(placementFor(ids, 'zz', 1)).toBeNull()
   })
 
   it('drop before / after a row gives the final index', () => {

@@ -56,6 +56,22 @@ export function planMove(queued: readonly QueueSlot[], id: string, direction: Mo
       break
   }
 
+  return placeNextTo(queued, job, anchor, before)
+}
+
+/**
+ * Put a job right before or after another queued job (a drop at the end of a drag): the job
+ * takes the anchor's priority, like any move past a job of another priority.
+ */
+export function planPlacement(queued: readonly QueueSlot[], id: string, anchorId: string, before: boolean): MoveOutcome {
+  const job = queued.find((s) => s.id === id)
+  const anchor = queued.find((s) => s.id === anchorId)
+  if (!job || !anchor) return { ok: false, reason: 'missing' }
+  if (job.id === anchor.id) return { ok: true, updates: [] }
+  return placeNextTo(queued, job, anchor, before)
+}
+
+function placeNextTo(queued: readonly QueueSlot[], job: QueueSlot, anchor: QueueSlot, before: boolean): MoveOutcome {
   const priority = anchor.priority
   const group = queued.filter((s) => s.priority === priority && s.id !== job.id)
   const positions = [...group.map((s) => s.position), job.position].sort((a, b) => a - b)

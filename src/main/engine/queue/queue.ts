@@ -22,7 +22,7 @@ import { QueueError } from '../errors'
 import type { EventBus } from '../events'
 import type { PipelineRegistry } from '../pipelines/registry'
 import { inTransaction, prep, type Db } from '../store/database'
-import { planMove, type QueueSlot } from './ordering'
+import { planMove, planPlacement, type MoveOutcome, type QueueSlot } from './ordering'
 import { jobDetail, jobView, logLine, type JobRow, type LogRow, type StepRow } from './rows'
 
 const QUEUE_PAUSED_KEY = 'queue.paused'
@@ -250,6 +250,22 @@ export class Queue {
 
   move(id: string, direction: MoveDirection): JobView {
     const dir = parse(MoveDirectionSchema, direction, 'direction')
+    return this.reorder(id, (queued, jobId) => planMove(queued, jobId, dir), `moved ${dir}`)
+  }
+
+  /** Drop a job right before or after another queued job, in one step (the end of a drag). */
+  place(id: string, target: { before: string } | { after: string }): JobView {
+    const anchorId = 'before' in target ? target.before : target.after
+    const anchor = this.require(anchorId)
+    if (anchor.status !== 'pending' && anchor.status !== 'paused') {
+      throw new QueueError('not_queued', `the job to place it next to is ${anchor.status}; only queued jobs can be reordered`)
+    }
+    const before = 'before' in target
+    return this.reorder(id, (queued, jobId) => planPlacement(queued, jobId, anchor.id, before), `placed ${before ? 'before' : 'after'} ${anchor.title}`)
+  }
+
+  /** One reordering, in one transaction: only queued jobs move, never one being processed. */
+  private reorder(id: string, plan: (queued: QueueSlot[], jobId: string) => MoveOutcome, message: string): JobView {
     const row = this.require(id)
     this.refuseWhileProcessing(row, 'it cannot be reordered')
     if (row.status !== 'pending' && row.status !== 'paused') {
@@ -257,26 +273,27 @@ export class Queue {
     }
     const changed: string[] = []
     inTransaction(this.db, () => {
-        const queued = prep<[], QueueSlot>(this.db, 
-            "SELECT id, priority, position FROM jobs WHERE status IN ('pending','paused') ORDER BY priority, position"
-          )
-          .all()
-        const outcome = planMove(queued, row.id, dir)
-        if (!outcome.ok) {
-          const where = outcome.reason === 'first' ? 'already first in the queue' : 'already last in the queue'
-          throw new QueueError('cannot_move', `job is ${where}`)
-        }
-        const update = prep(this.db, 'UPDATE jobs SET priority = ?, position = ?, updated_at = ? WHERE id = ?')
-        const now = this.now()
-        for (const u of outcome.updates) {
-          update.run(u.priority, u.position, now, u.id)
-          changed.push(u.id)
-        }
-        this.log(row.id, 'info', `moved ${dir}`)
-      })
+      const queued = prep<[], QueueSlot>(
+        this.db,
+        "SELECT id, priority, position FROM jobs WHERE status IN ('pending','paused') ORDER BY priority, position"
+      ).all()
+      const outcome = plan(queued, row.id)
+      if (!outcome.ok) {
+        const where = outcome.reason === 'first' ? 'already first in the queue' : outcome.reason === 'last' ? 'already last in the queue' : 'no longer queued'
+        throw new QueueError('cannot_move', `job is ${where}`)
+      }
+      const update = prep(this.db, 'UPDATE jobs SET priority = ?, position = ?, updated_at = ? WHERE id = ?')
+      const now = this.now()
+      for (const u of outcome.updates) {
+        update.run(u.priority, u.position, now, u.id)
+        changed.push(u.id)
+      }
+      this.log(row.id, 'info', message)
+    })
     for (const jobId of changed) this.emitChanged(jobId)
     return jobView(this.getRow(row.id)!)
   }
+
 
   // ---------------------------------------------------------------- lifecycle
 

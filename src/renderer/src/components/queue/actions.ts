@@ -5,7 +5,7 @@ import type { Translator } from '../../i18n'
 import { useT } from '../../i18n/use-t'
 import { getStudio } from '../../store'
 import { isFinished, isQueued } from '../../store/order'
-import { planMoves } from './reorder'
+import { placementFor } from './reorder'
 
 /** Why an action is not possible for this job right now (null when it is). */
 export function reasons(t: Translator, job: JobView, queuedIndex: number, queuedCount: number) {
@@ -39,12 +39,9 @@ export function jobActions(call: Call, t: Translator): JobActions {
   return {
     move: async (job, direction) => ok(await call('jobs/move', { id: job.id, direction })),
     async moveTo(job, queuedIds, to) {
-      const from = queuedIds.indexOf(job.id)
-      for (const direction of planMoves(queuedIds.length, from, to)) {
-        // A refusal (the job started meanwhile) stops the sequence; its message is shown.
-        if (!(await call('jobs/move', { id: job.id, direction })).ok) return false
-      }
-      return true
+      const target = placementFor(queuedIds, job.id, to)
+      // A refusal (the job started meanwhile) is shown by the call's error toast.
+      return target ? ok(await call('jobs/place', { id: job.id, ...target })) : true
     },
     setPriority: async (job, priority) => ok(await call('jobs/setPriority', { id: job.id, priority })),
     cancel: async (job) => ok(await call('jobs/cancel', { id: job.id })),
