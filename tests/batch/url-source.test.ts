@@ -133,7 +133,8 @@ describe('CSV over HTTP (stand-in for the Google Sheets export URL)', () => {
       res.writeHead(200, { 'content-type': 'text/csv', 'content-length': String(header.length + body.length + 1000) })
       res.write(header + body.slice(0, 60_000), () => setTimeout(() => req.socket.destroy(), 20))
     })
-    const readAll = async (): Promise<unknown> => collect((await openRowSource(`${server!.origin}/cut.csv`, FAST)).rows)
+    // A generous idle timeout: on a loaded machine the cut must be what ends the download, not a stall.
+    const readAll = async (): Promise<unknown> => collect((await openRowSource(`${server!.origin}/cut.csv`, { ...FAST, timeoutMs: 5_000 })).rows)
     const error = await rejection(readAll())
     expect(error.code).toBe('NETWORK')
     expect(error.message).toMatch(/download of http:\/\/127\.0\.0\.1:\d+\/cut\.csv failed midway/)
