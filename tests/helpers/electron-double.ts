@@ -711,7 +711,8 @@ export const safeStorage = {
 
 // ---------------------------------------------------------------------------------- assembly
 
-export const electron = {
+/** What the real `electron` module exports that the app uses. */
+const electronApi = {
   app,
   BrowserWindow: BrowserWindowDouble,
   ipcMain,
@@ -726,7 +727,11 @@ export const electron = {
   Menu: MenuDouble,
   nativeImage,
   safeStorage,
-  powerSaveBlocker,
+  powerSaveBlocker
+}
+
+export const electron = {
+  ...electronApi,
   calls,
   /** Calls recorded for one API (`'shell.openExternal'`). */
   callsTo(api: string): Call[] {
@@ -763,22 +768,6 @@ export const electron = {
 
 /** The module object for `vi.mock('electron', ...)`: named exports plus a default, like the real one. */
 export function electronModule(): Record<string, unknown> {
-  const mod = {
-    app,
-    BrowserWindow: BrowserWindowDouble,
-    ipcMain,
-    ipcRenderer,
-    contextBridge,
-    session,
-    protocol,
-    shell,
-    dialog,
-    Notification: NotificationDouble,
-    Tray: TrayDouble,
-    Menu: MenuDouble,
-    nativeImage,
-    safeStorage,
-    powerSaveBlocker
-  }
+  const mod = { ...electronApi }
   return { ...mod, default: mod }
 }
