@@ -110,9 +110,12 @@ function ProviderForm({ kind, settings }: { kind: ProviderKindName; settings: Se
 
   const apply = () => void save({ providers: { [kind]: choice === 'openai' ? { kind: 'openai', baseURL, model } : { kind: 'offline' } } })
   const storeKey = async () => {
-    // Write-only: the key goes to main once and is never read back; the field is cleared.
-    const r = await call('settings/setApiKey', { kind, key })
+    // Write-only: the key goes to main once and is never read back. The field is cleared before the
+    // call, not after it: a settings push can show "Key stored" before the reply arrives, and the
+    // secret must not sit in the form meanwhile.
+    const secret = key
     setKey('')
+    const r = await call('settings/setApiKey', { kind, key: secret })
     if (r.ok) {
       const fresh = await call('settings/get', {}, { quiet: true })
       if (fresh.ok) getStudio().setSettings(fresh.value)
