@@ -23,7 +23,14 @@ describe('crash and resume', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'tests/helpers/crash-child.ts', dir], { stdio: ['ignore', 'pipe', 'inherit'] })
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)))
     // Two jobs (the pool's concurrency) reach step b and hold there, mid-step, with a live lease.
-    await until(() => engine!.queue.list({ status: 'processing' }).filter((j) => j.currentStep === 'b').length === 2, 30_000, 'two jobs inside step b')
+    // (The step's start commits just before its body runs: wait for the body too, not only the row.)
+    await until(
+      () =>
+        engine!.queue.list({ status: 'processing' }).filter((j) => j.currentStep === 'b').length === 2 &&
+        callsOf(dir).filter((c) => c.endsWith(':b')).length === 2,
+      30_000,
+      'two jobs inside step b'
+    )
     child.kill('SIGKILL')
     expect(await exited).toBe('SIGKILL')
 

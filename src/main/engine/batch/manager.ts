@@ -6,6 +6,7 @@ import type { BatchPreview, BatchStatus, BatchView } from '../../../shared/types
 import type { BatchSource } from '../../../shared/contract'
 import type { Engine } from '../engine'
 import { QueueError } from '../errors'
+import { inTransaction } from '../store/database'
 import { Coalescer } from '../events'
 import type { PipelineDefinition } from '../pipelines/types'
 import { parseBatchConfig, type BatchConfig } from './config'
@@ -223,10 +224,10 @@ export class BatchManager {
       const flush = () => {
         const rows = chunk
         chunk = []
-        this.db.transaction(() => {
+        inTransaction(this.db, () => {
           for (const r of rows) insert.run(id, ...r)
           this.db.prepare('UPDATE batches SET updated_at = ? WHERE id = ?').run(Date.now(), id)
-        })()
+        })
       }
       for await (const row of source.rows) {
         const mapped = mapRow(row, mapping, pipeline.input)
@@ -361,8 +362,7 @@ export class BatchManager {
     const b = this.db.prepare<[string], BatchRow>('SELECT * FROM batches WHERE id = ?').get(id)
     if (!b || b.status !== 'running' || !b.imported) return
     const window = Math.max(2, this.engine.pool.getConcurrency() * 2)
-    this.db
-      .transaction(() => {
+    inTransaction(this.db, () => {
         const open = this.db
           .prepare<[string], { n: number }>(
             `SELECT COUNT(*) AS n FROM batch_rows r JOIN jobs j ON j.id = r.job_id
@@ -389,7 +389,6 @@ export class BatchManager {
         const mark = this.db.prepare("UPDATE batch_rows SET state = 'queued', job_id = ? WHERE batch_id = ? AND row_number = ?")
         jobs.forEach((job, i) => mark.run(job.id, id, ready[i]!.row_number))
       })
-      .immediate()
     this.finishIfDone(id)
   }
 

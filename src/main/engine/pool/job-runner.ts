@@ -8,7 +8,7 @@ import { makeStepContext, stepOutputFromRow } from '../pipelines/context'
 import type { PipelineRegistry } from '../pipelines/registry'
 import type { PipelineDefinition, StepDefinition, StepOutput, StepResult } from '../pipelines/types'
 import type { ClaimedJob, Lease, LeaseStore } from '../queue/leases'
-import type { StepRow } from '../queue/rows'
+import type { JobRow, StepRow } from '../queue/rows'
 import { backoffDelay, type BackoffOptions } from './backoff'
 import type { CircuitBreaker } from './circuit-breaker'
 import type { PoolTimings } from './pool'
@@ -33,7 +33,8 @@ export interface RunnerDeps<S> {
   timings: PoolTimings
   breaker(provider: string): CircuitBreaker
   onBreakerChange(breaker: CircuitBreaker): void
-  shouldYield(jobId: string): { to: 'pending' | 'paused'; reason: string } | null
+  /** Before each step: should the job go back to the queue instead? `row` is its latest stored state. */
+  shouldYield(row: JobRow): { to: 'pending' | 'paused'; reason: string } | null
 }
 
 type StepOutcome = 'completed' | 'stopped'
@@ -104,6 +105,7 @@ export class JobRunner<S> {
       if (done.length < steps.length) leases.logSkipped(lease, done)
 
       const weights = steps.map((s) => pipeline.steps.find((d) => d.name === s.name)?.estimateMs ?? 1)
+      const latest = { row: job }
       for (const step of steps) {
         if (step.status === 'completed') continue
         const def = pipeline.steps.find((d) => d.name === step.name)
@@ -111,12 +113,12 @@ export class JobRunner<S> {
           leases.failJob(lease, step, `this build's ${pipeline.name} pipeline has no step "${step.name}"`, 0, null)
           return
         }
-        const yieldTo = this.d.shouldYield(job.id)
+        const yieldTo = this.d.shouldYield(latest.row)
         if (yieldTo) {
           leases.release(lease, yieldTo.to, yieldTo.reason)
           return
         }
-        const outcome = await this.runStep({ lease, claimed, pipeline, def, step, input, outputs, controller, weights })
+        const outcome = await this.runStep({ lease, claimed, pipeline, def, step, input, outputs, controller, weights, latest })
         if (outcome !== 'completed') return
       }
     } catch (err) {
@@ -142,6 +144,8 @@ export class JobRunner<S> {
     outputs: Record<string, StepOutput>
     controller: AbortController
     weights: number[]
+    /** Updated with the row each checkpoint returns (it carries a pause requested meanwhile). */
+    latest: { row: JobRow }
   }): Promise<StepOutcome> {
     const { lease, def, step, input, outputs, controller, claimed } = a
     const { leases } = this.d
@@ -158,13 +162,17 @@ export class JobRunner<S> {
       return 'stopped'
     }
 
-    let release: () => void
-    try {
-      release = await this.d.limiter.acquire(def.resource, signal)
-    } catch {
-      breaker?.abandonTrial()
-      this.handleStop(lease, step, signal)
-      return 'stopped'
+    // A free slot is taken synchronously, so that when the pool claims this job the step's start
+    // joins the claim's transaction; otherwise wait in line.
+    let release = this.d.limiter.tryAcquire(def.resource)
+    if (!release) {
+      try {
+        release = await this.d.limiter.acquire(def.resource, signal)
+      } catch {
+        breaker?.abandonTrial()
+        this.handleStop(lease, step, signal)
+        return 'stopped'
+      }
     }
 
     const workDir = join(this.d.artifactsRoot, lease.jobId, `${String(step.idx + 1).padStart(2, '0')}-${step.name}.${randomUUID().slice(0, 8)}`)
@@ -177,6 +185,10 @@ export class JobRunner<S> {
     let attempt = 0
     try {
       attempt = leases.startStep(lease, step, workDir, maxAttempts)
+      // The step's own work begins only after the start is committed (it may share the pool's
+      // claiming transaction, which can still roll back: then the job was never ours).
+      await null
+      signal.throwIfAborted()
       started = Date.now()
       const ctx = makeStepContext<S>({
         jobId: lease.jobId,
@@ -248,7 +260,7 @@ export class JobRunner<S> {
       if (result.cost !== undefined) output.cost = result.cost
       if (result.provider !== undefined) output.provider = result.provider
       if (usedFallback) output.fallback = true
-      await leases.completeStep(
+      a.latest.row = await leases.completeStep(
         lease,
         step,
         {

@@ -4,7 +4,8 @@ import type { EventBus } from '../events'
 import type { PipelineRegistry } from '../pipelines/registry'
 import type { ClaimedJob, LeaseStore } from '../queue/leases'
 import type { Queue } from '../queue/queue'
-import { prep } from '../store/database'
+import { inTransaction, prep } from '../store/database'
+import type { JobRow } from '../queue/rows'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff'
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions } from './circuit-breaker'
 import { JobRunner, StopReason } from './job-runner'
@@ -160,22 +161,46 @@ export class WorkerPool<S = unknown> {
       this.o.leases.reclaimAbandoned()
     }
     let starved = false
-    if (!this.o.queue.isPaused()) {
-      while (this.running.size < this.concurrency) {
-        const claimed = this.o.leases.claim({ leaseMs: this.timings.leaseMs, excludeResources: this.limiter.saturated() })
-        if (!claimed) {
-          starved = true
-          break
-        }
-        this.launch(claimed)
-      }
-    }
+    if (!this.o.queue.isPaused()) starved = this.claimAndStart()
     // Only a tick that found no ready job needs to know when a held-back one becomes ready.
     this.scheduleWake(starved)
     this.checkIdle()
   }
 
-  private launch(claimed: ClaimedJob): void {
+  /**
+   * Fill the free slots in one transaction: each claim and its first step's start (its runner runs
+   * synchronously up to there) commit together — one commit for a tick's work instead of two per
+   * job. Should the commit fail, the runners launched in it are stopped before their steps run.
+   * Returns whether the queue ran out of ready jobs.
+   */
+  private claimAndStart(): boolean {
+    const launched: Running[] = []
+    let starved = false
+    try {
+      inTransaction(
+        this.o.queue.db,
+        () => {
+          while (this.running.size < this.concurrency) {
+            const claimed = this.o.leases.claim({ leaseMs: this.timings.leaseMs, excludeResources: this.limiter.saturated() })
+            if (!claimed) {
+              starved = true
+              break
+            }
+            launched.push(this.launch(claimed))
+          }
+        },
+        { durable: false }
+      )
+    } catch (err) {
+      for (const r of launched) r.controller.abort(new StopReason('lease-lost'))
+      // A busy database (another process writing) is retried at the next tick.
+      console.error('claiming jobs failed; will retry:', err)
+      return false
+    }
+    return starved
+  }
+
+  private launch(claimed: ClaimedJob): Running {
     const controller = new AbortController()
     const entry: Running = { controller, claimed, done: Promise.resolve() }
     this.running.set(claimed.lease.jobId, entry)
@@ -189,6 +214,7 @@ export class WorkerPool<S = unknown> {
         this.queueTick()
         this.checkIdle()
       })
+    return entry
   }
 
   private scheduleWake(lookAhead: boolean): void {
@@ -199,9 +225,9 @@ export class WorkerPool<S = unknown> {
     this.wakeTimer.unref?.()
   }
 
-  private shouldYield(jobId: string): { to: 'pending' | 'paused'; reason: string } | null {
+  private shouldYield(row: JobRow): { to: 'pending' | 'paused'; reason: string } | null {
     if (this.state === 'stopping') return { to: 'pending', reason: 'engine stopping; the job will resume at its next step' }
-    if (this.o.leases.pauseRequested(jobId)) return { to: 'paused', reason: 'paused between steps' }
+    if (row.pause_requested === 1) return { to: 'paused', reason: 'paused between steps' }
     if (this.o.queue.isPaused()) return { to: 'pending', reason: 'queue paused; the job will resume at its next step' }
     return null
   }

@@ -53,6 +53,31 @@ export class ResourceLimiter {
     return [...this.lanes.keys()].filter((r) => !this.hasCapacity(r))
   }
 
+  /**
+   * Take a slot now if one is free and no spacing is owed, without waiting: the release function,
+   * or null (then `acquire` waits in line). Synchronous, so a claim and its step start can share
+   * one transaction.
+   */
+  tryAcquire(resource: string): (() => void) | null {
+    const lane = this.lane(resource)
+    const now = Date.now()
+    if (lane.running >= lane.limit.concurrency || lane.waiters.length > 0) return null
+    if (lane.lastStart + lane.limit.minIntervalMs > now) return null
+    lane.running++
+    lane.lastStart = now
+    return this.releaser(resource, lane)
+  }
+
+  private releaser(resource: string, lane: Lane): () => void {
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      lane.running--
+      this.dispatch(resource, lane)
+    }
+  }
+
   /** Wait for a slot and for the rate-limit spacing; returns the release function. */
   async acquire(resource: string, signal?: AbortSignal): Promise<() => void> {
     const lane = this.lane(resource)
@@ -74,13 +99,7 @@ export class ResourceLimiter {
         lane.waiters.push(waiter)
       })
     }
-    let released = false
-    const release = () => {
-      if (released) return
-      released = true
-      lane.running--
-      this.dispatch(resource, lane)
-    }
+    const release = this.releaser(resource, lane)
     try {
       const wait = lane.lastStart + lane.limit.minIntervalMs - Date.now()
       if (wait > 0) {

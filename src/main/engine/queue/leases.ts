@@ -69,24 +69,30 @@ export class LeaseStore {
   claim(options: { leaseMs: number; excludeResources?: readonly string[] }): ClaimedJob | null {
     const now = this.now()
     const token = randomUUID()
-    const exclude = JSON.stringify(options.excludeResources ?? [])
-    const job = inTransaction(this.db, () => {
-        const row = prep<[Record<string, unknown>], JobRow>(this.db, 
-            `UPDATE jobs SET status = 'processing', lease_token = @token, lease_owner = @owner, lease_expires_at = @expires,
-               started_at = COALESCE(started_at, @now), waiting_reason = NULL, waiting_provider = NULL, updated_at = @now
-             WHERE id = (
-               SELECT id FROM jobs
-               WHERE status = 'pending' AND run_after <= @now
-                 AND (next_resource IS NULL OR next_resource NOT IN (SELECT value FROM json_each(@exclude)))
-               ORDER BY priority, position LIMIT 1)
-             RETURNING *`
-          )
-          .get({ token, owner: this.owner, expires: now + options.leaseMs, now, exclude })
-        return row
-      }, { durable: false })
-    if (!job) return null
-    this.queue.emitRow(job)
-    return { lease: { jobId: job.id, token, owner: this.owner }, job, steps: this.queue.stepRows(job.id) }
+    const exclude = options.excludeResources ?? []
+    // Two statements, not one with an empty list: json_each costs a third of the claim and the
+    // usual case excludes nothing.
+    const sql = `UPDATE jobs SET status = 'processing', lease_token = @token, lease_owner = @owner, lease_expires_at = @expires,
+         started_at = COALESCE(started_at, @now), waiting_reason = NULL, waiting_provider = NULL, updated_at = @now
+       WHERE id = (
+         SELECT id FROM jobs
+         WHERE status = 'pending' AND run_after <= @now
+           ${exclude.length ? 'AND (next_resource IS NULL OR next_resource NOT IN (SELECT value FROM json_each(@exclude)))' : ''}
+         ORDER BY priority, position LIMIT 1)
+       RETURNING *`
+    const params: Record<string, unknown> = { token, owner: this.owner, expires: now + options.leaseMs, now }
+    if (exclude.length) params.exclude = JSON.stringify(exclude)
+    const claimed = inTransaction(
+      this.db,
+      () => {
+        const job = prep<[Record<string, unknown>], JobRow>(this.db, sql).get(params)
+        if (!job) return null
+        this.queue.emitRow(job)
+        return { lease: { jobId: job.id, token, owner: this.owner }, job, steps: this.queue.stepRows(job.id) }
+      },
+      { durable: false }
+    )
+    return claimed
   }
 
   /** Extend the lease; false means it is gone and the worker must stop. */
@@ -108,41 +114,35 @@ export class LeaseStore {
     change: () => void,
     options: { durable?: boolean } = {}
   ): void {
-    let row: JobRow | undefined
-    try {
-      inTransaction(
-        this.db,
-        () => {
-          change()
-          row = prep<[Record<string, unknown>], JobRow>(
-            this.db,
-            `UPDATE jobs SET ${jobSet}, updated_at = @now
-             WHERE id = @jobId AND lease_token = @token AND status = 'processing' RETURNING *`
-          ).get({ ...params, now: this.now(), jobId: lease.jobId, token: lease.token })
-          if (!row) throw new LeaseLostError(lease.jobId)
-        },
-        options
-      )
-    } catch (err) {
-      this.queue.discardLogEvents()
-      throw err
-    }
-    this.queue.flushLogEvents()
-    this.queue.emitRow(row!)
+    inTransaction(
+      this.db,
+      () => {
+        change()
+        const row = prep<[Record<string, unknown>], JobRow>(
+          this.db,
+          `UPDATE jobs SET ${jobSet}, updated_at = @now
+           WHERE id = @jobId AND lease_token = @token AND status = 'processing' RETURNING *`
+        ).get({ ...params, now: this.now(), jobId: lease.jobId, token: lease.token })
+        if (!row) throw new LeaseLostError(lease.jobId)
+        this.queue.emitRow(row)
+      },
+      options
+    )
   }
 
   jobRow(jobId: string): JobRow | undefined {
     return this.queue.getRow(jobId)
   }
 
-  private commits: Array<{ lease: Lease; write: () => JobRow; resolve: () => void; reject: (err: unknown) => void }> = []
+  private commits: Array<{ write: () => JobRow; resolve: (row: JobRow) => void; reject: (err: unknown) => void }> = []
 
   /**
    * Group commit: checkpoints requested in the same turn of the event loop share one durable
    * transaction — one fsync for every step that finished together. Each keeps its own savepoint
-   * and fence, so a lost lease rolls back that job's checkpoint only. Resolves once committed.
+   * and fence, so a lost lease rolls back that job's checkpoint only. Resolves with the job's
+   * row once committed.
    */
-  private commitTogether(lease: Lease, jobSet: string, params: Record<string, unknown>, change: () => void): Promise<void> {
+  private commitTogether(lease: Lease, jobSet: string, params: Record<string, unknown>, change: () => void): Promise<JobRow> {
     return new Promise((resolve, reject) => {
       const write = () => {
         change()
@@ -152,9 +152,10 @@ export class LeaseStore {
            WHERE id = @jobId AND lease_token = @token AND status = 'processing' RETURNING *`
         ).get({ ...params, now: this.now(), jobId: lease.jobId, token: lease.token })
         if (!row) throw new LeaseLostError(lease.jobId)
+        this.queue.emitRow(row)
         return row
       }
-      this.commits.push({ lease, write, resolve, reject })
+      this.commits.push({ write, resolve, reject })
       if (this.commits.length === 1) setImmediate(() => this.flushCommits())
     })
   }
@@ -166,37 +167,26 @@ export class LeaseStore {
     try {
       inTransaction(this.db, () => {
         for (const item of batch) {
-          const mark = this.queue.pendingLogCount()
           try {
             outcomes.push({ row: inTransaction(this.db, item.write) })
           } catch (error) {
-            this.queue.truncateLogEvents(mark)
             outcomes.push({ failure: error })
           }
         }
       })
     } catch (err) {
-      this.queue.discardLogEvents()
       for (const item of batch) item.reject(err)
       return
     }
-    this.queue.flushLogEvents()
     batch.forEach((item, i) => {
       const outcome = outcomes[i]!
-      if ('failure' in outcome) return item.reject(outcome.failure)
-      this.queue.emitRow(outcome.row)
-      item.resolve()
+      if ('failure' in outcome) item.reject(outcome.failure)
+      else item.resolve(outcome.row)
     })
-  }
-
-  /** Is a pause of this job requested (checked between steps)? */
-  pauseRequested(jobId: string): boolean {
-    return prep<[string], { p: number }>(this.db, 'SELECT pause_requested AS p FROM jobs WHERE id = ?').get(jobId)?.p === 1
   }
 
   log(jobId: string, level: 'debug' | 'info' | 'warn' | 'error', message: string, step: string | null): void {
     this.queue.log(jobId, level, message, step)
-    this.queue.flushLogEvents()
   }
 
   logSkipped(lease: Lease, steps: StepRow[]): void {
@@ -250,7 +240,7 @@ export class LeaseStore {
     step: StepRow,
     success: StepSuccess,
     next: { resource: string | null; jobProgress: number; jobResult?: JsonValue }
-  ): Promise<void> {
+  ): Promise<JobRow> {
     const last = next.jobResult !== undefined
     const cost = '(SELECT COALESCE(SUM(cost_usd), 0) FROM steps WHERE job_id = @jobId)'
     return this.commitTogether(
@@ -371,7 +361,6 @@ export class LeaseStore {
           reclaimed.push(r.id)
         }
       })
-    this.queue.flushLogEvents()
     for (const id of reclaimed) this.queue.emitChanged(id)
     return reclaimed
   }

@@ -21,7 +21,7 @@ import {
 import { QueueError } from '../errors'
 import type { EventBus } from '../events'
 import type { PipelineRegistry } from '../pipelines/registry'
-import { inTransaction, prep, type Db } from '../store/database'
+import { afterCommit, inTransaction, prep, type Db } from '../store/database'
 import { planMove, planPlacement, type MoveOutcome, type QueueSlot } from './ordering'
 import { jobDetail, jobView, logLine, type JobRow, type LogRow, type StepRow } from './rows'
 
@@ -213,7 +213,9 @@ export class Queue {
         })
       })
     const views = ids.map((id) => jobView(this.getRow(id)!))
-    for (const job of views) this.events.emit({ type: 'job.changed', job })
+    afterCommit(this.db, () => {
+      for (const job of views) this.events.emit({ type: 'job.changed', job })
+    })
     return views
   }
 
@@ -460,42 +462,13 @@ export class Queue {
     const info = prep(this.db, 'INSERT INTO job_logs (job_id, ts, level, step, message) VALUES (?, ?, ?, ?, ?)')
       .run(jobId, ts, level, step, message)
     const line: LogLine = { id: Number(info.lastInsertRowid), jobId, ts, level, step, message }
-    // Emitted after the surrounding transaction commits, see `afterCommit`.
-    this.pendingLogEvents.push(line)
+    afterCommit(this.db, () => this.events.emit({ type: 'job.log', line }))
   }
-
-  private pendingLogEvents: LogLine[] = []
 
   /** Run a change in one transaction, then announce the job and its new log lines. */
   mutate(jobId: string, change: () => void): JobView {
-    try {
-      inTransaction(this.db, change)
-    } catch (err) {
-      this.pendingLogEvents = []
-      throw err
-    }
-    this.flushLogEvents()
+    inTransaction(this.db, change)
     return this.emitChanged(jobId)
-  }
-
-  flushLogEvents(): void {
-    const lines = this.pendingLogEvents
-    this.pendingLogEvents = []
-    for (const line of lines) this.events.emit({ type: 'job.log', line })
-  }
-
-  /** How many log events wait for the surrounding transaction (see `truncateLogEvents`). */
-  pendingLogCount(): number {
-    return this.pendingLogEvents.length
-  }
-
-  /** Forget the log events added after `count` (their savepoint was rolled back). */
-  truncateLogEvents(count: number): void {
-    this.pendingLogEvents.length = count
-  }
-
-  discardLogEvents(): void {
-    this.pendingLogEvents = []
   }
 
   emitChanged(jobId: string): JobView {
@@ -505,7 +478,7 @@ export class Queue {
   /** Announce a row the caller already has (RETURNING *): no second read. */
   emitRow(row: JobRow): JobView {
     const job = jobView(row)
-    this.events.emit({ type: 'job.changed', job })
+    afterCommit(this.db, () => this.events.emit({ type: 'job.changed', job }))
     return job
   }
 

@@ -57,26 +57,61 @@ export function prep<P extends unknown[] | {} = unknown[], R = unknown>(db: Db, 
   return stmt as unknown as Database.Statement<P, R>
 }
 
-const runners = new WeakMap<Db, Database.Transaction<(fn: () => unknown) => unknown>>()
+interface TxState {
+  run: Database.Transaction<(fn: () => unknown) => unknown>
+  /** What to announce once the outermost transaction has committed (see `afterCommit`). */
+  afterCommit: Array<() => void>
+}
+
+const txStates = new WeakMap<Db, TxState>()
+
+function txState(db: Db): TxState {
+  let state = txStates.get(db)
+  if (!state) txStates.set(db, (state = { run: db.transaction((f: () => unknown) => f()), afterCommit: [] }))
+  return state
+}
 
 /**
  * Run `fn` in one transaction (BEGIN IMMEDIATE: the write lock is taken up front, so two
- * processes never deadlock upgrading a read). Inside another transaction it becomes a savepoint.
+ * processes never deadlock upgrading a read). Inside another transaction it becomes a savepoint:
+ * it commits or rolls back with the outer one, and a failure inside it undoes only its own part.
  *
  * `durable: false` commits without waiting for the disk (synchronous=NORMAL): still atomic and
  * safe against a crash or kill -9, only a power cut can lose it. The engine uses it for claims
  * and step starts, whose loss only means a job runs again; paid work (checkpoints) and the
  * user's own changes are always fsynced. With WAL, a durable commit also makes every earlier
- * commit durable.
+ * commit durable. A nested call takes the outer transaction's durability (SQLite cannot change
+ * it inside a transaction): the whole of a relaxed transaction is lost or kept together.
  */
 export function inTransaction<T>(db: Db, fn: () => T, options: { durable?: boolean } = {}): T {
-  let run = runners.get(db)
-  if (!run) runners.set(db, (run = db.transaction((f: () => unknown) => f())))
-  const relaxed = options.durable === false && !db.inTransaction
+  const state = txState(db)
+  const outermost = !db.inTransaction
+  const mark = state.afterCommit.length
+  const relaxed = options.durable === false && outermost
   if (relaxed) db.pragma('synchronous = NORMAL')
+  let result: T
   try {
-    return run.immediate(fn) as T
+    result = state.run.immediate(fn) as T
+  } catch (err) {
+    // What the rolled-back part meant to announce never happened.
+    state.afterCommit.length = mark
+    throw err
   } finally {
     if (relaxed) db.pragma('synchronous = FULL')
   }
+  if (outermost) {
+    const announce = state.afterCommit.splice(0)
+    for (const fn of announce) fn()
+  }
+  return result
+}
+
+/**
+ * Run `fn` once the surrounding transaction has committed (at once outside a transaction), and
+ * never if it rolls back: events describe only what is stored. Callers inside a transaction
+ * must have opened it with `inTransaction`.
+ */
+export function afterCommit(db: Db, fn: () => void): void {
+  if (!db.inTransaction) return fn()
+  txState(db).afterCommit.push(fn)
 }
