@@ -271,6 +271,17 @@ describe('defects never leave a job stuck', () => {
     expect(engine.queue.get(job.id)).toMatchObject({ status: 'failed', error: 'stray: step returned artifact "passwd" outside its work folder: /etc/passwd' })
   })
 
+  it('a step that names an artifact it never wrote fails instead of checkpointing a missing file', async () => {
+    engine = openTestEngine()
+    const job = engine.queue.enqueue({ type: 'phantom', input: {} })
+    engine.pool.start()
+    await engine.pool.whenIdle()
+    const view = engine.queue.get(job.id)!
+    expect(view.status).toBe('failed')
+    expect(view.error).toMatch(/^phantom: step returned artifact "ghost" but never wrote it: .*ghost\.txt$/)
+    expect(view.steps[0]!.status).toBe('failed')
+  })
+
   it('an output the engine cannot store fails the job with the error instead of hanging in processing', async () => {
     engine = openTestEngine()
     const job = engine.queue.enqueue({ type: 'buggy', input: {} })

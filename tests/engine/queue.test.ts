@@ -144,7 +144,7 @@ describe('leases and fencing', () => {
     const second = engine.leases.claim({ leaseMs: 10_000 })!
     expect(second.lease.token).not.toBe(first.lease.token)
     const step = first.steps[0]!
-    const success = { data: { stale: true }, files: {}, workDir: '/tmp/x', costUsd: 0, provider: null, fallback: false, durationMs: 1 }
+    const success = { data: { stale: true }, files: {}, workDir: '/tmp/x', costUsd: 0, provider: null, fallback: false, durationMs: 1, durable: true }
     await expect(engine.leases.completeStep(first.lease, step, success, { resource: null, jobProgress: 100, jobResult: {} })).rejects.toThrow(
       LeaseLostError
     )
@@ -154,6 +154,30 @@ describe('leases and fencing', () => {
     const done = engine.queue.get(job.id)!
     expect(done.status).toBe('completed')
     expect(done.steps[0]!.output).toEqual({ fresh: true })
+  })
+
+  it('checkpoints finishing together share one commit, fsynced when any of them is worth it', async () => {
+    engine = openTestEngine()
+    for (let i = 0; i < 4; i++) engine.queue.enqueue({ type: 'one', input: {} })
+    const claims = [0, 1, 2, 3].map(() => engine!.leases.claim({ leaseMs: 10_000 })!)
+    const base = { data: null, files: {}, workDir: '/tmp/x', costUsd: 0, provider: null, fallback: false, durationMs: 1 }
+    const relaxedCommits: string[] = []
+    const db = engine.db
+    const pragma = db.pragma.bind(db)
+    db.pragma = ((source: string, options?: never) => {
+      if (source === 'synchronous = NORMAL') relaxedCommits.push(source)
+      return pragma(source, options)
+    }) as typeof db.pragma
+    const complete = (i: number, durable: boolean) =>
+      engine!.leases.completeStep(claims[i]!.lease, claims[i]!.steps[0]!, { ...base, durable }, { resource: null, jobProgress: 100, jobResult: i })
+
+    // Two free, file-less checkpoints: one commit, crash-safe but not fsynced.
+    await Promise.all([complete(0, false), complete(1, false)])
+    expect(relaxedCommits).toHaveLength(1)
+    // One of the two cost something: the shared commit is fsynced (no relaxed commit).
+    await Promise.all([complete(2, false), complete(3, true)])
+    expect(relaxedCommits).toHaveLength(1)
+    expect(engine.queue.stats().byStatus.completed).toBe(4)
   })
 
   it('a cancelled job revokes the lease: the worker can no longer checkpoint', () => {

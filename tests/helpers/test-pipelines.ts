@@ -86,6 +86,12 @@ export function testPipelines(): PipelineRegistry<TestServices> {
       steps: [{ name: 'stray', title: 'STRAY', resource: 'cpu', estimateMs: 10, run: async () => ({ data: null, files: { passwd: '/etc/passwd' } }) }]
     })
     .register({
+      name: 'phantom',
+      title: 'Names a file it never wrote',
+      input,
+      steps: [{ name: 'phantom', title: 'PHANTOM', resource: 'cpu', estimateMs: 10, run: async (ctx) => ({ data: null, files: { ghost: ctx.artifactPath('ghost.txt') } }) }]
+    })
+    .register({
       name: 'buggy',
       title: 'A pipeline whose output cannot be stored',
       input,

@@ -13,6 +13,7 @@ import { backoffDelay, type BackoffOptions } from './backoff'
 import type { CircuitBreaker } from './circuit-breaker'
 import type { PoolTimings } from './pool'
 import type { ResourceLimiter } from './resource-limiter'
+import { syncFile, syncFolder, worthSyncing } from './sync-files'
 
 /** Why a running job was stopped from outside its step. */
 export class StopReason extends Error {
@@ -215,7 +216,7 @@ export class JobRunner<S> {
       try {
         result = await def.run(ctx)
         signal.throwIfAborted()
-        checkFiles(result.files ?? {}, workDir)
+        await publishFiles(result.files ?? {}, workDir)
       } catch (raw) {
         if (signal.aborted) throw raw
         const err = classifyError(raw, provider ?? undefined)
@@ -241,7 +242,7 @@ export class JobRunner<S> {
         leases.log(lease.jobId, 'warn', `${step.name} failed for good (${err.message}); using its fallback`, step.name)
         try {
           result = await def.fallback(ctx, err)
-          checkFiles(result.files ?? {}, workDir)
+          await publishFiles(result.files ?? {}, workDir)
           usedFallback = true
         } catch (fallbackRaw) {
           if (signal.aborted) throw fallbackRaw
@@ -270,7 +271,8 @@ export class JobRunner<S> {
           costUsd: result.cost ?? 0,
           provider: result.provider ?? provider,
           fallback: usedFallback,
-          durationMs
+          durationMs,
+          durable: worthSyncing(files, result.cost ?? 0, result.provider ?? provider)
         },
         {
           resource: nextStep?.resource ?? null,
@@ -345,15 +347,26 @@ function describeFailure(err: StepError, attempt: number): string {
   return `${err.message} (gave up after ${attempt} attempt${attempt > 1 ? 's' : ''})`
 }
 
-function checkFiles(files: Record<string, string>, workDir: string): Record<string, string> {
+/** A step's artifacts must lie in its own work folder, and are on disk for good before their checkpoint. */
+async function publishFiles(files: Record<string, string>, workDir: string): Promise<void> {
   for (const [name, path] of Object.entries(files)) {
     const rel = relative(workDir, path)
     if (!isAbsolute(path) || rel.startsWith('..') || isAbsolute(rel)) {
       throw permanent(`step returned artifact "${name}" outside its work folder: ${path}`)
     }
   }
-  return files
+  const entries = Object.entries(files)
+  for (const [name, path] of entries) {
+    try {
+      await syncFile(path)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw permanent(`step returned artifact "${name}" but never wrote it: ${path}`)
+      throw err
+    }
+  }
+  if (entries.length) await syncFolder(workDir)
 }
+
 
 /** What the job as a whole produced: the last step's output, plus every step's files by step. */
 function jobResult(outputs: Record<string, StepOutput>, lastName: string, last: StepOutput): JsonValue {

@@ -27,6 +27,8 @@ export interface StepSuccess {
   provider: string | null
   fallback: boolean
   durationMs: number
+  /** Fsync the checkpoint (it cost money, a provider's work or files); otherwise crash-safe only. */
+  durable: boolean
 }
 
 /** Identifies this engine instance: host, pid (so a dead local owner is recognised at once) and a nonce. */
@@ -134,15 +136,21 @@ export class LeaseStore {
     return this.queue.getRow(jobId)
   }
 
-  private commits: Array<{ write: () => JobRow; resolve: (row: JobRow) => void; reject: (err: unknown) => void }> = []
+  private commits: Array<{ write: () => JobRow; durable: boolean; resolve: (row: JobRow) => void; reject: (err: unknown) => void }> = []
 
   /**
    * Group commit: checkpoints requested in the same turn of the event loop share one durable
    * transaction — one fsync for every step that finished together. Each keeps its own savepoint
-   * and fence, so a lost lease rolls back that job's checkpoint only. Resolves with the job's
-   * row once committed.
+   * and fence, so a lost lease rolls back that job's checkpoint only. The group is fsynced when
+   * any of its checkpoints asks to be. Resolves with the job's row once committed.
    */
-  private commitTogether(lease: Lease, jobSet: string, params: Record<string, unknown>, change: () => void): Promise<JobRow> {
+  private commitTogether(
+    lease: Lease,
+    jobSet: string,
+    params: Record<string, unknown>,
+    change: () => void,
+    durable: boolean
+  ): Promise<JobRow> {
     return new Promise((resolve, reject) => {
       const write = () => {
         change()
@@ -155,7 +163,7 @@ export class LeaseStore {
         this.queue.emitRow(row)
         return row
       }
-      this.commits.push({ write, resolve, reject })
+      this.commits.push({ write, durable, resolve, reject })
       if (this.commits.length === 1) setImmediate(() => this.flushCommits())
     })
   }
@@ -173,7 +181,7 @@ export class LeaseStore {
             outcomes.push({ failure: error })
           }
         }
-      })
+      }, { durable: batch.some((item) => item.durable) })
     } catch (err) {
       for (const item of batch) item.reject(err)
       return
@@ -272,7 +280,8 @@ export class LeaseStore {
         if (success.provider) this.recordCall(success.provider, true, success.durationMs, null)
         const finished = `finished ${step.name} in ${formatMs(success.durationMs)}${success.fallback ? ' (fallback)' : ''}`
         this.queue.log(lease.jobId, 'info', last ? `${finished}; job completed` : finished, step.name)
-      }
+      },
+      success.durable
     )
   }
 

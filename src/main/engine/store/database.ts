@@ -77,10 +77,10 @@ function txState(db: Db): TxState {
  * it commits or rolls back with the outer one, and a failure inside it undoes only its own part.
  *
  * `durable: false` commits without waiting for the disk (synchronous=NORMAL): still atomic and
- * safe against a crash or kill -9, only a power cut can lose it. The engine uses it for claims
- * and step starts, whose loss only means a job runs again; paid work (checkpoints) and the
- * user's own changes are always fsynced. With WAL, a durable commit also makes every earlier
- * commit durable. A nested call takes the outer transaction's durability (SQLite cannot change
+ * safe against a crash or kill -9, only a power cut can lose it. The engine uses it for claims,
+ * step starts and the checkpoints of free steps without files, whose loss only means that work
+ * runs again; checkpoints with files, cost or a provider's work, and the user's own changes,
+ * are always fsynced. With WAL, a durable commit also makes every earlier commit durable. A nested call takes the outer transaction's durability (SQLite cannot change
  * it inside a transaction): the whole of a relaxed transaction is lost or kept together.
  */
 export function inTransaction<T>(db: Db, fn: () => T, options: { durable?: boolean } = {}): T {
