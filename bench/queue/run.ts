@@ -1,13 +1,14 @@
 /**
  * Queue throughput benchmark: no-op jobs processed per second by our engine, plainjob and liteque.
  *
- *   node --import tsx bench/queue/run.ts [--n 2000] [--concurrency 2] [--reps 3] [--experiments] [--no-matched]
+ *   node --import tsx bench/queue/run.ts [--n 2000] [--concurrency 2[,8,...]] [--reps 3]
  *
  * Every measured run is a fresh child process (this same file with --child) on a fresh temp folder
  * holding a real SQLite file, so no run inherits another's JIT state, timers, page cache of the
  * same file or leftover handles (liteque leaves one timeout timer per job behind). Runs are
  * interleaved (ours, plainjob, liteque, ours, ...) so slow drift of the machine hits all three alike.
  * Same N, same payload (~120 bytes of JSON), same concurrency, each library's own public API.
+ * A last row, "SQL floor", is not a queue: it is what our schema's writes alone cost per job.
  *
  * It prints figures; it asserts nothing.
  */
@@ -23,20 +24,21 @@ import { z } from 'zod'
 import { Engine } from '../../src/main/engine/engine'
 import { PipelineRegistry } from '../../src/main/engine/pipelines/registry'
 import { DEFAULT_TIMINGS, defaultResourceLimits } from '../../src/main/engine/pool/pool'
+import { runSqlFloor } from './sql-floor'
 
-type Lib = 'ours' | 'plainjob' | 'liteque'
-const LIBS: readonly Lib[] = ['ours', 'plainjob', 'liteque']
+type Lib = 'ours' | 'plainjob' | 'liteque' | 'floor'
+const QUEUES: readonly Lib[] = ['ours', 'plainjob', 'liteque']
 
 /**
  * How a library is configured for a run.
- * - shipped: exactly as the library opens its database (ours: synchronous=FULL; plainjob and
- *   liteque: WAL + synchronous=NORMAL, set by their own open code).
- * - sync-full: a peer with its connection switched to synchronous=FULL after it opened it, so
- *   every commit is as durable as ours (durability-matched comparison).
- * - exp:a+b: EXPERIMENTS on our engine, monkey-patched inside the child process only (see
- *   applyExperiments). Never the engine's figure; they estimate what a fix would buy.
+ * - shipped: exactly as each library opens its database and commits. For no-op jobs all three
+ *   commit crash-safe (a kill -9 loses nothing) and none fsyncs a result: plainjob and liteque
+ *   because they run WAL + synchronous=NORMAL, ours because a free step without files is not
+ *   worth an fsync (what costs something to redo is: see worthSyncing).
+ * - power-safe: every finished job survives a power cut. Peers: their connection switched to
+ *   synchronous=FULL after they opened it. Ours: every checkpoint fsynced, as for a paid step.
  */
-type Variant = 'shipped' | 'sync-full' | `exp:${string}`
+type Variant = 'shipped' | 'power-safe'
 
 interface RunResult {
   lib: Lib
@@ -67,27 +69,32 @@ function freshDir(lib: string): string {
   return mkdtempSync(join(tmpdir(), `queue-bench-${lib}-`))
 }
 
+/** One pipeline, one step that does nothing: what is measured is the queue around it. */
+function noopPipelines(): PipelineRegistry<null> {
+  return new PipelineRegistry<null>().register({
+    name: 'noop',
+    title: 'No-op',
+    input: z.object({ i: z.number(), pad: z.string() }),
+    steps: [
+      {
+        name: 'noop',
+        title: 'No-op',
+        resource: 'cpu',
+        estimateMs: 1,
+        async run() {
+          return { data: null }
+        }
+      }
+    ]
+  })
+}
+
 // ------------------------------------------------------------------------------------------ ours
 
 async function runOurs(n: number, concurrency: number, variant: Variant): Promise<RunResult> {
   const dataDir = freshDir('ours')
   try {
-    const pipelines = new PipelineRegistry<null>().register({
-      name: 'noop',
-      title: 'No-op',
-      input: z.object({ i: z.number(), pad: z.string() }),
-      steps: [
-        {
-          name: 'noop',
-          title: 'No-op',
-          resource: 'cpu',
-          estimateMs: 1,
-          async run() {
-            return { data: null }
-          }
-        }
-      ]
-    })
+    const pipelines = noopPipelines()
     const engine = new Engine<null>({
       dataDir,
       pipelines,
@@ -103,7 +110,12 @@ async function runOurs(n: number, concurrency: number, variant: Variant): Promis
     engine.queue.enqueueMany(requests)
     const enqueueMs = performance.now() - t
 
-    applyExperiments(engine, variant)
+    if (variant === 'power-safe') {
+      // Treat the no-op step like a paid one: its checkpoint is fsynced.
+      const leases = engine.leases
+      const complete = leases.completeStep.bind(leases)
+      leases.completeStep = (lease, step, success, next) => complete(lease, step, { ...success, durable: true }, next)
+    }
 
     const cpu = process.cpuUsage()
     t = performance.now()
@@ -132,91 +144,6 @@ async function runOurs(n: number, concurrency: number, variant: Variant): Promis
   }
 }
 
-/**
- * EXPERIMENTS ONLY: monkey-patch one engine instance inside this child process, to estimate what
- * a fix in the engine would buy. Nothing here changes an engine file; none of it is the engine's figure.
- */
-const PATCHES = ['sync-normal', 'fsync-at-checkpoint', 'stmt-cache', 'lazy-workdir', 'scan-fix'] as const
-type Patch = (typeof PATCHES)[number]
-
-function patchesOf(variant: Variant): Set<Patch> {
-  if (!variant.startsWith('exp:')) return new Set()
-  const names = variant.slice(4).split('+')
-  for (const name of names) if (!(PATCHES as readonly string[]).includes(name)) throw new Error(`unknown experiment ${name}`)
-  return new Set(names as Patch[])
-}
-
-function applyExperiments(engine: Engine<null>, variant: Variant): void {
-  const patches = patchesOf(variant)
-  const db = engine.db
-  if (patches.has('sync-normal')) {
-    // Upper bound of what fsync costs: nothing synced at commit (what plainjob and liteque ship).
-    db.pragma('synchronous = NORMAL')
-  }
-  if (patches.has('fsync-at-checkpoint')) {
-    // Sync only the commits that must survive a power cut: a step's checkpoint, the job's end,
-    // a failure, a give-back (enqueue and user mutations stay FULL too). In WAL mode a synced
-    // commit makes every earlier commit durable as well; a claim or a step start lost in a power
-    // cut only leaves the job pending, exactly as after a crash. Claim and startStep go unsynced.
-    db.pragma('synchronous = NORMAL')
-    const leases = engine.leases as unknown as Record<string, (...args: unknown[]) => unknown>
-    for (const method of ['completeStep', 'failJob', 'retryLater', 'waitForProvider', 'release']) {
-      const original = leases[method]!.bind(engine.leases)
-      leases[method] = (...args: unknown[]) => {
-        db.pragma('synchronous = FULL')
-        try {
-          return original(...args)
-        } finally {
-          db.pragma('synchronous = NORMAL')
-        }
-      }
-    }
-  }
-  if (patches.has('stmt-cache')) {
-    // Every engine call does db.prepare(sql), and better-sqlite3 compiles the SQL every time.
-    // (The engine never uses iterate/pluck/raw, so sharing a statement per SQL text is safe.)
-    const cache = new Map<string, Database.Statement>()
-    const prepare = db.prepare.bind(db)
-    ;(db as unknown as { prepare: (sql: string) => Database.Statement }).prepare = (sql: string) => {
-      let stmt = cache.get(sql)
-      if (!stmt) {
-        stmt = prepare(sql)
-        cache.set(sql, stmt)
-      }
-      return stmt
-    }
-  }
-  if (patches.has('lazy-workdir')) {
-    // The runner mkdirs <artifacts>/<jobId>/<NN-step.xxxxxxxx> before every step, even when the
-    // step writes nothing. Simulate creating it on first write (writeArtifact/artifactPath):
-    // a no-op step never writes, so no directory is made. (Builtin ESM bindings follow the CJS
-    // object after syncBuiltinESMExports.)
-    const fs = createRequire(import.meta.url)('node:fs') as typeof import('node:fs')
-    const original = fs.mkdirSync
-    const root = engine.artifactsRoot + sep
-    fs.mkdirSync = ((path: PathLike, options?: unknown) =>
-      typeof path === 'string' && path.startsWith(root) ? undefined : original(path, options as never)) as typeof fs.mkdirSync
-    syncBuiltinESMExports()
-  }
-  if (patches.has('scan-fix')) {
-    // pool.tick -> scheduleWake -> leases.nextRunAfter() and pool.checkIdle -> leases.hasWork()
-    // each walk every pending row (jobs_lease (status=?) then a table lookup per row for
-    // run_after): O(queue length) per tick, O(N^2) per drain. A partial index (a migration) makes
-    // the first a seek; EXISTS instead of SUM makes the second O(1). (A plain (status, run_after)
-    // index is NOT the fix: the claim query then prefers it and sorts every pending row.)
-    db.exec("CREATE INDEX IF NOT EXISTS bench_exp_pending_run_after ON jobs (run_after) WHERE status = 'pending'")
-    const nextRunAfter = db.prepare<[number], { t: number | null }>(
-      "SELECT MIN(run_after) AS t FROM jobs INDEXED BY bench_exp_pending_run_after WHERE status = 'pending' AND run_after > ?"
-    )
-    const hasWork = db.prepare<[], { pending: number; processing: number }>(
-      "SELECT EXISTS (SELECT 1 FROM jobs WHERE status = 'pending') AS pending, EXISTS (SELECT 1 FROM jobs WHERE status = 'processing') AS processing"
-    )
-    const leases = engine.leases as unknown as { hasWork(): { pending: number; processing: number }; nextRunAfter(): number | null }
-    leases.nextRunAfter = () => nextRunAfter.get(Date.now())?.t ?? null
-    leases.hasWork = () => hasWork.get()!
-  }
-}
-
 // -------------------------------------------------------------------------------------- plainjob
 
 async function runPlainjob(n: number, concurrency: number, variant: Variant): Promise<RunResult> {
@@ -228,7 +155,7 @@ async function runPlainjob(n: number, concurrency: number, variant: Variant): Pr
     // journal_mode=WAL, synchronous=1 (NORMAL), busy_timeout=5000.
     const connection = better(new BetterSqlite(join(dir, 'plainjob.db')))
     const queue = defineQueue({ connection, logger: silent }) // timeout 30 min, maintenance every 60 s (defaults)
-    if (variant === 'sync-full') connection.pragma('synchronous = FULL')
+    if (variant === 'power-safe') connection.pragma('synchronous = FULL')
 
     const data = Array.from({ length: n }, (_, i) => payload(i))
     let t = performance.now()
@@ -274,7 +201,7 @@ async function runLiteque(n: number, concurrency: number, variant: Variant): Pro
     const { buildDBClient, SqliteQueue, Runner } = await import('liteque')
     // buildDBClient's defaults: walEnabled true -> journal_mode=WAL, synchronous=NORMAL.
     const db = buildDBClient(join(dir, 'liteque.db'), { runMigrations: true })
-    if (variant === 'sync-full') {
+    if (variant === 'power-safe') {
       // liteque exposes no pragma option; reach its better-sqlite3 handle through drizzle's session.
       ;(db as unknown as { session: { client: Database.Database } }).session.client.pragma('synchronous = FULL')
     }
@@ -366,6 +293,18 @@ async function restorePromiseTolerantTransactions(): Promise<void> {
     wrapped.immediate = passPromise(inner.immediate)
     wrapped.exclusive = passPromise(inner.exclusive)
     return wrapped
+  }
+}
+
+// ------------------------------------------------------------------------------------- SQL floor
+
+function runFloor(n: number, concurrency: number, variant: Variant): RunResult {
+  const dataDir = freshDir('floor')
+  try {
+    const r = runSqlFloor(dataDir, noopPipelines(), Array.from({ length: n }, (_, i) => payload(i)), concurrency, variant === 'power-safe')
+    return { lib: 'floor', variant, n, concurrency, enqueueHow: 'queue.enqueueMany (1 tx)', ...r }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true })
   }
 }
 
@@ -465,66 +404,50 @@ function printTable(title: string, rows: Summary[]): void {
 
 const ratio = (a: Summary, b: Summary) => `${(a.median / b.median).toFixed(2)}x`
 
-async function parent(n: number, concurrency: number, reps: number, experiments: boolean, matched: boolean): Promise<void> {
+async function parent(n: number, concurrencies: number[], reps: number): Promise<void> {
   const cpu = cpus()
   console.log(
     `machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, node ${process.version}, ${process.platform}/${process.arch}`
   )
   console.log(`disk: temp dir ${tmpdir()} (real files): ${probeDisk()}`)
-  console.log(`N = ${n} no-op jobs (payload ~120 B of JSON), concurrency = ${concurrency} for all three, ${reps} runs each: median (min, max)`)
-  console.log('  ours:     Engine, pool concurrency ' + concurrency + ", 'cpu' resource lane " + concurrency + ', default timings (leaseMs 30000, pollMs 1000, reclaimEveryMs 5000)')
-  console.log('  plainjob: ' + concurrency + ' defineWorker loops on one queue, pollIntervall 1000 (its default), timeout 30 min (default), silent logger')
-  console.log('  liteque:  Runner concurrency ' + concurrency + ', pollIntervalMs 1000 (README), timeoutSecs 30 (= our lease), numRetries 3 (= our maxRetries)')
-  console.log('each run: a fresh child process on a fresh temp folder; runs interleaved ours, plainjob, liteque, ...')
+  console.log(`N = ${n} no-op jobs (payload ~120 B of JSON), the same concurrency for all three, ${reps} runs each: median (min, max)`)
+  console.log("  ours:      Engine, pool concurrency C, 'cpu' resource lane C, default timings (leaseMs 30000, pollMs 1000, reclaimEveryMs 5000)")
+  console.log('  plainjob:  C defineWorker loops on one queue, pollIntervall 1000 (its default), timeout 30 min (default), silent logger')
+  console.log('  liteque:   Runner concurrency C, pollIntervalMs 1000 (README), timeoutSecs 30 (= our lease), numRetries 3 (= our maxRetries)')
+  console.log('  SQL floor: our schema\'s writes for each job, C jobs per transaction, no engine (bench/queue/sql-floor.ts)')
+  console.log('each run: a fresh child process on a fresh temp folder; runs interleaved ours, plainjob, liteque, floor, ...')
 
-  const plan: Array<{ lib: Lib; variant: Variant; label: string }> = LIBS.map((lib) => ({ lib, variant: 'shipped' as Variant, label: lib }))
-  if (matched) {
-    plan.push(
-      { lib: 'plainjob', variant: 'sync-full', label: 'plainjob synchronous=FULL' },
-      { lib: 'liteque', variant: 'sync-full', label: 'liteque synchronous=FULL' }
-    )
-  }
-  if (experiments) {
-    plan.push(
-      { lib: 'ours', variant: 'exp:sync-normal', label: 'EXP synchronous=NORMAL' },
-      { lib: 'ours', variant: 'exp:fsync-at-checkpoint', label: 'EXP fsync at checkpoint' },
-      { lib: 'ours', variant: 'exp:lazy-workdir', label: 'EXP lazy work dir' },
-      { lib: 'ours', variant: 'exp:stmt-cache', label: 'EXP statement cache' },
-      { lib: 'ours', variant: 'exp:scan-fix', label: 'EXP no pending scans' },
-      { lib: 'ours', variant: 'exp:fsync-at-checkpoint+lazy-workdir+stmt-cache+scan-fix', label: 'EXP all four' },
-      // Not durable at each commit: the same durability as plainjob and liteque ship with.
-      { lib: 'ours', variant: 'exp:sync-normal+lazy-workdir+stmt-cache+scan-fix', label: 'EXP fixes + sync=NORMAL' }
-    )
-  }
-  const results = new Map<string, RunResult[]>()
-  for (let rep = 0; rep < reps; rep++) {
-    for (const p of plan) {
-      const r = runChild(p.lib, p.variant, n, concurrency)
-      let list = results.get(p.label)
-      if (!list) results.set(p.label, (list = []))
-      list.push(r)
-      process.stderr.write(`  run ${rep + 1}/${reps}  ${p.label.padEnd(27)} ${fmt(r.n / (r.processMs / 1000)).padStart(6)} jobs/s\n`)
+  const variants: Array<{ variant: Variant; title: string }> = [
+    {
+      variant: 'shipped',
+      title:
+        'As shipped: every commit crash-safe (kill -9), no-op results not fsynced (peers: WAL + synchronous=NORMAL; ours: a free step without files is not worth an fsync)'
+    },
+    {
+      variant: 'power-safe',
+      title: 'Power-cut safe: every finished job fsynced (peers switched to synchronous=FULL; ours: every checkpoint fsynced, as for a paid step)'
     }
-  }
-  const s = (label: string) => summarise(label, results.get(label)!)
-
-  const ours = s('ours')
-  const plain = s('plainjob')
-  const lite = s('liteque')
-  printTable('As shipped (ours: WAL + synchronous=FULL; plainjob, liteque: WAL + synchronous=NORMAL, set by their own open code)', [ours, plain, lite])
-  console.log(`ratio ours/plainjob = ${ratio(ours, plain)}   ours/liteque = ${ratio(ours, lite)}`)
-
-  if (matched) {
-    const plainFull = s('plainjob synchronous=FULL')
-    const liteFull = s('liteque synchronous=FULL')
-    printTable('Same durability (each peer\'s own connection switched to synchronous=FULL after it opened it)', [ours, plainFull, liteFull])
-    console.log(`ratio ours/plainjob = ${ratio(ours, plainFull)}   ours/liteque = ${ratio(ours, liteFull)}   (durability-matched)`)
-  }
-  if (experiments) {
-    const exps = plan.filter((p) => p.variant.startsWith('exp:')).map((p) => s(p.label))
-    printTable('EXPERIMENTS: our engine monkey-patched inside the bench child only. NOT the engine as shipped.', exps)
-    for (const e of exps) {
-      console.log(`${e.label.padEnd(24)} = ${ratio(e, ours)} ours as shipped   ${ratio(e, plain)} plainjob as shipped   ${matched ? ratio(e, s('plainjob synchronous=FULL')) + ' plainjob synchronous=FULL' : ''}`)
+  ]
+  const libs: Lib[] = [...QUEUES, 'floor']
+  for (const concurrency of concurrencies) {
+    const results = new Map<string, RunResult[]>()
+    const key = (lib: Lib, variant: Variant) => `${lib}/${variant}`
+    for (let rep = 0; rep < reps; rep++) {
+      for (const { variant } of variants) {
+        for (const lib of libs) {
+          const r = runChild(lib, variant, n, concurrency)
+          let list = results.get(key(lib, variant))
+          if (!list) results.set(key(lib, variant), (list = []))
+          list.push(r)
+          process.stderr.write(`  C=${concurrency} run ${rep + 1}/${reps}  ${key(lib, variant).padEnd(20)} ${fmt(r.n / (r.processMs / 1000)).padStart(6)} jobs/s\n`)
+        }
+      }
+    }
+    console.log(`\n================ concurrency ${concurrency}`)
+    for (const { variant, title } of variants) {
+      const [ours, plain, lite, floor] = libs.map((lib) => summarise(lib === 'floor' ? 'SQL floor (not a queue)' : lib, results.get(key(lib, variant))!))
+      printTable(title, [ours!, plain!, lite!, floor!])
+      console.log(`ratio ours/plainjob = ${ratio(ours!, plain!)}   ours/liteque = ${ratio(ours!, lite!)}   SQL floor/plainjob = ${ratio(floor!, plain!)}`)
     }
   }
   console.log('\nliteque note: liteque 0.8.0 dequeues inside db.transaction(async ...), which better-sqlite3 >= 11.10 (installed: 12)')
@@ -532,8 +455,7 @@ async function parent(n: number, concurrency: number, reps: number, experiments:
 }
 
 async function child(lib: Lib, variant: Variant, n: number, concurrency: number): Promise<void> {
-  const run = lib === 'ours' ? runOurs : lib === 'plainjob' ? runPlainjob : runLiteque
-  const result = await run(n, concurrency, variant)
+  const result = lib === 'floor' ? runFloor(n, concurrency, variant) : await (lib === 'ours' ? runOurs : lib === 'plainjob' ? runPlainjob : runLiteque)(n, concurrency, variant)
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
   // liteque leaves a timeoutSecs timer per job behind; plainjob workers may be mid-sleep. Do not wait.
   process.exit(0)
@@ -545,15 +467,14 @@ const { values } = parseArgs({
     variant: { type: 'string', default: 'shipped' },
     n: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: String(cpus().length) },
-    reps: { type: 'string', default: '3' },
-    experiments: { type: 'boolean', default: false },
-    'no-matched': { type: 'boolean', default: false }
+    reps: { type: 'string', default: '3' }
   }
 })
 const n = Number(values.n)
-const concurrency = Number(values.concurrency)
+const concurrencies = values.concurrency!.split(',').map(Number)
+if (concurrencies.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`--concurrency: positive integers, comma-separated (got ${values.concurrency})`)
 if (values.child) {
-  await child(values.child as Lib, values.variant as Variant, n, concurrency)
+  await child(values.child as Lib, values.variant as Variant, n, concurrencies[0]!)
 } else {
-  await parent(n, concurrency, Number(values.reps), values.experiments, !values['no-matched'])
+  await parent(n, concurrencies, Number(values.reps))
 }
