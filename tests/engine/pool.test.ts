@@ -263,34 +263,31 @@ describe('pool scheduling', () => {
 })
 
 describe('defects never leave a job stuck', () => {
-  it('a step that returns a file outside its work folder fails, naming the file', async () => {
+  /** Run one job of `type` to the end on a fresh engine; its final view. */
+  async function runAlone(type: string) {
     engine = openTestEngine()
-    const job = engine.queue.enqueue({ type: 'stray', input: {} })
+    const job = engine.queue.enqueue({ type, input: {} })
     engine.pool.start()
     await engine.pool.whenIdle()
-    expect(engine.queue.get(job.id)).toMatchObject({ status: 'failed', error: 'stray: step returned artifact "passwd" outside its work folder: /etc/passwd' })
+    return engine.queue.get(job.id)!
+  }
+
+  it('a step that returns a file outside its work folder fails, naming the file', async () => {
+    expect(await runAlone('stray')).toMatchObject({ status: 'failed', error: 'stray: step returned artifact "passwd" outside its work folder: /etc/passwd' })
   })
 
   it('a step that names an artifact it never wrote fails instead of checkpointing a missing file', async () => {
-    engine = openTestEngine()
-    const job = engine.queue.enqueue({ type: 'phantom', input: {} })
-    engine.pool.start()
-    await engine.pool.whenIdle()
-    const view = engine.queue.get(job.id)!
+    const view = await runAlone('phantom')
     expect(view.status).toBe('failed')
     expect(view.error).toMatch(/^phantom: step returned artifact "ghost" but never wrote it: .*ghost\.txt$/)
     expect(view.steps[0]!.status).toBe('failed')
   })
 
   it('an output the engine cannot store fails the job with the error instead of hanging in processing', async () => {
-    engine = openTestEngine()
-    const job = engine.queue.enqueue({ type: 'buggy', input: {} })
-    engine.pool.start()
-    await engine.pool.whenIdle()
-    const view = engine.queue.get(job.id)!
+    const view = await runAlone('buggy')
     expect(view.status).toBe('failed')
     expect(view.error).toMatch(/^buggy: internal error: .*BigInt/)
-    expect(engine.pool.status().running).toEqual([])
+    expect(engine!.pool.status().running).toEqual([])
   })
 
   it('works on a relative data folder (stored paths are absolute)', async () => {

@@ -116,20 +116,20 @@ export class LeaseStore {
     change: () => void,
     options: { durable?: boolean } = {}
   ): void {
-    inTransaction(
+    inTransaction(this.db, () => this.fencedWrite(lease, jobSet, params, change), options)
+  }
+
+  /** The body of a fenced write; the caller provides the transaction. */
+  private fencedWrite(lease: Lease, jobSet: string, params: Record<string, unknown>, change: () => void): JobRow {
+    change()
+    const row = prep<[Record<string, unknown>], JobRow>(
       this.db,
-      () => {
-        change()
-        const row = prep<[Record<string, unknown>], JobRow>(
-          this.db,
-          `UPDATE jobs SET ${jobSet}, updated_at = @now
-           WHERE id = @jobId AND lease_token = @token AND status = 'processing' RETURNING *`
-        ).get({ ...params, now: this.now(), jobId: lease.jobId, token: lease.token })
-        if (!row) throw new LeaseLostError(lease.jobId)
-        this.queue.emitRow(row)
-      },
-      options
-    )
+      `UPDATE jobs SET ${jobSet}, updated_at = @now
+       WHERE id = @jobId AND lease_token = @token AND status = 'processing' RETURNING *`
+    ).get({ ...params, now: this.now(), jobId: lease.jobId, token: lease.token })
+    if (!row) throw new LeaseLostError(lease.jobId)
+    this.queue.emitRow(row)
+    return row
   }
 
   jobRow(jobId: string): JobRow | undefined {
@@ -152,17 +152,7 @@ export class LeaseStore {
     durable: boolean
   ): Promise<JobRow> {
     return new Promise((resolve, reject) => {
-      const write = () => {
-        change()
-        const row = prep<[Record<string, unknown>], JobRow>(
-          this.db,
-          `UPDATE jobs SET ${jobSet}, updated_at = @now
-           WHERE id = @jobId AND lease_token = @token AND status = 'processing' RETURNING *`
-        ).get({ ...params, now: this.now(), jobId: lease.jobId, token: lease.token })
-        if (!row) throw new LeaseLostError(lease.jobId)
-        this.queue.emitRow(row)
-        return row
-      }
+      const write = () => this.fencedWrite(lease, jobSet, params, change)
       this.commits.push({ write, durable, resolve, reject })
       if (this.commits.length === 1) setImmediate(() => this.flushCommits())
     })
