@@ -287,7 +287,7 @@ describe('defects never leave a job stuck', () => {
     const view = await runAlone('buggy')
     expect(view.status).toBe('failed')
     expect(view.error).toMatch(/^buggy: internal error: .*BigInt/)
-    expect(engine!.pool.status().running).toEqual([])
+    expect(engine.pool.status().running).toEqual([])
   })
 
   it('works on a relative data folder (stored paths are absolute)', async () => {
