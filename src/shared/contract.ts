@@ -5,6 +5,7 @@
  * response type. No Node, no DOM in this file.
  */
 import { z } from 'zod'
+import { COMMAND_NAMES, type CommandName } from './command-names'
 import { EnqueueRequest, JobFilter, JobId, MoveDirectionSchema, Priority } from './schemas'
 import type {
   AssetView,
@@ -186,10 +187,15 @@ export const commands = {
   'system/openExternal': command<null>()(
     z.strictObject({ url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) address' }).max(2048, 'url is too long') })
   )
-} as const
+} as const satisfies Record<CommandName, { request: z.ZodType; response: unknown }>
+
+/** Both directions: no command missing from COMMAND_NAMES, no name without a command. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never
+const sameNames: Same<keyof typeof commands, CommandName> = true
+void sameNames
 
 export type Commands = typeof commands
-export type CommandName = keyof Commands
+export { COMMAND_NAMES, type CommandName }
 export type RequestOf<C extends CommandName> = z.input<Commands[C]['request']>
 export type ParsedRequestOf<C extends CommandName> = z.output<Commands[C]['request']>
 export type ResponseOf<C extends CommandName> = Commands[C]['response']
@@ -217,6 +223,15 @@ export interface StudioApi {
    */
   fileUrl(path: string): string
 }
+
+/**
+ * What the Electron preload exposes as `window.api`: one function per command (named as the
+ * command), `subscribe` for push events, `fileUrl` for media. The renderer adapts it to StudioApi.
+ */
+export type PreloadApi = { [C in CommandName]: (request: RequestOf<C>) => Promise<Result<ResponseOf<C>>> } & Pick<
+  StudioApi,
+  'subscribe' | 'fileUrl'
+>
 
 export function isCommandName(name: unknown): name is CommandName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(commands, name)

@@ -1,9 +1,10 @@
 /**
  * The preload, loaded as the sandboxed renderer would load it (against the electron double):
- * exactly three functions on window.api, typed by the contract, nothing raw.
+ * one function per contract command, subscribe and fileUrl on window.api, nothing raw.
  */
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { StudioApi } from '../../src/shared/contract'
+import { COMMAND_NAMES, commands, type PreloadApi, type StudioApi } from '../../src/shared/contract'
+import { fromPreload } from '../../src/renderer/src/api/preload-client'
 import type { EngineEvent } from '../../src/shared/types'
 import { EVENT_CHANNEL } from '../../src/main/desktop/push'
 import { pathFromFileUrl } from '../../src/main/desktop/file-url'
@@ -11,12 +12,14 @@ import { electron } from '../helpers/electron-double'
 
 vi.mock('electron', async () => (await import('../helpers/electron-double')).electronModule())
 
+let exposed: PreloadApi
 let api: StudioApi
 
 beforeAll(async () => {
   electron.reset()
   await import('../../src/preload/index')
-  api = electron.contextBridge.exposed.get('api') as StudioApi
+  exposed = electron.contextBridge.exposed.get('api') as PreloadApi
+  api = fromPreload(exposed)
 })
 
 beforeEach(() => {
@@ -24,14 +27,25 @@ beforeEach(() => {
 })
 
 describe('preload', () => {
-  it('exposes exactly invoke, subscribe and fileUrl as window.api — nothing else, no ipcRenderer', () => {
+  it('exposes one function per contract command, subscribe and fileUrl — nothing else, no ipcRenderer', () => {
     expect([...electron.contextBridge.exposed.keys()]).toEqual(['api'])
-    expect(Object.keys(api).sort()).toEqual(['fileUrl', 'invoke', 'subscribe'])
-    for (const value of Object.values(api)) expect(typeof value).toBe('function')
-    expect(Object.values(api)).not.toContain(electron.ipcRenderer)
+    expect(Object.keys(exposed).sort()).toEqual([...Object.keys(commands), 'fileUrl', 'subscribe'].sort())
+    expect([...COMMAND_NAMES].sort()).toEqual(Object.keys(commands).sort())
+    for (const value of Object.values(exposed)) expect(typeof value).toBe('function')
+    expect(Object.values(exposed)).not.toContain(electron.ipcRenderer)
   })
 
-  it('invoke forwards a contract command on the channel of the same name and returns main’s Result', async () => {
+  it('each command function sends on the channel of its own name and returns main’s Result', async () => {
+    electron.ipcRenderer.reply = () => ({ ok: true, value: [] })
+    expect(await exposed['jobs/list']({ status: 'pending' })).toEqual({ ok: true, value: [] })
+    await exposed['queue/pause']({})
+    expect(electron.ipcRenderer.invoked).toEqual([
+      { channel: 'jobs/list', args: [{ status: 'pending' }] },
+      { channel: 'queue/pause', args: [{}] }
+    ])
+  })
+
+  it('the renderer reaches them through the same StudioApi as in the browser', async () => {
     electron.ipcRenderer.reply = () => ({ ok: true, value: [] })
     const result = await api.invoke('jobs/list', { status: 'pending' })
     expect(result).toEqual({ ok: true, value: [] })
@@ -60,7 +74,10 @@ describe('preload', () => {
     const { readFileSync } = await import('node:fs')
     const source = readFileSync('src/preload/index.ts', 'utf8')
     const imports = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1])
-    expect(imports).toEqual(['electron', '../shared/contract', '../main/desktop/file-url'])
+    expect(imports).toEqual(['electron', '../shared/command-names', '../shared/contract', '../main/desktop/file-url'])
+    // Names only: the contract is imported for its types, so no schema (zod) is bundled.
+    expect(source).toMatch(/^import type \{[^}]*\} from '\.\.\/shared\/contract'$/m)
+    expect(readFileSync('src/shared/command-names.ts', 'utf8')).not.toMatch(/^import /m)
     // file-url is pure string work.
     expect(readFileSync('src/main/desktop/file-url.ts', 'utf8')).not.toMatch(/^import /m)
     expect(source.split('\n').length).toBeLessThan(40)

@@ -1,10 +1,11 @@
 /**
  * The one place the renderer picks its transport. Inside Electron it is the preload's
- * `window.api` (IPC); in a browser opened by `studio serve` it is a WebSocket client of the same
+ * `window.api` (IPC, one function per command); in a browser opened by `studio serve` it is a WebSocket client of the same
  * contract. Everything else receives a `StudioApi` and a `Connection` and never asks which.
  */
 import type { StudioApi } from '../../../shared/contract'
 import { alwaysOpen, type Connection } from './connection'
+import { fromPreload } from './preload-client'
 import { createWsClient } from './ws-client'
 
 export interface Transport {
@@ -35,7 +36,7 @@ let transport: Transport | null = null
 export function getTransport(): Transport {
   if (transport) return transport
   if (window.api) {
-    transport = { api: window.api, connection: alwaysOpen(), kind: 'electron' }
+    transport = { api: fromPreload(window.api), connection: alwaysOpen(), kind: 'electron' }
     return transport
   }
   const token = takeToken() ?? ''

@@ -1,0 +1,57 @@
+/**
+ * The names of the contract's commands, and nothing else: what the preload needs to expose one
+ * function per command without bundling the request schemas (zod) into the sandboxed preload.
+ * `commands` in contract.ts must have exactly these keys (checked by the compiler there).
+ */
+export const COMMAND_NAMES = [
+  'jobs/list',
+  'jobs/get',
+  'jobs/enqueue',
+  'jobs/enqueueMany',
+  'jobs/setPriority',
+  'jobs/move',
+  'jobs/place',
+  'jobs/cancel',
+  'jobs/retry',
+  'jobs/remove',
+  'jobs/pause',
+  'jobs/resume',
+  'jobs/logs',
+  'queue/stats',
+  'queue/eta',
+  'queue/pause',
+  'queue/resume',
+  'queue/cleanup',
+  'pool/status',
+  'pool/kick',
+  'pool/setConcurrency',
+  'providers/health',
+  'pipelines/list',
+  'batch/preview',
+  'batch/create',
+  'batch/list',
+  'batch/get',
+  'batch/start',
+  'batch/pause',
+  'batch/resume',
+  'batch/stop',
+  'batch/retryFailed',
+  'batch/remove',
+  'batch/export',
+  'batch/configs/list',
+  'batch/configs/save',
+  'projects/list',
+  'projects/create',
+  'assets/list',
+  'assets/import',
+  'assets/remove',
+  'settings/get',
+  'settings/update',
+  'settings/setApiKey',
+  'settings/previewSubtitles',
+  'system/doctor',
+  'system/reveal',
+  'system/openExternal'
+] as const
+
+export type CommandName = (typeof COMMAND_NAMES)[number]
