@@ -4,6 +4,7 @@ import type { ReactNode } from 'react'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { ApiProvider } from '../../src/renderer/src/api/context'
 import { App } from '../../src/renderer/src/components/App'
+import { BatchConfigForm, DEFAULT_FORM } from '../../src/renderer/src/components/batch/BatchConfigForm'
 import { BatchCreateDialog, mappingChanges, remapMain } from '../../src/renderer/src/components/batch/BatchCreateDialog'
 import { BatchDashboard } from '../../src/renderer/src/components/batch/BatchDashboard'
 import { toCsv } from '../../src/renderer/src/components/common/format'
@@ -276,6 +277,57 @@ describe('project editor', () => {
 
   it('finds media paths in a job result', () => {
     expect(mediaPaths({ video: '/d/jobs/1/v.mp4', nested: [{ audio: '/d/a.wav' }], text: 'hello', note: '/d/x.txt' })).toEqual(['/d/jobs/1/v.mp4', '/d/a.wav'])
+  })
+})
+
+describe('project editor: visuals and dropped sheets', () => {
+  it('offers only images and videos as visuals, says why audio is not offered, and never sends audio', async () => {
+    getStudio().setProjects([{ id: 'promo', name: 'Promo', jobCount: 0, assetCount: 3, createdAt: 1 }])
+    const asset = (id: string, name: string, kind: 'image' | 'audio' | 'video') => ({ id, projectId: 'promo', name, kind, path: `/data/assets/promo/${name}`, bytes: 10, createdAt: 1 })
+    const fake = mount(<ProjectEditor />, {
+      'assets/list': ok([asset('a1', 'beach.png', 'image'), asset('a2', 'voice.mp3', 'audio'), asset('a3', 'waves.mp4', 'video')]),
+      'jobs/enqueue': ok(job())
+    })
+    await waitFor(() => expect(screen.getAllByTestId('asset')).toHaveLength(3))
+    expect(screen.getByTestId('audio-not-visual').textContent).toMatch(/Audio files cannot be picked/)
+    expect(screen.queryByRole('checkbox', { name: 'Select voice.mp3' })).toBeNull()
+    for (const box of screen.getAllByRole('checkbox')) fireEvent.click(box)
+    fireEvent.click(screen.getByTestId('new-video'))
+    await waitFor(() => expect(fake.of('jobs/enqueue')).toHaveLength(1))
+    expect((fake.of('jobs/enqueue')[0] as { input: { assets: string[] } }).input.assets).toEqual(['/data/assets/promo/beach.png', '/data/assets/promo/waves.mp4'])
+  })
+
+  it('a spreadsheet dropped on an open project makes a batch in that project', async () => {
+    getStudio().setProjects([
+      { id: 'default', name: 'Default', jobCount: 0, assetCount: 0, createdAt: 1 },
+      { id: 'promo', name: 'Promo', jobCount: 0, assetCount: 0, createdAt: 2 }
+    ])
+    getStudio().selectProject('promo')
+    getStudio().setView('projects')
+    getStudio().setPipelines([{ name: 'video', title: 'Video', mainField: 'idea', fields: ['idea'], steps: [] }])
+    const preview = { headers: ['idea'], format: 'csv', encoding: 'utf-8', delimiter: ',', sampleRows: [{ rowNumber: 2, values: { idea: 'Un phare' } }], mapping: { idea: 'idea' }, sheets: [] }
+    const fake = mount(<App />, { 'assets/list': ok([]), 'batch/preview': ok(preview), 'batch/create': ok(batch({ id: 'b3', projectId: 'promo' })) })
+    const sheet = new File(['idea\nUn phare\n'], 'idees.csv', { type: 'text/csv' })
+    fireEvent.drop(screen.getByTestId('project-view'), { dataTransfer: { files: [sheet], types: ['Files'] } })
+    await waitFor(() => expect(screen.getByTestId('batch-preview').textContent).toMatch(/Un phare/))
+    fireEvent.click(screen.getByTestId('batch-create-start'))
+    await waitFor(() => expect(fake.of('batch/create')).toHaveLength(1))
+    expect(fake.of('batch/create')[0]).toMatchObject({ projectId: 'promo' })
+  })
+})
+
+describe('batch configuration form', () => {
+  it('shows French labels, never the raw option values, in every selector', () => {
+    getStudio().setLocale('fr')
+    getStudio().setPipelines([{ name: 'video', title: 'Video from an idea', mainField: 'idea', fields: ['idea'], steps: [] }, ...PIPELINES])
+    mount(<BatchConfigForm value={DEFAULT_FORM} onChange={() => {}} />)
+    const labels = (id: string) => [...(screen.getByTestId(id) as HTMLSelectElement).options].map((o) => o.textContent)
+    expect(labels('cfg-selective')).toContain('Amélioration légère')
+    expect(labels('cfg-humanSimulation')).toContain('Simulation légère')
+    expect(labels('cfg-pipeline')).toEqual(['Vidéo', 'Three steps', 'One step'])
+    for (const id of ['cfg-selective', 'cfg-adversarial', 'cfg-humanSimulation', 'cfg-patternBreaking']) {
+      for (const o of (screen.getByTestId(id) as HTMLSelectElement).options) expect(o.textContent).not.toBe(o.value)
+    }
   })
 })
 

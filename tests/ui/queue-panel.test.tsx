@@ -5,7 +5,7 @@ import { ApiProvider } from '../../src/renderer/src/api/context'
 import { TaskQueuePanel } from '../../src/renderer/src/components/queue/TaskQueuePanel'
 import { NewJobDialog } from '../../src/renderer/src/components/queue/NewJobDialog'
 import { getStudio } from '../../src/renderer/src/store'
-import { fail, fakeApi, job, ok, PIPELINES, stats } from './fixtures'
+import { detail, fail, fakeApi, job, ok, PIPELINES, stats, step } from './fixtures'
 import { installLayout } from './setup-dom'
 
 beforeEach(() => installLayout())
@@ -74,8 +74,10 @@ describe('task queue panel', () => {
     fireEvent.change(within(row('Third')).getByTestId('priority'), { target: { value: '1' } })
     fireEvent.click(within(row('Third')).getByTestId('cancel'))
     fireEvent.click(within(row('Broken')).getByTestId('retry'))
-    fireEvent.click(within(row('Third')).getByTestId('remove'))
     fireEvent.click(within(row('Second')).getByTestId('toggle-pause'))
+    // Third never ran, so it has no files: removed without a question.
+    const confirm = vi.spyOn(window, 'confirm')
+    fireEvent.click(within(row('Third')).getByTestId('remove'))
     await waitFor(() => expect(fake.calls.length).toBeGreaterThanOrEqual(7))
     expect(fake.calls.map((c) => [c.command, c.request])).toEqual([
       ['jobs/move', { id: q2.id, direction: 'up' }],
@@ -83,9 +85,10 @@ describe('task queue panel', () => {
       ['jobs/setPriority', { id: q3.id, priority: 1 }],
       ['jobs/cancel', { id: q3.id }],
       ['jobs/retry', { id: failed.id }],
-      ['jobs/remove', { id: q3.id }],
-      ['jobs/pause', { id: q2.id }]
+      ['jobs/pause', { id: q2.id }],
+      ['jobs/remove', { id: q3.id }]
     ])
+    expect(confirm).not.toHaveBeenCalled()
   })
 
   it('a processing job cannot be reordered: the buttons say why and send nothing', () => {
@@ -139,6 +142,8 @@ describe('task queue panel', () => {
   it('keyboard: arrows select, Alt+arrows move, Home/End, Space, C, R, Del', async () => {
     const { q1, q2, failed } = seed()
     const { fake } = mount()
+    // Nothing here has files or is running: C and Del act without asking.
+    const confirm = vi.spyOn(window, 'confirm').mockReturnValue(false)
     act(() => getStudio().selectJob(q1.id))
     fireEvent.keyDown(window, { key: 'ArrowDown' })
     expect(getStudio().selectedJobId).toBe(q2.id)
@@ -162,6 +167,60 @@ describe('task queue panel', () => {
       ['jobs/retry', ''],
       ['jobs/remove', '']
     ])
+    expect(confirm).not.toHaveBeenCalled()
+  })
+
+  it('removing a finished render asks first, naming the job and its files; saying no keeps it', async () => {
+    seed()
+    const done = job({ title: 'Final cut', status: 'completed', progress: 100, startedAt: 1, completedAt: 2, result: { video: '/d/jobs/x/video.mp4' } })
+    act(() => getStudio().setJobs([...Object.values(getStudio().jobs), done]))
+    const { fake } = mount()
+    const confirm = vi.spyOn(window, 'confirm').mockReturnValue(false)
+    fireEvent.click(within(row('Final cut')).getByTestId('remove'))
+    await waitFor(() => expect(confirm).toHaveBeenCalledTimes(1))
+    expect(confirm.mock.calls[0]![0]).toMatch(/“Final cut”.*files.*deleted/)
+    expect(fake.of('jobs/remove')).toEqual([])
+    confirm.mockReturnValue(true)
+    fireEvent.click(within(row('Final cut')).getByTestId('remove'))
+    await waitFor(() => expect(fake.of('jobs/remove')).toEqual([{ id: done.id }]))
+  })
+
+  it('Del on a failed job asks when one of its steps left files, not when none did', async () => {
+    seed()
+    const withFiles = job({ title: 'Half done', status: 'failed', startedAt: 1, completedAt: 2, error: 'video step failed' })
+    const empty = job({ title: 'Failed early', status: 'failed', startedAt: 1, completedAt: 2, error: 'bad idea' })
+    act(() => getStudio().setJobs([...Object.values(getStudio().jobs), withFiles, empty]))
+    const { fake } = mount({
+      'jobs/get': (r: { id: string }) =>
+        ok(detail(r.id === withFiles.id ? withFiles : empty, [
+          step({ name: 'a', index: 0, status: 'completed', files: r.id === withFiles.id ? { narration: '/d/jobs/h/a/narration.wav' } : {} }),
+          step({ name: 'b', index: 1, status: 'failed' })
+        ]))
+    })
+    const confirm = vi.spyOn(window, 'confirm').mockReturnValue(false)
+    act(() => getStudio().selectJob(withFiles.id))
+    fireEvent.keyDown(window, { key: 'Delete' })
+    await waitFor(() => expect(confirm).toHaveBeenCalledTimes(1))
+    expect(confirm.mock.calls[0]![0]).toMatch(/“Half done”.*files/)
+    expect(fake.of('jobs/remove')).toEqual([])
+    expect(getStudio().selectedJobId).toBe(withFiles.id) // declined: the selection stays on it
+    act(() => getStudio().selectJob(empty.id))
+    fireEvent.keyDown(window, { key: 'Delete' })
+    await waitFor(() => expect(fake.of('jobs/remove')).toEqual([{ id: empty.id }]))
+    expect(confirm).toHaveBeenCalledTimes(1)
+  })
+
+  it('C on a processing job asks before cancelling it', async () => {
+    const { running } = seed()
+    const { fake } = mount()
+    const confirm = vi.spyOn(window, 'confirm').mockReturnValue(false)
+    act(() => getStudio().selectJob(running.id))
+    fireEvent.keyDown(window, { key: 'c' })
+    expect(confirm.mock.calls[0]![0]).toMatch(/“Rendering” is being processed/)
+    expect(fake.of('jobs/cancel')).toEqual([])
+    confirm.mockReturnValue(true)
+    fireEvent.keyDown(window, { key: 'c' })
+    await waitFor(() => expect(fake.of('jobs/cancel')).toEqual([{ id: running.id }]))
   })
 
   it('pauses and resumes the whole queue, and runs the pool now', async () => {

@@ -9,7 +9,7 @@ import { BatchDashboard, openSheet, SHEET_EXTENSIONS } from './batch/BatchDashbo
 import { formatPercent } from './common/format'
 import { isTyping } from './common/hooks'
 import { Icon, type IconName } from './common/Icon'
-import { ProjectEditor } from './projects/ProjectEditor'
+import { ProjectEditor, shownProject } from './projects/ProjectEditor'
 import { failureAlert, ProviderPanel } from './providers/ProviderPanel'
 import { NewJobDialog } from './queue/NewJobDialog'
 import { TaskQueuePanel } from './queue/TaskQueuePanel'
@@ -35,7 +35,13 @@ export function App() {
   const selectedProject = useStudio((s) => s.selectedProjectId)
   useTheme()
   useGlobalShortcuts()
-  const dragging = useGlobalDrop()
+  // The project a sheet was dropped on: its batch belongs there, not in 'default'.
+  const [sheetProjectId, setSheetProjectId] = useState<string | null>(null)
+  const dragging = useGlobalDrop(setSheetProjectId)
+  // Forgotten when the dialog closes, so a sheet opened later from the batch view is not filed there.
+  useEffect(() => {
+    if (!sheet) setSheetProjectId(null)
+  }, [sheet])
 
   if (connection === 'unauthorized') return <Unauthorized />
   return (
@@ -57,7 +63,7 @@ export function App() {
       <Notices />
       <Announcer />
       {newJobOpen ? <NewJobDialog {...(view === 'projects' && selectedProject ? { defaultProjectId: selectedProject } : {})} /> : null}
-      {sheet ? <BatchCreateDialog sheet={sheet} /> : null}
+      {sheet ? <BatchCreateDialog sheet={sheet} {...(sheetProjectId ? { projectId: sheetProjectId } : {})} /> : null}
       {shortcutsOpen ? <ShortcutsDialog /> : null}
       {dragging ? <DropOverlay /> : null}
     </div>
@@ -291,7 +297,7 @@ function useGlobalShortcuts(): void {
 }
 
 /** Files dropped anywhere: spreadsheets start a batch; media go to the open project (its view handles them). */
-function useGlobalDrop(): boolean {
+function useGlobalDrop(onSheetProject: (projectId: string | null) => void): boolean {
   const [dragging, setDragging] = useState(false)
   const t = useT()
   useEffect(() => {
@@ -317,8 +323,11 @@ function useGlobalDrop(): boolean {
       e.preventDefault()
       const files = [...(e.dataTransfer?.files ?? [])]
       const sheet = files.find((f) => SHEET_EXTENSIONS.test(f.name))
-      if (sheet) void openSheet(sheet)
-      else if (files.length) getStudio().notify('info', t('drop.mediaHint'))
+      if (sheet) {
+        const s = getStudio()
+        onSheetProject(s.view === 'projects' ? (shownProject(s.projects, s.selectedProjectId)?.id ?? null) : null)
+        void openSheet(sheet)
+      } else if (files.length) getStudio().notify('info', t('drop.mediaHint'))
     }
     window.addEventListener('dragenter', enter)
     window.addEventListener('dragleave', leave)
@@ -330,6 +339,6 @@ function useGlobalDrop(): boolean {
       window.removeEventListener('dragover', over)
       window.removeEventListener('drop', drop)
     }
-  }, [t])
+  }, [t, onSheetProject])
   return dragging
 }

@@ -1,5 +1,7 @@
 import { useState } from 'react'
 import { useCall } from '../../api/context'
+import type { Translator } from '../../i18n'
+import { en, type MessageKey } from '../../i18n/en'
 import { useT } from '../../i18n/use-t'
 import { getStudio, useStudio } from '../../store'
 import { Button, Field } from '../common/controls'
@@ -21,6 +23,23 @@ export const SELECTIVE = ['lightEnhancement', 'standardEnhancement', 'fullEnhanc
 export const ADVERSARIAL = ['none', 'light', 'standard', 'heavy', 'adaptive']
 export const HUMAN = ['none', 'lightSimulation', 'personalityFocus', 'adaptive']
 export const PATTERN = ['none', 'syntaxFocus', 'connectorsFocus', 'adaptive']
+
+type Choice = 'selective' | 'adversarial' | 'humanSimulation' | 'patternBreaking'
+
+/** A label from the messages when there is one; the stored value otherwise (an unknown value from an older saved config, a custom pipeline). */
+function labelOr(t: Translator, key: string, fallback: string): string {
+  return key in en ? t(key as MessageKey) : fallback
+}
+
+/** Seed 3's values are identifiers (`lightEnhancement`); people read a translated label. */
+export function optionLabel(t: Translator, choice: Choice, value: string): string {
+  return labelOr(t, `batch.opt.${choice}.${value}`, value)
+}
+
+/** Built-in pipelines have translated names; any other shows the engine's title. */
+export function pipelineLabel(t: Translator, name: string, title: string | undefined): string {
+  return labelOr(t, `batch.pipeline.${name}`, title ?? name)
+}
 
 export const DEFAULT_FORM: BatchFormConfig = {
   pipeline: 'video',
@@ -75,12 +94,12 @@ export function BatchConfigForm({ value, onChange }: { value: BatchFormConfig; o
   const saved = useStudio((s) => s.batchConfigs)
   const [name, setName] = useState('')
   const set = <K extends keyof BatchFormConfig>(k: K, v: BatchFormConfig[K]) => onChange({ ...value, [k]: v })
-  const select = (key: 'selective' | 'adversarial' | 'humanSimulation' | 'patternBreaking', options: string[]) => (
+  const select = (key: Choice, options: string[]) => (
     <Field label={t(`batch.cfg.${key}`)} htmlFor={`cfg-${key}`}>
       <select id={`cfg-${key}`} value={value[key]} onChange={(e) => set(key, e.target.value)} data-testid={`cfg-${key}`}>
         {options.map((o) => (
           <option key={o} value={o}>
-            {o}
+            {optionLabel(t, key, o)}
           </option>
         ))}
       </select>
@@ -124,7 +143,7 @@ export function BatchConfigForm({ value, onChange }: { value: BatchFormConfig; o
           <select id="cfg-pipeline" value={value.pipeline} onChange={(e) => set('pipeline', e.target.value)} data-testid="cfg-pipeline">
             {[...new Set([value.pipeline, ...pipelines.map((p) => p.name)])].map((p) => (
               <option key={p} value={p}>
-                {p}
+                {pipelineLabel(t, p, pipelines.find((x) => x.name === p)?.title)}
               </option>
             ))}
           </select>

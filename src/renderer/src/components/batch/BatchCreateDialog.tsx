@@ -38,7 +38,7 @@ export function mappingChanges(auto: Record<string, string | null>, mapping: Rec
  * A dropped CSV/XLSX becomes a batch: `batch/preview` shows its headers, a few rows and how the
  * columns map to the pipeline's fields; the user adjusts mapping and configuration; `batch/create`.
  */
-export function BatchCreateDialog({ sheet }: { sheet: DroppedSheet }) {
+export function BatchCreateDialog({ sheet, projectId: droppedOn }: { sheet: DroppedSheet; /** The open project the sheet was dropped on. */ projectId?: string }) {
   const t = useT()
   const call = useCall()
   const projects = useStudio((s) => s.projects)
@@ -48,7 +48,7 @@ export function BatchCreateDialog({ sheet }: { sheet: DroppedSheet }) {
   const [mapping, setMapping] = useState<Record<string, string | null>>({})
   const [form, setForm] = useState<BatchFormConfig>(DEFAULT_FORM)
   const [name, setName] = useState(sheet.name.replace(/\.[^.]+$/, ''))
-  const [projectId, setProjectId] = useState('')
+  const [projectId, setProjectId] = useState(droppedOn ?? '')
   const [busy, setBusy] = useState(false)
   const close = () => getStudio().setDroppedSheet(null)
   const source = { kind: 'upload' as const, name: sheet.name, contentBase64: sheet.contentBase64 }

@@ -15,6 +15,15 @@ import { MediaFile } from '../tracker/Media'
 export const MEDIA_TYPES = /^(image|audio|video)\//
 const EMPTY: AssetView[] = []
 
+/**
+ * Assets the video pipeline can show. Its visuals step takes pictures or a background clip and
+ * treats anything that is not a video as an image, so an audio file there breaks the render; the
+ * soundtrack is the narration (and music) the pipeline makes itself.
+ */
+export function isVisual(asset: AssetView): boolean {
+  return asset.kind === 'image' || asset.kind === 'video'
+}
+
 /** Import dropped media into a project as assets (`assets/import`, base64). */
 export async function importMedia(call: ReturnType<typeof useCall>, projectId: string, files: readonly File[]): Promise<number> {
   let n = 0
@@ -39,6 +48,11 @@ export function mediaPaths(value: JsonValue | null, out: string[] = []): string[
   return out
 }
 
+/** The project the editor shows: the selected one, else the first (nothing selected yet). */
+export function shownProject<P extends { id: string }>(projects: readonly P[], selectedId: string | null): P | undefined {
+  return projects.find((p) => p.id === selectedId) ?? projects[0]
+}
+
 /** Projects with their assets, jobs and outputs; media dropped here become assets pipelines can use. */
 export function ProjectEditor() {
   const t = useT()
@@ -47,7 +61,7 @@ export function ProjectEditor() {
   const projects = useStudio((s) => s.projects)
   const selectedId = useStudio((s) => s.selectedProjectId)
   const dockOpen = useStudio((s) => s.queueDockOpen)
-  const project = projects.find((p) => p.id === selectedId) ?? projects[0]
+  const project = shownProject(projects, selectedId)
   const [name, setName] = useState('')
   // Counts from what this window knows live (jobs arrive by events; assets once a project is opened).
   const allJobs = useStudio((s) => s.jobs)
@@ -129,7 +143,7 @@ function ProjectView({ projectId, name }: { projectId: string; name: string }) {
   }
 
   const newVideo = async () => {
-    const paths = assets.filter((a) => picked.has(a.id)).map((a) => a.path)
+    const paths = assets.filter((a) => picked.has(a.id) && isVisual(a)).map((a) => a.path)
     const r = await call('jobs/enqueue', { type: 'video', projectId, title: t('projects.videoTitle', { name }), input: { idea: t('projects.videoIdea', { name }), assets: paths } })
     if (r.ok) getStudio().notify('success', t.plural('newJob.queued', 1))
   }
@@ -190,6 +204,11 @@ function ProjectView({ projectId, name }: { projectId: string; name: string }) {
 
       <section className="detail-section">
         <h3>{t('projects.assets')}</h3>
+        {assets.some((a) => a.kind === 'audio') ? (
+          <p className="muted small" data-testid="audio-not-visual">
+            {t('projects.audioNotVisual')}
+          </p>
+        ) : null}
         {assets.length === 0 ? (
           <div className="drop-hint big">
             <Icon name="upload" size={22} />
@@ -199,19 +218,21 @@ function ProjectView({ projectId, name }: { projectId: string; name: string }) {
           <ul className="asset-grid">
             {assets.map((a) => (
               <li key={a.id} className={`asset${picked.has(a.id) ? ' picked' : ''}`} data-testid="asset">
-                <label className="asset-pick">
-                  <input
-                    type="checkbox"
-                    checked={picked.has(a.id)}
-                    onChange={(e) => {
-                      const next = new Set(picked)
-                      if (e.target.checked) next.add(a.id)
-                      else next.delete(a.id)
-                      setPicked(next)
-                    }}
-                  />
-                  <span className="sr-only">{t('projects.pick', { name: a.name })}</span>
-                </label>
+                {isVisual(a) ? (
+                  <label className="asset-pick">
+                    <input
+                      type="checkbox"
+                      checked={picked.has(a.id)}
+                      onChange={(e) => {
+                        const next = new Set(picked)
+                        if (e.target.checked) next.add(a.id)
+                        else next.delete(a.id)
+                        setPicked(next)
+                      }}
+                    />
+                    <span className="sr-only">{t('projects.pick', { name: a.name })}</span>
+                  </label>
+                ) : null}
                 <MediaFile path={a.path} label={a.name} />
                 <div className="asset-meta">
                   <span className="muted small">

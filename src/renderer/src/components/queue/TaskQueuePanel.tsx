@@ -173,8 +173,11 @@ export function TaskQueuePanel({ projectId, compact = false, onClose }: { projec
         case 'Delete':
         case 'Backspace':
           if (job) {
-            selectAt(index + 1 < ids.length ? index + 1 : index - 1)
-            void actions.remove(job)
+            // The selection moves on only once the job is really gone: the user may say no.
+            const next = index + 1 < ids.length ? index + 1 : index - 1
+            void actions.remove(job).then((removed) => {
+              if (removed && next >= 0) selectAt(next)
+            })
           }
           break
         case 'r':
@@ -183,7 +186,7 @@ export function TaskQueuePanel({ projectId, compact = false, onClose }: { projec
           break
         case 'c':
         case 'C':
-          if (job) void actions.cancel(job)
+          if (job) void actions.cancel(job, { confirmRunning: true })
           break
         case ' ':
           if (job) void actions.togglePause(job)

@@ -5,6 +5,7 @@ import type { Translator } from '../../i18n'
 import { useT } from '../../i18n/use-t'
 import { getStudio } from '../../store'
 import { isFinished, isQueued } from '../../store/order'
+import { confirmCancel, confirmRemove } from './confirm'
 import { placementFor } from './reorder'
 
 /** Why an action is not possible for this job right now (null when it is). */
@@ -28,7 +29,8 @@ export interface JobActions {
   /** Move a queued job to an index of the queued list (drag and drop). */
   moveTo(job: JobView, queuedIds: readonly string[], to: number): Promise<boolean>
   setPriority(job: JobView, priority: number): Promise<boolean>
-  cancel(job: JobView): Promise<boolean>
+  /** `confirmRunning`: ask first when the job is being processed (the keyboard path: one key is easy to hit by mistake). */
+  cancel(job: JobView, options?: { confirmRunning?: boolean }): Promise<boolean>
   retry(job: JobView, fromStep?: string): Promise<boolean>
   remove(job: JobView): Promise<boolean>
   togglePause(job: JobView): Promise<boolean>
@@ -44,14 +46,17 @@ export function jobActions(call: Call, t: Translator): JobActions {
       return target ? ok(await call('jobs/place', { id: job.id, ...target })) : true
     },
     setPriority: async (job, priority) => ok(await call('jobs/setPriority', { id: job.id, priority })),
-    cancel: async (job) => ok(await call('jobs/cancel', { id: job.id })),
+    async cancel(job, options) {
+      if (options?.confirmRunning && !confirmCancel(t, job)) return false
+      return ok(await call('jobs/cancel', { id: job.id }))
+    },
     async retry(job, fromStep) {
       const r = await call('jobs/retry', fromStep ? { id: job.id, fromStep } : { id: job.id })
       if (r.ok) getStudio().notify('success', t('queue.retried', { title: job.title }))
       return r.ok
     },
     async remove(job) {
-      if (job.status === 'processing' && typeof window !== 'undefined' && !window.confirm(t('queue.confirmRemoveRunning', { title: job.title }))) return false
+      if (!(await confirmRemove(call, t, job))) return false
       const r = await call('jobs/remove', { id: job.id })
       if (r.ok) {
         const s = getStudio()
