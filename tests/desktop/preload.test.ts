@@ -4,7 +4,7 @@
  */
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { COMMAND_NAMES, commands, type PreloadApi, type StudioApi } from '../../src/shared/contract'
-import { fromPreload } from '../../src/renderer/src/api/preload-client'
+import { fromPreload } from '../../src/shared/preload-client'
 import type { EngineEvent } from '../../src/shared/types'
 import { EVENT_CHANNEL } from '../../src/main/desktop/push'
 import { pathFromFileUrl } from '../../src/main/desktop/file-url'

@@ -5,7 +5,7 @@
  */
 import type { StudioApi } from '../../../shared/contract'
 import { alwaysOpen, type Connection } from './connection'
-import { fromPreload } from './preload-client'
+import { fromPreload } from '../../../shared/preload-client'
 import { createWsClient } from './ws-client'
 
 export interface Transport {

@@ -2,7 +2,7 @@
  * Electron's side of the one contract: the preload exposes one function per command; the app
  * talks to a StudioApi. A name that is not a command of the preload's never reaches IPC.
  */
-import type { CommandName, PreloadApi, StudioApi } from '../../../shared/contract'
+import type { CommandName, PreloadApi, StudioApi } from './contract'
 
 export function fromPreload(api: PreloadApi): StudioApi {
   return {
