@@ -18,7 +18,7 @@ export class BatchUsageError extends Error {}
 export const BATCH_USAGE = `studio batch <file.csv|file.xlsx|url> [--rows A-B] [--config F] [--sheet NAME] [--pipeline P] [--name N] [--project P] [--detach]
 studio batch list
 studio batch status <id>
-studio batch pause|resume|stop|retry <id>
+studio batch pause|resume|stop|retry|reset <id>
 studio batch export <id> [--history] [--out FILE]`
 
 export interface BatchArgs {
@@ -55,10 +55,11 @@ export async function batchCommand(engine: Engine<any>, io: CliIo, a: BatchArgs)
       case 'pause':
       case 'resume':
       case 'stop':
-      case 'retry': {
+      case 'retry':
+      case 'reset': {
         const target = needId()
-        const v =
-          sub === 'pause' ? batches.pause(target) : sub === 'resume' ? batches.resume(target) : sub === 'stop' ? batches.stopBatch(target) : batches.retryFailed(target)
+        const act = { pause: batches.pause, resume: batches.resume, stop: batches.stopBatch, retry: batches.retryFailed, reset: batches.reset }[sub]
+        const v = act.call(batches, target)
         print(v, () => batchLine(v))
         return 0
       }

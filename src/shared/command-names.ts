@@ -36,6 +36,7 @@ export const COMMAND_NAMES = [
   'batch/resume',
   'batch/stop',
   'batch/retryFailed',
+  'batch/reset',
   'batch/remove',
   'batch/export',
   'batch/configs/list',

@@ -151,6 +151,8 @@ export const commands = {
   'batch/resume': command<BatchView>()(BatchId),
   'batch/stop': command<BatchView>()(BatchId),
   'batch/retryFailed': command<BatchView>()(BatchId),
+  /** Forget the rows' results and go back to idle (not while running), so Start runs it from scratch. */
+  'batch/reset': command<BatchView>()(BatchId),
   'batch/remove': command<null>()(BatchId),
   'batch/export': command<{ fileName: string; csv: string }>()(
     z.strictObject({ id: z.string().min(1).max(100), what: z.enum(['results', 'history']).default('results') })

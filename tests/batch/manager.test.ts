@@ -51,7 +51,8 @@ describe('batches of spreadsheet rows', () => {
     const jobs = engine.queue.list({ batchId: created.id })
     expect(jobs.map((j) => (j.payload as { idea: string }).idea).sort()).toEqual(['café crème', 'thé à la menthe', 'œufs brouillés'])
     const exported = batchResultsCsv(engine.db, created.id).split('\r\n')
-    expect(exported[0]).toBe('row,status,job_id,output,word_count,duration_ms,cost_usd,finished_at,error')
+    // The BOM makes Excel read the accents as UTF-8.
+    expect(exported[0]).toBe('\uFEFFrow,status,job_id,output,word_count,duration_ms,cost_usd,finished_at,error')
     expect(exported[2]).toMatch(/^3,invalid,,.*row 3: column ""Idée"" is empty/)
   })
 
@@ -86,8 +87,13 @@ describe('batches of spreadsheet rows', () => {
     expect(engine.queue.list({ batchId: b.id, status: 'paused' }).length).toBeGreaterThan(0)
     expect(engine.queue.list({ batchId: b.id, status: 'pending' })).toHaveLength(0)
 
+    const pausedRows = engine.queue.list({ batchId: b.id, status: 'paused' }).map((j) => j.title.replace(/^.*row /, 'p'))
+    expect(pausedRows).toEqual(expect.arrayContaining(['p2', 'p3']))
+
     batches.resume(b.id)
     await until(() => batches.view(b.id).status === 'completed', 10_000, 'batch to complete')
+    // The rows paused after step a went on at step b: a ran once for each of them.
+    for (const row of pausedRows) expect(callsOf(dir).filter((c) => c === `${row}:a`)).toHaveLength(1)
     let v = batches.view(b.id)
     expect(v).toMatchObject({ doneRows: 4, failedRows: 2 })
     expect(v.metrics.errorRate).toBeCloseTo(2 / 6)

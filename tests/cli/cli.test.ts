@@ -1,11 +1,14 @@
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { main, type CliIo } from '../../src/cli/main'
 import { openTestEngine, tempDir } from '../helpers/engine'
 
-/** Runs the real CLI entry in-process against a real data dir, capturing its output. */
-function cli(dataDir: string) {
+/**
+ * Runs the real CLI entry in-process against a real data dir, capturing its output: on an engine
+ * with the test pipelines, or on the whole studio (built-in offline pipelines, batch manager).
+ */
+function cli(dataDir: string, engine: 'test' | 'studio' = 'test') {
   return async (...argv: string[]) => {
     let out = ''
     let err = ''
@@ -13,7 +16,10 @@ function cli(dataDir: string) {
       stdout: { write: (t: string) => (out += t) },
       stderr: { write: (t: string) => (err += t) },
       env: {},
-      openEngine: (dir, options) => openTestEngine(options.concurrency ? { concurrency: options.concurrency } : {}, dir)
+      openEngine:
+        engine === 'studio'
+          ? async (dir, options) => (await import('../../src/main/engine/studio')).openStudio({ dataDir: dir, ...options, env: {} })
+          : (dir, options) => openTestEngine(options.concurrency ? { concurrency: options.concurrency } : {}, dir)
     }
     const code = await main(['--data-dir', dataDir, ...argv], io)
     return { code, out, err }
@@ -139,6 +145,38 @@ describe('studio batch', () => {
     expect(exported.out.split('\r\n').slice(1, 4).map((l) => l.split(',')[1])).toEqual(['completed', 'invalid', 'completed'])
     const history = await run('batch', 'export', list[0].id, '--history', '--out', join(dir, 'h.csv'))
     expect(history.out).toContain('wrote')
+    // A UTF-8 BOM (for Excel), then one line per job of the batch with its history columns.
+    const lines = readFileSync(join(dir, 'h.csv'), 'utf8').split('\r\n')
+    expect(lines[0]).toBe('\uFEFFid,project,type,title,status,priority,retries,created_at,started_at,completed_at,duration_ms,cost_usd,error')
+    expect(lines.slice(1, 3).map((l) => l.split(',').slice(2, 7))).toEqual([
+      ['one', 'rows.csv · row 2', 'completed', '10', '0'],
+      ['one', 'rows.csv · row 4', 'completed', '10', '0']
+    ])
+  })
+
+  it('a detached batch run by `studio run --until-idle` ends completed, with its finish time; reset starts it over', async () => {
+    const dir = tempDir()
+    const file = join(dir, 'ideas.csv')
+    writeFileSync(file, 'prompt\n' + [...Array(5)].map((_, i) => `idée numéro ${i + 1}`).join('\n') + '\n')
+    const run = cli(dir, 'studio')
+    const queued = await run('batch', file, '--pipeline', 'text', '--detach', '--json')
+    expect(queued.err).toBe('')
+    const id = JSON.parse(queued.out).id as string
+    // The 8-character id the CLI shows is enough to act on the batch.
+    expect((await run('batch', 'pause', id.slice(0, 8))).out).toMatch(/^\w{8} {2}paused /)
+    expect((await run('batch', 'resume', id.slice(0, 8))).out).toMatch(/^\w{8} {2}running /)
+    // One worker: the batch feeds the queue two rows at a time, so the run must keep feeding it.
+    const ran = await run('run', '--until-idle', '--concurrency', '1')
+    expect(ran.code).toBe(0)
+    const done = JSON.parse((await run('batch', 'status', id, '--json')).out)
+    expect(done).toMatchObject({ status: 'completed', doneRows: 5, progress: 100 })
+    expect(done.finishedAt).toBeGreaterThanOrEqual(done.startedAt)
+    expect(done.lastResult.outputPath).toMatch(/text\.txt$/)
+    expect(done.lastResult.wordCount).toBeGreaterThan(0)
+
+    const reset = await run('batch', 'reset', id.slice(0, 8))
+    expect(reset.out).toMatch(/idle .* 0%  0\/5 done/)
+    expect(JSON.parse((await run('batch', 'status', id, '--json')).out)).toMatchObject({ status: 'idle', startedAt: null, finishedAt: null, lastResult: null })
   })
 
   it('explains bad batch arguments', async () => {
@@ -151,6 +189,7 @@ describe('studio batch', () => {
     expect((await run('batch', join(dir, 'missing.csv'), '--pipeline', 'one')).err).toMatch(/source\.path: cannot read .*missing\.csv \(ENOENT\)/)
     expect((await run('batch', 'status')).err).toMatch(/usage: studio batch status <id>/)
     expect((await run('batch', 'pause', 'nope')).err).toMatch(/no batch with id nope/)
+    expect((await run('batch', 'reset')).err).toMatch(/usage: studio batch reset <id>/)
     expect((await run('batch', file, '--config', join(dir, 'none.json'))).err).toMatch(/--config: cannot read/)
   })
 })

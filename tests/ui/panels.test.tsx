@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import type { ReactNode } from 'react'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ApiProvider } from '../../src/renderer/src/api/context'
 import { App } from '../../src/renderer/src/components/App'
 import { BatchConfigForm, DEFAULT_FORM } from '../../src/renderer/src/components/batch/BatchConfigForm'
@@ -110,6 +110,38 @@ describe('batch dashboard (seed 3)', () => {
     await waitFor(() => expect(screen.getByTestId('batch-detail').dataset.status).toBe('paused'))
     fireEvent.click(within(screen.getByTestId('batch-detail')).getByTestId('batch-retry'))
     await waitFor(() => expect(fake.of('batch/retryFailed')).toEqual([{ id: 'batch-1' }]))
+  })
+
+  describe('reset', () => {
+    afterEach(() => vi.restoreAllMocks())
+
+    it('is offered next to the controls only when the batch is not running, and asks first', async () => {
+      const b = batch({ status: 'running' })
+      getStudio().setBatches([b])
+      const idle = batch({ status: 'idle', doneRows: 0, failedRows: 0, progress: 0, startedAt: null, errors: [], updatedAt: b.updatedAt + 10 })
+      const fake = mount(<BatchDashboard />, { 'batch/stop': ok({ ...b, status: 'stopped', updatedAt: b.updatedAt + 5 }), 'batch/reset': ok(idle) })
+      const resetButton = () => within(screen.getByTestId('batch-detail')).getByTestId('batch-reset') as HTMLButtonElement
+      expect(resetButton().disabled).toBe(true)
+      expect(resetButton().title).toBe('Pause or stop the batch to reset it')
+
+      fireEvent.click(within(screen.getByTestId('batch-detail')).getByTestId('batch-stop'))
+      await waitFor(() => expect(screen.getByTestId('batch-detail').dataset.status).toBe('stopped'))
+      expect(resetButton().disabled).toBe(false)
+      // A stopped batch is carried on with Retry or started over with Reset; Start would be refused.
+      expect(within(screen.getByTestId('batch-detail')).queryByTestId('batch-start')).toBeNull()
+
+      const confirm = vi.spyOn(window, 'confirm').mockReturnValueOnce(false).mockReturnValueOnce(true)
+      fireEvent.click(resetButton())
+      expect(confirm).toHaveBeenCalledWith(expect.stringMatching(/^Reset the batch “ideas”\? Its results, metrics and times are forgotten/))
+      expect(fake.of('batch/reset')).toEqual([])
+
+      fireEvent.click(resetButton())
+      await waitFor(() => expect(fake.of('batch/reset')).toEqual([{ id: 'batch-1' }]))
+      await waitFor(() => expect(screen.getByTestId('batch-detail').dataset.status).toBe('idle'))
+      expect(screen.getByTestId('batch-progress').textContent).toBe('0 / 10 rows (0 %)')
+      expect(resetButton().disabled).toBe(true)
+      expect(within(screen.getByTestId('batch-detail')).getByTestId('batch-start')).toBeTruthy()
+    })
   })
 
   it('raises the 20 % failure alert from the batch metrics, live', () => {

@@ -42,6 +42,7 @@ export function studioHandlers(engine: Engine<any>): Handlers {
     'batch/resume': (r) => batches.resume(r.id),
     'batch/stop': (r) => batches.stopBatch(r.id),
     'batch/retryFailed': (r) => batches.retryFailed(r.id),
+    'batch/reset': (r) => batches.reset(r.id),
     'batch/remove': async (r) => {
       await batches.remove(r.id)
       return null

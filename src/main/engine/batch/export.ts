@@ -1,13 +1,23 @@
 import type { Db } from '../store/database'
+import { outputPathOf, wordCounter } from './job-fields'
 
-/** RFC 4180 CSV, with a formula guard: a cell starting with = + - @ opens as text in a spreadsheet. */
+/**
+ * Excel reads a CSV without a byte-order mark in the system's legacy code page (Windows-1252 in
+ * France): "idée" would open as "idÃ©e". The BOM tells it the file is UTF-8.
+ */
+const UTF8_BOM = '\uFEFF'
+
+/**
+ * RFC 4180 CSV behind a UTF-8 BOM, with a formula guard: a cell starting with = + - @ opens as
+ * text in a spreadsheet.
+ */
 export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<unknown>>): string {
   const cell = (v: unknown): string => {
     let s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)
     if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`
     return /[",\n\r;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
   }
-  return [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n'
+  return UTF8_BOM + [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n'
 }
 
 const iso = (t: number | null) => (t ? new Date(t).toISOString() : '')
@@ -21,20 +31,19 @@ export function batchResultsCsv(db: Db, batchId: string): string {
        FROM batch_rows r LEFT JOIN jobs j ON j.id = r.job_id WHERE r.batch_id = ? ORDER BY r.row_number`
     )
     .all(batchId)
-  const words = db.prepare<[string], { output: string | null }>("SELECT output FROM steps WHERE job_id = ? AND name = 'script'")
+  const words = wordCounter(db)
   return toCsv(
     ['row', 'status', 'job_id', 'output', 'word_count', 'duration_ms', 'cost_usd', 'finished_at', 'error'],
     rows.map((r) => {
-      const result = r.result ? (JSON.parse(String(r.result)) as { output?: { path?: string; text?: string } }) : null
-      const script = r.job_id ? words.get(String(r.job_id)) : undefined
-      const wordCount = script?.output ? (JSON.parse(script.output) as { words?: number }).words ?? '' : ''
-      const status = r.state === 'invalid' ? 'invalid' : r.state === 'ready' ? 'not started' : r.status
+      // A queued row whose job is gone: the job was deleted (see row-states.ts).
+      const deleted = r.state === 'queued' && r.status === null
+      const status = r.state === 'invalid' ? 'invalid' : r.state === 'ready' ? 'not started' : deleted ? 'job deleted' : r.status
       return [
         r.row_number,
         status,
         r.job_id ?? '',
-        result?.output?.path ?? '',
-        wordCount,
+        outputPathOf(r.result as string | null),
+        r.job_id ? (words(String(r.job_id)) ?? '') : '',
         r.actual_duration_ms ?? '',
         r.cost_usd ?? '',
         iso(r.completed_at as number | null),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises'
-import { basename, extname, join } from 'node:path'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { z } from 'zod'
 import type { BatchPreview, BatchStatus, BatchView } from '../../../shared/types'
 import type { BatchSource } from '../../../shared/contract'
@@ -10,12 +10,13 @@ import { inTransaction } from '../store/database'
 import { Coalescer } from '../events'
 import type { PipelineDefinition } from '../pipelines/types'
 import { parseBatchConfig, type BatchConfig } from './config'
-import { openRowSource, redactUrl, resolveMapping, mapRow, type RowSource } from './sources'
+import { batchOfJob, deletedRowCount, forgetRowJobs, requeueDeletedRows, rowsLeft } from './row-states'
+import { openRowSource, resolveMapping, mapRow, type RowSource } from './sources'
+import { sheetOfCopy, stageSource } from './staging'
 import { loadTemplate, renderTemplate } from './templates'
 import { batchView, type BatchRow } from './view'
 
 const IMPORT_CHUNK = 500
-const UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024
 
 export interface CreateBatchRequest {
   source: BatchSource
@@ -37,7 +38,6 @@ export class BatchManager {
   private readonly importing = new Map<string, Promise<void>>()
   private unsubscribe: (() => void) | null = null
   private sweep: NodeJS.Timeout | null = null
-  private readonly batchOfJob = new Map<string, string | null>()
 
   constructor(private readonly engine: Engine<any>) {
     this.changes = new Coalescer(250, (id) => this.announce(id))
@@ -55,12 +55,18 @@ export class BatchManager {
   start(): void {
     if (this.unsubscribe) return
     this.unsubscribe = this.engine.events.subscribe((e) => {
+      if (e.type === 'job.removed') {
+        // Its row now points at nothing, which settles it ("job deleted"): maybe the batch is done.
+        const batchId = this.db.open ? batchOfJob(this.db, e.jobId) : null
+        if (batchId) this.rowSettled(batchId)
+        return
+      }
       if (e.type !== 'job.changed') return
       const batchId = e.job.batchId
       if (!batchId) return
-      this.changes.push(batchId, null)
       const finished = e.job.status === 'completed' || e.job.status === 'failed' || e.job.status === 'cancelled'
-      if (finished) setImmediate(() => this.feed(batchId))
+      if (finished) this.rowSettled(batchId)
+      else this.changes.push(batchId, null)
     })
     for (const b of this.rows()) {
       if (!b.imported && b.status !== 'error') void this.runImport(b.id)
@@ -72,6 +78,9 @@ export class BatchManager {
   }
 
   stop(): void {
+    // Last look before the database closes: a batch whose last row just finished is recorded as
+    // completed now, not left "running" at 100 % with no finish time.
+    if (this.db.open) for (const id of this.runningIds()) this.finishIfDone(id)
     this.unsubscribe?.()
     this.unsubscribe = null
     if (this.sweep) clearInterval(this.sweep)
@@ -79,16 +88,37 @@ export class BatchManager {
     this.changes.clear()
   }
 
+  /**
+   * A row's job finished or was deleted: top the batch up and record its completion at once, not
+   * on a later tick — `studio run --until-idle` sees an idle pool and closes the database right
+   * after the last job's event, so a deferred feed would neither queue the next rows nor finish.
+   */
+  private rowSettled(batchId: string): void {
+    if (!this.db.open) return
+    // Events are announced after commits; should one come from inside a transaction, wait for it.
+    if (this.db.inTransaction) {
+      setImmediate(() => this.rowSettled(batchId))
+      return
+    }
+    this.feed(batchId)
+    this.changes.push(batchId, null)
+  }
+
   private feedAll(): void {
-    for (const b of this.db.prepare<[], { id: string }>("SELECT id FROM batches WHERE status = 'running' AND imported = 1").all()) this.feed(b.id)
+    for (const id of this.runningIds()) this.feed(id)
+  }
+
+  private runningIds(): string[] {
+    return this.db.prepare<[], { id: string }>("SELECT id FROM batches WHERE status = 'running' AND imported = 1").all().map((b) => b.id)
   }
 
   /** Headers, a few rows and the column mapping a batch would use, without creating anything. */
   async preview(source: BatchSource, sheet?: string, configInput: unknown = {}): Promise<BatchPreview> {
     const config = parseBatchConfig(configInput, 'config')
-    const staged = await this.stage(source, join(this.dir, 'previews', randomUUID()))
+    const staged = await stageSource(source, join(this.dir, 'previews', randomUUID()), sheet)
     try {
-      const rows = await openRowSource(staged.file, { ...(sheet ? { sheet } : {}) })
+      const copySheet = sheetOfCopy(staged.file, sheet)
+      const rows = await openRowSource(staged.file, { ...(copySheet ? { sheet: copySheet } : {}) })
       try {
         const pipeline = this.pipeline(config.pipeline)
         const mapping = resolveMapping(rows.headers, config.mapping ?? {}, mappingOptions(pipeline))
@@ -104,7 +134,7 @@ export class BatchManager {
           delimiter: rows.delimiter ?? null,
           sampleRows,
           mapping: Object.fromEntries(mapping.fields.map((f) => [f.field, f.column])),
-          sheets: rows.sheetNames ?? []
+          sheets: rows.sheetNames ?? staged.sheetNames ?? []
         }
       } finally {
         await rows.close()
@@ -123,7 +153,7 @@ export class BatchManager {
     this.pipeline(config.pipeline)
     const id = randomUUID()
     const folder = join(this.dir, id)
-    const staged = await this.stage(request.source, folder)
+    const staged = await stageSource(request.source, folder, request.sheet)
     const template = await this.scriptTemplate(config)
     const now = Date.now()
     this.db
@@ -145,40 +175,6 @@ export class BatchManager {
       )
     await this.runImport(id)
     return this.view(id)
-  }
-
-  private async stage(source: BatchSource, folder: string): Promise<{ file: string; label: string; folder: string }> {
-    await mkdir(folder, { recursive: true })
-    if (source.kind === 'upload') {
-      const bytes = Buffer.from(source.contentBase64, 'base64')
-      if (bytes.length > UPLOAD_LIMIT_BYTES) throw new QueueError('bad_request', 'source: file is larger than 50 MB')
-      const ext = extname(source.name).toLowerCase()
-      if (ext !== '.csv' && ext !== '.xlsx' && ext !== '.tsv' && ext !== '.txt') {
-        throw new QueueError('bad_request', `source.name: ${source.name} is not a CSV or XLSX file`)
-      }
-      const file = join(folder, `source${ext}`)
-      await writeFile(file, bytes)
-      return { file, label: basename(source.name), folder }
-    }
-    if (source.kind === 'file') {
-      const ext = extname(source.path).toLowerCase() || '.csv'
-      const file = join(folder, `source${ext}`)
-      try {
-        await copyFile(source.path, file)
-      } catch (err) {
-        throw new QueueError('bad_request', `source.path: cannot read ${source.path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
-      }
-      return { file, label: basename(source.path), folder }
-    }
-    // A URL (Google Sheets export): download once through the row reader, keep the CSV.
-    const file = join(folder, 'source.csv')
-    const remote = await openRowSource(source.url)
-    try {
-      await writeFile(file, await toCsv(remote))
-    } finally {
-      await remote.close()
-    }
-    return { file, label: redactUrl(source.url), folder }
   }
 
   /** The template's script prompt, rendered per row at import (seed 3's templates). */
@@ -204,10 +200,11 @@ export class BatchManager {
     const config = JSON.parse(batch.config) as BatchConfig
     const pipeline = this.pipeline(config.pipeline)
     const template = batch.template ? (JSON.parse(batch.template) as { script: string }) : null
+    const sheet = sheetOfCopy(batch.source_file, batch.sheet)
     let source: RowSource
     try {
       source = await openRowSource(batch.source_file, {
-        ...(batch.sheet ? { sheet: batch.sheet } : {}),
+        ...(sheet ? { sheet } : {}),
         ...(config.rowRange ? { rowRange: config.rowRange } : {})
       })
     } catch (err) {
@@ -279,9 +276,12 @@ export class BatchManager {
   }
 
   // ------------------------------------------------------------------ control
+  // Each control takes a batch id or a unique prefix of it (the CLI shows 8 characters); what
+  // follows uses the full id, or a prefix would match no row and the command would do nothing.
 
-  startBatch(id: string): BatchView {
-    const b = this.require(id)
+  startBatch(idOrPrefix: string): BatchView {
+    const b = this.require(idOrPrefix)
+    const id = b.id
     if (b.status === 'running') return this.view(id)
     if (b.status !== 'idle') throw new QueueError('bad_state', `batch is ${b.status}; only an idle batch can be started (use resume or retry)`)
     this.setStatus(id, 'running', { started: true })
@@ -290,8 +290,9 @@ export class BatchManager {
   }
 
   /** No new row starts; queued rows wait; running steps finish (then their jobs pause). */
-  pause(id: string): BatchView {
-    const b = this.require(id)
+  pause(idOrPrefix: string): BatchView {
+    const b = this.require(idOrPrefix)
+    const id = b.id
     if (b.status !== 'running') throw new QueueError('bad_state', `batch is ${b.status}; only a running batch can be paused`)
     this.setStatus(id, 'paused')
     for (const job of this.jobsOf(id, ['pending', 'processing'])) {
@@ -304,10 +305,17 @@ export class BatchManager {
     return this.view(id)
   }
 
-  resume(id: string): BatchView {
-    const b = this.require(id)
+  resume(idOrPrefix: string): BatchView {
+    const b = this.require(idOrPrefix)
+    const id = b.id
     if (b.status !== 'paused') throw new QueueError('bad_state', `batch is ${b.status}, not paused`)
     this.setStatus(id, 'running')
+    this.resumeJobs(id)
+    this.feed(id)
+    return this.view(id)
+  }
+
+  private resumeJobs(id: string): void {
     for (const job of [...this.jobsOf(id, ['paused']), ...this.jobsOf(id, ['processing'])]) {
       try {
         this.engine.queue.resumeJob(job)
@@ -315,13 +323,12 @@ export class BatchManager {
         // Not paused (any more): fine.
       }
     }
-    this.feed(id)
-    return this.view(id)
   }
 
   /** Pending rows are cancelled; finished rows and finished steps are kept. */
-  stopBatch(id: string): BatchView {
-    const b = this.require(id)
+  stopBatch(idOrPrefix: string): BatchView {
+    const b = this.require(idOrPrefix)
+    const id = b.id
     if (b.status === 'completed' || b.status === 'stopped') throw new QueueError('bad_state', `batch is already ${b.status}`)
     this.setStatus(id, 'stopped', { finished: true })
     for (const job of this.jobsOf(id, ['pending', 'paused', 'processing'])) {
@@ -334,19 +341,59 @@ export class BatchManager {
     return this.view(id)
   }
 
-  /** Failed and cancelled rows go back to the queue, resuming at their failed step. */
-  retryFailed(id: string): BatchView {
-    this.require(id)
+  /**
+   * Failed and cancelled rows go back to the queue, resuming at their failed step; rows whose job
+   * was deleted get a new one. Retrying means "run these again", so a paused batch is resumed
+   * too — otherwise it would say "running" while its paused rows wait for a resume it refuses.
+   */
+  retryFailed(idOrPrefix: string): BatchView {
+    const b = this.require(idOrPrefix)
+    const id = b.id
+    if (!b.imported) throw new QueueError('bad_state', `batch has not imported its rows${b.error ? ` (${b.error})` : ''}; nothing to retry`)
     const jobs = this.jobsOf(id, ['failed', 'cancelled'])
-    if (jobs.length === 0 && this.readyCount(id) === 0) throw new QueueError('nothing_to_retry', 'no failed or cancelled rows to retry')
-    for (const job of jobs) this.engine.queue.retry(job)
-    this.setStatus(id, 'running', { reopen: true })
+    if (jobs.length === 0 && deletedRowCount(this.db, id) === 0 && this.readyCount(id) === 0) {
+      throw new QueueError('nothing_to_retry', 'no failed or cancelled rows to retry')
+    }
+    inTransaction(this.db, () => {
+      for (const job of jobs) this.engine.queue.retry(job)
+      requeueDeletedRows(this.db, id)
+      if (b.status === 'paused') this.resumeJobs(id)
+    })
+    this.setStatus(id, 'running', { started: true, reopen: true })
     this.feed(id)
     return this.view(id)
   }
 
-  async remove(id: string): Promise<void> {
-    this.require(id)
+  /**
+   * Start over: the batch forgets what its rows did (results, metrics, times) and is idle again
+   * with its rows and config, so Start runs every valid row from scratch. Its unfinished jobs are
+   * cancelled; its finished ones stay in the job list as history. A running batch is refused:
+   * the user pauses or stops it first, so nothing is thrown away by a stray click.
+   */
+  reset(idOrPrefix: string): BatchView {
+    const b = this.require(idOrPrefix)
+    const id = b.id
+    if (b.status === 'running') throw new QueueError('bad_state', 'batch is running; pause or stop it first, then reset it')
+    if (!b.imported) {
+      throw new QueueError('bad_state', b.error ? `batch could not import its rows (${b.error}); delete it and create it again` : 'batch is still importing its rows')
+    }
+    inTransaction(this.db, () => {
+      for (const job of this.jobsOf(id, ['pending', 'paused', 'processing'])) {
+        try {
+          this.engine.queue.cancel(job)
+        } catch {
+          // Finished in between (another process): its row is forgotten all the same.
+        }
+      }
+      forgetRowJobs(this.db, id)
+      this.db.prepare("UPDATE batches SET status = 'idle', error = NULL, started_at = NULL, finished_at = NULL, updated_at = ? WHERE id = ?").run(Date.now(), id)
+    })
+    this.changes.push(id, null)
+    return this.view(id)
+  }
+
+  async remove(idOrPrefix: string): Promise<void> {
+    const id = this.require(idOrPrefix).id
     for (const job of this.jobsOf(id, ['pending', 'paused', 'processing'])) this.engine.queue.cancel(job)
     this.db.prepare('DELETE FROM batches WHERE id = ?').run(id)
     this.changes.drop(id)
@@ -396,13 +443,7 @@ export class BatchManager {
     const b = this.db.prepare<[string], BatchRow>('SELECT * FROM batches WHERE id = ?').get(id)
     if (!b || !b.imported || (b.status !== 'running' && b.status !== 'idle')) return
     if (b.status === 'idle') return
-    const left = this.db
-      .prepare<[string], { n: number }>(
-        `SELECT COUNT(*) AS n FROM batch_rows r LEFT JOIN jobs j ON j.id = r.job_id
-         WHERE r.batch_id = ? AND (r.state = 'ready' OR (r.state = 'queued' AND (j.status IS NULL OR j.status IN ('pending','processing','paused'))))`
-      )
-      .get(id)!.n
-    if (left === 0) this.setStatus(id, 'completed', { finished: true })
+    if (rowsLeft(this.db, id) === 0) this.setStatus(id, 'completed', { finished: true })
   }
 
   private setStatus(id: string, status: BatchStatus, o: { started?: boolean; finished?: boolean; reopen?: boolean } = {}): void {
@@ -499,21 +540,4 @@ function extrasFor(pipeline: PipelineDefinition<unknown>, config: BatchConfig, b
     ...('saveIntermediateSteps' in shape ? { saveIntermediateSteps: config.saveIntermediateSteps } : {}),
     ...('meta' in shape ? { meta: { batchId, rowNumber } } : {})
   })
-}
-
-/** Re-serialise downloaded rows as CSV for the batch's private copy. */
-async function toCsv(source: RowSource): Promise<string> {
-  const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)
-  const lines = [source.headers.map(quote).join(',')]
-  let expected = source.headerRowNumber + 1
-  for await (const row of source.rows) {
-    // Keep blank rows as blank lines so row numbers stay what the user sees in the sheet.
-    while (expected < row.rowNumber) {
-      lines.push('')
-      expected++
-    }
-    lines.push(source.headers.map((h) => quote(row.values[h] ?? '')).join(','))
-    expected++
-  }
-  return lines.join('\n') + '\n'
 }

@@ -1,5 +1,8 @@
 import type { BatchConfigView, BatchRowError, BatchStatus, BatchView } from '../../../shared/types'
 import type { Db } from '../store/database'
+import { ALERT_WINDOW, failureAlert } from './alert'
+import { outputPathOf, wordCounter } from './job-fields'
+import { DELETED_JOB } from './row-states'
 
 export interface BatchRow {
   id: string
@@ -23,17 +26,13 @@ export interface BatchRow {
   updated_at: number
 }
 
-/** Seed 4: alert when more than 20 % of the last 20 finished rows failed. */
-const ALERT_WINDOW = 20
-const ALERT_RATE = 0.2
-
 /** A batch as the dashboard shows it: progress, current rows, last result, metrics, errors. */
 export function batchView(db: Db, b: BatchRow, concurrency: number): BatchView {
   const counts = db
     .prepare<[string], { invalid: number; done: number; failed: number; cancelled: number; running: number; ready: number }>(
       `SELECT COALESCE(SUM(r.state = 'invalid'), 0) AS invalid,
               COALESCE(SUM(j.status = 'completed'), 0) AS done,
-              COALESCE(SUM(j.status = 'failed'), 0) AS failed,
+              COALESCE(SUM(j.status = 'failed' OR (${DELETED_JOB})), 0) AS failed,
               COALESCE(SUM(j.status = 'cancelled'), 0) AS cancelled,
               COALESCE(SUM(j.status = 'processing'), 0) AS running,
               COALESCE(SUM(r.state = 'ready'), 0) AS ready
@@ -67,10 +66,9 @@ export function batchView(db: Db, b: BatchRow, concurrency: number): BatchView {
   const recent = db
     .prepare<[string, number], { status: string }>(
       `SELECT j.status FROM batch_rows r JOIN jobs j ON j.id = r.job_id
-       WHERE r.batch_id = ? AND j.status IN ('completed','failed') ORDER BY j.completed_at DESC LIMIT ?`
+       WHERE r.batch_id = ? AND j.status IN ('completed','failed') ORDER BY j.completed_at DESC, r.row_number DESC LIMIT ?`
     )
     .all(b.id, ALERT_WINDOW)
-  const recentFailed = recent.filter((r) => r.status === 'failed').length
   const last = db
     .prepare<[string], { row_number: number; job_id: string; result: string | null; actual_duration_ms: number | null }>(
       `SELECT r.row_number, r.job_id, j.result, j.actual_duration_ms FROM batch_rows r JOIN jobs j ON j.id = r.job_id
@@ -78,12 +76,15 @@ export function batchView(db: Db, b: BatchRow, concurrency: number): BatchView {
     )
     .get(b.id)
   const errors: BatchRowError[] = db
-    .prepare<[string], { row_number: number; error: string | null; job_error: string | null; job_id: string | null }>(
-      `SELECT r.row_number, r.error, j.error AS job_error, r.job_id FROM batch_rows r LEFT JOIN jobs j ON j.id = r.job_id
-       WHERE r.batch_id = ? AND (r.state = 'invalid' OR j.status = 'failed') ORDER BY r.row_number LIMIT 200`
+    .prepare<[string], { row_number: number; state: string; error: string | null; job_error: string | null; job_id: string | null; job_status: string | null }>(
+      `SELECT r.row_number, r.state, r.error, j.error AS job_error, r.job_id, j.status AS job_status FROM batch_rows r LEFT JOIN jobs j ON j.id = r.job_id
+       WHERE r.batch_id = ? AND (r.state = 'invalid' OR j.status = 'failed' OR (${DELETED_JOB})) ORDER BY r.row_number LIMIT 200`
     )
     .all(b.id)
-    .map((r) => ({ rowNumber: r.row_number, reason: r.error ?? r.job_error ?? 'failed', jobId: r.job_id }))
+    .map((r) => {
+      if (r.state === 'queued' && r.job_status === null) return { rowNumber: r.row_number, reason: `row ${r.row_number}: job deleted`, jobId: null }
+      return { rowNumber: r.row_number, reason: r.error ?? r.job_error ?? 'failed', jobId: r.job_id }
+    })
 
   const finished = counts.done + counts.failed
   const total = b.total_rows
@@ -95,17 +96,11 @@ export function batchView(db: Db, b: BatchRow, concurrency: number): BatchView {
   const costPerRow = counts.done > 0 && timing.spent !== null ? timing.spent / counts.done : null
   let lastResult: BatchView['lastResult'] = null
   if (last) {
-    const result = last.result ? (JSON.parse(last.result) as { output?: Record<string, unknown> }) : null
-    const output = result?.output ?? {}
-    const script = db
-      .prepare<[string], { output: string | null }>("SELECT output FROM steps WHERE job_id = ? AND name IN ('script','generate') LIMIT 1")
-      .get(last.job_id)
-    const words = script?.output ? (JSON.parse(script.output) as { words?: number }).words : undefined
     lastResult = {
       rowNumber: last.row_number,
       jobId: last.job_id,
-      outputPath: typeof output.path === 'string' ? output.path : null,
-      wordCount: typeof words === 'number' ? words : null,
+      outputPath: outputPathOf(last.result),
+      wordCount: wordCounter(db)(last.job_id),
       durationMs: last.actual_duration_ms
     }
   }
@@ -133,7 +128,7 @@ export function batchView(db: Db, b: BatchRow, concurrency: number): BatchView {
       costUsd: timing.cost,
       projectedCostUsd: costPerRow === null ? null : costPerRow * (total - counts.invalid),
       errorRate: finished > 0 ? counts.failed / finished : 0,
-      alert: recent.length > 0 && recentFailed / recent.length > ALERT_RATE
+      alert: failureAlert(recent.map((r) => r.status))
     },
     errors: b.error ? [{ rowNumber: 0, reason: b.error, jobId: null }, ...errors] : errors,
     createdAt: b.created_at,

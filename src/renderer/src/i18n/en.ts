@@ -159,6 +159,7 @@ export const en = {
   'detail.retryFromGo': 'Retry',
   'detail.retryFromHere': 'Retry from here',
   'detail.download': 'download',
+  'detail.showInFolder': 'Show in folder',
 
   'log.levels': 'Levels',
   'log.debug': 'Debug',
@@ -183,6 +184,10 @@ export const en = {
   'batch.resume': 'Resume',
   'batch.stop': 'Stop',
   'batch.retryFailed': 'Retry failed rows',
+  'batch.reset': 'Reset',
+  'batch.resetHint': 'Forget the results and start over from the first row',
+  'batch.resetRunning': 'Pause or stop the batch to reset it',
+  'batch.confirmReset': 'Reset the batch “{name}”? Its results, metrics and times are forgotten, and Start will run every row again. Its finished jobs stay in the job list.',
   'batch.exportResults': 'Export results',
   'batch.exportHistory': 'Export history',
   'batch.confirmRemove': 'Delete the batch “{name}”? Its jobs stay in the job list.',

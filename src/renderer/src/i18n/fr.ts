@@ -161,6 +161,7 @@ export const fr: Record<MessageKey, string> = {
   'detail.retryFromGo': 'Relancer',
   'detail.retryFromHere': 'Relancer d’ici',
   'detail.download': 'télécharger',
+  'detail.showInFolder': 'Afficher dans le dossier',
 
   'log.levels': 'Niveaux',
   'log.debug': 'Debug',
@@ -185,6 +186,10 @@ export const fr: Record<MessageKey, string> = {
   'batch.resume': 'Reprendre',
   'batch.stop': 'Arrêter',
   'batch.retryFailed': 'Relancer les lignes échouées',
+  'batch.reset': 'Réinitialiser',
+  'batch.resetHint': 'Oublier les résultats et tout reprendre depuis la première ligne',
+  'batch.resetRunning': 'Mettez le batch en pause ou arrêtez-le pour le réinitialiser',
+  'batch.confirmReset': 'Réinitialiser le batch « {name} » ? Ses résultats, métriques et durées sont oubliés, et Démarrer relancera toutes les lignes. Ses jobs terminés restent dans la liste.',
   'batch.exportResults': 'Exporter les résultats',
   'batch.exportHistory': 'Exporter l’historique',
   'batch.confirmRemove': 'Supprimer le batch « {name} » ? Ses jobs restent dans la liste.',

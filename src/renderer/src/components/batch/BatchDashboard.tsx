@@ -26,7 +26,7 @@ export async function openSheet(file: File): Promise<void> {
   s.setDroppedSheet({ name: file.name, contentBase64 })
 }
 
-/** Seed 3's dashboard: configuration, start/pause/resume/stop, live progress, metrics, charts, logs; seed 4's 20 % alert. */
+/** Seed 3's dashboard: configuration, start/pause/resume/stop/reset, live progress, metrics, charts, logs; seed 4's 20 % alert. */
 export function BatchDashboard() {
   const t = useT()
   const unavailable = useStudio((s) => s.unavailable.batch)
@@ -125,6 +125,12 @@ function BatchDetail({ batch }: { batch: BatchView }) {
     const r = await call('batch/export', { id: batch.id, what })
     if (r.ok) downloadText(r.value.fileName, r.value.csv)
   }
+  // Reset forgets every row's result: worth a second thought, like deleting.
+  const reset = async () => {
+    if (!window.confirm(t('batch.confirmReset', { name: batch.name }))) return
+    const r = await call('batch/reset', { id: batch.id })
+    if (r.ok) getStudio().upsertBatch(r.value)
+  }
   const remove = async () => {
     if (!window.confirm(t('batch.confirmRemove', { name: batch.name }))) return
     const r = await call('batch/remove', { id: batch.id })
@@ -133,6 +139,8 @@ function BatchDetail({ batch }: { batch: BatchView }) {
 
   const running = batch.status === 'running'
   const paused = batch.status === 'paused'
+  // The engine resets any batch that is not running; an idle one has nothing to forget.
+  const resettable = !running && batch.status !== 'idle'
   const elapsed = batch.startedAt ? (batch.finishedAt ?? now) - batch.startedAt : null
   const remaining = batch.estimatedEndAt && !batch.finishedAt ? Math.max(0, batch.estimatedEndAt - now) : null
   const done = samples?.map((p) => p.done) ?? []
@@ -157,7 +165,8 @@ function BatchDetail({ batch }: { batch: BatchView }) {
           </div>
         </div>
         <div className="toolbar">
-          {batch.status === 'idle' || batch.status === 'stopped' || batch.status === 'error' ? (
+          {/* Only an idle batch starts: a stopped one is retried (carry on) or reset (start over). */}
+          {batch.status === 'idle' ? (
             <Button icon="play" kind="primary" onClick={act('batch/start')} testId="batch-start">
               {t('batch.start')}
             </Button>
@@ -177,8 +186,11 @@ function BatchDetail({ batch }: { batch: BatchView }) {
               {t('batch.stop')}
             </Button>
           ) : null}
-          <Button icon="retry" onClick={act('batch/retryFailed')} disabled={batch.failedRows === 0} testId="batch-retry">
+          <Button icon="retry" onClick={act('batch/retryFailed')} disabled={batch.failedRows === 0 && batch.status !== 'stopped'} testId="batch-retry">
             {t('batch.retryFailed')}
+          </Button>
+          <Button onClick={() => void reset()} disabled={!resettable} title={running ? t('batch.resetRunning') : t('batch.resetHint')} testId="batch-reset">
+            {t('batch.reset')}
           </Button>
           <Button icon="download" onClick={() => void exportCsv('results')}>
             {t('batch.exportResults')}
