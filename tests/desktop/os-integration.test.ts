@@ -211,7 +211,7 @@ describe('application menu', () => {
   })
 })
 
-describe('system/reveal and system/openExternal (desktop handlers, pending contract additions)', () => {
+describe('system/reveal and system/openExternal (desktop-only contract commands)', () => {
   let dataDir: string
   let handlers: ReturnType<typeof desktopHandlers>
   const secrets = { set: () => true, unavailableReason: () => null }
@@ -246,7 +246,7 @@ describe('system/reveal and system/openExternal (desktop handlers, pending contr
     expect(electron.shell.opened).toEqual(['https://platform.openai.com/api-keys'])
   })
 
-  it('errors come back through dispatch as Results (once the commands are in the contract they are registered like any other)', async () => {
+  it('their answers come back through dispatch as Results, like any other command', async () => {
     const result = await dispatch({ 'settings/setApiKey': handlers['settings/setApiKey'] } as never, 'settings/setApiKey', { kind: 'text', key: 'sk-x' })
     expect(result).toEqual({ ok: true, value: null })
   })

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { openStudio, type Studio } from '../../src/main/engine/studio'
 import type { StudioServices } from '../../src/main/engine/services'
 import { sleep } from '../../src/main/engine/pool/resource-limiter'
-import { electron } from '../helpers/electron-double'
+import { BrowserWindowDouble, electron, makeEvent } from '../helpers/electron-double'
 import { FAST_TIMINGS, until } from '../helpers/engine'
 import { bootDesktop, type Booted } from './boot'
 
@@ -53,6 +53,33 @@ function studioWithHoldingPipeline(dataDir: string): Studio {
   return studio
 }
 
+/** Enqueue a job on the holding pipeline and wait until its long step runs. */
+async function startHolding(booted: Booted): Promise<string> {
+  writeFileSync(join(booted.userData, 'hold'), '')
+  const enqueued = await booted.invoke('jobs/enqueue', { type: 'hold-test', input: {}, title: 'Long render' })
+  if (!enqueued.ok) throw new Error(enqueued.error.message)
+  const id = enqueued.value.id
+  await until(() => booted.studio.queue.get(id)?.steps.find((s) => s.name === 'render')?.status === 'running', 10_000, 'render step running')
+  return id
+}
+
+function expectReleased(id: string, dataDir: string) {
+  // Read the state back from disk with a fresh studio: what survives the quit is what counts.
+  const reopened = openStudio({ dataDir })
+  try {
+    const job = reopened.queue.get(id)!
+    expect(job.status).toBe('pending')
+    expect(job.steps.map((s) => [s.name, s.status])).toEqual([
+      ['script', 'completed'],
+      ['render', 'pending']
+    ])
+    expect(job.steps[0]!.files.script).toBeTruthy()
+    expect(existsSync(job.steps[0]!.files.script!)).toBe(true)
+  } finally {
+    void reopened.close(0)
+  }
+}
+
 describe('graceful quit', () => {
   let booted: Booted
 
@@ -64,31 +91,7 @@ describe('graceful quit', () => {
     await booted.shutdown()
   })
 
-  async function startHoldingJob(): Promise<string> {
-    writeFileSync(join(booted.userData, 'hold'), '')
-    const enqueued = await booted.invoke('jobs/enqueue', { type: 'hold-test', input: {}, title: 'Long render' })
-    if (!enqueued.ok) throw new Error(enqueued.error.message)
-    const id = enqueued.value.id
-    await until(() => booted.studio.queue.get(id)?.steps.find((s) => s.name === 'render')?.status === 'running', 10_000, 'render step running')
-    return id
-  }
-
-  function expectReleased(id: string, dataDir: string) {
-    // Read the state back from disk with a fresh studio: what survives the quit is what counts.
-    const reopened = openStudio({ dataDir })
-    try {
-      const job = reopened.queue.get(id)!
-      expect(job.status).toBe('pending')
-      expect(job.steps.map((s) => [s.name, s.status])).toEqual([
-        ['script', 'completed'],
-        ['render', 'pending']
-      ])
-      expect(job.steps[0]!.files.script).toBeTruthy()
-      expect(existsSync(job.steps[0]!.files.script!)).toBe(true)
-    } finally {
-      void reopened.close(0)
-    }
-  }
+  const startHoldingJob = () => startHolding(booted)
 
   it('app.quit(): before-quit is held until the pool has drained and the database is closed', async () => {
     const id = await startHoldingJob()
@@ -130,6 +133,51 @@ describe('graceful quit', () => {
     } finally {
       void reopened.close(0)
     }
+  })
+})
+
+describe('the OS ending the session (shutdown, restart, log-off)', () => {
+  let booted: Booted
+
+  beforeEach(async () => {
+    electron.reset()
+    // A long grace, as for a user's quit: the OS will not wait that long, so a shutdown must not either.
+    booted = await bootDesktop({ studio: studioWithHoldingPipeline, startWork: true, graceMs: 60_000 })
+  })
+  afterEach(async () => {
+    await booted.shutdown()
+  })
+
+  async function expectDrainedQuickly(id: string, started: number) {
+    expect(booted.desktop.quit.quitting).toBe(true)
+    await until(() => electron.app.quitted, 10_000, 'app to quit')
+    expect(Date.now() - started).toBeLessThan(5_000)
+    expect(booted.studio.db.open).toBe(false)
+    expectReleased(id, booted.userData)
+  }
+
+  it('macOS / Linux powerMonitor "shutdown": asks the OS to wait, releases running steps, closes the database, quits', async () => {
+    const id = await startHolding(booted)
+    const started = Date.now()
+    const event = electron.powerMonitor.systemShutdown()
+    expect(event.defaultPrevented).toBe(true)
+    await expectDrainedQuickly(id, started)
+  })
+
+  it('Windows "query-session-end" on the window: delays the log-off and drains', async () => {
+    const id = await startHolding(booted)
+    const started = Date.now()
+    const event = makeEvent({ reasons: ['logoff'] })
+    booted.win.emit('query-session-end', event)
+    expect(event.defaultPrevented).toBe(true)
+    await expectDrainedQuickly(id, started)
+  })
+
+  it('Windows "session-end" (cannot be delayed): drains at once', async () => {
+    const id = await startHolding(booted)
+    const started = Date.now()
+    booted.win.emit('session-end', makeEvent({ reasons: ['shutdown', 'critical'] }))
+    await expectDrainedQuickly(id, started)
   })
 })
 
@@ -202,6 +250,29 @@ describe('single instance', () => {
       expect(booted.win.isMinimized()).toBe(false)
       expect(booted.win.isFocused()).toBe(true)
     } finally {
+      await booted.shutdown()
+    }
+  })
+
+  it('re-opens the window when it was closed while the app kept running (macOS)', async () => {
+    const booted = await bootDesktop()
+    const platform = Object.getOwnPropertyDescriptor(process, 'platform')!
+    Object.defineProperty(process, 'platform', { ...platform, value: 'darwin' })
+    try {
+      expect(booted.win.close()).toBe(true)
+      expect(booted.desktop.quit.quitting).toBe(false)
+      expect(booted.desktop.window()).toBeNull()
+      electron.app.emit('second-instance', {}, ['creative-studio'], process.cwd())
+      const reopened = booted.desktop.window() as unknown as BrowserWindowDouble | null
+      expect(reopened).not.toBeNull()
+      expect(reopened).not.toBe(booted.win)
+      expect(reopened!.webContents.getURL()).toBe(booted.appUrl)
+      reopened!.becomeReady()
+      expect(reopened!.isVisible()).toBe(true)
+      // And it is the app's window: IPC from it is trusted.
+      expect((await electron.ipcMain.invokeFrom(reopened!.webContents.mainFrame, 'queue/stats', {})) as { ok: boolean }).toMatchObject({ ok: true })
+    } finally {
+      Object.defineProperty(process, 'platform', platform)
       await booted.shutdown()
     }
   })

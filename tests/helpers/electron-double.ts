@@ -7,7 +7,7 @@
  * (navigate, open a window, call IPC from any frame, fetch a protocol URL).
  * Covered: app, BrowserWindow (+ webContents, frames), ipcMain, ipcRenderer, contextBridge,
  * session, protocol, shell, dialog, Notification, Tray, Menu, nativeImage, safeStorage,
- * powerSaveBlocker.
+ * powerSaveBlocker, powerMonitor.
  *
  *   vi.mock('electron', async () => (await import('../helpers/electron-double')).electronModule())
  *   import { electron } from '../helpers/electron-double'   // same instance: inspect and drive it
@@ -680,6 +680,21 @@ export const powerSaveBlocker = {
   }
 }
 
+// ------------------------------------------------------------------------------ powerMonitor
+
+class PowerMonitorDouble extends EventEmitter {
+  /** The OS announces a shutdown or restart (macOS, Linux); returns the event, to see whether the app asked it to wait. */
+  systemShutdown(): DoubleEvent {
+    const event = makeEvent()
+    this.emit('shutdown', event)
+    return event
+  }
+  reset(): void {
+    this.removeAllListeners()
+  }
+}
+export const powerMonitor = new PowerMonitorDouble()
+
 // -------------------------------------------------------------------------------- safeStorage
 
 /**
@@ -727,7 +742,8 @@ const electronApi = {
   Menu: MenuDouble,
   nativeImage,
   safeStorage,
-  powerSaveBlocker
+  powerSaveBlocker,
+  powerMonitor
 }
 
 export const electron = {
@@ -763,6 +779,7 @@ export const electron = {
     safeStorage.available = true
     safeStorage.backend = 'gnome_libsecret'
     powerSaveBlocker.active.clear()
+    powerMonitor.reset()
   }
 }
 

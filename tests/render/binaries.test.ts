@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -26,8 +27,11 @@ beforeAll(async () => {
   system = (await findOnPath('ffmpeg'))!
   expect(bundled).toBeTruthy()
   expect(system).toBeTruthy()
-  explicit = path.join(dir, 'explicit-ffmpeg')
-  fromEnv = path.join(dir, 'env-ffmpeg')
+  // A path from the settings must name the tool itself (ffmpeg), so each stand-in gets its own folder.
+  explicit = path.join(dir, 'explicit', 'ffmpeg')
+  fromEnv = path.join(dir, 'env', 'ffmpeg')
+  await mkdir(path.dirname(explicit))
+  await mkdir(path.dirname(fromEnv))
   await symlink(system, explicit)
   await symlink(bundled, fromEnv)
   noLibass = path.join(dir, 'nolibass', 'ffmpeg')
@@ -81,12 +85,26 @@ describe('ffmpeg resolution order', () => {
   })
 
   it('reports and skips a bogus explicit path', async () => {
-    const bogus = path.join(dir, 'no-such-ffmpeg')
+    const bogus = path.join(dir, 'no-such-dir', 'ffmpeg')
     const b = await resolveBinaries({ ffmpegPath: bogus }, { env: env({ FFMPEG_PATH: fromEnv }) })
     expect(b.ffmpeg.source).toBe('env')
     const rejection = b.rejected.find((r) => r.path === bogus)
     expect(rejection).toMatchObject({ tool: 'ffmpeg', source: 'settings' })
     expect(rejection!.reason).toMatch(/ENOENT|does not run/)
+  })
+
+  it('never runs a settings path that is not named ffmpeg (a shell, a script, a network share)', async () => {
+    const script = path.join(dir, 'nolibass', 'not-ffmpeg.sh')
+    await writeFile(script, `#!/bin/sh\ntouch ${path.join(dir, 'ran')}\n`)
+    await chmod(script, 0o755)
+    for (const bad of ['/bin/sh', script, '\\\\attacker\\share\\ffmpeg.exe', '//attacker/share/ffmpeg']) {
+      const b = await resolveBinaries({ ffmpegPath: bad }, { env: env({ FFMPEG_PATH: fromEnv }) })
+      expect(b.ffmpeg.source, bad).toBe('env')
+      expect(b.rejected.find((r) => r.path === bad)).toMatchObject({ tool: 'ffmpeg', source: 'settings', reason: expect.stringMatching(/ffmpeg program|network path/) })
+    }
+    const probe = await resolveBinaries({ ffprobePath: '/bin/sh' }, { env: env() })
+    expect(probe.ffprobe.source).not.toBe('settings')
+    expect(existsSync(path.join(dir, 'ran'))).toBe(false)
   })
 
   it('skips a build without libass, recording why, and moves to the next candidate', async () => {

@@ -95,12 +95,34 @@ export async function dispatch(handlers: Handlers, name: unknown, rawRequest: un
   if (!parsed.success) {
     return { ok: false, error: { code: 'bad_request', message: `${name}: ${describeZodError(parsed.error, 'request')}` } }
   }
+  const refusal = refusedThroughContract(name, parsed.data)
+  if (refusal) return { ok: false, error: refusal }
   try {
     const handler = handlers[name] as (r: unknown) => unknown
     return { ok: true, value: (await handler(parsed.data)) ?? null }
   } catch (err) {
     return { ok: false, error: toApiError(err) }
   }
+}
+
+/**
+ * Requests that are well-formed but that no caller of the contract may make. Whoever calls
+ * `dispatch` is a page (the desktop renderer, the `studio serve` browser tab) that could be
+ * compromised, so it never gets to name a file on this machine for the engine to read: a batch
+ * source comes as the dropped file's bytes (`upload`) or an http(s) link. The CLI, which a
+ * person types, calls the engine directly and keeps file paths.
+ */
+function refusedThroughContract(name: CommandName, request: unknown): ApiError | null {
+  if (name !== 'batch/preview' && name !== 'batch/create') return null
+  const { source } = request as ParsedRequestOf<'batch/preview'>
+  if (source.kind === 'file') {
+    return { code: 'forbidden', message: 'source: the app cannot read a file by its path; drop the file into the window instead' }
+  }
+  // z.url() also accepts file:// (and the row reader would open it), so the scheme is checked here.
+  if (source.kind === 'url' && !/^https?:$/i.test(new URL(source.url).protocol)) {
+    return { code: 'forbidden', message: 'source.url: only http(s) links can be imported' }
+  }
+  return null
 }
 
 export function toApiError(err: unknown): ApiError {

@@ -69,7 +69,10 @@ export function runDesktopApp(options: DesktopOptions): Promise<DesktopApp | nul
   registerFileSchemePrivileges()
 
   let win: BrowserWindow | null = null
-  if (!claimSingleInstance(() => showWindow(win))) return Promise.resolve(null)
+  // A second launch brings the window back, re-creating it if it was closed (macOS keeps the app
+  // running without one). Before `ready` there is nothing to do: the window is about to open.
+  let openWindow: (() => void) | null = null
+  if (!claimSingleInstance(() => openWindow?.())) return Promise.resolve(null)
   if (process.platform === 'win32') app.setAppUserModelId(APP_ID)
 
   const page = appPageFrom({ devServerUrl: options.devServerUrl, rendererIndexHtml: options.rendererIndexHtml, packaged: app.isPackaged })
@@ -116,6 +119,8 @@ export function runDesktopApp(options: DesktopOptions): Promise<DesktopApp | nul
     /** Show the window, creating it if needed (a new one shows itself once painted: no white flash). */
     const open = () => {
       if (!win || win.isDestroyed()) {
+        // Draining for a quit: a new window would only be closed again.
+        if (quit.quitting) return
         win = createMainWindow({
           preload: options.preload,
           page,
@@ -127,10 +132,12 @@ export function runDesktopApp(options: DesktopOptions): Promise<DesktopApp | nul
         win.on('closed', () => {
           win = null
         })
+        quit.watchWindow(win)
         return
       }
       showWindow(win)
     }
+    openWindow = open
     const tray = new StudioTray({
       iconPath: join(options.resourcesDir, 'icons', process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'),
       appName: APP_NAME,
@@ -157,6 +164,7 @@ export function runDesktopApp(options: DesktopOptions): Promise<DesktopApp | nul
     app.on('activate', open)
     app.on('will-quit', onWillQuit)
     undo.push(() => {
+      openWindow = null
       app.removeListener('window-all-closed', onAllClosed)
       app.removeListener('activate', open)
       app.removeListener('will-quit', onWillQuit)

@@ -1,32 +1,17 @@
 /**
  * Commands only the desktop app can answer: reveal a file in the OS file manager, open a web
  * link in the default browser, and store an API key in the OS keychain. Merged over
- * `studioHandlers(studio)` in main, so the contract is still served by one `dispatch`.
- *
- * `system/reveal` and `system/openExternal` are not in the contract yet. Until they are, their
- * request types are the local ones below; once they are added, `HandlerOf` picks the contract's
- * types and this file is checked against them with no edit.
+ * `studioHandlers(studio)` in main, so the contract is still served by one `dispatch` (which
+ * validates each request with the contract's schema before these run).
  */
 import { shell } from 'electron'
-import type { CommandName } from '../../shared/contract'
 import type { Handlers } from '../api/handlers'
 import { QueueError } from '../engine/errors'
 import { isSafeExternalUrl, openExternalSafely } from './external'
 import { resolveInsideRoots } from '../api/media-paths'
 import type { SafeStorageSecrets } from './secrets'
 
-interface PendingRequests {
-  'system/reveal': { path: string }
-  'system/openExternal': { url: string }
-}
-type DesktopCommand = keyof PendingRequests | 'settings/setApiKey'
-type HandlerOf<C extends DesktopCommand> = C extends CommandName
-  ? Handlers[C]
-  : C extends keyof PendingRequests
-    ? (request: PendingRequests[C]) => Promise<null>
-    : never
-
-export type DesktopHandlers = { [C in DesktopCommand]: HandlerOf<C> }
+export type DesktopHandlers = Pick<Handlers, 'system/reveal' | 'system/openExternal' | 'settings/setApiKey'>
 
 export interface DesktopHandlerDeps {
   /** Folders whose files may be revealed (the studio data folder). */

@@ -34,8 +34,14 @@ export function secureWebPreferences(preload: string): WebPreferences {
 
 /**
  * The page's Content-Security-Policy. Scripts only from the app itself; artifacts (images,
- * audio, video) from our file protocol; no plugins, frames, forms or <base>. The dev server
- * additionally needs the React refresh preamble (inline) and its HMR WebSocket.
+ * audio, video) from our file protocol; no plugins, frames, forms or <base>; network only to the
+ * page's own origin (no other local port: a page that could talk to any localhost WebSocket could
+ * reach other apps' debug ports). The dev server additionally needs the React refresh preamble
+ * (inline) and its HMR WebSocket.
+ *
+ * The packaged app loads index.html from disk, where this header may not apply and the <meta>
+ * tag in src/renderer/index.html is the policy: that tag carries this same policy (for a `file`
+ * page, minus frame-ancestors, which a <meta> cannot set). tests/desktop/csp.test.ts keeps the two equal.
  */
 export function contentSecurityPolicy(page: AppPage): string {
   const files = `${FILE_SCHEME}:`

@@ -1,7 +1,12 @@
+import { statSync } from 'node:fs'
+import { isAbsolute } from 'node:path'
 import { z } from 'zod'
 import type { SettingsView } from '../../shared/types'
 import type { SettingsPatch } from '../../shared/contract'
+import { QueueError } from './errors'
+import { DEFAULT_OPENAI_BASE_URL } from './providers/openai-connection'
 import { ProviderSettings, type ProviderInfo, type ProviderSettingsInput } from './providers/registry'
+import { explicitBinaryProblem } from './render/binaries'
 import { SubtitleStyle } from './render/subtitles'
 import type { Db } from './store/database'
 
@@ -27,12 +32,25 @@ export const StudioSettings = z.strictObject({
 })
 export type StudioSettings = z.output<typeof StudioSettings>
 
+/** The provider kinds that have a stored key of their own (moderation uses the environment). */
+export type KeyedKind = 'text' | 'image' | 'speech'
+const KEYED_KINDS: readonly KeyedKind[] = ['text', 'image', 'speech']
+
+export interface SettingsStoreOptions {
+  /** Forget the stored API key of a kind (the app's keychain, or this process's memory); true when there was one. */
+  forgetKey?: (kind: KeyedKind) => boolean
+  log?: (message: string) => void
+}
+
 export class SettingsStore {
   private cached: StudioSettings | null = null
   /** Bumped on every change so services can rebuild what depends on settings. */
   version = 0
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly options: SettingsStoreOptions = {}
+  ) {}
 
   get(): StudioSettings {
     if (this.cached) return this.cached
@@ -54,10 +72,26 @@ export class SettingsStore {
     return parsed
   }
 
-  /** Validate a whole new settings document, then store it in one write. */
+  /**
+   * Validate a whole new settings document, then store it in one write.
+   *
+   * A stored API key belongs to the server it was entered for. When a kind's endpoint moves to
+   * another origin (another host, port or scheme; or from offline to a server, since a key kept
+   * while offline was entered for no server in particular), its key is forgotten before the new
+   * address is saved, so it is never sent there: otherwise a page that can change settings could
+   * point the provider at itself and receive the key with the next request. The user enters the
+   * key again (Settings then shows "no key stored" for that kind).
+   */
   replace(next: unknown): StudioSettings {
     const parsed = StudioSettings.parse(next)
-    ProviderSettings.parse(parsed.providers)
+    const after = ProviderSettings.parse(parsed.providers)
+    const before = ProviderSettings.parse(this.get().providers)
+    for (const kind of KEYED_KINDS) {
+      const origin = endpointOrigin(after[kind])
+      if (origin === endpointOrigin(before[kind])) continue
+      const forgotten = this.options.forgetKey?.(kind) ?? false
+      if (forgotten && origin !== null) this.log(`the stored ${kind} API key was forgotten: the ${kind} provider now points at ${origin}; enter the key again`)
+    }
     this.db
       .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
       .run(SETTINGS_KEY, JSON.stringify(parsed))
@@ -68,12 +102,13 @@ export class SettingsStore {
 
   /** Apply a patch from the UI (contract shape) to the stored settings. */
   applyPatch(patch: z.output<typeof SettingsPatch>): StudioSettings {
+    if (patch.ffmpegPath) checkFfmpegPath(patch.ffmpegPath)
     const current = this.get()
     const providers: Record<string, unknown> = { ...(current.providers as Record<string, unknown>) }
     for (const kind of ['text', 'image', 'speech'] as const) {
       const choice = patch.providers?.[kind]
       if (!choice) continue
-      const existing = providers[kind] as { kind?: string; apiKeyEnv?: string } | undefined
+      const existing = providers[kind] as { kind?: string; baseURL?: string; apiKeyEnv?: string } | undefined
       providers[kind] =
         choice.kind === 'offline'
           ? { kind: 'offline' }
@@ -81,7 +116,10 @@ export class SettingsStore {
               kind: 'openai',
               baseURL: choice.baseURL,
               model: choice.model,
-              ...(existing?.kind === 'openai' && existing.apiKeyEnv ? { apiKeyEnv: existing.apiKeyEnv } : {})
+              // The variable naming a key follows the key: not carried to another server.
+              ...(existing?.kind === 'openai' && existing.apiKeyEnv && endpointOrigin(existing) === endpointOrigin(choice)
+                ? { apiKeyEnv: existing.apiKeyEnv }
+                : {})
             }
     }
     const { karaoke, ...style } = patch.subtitleStyle ?? {}
@@ -97,6 +135,36 @@ export class SettingsStore {
       karaoke: karaoke ?? current.karaoke
     })
   }
+
+  private log(message: string): void {
+    ;(this.options.log ?? console.warn)(message)
+  }
+}
+
+/** Where a provider entry sends its requests (and so its key), or null when it calls no server. */
+function endpointOrigin(entry: { kind?: string; baseURL?: string | undefined } | undefined): string | null {
+  if (entry?.kind !== 'openai') return null
+  try {
+    return new URL(entry.baseURL ?? DEFAULT_OPENAI_BASE_URL).origin
+  } catch {
+    return null
+  }
+}
+
+/**
+ * The window can write this setting and the engine executes what it names, so it must be an
+ * ffmpeg program that exists on this computer (see explicitBinaryProblem), not `/bin/sh`.
+ */
+function checkFfmpegPath(file: string): void {
+  const problem = !isAbsolute(file) ? 'must be a full path' : explicitBinaryProblem('ffmpeg', file)
+  if (problem) throw new QueueError('bad_request', `ffmpegPath: ${problem}`)
+  let isFile = false
+  try {
+    isFile = statSync(file).isFile()
+  } catch {
+    // missing or unreadable: same answer
+  }
+  if (!isFile) throw new QueueError('bad_request', `ffmpegPath: no such file: ${file}`)
 }
 
 /** What the renderer may see of the settings: providers without keys (only whether one is stored). */

@@ -8,7 +8,7 @@ import type { BackoffOptions } from './pool/backoff'
 import type { BreakerOptions } from './pool/circuit-breaker'
 import { defaultResourceLimits, type PoolTimings } from './pool/pool'
 import { MemorySecrets, StudioServices, type SecretSource } from './services'
-import { SettingsStore } from './settings'
+import { SettingsStore, type KeyedKind } from './settings'
 import { openDatabase } from './store/database'
 
 export interface StudioOptions {
@@ -38,8 +38,15 @@ export class Studio extends Engine<StudioServices> {
   constructor(options: StudioOptions) {
     const dataDir = resolve(options.dataDir)
     const db = openDatabase(databaseFile(dataDir))
-    const settings = new SettingsStore(db)
-    const services = new StudioServices(dataDir, settings, db, options.secrets ?? new MemorySecrets(), options.env ?? process.env)
+    const secrets = options.secrets ?? new MemorySecrets()
+    // A key is forgotten when its provider moves to another server (see SettingsStore.replace).
+    const forgetKey = (kind: KeyedKind) => {
+      const had = secrets.get({ kind, envName: '', baseURL: '' }) !== undefined
+      secrets.set(kind, '')
+      return had
+    }
+    const settings = new SettingsStore(db, { forgetKey })
+    const services = new StudioServices(dataDir, settings, db, secrets, options.env ?? process.env)
     const saved = settings.get()
     super({
       dataDir,

@@ -131,7 +131,12 @@ async function candidatesFor(
   rejected: RejectedCandidate[]
 ): Promise<Candidate[]> {
   const list: Candidate[] = []
-  if (explicit) list.push({ source: 'settings', path: explicit })
+  if (explicit) {
+    // A path saved before settings were checked (or edited by hand) is still never run if it is not the tool.
+    const problem = explicitBinaryProblem(tool, explicit)
+    if (problem) rejected.push({ tool, source: 'settings', path: explicit, reason: problem })
+    else list.push({ source: 'settings', path: explicit })
+  }
   const fromEnv = tool === 'ffmpeg' ? env.FFMPEG_PATH : env.FFPROBE_PATH
   if (fromEnv) list.push({ source: 'env', path: fromEnv })
 
@@ -152,6 +157,20 @@ async function candidatesFor(
   // The same file can come from two sources (FFMPEG_PATH=/usr/bin/ffmpeg); probe it once.
   const seen = new Set<string>()
   return list.filter((c) => (seen.has(c.path) ? false : (seen.add(c.path), true)))
+}
+
+/**
+ * Why a path from the settings cannot be `tool`, or null. The settings can be written by the
+ * window, and whatever this path names is executed: only a file called ffmpeg / ffmpeg.exe
+ * (any case) qualifies, so `/bin/sh` or a script is never run, and never one on a network share
+ * (`\\host\share`), which Windows would reach (and hand credentials to) just to look at it.
+ * Checks the name only: nothing on disk is touched.
+ */
+export function explicitBinaryProblem(tool: 'ffmpeg' | 'ffprobe', file: string): string | null {
+  if (/^[\\/]{2}/.test(file)) return 'must be a file on this computer, not a network path'
+  const name = file.split(/[\\/]/).pop()!.toLowerCase()
+  if (name !== tool && name !== `${tool}.exe`) return `must be the ${tool} program (a file named ${tool} or ${tool}.exe)`
+  return null
 }
 
 /**

@@ -1,28 +1,51 @@
 import { useEffect, useState } from 'react'
 import type { JsonValue } from '../../../../shared/types'
-import { useApi } from '../../api/context'
+import { getTransport } from '../../api/bridge'
+import { useApi, useCall } from '../../api/context'
 import { useT } from '../../i18n/use-t'
+import { IconButton } from '../common/controls'
 import { fileName, mediaKind } from '../common/format'
+
+/**
+ * Only the desktop app has a file manager on the same computer as the files; a browser showing
+ * `studio serve` may be on another one. (Without the preload it is the browser: asking the
+ * bridge then would open a connection of its own.)
+ */
+function inDesktopApp(): boolean {
+  return window.api !== undefined && getTransport().kind === 'electron'
+}
 
 /** An artifact file shown the way its kind is meant to be: image, player, or text. */
 export function MediaFile({ path, label }: { path: string; label?: string }) {
   const api = useApi()
+  const call = useCall()
   const t = useT()
   const url = api.fileUrl(path)
   const kind = mediaKind(path)
   const name = label ?? fileName(path)
+  const reveal = () => void call('system/reveal', { path })
   return (
     <figure className={`media media-${kind}`} data-testid={`media-${kind}`}>
       {kind === 'image' ? <img src={url} alt={name} loading="lazy" /> : null}
       {kind === 'audio' ? <audio src={url} controls preload="metadata" aria-label={name} /> : null}
       {kind === 'video' ? <video src={url} controls preload="metadata" aria-label={name} /> : null}
       {kind === 'text' ? <TextFile url={url} /> : null}
-      <figcaption>
-        <a href={url} target="_blank" rel="noreferrer noopener" title={path}>
-          {name}
-        </a>
-        {kind === 'other' ? <span className="muted small"> · {t('detail.download')}</span> : null}
-      </figcaption>
+      {inDesktopApp() ? (
+        // The window refuses to open new windows, so a target=_blank link would do nothing here.
+        <figcaption>
+          <button type="button" className="link" onClick={reveal} title={`${t('detail.showInFolder')} — ${path}`} data-testid="media-name">
+            {name}
+          </button>{' '}
+          <IconButton icon="projects" label={t('detail.showInFolder')} onClick={reveal} testId="media-reveal" />
+        </figcaption>
+      ) : (
+        <figcaption>
+          <a href={url} target="_blank" rel="noreferrer noopener" title={path} data-testid="media-name">
+            {name}
+          </a>
+          {kind === 'other' ? <span className="muted small"> · {t('detail.download')}</span> : null}
+        </figcaption>
+      )}
     </figure>
   )
 }
