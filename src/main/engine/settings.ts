@@ -109,18 +109,22 @@ export class SettingsStore {
       const choice = patch.providers?.[kind]
       if (!choice) continue
       const existing = providers[kind] as { kind?: string; baseURL?: string; apiKeyEnv?: string } | undefined
-      providers[kind] =
-        choice.kind === 'offline'
-          ? { kind: 'offline' }
-          : {
-              kind: 'openai',
-              baseURL: choice.baseURL,
-              model: choice.model,
-              // The variable naming a key follows the key: not carried to another server.
-              ...(existing?.kind === 'openai' && existing.apiKeyEnv && endpointOrigin(existing) === endpointOrigin(choice)
-                ? { apiKeyEnv: existing.apiKeyEnv }
-                : {})
-            }
+      // The UI shows only the kind, address and model: what else was set for the same kind of
+      // provider (a voice, a timeout, an image size, the offline speech engine) is kept.
+      const kept = existing?.kind === choice.kind ? { ...existing } : {}
+      if (choice.kind === 'offline') {
+        providers[kind] = { ...kept, kind: 'offline' }
+        continue
+      }
+      const { apiKeyEnv, ...others } = kept as { apiKeyEnv?: string }
+      providers[kind] = {
+        ...others,
+        kind: 'openai',
+        baseURL: choice.baseURL,
+        model: choice.model,
+        // The variable naming a key follows the key: not carried to another server.
+        ...(apiKeyEnv && endpointOrigin(existing!) === endpointOrigin(choice) ? { apiKeyEnv } : {})
+      }
     }
     const { karaoke, ...style } = patch.subtitleStyle ?? {}
     return this.replace({
