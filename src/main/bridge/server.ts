@@ -57,11 +57,14 @@ export interface BridgeServer {
 
 export const DEFAULT_STATIC_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../out/renderer')
 
-/** Same policy as the renderer's CSP meta, plus what only a header can say. */
+/**
+ * Same policy as the renderer's CSP meta, plus what only a header can say. The page's WebSocket
+ * goes back to this same host and port, which 'self' covers.
+ */
 const PAGE_CSP =
   "default-src 'self'; script-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; " +
-  "connect-src 'self' ws://127.0.0.1:* ws://localhost:*; style-src 'self' 'unsafe-inline'; " +
-  "font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+  "connect-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; object-src 'none'; frame-src 'none'; " +
+  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 const PAGE_HEADERS = {
   'Content-Security-Policy': PAGE_CSP,

@@ -227,7 +227,7 @@ export const en = {
   'batch.columnFor': 'Column for {field}',
   'batch.ignore': '— not used —',
   'batch.name': 'Batch name',
-  'batch.newProject': 'A new project for this batch',
+  'batch.newProject': 'No project (the default one)',
   'batch.createIdle': 'Create without starting',
   'batch.createStart': 'Create and start',
   'batch.started': 'Batch “{name}” started',

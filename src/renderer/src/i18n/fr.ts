@@ -229,7 +229,7 @@ export const fr: Record<MessageKey, string> = {
   'batch.columnFor': 'Colonne pour {field}',
   'batch.ignore': '— non utilisée —',
   'batch.name': 'Nom du batch',
-  'batch.newProject': 'Un nouveau projet pour ce batch',
+  'batch.newProject': 'Aucun projet (celui par défaut)',
   'batch.createIdle': 'Créer sans démarrer',
   'batch.createStart': 'Créer et démarrer',
   'batch.started': 'Batch « {name} » démarré',
