@@ -101,9 +101,13 @@ export const commands = {
   'jobs/move': command<JobView>()(z.strictObject({ id: JobId, direction: MoveDirectionSchema })),
   /** Drop a job right before or after another queued job (a drag, in one call). */
   'jobs/place': command<JobView>()(
-    z.union([z.strictObject({ id: JobId, before: JobId }), z.strictObject({ id: JobId, after: JobId })], {
-      error: 'give the job id and exactly one of before or after (another queued job id)'
-    })
+    // One strict object (not a union) so that an unknown field is named in the error.
+    z
+      .strictObject({ id: JobId, before: JobId.optional(), after: JobId.optional() })
+      .refine((r) => (r.before === undefined) !== (r.after === undefined), {
+        error: 'give exactly one of before or after (another queued job id)',
+        path: ['before']
+      })
   ),
   'jobs/cancel': command<JobView>()(ById),
   'jobs/retry': command<JobView>()(z.strictObject({ id: JobId, fromStep: z.string().min(1).max(100).optional() })),

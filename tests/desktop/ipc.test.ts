@@ -43,6 +43,13 @@ describe('IPC: the contract over ipcMain', () => {
     expect(booted.studio.queue.list()).toEqual([])
   })
 
+  it.each(Object.keys(commands))('%s: an unknown field is refused with bad_request naming it, and nothing changes', async (command) => {
+    const before = JSON.stringify({ jobs: booted.studio.queue.list(), settings: booted.studio.settings.get(), batches: booted.studio.batches.list() })
+    const result = await booted.invokeFrom(booted.win.webContents.mainFrame, command, { injected: 'DROP TABLE jobs' })
+    expect(result).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringMatching(/injected/) } })
+    expect(JSON.stringify({ jobs: booted.studio.queue.list(), settings: booted.studio.settings.get(), batches: booted.studio.batches.list() })).toBe(before)
+  })
+
   it('errors from the engine come back as a Result, never as a thrown IPC error', async () => {
     const result = await booted.invoke('jobs/get', { id: 'no-such-job' })
     expect(result).toMatchObject({ ok: false, error: { code: 'not_found' } })

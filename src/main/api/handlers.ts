@@ -44,7 +44,7 @@ function engineHandlers(engine: Engine<any>): Pick<Handlers, EngineCommands> {
     'jobs/enqueueMany': (r) => queue.enqueueMany(r.jobs),
     'jobs/setPriority': (r) => queue.setPriority(r.id, r.priority),
     'jobs/move': (r) => queue.move(r.id, r.direction),
-    'jobs/place': (r) => queue.place(r.id, 'before' in r ? { before: r.before } : { after: r.after }),
+    'jobs/place': (r) => queue.place(r.id, r.before !== undefined ? { before: r.before } : { after: r.after! }),
     'jobs/cancel': (r) => queue.cancel(r.id),
     'jobs/retry': (r) => queue.retry(r.id, r.fromStep !== undefined ? { fromStep: r.fromStep } : {}),
     'jobs/remove': (r) => {

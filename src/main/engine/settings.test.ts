@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest'
 import { openDatabase } from './store/database'
 import { SettingsStore } from './settings'
 
+/** The stored provider entry of one kind, as plain data. */
+const providerOf = (settings: SettingsStore, kind: string) => (settings.get().providers as Record<string, Record<string, unknown>>)[kind]
+
 function store() {
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'settings-')), 'studio.db'))
   return new SettingsStore(db, { log: () => {} })
@@ -19,19 +22,17 @@ describe('saving a provider from the settings form', () => {
       }
     })
     settings.applyPatch({ providers: { speech: { kind: 'openai', baseURL: 'https://api.openai.com/v1', model: 'gpt-4o-mini-tts' } } })
-    expect(settings.get().providers).toMatchObject({
-      speech: { kind: 'openai', model: 'gpt-4o-mini-tts', voice: 'nova', timeoutMs: 90_000, name: 'openai-voice' }
-    })
+    expect(providerOf(settings, 'speech')).toMatchObject({ kind: 'openai', model: 'gpt-4o-mini-tts', voice: 'nova', timeoutMs: 90_000, name: 'openai-voice' })
   })
 
   it('starts afresh when the kind changes, and never carries a key variable to another server', () => {
     const settings = store()
     settings.replace({ providers: { text: { kind: 'openai', baseURL: 'https://api.openai.com/v1', model: 'gpt-4o-mini', apiKeyEnv: 'MY_KEY', timeoutMs: 5_000 } } })
     settings.applyPatch({ providers: { text: { kind: 'openai', baseURL: 'http://127.0.0.1:11434/v1', model: 'llama3' } } })
-    const text = settings.get().providers.text as Record<string, unknown>
+    const text = providerOf(settings, 'text')!
     expect(text).toMatchObject({ baseURL: 'http://127.0.0.1:11434/v1', model: 'llama3', timeoutMs: 5_000 })
     expect(text.apiKeyEnv).toBeUndefined()
     settings.applyPatch({ providers: { text: { kind: 'offline' } } })
-    expect(settings.get().providers.text).toEqual({ kind: 'offline' })
+    expect(providerOf(settings, 'text')).toEqual({ kind: 'offline' })
   })
 })
