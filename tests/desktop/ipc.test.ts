@@ -40,6 +40,10 @@ describe('IPC: the contract over ipcMain', () => {
     const unknownField = await booted.invokeFrom(booted.win.webContents.mainFrame, 'jobs/setPriority', { id: 'x', priority: 2, sql: 'DROP TABLE jobs' })
     expect(unknownField).toMatchObject({ ok: false, error: { code: 'bad_request' } })
     if (!unknownField.ok) expect(unknownField.error.message).toMatch(/sql/)
+    for (const place of [{ id: 'x' }, { id: 'x', before: 'y', after: 'z' }]) {
+      const r = await booted.invoke('jobs/place', place as never)
+      expect(r).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringMatching(/exactly one of before or after/) } })
+    }
     expect(booted.studio.queue.list()).toEqual([])
   })
 
