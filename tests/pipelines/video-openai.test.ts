@@ -7,6 +7,7 @@ import { probe } from '../../src/main/engine/render/ffmpeg'
 import { resolveBinaries } from '../../src/main/engine/render/binaries'
 import { behaviours, startOpenAICompatibleServer, type OpenAICompatibleServer } from '../helpers/openai-compatible-server'
 import { tempDir, until } from '../helpers/engine'
+import { startRequestClock, type RequestClock } from './request-clock'
 
 /**
  * The video pipeline end to end with the real `openai` client against a local OpenAI-compatible
@@ -14,15 +15,20 @@ import { tempDir, until } from '../helpers/engine'
  */
 let studio: Studio | undefined
 let server: OpenAICompatibleServer | undefined
+let clock: RequestClock | undefined
 afterEach(async () => {
   await studio?.close(100)
+  await clock?.close()
   await server?.close()
   studio = undefined
   server = undefined
+  clock = undefined
 })
 
-async function setup(): Promise<{ studio: Studio; server: OpenAICompatibleServer }> {
+/** `via` puts something (a request clock) between the engine and the server. */
+async function setup(via?: (server: OpenAICompatibleServer) => Promise<{ baseURL: string }>): Promise<{ studio: Studio; server: OpenAICompatibleServer }> {
   server = await startOpenAICompatibleServer({ reply: 'Octopuses pump blue blood through three hearts. Two serve the gills. One serves the body.' })
+  const baseURL = via ? (await via(server)).baseURL : server.baseURL
   studio = openStudio({
     dataDir: tempDir('studio-openai-'),
     concurrency: 2,
@@ -31,7 +37,7 @@ async function setup(): Promise<{ studio: Studio; server: OpenAICompatibleServer
     backoff: { baseMs: 20, maxMs: 200 },
     breaker: { failureThreshold: 3, cooldownMs: 150, maxCooldownMs: 400 }
   })
-  const endpoint = { kind: 'openai', baseURL: server.baseURL, apiKeyEnv: 'STUDIO_TEST_KEY' }
+  const endpoint = { kind: 'openai', baseURL, apiKeyEnv: 'STUDIO_TEST_KEY' }
   studio.settings.replace({
     ...studio.settings.get(),
     providers: { text: { ...endpoint, model: 'gpt-4o-mini' }, speech: { ...endpoint, model: 'tts-1' } },
@@ -54,7 +60,7 @@ describe('video pipeline against an OpenAI-compatible server', () => {
     const chatCalls = server.calls('chat')
     const speechCalls = server.calls('speech')
     expect(chatCalls).toBe(2 + 2) // two scripts, two failed attempts
-    expect(speechCalls).toBeGreaterThanOrEqual(2 + 2)
+    expect(speechCalls).toBe(2 + 2) // two narrations, two failed attempts
     const done = studio.queue.get(ids[0]!)!
     expect(done.steps.map((s) => s.provider)).toEqual([
       expect.stringContaining('gpt-4o-mini'),
@@ -95,6 +101,20 @@ describe('video pipeline against an OpenAI-compatible server', () => {
     const dump = JSON.stringify(studio.db.prepare('SELECT * FROM jobs').all()) + JSON.stringify(studio.db.prepare('SELECT * FROM job_logs').all())
     expect(dump).not.toContain('sk-test-do-not-leak')
     expect(server.requests('chat')[0]!.headers.authorization).toBe('Bearer sk-test-do-not-leak')
+  })
+
+  it('asks again only once the Retry-After of a 429 has passed', async () => {
+    const { studio, server } = await setup(async (s) => (clock = await startRequestClock(s.baseURL)))
+    server.script('chat', [behaviours.rateLimited('1')])
+    const id = studio.queue.enqueue(job('patience')).id
+    studio.startWork()
+    await until(() => studio.queue.get(id)!.status === 'completed', 30_000, 'the job to complete after a 429')
+    const [refused, retried, ...more] = clock!.arrivals(/\/chat\/completions$/)
+    expect(more).toEqual([])
+    // The backoff alone (20–200 ms in setup) would have asked again long before the second the server asked for.
+    expect(retried! - refused!).toBeGreaterThanOrEqual(990)
+    expect(retried! - refused!).toBeLessThan(3_000)
+    expect(server.calls('chat')).toBe(2)
   })
 
   it('an outage makes jobs wait, not fail; they finish when the provider is back', async () => {

@@ -136,5 +136,7 @@ describe('extractTopic / fixFrench', () => {
     expect(fixFrench('Parlons de le yoga et de les abeilles, à le marché et à les champs.')).toBe('Parlons du yoga et des abeilles, au marché et aux champs.')
     expect(fixFrench('Le secret de intelligence artificielle, que il faut voir.')).toBe('Le secret d’intelligence artificielle, qu’il faut voir.')
     expect(fixFrench('Et voilà le truc : de la musique.')).toBe('Et voilà le truc : de la musique.')
+    // Pronouns after an imperative never elide.
+    expect(fixFrench('Partagez-la avec un ami. Croyez-le ou non.')).toBe('Partagez-la avec un ami. Croyez-le ou non.')
   })
 })

@@ -1,10 +1,13 @@
 /**
- * Sentence templates for the offline text generator, in English and French. `{topic}` is the
- * idea as written, `{Topic}` the same with a capital first letter (sentence start). Sentences
+ * Sentence templates for the offline text generator, in English and French, for ideas that are
+ * subjects ("home composting"); questions and statements use `explainer` (see
+ * offline-text-explainers.ts). `{topic}` is the idea's mid-sentence form (see offline-text-idea.ts),
+ * `{Topic}` the same with a capital first letter (sentence start). Sentences
  * are built so the topic never has to agree with a verb or an adjective: "when it comes to
  * {topic}", "{Topic}, c'est…". Body templates deliberately contain some stock "AI" wording
  * (moreover, essential, crucial…) so the adversarial presets have something visible to rewrite.
  */
+import { EN_EXPLAINERS, FR_EXPLAINERS, type ExplainerTemplates } from './offline-text-explainers'
 
 export interface LanguageTemplates {
   hooks: readonly string[]
@@ -37,6 +40,8 @@ export interface LanguageTemplates {
   spokenForms: readonly (readonly [string, string])[]
   /** Prompt phrases that introduce the topic ("about X"), to find the idea in a prompt. */
   topicMarkers: readonly string[]
+  /** Hooks, bodies, calls to action and titles for ideas that are questions or statements. */
+  explainer: ExplainerTemplates
 }
 
 export const EN_TEMPLATES: LanguageTemplates = {
@@ -132,7 +137,8 @@ export const EN_TEMPLATES: LanguageTemplates = {
     ['I am', "I'm"],
     ['cannot', "can't"]
   ],
-  topicMarkers: ['about', 'on the topic of', 'on', 'regarding', 'explaining', 'for']
+  topicMarkers: ['about', 'on the topic of', 'on', 'regarding', 'explaining', 'for'],
+  explainer: EN_EXPLAINERS
 }
 
 export const FR_TEMPLATES: LanguageTemplates = {
@@ -223,7 +229,8 @@ export const FR_TEMPLATES: LanguageTemplates = {
     ['ne vous dit', 'vous dit'],
     ['Personne ne m’avait dit', 'Personne m’avait dit']
   ],
-  topicMarkers: ['à propos de', 'au sujet de', 'concernant', 'sur']
+  topicMarkers: ['à propos de', 'au sujet de', 'concernant', 'sur'],
+  explainer: FR_EXPLAINERS
 }
 
 export function templatesFor(language: string): { language: 'en' | 'fr'; templates: LanguageTemplates } {

@@ -5,6 +5,7 @@
  * so: `offline: true`, provider "offline-templates".
  */
 import { throwIfCancelled } from './cancellation'
+import { readIdea, type Idea } from './offline-text-idea'
 import { templatesFor, type LanguageTemplates } from './offline-text-templates'
 import { applyStyle, type Draft } from './offline-text-style'
 import { createRng } from './seeded-random'
@@ -43,6 +44,8 @@ export function fillTopic(template: string, topic: string): string {
   return template.replaceAll('{Topic}', capitalize(topic)).replaceAll('{topic}', topic)
 }
 
+export { readIdea, type Idea, type IdeaKind } from './offline-text-idea'
+
 /**
  * French contractions and elisions the templates cannot know in advance because they depend on
  * the topic (and on later rewrites): "de le yoga" → "du yoga", "à les" → "aux",
@@ -51,21 +54,46 @@ export function fillTopic(template: string, topic: string): string {
  */
 export function fixFrench(text: string): string {
   // \b is ASCII-only in JS ("voilà le" has a "boundary" before "à"), hence the Unicode lookbehinds.
+  // After a hyphen "le"/"la" are pronouns of an imperative and never elide: "Partagez-la avec", "Croyez-le ou non".
   return text
     .replace(/(?<!\p{L})([Dd])e les\s/gu, (_m, d: string) => `${d}es `)
     .replace(/(?<!\p{L})([Dd])e le\s/gu, (_m, d: string) => `${d}u `)
     .replace(/(?<!\p{L})([Àà]) les\s/gu, (_m, a: string) => (a === 'À' ? 'Aux ' : 'aux '))
     .replace(/(?<!\p{L})([Àà]) le\s/gu, (_m, a: string) => (a === 'À' ? 'Au ' : 'au '))
-    .replace(/(?<!\p{L})([Dd]e|[Qq]ue|[Jj]e|[Nn]e|[Ll]e|[Ll]a) (?=[aeiouyàâäéèêëîïôöûü])/gu, (_m, word: string) => `${word.slice(0, -1)}’`)
+    .replace(/(?<![\p{L}-])([Dd]e|[Qq]ue|[Jj]e|[Nn]e|[Ll]e|[Ll]a) (?=[aeiouyàâäéèêëîïôöûü])/gu, (_m, word: string) => `${word.slice(0, -1)}’`)
 }
 
-function draftScript(topic: string, templates: LanguageTemplates, bodyCount: number, seed: string): Draft {
+/** Subjects take the general templates; questions and statements the explainer ones, where the idea only opens the hook. */
+function draftScript(idea: Idea, templates: LanguageTemplates, bodyCount: number, seed: string): Draft {
   const rng = createRng(`${seed}|structure`)
-  return {
-    hook: fillTopic(rng.pick(templates.hooks), topic),
-    body: rng.shuffle(templates.bodies).slice(0, bodyCount).map((t) => fillTopic(t, topic)),
-    cta: fillTopic(rng.pick(templates.ctas), topic)
+  const topic = idea.phrase
+  if (idea.kind === 'subject') {
+    return {
+      hook: fillTopic(rng.pick(templates.hooks), topic),
+      body: rng.shuffle(templates.bodies).slice(0, bodyCount).map((t) => fillTopic(t, topic)),
+      cta: fillTopic(rng.pick(templates.ctas), topic)
+    }
   }
+  const e = templates.explainer
+  const hook =
+    idea.kind === 'directQuestion'
+      ? `${idea.sentence} ${rng.pick(e.answerHooks)}`
+      : fillTopic(rng.pick(idea.kind === 'question' ? e.questionHooks : e.claimHooks), topic)
+  return { hook, body: rng.shuffle(e.bodies).slice(0, bodyCount), cta: rng.pick(e.ctas) }
+}
+
+/** The explainer's own details and supports: the general ones talk about habits and tips. */
+function templatesForKind(templates: LanguageTemplates, idea: Idea): LanguageTemplates {
+  if (idea.kind === 'subject') return templates
+  return { ...templates, details: templates.explainer.details, supports: templates.explainer.supports }
+}
+
+function title(idea: Idea, templates: LanguageTemplates, seed: string): string {
+  const rng = createRng(`${seed}|title`)
+  if (idea.kind === 'subject') return fillTopic(rng.pick(templates.titles), idea.phrase)
+  // "How do vaccines work?, explained" would not do: a question is its own title.
+  if (/\?$/.test(idea.heading)) return idea.heading
+  return rng.pick(templates.explainer.titles).replaceAll('{Heading}', idea.heading)
 }
 
 const estimateTokens = (text: string): number => Math.ceil(text.length / 4)
@@ -82,15 +110,16 @@ export class OfflineTextProvider implements TextProvider {
     const topic = (request.topic?.trim() || extractTopic(request.prompt, language)).replace(/\s+/g, ' ')
     const seed = `${request.seed ?? topic.toLowerCase()}|${language}`
     const style = resolveTextStyle(request.style, this.id)
+    const idea = readIdea(topic, language)
 
     let text: string
     if (request.format === 'title') {
-      text = fillTopic(createRng(`${seed}|title`).pick(templates.titles), topic)
+      text = title(idea, templates, seed)
     } else {
       // 3 body sentences at intensity 0.5, 4 at 1, 5 at 1.5.
       const bodyCount = Math.min(5, Math.max(3, Math.round(2 + 2 * style.intensity)))
-      const draft = draftScript(topic, templates, bodyCount, seed)
-      const styled = applyStyle(draft, style, { rng: createRng(`${seed}|style`), templates, topic })
+      const draft = draftScript(idea, templates, bodyCount, seed)
+      const styled = applyStyle(draft, style, { rng: createRng(`${seed}|style`), templates: templatesForKind(templates, idea), topic: idea.phrase })
       text = [styled.hook, styled.body.join(' '), styled.cta].join('\n\n')
     }
     if (language === 'fr') text = fixFrench(text)

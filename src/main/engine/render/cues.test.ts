@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { type Cue, DEFAULT_CUE_LAYOUT, buildCues, cuesFromText, cuesFromWords, spreadDurations, toUnits } from './cues'
+import { adapt } from '../providers/speech-text'
+import { type Cue, DEFAULT_CUE_LAYOUT, buildCues, cuesFromText, cuesFromWords, splitSentences, spreadDurations, timeWrittenBySpoken, toUnits } from './cues'
 
 const layout = { ...DEFAULT_CUE_LAYOUT, maxCharsPerLine: 30 }
 
@@ -144,5 +145,55 @@ describe('word timings', () => {
     const cues = buildCues({ text: 'ignored', durationSec: 5, words })
     expect(cues[0]!.text.startsWith('Bonjour')).toBe(true)
     expect(cues[0]!.start).toBeCloseTo(0.1)
+  })
+})
+
+describe('captions from the written script, timed by the spoken one', () => {
+  const written = 'In 2024, 25% of U.S. adults baked bread.\nDr. Smith says it takes 3-5 days, e.g. in winter. Why? Because yeast is slow!'
+  const spoken = adapt(written, 'en')
+  const noSpaces = (s: string) => s.replace(/\s/g, '').length
+
+  it('splits both into the same sentences, whatever adapt() did to numbers and abbreviations', () => {
+    expect(splitSentences(written)).toEqual(['In 2024, 25% of U.S. adults baked bread.', 'Dr. Smith says it takes 3-5 days, e.g. in winter.', 'Why?', 'Because yeast is slow!'])
+    expect(splitSentences(spoken)).toHaveLength(4)
+    const fr = 'En 2024, 25 % des Français ont fait du pain. M. Dupont attend 3 h 30, etc. Pourquoi ? Parce que la levure est lente !'
+    expect(splitSentences(adapt(fr, 'fr'))).toHaveLength(splitSentences(fr).length)
+  })
+
+  it('shows the written words, each sentence starting when it is said', () => {
+    const words = timeWrittenBySpoken(written, spoken, 10)!
+    expect(words.map((w) => w.text).join(' ')).toBe(written.replace(/\s+/g, ' '))
+    // "In two thousand twenty-four, twenty-five percent…" takes longer to say than "In 2024, 25%…" to read.
+    const [first, second] = splitSentences(spoken)
+    const saidAt = (10 * noSpaces(first!)) / splitSentences(spoken).reduce((n, s) => n + noSpaces(s), 0)
+    expect(words.find((w) => w.text === 'Dr.')!.start).toBeCloseTo(saidAt, 6)
+    expect(second).toMatch(/^Doctor/)
+    const cues = buildCues({ text: written, durationSec: 10, words })
+    const shown = cues.map((c) => c.text).join(' ')
+    expect(shown).toContain('25%')
+    expect(shown).toContain('U.S.')
+    expect(shown).not.toMatch(/twenty|percent|Doctor|U\. S\./)
+    expect(cues[cues.length - 1]!.end).toBeCloseTo(10, 6)
+  })
+
+  it('follows the speech engine’s word timings when they match the spoken text', () => {
+    const tokens = spoken.split(' ')
+    const secondAt = tokens.indexOf('Doctor')
+    // A long pause before the second sentence: the captions wait for it too.
+    const timings = tokens.map((text, i) => ({ text, start: i * 0.3 + (i >= secondAt ? 2 : 0), end: i * 0.3 + 0.25 + (i >= secondAt ? 2 : 0) }))
+    const words = timeWrittenBySpoken(written, spoken, 20, timings)!
+    expect(words.find((w) => w.text === 'Dr.')!.start).toBeCloseTo(timings[secondAt]!.start, 6)
+    expect(words.find((w) => w.text === 'Because')!.start).toBeCloseTo(timings[tokens.indexOf('Because')]!.start, 6)
+  })
+
+  it('does not end a cue on an initial or an abbreviation', () => {
+    const cues = cuesFromText('In 2024, 25% of U.S. adults baked bread. Dr. Smith says it takes 3-5 days, e.g. in winter.', 10, layout)
+    for (const cue of cues) expect(cue.text).not.toMatch(/(?:U\.S\.|Dr\.|e\.g\.)$/)
+    expect(cues.map((c) => c.text.replace(/\n/g, ' '))).toContain('Dr. Smith says it takes 3-5 days, e.g. in winter.')
+  })
+
+  it('gives up (undefined) when the sentences do not correspond', () => {
+    const withUrl = 'Great bread.\nhttps://example.com\nBake it today.'
+    expect(timeWrittenBySpoken(withUrl, adapt(withUrl, 'en'), 5)).toBeUndefined()
   })
 })

@@ -54,6 +54,19 @@ interface Unit {
 const CLOSING_PUNCTUATION = /^[!?:;»”’.,…)\]}%]+$/u
 const OPENING_PUNCTUATION = /^[«“‘([{¿¡]+$/u
 const SENTENCE_END = /[.!?…]+["»”’)\]]*$/u
+/** "U.S.", "e.g.", "M.": initials whose full stops do not end a sentence. */
+const INITIALS = /^["«“(]*(?:\p{L}\.)+$/u
+const ABBREVIATION = /^(?:mr|mrs|ms|dr|prof|st|jr|sr|vs|approx|mme|mlle|env|cf|ex)\.$/iu
+
+/** Whether a word (with its glued punctuation) ends a sentence, given the word after it. */
+function endsSentence(text: string, next: string | undefined): boolean {
+  if (!SENTENCE_END.test(text)) return false
+  if (/[!?…]["»”’)\]]*$/u.test(text)) return true
+  const word = text.split(/\s+/).pop() ?? text
+  if (INITIALS.test(word) || ABBREVIATION.test(word)) return false
+  // "etc." ends a sentence only when a new one follows, as in adapt().
+  return !/^etc\.$/iu.test(word) || next === undefined || /^\p{Lu}/u.test(next)
+}
 
 export function toUnits(tokens: readonly string[]): Unit[] {
   const units: Unit[] = []
@@ -65,7 +78,7 @@ export function toUnits(tokens: readonly string[]): Unit[] {
     if (CLOSING_PUNCTUATION.test(token) && previous && !pendingOpen) {
       previous.text += ` ${token}`
       previous.to = index + 1
-      previous.endsSentence = SENTENCE_END.test(previous.text)
+      previous.endsSentence = endsSentence(previous.text, tokens[index + 1])
       return
     }
     if (OPENING_PUNCTUATION.test(token)) {
@@ -73,7 +86,7 @@ export function toUnits(tokens: readonly string[]): Unit[] {
       return
     }
     const text = pendingOpen ? `${pendingOpen.text} ${token}` : token
-    units.push({ text, endsSentence: SENTENCE_END.test(text), from: pendingOpen?.from ?? index, to: index + 1 })
+    units.push({ text, endsSentence: endsSentence(text, tokens[index + 1]), from: pendingOpen?.from ?? index, to: index + 1 })
     pendingOpen = undefined
   })
   if (pendingOpen) units.push({ text: pendingOpen.text, endsSentence: false, from: pendingOpen.from, to: tokens.length })
@@ -306,4 +319,78 @@ export function cuesFromWords(
     }
   })
   return cues
+}
+
+// ---------------------------------------------------------------- written text, spoken timing
+
+
+/**
+ * Sentences of a script, split the same way for the text as written ("In 2024, 25% of U.S.
+ * adults…") and as adapted for speech ("In two thousand twenty-four, … U. S. adults…"), so the
+ * two lists line up: initials and common abbreviations do not end a sentence, and a line break
+ * does unless the line stops on a comma, colon or semicolon (adapt() turns it into a full stop).
+ */
+export function splitSentences(text: string): string[] {
+  const sentences: string[] = []
+  let current: string[] = []
+  const flush = (): void => {
+    if (current.length) sentences.push(current.join(' '))
+    current = []
+  }
+  for (const line of text.split(/\r?\n/)) {
+    const tokens = splitWords(line)
+    tokens.forEach((token, k) => {
+      current.push(token)
+      if (endsSentence(token, tokens[k + 1])) flush()
+    })
+    if (current.length && !/[,;:]$/.test(current[current.length - 1]!)) flush()
+  }
+  flush()
+  return sentences
+}
+
+interface Span {
+  start: number
+  end: number
+}
+
+/** When each spoken sentence is heard: from the TTS's word timings if they match the text, else by length. */
+function spokenSpans(sentences: readonly string[], durationSec: number, words: readonly WordTiming[] | undefined): Span[] {
+  const counts = sentences.map((s) => splitWords(s).length)
+  const timed = words?.filter((w) => w.text.trim()).sort((a, b) => a.start - b.start)
+  if (timed && timed.length === counts.reduce((a, b) => a + b, 0)) {
+    let i = 0
+    return counts.map((n) => {
+      const span = { start: timed[i]!.start, end: timed[i + n - 1]!.end }
+      i += n
+      return span
+    })
+  }
+  // What takes time to say is the spoken text ("two thousand twenty-four"), not the written "2024".
+  return spreadDurations(sentences.map((s) => s.replace(/\s/gu, '').length || 1), durationSec, 0)
+}
+
+/**
+ * Word timings for the text as written, from the timing of the text as spoken: captions then
+ * show "25%" and "U.S." while following the narration, which says "twenty-five percent".
+ * Sentence k of one is sentence k of the other (adapt() rewrites inside sentences); within a
+ * sentence, written words share its time in proportion to their length.
+ * Undefined when the sentences do not correspond one to one.
+ */
+export function timeWrittenBySpoken(
+  written: string,
+  spoken: string,
+  durationSec: number,
+  spokenWords?: readonly WordTiming[]
+): WordTiming[] | undefined {
+  const writtenSentences = splitSentences(written)
+  const spokenSentences = splitSentences(spoken)
+  if (writtenSentences.length === 0 || writtenSentences.length !== spokenSentences.length || !(durationSec > 0)) return undefined
+  const spans = spokenSpans(spokenSentences, durationSec, spokenWords)
+  return writtenSentences.flatMap((sentence, k) => {
+    const span = spans[k]!
+    const words = splitWords(sentence)
+    const shares = spreadDurations(words.map((w) => [...w].length + 1), Math.max(0, span.end - span.start), 0)
+    return words.map((text, j) => ({ text, start: span.start + shares[j]!.start, end: span.start + shares[j]!.end }))
+  })
 }

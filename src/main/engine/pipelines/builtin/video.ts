@@ -4,6 +4,7 @@ import { permanent } from '../../errors'
 import { adapt } from '../../providers/speech-text'
 import { TextStyle } from '../../providers/text-style'
 import type { WordTiming } from '../../providers/types'
+import { timeWrittenBySpoken } from '../../render/cues'
 import { renderVideo } from '../../render/video'
 import type { StudioServices } from '../../services'
 import type { PipelineDefinition, StepContext, StepDefinition } from '../types'
@@ -143,7 +144,9 @@ const visuals: StepDefinition<StudioServices> = {
     let cost = 0
     for (const [n, phrase] of phrases.entries()) {
       const result = await provider.generate(
-        { prompt: `${i.idea} — ${phrase}`, width: frame.width, height: frame.height, title: phrase, subtitle: i.idea, style: 'cinematic' },
+        // The card carries the idea as a title; the sentence being said is already in the captions
+        // below it. The phrase still varies the prompt, so cards differ and a model gets a scene.
+        { prompt: `${i.idea} — ${phrase}`, width: frame.width, height: frame.height, title: cardTitle(i.idea), style: 'cinematic' },
         { signal: ctx.signal, outPath: ctx.artifactPath(`image-${n + 1}.png`) }
       )
       files[`image${n + 1}`] = result.path
@@ -168,7 +171,8 @@ const video: StepDefinition<StudioServices> = {
     // A video among the assets becomes the background clip; otherwise the images make a slideshow.
     const clip = visuals.find((p) => VIDEO_FILE.test(p))
     const images = visuals.filter((p) => !VIDEO_FILE.test(p))
-    const words = (ctx.outputs.audio?.data as { words?: WordTiming[] | null } | undefined)?.words ?? undefined
+    const audioData = ctx.outputs.audio?.data as { words?: WordTiming[] | null; durationSec?: number } | undefined
+    const captions = captionText(text(ctx, 'script'), text(ctx, 'adapt'), audioData?.durationSec ?? 0, audioData?.words ?? undefined)
     const renderer = i.captions ?? settings.captionRenderer
     const preset = i.preset ?? settings.videoPreset
     const draft = i.draft ?? settings.draft
@@ -185,8 +189,7 @@ const video: StepDefinition<StudioServices> = {
           ? {}
           : {
               subtitles: {
-                text: text(ctx, 'adapt'),
-                ...(words?.length ? { words } : {}),
+                ...captions,
                 renderer,
                 karaoke: renderer === 'libass' && (i.karaoke ?? settings.karaoke),
                 style: settings.subtitleStyle
@@ -215,6 +218,27 @@ const video: StepDefinition<StudioServices> = {
 }
 
 const VIDEO_FILE = /\.(mp4|mov|m4v|webm|mkv)$/i
+
+/**
+ * Captions show the script as written ("25% of U.S. adults"), timed by the narration, which
+ * says the adapted text ("twenty-five percent of U. S. adults"). adapt() rewrites inside
+ * sentences, so the two line up sentence by sentence. When they do not (a sentence that was
+ * only a URL, say), the written script is still what is shown, spread over the narration in
+ * proportion to its length: approximate timing reads better than the speech engine's spelling.
+ */
+function captionText(written: string, spoken: string, durationSec: number, spokenWords: WordTiming[] | undefined): { text: string; words?: WordTiming[] } {
+  if (!written.trim()) return { text: spoken, ...(spokenWords?.length ? { words: spokenWords } : {}) }
+  const words = timeWrittenBySpoken(written, spoken, durationSec, spokenWords)
+  return { text: written, ...(words?.length ? { words } : {}) }
+}
+
+/** The idea as a card title: tidied, and cut at a word when it is too long for a card. */
+function cardTitle(idea: string, max = 70): string {
+  const clean = idea.replace(/\s+/g, ' ').trim()
+  const title = clean.charAt(0).toLocaleUpperCase() + clean.slice(1)
+  if (title.length <= max) return title
+  return `${title.slice(0, max).replace(/\s+\S*$/, '')}…`
+}
 
 function frameFor(ctx: Ctx): { width: number; height: number } {
   const preset = input(ctx).preset ?? ctx.services.settings().videoPreset
