@@ -182,9 +182,17 @@ export const commands = {
   'settings/setApiKey': command<null>()(
     z.strictObject({ kind: z.enum(['text', 'image', 'speech']), key: z.string().max(500) })
   ),
-  /** A real frame rendered with the given subtitle style, as a PNG data URL. */
+  /**
+   * A real frame rendered with the given subtitle style, as a PNG data URL. Renderer and format
+   * are the form's current (maybe unsaved) choices; absent, the saved settings are used.
+   */
   'settings/previewSubtitles': command<{ dataUrl: string }>()(
-    z.strictObject({ text: z.string().min(1).max(300), style: SettingsPatch.shape.subtitleStyle.unwrap().optional() })
+    z.strictObject({
+      text: z.string().min(1).max(300),
+      style: SettingsPatch.shape.subtitleStyle.unwrap().optional(),
+      captionRenderer: SettingsPatch.shape.captionRenderer.unwrap().optional(),
+      videoPreset: SettingsPatch.shape.videoPreset.unwrap().optional()
+    })
   ),
   'system/doctor': command<ToolReport[]>()(Empty),
   /** Show a file or folder of the data folder in the OS file manager (desktop only). */

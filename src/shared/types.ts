@@ -215,6 +215,12 @@ export interface BatchView {
   finishedAt: number | null
   lastResult: BatchLastResult | null
   metrics: BatchMetrics
+  /**
+   * Where the dashboard's charts start after a reload or when a batch is opened mid-run: rows
+   * done, failed and their cost so far (cumulative) at the end of each of at most 60 equal time
+   * buckets from the batch's start to its last finished row. Live events extend it.
+   */
+  history: { t: number; done: number; failed: number; costUsd: number }[]
   errors: BatchRowError[]
   createdAt: number
   updatedAt: number

@@ -86,11 +86,12 @@ export function studioHandlers(engine: Engine<any>): Handlers {
     'settings/previewSubtitles': async (r) => {
       const s = settings.get()
       const { karaoke: _karaoke, ...style } = r.style ?? {}
-      const png = await renderSubtitlePreview({
+      // The form's unsaved choices win: the preview shows what Save would give.
+      const { png } = await renderSubtitlePreview({
         text: r.text,
         style: { ...s.subtitleStyle, ...style },
-        preset: s.videoPreset,
-        renderer: s.captionRenderer,
+        preset: r.videoPreset ?? s.videoPreset,
+        renderer: r.captionRenderer ?? s.captionRenderer,
         ffmpeg: services.binaries()
       })
       return { dataUrl: `data:image/png;base64,${png.toString('base64')}` }

@@ -1,6 +1,7 @@
 import type { BatchConfigView, BatchRowError, BatchStatus, BatchView } from '../../../shared/types'
 import type { Db } from '../store/database'
 import { ALERT_WINDOW, failureAlert } from './alert'
+import { batchHistory } from './history'
 import { outputPathOf, wordCounter } from './job-fields'
 import { DELETED_JOB } from './row-states'
 
@@ -130,6 +131,7 @@ export function batchView(db: Db, b: BatchRow, concurrency: number): BatchView {
       errorRate: finished > 0 ? counts.failed / finished : 0,
       alert: failureAlert(recent.map((r) => r.status))
     },
+    history: batchHistory(db, b.id, b.started_at),
     errors: b.error ? [{ rowNumber: 0, reason: b.error, jobId: null }, ...errors] : errors,
     createdAt: b.created_at,
     updatedAt: b.updated_at

@@ -93,7 +93,7 @@ export function reduceEvents(state: StudioState, events: readonly PushEvent[]): 
         batches ??= { ...state.batches }
         batches[e.batch.id] = e.batch
         samples ??= { ...state.batchSamples }
-        samples[e.batch.id] = addSample(samples[e.batch.id] ?? [], e.batch)
+        samples[e.batch.id] = extendSamples(samples[e.batch.id], e.batch)
         break
       }
     }
@@ -120,6 +120,17 @@ export function sortIds(jobs: Record<string, JobView>): string[] {
   return Object.values(jobs)
     .sort(compareJobs)
     .map((j) => j.id)
+}
+
+/**
+ * A batch's chart points after a fresh view of it. The first time a batch is seen (a reload, a
+ * batch opened mid-run) the points start from the engine's history, which knows the past that
+ * live events never showed this window; after that, each view adds the present.
+ */
+export function extendSamples(list: BatchSample[] | undefined, b: BatchView): BatchSample[] {
+  if (list) return addSample(list, b)
+  const seeded = b.history.slice(-BATCH_SAMPLE_LIMIT).map((p) => ({ t: p.t, done: p.done, failed: p.failed, cost: p.costUsd }))
+  return addSample(seeded, b)
 }
 
 function addSample(list: BatchSample[], b: BatchView): BatchSample[] {

@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand'
 import { defaultLocale } from '../i18n'
-import { RECENT_LOG_LIMIT, reduceEvents, sortIds } from './events'
+import { extendSamples, RECENT_LOG_LIMIT, reduceEvents, sortIds } from './events'
 import type {
   BatchesSlice,
   JobsSlice,
@@ -70,7 +70,12 @@ export const batchesData = (): Data<BatchesSlice> => ({ batches: {}, batchSample
 
 export const createBatchesSlice: Slice<BatchesSlice> = (set, get) => ({
   ...batchesData(),
-  setBatches: (list) => set({ batches: Object.fromEntries(list.map((b) => [b.id, b])) }),
+  // A snapshot (boot, reconnect) also gives each batch's charts their past: see extendSamples.
+  setBatches: (list) =>
+    set((s) => ({
+      batches: Object.fromEntries(list.map((b) => [b.id, b])),
+      batchSamples: { ...s.batchSamples, ...Object.fromEntries(list.map((b) => [b.id, extendSamples(s.batchSamples[b.id], b)])) }
+    })),
   upsertBatch: (batch) => get().applyEvents([{ type: 'batch.changed', batch }]),
   removeBatch: (id) =>
     set((s) => {

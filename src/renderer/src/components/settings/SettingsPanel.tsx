@@ -269,7 +269,9 @@ function CaptionsSection({ settings }: { settings: SettingsView }) {
   useDebouncedEffect(
     () => {
       let live = true
-      void call('settings/previewSubtitles', { text: text || ' ', style }, { quiet: true }).then((r) => {
+      // The form's choices, saved or not: the preview shows what Save would give.
+      const request = { text: text || ' ', style, captionRenderer: renderer, videoPreset: preset }
+      void call('settings/previewSubtitles', request, { quiet: true }).then((r) => {
         if (!live) return
         if (r.ok) {
           setPreview(r.value.dataUrl)
@@ -280,7 +282,7 @@ function CaptionsSection({ settings }: { settings: SettingsView }) {
         live = false
       }
     },
-    [style, text, call],
+    [style, text, renderer, preset, call],
     350
   )
 
