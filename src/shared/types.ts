@@ -221,6 +221,8 @@ export interface BatchView {
    * buckets from the batch's start to its last finished row. Live events extend it.
    */
   history: { t: number; done: number; failed: number; costUsd: number }[]
+  /** While the rows are still being read in (a large sheet takes seconds): how many so far. */
+  importing: { rowsRead: number } | null
   errors: BatchRowError[]
   createdAt: number
   updatedAt: number

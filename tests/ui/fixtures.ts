@@ -128,6 +128,7 @@ export function batch(over: Partial<BatchView> = {}): BatchView {
     lastResult: null,
     metrics: { avgRowMs: 1200, avgStepMs: { script: 100, video: 900 }, costUsd: 0.12, projectedCostUsd: 0.3, errorRate: 0.2, alert: false },
     history: [],
+    importing: null,
     errors: [{ rowNumber: 5, reason: 'row 5: idea is empty', jobId: null }],
     createdAt: 1_700_000_000_000,
     updatedAt: 1_700_000_000_500,

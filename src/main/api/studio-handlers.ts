@@ -13,6 +13,9 @@ import { Studio } from '../engine/studio'
 import { renderSubtitlePreview } from '../engine/subtitle-preview'
 import { createHandlers, type Handlers } from './handlers'
 
+/** How long batch/create waits for the import before answering with a batch still importing. */
+const IMPORT_WAIT_MS = 1_500
+
 /**
  * Every contract command wired to the studio running in this process. Both transports (Electron
  * IPC and the `studio serve` WebSocket bridge) get their handlers here, so they never differ.
@@ -32,7 +35,12 @@ export function studioHandlers(engine: Engine<any>): Handlers {
     'batch/preview': (r) => userErrors(() => batches.preview(r.source, r.sheet, r.config ?? {})),
     'batch/create': (r) =>
       userErrors(async () => {
-        const created = await batches.create({ source: r.source, sheet: r.sheet, name: r.name, projectId: r.projectId, config: r.config })
+        // A small sheet is imported before the answer (its errors show in the dialog); a large one
+        // shows up at once and reports its import progress on the dashboard.
+        const created = await batches.create(
+          { source: r.source, sheet: r.sheet, name: r.name, projectId: r.projectId, config: r.config },
+          { waitMs: IMPORT_WAIT_MS }
+        )
         return r.start && created.status === 'idle' ? batches.startBatch(created.id) : created
       }),
     'batch/list': () => batches.list(),

@@ -146,9 +146,11 @@ export class BatchManager {
 
   /**
    * Create a batch: validate the config, keep a private copy of the rows (so a resumed batch does
-   * not depend on the network or on a file the user moved), then import the rows.
+   * not depend on the network or on a file the user moved), then import the rows. With `waitMs`,
+   * answer after at most that long: a large sheet goes on importing in the background, its view
+   * showing the rows read so far (the UI shows the batch at once instead of a frozen dialog).
    */
-  async create(request: CreateBatchRequest): Promise<BatchView> {
+  async create(request: CreateBatchRequest, options: { waitMs?: number } = {}): Promise<BatchView> {
     const config = parseBatchConfig(request.config ?? {}, 'config')
     this.pipeline(config.pipeline)
     const id = randomUUID()
@@ -173,7 +175,13 @@ export class BatchManager {
         now,
         now
       )
-    await this.runImport(id)
+    const importing = this.runImport(id)
+    if (options.waitMs === undefined) await importing
+    else {
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([importing, new Promise<void>((resolve) => (timer = setTimeout(resolve, options.waitMs)))])
+      clearTimeout(timer)
+    }
     return this.view(id)
   }
 
@@ -251,6 +259,7 @@ export class BatchManager {
         }
         if (chunk.length >= IMPORT_CHUNK) {
           flush()
+          this.changes.push(id, null) // rows read so far, announced at most every 250 ms
           // Let the event loop breathe (UI requests, running jobs) during a 100 000-row import.
           await new Promise((r) => setImmediate(r))
         }

@@ -132,8 +132,14 @@ export function batchView(db: Db, b: BatchRow, concurrency: number): BatchView {
       alert: failureAlert(recent.map((r) => r.status))
     },
     history: batchHistory(db, b.id, b.started_at),
+    importing: b.imported || b.status === 'error' ? null : { rowsRead: rowsRead(db, b.id) },
     errors: b.error ? [{ rowNumber: 0, reason: b.error, jobId: null }, ...errors] : errors,
     createdAt: b.created_at,
     updatedAt: b.updated_at
   }
+}
+
+/** Rows stored so far by an import still running (valid and invalid alike). */
+function rowsRead(db: Db, batchId: string): number {
+  return db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM batch_rows WHERE batch_id = ?').get(batchId)!.n
 }

@@ -195,6 +195,7 @@ export const en = {
   'batch.alertShort': 'failure rate above 20 %',
   'batch.progress': 'Batch progress',
   'batch.rowsDone': '{done} / {total} rows ({pct} %)',
+  'batch.importing': 'Reading the sheet… {rows} rows so far',
   'batch.failedInvalid': '{failed} failed · {invalid} invalid',
   'batch.currentRows': 'Current rows',
   'batch.m.elapsed': 'Time',

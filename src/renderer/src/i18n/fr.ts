@@ -197,6 +197,7 @@ export const fr: Record<MessageKey, string> = {
   'batch.alertShort': 'taux d’échec au-dessus de 20 %',
   'batch.progress': 'Progression du batch',
   'batch.rowsDone': '{done} / {total} lignes ({pct} %)',
+  'batch.importing': 'Lecture de la feuille… {rows} lignes pour l’instant',
   'batch.failedInvalid': '{failed} échouées · {invalid} invalides',
   'batch.currentRows': 'Lignes en cours',
   'batch.m.elapsed': 'Temps',

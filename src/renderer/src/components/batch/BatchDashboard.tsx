@@ -217,7 +217,9 @@ function BatchDetail({ batch }: { batch: BatchView }) {
           {batch.totalRows ? <span className="bar-fail" style={{ width: `${(batch.failedRows / batch.totalRows) * 100}%` }} /> : null}
         </div>
         <span data-testid="batch-progress">
-          {t('batch.rowsDone', { done: batch.doneRows, total: batch.totalRows, pct: Math.round(batch.progress) })}
+          {batch.importing
+            ? t('batch.importing', { rows: batch.importing.rowsRead.toLocaleString(t.locale) })
+            : t('batch.rowsDone', { done: batch.doneRows, total: batch.totalRows, pct: Math.round(batch.progress) })}
         </span>
         <span className="muted">
           {t('batch.failedInvalid', { failed: batch.failedRows, invalid: batch.invalidRows })}
