@@ -11,12 +11,16 @@ export const DEMO_IDEAS = [
   { idea: 'How honey bees tell each other where the flowers are', language: 'en', preset: 'landscape' }
 ] as const
 
-/** `studio demo`: queue a few video jobs, run them to completion, and say where the files are. */
-export async function demo(engine: Engine<any>, io: CliIo, o: { count: number; json: boolean }): Promise<number> {
+/**
+ * `studio demo`: queue a few video jobs, run them to completion, and say where the files are.
+ * `draft` asks each job for a draft render (half size, fastest encoder) through the job's own
+ * input, so a quick look at the demo leaves the saved draft setting as the user left it.
+ */
+export async function demo(engine: Engine<any>, io: CliIo, o: { count: number; json: boolean; draft?: boolean }): Promise<number> {
   const jobs = engine.queue.enqueueMany(
-    DEMO_IDEAS.slice(0, o.count).map((d) => ({ type: 'video', input: { ...d }, projectId: 'demo' }))
+    DEMO_IDEAS.slice(0, o.count).map((d) => ({ type: 'video', input: { ...d, ...(o.draft ? { draft: true } : {}) }, projectId: 'demo' }))
   )
-  if (!o.json) io.stdout.write(`queued ${jobs.length} video jobs (offline providers: templates, sharp, ${'system speech'}, ffmpeg)\n`)
+  if (!o.json) io.stdout.write(`queued ${jobs.length} ${o.draft ? 'draft ' : ''}video jobs (offline providers: templates, sharp, ${'system speech'}, ffmpeg)\n`)
   await runPool(engine, io, { untilIdle: true, json: o.json, quiet: true })
   const done = jobs.map((j) => engine.queue.get(j.id)!) as JobDetail[]
   if (o.json) {

@@ -57,7 +57,7 @@ queue
   serve [--port P] [--host 127.0.0.1]   the studio UI in a browser (token-protected, loopback)
   stats | eta | health | pipelines | doctor
   settings [--set JSON] [--providers JSON]   e.g. --providers '{"text":{"kind":"openai","baseURL":"http://127.0.0.1:11434/v1","model":"llama3.2"}}'
-  demo [--count N]              render sample videos offline into ./demo-output
+  demo [--count N] [--draft]    render sample videos offline into ./demo-output (--draft: half size, fast)
 
 --data-dir defaults to $STUDIO_DATA_DIR or the desktop app's data folder.
 --json prints machine-readable results on stdout and errors as JSON on stderr.`
@@ -316,13 +316,13 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         }
       }
       case 'demo': {
-        const { values } = parse(args, { count: { type: 'string' } }, { min: 0, max: 0, usage: 'demo [--count 1-3] [--data-dir DIR]' })
+        const { values } = parse(args, { count: { type: 'string' }, draft: { type: 'boolean', default: false } }, { min: 0, max: 0, usage: 'demo [--count 1-3] [--draft] [--data-dir DIR]' })
         const count = numberArg(values.count as string | undefined, '--count') ?? 3
         if (!Number.isInteger(count) || count < 1 || count > 3) throw new UsageError('--count must be 1, 2 or 3')
         const { demo } = await import('./demo')
         // The demo keeps its files next to the project unless told otherwise: easy to find and delete.
         const e = await open({ ...values, 'data-dir': values['data-dir'] ?? 'demo-output' })
-        return await demo(e, io, { count, json })
+        return await demo(e, io, { count, json, draft: values.draft === true })
       }
       case 'settings': {
         const { values } = parse(
@@ -367,7 +367,10 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         const { doctor } = await import('../main/engine/doctor')
         const e = await open(values)
         const settings = 'services' in e ? (e as { services: { binaries(): Record<string, string> } }).services.binaries() : {}
-        const report = await doctor(settings)
+        // The speech row reports the engine these settings would use (a forced mespeak, an endpoint), not just what auto finds.
+        const { ProviderSettings } = await import('../main/engine/providers/registry')
+        const providers = 'settings' in e ? ProviderSettings.safeParse((e as { settings: { get(): { providers: unknown } } }).settings.get().providers) : undefined
+        const report = await doctor(settings, providers?.success ? providers.data.speech : undefined)
         print(report, () => report.map((r) => `${r.ok ? 'ok  ' : 'MISS'}  ${r.name.padEnd(12)} ${r.detail}`).join('\n'))
         return report.every((r) => r.ok || r.name === 'imagemagick') ? 0 : 1
       }

@@ -34,6 +34,11 @@ export interface StepView {
   files: Record<string, string>
   error: string | null
   cost: number | null
+  /**
+   * False when the step ran but its provider has no price for the model: `cost` is then null
+   * (unknown, not free) and the job's `costUsd` is only a lower bound. Absent counts as known.
+   */
+  costKnown?: boolean
   provider: string | null
   fallback: boolean
   startedAt: number | null

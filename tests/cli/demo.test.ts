@@ -75,4 +75,17 @@ describe('studio demo (the README main command)', () => {
     expect(existsSync(srt)).toBe(true)
     expect(readFileSync(srt, 'utf8')).toMatch(/^1\r?\n00:00:0\d,\d{3} --> .+\r?\n\S/)
   })
+
+  it('--draft renders half-size drafts without touching the saved draft setting', async () => {
+    const dataDir = tempDir('studio-demo-draft-')
+    const { stdout } = await studio(dataDir, 'demo', '--count', '1', '--draft', '--json')
+    const [result] = JSON.parse(stdout.slice(stdout.indexOf('\n[') + 1)) as Array<{ status: string; files: Record<string, string> }>
+    expect(result).toMatchObject({ status: 'completed' })
+    const { ffprobe } = await resolveBinaries()
+    const probed = JSON.parse((await exec(ffprobe.path, ['-v', 'error', '-show_streams', '-of', 'json', result!.files.video!])).stdout) as { streams: Stream[] }
+    expect(probed.streams.find((s) => s.codec_type === 'video')).toMatchObject({ width: 540, height: 960 })
+    const after = openStudio({ dataDir })
+    expect(after.settings.get().draft).toBe(false)
+    await after.close(0)
+  })
 })

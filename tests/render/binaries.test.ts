@@ -134,6 +134,21 @@ describe('ffmpeg resolution order', () => {
     expect((error as StepError).message).toMatch(/system ffmpeg: not found on PATH/)
   })
 
+  it('pairs an ffmpeg from settings with the ffprobe beside it, for renders and for doctor alike', async () => {
+    // Settings hold no ffprobe path: a user who picks an FFmpeg build expects its own ffprobe, not the bundle's.
+    const folder = path.join(dir, 'pair')
+    await mkdir(folder)
+    await symlink(system, path.join(folder, 'ffmpeg'))
+    await symlink((await findOnPath('ffprobe'))!, path.join(folder, 'ffprobe'))
+    const b = await resolveBinaries({ ffmpegPath: path.join(folder, 'ffmpeg') }, { env: env() })
+    expect(b.ffprobe).toMatchObject({ path: path.join(folder, 'ffprobe'), source: 'settings' })
+    expect((await detectTools({ ffmpegPath: path.join(folder, 'ffmpeg') })).ffprobe).toMatchObject({ path: path.join(folder, 'ffprobe'), source: 'settings' })
+    // An ffmpeg alone in its folder leaves ffprobe to the usual order, with nothing to complain about.
+    const alone = await resolveBinaries({ ffmpegPath: explicit }, { env: env() })
+    expect(alone.ffprobe.source).toBe('bundled')
+    expect(alone.rejected.filter((r) => r.tool === 'ffprobe' && r.source === 'settings')).toEqual([])
+  })
+
   it('caches per settings: same settings share one probe, other settings probe again', async () => {
     const a = resolveBinaries({ ffmpegPath: explicit }, { env: env() })
     const b = resolveBinaries({ ffmpegPath: explicit }, { env: env() })

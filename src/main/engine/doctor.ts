@@ -1,11 +1,12 @@
 import type { ToolReport } from '../../shared/types'
+import type { ProviderSettings } from './providers/registry'
 import { detectSpeechEngine } from './providers/system-speech'
 import type { BinarySettings } from './render/binaries'
 import { detectTools } from './render/doctor'
 
 /** `studio doctor` and the settings panel: what this machine can render and speak with. */
-export async function doctor(settings: BinarySettings = {}): Promise<ToolReport[]> {
-  const [tools, speech] = await Promise.all([detectTools(settings), detectSpeechEngine().catch(() => undefined)])
+export async function doctor(settings: BinarySettings = {}, speech: ProviderSettings['speech'] = { kind: 'offline', engine: 'auto' }): Promise<ToolReport[]> {
+  const [tools, speechRow] = await Promise.all([detectTools(settings), speechReport(speech)])
   const shipped = tools.fonts.shipped.filter((f) => f.present)
   return [
     {
@@ -30,7 +31,26 @@ export async function doctor(settings: BinarySettings = {}): Promise<ToolReport[
       ok: tools.imagemagick.ok,
       detail: tools.imagemagick.ok ? `${tools.imagemagick.version} (${tools.imagemagick.command})` : tools.imagemagick.error ?? 'not found'
     },
-    { name: 'speech', ok: Boolean(speech), detail: speech ? `offline voice: ${speech}` : 'no offline speech engine found' },
+    speechRow,
     ...tools.rejected.map((r) => ({ name: 'skipped', ok: true, detail: `${JSON.stringify(r)}` }))
   ]
+}
+
+/**
+ * The voice narration will actually use with these settings: the engine chosen in settings (or,
+ * for auto, the one found first), or the online endpoint. Reporting what auto finds when the
+ * user forced mespeak would send them looking at the wrong program.
+ */
+async function speechReport(speech: ProviderSettings['speech']): Promise<ToolReport> {
+  if (speech.kind === 'openai') {
+    return { name: 'speech', ok: true, detail: `online: ${speech.model} at ${speech.baseURL} (no offline engine is used)` }
+  }
+  const found = await detectSpeechEngine({ engine: speech.engine }).catch(() => undefined)
+  const how = speech.engine === 'auto' ? 'found by auto' : 'chosen in settings'
+  if (found) return { name: 'speech', ok: true, detail: `offline voice: ${found} (${how})` }
+  return {
+    name: 'speech',
+    ok: false,
+    detail: speech.engine === 'auto' ? 'no offline speech engine found' : `${speech.engine} is chosen in settings but is not available on this machine`
+  }
 }

@@ -57,6 +57,10 @@ export class StudioServices {
     this.providerCache = null
   }
 
+  /**
+   * Settings have an ffmpeg path only; resolution pairs it with the ffprobe beside it when there
+   * is one (render/binaries.ts, ffprobeBeside), so renders and doctor agree on both tools.
+   */
   binaries(): BinarySettings {
     const path = this.settings().ffmpegPath
     return path ? { ffmpegPath: path } : {}

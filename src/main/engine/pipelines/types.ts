@@ -43,6 +43,11 @@ export interface StepResult {
   files?: Record<string, string>
   /** Money spent by this attempt, in USD. */
   cost?: number
+  /**
+   * False when the provider had no price for its model (the `cost` is then a guess of 0): the
+   * step's cost is stored as unknown, never as free, and the job's total becomes a lower bound.
+   */
+  costKnown?: boolean
   /** Which provider actually ran (e.g. "espeak-ng", "openai:gpt-4o-mini"). */
   provider?: string
 }
@@ -55,6 +60,12 @@ export interface StepDefinition<Services = unknown> {
   readonly resource: string
   /** The provider whose health gates this step (circuit breaker). Defaults to the resource. */
   provider?(ctx: Pick<StepContext<Services>, 'input' | 'services'>): string
+  /**
+   * Other providers the step calls before its own (moderation before a paid call). A failure one
+   * of them reports counts against that provider's circuit breaker, not against `provider`'s:
+   * a moderation outage must not mark the text model as down.
+   */
+  consults?(ctx: Pick<StepContext<Services>, 'input' | 'services'>): readonly string[]
   /** First guess of duration before the engine has measured any. */
   readonly estimateMs: number
   /** Attempts for retryable errors; defaults to the job's max_retries. */

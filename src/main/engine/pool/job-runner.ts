@@ -153,6 +153,7 @@ export class JobRunner<S> {
     // Only steps that call a provider have a circuit breaker: a local step's bug is not an outage.
     const provider = def.provider?.({ input, services: this.d.services }) ?? null
     const breaker = provider ? this.d.breaker(provider) : null
+    const consulted = def.consults?.({ input, services: this.d.services }) ?? []
     const signal = controller.signal
 
     if (provider && breaker && !breaker.tryAcquire()) {
@@ -222,8 +223,11 @@ export class JobRunner<S> {
         const err = classifyError(raw, provider ?? undefined)
         const durationMs = Date.now() - started
         // A step may learn which provider failed only from the error (settings pick the provider).
-        const failedProvider = provider ?? err.provider ?? null
-        const failedBreaker = breaker ?? (failedProvider ? this.d.breaker(failedProvider) : null)
+        // A provider it merely consulted (moderation) answers for its own failures.
+        const failedProvider = err.provider && consulted.includes(err.provider) ? err.provider : (provider ?? err.provider ?? null)
+        const failedBreaker = failedProvider === provider ? breaker : failedProvider ? this.d.breaker(failedProvider) : null
+        // The step's own provider was never reached: its half-open trial tells nothing.
+        if (failedBreaker !== breaker) breaker?.abandonTrial()
         const decision = this.decide(err, failedBreaker, attempt, maxAttempts)
         if (decision.kind === 'wait' && failedProvider) {
           leases.waitForProvider(lease, step, failedProvider, err.message, decision.until, { durationMs })
@@ -258,7 +262,9 @@ export class JobRunner<S> {
       const isLast = step.idx === claimed.steps.length - 1
       const nextStep = claimed.steps[step.idx + 1]
       const output: StepOutput = { data: result.data, files }
-      if (result.cost !== undefined) output.cost = result.cost
+      // An unpriced model's cost is unknown (NULL), not free: the job's total becomes a lower bound.
+      const costUsd = result.costKnown === false ? null : (result.cost ?? 0)
+      if (result.cost !== undefined && costUsd !== null) output.cost = result.cost
       if (result.provider !== undefined) output.provider = result.provider
       if (usedFallback) output.fallback = true
       a.latest.row = await leases.completeStep(
@@ -268,7 +274,7 @@ export class JobRunner<S> {
           data: result.data,
           files,
           workDir,
-          costUsd: result.cost ?? 0,
+          costUsd,
           provider: result.provider ?? provider,
           fallback: usedFallback,
           durationMs,
@@ -283,6 +289,11 @@ export class JobRunner<S> {
       outputs[step.name] = output
       if (breaker && !usedFallback && breaker.recordSuccess(durationMs)) this.d.onBreakerChange(breaker)
       else if (usedFallback) breaker?.abandonTrial()
+      // The step got past the providers it consulted: one that was marked down is back.
+      for (const other of usedFallback ? [] : consulted) {
+        const b = this.d.breaker(other)
+        if (b.state !== 'closed' && b.recordSuccess(durationMs)) this.d.onBreakerChange(b)
+      }
       return 'completed'
     } catch (err) {
       breaker?.abandonTrial()

@@ -19,24 +19,27 @@ export class OpenAIModerationProvider implements ModerationProvider {
     return this.#connection.probe(signal)
   }
 
-  async check(text: string, options: { signal?: AbortSignal } = {}): Promise<ModerationResult> {
+  async check(text: string | readonly string[], options: { signal?: AbortSignal } = {}): Promise<ModerationResult> {
     const connection = this.#connection
-    let result
+    let results
     try {
       const response = await connection.client.moderations.create(
-        { model: connection.model, input: text },
+        { model: connection.model, input: typeof text === 'string' ? text : [...text] },
         options.signal ? { signal: options.signal } : {}
       )
-      result = response?.results?.[0]
+      results = response?.results
     } catch (err) {
       throw connection.fail(err, options.signal)
     }
-    if (!result) throw retryable(`${connection.id}: the moderation response had no results`, { provider: connection.id })
+    if (!results?.length) throw retryable(`${connection.id}: the moderation response had no results`, { provider: connection.id })
+    // One result per input: the texts are flagged when any one is, under every category that flagged one.
     const categories: Record<string, boolean> = {}
-    for (const [name, flagged] of Object.entries(result.categories ?? {})) {
-      if (typeof flagged === 'boolean') categories[name] = flagged
+    for (const result of results) {
+      for (const [name, flagged] of Object.entries(result?.categories ?? {})) {
+        if (typeof flagged === 'boolean') categories[name] = categories[name] === true || flagged
+      }
     }
-    return { flagged: Boolean(result.flagged), categories, provider: connection.id }
+    return { flagged: results.some((r) => Boolean(r?.flagged)), categories, provider: connection.id }
   }
 }
 

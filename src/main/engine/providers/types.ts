@@ -152,5 +152,6 @@ export interface ModerationResult {
 }
 
 export interface ModerationProvider extends ProviderBase {
-  check(text: string, options?: { signal?: AbortSignal }): Promise<ModerationResult>
+  /** Several texts go in one request (every image prompt of a step); flagged when any of them is. */
+  check(text: string | readonly string[], options?: { signal?: AbortSignal }): Promise<ModerationResult>
 }

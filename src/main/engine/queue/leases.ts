@@ -23,7 +23,8 @@ export interface StepSuccess {
   data: JsonValue
   files: Record<string, string>
   workDir: string
-  costUsd: number
+  /** Null when the provider had no price for its model: unknown, which is not free. */
+  costUsd: number | null
   provider: string | null
   fallback: boolean
   durationMs: number
@@ -240,6 +241,8 @@ export class LeaseStore {
     next: { resource: string | null; jobProgress: number; jobResult?: JsonValue }
   ): Promise<JobRow> {
     const last = next.jobResult !== undefined
+    // SUM skips the steps whose cost is unknown (NULL): the job's total is then a lower bound,
+    // as those steps' views say (StepView.costKnown).
     const cost = '(SELECT COALESCE(SUM(cost_usd), 0) FROM steps WHERE job_id = @jobId)'
     return this.commitTogether(
       lease,

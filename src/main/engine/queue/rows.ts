@@ -112,6 +112,8 @@ export function stepView(row: StepRow): StepView {
     files: parseJson<Record<string, string>>(row.files) ?? {},
     error: row.error,
     cost: row.cost_usd,
+    // A finished step stores NULL only when its provider had no price for the model.
+    costKnown: !(row.status === 'completed' && row.cost_usd === null),
     provider: row.provider,
     fallback: row.fallback === 1,
     startedAt: row.started_at,

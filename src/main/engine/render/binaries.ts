@@ -119,8 +119,27 @@ export async function findFfprobe(
 ): Promise<{ binary: ResolvedFfprobe; rejected: RejectedCandidate[] }> {
   const rejected: RejectedCandidate[] = []
   const env = options.env ?? process.env
-  const binary = await pickFfprobe(await candidatesFor('ffprobe', settings.ffprobePath, env, options, rejected), rejected)
+  const explicit = settings.ffprobePath ?? (await ffprobeBeside(settings.ffmpegPath))
+  const binary = await pickFfprobe(await candidatesFor('ffprobe', explicit, env, options, rejected), rejected)
   return { binary, rejected }
+}
+
+/**
+ * The settings name one binary, ffmpeg. The ffprobe in the same folder comes from the same build
+ * (every FFmpeg distribution ships them together), so it is the one the user meant: without this
+ * a chosen ffmpeg would be paired with whatever ffprobe the bundle or PATH has. Only an existing
+ * file counts; otherwise resolution goes on as if nothing were set (env, bundled, system).
+ */
+export async function ffprobeBeside(ffmpegPath: string | undefined): Promise<string | undefined> {
+  if (!ffmpegPath || explicitBinaryProblem('ffmpeg', ffmpegPath)) return undefined
+  const exe = /\.exe$/i.test(ffmpegPath) ? '.exe' : ''
+  const sibling = path.join(path.dirname(ffmpegPath), `ffprobe${exe}`)
+  try {
+    await access(sibling, constants.F_OK)
+    return sibling
+  } catch {
+    return undefined
+  }
 }
 
 async function candidatesFor(

@@ -149,6 +149,8 @@ export const en = {
   'detail.duration': 'Duration',
   'detail.estimated': 'Estimated',
   'detail.cost': 'Cost',
+  'detail.costUnknown': 'unknown',
+  'detail.costUnknownTitle': 'The model is not in the price table, so what it cost is not known; its price can be added to the pricing in the provider settings.',
   'detail.retries': 'Retries',
   'detail.inputs': 'Input',
   'detail.steps': 'Steps',

@@ -151,6 +151,8 @@ export const fr: Record<MessageKey, string> = {
   'detail.duration': 'Durée',
   'detail.estimated': 'Estimé',
   'detail.cost': 'Coût',
+  'detail.costUnknown': 'inconnu',
+  'detail.costUnknownTitle': 'Le modèle n’est pas dans la table des prix : son coût n’est pas connu ; son prix peut être ajouté au réglage pricing des fournisseurs.',
   'detail.retries': 'Tentatives',
   'detail.inputs': 'Entrée',
   'detail.steps': 'Étapes',

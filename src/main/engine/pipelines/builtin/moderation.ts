@@ -2,20 +2,37 @@ import { permanent } from '../../errors'
 import type { StudioServices } from '../../services'
 import type { StepContext } from '../types'
 
+/** The kinds of provider a step pays for; moderation guards each of them. */
+export type PaidKind = 'text' | 'image' | 'speech'
+
+/**
+ * The moderation provider a step of `kind` consults, as a list for StepDefinition.consults: empty
+ * when moderation is off or when that step's own provider is offline (nothing is paid, nothing
+ * leaves the machine, so nothing is checked).
+ */
+export function moderationFor(services: StudioServices, kind: PaidKind): string[] {
+  const set = services.providers()
+  return set.moderation.offline || set[kind].offline ? [] : [set.moderation.id]
+}
+
 /**
  * Seed 1: "Vérification automatique du contenu avec OpenAI Moderation" — when a moderation
- * provider is configured, the user's text is checked before a paid generation step spends money
- * on it. A flagged text fails the step for good (no retry) and names the categories.
+ * provider is configured, the text about to be sent to a paid provider (an idea, an image prompt,
+ * a narration) is checked before the call spends money on it. Gated by the provider of the step
+ * that would pay, so an offline image step is never held up by moderation. A flagged text fails
+ * the step for good (no retry) and names the categories. Errors keep the moderation provider's
+ * id, so an outage waits on its circuit breaker, not on the paid provider's (see consults).
  */
-export async function moderateBeforePaidStep(ctx: StepContext<StudioServices>, text: string): Promise<void> {
-  const { moderation, text: provider } = ctx.services.providers()
-  if (moderation.offline || provider.offline) return
-  const result = await moderation.check(text, { signal: ctx.signal })
+export async function moderateBeforePaidStep(ctx: StepContext<StudioServices>, kind: PaidKind, texts: string | readonly string[]): Promise<void> {
+  if (moderationFor(ctx.services, kind).length === 0) return
+  const input = (typeof texts === 'string' ? [texts] : [...texts]).filter((t) => t.trim())
+  if (input.length === 0) return
+  const result = await ctx.services.providers().moderation.check(input.length === 1 ? input[0]! : input, { signal: ctx.signal })
   if (result.flagged) {
     const categories = Object.entries(result.categories)
       .filter(([, flagged]) => flagged)
       .map(([name]) => name)
     throw permanent(`the text was flagged by ${result.provider}${categories.length ? ` (${categories.join(', ')})` : ''}; nothing was generated`)
   }
-  ctx.log(`text checked by ${result.provider}: not flagged`)
+  ctx.log(`${input.length > 1 ? `${input.length} texts` : 'text'} checked by ${result.provider} before the ${kind} step: not flagged`)
 }

@@ -7,7 +7,7 @@ import { audioDuration, synthesizeMusic } from '../../render/music'
 import type { StudioServices } from '../../services'
 import type { PipelineDefinition, StepDefinition } from '../types'
 import { buildMesh, meshSpec, primitiveFor, toObj } from './model3d'
-import { moderateBeforePaidStep } from './moderation'
+import { moderateBeforePaidStep, moderationFor } from './moderation'
 import { countWords } from './video'
 
 /** The seed-1 generator kinds as single-step jobs, on the same queue and checkpoint mechanism. */
@@ -75,15 +75,16 @@ export const textPipeline = single('text', 'Generate text', TextInput, 'prompt',
   resource: 'llm',
   estimateMs: 4_000,
   provider: (ctx) => ctx.services.providers().text.id,
+  consults: (ctx) => moderationFor(ctx.services, 'text'),
   async run(ctx) {
     const i = ctx.input as z.output<typeof TextInput>
-    await moderateBeforePaidStep(ctx, i.prompt)
+    await moderateBeforePaidStep(ctx, 'text', i.prompt)
     const r = await ctx.services.providers().text.generate(
       { prompt: i.prompt, language: i.language, maxTokens: i.maxTokens, ...(i.style ? { style: i.style } : {}) },
       { signal: ctx.signal, onProgress: (p) => ctx.progress(p) }
     )
     const file = await ctx.writeArtifact('text.txt', r.text + '\n')
-    return { data: { text: r.text, words: countWords(r.text), offline: r.offline }, files: { text: file }, cost: r.costUsd, provider: r.provider }
+    return { data: { text: r.text, words: countWords(r.text), offline: r.offline }, files: { text: file }, cost: r.costUsd, costKnown: r.priceKnown, provider: r.provider }
   }
 })
 
@@ -91,13 +92,15 @@ export const imagePipeline = single('image', 'Generate an image', ImageInput, 'p
   resource: 'image',
   estimateMs: 1_500,
   provider: (ctx) => ctx.services.providers().image.id,
+  consults: (ctx) => moderationFor(ctx.services, 'image'),
   async run(ctx) {
     const i = ctx.input as z.output<typeof ImageInput>
+    await moderateBeforePaidStep(ctx, 'image', [i.prompt, i.style ?? ''])
     const r = await ctx.services.providers().image.generate(
       { prompt: i.prompt, width: i.width, height: i.height, ...(i.style ? { style: i.style } : {}) },
       { signal: ctx.signal, outPath: ctx.artifactPath('image.png') }
     )
-    return { data: { width: r.width, height: r.height, offline: r.offline }, files: { image: r.path }, cost: r.costUsd, provider: r.provider }
+    return { data: { width: r.width, height: r.height, offline: r.offline }, files: { image: r.path }, cost: r.costUsd, costKnown: r.priceKnown, provider: r.provider }
   }
 })
 
@@ -105,14 +108,17 @@ export const graphicPipeline = single('graphic', 'Design a graphic', GraphicInpu
   resource: 'image',
   estimateMs: 1_500,
   provider: (ctx) => ctx.services.providers().image.id,
+  consults: (ctx) => moderationFor(ctx.services, 'image'),
   async run(ctx) {
     const i = ctx.input as z.output<typeof GraphicInput>
     const size = GRAPHIC_SIZES[i.kind]
+    // The title is drawn by offline cards only; a paid model gets the prompt.
+    await moderateBeforePaidStep(ctx, 'image', i.prompt)
     const r = await ctx.services.providers().image.generate(
       { prompt: `${i.kind} design: ${i.prompt}`, ...size, style: `graphic ${i.kind}`, title: i.title ?? i.prompt },
       { signal: ctx.signal, outPath: ctx.artifactPath('graphic.png') }
     )
-    return { data: { kind: i.kind, width: r.width, height: r.height }, files: { graphic: r.path }, cost: r.costUsd, provider: r.provider }
+    return { data: { kind: i.kind, width: r.width, height: r.height }, files: { graphic: r.path }, cost: r.costUsd, costKnown: r.priceKnown, provider: r.provider }
   }
 })
 
@@ -120,13 +126,15 @@ export const audioPipeline = single('audio', 'Synthesize speech', AudioInput, 't
   resource: 'tts',
   estimateMs: 3_000,
   provider: (ctx) => ctx.services.providers().speech.id,
+  consults: (ctx) => moderationFor(ctx.services, 'speech'),
   async run(ctx) {
     const i = ctx.input as z.output<typeof AudioInput>
+    await moderateBeforePaidStep(ctx, 'speech', i.text)
     const r = await ctx.services.providers().speech.synthesize(
       { text: i.text, language: i.language, ...(i.voice ? { voice: i.voice } : {}), outPath: ctx.artifactPath('speech.wav') },
       { signal: ctx.signal }
     )
-    return { data: { durationSec: r.durationSec }, files: { speech: r.path }, cost: r.costUsd, provider: r.provider }
+    return { data: { durationSec: r.durationSec }, files: { speech: r.path }, cost: r.costUsd, costKnown: r.priceKnown, provider: r.provider }
   }
 })
 

@@ -8,7 +8,7 @@ import { timeWrittenBySpoken } from '../../render/cues'
 import { renderVideo } from '../../render/video'
 import type { StudioServices } from '../../services'
 import type { PipelineDefinition, StepContext, StepDefinition } from '../types'
-import { moderateBeforePaidStep } from './moderation'
+import { moderateBeforePaidStep, moderationFor } from './moderation'
 import { phrasesFor } from './phrases'
 
 export const VideoInput = z.strictObject({
@@ -48,10 +48,12 @@ const script: StepDefinition<StudioServices> = {
   resource: 'llm',
   estimateMs: 4_000,
   provider: (ctx) => ctx.services.providers().text.id,
+  consults: (ctx) => moderationFor(ctx.services, 'text'),
   async run(ctx) {
     const i = input(ctx)
     const provider = ctx.services.providers().text
-    await moderateBeforePaidStep(ctx, i.idea)
+    // What the model is sent: a batch's rendered prompt, or the idea inside the built-in one.
+    await moderateBeforePaidStep(ctx, 'text', i.scriptPrompt ?? i.idea)
     const result = await provider.generate(
       {
         system:
@@ -82,6 +84,7 @@ const script: StepDefinition<StudioServices> = {
       },
       files,
       cost: result.costUsd,
+      costKnown: result.priceKnown,
       provider: result.provider
     }
   }
@@ -108,8 +111,10 @@ const audio: StepDefinition<StudioServices> = {
   resource: 'tts',
   estimateMs: 3_000,
   provider: (ctx) => ctx.services.providers().speech.id,
+  consults: (ctx) => moderationFor(ctx.services, 'speech'),
   async run(ctx) {
     const i = input(ctx)
+    await moderateBeforePaidStep(ctx, 'speech', text(ctx, 'adapt'))
     const result = await ctx.services.providers().speech.synthesize(
       { text: text(ctx, 'adapt'), language: i.language, ...(i.voice ? { voice: i.voice } : {}), outPath: ctx.artifactPath('narration.wav') },
       { signal: ctx.signal }
@@ -120,6 +125,7 @@ const audio: StepDefinition<StudioServices> = {
       data: { durationSec: result.durationSec, words: (result.words ?? null) as JsonValue, engine: result.provider },
       files: { narration: result.path },
       cost: result.costUsd,
+      costKnown: result.priceKnown,
       provider: result.provider
     }
   }
@@ -131,6 +137,7 @@ const visuals: StepDefinition<StudioServices> = {
   resource: 'image',
   estimateMs: 1_500,
   provider: (ctx) => ((ctx.input as VideoInput).assets?.length ? 'project-assets' : ctx.services.providers().image.id),
+  consults: (ctx) => ((ctx.input as VideoInput).assets?.length ? [] : moderationFor(ctx.services, 'image')),
   async run(ctx) {
     const i = input(ctx)
     if (i.assets?.length) {
@@ -139,21 +146,25 @@ const visuals: StepDefinition<StudioServices> = {
     }
     const provider = ctx.services.providers().image
     const frame = frameFor(ctx)
-    const phrases = phrasesFor(text(ctx, 'script'), i.idea, i.images)
+    // The card carries the idea as a title; the sentence being said is already in the captions
+    // below it. The phrase still varies the prompt, so cards differ and a model gets a scene.
+    const prompts = phrasesFor(text(ctx, 'script'), i.idea, i.images).map((phrase) => `${i.idea} — ${phrase}`)
+    // Every prompt is checked before the first image is paid for: a flagged fourth prompt must not cost three images.
+    await moderateBeforePaidStep(ctx, 'image', prompts)
     const files: Record<string, string> = {}
     let cost = 0
-    for (const [n, phrase] of phrases.entries()) {
+    let costKnown = true
+    for (const [n, prompt] of prompts.entries()) {
       const result = await provider.generate(
-        // The card carries the idea as a title; the sentence being said is already in the captions
-        // below it. The phrase still varies the prompt, so cards differ and a model gets a scene.
-        { prompt: `${i.idea} — ${phrase}`, width: frame.width, height: frame.height, title: cardTitle(i.idea), style: 'cinematic' },
+        { prompt, width: frame.width, height: frame.height, title: cardTitle(i.idea), style: 'cinematic' },
         { signal: ctx.signal, outPath: ctx.artifactPath(`image-${n + 1}.png`) }
       )
       files[`image${n + 1}`] = result.path
       cost += result.costUsd
-      ctx.progress(((n + 1) / phrases.length) * 100, `image ${n + 1}/${phrases.length}`)
+      costKnown &&= result.priceKnown
+      ctx.progress(((n + 1) / prompts.length) * 100, `image ${n + 1}/${prompts.length}`)
     }
-    return { data: { images: Object.values(files), generated: true }, files, cost, provider: provider.id }
+    return { data: { images: Object.values(files), generated: true }, files, cost, costKnown, provider: provider.id }
   }
 }
 

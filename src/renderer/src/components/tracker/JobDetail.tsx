@@ -5,9 +5,10 @@ import { useT } from '../../i18n/use-t'
 import { getStudio, useStudio } from '../../store'
 import { displayStatus, isFinished } from '../../store/order'
 import { Button, StatusBadge, StepBar } from '../common/controls'
-import { formatCost, formatDateTime, formatDuration, shortId } from '../common/format'
+import { formatDateTime, formatDuration, shortId } from '../common/format'
 import { useNow } from '../common/hooks'
 import { reasons, useJobActions } from '../queue/actions'
+import { jobCostLabel, stepCostLabel } from './cost'
 import { LogView } from './LogView'
 import { MediaFile, OutputView } from './Media'
 
@@ -144,7 +145,7 @@ export function JobDetail({ id }: { id: string }) {
         <Fact label={t('detail.completed')} value={formatDateTime(job.completedAt, t.locale)} />
         <Fact label={t('detail.duration')} value={formatDuration(elapsed, t.locale)} />
         <Fact label={t('detail.estimated')} value={formatDuration(job.estimatedDurationMs, t.locale)} />
-        <Fact label={t('detail.cost')} value={formatCost(job.costUsd, t.locale)} />
+        <Fact label={t('detail.cost')} value={jobCostLabel(job.costUsd, steps, t)} title={steps.some((s) => s.costKnown === false) ? t('detail.costUnknownTitle') : undefined} testId="job-cost" />
         <Fact label={t('detail.retries')} value={`${job.retryCount} / ${job.maxRetries}`} />
       </dl>
 
@@ -170,11 +171,13 @@ export function JobDetail({ id }: { id: string }) {
   )
 }
 
-function Fact({ label, value }: { label: string; value: string }) {
+function Fact({ label, value, title, testId }: { label: string; value: string; title?: string | undefined; testId?: string }) {
   return (
     <div>
       <dt>{label}</dt>
-      <dd>{value}</dd>
+      <dd title={title} data-testid={testId}>
+        {value}
+      </dd>
     </div>
   )
 }
@@ -216,7 +219,9 @@ function StepItem({ step, canRetry, onRetry }: { step: StepView; detail: JobDeta
         <span className="spacer" />
         <span className="small">{t('detail.attempts', { n: step.attempts })}</span>
         <span className="small">{formatDuration(step.durationMs, t.locale)}</span>
-        <span className="small">{formatCost(step.cost, t.locale)}</span>
+        <span className="small" data-testid="step-cost" title={step.costKnown === false ? t('detail.costUnknownTitle') : undefined}>
+          {stepCostLabel(step, t)}
+        </span>
         {canRetry ? (
           <button type="button" className="link small" onClick={onRetry} title={t('detail.retryFromHere')}>
             {t('detail.retryFromHere')}
