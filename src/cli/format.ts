@@ -41,7 +41,7 @@ export function jobDetailText(job: JobDetail, log: LogLine[]): string {
     `  created    ${new Date(job.createdAt).toISOString()}` +
       (job.startedAt ? `   started ${new Date(job.startedAt).toISOString()}` : '') +
       (job.completedAt ? `   finished ${new Date(job.completedAt).toISOString()}` : ''),
-    `  duration   ${duration(job.actualDurationMs)}   cost $${job.costUsd.toFixed(4)}`
+    `  duration   ${duration(job.actualDurationMs)}   cost ${job.steps.some((s) => s.costKnown === false) ? '≥ ' : ''}$${job.costUsd.toFixed(4)}`
   ]
   if (job.error) lines.push(`  error      ${job.error}`)
   lines.push('', '  steps')

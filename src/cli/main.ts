@@ -364,13 +364,12 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       }
       case 'doctor': {
         const { values } = parse(args, {}, { min: 0, max: 0, usage: 'doctor' })
-        const { doctor } = await import('../main/engine/doctor')
+        const { doctor, speechSettingsOf } = await import('../main/engine/doctor')
         const e = await open(values)
         const settings = 'services' in e ? (e as { services: { binaries(): Record<string, string> } }).services.binaries() : {}
         // The speech row reports the engine these settings would use (a forced mespeak, an endpoint), not just what auto finds.
-        const { ProviderSettings } = await import('../main/engine/providers/registry')
-        const providers = 'settings' in e ? ProviderSettings.safeParse((e as { settings: { get(): { providers: unknown } } }).settings.get().providers) : undefined
-        const report = await doctor(settings, providers?.success ? providers.data.speech : undefined)
+        const providers = 'settings' in e ? (e as { settings: { get(): { providers: unknown } } }).settings.get().providers : undefined
+        const report = await doctor(settings, speechSettingsOf(providers))
         print(report, () => report.map((r) => `${r.ok ? 'ok  ' : 'MISS'}  ${r.name.padEnd(12)} ${r.detail}`).join('\n'))
         return report.every((r) => r.ok || r.name === 'imagemagick') ? 0 : 1
       }

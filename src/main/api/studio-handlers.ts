@@ -5,7 +5,7 @@ import { batchResultsCsv, jobHistoryCsv } from '../engine/batch/export'
 import { MappingError } from '../engine/batch/sources'
 import { RowSourceError } from '../engine/batch/sources/errors'
 import { TemplateError } from '../engine/batch/templates'
-import { doctor } from '../engine/doctor'
+import { doctor, speechSettingsOf } from '../engine/doctor'
 import type { Engine } from '../engine/engine'
 import { QueueError } from '../engine/errors'
 import { settingsView } from '../engine/settings'
@@ -104,7 +104,8 @@ export function studioHandlers(engine: Engine<any>): Handlers {
       })
       return { dataUrl: `data:image/png;base64,${png.toString('base64')}` }
     },
-    'system/doctor': () => doctor(services.binaries())
+    // The speech row reports the engine these settings pick, as `studio doctor` does.
+    'system/doctor': () => doctor(services.binaries(), speechSettingsOf(settings.get().providers))
   })
 }
 

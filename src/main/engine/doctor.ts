@@ -1,10 +1,16 @@
 import type { ToolReport } from '../../shared/types'
-import type { ProviderSettings } from './providers/registry'
+import { ProviderSettings } from './providers/registry'
 import { detectSpeechEngine } from './providers/system-speech'
 import type { BinarySettings } from './render/binaries'
 import { detectTools } from './render/doctor'
 
 /** `studio doctor` and the settings panel: what this machine can render and speak with. */
+/** The speech settings stored in `providers` (settings.get().providers), or undefined when unreadable. */
+export function speechSettingsOf(providers: unknown): ProviderSettings['speech'] | undefined {
+  const parsed = ProviderSettings.safeParse(providers)
+  return parsed.success ? parsed.data.speech : undefined
+}
+
 export async function doctor(settings: BinarySettings = {}, speech: ProviderSettings['speech'] = { kind: 'offline', engine: 'auto' }): Promise<ToolReport[]> {
   const [tools, speechRow] = await Promise.all([detectTools(settings), speechReport(speech)])
   const shipped = tools.fonts.shipped.filter((f) => f.present)

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest'
+import { jobDetailText } from '../../src/cli/format'
+import type { JobDetail, StepView } from '../../src/shared/types'
+
+/** The fields `studio show` prints; the rest of a JobDetail does not matter here. */
+function detail(costUsd: number, steps: Array<Pick<StepView, 'name' | 'cost' | 'costKnown'>>): JobDetail {
+  return {
+    id: 'j1', title: 'A job', type: 'video', projectId: 'default', batchId: null, status: 'completed', waitingReason: null,
+    pauseRequested: false, progress: 100, priority: 10, retryCount: 0, maxRetries: 3, createdAt: 0, startedAt: 0, completedAt: 1,
+    actualDurationMs: 1, costUsd, error: null,
+    steps: steps.map((s, index) => ({ ...s, index, status: 'completed', attempts: 1, provider: null, fallback: false, durationMs: 1, error: null, files: {} }))
+  } as unknown as JobDetail
+}
+
+describe('studio show', () => {
+  it('prints a job with a step of unknown price as a lower bound, never as an exact cost', () => {
+    expect(jobDetailText(detail(0.0125, [{ name: 'script', cost: null, costKnown: false }, { name: 'audio', cost: 0.0125, costKnown: true }]), [])).toMatch(
+      /cost ≥ \$0\.0125/
+    )
+    expect(jobDetailText(detail(0.0125, [{ name: 'audio', cost: 0.0125, costKnown: true }]), [])).toMatch(/cost \$0\.0125/)
+  })
+})
