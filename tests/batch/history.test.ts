@@ -1,47 +1,33 @@
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { HISTORY_BUCKETS } from '../../src/main/engine/batch/history'
-import { BatchManager } from '../../src/main/engine/batch/manager'
-import type { Engine } from '../../src/main/engine/engine'
-import { openTestEngine, tempDir, until } from '../helpers/engine'
-import type { TestServices } from '../helpers/test-pipelines'
+import { until } from '../helpers/engine'
+import { csvFile, useBatchEngine } from './helpers/batches'
 
 /**
  * The dashboard's charts start from BatchView.history after a reload: rows finished at known
  * times (set on the real jobs after a real run) must come back as cumulative points over time.
  */
-let engine: Engine<TestServices> | undefined
-let batches: BatchManager | undefined
-afterEach(async () => {
-  batches?.stop()
-  await engine?.close(100)
-  engine = undefined
-  batches = undefined
-})
+const open = useBatchEngine()
 
 const T0 = 1_700_000_000_000
 
 async function finishedBatch(rows: number) {
-  const dir = tempDir()
-  engine = openTestEngine({}, dir)
-  batches = new BatchManager(engine)
-  const file = join(dir, 'ideas.csv')
-  writeFileSync(file, ['idea', ...Array.from({ length: rows }, (_, i) => `idea ${i + 1}`)].join('\n') + '\n')
+  const { engine, batches, dir } = open()
+  const file = csvFile(dir, 'ideas.csv', ['idea', ...Array.from({ length: rows }, (_, i) => `idea ${i + 1}`)])
   const created = await batches.create({ source: { kind: 'file', path: file }, config: { pipeline: 'three' } })
   batches.start()
   engine.pool.start()
   batches.startBatch(created.id)
-  await until(() => batches!.view(created.id).status === 'completed', 10_000, 'batch to complete')
+  await until(() => batches.view(created.id).status === 'completed', 10_000, 'batch to complete')
   const jobIds = engine.db
     .prepare<[string], { job_id: string }>('SELECT job_id FROM batch_rows WHERE batch_id = ? ORDER BY row_number')
     .all(created.id)
     .map((r) => r.job_id)
   /** Rewrite when each row finished, how, and what it cost. */
   const finish = (i: number, at: number, status: 'completed' | 'failed', cost: number) =>
-    engine!.db.prepare('UPDATE jobs SET completed_at = ?, status = ?, cost_usd = ? WHERE id = ?').run(at, status, cost, jobIds[i])
+    engine.db.prepare('UPDATE jobs SET completed_at = ?, status = ?, cost_usd = ? WHERE id = ?').run(at, status, cost, jobIds[i])
   engine.db.prepare('UPDATE batches SET started_at = ? WHERE id = ?').run(T0, created.id)
-  return { id: created.id, finish, view: () => batches!.view(created.id) }
+  return { id: created.id, finish, view: () => batches.view(created.id) }
 }
 
 describe('batch history for the dashboard charts', () => {
@@ -80,11 +66,8 @@ describe('batch history for the dashboard charts', () => {
   })
 
   it('is empty before any row finished', async () => {
-    const dir = tempDir()
-    engine = openTestEngine({}, dir)
-    batches = new BatchManager(engine)
-    const file = join(dir, 'ideas.csv')
-    writeFileSync(file, 'idea\none\ntwo\n')
+    const { batches, dir } = open()
+    const file = csvFile(dir, 'ideas.csv', ['idea', 'one', 'two'])
     const created = await batches.create({ source: { kind: 'file', path: file }, config: { pipeline: 'three' } })
     expect(batches.view(created.id).history).toEqual([])
   })

@@ -4,27 +4,13 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import iconv from 'iconv-lite'
-import { afterEach, describe, expect, it } from 'vitest'
-import { BatchManager } from '../../src/main/engine/batch/manager'
+import { describe, expect, it } from 'vitest'
 import { batchResultsCsv } from '../../src/main/engine/batch/export'
-import type { Engine } from '../../src/main/engine/engine'
-import { openTestEngine, tempDir, until } from '../helpers/engine'
-import { callsOf, type TestServices } from '../helpers/test-pipelines'
+import { tempDir, until } from '../helpers/engine'
+import { useBatchEngine } from './helpers/batches'
+import { callsOf } from '../helpers/test-pipelines'
 
-let engine: Engine<TestServices> | undefined
-let batches: BatchManager | undefined
-afterEach(async () => {
-  batches?.stop()
-  await engine?.close(100)
-  engine = undefined
-  batches = undefined
-})
-
-function open(dir = tempDir(), concurrency = 2) {
-  engine = openTestEngine({ concurrency }, dir)
-  batches = new BatchManager(engine)
-  return { engine, batches, dir }
-}
+const open = useBatchEngine()
 
 function csv(dir: string, name: string, lines: string[], encoding: 'utf8' | 'win1252' = 'utf8'): string {
   const file = join(dir, name)
@@ -213,13 +199,12 @@ describe('batches of spreadsheet rows', () => {
 
 describe('batches on other pipelines', () => {
   it('maps the main column to the pipeline\u2019s own main input', async () => {
-    const dir = tempDir()
-    engine = openTestEngine({}, dir)
+    const { engine, batches, dir } = open()
     const { PipelineRegistry } = await import('../../src/main/engine/pipelines/registry')
     const registry = engine.pipelines as InstanceType<typeof PipelineRegistry>
     const one = registry.get('one')!
+    // Pipelines are looked up when a batch is created: registering one now is in time.
     registry.register({ ...one, name: 'prompted', mainField: 'prompt' })
-    batches = new BatchManager(engine)
     const b = await batches.create({ source: { kind: 'file', path: csv(dir, 'p.csv', ['Prompt,label', 'a lighthouse,x', ',y']) }, config: { pipeline: 'prompted' } })
     expect(b).toMatchObject({ totalRows: 2, invalidRows: 1 })
     expect(b.errors[0]!.reason).toBe('row 3: column "Prompt" is empty')
