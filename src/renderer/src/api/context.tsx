@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, type ReactNode } from 'react'
 import type { CommandName, RequestOf, ResponseOf, Result, StudioApi } from '../../../shared/contract'
 import { getStudio } from '../store'
+import { errorText } from './error-text'
 
 const ApiContext = createContext<StudioApi | null>(null)
 
@@ -41,7 +42,7 @@ export async function call<C extends CommandName>(
   const s = getStudio()
   if (!result.ok) {
     if (result.error.code === 'unavailable') s.markUnavailable(domainOf(command), result.error.message)
-    else if (!options.quiet) s.notify('error', result.error.message)
+    else if (!options.quiet) s.notify('error', errorText(result.error, s.locale))
   } else if (s.unavailable[domainOf(command)]) {
     s.markUnavailable(domainOf(command), null)
   }

@@ -8,6 +8,7 @@ import type { PushEvent, StudioApi } from '../../../shared/contract'
 import type { Connection } from '../api/connection'
 import { call } from '../api/context'
 import type { studioStore as StoreType } from './index'
+import { errorText } from '../api/error-text'
 
 type Store = typeof StoreType
 
@@ -108,7 +109,7 @@ export function startSync(api: StudioApi, connection: Connection, store: Store, 
     flush()
     const s = store.getState()
     if (jobs.ok) s.setJobs(jobs.value)
-    else s.notify('error', jobs.error.message)
+    else s.notify('error', errorText(jobs.error, s.locale))
     if (pipelines.ok) s.setPipelines(pipelines.value)
     await loadDerived()
     const [health, batches, projects, settings] = await Promise.all([

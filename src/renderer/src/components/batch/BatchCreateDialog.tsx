@@ -8,6 +8,7 @@ import { Button, Field } from '../common/controls'
 import { Modal } from '../common/Modal'
 import { primaryField } from '../queue/NewJobDialog'
 import { BatchConfigForm, DEFAULT_FORM, toConfig, type BatchFormConfig } from './BatchConfigForm'
+import { errorText } from '../../api/error-text'
 
 const MAIN_FIELDS = new Set(['idea', 'prompt', 'text', 'mood'])
 
@@ -62,7 +63,7 @@ export function BatchCreateDialog({ sheet, projectId: droppedOn }: { sheet: Drop
       if (r.ok) {
         setPreview(r.value)
         setMapping(remapMain(r.value.mapping, form.pipeline))
-      } else setError(r.error.message)
+      } else setError(errorText(r.error, t.locale))
     })
     return () => {
       live = false
@@ -88,7 +89,7 @@ export function BatchCreateDialog({ sheet, projectId: droppedOn }: { sheet: Drop
     )
     setBusy(false)
     if (!r.ok) {
-      setError(r.error.message)
+      setError(errorText(r.error, t.locale))
       return
     }
     const s = getStudio()

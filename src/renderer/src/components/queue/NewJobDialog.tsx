@@ -5,6 +5,7 @@ import { useT } from '../../i18n/use-t'
 import { getStudio, useStudio } from '../../store'
 import { Button, Field } from '../common/controls'
 import { Modal } from '../common/Modal'
+import { errorText } from '../../api/error-text'
 
 /** The input a pipeline reads its main text from, as the engine describes it (`pipelines/list`). */
 export function primaryField(type: string): string {
@@ -69,7 +70,7 @@ export function NewJobDialog({ defaultProjectId }: { defaultProjectId?: string }
         : await call('jobs/enqueue', base, { quiet: true })
     setBusy(false)
     if (!r.ok) {
-      setError(r.error.message)
+      setError(errorText(r.error, t.locale))
       return
     }
     getStudio().notify('success', t.plural('newJob.queued', count))

@@ -8,6 +8,7 @@ import type { Theme } from '../../store/types'
 import { Button, Field, Unavailable } from '../common/controls'
 import { useDebouncedEffect } from '../common/hooks'
 import { Icon } from '../common/Icon'
+import { errorText } from '../../api/error-text'
 
 const KINDS: ProviderKindName[] = ['text', 'image', 'speech']
 
@@ -276,7 +277,7 @@ function CaptionsSection({ settings }: { settings: SettingsView }) {
         if (r.ok) {
           setPreview(r.value.dataUrl)
           setPreviewError(null)
-        } else setPreviewError(r.error.message)
+        } else setPreviewError(errorText(r.error, t.locale))
       })
       return () => {
         live = false

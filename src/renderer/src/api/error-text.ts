@@ -1,0 +1,15 @@
+/**
+ * What the user reads when a command is refused. The engine's messages are English and precise
+ * (they name the field or the state); in another language the app leads with a sentence of its
+ * own for the error's code and keeps the engine's words as the detail.
+ */
+import type { ApiError } from '../../../shared/contract'
+import { translate, type Locale, type MessageKey } from '../i18n'
+import { en } from '../i18n/en'
+
+export function errorText(error: ApiError, locale: Locale): string {
+  if (locale === 'en') return error.message
+  const key = `error.${error.code}` as MessageKey
+  if (!(key in en)) return error.message
+  return `${translate(locale, key)} (${error.message})`
+}
