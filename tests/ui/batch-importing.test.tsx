@@ -9,6 +9,23 @@ import { installLayout } from './setup-dom'
 
 beforeEach(() => installLayout())
 
+describe('the batch dashboard in French', () => {
+  it('sums up the configuration with labels, not stored identifiers', () => {
+    getStudio().setLocale('fr')
+    getStudio().setPipelines([{ name: 'video', title: 'Video from an idea', mainField: 'idea', fields: ['idea'], steps: [] }])
+    getStudio().setBatches([batch()])
+    render(
+      <ApiProvider api={fakeApi().api}>
+        <BatchDashboard />
+      </ApiProvider>
+    )
+    const summary = screen.getByTestId('batch-config-summary').textContent!
+    expect(summary).toMatch(/^Vidéo · /)
+    expect(summary).not.toMatch(/Enhancement|Simulation\b|Focus\b/)
+    getStudio().setLocale('en')
+  })
+})
+
 describe('a batch still reading its sheet', () => {
   it('shows the rows read so far, then its progress once the import is done', () => {
     getStudio().setBatches([batch({ totalRows: 0, doneRows: 0, importing: { rowsRead: 12_345 } })])

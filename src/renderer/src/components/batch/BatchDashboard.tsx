@@ -9,6 +9,7 @@ import { downloadText, formatCost, formatDateTime, formatDuration, formatPercent
 import { useNow } from '../common/hooks'
 import { Icon } from '../common/Icon'
 import { LogView } from '../tracker/LogView'
+import { optionLabel, pipelineLabel } from './BatchConfigForm'
 import { Bars, Gauge, Sparkline } from './charts'
 
 export const SHEET_EXTENSIONS = /\.(csv|tsv|txt|xlsx|xlsm|xls)$/i
@@ -97,6 +98,7 @@ export function BatchDashboard() {
 
 
 function BatchDetail({ batch }: { batch: BatchView }) {
+  const pipelines = useStudio((s) => s.pipelines)
   const t = useT()
   const call = useCall()
   const now = useNow()
@@ -293,9 +295,15 @@ function BatchDetail({ batch }: { batch: BatchView }) {
             </div>
           )}
           <h3>{t('batch.config')}</h3>
-          <p className="small mono config-summary">
-            {batch.config.pipeline} · {batch.config.selective} · {batch.config.adversarial} · {batch.config.humanSimulation} · {batch.config.patternBreaking} · ×
-            {batch.config.intensity}
+          <p className="small config-summary" data-testid="batch-config-summary">
+            {[
+              pipelineLabel(t, batch.config.pipeline, pipelines.find((p) => p.name === batch.config.pipeline)?.title),
+              optionLabel(t, 'selective', batch.config.selective),
+              optionLabel(t, 'adversarial', batch.config.adversarial),
+              optionLabel(t, 'humanSimulation', batch.config.humanSimulation),
+              optionLabel(t, 'patternBreaking', batch.config.patternBreaking)
+            ].join(' · ')}{' '}
+            · ×{batch.config.intensity}
             {batch.config.rowRange ? ` · ${t('batch.rows')} ${batch.config.rowRange.start}–${batch.config.rowRange.end ?? '…'}` : ''}
             {batch.config.saveIntermediateSteps ? ` · ${t('batch.cfg.saveIntermediate')}` : ''}
           </p>
