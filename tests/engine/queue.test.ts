@@ -3,6 +3,8 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Engine } from '../../src/main/engine/engine'
 import { LeaseLostError, QueueError } from '../../src/main/engine/errors'
+import type { ClaimedJob } from '../../src/main/engine/queue/leases'
+import { inTransaction } from '../../src/main/engine/store/database'
 import { openTestEngine } from '../helpers/engine'
 import type { TestServices } from '../helpers/test-pipelines'
 
@@ -178,6 +180,28 @@ describe('leases and fencing', () => {
     await Promise.all([complete(2, false), complete(3, true)])
     expect(relaxedCommits).toHaveLength(1)
     expect(engine.queue.stats().byStatus.completed).toBe(4)
+  })
+
+  it('the job names its step from the claim on; a start inside the claim commits no second write or announcement', async () => {
+    engine = openTestEngine()
+    const job = engine.queue.enqueue({ type: 'three', input: {} })
+    const announced: string[] = []
+    engine.events.on('job.changed', (e) => announced.push(`${e.job.status}:${e.job.currentStep}`))
+    let claimed!: ClaimedJob
+    inTransaction(engine.db, () => {
+      claimed = engine.leases.claim({ leaseMs: 10_000 })!
+      expect(claimed.job.current_step).toBe('a')
+      expect(engine.leases.startStep(claimed.lease, claimed.steps[0]!, '/tmp/w', 3, true)).toBe(1)
+    })
+    expect(announced).toEqual(['processing:a'])
+    expect(engine.queue.get(job.id)!.steps[0]).toMatchObject({ status: 'running', attempts: 1 })
+    // The checkpoint names the next step; starting it later (its own transaction) writes and announces.
+    const success = { data: null, files: {}, workDir: '/tmp/w', costUsd: 0, provider: null, fallback: false, durationMs: 1, durable: false }
+    const row = await engine.leases.completeStep(claimed.lease, claimed.steps[0]!, success, { resource: 'cpu', step: 'b', jobProgress: 33 })
+    expect(row.current_step).toBe('b')
+    engine.leases.startStep(claimed.lease, claimed.steps[1]!, '/tmp/w2', 3, true)
+    expect(announced).toEqual(['processing:a', 'processing:b', 'processing:b'])
+    expect(engine.queue.get(job.id)!.steps[1]).toMatchObject({ status: 'running', attempts: 1 })
   })
 
   it('a cancelled job revokes the lease: the worker can no longer checkpoint', () => {

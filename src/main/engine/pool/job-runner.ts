@@ -186,7 +186,7 @@ export class JobRunner<S> {
     let started = Date.now()
     let attempt = 0
     try {
-      attempt = leases.startStep(lease, step, workDir, maxAttempts)
+      attempt = leases.startStep(lease, step, workDir, maxAttempts, a.latest.row.current_step === step.name)
       // The step's own work begins only after the start is committed (it may share the pool's
       // claiming transaction, which can still roll back: then the job was never ours).
       await null
@@ -282,6 +282,7 @@ export class JobRunner<S> {
         },
         {
           resource: nextStep?.resource ?? null,
+          step: nextStep?.name ?? null,
           jobProgress: jobProgressAt(100),
           ...(isLast ? { jobResult: jobResult(outputs, step.name, output) } : {})
         }

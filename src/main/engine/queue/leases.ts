@@ -75,8 +75,11 @@ export class LeaseStore {
     const exclude = options.excludeResources ?? []
     // Two statements, not one with an empty list: json_each costs a third of the claim and the
     // usual case excludes nothing.
+    // current_step names the step the job is at from the claim on (its first unfinished one), so
+    // starting that step needs no second write to the job's row.
     const sql = `UPDATE jobs SET status = 'processing', lease_token = @token, lease_owner = @owner, lease_expires_at = @expires,
-         started_at = COALESCE(started_at, @now), waiting_reason = NULL, waiting_provider = NULL, updated_at = @now
+         started_at = COALESCE(started_at, @now), waiting_reason = NULL, waiting_provider = NULL, updated_at = @now,
+         current_step = (SELECT name FROM steps WHERE job_id = jobs.id AND status != 'completed' ORDER BY idx LIMIT 1)
        WHERE id = (
          SELECT id FROM jobs
          WHERE status = 'pending' AND run_after <= @now
@@ -195,19 +198,35 @@ export class LeaseStore {
     })
   }
 
-  startStep(lease: Lease, step: StepRow, workDir: string, maxAttempts: number): number {
+  /**
+   * Mark a step running (attempt counted, work folder recorded, logged). Started inside the claim's
+   * own transaction, whose row already names this step (`atStep`), the job's row is not written
+   * again: the lease is checked and the claim's announcement, sent after that same commit, covers
+   * the start. Otherwise the row is updated (and announced), fenced as usual.
+   */
+  startStep(lease: Lease, step: StepRow, workDir: string, maxAttempts: number, atStep = false): number {
     const attempt = step.attempts + 1
-    this.fenced(
-      lease,
-      'current_step = @step',
-      { step: step.name },
+    const change = () => {
+      prep(
+        this.db,
+        `UPDATE steps SET status = 'running', attempts = ?, progress = 0, error = NULL, work_dir = ?, started_at = ?
+         WHERE job_id = ? AND idx = ?`
+      ).run(attempt, workDir, this.now(), lease.jobId, step.idx)
+      this.queue.log(lease.jobId, 'info', `started ${step.name} (attempt ${attempt}/${maxAttempts})`, step.name)
+    }
+    if (!atStep || !this.db.inTransaction) {
+      this.fenced(lease, 'current_step = @step', { step: step.name }, change, { durable: false })
+      return attempt
+    }
+    inTransaction(
+      this.db,
       () => {
-        prep(
+        const held = prep<[string, string], { ok: number }>(
           this.db,
-          `UPDATE steps SET status = 'running', attempts = ?, progress = 0, error = NULL, work_dir = ?, started_at = ?
-           WHERE job_id = ? AND idx = ?`
-        ).run(attempt, workDir, this.now(), lease.jobId, step.idx)
-        this.queue.log(lease.jobId, 'info', `started ${step.name} (attempt ${attempt}/${maxAttempts})`, step.name)
+          "SELECT 1 AS ok FROM jobs WHERE id = ? AND lease_token = ? AND status = 'processing'"
+        ).get(lease.jobId, lease.token)
+        if (!held) throw new LeaseLostError(lease.jobId)
+        change()
       },
       { durable: false }
     )
@@ -238,7 +257,7 @@ export class LeaseStore {
     lease: Lease,
     step: StepRow,
     success: StepSuccess,
-    next: { resource: string | null; jobProgress: number; jobResult?: JsonValue }
+    next: { resource: string | null; step?: string | null; jobProgress: number; jobResult?: JsonValue }
   ): Promise<JobRow> {
     const last = next.jobResult !== undefined
     // SUM skips the steps whose cost is unknown (NULL): the job's total is then a lower bound,
@@ -250,8 +269,8 @@ export class LeaseStore {
         ? `status = 'completed', progress = 100, current_step = NULL, result = @result, error = NULL, next_resource = NULL,
            completed_at = @now, actual_duration_ms = @now - started_at, cost_usd = ${cost},
            lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`
-        : `progress = @progress, next_resource = @resource, cost_usd = ${cost}`,
-      { result: last ? JSON.stringify(next.jobResult) : null, progress: next.jobProgress, resource: next.resource },
+        : `progress = @progress, next_resource = @resource, current_step = COALESCE(@nextStep, current_step), cost_usd = ${cost}`,
+      { result: last ? JSON.stringify(next.jobResult) : null, progress: next.jobProgress, resource: next.resource, nextStep: next.step ?? null },
       () => {
         prep(
           this.db,
