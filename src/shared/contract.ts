@@ -20,9 +20,11 @@ import type {
   LogLine,
   ProviderHealth,
   QueueEta,
-  QueueStats,
-  ResourceStatus
+  PoolStatus,
+  QueueStats
 } from './types'
+
+export type { PoolStatus } from './types'
 
 export interface PipelineInfo {
   name: string
@@ -34,12 +36,6 @@ export interface PipelineInfo {
   steps: { name: string; title: string; resource: string }[]
 }
 
-export interface PoolStatus {
-  state: 'idle' | 'running' | 'stopping'
-  running: string[]
-  concurrency: number
-  resources: ResourceStatus[]
-}
 
 const Empty = z.strictObject({})
 const ById = z.strictObject({ id: JobId })

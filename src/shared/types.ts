@@ -143,6 +143,26 @@ export interface ResourceStatus {
 }
 
 /** Everything the engine tells its observers. The UI, the CLI and the bridge consume these. */
+export interface PoolStatus {
+  state: 'idle' | 'running' | 'stopping'
+  running: string[]
+  concurrency: number
+  resources: ResourceStatus[]
+}
+
+/**
+ * The figures derived from the whole queue, pushed rather than polled: after the changes that
+ * move them (at most about once a second) and, while work runs, now and then (ETAs drift).
+ */
+export interface QueueSummary {
+  stats: QueueStats
+  eta: QueueEta
+  pool: PoolStatus
+  providers: ProviderHealth[]
+  /** When it was computed (ETAs count from here). */
+  at: number
+}
+
 export type EngineEvent =
   | { type: 'job.changed'; job: JobView }
   | { type: 'job.removed'; jobId: string }
@@ -151,6 +171,7 @@ export type EngineEvent =
   | { type: 'queue.changed'; paused: boolean }
   | { type: 'provider.changed'; health: ProviderHealth }
   | { type: 'batch.changed'; batch: BatchView }
+  | ({ type: 'queue.summary' } & QueueSummary)
 
 export type EngineEventType = EngineEvent['type']
 

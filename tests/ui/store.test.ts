@@ -169,6 +169,36 @@ describe('sync: one subscription, one state update per frame', () => {
     stop()
   })
 
+  it('polls nothing: job events fetch no figures, and queue.summary events bring stats, ETA, pool and providers', async () => {
+    const { fake, running } = setup()
+    const stop = startSync(fake.api, alwaysOpen(), studioStore, { schedule: (f) => queueMicrotask(f) })
+    await new Promise((r) => setTimeout(r, 20))
+    const fetched = () => ['queue/stats', 'queue/eta', 'pool/status', 'providers/health'].map((c) => fake.of(c as never).length)
+    const before = fetched()
+    fake.push({ type: 'job.changed', job: { ...running, status: 'completed', progress: 100 } })
+    fake.push({ type: 'queue.changed', paused: true })
+    await new Promise((r) => setTimeout(r, 1_200))
+    expect(fetched()).toEqual(before)
+
+    fake.push({
+      type: 'queue.summary',
+      stats: stats({ total: 7, paused: false }),
+      eta: { totalMs: 9_000, concurrency: 2, jobs: [{ jobId: running.id, remainingWorkMs: 9_000, finishInMs: 9_000 }] },
+      pool: { state: 'running', running: [], concurrency: 4, resources: [] },
+      providers: [provider({ provider: 'openai:gpt-4o-mini', state: 'open' })],
+      at: 1_000
+    })
+    await new Promise((r) => setTimeout(r, 20))
+    const s = getStudio()
+    expect(s.stats!.total).toBe(7)
+    expect(s.queuePaused).toBe(false)
+    expect(s.eta).toMatchObject({ totalMs: 9_000, fetchedAt: 1_000 })
+    expect(s.pool!.concurrency).toBe(4)
+    expect(s.providers['openai:gpt-4o-mini']!.state).toBe('open')
+    expect(s.providers.local).toBeDefined() // providers not in the summary are kept
+    stop()
+  })
+
   it('reloads every snapshot after a reconnection (events may have been missed)', async () => {
     const { fake } = setup()
     const conn = new ConnectionSignal()

@@ -18,6 +18,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { dispatch, type Handlers } from '../api/handlers'
 import { studioHandlers } from '../api/studio-handlers'
 import type { Engine } from '../engine/engine'
+import { publishQueueSummary } from '../engine/queue-summary'
 import type { EngineEvent } from '../../shared/types'
 import { mediaRoots, resolveInsideRoots } from '../api/media-paths'
 import { sendFile } from './files'
@@ -217,6 +218,8 @@ export async function startBridge(engine: Engine<any>, options: BridgeOptions = 
   // Push events: serialized once, sent to every client. Progress is the only thing a slow client
   // may lose (the next one supersedes it); a client that stops reading entirely is dropped and
   // resynchronises when it reconnects.
+  // Stats, ETA, pool and provider figures are pushed too (queue.summary), never polled.
+  const stopSummaries = publishQueueSummary(engine)
   const unsubscribe = engine.events.subscribe((event: EngineEvent) => {
     if (wss.clients.size === 0) return
     const frame = JSON.stringify({ event } satisfies ServerMessage)
@@ -268,6 +271,7 @@ export async function startBridge(engine: Engine<any>, options: BridgeOptions = 
     close() {
       closing ??= new Promise<void>((done) => {
         unsubscribe()
+        stopSummaries()
         clearInterval(heartbeat)
         for (const ws of wss.clients) ws.close(1001, 'server stopping')
         wss.close()

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { app, session, type BrowserWindow, type WebContents } from 'electron'
 import type { Handlers } from '../api/handlers'
 import { studioHandlers } from '../api/studio-handlers'
+import { publishQueueSummary } from '../engine/queue-summary'
 import { openStudio, type Studio } from '../engine/studio'
 import { queueActions } from './actions'
 import { appPageFrom, type AppPage } from './app-page'
@@ -96,6 +97,8 @@ export function runDesktopApp(options: DesktopOptions): Promise<DesktopApp | nul
     }
     undo.push(registerCommandHandlers(handlers, trustedSender(() => win, page), log))
     undo.push(forwardEvents(studio.events, () => win?.webContents ?? null))
+    // Stats, ETA, pool and provider figures reach the window as queue.summary events, not by polling.
+    undo.push(publishQueueSummary(studio))
 
     const actions = queueActions(handlers, studio.artifactsRoot, log)
     const monitor = new QueueMonitor(studio, { log })

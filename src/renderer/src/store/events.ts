@@ -1,7 +1,7 @@
 import type { PushEvent } from '../../../shared/contract'
-import type { BatchView, JobView, LogLine } from '../../../shared/types'
+import type { BatchView, JobView, LogLine, QueueEta, QueueSummary } from '../../../shared/types'
 import { affectsOrder, compareJobs } from './order'
-import type { BatchSample, LiveProgress, StudioState } from './types'
+import type { BatchSample, EtaState, LiveProgress, StudioState } from './types'
 
 export const RECENT_LOG_LIMIT = 3_000
 export const JOB_LOG_LIMIT = 20_000
@@ -24,6 +24,7 @@ export function reduceEvents(state: StudioState, events: readonly PushEvent[]): 
   let samples: Record<string, BatchSample[]> | null = null
   let queuePaused = state.queuePaused
   let details: StudioState['details'] | null = null
+  let summary: QueueSummary | null = null
 
   for (const e of events) {
     switch (e.type) {
@@ -89,6 +90,9 @@ export function reduceEvents(state: StudioState, events: readonly PushEvent[]): 
         providers ??= { ...state.providers }
         providers[e.health.provider] = e.health
         break
+      case 'queue.summary':
+        summary = e
+        break
       case 'batch.changed': {
         batches ??= { ...state.batches }
         batches[e.batch.id] = e.batch
@@ -110,6 +114,14 @@ export function reduceEvents(state: StudioState, events: readonly PushEvent[]): 
   if (jobLogs) patch.jobLogs = jobLogs
   if (details) patch.details = details
   if (queuePaused !== state.queuePaused) patch.queuePaused = queuePaused
+  if (summary) {
+    // The latest summary of the frame wins; it replaces what the snapshots loaded.
+    patch.stats = summary.stats
+    patch.eta = etaState(summary.eta, summary.at)
+    patch.pool = summary.pool
+    patch.queuePaused = summary.stats.paused
+    providers = { ...(providers ?? state.providers), ...Object.fromEntries(summary.providers.map((h) => [h.provider, h])) }
+  }
   if (providers) patch.providers = providers
   if (batches) patch.batches = batches
   if (samples) patch.batchSamples = samples
@@ -140,4 +152,9 @@ function addSample(list: BatchSample[], b: BatchView): BatchSample[] {
   if (last && last.done === point.done && last.failed === point.failed && last.cost === point.cost) return list
   const next = list.concat(point)
   return next.length > BATCH_SAMPLE_LIMIT ? next.slice(-BATCH_SAMPLE_LIMIT) : next
+}
+
+/** The queue's ETA as the store keeps it: by job id, with the moment it was computed. */
+export function etaState(eta: Pick<QueueEta, 'totalMs' | 'concurrency' | 'jobs'>, at: number): EtaState {
+  return { totalMs: eta.totalMs, concurrency: eta.concurrency, byId: Object.fromEntries(eta.jobs.map((j) => [j.jobId, j])), fetchedAt: at }
 }

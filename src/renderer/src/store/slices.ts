@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand'
 import { defaultLocale } from '../i18n'
-import { extendSamples, RECENT_LOG_LIMIT, reduceEvents, sortIds } from './events'
+import { etaState, extendSamples, RECENT_LOG_LIMIT, reduceEvents, sortIds } from './events'
 import type {
   BatchesSlice,
   JobsSlice,
@@ -53,8 +53,7 @@ export const queueData = (): Data<QueueSlice> => ({ stats: null, eta: null, pool
 export const createQueueSlice: Slice<QueueSlice> = (set) => ({
   ...queueData(),
   setStats: (stats) => set({ stats, queuePaused: stats.paused }),
-  setEta: (eta, fetchedAt) =>
-    set({ eta: { totalMs: eta.totalMs, concurrency: eta.concurrency, byId: Object.fromEntries(eta.jobs.map((j) => [j.jobId, j])), fetchedAt } }),
+  setEta: (eta, fetchedAt) => set({ eta: etaState(eta, fetchedAt) }),
   setPool: (pool) => set({ pool }),
   setPipelines: (pipelines) => set({ pipelines })
 })

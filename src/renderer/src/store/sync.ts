@@ -1,8 +1,8 @@
 /**
  * Keeps the store in step with the engine: push events subscribed once at boot, buffered and
- * applied once per animation frame (a thousand progress ticks become one render), snapshots
- * loaded at start and after every reconnection, and the derived figures (stats, ETA, pool)
- * refreshed after the events that change them, at most once a second.
+ * applied once per animation frame (a thousand progress ticks become one render), and snapshots
+ * loaded at start and after every reconnection. Nothing is polled: the derived figures (stats,
+ * ETA, pool, provider health) arrive as `queue.summary` events, pushed by the engine.
  */
 import type { PushEvent, StudioApi } from '../../../shared/contract'
 import type { Connection } from '../api/connection'
@@ -15,8 +15,6 @@ type Store = typeof StoreType
 export interface SyncOptions {
   /** Defaults to requestAnimationFrame with a timer fallback (hidden tabs do not get frames). */
   schedule?: (flush: () => void) => void
-  refreshIntervalMs?: number
-  derivedThrottleMs?: number
   now?: () => number
 }
 
@@ -48,15 +46,10 @@ export function startSync(api: StudioApi, connection: Connection, store: Store, 
     store.getState().applyEvents(events)
   }
 
-  // ------------------------------------------------------------ derived figures, throttled
-  const throttleMs = options.derivedThrottleMs ?? 1_000
-  let derivedTimer: ReturnType<typeof setTimeout> | null = null
-  let lastDerived = 0
-  let providersDirty = false
   let batchConfigsLoaded = false
 
+  /** The derived figures' snapshot (at connection); afterwards queue.summary events keep them. */
   const loadDerived = async () => {
-    lastDerived = now()
     const [stats, eta, pool] = await Promise.all([
       call(api, 'queue/stats', {}, { quiet: true }),
       call(api, 'queue/eta', {}, { quiet: true }),
@@ -66,32 +59,13 @@ export function startSync(api: StudioApi, connection: Connection, store: Store, 
     if (stats.ok) s.setStats(stats.value)
     if (eta.ok) s.setEta(eta.value, now())
     if (pool.ok) s.setPool(pool.value)
-    if (providersDirty) {
-      providersDirty = false
-      const health = await call(api, 'providers/health', {}, { quiet: true })
-      if (health.ok) store.getState().setProviders(health.value)
-    }
-  }
-
-  const refreshDerived = () => {
-    if (derivedTimer || stopped) return
-    const wait = Math.max(0, lastDerived + throttleMs - now())
-    derivedTimer = setTimeout(() => {
-      derivedTimer = null
-      if (!stopped) void loadDerived()
-    }, wait)
   }
 
   const unsubscribe = api.subscribe((event) => {
     buffer.push(event)
-    if (event.type === 'job.changed' || event.type === 'job.removed' || event.type === 'queue.changed') refreshDerived()
-    if (event.type === 'job.changed' && event.job.status !== 'processing' && event.job.status !== 'pending') {
-      // A finished job moved the 24 h success rates.
-      providersDirty = true
-      if (event.job.status === 'completed' || event.job.status === 'failed') {
-        const before = store.getState().jobs[event.job.id]
-        if (before && before.status !== event.job.status) store.getState().announce(event.job.status, event.job.title)
-      }
+    if (event.type === 'job.changed' && (event.job.status === 'completed' || event.job.status === 'failed')) {
+      const before = store.getState().jobs[event.job.id]
+      if (before && before.status !== event.job.status) store.getState().announce(event.job.status, event.job.title)
     }
     if (!scheduled) {
       scheduled = true
@@ -143,17 +117,9 @@ export function startSync(api: StudioApi, connection: Connection, store: Store, 
   const unsubscribeConnection = connection.subscribe(onConnection)
   onConnection(connection.get())
 
-  // ETAs drift while jobs run; correct them now and then even without events.
-  const interval = setInterval(() => {
-    const s = store.getState()
-    if (s.stats && (s.stats.byStatus.processing > 0 || s.stats.waiting > 0)) refreshDerived()
-  }, options.refreshIntervalMs ?? 5_000)
-
   return () => {
     stopped = true
     unsubscribe()
     unsubscribeConnection()
-    clearInterval(interval)
-    if (derivedTimer) clearTimeout(derivedTimer)
   }
 }

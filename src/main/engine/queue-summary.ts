@@ -1,0 +1,59 @@
+import type { EngineEvent, QueueSummary } from '../../shared/types'
+import type { Engine } from './engine'
+
+export interface SummaryOptions {
+  /** At most one summary this often, however many jobs change. */
+  minIntervalMs?: number
+  /** While jobs run or wait, one summary this often even without changes: their ETAs drift. */
+  driftMs?: number
+}
+
+/** The events after which stats, ETA, pool or provider figures may have moved. */
+const MOVES_FIGURES = new Set<EngineEvent['type']>(['job.changed', 'job.removed', 'queue.changed', 'provider.changed'])
+
+/**
+ * Push the queue's derived figures to whoever listens (the window, the browser bridge) as
+ * `queue.summary` events, so the UI subscribes instead of polling. Computing them costs a few
+ * queries, so changes are folded: one summary per `minIntervalMs` at most. Returns the stop function.
+ */
+export function publishQueueSummary(engine: Engine<unknown>, options: SummaryOptions = {}): () => void {
+  const minIntervalMs = options.minIntervalMs ?? 1_000
+  let last = 0
+  let timer: NodeJS.Timeout | null = null
+  let busy = false
+  let stopped = false
+
+  const publish = () => {
+    timer = null
+    if (stopped || !engine.db.open) return
+    last = Date.now()
+    const summary = summarize(engine)
+    busy = summary.stats.byStatus.processing > 0 || summary.stats.waiting > 0
+    engine.events.emit({ type: 'queue.summary', ...summary })
+  }
+  const soon = () => {
+    if (timer || stopped) return
+    timer = setTimeout(publish, Math.max(0, last + minIntervalMs - Date.now()))
+    timer.unref?.()
+  }
+  const unsubscribe = engine.events.subscribe((e) => {
+    if (MOVES_FIGURES.has(e.type)) soon()
+  })
+  const drift = setInterval(() => {
+    if (busy) soon()
+  }, options.driftMs ?? 5_000)
+  drift.unref?.()
+  soon()
+
+  return () => {
+    stopped = true
+    unsubscribe()
+    clearInterval(drift)
+    if (timer) clearTimeout(timer)
+  }
+}
+
+/** The figures as the queue/stats, queue/eta, pool/status and providers/health commands give them. */
+export function summarize(engine: Engine<unknown>): QueueSummary {
+  return { stats: engine.queue.stats(), eta: engine.eta(), pool: engine.pool.status(), providers: engine.health(), at: Date.now() }
+}
