@@ -5,6 +5,7 @@
  *   vi.mock('electron', async () => (await import('../helpers/electron-double')).electronModule())
  */
 import { mkdirSync } from 'node:fs'
+import { afterEach, beforeEach } from 'vitest'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { CommandName, RequestOf, Result, ResponseOf } from '../../src/shared/contract'
@@ -73,3 +74,25 @@ export async function bootDesktop(options: Partial<DesktopOptions> & { studio?: 
   }
 }
 
+
+/**
+ * Boot a fresh desktop app before each test of the calling file (or describe block) and shut it
+ * down after. The returned object always stands for the current test's app.
+ */
+export function useDesktop(options?: Parameters<typeof bootDesktop>[0]): Booted {
+  let current: Booted | undefined
+  beforeEach(async () => {
+    electron.reset()
+    current = await bootDesktop(options)
+  })
+  afterEach(async () => {
+    await current?.shutdown()
+    current = undefined
+  })
+  return new Proxy({} as Booted, {
+    get(_target, key) {
+      if (!current) throw new Error('the desktop app is booted only inside a test')
+      return current[key as keyof Booted]
+    }
+  })
+}

@@ -3,20 +3,12 @@ import { commands } from '../../src/shared/contract'
 import type { EngineEvent } from '../../src/shared/types'
 import { EVENT_CHANNEL, forwardEvents } from '../../src/main/desktop/push'
 import { SessionDouble, WebContentsDouble, electron } from '../helpers/electron-double'
-import { bootDesktop, type Booted } from './boot'
+import { useDesktop } from './boot'
 
 vi.mock('electron', async () => (await import('../helpers/electron-double')).electronModule())
 
 describe('IPC: the contract over ipcMain', () => {
-  let booted: Booted
-
-  beforeEach(async () => {
-    electron.reset()
-    booted = await bootDesktop()
-  })
-  afterEach(async () => {
-    await booted.shutdown()
-  })
+  const booted = useDesktop()
 
   it('registers every contract command exactly once, with the command name as channel, and nothing else', () => {
     const channels = electron.callsTo('ipcMain.handle').map((c) => c.args[0] as string)

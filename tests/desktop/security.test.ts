@@ -4,24 +4,16 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { appPageFrom, isAppPageUrl } from '../../src/main/desktop/app-page'
 import { contentSecurityPolicy } from '../../src/main/desktop/security'
 import { electron } from '../helpers/electron-double'
-import { bootDesktop, type Booted } from './boot'
+import { useDesktop } from './boot'
 
 vi.mock('electron', async () => (await import('../helpers/electron-double')).electronModule())
 
 describe('security checklist', () => {
-  let booted: Booted
-
-  beforeEach(async () => {
-    electron.reset()
-    booted = await bootDesktop()
-  })
-  afterEach(async () => {
-    await booted.shutdown()
-  })
+  const booted = useDesktop()
 
   it('the window: context isolation, sandbox, no Node, web security, no webview, no drag-and-drop navigation', () => {
     const options = booted.win.options

@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { ProviderSettingsInput } from '../../src/main/engine/providers/registry'
 import { openStudio, type Studio } from '../../src/main/engine/studio'
 import { behaviours, startOpenAICompatibleServer, type OpenAICompatibleServer } from '../helpers/openai-compatible-server'
+import { closeAfterEach } from '../helpers/closing'
 import { tempDir, until } from '../helpers/engine'
 
 /**
@@ -10,25 +11,20 @@ import { tempDir, until } from '../helpers/engine'
  * that step's provider is paid; a moderation outage is the moderation provider's, not the text
  * model's. The server flags any text containing "forbidden" or "kill" (category violence).
  */
-let studio: Studio | undefined
-let server: OpenAICompatibleServer | undefined
-afterEach(async () => {
-  await studio?.close(100)
-  await server?.close()
-  studio = undefined
-  server = undefined
-})
+const track = closeAfterEach()
+const closeStudio = (s: Studio) => s.close(100)
+const closeServer = (s: OpenAICompatibleServer) => s.close()
 
 async function setup(providers: (endpoint: Record<string, string>) => ProviderSettingsInput): Promise<{ studio: Studio; server: OpenAICompatibleServer }> {
-  server = await startOpenAICompatibleServer()
-  studio = openStudio({
+  const server = track(await startOpenAICompatibleServer(), closeServer)
+  const studio = track(openStudio({
     dataDir: tempDir('studio-moderation-'),
     concurrency: 2,
     env: { STUDIO_TEST_KEY: 'sk-test' },
     timings: { leaseMs: 5_000, pollMs: 25, reclaimEveryMs: 200, progressIntervalMs: 100 },
     backoff: { baseMs: 20, maxMs: 200 },
     breaker: { failureThreshold: 3, cooldownMs: 150, maxCooldownMs: 400 }
-  })
+  }), closeStudio)
   const endpoint = { kind: 'openai', baseURL: server.baseURL, apiKeyEnv: 'STUDIO_TEST_KEY' }
   studio.settings.replace({ ...studio.settings.get(), providers: providers(endpoint), draft: true })
   return { studio, server }

@@ -1,31 +1,27 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openStudio, type Studio } from '../../src/main/engine/studio'
 import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '../helpers/openai-compatible-server'
+import { closeAfterEach } from '../helpers/closing'
 import { tempDir, until } from '../helpers/engine'
 
 /**
  * A model missing from the price table (a local llama, say) did cost something, or at least we
  * cannot say it did not: its step's cost is unknown, not $0, and the job's total is a floor.
  */
-let studio: Studio | undefined
-let server: OpenAICompatibleServer | undefined
-afterEach(async () => {
-  await studio?.close(100)
-  await server?.close()
-  studio = undefined
-  server = undefined
-})
+const track = closeAfterEach()
+const closeStudio = (s: Studio) => s.close(100)
+const closeServer = (s: OpenAICompatibleServer) => s.close()
 
 describe('costs of unpriced models', () => {
   it('stores an unpriced step as cost unknown, a priced one with its cost, and the job total as what is known', async () => {
-    server = await startOpenAICompatibleServer({ reply: 'Octopuses pump blue blood through three hearts. Two serve the gills.' })
-    studio = openStudio({
+    const server = track(await startOpenAICompatibleServer({ reply: 'Octopuses pump blue blood through three hearts. Two serve the gills.' }), closeServer)
+    const studio = track(openStudio({
       dataDir: tempDir('studio-cost-'),
       concurrency: 2,
       env: {},
       timings: { leaseMs: 5_000, pollMs: 25, reclaimEveryMs: 200, progressIntervalMs: 100 },
       backoff: { baseMs: 20, maxMs: 200 }
-    })
+    }), closeStudio)
     const endpoint = { kind: 'openai', baseURL: server.baseURL }
     studio.settings.replace({
       ...studio.settings.get(),
@@ -36,7 +32,7 @@ describe('costs of unpriced models', () => {
     const video = studio.queue.enqueue({ type: 'video', input: { idea: 'three hearts', images: 1, music: false } })
     const text = studio.queue.enqueue({ type: 'text', input: { prompt: 'a haiku about lighthouses' } })
     studio.startWork()
-    await until(() => [video.id, text.id].every((id) => studio!.queue.get(id)!.status === 'completed'), 60_000, 'both jobs')
+    await until(() => [video.id, text.id].every((id) => studio.queue.get(id)!.status === 'completed'), 60_000, 'both jobs')
 
     const done = studio.queue.get(video.id)!
     const [script, , audio] = done.steps
@@ -53,7 +49,7 @@ describe('costs of unpriced models', () => {
 
     // A retry from the video reuses the unpriced script without turning its cost into $0.
     studio.queue.retry(video.id, { fromStep: 'video' })
-    await until(() => studio!.queue.get(video.id)!.status === 'completed', 60_000, 'video-only redo')
+    await until(() => studio.queue.get(video.id)!.status === 'completed', 60_000, 'video-only redo')
     expect(studio.queue.get(video.id)!.steps[0]).toMatchObject({ cost: null, costKnown: false })
   })
 })

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import sharp from 'sharp'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { phrasesFor } from '../../src/main/engine/pipelines/builtin/phrases'
 import { SharpImageProvider } from '../../src/main/engine/providers/sharp-image'
 import { openStudio, type Studio } from '../../src/main/engine/studio'
 import { behaviours, startOpenAICompatibleServer, type OpenAICompatibleServer } from '../helpers/openai-compatible-server'
+import { closeAfterEach } from '../helpers/closing'
 import { tempDir, until } from '../helpers/engine'
 
 /**
@@ -13,23 +14,18 @@ import { tempDir, until } from '../helpers/engine'
  * (the OS engine), real sharp cards, real ffmpeg; the script comes from the offline templates,
  * or from a local OpenAI-compatible server when the test needs numbers in it.
  */
-let studio: Studio | undefined
-let server: OpenAICompatibleServer | undefined
-afterEach(async () => {
-  await studio?.close(100)
-  await server?.close()
-  studio = undefined
-  server = undefined
-})
+const track = closeAfterEach()
+const closeStudio = (s: Studio) => s.close(100)
+const closeServer = (s: OpenAICompatibleServer) => s.close()
 
 function open(): Studio {
-  studio = openStudio({
+  const studio = track(openStudio({
     dataDir: tempDir('studio-captions-'),
     concurrency: 1,
     env: { STUDIO_TEST_KEY: 'sk-test' },
     timings: { leaseMs: 5_000, pollMs: 25, reclaimEveryMs: 200, progressIntervalMs: 100 },
     backoff: { baseMs: 20, maxMs: 200 }
-  })
+  }), closeStudio)
   studio.settings.replace({ ...studio.settings.get(), draft: true })
   return studio
 }
@@ -66,7 +62,7 @@ function readSrt(file: string): SrtCue[] {
 
 describe('what the video shows', () => {
   it('captions show the script as written, timed by the narration that spells it out', async () => {
-    server = await startOpenAICompatibleServer()
+    const server = track(await startOpenAICompatibleServer(), closeServer)
     const studio = open()
     const endpoint = { kind: 'openai', baseURL: server.baseURL, apiKeyEnv: 'STUDIO_TEST_KEY', model: 'gpt-4o-mini' }
     studio.settings.replace({ ...studio.settings.get(), providers: { text: endpoint } })
