@@ -48,6 +48,20 @@ describe('queue summaries', () => {
     expect(seen).toHaveLength(count)
   })
 
+  it('computes nothing while nobody listens', async () => {
+    engine = openTestEngine()
+    const seen = collect(engine)
+    let listening = false
+    stop = publishQueueSummary(engine, { minIntervalMs: 20, driftMs: 60_000, listening: () => listening })
+    engine.queue.enqueue({ type: 'one', input: {} })
+    await new Promise((r) => setTimeout(r, 200))
+    expect(seen).toEqual([])
+    listening = true
+    engine.queue.enqueue({ type: 'one', input: {} })
+    await until(() => seen.length === 1, 2_000, 'a summary once someone listens')
+    expect(seen[0]!.stats.total).toBe(2)
+  })
+
   it('while a job runs, comes again now and then without changes (its ETA drifts)', async () => {
     engine = openTestEngine()
     engine.queue.enqueue({ type: 'three', input: { sleepMs: { a: 1_500 } } })

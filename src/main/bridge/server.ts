@@ -219,7 +219,7 @@ export async function startBridge(engine: Engine<any>, options: BridgeOptions = 
   // may lose (the next one supersedes it); a client that stops reading entirely is dropped and
   // resynchronises when it reconnects.
   // Stats, ETA, pool and provider figures are pushed too (queue.summary), never polled.
-  const stopSummaries = publishQueueSummary(engine)
+  const stopSummaries = publishQueueSummary(engine, { listening: () => wss.clients.size > 0 })
   const unsubscribe = engine.events.subscribe((event: EngineEvent) => {
     if (wss.clients.size === 0) return
     const frame = JSON.stringify({ event } satisfies ServerMessage)

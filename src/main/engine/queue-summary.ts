@@ -6,6 +6,8 @@ export interface SummaryOptions {
   minIntervalMs?: number
   /** While jobs run or wait, one summary this often even without changes: their ETAs drift. */
   driftMs?: number
+  /** Is anyone listening? Nothing is computed while not (a bridge with no browser connected). */
+  listening?: () => boolean
 }
 
 /** The events after which stats, ETA, pool or provider figures may have moved. */
@@ -25,7 +27,7 @@ export function publishQueueSummary(engine: Engine<unknown>, options: SummaryOpt
 
   const publish = () => {
     timer = null
-    if (stopped || !engine.db.open) return
+    if (stopped || !engine.db.open || !(options.listening?.() ?? true)) return
     last = Date.now()
     const summary = summarize(engine)
     busy = summary.stats.byStatus.processing > 0 || summary.stats.waiting > 0
@@ -40,7 +42,8 @@ export function publishQueueSummary(engine: Engine<unknown>, options: SummaryOpt
     if (MOVES_FIGURES.has(e.type)) soon()
   })
   const drift = setInterval(() => {
-    if (busy) soon()
+    // Never computed yet (nobody was listening): the drift cannot be known, so look.
+    if (busy || last === 0) soon()
   }, options.driftMs ?? 5_000)
   drift.unref?.()
   soon()
