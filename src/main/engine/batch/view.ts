@@ -109,13 +109,7 @@ export function batchView(db: Db, b: BatchRow, concurrency: number): BatchView {
     }
   }
   return {
-    id: b.id,
-    name: b.name,
-    status: b.status,
-    source: b.source_label,
-    sheet: b.sheet,
-    projectId: b.project_id,
-    config: JSON.parse(b.config) as BatchConfigView,
+    ...identity(b),
     totalRows: total,
     doneRows: counts.done,
     failedRows: counts.failed,
@@ -150,13 +144,7 @@ function importingView(db: Db, b: BatchRow): BatchView {
     )
     .get(b.id)!
   return {
-    id: b.id,
-    name: b.name,
-    status: b.status,
-    source: b.source_label,
-    sheet: b.sheet,
-    projectId: b.project_id,
-    config: JSON.parse(b.config) as BatchConfigView,
+    ...identity(b),
     totalRows: 0,
     doneRows: 0,
     failedRows: 0,
@@ -173,5 +161,18 @@ function importingView(db: Db, b: BatchRow): BatchView {
     errors: [],
     createdAt: b.created_at,
     updatedAt: b.updated_at
+  }
+}
+
+/** What names a batch and how it was set up: the same in every view of it. */
+function identity(b: BatchRow): Pick<BatchView, 'id' | 'name' | 'status' | 'source' | 'sheet' | 'projectId' | 'config'> {
+  return {
+    id: b.id,
+    name: b.name,
+    status: b.status,
+    source: b.source_label,
+    sheet: b.sheet,
+    projectId: b.project_id,
+    config: JSON.parse(b.config) as BatchConfigView
   }
 }
