@@ -246,8 +246,9 @@ describe('providers admin (seed 4)', () => {
 
 describe('settings', () => {
   it('the API key is write-only: sent once, the field cleared, "key stored" comes from hasKey', async () => {
-    getStudio().setSettings(settings())
-    const after = settings({ providers: { ...settings().providers, text: { kind: 'offline', hasKey: true } } })
+    const server = { kind: 'openai' as const, baseURL: 'http://127.0.0.1:11434/v1', model: 'llama3.2' }
+    getStudio().setSettings(settings({ providers: { ...settings().providers, text: { ...server, hasKey: false } } }))
+    const after = settings({ providers: { ...settings().providers, text: { ...server, hasKey: true } } })
     const fake = mount(<SettingsPanel />, { 'settings/get': ok(after), 'settings/previewSubtitles': ok({ dataUrl: 'data:image/png;base64,AAAA' }) })
     const text = screen.getByTestId('provider-form-text')
     expect(within(text).getByTestId('key-state').textContent).toBe('No key stored')
@@ -260,6 +261,10 @@ describe('settings', () => {
     await waitFor(() => expect(fake.of('settings/setApiKey')).toEqual([{ kind: 'text', key: 'sk-secret' }]))
     await waitFor(() => expect(within(screen.getByTestId('provider-form-text')).getByTestId('key-state').textContent).toMatch(/Key stored/))
     expect((within(screen.getByTestId('provider-form-text')).getByTestId('provider-key') as HTMLInputElement).value).toBe('')
+    // An offline provider has no server to keep a key for: the field is off and says why.
+    const image = screen.getByTestId('provider-form-image')
+    expect((within(image).getByTestId('provider-key') as HTMLInputElement).disabled).toBe(true)
+    expect(image.textContent).toMatch(/Save a server above first/)
   })
 
   it('switches a provider to an OpenAI-compatible server and previews the subtitle style', async () => {

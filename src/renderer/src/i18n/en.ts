@@ -380,6 +380,7 @@ export const en = {
   'settings.model': 'Model',
   'settings.apiKey': 'API key',
   'settings.apiKeyHint': 'Write-only: stored in the system keychain and never shown again.',
+  'settings.keyNeedsServer': 'Save a server above first: a key is kept for that server only.',
   'settings.storeKey': 'Store key',
   'settings.keyStored': 'Key stored',
   'settings.noKey': 'No key stored',

@@ -382,6 +382,7 @@ export const fr: Record<MessageKey, string> = {
   'settings.model': 'Modèle',
   'settings.apiKey': 'Clé d’API',
   'settings.apiKeyHint': 'En écriture seule : gardée dans le trousseau du système et jamais réaffichée.',
+  'settings.keyNeedsServer': 'Enregistrez d’abord un serveur ci-dessus : une clé n’est gardée que pour ce serveur.',
   'settings.storeKey': 'Enregistrer la clé',
   'settings.keyStored': 'Clé enregistrée',
   'settings.noKey': 'Aucune clé enregistrée',

@@ -103,6 +103,7 @@ function ProviderForm({ kind, settings }: { kind: ProviderKindName; settings: Se
   const [baseURL, setBaseURL] = useState(current.baseURL ?? 'https://api.openai.com/v1')
   const [model, setModel] = useState(current.model ?? '')
   const [key, setKey] = useState('')
+  const forServer = current.kind === 'openai'
   useEffect(() => {
     setChoice(current.kind)
     if (current.baseURL) setBaseURL(current.baseURL)
@@ -153,7 +154,8 @@ function ProviderForm({ kind, settings }: { kind: ProviderKindName; settings: Se
         {t('common.save')}
       </Button>
       <div className="key-part">
-      <Field label={t('settings.apiKey')} htmlFor={`pkey-${kind}`} hint={t('settings.apiKeyHint')}>
+      {/* A key belongs to the saved server (moving the provider elsewhere forgets it): no server, no key. */}
+      <Field label={t('settings.apiKey')} htmlFor={`pkey-${kind}`} hint={t(forServer ? 'settings.apiKeyHint' : 'settings.keyNeedsServer')}>
         <div className="inline-form">
           <input
             id={`pkey-${kind}`}
@@ -163,9 +165,10 @@ function ProviderForm({ kind, settings }: { kind: ProviderKindName; settings: Se
             value={key}
             onChange={(e) => setKey(e.target.value)}
             placeholder={current.hasKey ? '••••••••' : ''}
+            disabled={!forServer}
             data-testid="provider-key"
           />
-          <Button onClick={() => void storeKey()} disabled={!key} testId="provider-key-save">
+          <Button onClick={() => void storeKey()} disabled={!key || !forServer} testId="provider-key-save">
             {t('settings.storeKey')}
           </Button>
         </div>
