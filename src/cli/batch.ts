@@ -27,13 +27,22 @@ export interface BatchArgs {
   json: boolean
 }
 
-function managerOf(engine: Engine<any>): BatchManager {
-  return engine instanceof Studio ? engine.batches : new BatchManager(engine)
+/**
+ * The studio's own manager, or one for a bare engine (the tests' pipelines). Either way it is
+ * started: it must hear its jobs finish to queue the next rows and record the batch's end —
+ * a manager that is not listening left `studio batch` waiting forever whenever the jobs took
+ * longer than its first status announcement.
+ */
+function managerOf(engine: Engine<any>): { batches: BatchManager; release(): void } {
+  if (engine instanceof Studio) return { batches: engine.batches, release: () => {} }
+  const batches = new BatchManager(engine)
+  batches.start()
+  return { batches, release: () => batches.stop() }
 }
 
 /** `studio batch …`: create a batch from a spreadsheet and drive it, or act on an existing one. */
 export async function batchCommand(engine: Engine<any>, io: CliIo, a: BatchArgs): Promise<number> {
-  const batches = managerOf(engine)
+  const { batches, release } = managerOf(engine)
   const [sub, id] = a.positionals
   const print = (value: unknown, text: () => string) => io.stdout.write((a.json ? JSON.stringify(value, null, 2) : text()) + '\n')
   const needId = () => {
@@ -84,6 +93,8 @@ export async function batchCommand(engine: Engine<any>, io: CliIo, a: BatchArgs)
       throw new QueueError('bad_request', err.message)
     }
     throw err
+  } finally {
+    release()
   }
 }
 
