@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { main, type CliIo } from '../../src/cli/main'
@@ -153,6 +153,22 @@ describe('studio batch', () => {
       ['one', 'rows.csv · row 4', 'completed', '10', '0']
     ])
   })
+
+  it('a batch whose jobs outlast its first status announcement still ends: the manager hears them finish', async () => {
+    const dir = tempDir()
+    // The rows' remote step waits while its provider is down (file flag), well past 250 ms.
+    writeFileSync(join(dir, 'flaky.down'), '')
+    const file = join(dir, 'rows.csv')
+    writeFileSync(file, 'idea;label\nfirst;r1\nsecond;r2\n')
+    const back = setTimeout(() => rmSync(join(dir, 'flaky.down')), 800)
+    try {
+      const ran = await cli(dir)('batch', file, '--pipeline', 'remote')
+      expect(ran.out).toMatch(/status {5}completed/)
+      expect(ran.code).toBe(0)
+    } finally {
+      clearTimeout(back)
+    }
+  }, 30_000)
 
   it('a detached batch run by `studio run --until-idle` ends completed, with its finish time; reset starts it over', async () => {
     const dir = tempDir()
