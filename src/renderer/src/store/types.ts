@@ -1,4 +1,4 @@
-import type { PipelineInfo, PoolStatus } from '../../../shared/contract'
+import type { PipelineInfo, PoolStatus, PushEvent } from '../../../shared/contract'
 import type {
   AssetView,
   BatchView,
@@ -9,11 +9,10 @@ import type {
   LogLine,
   ProjectView,
   ProviderHealth,
-  PushEventAlias,
   QueueStats,
   SettingsView,
   ToolReport
-} from './shared-types'
+} from '../../../shared/types'
 import type { ConnectionInfo } from '../api/connection'
 import type { Locale } from '../i18n'
 
@@ -165,7 +164,7 @@ export interface UiSlice {
 
 export interface RouterSlice {
   /** Every push event goes through here, a frame's worth at a time, in one state update. */
-  applyEvents(events: readonly PushEventAlias[]): void
+  applyEvents(events: readonly PushEvent[]): void
 }
 
 export type StudioState = JobsSlice & QueueSlice & ProvidersSlice & BatchesSlice & ProjectsSlice & SettingsSlice & UiSlice & RouterSlice

@@ -1,6 +1,6 @@
 import { permanent } from '../../errors'
 import type { StudioServices } from '../../services'
-import type { StepContext } from '../types'
+import type { StepContext, StepDefinition } from '../types'
 
 /** The kinds of provider a step pays for; moderation guards each of them. */
 export type PaidKind = 'text' | 'image' | 'speech'
@@ -13,6 +13,19 @@ export type PaidKind = 'text' | 'image' | 'speech'
 export function moderationFor(services: StudioServices, kind: PaidKind): string[] {
   const set = services.providers()
   return set.moderation.offline || set[kind].offline ? [] : [set.moderation.id]
+}
+
+/** A step that pays a `kind` provider: its circuit breaker is that provider's, and moderation is consulted first. */
+export function paidBy(kind: PaidKind): Pick<StepDefinition<StudioServices>, 'provider' | 'consults'> {
+  return {
+    provider: (ctx) => ctx.services.providers()[kind].id,
+    consults: (ctx) => moderationFor(ctx.services, kind)
+  }
+}
+
+/** What a provider's answer tells the checkpoint: its cost (unknown when the model is unpriced) and who ran. */
+export function billing(r: { costUsd: number; priceKnown: boolean; provider: string }): { cost: number; costKnown: boolean; provider: string } {
+  return { cost: r.costUsd, costKnown: r.priceKnown, provider: r.provider }
 }
 
 /**

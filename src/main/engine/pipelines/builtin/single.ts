@@ -7,7 +7,7 @@ import { audioDuration, synthesizeMusic } from '../../render/music'
 import type { StudioServices } from '../../services'
 import type { PipelineDefinition, StepDefinition } from '../types'
 import { buildMesh, meshSpec, primitiveFor, toObj } from './model3d'
-import { moderateBeforePaidStep, moderationFor } from './moderation'
+import { billing, moderateBeforePaidStep, paidBy } from './moderation'
 import { countWords } from './video'
 
 /** The seed-1 generator kinds as single-step jobs, on the same queue and checkpoint mechanism. */
@@ -74,8 +74,7 @@ const ModelInput = z.strictObject({ prompt: Prompt, meta: Meta })
 export const textPipeline = single('text', 'Generate text', TextInput, 'prompt', {
   resource: 'llm',
   estimateMs: 4_000,
-  provider: (ctx) => ctx.services.providers().text.id,
-  consults: (ctx) => moderationFor(ctx.services, 'text'),
+  ...paidBy('text'),
   async run(ctx) {
     const i = ctx.input as z.output<typeof TextInput>
     await moderateBeforePaidStep(ctx, 'text', i.prompt)
@@ -84,15 +83,14 @@ export const textPipeline = single('text', 'Generate text', TextInput, 'prompt',
       { signal: ctx.signal, onProgress: (p) => ctx.progress(p) }
     )
     const file = await ctx.writeArtifact('text.txt', r.text + '\n')
-    return { data: { text: r.text, words: countWords(r.text), offline: r.offline }, files: { text: file }, cost: r.costUsd, costKnown: r.priceKnown, provider: r.provider }
+    return { data: { text: r.text, words: countWords(r.text), offline: r.offline }, files: { text: file }, ...billing(r) }
   }
 })
 
 export const imagePipeline = single('image', 'Generate an image', ImageInput, 'prompt', {
   resource: 'image',
   estimateMs: 1_500,
-  provider: (ctx) => ctx.services.providers().image.id,
-  consults: (ctx) => moderationFor(ctx.services, 'image'),
+  ...paidBy('image'),
   async run(ctx) {
     const i = ctx.input as z.output<typeof ImageInput>
     await moderateBeforePaidStep(ctx, 'image', [i.prompt, i.style ?? ''])
@@ -100,15 +98,14 @@ export const imagePipeline = single('image', 'Generate an image', ImageInput, 'p
       { prompt: i.prompt, width: i.width, height: i.height, ...(i.style ? { style: i.style } : {}) },
       { signal: ctx.signal, outPath: ctx.artifactPath('image.png') }
     )
-    return { data: { width: r.width, height: r.height, offline: r.offline }, files: { image: r.path }, cost: r.costUsd, costKnown: r.priceKnown, provider: r.provider }
+    return { data: { width: r.width, height: r.height, offline: r.offline }, files: { image: r.path }, ...billing(r) }
   }
 })
 
 export const graphicPipeline = single('graphic', 'Design a graphic', GraphicInput, 'prompt', {
   resource: 'image',
   estimateMs: 1_500,
-  provider: (ctx) => ctx.services.providers().image.id,
-  consults: (ctx) => moderationFor(ctx.services, 'image'),
+  ...paidBy('image'),
   async run(ctx) {
     const i = ctx.input as z.output<typeof GraphicInput>
     const size = GRAPHIC_SIZES[i.kind]
@@ -118,15 +115,14 @@ export const graphicPipeline = single('graphic', 'Design a graphic', GraphicInpu
       { prompt: `${i.kind} design: ${i.prompt}`, ...size, style: `graphic ${i.kind}`, title: i.title ?? i.prompt },
       { signal: ctx.signal, outPath: ctx.artifactPath('graphic.png') }
     )
-    return { data: { kind: i.kind, width: r.width, height: r.height }, files: { graphic: r.path }, cost: r.costUsd, costKnown: r.priceKnown, provider: r.provider }
+    return { data: { kind: i.kind, width: r.width, height: r.height }, files: { graphic: r.path }, ...billing(r) }
   }
 })
 
 export const audioPipeline = single('audio', 'Synthesize speech', AudioInput, 'text', {
   resource: 'tts',
   estimateMs: 3_000,
-  provider: (ctx) => ctx.services.providers().speech.id,
-  consults: (ctx) => moderationFor(ctx.services, 'speech'),
+  ...paidBy('speech'),
   async run(ctx) {
     const i = ctx.input as z.output<typeof AudioInput>
     await moderateBeforePaidStep(ctx, 'speech', i.text)
@@ -134,7 +130,7 @@ export const audioPipeline = single('audio', 'Synthesize speech', AudioInput, 't
       { text: i.text, language: i.language, ...(i.voice ? { voice: i.voice } : {}), outPath: ctx.artifactPath('speech.wav') },
       { signal: ctx.signal }
     )
-    return { data: { durationSec: r.durationSec }, files: { speech: r.path }, cost: r.costUsd, costKnown: r.priceKnown, provider: r.provider }
+    return { data: { durationSec: r.durationSec }, files: { speech: r.path }, ...billing(r) }
   }
 })
 

@@ -8,7 +8,7 @@ import { timeWrittenBySpoken } from '../../render/cues'
 import { renderVideo } from '../../render/video'
 import type { StudioServices } from '../../services'
 import type { PipelineDefinition, StepContext, StepDefinition } from '../types'
-import { moderateBeforePaidStep, moderationFor } from './moderation'
+import { billing, moderateBeforePaidStep, moderationFor, paidBy } from './moderation'
 import { phrasesFor } from './phrases'
 
 export const VideoInput = z.strictObject({
@@ -47,8 +47,7 @@ const script: StepDefinition<StudioServices> = {
   title: 'Write the script',
   resource: 'llm',
   estimateMs: 4_000,
-  provider: (ctx) => ctx.services.providers().text.id,
-  consults: (ctx) => moderationFor(ctx.services, 'text'),
+  ...paidBy('text'),
   async run(ctx) {
     const i = input(ctx)
     const provider = ctx.services.providers().text
@@ -83,9 +82,7 @@ const script: StepDefinition<StudioServices> = {
         usage: { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens }
       },
       files,
-      cost: result.costUsd,
-      costKnown: result.priceKnown,
-      provider: result.provider
+      ...billing(result)
     }
   }
 }
@@ -110,8 +107,7 @@ const audio: StepDefinition<StudioServices> = {
   title: 'Record the narration',
   resource: 'tts',
   estimateMs: 3_000,
-  provider: (ctx) => ctx.services.providers().speech.id,
-  consults: (ctx) => moderationFor(ctx.services, 'speech'),
+  ...paidBy('speech'),
   async run(ctx) {
     const i = input(ctx)
     await moderateBeforePaidStep(ctx, 'speech', text(ctx, 'adapt'))
@@ -124,9 +120,7 @@ const audio: StepDefinition<StudioServices> = {
     return {
       data: { durationSec: result.durationSec, words: (result.words ?? null) as JsonValue, engine: result.provider },
       files: { narration: result.path },
-      cost: result.costUsd,
-      costKnown: result.priceKnown,
-      provider: result.provider
+      ...billing(result)
     }
   }
 }
