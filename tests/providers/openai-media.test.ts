@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { StepError } from '../../src/main/engine/errors'
+import type { StepError } from '../../src/main/engine/errors'
 import { apiSizeFor, OpenAIImageProvider } from '../../src/main/engine/providers/openai-image'
 import { OpenAIModerationProvider } from '../../src/main/engine/providers/openai-moderation'
 import { OpenAISpeechProvider } from '../../src/main/engine/providers/openai-speech'
 import { readWavInfo } from '../../src/main/engine/providers/wav'
 import { behaviours, startOpenAICompatibleServer, type OpenAICompatibleServer } from '../helpers/openai-compatible-server'
+import { failure } from '../helpers/step-error'
 
 let server: OpenAICompatibleServer
 let dir: string
@@ -24,15 +25,6 @@ afterAll(async () => {
 beforeEach(() => server.reset())
 
 const signal = () => new AbortController().signal
-
-async function failure(promise: Promise<unknown>): Promise<StepError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e
-  )
-  expect(err).toBeInstanceOf(StepError)
-  return err as StepError
-}
 
 describe('OpenAIImageProvider', () => {
   const images = (model = 'dall-e-3') => new OpenAIImageProvider({ baseURL: server.baseURL, model, name: 'local', timeoutMs: 5_000 })

@@ -1,11 +1,11 @@
 /** Health probes for the circuit breaker, and the API key never leaking into errors. */
 import { inspect } from 'node:util'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { StepError } from '../../src/main/engine/errors'
 import { OpenAIImageProvider } from '../../src/main/engine/providers/openai-image'
 import { OpenAISpeechProvider } from '../../src/main/engine/providers/openai-speech'
 import { OpenAITextProvider } from '../../src/main/engine/providers/openai-text'
 import { behaviours, startOpenAICompatibleServer, type OpenAICompatibleServer } from '../helpers/openai-compatible-server'
+import { failure } from '../helpers/step-error'
 
 const FAKE_KEY = 'sk-test-DISTINCTIVE-9f8e7d6c5b4a3210-do-not-leak'
 
@@ -15,15 +15,6 @@ beforeAll(async () => {
 })
 afterAll(() => server.close())
 beforeEach(() => server.reset())
-
-async function failure(promise: Promise<unknown>): Promise<StepError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e
-  )
-  expect(err).toBeInstanceOf(StepError)
-  return err as StepError
-}
 
 describe('probe (GET /models)', () => {
   const text = (baseURL = server.baseURL) => new OpenAITextProvider({ baseURL, model: 'gpt-4o-mini', name: 'local', probeTimeoutMs: 300 })

@@ -1,8 +1,8 @@
 /** The real `openai` client against the local OpenAI-compatible server: every scripted behaviour maps to the right StepError. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { StepError } from '../../src/main/engine/errors'
 import { OpenAITextProvider } from '../../src/main/engine/providers/openai-text'
 import { behaviours, startOpenAICompatibleServer, type OpenAICompatibleServer } from '../helpers/openai-compatible-server'
+import { failure } from '../helpers/step-error'
 
 let server: OpenAICompatibleServer
 beforeAll(async () => {
@@ -15,15 +15,6 @@ const provider = (options: { timeoutMs?: number; model?: string } = {}) =>
   new OpenAITextProvider({ baseURL: server.baseURL, model: options.model ?? 'gpt-4o-mini', name: 'local', timeoutMs: options.timeoutMs ?? 5_000 })
 
 const signal = () => new AbortController().signal
-
-async function failure(promise: Promise<unknown>): Promise<StepError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e
-  )
-  expect(err).toBeInstanceOf(StepError)
-  return err as StepError
-}
 
 describe('OpenAITextProvider (streaming chat completions)', () => {
   it('streams the answer, reports progress, usage and cost', async () => {
