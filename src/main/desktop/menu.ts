@@ -62,13 +62,7 @@ export function appMenuTemplate(options: AppMenuOptions): MenuItemConstructorOpt
           : { id: 'pause', label: 'Pause Queue', accelerator: QUEUE_SHORTCUTS.togglePause, click: () => void actions.pauseQueue() },
         { id: 'run-now', label: 'Run Queue Now', accelerator: QUEUE_SHORTCUTS.runNow, enabled: !paused, click: () => void actions.runNow() },
         { type: 'separator' },
-        {
-          id: 'keep-in-tray',
-          label: 'Keep Rendering When the Window Is Closed',
-          type: 'checkbox',
-          checked: preferences.get().keepRenderingInTray,
-          click: (item) => void preferences.update({ keepRenderingInTray: item.checked })
-        }
+        keepInTrayItem(preferences)
       ]
     },
     {
@@ -102,4 +96,15 @@ export function installAppMenu(options: AppMenuOptions): { refresh(): void; stop
   refresh()
   const stop = options.preferences.onChange(refresh)
   return { refresh, stop }
+}
+
+/** The one "keep rendering in the tray" switch, the same in the app menu and the tray menu. */
+export function keepInTrayItem(preferences: PreferencesStore): MenuItemConstructorOptions {
+  return {
+    id: 'keep-in-tray',
+    label: 'Keep Rendering When the Window Is Closed',
+    type: 'checkbox',
+    checked: preferences.get().keepRenderingInTray,
+    click: (item) => void preferences.update({ keepRenderingInTray: item.checked })
+  }
 }

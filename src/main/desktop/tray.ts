@@ -4,6 +4,7 @@
  */
 import { Menu, Tray, nativeImage, type MenuItemConstructorOptions } from 'electron'
 import type { QueueActions } from './actions'
+import { keepInTrayItem } from './menu'
 import type { PreferencesStore } from './preferences'
 import type { QueueSnapshot } from './queue-monitor'
 
@@ -64,13 +65,7 @@ export class StudioTray {
       { id: 'run-now', label: 'Run Queue Now', enabled: !paused, click: () => void actions.runNow() },
       { id: 'open-output', label: 'Open Output Folder', click: () => void actions.openOutputFolder() },
       { type: 'separator' },
-      {
-        id: 'keep-in-tray',
-        label: 'Keep Rendering When the Window Is Closed',
-        type: 'checkbox',
-        checked: preferences.get().keepRenderingInTray,
-        click: (item) => void preferences.update({ keepRenderingInTray: item.checked })
-      },
+      keepInTrayItem(preferences),
       { type: 'separator' },
       { id: 'quit', label: `Quit ${this.options.appName}`, click: () => this.options.quit() }
     ]
