@@ -3,6 +3,7 @@ import { isAbsolute, join, relative } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Engine } from '../../src/main/engine/engine'
 import type { EngineEvent } from '../../src/shared/types'
+import { commitCounts } from '../../src/main/engine/store/database'
 import { openTestEngine, tempDir, until } from '../helpers/engine'
 import { callsOf, type TestServices } from '../helpers/test-pipelines'
 
@@ -175,6 +176,35 @@ describe('pool scheduling', () => {
     expect(engine.queue.stats().byStatus.completed).toBeLessThanOrEqual(2)
     await engine.pool.whenIdle()
     expect(maxCpu).toBe(1)
+  })
+
+  it('a finishing job hands its slot to the next one in its own commit', async () => {
+    engine = openTestEngine({ concurrency: 1 })
+    const jobs = [1, 2, 3].map((i) => engine.queue.enqueue({ type: 'one', input: { label: `h${i}` } }))
+    const before = commitCounts(engine.db)
+    engine.pool.start()
+    await engine.pool.whenIdle()
+    const after = commitCounts(engine.db)
+    expect(jobs.map((j) => engine.queue.get(j.id)!.status)).toEqual(['completed', 'completed', 'completed'])
+    // The first claim, then one commit per job: its checkpoint and the next job's claim and start.
+    // (Separately it was two per job: the checkpoint, then the next claim.)
+    expect(after.durable + after.relaxed - before.durable - before.relaxed).toBe(jobs.length + 1)
+  })
+
+  it('a queue paused while a job runs claims nothing in that job\'s last commit', async () => {
+    engine = openTestEngine({ concurrency: 1 })
+    const first = engine.queue.enqueue({ type: 'one', input: { label: 'first', sleepMs: { only: 200 } } })
+    const second = engine.queue.enqueue({ type: 'one', input: { label: 'second' } })
+    engine.pool.start()
+    await until(() => engine.queue.get(first.id)!.status === 'processing', 5000, 'first job running')
+    engine.queue.setQueuePaused(true)
+    await until(() => engine.queue.get(first.id)!.status === 'completed', 5000, 'first job done')
+    await new Promise((r) => setTimeout(r, 100))
+    expect(engine.queue.get(second.id)!.status).toBe('pending')
+    // Not even claimed and handed back: its log says only that it was queued.
+    expect(logText(engine, second.id)).toBe('queued with priority 10')
+    engine.queue.setQueuePaused(false)
+    await until(() => engine.queue.get(second.id)!.status === 'completed', 5000, 'second job done')
   })
 
   it('spaces calls to a rate-limited resource', async () => {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Engine } from '../../src/main/engine/engine'
 import { LeaseLostError, QueueError } from '../../src/main/engine/errors'
 import type { ClaimedJob } from '../../src/main/engine/queue/leases'
-import { inTransaction } from '../../src/main/engine/store/database'
+import { commitCounts, inTransaction } from '../../src/main/engine/store/database'
 import { openTestEngine } from '../helpers/engine'
 import type { TestServices } from '../helpers/test-pipelines'
 
@@ -163,22 +163,20 @@ describe('leases and fencing', () => {
     for (let i = 0; i < 4; i++) engine.queue.enqueue({ type: 'one', input: {} })
     const claims = [0, 1, 2, 3].map(() => engine!.leases.claim({ leaseMs: 10_000 })!)
     const base = { data: null, files: {}, workDir: '/tmp/x', costUsd: 0, provider: null, fallback: false, durationMs: 1 }
-    const relaxedCommits: string[] = []
-    const db = engine.db
-    const pragma = db.pragma.bind(db)
-    db.pragma = ((source: string, options?: never) => {
-      if (source === 'synchronous = NORMAL') relaxedCommits.push(source)
-      return pragma(source, options)
-    }) as typeof db.pragma
+    const before = commitCounts(engine.db)
+    const commitsSince = () => {
+      const now = commitCounts(engine!.db)
+      return { durable: now.durable - before.durable, relaxed: now.relaxed - before.relaxed }
+    }
     const complete = (i: number, durable: boolean) =>
       engine!.leases.completeStep(claims[i]!.lease, claims[i]!.steps[0]!, { ...base, durable }, { resource: null, jobProgress: 100, jobResult: i })
 
     // Two free, file-less checkpoints: one commit, crash-safe but not fsynced.
     await Promise.all([complete(0, false), complete(1, false)])
-    expect(relaxedCommits).toHaveLength(1)
-    // One of the two cost something: the shared commit is fsynced (no relaxed commit).
+    expect(commitsSince()).toEqual({ durable: 0, relaxed: 1 })
+    // One of the two cost something: the shared commit is fsynced.
     await Promise.all([complete(2, false), complete(3, true)])
-    expect(relaxedCommits).toHaveLength(1)
+    expect(commitsSince()).toEqual({ durable: 1, relaxed: 1 })
     expect(engine.queue.stats().byStatus.completed).toBe(4)
   })
 

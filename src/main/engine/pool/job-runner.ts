@@ -267,6 +267,9 @@ export class JobRunner<S> {
       if (result.cost !== undefined && costUsd !== null) output.cost = result.cost
       if (result.provider !== undefined) output.provider = result.provider
       if (usedFallback) output.fallback = true
+      // The resource's work is over: its slot is free for the job the pool claims in this very
+      // checkpoint's commit (see WorkerPool.claimInCommit), not only after it.
+      release()
       a.latest.row = await leases.completeStep(
         lease,
         step,

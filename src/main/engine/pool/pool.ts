@@ -58,6 +58,8 @@ interface Running {
   controller: AbortController
   claimed: ClaimedJob
   done: Promise<void>
+  /** Its last checkpoint is committed: the job no longer holds a slot, its runner is winding down. */
+  finishing: boolean
 }
 
 /**
@@ -70,6 +72,10 @@ export class WorkerPool<S = unknown> {
   private concurrency: number
   private readonly breakers = new Map<string, CircuitBreaker>()
   private readonly running = new Map<string, Running>()
+  /** How many of `running` are finishing (see Running.finishing). */
+  private finishing = 0
+  /** Runners launched inside the group commit in flight, stopped should it roll back. */
+  private launchedInCommit: Running[] = []
   private readonly runner: JobRunner<S>
   private state: 'idle' | 'running' | 'stopping' = 'idle'
   private wakeTimer: NodeJS.Timeout | null = null
@@ -118,6 +124,13 @@ export class WorkerPool<S = unknown> {
         this.queueTick()
       }
     })
+    this.o.leases.companion = {
+      join: (finished) => this.claimInCommit(finished),
+      rolledBack: () => {
+        for (const r of this.launchedInCommit) r.controller.abort(new StopReason('lease-lost'))
+        this.launchedInCommit = []
+      }
+    }
     // Work left behind by a crash goes back to the queue before anything else is claimed.
     this.o.leases.reclaimAbandoned()
     this.lastReclaim = Date.now()
@@ -174,23 +187,11 @@ export class WorkerPool<S = unknown> {
    * Returns whether the queue ran out of ready jobs.
    */
   private claimAndStart(): boolean {
+    if (!this.hasFreeSlot()) return false
     const launched: Running[] = []
     let starved = false
     try {
-      inTransaction(
-        this.o.queue.db,
-        () => {
-          while (this.running.size < this.concurrency) {
-            const claimed = this.o.leases.claim({ leaseMs: this.timings.leaseMs, excludeResources: this.limiter.saturated() })
-            if (!claimed) {
-              starved = true
-              break
-            }
-            launched.push(this.launch(claimed))
-          }
-        },
-        { durable: false }
-      )
+      inTransaction(this.o.queue.db, () => (starved = this.fillSlots(launched)), { durable: false })
     } catch (err) {
       for (const r of launched) r.controller.abort(new StopReason('lease-lost'))
       // A busy database (another process writing) is retried at the next tick.
@@ -200,9 +201,48 @@ export class WorkerPool<S = unknown> {
     return starved
   }
 
+  /**
+   * Inside a group commit of checkpoints (see LeaseStore.companion): the jobs it completes give
+   * their slots to the next jobs in that same transaction — one commit where there were two, and
+   * no wait for a tick in between. A failed claim here is left to the next tick.
+   */
+  private claimInCommit(finished: ReadonlySet<string>): void {
+    for (const id of finished) {
+      const entry = this.running.get(id)
+      if (entry && !entry.finishing) {
+        entry.finishing = true
+        this.finishing++
+      }
+    }
+    this.launchedInCommit = []
+    if (this.state !== 'running' || !this.hasFreeSlot() || this.o.queue.isPaused()) return
+    const launched: Running[] = []
+    try {
+      inTransaction(this.o.queue.db, () => this.fillSlots(launched))
+      this.launchedInCommit = launched
+    } catch (err) {
+      for (const r of launched) r.controller.abort(new StopReason('lease-lost'))
+      console.error('claiming jobs failed; will retry:', err)
+    }
+  }
+
+  private hasFreeSlot(): boolean {
+    return this.running.size - this.finishing < this.concurrency
+  }
+
+  /** Claim and launch jobs while slots are free, in the caller's transaction; true when the queue ran dry. */
+  private fillSlots(launched: Running[]): boolean {
+    while (this.hasFreeSlot()) {
+      const claimed = this.o.leases.claim({ leaseMs: this.timings.leaseMs, excludeResources: this.limiter.saturated() })
+      if (!claimed) return true
+      launched.push(this.launch(claimed))
+    }
+    return false
+  }
+
   private launch(claimed: ClaimedJob): Running {
     const controller = new AbortController()
-    const entry: Running = { controller, claimed, done: Promise.resolve() }
+    const entry: Running = { controller, claimed, done: Promise.resolve(), finishing: false }
     this.running.set(claimed.lease.jobId, entry)
     // runJob runs synchronously up to its resource acquisition, so the limiter already counts
     // this job when the next claim computes which resources are saturated.
@@ -210,6 +250,7 @@ export class WorkerPool<S = unknown> {
       .runJob(claimed, controller)
       .catch((err) => console.error(`job ${claimed.lease.jobId} runner crashed:`, err))
       .finally(() => {
+        if (entry.finishing) this.finishing--
         this.running.delete(claimed.lease.jobId)
         this.queueTick()
         this.checkIdle()
@@ -346,6 +387,7 @@ export class WorkerPool<S = unknown> {
     if (this.state === 'idle') return
     this.state = 'stopping'
     this.unsubscribe?.()
+    this.o.leases.companion = null
     if (this.wakeTimer) clearTimeout(this.wakeTimer)
     for (const t of this.probeTimers.values()) clearTimeout(t)
     this.probeTimers.clear()

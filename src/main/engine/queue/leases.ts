@@ -32,6 +32,17 @@ export interface StepSuccess {
   durable: boolean
 }
 
+/**
+ * Work that rides along with a group commit: the pool claims the slots that the commit's finished
+ * jobs free in that same transaction, so a finishing job and its successor share one commit.
+ */
+export interface CommitCompanion {
+  /** Inside the group's transaction, after its checkpoints; `finished`: the jobs it completes. */
+  join(finished: ReadonlySet<string>): void
+  /** The group's transaction failed: whatever `join` started was never stored. */
+  rolledBack(): void
+}
+
 /** Identifies this engine instance: host, pid (so a dead local owner is recognised at once) and a nonce. */
 export function makeOwnerId(): string {
   return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
@@ -140,24 +151,36 @@ export class LeaseStore {
     return this.queue.getRow(jobId)
   }
 
-  private commits: Array<{ write: () => JobRow; durable: boolean; resolve: (row: JobRow) => void; reject: (err: unknown) => void }> = []
+  private commits: Array<{
+    write: () => JobRow
+    jobId: string
+    completesJob: boolean
+    durable: boolean
+    resolve: (row: JobRow) => void
+    reject: (err: unknown) => void
+  }> = []
+
+  /** Joins every group commit (the pool's claims); see CommitCompanion. */
+  companion: CommitCompanion | null = null
 
   /**
    * Group commit: checkpoints requested in the same turn of the event loop share one durable
    * transaction — one fsync for every step that finished together. Each keeps its own savepoint
    * and fence, so a lost lease rolls back that job's checkpoint only. The group is fsynced when
-   * any of its checkpoints asks to be. Resolves with the job's row once committed.
+   * any of its checkpoints asks to be. The companion (the pool) then claims, in the same
+   * transaction, the slots its finished jobs free. Resolves with the job's row once committed.
    */
   private commitTogether(
     lease: Lease,
     jobSet: string,
     params: Record<string, unknown>,
     change: () => void,
-    durable: boolean
+    durable: boolean,
+    completesJob: boolean
   ): Promise<JobRow> {
     return new Promise((resolve, reject) => {
       const write = () => this.fencedWrite(lease, jobSet, params, change)
-      this.commits.push({ write, durable, resolve, reject })
+      this.commits.push({ write, jobId: lease.jobId, completesJob, durable, resolve, reject })
       if (this.commits.length === 1) setImmediate(() => this.flushCommits())
     })
   }
@@ -166,17 +189,23 @@ export class LeaseStore {
     const batch = this.commits
     this.commits = []
     const outcomes: Array<{ row: JobRow } | { failure: unknown }> = []
+    let joined = false
     try {
       inTransaction(this.db, () => {
+        const finished = new Set<string>()
         for (const item of batch) {
           try {
             outcomes.push({ row: inTransaction(this.db, item.write) })
+            if (item.completesJob) finished.add(item.jobId)
           } catch (error) {
             outcomes.push({ failure: error })
           }
         }
+        joined = this.companion !== null
+        this.companion?.join(finished)
       }, { durable: batch.some((item) => item.durable) })
     } catch (err) {
+      if (joined) this.companion?.rolledBack()
       for (const item of batch) item.reject(err)
       return
     }
@@ -293,7 +322,8 @@ export class LeaseStore {
         const finished = `finished ${step.name} in ${formatMs(success.durationMs)}${success.fallback ? ' (fallback)' : ''}`
         this.queue.log(lease.jobId, 'info', last ? `${finished}; job completed` : finished, step.name)
       },
-      success.durable
+      success.durable,
+      last
     )
   }
 
