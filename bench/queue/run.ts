@@ -8,7 +8,9 @@
  * same file or leftover handles (liteque leaves one timeout timer per job behind). Runs are
  * interleaved (ours, plainjob, liteque, ours, ...) so slow drift of the machine hits all three alike.
  * Same N, same payload (~120 bytes of JSON), same concurrency, each library's own public API.
- * A last row, "SQL floor", is not a queue: it is what our schema's writes alone cost per job.
+ * Two last rows are not queues: "SQL floor" is what our schema's writes alone cost per job, and
+ * "minimal floor" what the smallest schema keeping issue 2's data (lease, fencing, priority,
+ * steps, log) costs: a ceiling for any engine, ours or another.
  *
  * It prints figures; it asserts nothing.
  */
@@ -24,9 +26,11 @@ import { z } from 'zod'
 import { Engine } from '../../src/main/engine/engine'
 import { PipelineRegistry } from '../../src/main/engine/pipelines/registry'
 import { DEFAULT_TIMINGS, defaultResourceLimits } from '../../src/main/engine/pool/pool'
+import { commitCounts, type CommitCounts } from '../../src/main/engine/store/database'
+import { runMinimalFloor } from './minimal-floor'
 import { runSqlFloor } from './sql-floor'
 
-type Lib = 'ours' | 'plainjob' | 'liteque' | 'floor'
+type Lib = 'ours' | 'plainjob' | 'liteque' | 'floor' | 'minimal'
 const QUEUES: readonly Lib[] = ['ours', 'plainjob', 'liteque']
 
 /**
@@ -51,6 +55,8 @@ interface RunResult {
   /** CPU time (user + system) of the process while processing: what is not spent waiting on the disk. */
   cpuMs: number
   processed: number
+  /** Ours only: commits during processing, by durability (store/database.ts commitCounts). */
+  commits?: CommitCounts
 }
 
 const PAD = 'x'.repeat(100)
@@ -117,12 +123,14 @@ async function runOurs(n: number, concurrency: number, variant: Variant): Promis
       leases.completeStep = (lease, step, success, next) => complete(lease, step, { ...success, durable: true }, next)
     }
 
+    const before = commitCounts(engine.db)
     const cpu = process.cpuUsage()
     t = performance.now()
     engine.pool.start()
     await engine.pool.whenIdle()
     const processMs = performance.now() - t
     const cpuMs = cpuMsSince(cpu)
+    const after = commitCounts(engine.db)
 
     const processed = engine.db
       .prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE status = 'completed'")
@@ -137,7 +145,8 @@ async function runOurs(n: number, concurrency: number, variant: Variant): Promis
       enqueueHow: 'queue.enqueueMany (1 tx)',
       processMs,
       cpuMs,
-      processed
+      processed,
+      commits: { durable: after.durable - before.durable, relaxed: after.relaxed - before.relaxed }
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true })
@@ -308,6 +317,16 @@ function runFloor(n: number, concurrency: number, variant: Variant): RunResult {
   }
 }
 
+function runMinimal(n: number, concurrency: number, variant: Variant): RunResult {
+  const dir = freshDir('minimal')
+  try {
+    const r = runMinimalFloor(dir, Array.from({ length: n }, (_, i) => payload(i)), concurrency, variant === 'power-safe')
+    return { lib: 'minimal', variant, n, concurrency, enqueueHow: 'INSERT x N (1 tx)', ...r }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 // ---------------------------------------------------------------------------------------- parent
 
 function runChild(lib: Lib, variant: Variant, n: number, concurrency: number): RunResult {
@@ -415,6 +434,7 @@ async function parent(n: number, concurrencies: number[], reps: number): Promise
   console.log('  plainjob:  C defineWorker loops on one queue, pollIntervall 1000 (its default), timeout 30 min (default), silent logger')
   console.log('  liteque:   Runner concurrency C, pollIntervalMs 1000 (README), timeoutSecs 30 (= our lease), numRetries 3 (= our maxRetries)')
   console.log('  SQL floor: our schema\'s writes for each job, C jobs per transaction, no engine (bench/queue/sql-floor.ts)')
+  console.log('  minimal floor: the same writes on the smallest schema that keeps lease, fencing, priority, steps and log (bench/queue/minimal-floor.ts)')
   console.log('each run: a fresh child process on a fresh temp folder; runs interleaved ours, plainjob, liteque, floor, ...')
 
   const variants: Array<{ variant: Variant; title: string }> = [
@@ -428,7 +448,7 @@ async function parent(n: number, concurrencies: number[], reps: number): Promise
       title: 'Power-cut safe: every finished job fsynced (peers switched to synchronous=FULL; ours: every checkpoint fsynced, as for a paid step)'
     }
   ]
-  const libs: Lib[] = [...QUEUES, 'floor']
+  const libs: Lib[] = [...QUEUES, 'floor', 'minimal']
   for (const concurrency of concurrencies) {
     const results = new Map<string, RunResult[]>()
     const key = (lib: Lib, variant: Variant) => `${lib}/${variant}`
@@ -445,9 +465,13 @@ async function parent(n: number, concurrencies: number[], reps: number): Promise
     }
     console.log(`\n================ concurrency ${concurrency}`)
     for (const { variant, title } of variants) {
-      const [ours, plain, lite, floor] = libs.map((lib) => summarise(lib === 'floor' ? 'SQL floor (not a queue)' : lib, results.get(key(lib, variant))!))
-      printTable(title, [ours!, plain!, lite!, floor!])
-      console.log(`ratio ours/plainjob = ${ratio(ours!, plain!)}   ours/liteque = ${ratio(ours!, lite!)}   SQL floor/plainjob = ${ratio(floor!, plain!)}`)
+      const label = (lib: Lib) => (lib === 'floor' ? 'SQL floor (not a queue)' : lib === 'minimal' ? 'minimal floor (not a queue)' : lib)
+      const [ours, plain, lite, floor, minimal] = libs.map((lib) => summarise(label(lib), results.get(key(lib, variant))!))
+      printTable(title, [ours!, plain!, lite!, floor!, minimal!])
+      const commits = results.get(key('ours', variant))!.map((r) => r.commits!)
+      const perJob = (pick: (c: NonNullable<RunResult['commits']>) => number) => (median(commits.map(pick)) / n).toFixed(2)
+      console.log(`ratio ours/plainjob = ${ratio(ours!, plain!)}   ours/liteque = ${ratio(ours!, lite!)}   SQL floor/plainjob = ${ratio(floor!, plain!)}   minimal floor/plainjob = ${ratio(minimal!, plain!)}`)
+      console.log(`ours: ${perJob((c) => c.durable + c.relaxed)} commits per job, ${perJob((c) => c.durable)} of them fsynced`)
     }
   }
   console.log('\nliteque note: liteque 0.8.0 dequeues inside db.transaction(async ...), which better-sqlite3 >= 11.10 (installed: 12)')
@@ -455,7 +479,8 @@ async function parent(n: number, concurrencies: number[], reps: number): Promise
 }
 
 async function child(lib: Lib, variant: Variant, n: number, concurrency: number): Promise<void> {
-  const result = lib === 'floor' ? runFloor(n, concurrency, variant) : await (lib === 'ours' ? runOurs : lib === 'plainjob' ? runPlainjob : runLiteque)(n, concurrency, variant)
+  const result =
+    lib === 'floor' ? runFloor(n, concurrency, variant) : lib === 'minimal' ? runMinimal(n, concurrency, variant) : await (lib === 'ours' ? runOurs : lib === 'plainjob' ? runPlainjob : runLiteque)(n, concurrency, variant)
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
   // liteque leaves a timeoutSecs timer per job behind; plainjob workers may be mid-sleep. Do not wait.
   process.exit(0)
