@@ -66,6 +66,14 @@ describe('task queue panel', () => {
     void [running, q1, failed, waiting]
   })
 
+  it('an estimate under a second reads "<1s", not "~<1s"', () => {
+    const { q1 } = seed()
+    act(() => getStudio().setEta({ totalMs: 400, concurrency: 2, jobs: [{ jobId: q1.id, remainingWorkMs: 300, finishInMs: 300 }] }, Date.now()))
+    mount()
+    expect(screen.getByTestId('queue-eta').textContent).toMatch(/All done in <1s$/)
+    expect(within(row('First')).getByText('<1s')).toBeTruthy()
+  })
+
   it('moves with buttons, sets priority, cancels, retries and removes through the contract', async () => {
     const { q2, failed, q3 } = seed()
     const { fake } = mount()

@@ -50,7 +50,7 @@ export const en = {
   'queue.title': 'Task queue',
   'queue.summary': '{running} running · {queued} queued · {done} done · {failed} failed',
   'queue.waitingCount': '{n} waiting for a provider',
-  'queue.allDoneIn': 'All done in ~{time}',
+  'queue.allDoneIn': 'All done in {time}',
   'queue.idle': 'Idle',
   'queue.pausedShort': 'Queue paused',
   'queue.etaAllTitle': 'When every queued and running job should be finished',

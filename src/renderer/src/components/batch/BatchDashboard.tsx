@@ -5,7 +5,7 @@ import { useCall } from '../../api/context'
 import { useT } from '../../i18n/use-t'
 import { getStudio, useStudio } from '../../store'
 import { Button, Unavailable } from '../common/controls'
-import { downloadText, formatCost, formatDateTime, formatDuration, formatPercent, readAsBase64 } from '../common/format'
+import { approx, downloadText, formatCost, formatDateTime, formatDuration, formatPercent, readAsBase64 } from '../common/format'
 import { useNow } from '../common/hooks'
 import { Icon } from '../common/Icon'
 import { LogView } from '../tracker/LogView'
@@ -233,7 +233,7 @@ function BatchDetail({ batch }: { batch: BatchView }) {
 
       <div className="metrics">
         <Metric label={t('batch.m.elapsed')} value={formatDuration(elapsed, t.locale)} sub={t('batch.m.started', { at: formatDateTime(batch.startedAt, t.locale) })} />
-        <Metric label={t('batch.m.remaining')} value={remaining !== null ? '~' + formatDuration(remaining, t.locale) : '—'} sub={t('batch.m.endAt', { at: formatDateTime(batch.estimatedEndAt, t.locale) })} />
+        <Metric label={t('batch.m.remaining')} value={remaining !== null ? approx(formatDuration(remaining, t.locale)) : '—'} sub={t('batch.m.endAt', { at: formatDateTime(batch.estimatedEndAt, t.locale) })} />
         <Metric label={t('batch.m.avgRow')} value={formatDuration(batch.metrics.avgRowMs, t.locale)}>
           <Sparkline values={done} label={t('batch.chart.rows')} kind="area" />
         </Metric>

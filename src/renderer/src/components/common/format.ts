@@ -17,6 +17,11 @@ export function formatDuration(ms: number | null | undefined, locale: Locale = '
   return fr ? `${s} s` : `${s}s`
 }
 
+/** An estimate: "~12s", but "<1s" rather than "~<1s", and "—" (unknown) as it is. */
+export function approx(duration: string): string {
+  return duration.startsWith('<') || duration === '—' ? duration : '~' + duration
+}
+
 export function formatCost(usd: number | null | undefined, locale: Locale = 'en'): string {
   if (usd === null || usd === undefined) return '—'
   const digits = usd !== 0 && Math.abs(usd) < 0.1 ? 4 : 2

@@ -4,15 +4,10 @@ import { useT } from '../../i18n/use-t'
 import { useStudio } from '../../store'
 import { displayStatus, isFinished } from '../../store/order'
 import { IconButton, PrioritySelect, StatusBadge, StepBar, useStatusLabel } from '../common/controls'
-import { formatDuration, shortId } from '../common/format'
+import { approx, formatDuration, shortId } from '../common/format'
 import { useNow } from '../common/hooks'
 import { Icon } from '../common/Icon'
 import { reasons, type JobActions } from './actions'
-
-/** "~12s", but "<1s" rather than "~<1s". */
-export function approx(duration: string): string {
-  return duration.startsWith('<') || duration === '—' ? duration : '~' + duration
-}
 
 export interface RowDrag {
   onDragStart(job: JobView, e: React.DragEvent): void

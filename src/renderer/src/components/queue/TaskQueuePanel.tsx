@@ -7,7 +7,7 @@ import { getStudio, useStudio } from '../../store'
 import { isFinished, isQueued } from '../../store/order'
 import type { QueueFilter, StudioState } from '../../store/types'
 import { Button, IconButton } from '../common/controls'
-import { formatDuration } from '../common/format'
+import { approx, formatDuration } from '../common/format'
 import { isTyping, useNow } from '../common/hooks'
 import { Icon } from '../common/Icon'
 import { useJobActions } from './actions'
@@ -312,7 +312,7 @@ function QueueHeader({
         </span>
         <span className="queue-eta" title={t('queue.etaAllTitle')} data-testid="queue-eta">
           <Icon name="bolt" size={14} />
-          {paused ? t('queue.pausedShort') : remaining && (running || queued) ? t('queue.allDoneIn', { time: formatDuration(remaining, t.locale) }) : t('queue.idle')}
+          {paused ? t('queue.pausedShort') : remaining && (running || queued) ? t('queue.allDoneIn', { time: approx(formatDuration(remaining, t.locale)) }) : t('queue.idle')}
         </span>
       </div>
       <div className="toolbar">
