@@ -191,6 +191,18 @@ describe('pool scheduling', () => {
     expect(after.durable + after.relaxed - before.durable - before.relaxed).toBe(jobs.length + 1)
   })
 
+  it('the pool never reports more jobs running than its workers, even as one hands over to the next', async () => {
+    engine = openTestEngine({ concurrency: 1 })
+    for (const label of ['x', 'y', 'z']) engine.queue.enqueue({ type: 'one', input: { label } })
+    let most = 0
+    engine.events.on('job.changed', () => {
+      most = Math.max(most, engine.pool.status().running.length)
+    })
+    engine.pool.start()
+    await engine.pool.whenIdle()
+    expect(most).toBe(1)
+  })
+
   it('a queue paused while a job runs claims nothing in that job\'s last commit', async () => {
     engine = openTestEngine({ concurrency: 1 })
     const first = engine.queue.enqueue({ type: 'one', input: { label: 'first', sleepMs: { only: 200 } } })

@@ -58,7 +58,10 @@ interface Running {
   controller: AbortController
   claimed: ClaimedJob
   done: Promise<void>
-  /** Its last checkpoint is committed: the job no longer holds a slot, its runner is winding down. */
+  /**
+   * Its last checkpoint is in the commit being made (or made): the job gave its slot to the next
+   * one in that commit, and its runner is only winding down.
+   */
   finishing: boolean
 }
 
@@ -356,7 +359,8 @@ export class WorkerPool<S = unknown> {
   }
 
   status(): { state: 'idle' | 'running' | 'stopping'; running: string[]; concurrency: number; resources: ResourceStatus[] } {
-    return { state: this.state, running: [...this.running.keys()], concurrency: this.concurrency, resources: this.limiter.status() }
+    const running = [...this.running].filter(([, r]) => !r.finishing).map(([id]) => id)
+    return { state: this.state, running, concurrency: this.concurrency, resources: this.limiter.status() }
   }
 
   // ------------------------------------------------------------- idle and stop
