@@ -232,16 +232,31 @@ export interface StudioApi {
    * reported. Main serves only files inside its data folder.
    */
   fileUrl(path: string): string
+  /**
+   * Desktop only: import media the user dropped or picked by their place on disk (main copies
+   * them; nothing is read here). The browser bridge has no file paths and no such function: use
+   * `assets/import` with the bytes there. `File` is the DOM's in the renderer and Node's global
+   * (same shape) where this file is compiled for main and the preload.
+   */
+  importDropped?(projectId: string, files: File[]): Promise<Result<ImportDroppedResult>>
+}
+
+/** What `importDropped` answers: the assets made, and each file refused with the reason. */
+export interface ImportDroppedResult {
+  imported: AssetView[]
+  refused: Array<{ name: string; reason: string }>
 }
 
 /**
  * What the Electron preload exposes as `window.api`: one function per command (named as the
- * command), `subscribe` for push events, `fileUrl` for media. The renderer adapts it to StudioApi.
+ * command), `subscribe` for push events, `fileUrl` for media, `importDropped` for dropped media.
+ * The renderer adapts it to StudioApi.
  */
 export type PreloadApi = { [C in CommandName]: (request: RequestOf<C>) => Promise<Result<ResponseOf<C>>> } & Pick<
   StudioApi,
   'subscribe' | 'fileUrl'
->
+> &
+  Required<Pick<StudioApi, 'importDropped'>>
 
 export function isCommandName(name: unknown): name is CommandName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(commands, name)

@@ -1,6 +1,7 @@
 /**
  * Electron's side of the one contract: the preload exposes one function per command; the app
- * talks to a StudioApi. A name that is not a command of the preload's never reaches IPC.
+ * talks to a StudioApi. A name that is not a command of the preload's never reaches IPC. Dropped
+ * media go by `importDropped`, which only the desktop app has.
  */
 import type { CommandName, PreloadApi, StudioApi } from './contract'
 
@@ -15,6 +16,7 @@ export function fromPreload(api: PreloadApi): StudioApi {
       return (send as (r: typeof request) => ReturnType<StudioApi['invoke']>)(request)
     },
     subscribe: (listener) => api.subscribe(listener),
-    fileUrl: (path) => api.fileUrl(path)
+    fileUrl: (path) => api.fileUrl(path),
+    importDropped: (projectId, files) => api.importDropped(projectId, files)
   }
 }

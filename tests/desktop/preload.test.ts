@@ -1,11 +1,12 @@
 /**
  * The preload, loaded as the sandboxed renderer would load it (against the electron double):
- * one function per contract command, subscribe and fileUrl on window.api, nothing raw.
+ * one function per contract command, subscribe, fileUrl and importDropped on window.api, nothing raw.
  */
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { COMMAND_NAMES, commands, type PreloadApi, type StudioApi } from '../../src/shared/contract'
 import { fromPreload } from '../../src/shared/preload-client'
 import type { EngineEvent } from '../../src/shared/types'
+import { IMPORT_DROPPED_CHANNEL } from '../../src/main/desktop/dropped-files'
 import { EVENT_CHANNEL } from '../../src/main/desktop/push'
 import { pathFromFileUrl } from '../../src/main/desktop/file-url'
 import { electron } from '../helpers/electron-double'
@@ -27,9 +28,9 @@ beforeEach(() => {
 })
 
 describe('preload', () => {
-  it('exposes one function per contract command, subscribe and fileUrl — nothing else, no ipcRenderer', () => {
+  it('exposes one function per contract command, subscribe, fileUrl and importDropped — nothing else, no ipcRenderer', () => {
     expect([...electron.contextBridge.exposed.keys()]).toEqual(['api'])
-    expect(Object.keys(exposed).sort()).toEqual([...Object.keys(commands), 'fileUrl', 'subscribe'].sort())
+    expect(Object.keys(exposed).sort()).toEqual([...Object.keys(commands), 'fileUrl', 'importDropped', 'subscribe'].sort())
     expect([...COMMAND_NAMES].sort()).toEqual(Object.keys(commands).sort())
     for (const value of Object.values(exposed)) expect(typeof value).toBe('function')
     expect(Object.values(exposed)).not.toContain(electron.ipcRenderer)
@@ -68,6 +69,45 @@ describe('preload', () => {
     const url = api.fileUrl('/data/Creative Studio/jobs/01/video.mp4')
     expect(url).toBe('studio-file://local/%2Fdata%2FCreative%20Studio%2Fjobs%2F01%2Fvideo.mp4')
     expect(pathFromFileUrl(url)).toBe('/data/Creative Studio/jobs/01/video.mp4')
+  })
+
+  it('importDropped sends the path Electron knows for a dropped File, on studio:import-dropped', async () => {
+    const clip = new File(['bytes'], 'clip.mp4', { type: 'video/mp4' })
+    electron.webUtils.pathOf.set(clip, '/home/me/Videos/clip.mp4')
+    const asset = { id: 'a1', projectId: 'promo', name: 'clip.mp4', kind: 'video', path: '/data/clip.mp4', bytes: 5, createdAt: 1 }
+    electron.ipcRenderer.reply = () => ({ ok: true, value: { imported: [asset], refused: [] } })
+    const result = await api.importDropped!('promo', [clip])
+    expect(result).toEqual({ ok: true, value: { imported: [asset], refused: [] } })
+    expect(electron.ipcRenderer.invoked).toEqual([{ channel: IMPORT_DROPPED_CHANNEL, args: [{ projectId: 'promo', files: [{ path: '/home/me/Videos/clip.mp4' }] }] }])
+    expect(electron.callsTo('webUtils.getPathForFile').at(-1)?.args).toEqual([clip])
+  })
+
+  it('importDropped refuses a File the page built (no path) by name, without any IPC when it is the only one', async () => {
+    const forged = new File(['ssh key'], 'id_rsa.mp4', { type: 'video/mp4' })
+    const result = await exposed.importDropped('promo', [forged])
+    expect(result).toEqual({ ok: true, value: { imported: [], refused: [{ name: 'id_rsa.mp4', reason: 'not a file on disk' }] } })
+    expect(electron.ipcRenderer.invoked).toEqual([])
+  })
+
+  it('importDropped takes File objects only: a look-alike object carrying a path never reaches IPC', async () => {
+    const lookAlike = { name: 'id_rsa.png', path: '/home/me/.ssh/id_rsa', size: 1, type: 'image/png' }
+    await expect(exposed.importDropped('promo', [lookAlike as unknown as File])).rejects.toThrow()
+    expect(electron.ipcRenderer.invoked).toEqual([])
+  })
+
+  it('importDropped sends only the Files with a path and adds the others to main’s refusals; main’s errors pass through', async () => {
+    const real = new File(['x'], 'real.png', { type: 'image/png' })
+    electron.webUtils.pathOf.set(real, '/home/me/real.png')
+    const forged = new File(['x'], 'forged.png', { type: 'image/png' })
+    electron.ipcRenderer.reply = () => ({ ok: true, value: { imported: [], refused: [{ name: 'real.png', reason: 'gone' }] } })
+    expect(await exposed.importDropped('promo', [forged, real])).toEqual({
+      ok: true,
+      value: { imported: [], refused: [{ name: 'forged.png', reason: 'not a file on disk' }, { name: 'real.png', reason: 'gone' }] }
+    })
+    expect(electron.ipcRenderer.invoked).toEqual([{ channel: IMPORT_DROPPED_CHANNEL, args: [{ projectId: 'promo', files: [{ path: '/home/me/real.png' }] }] }])
+    const refusal = { ok: false, error: { code: 'forbidden', message: 'refused' } }
+    electron.ipcRenderer.reply = () => refusal
+    expect(await exposed.importDropped('promo', [real])).toEqual(refusal)
   })
 
   it('stays small and imports nothing from Node or the engine', async () => {

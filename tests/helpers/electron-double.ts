@@ -7,7 +7,7 @@
  * (navigate, open a window, call IPC from any frame, fetch a protocol URL).
  * Covered: app, BrowserWindow (+ webContents, frames), ipcMain, ipcRenderer, contextBridge,
  * session, protocol, shell, dialog, Notification, Tray, Menu, nativeImage, safeStorage,
- * powerSaveBlocker, powerMonitor.
+ * powerSaveBlocker, powerMonitor, webUtils.
  *
  *   vi.mock('electron', async () => (await import('../helpers/electron-double')).electronModule())
  *   import { electron } from '../helpers/electron-double'   // same instance: inspect and drive it
@@ -724,6 +724,22 @@ export const safeStorage = {
   }
 }
 
+// ---------------------------------------------------------------------------------- webUtils
+
+/**
+ * Like Electron, a File has a path only if the user dropped or picked it: the test plays that by
+ * registering one (`electron.webUtils.pathOf.set(file, '/x/clip.mp4')`); any other File (one the
+ * page built with `new File(...)`) gets ''. Anything that is not a File throws, as in Electron.
+ */
+export const webUtils = {
+  pathOf: new WeakMap<object, string>(),
+  getPathForFile(file: unknown): string {
+    record('webUtils.getPathForFile', file)
+    if (!(file instanceof File)) throw new TypeError('Error processing argument at index 0, conversion failure from ' + typeof file)
+    return webUtils.pathOf.get(file) ?? ''
+  }
+}
+
 // ---------------------------------------------------------------------------------- assembly
 
 /** What the real `electron` module exports that the app uses. */
@@ -743,7 +759,8 @@ const electronApi = {
   nativeImage,
   safeStorage,
   powerSaveBlocker,
-  powerMonitor
+  powerMonitor,
+  webUtils
 }
 
 export const electron = {
@@ -780,6 +797,7 @@ export const electron = {
     safeStorage.backend = 'gnome_libsecret'
     powerSaveBlocker.active.clear()
     powerMonitor.reset()
+    webUtils.pathOf = new WeakMap()
   }
 }
 

@@ -13,6 +13,7 @@ import { openStudio, type Studio } from '../engine/studio'
 import { queueActions } from './actions'
 import { appPageFrom, type AppPage } from './app-page'
 import { desktopHandlers } from './desktop-handlers'
+import { registerDroppedFilesHandler } from './dropped-files'
 import { registerCommandHandlers, trustedSender } from './ipc'
 import { installAppMenu } from './menu'
 import { notifyFinishes } from './notifications'
@@ -95,7 +96,10 @@ export function runDesktopApp(options: DesktopOptions): Promise<DesktopApp | nul
       ...studioHandlers(studio),
       ...desktopHandlers({ revealRoots: [studio.dataDir], secrets, invalidateProviders: () => studio.services.invalidateProviders() })
     }
-    undo.push(registerCommandHandlers(handlers, trustedSender(() => win, page), log))
+    const isTrusted = trustedSender(() => win, page)
+    undo.push(registerCommandHandlers(handlers, isTrusted, log))
+    // Dropped media by path, outside the contract (which never takes a path): see dropped-files.ts.
+    undo.push(registerDroppedFilesHandler(studio.projects, isTrusted, log))
     undo.push(forwardEvents(studio.events, () => win?.webContents ?? null))
     // Stats, ETA, pool and provider figures reach the window as queue.summary events, not by polling.
     undo.push(publishQueueSummary(studio))

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import { mkdirSync, rmSync, writeFileSync, renameSync } from 'node:fs'
-import { extname, join } from 'node:path'
+import { constants, mkdirSync, rmSync, writeFileSync, renameSync } from 'node:fs'
+import { copyFile, rename, rm, stat } from 'node:fs/promises'
+import { extname, isAbsolute, join } from 'node:path'
 import type { AssetView, ProjectView } from '../../shared/types'
 import { QueueError } from './errors'
 import type { Db } from './store/database'
@@ -65,20 +66,60 @@ export class ProjectStore {
       .map(assetView)
   }
 
-  /** Store a dropped file as a project asset (written to a temp name, then renamed). */
+  /** Store a dropped file's bytes as a project asset (written to a temp name, then renamed). */
   importAsset(projectId: string, name: string, bytes: Uint8Array): AssetView {
-    const safeName = name.replace(/[/\\\0]/g, '_').replace(/^\.+/, '').slice(0, 200) || 'asset'
-    const kind = KINDS[extname(safeName).toLowerCase()] ?? 'other'
+    const target = this.assetTarget(projectId, name)
+    writeFileSync(target.path + '.tmp', bytes)
+    renameSync(target.path + '.tmp', target.path)
+    return this.recordAsset(projectId, target, bytes.byteLength)
+  }
+
+  /**
+   * Store a file already on disk as a project asset, copied by the kernel (a reflink where the
+   * file system has them) to a temp name, then renamed: a clip of several GB never passes
+   * through memory. Only a regular image, audio or video file given by an absolute path is taken.
+   */
+  async importAssetFile(projectId: string, name: string, sourcePath: string): Promise<AssetView> {
+    const label = JSON.stringify(name)
+    if (!isAbsolute(sourcePath)) throw new QueueError('bad_request', `${label}: the path is not absolute`)
+    if (kindOf(sourcePath) === 'other' || kindOf(safeAssetName(name)) === 'other') {
+      throw new QueueError('bad_request', `${label} is not an image, audio or video file (${extname(sourcePath) || 'no extension'})`)
+    }
+    const info = await stat(sourcePath).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') throw new QueueError('not_found', `${label}: the file does not exist`)
+      throw new QueueError('bad_request', `${label}: cannot read it (${err.code ?? err.message})`)
+    })
+    // A directory, a device or a pipe is never a medium (and copying a pipe might never end).
+    if (!info.isFile()) throw new QueueError('bad_request', `${label} is not a regular file`)
+    const target = this.assetTarget(projectId, name)
+    const tmp = target.path + '.tmp'
+    let bytes: number
+    try {
+      await copyFile(sourcePath, tmp, constants.COPYFILE_FICLONE)
+      bytes = (await stat(tmp)).size
+      await rename(tmp, target.path)
+    } catch (err) {
+      await rm(tmp, { force: true })
+      throw new QueueError('internal', `${label}: cannot copy it (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
+    }
+    return this.recordAsset(projectId, target, bytes)
+  }
+
+  /** Where an asset named `name` goes (the folder is created): its safe file name, kind, id and path. */
+  private assetTarget(projectId: string, name: string): AssetTarget {
+    const safeName = safeAssetName(name)
     const id = randomUUID()
     const dir = join(this.dataDir, 'projects', slug(projectId) || 'default', 'assets')
     mkdirSync(dir, { recursive: true })
-    const path = join(dir, `${id.slice(0, 8)}-${safeName}`)
-    writeFileSync(path + '.tmp', bytes)
-    renameSync(path + '.tmp', path)
+    return { id, name: safeName, kind: kindOf(safeName), path: join(dir, `${id.slice(0, 8)}-${safeName}`) }
+  }
+
+  /** The asset's row, once its file is in place. */
+  private recordAsset(projectId: string, target: AssetTarget, bytes: number): AssetView {
     this.db
       .prepare('INSERT INTO assets (id, project_id, name, kind, path, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(id, projectId, safeName, kind, path, bytes.byteLength, Date.now())
-    return assetView(this.db.prepare<[string], AssetRow>('SELECT * FROM assets WHERE id = ?').get(id)!)
+      .run(target.id, projectId, target.name, target.kind, target.path, bytes, Date.now())
+    return assetView(this.db.prepare<[string], AssetRow>('SELECT * FROM assets WHERE id = ?').get(target.id)!)
   }
 
   removeAsset(id: string): void {
@@ -87,6 +128,21 @@ export class ProjectStore {
     this.db.prepare('DELETE FROM assets WHERE id = ?').run(id)
     rmSync(row.path, { force: true })
   }
+}
+
+interface AssetTarget {
+  id: string
+  name: string
+  kind: AssetView['kind']
+  path: string
+}
+
+function safeAssetName(name: string): string {
+  return name.replace(/[/\\\0]/g, '_').replace(/^\.+/, '').slice(0, 200) || 'asset'
+}
+
+function kindOf(fileName: string): AssetView['kind'] {
+  return KINDS[extname(fileName).toLowerCase()] ?? 'other'
 }
 
 function assetView(r: AssetRow): AssetView {

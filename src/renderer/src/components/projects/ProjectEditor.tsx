@@ -1,7 +1,10 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
+import type { ImportDroppedResult, Result, StudioApi } from '../../../../shared/contract'
 import type { AssetView, JsonValue } from '../../../../shared/types'
-import { useCall } from '../../api/context'
+import { call, useApi, useCall } from '../../api/context'
+import { errorText } from '../../api/error-text'
+import { translate } from '../../i18n'
 import { useT } from '../../i18n/use-t'
 import { getStudio, useStudio } from '../../store'
 import { displayStatus } from '../../store/order'
@@ -24,19 +27,64 @@ export function isVisual(asset: AssetView): boolean {
   return asset.kind === 'image' || asset.kind === 'video'
 }
 
-/** Import dropped media into a project as assets (`assets/import`, base64). */
-export async function importMedia(call: ReturnType<typeof useCall>, projectId: string, files: readonly File[]): Promise<number> {
-  let n = 0
-  for (const file of files) {
-    if (!MEDIA_TYPES.test(file.type) && mediaKind(file.name) === 'other') continue
-    const contentBase64 = await readAsBase64(file)
-    const r = await call('assets/import', { projectId, name: file.name, contentBase64 })
-    if (r.ok) {
-      getStudio().upsertAsset(r.value)
-      n++
-    }
+/** What the app takes as a medium: by MIME type, else by extension. */
+export function isMediaFile(file: File): boolean {
+  return MEDIA_TYPES.test(file.type) || ['image', 'audio', 'video'].includes(mediaKind(file.name))
+}
+
+/** `assets/import` carries base64 of 500 MB at most (the contract's limit). */
+export const MAX_UPLOAD_BYTES = 500 * 1024 * 1024
+
+/**
+ * Import dropped or picked media into a project as assets; every file refused is reported to the
+ * user by name. In the desktop app main copies them from disk (`importDropped`: any size, nothing
+ * read here); in a browser (`studio serve`) their bytes go by `assets/import`, base64.
+ */
+export async function importMedia(api: StudioApi, projectId: string, files: readonly File[]): Promise<{ media: number; imported: number }> {
+  const media = files.filter(isMediaFile)
+  if (!media.length) return { media: 0, imported: 0 }
+  const s = getStudio()
+  const refuse = (name: string, error: { code: string; message: string }) => {
+    const text = errorText(error, s.locale)
+    s.notify('error', text.includes(name) ? text : `${name}: ${text}`)
   }
-  return n
+  if (api.importDropped) {
+    let r: Result<ImportDroppedResult>
+    try {
+      r = await api.importDropped(projectId, media)
+    } catch (err) {
+      r = { ok: false, error: { code: 'internal', message: err instanceof Error ? err.message : String(err) } }
+    }
+    if (!r.ok) {
+      const names = media.map((f) => f.name)
+      refuse(names.length > 3 ? `${names.slice(0, 3).join(', ')} (+${names.length - 3})` : names.join(', '), r.error)
+      return { media: media.length, imported: 0 }
+    }
+    for (const asset of r.value.imported) s.upsertAsset(asset)
+    for (const { name, reason } of r.value.refused) refuse(name, { code: 'bad_request', message: reason })
+    return { media: media.length, imported: r.value.imported.length }
+  }
+  let imported = 0
+  for (const file of media) {
+    if (file.size > MAX_UPLOAD_BYTES) {
+      s.notify('error', translate(s.locale, 'projects.tooLarge', { name: file.name }))
+      continue
+    }
+    let contentBase64: string
+    try {
+      contentBase64 = await readAsBase64(file)
+    } catch (err) {
+      refuse(file.name, { code: 'bad_request', message: `cannot read it (${err instanceof Error ? err.message : String(err)})` })
+      continue
+    }
+    // Quiet: the refusal is shown here, with the file's name (an `unavailable` domain is still marked).
+    const r = await call(api, 'assets/import', { projectId, name: file.name, contentBase64 }, { quiet: true })
+    if (r.ok) {
+      s.upsertAsset(r.value)
+      imported++
+    } else if (r.error.code !== 'unavailable') refuse(file.name, r.error)
+  }
+  return { media: media.length, imported }
 }
 
 /** Paths of media files found in a job's result (any depth). */
@@ -120,6 +168,7 @@ export function ProjectEditor() {
 
 function ProjectView({ projectId, name }: { projectId: string; name: string }) {
   const t = useT()
+  const api = useApi()
   const call = useCall()
   const now = useNow()
   const assets = useStudio((s) => s.assets[projectId] ?? EMPTY)
@@ -137,9 +186,9 @@ function ProjectView({ projectId, name }: { projectId: string; name: string }) {
   }, [projectId, call])
 
   const onFiles = async (files: File[]) => {
-    const n = await importMedia(call, projectId, files)
-    if (n) getStudio().notify('success', t.plural('projects.imported', n))
-    else if (files.length) getStudio().notify('info', t('projects.notMedia'))
+    const { media, imported } = await importMedia(api, projectId, files)
+    if (imported) getStudio().notify('success', t.plural('projects.imported', imported))
+    else if (files.length && !media) getStudio().notify('info', t('projects.notMedia'))
   }
 
   const newVideo = async () => {
@@ -161,8 +210,7 @@ function ProjectView({ projectId, name }: { projectId: string; name: string }) {
         if (!e.currentTarget.contains(e.relatedTarget as Node)) setOver(false)
       }}
       onDrop={(e) => {
-        const files = [...e.dataTransfer.files]
-        const media = files.filter((f) => MEDIA_TYPES.test(f.type) || ['image', 'audio', 'video'].includes(mediaKind(f.name)))
+        const media = [...e.dataTransfer.files].filter(isMediaFile)
         setOver(false)
         // Sheets dropped here still become batches (the app-wide handler takes them).
         if (!media.length) return
