@@ -80,6 +80,8 @@ describe('desktop: dropped media go by path, in one call', () => {
     const importDropped = vi.fn()
     const api: StudioApi = { ...fakeApi().api, importDropped }
     expect(await importMedia(api, 'promo', [new File(['x'], 'notes.txt', { type: 'text/plain' })])).toEqual({ media: 0, imported: 0 })
+    // An image type the pipelines cannot read is refused here as the engine would refuse it.
+    expect(await importMedia(api, 'promo', [new File(['<svg/>'], 'logo.svg', { type: 'image/svg+xml' })])).toEqual({ media: 0, imported: 0 })
     expect(importDropped).not.toHaveBeenCalled()
   })
 })

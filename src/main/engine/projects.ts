@@ -2,15 +2,10 @@ import { randomUUID } from 'node:crypto'
 import { constants, mkdirSync, rmSync, writeFileSync, renameSync } from 'node:fs'
 import { copyFile, rename, rm, stat } from 'node:fs/promises'
 import { extname, isAbsolute, join } from 'node:path'
+import { assetKindOf } from '../../shared/asset-kinds'
 import type { AssetView, ProjectView } from '../../shared/types'
 import { QueueError } from './errors'
 import type { Db } from './store/database'
-
-const KINDS: Record<string, AssetView['kind']> = {
-  '.png': 'image', '.jpg': 'image', '.jpeg': 'image', '.webp': 'image', '.gif': 'image',
-  '.wav': 'audio', '.mp3': 'audio', '.m4a': 'audio', '.aac': 'audio', '.flac': 'audio', '.ogg': 'audio',
-  '.mp4': 'video', '.mov': 'video', '.webm': 'video', '.mkv': 'video'
-}
 
 interface AssetRow {
   id: string
@@ -82,7 +77,7 @@ export class ProjectStore {
   async importAssetFile(projectId: string, name: string, sourcePath: string): Promise<AssetView> {
     const label = JSON.stringify(name)
     if (!isAbsolute(sourcePath)) throw new QueueError('bad_request', `${label}: the path is not absolute`)
-    if (kindOf(sourcePath) === 'other' || kindOf(safeAssetName(name)) === 'other') {
+    if (assetKindOf(sourcePath) === 'other' || assetKindOf(safeAssetName(name)) === 'other') {
       throw new QueueError('bad_request', `${label} is not an image, audio or video file (${extname(sourcePath) || 'no extension'})`)
     }
     const info = await stat(sourcePath).catch((err: NodeJS.ErrnoException) => {
@@ -111,7 +106,7 @@ export class ProjectStore {
     const id = randomUUID()
     const dir = join(this.dataDir, 'projects', slug(projectId) || 'default', 'assets')
     mkdirSync(dir, { recursive: true })
-    return { id, name: safeName, kind: kindOf(safeName), path: join(dir, `${id.slice(0, 8)}-${safeName}`) }
+    return { id, name: safeName, kind: assetKindOf(safeName), path: join(dir, `${id.slice(0, 8)}-${safeName}`) }
   }
 
   /** The asset's row, once its file is in place. */
@@ -141,9 +136,6 @@ function safeAssetName(name: string): string {
   return name.replace(/[/\\\0]/g, '_').replace(/^\.+/, '').slice(0, 200) || 'asset'
 }
 
-function kindOf(fileName: string): AssetView['kind'] {
-  return KINDS[extname(fileName).toLowerCase()] ?? 'other'
-}
 
 function assetView(r: AssetRow): AssetView {
   return { id: r.id, projectId: r.project_id, name: r.name, kind: r.kind, path: r.path, bytes: r.bytes, createdAt: r.created_at }

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
+import { assetKindOf } from '../../../../shared/asset-kinds'
 import type { ImportDroppedResult, Result, StudioApi } from '../../../../shared/contract'
 import type { AssetView, JsonValue } from '../../../../shared/types'
 import { call, useApi, useCall } from '../../api/context'
@@ -15,7 +16,6 @@ import { Icon } from '../common/Icon'
 import { TaskQueuePanel } from '../queue/TaskQueuePanel'
 import { MediaFile } from '../tracker/Media'
 
-export const MEDIA_TYPES = /^(image|audio|video)\//
 const EMPTY: AssetView[] = []
 
 /**
@@ -27,9 +27,9 @@ export function isVisual(asset: AssetView): boolean {
   return asset.kind === 'image' || asset.kind === 'video'
 }
 
-/** What the app takes as a medium: by MIME type, else by extension. */
+/** What a project takes as an asset: by extension, as the engine files it (shared/asset-kinds). */
 export function isMediaFile(file: File): boolean {
-  return MEDIA_TYPES.test(file.type) || ['image', 'audio', 'video'].includes(mediaKind(file.name))
+  return assetKindOf(file.name) !== 'other'
 }
 
 /** `assets/import` carries base64 of 500 MB at most (the contract's limit). */
