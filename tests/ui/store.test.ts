@@ -108,6 +108,19 @@ describe('store: events routed to slices', () => {
     expect(getStudio().queuePaused).toBe(false)
   })
 
+  it('an asset imported while the project\'s list was on its way is kept when the list arrives', () => {
+    const asset = (id: string, createdAt: number) => ({ id, projectId: 'p', name: `${id}.png`, kind: 'image' as const, path: `/d/${id}.png`, bytes: 1, createdAt })
+    const askedAt = 1_000
+    getStudio().upsertAsset(asset('dropped', 1_500)) // the import answered first
+    getStudio().setAssets('p', [asset('old', 10)], askedAt) // then the list, asked before it
+    expect(getStudio().assets.p!.map((a) => a.id)).toEqual(['old', 'dropped'])
+    // A later list that has it does not duplicate it; one without an askedAt replaces all.
+    getStudio().setAssets('p', [asset('old', 10), asset('dropped', 1_500)], 2_000)
+    expect(getStudio().assets.p!.map((a) => a.id)).toEqual(['old', 'dropped'])
+    getStudio().setAssets('p', [])
+    expect(getStudio().assets.p).toEqual([])
+  })
+
   it('resetStudio restores data but keeps the actions', () => {
     getStudio().setJobs([job()])
     getStudio().notify('error', 'x')

@@ -95,7 +95,13 @@ export const createProjectsSlice: Slice<ProjectsSlice> = (set) => ({
       const i = s.projects.findIndex((p) => p.id === project.id)
       return { projects: i < 0 ? [...s.projects, project] : s.projects.map((p) => (p.id === project.id ? project : p)) }
     }),
-  setAssets: (projectId, list) => set((s) => ({ assets: { ...s.assets, [projectId]: list } })),
+  setAssets: (projectId, list, askedAt) =>
+    set((s) => {
+      // Assets imported while the list was on its way are not in it: keep them.
+      const known = new Set(list.map((a) => a.id))
+      const newer = askedAt === undefined ? [] : (s.assets[projectId] ?? []).filter((a) => a.createdAt >= askedAt && !known.has(a.id))
+      return { assets: { ...s.assets, [projectId]: [...list, ...newer] } }
+    }),
   upsertAsset: (asset) =>
     set((s) => {
       const list = s.assets[asset.projectId] ?? []

@@ -90,7 +90,8 @@ export interface ProjectsSlice {
   assets: Record<string, AssetView[]>
   setProjects(list: ProjectView[]): void
   upsertProject(project: ProjectView): void
-  setAssets(projectId: string, list: AssetView[]): void
+  /** The project's assets as listed; those made since `askedAt` (the list's request) stay too. */
+  setAssets(projectId: string, list: AssetView[], askedAt?: number): void
   upsertAsset(asset: AssetView): void
   removeAsset(id: string): void
 }

@@ -181,7 +181,8 @@ function ProjectView({ projectId, name }: { projectId: string; name: string }) {
   const input = useRef<HTMLInputElement>(null)
 
   useEffect(() => {
-    void call('assets/list', { projectId }, { quiet: true }).then((r) => r.ok && getStudio().setAssets(projectId, r.value))
+    const askedAt = Date.now()
+    void call('assets/list', { projectId }, { quiet: true }).then((r) => r.ok && getStudio().setAssets(projectId, r.value, askedAt))
     setPicked(new Set())
   }, [projectId, call])
 
