@@ -8,9 +8,8 @@
  * ETA) only slows it down from here, so this row bounds every design on this machine.
  */
 import Database from 'better-sqlite3'
-import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
-import type { FloorResult } from './sql-floor'
+import { runTurns, type FloorResult } from './sql-floor'
 
 const SCHEMA = `
   CREATE TABLE jobs (
@@ -32,7 +31,7 @@ export function runMinimalFloor(dir: string, inputs: ReadonlyArray<Record<string
 
   const insertJob = db.prepare("INSERT INTO jobs (status, priority, position, payload) VALUES ('pending', 10, ?, ?)")
   const insertStep = db.prepare("INSERT INTO steps (job_id, idx, status) VALUES (?, 0, 'pending')")
-  let t = performance.now()
+  const t = performance.now()
   db.transaction(() => {
     inputs.forEach((input, i) => insertStep.run(insertJob.run(i, JSON.stringify(input)).lastInsertRowid))
   })()
@@ -49,32 +48,21 @@ export function runMinimalFloor(dir: string, inputs: ReadonlyArray<Record<string
     `UPDATE jobs SET status = 'completed', current_step = NULL, result = '{}', completed_at = @now, lease_token = NULL, lease_expires_at = NULL
      WHERE id = @id AND lease_token = @token AND status = 'processing'`
   )
-  const turn = db.transaction((finishing: Array<{ id: number; token: string }>) => {
-    const now = Date.now()
-    for (const j of finishing) {
-      stepDone.run(now, j.id)
-      log.run(j.id, now, 'finished noop')
-      if (jobDone.run({ now, id: j.id, token: j.token }).changes !== 1) throw new Error(`lease lost on job ${j.id}`)
-    }
-    const next: Array<{ id: number; token: string }> = []
-    for (let k = 0; k < group; k++) {
-      const token = randomUUID()
+  const { processMs, cpuMs } = runTurns<number>(db, group, {
+    finish(id, token, now) {
+      stepDone.run(now, id)
+      log.run(id, now, 'finished noop')
+      if (jobDone.run({ now, id, token }).changes !== 1) throw new Error(`lease lost on job ${id}`)
+    },
+    claim(token, now) {
       const row = claim.get({ token, expires: now + 30_000, now })
-      if (!row) break
+      if (!row) return null
       started.run(now, row.id)
       log.run(row.id, now, 'started noop')
-      next.push({ id: row.id, token })
+      return row.id
     }
-    return next
   })
-
-  const cpu = process.cpuUsage()
-  t = performance.now()
-  let running = turn.immediate([])
-  while (running.length) running = turn.immediate(running)
-  const processMs = performance.now() - t
-  const used = process.cpuUsage(cpu)
   const processed = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE status = 'completed'").get()!.n
   db.close()
-  return { enqueueMs, processMs, cpuMs: (used.user + used.system) / 1000, processed }
+  return { enqueueMs, processMs, cpuMs, processed }
 }
