@@ -56,7 +56,7 @@ queue
   run [--concurrency N] [--until-idle]
   serve [--port P] [--host 127.0.0.1]   the studio UI in a browser (token-protected, loopback)
   stats | eta | health | pipelines | doctor
-  settings [--set JSON] [--providers JSON]   e.g. --providers '{"text":{"kind":"openai","baseURL":"http://127.0.0.1:11434/v1","model":"llama3.2"}}'
+  settings [--set JSON] [--providers JSON]   e.g. --providers '{"text":{"kind":"openai","baseURL":"http://127.0.0.1:11434/v1","model":"llama3.2","free":true}}'
   demo [--count N] [--draft]    render sample videos offline into ./demo-output (--draft: half size, fast)
 
 --data-dir defaults to $STUDIO_DATA_DIR or the desktop app's data folder.

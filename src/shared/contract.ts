@@ -56,7 +56,13 @@ export type BatchSource = z.input<typeof BatchSource>
 
 const ProviderChoice = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('offline') }),
-  z.strictObject({ kind: z.literal('openai'), baseURL: z.string().url('baseURL must be an http(s) address'), model: z.string().min(1, 'model is empty') })
+  z.strictObject({
+    kind: z.literal('openai'),
+    baseURL: z.string().url('baseURL must be an http(s) address'),
+    model: z.string().min(1, 'model is empty'),
+    /** The server does not charge: its calls cost a known $0. Absent keeps what is stored (for the same server). */
+    free: z.boolean().optional()
+  })
 ])
 
 export const SettingsPatch = z.strictObject({

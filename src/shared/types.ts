@@ -291,6 +291,8 @@ export interface ProviderChoiceView {
   kind: 'offline' | 'openai'
   baseURL?: string
   model?: string
+  /** The server was marked as not charging: its calls cost a known $0. */
+  free?: boolean
   /** True when a key is stored; the key itself never leaves main. */
   hasKey: boolean
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { jobDetailText } from '../../src/cli/format'
 import { openStudio, type Studio } from '../../src/main/engine/studio'
 import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '../helpers/openai-compatible-server'
 import { closeAfterEach } from '../helpers/closing'
@@ -6,7 +7,8 @@ import { tempDir, until } from '../helpers/engine'
 
 /**
  * A model missing from the price table (a local llama, say) did cost something, or at least we
- * cannot say it did not: its step's cost is unknown, not $0, and the job's total is a floor.
+ * cannot say it did not: its step's cost is unknown, not $0, and the job's total is a floor —
+ * unless the user marked its server as not charging (`free`), which makes every call a known $0.
  */
 const track = closeAfterEach()
 const closeStudio = (s: Studio) => s.close(100)
@@ -51,5 +53,42 @@ describe('costs of unpriced models', () => {
     studio.queue.retry(video.id, { fromStep: 'video' })
     await until(() => studio.queue.get(video.id)!.status === 'completed', 60_000, 'video-only redo')
     expect(studio.queue.get(video.id)!.steps[0]).toMatchObject({ cost: null, costKnown: false })
+  })
+
+  it('prices a step served by an endpoint marked free at a known $0, whatever its model', async () => {
+    const server = track(await startOpenAICompatibleServer({ reply: 'Octopuses pump blue blood through three hearts. Two serve the gills.' }), closeServer)
+    const studio = track(openStudio({
+      dataDir: tempDir('studio-free-'),
+      concurrency: 2,
+      env: {},
+      timings: { leaseMs: 5_000, pollMs: 25, reclaimEveryMs: 200, progressIntervalMs: 100 },
+      backoff: { baseMs: 20, maxMs: 200 }
+    }), closeStudio)
+    const endpoint = { kind: 'openai', baseURL: server.baseURL }
+    studio.settings.replace({
+      ...studio.settings.get(),
+      // llama3.2 is in no price table, but this server says it charges nothing; tts-1 on a paying endpoint is priced.
+      providers: { text: { ...endpoint, model: 'llama3.2', free: true }, speech: { ...endpoint, model: 'tts-1' } },
+      draft: true
+    })
+    const video = studio.queue.enqueue({ type: 'video', input: { idea: 'three hearts', images: 1, music: false } })
+    const text = studio.queue.enqueue({ type: 'text', input: { prompt: 'a haiku about lighthouses' } })
+    studio.startWork()
+    await until(() => [video.id, text.id].every((id) => studio.queue.get(id)!.status === 'completed'), 60_000, 'both jobs')
+
+    const single = studio.queue.get(text.id)!
+    expect(single.steps[0]).toMatchObject({ cost: 0, costKnown: true })
+    expect(single.costUsd).toBe(0)
+    expect(jobDetailText(single, [])).toMatch(/cost \$0\.0000/)
+
+    const done = studio.queue.get(video.id)!
+    const [script, , audio] = done.steps
+    expect(script).toMatchObject({ name: 'script', cost: 0, costKnown: true })
+    expect(audio).toMatchObject({ name: 'audio', costKnown: true })
+    expect(audio!.cost).toBeGreaterThan(0)
+    // Every step's cost is known, so the total is exact, not a floor.
+    expect(done.steps.filter((s) => s.costKnown === false)).toEqual([])
+    expect(done.costUsd).toBeCloseTo(audio!.cost!, 12)
+    expect(jobDetailText(done, [])).not.toContain('≥')
   })
 })

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { openDatabase } from './store/database'
-import { SettingsStore } from './settings'
+import { listProviders } from './providers/registry'
+import { SettingsStore, settingsView } from './settings'
 
 /** The stored provider entry of one kind, as plain data. */
 const providerOf = (settings: SettingsStore, kind: string) => (settings.get().providers as Record<string, Record<string, unknown>>)[kind]
@@ -36,3 +37,49 @@ describe('saving a provider from the settings form', () => {
     expect(providerOf(settings, 'text')).toEqual({ kind: 'offline' })
   })
 })
+
+describe('"this server does not charge" (free) from the settings form', () => {
+  const LOCAL = 'http://127.0.0.1:11434/v1'
+
+  it('is stored when the form says it, and kept when a later save does not mention it', () => {
+    const settings = store()
+    settings.applyPatch({ providers: { text: { kind: 'openai', baseURL: LOCAL, model: 'llama3.2', free: true } } })
+    expect(providerOf(settings, 'text')).toMatchObject({ kind: 'openai', baseURL: LOCAL, model: 'llama3.2', free: true })
+    // Another model or another path on the same server: still that server, still free.
+    settings.applyPatch({ providers: { text: { kind: 'openai', baseURL: `${LOCAL}/`, model: 'qwen2.5' } } })
+    expect(providerOf(settings, 'text')).toMatchObject({ model: 'qwen2.5', free: true })
+    settings.applyPatch({ providers: { text: { kind: 'openai', baseURL: LOCAL, model: 'qwen2.5', free: false } } })
+    expect(providerOf(settings, 'text')!.free).toBeUndefined()
+  })
+
+  it('is dropped when the provider moves to another server (host, port or scheme) without saying it again', () => {
+    const settings = store()
+    const moves = ['https://api.openai.com/v1', 'http://127.0.0.1:1234/v1', 'https://127.0.0.1:11434/v1', 'http://localhost:11434/v1']
+    for (const baseURL of moves) {
+      settings.applyPatch({ providers: { text: { kind: 'openai', baseURL: LOCAL, model: 'llama3.2', free: true } } })
+      settings.applyPatch({ providers: { text: { kind: 'openai', baseURL, model: 'gpt-4o-mini' } } })
+      expect(providerOf(settings, 'text')!.free, baseURL).toBeUndefined()
+    }
+    // Saying it again for the new server keeps it there.
+    settings.applyPatch({ providers: { text: { kind: 'openai', baseURL: 'http://127.0.0.1:1234/v1', model: 'qwen', free: true } } })
+    expect(providerOf(settings, 'text')).toMatchObject({ baseURL: 'http://127.0.0.1:1234/v1', free: true })
+  })
+
+  it('does not survive a trip through offline', () => {
+    const settings = store()
+    settings.applyPatch({ providers: { speech: { kind: 'openai', baseURL: LOCAL, model: 'kokoro', free: true } } })
+    settings.applyPatch({ providers: { speech: { kind: 'offline' } } })
+    settings.applyPatch({ providers: { speech: { kind: 'openai', baseURL: LOCAL, model: 'kokoro' } } })
+    expect(providerOf(settings, 'speech')!.free).toBeUndefined()
+  })
+
+  it('is what the settings view shows', () => {
+    const settings = store()
+    settings.applyPatch({ providers: { text: { kind: 'openai', baseURL: LOCAL, model: 'llama3.2', free: true }, image: { kind: 'openai', baseURL: LOCAL, model: 'sd' } } })
+    const stored = settings.get()
+    const view = settingsView(stored, listProviders(stored.providers, { env: {} }), { concurrency: 1, resources: {} })
+    expect(view.providers.text).toEqual({ kind: 'openai', baseURL: LOCAL, model: 'llama3.2', free: true, hasKey: false })
+    expect(view.providers.image).toEqual({ kind: 'openai', baseURL: LOCAL, model: 'sd', hasKey: false })
+  })
+})
+

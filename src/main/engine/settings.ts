@@ -109,21 +109,27 @@ export class SettingsStore {
       const choice = patch.providers?.[kind]
       if (!choice) continue
       const existing = providers[kind] as { kind?: string; baseURL?: string; apiKeyEnv?: string } | undefined
-      // The UI shows only the kind, address and model: what else was set for the same kind of
+      // The UI shows only the kind, address, model and "free": what else was set for the same kind of
       // provider (a voice, a timeout, an image size, the offline speech engine) is kept.
       const kept = existing?.kind === choice.kind ? { ...existing } : {}
       if (choice.kind === 'offline') {
         providers[kind] = { ...kept, kind: 'offline' }
         continue
       }
-      const { apiKeyEnv, ...others } = kept as { apiKeyEnv?: string }
+      const { apiKeyEnv, free, ...others } = kept as { apiKeyEnv?: string; free?: boolean }
+      const sameServer = endpointOrigin(existing) === endpointOrigin(choice)
+      // "This server does not charge" was said of one server: a patch that does not say it again
+      // keeps it for that server only, so a switch made for a local model never makes a paid
+      // remote one look free.
+      const isFree = choice.free ?? (sameServer && free === true)
       providers[kind] = {
         ...others,
         kind: 'openai',
         baseURL: choice.baseURL,
         model: choice.model,
         // The variable naming a key follows the key: not carried to another server.
-        ...(apiKeyEnv && endpointOrigin(existing!) === endpointOrigin(choice) ? { apiKeyEnv } : {})
+        ...(apiKeyEnv && sameServer ? { apiKeyEnv } : {}),
+        ...(isFree ? { free: true } : {})
       }
     }
     const { karaoke, ...style } = patch.subtitleStyle ?? {}
@@ -180,7 +186,7 @@ export function settingsView(
   const choice = (kind: 'text' | 'image' | 'speech') => {
     const info = providers.find((p) => p.kind === kind)
     if (!info || info.type !== 'openai') return { kind: 'offline' as const, hasKey: false }
-    return { kind: 'openai' as const, baseURL: info.baseURL!, model: info.model!, hasKey: info.hasKey }
+    return { kind: 'openai' as const, baseURL: info.baseURL!, model: info.model!, ...(info.free ? { free: true } : {}), hasKey: info.hasKey }
   }
   return {
     providers: { text: choice('text'), image: choice('image'), speech: choice('speech') },

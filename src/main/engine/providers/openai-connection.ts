@@ -7,7 +7,8 @@
 import OpenAI, { APIConnectionError, APIError } from 'openai'
 import { StepError } from '../errors'
 import { toStepError } from './openai-errors'
-import { PriceTable } from './pricing'
+import { PriceTable, type Usage } from './pricing'
+import type { Cost } from './types'
 
 /** Sent when no key is configured: local servers ignore the Authorization header, and the client refuses to start without one. */
 export const PLACEHOLDER_API_KEY = 'no-key-configured'
@@ -26,6 +27,11 @@ export interface OpenAIEndpointConfig {
   /** Timeout of the health probe (GET /models). */
   probeTimeoutMs?: number | undefined
   prices?: PriceTable | undefined
+  /**
+   * The server does not charge (a model on this computer, say): every call costs $0, and that
+   * is a known cost whatever the model, even one the price table prices.
+   */
+  free?: boolean | undefined
 }
 
 export function defaultEndpointName(baseURL: string): string {
@@ -40,6 +46,7 @@ export class OpenAIConnection {
   readonly baseURL: string
   readonly timeoutMs: number
   readonly prices: PriceTable
+  readonly free: boolean
   readonly hasKey: boolean
   readonly #probeTimeoutMs: number
   // Kept only to scrub it from error messages; # fields never show up in JSON.stringify or listings.
@@ -52,6 +59,7 @@ export class OpenAIConnection {
     this.timeoutMs = config.timeoutMs ?? 120_000
     this.#probeTimeoutMs = config.probeTimeoutMs ?? 5_000
     this.prices = config.prices ?? new PriceTable()
+    this.free = config.free ?? false
     this.hasKey = Boolean(config.apiKey)
     this.#apiKey = config.apiKey || undefined
     this.client = new OpenAI({
@@ -66,6 +74,11 @@ export class OpenAIConnection {
       // The client's own logger could print request details; errors reach the user through StepError only.
       logLevel: 'off'
     })
+  }
+
+  /** What a call to `model` that consumed `usage` cost: $0 (known) on a free endpoint, else the price table's answer. */
+  cost(model: string, usage: Usage): Cost {
+    return this.free ? { costUsd: 0, priceKnown: true } : this.prices.cost(model, usage)
   }
 
   /** Map anything thrown during a call to a StepError carrying this provider's id. */

@@ -105,7 +105,7 @@ export class OpenAIImageProvider implements ImageProvider {
       path: options.outPath,
       width: request.width,
       height: request.height,
-      ...connection.prices.cost(model, { images: 1, imageSize: size }),
+      ...connection.cost(model, { images: 1, imageSize: size }),
       provider: connection.id,
       offline: false,
       model

@@ -72,7 +72,7 @@ export class OpenAISpeechProvider implements SpeechProvider {
     return {
       path: request.outPath,
       durationSec: info.durationSec,
-      ...connection.prices.cost(connection.model, { characters: text.length, audioSeconds: info.durationSec }),
+      ...connection.cost(connection.model, { characters: text.length, audioSeconds: info.durationSec }),
       provider: connection.id,
       offline: false,
       model: connection.model

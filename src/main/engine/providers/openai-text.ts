@@ -112,7 +112,7 @@ export class OpenAITextProvider implements TextProvider {
     return {
       text,
       usage: finalUsage,
-      ...connection.prices.cost(model, finalUsage),
+      ...connection.cost(model, finalUsage),
       provider: connection.id,
       offline: false,
       finishReason,

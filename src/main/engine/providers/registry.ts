@@ -26,7 +26,13 @@ const endpointFields = {
   name: z.string().regex(/^[\w.@-]{1,40}$/, 'letters, digits, . _ @ - only').optional(),
   /** Environment variable holding the key. Defaults to OPENAI_API_KEY for api.openai.com only: a local server never receives your OpenAI key unless you say so. */
   apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
-  timeoutMs: z.number().int().positive().max(3_600_000).optional()
+  timeoutMs: z.number().int().positive().max(3_600_000).optional(),
+  /**
+   * This server does not charge (e.g. a model running on this machine): every call to it costs
+   * $0, a known cost, whatever the model — even one the price table prices, since the user said
+   * so. Leave it unset for a server that bills: unknown models then show an unknown cost.
+   */
+  free: z.boolean().optional()
 }
 
 export const TextSettings = z.discriminatedUnion('kind', [
@@ -100,6 +106,8 @@ export interface ProviderInfo {
   offline: boolean
   baseURL?: string
   model?: string
+  /** The endpoint was marked as not charging (settings `free`). */
+  free?: boolean
   hasKey: boolean
 }
 
@@ -130,7 +138,8 @@ function connectionConfig(kind: ProviderKind, endpoint: Endpoint, options: Regis
     apiKey: resolveKey(kind, endpoint, options),
     prices,
     ...(endpoint.name ? { name: endpoint.name } : {}),
-    ...(endpoint.timeoutMs ? { timeoutMs: endpoint.timeoutMs } : {})
+    ...(endpoint.timeoutMs ? { timeoutMs: endpoint.timeoutMs } : {}),
+    ...(endpoint.free ? { free: true } : {})
   }
 }
 
@@ -164,7 +173,7 @@ export function listProviders(settings: ProviderSettingsInput = {}, options: Reg
   const parsed = ProviderSettings.parse(settings)
   const describe = (kind: ProviderKind, entry: ProviderSettings[ProviderKind], offlineId: string): ProviderInfo => {
     if (entry.kind === 'openai') {
-      return { kind, id: endpointId(entry), type: 'openai', offline: false, baseURL: entry.baseURL, model: entry.model, hasKey: Boolean(resolveKey(kind, entry, options)) }
+      return { kind, id: endpointId(entry), type: 'openai', offline: false, baseURL: entry.baseURL, model: entry.model, ...(entry.free ? { free: true } : {}), hasKey: Boolean(resolveKey(kind, entry, options)) }
     }
     return { kind, id: offlineId, type: entry.kind === 'none' ? 'none' : 'offline', offline: true, hasKey: false }
   }

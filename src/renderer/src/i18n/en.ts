@@ -379,6 +379,8 @@ export const en = {
   'settings.openai': 'OpenAI-compatible',
   'settings.baseURL': 'Base URL',
   'settings.model': 'Model',
+  'settings.free': 'Free — this server does not charge (a model on this computer)',
+  'settings.freeHint': 'This server runs on this computer: if it charges nothing, tick Free so its calls cost $0 instead of an unknown amount.',
   'settings.apiKey': 'API key',
   'settings.apiKeyHint': 'Write-only: stored in the system keychain and never shown again.',
   'settings.keyNeedsServer': 'Save a server above first: a key is kept for that server only.',

@@ -381,6 +381,8 @@ export const fr: Record<MessageKey, string> = {
   'settings.openai': 'Compatible OpenAI',
   'settings.baseURL': 'URL de base',
   'settings.model': 'Modèle',
+  'settings.free': 'Gratuit — ce serveur ne facture rien (un modèle sur cet ordinateur)',
+  'settings.freeHint': 'Ce serveur tourne sur cet ordinateur : s’il ne facture rien, cochez Gratuit pour que ses appels coûtent 0 $ au lieu d’un montant inconnu.',
   'settings.apiKey': 'Clé d’API',
   'settings.apiKeyHint': 'En écriture seule : gardée dans le trousseau du système et jamais réaffichée.',
   'settings.keyNeedsServer': 'Enregistrez d’abord un serveur ci-dessus : une clé n’est gardée que pour ce serveur.',

@@ -102,15 +102,20 @@ function ProviderForm({ kind, settings }: { kind: ProviderKindName; settings: Se
   const [choice, setChoice] = useState(current.kind)
   const [baseURL, setBaseURL] = useState(current.baseURL ?? 'https://api.openai.com/v1')
   const [model, setModel] = useState(current.model ?? '')
+  // null until the user ticks or unticks the box. Until then it shows the saved switch, but only
+  // while the address points at the saved server: "free" was said of that server, not of another.
+  const [freeChoice, setFreeChoice] = useState<boolean | null>(null)
+  const free = freeChoice ?? (current.free === true && sameOrigin(baseURL, current.baseURL))
   const [key, setKey] = useState('')
   const forServer = current.kind === 'openai'
   useEffect(() => {
     setChoice(current.kind)
     if (current.baseURL) setBaseURL(current.baseURL)
     if (current.model) setModel(current.model)
-  }, [current.kind, current.baseURL, current.model])
+    setFreeChoice(null)
+  }, [current.kind, current.baseURL, current.model, current.free])
 
-  const apply = () => void save({ providers: { [kind]: choice === 'openai' ? { kind: 'openai', baseURL, model } : { kind: 'offline' } } })
+  const apply = () => void save({ providers: { [kind]: choice === 'openai' ? { kind: 'openai', baseURL, model, ...(free || current.free ? { free } : {}) } : { kind: 'offline' } } })
   const storeKey = async () => {
     // Write-only: the key goes to main once and is never read back. The field is cleared before the
     // call, not after it: a settings push can show "Key stored" before the reply arrives, and the
@@ -148,6 +153,14 @@ function ProviderForm({ kind, settings }: { kind: ProviderKindName; settings: Se
           <Field label={t('settings.model')} htmlFor={`pm-${kind}`}>
             <input id={`pm-${kind}`} value={model} onChange={(e) => setModel(e.target.value)} data-testid="provider-model" />
           </Field>
+          <label className="check">
+            <input type="checkbox" checked={free} onChange={(e) => setFreeChoice(e.target.checked)} data-testid="provider-free" /> {t('settings.free')}
+          </label>
+          {!free && isLoopback(baseURL) ? (
+            <p className="muted small" data-testid="provider-free-hint">
+              {t('settings.freeHint')}
+            </p>
+          ) : null}
         </>
       ) : null}
       <Button type="submit" kind="primary" testId="provider-save">
@@ -185,6 +198,24 @@ function ProviderForm({ kind, settings }: { kind: ProviderKindName; settings: Se
       </div>
     </form>
   )
+}
+
+/** A server on this computer (localhost, 127.x.x.x, [::1]): most likely a local model that charges nothing. */
+function isLoopback(address: string): boolean {
+  try {
+    const host = new URL(address).hostname
+    return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]'
+  } catch {
+    return false
+  }
+}
+
+function sameOrigin(a: string, b: string | undefined): boolean {
+  try {
+    return b !== undefined && new URL(a).origin === new URL(b).origin
+  } catch {
+    return false
+  }
 }
 
 function EngineSection({ settings }: { settings: SettingsView }) {
