@@ -172,7 +172,8 @@ function batchStatusText(b: BatchView): string {
     `  time       avg ${duration(m.avgRowMs)} per row` +
       (b.estimatedEndAt ? `   ends ~${new Date(b.estimatedEndAt).toISOString().slice(11, 19)}` : '') +
       `   steps: ${Object.entries(m.avgStepMs).map(([k, v]) => `${k} ${duration(v)}`).join(', ') || '—'}`,
-    `  cost       $${m.costUsd.toFixed(4)}${m.projectedCostUsd !== null ? ` (projected $${m.projectedCostUsd.toFixed(4)})` : ''}   error rate ${Math.round(m.errorRate * 100)}%`
+    // A row's job with an unpriced step makes the figures floors.
+    `  cost       ${m.costKnown ? '' : '≥ '}$${m.costUsd.toFixed(4)}${m.projectedCostUsd !== null ? ` (projected ${m.costKnown ? '' : '≥ '}$${m.projectedCostUsd.toFixed(4)})` : ''}   error rate ${Math.round(m.errorRate * 100)}%`
   ]
   if (b.lastResult) {
     lines.push(

@@ -72,6 +72,8 @@ export interface JobView {
   estimatedDurationMs: number | null
   actualDurationMs: number | null
   costUsd: number
+  /** False when a finished step had no known price: `costUsd` is then a lower bound ("≥ $x"). */
+  costKnown: boolean
   createdAt: number
   startedAt: number | null
   completedAt: number | null
@@ -213,6 +215,8 @@ export interface BatchMetrics {
   avgRowMs: number | null
   avgStepMs: Record<string, number>
   costUsd: number
+  /** False when a row's job had a step without a known price: `costUsd` (and the projection) are floors. */
+  costKnown: boolean
   projectedCostUsd: number | null
   /** Failed rows / finished rows. */
   errorRate: number

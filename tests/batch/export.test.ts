@@ -53,19 +53,19 @@ describe('batch status and CSV exports of a text batch', () => {
     const results = batchResultsCsv(engine.db, b.id)
     expect(results.startsWith('\uFEFFrow,status,job_id,output,word_count,')).toBe(true)
     const rows = table(results.slice(1))
-    expect(rows.slice(1).map((r) => [r[0], r[1], r[4], r[6]])).toEqual([
-      ['2', 'completed', '5', '0.002'],
-      ['3', 'completed', '4', '0.002']
+    expect(rows.slice(1).map((r) => [r[0], r[1], r[4], r[6], r[7]])).toEqual([
+      ['2', 'completed', '5', '0.002', 'true'],
+      ['3', 'completed', '4', '0.002', 'true']
     ])
     for (const r of rows.slice(1)) expect(existsSync(r[3]!)).toBe(true)
 
     const history = jobHistoryCsv(engine.db, b.id)
     expect(history.charCodeAt(0)).toBe(0xfeff)
     const [header, ...jobs] = table(history.slice(1))
-    expect(header).toEqual(['id', 'project', 'type', 'title', 'status', 'priority', 'retries', 'created_at', 'started_at', 'completed_at', 'duration_ms', 'cost_usd', 'error'])
-    expect(jobs.map((j) => [j[2], j[3], j[4], j[6], j[11], j[12]])).toEqual([
-      ['texty', 'idées · row 2', 'completed', '0', '0.002', ''],
-      ['texty', 'idées · row 3', 'completed', '0', '0.002', '']
+    expect(header).toEqual(['id', 'project', 'type', 'title', 'status', 'priority', 'retries', 'created_at', 'started_at', 'completed_at', 'duration_ms', 'cost_usd', 'cost_known', 'error'])
+    expect(jobs.map((j) => [j[2], j[3], j[4], j[6], j[11], j[12], j[13]])).toEqual([
+      ['texty', 'idées · row 2', 'completed', '0', '0.002', 'true', ''],
+      ['texty', 'idées · row 3', 'completed', '0', '0.002', 'true', '']
     ])
     for (const j of jobs) {
       expect(Date.parse(j[9]!)).toBeGreaterThanOrEqual(Date.parse(j[8]!))

@@ -38,7 +38,7 @@ describe('batches of spreadsheet rows', () => {
     expect(jobs.map((j) => (j.payload as { idea: string }).idea).sort()).toEqual(['café crème', 'thé à la menthe', 'œufs brouillés'])
     const exported = batchResultsCsv(engine.db, created.id).split('\r\n')
     // The BOM makes Excel read the accents as UTF-8.
-    expect(exported[0]).toBe('\uFEFFrow,status,job_id,output,word_count,duration_ms,cost_usd,finished_at,error')
+    expect(exported[0]).toBe('\uFEFFrow,status,job_id,output,word_count,duration_ms,cost_usd,cost_known,finished_at,error')
     expect(exported[2]).toMatch(/^3,invalid,,.*row 3: column ""Idée"" is empty/)
   })
 

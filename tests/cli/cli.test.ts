@@ -147,7 +147,7 @@ describe('studio batch', () => {
     expect(history.out).toContain('wrote')
     // A UTF-8 BOM (for Excel), then one line per job of the batch with its history columns.
     const lines = readFileSync(join(dir, 'h.csv'), 'utf8').split('\r\n')
-    expect(lines[0]).toBe('\uFEFFid,project,type,title,status,priority,retries,created_at,started_at,completed_at,duration_ms,cost_usd,error')
+    expect(lines[0]).toBe('\uFEFFid,project,type,title,status,priority,retries,created_at,started_at,completed_at,duration_ms,cost_usd,cost_known,error')
     expect(lines.slice(1, 3).map((l) => l.split(',').slice(2, 7))).toEqual([
       ['one', 'rows.csv · row 2', 'completed', '10', '0'],
       ['one', 'rows.csv · row 4', 'completed', '10', '0']

@@ -27,6 +27,28 @@ describe('database and migrations', () => {
     expect(() => openDatabase(file)).toThrow(/newer Creative Studio \(schema 99/)
   })
 
+  it('an older database learns which of its jobs have a cost that is only a floor (schema 4)', () => {
+    const file = join(tempDir(), 'studio.db')
+    const old = openDatabase(file, MIGRATIONS.filter((m) => m.version <= 3))
+    const job = (id: string) =>
+      old.prepare("INSERT INTO jobs (id, type, payload, status, position, cost_usd, created_at, updated_at) VALUES (?, 'three', '{}', 'completed', 1, 0.01, 1, 1)").run(id)
+    const step = (jobId: string, idx: number, cost: number | null) =>
+      old.prepare("INSERT INTO steps (job_id, idx, name, title, resource, status, cost_usd) VALUES (?, ?, ?, ?, 'cpu', 'completed', ?)").run(jobId, idx, `s${idx}`, `S${idx}`, cost)
+    job('priced')
+    step('priced', 0, 0.01)
+    job('unpriced')
+    step('unpriced', 0, 0.01)
+    step('unpriced', 1, null)
+    old.close()
+
+    const db = openDatabase(file)
+    expect(db.prepare('SELECT id, cost_usd, cost_unknown FROM jobs ORDER BY id').all()).toEqual([
+      { id: 'priced', cost_usd: 0.01, cost_unknown: 0 },
+      { id: 'unpriced', cost_usd: 0.01, cost_unknown: 1 }
+    ])
+    db.close()
+  })
+
   it('a failing migration leaves the database as it was', () => {
     const file = join(tempDir(), 'studio.db')
     const db = openDatabase(file)

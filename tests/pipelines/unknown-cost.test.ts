@@ -44,15 +44,22 @@ describe('costs of unpriced models', () => {
     // The narration is all that is known to have been spent: a lower bound, which the steps say.
     expect(done.costUsd).toBeCloseTo(audio!.cost!, 12)
     expect(done.steps.filter((s) => s.costKnown === false).map((s) => s.name)).toEqual(['script'])
+    // The job itself says its total is a floor (lists and exports show "≥ $x", not the figure).
+    expect(done.costKnown).toBe(false)
 
     const single = studio.queue.get(text.id)!
     expect(single.steps[0]).toMatchObject({ cost: null, costKnown: false })
-    expect(single.costUsd).toBe(0)
+    expect(single).toMatchObject({ costUsd: 0, costKnown: false })
 
     // A retry from the video reuses the unpriced script without turning its cost into $0.
     studio.queue.retry(video.id, { fromStep: 'video' })
     await until(() => studio.queue.get(video.id)!.status === 'completed', 60_000, 'video-only redo')
     expect(studio.queue.get(video.id)!.steps[0]).toMatchObject({ cost: null, costKnown: false })
+    expect(studio.queue.get(video.id)!.costKnown).toBe(false)
+
+    // Redone from the start, nothing it spent before counts any more: $0, known, until it runs.
+    const redo = studio.queue.retry(text.id, { fromStep: 'generate' })
+    expect(redo).toMatchObject({ costUsd: 0, costKnown: true })
   })
 
   it('prices a step served by an endpoint marked free at a known $0, whatever its model', async () => {

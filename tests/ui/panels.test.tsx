@@ -151,6 +151,12 @@ describe('batch dashboard (seed 3)', () => {
     expect(screen.getByTestId('failure-alert').textContent).toMatch(/35 %|35%/)
   })
 
+  it('a batch whose rows used an unpriced model shows its cost as a floor, never a plain figure', () => {
+    getStudio().setBatches([batch({ metrics: { ...batch().metrics, costUsd: 0.12, costKnown: false, projectedCostUsd: 0.3 } })])
+    mount(<BatchDashboard />)
+    expect(screen.getByTestId('batch-cost').textContent).toMatch(/≥ \$0\.12.*≥ \$0\.30/)
+  })
+
   it('says the domain is unavailable instead of breaking', () => {
     getStudio().markUnavailable('batch', 'batch/list is not available in this session')
     mount(<BatchDashboard />)
@@ -228,6 +234,20 @@ describe('providers admin (seed 4)', () => {
     expect(screen.getByTestId('failure-alert').textContent).toMatch(/openai:gpt-4o-mini/)
     fireEvent.click(screen.getByTestId('admin-kick'))
     await waitFor(() => expect(fake.of('pool/kick')).toHaveLength(1))
+  })
+
+  it('requests show a job\'s cost as a floor or unknown when a step had no price, and the CSV says so', () => {
+    getStudio().setJobs([
+      job({ title: 'Priced', status: 'completed', costUsd: 0.02 }),
+      job({ title: 'Floor', status: 'completed', costUsd: 0.02, costKnown: false }),
+      job({ title: 'Unknown', status: 'completed', costUsd: 0, costKnown: false })
+    ])
+    mount(<ProviderPanel />)
+    const costOf = (title: string) => screen.getByText(title).closest('tr')!.querySelector('[data-testid="request-cost"]')!.textContent
+    expect([costOf('Priced'), costOf('Floor'), costOf('Unknown')]).toEqual(['$0.02', '≥ $0.02', 'unknown'])
+    const csv = jobHistoryCsv(getStudio().order.map((id) => getStudio().jobs[id]!)).split('\r\n')
+    expect(csv[0]).toContain('cost_usd,cost_known')
+    expect(csv.filter((l) => l.includes('Floor'))[0]).toContain('0.02,false')
   })
 
   it('alert rule: more than 20 % failures over at least 5 finished', () => {

@@ -27,13 +27,14 @@ export function batchResultsCsv(db: Db, batchId: string): string {
   const rows = db
     .prepare<[string], Record<string, unknown>>(
       `SELECT r.row_number, r.state, r.error AS row_error, j.id AS job_id, j.status, j.error, j.result,
-              j.actual_duration_ms, j.cost_usd, j.completed_at
+              j.actual_duration_ms, j.cost_usd, j.cost_unknown, j.completed_at
        FROM batch_rows r LEFT JOIN jobs j ON j.id = r.job_id WHERE r.batch_id = ? ORDER BY r.row_number`
     )
     .all(batchId)
   const words = wordCounter(db)
   return toCsv(
-    ['row', 'status', 'job_id', 'output', 'word_count', 'duration_ms', 'cost_usd', 'finished_at', 'error'],
+    // cost_known: false when a step had no known price, cost_usd being then a floor.
+    ['row', 'status', 'job_id', 'output', 'word_count', 'duration_ms', 'cost_usd', 'cost_known', 'finished_at', 'error'],
     rows.map((r) => {
       // A queued row whose job is gone: the job was deleted (see row-states.ts).
       const deleted = r.state === 'queued' && r.status === null
@@ -46,6 +47,7 @@ export function batchResultsCsv(db: Db, batchId: string): string {
         r.job_id ? (words(String(r.job_id)) ?? '') : '',
         r.actual_duration_ms ?? '',
         r.cost_usd ?? '',
+        r.job_id && r.status !== null ? r.cost_unknown !== 1 : '',
         iso(r.completed_at as number | null),
         r.row_error ?? r.error ?? ''
       ]
@@ -58,12 +60,12 @@ export function jobHistoryCsv(db: Db, batchId?: string): string {
   const rows = db
     .prepare<unknown[], Record<string, unknown>>(
       `SELECT id, project_id, type, title, status, priority, retry_count, created_at, started_at, completed_at,
-              actual_duration_ms, cost_usd, error
+              actual_duration_ms, cost_usd, cost_unknown, error
        FROM jobs ${batchId ? 'WHERE batch_id = ?' : ''} ORDER BY created_at`
     )
     .all(...(batchId ? [batchId] : []))
   return toCsv(
-    ['id', 'project', 'type', 'title', 'status', 'priority', 'retries', 'created_at', 'started_at', 'completed_at', 'duration_ms', 'cost_usd', 'error'],
+    ['id', 'project', 'type', 'title', 'status', 'priority', 'retries', 'created_at', 'started_at', 'completed_at', 'duration_ms', 'cost_usd', 'cost_known', 'error'],
     rows.map((r) => [
       r.id,
       r.project_id,
@@ -77,6 +79,7 @@ export function jobHistoryCsv(db: Db, batchId?: string): string {
       iso(r.completed_at as number | null),
       r.actual_duration_ms ?? '',
       r.cost_usd,
+      r.cost_unknown !== 1,
       r.error ?? ''
     ])
   )

@@ -51,9 +51,9 @@ export function batchView(db: Db, b: BatchRow, concurrency: number): BatchView {
     .all(b.id)
     .map((r) => r.row_number)
   const timing = db
-    .prepare<[string], { avg: number | null; cost: number; spent: number | null }>(
+    .prepare<[string], { avg: number | null; cost: number; unknown: number | null; spent: number | null }>(
       `SELECT AVG(CASE WHEN j.status = 'completed' THEN j.actual_duration_ms END) AS avg,
-              COALESCE(SUM(j.cost_usd), 0) AS cost,
+              COALESCE(SUM(j.cost_usd), 0) AS cost, MAX(j.cost_unknown) AS unknown,
               SUM(CASE WHEN j.status = 'completed' THEN j.cost_usd END) AS spent
        FROM batch_rows r JOIN jobs j ON j.id = r.job_id WHERE r.batch_id = ?`
     )
@@ -124,6 +124,7 @@ export function batchView(db: Db, b: BatchRow, concurrency: number): BatchView {
       avgRowMs,
       avgStepMs,
       costUsd: timing.cost,
+      costKnown: timing.unknown !== 1,
       projectedCostUsd: costPerRow === null ? null : costPerRow * (total - counts.invalid),
       errorRate: finished > 0 ? counts.failed / finished : 0,
       alert: failureAlert(recent.map((r) => r.status))
@@ -155,7 +156,7 @@ function importingView(db: Db, b: BatchRow): BatchView {
     estimatedEndAt: null,
     finishedAt: b.finished_at,
     lastResult: null,
-    metrics: { avgRowMs: null, avgStepMs: {}, costUsd: 0, projectedCostUsd: null, errorRate: 0, alert: false },
+    metrics: { avgRowMs: null, avgStepMs: {}, costUsd: 0, costKnown: true, projectedCostUsd: null, errorRate: 0, alert: false },
     history: [],
     importing: { rowsRead: read.n },
     errors: [],

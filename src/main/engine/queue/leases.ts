@@ -4,6 +4,7 @@ import type { JsonValue } from '../../../shared/types'
 import { LeaseLostError } from '../errors'
 import type { Queue } from './queue'
 import { inTransaction, prep } from '../store/database'
+import { JOB_COST, JOB_COST_UNKNOWN } from './job-cost'
 import type { JobRow, StepRow } from './rows'
 
 export interface Lease {
@@ -289,16 +290,15 @@ export class LeaseStore {
     next: { resource: string | null; step?: string | null; jobProgress: number; jobResult?: JsonValue }
   ): Promise<JobRow> {
     const last = next.jobResult !== undefined
-    // SUM skips the steps whose cost is unknown (NULL): the job's total is then a lower bound,
-    // as those steps' views say (StepView.costKnown).
-    const cost = '(SELECT COALESCE(SUM(cost_usd), 0) FROM steps WHERE job_id = @jobId)'
+    // The job's cost as its steps now say (see JOB_COST).
+    const cost = `cost_usd = ${JOB_COST}, cost_unknown = ${JOB_COST_UNKNOWN}`
     return this.commitTogether(
       lease,
       last
         ? `status = 'completed', progress = 100, current_step = NULL, result = @result, error = NULL, next_resource = NULL,
-           completed_at = @now, actual_duration_ms = @now - started_at, cost_usd = ${cost},
+           completed_at = @now, actual_duration_ms = @now - started_at, ${cost},
            lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`
-        : `progress = @progress, next_resource = @resource, current_step = COALESCE(@nextStep, current_step), cost_usd = ${cost}`,
+        : `progress = @progress, next_resource = @resource, current_step = COALESCE(@nextStep, current_step), ${cost}`,
       { result: last ? JSON.stringify(next.jobResult) : null, progress: next.jobProgress, resource: next.resource, nextStep: next.step ?? null },
       () => {
         prep(

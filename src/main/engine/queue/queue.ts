@@ -22,6 +22,7 @@ import { QueueError } from '../errors'
 import type { EventBus } from '../events'
 import type { PipelineRegistry } from '../pipelines/registry'
 import { afterCommit, inTransaction, prep, type Db } from '../store/database'
+import { JOB_COST, JOB_COST_UNKNOWN } from './job-cost'
 import { planMove, planPlacement, type MoveOutcome, type QueueSlot } from './ordering'
 import { jobDetail, jobView, logLine, type JobRow, type LogRow, type StepRow } from './rows'
 
@@ -368,10 +369,12 @@ export class Queue {
       prep(this.db, 
           `UPDATE jobs SET status = 'pending', error = NULL, result = NULL, completed_at = NULL, actual_duration_ms = NULL,
              run_after = 0, waiting_reason = NULL, waiting_provider = NULL, pause_requested = 0, current_step = NULL,
-             progress = ?, next_resource = ?, updated_at = ?
-           WHERE id = ?`
+             progress = @progress, next_resource = @resource, updated_at = @now,
+             -- The steps redone no longer count: the cost is what the kept ones cost.
+             cost_usd = ${JOB_COST}, cost_unknown = ${JOB_COST_UNKNOWN}
+           WHERE id = @jobId`
         )
-        .run(Math.round((done / steps.length) * 1000) / 10, firstOpen?.resource ?? null, now, row.id)
+        .run({ progress: Math.round((done / steps.length) * 1000) / 10, resource: firstOpen?.resource ?? null, now, jobId: row.id })
       const fromName = steps[from]?.name ?? 'the start'
       this.log(row.id, 'info', options.fromStep !== undefined ? `retry requested from step ${fromName}` : `retry requested; resumes at ${fromName}`)
     })

@@ -28,6 +28,8 @@ export interface JobRow {
   estimated_duration_ms: number | null
   actual_duration_ms: number | null
   cost_usd: number
+  /** 1 when a finished step's price was unknown: cost_usd is a lower bound. */
+  cost_unknown: number
   created_at: number
   started_at: number | null
   completed_at: number | null
@@ -92,6 +94,7 @@ export function jobView(row: JobRow): JobView {
     estimatedDurationMs: row.estimated_duration_ms,
     actualDurationMs: row.actual_duration_ms,
     costUsd: row.cost_usd,
+    costKnown: row.cost_unknown !== 1,
     createdAt: row.created_at,
     startedAt: row.started_at,
     completedAt: row.completed_at,

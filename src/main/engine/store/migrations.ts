@@ -165,6 +165,16 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX assets_project ON assets (project_id, created_at);
     `
+  },
+  {
+    version: 4,
+    name: 'jobs know whether their cost is complete',
+    sql: `
+      -- 1 when a finished step of the job had no known price: its cost_usd is then a lower bound.
+      ALTER TABLE jobs ADD COLUMN cost_unknown INTEGER NOT NULL DEFAULT 0 CHECK (cost_unknown IN (0, 1));
+      UPDATE jobs SET cost_unknown = 1
+        WHERE id IN (SELECT job_id FROM steps WHERE status = 'completed' AND cost_usd IS NULL);
+    `
   }
 ]
 

@@ -5,9 +5,10 @@ import { useCall } from '../../api/context'
 import { useT } from '../../i18n/use-t'
 import { getStudio, useStudio } from '../../store'
 import { Button, Unavailable } from '../common/controls'
-import { approx, downloadText, formatCost, formatDateTime, formatDuration, formatPercent, readAsBase64 } from '../common/format'
+import { approx, downloadText, formatDateTime, formatDuration, formatPercent, readAsBase64 } from '../common/format'
 import { useNow } from '../common/hooks'
 import { Icon } from '../common/Icon'
+import { costLabel } from '../tracker/cost'
 import { LogView } from '../tracker/LogView'
 import { optionLabel, pipelineLabel } from './BatchConfigForm'
 import { Bars, Gauge, Sparkline } from './charts'
@@ -237,7 +238,12 @@ function BatchDetail({ batch }: { batch: BatchView }) {
         <Metric label={t('batch.m.avgRow')} value={formatDuration(batch.metrics.avgRowMs, t.locale)}>
           <Sparkline values={done} label={t('batch.chart.rows')} kind="area" />
         </Metric>
-        <Metric label={t('batch.m.cost')} value={formatCost(batch.metrics.costUsd, t.locale)} sub={t('batch.m.projected', { cost: formatCost(batch.metrics.projectedCostUsd, t.locale) })}>
+        <Metric
+          label={t('batch.m.cost')}
+          value={costLabel(batch.metrics.costUsd, batch.metrics.costKnown, t)}
+          sub={t('batch.m.projected', { cost: batch.metrics.projectedCostUsd === null ? '—' : costLabel(batch.metrics.projectedCostUsd, batch.metrics.costKnown, t) })}
+          testId="batch-cost"
+        >
           <Sparkline values={cost} label={t('batch.chart.cost')} />
         </Metric>
         <Metric label={t('batch.m.errors')} value={formatPercent(batch.metrics.errorRate, t.locale)} sub={t('batch.m.threshold')}>
@@ -317,9 +323,9 @@ function BatchDetail({ batch }: { batch: BatchView }) {
   )
 }
 
-function Metric({ label, value, sub, children }: { label: string; value: string; sub?: string; children?: React.ReactNode }) {
+function Metric({ label, value, sub, testId, children }: { label: string; value: string; sub?: string; testId?: string; children?: React.ReactNode }) {
   return (
-    <div className="metric">
+    <div className="metric" data-testid={testId}>
       <span className="metric-label">{label}</span>
       {value ? <span className="metric-value">{value}</span> : null}
       {children}

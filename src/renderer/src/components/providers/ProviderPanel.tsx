@@ -6,8 +6,9 @@ import { useT } from '../../i18n/use-t'
 import { getStudio, useStudio } from '../../store'
 import { displayStatus, isFinished, isWaiting } from '../../store/order'
 import { Button, IconButton, StatusBadge } from '../common/controls'
-import { downloadText, formatCost, formatDateTime, formatDuration, formatPercent, shortId, toCsv } from '../common/format'
+import { downloadText, formatDateTime, formatDuration, formatPercent, shortId, toCsv } from '../common/format'
 import { useNow } from '../common/hooks'
+import { costLabel } from '../tracker/cost'
 import { Icon } from '../common/Icon'
 import { reasons, useJobActions } from '../queue/actions'
 
@@ -29,7 +30,8 @@ const REQUEST_LIMIT = 300
 
 export function jobHistoryCsv(jobs: JobView[]): string {
   return toCsv([
-    ['id', 'title', 'type', 'project', 'status', 'priority', 'created', 'started', 'completed', 'duration_ms', 'cost_usd', 'retries', 'batch', 'error'],
+    // cost_known: false when a step had no known price (cost_usd is then a floor).
+    ['id', 'title', 'type', 'project', 'status', 'priority', 'created', 'started', 'completed', 'duration_ms', 'cost_usd', 'cost_known', 'retries', 'batch', 'error'],
     ...jobs.map((j) => [
       j.id,
       j.title,
@@ -42,6 +44,7 @@ export function jobHistoryCsv(jobs: JobView[]): string {
       j.completedAt ? new Date(j.completedAt).toISOString() : '',
       j.actualDurationMs ?? '',
       j.costUsd,
+      j.costKnown,
       j.retryCount,
       j.batchId ?? '',
       j.error ?? ''
@@ -306,7 +309,7 @@ function RequestRow({ id, now, actions }: { id: string; now: number; actions: Re
       </td>
       <td className="small">{formatDateTime(job.createdAt, t.locale)}</td>
       <td className="num small">{formatDuration(job.actualDurationMs ?? (job.startedAt ? now - job.startedAt : null), t.locale)}</td>
-      <td className="num small">{formatCost(job.costUsd, t.locale)}</td>
+      <td className="num small" data-testid="request-cost">{costLabel(job.costUsd, job.costKnown, t)}</td>
       <td className="wrap small">{job.error ?? job.waitingReason ?? ''}</td>
       <td className="row-actions">
         {!isFinished(job) ? (

@@ -12,6 +12,11 @@ export function stepCostLabel(step: Pick<StepView, 'cost' | 'costKnown'>, t: Tra
 }
 
 export function jobCostLabel(totalUsd: number, steps: readonly Pick<StepView, 'costKnown'>[], t: Translator): string {
-  if (!steps.some((s) => s.costKnown === false)) return formatCost(totalUsd, t.locale)
+  return costLabel(totalUsd, !steps.some((s) => s.costKnown === false), t)
+}
+
+/** A total (a job's, a batch's) that is complete or only a floor. */
+export function costLabel(totalUsd: number, known: boolean, t: Translator): string {
+  if (known) return formatCost(totalUsd, t.locale)
   return totalUsd > 0 ? `≥ ${formatCost(totalUsd, t.locale)}` : t('detail.costUnknown')
 }

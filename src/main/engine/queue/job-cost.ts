@@ -1,0 +1,6 @@
+/**
+ * A job's cost from its steps' (a subquery on the job being updated, `@jobId`). SUM skips the
+ * steps whose price is unknown (NULL): the total is then a lower bound, and cost_unknown says so.
+ */
+export const JOB_COST = '(SELECT COALESCE(SUM(cost_usd), 0) FROM steps WHERE job_id = @jobId)'
+export const JOB_COST_UNKNOWN = "EXISTS (SELECT 1 FROM steps WHERE job_id = @jobId AND status = 'completed' AND cost_usd IS NULL)"
