@@ -9,6 +9,9 @@ const clock = (() => {
     subscribe(listener: () => void) {
       listeners.add(listener)
       if (!timer) {
+        // The clock stood still while nothing showed a countdown: catch up now (React reads the
+        // snapshot again right after subscribing), or a panel opened later would count from then.
+        now = Date.now()
         timer = setInterval(() => {
           now = Date.now()
           for (const l of [...listeners]) l()

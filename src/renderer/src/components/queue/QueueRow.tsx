@@ -66,7 +66,7 @@ export const QueueRow = memo(function QueueRow({
         ? formatDuration(job.actualDurationMs, t.locale)
         : '—'
       : etaMs !== undefined
-        ? approx(formatDuration(Math.max(0, etaMs - (now - etaAt)), t.locale))
+        ? approx(formatDuration(Math.max(0, etaMs - Math.max(0, now - etaAt)), t.locale))
         : '—'
   const paused = job.status === 'paused' || (job.status === 'processing' && job.pauseRequested)
   const draggable = !why.drag

@@ -297,7 +297,8 @@ function QueueHeader({
   const stats = useStudio((s) => s.stats)
   const eta = useStudio((s) => s.eta)
   const now = useNow()
-  const remaining = eta ? Math.max(0, eta.totalMs - (now - eta.fetchedAt)) : null
+  // The shared clock ticks once a second and may be a little behind the estimate: never count up.
+  const remaining = eta ? Math.max(0, eta.totalMs - Math.max(0, now - eta.fetchedAt)) : null
   const running = stats?.byStatus.processing ?? 0
   const queued = stats ? stats.byStatus.pending + stats.byStatus.paused : 0
   const done = stats?.byStatus.completed ?? 0
