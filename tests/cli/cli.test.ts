@@ -1,30 +1,8 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { main, type CliIo } from '../../src/cli/main'
-import { openTestEngine, tempDir } from '../helpers/engine'
-
-/**
- * Runs the real CLI entry in-process against a real data dir, capturing its output: on an engine
- * with the test pipelines, or on the whole studio (built-in offline pipelines, batch manager).
- */
-function cli(dataDir: string, engine: 'test' | 'studio' = 'test') {
-  return async (...argv: string[]) => {
-    let out = ''
-    let err = ''
-    const io: CliIo = {
-      stdout: { write: (t: string) => (out += t) },
-      stderr: { write: (t: string) => (err += t) },
-      env: {},
-      openEngine:
-        engine === 'studio'
-          ? async (dir, options) => (await import('../../src/main/engine/studio')).openStudio({ dataDir: dir, ...options, env: {} })
-          : (dir, options) => openTestEngine(options.concurrency ? { concurrency: options.concurrency } : {}, dir)
-    }
-    const code = await main(['--data-dir', dataDir, ...argv], io)
-    return { code, out, err }
-  }
-}
+import { cli } from '../helpers/cli'
+import { tempDir } from '../helpers/engine'
 
 describe('studio CLI', () => {
   it('adds jobs, lists them in queue order, reorders and re-prioritises them', async () => {
@@ -212,23 +190,17 @@ describe('studio batch', () => {
 
 describe('studio settings', () => {
   it('sets providers from the command line, refusing a key in settings and naming the field', async () => {
-    const dir = tempDir()
-    let out = ''
-    let err = ''
-    const io: CliIo = {
-      stdout: { write: (t: string) => (out += t) },
-      stderr: { write: (t: string) => (err += t) },
-      env: {},
-      openEngine: async (d) => (await import('../../src/main/engine/studio')).openStudio({ dataDir: d })
-    }
+    const studio = cli(tempDir(), 'studio')
     const providers = JSON.stringify({ text: { kind: 'openai', baseURL: 'http://127.0.0.1:11434/v1', model: 'llama3.2' } })
-    expect(await main(['--data-dir', dir, 'settings', '--providers', providers, '--json'], io)).toBe(0)
-    expect(JSON.parse(out).providers.text).toEqual({ kind: 'openai', baseURL: 'http://127.0.0.1:11434/v1', model: 'llama3.2', hasKey: false })
-    out = ''
+    const saved = await studio('settings', '--providers', providers, '--json')
+    expect(saved.code).toBe(0)
+    expect(JSON.parse(saved.out).providers.text).toEqual({ kind: 'openai', baseURL: 'http://127.0.0.1:11434/v1', model: 'llama3.2', hasKey: false })
     const withKey = JSON.stringify({ text: { kind: 'openai', model: 'gpt-4o-mini', apiKey: 'sk-secret' } })
-    expect(await main(['--data-dir', dir, 'settings', '--providers', withKey], io)).toBe(1)
-    expect(err).toMatch(/providers\.text\.apiKey: API keys are never stored in settings/)
-    expect(await main(['--data-dir', dir, 'settings', '--set', '{"concurrency":0}'], io)).toBe(1)
-    expect(err).toMatch(/concurrency/)
+    const refused = await studio('settings', '--providers', withKey)
+    expect(refused.code).toBe(1)
+    expect(refused.err).toMatch(/providers\.text\.apiKey: API keys are never stored in settings/)
+    const bad = await studio('settings', '--set', '{"concurrency":0}')
+    expect(bad.code).toBe(1)
+    expect(bad.err).toMatch(/concurrency/)
   })
 })

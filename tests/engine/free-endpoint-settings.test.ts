@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest'
 import { dispatch } from '../../src/main/api/handlers'
 import { studioHandlers } from '../../src/main/api/studio-handlers'
-import { main, type CliIo } from '../../src/cli/main'
 import { openStudio, type Studio } from '../../src/main/engine/studio'
 import type { SettingsView } from '../../src/shared/types'
+import { cli } from '../helpers/cli'
 import { closeAfterEach } from '../helpers/closing'
 import { tempDir } from '../helpers/engine'
 
@@ -41,20 +41,14 @@ describe('free endpoints in settings/update', () => {
 
 describe('free endpoints from the CLI', () => {
   it('studio settings --providers takes "free": true and prints it back', async () => {
-    let out = ''
-    let err = ''
-    const io: CliIo = {
-      stdout: { write: (t: string) => (out += t) },
-      stderr: { write: (t: string) => (err += t) },
-      env: {},
-      openEngine: async (d) => openStudio({ dataDir: d, env: {} })
-    }
-    const dir = tempDir('free-cli-')
+    const studio = cli(tempDir('free-cli-'), 'studio')
     const providers = JSON.stringify({ text: { kind: 'openai', baseURL: LOCAL, model: 'llama3.2', free: true } })
-    expect(await main(['--data-dir', dir, 'settings', '--providers', providers, '--json'], io), err).toBe(0)
-    expect(JSON.parse(out).providers.text).toEqual({ kind: 'openai', baseURL: LOCAL, model: 'llama3.2', free: true, hasKey: false })
+    const saved = await studio('settings', '--providers', providers, '--json')
+    expect(saved.code, saved.err).toBe(0)
+    expect(JSON.parse(saved.out).providers.text).toEqual({ kind: 'openai', baseURL: LOCAL, model: 'llama3.2', free: true, hasKey: false })
     const wrong = JSON.stringify({ text: { kind: 'openai', baseURL: LOCAL, model: 'llama3.2', free: 'yes' } })
-    expect(await main(['--data-dir', dir, 'settings', '--providers', wrong], io)).toBe(1)
+    const { code, err } = await studio('settings', '--providers', wrong)
+    expect(code).toBe(1)
     expect(err).toMatch(/providers\.text\.free/)
   })
 })

@@ -14,27 +14,36 @@ const track = closeAfterEach()
 const closeStudio = (s: Studio) => s.close(100)
 const closeServer = (s: OpenAICompatibleServer) => s.close()
 
+/**
+ * A studio whose text model (llama3.2) has no price, on a local OpenAI-compatible server marked
+ * free or not, and whose speech model (tts-1) is priced; a video job and a text job run to the end.
+ */
+async function runVideoAndText(options: { free: boolean }) {
+  const server = track(await startOpenAICompatibleServer({ reply: 'Octopuses pump blue blood through three hearts. Two serve the gills.' }), closeServer)
+  const studio = track(openStudio({
+    dataDir: tempDir('studio-cost-'),
+    concurrency: 2,
+    env: {},
+    timings: { leaseMs: 5_000, pollMs: 25, reclaimEveryMs: 200, progressIntervalMs: 100 },
+    backoff: { baseMs: 20, maxMs: 200 }
+  }), closeStudio)
+  const endpoint = { kind: 'openai', baseURL: server.baseURL }
+  studio.settings.replace({
+    ...studio.settings.get(),
+    providers: { text: { ...endpoint, model: 'llama3.2', ...(options.free ? { free: true } : {}) }, speech: { ...endpoint, model: 'tts-1' } },
+    draft: true
+  })
+  const video = studio.queue.enqueue({ type: 'video', input: { idea: 'three hearts', images: 1, music: false } })
+  const text = studio.queue.enqueue({ type: 'text', input: { prompt: 'a haiku about lighthouses' } })
+  studio.startWork()
+  await until(() => [video.id, text.id].every((id) => studio.queue.get(id)!.status === 'completed'), 60_000, 'both jobs')
+  return { studio, video, text }
+}
+
 describe('costs of unpriced models', () => {
   it('stores an unpriced step as cost unknown, a priced one with its cost, and the job total as what is known', async () => {
-    const server = track(await startOpenAICompatibleServer({ reply: 'Octopuses pump blue blood through three hearts. Two serve the gills.' }), closeServer)
-    const studio = track(openStudio({
-      dataDir: tempDir('studio-cost-'),
-      concurrency: 2,
-      env: {},
-      timings: { leaseMs: 5_000, pollMs: 25, reclaimEveryMs: 200, progressIntervalMs: 100 },
-      backoff: { baseMs: 20, maxMs: 200 }
-    }), closeStudio)
-    const endpoint = { kind: 'openai', baseURL: server.baseURL }
-    studio.settings.replace({
-      ...studio.settings.get(),
-      // llama3.2 is in no price table; tts-1 is ($15 per million characters).
-      providers: { text: { ...endpoint, model: 'llama3.2' }, speech: { ...endpoint, model: 'tts-1' } },
-      draft: true
-    })
-    const video = studio.queue.enqueue({ type: 'video', input: { idea: 'three hearts', images: 1, music: false } })
-    const text = studio.queue.enqueue({ type: 'text', input: { prompt: 'a haiku about lighthouses' } })
-    studio.startWork()
-    await until(() => [video.id, text.id].every((id) => studio.queue.get(id)!.status === 'completed'), 60_000, 'both jobs')
+    // llama3.2 is in no price table; tts-1 is ($15 per million characters).
+    const { studio, video, text } = await runVideoAndText({ free: false })
 
     const done = studio.queue.get(video.id)!
     const [script, , audio] = done.steps
@@ -63,25 +72,8 @@ describe('costs of unpriced models', () => {
   })
 
   it('prices a step served by an endpoint marked free at a known $0, whatever its model', async () => {
-    const server = track(await startOpenAICompatibleServer({ reply: 'Octopuses pump blue blood through three hearts. Two serve the gills.' }), closeServer)
-    const studio = track(openStudio({
-      dataDir: tempDir('studio-free-'),
-      concurrency: 2,
-      env: {},
-      timings: { leaseMs: 5_000, pollMs: 25, reclaimEveryMs: 200, progressIntervalMs: 100 },
-      backoff: { baseMs: 20, maxMs: 200 }
-    }), closeStudio)
-    const endpoint = { kind: 'openai', baseURL: server.baseURL }
-    studio.settings.replace({
-      ...studio.settings.get(),
-      // llama3.2 is in no price table, but this server says it charges nothing; tts-1 on a paying endpoint is priced.
-      providers: { text: { ...endpoint, model: 'llama3.2', free: true }, speech: { ...endpoint, model: 'tts-1' } },
-      draft: true
-    })
-    const video = studio.queue.enqueue({ type: 'video', input: { idea: 'three hearts', images: 1, music: false } })
-    const text = studio.queue.enqueue({ type: 'text', input: { prompt: 'a haiku about lighthouses' } })
-    studio.startWork()
-    await until(() => [video.id, text.id].every((id) => studio.queue.get(id)!.status === 'completed'), 60_000, 'both jobs')
+    // llama3.2 is in no price table, but this server says it charges nothing; tts-1 on a paying endpoint is priced.
+    const { studio, video, text } = await runVideoAndText({ free: true })
 
     const single = studio.queue.get(text.id)!
     expect(single.steps[0]).toMatchObject({ cost: 0, costKnown: true })
