@@ -5,12 +5,23 @@
  */
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ProjectStore } from '../../src/main/engine/projects'
 import { openDatabase, type Db } from '../../src/main/engine/store/database'
 import { tempDir } from '../helpers/engine'
 
 const MB = 1024 * 1024
+
+/** Every flush the import asks for, with how many asset rows existed at that moment. */
+const flushes = vi.hoisted(() => ({ seen: [] as Array<{ what: 'file' | 'folder'; path: string; rows: number }>, rows: () => 0 }))
+vi.mock('../../src/main/engine/pool/sync-files', async (original) => {
+  const real = await original<typeof import('../../src/main/engine/pool/sync-files')>()
+  return {
+    ...real,
+    syncFile: async (path: string) => (flushes.seen.push({ what: 'file', path, rows: flushes.rows() }), real.syncFile(path)),
+    syncFolder: async (path: string) => (flushes.seen.push({ what: 'folder', path, rows: flushes.rows() }), real.syncFolder(path))
+  }
+})
 
 let dir: string
 let db: Db
@@ -20,6 +31,8 @@ beforeEach(() => {
   dir = tempDir('asset-import-')
   db = openDatabase(join(dir, 'studio.db'))
   projects = new ProjectStore(db, join(dir, 'data'))
+  flushes.seen.length = 0
+  flushes.rows = () => (db.prepare('SELECT COUNT(*) AS n FROM assets').get() as { n: number }).n
 })
 afterEach(() => {
   db.close()
@@ -73,7 +86,7 @@ describe('ProjectStore.importAssetFile', () => {
     const source = join(dir, 'sunset.png')
     writeFileSync(source, Buffer.from('PNG bytes \u00e9'))
     const byPath = await projects.importAssetFile('promo', 'sunset.png', source)
-    const byBytes = projects.importAsset('promo', 'sunset.png', readFileSync(source))
+    const byBytes = await projects.importAsset('promo', 'sunset.png', readFileSync(source))
     expect(readFileSync(byPath.path)).toEqual(readFileSync(source))
     expect(byPath).toMatchObject({ name: byBytes.name, kind: 'image', bytes: byBytes.bytes })
   })
@@ -103,5 +116,23 @@ describe('ProjectStore.importAssetFile', () => {
     symlinkSync('/dev/zero', link)
     await expect(projects.importAssetFile('promo', 'zero.mp4', link)).rejects.toThrow(/"zero\.mp4" is not a regular file/)
     expect(projects.assets('promo')).toEqual([])
+  })
+})
+
+describe('durability of imported media', () => {
+  it('a copied clip and its folder entry are flushed to disk before the row that lists it', async () => {
+    const source = sparseFile(join(dir, 'clip.mp4'), 2 * MB)
+    const asset = await projects.importAssetFile('promo', 'clip.mp4', source)
+    expect(flushes.seen.map(({ what, rows }) => ({ what, rows }))).toEqual([
+      { what: 'file', rows: 0 },
+      { what: 'folder', rows: 0 }
+    ])
+    expect(flushes.seen[1]!.path).toBe(join(asset.path, '..'))
+  })
+
+  it('dropped bytes (the browser way) have their folder entry flushed before the row too', async () => {
+    const asset = await projects.importAsset('promo', 'sky.png', new Uint8Array([1, 2, 3]))
+    expect(flushes.seen).toEqual([{ what: 'folder', path: join(asset.path, '..'), rows: 0 }])
+    expect(readFileSync(asset.path)).toEqual(Buffer.from([1, 2, 3]))
   })
 })

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { constants, mkdirSync, rmSync, writeFileSync, renameSync } from 'node:fs'
-import { copyFile, rename, rm, stat } from 'node:fs/promises'
-import { extname, isAbsolute, join } from 'node:path'
+import { constants, mkdirSync, rmSync } from 'node:fs'
+import { copyFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { dirname, extname, isAbsolute, join } from 'node:path'
 import { assetKindOf } from '../../shared/asset-kinds'
 import type { AssetView, ProjectView } from '../../shared/types'
 import { QueueError } from './errors'
+import { syncFile, syncFolder } from './pool/sync-files'
 import type { Db } from './store/database'
 
 interface AssetRow {
@@ -61,11 +62,20 @@ export class ProjectStore {
       .map(assetView)
   }
 
-  /** Store a dropped file's bytes as a project asset (written to a temp name, then renamed). */
-  importAsset(projectId: string, name: string, bytes: Uint8Array): AssetView {
+  /**
+   * Store a dropped file's bytes as a project asset (written to a temp name, flushed, renamed).
+   * The user's own media are on disk for good before the row that lists them (see publish).
+   */
+  async importAsset(projectId: string, name: string, bytes: Uint8Array): Promise<AssetView> {
     const target = this.assetTarget(projectId, name)
-    writeFileSync(target.path + '.tmp', bytes)
-    renameSync(target.path + '.tmp', target.path)
+    const tmp = target.path + '.tmp'
+    try {
+      await writeFile(tmp, bytes, { flush: true })
+      await publish(tmp, target.path)
+    } catch (err) {
+      await rm(tmp, { force: true })
+      throw err
+    }
     return this.recordAsset(projectId, target, bytes.byteLength)
   }
 
@@ -92,7 +102,8 @@ export class ProjectStore {
     try {
       await copyFile(sourcePath, tmp, constants.COPYFILE_FICLONE)
       bytes = (await stat(tmp)).size
-      await rename(tmp, target.path)
+      await syncFile(tmp)
+      await publish(tmp, target.path)
     } catch (err) {
       await rm(tmp, { force: true })
       throw new QueueError('internal', `${label}: cannot copy it (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
@@ -123,6 +134,15 @@ export class ProjectStore {
     this.db.prepare('DELETE FROM assets WHERE id = ?').run(id)
     rmSync(row.path, { force: true })
   }
+}
+
+/**
+ * Move a flushed temp file to its name and flush the folder's entry: the asset survives a power
+ * cut before its row is written (the row alone would point at an empty or missing file).
+ */
+async function publish(tmp: string, path: string): Promise<void> {
+  await rename(tmp, path)
+  await syncFolder(dirname(path))
 }
 
 interface AssetTarget {
