@@ -13,7 +13,7 @@ import { tempDir } from '../helpers/engine'
 const MB = 1024 * 1024
 
 /** Every flush the import asks for, with how many asset rows existed at that moment. */
-const flushes = vi.hoisted(() => ({ seen: [] as Array<{ what: 'file' | 'folder'; path: string; rows: number }>, rows: () => 0 }))
+const flushes = vi.hoisted(() => ({ seen: [] as Array<{ what: 'file' | 'folder'; path: string; rows: number }>, rows: (): number => 0 }))
 vi.mock('../../src/main/engine/pool/sync-files', async (original) => {
   const real = await original<typeof import('../../src/main/engine/pool/sync-files')>()
   return {

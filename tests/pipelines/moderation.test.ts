@@ -15,7 +15,10 @@ const track = closeAfterEach()
 const closeStudio = (s: Studio) => s.close(100)
 const closeServer = (s: OpenAICompatibleServer) => s.close()
 
-async function setup(providers: (endpoint: Record<string, string>) => ProviderSettingsInput): Promise<{ studio: Studio; server: OpenAICompatibleServer }> {
+async function setup(
+  providers: (endpoint: Record<string, string>) => ProviderSettingsInput,
+  cooldownMs = 150
+): Promise<{ studio: Studio; server: OpenAICompatibleServer }> {
   const server = track(await startOpenAICompatibleServer(), closeServer)
   const studio = track(openStudio({
     dataDir: tempDir('studio-moderation-'),
@@ -23,7 +26,7 @@ async function setup(providers: (endpoint: Record<string, string>) => ProviderSe
     env: { STUDIO_TEST_KEY: 'sk-test' },
     timings: { leaseMs: 5_000, pollMs: 25, reclaimEveryMs: 200, progressIntervalMs: 100 },
     backoff: { baseMs: 20, maxMs: 200 },
-    breaker: { failureThreshold: 3, cooldownMs: 150, maxCooldownMs: 400 }
+    breaker: { failureThreshold: 3, cooldownMs, maxCooldownMs: Math.max(400, cooldownMs) }
   }), closeStudio)
   const endpoint = { kind: 'openai', baseURL: server.baseURL, apiKeyEnv: 'STUDIO_TEST_KEY' }
   studio.settings.replace({ ...studio.settings.get(), providers: providers(endpoint), draft: true })
@@ -94,5 +97,20 @@ describe('moderation before paid steps', () => {
     expect(health.find((h) => h.provider === textId)).toMatchObject({ state: 'closed', consecutiveFailures: 0 })
     // The job got past moderation afterwards: its breaker closed again.
     expect(health.find((h) => h.provider === moderationId)).toMatchObject({ state: 'closed' })
+  })
+
+  it('a moderation server that is back is found by its health probe: "run the pool now" releases the waiting job', async () => {
+    // A cooldown far longer than the test: only the probe can bring the job back in time.
+    const { studio, server } = await setup((e) => ({ text: { ...e, model: 'gpt-4o-mini' }, moderation: { ...e } }), 60_000)
+    server.script('moderations', [behaviours.unavailable()])
+    const job = studio.queue.enqueue({ type: 'text', input: { prompt: 'a haiku about lighthouses' } })
+    studio.startWork()
+    const moderationId = `127.0.0.1:${server.port}:omni-moderation-latest`
+    await until(() => studio.health().find((h) => h.provider === moderationId)?.state === 'open', 10_000, 'moderation circuit open')
+    expect(studio.queue.get(job.id)!.status).toBe('pending')
+    studio.pool.kick()
+    await until(() => finished(studio, job.id), 10_000, 'the text job, released by the probe')
+    expect(studio.queue.get(job.id)!.status).toBe('completed')
+    expect(server.calls('models')).toBeGreaterThanOrEqual(1)
   })
 })

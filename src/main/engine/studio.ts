@@ -60,7 +60,8 @@ export class Studio extends Engine<StudioServices> {
       ...(options.breaker ? { breaker: options.breaker } : {}),
       probe: (provider) => {
         const set = services.providers()
-        const match = [set.text, set.image, set.speech].find((p) => p.id === provider)
+        // Moderation too: jobs waiting on it are released as soon as it answers again.
+        const match = [set.text, set.image, set.speech, set.moderation].find((p) => p.id === provider)
         return match ? (signal) => match.probe(signal) : undefined
       }
     })
