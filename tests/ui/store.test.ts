@@ -101,6 +101,31 @@ describe('store: events routed to slices', () => {
     expect(getStudio().batchSamples['batch-1']!.map((p) => p.done)).toEqual([1, 2])
   })
 
+  it('counts per status follow job events between summaries; a summary resets them and later events count from it', () => {
+    const queued = job({ title: 'Queued' })
+    getStudio().setJobs([queued])
+    getStudio().setStats(stats({ total: 1, byStatus: { pending: 1, processing: 0, paused: 0, completed: 0, failed: 0, cancelled: 0 } }))
+    const byStatus = () => getStudio().stats!.byStatus
+    // Claimed: "1 running" at once, not "0 running · Idle" until the next summary.
+    apply({ type: 'job.changed', job: { ...queued, status: 'processing', updatedAt: queued.updatedAt + 1 } })
+    expect(byStatus()).toMatchObject({ pending: 0, processing: 1 })
+    // A new job counts once; the same state again counts nothing.
+    const added = job({ title: 'Added' })
+    apply({ type: 'job.changed', job: added }, { type: 'job.changed', job: added })
+    expect(byStatus()).toMatchObject({ pending: 1, processing: 1 })
+    expect(getStudio().stats!.total).toBe(2)
+    // The engine's figures win; what happens after them counts from them.
+    apply(
+      { type: 'queue.summary', stats: stats({ total: 5, byStatus: { pending: 3, processing: 2, paused: 0, completed: 0, failed: 0, cancelled: 0 } }), eta: { totalMs: 0, concurrency: 2, jobs: [] }, pool: { state: 'running', running: [], concurrency: 2, resources: [] }, providers: [], at: 1 },
+      { type: 'job.removed', jobId: added.id }
+    )
+    expect(byStatus()).toMatchObject({ pending: 2, processing: 2 })
+    expect(getStudio().stats!.total).toBe(4)
+    // An old job this window never loaded (beyond its list) is left to the next summary.
+    apply({ type: 'job.changed', job: job({ status: 'pending', createdAt: 1, updatedAt: 2 }) })
+    expect(byStatus()).toMatchObject({ pending: 2, processing: 2 })
+  })
+
   it('reduceEvents is pure and leaves untouched slices identical', () => {
     const s = getStudio()
     const patch = reduceEvents(s, [{ type: 'queue.changed', paused: true }])

@@ -1,5 +1,5 @@
 import type { PushEvent } from '../../../shared/contract'
-import type { BatchView, JobView, LogLine, QueueEta, QueueSummary } from '../../../shared/types'
+import type { BatchView, JobStatus, JobView, LogLine, QueueEta, QueueStats, QueueSummary } from '../../../shared/types'
 import { affectsOrder, compareJobs } from './order'
 import type { BatchSample, EtaState, LiveProgress, StudioState } from './types'
 
@@ -25,6 +25,15 @@ export function reduceEvents(state: StudioState, events: readonly PushEvent[]): 
   let queuePaused = state.queuePaused
   let details: StudioState['details'] | null = null
   let summary: QueueSummary | null = null
+  // Counts per status follow the job events between two summaries (which come at most once a
+  // second): the header never says "Idle" next to a job the list already shows as processing.
+  let counts: { byStatus: QueueStats['byStatus']; total: number } | null = null
+  const count = (status: JobStatus | undefined, delta: number) => {
+    const base = counts ?? (state.stats && { byStatus: state.stats.byStatus, total: state.stats.total })
+    if (!status || !base) return
+    counts ??= { byStatus: { ...base.byStatus }, total: base.total }
+    counts.byStatus[status] = Math.max(0, counts.byStatus[status] + delta)
+  }
 
   for (const e of events) {
     switch (e.type) {
@@ -34,6 +43,13 @@ export function reduceEvents(state: StudioState, events: readonly PushEvent[]): 
         if (current && current.updatedAt > e.job.updatedAt) break
         jobs ??= { ...state.jobs }
         if (affectsOrder(current, e.job)) orderDirty = true
+        // A job this window does not hold is counted only when it is new (just enqueued); an old
+        // one beyond the loaded list is left to the next summary.
+        if (current ? current.status !== e.job.status : e.job.createdAt === e.job.updatedAt) {
+          count(current?.status, -1)
+          count(e.job.status, +1)
+          if (!current && counts) counts.total++
+        }
         jobs[e.job.id] = e.job
         removed?.delete(e.job.id)
         if (e.job.status !== 'processing') {
@@ -51,7 +67,10 @@ export function reduceEvents(state: StudioState, events: readonly PushEvent[]): 
         break
       }
       case 'job.removed': {
-        if (!(jobs ?? state.jobs)[e.jobId]) break
+        const gone = (jobs ?? state.jobs)[e.jobId]
+        if (!gone) break
+        count(gone.status, -1)
+        if (counts) counts.total = Math.max(0, counts.total - 1)
         jobs ??= { ...state.jobs }
         delete jobs[e.jobId]
         ;(removed ??= new Set()).add(e.jobId)
@@ -92,6 +111,8 @@ export function reduceEvents(state: StudioState, events: readonly PushEvent[]): 
         break
       case 'queue.summary':
         summary = e
+        // Authoritative: the job events before it are in it; those after it count from it.
+        counts = { byStatus: { ...e.stats.byStatus }, total: e.stats.total }
         break
       case 'batch.changed': {
         batches ??= { ...state.batches }
@@ -121,6 +142,10 @@ export function reduceEvents(state: StudioState, events: readonly PushEvent[]): 
     patch.pool = summary.pool
     patch.queuePaused = summary.stats.paused
     providers = { ...(providers ?? state.providers), ...Object.fromEntries(summary.providers.map((h) => [h.provider, h])) }
+  }
+  if (counts) {
+    const stats = patch.stats ?? state.stats
+    if (stats) patch.stats = { ...stats, byStatus: counts.byStatus, total: counts.total }
   }
   if (providers) patch.providers = providers
   if (batches) patch.batches = batches
