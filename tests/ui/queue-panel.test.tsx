@@ -74,6 +74,20 @@ describe('task queue panel', () => {
     expect(within(row('First')).getByText('<1s')).toBeTruthy()
   })
 
+  it('work the estimate has not caught up with yet reads "Working…", never "Idle"; paused jobs alone are idle', () => {
+    const s = getStudio()
+    s.setPipelines(PIPELINES)
+    s.setJobs([job({ title: 'Just claimed', status: 'processing' })])
+    s.setStats(stats({ total: 1, byStatus: { pending: 0, processing: 1, paused: 0, completed: 0, failed: 0, cancelled: 0 } }))
+    const { view } = mount()
+    expect(screen.getByTestId('queue-eta').textContent).toBe('Working…')
+    view.unmount()
+    s.setJobs([job({ title: 'On hold', status: 'paused' })])
+    s.setStats(stats({ total: 1, byStatus: { pending: 0, processing: 0, paused: 1, completed: 0, failed: 0, cancelled: 0 } }))
+    mount()
+    expect(screen.getByTestId('queue-eta').textContent).toBe('Idle')
+  })
+
   it('moves with buttons, sets priority, cancels, retries and removes through the contract', async () => {
     const { q2, failed, q3 } = seed()
     const { fake } = mount()

@@ -51,6 +51,7 @@ export const en = {
   'queue.summary': '{running} running · {queued} queued · {done} done · {failed} failed',
   'queue.waitingCount': '{n} waiting for a provider',
   'queue.allDoneIn': 'All done in {time}',
+  'queue.working': 'Working…',
   'queue.idle': 'Idle',
   'queue.pausedShort': 'Queue paused',
   'queue.etaAllTitle': 'When every queued and running job should be finished',

@@ -53,6 +53,7 @@ export const fr: Record<MessageKey, string> = {
   'queue.summary': '{running} en cours · {queued} en file · {done} terminés · {failed} échoués',
   'queue.waitingCount': '{n} attendent un fournisseur',
   'queue.allDoneIn': 'Tout fini dans {time}',
+  'queue.working': 'En cours…',
   'queue.idle': 'Au repos',
   'queue.pausedShort': 'File en pause',
   'queue.etaAllTitle': 'Quand tous les jobs en file et en cours devraient être finis',

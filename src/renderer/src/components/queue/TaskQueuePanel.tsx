@@ -313,7 +313,13 @@ function QueueHeader({
         </span>
         <span className="queue-eta" title={t('queue.etaAllTitle')} data-testid="queue-eta">
           <Icon name="bolt" size={14} />
-          {paused ? t('queue.pausedShort') : remaining && (running || queued) ? t('queue.allDoneIn', { time: approx(formatDuration(remaining, t.locale)) }) : t('queue.idle')}
+          {paused
+            ? t('queue.pausedShort')
+            : running || stats?.byStatus.pending // paused jobs are not work to come
+              ? remaining
+                ? t('queue.allDoneIn', { time: approx(formatDuration(remaining, t.locale)) })
+                : t('queue.working') // work the estimate has not caught up with yet
+              : t('queue.idle')}
         </span>
       </div>
       <div className="toolbar">
