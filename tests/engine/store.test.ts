@@ -10,6 +10,7 @@ describe('database and migrations', () => {
     const file = join(tempDir(), 'studio.db')
     const db = openDatabase(file)
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(db.pragma('temp_store', { simple: true })).toBe(2) // MEMORY: savepoint journals off the disk
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)!.version)
     db.prepare("INSERT INTO settings (key, value) VALUES ('k', 'v')").run()
     db.close()

@@ -17,6 +17,11 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   db.pragma('synchronous = FULL')
   db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
+  // Savepoints keep their undo pages in a statement journal, a temp file by default: a group
+  // commit (checkpoints + the next claims, each in its own savepoint) wrote more pages there than
+  // to the WAL. In memory it is a few hundred KB at most; at 8 jobs at once the queue runs ~20 %
+  // faster (bench/queue). Temp tables and big sorts live in memory too, which our queries afford.
+  db.pragma('temp_store = MEMORY')
   migrate(db, migrations)
   return db
 }
