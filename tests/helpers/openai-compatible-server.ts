@@ -12,9 +12,13 @@
  * Calls are counted per route on arrival (whatever the behaviour), so tests can assert that a
  * finished step is never called twice.
  */
+import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import sharp from 'sharp'
+import { afterAll, beforeAll, beforeEach } from 'vitest'
 
 export type Route = 'models' | 'chat' | 'images' | 'speech' | 'moderations'
 
@@ -340,5 +344,31 @@ export async function startOpenAICompatibleServer(options: ServerOptions = {}): 
         for (const socket of sockets) socket.destroy()
         server.close(() => resolve())
       })
+  }
+}
+
+/**
+ * One server for a whole test file, reset before each test and closed after the file, with a temp
+ * folder for the files the providers write. Call at the top level of a test file.
+ */
+export function useOpenAIServer(dirPrefix: string): { readonly server: OpenAICompatibleServer; readonly dir: string } {
+  let server: OpenAICompatibleServer | undefined
+  let dir: string | undefined
+  beforeAll(async () => {
+    server = await startOpenAICompatibleServer()
+    dir = await mkdtemp(join(tmpdir(), dirPrefix))
+  })
+  afterAll(async () => {
+    await server?.close()
+    if (dir) await rm(dir, { recursive: true, force: true })
+  })
+  beforeEach(() => server!.reset())
+  return {
+    get server() {
+      return server!
+    },
+    get dir() {
+      return dir!
+    }
   }
 }

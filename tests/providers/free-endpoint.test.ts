@@ -3,27 +3,16 @@
  * model; without the mark, a model the price table does not know stays "unknown", never $0.
  * Real `openai` client, real local OpenAI-compatible server, providers built from settings.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { createProviders, listProviders, type ProviderSettingsInput } from '../../src/main/engine/providers/registry'
-import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '../helpers/openai-compatible-server'
 
-let server: OpenAICompatibleServer
-let dir: string
-beforeAll(async () => {
-  server = await startOpenAICompatibleServer()
-  dir = await mkdtemp(join(tmpdir(), 'providers-free-'))
-})
-afterAll(async () => {
-  await server.close()
-  await rm(dir, { recursive: true, force: true })
-})
-beforeEach(() => server.reset())
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { createProviders, listProviders, type ProviderSettingsInput } from '../../src/main/engine/providers/registry'
+import { useOpenAIServer } from '../helpers/openai-compatible-server'
+
+const local = useOpenAIServer('providers-free-')
 
 const signal = () => new AbortController().signal
-const endpoint = (model: string, free?: boolean) => ({ kind: 'openai' as const, baseURL: server.baseURL, model, timeoutMs: 5_000, ...(free === undefined ? {} : { free }) })
+const endpoint = (model: string, free?: boolean) => ({ kind: 'openai' as const, baseURL: local.server.baseURL, model, timeoutMs: 5_000, ...(free === undefined ? {} : { free }) })
 const textFrom = (settings: ProviderSettingsInput) => createProviders(settings, { env: {} }).text
 
 describe('an endpoint that does not charge (free: true)', () => {
@@ -31,7 +20,7 @@ describe('an endpoint that does not charge (free: true)', () => {
     const result = await textFrom({ text: endpoint('llama3.2', true) }).generate({ prompt: 'Write about composting', maxTokens: 20 }, { signal: signal() })
     expect(result.usage.outputTokens).toBeGreaterThan(0)
     expect(result).toMatchObject({ costUsd: 0, priceKnown: true })
-    expect(server.calls('chat')).toBe(1)
+    expect(local.server.calls('chat')).toBe(1)
   })
 
   it('leaves the same unknown model "unknown" when the endpoint is not marked free', async () => {
@@ -52,11 +41,11 @@ describe('an endpoint that does not charge (free: true)', () => {
 
   it('applies to images and speech too', async () => {
     const set = createProviders({ image: endpoint('dall-e-3', true), speech: endpoint('tts-1', true) }, { env: {} })
-    const image = await set.image.generate({ prompt: 'a lighthouse', width: 64, height: 64 }, { signal: signal(), outPath: join(dir, 'free.png') })
+    const image = await set.image.generate({ prompt: 'a lighthouse', width: 64, height: 64 }, { signal: signal(), outPath: join(local.dir, 'free.png') })
     expect(image).toMatchObject({ costUsd: 0, priceKnown: true })
-    const speech = await set.speech.synthesize({ text: 'Three hearts pump blue blood.', language: 'en', outPath: join(dir, 'free.wav') }, { signal: signal() })
+    const speech = await set.speech.synthesize({ text: 'Three hearts pump blue blood.', language: 'en', outPath: join(local.dir, 'free.wav') }, { signal: signal() })
     expect(speech).toMatchObject({ costUsd: 0, priceKnown: true })
-    expect([server.calls('images'), server.calls('speech')]).toEqual([1, 1])
+    expect([local.server.calls('images'), local.server.calls('speech')]).toEqual([1, 1])
   })
 
   it('is listed with the provider, and only when set', () => {
