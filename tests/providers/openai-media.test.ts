@@ -1,6 +1,5 @@
 /** Images, speech and moderation through the real `openai` client against the local local.server. */
 import { readdir, stat } from 'node:fs/promises'
-
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
