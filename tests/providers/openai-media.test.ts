@@ -1,4 +1,4 @@
-/** Images, speech and moderation through the real `openai` client against the local local.server. */
+/** Images, speech and moderation through the real `openai` client against the local server. */
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import sharp from 'sharp'
