@@ -42,7 +42,9 @@ export function runSqlFloor(
      RETURNING id`
   )
   const started = db.prepare("UPDATE steps SET status = 'running', attempts = attempts + 1, started_at = ? WHERE job_id = ? AND idx = 0")
-  const log = db.prepare("INSERT INTO job_logs (job_id, ts, level, step, message) VALUES (?, ?, 'info', 'noop', ?)")
+  const log = db.prepare<[number, string, string]>(
+    "INSERT INTO job_logs (job_seq, job_id, ts, level, step, message) SELECT seq, id, ?, 'info', 'noop', ? FROM jobs WHERE id = ?"
+  )
   const stepDone = db.prepare(
     "UPDATE steps SET status = 'completed', progress = 100, output = 'null', files = '{}', completed_at = ?, duration_ms = 0 WHERE job_id = ? AND idx = 0"
   )
@@ -54,14 +56,14 @@ export function runSqlFloor(
   const { processMs, cpuMs } = runTurns<string>(db, group, {
     finish(id, token, now) {
       stepDone.run(now, id)
-      log.run(id, now, 'finished noop in 0 ms; job completed')
+      log.run(now, 'finished noop in 0 ms; job completed', id)
       if (!jobDone.get({ now, id, token })) throw new Error(`lease lost on job ${id}`)
     },
     claim(token, now) {
       const row = claim.get({ token, expires: now + 30_000, now })
       if (!row) return null
       started.run(now, row.id)
-      log.run(row.id, now, 'started noop (attempt 1/3)')
+      log.run(now, 'started noop (attempt 1/3)', row.id)
       return row.id
     }
   })

@@ -3,7 +3,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { migrate, openDatabase } from '../../src/main/engine/store/database'
 import { MIGRATIONS } from '../../src/main/engine/store/migrations'
-import { tempDir } from '../helpers/engine'
+import { databaseFile } from '../../src/main/engine/engine'
+import { openTestEngine, tempDir } from '../helpers/engine'
 
 describe('database and migrations', () => {
   it('creates the schema once, in WAL mode, and reopening applies nothing', () => {
@@ -48,6 +49,40 @@ describe('database and migrations', () => {
       { id: 'unpriced', cost_usd: 0.01, cost_unknown: 1 }
     ])
     db.close()
+  })
+
+  it("an older database keeps every job's log, now filed by job number (schema 5)", () => {
+    const dataDir = tempDir()
+    const old = openDatabase(databaseFile(dataDir), MIGRATIONS.filter((m) => m.version <= 4))
+    for (const [i, id] of ['first', 'second'].entries()) {
+      old.prepare("INSERT INTO jobs (id, type, payload, status, position, created_at, updated_at) VALUES (?, 'one', '{}', 'completed', ?, 1, 1)").run(id, i + 1)
+      old.prepare("INSERT INTO steps (job_id, idx, name, title, resource, status) VALUES (?, 0, 'only', 'Only', 'cpu', 'completed')").run(id)
+    }
+    const line = old.prepare("INSERT INTO job_logs (job_id, ts, level, step, message) VALUES (?, ?, 'info', 'only', ?)")
+    line.run('second', 10, 'second: started')
+    line.run('first', 11, 'first: started')
+    line.run('second', 12, 'second: finished')
+    old.close()
+
+    const engine = openTestEngine({}, dataDir)
+    try {
+      expect(engine.queue.logs('second').map((l) => [l.id, l.ts, l.message])).toEqual([
+        [1, 10, 'second: started'],
+        [3, 12, 'second: finished']
+      ])
+      expect(engine.queue.logs('second', { afterId: 1 }).map((l) => l.message)).toEqual(['second: finished'])
+      // A job queued after the upgrade is numbered after the old ones: its log is its own.
+      const fresh = engine.queue.enqueue({ type: 'one', input: {} })
+      expect(engine.queue.logs(fresh.id).map((l) => l.message)).toEqual(['queued with priority 10'])
+      // Deleting a job still deletes its log, and only its log.
+      engine.queue.remove('first')
+      expect(engine.db.prepare('SELECT job_id, COUNT(*) AS n FROM job_logs GROUP BY job_id ORDER BY job_id').all()).toEqual([
+        { job_id: fresh.id, n: 1 },
+        { job_id: 'second', n: 2 }
+      ])
+    } finally {
+      void engine.close()
+    }
   })
 
   it('a failing migration leaves the database as it was', () => {

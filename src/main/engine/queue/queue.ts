@@ -119,8 +119,8 @@ export class Queue {
 
   logs(id: string, options: { afterId?: number; limit?: number } = {}): LogLine[] {
     const job = this.require(id)
-    return prep<[string, number, number], LogRow>(this.db, 'SELECT * FROM job_logs WHERE job_id = ? AND id > ? ORDER BY id LIMIT ?')
-      .all(job.id, options.afterId ?? 0, options.limit ?? 10_000)
+    return prep<[number, number, number], LogRow>(this.db, 'SELECT * FROM job_logs WHERE job_seq = ? AND id > ? ORDER BY id LIMIT ?')
+      .all(job.seq, options.afterId ?? 0, options.limit ?? 10_000)
       .map(logLine)
   }
 
@@ -180,22 +180,27 @@ export class Queue {
     const prepared = requests.map((req, i) => this.prepareEnqueue(req, requests.length > 1 ? `jobs[${i}].` : ''))
     const now = this.now()
     const insertJob = prep(this.db, 
-      `INSERT INTO jobs (id, project_id, type, title, payload, status, priority, position, max_retries,
+      `INSERT INTO jobs (id, seq, project_id, type, title, payload, status, priority, position, max_retries,
                          next_resource, batch_id, estimated_duration_ms, created_at, updated_at)
-       VALUES (@id, @projectId, @type, @title, @payload, 'pending', @priority, @position, @maxRetries,
+       VALUES (@id, @seq, @projectId, @type, @title, @payload, 'pending', @priority, @position, @maxRetries,
                @nextResource, @batchId, @estimate, @now, @now)`
     )
     const insertStep = prep(this.db, 
       `INSERT INTO steps (job_id, idx, name, title, resource, status) VALUES (?, ?, ?, ?, ?, 'pending')`
     )
-    const insertLog = prep(this.db, `INSERT INTO job_logs (job_id, ts, level, step, message) VALUES (?, ?, 'info', NULL, ?)`)
+    const insertLog = prep(this.db, `INSERT INTO job_logs (job_seq, job_id, ts, level, step, message) VALUES (?, ?, ?, 'info', NULL, ?)`)
     const ids = inTransaction(this.db, () => {
-        let position = prep<[], { p: number | null }>(this.db, 'SELECT MAX(position) AS p FROM jobs').get()!.p ?? 0
+        let { position, seq } = prep<[], { position: number; seq: number }>(
+          this.db,
+          'SELECT IFNULL(MAX(position), 0) AS position, (SELECT IFNULL(MAX(seq), 0) FROM jobs) AS seq FROM jobs'
+        ).get()!
         return prepared.map((p) => {
           const id = randomUUID()
           position += 1
+          seq += 1
           insertJob.run({
             id,
+            seq,
             projectId: p.req.projectId,
             type: p.req.type,
             title: p.title,
@@ -209,7 +214,7 @@ export class Queue {
             now
           })
           p.steps.forEach((s, idx) => insertStep.run(id, idx, s.name, s.title, s.resource))
-          insertLog.run(id, now, `queued with priority ${p.req.priority}`)
+          insertLog.run(seq, id, now, `queued with priority ${p.req.priority}`)
           return id
         })
       })
@@ -462,8 +467,10 @@ export class Queue {
   /** Append a log line (inside the caller's transaction when there is one) and announce it. */
   log(jobId: string, level: LogLine['level'], message: string, step: string | null = null): void {
     const ts = this.now()
-    const info = prep(this.db, 'INSERT INTO job_logs (job_id, ts, level, step, message) VALUES (?, ?, ?, ?, ?)')
-      .run(jobId, ts, level, step, message)
+    const info = prep(this.db, 'INSERT INTO job_logs (job_seq, job_id, ts, level, step, message) SELECT seq, id, ?, ?, ?, ? FROM jobs WHERE id = ?')
+      .run(ts, level, step, message, jobId)
+    // The job is gone (deleted while its worker still had a word to say): nothing to file it under.
+    if (info.changes === 0) return
     const line: LogLine = { id: Number(info.lastInsertRowid), jobId, ts, level, step, message }
     afterCommit(this.db, () => this.events.emit({ type: 'job.log', line }))
   }

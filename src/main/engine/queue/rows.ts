@@ -3,6 +3,8 @@ import type { JobDetail, JobStatus, JobView, JsonValue, LogLine, StepStatus, Ste
 /** A `jobs` row exactly as SQLite returns it. */
 export interface JobRow {
   id: string
+  /** The job's number in queueing order (never changes): files its log lines. */
+  seq: number
   project_id: string
   type: string
   title: string
@@ -59,6 +61,7 @@ export interface StepRow {
 
 export interface LogRow {
   id: number
+  job_seq: number
   job_id: string
   ts: number
   level: LogLine['level']

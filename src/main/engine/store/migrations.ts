@@ -175,6 +175,40 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE jobs SET cost_unknown = 1
         WHERE id IN (SELECT job_id FROM steps WHERE status = 'completed' AND cost_usd IS NULL);
     `
+  },
+  {
+    version: 5,
+    name: 'log lines filed by job number, not by random id',
+    sql: `
+      -- A job's number in the order jobs were queued; never changes (position does, when the user
+      -- reorders). Existing jobs are numbered in their insertion order.
+      ALTER TABLE jobs ADD COLUMN seq INTEGER;
+      UPDATE jobs SET seq = rowid;
+      CREATE UNIQUE INDEX jobs_seq ON jobs (seq);
+
+      -- Log lines were indexed by (job_id, id): a random UUID put every line on a random page of
+      -- that index, so each commit of running jobs rewrote one page per line — a third of all
+      -- pages written at 2 jobs at once, half at 8 (bench/queue/wal-pages.ts). Filed by job number,
+      -- the lines of jobs that run together share pages. job_id stays, for reading; the cascade
+      -- that the foreign key gave is a trigger.
+      CREATE TABLE job_logs_v5 (
+        id      INTEGER PRIMARY KEY,
+        job_seq INTEGER NOT NULL,
+        job_id  TEXT NOT NULL,
+        ts      INTEGER NOT NULL,
+        level   TEXT NOT NULL,
+        step    TEXT,
+        message TEXT NOT NULL
+      );
+      INSERT INTO job_logs_v5 (id, job_seq, job_id, ts, level, step, message)
+        SELECT l.id, j.seq, l.job_id, l.ts, l.level, l.step, l.message FROM job_logs l JOIN jobs j ON j.id = l.job_id;
+      DROP TABLE job_logs;
+      ALTER TABLE job_logs_v5 RENAME TO job_logs;
+      CREATE INDEX job_logs_by_job ON job_logs (job_seq, id);
+      CREATE TRIGGER jobs_delete_logs AFTER DELETE ON jobs BEGIN
+        DELETE FROM job_logs WHERE job_seq = OLD.seq;
+      END;
+    `
   }
 ]
 
