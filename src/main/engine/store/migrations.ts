@@ -209,6 +209,15 @@ export const MIGRATIONS: readonly Migration[] = [
         DELETE FROM job_logs WHERE job_seq = OLD.seq;
       END;
     `
+  },
+  {
+    version: 6,
+    name: 'no index the queue never reads',
+    sql: `
+      -- Expired leases are found among the running jobs through jobs_queue_order (status first);
+      -- the planner never chose this one, yet every claim, renewal and completion rewrote it.
+      DROP INDEX jobs_lease;
+    `
   }
 ]
 
