@@ -231,8 +231,11 @@ export class LeaseStore {
   /**
    * Mark a step running (attempt counted, work folder recorded, logged). Started inside the claim's
    * own transaction, whose row already names this step (`atStep`), the job's row is not written
-   * again: the lease is checked and the claim's announcement, sent after that same commit, covers
-   * the start. Otherwise the row is updated (and announced), fenced as usual.
+   * again, and the lease needs no check: that transaction took it a moment ago and nothing else
+   * can run before it ends (a runner reaches this point synchronously from the claim, and any
+   * later call comes from a continuation, which never runs inside a transaction). The claim's
+   * announcement, sent after that same commit, covers the start. Otherwise the row is updated
+   * (and announced), fenced as usual.
    */
   startStep(lease: Lease, step: StepRow, workDir: string, maxAttempts: number, atStep = false): number {
     const attempt = step.attempts + 1
@@ -248,18 +251,7 @@ export class LeaseStore {
       this.fenced(lease, 'current_step = @step', { step: step.name }, change, { durable: false })
       return attempt
     }
-    inTransaction(
-      this.db,
-      () => {
-        const held = prep<[string, string], { ok: number }>(
-          this.db,
-          "SELECT 1 AS ok FROM jobs WHERE id = ? AND lease_token = ? AND status = 'processing'"
-        ).get(lease.jobId, lease.token)
-        if (!held) throw new LeaseLostError(lease.jobId)
-        change()
-      },
-      { durable: false }
-    )
+    inTransaction(this.db, change, { durable: false })
     return attempt
   }
 
