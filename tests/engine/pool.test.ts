@@ -268,6 +268,25 @@ describe('pool scheduling', () => {
     await until(() => engine.queue.get(job.id)!.status === 'completed', 5000, 'completion')
   })
 
+  it('finds jobs another process queued (its fallback poll), also after a stop and a restart', async () => {
+    engine = openTestEngine()
+    // A second connection to the same database, as the CLI would open: its events never reach us.
+    const other = openTestEngine({}, engine.dataDir)
+    try {
+      engine.pool.start()
+      await new Promise((r) => setTimeout(r, 50))
+      const first = other.queue.enqueue({ type: 'one', input: {} })
+      await until(() => engine.queue.get(first.id)!.status === 'completed', 5000, 'first job')
+      await engine.pool.stop(100)
+      engine.pool.start()
+      await new Promise((r) => setTimeout(r, 50))
+      const second = other.queue.enqueue({ type: 'one', input: {} })
+      await until(() => engine.queue.get(second.id)!.status === 'completed', 5000, 'second job')
+    } finally {
+      await other.close(100)
+    }
+  })
+
   it('a graceful stop returns running jobs to the queue without losing finished steps', async () => {
     engine = openTestEngine()
     const dir = engine.dataDir

@@ -177,7 +177,9 @@ export class WorkerPool<S = unknown> {
       this.o.leases.reclaimAbandoned()
     }
     let starved = false
-    if (!this.o.queue.isPaused()) starved = this.claimAndStart()
+    // Most ticks follow a job's end, whose slot its own commit already handed on: no free slot,
+    // nothing to ask the database.
+    if (this.hasFreeSlot() && !this.o.queue.isPaused()) starved = this.claimAndStart()
     // Only a tick that found no ready job needs to know when a held-back one becomes ready.
     this.scheduleWake(starved)
     this.checkIdle()
@@ -262,10 +264,16 @@ export class WorkerPool<S = unknown> {
   }
 
   private scheduleWake(lookAhead: boolean): void {
+    // The fallback poll already armed will do (it is at most pollMs away); only a held-back job
+    // that becomes ready sooner needs an earlier wake.
+    if (!lookAhead && this.wakeTimer) return
     if (this.wakeTimer) clearTimeout(this.wakeTimer)
     const next = lookAhead ? this.o.leases.nextRunAfter() : null
     const delay = next === null ? this.timings.pollMs : Math.min(this.timings.pollMs, Math.max(5, next - Date.now()))
-    this.wakeTimer = setTimeout(() => this.tick(), delay)
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = null
+      this.tick()
+    }, delay)
     this.wakeTimer.unref?.()
   }
 
@@ -393,6 +401,7 @@ export class WorkerPool<S = unknown> {
     this.unsubscribe?.()
     this.o.leases.companion = null
     if (this.wakeTimer) clearTimeout(this.wakeTimer)
+    this.wakeTimer = null
     for (const t of this.probeTimers.values()) clearTimeout(t)
     this.probeTimers.clear()
     const all = Promise.all([...this.running.values()].map((r) => r.done))
