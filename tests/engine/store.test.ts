@@ -3,6 +3,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { migrate, openDatabase } from '../../src/main/engine/store/database'
 import { MIGRATIONS } from '../../src/main/engine/store/migrations'
+import { readRows } from '../../src/main/engine/store/row-reader'
+import { JOB_ROW, STEP_ROW } from '../../src/main/engine/queue/rows'
 import { databaseFile } from '../../src/main/engine/engine'
 import { openTestEngine, tempDir } from '../helpers/engine'
 
@@ -82,6 +84,25 @@ describe('database and migrations', () => {
       ])
     } finally {
       void engine.close()
+    }
+  })
+
+  it('job and step rows read as arrays are the rows SQLite returns, column for column', async () => {
+    const engine = openTestEngine()
+    try {
+      const job = engine.queue.enqueue({ type: 'three', input: { label: 'r' } })
+      engine.pool.start()
+      await engine.pool.whenIdle()
+      const own = <T>(sql: string) => engine.db.prepare(sql).all(job.id) as T[]
+      const jobs = own<Record<string, unknown>>('SELECT * FROM jobs WHERE id = ?')
+      const steps = own<Record<string, unknown>>('SELECT * FROM steps WHERE job_id = ? ORDER BY idx')
+      expect(steps).toHaveLength(3)
+      expect(readRows(engine.db, 'SELECT * FROM jobs WHERE id = ?', JOB_ROW).all(job.id)).toStrictEqual(jobs)
+      expect(readRows(engine.db, 'SELECT * FROM steps WHERE job_id = ? ORDER BY idx', STEP_ROW).all(job.id)).toStrictEqual(steps)
+      // A statement that lacks a column the row needs fails when it is first read, naming the column.
+      expect(() => readRows(engine.db, 'SELECT id, type FROM jobs', JOB_ROW)).toThrow(/no column "seq"/)
+    } finally {
+      await engine.close()
     }
   })
 

@@ -5,7 +5,8 @@ import { LeaseLostError } from '../errors'
 import type { Queue } from './queue'
 import { inTransaction, prep } from '../store/database'
 import { JOB_COST, JOB_COST_UNKNOWN } from './job-cost'
-import type { JobRow, StepRow } from './rows'
+import { JOB_ROW, type JobRow, type StepRow } from './rows'
+import { readRows } from '../store/row-reader'
 
 export interface Lease {
   jobId: string
@@ -103,7 +104,7 @@ export class LeaseStore {
     const claimed = inTransaction(
       this.db,
       () => {
-        const job = prep<[Record<string, unknown>], JobRow>(this.db, sql).get(params)
+        const job = readRows<[Record<string, unknown>], JobRow>(this.db, sql, JOB_ROW).get(params)
         if (!job) return null
         this.queue.emitRow(job)
         return { lease: { jobId: job.id, token, owner: this.owner }, job, steps: this.queue.stepRows(job.id) }
@@ -138,10 +139,11 @@ export class LeaseStore {
   /** The body of a fenced write; the caller provides the transaction. */
   private fencedWrite(lease: Lease, jobSet: string, params: Record<string, unknown>, change: () => void): JobRow {
     change()
-    const row = prep<[Record<string, unknown>], JobRow>(
+    const row = readRows<[Record<string, unknown>], JobRow>(
       this.db,
       `UPDATE jobs SET ${jobSet}, updated_at = @now
-       WHERE id = @jobId AND lease_token = @token AND status = 'processing' RETURNING *`
+       WHERE id = @jobId AND lease_token = @token AND status = 'processing' RETURNING *`,
+      JOB_ROW
     ).get({ ...params, now: this.now(), jobId: lease.jobId, token: lease.token })
     if (!row) throw new LeaseLostError(lease.jobId)
     this.queue.emitRow(row)

@@ -24,7 +24,8 @@ import type { PipelineRegistry } from '../pipelines/registry'
 import { afterCommit, inTransaction, prep, type Db } from '../store/database'
 import { JOB_COST, JOB_COST_UNKNOWN } from './job-cost'
 import { planMove, planPlacement, type MoveOutcome, type QueueSlot } from './ordering'
-import { jobDetail, jobView, logLine, type JobRow, type LogRow, type StepRow } from './rows'
+import { JOB_ROW, jobDetail, jobView, logLine, STEP_ROW, type JobRow, type LogRow, type StepRow } from './rows'
+import { readRows } from '../store/row-reader'
 
 const QUEUE_PAUSED_KEY = 'queue.paused'
 
@@ -59,11 +60,11 @@ export class Queue {
   // ---------------------------------------------------------------- reading
 
   getRow(id: string): JobRow | undefined {
-    return prep<[string], JobRow>(this.db, 'SELECT * FROM jobs WHERE id = ?').get(id)
+    return readRows<[string], JobRow>(this.db, 'SELECT * FROM jobs WHERE id = ?', JOB_ROW).get(id)
   }
 
   stepRows(id: string): StepRow[] {
-    return prep<[string], StepRow>(this.db, 'SELECT * FROM steps WHERE job_id = ? ORDER BY idx').all(id)
+    return readRows<[string], StepRow>(this.db, 'SELECT * FROM steps WHERE job_id = ? ORDER BY idx', STEP_ROW).all(id)
   }
 
   get(id: string): JobDetail | null {
@@ -80,7 +81,7 @@ export class Queue {
 
   private byPrefix(prefix: string): JobRow | undefined {
     if (prefix.length < 4) return undefined
-    const rows = prep<[string], JobRow>(this.db, "SELECT * FROM jobs WHERE id LIKE ? || '%' LIMIT 2")
+    const rows = readRows<[string], JobRow>(this.db, "SELECT * FROM jobs WHERE id LIKE ? || '%' LIMIT 2", JOB_ROW)
       .all(prefix.replace(/[%_]/g, ''))
     if (rows.length > 1) throw new QueueError('ambiguous', `more than one job id starts with ${prefix}; give more characters`)
     return rows[0]
@@ -112,7 +113,7 @@ export class Queue {
                CASE WHEN status IN ('pending','paused','processing') THEN position END,
                completed_at DESC, created_at DESC
       LIMIT ? OFFSET ?`
-    return prep<unknown[], JobRow>(this.db, sql)
+    return readRows<unknown[], JobRow>(this.db, sql, JOB_ROW)
       .all(...params, f.limit, f.offset)
       .map(jobView)
   }

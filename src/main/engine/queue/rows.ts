@@ -1,4 +1,5 @@
 import type { JobDetail, JobStatus, JobView, JsonValue, LogLine, StepStatus, StepView } from '../../../shared/types'
+import type { RowBuilder } from '../store/row-reader'
 
 /** A `jobs` row exactly as SQLite returns it. */
 export interface JobRow {
@@ -57,6 +58,122 @@ export interface StepRow {
   started_at: number | null
   completed_at: number | null
   duration_ms: number | null
+}
+
+/** Builds JobRows from `SELECT *` / `RETURNING *` of jobs (see readRows). */
+export const JOB_ROW: RowBuilder<JobRow> = (at) => {
+  const c: Record<keyof JobRow, number> = {
+    id: at('id'),
+    seq: at('seq'),
+    project_id: at('project_id'),
+    type: at('type'),
+    title: at('title'),
+    payload: at('payload'),
+    status: at('status'),
+    progress: at('progress'),
+    current_step: at('current_step'),
+    result: at('result'),
+    error: at('error'),
+    priority: at('priority'),
+    position: at('position'),
+    retry_count: at('retry_count'),
+    max_retries: at('max_retries'),
+    next_resource: at('next_resource'),
+    run_after: at('run_after'),
+    waiting_reason: at('waiting_reason'),
+    waiting_provider: at('waiting_provider'),
+    pause_requested: at('pause_requested'),
+    lease_token: at('lease_token'),
+    lease_owner: at('lease_owner'),
+    lease_expires_at: at('lease_expires_at'),
+    batch_id: at('batch_id'),
+    estimated_duration_ms: at('estimated_duration_ms'),
+    actual_duration_ms: at('actual_duration_ms'),
+    cost_usd: at('cost_usd'),
+    cost_unknown: at('cost_unknown'),
+    created_at: at('created_at'),
+    started_at: at('started_at'),
+    completed_at: at('completed_at'),
+    updated_at: at('updated_at')
+  }
+  return (r) => ({
+    id: r[c.id] as string,
+    seq: r[c.seq] as number,
+    project_id: r[c.project_id] as string,
+    type: r[c.type] as string,
+    title: r[c.title] as string,
+    payload: r[c.payload] as string,
+    status: r[c.status] as JobStatus,
+    progress: r[c.progress] as number,
+    current_step: r[c.current_step] as string | null,
+    result: r[c.result] as string | null,
+    error: r[c.error] as string | null,
+    priority: r[c.priority] as number,
+    position: r[c.position] as number,
+    retry_count: r[c.retry_count] as number,
+    max_retries: r[c.max_retries] as number,
+    next_resource: r[c.next_resource] as string | null,
+    run_after: r[c.run_after] as number,
+    waiting_reason: r[c.waiting_reason] as string | null,
+    waiting_provider: r[c.waiting_provider] as string | null,
+    pause_requested: r[c.pause_requested] as number,
+    lease_token: r[c.lease_token] as string | null,
+    lease_owner: r[c.lease_owner] as string | null,
+    lease_expires_at: r[c.lease_expires_at] as number | null,
+    batch_id: r[c.batch_id] as string | null,
+    estimated_duration_ms: r[c.estimated_duration_ms] as number | null,
+    actual_duration_ms: r[c.actual_duration_ms] as number | null,
+    cost_usd: r[c.cost_usd] as number,
+    cost_unknown: r[c.cost_unknown] as number,
+    created_at: r[c.created_at] as number,
+    started_at: r[c.started_at] as number | null,
+    completed_at: r[c.completed_at] as number | null,
+    updated_at: r[c.updated_at] as number
+  })
+}
+
+/** Builds StepRows from `SELECT *` of steps (see readRows). */
+export const STEP_ROW: RowBuilder<StepRow> = (at) => {
+  const c: Record<keyof StepRow, number> = {
+    job_id: at('job_id'),
+    idx: at('idx'),
+    name: at('name'),
+    title: at('title'),
+    resource: at('resource'),
+    status: at('status'),
+    attempts: at('attempts'),
+    progress: at('progress'),
+    output: at('output'),
+    files: at('files'),
+    work_dir: at('work_dir'),
+    error: at('error'),
+    cost_usd: at('cost_usd'),
+    provider: at('provider'),
+    fallback: at('fallback'),
+    started_at: at('started_at'),
+    completed_at: at('completed_at'),
+    duration_ms: at('duration_ms')
+  }
+  return (r) => ({
+    job_id: r[c.job_id] as string,
+    idx: r[c.idx] as number,
+    name: r[c.name] as string,
+    title: r[c.title] as string,
+    resource: r[c.resource] as string,
+    status: r[c.status] as StepStatus,
+    attempts: r[c.attempts] as number,
+    progress: r[c.progress] as number,
+    output: r[c.output] as string | null,
+    files: r[c.files] as string | null,
+    work_dir: r[c.work_dir] as string | null,
+    error: r[c.error] as string | null,
+    cost_usd: r[c.cost_usd] as number | null,
+    provider: r[c.provider] as string | null,
+    fallback: r[c.fallback] as number,
+    started_at: r[c.started_at] as number | null,
+    completed_at: r[c.completed_at] as number | null,
+    duration_ms: r[c.duration_ms] as number | null
+  })
 }
 
 export interface LogRow {
