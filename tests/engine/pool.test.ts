@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Engine } from '../../src/main/engine/engine'
 import type { EngineEvent } from '../../src/shared/types'
 import { commitCounts } from '../../src/main/engine/store/database'
-import { openTestEngine, tempDir, until } from '../helpers/engine'
+import { FAST_TIMINGS, openTestEngine, tempDir, until } from '../helpers/engine'
 import { callsOf, type TestServices } from '../helpers/test-pipelines'
 
 let engine: Engine<TestServices>
@@ -266,6 +266,27 @@ describe('pool scheduling', () => {
     expect(engine.queue.get(job.id)!.status).toBe('pending')
     engine.queue.setQueuePaused(false)
     await until(() => engine.queue.get(job.id)!.status === 'completed', 5000, 'completion')
+  })
+
+  it('a step that outlives its lease keeps it: the lease is renewed while the step runs', async () => {
+    engine = openTestEngine({ timings: { ...FAST_TIMINGS, leaseMs: 300, reclaimEveryMs: 50 } })
+    const job = engine.queue.enqueue({ type: 'one', input: { label: 'long', sleepMs: { only: 1_000 } } })
+    engine.pool.start()
+    await until(() => engine.queue.get(job.id)!.status === 'completed', 5000, 'completion')
+    expect(engine.queue.get(job.id)!.steps[0]!.attempts).toBe(1)
+    expect(logText(engine, job.id)).not.toContain('stopped responding')
+  })
+
+  it('a worker whose job another engine took over stops its step at its next renewal', async () => {
+    engine = openTestEngine({ timings: { ...FAST_TIMINGS, leaseMs: 600 } })
+    const job = engine.queue.enqueue({ type: 'one', input: { label: 'taken', sleepMs: { only: 5_000 } } })
+    engine.pool.start()
+    await until(() => engine.queue.get(job.id)!.steps[0]!.status === 'running', 5000, 'step running')
+    // What a takeover leaves in the row: another engine's lease on the job.
+    engine.db.prepare("UPDATE jobs SET lease_token = 'theirs', lease_owner = 'elsewhere:1:x' WHERE id = ?").run(job.id)
+    // The renewal (every 200 ms here) finds the lease gone and aborts the 5 s step.
+    await until(() => engine.pool.status().running.length === 0, 2000, 'the step stopped')
+    expect(engine.queue.get(job.id)!.steps[0]!.status).toBe('running') // ours wrote nothing more
   })
 
   it('finds jobs another process queued (its fallback poll), also after a stop and a restart', async () => {

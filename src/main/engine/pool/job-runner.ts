@@ -56,6 +56,8 @@ interface ProgressUpdate {
 export class JobRunner<S> {
   private readonly progress: Coalescer<ProgressUpdate>
   private readonly leasesByJob = new Map<string, { lease: Lease; controller: AbortController }>()
+  /** Renews every lease held here, while any is (see renewLeases). */
+  private renewals: NodeJS.Timeout | null = null
 
   constructor(private readonly d: RunnerDeps<S>) {
     this.progress = new Coalescer(d.timings.progressIntervalMs, (jobId, u) => this.deliverProgress(jobId, u))
@@ -83,15 +85,7 @@ export class JobRunner<S> {
   async runJob(claimed: ClaimedJob, controller: AbortController): Promise<void> {
     const { lease, job } = claimed
     const { leases } = this.d
-    this.leasesByJob.set(job.id, { lease, controller })
-    const renew = setInterval(() => {
-      try {
-        if (!leases.renew(lease, this.d.timings.leaseMs)) controller.abort(new StopReason('lease-lost'))
-      } catch {
-        // A busy database now and then is not a lost lease; the next renewal will tell.
-      }
-    }, Math.max(50, Math.floor(this.d.timings.leaseMs / 3)))
-    renew.unref?.()
+    this.hold(lease, controller)
     try {
       const pipeline = this.d.pipelines.get(job.type)
       const steps = claimed.steps
@@ -129,10 +123,39 @@ export class JobRunner<S> {
       // with the error, and can be retried once fixed.
       this.failUnexpectedly(claimed, err)
     } finally {
-      clearInterval(renew)
       this.progress.drop(job.id)
-      this.leasesByJob.delete(job.id)
+      this.letGo(job.id)
     }
+  }
+
+  private hold(lease: Lease, controller: AbortController): void {
+    this.leasesByJob.set(lease.jobId, { lease, controller })
+    if (this.renewals) return
+    this.renewals = setInterval(() => this.renewLeases(), Math.max(50, Math.floor(this.d.timings.leaseMs / 3)))
+    this.renewals.unref?.()
+  }
+
+  private letGo(jobId: string): void {
+    this.leasesByJob.delete(jobId)
+    if (this.leasesByJob.size > 0 || !this.renewals) return
+    clearInterval(this.renewals)
+    this.renewals = null
+  }
+
+  /**
+   * One timer for all running jobs, one commit for all their renewals (a timer and an fsync per
+   * job before). A lease found gone stops its job: it was cancelled, removed or taken over.
+   */
+  private renewLeases(): void {
+    const held = [...this.leasesByJob.values()]
+    let lost: Lease[]
+    try {
+      lost = this.d.leases.renewAll(held.map((h) => h.lease), this.d.timings.leaseMs)
+    } catch {
+      // A busy database now and then is not a lost lease; the next renewal will tell.
+      return
+    }
+    for (const lease of lost) this.leasesByJob.get(lease.jobId)?.controller.abort(new StopReason('lease-lost'))
   }
 
   private async runStep(a: {

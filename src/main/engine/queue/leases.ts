@@ -122,6 +122,15 @@ export class LeaseStore {
   }
 
   /**
+   * Extend several leases in one commit, not fsynced: a renewal lost to a power cut changes
+   * nothing, since the engine that restarts reclaims its dead jobs at once. Returns those gone.
+   */
+  renewAll(leases: readonly Lease[], leaseMs: number): Lease[] {
+    if (leases.length === 0) return []
+    return inTransaction(this.db, () => leases.filter((lease) => !this.renew(lease, leaseMs)), { durable: false })
+  }
+
+  /**
    * One worker write: `change` (steps, logs, provider calls), then the job's own update, fenced by
    * the lease token in its WHERE clause. A revoked or expired lease matches no row: LeaseLostError,
    * and the whole transaction rolls back. The job row comes back through RETURNING, not a re-read.
