@@ -10,7 +10,7 @@ import { inTransaction } from '../store/database'
 import { Coalescer } from '../events'
 import type { PipelineDefinition } from '../pipelines/types'
 import { parseBatchConfig, type BatchConfig } from './config'
-import { batchOfJob, deletedRowCount, forgetRowJobs, requeueDeletedRows, rowsLeft } from './row-states'
+import { batchOfJob, deletedRowCount, forgetRowJobs, hasRowsLeft, openJobs, requeueDeletedRows } from './row-states'
 import { openRowSource, resolveMapping, mapRow, type RowSource } from './sources'
 import { sheetOfCopy, stageSource } from './staging'
 import { loadTemplate, renderTemplate } from './templates'
@@ -419,13 +419,7 @@ export class BatchManager {
     if (!b || b.status !== 'running' || !b.imported) return
     const window = Math.max(2, this.engine.pool.getConcurrency() * 2)
     inTransaction(this.db, () => {
-        const open = this.db
-          .prepare<[string], { n: number }>(
-            `SELECT COUNT(*) AS n FROM batch_rows r JOIN jobs j ON j.id = r.job_id
-             WHERE r.batch_id = ? AND j.status IN ('pending','processing','paused')`
-          )
-          .get(id)!.n
-        const room = window - open
+        const room = window - openJobs(this.db, id)
         if (room <= 0) return
         const ready = this.db
           .prepare<[string, number], { row_number: number; input: string }>(
@@ -452,7 +446,7 @@ export class BatchManager {
     const b = this.db.prepare<[string], BatchRow>('SELECT * FROM batches WHERE id = ?').get(id)
     if (!b || !b.imported || (b.status !== 'running' && b.status !== 'idle')) return
     if (b.status === 'idle') return
-    if (rowsLeft(this.db, id) === 0) this.setStatus(id, 'completed', { finished: true })
+    if (!hasRowsLeft(this.db, id)) this.setStatus(id, 'completed', { finished: true })
   }
 
   private setStatus(id: string, status: BatchStatus, o: { started?: boolean; finished?: boolean; reopen?: boolean } = {}): void {

@@ -9,14 +9,27 @@ import type { Db } from '../store/database'
  */
 export const DELETED_JOB = "r.state = 'queued' AND j.id IS NULL"
 
-/** Rows that still have work ahead: not imported into a job yet, or whose job is not finished. */
-export function rowsLeft(db: Db, batchId: string): number {
+/**
+ * The batch's jobs still queued, running or paused. Read from the jobs' own index (batch, status):
+ * it costs the same for a batch of 100 000 rows as for one of ten, and it runs after every job
+ * the batch finishes (joining its rows to their jobs did that for every row, each time).
+ */
+export function openJobs(db: Db, batchId: string): number {
   return db
-    .prepare<[string], { n: number }>(
-      `SELECT COUNT(*) AS n FROM batch_rows r LEFT JOIN jobs j ON j.id = r.job_id
-       WHERE r.batch_id = ? AND (r.state = 'ready' OR (r.state = 'queued' AND j.status IN ('pending','processing','paused')))`
-    )
+    .prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE batch_id = ? AND status IN ('pending','processing','paused')")
     .get(batchId)!.n
+}
+
+/** Does the batch still have work ahead: rows not imported into a job yet, or jobs not finished? */
+export function hasRowsLeft(db: Db, batchId: string): boolean {
+  return (
+    db
+      .prepare<[string, string], { left: number }>(
+        `SELECT EXISTS (SELECT 1 FROM batch_rows WHERE batch_id = ? AND state = 'ready')
+             OR EXISTS (SELECT 1 FROM jobs WHERE batch_id = ? AND status IN ('pending','processing','paused')) AS left`
+      )
+      .get(batchId, batchId)!.left === 1
+  )
 }
 
 /** Rows whose job was deleted go back to 'ready', to get a new job. Returns how many. */

@@ -218,6 +218,16 @@ export const MIGRATIONS: readonly Migration[] = [
       -- the planner never chose this one, yet every claim, renewal and completion rewrote it.
       DROP INDEX jobs_lease;
     `
+  },
+  {
+    version: 7,
+    name: "a batch's open jobs found by status",
+    sql: `
+      -- A running batch counts its open jobs after each one finishes: by (batch, status) that is a
+      -- look at those few jobs, where (batch) alone went through every job the batch ever had.
+      DROP INDEX jobs_batch;
+      CREATE INDEX jobs_batch ON jobs (batch_id, status) WHERE batch_id IS NOT NULL;
+    `
   }
 ]
 
