@@ -60,6 +60,9 @@ async function measure(rows: number): Promise<void> {
     })()
 
     const feed = timeUs(() => batches.feed(b.id))
+    const viewStart = performance.now()
+    for (let i = 0; i < 5; i++) batches.view(b.id)
+    console.log(`  (dashboard view: ${((performance.now() - viewStart) / 5).toFixed(1)} ms)`)
     const joinCount = engine.db.prepare<[string], { n: number }>(ROW_JOIN_COUNT)
     const before = timeUs(() => joinCount.get(b.id))
     console.log(

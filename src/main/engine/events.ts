@@ -38,14 +38,19 @@ export class EventBus {
  * Keyed throttle with a trailing edge: the first call for a key runs at once, later calls
  * within `intervalMs` are folded into one trailing call carrying the latest value.
  * A step that reports progress 1000 times a second becomes ~10 events per second.
+ * The interval may depend on the key (a delivery that costs more can be spaced out more).
  */
 export class Coalescer<T> {
   private readonly pending = new Map<string, { value: T; timer: NodeJS.Timeout | null; last: number }>()
 
   constructor(
-    private readonly intervalMs: number,
+    private readonly intervalMs: number | ((key: string) => number),
     private readonly deliver: (key: string, value: T) => void
   ) {}
+
+  private interval(key: string): number {
+    return typeof this.intervalMs === 'number' ? this.intervalMs : this.intervalMs(key)
+  }
 
   push(key: string, value: T): void {
     const now = Date.now()
@@ -57,7 +62,7 @@ export class Coalescer<T> {
     }
     entry.value = value
     if (entry.timer) return
-    const wait = Math.max(0, entry.last + this.intervalMs - now)
+    const wait = Math.max(0, entry.last + this.interval(key) - now)
     if (wait === 0) {
       entry.last = now
       this.deliver(key, value)
