@@ -62,10 +62,11 @@ export function batchView(db: Db, b: BatchRow, concurrency: number): BatchView {
        FROM batch_rows r LEFT JOIN jobs j ON j.id = r.job_id WHERE r.batch_id = ?`
     )
     .get(b.id)!
-  // The few running jobs, found by the jobs' (batch, status) index, each the current job of its row.
+  // The few running jobs, found by the jobs' (batch, status) index, each the current job of its
+  // row. CROSS JOIN keeps jobs the outer loop (SQLite's planner would walk every row otherwise).
   const currentRows = db
     .prepare<[string, string], { row_number: number }>(
-      `SELECT r.row_number FROM jobs j JOIN batch_rows r ON r.job_id = j.id
+      `SELECT r.row_number FROM jobs j CROSS JOIN batch_rows r ON r.job_id = j.id
        WHERE j.batch_id = ? AND j.status = 'processing' AND r.batch_id = ? ORDER BY r.row_number LIMIT 50`
     )
     .all(b.id, b.id)
@@ -79,18 +80,21 @@ export function batchView(db: Db, b: BatchRow, concurrency: number): BatchView {
     .all(b.id)) {
     avgStepMs[s.name] = Math.round(s.avg)
   }
-  const recent = db
-    .prepare<[string, number], { status: string }>(
-      `SELECT j.status FROM batch_rows r JOIN jobs j ON j.id = r.job_id
-       WHERE r.batch_id = ? AND j.status IN ('completed','failed') ORDER BY j.completed_at DESC, r.row_number DESC LIMIT ?`
-    )
-    .all(b.id, ALERT_WINDOW)
+  // The latest finished rows, newest first, read backwards along the jobs' (batch, status,
+  // completed_at) index: ALERT_WINDOW jobs per status, not a sort of every finished one.
+  const latest = db.prepare<[string, string, string, number], { status: string; completed_at: number; row_number: number }>(
+    `SELECT j.status, j.completed_at, r.row_number FROM jobs j CROSS JOIN batch_rows r ON r.job_id = j.id
+     WHERE j.batch_id = ? AND j.status = ? AND r.batch_id = ? ORDER BY j.completed_at DESC, r.row_number DESC LIMIT ?`
+  )
+  const recent = [...latest.all(b.id, 'completed', b.id, ALERT_WINDOW), ...latest.all(b.id, 'failed', b.id, ALERT_WINDOW)]
+    .sort((x, y) => y.completed_at - x.completed_at || y.row_number - x.row_number)
+    .slice(0, ALERT_WINDOW)
   const last = db
-    .prepare<[string], { row_number: number; job_id: string; result: string | null; actual_duration_ms: number | null }>(
-      `SELECT r.row_number, r.job_id, j.result, j.actual_duration_ms FROM batch_rows r JOIN jobs j ON j.id = r.job_id
-       WHERE r.batch_id = ? AND j.status = 'completed' ORDER BY j.completed_at DESC LIMIT 1`
+    .prepare<[string, string], { row_number: number; job_id: string; result: string | null; actual_duration_ms: number | null }>(
+      `SELECT r.row_number, r.job_id, j.result, j.actual_duration_ms FROM jobs j CROSS JOIN batch_rows r ON r.job_id = j.id
+       WHERE j.batch_id = ? AND j.status = 'completed' AND r.batch_id = ? ORDER BY j.completed_at DESC LIMIT 1`
     )
-    .get(b.id)
+    .get(b.id, b.id)
   const errors: BatchRowError[] = db
     .prepare<[string], { row_number: number; state: string; error: string | null; job_error: string | null; job_id: string | null; job_status: string | null }>(
       `SELECT r.row_number, r.state, r.error, j.error AS job_error, r.job_id, j.status AS job_status FROM batch_rows r LEFT JOIN jobs j ON j.id = r.job_id
