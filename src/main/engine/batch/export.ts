@@ -61,7 +61,7 @@ export function jobHistoryCsv(db: Db, batchId?: string): string {
     .prepare<unknown[], Record<string, unknown>>(
       `SELECT id, project_id, type, title, status, priority, retry_count, created_at, started_at, completed_at,
               actual_duration_ms, cost_usd, cost_unknown, error
-       FROM jobs ${batchId ? 'WHERE batch_id = ?' : ''} ORDER BY created_at`
+       FROM jobs ${batchId ? 'WHERE batch_id = ?' : ''} ORDER BY created_at, seq`
     )
     .all(...(batchId ? [batchId] : []))
   return toCsv(

@@ -111,7 +111,7 @@ export class Queue {
       ORDER BY CASE status WHEN 'processing' THEN 0 WHEN 'pending' THEN 1 WHEN 'paused' THEN 1 ELSE 2 END,
                CASE WHEN status IN ('pending','paused','processing') THEN priority END,
                CASE WHEN status IN ('pending','paused','processing') THEN position END,
-               completed_at DESC, created_at DESC
+               completed_at DESC, created_at DESC, seq DESC
       LIMIT ? OFFSET ?`
     return readRows<unknown[], JobRow>(this.db, sql, JOB_ROW)
       .all(...params, f.limit, f.offset)
