@@ -22,12 +22,9 @@ import { join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type Database from 'better-sqlite3'
-import { z } from 'zod'
-import { Engine } from '../../src/main/engine/engine'
-import { PipelineRegistry } from '../../src/main/engine/pipelines/registry'
-import { DEFAULT_TIMINGS, defaultResourceLimits } from '../../src/main/engine/pool/pool'
 import { commitCounts, type CommitCounts } from '../../src/main/engine/store/database'
 import { runMinimalFloor } from './minimal-floor'
+import { noopPipelines, openNoopEngine, payload } from './noop-engine'
 import { runSqlFloor } from './sql-floor'
 
 type Lib = 'ours' | 'plainjob' | 'liteque' | 'floor' | 'minimal'
@@ -59,11 +56,6 @@ interface RunResult {
   commits?: CommitCounts
 }
 
-const PAD = 'x'.repeat(100)
-function payload(i: number): { i: number; pad: string } {
-  return { i, pad: PAD }
-}
-
 const silent = { error() {}, warn() {}, info() {}, debug() {} }
 
 function cpuMsSince(start: NodeJS.CpuUsage): number {
@@ -75,42 +67,12 @@ function freshDir(lib: string): string {
   return mkdtempSync(join(tmpdir(), `queue-bench-${lib}-`))
 }
 
-/** One pipeline, one step that does nothing: what is measured is the queue around it. */
-function noopPipelines(): PipelineRegistry<null> {
-  return new PipelineRegistry<null>().register({
-    name: 'noop',
-    title: 'No-op',
-    input: z.object({ i: z.number(), pad: z.string() }),
-    steps: [
-      {
-        name: 'noop',
-        title: 'No-op',
-        resource: 'cpu',
-        estimateMs: 1,
-        async run() {
-          return { data: null }
-        }
-      }
-    ]
-  })
-}
-
 // ------------------------------------------------------------------------------------------ ours
 
 async function runOurs(n: number, concurrency: number, variant: Variant): Promise<RunResult> {
   const dataDir = freshDir('ours')
   try {
-    const pipelines = noopPipelines()
-    const engine = new Engine<null>({
-      dataDir,
-      pipelines,
-      services: null,
-      concurrency,
-      // The default limits, except the `cpu` lane, which must let `concurrency` no-op steps run
-      // at once (its default is the core count, which equals the default concurrency anyway).
-      resources: { ...defaultResourceLimits(), cpu: { concurrency, minIntervalMs: 0 } },
-      timings: { ...DEFAULT_TIMINGS } // leaseMs 30 000, pollMs 1 000, reclaimEveryMs 5 000, progressIntervalMs 100
-    })
+    const engine = openNoopEngine(dataDir, concurrency)
     const requests = Array.from({ length: n }, (_, i) => ({ type: 'noop', input: payload(i) }))
     let t = performance.now()
     engine.queue.enqueueMany(requests)

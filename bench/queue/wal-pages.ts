@@ -14,10 +14,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { z } from 'zod'
-import { databaseFile, Engine } from '../../src/main/engine/engine'
-import { PipelineRegistry } from '../../src/main/engine/pipelines/registry'
-import { DEFAULT_TIMINGS, defaultResourceLimits } from '../../src/main/engine/pool/pool'
+import { databaseFile } from '../../src/main/engine/engine'
+import { openNoopEngine, payload } from './noop-engine'
 
 interface Frame {
   page: number
@@ -50,21 +48,8 @@ function pageOwners(file: string): Map<number, string> {
 async function measure(n: number, concurrency: number): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'queue-wal-'))
   try {
-    const pipelines = new PipelineRegistry<null>().register({
-      name: 'noop',
-      title: 'No-op',
-      input: z.object({ i: z.number(), pad: z.string() }),
-      steps: [{ name: 'noop', title: 'No-op', resource: 'cpu', estimateMs: 1, run: async () => ({ data: null }) }]
-    })
-    const engine = new Engine<null>({
-      dataDir,
-      pipelines,
-      services: null,
-      concurrency,
-      resources: { ...defaultResourceLimits(), cpu: { concurrency, minIntervalMs: 0 } },
-      timings: { ...DEFAULT_TIMINGS }
-    })
-    engine.queue.enqueueMany(Array.from({ length: n }, (_, i) => ({ type: 'noop', input: { i, pad: 'x'.repeat(100) } })))
+    const engine = openNoopEngine(dataDir, concurrency)
+    engine.queue.enqueueMany(Array.from({ length: n }, (_, i) => ({ type: 'noop', input: payload(i) })))
     // Start from an empty WAL and keep every frame the run writes.
     engine.db.pragma('wal_checkpoint(TRUNCATE)')
     engine.db.pragma('wal_autocheckpoint = 0')
