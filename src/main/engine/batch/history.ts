@@ -6,6 +6,19 @@ export const HISTORY_BUCKETS = 60
 
 const FINISHED = `FROM batch_rows r JOIN jobs j ON j.id = r.job_id WHERE r.batch_id = @batchId AND j.completed_at IS NOT NULL`
 
+/** When the batch's first and last finished rows finished (null: none yet). */
+export interface FinishedSpan {
+  first: number | null
+  last: number | null
+}
+
+/** The span on its own; the batch view reads it in the same pass as its counts. */
+export function finishedSpan(db: Db, batchId: string): FinishedSpan {
+  return db
+    .prepare<{ batchId: string }, FinishedSpan>(`SELECT MIN(j.completed_at) AS first, MAX(j.completed_at) AS last ${FINISHED}`)
+    .get({ batchId })!
+}
+
 /**
  * The batch's progress over time, rebuilt from its jobs' completion times so the dashboard's
  * charts have a past after a reload or when a batch is opened mid-run (live events only know the
@@ -16,10 +29,7 @@ const FINISHED = `FROM batch_rows r JOIN jobs j ON j.id = r.job_id WHERE r.batch
  * Cost counts every finished job (cancelled ones spent too), as the view's costUsd does; rows
  * whose job was deleted have no completion time and are not in it.
  */
-export function batchHistory(db: Db, batchId: string, startedAt: number | null): BatchView['history'] {
-  const span = db
-    .prepare<{ batchId: string }, { first: number | null; last: number | null }>(`SELECT MIN(j.completed_at) AS first, MAX(j.completed_at) AS last ${FINISHED}`)
-    .get({ batchId })!
+export function batchHistory(db: Db, batchId: string, startedAt: number | null, span: FinishedSpan = finishedSpan(db, batchId)): BatchView['history'] {
   if (span.first === null || span.last === null) return []
   // A stopped-then-retried batch restarts later than its first rows finished: start at those.
   const origin = startedAt !== null && startedAt <= span.first ? startedAt : span.first

@@ -32,8 +32,8 @@ export function batchView(db: Db, b: BatchRow, concurrency: number): BatchView {
   // While the rows are still being read no job exists yet: the view is the rows read so far,
   // cheap enough to announce every few hundred milliseconds of a 100 000-row import.
   if (!b.imported && b.status !== 'error') return importingView(db, b)
-  // Counts, durations and cost in one pass over the rows and their jobs: at 100 000 rows each
-  // pass costs ~150 ms (bench/batch/feed.ts).
+  // Counts, durations, cost and the span of finish times in one pass over the rows and their
+  // jobs: at 100 000 rows each pass costs ~150 ms (bench/batch/feed.ts).
   const counts = db
     .prepare<
       [string],
@@ -48,6 +48,8 @@ export function batchView(db: Db, b: BatchRow, concurrency: number): BatchView {
         cost: number
         unknown: number | null
         spent: number | null
+        first: number | null
+        last: number | null
       }
     >(
       `SELECT COALESCE(SUM(r.state = 'invalid'), 0) AS invalid,
@@ -58,7 +60,8 @@ export function batchView(db: Db, b: BatchRow, concurrency: number): BatchView {
               COALESCE(SUM(r.state = 'ready'), 0) AS ready,
               AVG(CASE WHEN j.status = 'completed' THEN j.actual_duration_ms END) AS avg,
               COALESCE(SUM(j.cost_usd), 0) AS cost, MAX(j.cost_unknown) AS unknown,
-              SUM(CASE WHEN j.status = 'completed' THEN j.cost_usd END) AS spent
+              SUM(CASE WHEN j.status = 'completed' THEN j.cost_usd END) AS spent,
+              MIN(j.completed_at) AS first, MAX(j.completed_at) AS last
        FROM batch_rows r LEFT JOIN jobs j ON j.id = r.job_id WHERE r.batch_id = ?`
     )
     .get(b.id)!
@@ -145,7 +148,7 @@ export function batchView(db: Db, b: BatchRow, concurrency: number): BatchView {
       errorRate: finished > 0 ? counts.failed / finished : 0,
       alert: failureAlert(recent.map((r) => r.status))
     },
-    history: batchHistory(db, b.id, b.started_at),
+    history: batchHistory(db, b.id, b.started_at, { first: counts.first, last: counts.last }),
     importing: null,
     errors: b.error ? [{ rowNumber: 0, reason: b.error, jobId: null }, ...errors] : errors,
     createdAt: b.created_at,
