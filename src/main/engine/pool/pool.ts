@@ -189,10 +189,9 @@ export class WorkerPool<S = unknown> {
    * Fill the free slots in one transaction: each claim and its first step's start (its runner runs
    * synchronously up to there) commit together — one commit for a tick's work instead of two per
    * job. Should the commit fail, the runners launched in it are stopped before their steps run.
-   * Returns whether the queue ran out of ready jobs.
+   * Returns whether the queue ran out of ready jobs. Its one caller, tick, checks for a free slot.
    */
   private claimAndStart(): boolean {
-    if (!this.hasFreeSlot()) return false
     const launched: Running[] = []
     let starved = false
     try {
