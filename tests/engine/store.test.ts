@@ -19,7 +19,7 @@ describe('database and migrations', () => {
     db.close()
     const again = openDatabase(file)
     expect(migrate(again, MIGRATIONS)).toBe(0)
-    expect(again.prepare('SELECT value FROM settings').get()).toEqual({ value: 'v' })
+    expect(again.prepare("SELECT value FROM settings WHERE key = 'k'").get()).toEqual({ value: 'v' })
     again.close()
   })
 

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3'
 import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { MIGRATIONS, type Migration } from './migrations'
+import { relocateDataRoot } from './relocate'
 
 export type Db = Database.Database
 
@@ -9,6 +10,8 @@ export type Db = Database.Database
  * Open (or create) the studio database with the settings durability needs:
  * WAL so readers never block the writer, synchronous=FULL so a committed transaction
  * survives a power cut, a busy timeout so the CLI and the app can share the file.
+ * The file's folder is the data folder (see databaseFile): opened from another folder than last
+ * time, its paths are moved along (see relocateDataRoot).
  */
 export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
@@ -23,6 +26,7 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   // faster (bench/queue). Temp tables and big sorts live in memory too, which our queries afford.
   db.pragma('temp_store = MEMORY')
   migrate(db, migrations)
+  if (file !== ':memory:' && migrations === MIGRATIONS) relocateDataRoot(db, dirname(resolve(file)))
   return db
 }
 
