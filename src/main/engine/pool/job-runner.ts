@@ -14,6 +14,7 @@ import type { CircuitBreaker } from './circuit-breaker'
 import type { PoolTimings } from './pool'
 import type { ResourceLimiter } from './resource-limiter'
 import { syncFile, syncFolder, worthSyncing } from './sync-files'
+import { logText } from '../../../shared/log-lines'
 
 /** Why a running job was stopped from outside its step. */
 export class StopReason extends Error {
@@ -266,7 +267,7 @@ export class JobRunner<S> {
           leases.failJob(lease, step, describeFailure(err, attempt), durationMs, failedProvider)
           return 'stopped'
         }
-        leases.log(lease.jobId, 'warn', `${step.name} failed for good (${err.message}); using its fallback`, step.name)
+        leases.log(lease.jobId, 'warn', logText('fallback', { step: step.name, error: err.message }), step.name)
         try {
           result = await def.fallback(ctx, err)
           await publishFiles(result.files ?? {}, workDir)
@@ -373,7 +374,7 @@ export class JobRunner<S> {
     const reason = signal.reason instanceof StopReason ? signal.reason.why : 'lease-lost'
     if (reason !== 'shutdown') return
     try {
-      this.d.leases.release(lease, 'pending', `engine stopped during ${step.name}; it will resume at ${step.name}`)
+      this.d.leases.release(lease, 'pending', logText('engineStopped', { step: step.name, next: step.name }))
     } catch (err) {
       if (!(err instanceof LeaseLostError)) throw err
     }

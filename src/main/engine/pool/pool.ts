@@ -10,6 +10,7 @@ import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff'
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions } from './circuit-breaker'
 import { JobRunner, StopReason } from './job-runner'
 import { ResourceLimiter, type ResourceLimit } from './resource-limiter'
+import { logText } from '../../../shared/log-lines'
 
 export interface PoolTimings {
   /** Lease length; renewed every third of it while a step runs. */
@@ -277,9 +278,9 @@ export class WorkerPool<S = unknown> {
   }
 
   private shouldYield(row: JobRow): { to: 'pending' | 'paused'; reason: string } | null {
-    if (this.state === 'stopping') return { to: 'pending', reason: 'engine stopping; the job will resume at its next step' }
-    if (row.pause_requested === 1) return { to: 'paused', reason: 'paused between steps' }
-    if (this.o.queue.isPaused()) return { to: 'pending', reason: 'queue paused; the job will resume at its next step' }
+    if (this.state === 'stopping') return { to: 'pending', reason: logText('engineStopping') }
+    if (row.pause_requested === 1) return { to: 'paused', reason: logText('pausedBetweenSteps') }
+    if (this.o.queue.isPaused()) return { to: 'pending', reason: logText('queuePaused') }
     return null
   }
 

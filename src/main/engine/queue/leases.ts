@@ -7,6 +7,7 @@ import { inTransaction, prep } from '../store/database'
 import { JOB_COST, JOB_COST_UNKNOWN } from './job-cost'
 import { JOB_ROW, type JobRow, type StepRow } from './rows'
 import { readRows } from '../store/row-reader'
+import { logText } from '../../../shared/log-lines'
 
 export interface Lease {
   jobId: string
@@ -235,7 +236,7 @@ export class LeaseStore {
   logSkipped(lease: Lease, steps: StepRow[]): void {
     if (steps.length === 0) return
     this.fenced(lease, 'lease_owner = lease_owner', {}, () => {
-      for (const s of steps) this.queue.log(lease.jobId, 'info', `skipping ${s.name} (already done)`, s.name)
+      for (const s of steps) this.queue.log(lease.jobId, 'info', logText('skipping', { step: s.name }), s.name)
     })
   }
 
@@ -256,7 +257,7 @@ export class LeaseStore {
         `UPDATE steps SET status = 'running', attempts = ?, progress = 0, error = NULL, work_dir = ?, started_at = ?
          WHERE job_id = ? AND idx = ?`
       ).run(attempt, workDir, this.now(), lease.jobId, step.idx)
-      this.queue.log(lease.jobId, 'info', `started ${step.name} (attempt ${attempt}/${maxAttempts})`, step.name)
+      this.queue.log(lease.jobId, 'info', logText('started', { step: step.name, attempt, max: maxAttempts }), step.name)
     }
     if (!atStep || !this.db.inTransaction) {
       this.fenced(lease, 'current_step = @step', { step: step.name }, change, { durable: false })
@@ -322,8 +323,8 @@ export class LeaseStore {
           step.idx
         )
         if (success.provider) this.recordCall(success.provider, true, success.durationMs, null)
-        const finished = `finished ${step.name} in ${formatMs(success.durationMs)}${success.fallback ? ' (fallback)' : ''}`
-        this.queue.log(lease.jobId, 'info', last ? `${finished}; job completed` : finished, step.name)
+        const code = last ? (success.fallback ? 'finishedJobFallback' : 'finishedJob') : success.fallback ? 'finishedFallback' : 'finished'
+        this.queue.log(lease.jobId, 'info', logText(code, { step: step.name, duration: formatMs(success.durationMs) }), step.name)
       },
       success.durable,
       last
@@ -335,7 +336,7 @@ export class LeaseStore {
     this.fenced(lease, RELEASE, { to: 'pending', runAfter, reason: `retrying ${step.name} after an error`, provider: null, retries: 1 }, () => {
       prep(this.db, "UPDATE steps SET status = 'pending', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.idx)
       if (provider) this.recordCall(provider, false, durationMs, error)
-      this.queue.log(lease.jobId, 'warn', `${step.name} failed, will retry in ${formatMs(runAfter - this.now())}: ${error}`, step.name)
+      this.queue.log(lease.jobId, 'warn', logText('willRetry', { step: step.name, delay: formatMs(runAfter - this.now()), error }), step.name)
     })
   }
 
@@ -356,7 +357,7 @@ export class LeaseStore {
         step.idx
       )
       if (call) this.recordCall(provider, false, call.durationMs, reason)
-      this.queue.log(lease.jobId, 'warn', `${provider} is unavailable; ${step.name} waits (${reason})`, step.name)
+      this.queue.log(lease.jobId, 'warn', logText('providerDown', { provider, step: step.name, reason }), step.name)
     })
   }
 
@@ -369,7 +370,7 @@ export class LeaseStore {
       () => {
         prep(this.db, "UPDATE steps SET status = 'failed', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.idx)
         if (provider) this.recordCall(provider, false, durationMs, error)
-        this.queue.log(lease.jobId, 'error', `failed at step ${step.name}: ${error}`, step.name)
+        this.queue.log(lease.jobId, 'error', logText('failed', { step: step.name, error }), step.name)
       }
     )
   }
@@ -411,7 +412,7 @@ export class LeaseStore {
             .run(now, r.id, r.lease_owner)
           if (info.changes !== 1) continue
           prep(this.db, "UPDATE steps SET status = 'pending', progress = 0 WHERE job_id = ? AND status = 'running'").run(r.id)
-          this.queue.log(r.id, 'warn', `worker ${r.lease_owner ?? '?'} stopped responding during ${r.current_step ?? 'a step'}; job returned to the queue`, r.current_step)
+          this.queue.log(r.id, 'warn', logText('workerLost', { worker: r.lease_owner ?? '?', step: r.current_step ?? 'a step' }), r.current_step)
           reclaimed.push(r.id)
         }
       })

@@ -26,6 +26,7 @@ import { JOB_COST, JOB_COST_UNKNOWN } from './job-cost'
 import { planMove, planPlacement, type MoveOutcome, type QueueSlot } from './ordering'
 import { JOB_ROW, jobDetail, jobView, logLine, STEP_ROW, type JobRow, type LogRow, type StepRow } from './rows'
 import { readRows } from '../store/row-reader'
+import { logText } from '../../../shared/log-lines'
 
 const QUEUE_PAUSED_KEY = 'queue.paused'
 
@@ -215,7 +216,7 @@ export class Queue {
             now
           })
           p.steps.forEach((s, idx) => insertStep.run(id, idx, s.name, s.title, s.resource))
-          insertLog.run(seq, id, now, `queued with priority ${p.req.priority}`)
+          insertLog.run(seq, id, now, logText('queued', { priority: p.req.priority }))
           return id
         })
       })
@@ -253,13 +254,13 @@ export class Queue {
     if (row.status === 'completed') throw new QueueError('finished', 'job is already completed; its priority no longer matters')
     return this.mutate(row.id, () => {
       prep(this.db, 'UPDATE jobs SET priority = ?, updated_at = ? WHERE id = ?').run(p, this.now(), row.id)
-      this.log(row.id, 'info', `priority set to ${p}`)
+      this.log(row.id, 'info', logText('prioritySet', { priority: p }))
     })
   }
 
   move(id: string, direction: MoveDirection): JobView {
     const dir = parse(MoveDirectionSchema, direction, 'direction')
-    return this.reorder(id, (queued, jobId) => planMove(queued, jobId, dir), `moved ${dir}`)
+    return this.reorder(id, (queued, jobId) => planMove(queued, jobId, dir), logText('moved', { direction: dir }))
   }
 
   /** Drop a job right before or after another queued job, in one step (the end of a drag). */
@@ -270,7 +271,7 @@ export class Queue {
       throw new QueueError('not_queued', `the job to place it next to is ${anchor.status}; only queued jobs can be reordered`)
     }
     const before = 'before' in target
-    return this.reorder(id, (queued, jobId) => planPlacement(queued, jobId, anchor.id, before), `placed ${before ? 'before' : 'after'} ${anchor.title}`)
+    return this.reorder(id, (queued, jobId) => planPlacement(queued, jobId, anchor.id, before), logText(before ? 'placedBefore' : 'placedAfter', { title: anchor.title }))
   }
 
   /** One reordering, in one transaction: only queued jobs move, never one being processed. */
@@ -325,7 +326,7 @@ export class Queue {
         )
         .run(now, now, row.id)
       prep(this.db, "UPDATE steps SET status = 'cancelled' WHERE job_id = ? AND status = 'running'").run(row.id)
-      this.log(row.id, 'warn', row.status === 'processing' ? `cancelled while running ${row.current_step ?? 'a step'}` : 'cancelled')
+      this.log(row.id, 'warn', row.status === 'processing' ? logText('cancelledWhileRunning', { step: row.current_step ?? 'a step' }) : logText('cancelled'))
     })
   }
 
@@ -382,7 +383,7 @@ export class Queue {
         )
         .run({ progress: Math.round((done / steps.length) * 1000) / 10, resource: firstOpen?.resource ?? null, now, jobId: row.id })
       const fromName = steps[from]?.name ?? 'the start'
-      this.log(row.id, 'info', options.fromStep !== undefined ? `retry requested from step ${fromName}` : `retry requested; resumes at ${fromName}`)
+      this.log(row.id, 'info', logText(options.fromStep !== undefined ? 'retryFrom' : 'retryResumes', { step: fromName }))
     })
     for (const dir of cleared) rmSync(dir, { recursive: true, force: true })
     return view
@@ -402,13 +403,13 @@ export class Queue {
     if (row.status === 'pending') {
       return this.mutate(row.id, () => {
         prep(this.db, "UPDATE jobs SET status = 'paused', updated_at = ? WHERE id = ?").run(this.now(), row.id)
-        this.log(row.id, 'info', 'paused')
+        this.log(row.id, 'info', logText('paused'))
       })
     }
     if (row.status === 'processing') {
       return this.mutate(row.id, () => {
         prep(this.db, 'UPDATE jobs SET pause_requested = 1, updated_at = ? WHERE id = ?').run(this.now(), row.id)
-        this.log(row.id, 'info', `pausing after step ${row.current_step ?? ''} finishes`.trim())
+        this.log(row.id, 'info', logText('pausing', { step: row.current_step ?? 'the current step' }))
       })
     }
     throw new QueueError('cannot_pause', `job is ${row.status}; only queued or running jobs can be paused`)
@@ -419,13 +420,13 @@ export class Queue {
     if (row.status === 'paused') {
       return this.mutate(row.id, () => {
         prep(this.db, "UPDATE jobs SET status = 'pending', pause_requested = 0, updated_at = ? WHERE id = ?").run(this.now(), row.id)
-        this.log(row.id, 'info', 'resumed')
+        this.log(row.id, 'info', logText('resumed'))
       })
     }
     if (row.status === 'processing' && row.pause_requested) {
       return this.mutate(row.id, () => {
         prep(this.db, 'UPDATE jobs SET pause_requested = 0, updated_at = ? WHERE id = ?').run(this.now(), row.id)
-        this.log(row.id, 'info', 'pause withdrawn')
+        this.log(row.id, 'info', logText('pauseWithdrawn'))
       })
     }
     throw new QueueError('not_paused', `job is ${row.status}, not paused`)

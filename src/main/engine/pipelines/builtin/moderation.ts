@@ -1,6 +1,7 @@
 import { permanent } from '../../errors'
 import type { StudioServices } from '../../services'
 import type { StepContext, StepDefinition } from '../types'
+import { logText } from '../../../../shared/log-lines'
 
 /** The kinds of provider a step pays for; moderation guards each of them. */
 export type PaidKind = 'text' | 'image' | 'speech'
@@ -47,5 +48,5 @@ export async function moderateBeforePaidStep(ctx: StepContext<StudioServices>, k
       .map(([name]) => name)
     throw permanent(`the text was flagged by ${result.provider}${categories.length ? ` (${categories.join(', ')})` : ''}; nothing was generated`)
   }
-  ctx.log(`${input.length > 1 ? `${input.length} texts` : 'text'} checked by ${result.provider} before the ${kind} step: not flagged`)
+  ctx.log(logText(input.length > 1 ? 'moderatedMany' : 'moderatedOne', { count: input.length, provider: result.provider, kind }))
 }

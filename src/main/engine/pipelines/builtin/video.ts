@@ -10,6 +10,7 @@ import type { StudioServices } from '../../services'
 import type { PipelineDefinition, StepContext, StepDefinition } from '../types'
 import { billing, moderateBeforePaidStep, moderationFor, paidBy } from './moderation'
 import { phrasesFor } from './phrases'
+import { logText } from '../../../../shared/log-lines'
 
 export const VideoInput = z.strictObject({
   idea: z.string().trim().min(3, 'idea is too short (3 characters at least)').max(2000, 'idea is too long (2000 characters at most)'),
@@ -72,7 +73,7 @@ const script: StepDefinition<StudioServices> = {
     if (!body) throw permanent(`${result.provider} returned an empty script`)
     const files: Record<string, string> = {}
     if (i.saveIntermediateSteps) files.script = await ctx.writeArtifact('script.txt', body + '\n')
-    if (result.offline) ctx.log(`offline script from ${result.provider} (templates, not a language model)`)
+    if (result.offline) ctx.log(logText('offlineScript', { provider: result.provider }))
     return {
       data: {
         text: body,
@@ -116,7 +117,7 @@ const audio: StepDefinition<StudioServices> = {
       { signal: ctx.signal }
     )
     if (!(result.durationSec > 0.2)) throw permanent(`${result.provider} produced no audible narration`)
-    ctx.log(`narration by ${result.provider}: ${result.durationSec.toFixed(1)} s`)
+    ctx.log(logText('narration', { provider: result.provider, seconds: result.durationSec.toFixed(1) }))
     return {
       data: { durationSec: result.durationSec, words: (result.words ?? null) as JsonValue, engine: result.provider },
       files: { narration: result.path },
@@ -135,7 +136,7 @@ const visuals: StepDefinition<StudioServices> = {
   async run(ctx) {
     const i = input(ctx)
     if (i.assets?.length) {
-      ctx.log(`using ${i.assets.length} project asset(s) as visuals`)
+      ctx.log(logText('projectVisuals', { count: i.assets.length }))
       return { data: { images: i.assets, generated: false }, provider: 'project-assets' }
     }
     const provider = ctx.services.providers().image
@@ -204,7 +205,15 @@ const video: StepDefinition<StudioServices> = {
       },
       { signal: ctx.signal, onProgress: (p) => ctx.progress(p) }
     )
-    ctx.log(`rendered${draft ? ' a draft' : ''} ${result.width}×${result.height}, ${result.durationSec.toFixed(1)} s with ${result.ffmpeg.source} ffmpeg ${result.ffmpeg.version}`)
+    ctx.log(
+      logText(draft ? 'renderedDraft' : 'rendered', {
+        width: result.width,
+        height: result.height,
+        seconds: result.durationSec.toFixed(1),
+        source: result.ffmpeg.source,
+        version: result.ffmpeg.version
+      })
+    )
     const files: Record<string, string> = { video: result.path }
     if (result.srtPath) files.subtitles = result.srtPath
     return {

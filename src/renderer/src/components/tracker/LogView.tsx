@@ -1,6 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import type { LogLine } from '../../../../shared/types'
+import { localizeLogLine } from '../../i18n/log-lines'
 import { useT } from '../../i18n/use-t'
 import { formatTime, shortId } from '../common/format'
 
@@ -11,10 +12,19 @@ export function LogView({ lines, showJob = false, testId = 'log', onJob }: { lin
   const t = useT()
   const [levels, setLevels] = useState<Record<LogLine['level'], boolean>>({ debug: false, info: true, warn: true, error: true })
   const [query, setQuery] = useState('')
+  // Each line is put in the user's language once (by line id), not at every render of a live log.
+  const texts = useMemo(() => new Map<number, string>(), [t.locale])
+  const textOf = (l: LogLine) => {
+    let text = texts.get(l.id)
+    if (text === undefined) texts.set(l.id, (text = localizeLogLine(l.message, t.locale)))
+    return text
+  }
   const shown = useMemo(() => {
     const q = query.trim().toLowerCase()
-    return lines.filter((l) => levels[l.level] && (!q || l.message.toLowerCase().includes(q) || (l.step ?? '').toLowerCase().includes(q)))
-  }, [lines, levels, query])
+    // The search finds a line by what is shown, or by the engine's own words.
+    const matches = (l: LogLine) => textOf(l).toLowerCase().includes(q) || l.message.toLowerCase().includes(q) || (l.step ?? '').toLowerCase().includes(q)
+    return lines.filter((l) => levels[l.level] && (!q || matches(l)))
+  }, [lines, levels, query, texts])
   const counts = useMemo(() => {
     const c = { debug: 0, info: 0, warn: 0, error: 0 }
     for (const l of lines) c[l.level]++
@@ -72,7 +82,7 @@ export function LogView({ lines, showJob = false, testId = 'log', onJob }: { lin
                 ) : null}
                 {l.step ? <span className="log-step">{l.step}</span> : null}
                 <span className="log-msg" title={l.message}>
-                  {l.message}
+                  {textOf(l)}
                 </span>
               </div>
             )

@@ -1,0 +1,100 @@
+/**
+ * The lines the engine writes in a job's log, as templates. A line is stored in English — the CLI,
+ * exports and support read it as is — and the app recognises a stored line by its template to show
+ * it in the user's language. One table serves both directions, so they cannot drift apart; lines
+ * written by earlier releases in the same words are recognised too.
+ *
+ * `{name}` is a value. Values are free text (an error message may hold anything), so a template
+ * must not be a prefix of another with a value in between that could swallow the rest: the parser
+ * tries the most specific templates (most literal text) first.
+ */
+export const LOG_LINES = {
+  queued: 'queued with priority {priority}',
+  prioritySet: 'priority set to {priority}',
+  moved: 'moved {direction}',
+  placedBefore: 'placed before {title}',
+  placedAfter: 'placed after {title}',
+  cancelled: 'cancelled',
+  cancelledWhileRunning: 'cancelled while running {step}',
+  retryFrom: 'retry requested from step {step}',
+  retryResumes: 'retry requested; resumes at {step}',
+  paused: 'paused',
+  pausing: 'pausing after step {step} finishes',
+  resumed: 'resumed',
+  pauseWithdrawn: 'pause withdrawn',
+  skipping: 'skipping {step} (already done)',
+  started: 'started {step} (attempt {attempt}/{max})',
+  finished: 'finished {step} in {duration}',
+  finishedFallback: 'finished {step} in {duration} (fallback)',
+  finishedJob: 'finished {step} in {duration}; job completed',
+  finishedJobFallback: 'finished {step} in {duration} (fallback); job completed',
+  willRetry: '{step} failed, will retry in {delay}: {error}',
+  providerDown: '{provider} is unavailable; {step} waits ({reason})',
+  failed: 'failed at step {step}: {error}',
+  fallback: '{step} failed for good ({error}); using its fallback',
+  workerLost: 'worker {worker} stopped responding during {step}; job returned to the queue',
+  engineStopping: 'engine stopping; the job will resume at its next step',
+  engineStopped: 'engine stopped during {step}; it will resume at {next}',
+  pausedBetweenSteps: 'paused between steps',
+  queuePaused: 'queue paused; the job will resume at its next step',
+  offlineScript: 'offline script from {provider} (templates, not a language model)',
+  narration: 'narration by {provider}: {seconds} s',
+  projectVisuals: 'using {count} project asset(s) as visuals',
+  rendered: 'rendered {width}×{height}, {seconds} s with {source} ffmpeg {version}',
+  renderedDraft: 'rendered a draft {width}×{height}, {seconds} s with {source} ffmpeg {version}',
+  moderatedOne: 'text checked by {provider} before the {kind} step: not flagged',
+  moderatedMany: '{count} texts checked by {provider} before the {kind} step: not flagged',
+  existingTrack: 'offering an existing track instead: {track}'
+} as const
+
+export type LogLineCode = keyof typeof LOG_LINES
+export type LogLineParams = Record<string, string | number>
+
+/** The English line for `code`, as the engine stores it. */
+export function logText(code: LogLineCode, params: LogLineParams = {}): string {
+  return LOG_LINES[code].replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m))
+}
+
+interface Matcher {
+  code: LogLineCode
+  names: string[]
+  pattern: RegExp
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+function matcherOf(code: LogLineCode): Matcher {
+  const template = LOG_LINES[code]
+  const names: string[] = []
+  const source = template
+    .split(/(\{\w+\})/)
+    .map((part) => {
+      const value = /^\{(\w+)\}$/.exec(part)
+      if (!value) return escape(part)
+      names.push(value[1]!)
+      return '(.+?)'
+    })
+    .join('')
+  return { code, names, pattern: new RegExp(`^${source}$`, 's') }
+}
+
+/** Most literal text first: "finished … (fallback); job completed" before "finished …". */
+const MATCHERS: readonly Matcher[] = (Object.keys(LOG_LINES) as LogLineCode[])
+  .map(matcherOf)
+  .sort((a, b) => literalLength(LOG_LINES[b.code]) - literalLength(LOG_LINES[a.code]))
+
+function literalLength(template: string): number {
+  return template.replace(/\{\w+\}/g, '').length
+}
+
+/** Which template a stored line was written from, with its values; null for any other line. */
+export function parseLogLine(message: string): { code: LogLineCode; params: Record<string, string> } | null {
+  for (const m of MATCHERS) {
+    const found = m.pattern.exec(message)
+    if (!found) continue
+    const params: Record<string, string> = {}
+    m.names.forEach((name, i) => (params[name] = found[i + 1]!))
+    return { code: m.code, params }
+  }
+  return null
+}
