@@ -90,6 +90,10 @@ export async function runPool(
 
   const unsubscribe = engine.events.subscribe(onEvent)
   const redraw = tty ? setInterval(draw, 200) : null
+  // The pool's timers do not hold the process open (an app embedding the engine must be able to
+  // quit), so while nothing runs — an empty queue, a retry waiting for its time — nothing would:
+  // Node would end here with an unsettled promise (exit code 13). `run` stays until it is done.
+  const stayAlive = setInterval(() => {}, 60_000)
   let signals = 0
   const stopping = new Promise<void>((resolve) => {
     const onSignal = (sig: NodeJS.Signals) => {
@@ -112,6 +116,7 @@ export async function runPool(
   await Promise.race([o.until ?? (o.untilIdle ? engine.pool.whenIdle() : new Promise(() => {})), stopping])
   await engine.pool.stop(signals > 1 ? 0 : 10_000)
   if (redraw) clearInterval(redraw)
+  clearInterval(stayAlive)
   unsubscribe()
   clear()
   process.removeAllListeners('SIGINT')
