@@ -37,6 +37,8 @@ export interface RunnerDeps<S> {
   onBreakerChange(breaker: CircuitBreaker): void
   /** Before each step: should the job go back to the queue instead? `row` is its latest stored state. */
   shouldYield(row: JobRow): { to: 'pending' | 'paused'; reason: string } | null
+  /** Is the engine shutting down (running steps in their grace period)? */
+  stopping(): boolean
 }
 
 type StepOutcome = 'completed' | 'stopped'
@@ -244,6 +246,15 @@ export class JobRunner<S> {
         await publishFiles(result.files ?? {}, workDir)
       } catch (raw) {
         if (signal.aborted) throw raw
+        if (this.d.stopping()) {
+          // A step that fails while the engine shuts down was most likely hit by the same Ctrl-C
+          // (the terminal signals ffmpeg or a speech engine too): not the step's fault. The job
+          // goes back to the queue at this step, its attempt given back.
+          breaker?.abandonTrial()
+          this.handleStop(lease, step, AbortSignal.abort(new StopReason('shutdown')))
+          rmSync(workDir, { recursive: true, force: true })
+          return 'stopped'
+        }
         const err = classifyError(raw, provider ?? undefined)
         const durationMs = Date.now() - started
         // A step may learn which provider failed only from the error (settings pick the provider).

@@ -104,7 +104,8 @@ export class WorkerPool<S = unknown> {
       timings: this.timings,
       breaker: (provider) => this.breaker(provider),
       onBreakerChange: (b) => this.breakerChanged(b),
-      shouldYield: (jobId) => this.shouldYield(jobId)
+      shouldYield: (jobId) => this.shouldYield(jobId),
+      stopping: () => this.state === 'stopping'
     })
   }
 

@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process'
 import { StepError } from '../errors'
+import { OWN_PROCESS_GROUP } from '../render/exec'
 
 export interface RunOptions {
   signal: AbortSignal
@@ -32,7 +33,12 @@ export function runProcess(command: string, args: readonly string[], options: Ru
   if (signal.aborted) return Promise.reject(new StepError('cancelled', `${provider}: cancelled`, { provider }))
 
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env, windowsHide: true })
+    const child = spawn(command, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: options.env ?? process.env,
+      windowsHide: true,
+      detached: OWN_PROCESS_GROUP
+    })
     let stdout = ''
     let stderr = ''
     let stopReason: 'cancelled' | 'timeout' | undefined

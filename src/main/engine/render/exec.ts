@@ -19,6 +19,15 @@ export interface RunToolOptions {
   env?: NodeJS.ProcessEnv
 }
 
+/**
+ * Tools run in a process group of their own (not on Windows, which has none to share). A Ctrl-C
+ * in the terminal signals the whole foreground group: a tool in ours would die at once, failing
+ * its step, while the engine promises running steps a grace period to finish. The engine stops
+ * its tools itself, through each step's AbortSignal. Long runs (ffmpeg, speech engines) use it;
+ * runTool's short commands cannot (execFile passes no such option to spawn).
+ */
+export const OWN_PROCESS_GROUP = process.platform !== 'win32'
+
 /** Never rejects: callers decide what a failure means (a probe reports it, a render throws). */
 export function runTool(command: string, args: readonly string[], options: RunToolOptions = {}): Promise<ToolResult> {
   return new Promise((resolve) => {

@@ -5,6 +5,7 @@ import path from 'node:path'
 import ffmpeg from 'fluent-ffmpeg'
 import { StepError, permanent, retryable } from '../errors'
 import { type BinarySettings, resolveBinaries } from './binaries'
+import { OWN_PROCESS_GROUP } from './exec'
 
 /**
  * The only module that touches fluent-ffmpeg. It is unmaintained upstream, so everything else
@@ -142,6 +143,7 @@ function buildCommand(job: FfmpegJob, output: string, ffmpegPath: string): ffmpe
   // setFfmpegPath() writes a module-wide cache shared by every command; renders with different
   // settings could race on it. An own property on this instance keeps the path per command.
   pinBinary(command, '_getFfmpegPath', ffmpegPath)
+  ownProcessGroup(command)
   for (const input of job.inputs) {
     command.input(input.path)
     addVerbatim(input.options ?? [], (...opts) => command.inputOptions(...opts))
@@ -150,6 +152,14 @@ function buildCommand(job: FfmpegJob, output: string, ffmpegPath: string): ffmpe
   command.output(output)
   addVerbatim(job.outputOptions, (...opts) => command.outputOptions(...opts))
   return command
+}
+
+/** fluent-ffmpeg has no spawn option for it: its spawn helper is wrapped (see OWN_PROCESS_GROUP). */
+function ownProcessGroup(command: ffmpeg.FfmpegCommand): void {
+  if (!OWN_PROCESS_GROUP) return
+  const target = command as unknown as { _spawnFfmpeg: (args: unknown, options: object, ...callbacks: unknown[]) => unknown }
+  const spawnFfmpeg = target._spawnFfmpeg
+  target._spawnFfmpeg = (args, options, ...callbacks) => spawnFfmpeg.call(command, args, { ...options, detached: true }, ...callbacks)
 }
 
 /**
