@@ -29,13 +29,19 @@ describe('Ctrl-C during a render', () => {
     await until(() => videoStep()?.status === 'running', 60_000, 'the render to start')
     await new Promise((r) => setTimeout(r, 300)) // ffmpeg is up
     process.kill(-run.pid!, 'SIGINT') // what the terminal does on Ctrl-C
+    // A render killed by the signal would have failed at once, sending the job back to the queue.
+    await new Promise((r) => setTimeout(r, 1_000))
+    expect(['running', 'completed'], out).toContain(videoStep()!.status)
 
     const [code] = (await once(run, 'exit')) as [number | null]
     expect(code, out).toBe(0)
     expect(out).toContain('SIGINT: finishing running steps')
     const job = db.prepare<[string], { status: string; retry_count: number }>('SELECT status, retry_count FROM jobs WHERE id = ?').get(id)!
-    expect(job, out).toEqual({ status: 'completed', retry_count: 0 })
-    expect(videoStep()!.attempts).toBe(1)
+    expect(job.retry_count, out).toBe(0)
+    // On a loaded machine the render may outlast the 10 s of grace: then it was stopped by the
+    // engine and waits in the queue, its attempt given back.
+    if (job.status === 'completed') expect(videoStep()!.attempts).toBe(1)
+    else expect([job.status, videoStep()!.attempts], out).toEqual(['pending', 0])
     db.close()
   }, 120_000)
 })
