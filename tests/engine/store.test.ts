@@ -53,6 +53,21 @@ describe('database and migrations', () => {
     db.close()
   })
 
+  it("an older database's finished jobs last as long as their steps ran, not since they first started (schema 8)", () => {
+    const file = join(tempDir(), 'studio.db')
+    const old = openDatabase(file, MIGRATIONS.filter((m) => m.version <= 7))
+    // Failed once, retried 26 minutes later: 1 600 911 ms between first start and completion.
+    old.prepare("INSERT INTO jobs (id, type, payload, status, position, seq, actual_duration_ms, created_at, updated_at) VALUES ('j', 'three', '{}', 'completed', 1, 1, 1600911, 1, 1)").run()
+    const step = old.prepare("INSERT INTO steps (job_id, idx, name, title, resource, status, duration_ms) VALUES ('j', ?, ?, ?, 'cpu', 'completed', ?)")
+    step.run(0, 'a', 'A', 4)
+    step.run(1, 'b', 'B', 3)
+    old.close()
+
+    const db = openDatabase(file)
+    expect(db.prepare('SELECT actual_duration_ms FROM jobs').pluck().get()).toBe(7)
+    db.close()
+  })
+
   it("an older database keeps every job's log, now filed by job number (schema 5)", () => {
     const dataDir = tempDir()
     const old = openDatabase(databaseFile(dataDir), MIGRATIONS.filter((m) => m.version <= 4))

@@ -4,7 +4,7 @@ import type { JsonValue } from '../../../shared/types'
 import { LeaseLostError } from '../errors'
 import type { Queue } from './queue'
 import { inTransaction, prep } from '../store/database'
-import { JOB_COST, JOB_COST_UNKNOWN } from './job-cost'
+import { JOB_COST, JOB_COST_UNKNOWN, JOB_RUN_TIME } from './job-cost'
 import { JOB_ROW, type JobRow, type StepRow } from './rows'
 import { readRows } from '../store/row-reader'
 import { logText } from '../../../shared/log-lines'
@@ -300,7 +300,7 @@ export class LeaseStore {
       lease,
       last
         ? `status = 'completed', progress = 100, current_step = NULL, result = @result, error = NULL, next_resource = NULL,
-           completed_at = @now, actual_duration_ms = @now - started_at, ${cost},
+           completed_at = @now, actual_duration_ms = ${JOB_RUN_TIME}, ${cost},
            lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`
         : `progress = @progress, next_resource = @resource, current_step = COALESCE(@nextStep, current_step), ${cost}`,
       { result: last ? JSON.stringify(next.jobResult) : null, progress: next.jobProgress, resource: next.resource, nextStep: next.step ?? null },
@@ -364,9 +364,9 @@ export class LeaseStore {
   failJob(lease: Lease, step: StepRow, error: string, durationMs: number, provider: string | null): void {
     this.fenced(
       lease,
-      `status = 'failed', error = @error, completed_at = @now, actual_duration_ms = @now - started_at,
+      `status = 'failed', error = @error, completed_at = @now, actual_duration_ms = ${JOB_RUN_TIME} + @failedMs,
        lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`,
-      { error: `${step.name}: ${error}` },
+      { error: `${step.name}: ${error}`, failedMs: Math.round(durationMs) },
       () => {
         prep(this.db, "UPDATE steps SET status = 'failed', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.idx)
         if (provider) this.recordCall(provider, false, durationMs, error)

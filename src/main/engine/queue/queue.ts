@@ -375,7 +375,8 @@ export class Queue {
         .get(row.id)
       prep(this.db, 
           `UPDATE jobs SET status = 'pending', error = NULL, result = NULL, completed_at = NULL, actual_duration_ms = NULL,
-             run_after = 0, waiting_reason = NULL, waiting_provider = NULL, pause_requested = 0, current_step = NULL,
+             -- A new run: "started" is when it starts, not when the first one did.
+             started_at = NULL, run_after = 0, waiting_reason = NULL, waiting_provider = NULL, pause_requested = 0, current_step = NULL,
              progress = @progress, next_resource = @resource, updated_at = @now,
              -- The steps redone no longer count: the cost is what the kept ones cost.
              cost_usd = ${JOB_COST}, cost_unknown = ${JOB_COST_UNKNOWN}

@@ -229,6 +229,18 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP INDEX jobs_batch;
       CREATE INDEX jobs_batch ON jobs (batch_id, status, completed_at) WHERE batch_id IS NOT NULL;
     `
+  },
+  {
+    version: 8,
+    name: "a job's duration is the time its steps ran",
+    sql: `
+      -- It was the time since the job first started: waits for a retry or a provider, and a whole
+      -- earlier run before the user's retry, counted as work in stats, batch ETAs and exports.
+      -- A failed job's last attempt was never timed: its duration stays as it was.
+      UPDATE jobs SET actual_duration_ms =
+          (SELECT COALESCE(SUM(duration_ms), 0) FROM steps WHERE job_id = jobs.id AND status = 'completed')
+        WHERE status = 'completed';
+    `
   }
 ]
 
