@@ -50,7 +50,10 @@ export async function runPool(
     draw()
   }
 
+  // What this run finished (the database's totals include every earlier run).
+  const finished = new Map<string, JobView['status']>()
   const onEvent = (e: EngineEvent) => {
+    if (e.type === 'job.changed' && ['completed', 'failed', 'cancelled'].includes(e.job.status)) finished.set(e.job.id, e.job.status)
     if (o.json) {
       if (e.type !== 'job.progress' || !tty) io.stdout.write(JSON.stringify(e) + '\n')
       return
@@ -124,8 +127,11 @@ export async function runPool(
 
   const stats = engine.queue.stats()
   if (!o.json) {
+    const count = (status: JobView['status']) => [...finished.values()].filter((s) => s === status).length
+    const cancelled = count('cancelled')
     io.stdout.write(
-      `done: ${stats.byStatus.completed} completed, ${stats.byStatus.failed} failed, ${stats.byStatus.pending + stats.byStatus.paused} still queued${stats.paused ? ' (queue is paused)' : ''}\n`
+      `done: ${count('completed')} completed, ${count('failed')} failed${cancelled ? `, ${cancelled} cancelled` : ''}, ` +
+        `${stats.byStatus.pending + stats.byStatus.paused} still queued${stats.paused ? ' (queue is paused)' : ''}\n`
     )
   }
   return 0

@@ -23,6 +23,14 @@ describe('studio CLI', () => {
     expect(JSON.parse(list.out)).toHaveLength(1)
   })
 
+  it("the run's summary counts what that run finished, not every earlier run", async () => {
+    const run = cli(tempDir())
+    await run('add', 'one', '--input', '{}')
+    expect((await run('run', '--until-idle')).out).toContain('done: 1 completed, 0 failed, 0 still queued')
+    await run('add', 'one', '--input', '{}')
+    expect((await run('run', '--until-idle')).out).toContain('done: 1 completed, 0 failed, 0 still queued')
+  })
+
   it('runs the queue until idle and shows steps, outputs and the log', async () => {
     const dir = tempDir()
     const run = cli(dir)
