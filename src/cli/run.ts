@@ -28,7 +28,7 @@ export async function runPool(
     drawn = 0
   }
   const draw = () => {
-    if (!tty) return
+    if (!tty || hungUp) return
     clear()
     const eta = engine.eta()
     const etaById = new Map(eta.jobs.map((j) => [j.jobId, j.finishInMs]))
@@ -44,7 +44,10 @@ export async function runPool(
     io.stdout.write(lines.join('\n') + '\n')
     drawn = lines.length
   }
+  // The terminal is gone (closed, or the reader of our output went away): nothing more is written.
+  let hungUp = false
   const say = (text: string) => {
+    if (hungUp) return
     clear()
     io.stdout.write(text + '\n')
     draw()
@@ -54,6 +57,7 @@ export async function runPool(
   const finished = new Map<string, JobView['status']>()
   const onEvent = (e: EngineEvent) => {
     if (e.type === 'job.changed' && ['completed', 'failed', 'cancelled'].includes(e.job.status)) finished.set(e.job.id, e.job.status)
+    if (hungUp) return
     if (o.json) {
       if (e.type !== 'job.progress' || !tty) io.stdout.write(JSON.stringify(e) + '\n')
       return
@@ -109,8 +113,16 @@ export async function runPool(
         void engine.pool.stop(0)
       }
     }
+    // Our tools run in their own process group (see OWN_PROCESS_GROUP), out of reach of the
+    // terminal's hang-up: stop them now, or they would render on, orphaned.
+    const onHangUp = () => {
+      hungUp = true
+      signals = 2
+      resolve()
+    }
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
+    process.on('SIGHUP', onHangUp)
   })
 
   if (engine instanceof Studio) engine.startWork()
@@ -124,6 +136,8 @@ export async function runPool(
   clear()
   process.removeAllListeners('SIGINT')
   process.removeAllListeners('SIGTERM')
+  process.removeAllListeners('SIGHUP')
+  if (hungUp) return 0
 
   const stats = engine.queue.stats()
   if (!o.json) {
