@@ -51,21 +51,30 @@ export async function serve(engine: Engine<any>, io: CliIo, options: ServeOption
   io.stdout.write(`Creative Studio is open at ${bridge.url}\n(the link holds this session's access token; Ctrl-C to stop)\n`)
   options.onListening?.(bridge)
 
+  // A closed terminal (or a reader gone): stop at once, since the renders run in their own
+  // process group and would otherwise go on, orphaned (see OWN_PROCESS_GROUP); write nothing more.
+  let hungUp = false
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop)
       process.off('SIGTERM', stop)
+      process.off('SIGHUP', hangUp)
       options.signal?.removeEventListener('abort', stop)
       resolve()
+    }
+    const hangUp = () => {
+      hungUp = true
+      stop()
     }
     if (options.signal?.aborted) return stop()
     options.signal?.addEventListener('abort', stop)
     process.on('SIGINT', stop)
     process.on('SIGTERM', stop)
+    process.on('SIGHUP', hangUp)
   })
-  io.stdout.write('stopping: finishing running steps (up to 10 s)…\n')
+  if (!hungUp) io.stdout.write('stopping: finishing running steps (up to 10 s)…\n')
   await bridge.close()
-  await engine.pool.stop(10_000)
+  await engine.pool.stop(hungUp ? 0 : 10_000)
   return 0
 }
 

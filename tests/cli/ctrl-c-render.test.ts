@@ -21,8 +21,8 @@ async function queuedVideo(dir: string): Promise<string> {
 }
 
 /** `studio run --until-idle` in a process group of its own, as a terminal's foreground job. */
-function runInTerminal(dir: string): { run: ChildProcess; output: () => string } {
-  const run = spawn(process.execPath, ['bin/studio.mjs', '--data-dir', dir, 'run', '--until-idle'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+function runInTerminal(dir: string, command: string[] = ['run', '--until-idle']): { run: ChildProcess; output: () => string } {
+  const run = spawn(process.execPath, ['bin/studio.mjs', '--data-dir', dir, ...command], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   run.stdout!.on('data', (d: Buffer) => (out += d.toString()))
   run.stderr!.on('data', (d: Buffer) => (out += d.toString()))
@@ -58,10 +58,13 @@ describe('Ctrl-C during a render', () => {
     db.close()
   }, 120_000)
 
-  it.skipIf(process.platform === 'win32')('when the terminal closes, stops the render too instead of leaving it running', async () => {
+  it.skipIf(process.platform === 'win32').each([
+    ['run', '--until-idle'],
+    ['serve', '--port', '0']
+  ])('when the terminal closes, `studio %s` stops the render too instead of leaving it running', async (...command) => {
     const dir = tempDir()
     const id = await queuedVideo(dir)
-    const { run, output } = runInTerminal(dir)
+    const { run, output } = runInTerminal(dir, command)
     const db = new Database(join(dir, 'studio.db'), { readonly: true })
     await until(() => stepOf(db, id, 'video')?.status === 'running', 60_000, 'the render to start')
     await new Promise((r) => setTimeout(r, 300))
