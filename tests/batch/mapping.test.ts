@@ -55,6 +55,9 @@ describe('resolveMapping', () => {
   it('only maps default fields the pipeline accepts when its schema is an object', () => {
     const mapping = resolveMapping(['idea', 'style', 'priority'], undefined, { schema: z.object({ idea: z.string() }) })
     expect(mapping.fields.map((f) => f.field)).toEqual(['idea'])
+    // The priority is the job's, not the pipeline's: found whatever the schema accepts.
+    expect(mapping.priorityColumn).toBe('priority')
+    expect(mapping.unmappedColumns).toEqual(['style'])
   })
 
   it('skips default columns for fields that take structured values (a "Style" cell cannot fill an object)', () => {
@@ -76,7 +79,7 @@ describe('resolveMapping', () => {
       'images←Images',
       'music←Musique'
     ])
-    expect(mapping.unmappedColumns).toEqual(['Style', 'Priorité'])
+    expect(mapping.unmappedColumns).toEqual(['Style'])
     const result = mapRow(
       { rowNumber: 2, values: { Idée: 'Les chats', Langue: 'fr', Style: 'drôle', Format: 'short', Images: '6', Musique: 'non', Priorité: '1' } },
       mapping,
@@ -85,7 +88,8 @@ describe('resolveMapping', () => {
     expect(result).toEqual({
       ok: true,
       rowNumber: 2,
-      input: { idea: 'Les chats', language: 'fr', preset: 'short', images: 6, music: false }
+      input: { idea: 'Les chats', language: 'fr', preset: 'short', images: 6, music: false },
+      priority: 1
     })
   })
 

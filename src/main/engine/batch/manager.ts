@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { z } from 'zod'
-import type { BatchPreview, BatchStatus, BatchView } from '../../../shared/types'
+import { DEFAULT_PRIORITY, type BatchPreview, type BatchStatus, type BatchView } from '../../../shared/types'
 import type { BatchSource } from '../../../shared/contract'
 import type { Engine } from '../engine'
 import { QueueError } from '../errors'
@@ -236,9 +236,9 @@ export class BatchManager {
       const mapping = resolveMapping(source.headers, config.mapping ?? {}, mappingOptions(pipeline))
       const extras = extrasFor(pipeline, config, id)
       const insert = this.db.prepare(
-        'INSERT OR IGNORE INTO batch_rows (batch_id, row_number, state, input, error) VALUES (?, ?, ?, ?, ?)'
+        'INSERT OR IGNORE INTO batch_rows (batch_id, row_number, state, input, error, priority) VALUES (?, ?, ?, ?, ?, ?)'
       )
-      let chunk: Array<[number, 'ready' | 'invalid', string | null, string | null]> = []
+      let chunk: Array<[number, 'ready' | 'invalid', string | null, string | null, number]> = []
       const flush = () => {
         const rows = chunk
         chunk = []
@@ -250,7 +250,7 @@ export class BatchManager {
       for await (const row of source.rows) {
         const mapped = mapRow(row, mapping, pipeline.input)
         if (!mapped.ok) {
-          chunk.push([row.rowNumber, 'invalid', null, mapped.reason])
+          chunk.push([row.rowNumber, 'invalid', null, mapped.reason, DEFAULT_PRIORITY])
         } else {
           const input: Record<string, unknown> = { ...(mapped.input as Record<string, unknown>), ...extras(row.rowNumber) }
           if (template) {
@@ -262,13 +262,14 @@ export class BatchManager {
                 duration: 40
               })
             } catch (err) {
-              chunk.push([row.rowNumber, 'invalid', null, `row ${row.rowNumber}: template: ${(err as Error).message}`])
+              chunk.push([row.rowNumber, 'invalid', null, `row ${row.rowNumber}: template: ${(err as Error).message}`, DEFAULT_PRIORITY])
               continue
             }
           }
           const checked = pipeline.input.safeParse(input)
-          if (checked.success) chunk.push([row.rowNumber, 'ready', JSON.stringify(checked.data), null])
-          else chunk.push([row.rowNumber, 'invalid', null, `row ${row.rowNumber}: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`])
+          const priority = mapped.priority ?? DEFAULT_PRIORITY
+          if (checked.success) chunk.push([row.rowNumber, 'ready', JSON.stringify(checked.data), null, priority])
+          else chunk.push([row.rowNumber, 'invalid', null, `row ${row.rowNumber}: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, priority])
         }
         if (chunk.length >= IMPORT_CHUNK) {
           flush()
@@ -436,8 +437,9 @@ export class BatchManager {
         const room = window - openJobs(this.db, id)
         if (room <= 0) return
         const ready = this.db
-          .prepare<[string, number], { row_number: number; input: string }>(
-            "SELECT row_number, input FROM batch_rows WHERE batch_id = ? AND state = 'ready' ORDER BY row_number LIMIT ?"
+          // Most urgent rows first (the sheet's priority column), then in sheet order.
+          .prepare<[string, number], { row_number: number; input: string; priority: number }>(
+            "SELECT row_number, input, priority FROM batch_rows WHERE batch_id = ? AND state = 'ready' ORDER BY priority, row_number LIMIT ?"
           )
           .all(id, room)
         if (ready.length === 0) return
@@ -447,6 +449,7 @@ export class BatchManager {
             input: JSON.parse(r.input) as Record<string, unknown>,
             projectId: b.project_id,
             batchId: id,
+            priority: r.priority,
             title: `${b.name} · row ${r.row_number}`
           }))
         )

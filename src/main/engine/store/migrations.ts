@@ -241,6 +241,18 @@ export const MIGRATIONS: readonly Migration[] = [
           (SELECT COALESCE(SUM(duration_ms), 0) FROM steps WHERE job_id = jobs.id AND status = 'completed')
         WHERE status = 'completed';
     `
+  },
+  {
+    version: 9,
+    name: "a batch row's job priority",
+    sql: `
+      -- The sheet's "priority" column, checked at import; 10 is the queue's default (rows imported
+      -- before this version had none). A running batch queues its ready rows most urgent first,
+      -- so the index that finds them is ordered by priority before row number.
+      ALTER TABLE batch_rows ADD COLUMN priority INTEGER NOT NULL DEFAULT 10;
+      DROP INDEX batch_rows_state;
+      CREATE INDEX batch_rows_state ON batch_rows (batch_id, state, priority, row_number);
+    `
   }
 ]
 

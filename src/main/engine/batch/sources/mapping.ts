@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { readPriorityCell } from './priority-cell'
 import type { SourceRow } from './types'
 
 /**
@@ -12,6 +13,11 @@ export interface KnownField {
 }
 
 export const MAIN_FIELD = 'idea'
+/**
+ * Not a pipeline input but the row's job priority: found whatever the pipeline's schema accepts,
+ * and kept out of the input it validates.
+ */
+export const PRIORITY_FIELD = 'priority'
 
 export const KNOWN_FIELDS: readonly KnownField[] = [
   { field: MAIN_FIELD, aliases: ['idea', 'idée', 'topic', 'prompt', 'sujet', 'subject', 'thème', 'theme', 'titre', 'title'] },
@@ -23,7 +29,7 @@ export const KNOWN_FIELDS: readonly KnownField[] = [
   { field: 'music', aliases: ['music', 'musique'] },
   { field: 'project', aliases: ['project', 'projet', 'project id', 'projet id'] },
   { field: 'duration', aliases: ['duration', 'durée', 'length', 'longueur'] },
-  { field: 'priority', aliases: ['priority', 'priorité'] }
+  { field: PRIORITY_FIELD, aliases: ['priority', 'priorité'] }
 ]
 
 /** Pipeline field → column header. `null` turns off a default ("don't use the Style column"). */
@@ -40,11 +46,15 @@ export interface ResolvedMapping {
   /** The field whose cell must not be empty (the idea/topic/prompt text). */
   mainField: string
   fields: MappedField[]
+  /** The column giving each row's job priority, when the sheet has one. */
+  priorityColumn: string | undefined
   /** Headers no field reads, to show the user what will be ignored. */
   unmappedColumns: string[]
 }
 
-export type MappedRow<T> = { ok: true; rowNumber: number; input: T } | { ok: false; rowNumber: number; reason: string }
+export type MappedRow<T> =
+  | { ok: true; rowNumber: number; input: T; /** absent: the queue's default */ priority?: number }
+  | { ok: false; rowNumber: number; reason: string }
 
 /** A mapping that cannot work for any row (unknown column, no main text column): the whole batch is refused. */
 export class MappingError extends Error {
@@ -87,7 +97,7 @@ export function resolveMapping(
   for (const known of KNOWN_FIELDS) {
     const field = known.field === MAIN_FIELD ? mainField : known.field
     if (Object.hasOwn(mapping, field)) continue
-    if (field !== mainField && accepted && !accepted.has(field)) continue
+    if (field !== mainField && field !== PRIORITY_FIELD && accepted && !accepted.has(field)) continue
     const header = known.aliases.map((alias) => findHeader(headers, alias, { looseOnly: true })).find(Boolean)
     if (header !== undefined) fields.push({ field, column: header, auto: true })
   }
@@ -100,8 +110,10 @@ export function resolveMapping(
     )
   }
 
+  const priorityColumn = fields.find((f) => f.field === PRIORITY_FIELD)?.column
+  const inputFields = fields.filter((f) => f.field !== PRIORITY_FIELD)
   const used = new Set(fields.map((f) => f.column))
-  return { mainField, fields, unmappedColumns: headers.filter((h) => !used.has(h)) }
+  return { mainField, fields: inputFields, priorityColumn, unmappedColumns: headers.filter((h) => !used.has(h)) }
 }
 
 /**
@@ -126,10 +138,16 @@ export function mapRow<T>(row: SourceRow, mapping: ResolvedMapping, schema: z.Zo
     const mainColumn = emptyColumns.get(mapping.mainField)
     if (mainColumn !== undefined) return fail(`column "${mainColumn}" is empty`)
 
+    const priority = mapping.priorityColumn === undefined ? undefined : readPriorityCell(row.values[mapping.priorityColumn] ?? '', mapping.priorityColumn)
     let result = schema.safeParse(candidate)
     if (!result.success && coerceScalars(candidate, result.error.issues)) result = schema.safeParse(candidate)
-    if (result.success) return { ok: true, rowNumber, input: result.data }
-    return fail(result.error.issues.map((issue) => describeIssue(issue, mapping, candidate, emptyColumns)).join('; '))
+    const problems = [
+      ...(priority && !priority.ok ? [priority.reason] : []),
+      ...(result.success ? [] : result.error.issues.map((issue) => describeIssue(issue, mapping, candidate, emptyColumns)))
+    ]
+    if (problems.length > 0 || !result.success) return fail(problems.join('; '))
+    const value = priority?.ok ? priority.priority : undefined
+    return { ok: true, rowNumber, input: result.data, ...(value !== undefined ? { priority: value } : {}) }
   } catch (err) {
     return fail(`could not be validated: ${err instanceof Error ? err.message : String(err)}`)
   }
