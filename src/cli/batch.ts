@@ -129,6 +129,7 @@ async function createAndRun(engine: Engine<any>, batches: BatchManager, io: CliI
   if (!a.json) {
     io.stdout.write(
       `batch ${started.id} "${started.name}": ${started.totalRows} rows (${started.invalidRows} refused)` +
+        (started.ignoredColumns.length ? `\n  ${ignoredText(started)}` : '') +
         (started.invalidRows ? `\n${started.errors.map((e) => `  row ${e.rowNumber}: ${e.reason.replace(/^row \d+: /, '')}`).join('\n')}` : '') +
         '\n'
     )
@@ -161,6 +162,12 @@ function batchLine(b: BatchView): string {
   return `${b.id.slice(0, 8)}  ${b.status.padEnd(9)} ${bar(b.progress, 12)} ${String(Math.round(b.progress)).padStart(3)}%  ${b.doneRows}/${b.totalRows} done, ${b.failedRows} failed, ${b.invalidRows} refused  ${b.name}`
 }
 
+/** Columns of the sheet that no job gets: said, so a misspelt or unsupported column is noticed. */
+function ignoredText(b: BatchView): string {
+  const names = b.ignoredColumns.map((c) => `"${c}"`).join(', ')
+  return `ignored ${b.ignoredColumns.length === 1 ? 'column' : 'columns'} ${names}: pipeline "${b.config.pipeline}" has no field for ${b.ignoredColumns.length === 1 ? 'it' : 'them'}`
+}
+
 function batchStatusText(b: BatchView): string {
   const m = b.metrics
   const lines = [
@@ -175,6 +182,7 @@ function batchStatusText(b: BatchView): string {
     // A row's job with an unpriced step makes the figures floors.
     `  cost       ${m.costKnown ? '' : '≥ '}$${m.costUsd.toFixed(4)}${m.projectedCostUsd !== null ? ` (projected ${m.costKnown ? '' : '≥ '}$${m.projectedCostUsd.toFixed(4)})` : ''}   error rate ${Math.round(m.errorRate * 100)}%`
   ]
+  if (b.ignoredColumns.length) lines.push(`  columns    ${ignoredText(b)}`)
   if (b.lastResult) {
     lines.push(
       `  last       row ${b.lastResult.rowNumber}: ${b.lastResult.outputPath ?? b.lastResult.jobId}` +

@@ -251,6 +251,8 @@ export interface BatchView {
    * buckets from the batch's start to its last finished row. Live events extend it.
    */
   history: { t: number; done: number; failed: number; costUsd: number }[]
+  /** The sheet's columns that no field of the pipeline reads (nor the priority): left out of every job. */
+  ignoredColumns: string[]
   /** While the rows are still being read in (a large sheet takes seconds): how many so far. */
   importing: { rowsRead: number } | null
   errors: BatchRowError[]

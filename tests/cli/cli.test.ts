@@ -121,7 +121,8 @@ describe('studio batch', () => {
     const run = cli(dir)
     const ran = await run('batch', file, '--pipeline', 'one')
     expect(ran.err).toBe('')
-    expect(ran.out).toMatch(/"rows\.csv": 3 rows \(1 refused\)\n {2}row 3: column "idea" is empty/)
+    // "label" has no default mapping: the summary says so before listing the refused rows.
+    expect(ran.out).toMatch(/"rows\.csv": 3 rows \(1 refused\)\n {2}ignored column "label": pipeline "one" has no field for it\n {2}row 3: column "idea" is empty/)
     expect(ran.out).toMatch(/status {5}completed/)
     expect(ran.code).toBe(0)
     const list = JSON.parse((await run('batch', 'list', '--json')).out)

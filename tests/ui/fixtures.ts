@@ -129,6 +129,7 @@ export function batch(over: Partial<BatchView> = {}): BatchView {
     lastResult: null,
     metrics: { avgRowMs: 1200, avgStepMs: { script: 100, video: 900 }, costUsd: 0.12, costKnown: true, projectedCostUsd: 0.3, errorRate: 0.2, alert: false },
     history: [],
+    ignoredColumns: [],
     importing: null,
     errors: [{ rowNumber: 5, reason: 'row 5: idea is empty', jobId: null }],
     createdAt: 1_700_000_000_000,

@@ -234,6 +234,7 @@ export class BatchManager {
     }
     try {
       const mapping = resolveMapping(source.headers, config.mapping ?? {}, mappingOptions(pipeline))
+      this.db.prepare('UPDATE batches SET ignored_columns = ? WHERE id = ?').run(JSON.stringify(mapping.unmappedColumns), id)
       const extras = extrasFor(pipeline, config, id)
       const insert = this.db.prepare(
         'INSERT OR IGNORE INTO batch_rows (batch_id, row_number, state, input, error, priority) VALUES (?, ?, ?, ?, ?, ?)'

@@ -20,6 +20,8 @@ export interface BatchRow {
   template: string | null
   total_rows: number
   imported: number
+  /** JSON array of header names; null until the header row was read. */
+  ignored_columns: string | null
   error: string | null
   started_at: number | null
   finished_at: number | null
@@ -185,7 +187,7 @@ function importingView(db: Db, b: BatchRow): BatchView {
 }
 
 /** What names a batch and how it was set up: the same in every view of it. */
-function identity(b: BatchRow): Pick<BatchView, 'id' | 'name' | 'status' | 'source' | 'sheet' | 'projectId' | 'config'> {
+function identity(b: BatchRow): Pick<BatchView, 'id' | 'name' | 'status' | 'source' | 'sheet' | 'projectId' | 'config' | 'ignoredColumns'> {
   return {
     id: b.id,
     name: b.name,
@@ -193,6 +195,7 @@ function identity(b: BatchRow): Pick<BatchView, 'id' | 'name' | 'status' | 'sour
     source: b.source_label,
     sheet: b.sheet,
     projectId: b.project_id,
-    config: JSON.parse(b.config) as BatchConfigView
+    config: JSON.parse(b.config) as BatchConfigView,
+    ignoredColumns: b.ignored_columns ? (JSON.parse(b.ignored_columns) as string[]) : []
   }
 }

@@ -253,6 +253,15 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP INDEX batch_rows_state;
       CREATE INDEX batch_rows_state ON batch_rows (batch_id, state, priority, row_number);
     `
+  },
+  {
+    version: 10,
+    name: "a batch's ignored columns",
+    sql: `
+      -- The sheet's columns no pipeline field reads (a JSON array), shown with the import summary
+      -- so a column the user meant to use is not dropped without a word. NULL: not read yet.
+      ALTER TABLE batches ADD COLUMN ignored_columns TEXT;
+    `
   }
 ]
 
