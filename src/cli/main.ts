@@ -4,6 +4,7 @@ import type { CommandName, RequestOf, Result } from '../shared/contract'
 import { JOB_STATUSES, type JobView } from '../shared/types'
 import { createHandlers, dispatch, type Handlers } from '../main/api/handlers'
 import type { Engine } from '../main/engine/engine'
+import { QueueError } from '../main/engine/errors'
 import { defaultDataDir } from '../main/engine/paths'
 import { duration, jobDetailText, jobTable, logLineText, statsText } from './format'
 import { BATCH_USAGE, BatchUsageError, batchCommand } from './batch'
@@ -390,7 +391,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         throw new UsageError(`unknown command "${command}"\n\n${USAGE}`)
     }
   } catch (err) {
-    const code = err instanceof UsageError ? 'usage' : err instanceof CommandFailed ? err.code : 'internal'
+    // Commands that call the engine directly (batch) throw its QueueError: its code is the answer's.
+    const code = err instanceof UsageError ? 'usage' : err instanceof CommandFailed || err instanceof QueueError ? err.code : 'internal'
     const message = err instanceof Error ? err.message : String(err)
     io.stderr.write(json ? JSON.stringify({ error: { code, message } }) + '\n' : `studio: ${message}\n`)
     return err instanceof UsageError ? 2 : 1

@@ -19,3 +19,22 @@ describe('studio batch: what the import summary tells the user', () => {
     expect(status.out).toContain('  columns    ignored columns "draft", "notes": pipeline "one" has no field for them')
   })
 })
+
+describe('studio batch: errors about the source name the file the user gave', () => {
+  it('an empty file, a broken quote and a missing file are reported by their own name, with a code saying why', async () => {
+    const dir = tempDir()
+    const run = cli(dir)
+    writeFileSync(join(dir, 'empty.csv'), '')
+    writeFileSync(join(dir, 'quote.csv'), 'idea\n"never closed\n')
+    const empty = await run('batch', join(dir, 'empty.csv'), '--pipeline', 'one', '--detach')
+    expect(empty.code).toBe(1)
+    expect(empty.err).toContain('empty.csv is empty (no header row)')
+    const quote = await run('batch', join(dir, 'quote.csv'), '--pipeline', 'one', '--detach')
+    expect(quote.code).toBe(1)
+    expect(quote.err).toMatch(/quote\.csv at row 2/)
+    for (const err of [empty.err, quote.err]) expect(err).not.toMatch(/source\.csv|batches[/\\]/)
+    const missing = await run('--json', 'batch', join(dir, 'nope.csv'), '--pipeline', 'one', '--detach')
+    expect(missing.code).toBe(1)
+    expect(JSON.parse(missing.err)).toEqual({ error: { code: 'not_found', message: `file not found: ${join(dir, 'nope.csv')}` } })
+  })
+})

@@ -189,7 +189,7 @@ describe('studio batch', () => {
     writeFileSync(file, 'idea\nx\n')
     expect((await run('batch', file, '--rows', 'two-five')).err).toMatch(/--rows must look like 2-50/)
     expect((await run('batch', file, '--rows', '1-5', '--pipeline', 'one')).err).toMatch(/rowRange\.start: must be 2 or more/)
-    expect((await run('batch', join(dir, 'missing.csv'), '--pipeline', 'one')).err).toMatch(/source\.path: cannot read .*missing\.csv \(ENOENT\)/)
+    expect((await run('batch', join(dir, 'missing.csv'), '--pipeline', 'one')).err).toMatch(/file not found: .*missing\.csv/)
     expect((await run('batch', 'status')).err).toMatch(/usage: studio batch status <id>/)
     expect((await run('batch', 'pause', 'nope')).err).toMatch(/no batch with id nope/)
     expect((await run('batch', 'reset')).err).toMatch(/usage: studio batch reset <id>/)

@@ -131,7 +131,7 @@ export class BatchManager {
     const staged = await stageSource(source, join(this.dir, 'previews', randomUUID()), sheet)
     try {
       const copySheet = sheetOfCopy(staged.file, sheet)
-      const rows = await openRowSource(staged.file, { ...(copySheet ? { sheet: copySheet } : {}) })
+      const rows = await openRowSource(staged.file, { label: staged.label, ...(copySheet ? { sheet: copySheet } : {}) })
       try {
         const pipeline = this.pipeline(config.pipeline)
         const mapping = resolveMapping(rows.headers, config.mapping ?? {}, mappingOptions(pipeline))
@@ -225,6 +225,7 @@ export class BatchManager {
     let source: RowSource
     try {
       source = await openRowSource(batch.source_file, {
+        label: batch.source_label,
         ...(sheet ? { sheet } : {}),
         ...(config.rowRange ? { rowRange: config.rowRange } : {})
       })

@@ -43,7 +43,9 @@ export async function stageSource(source: BatchSource, folder: string, sheet?: s
     try {
       await copyFile(source.path, file)
     } catch (err) {
-      throw new QueueError('bad_request', `source.path: cannot read ${source.path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'ENOENT') throw new QueueError('not_found', `file not found: ${source.path}`)
+      throw new QueueError('bad_request', `cannot read ${source.path} (${code ?? String(err)})`)
     }
     return { file, label: basename(source.path), folder }
   }

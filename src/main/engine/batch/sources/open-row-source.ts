@@ -25,6 +25,7 @@ const specSchema = z.union([
 const optionsSchema = z.strictObject({
   signal: z.instanceof(AbortSignal).optional(),
   sheet: z.string().trim().min(1, { error: 'must not be empty' }).optional(),
+  label: z.string().trim().min(1, { error: 'must not be empty' }).optional(),
   rowRange: rowRangeSchema.optional(),
   timeoutMs: z.number().int().min(1).max(600_000, { error: 'must be at most 10 minutes' }).optional(),
   attempts: z.number().int().min(1).max(10).optional(),
@@ -47,7 +48,7 @@ export async function openRowSource(spec: RowSourceSpec, options: OpenRowSourceO
   const opts = parseOptions(options)
   const { signal } = opts
 
-  const origin = location.kind === 'file' ? location.path : redactUrl(location.url)
+  const origin = opts.label ?? (location.kind === 'file' ? location.path : redactUrl(location.url))
   const bytes = await openBytes(location, opts)
   let peeked: PeekedBytes
   try {

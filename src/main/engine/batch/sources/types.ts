@@ -8,6 +8,11 @@ export type RowSourceSpec = string | { path: string } | { url: string }
 export interface OpenRowSourceOptions {
   /** Cancels the download/read; iteration then rejects with the signal's reason. */
   signal?: AbortSignal
+  /**
+   * What messages call the source, when reading a private copy of the user's file: their file's
+   * name, not a path inside the data folder they never chose. Default: the path or URL.
+   */
+  label?: string
   /** XLSX only: sheet (tab) name. Default: the first visible sheet. */
   sheet?: string
   /** Spreadsheet row numbers to keep (header is row 1). Reading stops after `end`. */
