@@ -121,10 +121,6 @@ async function createAndRun(engine: Engine<any>, batches: BatchManager, io: CliI
     projectId: typeof a.values.project === 'string' ? a.values.project : undefined,
     config
   })
-  if (created.status === 'error') {
-    io.stderr.write(`studio: batch ${created.id.slice(0, 8)} cannot run: ${created.errors[0]?.reason ?? 'unknown error'}\n`)
-    return 1
-  }
   const started = batches.startBatch(created.id)
   if (!a.json) {
     io.stdout.write(

@@ -47,9 +47,11 @@ describe('batches of spreadsheet rows', () => {
     const file = csv(dir, 'a.csv', ['idea', 'x'])
     await expect(batches.create({ source: { kind: 'file', path: file }, config: { pipeline: 'three', intensity: 3 } })).rejects.toThrow(/intensity: must be from 0.5 to 1.5/)
     await expect(batches.create({ source: { kind: 'file', path: file }, config: { pipeline: 'nope' } })).rejects.toThrow(/config.pipeline: unknown pipeline "nope"/)
-    const b = await batches.create({ source: { kind: 'file', path: file }, config: { pipeline: 'three', mapping: { idea: 'Sujet' } } })
-    expect(b.status).toBe('error')
-    expect(b.errors[0]!.reason).toMatch(/column "Sujet" not found; available columns: "idea"/)
+    await expect(batches.create({ source: { kind: 'file', path: file }, config: { pipeline: 'three', mapping: { idea: 'Sujet' } } })).rejects.toThrow(
+      /column "Sujet" not found; available columns: "idea"/
+    )
+    // Refused, not kept as a batch that could never run.
+    expect(batches.list()).toEqual([])
   })
 
   it('pauses (no new row starts), resumes, and retries failed rows from their failed step', async () => {

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { cli } from '../helpers/cli'
@@ -36,5 +36,35 @@ describe('studio batch: errors about the source name the file the user gave', ()
     const missing = await run('--json', 'batch', join(dir, 'nope.csv'), '--pipeline', 'one', '--detach')
     expect(missing.code).toBe(1)
     expect(JSON.parse(missing.err)).toEqual({ error: { code: 'not_found', message: `file not found: ${join(dir, 'nope.csv')}` } })
+  })
+})
+
+describe('studio batch: a sheet with no row to run is refused, and leaves nothing behind', () => {
+  it('a range past the last row, a header-only file and an unreadable file: an error, exit 1, no batch', async () => {
+    const dir = tempDir()
+    const data = join(dir, 'data')
+    const run = cli(data)
+    const ten = join(dir, 'ten.csv')
+    writeFileSync(ten, ['idea', ...Array.from({ length: 10 }, (_, i) => `idea ${i + 2}`)].join('\n') + '\n')
+    writeFileSync(join(dir, 'header.csv'), 'idea,label\n')
+    writeFileSync(join(dir, 'empty.csv'), '')
+
+    const past = await run('batch', ten, '--rows', '50-60', '--pipeline', 'one', '--detach')
+    expect(past).toMatchObject({ code: 1, out: '' })
+    expect(past.err).toBe('studio: no data in rows 50–60: ten.csv has data in rows 2–11\n')
+    const open = await run('--json', 'batch', ten, '--rows', '12', '--pipeline', 'one', '--detach')
+    expect(JSON.parse(open.err)).toEqual({ error: { code: 'bad_request', message: 'no data from row 12 on: ten.csv has data in rows 2–11' } })
+    const header = await run('batch', join(dir, 'header.csv'), '--pipeline', 'one', '--detach')
+    expect(header.code).toBe(1)
+    expect(header.err).toBe('studio: header.csv has no data rows (only a header row)\n')
+    expect((await run('batch', join(dir, 'empty.csv'), '--pipeline', 'one', '--detach')).code).toBe(1)
+    expect((await run('batch', join(dir, 'nope.csv'), '--pipeline', 'one', '--detach')).code).toBe(1)
+
+    expect((await run('batch', 'list')).out).toBe('no batches\n')
+    // Nor a private copy of the rows in the data folder.
+    expect(readdirSync(join(data, 'batches'))).toEqual([])
+    // A range inside the sheet still works.
+    const inside = await run('batch', ten, '--rows', '10-60', '--pipeline', 'one', '--detach')
+    expect(inside.out).toContain('"ten.csv": 2 rows (0 refused)')
   })
 })

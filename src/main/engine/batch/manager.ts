@@ -10,6 +10,7 @@ import { inTransaction } from '../store/database'
 import { Coalescer } from '../events'
 import type { PipelineDefinition } from '../pipelines/types'
 import { parseBatchConfig, type BatchConfig } from './config'
+import { noRowsReason } from './no-rows'
 import { batchOfJob, deletedRowCount, forgetRowJobs, hasRowsLeft, openJobs, requeueDeletedRows } from './row-states'
 import { openRowSource, resolveMapping, mapRow, type RowSource } from './sources'
 import { sheetOfCopy, stageSource } from './staging'
@@ -43,6 +44,11 @@ export class BatchManager {
   /** How long each batch's view took to build last time (ms). */
   private readonly viewCost = new Map<string, number>()
   private readonly importing = new Map<string, Promise<void>>()
+  /**
+   * Batches whose creation is still waiting on their import: not announced yet, since a batch
+   * whose rows cannot be read is removed and never shown (the caller gets the reason instead).
+   */
+  private readonly creating = new Set<string>()
   private unsubscribe: (() => void) | null = null
   private sweep: NodeJS.Timeout | null = null
 
@@ -168,8 +174,15 @@ export class BatchManager {
     this.pipeline(config.pipeline)
     const id = randomUUID()
     const folder = join(this.dir, id)
-    const staged = await stageSource(request.source, folder, request.sheet)
-    const template = await this.scriptTemplate(config)
+    let staged: Awaited<ReturnType<typeof stageSource>>
+    let template: Awaited<ReturnType<BatchManager['scriptTemplate']>>
+    try {
+      staged = await stageSource(request.source, folder, request.sheet)
+      template = await this.scriptTemplate(config)
+    } catch (err) {
+      await rm(folder, { recursive: true, force: true })
+      throw err
+    }
     const now = Date.now()
     this.db
       .prepare(
@@ -188,13 +201,29 @@ export class BatchManager {
         now,
         now
       )
-    const importing = this.runImport(id)
-    if (options.waitMs === undefined) await importing
-    else {
-      let timer: NodeJS.Timeout | undefined
-      await Promise.race([importing, new Promise<void>((resolve) => (timer = setTimeout(resolve, options.waitMs)))])
-      clearTimeout(timer)
+    this.creating.add(id)
+    let imported = true
+    try {
+      const importing = this.runImport(id)
+      if (options.waitMs === undefined) await importing
+      else {
+        let timer: NodeJS.Timeout | undefined
+        const waited = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), options.waitMs)))
+        imported = await Promise.race([importing.then(() => true), waited])
+        clearTimeout(timer)
+      }
+    } finally {
+      this.creating.delete(id)
     }
+    // Rows that could not be read while the caller waited (empty sheet, broken file, a range past
+    // the last row): the reason is the answer, and no batch is left that could never run. An
+    // import still going on in the background reports its failure on the batch itself.
+    const failed = imported ? this.row(id) : undefined
+    if (failed?.status === 'error') {
+      await this.remove(id)
+      throw new QueueError('bad_request', failed.error ?? 'the rows could not be imported')
+    }
+    this.changes.push(id, null)
     return this.view(id)
   }
 
@@ -282,6 +311,17 @@ export class BatchManager {
       }
       flush()
       const total = this.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM batch_rows WHERE batch_id = ?').get(id)!.n
+      if (total === 0) {
+        const reason = await noRowsReason({
+          file: batch.source_file,
+          label: batch.source_label,
+          sheet,
+          sheetName: batch.sheet,
+          rowRange: config.rowRange
+        })
+        this.fail(id, reason)
+        return
+      }
       this.db
         .prepare('UPDATE batches SET imported = 1, total_rows = ?, source_format = ?, encoding = ?, delimiter = ?, updated_at = ? WHERE id = ?')
         .run(total, source.format, source.encoding ?? null, source.delimiter ?? null, Date.now(), id)
@@ -534,7 +574,7 @@ export class BatchManager {
   }
 
   private announce(id: string): void {
-    if (!this.db.open) return
+    if (!this.db.open || this.creating.has(id)) return
     const b = this.db.prepare<[string], BatchRow>('SELECT * FROM batches WHERE id = ?').get(id)
     if (!b) return
     this.finishIfDone(id)
