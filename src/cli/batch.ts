@@ -8,6 +8,7 @@ import { RowSourceError } from '../main/engine/batch/sources/errors'
 import { TemplateError } from '../main/engine/batch/templates'
 import type { Engine } from '../main/engine/engine'
 import { QueueError } from '../main/engine/errors'
+import { parseJsonText } from '../main/engine/json-text'
 import { Studio } from '../main/engine/studio'
 import { bar, duration } from './format'
 import type { CliIo } from './main'
@@ -101,10 +102,16 @@ export async function batchCommand(engine: Engine<any>, io: CliIo, a: BatchArgs)
 async function createAndRun(engine: Engine<any>, batches: BatchManager, io: CliIo, source: string, a: BatchArgs): Promise<number> {
   let config: Record<string, unknown> = {}
   if (typeof a.values.config === 'string') {
+    let text: string
     try {
-      config = JSON.parse(readFileSync(a.values.config, 'utf8')) as Record<string, unknown>
+      text = readFileSync(a.values.config, 'utf8')
     } catch (err) {
       throw new BatchUsageError(`--config: cannot read ${a.values.config}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+    }
+    try {
+      config = parseJsonText(text) as Record<string, unknown>
+    } catch (err) {
+      throw new BatchUsageError(`--config: ${a.values.config} is not valid JSON: ${(err as Error).message}`)
     }
   }
   if (typeof a.values.rows === 'string') {

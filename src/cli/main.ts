@@ -5,6 +5,7 @@ import { JOB_STATUSES, type JobView } from '../shared/types'
 import { createHandlers, dispatch, type Handlers } from '../main/api/handlers'
 import type { Engine } from '../main/engine/engine'
 import { QueueError } from '../main/engine/errors'
+import { parseJsonText } from '../main/engine/json-text'
 import { defaultDataDir } from '../main/engine/paths'
 import { duration, jobDetailText, jobTable, logLineText, statsText } from './format'
 import { BATCH_USAGE, BatchUsageError, batchCommand } from './batch'
@@ -126,9 +127,10 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         }
         let input: unknown
         try {
-          input = JSON.parse(text)
+          input = parseJsonText(text)
         } catch (err) {
-          throw new UsageError(`--input is not valid JSON: ${(err as Error).message}`)
+          const given = values.input !== undefined ? '--input' : `--input-file: ${String(values['input-file'])}`
+          throw new UsageError(`${given} is not valid JSON: ${(err as Error).message}`)
         }
         const e = await open(values)
         const priority = numberArg(values.priority as string | undefined, '--priority')

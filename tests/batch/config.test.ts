@@ -123,6 +123,11 @@ describe('named configs', () => {
     await expect(loadConfig(dir, 'old')).rejects.toThrow(/config "old" \(.*old\.json\): selective: must be one of/)
   })
 
+  it('reads a config saved with a byte order mark (Windows Notepad)', async () => {
+    await writeFile(join(dir, 'notepad.json'), '\uFEFF' + JSON.stringify({ intensity: 1.2 }), 'utf8')
+    expect(await loadConfig(dir, 'notepad')).toMatchObject({ intensity: 1.2 })
+  })
+
   it('lists nothing for a folder that does not exist', async () => {
     expect(await listConfigs(join(dir, 'missing'))).toEqual([])
   })

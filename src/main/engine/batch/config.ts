@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
+import { parseJsonText } from '../json-text'
 import { rowRangeSchema } from './sources/row-range'
 import { templateRefSchema } from './templates'
 
@@ -175,7 +176,7 @@ export async function loadConfig(dir: string, name: string): Promise<BatchConfig
   }
   let json: unknown
   try {
-    json = JSON.parse(text)
+    json = parseJsonText(text)
   } catch (err) {
     throw new ConfigError([{ field: 'config', message: `${path} is not valid JSON (${(err as Error).message})` }])
   }
