@@ -1,4 +1,4 @@
-import type { JobDetail, JobView, LogLine, QueueStats } from '../shared/types'
+import type { JobDetail, JobView, LogLine, QueueEta, QueueStats } from '../shared/types'
 
 export function duration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—'
@@ -19,13 +19,25 @@ function cut(text: string, width: number): string {
   return text.length > width ? text.slice(0, width - 1) + '…' : text.padEnd(width)
 }
 
-export function jobTable(jobs: JobView[], etaById: Map<string, number> = new Map()): string {
+/** A job's ETA cell: its finish time, or "paused" when it waits for a resume rather than for time. */
+export function etaText(finishInMs: number | null | undefined): string {
+  return finishInMs === null ? 'paused' : duration(finishInMs)
+}
+
+/** The whole queue's ETA in one line; a paused queue has no end time, only a resume to wait for. */
+export function queueEtaText(eta: QueueEta): string {
+  const jobs = `${eta.jobs.length} jobs`
+  if (eta.paused || eta.totalMs === null) return `whole queue: paused, nothing starts until it is resumed (studio resume); ${jobs} waiting`
+  return `whole queue: ${duration(eta.totalMs)} with ${eta.concurrency} workers (${jobs})`
+}
+
+export function jobTable(jobs: JobView[], etaById: Map<string, number | null> = new Map()): string {
   if (jobs.length === 0) return 'no jobs'
   const header = `${'ID'.padEnd(8)}  ${'STATUS'.padEnd(10)}  P   ${'TYPE'.padEnd(8)}  ${'PROGRESS'.padEnd(9)}  ${'ETA'.padEnd(7)}  TITLE`
   const rows = jobs.map((j) => {
     const status = j.status === 'pending' && j.waitingReason ? 'waiting' : j.status
     const progress = `${Math.round(j.progress)}%`.padStart(4) + (j.currentStep ? ` ${j.currentStep}` : '')
-    const eta = etaById.has(j.id) ? duration(etaById.get(j.id)) : ''
+    const eta = etaById.has(j.id) ? etaText(etaById.get(j.id)) : ''
     return `${j.id.slice(0, 8)}  ${status.padEnd(10)}  ${String(j.priority).padStart(2)}  ${cut(j.type, 8)}  ${cut(progress, 9)}  ${eta.padEnd(7)}  ${j.title}`
   })
   return [header, ...rows].join('\n')

@@ -7,7 +7,7 @@ import type { Engine } from '../main/engine/engine'
 import { QueueError } from '../main/engine/errors'
 import { parseJsonText } from '../main/engine/json-text'
 import { defaultDataDir } from '../main/engine/paths'
-import { duration, jobDetailText, jobTable, logLineText, statsText } from './format'
+import { duration, jobDetailText, jobTable, logLineText, queueEtaText, statsText } from './format'
 import { BATCH_USAGE, BatchUsageError, batchCommand } from './batch'
 import { runPool } from './run'
 
@@ -231,7 +231,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       case 'eta': {
         const { values } = parse(args, {}, { min: 0, max: 0, usage: 'eta' })
         const eta = (await call(createHandlers(await open(values)), 'queue/eta', {})) as Awaited<ReturnType<Handlers['queue/eta']>>
-        print(eta, () => `whole queue: ${duration(eta.totalMs)} with ${eta.concurrency} workers (${eta.jobs.length} jobs)`)
+        print(eta, () => queueEtaText(eta))
         return 0
       }
       case 'health': {

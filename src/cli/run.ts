@@ -1,7 +1,7 @@
 import type { Engine } from '../main/engine/engine'
 import { Studio } from '../main/engine/studio'
 import type { EngineEvent, JobView } from '../shared/types'
-import { bar, duration, logLineText } from './format'
+import { bar, duration, etaText, logLineText } from './format'
 import type { CliIo } from './main'
 
 interface Live {
@@ -34,12 +34,12 @@ export async function runPool(
     const etaById = new Map(eta.jobs.map((j) => [j.jobId, j.finishInMs]))
     const width = Math.max(40, (io.stdout.columns ?? 100) - 1)
     const lines = [...live.entries()].map(([id, l]) => {
-      const text = `${bar(l.progress)} ${String(Math.round(l.progress)).padStart(3)}%  ${l.step ?? ''}  eta ${duration(etaById.get(id))}  ${l.title}`
+      const text = `${bar(l.progress)} ${String(Math.round(l.progress)).padStart(3)}%  ${l.step ?? ''}  eta ${etaText(etaById.get(id))}  ${l.title}`
       return text.length > width ? text.slice(0, width - 1) + '…' : text
     })
     const stats = engine.queue.stats()
     lines.push(
-      `queue: ${stats.byStatus.pending} pending (${stats.waiting} waiting), ${stats.byStatus.processing} running, ${stats.byStatus.completed} done, ${stats.byStatus.failed} failed — all done in ~${duration(eta.totalMs)}`
+      `queue: ${stats.byStatus.pending} pending (${stats.waiting} waiting), ${stats.byStatus.processing} running, ${stats.byStatus.completed} done, ${stats.byStatus.failed} failed — ${eta.totalMs === null ? 'queue paused' : `all done in ~${duration(eta.totalMs)}`}`
     )
     io.stdout.write(lines.join('\n') + '\n')
     drawn = lines.length

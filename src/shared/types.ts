@@ -110,13 +110,18 @@ export interface JobEta {
   jobId: string
   /** Milliseconds of work left in this job's own steps. */
   remainingWorkMs: number
-  /** Milliseconds from now until it should finish, counting the jobs ahead of it. */
-  finishInMs: number
+  /**
+   * Milliseconds from now until it should finish, counting the jobs ahead of it; null when it
+   * will not finish before the queue is resumed (it waits, and waiting for a click has no length).
+   */
+  finishInMs: number | null
 }
 
 export interface QueueEta {
-  /** Milliseconds until every queued and running job should be finished. */
-  totalMs: number
+  /** The whole queue is paused: nothing new starts until it is resumed. */
+  paused: boolean
+  /** Milliseconds until every queued and running job should be finished; null while paused. */
+  totalMs: number | null
   concurrency: number
   jobs: JobEta[]
 }

@@ -32,8 +32,11 @@ function stats(byStatus: Partial<QueueStats['byStatus']>, paused = false): Queue
     paused
   }
 }
+/** As the engine gives it: a paused queue has no end time, only the work its jobs have left (here on two workers). */
 function snapshot(s: QueueStats, totalMs: number, busyForMs: number): QueueSnapshot {
-  const eta: QueueEta = { totalMs, concurrency: 2, jobs: [] }
+  const eta: QueueEta = s.paused
+    ? { paused: true, totalMs: null, concurrency: 2, jobs: [{ jobId: 'j', remainingWorkMs: 2 * totalMs, finishInMs: null }] }
+    : { paused: false, totalMs, concurrency: 2, jobs: [] }
   const active = s.byStatus.pending + s.byStatus.processing
   return { stats: s, eta, active, busySince: active ? 1_000_000 - busyForMs : null, at: 1_000_000 }
 }

@@ -17,7 +17,10 @@ export function taskbarProgress(snapshot: QueueSnapshot): TaskbarProgress {
   const { stats, eta, active, busySince, at } = snapshot
   if (active === 0) return { value: -1, mode: 'none' }
   const elapsed = busySince === null ? 0 : Math.max(0, at - busySince)
-  const total = elapsed + Math.max(0, eta.totalMs)
+  // A paused queue has no end time, but its bar should not jump to full: the work left, spread
+  // over the workers, stands in for it (about what the bar showed before the pause).
+  const left = eta.totalMs ?? eta.jobs.reduce((sum, j) => sum + j.remainingWorkMs, 0) / Math.max(1, eta.concurrency)
+  const total = elapsed + Math.max(0, left)
   const share = total > 0 ? Math.min(0.99, Math.max(0.01, elapsed / total)) : 0.01
   const value = Math.round(share * 100) / 100
   if (stats.paused) return { value, mode: 'paused' }

@@ -72,6 +72,7 @@ export class Engine<S = unknown> {
   eta(): QueueEta {
     return estimateQueue(this.db, {
       concurrency: this.pool.getConcurrency(),
+      queuePaused: this.queue.isPaused(),
       defaultEstimate: (type, step) => this.pipelines.get(type)?.steps.find((s) => s.name === step)?.estimateMs ?? 10_000
     })
   }

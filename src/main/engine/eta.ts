@@ -23,10 +23,11 @@ interface EtaStep {
  * costs the average of its last runs (or the pipeline's first guess), a running step only its
  * unfinished share; then the queue is laid out on the pool's workers in claim order.
  * Per-resource limits are not modelled: with a saturated resource the figure is optimistic.
+ * While the whole queue is paused nothing new starts, so no end time exists: see `queuePaused`.
  */
 export function estimateQueue(
   db: Db,
-  options: { concurrency: number; now?: number; defaultEstimate: (type: string, step: string) => number }
+  options: { concurrency: number; queuePaused: boolean; now?: number; defaultEstimate: (type: string, step: string) => number }
 ): QueueEta {
   const now = options.now ?? Date.now()
   const typical = new Map<string, number>()
@@ -53,6 +54,8 @@ export function estimateQueue(
     )
     .all()
   const remaining = new Map<string, number>()
+  /** How many steps each job has left, a running one included. */
+  const stepsLeft = new Map<string, number>()
   const typeOf = new Map(jobs.map((j) => [j.id, j.type]))
   for (const s of steps) {
     const full = typical.get(s.name) ?? options.defaultEstimate(typeOf.get(s.job_id) ?? '', s.name)
@@ -62,6 +65,7 @@ export function estimateQueue(
       left = Math.max(full * (1 - s.progress / 100), full - elapsed, 0)
     }
     remaining.set(s.job_id, (remaining.get(s.job_id) ?? 0) + left)
+    stepsLeft.set(s.job_id, (stepsLeft.get(s.job_id) ?? 0) + 1)
   }
 
   const workers: number[] = Array.from({ length: Math.max(1, options.concurrency) }, () => 0)
@@ -69,20 +73,27 @@ export function estimateQueue(
   let total = 0
   for (const job of jobs) {
     const work = Math.round(remaining.get(job.id) ?? 0)
-    let finish: number
+    let finish: number | null
     if (job.status === 'processing') {
       // Running jobs already hold a worker (more may run than `concurrency` after a settings change).
+      // Under a queue pause a running job ends its current step and goes back to the queue
+      // (pool.shouldYield), so only one on its last step will actually finish.
+      const stops = options.queuePaused && (stepsLeft.get(job.id) ?? 0) > 1
       const i = workers.indexOf(Math.min(...workers))
-      finish = work
-      workers[i] = Math.max(workers[i]!, finish)
+      finish = stops ? null : work
+      workers[i] = Math.max(workers[i]!, finish ?? 0)
+    } else if (options.queuePaused) {
+      // Nothing is claimed while the queue is paused: this job waits for a resume, not for time.
+      finish = null
     } else {
       const i = workers.indexOf(Math.min(...workers))
       const start = Math.max(workers[i]!, job.run_after - now, 0)
       finish = start + work
       workers[i] = finish
     }
-    total = Math.max(total, finish)
-    out.push({ jobId: job.id, remainingWorkMs: work, finishInMs: Math.round(finish) })
+    if (finish !== null) total = Math.max(total, finish)
+    out.push({ jobId: job.id, remainingWorkMs: work, finishInMs: finish === null ? null : Math.round(finish) })
   }
-  return { totalMs: Math.round(total), concurrency: options.concurrency, jobs: out }
+  const paused = options.queuePaused
+  return { paused, totalMs: paused ? null : Math.round(total), concurrency: options.concurrency, jobs: out }
 }

@@ -24,7 +24,8 @@ export interface LiveProgress {
 }
 
 export interface EtaState {
-  totalMs: number
+  /** Null while the queue is paused: nothing will finish until it is resumed. */
+  totalMs: number | null
   concurrency: number
   byId: Record<string, JobEta>
   /** When the answer arrived (client clock): ETAs count down from here. */
@@ -57,7 +58,7 @@ export interface QueueSlice {
   pipelines: PipelineInfo[]
   queuePaused: boolean
   setStats(stats: QueueStats): void
-  setEta(eta: { totalMs: number; concurrency: number; jobs: JobEta[] }, fetchedAt: number): void
+  setEta(eta: { totalMs: number | null; concurrency: number; jobs: JobEta[] }, fetchedAt: number): void
   setPool(pool: PoolStatus): void
   setPipelines(list: PipelineInfo[]): void
 }

@@ -65,7 +65,7 @@ export const QueueRow = memo(function QueueRow({
       ? job.actualDurationMs !== null
         ? formatDuration(job.actualDurationMs, t.locale)
         : '—'
-      : etaMs !== undefined
+      : etaMs !== undefined && etaMs !== null
         ? approx(formatDuration(Math.max(0, etaMs - Math.max(0, now - etaAt)), t.locale))
         : '—'
   const paused = job.status === 'paused' || (job.status === 'processing' && job.pauseRequested)

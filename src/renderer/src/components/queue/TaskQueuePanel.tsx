@@ -298,7 +298,7 @@ function QueueHeader({
   const eta = useStudio((s) => s.eta)
   const now = useNow()
   // The shared clock ticks once a second and may be a little behind the estimate: never count up.
-  const remaining = eta ? Math.max(0, eta.totalMs - Math.max(0, now - eta.fetchedAt)) : null
+  const remaining = eta && eta.totalMs !== null ? Math.max(0, eta.totalMs - Math.max(0, now - eta.fetchedAt)) : null
   const running = stats?.byStatus.processing ?? 0
   const queued = stats ? stats.byStatus.pending + stats.byStatus.paused : 0
   const done = stats?.byStatus.completed ?? 0

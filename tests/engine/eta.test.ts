@@ -1,0 +1,49 @@
+import { rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Engine } from '../../src/main/engine/engine'
+import { openTestEngine, until } from '../helpers/engine'
+import type { TestServices } from '../helpers/test-pipelines'
+
+let engine: Engine<TestServices>
+afterEach(async () => {
+  await engine?.close(100)
+})
+
+const finishOf = (e: Engine<TestServices>) => new Map(e.eta().jobs.map((j) => [j.jobId, j.finishInMs]))
+
+describe('queue ETA', () => {
+  it('gives no end time while the whole queue is paused, and times again once it is resumed', () => {
+    engine = openTestEngine({ concurrency: 2 })
+    const ids = [1, 2, 3, 4].map(() => engine.queue.enqueue({ type: 'one', input: {} }).id)
+    engine.queue.setQueuePaused(true)
+    const paused = engine.eta()
+    expect(paused.paused).toBe(true)
+    expect(paused.totalMs).toBeNull()
+    expect(paused.jobs.map((j) => [j.jobId, j.finishInMs])).toEqual(ids.map((id) => [id, null]))
+    // Their own work is still known (what a resume would cost).
+    expect(paused.jobs.every((j) => j.remainingWorkMs > 0)).toBe(true)
+
+    engine.queue.setQueuePaused(false)
+    const resumed = engine.eta()
+    expect(resumed.paused).toBe(false)
+    expect(resumed.totalMs).toBeGreaterThan(0)
+    expect(resumed.jobs.every((j) => typeof j.finishInMs === 'number' && j.finishInMs > 0)).toBe(true)
+  })
+
+  it('under a queue pause, a running job on its last step still finishes; one with steps after it waits', async () => {
+    engine = openTestEngine({ concurrency: 2 })
+    const dir = engine.dataDir
+    writeFileSync(join(dir, 'hold'), '')
+    const last = engine.queue.enqueue({ type: 'one', input: { holdWhile: { only: 'hold' } } })
+    const more = engine.queue.enqueue({ type: 'three', input: { holdWhile: { a: 'hold' } } })
+    engine.pool.start()
+    await until(() => engine.queue.stats().byStatus.processing === 2, 5_000, 'both running')
+    engine.queue.setQueuePaused(true)
+    const finish = finishOf(engine)
+    expect(finish.get(last.id)).toEqual(expect.any(Number))
+    expect(finish.get(more.id)).toBeNull()
+    expect(engine.eta().totalMs).toBeNull()
+    rmSync(join(dir, 'hold'))
+  })
+})
