@@ -46,4 +46,25 @@ describe('queue ETA', () => {
     expect(engine.eta().totalMs).toBeNull()
     rmSync(join(dir, 'hold'))
   })
+
+  it('leaves individually paused jobs out: no ETA of their own, nothing added to the queue’s', () => {
+    engine = openTestEngine({ concurrency: 1 })
+    const a = engine.queue.enqueue({ type: 'one', input: {} })
+    const held = engine.queue.enqueue({ type: 'one', input: {} })
+    const before = engine.eta().totalMs!
+    engine.queue.pauseJob(held.id)
+    const eta = engine.eta()
+    expect(eta.jobs.map((j) => j.jobId)).toEqual([a.id])
+    expect(eta.totalMs).toBeLessThan(before)
+  })
+
+  it('starts a job held by a retry backoff no earlier than its retry time', async () => {
+    engine = openTestEngine({ concurrency: 2 })
+    const job = engine.queue.enqueue({ type: 'one', input: { fail: { only: { kind: 'retryable', times: 1, retryAfterMs: 60_000 } } } })
+    engine.pool.start()
+    await until(() => engine.queue.get(job.id)!.runAfter > Date.now(), 5_000, 'backing off')
+    const eta = engine.eta()
+    expect(eta.jobs[0]!.finishInMs).toBeGreaterThan(55_000)
+    expect(eta.totalMs).toBeGreaterThan(55_000)
+  })
 })

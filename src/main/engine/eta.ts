@@ -23,6 +23,10 @@ interface EtaStep {
  * costs the average of its last runs (or the pipeline's first guess), a running step only its
  * unfinished share; then the queue is laid out on the pool's workers in claim order.
  * Per-resource limits are not modelled: with a saturated resource the figure is optimistic.
+ * Paused jobs are not work to come (only pending and processing ones are read). A job held back by
+ * a retry backoff or a provider's open circuit starts no earlier than its `run_after`: that is
+ * when the pool may claim it again. (Later jobs are not moved ahead into the gap, so their times
+ * may be a little late; simple beats exact for a figure that is recomputed every few seconds.)
  * While the whole queue is paused nothing new starts, so no end time exists: see `queuePaused`.
  */
 export function estimateQueue(
