@@ -74,6 +74,25 @@ describe('task queue panel', () => {
     expect(within(row('First')).getByText('<1s')).toBeTruthy()
   })
 
+  it('while the whole queue is paused, queued jobs say they finish when it is resumed, not in so many seconds', () => {
+    const { running, q1, q2 } = seed()
+    const s = getStudio()
+    act(() => {
+      s.setStats(stats({ total: 7, byStatus: { pending: 5, processing: 1, paused: 0, completed: 0, failed: 0, cancelled: 0 }, paused: true }))
+      // As the engine answers while paused: no end time for the queue nor for the jobs that wait for it.
+      s.setEta({ totalMs: null, concurrency: 2, jobs: [running, q1, q2].map((j) => ({ jobId: j.id, remainingWorkMs: 4_000, finishInMs: null })) }, Date.now())
+    })
+    mount()
+    expect(screen.getByTestId('queue-eta').textContent).toBe('Queue paused')
+    for (const title of ['Rendering', 'First', 'Second']) {
+      const eta = row(title).querySelector('.eta') as HTMLElement
+      expect(eta.textContent).toBe('When resumed')
+      expect(eta.title).toMatch(/paused/)
+    }
+    act(() => s.setLocale('fr'))
+    expect((row('First').querySelector('.eta') as HTMLElement).textContent).toBe('À la reprise')
+  })
+
   it('work the estimate has not caught up with yet reads "Working…", never "Idle"; paused jobs alone are idle', () => {
     const s = getStudio()
     s.setPipelines(PIPELINES)

@@ -56,6 +56,8 @@ export const en = {
   'queue.pausedShort': 'Queue paused',
   'queue.etaAllTitle': 'When every queued and running job should be finished',
   'queue.etaTitle': 'Estimated time until this job finishes, counting the jobs ahead of it',
+  'queue.etaPaused': 'When resumed',
+  'queue.etaPausedTitle': 'The queue is paused: this job will not finish until it is resumed',
   'queue.tookTitle': 'How long the job took',
   'queue.filter': 'Show',
   'queue.filter.all': 'All',

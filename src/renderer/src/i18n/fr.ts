@@ -58,6 +58,8 @@ export const fr: Record<MessageKey, string> = {
   'queue.pausedShort': 'File en pause',
   'queue.etaAllTitle': 'Quand tous les jobs en file et en cours devraient être finis',
   'queue.etaTitle': 'Temps estimé avant la fin de ce job, en comptant ceux qui passent avant',
+  'queue.etaPaused': 'À la reprise',
+  'queue.etaPausedTitle': 'La file est en pause : ce job ne finira pas avant sa reprise',
   'queue.tookTitle': 'Durée du job',
   'queue.filter': 'Afficher',
   'queue.filter.all': 'Tous',

@@ -65,9 +65,11 @@ export const QueueRow = memo(function QueueRow({
       ? job.actualDurationMs !== null
         ? formatDuration(job.actualDurationMs, t.locale)
         : '—'
-      : etaMs !== undefined && etaMs !== null
-        ? approx(formatDuration(Math.max(0, etaMs - Math.max(0, now - etaAt)), t.locale))
-        : '—'
+      : etaMs === null
+        ? t('queue.etaPaused') // the queue is paused: it waits for a click, and that has no countdown
+        : etaMs !== undefined
+          ? approx(formatDuration(Math.max(0, etaMs - Math.max(0, now - etaAt)), t.locale))
+          : '—'
   const paused = job.status === 'paused' || (job.status === 'processing' && job.pauseRequested)
   const draggable = !why.drag
   const waitingTitle =
@@ -126,7 +128,7 @@ export const QueueRow = memo(function QueueRow({
           </span>
         </span>
       </span>
-      <span className="eta" title={finished ? t('queue.tookTitle') : t('queue.etaTitle')}>
+      <span className="eta" title={finished ? t('queue.tookTitle') : etaMs === null ? t('queue.etaPausedTitle') : t('queue.etaTitle')}>
         {eta}
       </span>
       <span className="row-actions">
