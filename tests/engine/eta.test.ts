@@ -47,6 +47,25 @@ describe('queue ETA', () => {
     rmSync(join(dir, 'hold'))
   })
 
+  it('a running job asked to pause gets no ETA, and frees its worker after its current step for the job behind', async () => {
+    engine = openTestEngine({ concurrency: 1 })
+    const dir = engine.dataDir
+    writeFileSync(join(dir, 'hold'), '')
+    const running = engine.queue.enqueue({ type: 'three', input: { holdWhile: { a: 'hold' } } })
+    const behind = engine.queue.enqueue({ type: 'one', input: {} })
+    engine.pool.start()
+    await until(() => engine.queue.get(running.id)!.status === 'processing', 5_000, 'running')
+    const before = finishOf(engine).get(behind.id)!
+    engine.queue.pauseJob(running.id)
+    const eta = engine.eta()
+    const finish = new Map(eta.jobs.map((j) => [j.jobId, j.finishInMs]))
+    expect(finish.get(running.id)).toBeNull()
+    // Steps b and c of the pausing job no longer stand in front of it.
+    expect(finish.get(behind.id)!).toBeLessThan(before - 150)
+    expect(eta.totalMs).toBe(finish.get(behind.id))
+    rmSync(join(dir, 'hold'))
+  })
+
   it('leaves individually paused jobs out: no ETA of their own, nothing added to the queue’s', () => {
     engine = openTestEngine({ concurrency: 1 })
     const a = engine.queue.enqueue({ type: 'one', input: {} })

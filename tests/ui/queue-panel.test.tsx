@@ -93,6 +93,19 @@ describe('task queue panel', () => {
     expect((row('First').querySelector('.eta') as HTMLElement).textContent).toBe('À la reprise')
   })
 
+  it('a running job asked to pause says it finishes when resumed, and why', () => {
+    const s = getStudio()
+    s.setPipelines(PIPELINES)
+    const pausing = job({ title: 'Pausing', status: 'processing', pauseRequested: true, currentStep: 'a' })
+    s.setJobs([pausing])
+    s.setStats(stats({ total: 1, byStatus: { pending: 0, processing: 1, paused: 0, completed: 0, failed: 0, cancelled: 0 } }))
+    s.setEta({ totalMs: 0, concurrency: 2, jobs: [{ jobId: pausing.id, remainingWorkMs: 3_000, finishInMs: null }] }, Date.now())
+    mount()
+    const eta = row('Pausing').querySelector('.eta') as HTMLElement
+    expect(eta.textContent).toBe('When resumed')
+    expect(eta.title).toMatch(/pauses after its current step/)
+  })
+
   it('work the estimate has not caught up with yet reads "Working…", never "Idle"; paused jobs alone are idle', () => {
     const s = getStudio()
     s.setPipelines(PIPELINES)

@@ -9,6 +9,7 @@ interface EtaJob {
   type: string
   status: 'processing' | 'pending'
   run_after: number
+  pause_requested: number
 }
 interface EtaStep {
   job_id: string
@@ -47,7 +48,7 @@ export function estimateQueue(
   }
   const jobs = db
     .prepare<[], EtaJob>(
-      `SELECT id, type, status, run_after FROM jobs WHERE status IN ('processing','pending')
+      `SELECT id, type, status, run_after, pause_requested FROM jobs WHERE status IN ('processing','pending')
        ORDER BY status = 'pending', priority, position`
     )
     .all()
@@ -58,7 +59,8 @@ export function estimateQueue(
     )
     .all()
   const remaining = new Map<string, number>()
-  /** How many steps each job has left, a running one included. */
+  /** How many steps each job has left, a running one included, and what is left of the running one. */
+  const currentLeft = new Map<string, number>()
   const stepsLeft = new Map<string, number>()
   const typeOf = new Map(jobs.map((j) => [j.id, j.type]))
   for (const s of steps) {
@@ -67,6 +69,7 @@ export function estimateQueue(
     if (s.status === 'running') {
       const elapsed = s.started_at ? now - s.started_at : 0
       left = Math.max(full * (1 - s.progress / 100), full - elapsed, 0)
+      currentLeft.set(s.job_id, left)
     }
     remaining.set(s.job_id, (remaining.get(s.job_id) ?? 0) + left)
     stepsLeft.set(s.job_id, (stepsLeft.get(s.job_id) ?? 0) + 1)
@@ -80,12 +83,13 @@ export function estimateQueue(
     let finish: number | null
     if (job.status === 'processing') {
       // Running jobs already hold a worker (more may run than `concurrency` after a settings change).
-      // Under a queue pause a running job ends its current step and goes back to the queue
-      // (pool.shouldYield), so only one on its last step will actually finish.
-      const stops = options.queuePaused && (stepsLeft.get(job.id) ?? 0) > 1
+      // Under a queue pause, or its own pause request, a running job ends its current step and
+      // leaves its worker (pool.shouldYield), so only one on its last step will actually finish;
+      // the others hold their worker for that step alone.
+      const stops = (options.queuePaused || job.pause_requested === 1) && (stepsLeft.get(job.id) ?? 0) > 1
       const i = workers.indexOf(Math.min(...workers))
       finish = stops ? null : work
-      workers[i] = Math.max(workers[i]!, finish ?? 0)
+      workers[i] = Math.max(workers[i]!, stops ? Math.round(currentLeft.get(job.id) ?? 0) : work)
     } else if (options.queuePaused) {
       // Nothing is claimed while the queue is paused: this job waits for a resume, not for time.
       finish = null

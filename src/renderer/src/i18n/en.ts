@@ -58,6 +58,7 @@ export const en = {
   'queue.etaTitle': 'Estimated time until this job finishes, counting the jobs ahead of it',
   'queue.etaPaused': 'When resumed',
   'queue.etaPausedTitle': 'The queue is paused: this job will not finish until it is resumed',
+  'queue.etaJobPausedTitle': 'This job pauses after its current step: it will not finish until you resume it',
   'queue.tookTitle': 'How long the job took',
   'queue.filter': 'Show',
   'queue.filter.all': 'All',

@@ -60,6 +60,7 @@ export const fr: Record<MessageKey, string> = {
   'queue.etaTitle': 'Temps estimé avant la fin de ce job, en comptant ceux qui passent avant',
   'queue.etaPaused': 'À la reprise',
   'queue.etaPausedTitle': 'La file est en pause : ce job ne finira pas avant sa reprise',
+  'queue.etaJobPausedTitle': 'Ce job se met en pause après son étape en cours : il ne finira pas avant que vous le repreniez',
   'queue.tookTitle': 'Durée du job',
   'queue.filter': 'Afficher',
   'queue.filter.all': 'Tous',

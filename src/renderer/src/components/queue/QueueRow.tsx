@@ -66,7 +66,7 @@ export const QueueRow = memo(function QueueRow({
         ? formatDuration(job.actualDurationMs, t.locale)
         : '—'
       : etaMs === null
-        ? t('queue.etaPaused') // the queue is paused: it waits for a click, and that has no countdown
+        ? t('queue.etaPaused') // paused (the queue, or this job after its step): a click has no countdown
         : etaMs !== undefined
           ? approx(formatDuration(Math.max(0, etaMs - Math.max(0, now - etaAt)), t.locale))
           : '—'
@@ -128,7 +128,7 @@ export const QueueRow = memo(function QueueRow({
           </span>
         </span>
       </span>
-      <span className="eta" title={finished ? t('queue.tookTitle') : etaMs === null ? t('queue.etaPausedTitle') : t('queue.etaTitle')}>
+      <span className="eta" title={finished ? t('queue.tookTitle') : etaMs === null ? t(paused ? 'queue.etaJobPausedTitle' : 'queue.etaPausedTitle') : t('queue.etaTitle')}>
         {eta}
       </span>
       <span className="row-actions">
