@@ -130,7 +130,10 @@ describe('providers that go down', () => {
           ? async () => {
               if (existsSync(flag())) throw new Error('still 503')
             }
-          : undefined
+          : undefined,
+      // Long enough that no half-open trial (the probe's, or a job's if the probe is late on a
+      // loaded machine) happens before the checks below, which count the calls made meanwhile.
+      breaker: { failureThreshold: 3, cooldownMs: 3_000, maxCooldownMs: 6_000 }
     })
     writeFileSync(flag(), '')
     const jobs = [1, 2, 3].map((i) => engine.queue.enqueue({ type: 'remote', input: { label: `w${i}` } }))
@@ -152,7 +155,7 @@ describe('providers that go down', () => {
     expect(callsOf(engine.dataDir).filter((c) => c.endsWith(':call')).length).toBeLessThanOrEqual(2)
 
     rmSync(flag())
-    await until(() => engine.queue.stats().byStatus.completed === 3, 10_000, 'jobs to complete after recovery')
+    await until(() => engine.queue.stats().byStatus.completed === 3, 20_000, 'jobs to complete after recovery')
     expect(engine.health().find((h) => h.provider === 'flaky')!.state).toBe('closed')
     expect(events.some((e) => e.type === 'provider.changed' && e.health.state === 'open')).toBe(true)
     expect(events.some((e) => e.type === 'provider.changed' && e.health.state === 'closed')).toBe(true)
