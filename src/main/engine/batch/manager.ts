@@ -80,6 +80,11 @@ export class BatchManager {
         if (batchId) this.rowSettled(batchId)
         return
       }
+      if (e.type === 'queue.changed') {
+        // Paused or resumed: running batches lose or regain their end time.
+        for (const b of this.rows()) if (b.status === 'running') this.changes.push(b.id, null)
+        return
+      }
       if (e.type !== 'job.changed') return
       const batchId = e.job.batchId
       if (!batchId) return
@@ -524,11 +529,11 @@ export class BatchManager {
   // ------------------------------------------------------------------ reading
 
   list(): BatchView[] {
-    return this.rows().map((b) => batchView(this.db, b, this.engine.pool.getConcurrency()))
+    return this.rows().map((b) => batchView(this.db, b, this.engine.pool.getConcurrency(), this.engine.queue.isPaused()))
   }
 
   view(id: string): BatchView {
-    return batchView(this.db, this.require(id), this.engine.pool.getConcurrency())
+    return batchView(this.db, this.require(id), this.engine.pool.getConcurrency(), this.engine.queue.isPaused())
   }
 
   private rows(): BatchRow[] {
@@ -580,7 +585,7 @@ export class BatchManager {
     this.finishIfDone(id)
     const fresh = this.db.prepare<[string], BatchRow>('SELECT * FROM batches WHERE id = ?').get(id)!
     const start = performance.now()
-    const batch = batchView(this.db, fresh, this.engine.pool.getConcurrency())
+    const batch = batchView(this.db, fresh, this.engine.pool.getConcurrency(), this.engine.queue.isPaused())
     this.viewCost.set(id, performance.now() - start)
     this.engine.events.emit({ type: 'batch.changed', batch })
   }

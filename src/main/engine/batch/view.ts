@@ -30,7 +30,7 @@ export interface BatchRow {
 }
 
 /** A batch as the dashboard shows it: progress, current rows, last result, metrics, errors. */
-export function batchView(db: Db, b: BatchRow, concurrency: number): BatchView {
+export function batchView(db: Db, b: BatchRow, concurrency: number, queuePaused = false): BatchView {
   // While the rows are still being read no job exists yet: the view is the rows read so far,
   // cheap enough to announce every few hundred milliseconds of a 100 000-row import.
   if (!b.imported && b.status !== 'error') return importingView(db, b)
@@ -116,8 +116,11 @@ export function batchView(db: Db, b: BatchRow, concurrency: number): BatchView {
   const settled = counts.invalid + counts.done + counts.failed + counts.cancelled
   const remaining = Math.max(0, total - settled)
   const avgRowMs = counts.avg === null ? null : Math.round(counts.avg)
+  // A paused queue starts nothing: the batch has no end time until it is resumed.
   const estimatedEndAt =
-    b.status === 'running' && avgRowMs !== null && remaining > 0 ? Date.now() + Math.ceil(remaining / Math.max(1, concurrency)) * avgRowMs : null
+    b.status === 'running' && !queuePaused && avgRowMs !== null && remaining > 0
+      ? Date.now() + Math.ceil(remaining / Math.max(1, concurrency)) * avgRowMs
+      : null
   const costPerRow = counts.done > 0 && counts.spent !== null ? counts.spent / counts.done : null
   let lastResult: BatchView['lastResult'] = null
   if (last) {

@@ -104,6 +104,7 @@ function BatchDetail({ batch }: { batch: BatchView }) {
   const call = useCall()
   const now = useNow()
   const samples = useStudio((s) => s.batchSamples[batch.id])
+  const queuePaused = useStudio((s) => s.queuePaused)
   const recentLogs = useStudio((s) => s.recentLogs)
   const jobs = useStudio((s) => s.jobs)
   const logs = useMemo(() => recentLogs.filter((l) => jobs[l.jobId]?.batchId === batch.id), [recentLogs, jobs, batch.id])
@@ -214,6 +215,15 @@ function BatchDetail({ batch }: { batch: BatchView }) {
         </div>
       ) : null}
 
+      {batch.ignoredColumns.length ? (
+        <p className="small muted" data-testid="batch-ignored-columns">
+          {t(batch.ignoredColumns.length === 1 ? 'batch.ignoredColumn' : 'batch.ignoredColumns', {
+            columns: batch.ignoredColumns.map((c) => `« ${c} »`).join(', '),
+            pipeline: pipelineLabel(t, batch.config.pipeline, pipelines.find((p) => p.name === batch.config.pipeline)?.title)
+          })}
+        </p>
+      ) : null}
+
       <div className="batch-progress" aria-live="polite">
         <div className="bar big" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(batch.progress)} aria-label={t('batch.progress')}>
           <span className="bar-fill" style={{ width: `${batch.progress}%` }} />
@@ -234,7 +244,16 @@ function BatchDetail({ batch }: { batch: BatchView }) {
 
       <div className="metrics">
         <Metric label={t('batch.m.elapsed')} value={formatDuration(elapsed, t.locale)} sub={t('batch.m.started', { at: formatDateTime(batch.startedAt, t.locale) })} />
-        <Metric label={t('batch.m.remaining')} value={remaining !== null ? approx(formatDuration(remaining, t.locale)) : '—'} sub={t('batch.m.endAt', { at: formatDateTime(batch.estimatedEndAt, t.locale) })} />
+        {running && queuePaused ? (
+          <Metric label={t('batch.m.remaining')} value={t('queue.etaPaused')} sub={t('batch.m.queuePaused')} testId="batch-remaining" />
+        ) : (
+          <Metric
+            label={t('batch.m.remaining')}
+            value={remaining !== null ? approx(formatDuration(remaining, t.locale)) : '—'}
+            sub={t('batch.m.endAt', { at: formatDateTime(batch.estimatedEndAt, t.locale) })}
+            testId="batch-remaining"
+          />
+        )}
         <Metric label={t('batch.m.avgRow')} value={formatDuration(batch.metrics.avgRowMs, t.locale)}>
           <Sparkline values={done} label={t('batch.chart.rows')} kind="area" />
         </Metric>

@@ -1,0 +1,37 @@
+// @vitest-environment jsdom
+import { render, screen } from '@testing-library/react'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { ApiProvider } from '../../src/renderer/src/api/context'
+import { BatchDashboard } from '../../src/renderer/src/components/batch/BatchDashboard'
+import { getStudio } from '../../src/renderer/src/store'
+import { batch, fakeApi, stats } from './fixtures'
+import { installLayout } from './setup-dom'
+
+beforeEach(() => installLayout())
+
+function mount() {
+  render(
+    <ApiProvider api={fakeApi().api}>
+      <BatchDashboard />
+    </ApiProvider>
+  )
+}
+
+describe('batch dashboard', () => {
+  it('while the queue is paused, a running batch ends "when resumed", not at a time', () => {
+    getStudio().setLocale('en')
+    getStudio().setBatches([batch({ status: 'running', estimatedEndAt: null })])
+    getStudio().setStats(stats({ paused: true }))
+    mount()
+    expect(screen.getByTestId('batch-remaining').textContent).toContain('When resumed')
+    expect(screen.getByTestId('batch-remaining').textContent).toContain('the queue is paused')
+  })
+
+  it('names the sheet’s columns that no job gets', () => {
+    getStudio().setLocale('fr')
+    getStudio().setStats(stats({ paused: false }))
+    getStudio().setBatches([batch({ ignoredColumns: ['draft', 'notes'] })])
+    mount()
+    expect(screen.getByTestId('batch-ignored-columns').textContent).toMatch(/Les colonnes « draft », « notes » ne sont pas utilisées/)
+  })
+})
