@@ -225,4 +225,23 @@ describe('task queue in the browser', () => {
     await ctx.close()
     expect(existsSync(join(engine.dataDir, 'studio.db'))).toBe(true)
   })
+
+  it('shows at once what the CLI does in another process: a job it adds, the queue it pauses', async () => {
+    // The CLI has its own connection to the same database, as a second process would.
+    const cli = openTestEngine({}, engine.dataDir)
+    try {
+      cli.queue.setQueuePaused(true)
+      await page.waitForFunction(() => document.querySelector('[data-testid="queue-eta"]')?.textContent === 'Queue paused', undefined, { timeout: 10_000 })
+      const added = cli.queue.enqueue({ type: 'one', input: { label: 'cli' }, title: 'Added from the CLI' })
+      await row('Added from the CLI').waitFor({ timeout: 10_000 })
+      cli.queue.setQueuePaused(false)
+      await page.waitForFunction(
+        (id: string) => document.querySelector(`[data-testid="queue-row"][data-job-id="${id}"]`)?.getAttribute('data-status') === 'completed',
+        added.id,
+        { timeout: 10_000 }
+      )
+    } finally {
+      await cli.close(0)
+    }
+  })
 })

@@ -50,6 +50,7 @@ export class BatchManager {
    */
   private readonly creating = new Set<string>()
   private unsubscribe: (() => void) | null = null
+  private unsubscribeExternal: (() => void) | null = null
   private sweep: NodeJS.Timeout | null = null
 
   constructor(private readonly engine: Engine<any>) {
@@ -96,6 +97,13 @@ export class BatchManager {
       if (!b.imported && b.status !== 'error') void this.runImport(b.id)
     }
     this.feedAll()
+    // A batch created, paused or resumed by another process (the CLI next to the app) is shown
+    // as it changes, not at the next reload.
+    this.unsubscribeExternal = this.engine.pool.external.onChange((since) => {
+      for (const { id } of this.db.prepare<[number], { id: string }>('SELECT id FROM batches WHERE updated_at >= ?').all(since)) {
+        this.changes.push(id, null)
+      }
+    })
     // Batches can be resumed from another process (CLI next to the app): look now and then.
     this.sweep = setInterval(() => this.feedAll(), 2_000)
     this.sweep.unref?.()
@@ -107,6 +115,8 @@ export class BatchManager {
     if (this.db.open) for (const id of this.runningIds()) this.finishIfDone(id)
     this.unsubscribe?.()
     this.unsubscribe = null
+    this.unsubscribeExternal?.()
+    this.unsubscribeExternal = null
     if (this.sweep) clearInterval(this.sweep)
     this.sweep = null
     this.changes.clear()

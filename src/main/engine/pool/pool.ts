@@ -2,6 +2,7 @@ import { cpus } from 'node:os'
 import type { ProviderHealth, ResourceStatus } from '../../../shared/types'
 import type { EventBus } from '../events'
 import type { PipelineRegistry } from '../pipelines/registry'
+import { ExternalChanges } from '../queue/external-changes'
 import type { ClaimedJob, LeaseStore } from '../queue/leases'
 import type { Queue } from '../queue/queue'
 import { inTransaction, prep } from '../store/database'
@@ -73,6 +74,8 @@ interface Running {
 export class WorkerPool<S = unknown> {
   readonly limiter: ResourceLimiter
   readonly timings: PoolTimings
+  /** What other processes commit, announced as this engine's own events while the pool runs. */
+  readonly external: ExternalChanges
   private concurrency: number
   private readonly breakers = new Map<string, CircuitBreaker>()
   private readonly running = new Map<string, Running>()
@@ -93,6 +96,7 @@ export class WorkerPool<S = unknown> {
     this.concurrency = o.concurrency ?? Math.max(1, cpus().length)
     this.timings = { ...DEFAULT_TIMINGS, ...o.timings }
     this.limiter = new ResourceLimiter(o.resources ?? defaultResourceLimits())
+    this.external = new ExternalChanges(o.queue, o.events)
     this.runner = new JobRunner<S>({
       leases: o.leases,
       pipelines: o.pipelines,
@@ -136,6 +140,7 @@ export class WorkerPool<S = unknown> {
         this.launchedInCommit = []
       }
     }
+    this.external.start()
     // Work left behind by a crash goes back to the queue before anything else is claimed.
     this.o.leases.reclaimAbandoned()
     this.lastReclaim = Date.now()
@@ -399,6 +404,7 @@ export class WorkerPool<S = unknown> {
   async stop(graceMs = 10_000): Promise<void> {
     if (this.state === 'idle') return
     this.state = 'stopping'
+    this.external.stop()
     this.unsubscribe?.()
     this.o.leases.companion = null
     if (this.wakeTimer) clearTimeout(this.wakeTimer)

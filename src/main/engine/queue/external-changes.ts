@@ -1,0 +1,81 @@
+import type { EventBus } from '../events'
+import { readRows } from '../store/row-reader'
+import type { Queue } from './queue'
+import { JOB_ROW, type JobRow } from './rows'
+
+/** How far back a look reaches before the previous one: a write's updated_at is taken before its commit. */
+const OVERLAP_MS = 2_000
+/** An outside process running jobs flat out changes thousands a second: the latest are enough. */
+const MAX_ROWS = 2_000
+
+/**
+ * Another process commits to the same database — the CLI next to the app, a second `studio run`:
+ * its changes reach this engine as the events its own changes make, so an open window, the pool
+ * (an outside cancel stops the step at once, an outside job is claimed at once) and running
+ * batches follow them live. SQLite's data_version moves only when another connection commits, so
+ * a quiet database costs one pragma per look. A job deleted elsewhere is not noticed (its row is
+ * gone); the next reload drops it.
+ */
+export class ExternalChanges {
+  private timer: NodeJS.Timeout | null = null
+  private version = 0
+  private lastLook = 0
+  private paused = false
+  private readonly listeners = new Set<(since: number) => void>()
+
+  constructor(
+    private readonly queue: Queue,
+    private readonly events: EventBus,
+    private readonly everyMs = 500,
+    private readonly now: () => number = Date.now
+  ) {}
+
+  private get db() {
+    return this.queue.db
+  }
+
+  /** Also told, with the time from which rows may have changed (the batch manager's rows). */
+  onChange(listener: (since: number) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  start(): void {
+    if (this.timer) return
+    this.version = this.dataVersion()
+    this.lastLook = this.now()
+    this.paused = this.queue.isPaused()
+    this.timer = setInterval(() => this.look(), this.everyMs)
+    this.timer.unref?.()
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = null
+  }
+
+  /** One look: nothing to do unless another connection committed since the last one. */
+  look(): void {
+    if (!this.db.open) return
+    const version = this.dataVersion()
+    if (version === this.version) return
+    this.version = version
+    const since = this.lastLook - OVERLAP_MS
+    this.lastLook = this.now()
+    const rows = readRows<[number, number], JobRow>(this.db, 'SELECT * FROM jobs WHERE updated_at >= ? ORDER BY updated_at DESC LIMIT ?', JOB_ROW).all(
+      since,
+      MAX_ROWS
+    )
+    for (const row of rows.reverse()) this.queue.emitRow(row)
+    const paused = this.queue.isPaused()
+    if (paused !== this.paused) {
+      this.paused = paused
+      this.events.emit({ type: 'queue.changed', paused })
+    }
+    for (const listener of this.listeners) listener(since)
+  }
+
+  private dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number
+  }
+}
