@@ -156,6 +156,7 @@ export const en = {
   'detail.costUnknown': 'unknown',
   'detail.costUnknownTitle': 'The model is not in the price table, so what it cost is not known; its price can be added to the pricing in the provider settings.',
   'detail.retries': 'Retries',
+  'detail.retriesValue': '{n} · up to {max} attempts per step',
   'detail.inputs': 'Input',
   'detail.steps': 'Steps',
   'detail.log': 'Log',

@@ -195,7 +195,7 @@ export function ProviderPanel() {
           <header className="panel-header">
             <h3>{t('admin.pool')}</h3>
             <span className="muted small">
-              {pool ? t('admin.poolState', { state: pool.state, running: pool.running.length, concurrency: pool.concurrency }) : '—'}
+              {pool ? t('admin.poolState', { state: t(`pool.${pool.state}`), running: pool.running.length, concurrency: pool.concurrency }) : '—'}
             </span>
           </header>
           <div className="inline-form pad">

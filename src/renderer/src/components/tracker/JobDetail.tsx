@@ -146,7 +146,7 @@ export function JobDetail({ id }: { id: string }) {
         <Fact label={t('detail.duration')} value={formatDuration(elapsed, t.locale)} />
         <Fact label={t('detail.estimated')} value={formatDuration(job.estimatedDurationMs, t.locale)} />
         <Fact label={t('detail.cost')} value={jobCostLabel(job.costUsd, steps, t)} title={steps.some((s) => s.costKnown === false) ? t('detail.costUnknownTitle') : undefined} testId="job-cost" />
-        <Fact label={t('detail.retries')} value={`${job.retryCount} / ${job.maxRetries}`} />
+        <Fact label={t('detail.retries')} value={t('detail.retriesValue', { n: job.retryCount, max: job.maxRetries })} />
       </dl>
 
       <section className="detail-section">
