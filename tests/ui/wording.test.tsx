@@ -36,4 +36,22 @@ describe('words a user reads', () => {
     )
     await waitFor(() => expect(screen.getByText('0 · up to 3 attempts per step')).toBeTruthy())
   })
+
+  it("a video's steps are named in French in the French app (the engine names them in English)", async () => {
+    getStudio().setLocale('fr')
+    const j = job({ title: 'Lacs', type: 'video', status: 'completed', completedAt: 5, progress: 100 })
+    getStudio().setJobs([j])
+    getStudio().selectJob(j.id)
+    const steps = [
+      step({ name: 'visuals', index: 0, title: 'Make the visuals', status: 'completed' }),
+      step({ name: 'video', index: 1, title: 'Render the video', status: 'completed' })
+    ]
+    render(
+      <ApiProvider api={fakeApi({ 'jobs/get': ok(detail(j, steps)), 'jobs/logs': ok([]) }).api}>
+        <JobTracker />
+      </ApiProvider>
+    )
+    await waitFor(() => expect(screen.getAllByTestId('step')).toHaveLength(2))
+    expect(screen.getAllByTestId('step').map((s) => s.querySelector('strong')!.textContent)).toEqual(['Créer les visuels', 'Rendre la vidéo'])
+  })
 })

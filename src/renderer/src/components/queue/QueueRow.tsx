@@ -1,5 +1,6 @@
 import { memo } from 'react'
 import type { JobView } from '../../../../shared/types'
+import { stepTitle as titleOfStep } from '../../i18n/step-title'
 import { useT } from '../../i18n/use-t'
 import { useStudio } from '../../store'
 import { displayStatus, isFinished } from '../../store/order'
@@ -58,7 +59,7 @@ export const QueueRow = memo(function QueueRow({
   const stepName = live?.step ?? job.currentStep
   const steps = pipeline?.steps ?? []
   const stepIndex = stepName ? steps.findIndex((s) => s.name === stepName) : -1
-  const stepTitle = stepIndex >= 0 ? steps[stepIndex]!.title : stepName
+  const stepTitle = stepIndex >= 0 ? titleOfStep(t, job.type, steps[stepIndex]!) : stepName
   const finished = isFinished(job)
   const eta =
     finished

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react'
 import type { JobDetail as JobDetailData, StepView } from '../../../../shared/types'
 import { useCall } from '../../api/context'
+import { stepTitle } from '../../i18n/step-title'
 import { useT } from '../../i18n/use-t'
 import { getStudio, useStudio } from '../../store'
 import { displayStatus, isFinished } from '../../store/order'
@@ -110,7 +111,7 @@ export function JobDetail({ id }: { id: string }) {
                 <option value="">{t('detail.retryFrom')}</option>
                 {steps.map((s) => (
                   <option key={s.name} value={s.name}>
-                    {s.index + 1}. {s.title}
+                    {s.index + 1}. {stepTitle(t, job.type, s)}
                   </option>
                 ))}
               </select>
@@ -199,14 +200,14 @@ function InputsTable({ payload }: { payload: Record<string, unknown> }) {
   )
 }
 
-function StepItem({ step, canRetry, onRetry }: { step: StepView; detail: JobDetailData; canRetry: boolean; onRetry: () => void }) {
+function StepItem({ step, detail, canRetry, onRetry }: { step: StepView; detail: JobDetailData; canRetry: boolean; onRetry: () => void }) {
   const t = useT()
   const files = Object.entries(step.files)
   return (
     <li className={`step-item step-${step.status}`} data-testid="step" data-step={step.name}>
       <div className="step-head">
         <span className="step-index">{step.index + 1}</span>
-        <strong>{step.title}</strong>
+        <strong>{stepTitle(t, detail.type, step)}</strong>
         <span className={`status status-${step.status === 'running' ? 'processing' : step.status}`}>
           <span className="status-dot" aria-hidden="true" />
           {t(`step.${step.status}`)}
