@@ -244,4 +244,34 @@ describe('task queue in the browser', () => {
       await cli.close(0)
     }
   })
+
+  it('in a narrow window every row keeps its actions in view, under headers that line up', async () => {
+    engine.queue.enqueue({ type: 'one', input: { label: 'narrow' }, title: 'A rather long title that has to give way in a narrow window' })
+    await row('A rather long title that has to give way in a narrow window').waitFor({ timeout: 10_000 })
+    try {
+      for (const width of [900, 760]) {
+        await page.setViewportSize({ width, height: 800 })
+        await page.waitForTimeout(100)
+        const fit = await page.evaluate(() => {
+          const scroll = document.querySelector('.queue-scroll')
+          const header = document.querySelector('.queue-columns')
+          const row = document.querySelector('[data-testid="queue-row"]')
+          const remove = row?.querySelector('[data-testid="remove"]')?.getBoundingClientRect()
+          const cells = (el: any) => [...el.children].filter((c: any) => getComputedStyle(c).display !== 'none').map((c: any) => Math.round(c.getBoundingClientRect().left))
+          return {
+            overflow: scroll.scrollWidth - scroll.clientWidth,
+            removeVisible: Boolean(remove) && remove.right <= scroll.getBoundingClientRect().right,
+            header: cells(header).slice(0, 4),
+            row: cells(row).slice(0, 4)
+          }
+        })
+        await screenshot(page, `queue-${width}px`)
+        expect(fit.overflow, `${width}px`).toBeLessThanOrEqual(0)
+        expect(fit.removeVisible, `${width}px`).toBe(true)
+        expect(fit.header, `${width}px`).toEqual(fit.row)
+      }
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 })
+    }
+  })
 })

@@ -227,7 +227,7 @@ export function TaskQueuePanel({ projectId, compact = false, onClose }: { projec
           <span>{t('queue.col.job')}</span>
           <span>{t('queue.col.priority')}</span>
           <span>{t('queue.col.progress')}</span>
-          <span>{t('queue.col.eta')}</span>
+          <span className="eta-col">{t('queue.col.eta')}</span>
           <span className="right">{t('queue.col.actions')}</span>
         </div>
       ) : null}
