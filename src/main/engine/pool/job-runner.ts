@@ -198,7 +198,7 @@ export class JobRunner<S> {
         release = await this.d.limiter.acquire(def.resource, signal)
       } catch {
         breaker?.abandonTrial()
-        this.handleStop(lease, step, signal)
+        this.handleStop(lease, step, stopReasonOf(signal))
         return 'stopped'
       }
     }
@@ -251,7 +251,7 @@ export class JobRunner<S> {
           // (the terminal signals ffmpeg or a speech engine too): not the step's fault. The job
           // goes back to the queue at this step, its attempt given back.
           breaker?.abandonTrial()
-          this.handleStop(lease, step, AbortSignal.abort(new StopReason('shutdown')))
+          this.handleStop(lease, step, 'shutdown')
           rmSync(workDir, { recursive: true, force: true })
           return 'stopped'
         }
@@ -337,7 +337,7 @@ export class JobRunner<S> {
     } catch (err) {
       breaker?.abandonTrial()
       if (err instanceof LeaseLostError || signal.aborted) {
-        this.handleStop(lease, step, signal)
+        this.handleStop(lease, step, stopReasonOf(signal))
         rmSync(workDir, { recursive: true, force: true })
         return 'stopped'
       }
@@ -381,8 +381,7 @@ export class JobRunner<S> {
   }
 
   /** The step was interrupted from outside: on shutdown give the job back; on cancel/lease loss there is nothing to write. */
-  private handleStop(lease: Lease, step: StepRow, signal: AbortSignal): void {
-    const reason = signal.reason instanceof StopReason ? signal.reason.why : 'lease-lost'
+  private handleStop(lease: Lease, step: StepRow, reason: StopReason['why']): void {
     if (reason !== 'shutdown') return
     try {
       this.d.leases.release(lease, 'pending', logText('engineStopped', { step: step.name, next: step.name }))
@@ -390,6 +389,11 @@ export class JobRunner<S> {
       if (!(err instanceof LeaseLostError)) throw err
     }
   }
+}
+
+/** Why the signal stopped the step: ours (cancel, shutdown, lease) or, by default, a lost lease. */
+function stopReasonOf(signal: AbortSignal): StopReason['why'] {
+  return signal.reason instanceof StopReason ? signal.reason.why : 'lease-lost'
 }
 
 function describeFailure(err: StepError, attempt: number): string {
