@@ -180,6 +180,46 @@ describe('leases and fencing', () => {
     expect(engine.queue.stats().byStatus.completed).toBe(4)
   })
 
+  it('in a shared commit, a checkpoint that cannot be stored fails alone; a lost lease too, writing nothing', async () => {
+    engine = openTestEngine()
+    for (let i = 0; i < 3; i++) engine.queue.enqueue({ type: 'one', input: {}, title: `job ${i}` })
+    const [ok, broken, revoked] = [0, 1, 2].map(() => engine!.leases.claim({ leaseMs: 10_000 })!)
+    engine.queue.cancel(revoked!.job.id)
+    const base = { files: {}, workDir: '/tmp/x', costUsd: 0.5, provider: null, fallback: false, durationMs: 7, durable: false }
+    const complete = (c: ClaimedJob, data: unknown) =>
+      engine!.leases.completeStep(c.lease, c.steps[0]!, { ...base, data: data as null }, { resource: null, jobProgress: 100, jobResult: null })
+    // A step's output that JSON cannot hold (a BigInt) fails while its job's row is already written.
+    const results = await Promise.allSettled([complete(ok!, { fine: true }), complete(broken!, { n: 1n }), complete(revoked!, null)])
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected'])
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(TypeError)
+    expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(LeaseLostError)
+
+    const done = engine.queue.get(ok!.job.id)!
+    expect(done).toMatchObject({ status: 'completed', costUsd: 0.5, actualDurationMs: 7 })
+    expect(done.steps[0]!.output).toEqual({ fine: true })
+    // Nothing of the failed checkpoint stayed: its job is still running its step, its log has no "finished".
+    expect(engine.queue.get(broken!.job.id)).toMatchObject({ status: 'processing', costUsd: 0 })
+    expect(engine.queue.get(broken!.job.id)!.steps[0]!.status).toBe('pending')
+    expect(engine.queue.logs(broken!.job.id).map((l) => l.message).join('\n')).not.toMatch(/finished/)
+    expect(engine.queue.get(revoked!.job.id)!.status).toBe('cancelled')
+    expect(engine.queue.logs(revoked!.job.id).map((l) => l.message).join('\n')).not.toMatch(/finished/)
+  })
+
+  it('a job finishing its last step adds up the cost and run time of the steps it ran before, in earlier runs too', async () => {
+    engine = openTestEngine()
+    const job = engine.queue.enqueue({ type: 'three', input: {} })
+    const base = { data: null, files: {}, workDir: '/tmp/x', provider: null, fallback: false, durable: false }
+    let c = engine.leases.claim({ leaseMs: 10_000 })!
+    await engine.leases.completeStep(c.lease, c.steps[0]!, { ...base, costUsd: 0.25, durationMs: 100 }, { resource: 'cpu', step: 'b', jobProgress: 33 })
+    // The engine stops here; the job resumes in a new claim, which reads what step a cost.
+    engine.leases.release(c.lease, 'pending', 'test: stopped')
+    c = engine.leases.claim({ leaseMs: 10_000 })!
+    await engine.leases.completeStep(c.lease, c.steps[1]!, { ...base, costUsd: null, durationMs: 20 }, { resource: 'cpu', step: 'c', jobProgress: 66 })
+    expect(engine.queue.get(job.id)).toMatchObject({ costUsd: 0.25, costKnown: false })
+    await engine.leases.completeStep(c.lease, c.steps[2]!, { ...base, costUsd: 1, durationMs: 3 }, { resource: null, jobProgress: 100, jobResult: null })
+    expect(engine.queue.get(job.id)).toMatchObject({ status: 'completed', costUsd: 1.25, costKnown: false, actualDurationMs: 123 })
+  })
+
   it('the job names its step from the claim on; a start inside the claim commits no second write or announcement', async () => {
     engine = openTestEngine()
     const job = engine.queue.enqueue({ type: 'three', input: {} })

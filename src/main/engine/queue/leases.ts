@@ -4,8 +4,8 @@ import type { JsonValue } from '../../../shared/types'
 import { LeaseLostError } from '../errors'
 import type { Queue } from './queue'
 import { inTransaction, prep } from '../store/database'
-import { JOB_COST, JOB_COST_UNKNOWN, JOB_RUN_TIME } from './job-cost'
-import { JOB_ROW, type JobRow, type StepRow } from './rows'
+import { JOB_RUN_TIME } from './job-cost'
+import { CLAIMED_ROW, JOB_ROW, type JobRow, type StepRow } from './rows'
 import { readRows } from '../store/row-reader'
 import { logText } from '../../../shared/log-lines'
 
@@ -14,6 +14,38 @@ export interface Lease {
   /** Fencing token: every worker write must present it; a revoked or expired lease writes nothing. */
   token: string
   owner: string
+  /**
+   * Where the job's row is (its rowid) and its number (files its log lines), read at the claim:
+   * worker writes go straight to the row instead of through the index of text ids. A rowid that
+   * changed meanwhile (VACUUM renumbers rowids) cannot hit another job: the token is in the WHERE.
+   */
+  row: number
+  seq: number
+  /**
+   * What the job's finished steps add up to, kept here as its steps finish: the job's cost and run
+   * time on completion without summing its steps again. While the lease holds, nothing else
+   * changes its steps (a processing job cannot be retried or reset).
+   */
+  spent: JobTotals
+}
+
+export interface JobTotals {
+  costUsd: number
+  /** A finished step's price was unknown: costUsd is a lower bound. */
+  costUnknown: boolean
+  runMs: number
+}
+
+/** The totals as the job's stored steps say (mirrors JOB_COST, JOB_COST_UNKNOWN and JOB_RUN_TIME). */
+export function totalsOf(steps: readonly StepRow[]): JobTotals {
+  const totals: JobTotals = { costUsd: 0, costUnknown: false, runMs: 0 }
+  for (const s of steps) {
+    totals.costUsd += s.cost_usd ?? 0
+    if (s.status !== 'completed') continue
+    if (s.cost_usd === null) totals.costUnknown = true
+    totals.runMs += s.duration_ms ?? 0
+  }
+  return totals
 }
 
 export interface ClaimedJob {
@@ -45,6 +77,17 @@ export interface CommitCompanion {
   /** The group's transaction failed: whatever `join` started was never stored. */
   rolledBack(): void
 }
+
+interface PendingCommit {
+  write: () => JobRow
+  jobId: string
+  completesJob: boolean
+  durable: boolean
+  resolve: (row: JobRow) => void
+  reject: (err: unknown) => void
+}
+
+type Outcome = { row: JobRow } | { failure: unknown }
 
 /** Identifies this engine instance: host, pid (so a dead local owner is recognised at once) and a nonce. */
 export function makeOwnerId(): string {
@@ -99,16 +142,18 @@ export class LeaseStore {
          WHERE status = 'pending' AND run_after <= @now
            ${exclude.length ? 'AND (next_resource IS NULL OR next_resource NOT IN (SELECT value FROM json_each(@exclude)))' : ''}
          ORDER BY priority, position LIMIT 1)
-       RETURNING *`
+       RETURNING rowid AS row_id, *`
     const params: Record<string, unknown> = { token, owner: this.owner, expires: now + options.leaseMs, now }
     if (exclude.length) params.exclude = JSON.stringify(exclude)
     const claimed = inTransaction(
       this.db,
       () => {
-        const job = readRows<[Record<string, unknown>], JobRow>(this.db, sql, JOB_ROW).get(params)
-        if (!job) return null
+        const claimed = readRows<[Record<string, unknown>], { row: number; job: JobRow }>(this.db, sql, CLAIMED_ROW).get(params)
+        if (!claimed) return null
+        const { job, row } = claimed
         this.queue.emitRow(job)
-        return { lease: { jobId: job.id, token, owner: this.owner }, job, steps: this.queue.stepRows(job.id) }
+        const steps = this.queue.stepRows(job.id)
+        return { lease: { jobId: job.id, token, owner: this.owner, row, seq: job.seq, spent: totalsOf(steps) }, job, steps }
       },
       { durable: false }
     )
@@ -117,8 +162,8 @@ export class LeaseStore {
 
   /** Extend the lease; false means it is gone and the worker must stop. */
   renew(lease: Lease, leaseMs: number): boolean {
-    const info = prep(this.db, "UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_token = ? AND status = 'processing'")
-      .run(this.now() + leaseMs, lease.jobId, lease.token)
+    const info = prep(this.db, "UPDATE jobs SET lease_expires_at = ? WHERE rowid = ? AND lease_token = ? AND status = 'processing'")
+      .run(this.now() + leaseMs, lease.row, lease.token)
     return info.changes === 1
   }
 
@@ -132,9 +177,10 @@ export class LeaseStore {
   }
 
   /**
-   * One worker write: `change` (steps, logs, provider calls), then the job's own update, fenced by
-   * the lease token in its WHERE clause. A revoked or expired lease matches no row: LeaseLostError,
-   * and the whole transaction rolls back. The job row comes back through RETURNING, not a re-read.
+   * One worker write: the job's own update, fenced by the lease token in its WHERE clause, then
+   * `change` (steps, logs, provider calls). A revoked or expired lease matches no row:
+   * LeaseLostError before anything is written. The job row comes back through RETURNING, not a
+   * re-read; `change` touches other tables only, so that row is the job as committed.
    */
   private fenced(
     lease: Lease,
@@ -148,30 +194,28 @@ export class LeaseStore {
 
   /** The body of a fenced write; the caller provides the transaction. */
   private fencedWrite(lease: Lease, jobSet: string, params: Record<string, unknown>, change: () => void): JobRow {
-    change()
     const row = readRows<[Record<string, unknown>], JobRow>(
       this.db,
       `UPDATE jobs SET ${jobSet}, updated_at = @now
-       WHERE id = @jobId AND lease_token = @token AND status = 'processing' RETURNING *`,
+       WHERE rowid = @row AND lease_token = @token AND status = 'processing' RETURNING *`,
       JOB_ROW
-    ).get({ ...params, now: this.now(), jobId: lease.jobId, token: lease.token })
+    ).get({ ...params, now: this.now(), jobId: lease.jobId, row: lease.row, token: lease.token })
     if (!row) throw new LeaseLostError(lease.jobId)
+    change()
     this.queue.emitRow(row)
     return row
+  }
+
+  /** A line in the log of a job this worker holds (its lease checked in the same transaction). */
+  private logHeld(lease: Lease, level: 'info' | 'warn' | 'error', message: string, step: string | null): void {
+    this.queue.logFiled(lease.seq, lease.jobId, level, message, step)
   }
 
   jobRow(jobId: string): JobRow | undefined {
     return this.queue.getRow(jobId)
   }
 
-  private commits: Array<{
-    write: () => JobRow
-    jobId: string
-    completesJob: boolean
-    durable: boolean
-    resolve: (row: JobRow) => void
-    reject: (err: unknown) => void
-  }> = []
+  private commits: PendingCommit[] = []
 
   /** Joins every group commit (the pool's claims); see CommitCompanion. */
   companion: CommitCompanion | null = null
@@ -201,32 +245,56 @@ export class LeaseStore {
   private flushCommits(): void {
     const batch = this.commits
     this.commits = []
-    const outcomes: Array<{ row: JobRow } | { failure: unknown }> = []
-    let joined = false
+    let outcomes: Outcome[]
     try {
-      inTransaction(this.db, () => {
-        const finished = new Set<string>()
-        for (const item of batch) {
-          try {
-            outcomes.push({ row: inTransaction(this.db, item.write) })
-            if (item.completesJob) finished.add(item.jobId)
-          } catch (error) {
-            outcomes.push({ failure: error })
-          }
-        }
-        joined = this.companion !== null
-        this.companion?.join(finished)
-      }, { durable: batch.some((item) => item.durable) })
-    } catch (err) {
-      if (joined) this.companion?.rolledBack()
-      for (const item of batch) item.reject(err)
-      return
+      outcomes = this.commitGroup(batch, false)
+    } catch {
+      // A write failed for another reason than a lost lease (a constraint, the disk) and took the
+      // group's transaction with it. Again, each checkpoint in a savepoint of its own, so that it
+      // fails alone; without the companion, whose claims the pool's next tick makes instead.
+      try {
+        outcomes = this.commitGroup(batch, true)
+      } catch (err) {
+        for (const item of batch) item.reject(err)
+        return
+      }
     }
     batch.forEach((item, i) => {
       const outcome = outcomes[i]!
       if ('failure' in outcome) item.reject(outcome.failure)
       else item.resolve(outcome.row)
     })
+  }
+
+  /**
+   * One transaction for the group's checkpoints and the companion's claims. A lost lease fails
+   * its checkpoint alone and writes nothing (the fence comes first, see fencedWrite), so no
+   * savepoint is needed for it; any other failure ends the transaction unless `isolated`.
+   */
+  private commitGroup(batch: PendingCommit[], isolated: boolean): Outcome[] {
+    const outcomes: Outcome[] = []
+    let joined = false
+    try {
+      inTransaction(this.db, () => {
+        const finished = new Set<string>()
+        for (const item of batch) {
+          try {
+            outcomes.push({ row: isolated ? inTransaction(this.db, item.write) : item.write() })
+            if (item.completesJob) finished.add(item.jobId)
+          } catch (error) {
+            if (!isolated && !(error instanceof LeaseLostError)) throw error
+            outcomes.push({ failure: error })
+          }
+        }
+        if (isolated || !this.companion) return
+        joined = true
+        this.companion.join(finished)
+      }, { durable: batch.some((item) => item.durable) })
+    } catch (err) {
+      if (joined) this.companion?.rolledBack()
+      throw err
+    }
+    return outcomes
   }
 
   log(jobId: string, level: 'debug' | 'info' | 'warn' | 'error', message: string, step: string | null): void {
@@ -236,7 +304,7 @@ export class LeaseStore {
   logSkipped(lease: Lease, steps: StepRow[]): void {
     if (steps.length === 0) return
     this.fenced(lease, 'lease_owner = lease_owner', {}, () => {
-      for (const s of steps) this.queue.log(lease.jobId, 'info', logText('skipping', { step: s.name }), s.name)
+      for (const s of steps) this.logHeld(lease, 'info', logText('skipping', { step: s.name }), s.name)
     })
   }
 
@@ -257,13 +325,13 @@ export class LeaseStore {
         `UPDATE steps SET status = 'running', attempts = ?, progress = 0, error = NULL, work_dir = ?, started_at = ?
          WHERE job_id = ? AND idx = ?`
       ).run(attempt, workDir, this.now(), lease.jobId, step.idx)
-      this.queue.log(lease.jobId, 'info', logText('started', { step: step.name, attempt, max: maxAttempts }), step.name)
+      this.logHeld(lease, 'info', logText('started', { step: step.name, attempt, max: maxAttempts }), step.name)
     }
     if (!atStep || !this.db.inTransaction) {
       this.fenced(lease, 'current_step = @step', { step: step.name }, change, { durable: false })
       return attempt
     }
-    inTransaction(this.db, change, { durable: false })
+    change()
     return attempt
   }
 
@@ -272,8 +340,8 @@ export class LeaseStore {
     const ok = inTransaction(
       this.db,
       () => {
-        const info = prep(this.db, "UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'processing'")
-          .run(jobProgress, this.now(), lease.jobId, lease.token)
+        const info = prep(this.db, "UPDATE jobs SET progress = ?, updated_at = ? WHERE rowid = ? AND lease_token = ? AND status = 'processing'")
+          .run(jobProgress, this.now(), lease.row, lease.token)
         if (info.changes !== 1) return false
         prep(this.db, 'UPDATE steps SET progress = ? WHERE job_id = ? AND idx = ?').run(stepProgress, lease.jobId, stepIdx)
         return true
@@ -294,16 +362,29 @@ export class LeaseStore {
     next: { resource: string | null; step?: string | null; jobProgress: number; jobResult?: JsonValue }
   ): Promise<JobRow> {
     const last = next.jobResult !== undefined
-    // The job's cost as its steps now say (see JOB_COST).
-    const cost = `cost_usd = ${JOB_COST}, cost_unknown = ${JOB_COST_UNKNOWN}`
+    // The job's cost and run time with this step counted: what its steps add up to once stored.
+    const spent: JobTotals = {
+      costUsd: lease.spent.costUsd + (success.costUsd ?? 0),
+      costUnknown: lease.spent.costUnknown || success.costUsd === null,
+      runMs: lease.spent.runMs + success.durationMs
+    }
+    const cost = 'cost_usd = @cost, cost_unknown = @costUnknown'
     return this.commitTogether(
       lease,
       last
         ? `status = 'completed', progress = 100, current_step = NULL, result = @result, error = NULL, next_resource = NULL,
-           completed_at = @now, actual_duration_ms = ${JOB_RUN_TIME}, ${cost},
+           completed_at = @now, actual_duration_ms = @runMs, ${cost},
            lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`
         : `progress = @progress, next_resource = @resource, current_step = COALESCE(@nextStep, current_step), ${cost}`,
-      { result: last ? JSON.stringify(next.jobResult) : null, progress: next.jobProgress, resource: next.resource, nextStep: next.step ?? null },
+      {
+        result: last ? JSON.stringify(next.jobResult) : null,
+        progress: next.jobProgress,
+        resource: next.resource,
+        nextStep: next.step ?? null,
+        cost: spent.costUsd,
+        costUnknown: spent.costUnknown ? 1 : 0,
+        runMs: spent.runMs
+      },
       () => {
         prep(
           this.db,
@@ -324,11 +405,14 @@ export class LeaseStore {
         )
         if (success.provider) this.recordCall(success.provider, true, success.durationMs, null)
         const code = last ? (success.fallback ? 'finishedJobFallback' : 'finishedJob') : success.fallback ? 'finishedFallback' : 'finished'
-        this.queue.log(lease.jobId, 'info', logText(code, { step: step.name, duration: formatMs(success.durationMs) }), step.name)
+        this.logHeld(lease, 'info', logText(code, { step: step.name, duration: formatMs(success.durationMs) }), step.name)
       },
       success.durable,
       last
-    )
+    ).then((row) => {
+      lease.spent = spent
+      return row
+    })
   }
 
   /** A retryable failure with attempts left: back to the queue, not before `runAfter`. */
@@ -336,7 +420,7 @@ export class LeaseStore {
     this.fenced(lease, RELEASE, { to: 'pending', runAfter, reason: `retrying ${step.name} after an error`, provider: null, retries: 1 }, () => {
       prep(this.db, "UPDATE steps SET status = 'pending', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.idx)
       if (provider) this.recordCall(provider, false, durationMs, error)
-      this.queue.log(lease.jobId, 'warn', logText('willRetry', { step: step.name, delay: formatMs(runAfter - this.now()), error }), step.name)
+      this.logHeld(lease, 'warn', logText('willRetry', { step: step.name, delay: formatMs(runAfter - this.now()), error }), step.name)
     })
   }
 
@@ -357,7 +441,7 @@ export class LeaseStore {
         step.idx
       )
       if (call) this.recordCall(provider, false, call.durationMs, reason)
-      this.queue.log(lease.jobId, 'warn', logText('providerDown', { provider, step: step.name, reason }), step.name)
+      this.logHeld(lease, 'warn', logText('providerDown', { provider, step: step.name, reason }), step.name)
     })
   }
 
@@ -370,7 +454,7 @@ export class LeaseStore {
       () => {
         prep(this.db, "UPDATE steps SET status = 'failed', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.idx)
         if (provider) this.recordCall(provider, false, durationMs, error)
-        this.queue.log(lease.jobId, 'error', logText('failed', { step: step.name, error }), step.name)
+        this.logHeld(lease, 'error', logText('failed', { step: step.name, error }), step.name)
       }
     )
   }
@@ -384,7 +468,7 @@ export class LeaseStore {
       prep(this.db, "UPDATE steps SET status = 'pending', attempts = MAX(attempts - 1, 0), progress = 0 WHERE job_id = ? AND status = 'running'").run(
         lease.jobId
       )
-      this.queue.log(lease.jobId, 'info', reason, null)
+      this.logHeld(lease, 'info', reason, null)
     })
   }
 

@@ -478,6 +478,18 @@ export class Queue {
     afterCommit(this.db, () => this.events.emit({ type: 'job.log', line }))
   }
 
+  /**
+   * A line for a job known to exist, by its number (a worker holding its lease, in the transaction
+   * that checked it): no lookup of the number by id.
+   */
+  logFiled(seq: number, jobId: string, level: LogLine['level'], message: string, step: string | null): void {
+    const ts = this.now()
+    const info = prep(this.db, 'INSERT INTO job_logs (job_seq, job_id, ts, level, step, message) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(seq, jobId, ts, level, step, message)
+    const line: LogLine = { id: Number(info.lastInsertRowid), jobId, ts, level, step, message }
+    afterCommit(this.db, () => this.events.emit({ type: 'job.log', line }))
+  }
+
   /** Run a change in one transaction, then announce the job and its new log lines. */
   mutate(jobId: string, change: () => void): JobView {
     inTransaction(this.db, change)

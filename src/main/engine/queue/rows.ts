@@ -132,6 +132,13 @@ export const JOB_ROW: RowBuilder<JobRow> = (at) => {
   })
 }
 
+/** A claim's `RETURNING rowid AS row_id, *`: the job's row and where it is stored. */
+export const CLAIMED_ROW: RowBuilder<{ row: number; job: JobRow }> = (at) => {
+  const rowAt = at('row_id')
+  const job = JOB_ROW(at)
+  return (r) => ({ row: r[rowAt] as number, job: job(r) })
+}
+
 /** Builds StepRows from `SELECT *` of steps (see readRows). */
 export const STEP_ROW: RowBuilder<StepRow> = (at) => {
   const c: Record<keyof StepRow, number> = {
