@@ -226,7 +226,7 @@ describe('task queue in the browser', () => {
     expect(existsSync(join(engine.dataDir, 'studio.db'))).toBe(true)
   })
 
-  it('shows at once what the CLI does in another process: a job it adds, the queue it pauses', async () => {
+  it('shows at once what the CLI does in another process: a job it adds, the queue it pauses, a job it deletes', async () => {
     // The CLI has its own connection to the same database, as a second process would.
     const cli = openTestEngine({}, engine.dataDir)
     try {
@@ -240,6 +240,8 @@ describe('task queue in the browser', () => {
         added.id,
         { timeout: 10_000 }
       )
+      cli.queue.remove(added.id)
+      await page.waitForFunction((id: string) => !document.querySelector(`[data-testid="queue-row"][data-job-id="${id}"]`), added.id, { timeout: 10_000 })
     } finally {
       await cli.close(0)
     }

@@ -32,6 +32,24 @@ describe('changes made by another process', () => {
     await until(() => seen.some((e) => e.type === 'queue.changed' && !e.paused), 3_000, 'the resume to be seen')
     // This engine's pool runs it, and says so.
     await until(() => seen.some((e) => e.type === 'job.changed' && e.job.id === added.id && e.job.status === 'completed'), 5_000, 'the job to run')
+
+    // Deleted there: its row is gone, the note its deletion left is what this engine sees.
+    cli.queue.remove(added.id)
+    await until(() => seen.some((e) => e.type === 'job.removed' && e.jobId === added.id), 3_000, 'the deletion to be seen')
+  })
+
+  it('a cleanup elsewhere: every job it deleted is announced here', async () => {
+    const dir = tempDir()
+    const app = track(openTestEngine({}, dir), (e) => e.close(100))
+    const cli = track(openTestEngine({}, dir), (e) => e.close(100))
+    const ids = cli.queue.enqueueMany(Array.from({ length: 30 }, (_, i) => ({ type: 'one', input: { label: `old ${i}` } }))).map((j) => j.id)
+    for (const id of ids) cli.queue.cancel(id)
+    const removed = new Set<string>()
+    app.events.on('job.removed', (e) => removed.add(e.jobId))
+    app.pool.start()
+    expect(cli.queue.cleanup({ olderThanMs: -1_000 })).toBe(30)
+    await until(() => removed.size === 30, 3_000, 'every deletion to be seen')
+    expect([...removed].sort()).toEqual([...ids].sort())
   })
 
   it("are looked for only when another connection committed: this engine's own writes are not announced twice", async () => {

@@ -1,4 +1,5 @@
 import type { EventBus } from '../events'
+import { prep } from '../store/database'
 import { readRows } from '../store/row-reader'
 import type { Queue } from './queue'
 import { JOB_ROW, type JobRow } from './rows'
@@ -7,14 +8,16 @@ import { JOB_ROW, type JobRow } from './rows'
 const OVERLAP_MS = 2_000
 /** An outside process running jobs flat out changes thousands a second: the latest are enough. */
 const MAX_ROWS = 2_000
+/** A cleanup elsewhere deletes jobs by the thousand; each is a small event, the list drops them all. */
+const MAX_REMOVED = 20_000
 
 /**
  * Another process commits to the same database — the CLI next to the app, a second `studio run`:
  * its changes reach this engine as the events its own changes make, so an open window, the pool
  * (an outside cancel stops the step at once, an outside job is claimed at once) and running
  * batches follow them live. SQLite's data_version moves only when another connection commits, so
- * a quiet database costs one pragma per look. A job deleted elsewhere is not noticed (its row is
- * gone); the next reload drops it.
+ * a quiet database costs one pragma per look. A job deleted elsewhere is known by the note its
+ * deletion leaves (table removed_jobs, schema 11).
  */
 export class ExternalChanges {
   private timer: NodeJS.Timeout | null = null
@@ -67,6 +70,13 @@ export class ExternalChanges {
       MAX_ROWS
     )
     for (const row of rows.reverse()) this.queue.emitRow(row)
+    // Deleted since: announced as this engine's own deletions are. One deleted here within the
+    // overlap is announced again, which changes nothing for anyone listening.
+    const removed = prep<[number, number], { id: string }>(this.db, 'SELECT id FROM removed_jobs WHERE removed_at >= ? ORDER BY removed_at LIMIT ?').all(
+      since,
+      MAX_REMOVED
+    )
+    for (const { id } of removed) this.events.emit({ type: 'job.removed', jobId: id })
     const paused = this.queue.isPaused()
     if (paused !== this.paused) {
       this.paused = paused

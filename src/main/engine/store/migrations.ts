@@ -262,6 +262,21 @@ export const MIGRATIONS: readonly Migration[] = [
       -- so a column the user meant to use is not dropped without a word. NULL: not read yet.
       ALTER TABLE batches ADD COLUMN ignored_columns TEXT;
     `
+  },
+  {
+    version: 11,
+    name: 'jobs deleted, remembered for a day',
+    sql: `
+      -- A job deleted by another process (the CLI next to the app) leaves no row to notice: the
+      -- other engines look here for what went since their last look (ExternalChanges), so an open
+      -- window drops it at once. A day covers any look; older entries go as new ones come.
+      CREATE TABLE removed_jobs (id TEXT NOT NULL, removed_at INTEGER NOT NULL);
+      CREATE INDEX removed_jobs_at ON removed_jobs (removed_at);
+      CREATE TRIGGER jobs_remember_removed AFTER DELETE ON jobs BEGIN
+        DELETE FROM removed_jobs WHERE removed_at < CAST(unixepoch('subsec') * 1000 AS INTEGER) - 86400000;
+        INSERT INTO removed_jobs (id, removed_at) VALUES (OLD.id, CAST(unixepoch('subsec') * 1000 AS INTEGER));
+      END;
+    `
   }
 ]
 
