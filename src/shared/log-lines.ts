@@ -14,6 +14,10 @@ export const LOG_LINES = {
   moved: 'moved {direction}',
   placedBefore: 'placed before {title}',
   placedAfter: 'placed after {title}',
+  // Past a job of another priority, a job takes that priority (see queue/ordering.ts): said.
+  movedPriority: 'moved {direction}; priority {was} → {priority}',
+  placedBeforePriority: 'placed before {title}; priority {was} → {priority}',
+  placedAfterPriority: 'placed after {title}; priority {was} → {priority}',
   cancelled: 'cancelled',
   cancelledWhileRunning: 'cancelled while running {step}',
   retryFrom: 'retry requested from step {step}',

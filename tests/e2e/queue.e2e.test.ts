@@ -112,6 +112,11 @@ describe('task queue in the browser', () => {
     await until(() => queuedTitles()[0] === 'R2', 5_000, 'R2 first')
     await screenshot(page, 'queue-reordered')
 
+    // Up past R2 (priority 1), R4 takes its priority; the page says so rather than doing it silently.
+    await row('R4').locator('[data-testid="move-up"]').click()
+    await until(() => queuedTitles().join() === 'R4,R2,R3,R1', 5_000, 'R4 moved up past R2')
+    await page.locator('[data-testid="notice-info"]', { hasText: '“R4” now has priority 1 (was 10)' }).waitFor({ timeout: 5_000 })
+
     for (const t of ['R1', 'R2', 'R3', 'R4']) await row(t).locator('[data-testid="remove"]').click()
     await until(() => queuedTitles().length === 0, 5_000, 'removed')
     await page.click('[data-testid="queue-toggle"]')

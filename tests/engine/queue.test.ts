@@ -99,6 +99,9 @@ describe('ordering', () => {
     const moved = q.move(low.id, 'up')
     expect(moved.priority).toBe(2)
     expect(q.list({ status: 'pending' }).map((j) => j.title)).toEqual(['low', 'first'])
+    // Its log says so; a move inside one priority does not mention it.
+    q.move(low.id, 'down')
+    expect(q.logs(low.id).slice(-2).map((l) => l.message)).toEqual(['moved up; priority 9 → 2', 'moved down'])
   })
 
   it('refuses to reorder or re-prioritise a job being processed, with a reason', () => {

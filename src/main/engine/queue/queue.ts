@@ -260,7 +260,9 @@ export class Queue {
 
   move(id: string, direction: MoveDirection): JobView {
     const dir = parse(MoveDirectionSchema, direction, 'direction')
-    return this.reorder(id, (queued, jobId) => planMove(queued, jobId, dir), logText('moved', { direction: dir }))
+    return this.reorder(id, (queued, jobId) => planMove(queued, jobId, dir), (change) =>
+      change ? logText('movedPriority', { direction: dir, ...change }) : logText('moved', { direction: dir })
+    )
   }
 
   /** Drop a job right before or after another queued job, in one step (the end of a drag). */
@@ -271,11 +273,22 @@ export class Queue {
       throw new QueueError('not_queued', `the job to place it next to is ${anchor.status}; only queued jobs can be reordered`)
     }
     const before = 'before' in target
-    return this.reorder(id, (queued, jobId) => planPlacement(queued, jobId, anchor.id, before), logText(before ? 'placedBefore' : 'placedAfter', { title: anchor.title }))
+    return this.reorder(id, (queued, jobId) => planPlacement(queued, jobId, anchor.id, before), (change) =>
+      change
+        ? logText(before ? 'placedBeforePriority' : 'placedAfterPriority', { title: anchor.title, ...change })
+        : logText(before ? 'placedBefore' : 'placedAfter', { title: anchor.title })
+    )
   }
 
-  /** One reordering, in one transaction: only queued jobs move, never one being processed. */
-  private reorder(id: string, plan: (queued: QueueSlot[], jobId: string) => MoveOutcome, message: string): JobView {
+  /**
+   * One reordering, in one transaction: only queued jobs move, never one being processed. The
+   * log line says when the move changed the job's priority (`message` gets the change).
+   */
+  private reorder(
+    id: string,
+    plan: (queued: QueueSlot[], jobId: string) => MoveOutcome,
+    message: (priority: { was: number; priority: number } | null) => string
+  ): JobView {
     const row = this.require(id)
     this.refuseWhileProcessing(row, 'it cannot be reordered')
     if (row.status !== 'pending' && row.status !== 'paused') {
@@ -298,7 +311,8 @@ export class Queue {
         update.run(u.priority, u.position, now, u.id)
         changed.push(u.id)
       }
-      this.log(row.id, 'info', message)
+      const moved = outcome.updates.find((u) => u.id === row.id)
+      this.log(row.id, 'info', message(moved && moved.priority !== row.priority ? { was: row.priority, priority: moved.priority } : null))
     })
     for (const jobId of changed) this.emitChanged(jobId)
     return jobView(this.getRow(row.id)!)

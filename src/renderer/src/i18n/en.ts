@@ -92,6 +92,7 @@ export const en = {
   'queue.retry': 'Retry',
   'queue.remove': 'Remove',
   'queue.retries': 'retry {n}',
+  'queue.priorityAdopted': '“{title}” now has priority {priority} (was {was}) to sit among the jobs it was moved to',
   'queue.retried': '“{title}” is queued again',
   'queue.dragHint': 'Drag to reorder',
   'queue.waitingUntil': 'Backing off; next try in {time}',

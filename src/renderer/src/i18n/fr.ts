@@ -94,6 +94,7 @@ export const fr: Record<MessageKey, string> = {
   'queue.retry': 'Relancer',
   'queue.remove': 'Retirer',
   'queue.retries': 'tentative {n}',
+  'queue.priorityAdopted': '« {title} » passe en priorité {priority} (au lieu de {was}) pour se placer parmi les jobs où il a été déplacé',
   'queue.retried': '« {title} » est de nouveau en file',
   'queue.dragHint': 'Glisser pour réordonner',
   'queue.waitingUntil': 'Temporisation ; prochain essai dans {time}',

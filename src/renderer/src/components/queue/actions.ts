@@ -38,12 +38,19 @@ export interface JobActions {
 
 export function jobActions(call: Call, t: Translator): JobActions {
   const ok = (r: { ok: boolean }) => r.ok
+  // Past a job of another priority, the moved job takes that priority: said, not done silently.
+  const moved = (job: JobView, r: { ok: true; value: JobView } | { ok: false }) => {
+    if (r.ok && r.value.priority !== job.priority) {
+      getStudio().notify('info', t('queue.priorityAdopted', { title: job.title, priority: r.value.priority, was: job.priority }))
+    }
+    return r.ok
+  }
   return {
-    move: async (job, direction) => ok(await call('jobs/move', { id: job.id, direction })),
+    move: async (job, direction) => moved(job, await call('jobs/move', { id: job.id, direction })),
     async moveTo(job, queuedIds, to) {
       const target = placementFor(queuedIds, job.id, to)
       // A refusal (the job started meanwhile) is shown by the call's error toast.
-      return target ? ok(await call('jobs/place', { id: job.id, ...target })) : true
+      return target ? moved(job, await call('jobs/place', { id: job.id, ...target })) : true
     },
     setPriority: async (job, priority) => ok(await call('jobs/setPriority', { id: job.id, priority })),
     async cancel(job, options) {
