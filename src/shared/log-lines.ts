@@ -54,9 +54,19 @@ export const LOG_LINES = {
 export type LogLineCode = keyof typeof LOG_LINES
 export type LogLineParams = Record<string, string | number>
 
-/** The English line for `code`, as the engine stores it. */
+/** Each template split once into text and value names: odd entries are names. */
+const PARTS = new Map<LogLineCode, string[]>()
+
+/** The English line for `code`, as the engine stores it (several per job: no regex per line). */
 export function logText(code: LogLineCode, params: LogLineParams = {}): string {
-  return LOG_LINES[code].replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m))
+  let parts = PARTS.get(code)
+  if (!parts) PARTS.set(code, (parts = LOG_LINES[code].split(/\{(\w+)\}/)))
+  let line = parts[0]!
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i]!
+    line += (name in params ? String(params[name]) : `{${name}}`) + parts[i + 1]!
+  }
+  return line
 }
 
 interface Matcher {
