@@ -5,7 +5,7 @@ import type { PipelineRegistry } from '../pipelines/registry'
 import { ExternalChanges } from '../queue/external-changes'
 import type { ClaimedJob, LeaseStore } from '../queue/leases'
 import type { Queue } from '../queue/queue'
-import { inTransaction, prep } from '../store/database'
+import { inTransaction, isDatabaseLocked, prep } from '../store/database'
 import type { JobRow } from '../queue/rows'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff'
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions } from './circuit-breaker'
@@ -88,6 +88,8 @@ export class WorkerPool<S = unknown> {
   private wakeTimer: NodeJS.Timeout | null = null
   private tickQueued = false
   private lastReclaim = 0
+  /** Another process held the database the last time the pool tried to write (see writeFailed). */
+  private databaseLocked = false
   private readonly idleWaiters = new Set<() => void>()
   private readonly probeTimers = new Map<string, NodeJS.Timeout>()
   private unsubscribe: (() => void) | null = null
@@ -133,6 +135,7 @@ export class WorkerPool<S = unknown> {
         this.queueTick()
       }
     })
+    this.o.leases.holds = (jobId) => this.running.has(jobId)
     this.o.leases.companion = {
       join: (finished) => this.claimInCommit(finished),
       rolledBack: () => {
@@ -142,8 +145,7 @@ export class WorkerPool<S = unknown> {
     }
     this.external.start()
     // Work left behind by a crash goes back to the queue before anything else is claimed.
-    this.o.leases.reclaimAbandoned()
-    this.lastReclaim = Date.now()
+    this.reclaim()
     this.queueTick()
   }
 
@@ -178,11 +180,7 @@ export class WorkerPool<S = unknown> {
 
   private tick(): void {
     if (this.state !== 'running') return
-    const now = Date.now()
-    if (now - this.lastReclaim >= this.timings.reclaimEveryMs) {
-      this.lastReclaim = now
-      this.o.leases.reclaimAbandoned()
-    }
+    if (Date.now() - this.lastReclaim >= this.timings.reclaimEveryMs) this.reclaim()
     let starved = false
     // Most ticks follow a job's end, whose slot its own commit already handed on: no free slot,
     // nothing to ask the database.
@@ -206,10 +204,28 @@ export class WorkerPool<S = unknown> {
     } catch (err) {
       for (const r of launched) r.controller.abort(new StopReason('lease-lost'))
       // A busy database (another process writing) is retried at the next tick.
-      console.error('claiming jobs failed; will retry:', err)
+      this.writeFailed('claiming jobs', err)
       return false
     }
+    this.databaseLocked = false
     return starved
+  }
+
+  /** Jobs whose worker is gone go back to the queue; a locked database is tried again next round. */
+  private reclaim(): void {
+    this.lastReclaim = Date.now()
+    try {
+      this.o.leases.reclaimAbandoned()
+    } catch (err) {
+      this.writeFailed('taking back abandoned jobs', err)
+    }
+  }
+
+  /** Said once while another process keeps the database locked, not at every tick. */
+  private writeFailed(what: string, err: unknown): void {
+    if (!isDatabaseLocked(err)) return console.error(`${what} failed; will retry:`, err)
+    if (!this.databaseLocked) console.warn(`${what}: the database is locked by another process; the pool waits for it`)
+    this.databaseLocked = true
   }
 
   /**
@@ -231,9 +247,10 @@ export class WorkerPool<S = unknown> {
     try {
       inTransaction(this.o.queue.db, () => this.fillSlots(launched))
       this.launchedInCommit = launched
+      this.databaseLocked = false
     } catch (err) {
       for (const r of launched) r.controller.abort(new StopReason('lease-lost'))
-      console.error('claiming jobs failed; will retry:', err)
+      this.writeFailed('claiming jobs', err)
     }
   }
 
@@ -422,6 +439,7 @@ export class WorkerPool<S = unknown> {
     clearTimeout(timer)
     if (timedOut) {
       for (const r of this.running.values()) r.controller.abort(new StopReason('shutdown'))
+      this.o.leases.abandonWaitingCommits(new Error('the database stayed locked by another process until the engine stopped'))
       await all
     }
     this.state = 'idle'

@@ -3,7 +3,7 @@ import { hostname } from 'node:os'
 import type { JsonValue } from '../../../shared/types'
 import { LeaseLostError } from '../errors'
 import type { Queue } from './queue'
-import { inTransaction, prep } from '../store/database'
+import { inTransaction, isDatabaseLocked, prep } from '../store/database'
 import { JOB_RUN_TIME } from './job-cost'
 import { CLAIMED_ROW, JOB_ROW, type JobRow, type StepRow } from './rows'
 import { readRows } from '../store/row-reader'
@@ -220,11 +220,20 @@ export class LeaseStore {
   companion: CommitCompanion | null = null
 
   /**
+   * Jobs this engine is running right now (the pool's runners): never taken back as abandoned,
+   * even when their renewals could not be written (the database locked by another process).
+   */
+  holds: ((jobId: string) => boolean) | null = null
+
+  /** Set while the database is locked by another process and checkpoints wait for it. */
+  private lockedWait: { timer: NodeJS.Timeout; delayMs: number } | null = null
+
+  /**
    * Group commit: checkpoints requested in the same turn of the event loop share one durable
-   * transaction — one fsync for every step that finished together. Each keeps its own savepoint
-   * and fence, so a lost lease rolls back that job's checkpoint only. The group is fsynced when
-   * any of its checkpoints asks to be. The companion (the pool) then claims, in the same
-   * transaction, the slots its finished jobs free. Resolves with the job's row once committed.
+   * transaction — one fsync for every step that finished together. Each has its own fence, so a
+   * lost lease fails that job's checkpoint only. The group is fsynced when any of its
+   * checkpoints asks to be. The companion (the pool) then claims, in the same transaction, the
+   * slots its finished jobs free. Resolves with the job's row once committed.
    */
   private commitTogether(
     lease: Lease,
@@ -247,7 +256,8 @@ export class LeaseStore {
     let outcomes: Outcome[]
     try {
       outcomes = this.commitGroup(batch, false)
-    } catch {
+    } catch (err) {
+      if (isDatabaseLocked(err)) return this.waitForDatabase(batch)
       // A write failed for another reason than a lost lease (a constraint, the disk) and took the
       // group's transaction with it. Again, each checkpoint in a savepoint of its own, so that it
       // fails alone; without the companion, whose claims the pool's next tick makes instead.
@@ -258,11 +268,43 @@ export class LeaseStore {
         return
       }
     }
+    if (this.lockedWait) console.warn('the database is free again; waiting checkpoints stored')
+    this.lockedWait = null
     batch.forEach((item, i) => {
       const outcome = outcomes[i]!
       if ('failure' in outcome) item.reject(outcome.failure)
       else item.resolve(outcome.row)
     })
+  }
+
+  /**
+   * Another process holds the write lock beyond the busy timeout (an import, a cleanup, a backup
+   * tool). The steps are done, maybe paid for: their checkpoints wait in memory and are tried
+   * again, more and more slowly, until the database is free — not failed, which would run the
+   * steps again. Later checkpoints join them.
+   */
+  private waitForDatabase(batch: PendingCommit[]): void {
+    this.commits = [...batch, ...this.commits]
+    const delayMs = this.lockedWait ? Math.min(1_000, this.lockedWait.delayMs * 2) : 25
+    if (!this.lockedWait) console.warn(`the database is locked by another process; ${batch.length} checkpoint(s) wait for it`)
+    this.lockedWait = {
+      delayMs,
+      timer: setTimeout(() => this.flushCommits(), delayMs)
+    }
+  }
+
+  /**
+   * The engine stops while checkpoints still wait for a locked database (its grace period is
+   * over): they fail with `reason`, so that their runners end. Their jobs resume at those steps
+   * when an engine next starts.
+   */
+  abandonWaitingCommits(reason: Error): void {
+    if (!this.lockedWait) return
+    clearTimeout(this.lockedWait.timer)
+    this.lockedWait = null
+    const waiting = this.commits
+    this.commits = []
+    for (const item of waiting) item.reject(reason)
   }
 
   /**
@@ -483,6 +525,7 @@ export class LeaseStore {
       )
       .all()
       .filter((r) => (r.lease_expires_at ?? 0) < now || ownerIsDeadLocalProcess(r.lease_owner))
+      .filter((r) => !(r.lease_owner === this.owner && this.holds?.(r.id)))
     if (candidates.length === 0) return []
     const reclaimed: string[] = []
     inTransaction(this.db, () => {

@@ -136,6 +136,12 @@ export function afterCommit(db: Db, fn: () => void): void {
   txState(db).afterCommit.push(fn)
 }
 
+/** SQLite's answer when another connection kept the write lock beyond the busy timeout. */
+export function isDatabaseLocked(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
+}
+
 /** How many commits went through `inTransaction` on this connection, fsynced or not (tests, bench). */
 export function commitCounts(db: Db): CommitCounts {
   return { ...txState(db).commits }

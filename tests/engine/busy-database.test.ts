@@ -1,0 +1,68 @@
+/**
+ * Another process can hold SQLite's write lock for a while: a CLI cleanup, an import, a backup
+ * tool. A step that finishes meanwhile has done its work (maybe paid for it): its checkpoint must
+ * wait for the database, not throw the work away and run the step again.
+ */
+import Database from 'better-sqlite3'
+import { rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { databaseFile } from '../../src/main/engine/engine'
+import { closeAfterEach } from '../helpers/closing'
+import { openTestEngine, tempDir, until } from '../helpers/engine'
+import { callsOf } from '../helpers/test-pipelines'
+
+const track = closeAfterEach()
+
+async function finishWhileLocked(lockMs: number) {
+  const dir = tempDir()
+  const engine = track(openTestEngine({}, dir), (e) => e.close(100))
+  // The busy wait blocks the engine's thread; keep it short so the lock outlasts it many times.
+  engine.db.pragma('busy_timeout = 50')
+  const other = track(new Database(databaseFile(dir)), (db) => db.close())
+  writeFileSync(join(dir, 'hold'), '')
+  const job = engine.queue.enqueue({ type: 'three', input: { label: 'x', holdWhile: { b: 'hold' } } })
+  engine.pool.start()
+  await until(() => callsOf(dir).includes('x:b'), 5_000, 'step b to run')
+
+  other.exec('BEGIN IMMEDIATE')
+  rmSync(join(dir, 'hold')) // step b finishes while the other connection holds the lock
+  await new Promise((r) => setTimeout(r, lockMs))
+  expect(engine.queue.get(job.id)!.steps[1]!.status).toBe('running')
+  other.exec('COMMIT')
+  // Its lease may have run out meanwhile (no renewal could be written): still, it is not
+  // abandoned, this engine is running it.
+  expect(engine.leases.reclaimAbandoned()).toEqual([])
+
+  await until(() => engine.queue.get(job.id)!.status === 'completed', 10_000, 'the job to complete')
+  // b ran once: its checkpoint waited for the database.
+  expect(callsOf(dir)).toEqual(['x:a', 'x:b', 'x:c'])
+  expect(engine.queue.logs(job.id).map((l) => l.message).filter((m) => m.startsWith('finished b'))).toHaveLength(1)
+}
+
+describe('a checkpoint while another process holds the database', () => {
+  it('waits for the lock to go, then is stored: the step is not run again', async () => {
+    await finishWhileLocked(600)
+  })
+
+  it('also when the lock outlasts the lease, which this engine does not take back from itself', async () => {
+    await finishWhileLocked(2_500)
+  })
+})
+
+describe('taking back abandoned jobs while another process holds the database', () => {
+  it('neither the start nor the pool fails; the job is taken back once the lock is gone', async () => {
+    const dir = tempDir()
+    const gone = track(openTestEngine({}, dir), (e) => e.close(0))
+    const job = gone.queue.enqueue({ type: 'one', input: { label: 'y' } })
+    gone.leases.claim({ leaseMs: 1 }) // its worker stops answering: the lease runs out
+    const engine = track(openTestEngine({}, dir), (e) => e.close(100))
+    engine.db.pragma('busy_timeout = 50')
+    const other = track(new Database(databaseFile(dir)), (db) => db.close())
+    other.exec('BEGIN IMMEDIATE')
+    expect(() => engine.pool.start()).not.toThrow()
+    await new Promise((r) => setTimeout(r, 400)) // several reclaim rounds meet the lock
+    other.exec('COMMIT')
+    await until(() => engine.queue.get(job.id)!.status === 'completed', 10_000, 'the job to be taken back and run')
+  })
+})
