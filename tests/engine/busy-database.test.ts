@@ -4,7 +4,7 @@
  * wait for the database, not throw the work away and run the step again.
  */
 import Database from 'better-sqlite3'
-import { rmSync, writeFileSync } from 'node:fs'
+import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { databaseFile } from '../../src/main/engine/engine'
@@ -64,5 +64,44 @@ describe('taking back abandoned jobs while another process holds the database', 
     await new Promise((r) => setTimeout(r, 400)) // several reclaim rounds meet the lock
     other.exec('COMMIT')
     await until(() => engine.queue.get(job.id)!.status === 'completed', 10_000, 'the job to be taken back and run')
+  })
+})
+
+describe("a provider's health probe while another process holds the database", () => {
+  it('is not taken for a failed probe, and the engine does not fail; the waiting job runs once the lock is gone', async () => {
+    const dir = tempDir()
+    const flag = join(dir, 'flaky.down')
+    const probes: string[] = []
+    const engine = track(
+      openTestEngine(
+        {
+          probe: (provider) =>
+            provider === 'flaky'
+              ? async () => {
+                  probes.push(existsSync(flag) ? 'down' : 'up')
+                  if (existsSync(flag)) throw new Error('still 503')
+                }
+              : undefined,
+          breaker: { failureThreshold: 3, cooldownMs: 200, maxCooldownMs: 200 }
+        },
+        dir
+      ),
+      (e) => e.close(100)
+    )
+    engine.db.pragma('busy_timeout = 50')
+    writeFileSync(flag, '')
+    const job = engine.queue.enqueue({ type: 'remote', input: { label: 'p' } })
+    engine.pool.start()
+    await until(() => engine.queue.stats().waiting === 1, 5_000, 'the job to wait for its provider')
+
+    const other = track(new Database(databaseFile(dir)), (db) => db.close())
+    other.exec('BEGIN IMMEDIATE')
+    rmSync(flag)
+    await until(() => probes.includes('up'), 5_000, 'a probe while the database is locked')
+    await new Promise((r) => setTimeout(r, 100))
+    other.exec('COMMIT')
+
+    await until(() => engine.queue.get(job.id)!.status === 'completed', 10_000, 'the job to run')
+    expect(engine.health().find((h) => h.provider === 'flaky')!.state).toBe('closed')
   })
 })

@@ -323,7 +323,12 @@ export class WorkerPool<S = unknown> {
       const t = this.probeTimers.get(b.provider)
       if (t) clearTimeout(t)
       this.probeTimers.delete(b.provider)
-      this.o.leases.releaseWaiting(b.provider)
+      try {
+        this.o.leases.releaseWaiting(b.provider)
+      } catch (err) {
+        // Its waiting jobs then start at their probe time instead of at once.
+        this.writeFailed('releasing the jobs waiting for a provider', err)
+      }
       this.queueTick()
     } else if (b.state === 'open') {
       this.scheduleProbe(b)
@@ -342,14 +347,24 @@ export class WorkerPool<S = unknown> {
       this.probeTimers.delete(b.provider)
       if (this.state !== 'running' || !b.tryAcquire()) return
       const started = Date.now()
+      let failure: string | null = null
       try {
         await probe(AbortSignal.timeout(10_000))
-        this.o.leases.recordCall(b.provider, true, Date.now() - started, null)
-        if (b.recordSuccess(Date.now() - started)) this.breakerChanged(b)
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err)
-        this.o.leases.recordCall(b.provider, false, Date.now() - started, `health probe: ${message}`)
-        b.recordFailure(message, true, Date.now() - started)
+        failure = err instanceof Error ? err.message : String(err)
+      }
+      const ms = Date.now() - started
+      // The provider's answer decides, whether or not it can be written down right now (the
+      // database may be locked by another process): the breaker's trial is always settled.
+      try {
+        this.o.leases.recordCall(b.provider, failure === null, ms, failure === null ? null : `health probe: ${failure}`)
+      } catch (err) {
+        this.writeFailed('recording a health probe', err)
+      }
+      if (failure === null) {
+        if (b.recordSuccess(ms)) this.breakerChanged(b)
+      } else {
+        b.recordFailure(failure, true, ms)
         this.breakerChanged(b)
       }
     }, delay)
