@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { openStudio, type Studio } from '../../src/main/engine/studio'
+import { closeAfterEach } from '../helpers/closing'
+import { tempDir, until } from '../helpers/engine'
+import { csvFile } from './helpers/batches'
+
+/**
+ * Batches over the pipelines the app ships (offline providers), not the test pipelines: each
+ * job type the batch form offers must run its rows, with the sheet's own columns reaching them.
+ */
+const track = closeAfterEach()
+
+function studio(): Studio {
+  return track(
+    openStudio({ dataDir: tempDir('studio-batch-builtin-'), concurrency: 2, env: {}, timings: { leaseMs: 5_000, pollMs: 25, reclaimEveryMs: 200, progressIntervalMs: 100 } }),
+    (s) => s.close(100)
+  )
+}
+
+async function runBatch(s: Studio, file: string, pipeline: string) {
+  const created = await s.batches.create({ source: { kind: 'file', path: file }, config: { pipeline } })
+  s.startWork()
+  s.batches.startBatch(created.id)
+  await until(() => ['completed', 'error'].includes(s.batches.view(created.id).status), 30_000, `the ${pipeline} batch to finish`)
+  return s.batches.view(created.id)
+}
+
+describe('batches over the built-in pipelines', () => {
+  it('runs an image batch, each row with the visual style of its Style cell', async () => {
+    const s = studio()
+    const file = csvFile(s.dataDir, 'images.csv', ['prompt;style', 'a lighthouse at dawn;watercolor', 'a red fox;'])
+    const v = await runBatch(s, file, 'image')
+    // The batch's writing style (an object) used to be put in the image's "style" text: every row refused.
+    expect(v).toMatchObject({ status: 'completed', doneRows: 2, invalidRows: 0, errors: [] })
+    const jobs = s.queue.list({ batchId: v.id }).sort((a, b) => a.title.localeCompare(b.title))
+    expect(jobs.map((j) => (j.payload as { style?: unknown }).style)).toEqual(['watercolor', undefined])
+    expect(existsSync(v.lastResult!.outputPath!)).toBe(true)
+  })
+
+})
