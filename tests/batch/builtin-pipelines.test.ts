@@ -38,4 +38,12 @@ describe('batches over the built-in pipelines', () => {
     expect(existsSync(v.lastResult!.outputPath!)).toBe(true)
   })
 
+  it('runs a 3d batch', async () => {
+    const s = studio()
+    const file = csvFile(s.dataDir, 'models.csv', ['prompt', 'a small teapot'])
+    // "3d" starts with a digit: the config refused it as "not a pipeline name".
+    const v = await runBatch(s, file, '3d')
+    expect(v).toMatchObject({ status: 'completed', doneRows: 1, errors: [] })
+    expect(v.lastResult!.outputPath).toMatch(/\.obj$/)
+  })
 })
