@@ -46,4 +46,18 @@ describe('batches over the built-in pipelines', () => {
     expect(v).toMatchObject({ status: 'completed', doneRows: 1, errors: [] })
     expect(v.lastResult!.outputPath).toMatch(/\.obj$/)
   })
+
+  it('feeds columns named as pipeline fields: music from "mood" and "durationSec", a graphic from "kind" and "title"', async () => {
+    const s = studio()
+    // The main text was looked for only under idea/prompt/title…: a "mood" column was "not found".
+    const music = await runBatch(s, csvFile(s.dataDir, 'music.csv', ['mood,durationSec', 'happy,3']), 'music')
+    expect(music).toMatchObject({ status: 'completed', doneRows: 1, ignoredColumns: [] })
+    expect(s.queue.list({ batchId: music.id })[0]!.payload).toMatchObject({ mood: 'happy', durationSec: 3 })
+
+    // Other fields were only found under a few known names: "kind" and "title" were reported as
+    // columns the graphic pipeline has no field for, and every graphic came out a titleless poster.
+    const graphic = await runBatch(s, csvFile(s.dataDir, 'graphic.csv', ['prompt,kind,title', 'a bakery,logo,Chez Paul']), 'graphic')
+    expect(graphic).toMatchObject({ status: 'completed', doneRows: 1, ignoredColumns: [] })
+    expect(s.queue.list({ batchId: graphic.id })[0]!.payload).toMatchObject({ prompt: 'a bakery', kind: 'logo', title: 'Chez Paul' })
+  })
 })

@@ -98,8 +98,18 @@ export function resolveMapping(
     const field = known.field === MAIN_FIELD ? mainField : known.field
     if (Object.hasOwn(mapping, field)) continue
     if (field !== mainField && field !== PRIORITY_FIELD && accepted && !accepted.has(field)) continue
-    const header = known.aliases.map((alias) => findHeader(headers, alias, { looseOnly: true })).find(Boolean)
+    // The pipeline's own name for its main text ("mood", "text") comes before the usual names.
+    const aliases = field === mainField && field !== known.field ? [field, ...known.aliases] : known.aliases
+    const header = aliases.map((alias) => findHeader(headers, alias, { looseOnly: true })).find(Boolean)
     if (header !== undefined) fields.push({ field, column: header, auto: true })
+  }
+
+  // Any other column named as one of the pipeline's fields ("kind", "durationSec") feeds it: a
+  // column named after the very field must not be reported as one the pipeline has no field for.
+  for (const field of accepted ?? []) {
+    if (Object.hasOwn(mapping, field) || fields.some((f) => f.field === field)) continue
+    const header = findHeader(headers, field, { looseOnly: true })
+    if (header !== undefined && !fields.some((f) => f.column === header)) fields.push({ field, column: header, auto: true })
   }
 
   if (!fields.some((f) => f.field === mainField)) {
