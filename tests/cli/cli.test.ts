@@ -180,6 +180,10 @@ describe('studio batch', () => {
     const reset = await run('batch', 'reset', id.slice(0, 8))
     expect(reset.out).toMatch(/idle .* 0%  0\/5 done/)
     expect(JSON.parse((await run('batch', 'status', id, '--json')).out)).toMatchObject({ status: 'idle', startedAt: null, finishedAt: null, lastResult: null })
+    // An idle batch is started again by its id (the word used to be taken for a file name).
+    expect((await run('batch', 'start', id.slice(0, 8))).out).toMatch(/^\w{8} {2}running /)
+    expect((await run('run', '--until-idle')).code).toBe(0)
+    expect(JSON.parse((await run('batch', 'status', id, '--json')).out)).toMatchObject({ status: 'completed', doneRows: 5 })
   })
 
   it('explains bad batch arguments', async () => {
