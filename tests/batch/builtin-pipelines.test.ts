@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { batchResultsCsv } from '../../src/main/engine/batch/export'
 import { openStudio, type Studio } from '../../src/main/engine/studio'
 import { closeAfterEach } from '../helpers/closing'
 import { tempDir, until } from '../helpers/engine'
@@ -59,5 +60,17 @@ describe('batches over the built-in pipelines', () => {
     const graphic = await runBatch(s, csvFile(s.dataDir, 'graphic.csv', ['prompt,kind,title', 'a bakery,logo,Chez Paul']), 'graphic')
     expect(graphic).toMatchObject({ status: 'completed', doneRows: 1, ignoredColumns: [] })
     expect(s.queue.list({ batchId: graphic.id })[0]!.payload).toMatchObject({ prompt: 'a bakery', kind: 'logo', title: 'Chez Paul' })
+  })
+  it('refuses a row whose idea is pages long with a reason that quotes only its start', async () => {
+    const s = studio()
+    const long = 'Once upon a time '.repeat(600)
+    const file = csvFile(s.dataDir, 'long.csv', ['idea,priority', `"${long}",2`, `short idea,"${'9'.repeat(300)}"`])
+    const v = await s.batches.create({ source: { kind: 'file', path: file }, config: { pipeline: 'video' } })
+    expect(v.invalidRows).toBe(2)
+    const [tooLong, badPriority] = v.errors.map((e) => e.reason)
+    // The whole cell (10 199 characters once trimmed) was quoted in the reason: in the status, the app and the export.
+    expect(tooLong).toMatch(/^row 2: column "idea" \(idea\): idea is too long \(2000 characters at most\) \(got "Once upon a time Once .{50,80}"… \(10199 characters\)\)$/)
+    expect(badPriority).toMatch(/^row 3: column "priority": must be a whole number from 1 \(runs first\) to 10 \(got "9+"… \(300 characters\)\)$/)
+    expect(batchResultsCsv(s.db, v.id).length).toBeLessThan(1000)
   })
 })

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { quoteCell } from './cell-value'
 import { readPriorityCell } from './priority-cell'
 import type { SourceRow } from './types'
 
@@ -191,7 +192,7 @@ function describeIssue(
   const value = candidate[field]
   if (value === undefined && emptyColumns.has(field)) return `column "${emptyColumns.get(field)}" is empty (${field} is required)`
   if (value === undefined && field && !column) return `field "${field}" is required but no column is mapped to it`
-  const got = value === undefined ? '' : ` (got ${JSON.stringify(value)})`
+  const got = value === undefined ? '' : ` (got ${quoteCell(value)})`
   const subject = column ? `column "${column}" (${issue.path.join('.')})` : `field "${issue.path.join('.') || 'input'}"`
   return `${subject}: ${issue.message}${got}`
 }
