@@ -19,7 +19,7 @@ export class BatchUsageError extends Error {}
 export const BATCH_USAGE = `studio batch <file.csv|file.xlsx|url> [--rows A-B] [--config F] [--sheet NAME] [--pipeline P] [--name N] [--project P] [--detach]
 studio batch list
 studio batch status <id>
-studio batch pause|resume|stop|retry|reset <id>
+studio batch start|pause|resume|stop|retry|reset <id>
 studio batch export <id> [--history] [--out FILE]`
 
 export interface BatchArgs {
@@ -62,13 +62,15 @@ export async function batchCommand(engine: Engine<any>, io: CliIo, a: BatchArgs)
         print(v, () => batchStatusText(v))
         return 0
       }
+      // An idle batch (after a reset, or a create cut short before it started) needs a start.
+      case 'start':
       case 'pause':
       case 'resume':
       case 'stop':
       case 'retry':
       case 'reset': {
         const target = needId()
-        const act = { pause: batches.pause, resume: batches.resume, stop: batches.stopBatch, retry: batches.retryFailed, reset: batches.reset }[sub]
+        const act = { start: batches.startBatch, pause: batches.pause, resume: batches.resume, stop: batches.stopBatch, retry: batches.retryFailed, reset: batches.reset }[sub]
         const v = act.call(batches, target)
         print(v, () => batchLine(v))
         return 0

@@ -52,7 +52,7 @@ jobs
   cleanup --older-than DAYS     delete finished jobs and their files
 batches (CSV, XLSX, Google Sheets CSV export links)
   batch <file|url> [--rows A-B] [--config F] [--sheet NAME] [--pipeline P] [--detach]
-  batch list | status <id> | pause <id> | resume <id> | stop <id> | retry <id> | reset <id>
+  batch list | status <id> | start <id> | pause <id> | resume <id> | stop <id> | retry <id> | reset <id>
   batch export <id> [--history] [--out FILE]
 queue
   run [--concurrency N] [--until-idle]

@@ -117,12 +117,12 @@ describe('studio batch', () => {
   it('runs a batch from a CSV to the end, then shows, lists and exports it', async () => {
     const dir = tempDir()
     const file = join(dir, 'rows.csv')
-    writeFileSync(file, 'idea;label\nfirst;x1\n;x2\nthird;x3\n')
+    writeFileSync(file, 'idea;notes\nfirst;x1\n;x2\nthird;x3\n')
     const run = cli(dir)
     const ran = await run('batch', file, '--pipeline', 'one')
     expect(ran.err).toBe('')
-    // "label" has no default mapping: the summary says so before listing the refused rows.
-    expect(ran.out).toMatch(/"rows\.csv": 3 rows \(1 refused\)\n {2}ignored column "label": pipeline "one" has no field for it\n {2}row 3: column "idea" is empty/)
+    // "notes" is no field of the pipeline: the summary says so before listing the refused rows.
+    expect(ran.out).toMatch(/"rows\.csv": 3 rows \(1 refused\)\n {2}ignored column "notes": pipeline "one" has no field for it\n {2}row 3: column "idea" is empty/)
     expect(ran.out).toMatch(/status {5}completed/)
     expect(ran.code).toBe(0)
     const list = JSON.parse((await run('batch', 'list', '--json')).out)
@@ -180,6 +180,10 @@ describe('studio batch', () => {
     const reset = await run('batch', 'reset', id.slice(0, 8))
     expect(reset.out).toMatch(/idle .* 0%  0\/5 done/)
     expect(JSON.parse((await run('batch', 'status', id, '--json')).out)).toMatchObject({ status: 'idle', startedAt: null, finishedAt: null, lastResult: null })
+    // An idle batch is started again by its id (the word used to be taken for a file name).
+    expect((await run('batch', 'start', id.slice(0, 8))).out).toMatch(/^\w{8} {2}running /)
+    expect((await run('run', '--until-idle')).code).toBe(0)
+    expect(JSON.parse((await run('batch', 'status', id, '--json')).out)).toMatchObject({ status: 'completed', doneRows: 5 })
   })
 
   it('explains bad batch arguments', async () => {

@@ -33,10 +33,10 @@ function choice<const T extends readonly [string, ...string[]]>(values: T) {
 }
 
 export const batchConfigSchema = z.strictObject({
-  /** Pipeline that runs each row (the job type). */
+  /** Pipeline that runs each row (the job type). Names may start with a digit: "3d" is one. */
   pipeline: z
     .string({ error: 'must be a pipeline name such as "video"' })
-    .regex(/^[a-z][a-z0-9-]*$/, { error: 'must be a pipeline name such as "video"' })
+    .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'must be a pipeline name such as "video"' })
     .default('video'),
   selective: choice(SELECTIVE_STACKS).default('standardEnhancement'),
   adversarial: choice(ADVERSARIAL_MODES).default('none'),

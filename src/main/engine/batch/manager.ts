@@ -615,8 +615,11 @@ function extrasFor(pipeline: PipelineDefinition<unknown>, config: BatchConfig, b
     patternBreaking: config.patternBreaking,
     intensity: config.intensity
   }
+  // Only where "style" means this writing style: the image pipeline's own "style" is a free-text
+  // visual style ("watercolor"), which the row's Style column fills and this object would break.
+  const takesWritingStyle = shape.style?.safeParse(style).success === true
   return (rowNumber: number): Record<string, unknown> => ({
-    ...('style' in shape ? { style } : {}),
+    ...(takesWritingStyle ? { style } : {}),
     ...('saveIntermediateSteps' in shape ? { saveIntermediateSteps: config.saveIntermediateSteps } : {}),
     ...('meta' in shape ? { meta: { batchId, rowNumber } } : {})
   })

@@ -67,3 +67,12 @@ export function isDateFormat(numFmt: string | undefined): boolean {
   const stripped = numFmt.replace(/\[[^\]]*\]/g, '').replace(/"[^"]*"/g, '').replace(/\\./g, '')
   return /[dmyhs]/i.test(stripped) && !/^general$/i.test(stripped.trim())
 }
+
+/** Longest cell text quoted whole in a row's refusal; a longer one is cut (it may be pages long). */
+const QUOTED_CELL_CHARS = 80
+
+/** A cell as a refusal quotes it: `"text"`, or its start and its length when it is long. */
+export function quoteCell(value: unknown): string {
+  if (typeof value !== 'string' || value.length <= QUOTED_CELL_CHARS) return JSON.stringify(value)
+  return `${JSON.stringify(value.slice(0, QUOTED_CELL_CHARS))}… (${value.length} characters)`
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { quoteCell } from './cell-value'
 import { readPriorityCell } from './priority-cell'
 import type { SourceRow } from './types'
 
@@ -98,8 +99,18 @@ export function resolveMapping(
     const field = known.field === MAIN_FIELD ? mainField : known.field
     if (Object.hasOwn(mapping, field)) continue
     if (field !== mainField && field !== PRIORITY_FIELD && accepted && !accepted.has(field)) continue
-    const header = known.aliases.map((alias) => findHeader(headers, alias, { looseOnly: true })).find(Boolean)
+    // The pipeline's own name for its main text ("mood", "text") comes before the usual names.
+    const aliases = field === mainField && field !== known.field ? [field, ...known.aliases] : known.aliases
+    const header = aliases.map((alias) => findHeader(headers, alias, { looseOnly: true })).find(Boolean)
     if (header !== undefined) fields.push({ field, column: header, auto: true })
+  }
+
+  // Any other column named as one of the pipeline's fields ("kind", "durationSec") feeds it: a
+  // column named after the very field must not be reported as one the pipeline has no field for.
+  for (const field of accepted ?? []) {
+    if (Object.hasOwn(mapping, field) || fields.some((f) => f.field === field)) continue
+    const header = findHeader(headers, field, { looseOnly: true })
+    if (header !== undefined && !fields.some((f) => f.column === header)) fields.push({ field, column: header, auto: true })
   }
 
   if (!fields.some((f) => f.field === mainField)) {
@@ -181,7 +192,7 @@ function describeIssue(
   const value = candidate[field]
   if (value === undefined && emptyColumns.has(field)) return `column "${emptyColumns.get(field)}" is empty (${field} is required)`
   if (value === undefined && field && !column) return `field "${field}" is required but no column is mapped to it`
-  const got = value === undefined ? '' : ` (got ${JSON.stringify(value)})`
+  const got = value === undefined ? '' : ` (got ${quoteCell(value)})`
   const subject = column ? `column "${column}" (${issue.path.join('.')})` : `field "${issue.path.join('.') || 'input'}"`
   return `${subject}: ${issue.message}${got}`
 }

@@ -1,4 +1,5 @@
 import { Priority } from '../../../../shared/schemas'
+import { quoteCell } from './cell-value'
 
 export type PriorityCell = { ok: true; priority: number | undefined } | { ok: false; reason: string }
 
@@ -13,5 +14,5 @@ export function readPriorityCell(cell: string, column: string): PriorityCell {
   const number = /^[-+]?\d+([.,]\d+)?$/.test(text) ? Number(text.replace(',', '.')) : Number.NaN
   const checked = Priority.safeParse(number)
   if (checked.success) return { ok: true, priority: checked.data }
-  return { ok: false, reason: `column "${column}": must be a whole number from 1 (runs first) to 10 (got ${JSON.stringify(text)})` }
+  return { ok: false, reason: `column "${column}": must be a whole number from 1 (runs first) to 10 (got ${quoteCell(text)})` }
 }
