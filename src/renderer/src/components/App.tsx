@@ -168,7 +168,7 @@ function StatusBar() {
         {t(`conn.${connection}`)}
       </span>
       {pool ? <span>{t('status.pool', { state: t(`pool.${pool.state}`), running: pool.running.length, concurrency: pool.concurrency })}</span> : null}
-      {stats ? <span>{t('status.total', { n: stats.total })}</span> : null}
+      {stats ? <span>{t.plural('queue.jobsCount', stats.total)}</span> : null}
       {stats ? <span>{t('status.success', { rate: formatPercent(stats.successRate24h, t.locale) })}</span> : null}
       <span className="spacer" />
       <span className="muted">{t('status.hint')}</span>

@@ -24,7 +24,6 @@ export const en = {
   'status.waiting': 'Waiting for provider',
   'status.pausing': 'Pausing…',
   'status.pool': 'Pool {state} · {running}/{concurrency} workers',
-  'status.total': '{n} jobs',
   'status.success': 'Success 24 h: {rate}',
   'status.hint': 'Press ? for keyboard shortcuts',
 

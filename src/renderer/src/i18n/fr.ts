@@ -26,7 +26,6 @@ export const fr: Record<MessageKey, string> = {
   'status.waiting': 'Attend le fournisseur',
   'status.pausing': 'Mise en pause…',
   'status.pool': 'Pool {state} · {running}/{concurrency} workers',
-  'status.total': '{n} jobs',
   'status.success': 'Réussite 24 h : {rate}',
   'status.hint': 'Appuyez sur ? pour les raccourcis clavier',
 

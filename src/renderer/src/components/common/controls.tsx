@@ -143,19 +143,27 @@ export function StepBar({
   progress,
   status,
   currentIndex,
+  stepProgress,
   label
 }: {
   steps: number
   progress: number
   status: DisplayStatus
   currentIndex: number
+  /** How far the current step is (0-100), when a live report says so. */
+  stepProgress?: number
   label: string
 }) {
   const n = Math.max(1, steps)
   const done = (Math.max(0, Math.min(100, progress)) / 100) * n
+  // A segment is a step. The percentage weighs steps by their expected time (a render is most of a
+  // video), so it cannot say which steps are done: the step the job is at can. Steps before it are
+  // done; without a current step (not started, paused between steps) the percentage is all we have.
+  const fillOf = (i: number) =>
+    currentIndex < 0 ? Math.max(0, Math.min(1, done - i)) : i < currentIndex ? 1 : i === currentIndex ? Math.max(0, Math.min(1, (stepProgress ?? 0) / 100)) : 0
   const segments = []
   for (let i = 0; i < n; i++) {
-    const fill = Math.max(0, Math.min(1, done - i))
+    const fill = fillOf(i)
     const failedHere = (status === 'failed' || status === 'cancelled') && i === Math.min(currentIndex < 0 ? Math.floor(done) : currentIndex, n - 1)
     segments.push(
       <span key={i} className={`segment${failedHere ? ' segment-failed' : ''}${i === currentIndex && status === 'processing' ? ' segment-current' : ''}`}>

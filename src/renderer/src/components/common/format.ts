@@ -49,9 +49,14 @@ export function formatDateTime(ts: number | null | undefined, locale: Locale = '
   return new Date(ts).toLocaleString(intl(locale), { dateStyle: 'short', timeStyle: 'medium' })
 }
 
+/**
+ * 0.9995 → "99.9%", not "100%": a success rate with one failure in two thousand must not read as
+ * none, nor an error rate with one failure as "0%". Only exactly all or nothing shows 100% or 0%.
+ */
 export function formatPercent(ratio: number | null | undefined, locale: Locale = 'en'): string {
   if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '—'
-  return new Intl.NumberFormat(intl(locale), { style: 'percent', maximumFractionDigits: 1 }).format(ratio)
+  const shown = ratio > 0 && ratio < 1 ? Math.min(0.999, Math.max(0.001, ratio)) : ratio
+  return new Intl.NumberFormat(intl(locale), { style: 'percent', maximumFractionDigits: 1 }).format(shown)
 }
 
 export function shortId(id: string): string {

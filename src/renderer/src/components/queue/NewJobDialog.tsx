@@ -1,8 +1,10 @@
 import { useMemo, useState } from 'react'
 import { DEFAULT_PRIORITY, MAX_PRIORITY, MIN_PRIORITY } from '../../../../shared/types'
 import { useCall } from '../../api/context'
+import { stepTitle } from '../../i18n/step-title'
 import { useT } from '../../i18n/use-t'
 import { getStudio, useStudio } from '../../store'
+import { pipelineLabel } from '../batch/BatchConfigForm'
 import { Button, Field } from '../common/controls'
 import { Modal } from '../common/Modal'
 import { errorText } from '../../api/error-text'
@@ -96,12 +98,12 @@ export function NewJobDialog({ defaultProjectId }: { defaultProjectId?: string }
           <select id="nj-type" value={type} onChange={(e) => setType(e.target.value)} data-testid="job-type">
             {pipelines.map((p) => (
               <option key={p.name} value={p.name}>
-                {p.title} ({p.name})
+                {pipelineLabel(t, p.name, p.title)} ({p.name})
               </option>
             ))}
           </select>
         </Field>
-        {pipeline ? <p className="hint steps-hint">{pipeline.steps.map((s) => s.title).join(' → ')}</p> : null}
+        {pipeline ? <p className="hint steps-hint">{pipeline.steps.map((s) => stepTitle(t, pipeline.name, s)).join(' → ')}</p> : null}
         <Field label={t(`newJob.field.${primaryField(type)}` as 'newJob.field.prompt')} htmlFor="nj-text">
           <textarea id="nj-text" rows={3} value={text} onChange={(e) => setText(e.target.value)} data-testid="job-text" />
         </Field>

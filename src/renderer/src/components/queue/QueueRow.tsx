@@ -120,6 +120,7 @@ export const QueueRow = memo(function QueueRow({
           progress={progress}
           status={status === 'waiting' || status === 'pausing' ? (status === 'pausing' ? 'processing' : 'pending') : status}
           currentIndex={stepIndex}
+          {...(live ? { stepProgress: live.stepProgress } : {})}
           label={t('queue.progressOf', { title: job.title })}
         />
         <span className="progress-text">

@@ -127,7 +127,7 @@ export function JobDetail({ id }: { id: string }) {
       </header>
 
       <div className="detail-progress">
-        <StepBar steps={pipeline?.steps.length ?? (steps.length || 1)} progress={progress} status={status === 'waiting' ? 'pending' : status} currentIndex={stepIndex} label={t('queue.progressOf', { title: job.title })} />
+        <StepBar steps={pipeline?.steps.length ?? (steps.length || 1)} progress={progress} status={status === 'waiting' ? 'pending' : status} currentIndex={stepIndex} {...(live ? { stepProgress: live.stepProgress } : {})} label={t('queue.progressOf', { title: job.title })} />
         <span className="pct" data-testid="detail-progress">
           {Math.floor(progress)}%
         </span>
