@@ -178,6 +178,8 @@ export type EngineEvent =
   | { type: 'queue.changed'; paused: boolean }
   | { type: 'provider.changed'; health: ProviderHealth }
   | { type: 'batch.changed'; batch: BatchView }
+  /** The settings were saved by another process (the CLI next to the app): fetch them again. */
+  | { type: 'settings.changed' }
   | ({ type: 'queue.summary' } & QueueSummary)
 
 export type EngineEventType = EngineEvent['type']

@@ -52,9 +52,28 @@ export class SettingsStore {
     private readonly options: SettingsStoreOptions = {}
   ) {}
 
+  /** The stored document as last read or written: tells whether another process changed it. */
+  private cachedText: string | undefined = undefined
+
+  private storedText(): string | undefined {
+    return this.db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(SETTINGS_KEY)?.value
+  }
+
+  /**
+   * Another process may have saved settings (`studio settings` next to the app): read them again
+   * when the stored document differs from ours. True when it did; services rebuild on `version`.
+   */
+  refresh(): boolean {
+    if (this.cached === null || this.storedText() === this.cachedText) return false
+    this.cached = null
+    this.version++
+    return true
+  }
+
   get(): StudioSettings {
     if (this.cached) return this.cached
-    const row = this.db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(SETTINGS_KEY)
+    const text = this.storedText()
+    const row = text === undefined ? undefined : { value: text }
     let parsed: StudioSettings
     try {
       parsed = StudioSettings.parse(row ? JSON.parse(row.value) : {})
@@ -69,6 +88,7 @@ export class SettingsStore {
       parsed = StudioSettings.parse({})
     }
     this.cached = parsed
+    this.cachedText = text
     return parsed
   }
 
@@ -92,10 +112,12 @@ export class SettingsStore {
       const forgotten = this.options.forgetKey?.(kind) ?? false
       if (forgotten && origin !== null) this.log(`the stored ${kind} API key was forgotten: the ${kind} provider now points at ${origin}; enter the key again`)
     }
+    const text = JSON.stringify(parsed)
     this.db
       .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-      .run(SETTINGS_KEY, JSON.stringify(parsed))
+      .run(SETTINGS_KEY, text)
     this.cached = parsed
+    this.cachedText = text
     this.version++
     return parsed
   }

@@ -69,6 +69,13 @@ export class Studio extends Engine<StudioServices> {
     this.services = services
     this.batches = new BatchManager(this)
     this.projects = new ProjectStore(db, dataDir)
+    // Settings saved by another process (the CLI next to the app) apply here too: providers for
+    // the next steps, concurrency and limits for the pool.
+    this.pool.external.onChange(() => {
+      if (!settings.refresh()) return
+      this.applyPoolSettings()
+      this.events.emit({ type: 'settings.changed' })
+    })
   }
 
   /** Start processing: resume batches left running, then the pool. */

@@ -62,6 +62,11 @@ export function startSync(api: StudioApi, connection: Connection, store: Store, 
   }
 
   const unsubscribe = api.subscribe((event) => {
+    if (event.type === 'settings.changed') {
+      // Saved elsewhere (the CLI): what the Settings panel shows is read again.
+      void call(api, 'settings/get', {}, { quiet: true }).then((r) => r.ok && store.getState().setSettings(r.value))
+      return
+    }
     buffer.push(event)
     if (event.type === 'job.changed' && (event.job.status === 'completed' || event.job.status === 'failed')) {
       const before = store.getState().jobs[event.job.id]
