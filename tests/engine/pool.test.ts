@@ -77,6 +77,18 @@ describe('running pipelines', () => {
     expect(callsOf(engine.dataDir)).toEqual(['p:a', 'p:b'])
   })
 
+  it("a provider that refuses a request is not down, but its card shows the refusal, not a clean record", async () => {
+    engine = openTestEngine()
+    engine.queue.enqueue({ type: 'remote', input: { label: 'r', fail: { call: { kind: 'permanent' } } } })
+    engine.pool.start()
+    await engine.pool.whenIdle()
+    expect(engine.health().find((h) => h.provider === 'flaky')).toMatchObject({
+      state: 'closed',
+      successRate24h: 0,
+      lastError: 'bad input for call'
+    })
+  })
+
   it('retry from a named step clears it and every later step, artifacts included', async () => {
     engine = openTestEngine()
     const job = engine.queue.enqueue({ type: 'three', input: { label: 'f' } })

@@ -379,11 +379,19 @@ export class WorkerPool<S = unknown> {
       )
       .get(provider, since)!
     const b = this.breakers.get(provider)?.snapshot()
+    // A provider that answers but refuses (HTTP 400: a bad request, not an outage) keeps its
+    // circuit closed; its last error still belongs on its card, or it looks healthy at 0 %.
+    const lastFailed = b?.lastError
+      ? null
+      : prep<[string, number], { error: string | null }>(
+          this.o.queue.db,
+          'SELECT error FROM provider_calls WHERE provider = ? AND ts >= ? AND ok = 0 ORDER BY ts DESC LIMIT 1'
+        ).get(provider, since)
     return {
       provider,
       state: b?.state ?? 'closed',
       consecutiveFailures: b?.consecutiveFailures ?? 0,
-      lastError: b?.lastError ?? null,
+      lastError: b?.lastError ?? lastFailed?.error ?? null,
       lastResponseMs: b?.lastResponseMs ?? null,
       lastCheckedAt: b?.lastCheckedAt ?? null,
       retryAt: b?.retryAt ?? null,
