@@ -118,9 +118,7 @@ export function batchView(db: Db, b: BatchRow, concurrency: number, queuePaused 
   const avgRowMs = counts.avg === null ? null : Math.round(counts.avg)
   // A paused queue starts nothing: the batch has no end time until it is resumed.
   const estimatedEndAt =
-    b.status === 'running' && !queuePaused && avgRowMs !== null && remaining > 0
-      ? Date.now() + Math.ceil(remaining / Math.max(1, concurrency)) * avgRowMs
-      : null
+    b.status === 'running' && !queuePaused && remaining > 0 ? endEstimate(recent, remaining, avgRowMs, concurrency) : null
   const costPerRow = counts.done > 0 && counts.spent !== null ? counts.spent / counts.done : null
   let lastResult: BatchView['lastResult'] = null
   if (last) {
@@ -150,7 +148,7 @@ export function batchView(db: Db, b: BatchRow, concurrency: number, queuePaused 
       costUsd: counts.cost,
       costKnown: counts.unknown !== 1,
       projectedCostUsd: costPerRow === null ? null : costPerRow * (total - counts.invalid),
-      errorRate: finished > 0 ? counts.failed / finished : 0,
+      errorRate: errorRate(counts.failed, finished, counts.invalid, remaining),
       alert: failureAlert(recent.map((r) => r.status))
     },
     history: batchHistory(db, b.id, b.started_at, { first: counts.first, last: counts.last }),
@@ -159,6 +157,34 @@ export function batchView(db: Db, b: BatchRow, concurrency: number, queuePaused 
     createdAt: b.created_at,
     updatedAt: b.updated_at
   }
+}
+
+/**
+ * The share of settled rows that gave no result: refused rows count, so a batch whose every row
+ * was refused does not read "0 % errors". Before any row has run (and with rows left to run),
+ * refused rows alone make no rate: one refused row of a thousand is not "100 %".
+ */
+function errorRate(failed: number, finished: number, invalid: number, remaining: number): number {
+  if (finished === 0) return invalid > 0 && remaining === 0 ? 1 : 0
+  return (failed + invalid) / (finished + invalid)
+}
+
+/** Rows finished this recently tell the pace; fewer, and the estimate is from job durations. */
+const PACE_MIN_ROWS = 5
+
+/**
+ * When the batch's remaining rows should be done. From the pace of its latest finished rows
+ * (newest first) once there are enough of them: it includes what running several jobs at once
+ * really gives, shared resources and queue waits included. Before that, from the average row's
+ * run time spread over the pool's slots, which assumes rows never wait for one another (a video
+ * batch did, for ffmpeg's slots, and finished in twice the time announced).
+ */
+function endEstimate(recent: ReadonlyArray<{ completed_at: number }>, remaining: number, avgRowMs: number | null, concurrency: number): number | null {
+  if (recent.length >= PACE_MIN_ROWS) {
+    const span = recent[0]!.completed_at - recent[recent.length - 1]!.completed_at
+    if (span > 0) return Date.now() + Math.round((remaining * span) / (recent.length - 1))
+  }
+  return avgRowMs === null ? null : Date.now() + Math.ceil(remaining / Math.max(1, concurrency)) * avgRowMs
 }
 
 /** A batch still reading its rows: how many so far (and how many were refused), nothing else yet. */
