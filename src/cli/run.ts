@@ -53,10 +53,14 @@ export async function runPool(
     draw()
   }
 
-  // What this run finished (the database's totals include every earlier run).
+  // What this run finished (the database's totals include every earlier run). Another process's
+  // jobs (the app, a second `studio run`) reach us as the same events: only the jobs our own
+  // workers took are counted.
+  const ours = new Set<string>()
   const finished = new Map<string, JobView['status']>()
   const onEvent = (e: EngineEvent) => {
-    if (e.type === 'job.changed' && ['completed', 'failed', 'cancelled'].includes(e.job.status)) finished.set(e.job.id, e.job.status)
+    if (e.type === 'job.changed' && e.job.status === 'processing' && engine.pool.status().running.includes(e.job.id)) ours.add(e.job.id)
+    if (e.type === 'job.changed' && ours.has(e.job.id) && ['completed', 'failed', 'cancelled'].includes(e.job.status)) finished.set(e.job.id, e.job.status)
     if (hungUp) return
     if (o.json) {
       if (e.type !== 'job.progress' || !tty) io.stdout.write(JSON.stringify(e) + '\n')

@@ -2,7 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { cli } from '../helpers/cli'
-import { tempDir } from '../helpers/engine'
+import { openTestEngine, tempDir, until } from '../helpers/engine'
 
 describe('studio CLI', () => {
   it('adds jobs, lists them in queue order, reorders and re-prioritises them', async () => {
@@ -29,6 +29,29 @@ describe('studio CLI', () => {
     expect((await run('run', '--until-idle')).out).toContain('done: 1 completed, 0 failed, 0 still queued')
     await run('add', 'one', '--input', '{}')
     expect((await run('run', '--until-idle')).out).toContain('done: 1 completed, 0 failed, 0 still queued')
+  })
+
+  it("the run's summary leaves out the jobs another process (the app, a second `studio run`) finished", async () => {
+    const dir = tempDir()
+    const run = cli(dir)
+    for (const hold of ['hold-1', 'hold-2']) {
+      writeFileSync(join(dir, hold), '')
+      await run('add', 'one', '--input', JSON.stringify({ holdWhile: { only: hold } }))
+    }
+    // The other process: its own connection to the same database; it takes both jobs first.
+    const other = openTestEngine({}, dir)
+    other.pool.start()
+    try {
+      await until(() => other.queue.list({ status: 'processing' }).length === 2, 10_000, 'the other process to take the jobs')
+      // One finishes while this run watches, the other ends it.
+      const releases = [setTimeout(() => rmSync(join(dir, 'hold-1')), 500), setTimeout(() => rmSync(join(dir, 'hold-2')), 2_500)]
+      const ran = await run('run', '--until-idle')
+      releases.forEach(clearTimeout)
+      expect(other.queue.list({ status: 'completed' })).toHaveLength(2)
+      expect(ran.out).toContain('done: 0 completed, 0 failed, 0 still queued')
+    } finally {
+      await other.close(0)
+    }
   })
 
   it('runs the queue until idle and shows steps, outputs and the log', async () => {
