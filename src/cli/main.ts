@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { CommandName, RequestOf, Result } from '../shared/contract'
+import { JobFilter } from '../shared/schemas'
 import { JOB_STATUSES, type JobView } from '../shared/types'
 import { createHandlers, dispatch, type Handlers } from '../main/api/handlers'
 import type { Engine } from '../main/engine/engine'
@@ -39,7 +40,7 @@ usage: studio [--data-dir DIR] [--json] <command> [options]
 
 jobs
   add <type> --input JSON | --input-file F [--priority 1-10] [--project P] [--title T]
-  list [--status S] [--type T] [--project P] [--text Q] [--limit N]
+  list [--status S] [--type T] [--project P] [--text Q] [--limit N (default 1000)]
   show <id>                     steps, attempts, outputs, log
   priority <id> <1-10>          1 runs first
   move <id> up|down|top|bottom
@@ -76,6 +77,10 @@ function parse(args: string[], options: Opts, positionals: { min: number; max: n
   }
   return parsed
 }
+
+/** What `list` shows unless told (the contract's default), and the most it can show. */
+const DEFAULT_LIST_LIMIT = JobFilter.parse({}).limit
+const MAX_LIST_LIMIT = 100_000
 
 function numberArg(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined
@@ -148,24 +153,32 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         const { values } = parse(
           args,
           { status: { type: 'string' }, type: { type: 'string' }, project: { type: 'string' }, text: { type: 'string' }, limit: { type: 'string' } },
-          { min: 0, max: 0, usage: 'list [--status S] [--type T] [--project P] [--text Q] [--limit N]' }
+          { min: 0, max: 0, usage: 'list [--status S] [--type T] [--project P] [--text Q] [--limit N (default 1000)]' }
         )
         if (values.status !== undefined && values.status !== 'waiting' && !JOB_STATUSES.includes(values.status as never)) {
           throw new UsageError(`--status must be one of ${JOB_STATUSES.join(', ')}, waiting; got "${String(values.status)}"`)
         }
+        const limit = numberArg(values.limit as string | undefined, '--limit') ?? DEFAULT_LIST_LIMIT
+        if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+          throw new UsageError(`--limit must be a whole number from 1 to ${MAX_LIST_LIMIT}, got "${String(values.limit)}"`)
+        }
         const e = await open(values)
         const h = createHandlers(e)
-        const limit = numberArg(values.limit as string | undefined, '--limit')
+        // One job more than shown tells whether the list was cut short.
         let jobs = (await call(h, 'jobs/list', {
           ...(values.status ? { status: values.status === 'waiting' ? 'pending' : (values.status as never) } : {}),
           ...(values.type ? { type: String(values.type) } : {}),
           ...(values.project ? { projectId: String(values.project) } : {}),
           ...(values.text ? { text: String(values.text) } : {}),
-          ...(limit !== undefined ? { limit } : {})
+          limit: Math.min(limit + 1, MAX_LIST_LIMIT)
         })) as JobView[]
+        const cut = jobs.length > limit
+        jobs = jobs.slice(0, limit)
         if (values.status === 'waiting') jobs = jobs.filter((j) => j.waitingReason)
         const eta = e.eta()
         print(jobs, () => jobTable(jobs, new Map(eta.jobs.map((j) => [j.jobId, j.finishInMs]))))
+        // On stderr: `studio list | wc -l` counts jobs, and a user reading the table knows it is not the whole queue.
+        if (cut && !json) io.stderr.write(`studio: showing the first ${limit} jobs; there are more (--limit N shows up to ${MAX_LIST_LIMIT})\n`)
         return 0
       }
       case 'show': {

@@ -117,6 +117,23 @@ describe('studio CLI', () => {
     }
   })
 
+  it('list says when the queue holds more jobs than it shows', async () => {
+    const dir = tempDir()
+    const engine = openTestEngine({}, dir)
+    engine.queue.enqueueMany(Array.from({ length: 1001 }, (_, i) => ({ type: 'one', input: { label: `job ${i}` } })))
+    await engine.close(0)
+    const run = cli(dir)
+    const all = await run('list')
+    expect(all.out.trim().split('\n')).toHaveLength(1 + 1000)
+    expect(all.err).toBe('studio: showing the first 1000 jobs; there are more (--limit N shows up to 100000)\n')
+    const two = await run('list', '--limit', '2')
+    expect(two.out.trim().split('\n')).toHaveLength(1 + 2)
+    expect(two.err).toMatch(/showing the first 2 jobs; there are more/)
+    // A filter that matches everything it shows says nothing more.
+    expect((await run('list', '--text', 'job 1000')).err).toBe('')
+    expect((await run('list', '--limit', '0')).err).toMatch(/--limit must be a whole number from 1 to 100000, got "0"/)
+  })
+
   it('with --json, errors are JSON on stderr', async () => {
     const run = cli(tempDir())
     const r = await run('--json', 'priority', 'missing', '5')
