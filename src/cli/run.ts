@@ -46,8 +46,10 @@ export async function runPool(
   }
   // The terminal is gone (closed, or the reader of our output went away): nothing more is written.
   let hungUp = false
+  // With --json, stdout holds only JSON (the events, or the calling command's result): the notes
+  // for a person are left out.
   const say = (text: string) => {
-    if (hungUp) return
+    if (hungUp || o.json) return
     clear()
     io.stdout.write(text + '\n')
     draw()
@@ -63,7 +65,8 @@ export async function runPool(
     if (e.type === 'job.changed' && ours.has(e.job.id) && ['completed', 'failed', 'cancelled'].includes(e.job.status)) finished.set(e.job.id, e.job.status)
     if (hungUp) return
     if (o.json) {
-      if (e.type !== 'job.progress' || !tty) io.stdout.write(JSON.stringify(e) + '\n')
+      // A quiet run (batch, demo) ends with its command's one JSON document: no event stream before it.
+      if (!o.quiet && (e.type !== 'job.progress' || !tty)) io.stdout.write(JSON.stringify(e) + '\n')
       return
     }
     switch (e.type) {

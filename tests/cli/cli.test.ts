@@ -134,6 +134,23 @@ describe('studio CLI', () => {
     expect((await run('list', '--limit', '0')).err).toMatch(/--limit must be a whole number from 1 to 100000, got "0"/)
   })
 
+  it('with --json, run prints only JSON lines, and a batch run prints one JSON document', async () => {
+    const dir = tempDir()
+    const run = cli(dir)
+    await run('add', 'one', '--input', '{}')
+    const ran = await run('--json', 'run', '--until-idle')
+    expect(ran.code).toBe(0)
+    const lines = ran.out.trim().split('\n')
+    for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow()
+    expect(lines.map((l) => JSON.parse(l).type)).toContain('job.changed')
+
+    const file = join(dir, 'rows.csv')
+    writeFileSync(file, 'idea\nfirst\nsecond\n')
+    const batch = await run('--json', 'batch', file, '--pipeline', 'one')
+    expect(batch.code).toBe(0)
+    expect(JSON.parse(batch.out)).toMatchObject({ status: 'completed', doneRows: 2 })
+  })
+
   it('with --json, errors are JSON on stderr', async () => {
     const run = cli(tempDir())
     const r = await run('--json', 'priority', 'missing', '5')
