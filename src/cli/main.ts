@@ -57,7 +57,7 @@ batches (CSV, XLSX, Google Sheets CSV export links)
   batch export <id> [--history] [--out FILE]
 queue
   run [--concurrency N] [--until-idle]
-  serve [--port P] [--host 127.0.0.1]   the studio UI in a browser (token-protected, loopback)
+  serve [--port P] [--host 127.0.0.1] [--concurrency N]   the studio UI in a browser (token-protected, loopback)
   stats | eta | health | pipelines | doctor
   settings [--set JSON] [--providers JSON]   e.g. --providers '{"text":{"kind":"openai","baseURL":"http://127.0.0.1:11434/v1","model":"llama3.2","free":true}}'
   demo [--count N] [--draft]    render sample videos offline into ./demo-output (--draft: half size, fast)
@@ -87,6 +87,15 @@ function numberArg(value: string | undefined, name: string): number | undefined 
   const n = Number(value)
   if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${name} must be a number, got "${value}"`)
   return n
+}
+
+/** Workers for `run` and `serve`: 0 would leave every job waiting, and say nothing. */
+function concurrencyArg(value: string | undefined): number | undefined {
+  const concurrency = numberArg(value, '--concurrency')
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)) {
+    throw new UsageError('--concurrency must be a whole number from 1 to 64')
+  }
+  return concurrency
 }
 
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
@@ -300,10 +309,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
           { concurrency: { type: 'string' }, 'until-idle': { type: 'boolean', default: false } },
           { min: 0, max: 0, usage: 'run [--concurrency N] [--until-idle]' }
         )
-        const concurrency = numberArg(values.concurrency as string | undefined, '--concurrency')
-        if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)) {
-          throw new UsageError('--concurrency must be a whole number from 1 to 64')
-        }
+        const concurrency = concurrencyArg(values.concurrency as string | undefined)
         const e = await open(values, concurrency !== undefined ? { concurrency } : {})
         return await runPool(e, io, { untilIdle: Boolean(values['until-idle']), json })
       }
@@ -397,7 +403,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         )
         const port = numberArg(values.port as string | undefined, '--port')
         if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError('--port must be a whole number from 0 to 65535')
-        const concurrency = numberArg(values.concurrency as string | undefined, '--concurrency')
+        const concurrency = concurrencyArg(values.concurrency as string | undefined)
         const e = await open(values, concurrency !== undefined ? { concurrency } : {})
         const { serve } = await import('./serve')
         return await serve(e, io, { port: port ?? 0, host: (values.host as string | undefined) ?? '127.0.0.1' })

@@ -106,6 +106,7 @@ describe('studio CLI', () => {
       [['show'], /usage: studio show <id>/, 2],
       [['retry', 'nope'], /no job with id nope/, 1],
       [['run', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 64/, 2],
+      [['serve', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 64/, 2],
       [['cleanup'], /usage: studio cleanup --older-than DAYS/, 2],
       [['frobnicate'], /unknown command "frobnicate"/, 2]
     ]
