@@ -32,16 +32,17 @@ export async function runPool(
     clear()
     const eta = engine.eta()
     const etaById = new Map(eta.jobs.map((j) => [j.jobId, j.finishInMs]))
-    const width = Math.max(40, (io.stdout.columns ?? 100) - 1)
-    const lines = [...live.entries()].map(([id, l]) => {
-      const text = `${bar(l.progress)} ${String(Math.round(l.progress)).padStart(3)}%  ${l.step ?? ''}  eta ${etaText(etaById.get(id))}  ${l.title}`
-      return text.length > width ? text.slice(0, width - 1) + '…' : text
-    })
+    const lines = [...live.entries()].map(
+      ([id, l]) => `${bar(l.progress)} ${String(Math.round(l.progress)).padStart(3)}%  ${l.step ?? ''}  eta ${etaText(etaById.get(id))}  ${l.title}`
+    )
     const stats = engine.queue.stats()
     lines.push(
       `queue: ${stats.byStatus.pending} pending (${stats.waiting} waiting), ${stats.byStatus.processing} running, ${stats.byStatus.completed} done, ${stats.byStatus.failed} failed — ${eta.totalMs === null ? 'queue paused' : `all done in ~${duration(eta.totalMs)}`}`
     )
-    io.stdout.write(lines.join('\n') + '\n')
+    // Each line must fit on one row: the next redraw goes back up by the number of lines drawn,
+    // and a wrapped line would leave its second row behind, once per redraw.
+    const width = Math.max(10, (io.stdout.columns ?? 100) - 1)
+    io.stdout.write(lines.map((text) => (text.length > width ? text.slice(0, width - 1) + '…' : text)).join('\n') + '\n')
     drawn = lines.length
   }
   // The terminal is gone (closed, or the reader of our output went away): nothing more is written.
