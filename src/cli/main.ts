@@ -50,7 +50,7 @@ jobs
   pause [<id>]                  a job, or the whole queue
   resume [<id>]
   logs <id> [--follow]
-  cleanup --older-than DAYS     delete finished jobs and their files
+  cleanup --older-than DAYS     delete completed and cancelled jobs and their files
 batches (CSV, XLSX, Google Sheets CSV export links)
   batch <file|url> [--rows A-B] [--config F] [--sheet NAME] [--pipeline P] [--detach]
   batch list | status <id> | pause <id> | resume <id> | stop <id> | retry <id> | reset <id>
@@ -283,7 +283,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         const days = numberArg(values['older-than'] as string | undefined, '--older-than')
         if (days === undefined) throw new UsageError('usage: studio cleanup --older-than DAYS')
         const n = await call(createHandlers(await open(values)), 'queue/cleanup', { olderThanDays: days })
-        print({ removed: n }, () => `removed ${n} finished job(s)`)
+        // The engine keeps failed jobs (a retry resumes them): say so, or '0 removed' next to old failed jobs puzzles.
+        print({ removed: n }, () => `removed ${n} completed or cancelled job(s); failed jobs are kept for a retry (studio rm removes one)`)
         return 0
       }
       case 'logs': {

@@ -152,6 +152,16 @@ describe('studio CLI', () => {
     expect(JSON.parse(batch.out)).toMatchObject({ status: 'completed', doneRows: 2 })
   })
 
+  it('cleanup says which finished jobs it removes: failed ones stay for a retry', async () => {
+    const run = cli(tempDir())
+    await run('add', 'one', '--input', '{}')
+    await run('add', 'one', '--input', '{"fail":{"only":{"kind":"permanent"}}}')
+    await run('run', '--until-idle')
+    const cleaned = await run('cleanup', '--older-than', '0')
+    expect(cleaned.out).toBe('removed 1 completed or cancelled job(s); failed jobs are kept for a retry (studio rm removes one)\n')
+    expect(JSON.parse((await run('list', '--json')).out).map((j: { status: string }) => j.status)).toEqual(['failed'])
+  })
+
   it('with --json, errors are JSON on stderr', async () => {
     const run = cli(tempDir())
     const r = await run('--json', 'priority', 'missing', '5')
