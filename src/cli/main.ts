@@ -98,6 +98,23 @@ function concurrencyArg(value: string | undefined): number | undefined {
   return concurrency
 }
 
+/** The request fields a user gives as options: an error names the option they typed. */
+const OPTION_OF: Partial<Record<CommandName, Record<string, string>>> = {
+  'jobs/enqueue': { priority: '--priority', projectId: '--project', title: '--title' },
+  'jobs/list': { type: '--type', projectId: '--project', text: '--text' },
+  'jobs/retry': { fromStep: '--from' },
+  'queue/cleanup': { olderThanDays: '--older-than' }
+}
+
+/** A contract error as the CLI's user should read it: no command name of the API, options by their flags. */
+function inCliTerms(name: CommandName, message: string): string {
+  let text = message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message
+  for (const [field, option] of Object.entries(OPTION_OF[name] ?? {})) {
+    if (text.startsWith(`${field}:`)) text = option + text.slice(field.length)
+  }
+  return text
+}
+
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   const commandIndex = argv.findIndex((a, i) => !a.startsWith('-') && !(i > 0 && argv[i - 1] === '--data-dir'))
   const command = commandIndex >= 0 ? argv[commandIndex]! : undefined
@@ -116,7 +133,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     }
     const call = async <C extends CommandName>(handlers: Handlers, name: C, request: RequestOf<C>) => {
       const result = (await dispatch(handlers, name, request)) as Result<unknown>
-      if (!result.ok) throw new CommandFailed(result.error.code, result.error.message)
+      if (!result.ok) throw new CommandFailed(result.error.code, inCliTerms(name, result.error.message))
       return result.value
     }
     const print = (value: unknown, text: () => string) => {

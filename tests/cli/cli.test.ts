@@ -66,6 +66,7 @@ describe('studio CLI', () => {
     expect(show.out).toMatch(/1\. a\s+completed\s+attempts 1/)
     expect(show.out).toMatch(/2\. b\s+failed\s+attempts 1/)
     expect(show.out).toMatch(/a: .*01-a\..*a\.txt/)
+    expect((await run('retry', id, '--from', 'z')).err).toBe('studio: --from: job has no step "z"; its steps are a, b, c\n')
     const retried = await run('retry', id, '--from', 'a')
     expect(retried.code).toBe(0)
     const logs = await run('logs', id)
@@ -96,11 +97,11 @@ describe('studio CLI', () => {
       [['add', 'one'], /exactly one of --input JSON or --input-file F/, 2],
       [['add', 'one', '--input-file', join(dir, 'missing.json')], /--input-file: cannot read .*missing\.json: ENOENT/, 2],
       [['add', 'one', '--input', '{}', '--priority', 'high'], /--priority must be a number, got "high"/, 2],
-      [['add', 'one', '--input', '{}', '--priority', '12'], /priority: priority must be between 1 \(first\) and 10 \(last\)/, 1],
+      [['add', 'one', '--input', '{}', '--priority', '12'], /^studio: --priority: priority must be between 1 \(first\) and 10 \(last\)/, 1],
       [['add', 'one', '--input', '[1]'], /input: input must be a JSON object/, 1],
       [['priority', 'abc'], /usage: studio priority <id> <1-10>/, 2],
       [['move', 'nope-id', 'up'], /no job with id nope-id/, 1],
-      [['move', 'x', 'left'], /direction: direction must be up, down, top or bottom/, 1],
+      [['move', 'x', 'left'], /^studio: direction: direction must be up, down, top or bottom/, 1],
       [['list', '--status', 'done'], /--status must be one of pending, processing/, 2],
       [['list', '--colour'], /Unknown option '--colour'/, 2],
       [['show'], /usage: studio show <id>/, 2],
