@@ -127,8 +127,16 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       return command || args.length ? 0 : 2
     }
     const open = async (values: Record<string, unknown>, options: { concurrency?: number } = {}) => {
-      const dataDir = (values['data-dir'] as string | undefined) ?? (io.env.STUDIO_DATA_DIR || defaultDataDir(io.env))
-      engine = await io.openEngine(dataDir, options)
+      const given = values['data-dir'] as string | undefined
+      const dataDir = given ?? (io.env.STUDIO_DATA_DIR || defaultDataDir(io.env))
+      try {
+        engine = await io.openEngine(dataDir, options)
+      } catch (err) {
+        // The folder may come from the environment, unseen on the command line: say which it is and whence.
+        const whence = given !== undefined ? '--data-dir' : io.env.STUDIO_DATA_DIR ? '$STUDIO_DATA_DIR' : "the desktop app's data folder"
+        const code = err instanceof QueueError ? err.code : 'data_dir'
+        throw new CommandFailed(code, `cannot open the data folder ${dataDir} (${whence}): ${(err as Error).message}`)
+      }
       return engine
     }
     const call = async <C extends CommandName>(handlers: Handlers, name: C, request: RequestOf<C>) => {

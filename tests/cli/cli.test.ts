@@ -163,6 +163,14 @@ describe('studio CLI', () => {
     expect(JSON.parse((await run('list', '--json')).out).map((j: { status: string }) => j.status)).toEqual(['failed'])
   })
 
+  it('a data folder that cannot be opened is named, with where it came from', async () => {
+    const file = join(tempDir(), 'not-a-folder')
+    writeFileSync(file, '')
+    const r = await cli(file)('--json', 'list')
+    expect(r.code).toBe(1)
+    expect(JSON.parse(r.err).error.message).toMatch(/^cannot open the data folder .*not-a-folder \(--data-dir\): E(EXIST|NOTDIR)/)
+  })
+
   it('with --json, errors are JSON on stderr', async () => {
     const run = cli(tempDir())
     const r = await run('--json', 'priority', 'missing', '5')
