@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { CommandName, RequestOf, Result } from '../shared/contract'
+import { JobFilter } from '../shared/schemas'
 import { JOB_STATUSES, type JobView } from '../shared/types'
 import { createHandlers, dispatch, type Handlers } from '../main/api/handlers'
 import type { Engine } from '../main/engine/engine'
@@ -39,7 +40,7 @@ usage: studio [--data-dir DIR] [--json] <command> [options]
 
 jobs
   add <type> --input JSON | --input-file F [--priority 1-10] [--project P] [--title T]
-  list [--status S] [--type T] [--project P] [--text Q] [--limit N]
+  list [--status S] [--type T] [--project P] [--text Q] [--limit N (default 1000)]
   show <id>                     steps, attempts, outputs, log
   priority <id> <1-10>          1 runs first
   move <id> up|down|top|bottom
@@ -49,14 +50,14 @@ jobs
   pause [<id>]                  a job, or the whole queue
   resume [<id>]
   logs <id> [--follow]
-  cleanup --older-than DAYS     delete finished jobs and their files
+  cleanup --older-than DAYS     delete completed and cancelled jobs and their files
 batches (CSV, XLSX, Google Sheets CSV export links)
   batch <file|url> [--rows A-B] [--config F] [--sheet NAME] [--pipeline P] [--detach]
   batch list | status <id> | start <id> | pause <id> | resume <id> | stop <id> | retry <id> | reset <id>
   batch export <id> [--history] [--out FILE]
 queue
   run [--concurrency N] [--until-idle]
-  serve [--port P] [--host 127.0.0.1]   the studio UI in a browser (token-protected, loopback)
+  serve [--port P] [--host 127.0.0.1] [--concurrency N]   the studio UI in a browser (token-protected, loopback)
   stats | eta | health | pipelines | doctor
   settings [--set JSON] [--providers JSON]   e.g. --providers '{"text":{"kind":"openai","baseURL":"http://127.0.0.1:11434/v1","model":"llama3.2","free":true}}'
   demo [--count N] [--draft]    render sample videos offline into ./demo-output (--draft: half size, fast)
@@ -77,11 +78,41 @@ function parse(args: string[], options: Opts, positionals: { min: number; max: n
   return parsed
 }
 
+/** What `list` shows unless told (the contract's default), and the most it can show. */
+const DEFAULT_LIST_LIMIT = JobFilter.parse({}).limit
+const MAX_LIST_LIMIT = 100_000
+
 function numberArg(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined
   const n = Number(value)
   if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${name} must be a number, got "${value}"`)
   return n
+}
+
+/** Workers for `run` and `serve`: 0 would leave every job waiting, and say nothing. */
+function concurrencyArg(value: string | undefined): number | undefined {
+  const concurrency = numberArg(value, '--concurrency')
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)) {
+    throw new UsageError('--concurrency must be a whole number from 1 to 64')
+  }
+  return concurrency
+}
+
+/** The request fields a user gives as options: an error names the option they typed. */
+const OPTION_OF: Partial<Record<CommandName, Record<string, string>>> = {
+  'jobs/enqueue': { priority: '--priority', projectId: '--project', title: '--title' },
+  'jobs/list': { type: '--type', projectId: '--project', text: '--text' },
+  'jobs/retry': { fromStep: '--from' },
+  'queue/cleanup': { olderThanDays: '--older-than' }
+}
+
+/** A contract error as the CLI's user should read it: no command name of the API, options by their flags. */
+function inCliTerms(name: CommandName, message: string): string {
+  let text = message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message
+  for (const [field, option] of Object.entries(OPTION_OF[name] ?? {})) {
+    if (text.startsWith(`${field}:`)) text = option + text.slice(field.length)
+  }
+  return text
 }
 
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
@@ -96,13 +127,21 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       return command || args.length ? 0 : 2
     }
     const open = async (values: Record<string, unknown>, options: { concurrency?: number } = {}) => {
-      const dataDir = (values['data-dir'] as string | undefined) ?? (io.env.STUDIO_DATA_DIR || defaultDataDir(io.env))
-      engine = await io.openEngine(dataDir, options)
+      const given = values['data-dir'] as string | undefined
+      const dataDir = given ?? (io.env.STUDIO_DATA_DIR || defaultDataDir(io.env))
+      try {
+        engine = await io.openEngine(dataDir, options)
+      } catch (err) {
+        // The folder may come from the environment, unseen on the command line: say which it is and whence.
+        const whence = given !== undefined ? '--data-dir' : io.env.STUDIO_DATA_DIR ? '$STUDIO_DATA_DIR' : "the desktop app's data folder"
+        const code = err instanceof QueueError ? err.code : 'data_dir'
+        throw new CommandFailed(code, `cannot open the data folder ${dataDir} (${whence}): ${(err as Error).message}`)
+      }
       return engine
     }
     const call = async <C extends CommandName>(handlers: Handlers, name: C, request: RequestOf<C>) => {
       const result = (await dispatch(handlers, name, request)) as Result<unknown>
-      if (!result.ok) throw new CommandFailed(result.error.code, result.error.message)
+      if (!result.ok) throw new CommandFailed(result.error.code, inCliTerms(name, result.error.message))
       return result.value
     }
     const print = (value: unknown, text: () => string) => {
@@ -148,24 +187,32 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         const { values } = parse(
           args,
           { status: { type: 'string' }, type: { type: 'string' }, project: { type: 'string' }, text: { type: 'string' }, limit: { type: 'string' } },
-          { min: 0, max: 0, usage: 'list [--status S] [--type T] [--project P] [--text Q] [--limit N]' }
+          { min: 0, max: 0, usage: 'list [--status S] [--type T] [--project P] [--text Q] [--limit N (default 1000)]' }
         )
         if (values.status !== undefined && values.status !== 'waiting' && !JOB_STATUSES.includes(values.status as never)) {
           throw new UsageError(`--status must be one of ${JOB_STATUSES.join(', ')}, waiting; got "${String(values.status)}"`)
         }
+        const limit = numberArg(values.limit as string | undefined, '--limit') ?? DEFAULT_LIST_LIMIT
+        if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+          throw new UsageError(`--limit must be a whole number from 1 to ${MAX_LIST_LIMIT}, got "${String(values.limit)}"`)
+        }
         const e = await open(values)
         const h = createHandlers(e)
-        const limit = numberArg(values.limit as string | undefined, '--limit')
+        // One job more than shown tells whether the list was cut short.
         let jobs = (await call(h, 'jobs/list', {
           ...(values.status ? { status: values.status === 'waiting' ? 'pending' : (values.status as never) } : {}),
           ...(values.type ? { type: String(values.type) } : {}),
           ...(values.project ? { projectId: String(values.project) } : {}),
           ...(values.text ? { text: String(values.text) } : {}),
-          ...(limit !== undefined ? { limit } : {})
+          limit: Math.min(limit + 1, MAX_LIST_LIMIT)
         })) as JobView[]
+        const cut = jobs.length > limit
+        jobs = jobs.slice(0, limit)
         if (values.status === 'waiting') jobs = jobs.filter((j) => j.waitingReason)
         const eta = e.eta()
         print(jobs, () => jobTable(jobs, new Map(eta.jobs.map((j) => [j.jobId, j.finishInMs]))))
+        // On stderr: `studio list | wc -l` counts jobs, and a user reading the table knows it is not the whole queue.
+        if (cut && !json) io.stderr.write(`studio: showing the first ${limit} jobs; there are more (--limit N shows up to ${MAX_LIST_LIMIT})\n`)
         return 0
       }
       case 'show': {
@@ -261,7 +308,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         const days = numberArg(values['older-than'] as string | undefined, '--older-than')
         if (days === undefined) throw new UsageError('usage: studio cleanup --older-than DAYS')
         const n = await call(createHandlers(await open(values)), 'queue/cleanup', { olderThanDays: days })
-        print({ removed: n }, () => `removed ${n} finished job(s)`)
+        // The engine keeps failed jobs (a retry resumes them): say so, or '0 removed' next to old failed jobs puzzles.
+        print({ removed: n }, () => `removed ${n} completed or cancelled job(s); failed jobs are kept for a retry (studio rm removes one)`)
         return 0
       }
       case 'logs': {
@@ -287,10 +335,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
           { concurrency: { type: 'string' }, 'until-idle': { type: 'boolean', default: false } },
           { min: 0, max: 0, usage: 'run [--concurrency N] [--until-idle]' }
         )
-        const concurrency = numberArg(values.concurrency as string | undefined, '--concurrency')
-        if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)) {
-          throw new UsageError('--concurrency must be a whole number from 1 to 64')
-        }
+        const concurrency = concurrencyArg(values.concurrency as string | undefined)
         const e = await open(values, concurrency !== undefined ? { concurrency } : {})
         return await runPool(e, io, { untilIdle: Boolean(values['until-idle']), json })
       }
@@ -384,7 +429,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         )
         const port = numberArg(values.port as string | undefined, '--port')
         if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError('--port must be a whole number from 0 to 65535')
-        const concurrency = numberArg(values.concurrency as string | undefined, '--concurrency')
+        const concurrency = concurrencyArg(values.concurrency as string | undefined)
         const e = await open(values, concurrency !== undefined ? { concurrency } : {})
         const { serve } = await import('./serve')
         return await serve(e, io, { port: port ?? 0, host: (values.host as string | undefined) ?? '127.0.0.1' })

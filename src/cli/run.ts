@@ -32,34 +32,42 @@ export async function runPool(
     clear()
     const eta = engine.eta()
     const etaById = new Map(eta.jobs.map((j) => [j.jobId, j.finishInMs]))
-    const width = Math.max(40, (io.stdout.columns ?? 100) - 1)
-    const lines = [...live.entries()].map(([id, l]) => {
-      const text = `${bar(l.progress)} ${String(Math.round(l.progress)).padStart(3)}%  ${l.step ?? ''}  eta ${etaText(etaById.get(id))}  ${l.title}`
-      return text.length > width ? text.slice(0, width - 1) + '…' : text
-    })
+    const lines = [...live.entries()].map(
+      ([id, l]) => `${bar(l.progress)} ${String(Math.round(l.progress)).padStart(3)}%  ${l.step ?? ''}  eta ${etaText(etaById.get(id))}  ${l.title}`
+    )
     const stats = engine.queue.stats()
     lines.push(
       `queue: ${stats.byStatus.pending} pending (${stats.waiting} waiting), ${stats.byStatus.processing} running, ${stats.byStatus.completed} done, ${stats.byStatus.failed} failed — ${eta.totalMs === null ? 'queue paused' : `all done in ~${duration(eta.totalMs)}`}`
     )
-    io.stdout.write(lines.join('\n') + '\n')
+    // Each line must fit on one row: the next redraw goes back up by the number of lines drawn,
+    // and a wrapped line would leave its second row behind, once per redraw.
+    const width = Math.max(10, (io.stdout.columns ?? 100) - 1)
+    io.stdout.write(lines.map((text) => (text.length > width ? text.slice(0, width - 1) + '…' : text)).join('\n') + '\n')
     drawn = lines.length
   }
   // The terminal is gone (closed, or the reader of our output went away): nothing more is written.
   let hungUp = false
+  // With --json, stdout holds only JSON (the events, or the calling command's result): the notes
+  // for a person are left out.
   const say = (text: string) => {
-    if (hungUp) return
+    if (hungUp || o.json) return
     clear()
     io.stdout.write(text + '\n')
     draw()
   }
 
-  // What this run finished (the database's totals include every earlier run).
+  // What this run finished (the database's totals include every earlier run). Another process's
+  // jobs (the app, a second `studio run`) reach us as the same events: only the jobs our own
+  // workers took are counted.
+  const ours = new Set<string>()
   const finished = new Map<string, JobView['status']>()
   const onEvent = (e: EngineEvent) => {
-    if (e.type === 'job.changed' && ['completed', 'failed', 'cancelled'].includes(e.job.status)) finished.set(e.job.id, e.job.status)
+    if (e.type === 'job.changed' && e.job.status === 'processing' && engine.pool.status().running.includes(e.job.id)) ours.add(e.job.id)
+    if (e.type === 'job.changed' && ours.has(e.job.id) && ['completed', 'failed', 'cancelled'].includes(e.job.status)) finished.set(e.job.id, e.job.status)
     if (hungUp) return
     if (o.json) {
-      if (e.type !== 'job.progress' || !tty) io.stdout.write(JSON.stringify(e) + '\n')
+      // A quiet run (batch, demo) ends with its command's one JSON document: no event stream before it.
+      if (!o.quiet && (e.type !== 'job.progress' || !tty)) io.stdout.write(JSON.stringify(e) + '\n')
       return
     }
     switch (e.type) {

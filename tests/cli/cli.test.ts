@@ -2,7 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { cli } from '../helpers/cli'
-import { tempDir } from '../helpers/engine'
+import { openTestEngine, tempDir, until } from '../helpers/engine'
 
 describe('studio CLI', () => {
   it('adds jobs, lists them in queue order, reorders and re-prioritises them', async () => {
@@ -31,6 +31,29 @@ describe('studio CLI', () => {
     expect((await run('run', '--until-idle')).out).toContain('done: 1 completed, 0 failed, 0 still queued')
   })
 
+  it("the run's summary leaves out the jobs another process (the app, a second `studio run`) finished", async () => {
+    const dir = tempDir()
+    const run = cli(dir)
+    for (const hold of ['hold-1', 'hold-2']) {
+      writeFileSync(join(dir, hold), '')
+      await run('add', 'one', '--input', JSON.stringify({ holdWhile: { only: hold } }))
+    }
+    // The other process: its own connection to the same database; it takes both jobs first.
+    const other = openTestEngine({}, dir)
+    other.pool.start()
+    try {
+      await until(() => other.queue.list({ status: 'processing' }).length === 2, 10_000, 'the other process to take the jobs')
+      // One finishes while this run watches, the other ends it.
+      const releases = [setTimeout(() => rmSync(join(dir, 'hold-1')), 500), setTimeout(() => rmSync(join(dir, 'hold-2')), 2_500)]
+      const ran = await run('run', '--until-idle')
+      releases.forEach(clearTimeout)
+      expect(other.queue.list({ status: 'completed' })).toHaveLength(2)
+      expect(ran.out).toContain('done: 0 completed, 0 failed, 0 still queued')
+    } finally {
+      await other.close(0)
+    }
+  })
+
   it('runs the queue until idle and shows steps, outputs and the log', async () => {
     const dir = tempDir()
     const run = cli(dir)
@@ -43,6 +66,7 @@ describe('studio CLI', () => {
     expect(show.out).toMatch(/1\. a\s+completed\s+attempts 1/)
     expect(show.out).toMatch(/2\. b\s+failed\s+attempts 1/)
     expect(show.out).toMatch(/a: .*01-a\..*a\.txt/)
+    expect((await run('retry', id, '--from', 'z')).err).toBe('studio: --from: job has no step "z"; its steps are a, b, c\n')
     const retried = await run('retry', id, '--from', 'a')
     expect(retried.code).toBe(0)
     const logs = await run('logs', id)
@@ -73,16 +97,17 @@ describe('studio CLI', () => {
       [['add', 'one'], /exactly one of --input JSON or --input-file F/, 2],
       [['add', 'one', '--input-file', join(dir, 'missing.json')], /--input-file: cannot read .*missing\.json: ENOENT/, 2],
       [['add', 'one', '--input', '{}', '--priority', 'high'], /--priority must be a number, got "high"/, 2],
-      [['add', 'one', '--input', '{}', '--priority', '12'], /priority: priority must be between 1 \(first\) and 10 \(last\)/, 1],
+      [['add', 'one', '--input', '{}', '--priority', '12'], /^studio: --priority: priority must be between 1 \(first\) and 10 \(last\)/, 1],
       [['add', 'one', '--input', '[1]'], /input: input must be a JSON object/, 1],
       [['priority', 'abc'], /usage: studio priority <id> <1-10>/, 2],
       [['move', 'nope-id', 'up'], /no job with id nope-id/, 1],
-      [['move', 'x', 'left'], /direction: direction must be up, down, top or bottom/, 1],
+      [['move', 'x', 'left'], /^studio: direction: direction must be up, down, top or bottom/, 1],
       [['list', '--status', 'done'], /--status must be one of pending, processing/, 2],
       [['list', '--colour'], /Unknown option '--colour'/, 2],
       [['show'], /usage: studio show <id>/, 2],
       [['retry', 'nope'], /no job with id nope/, 1],
       [['run', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 64/, 2],
+      [['serve', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 64/, 2],
       [['cleanup'], /usage: studio cleanup --older-than DAYS/, 2],
       [['frobnicate'], /unknown command "frobnicate"/, 2]
     ]
@@ -92,6 +117,58 @@ describe('studio CLI', () => {
       expect(r.code, argv.join(' ')).toBe(code)
       expect(r.out, argv.join(' ')).toBe('')
     }
+  })
+
+  it('list says when the queue holds more jobs than it shows', async () => {
+    const dir = tempDir()
+    const engine = openTestEngine({}, dir)
+    engine.queue.enqueueMany(Array.from({ length: 1001 }, (_, i) => ({ type: 'one', input: { label: `job ${i}` } })))
+    await engine.close(0)
+    const run = cli(dir)
+    const all = await run('list')
+    expect(all.out.trim().split('\n')).toHaveLength(1 + 1000)
+    expect(all.err).toBe('studio: showing the first 1000 jobs; there are more (--limit N shows up to 100000)\n')
+    const two = await run('list', '--limit', '2')
+    expect(two.out.trim().split('\n')).toHaveLength(1 + 2)
+    expect(two.err).toMatch(/showing the first 2 jobs; there are more/)
+    // A filter that matches everything it shows says nothing more.
+    expect((await run('list', '--text', 'job 1000')).err).toBe('')
+    expect((await run('list', '--limit', '0')).err).toMatch(/--limit must be a whole number from 1 to 100000, got "0"/)
+  })
+
+  it('with --json, run prints only JSON lines, and a batch run prints one JSON document', async () => {
+    const dir = tempDir()
+    const run = cli(dir)
+    await run('add', 'one', '--input', '{}')
+    const ran = await run('--json', 'run', '--until-idle')
+    expect(ran.code).toBe(0)
+    const lines = ran.out.trim().split('\n')
+    for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow()
+    expect(lines.map((l) => JSON.parse(l).type)).toContain('job.changed')
+
+    const file = join(dir, 'rows.csv')
+    writeFileSync(file, 'idea\nfirst\nsecond\n')
+    const batch = await run('--json', 'batch', file, '--pipeline', 'one')
+    expect(batch.code).toBe(0)
+    expect(JSON.parse(batch.out)).toMatchObject({ status: 'completed', doneRows: 2 })
+  })
+
+  it('cleanup says which finished jobs it removes: failed ones stay for a retry', async () => {
+    const run = cli(tempDir())
+    await run('add', 'one', '--input', '{}')
+    await run('add', 'one', '--input', '{"fail":{"only":{"kind":"permanent"}}}')
+    await run('run', '--until-idle')
+    const cleaned = await run('cleanup', '--older-than', '0')
+    expect(cleaned.out).toBe('removed 1 completed or cancelled job(s); failed jobs are kept for a retry (studio rm removes one)\n')
+    expect(JSON.parse((await run('list', '--json')).out).map((j: { status: string }) => j.status)).toEqual(['failed'])
+  })
+
+  it('a data folder that cannot be opened is named, with where it came from', async () => {
+    const file = join(tempDir(), 'not-a-folder')
+    writeFileSync(file, '')
+    const r = await cli(file)('--json', 'list')
+    expect(r.code).toBe(1)
+    expect(JSON.parse(r.err).error.message).toMatch(/^cannot open the data folder .*not-a-folder \(--data-dir\): E(EXIST|NOTDIR)/)
   })
 
   it('with --json, errors are JSON on stderr', async () => {

@@ -39,7 +39,7 @@ describe('studio demo (the README main command)', () => {
     await settings.close(0)
 
     const { stdout } = await studio(dataDir, 'demo', '--count', '1', '--json')
-    const results = JSON.parse(stdout.slice(stdout.indexOf('\n[') + 1)) as Array<{ id: string; status: string; error: string | null; files: Record<string, string> }>
+    const results = JSON.parse(stdout) as Array<{ id: string; status: string; error: string | null; files: Record<string, string> }>
     expect(results).toHaveLength(1)
     const [result] = results
     expect(result).toMatchObject({ status: 'completed', error: null })
@@ -79,7 +79,7 @@ describe('studio demo (the README main command)', () => {
   it('--draft renders half-size drafts without touching the saved draft setting', async () => {
     const dataDir = tempDir('studio-demo-draft-')
     const { stdout } = await studio(dataDir, 'demo', '--count', '1', '--draft', '--json')
-    const [result] = JSON.parse(stdout.slice(stdout.indexOf('\n[') + 1)) as Array<{ status: string; files: Record<string, string> }>
+    const [result] = JSON.parse(stdout) as Array<{ status: string; files: Record<string, string> }>
     expect(result).toMatchObject({ status: 'completed' })
     const { ffprobe } = await resolveBinaries()
     const probed = JSON.parse((await exec(ffprobe.path, ['-v', 'error', '-show_streams', '-of', 'json', result!.files.video!])).stdout) as { streams: Stream[] }
