@@ -26,7 +26,7 @@ export function etaText(finishInMs: number | null | undefined): string {
 
 /** The whole queue's ETA in one line; a paused queue has no end time, only a resume to wait for. */
 export function queueEtaText(eta: QueueEta): string {
-  const jobs = `${eta.jobs.length} jobs`
+  const jobs = `${eta.jobs.length} job${eta.jobs.length === 1 ? '' : 's'}`
   if (eta.paused || eta.totalMs === null) return `whole queue: paused, nothing starts until it is resumed (studio resume); ${jobs} waiting`
   return `whole queue: ${duration(eta.totalMs)} with ${eta.concurrency} workers (${jobs})`
 }

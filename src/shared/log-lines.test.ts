@@ -4,6 +4,7 @@ import { LOG_LINES, logText, parseLogLine, type LogLineCode } from './log-lines'
 /** Values as the engine fills them, some of them hostile: errors hold colons, brackets, semicolons. */
 const SAMPLE: Record<string, string> = {
   priority: '3',
+  resume: 'script',
   was: '10',
   direction: 'top',
   title: 'Les volcans (été 2026): partie 1',

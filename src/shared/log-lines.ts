@@ -21,6 +21,7 @@ export const LOG_LINES = {
   cancelled: 'cancelled',
   cancelledWhileRunning: 'cancelled while running {step}',
   retryFrom: 'retry requested from step {step}',
+  retryFromResumesEarlier: 'retry requested from step {step}; resumes at {resume}, which never finished',
   retryResumes: 'retry requested; resumes at {step}',
   paused: 'paused',
   pausing: 'pausing after step {step} finishes',

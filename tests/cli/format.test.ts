@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { jobDetailText } from '../../src/cli/format'
+import { jobDetailText, queueEtaText } from '../../src/cli/format'
 import type { JobDetail, StepView } from '../../src/shared/types'
 
 /** The fields `studio show` prints; the rest of a JobDetail does not matter here. */
@@ -18,5 +18,13 @@ describe('studio show', () => {
       /cost ≥ \$0\.0125/
     )
     expect(jobDetailText(detail(0.0125, [{ name: 'audio', cost: 0.0125, costKnown: true }]), [])).toMatch(/cost \$0\.0125/)
+  })
+})
+
+describe('studio eta', () => {
+  it('counts the queue in words that agree: "1 job", "2 jobs"', () => {
+    const eta = (n: number) => ({ paused: false, totalMs: 60_000, concurrency: 2, jobs: Array.from({ length: n }, (_, i) => ({ jobId: `j${i}`, finishInMs: 1 })) }) as never
+    expect(queueEtaText(eta(1))).toMatch(/\(1 job\)$/)
+    expect(queueEtaText(eta(2))).toMatch(/\(2 jobs\)$/)
   })
 })

@@ -105,6 +105,18 @@ describe('running pipelines', () => {
     expect(engine.queue.get(job.id)!.status).toBe('completed')
   })
 
+  it('retry from a late step of a job that failed earlier says where it really resumes', async () => {
+    engine = openTestEngine()
+    const job = engine.queue.enqueue({ type: 'three', input: { label: 'e', fail: { a: { kind: 'permanent', times: 1 } } } })
+    engine.pool.start()
+    await engine.pool.whenIdle()
+    expect(engine.queue.get(job.id)!.status).toBe('failed')
+    engine.queue.retry(job.id, { fromStep: 'c' })
+    expect(engine.queue.logs(job.id).at(-1)!.message).toBe('retry requested from step c; resumes at a, which never finished')
+    await engine.pool.whenIdle()
+    expect(callsOf(engine.dataDir)).toEqual(['e:a', 'e:a', 'e:b', 'e:c'])
+  })
+
   it('cancelling a running job aborts its step at once and starts no later step', async () => {
     engine = openTestEngine()
     const job = engine.queue.enqueue({ type: 'three', input: { label: 'c', sleepMs: { b: 20_000 } } })

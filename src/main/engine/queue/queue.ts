@@ -398,7 +398,15 @@ export class Queue {
         )
         .run({ progress: Math.round((done / steps.length) * 1000) / 10, resource: firstOpen?.resource ?? null, now, jobId: row.id })
       const fromName = steps[from]?.name ?? 'the start'
-      this.log(row.id, 'info', logText(options.fromStep !== undefined ? 'retryFrom' : 'retryResumes', { step: fromName }))
+      // Redoing from a late step still runs first any earlier one that never finished: said so.
+      const resume = steps.find((st) => st.idx < from && st.status !== 'completed')
+      const line =
+        options.fromStep === undefined
+          ? logText('retryResumes', { step: fromName })
+          : resume
+            ? logText('retryFromResumesEarlier', { step: fromName, resume: resume.name })
+            : logText('retryFrom', { step: fromName })
+      this.log(row.id, 'info', line)
     })
     for (const dir of cleared) rmSync(dir, { recursive: true, force: true })
     return view

@@ -17,6 +17,7 @@ const FR: Record<LogLineCode, string> = {
   cancelled: 'annulé',
   cancelledWhileRunning: 'annulé pendant {step}',
   retryFrom: 'relance demandée à partir de l’étape {step}',
+  retryFromResumesEarlier: 'relance demandée à partir de l’étape {step} ; reprise à l’étape {resume}, jamais terminée',
   retryResumes: 'relance demandée ; reprise à l’étape {step}',
   paused: 'mis en pause',
   pausing: 'mise en pause à la fin de l’étape {step}',
