@@ -6,7 +6,7 @@ import { DEFAULT_PRIORITY, type BatchPreview, type BatchStatus, type BatchView }
 import type { BatchSource } from '../../../shared/contract'
 import type { Engine } from '../engine'
 import { QueueError } from '../errors'
-import { inTransaction } from '../store/database'
+import { inTransaction, isDatabaseLocked } from '../store/database'
 import { Coalescer } from '../events'
 import type { PipelineDefinition } from '../pipelines/types'
 import { parseBatchConfig, type BatchConfig } from './config'
@@ -52,6 +52,8 @@ export class BatchManager {
   private unsubscribe: (() => void) | null = null
   private unsubscribeExternal: (() => void) | null = null
   private sweep: NodeJS.Timeout | null = null
+  /** The lock of another process was reported (see feedSafely): said once per episode. */
+  private lockedSaid = false
 
   constructor(private readonly engine: Engine<any>) {
     // A batch's view is rebuilt from all its rows: ~5 ms at 1 000 rows, over a second at 100 000
@@ -134,12 +136,28 @@ export class BatchManager {
       setImmediate(() => this.rowSettled(batchId))
       return
     }
-    this.feed(batchId)
+    this.feedSafely(batchId)
     this.changes.push(batchId, null)
   }
 
+  /**
+   * A top-up from a timer or an event: another process may hold the database past the busy
+   * timeout (an import, a cleanup). Nothing is lost — the rows stay ready — and the next sweep
+   * (every 2 s) or finished job tops the batch up again; said once, not at every try.
+   */
+  private feedSafely(id: string): void {
+    try {
+      this.feed(id)
+      this.lockedSaid = false
+    } catch (err) {
+      if (!isDatabaseLocked(err)) throw err
+      if (!this.lockedSaid) console.warn('batches: the database is locked by another process; rows are queued once it is free')
+      this.lockedSaid = true
+    }
+  }
+
   private feedAll(): void {
-    for (const id of this.runningIds()) this.feed(id)
+    for (const id of this.runningIds()) this.feedSafely(id)
   }
 
   private runningIds(): string[] {
