@@ -263,8 +263,9 @@ export class LeaseStore {
       // fails alone; without the companion, whose claims the pool's next tick makes instead.
       try {
         outcomes = this.commitGroup(batch, true)
-      } catch (err) {
-        for (const item of batch) item.reject(err)
+      } catch (again) {
+        if (isDatabaseLocked(again)) return this.waitForDatabase(batch)
+        for (const item of batch) item.reject(again)
         return
       }
     }
