@@ -10,7 +10,7 @@ import type { Engine } from '../main/engine/engine'
 import { QueueError } from '../main/engine/errors'
 import { parseJsonText } from '../main/engine/json-text'
 import { Studio } from '../main/engine/studio'
-import { bar, duration } from './format'
+import { bar, clockTime, duration } from './format'
 import type { CliIo } from './main'
 import { runPool } from './run'
 
@@ -182,7 +182,7 @@ function batchStatusText(b: BatchView): string {
     `  progress   ${bar(b.progress)} ${b.progress}%   ${b.doneRows}/${b.totalRows} done, ${b.failedRows} failed, ${b.invalidRows} refused` +
       (b.currentRows.length ? `   now: row ${b.currentRows.join(', ')}` : ''),
     `  time       avg ${duration(m.avgRowMs)} per row` +
-      (b.estimatedEndAt ? `   ends ~${new Date(b.estimatedEndAt).toISOString().slice(11, 19)}` : '') +
+      (b.estimatedEndAt ? `   ends ~${clockTime(b.estimatedEndAt)}` : '') +
       `   steps: ${Object.entries(m.avgStepMs).map(([k, v]) => `${k} ${duration(v)}`).join(', ') || '—'}`,
     // A row's job with an unpriced step makes the figures floors.
     `  cost       ${m.costKnown ? '' : '≥ '}$${m.costUsd.toFixed(4)}${m.projectedCostUsd !== null ? ` (projected ${m.costKnown ? '' : '≥ '}$${m.projectedCostUsd.toFixed(4)})` : ''}   error rate ${Math.round(m.errorRate * 100)}%`

@@ -72,8 +72,17 @@ export function jobDetailText(job: JobDetail, log: LogLine[]): string {
   return lines.join('\n')
 }
 
+/** A time of day on the user's clock (local time zone), as `HH:MM:SS` (`.mmm` with `ms`). */
+export function clockTime(ts: number, options: { ms?: boolean } = {}): string {
+  const d = new Date(ts)
+  const two = (n: number) => String(n).padStart(2, '0')
+  const time = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`
+  return options.ms ? `${time}.${String(d.getMilliseconds()).padStart(3, '0')}` : time
+}
+
 export function logLineText(l: LogLine): string {
-  const t = new Date(l.ts).toISOString().slice(11, 23)
+  // The user's clock, as every other time they see: a log in UTC read 14:03 for 15:03 in Paris.
+  const t = clockTime(l.ts, { ms: true })
   return `${t} ${l.level.toUpperCase().padEnd(5)} ${l.step ? `[${l.step}] ` : ''}${l.message}`
 }
 

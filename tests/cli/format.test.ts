@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { jobDetailText, queueEtaText } from '../../src/cli/format'
+import { clockTime, jobDetailText, logLineText, queueEtaText } from '../../src/cli/format'
 import type { JobDetail, StepView } from '../../src/shared/types'
 
 /** The fields `studio show` prints; the rest of a JobDetail does not matter here. */
@@ -26,5 +26,20 @@ describe('studio eta', () => {
     const eta = (n: number) => ({ paused: false, totalMs: 60_000, concurrency: 2, jobs: Array.from({ length: n }, (_, i) => ({ jobId: `j${i}`, finishInMs: 1 })) }) as never
     expect(queueEtaText(eta(1))).toMatch(/\(1 job\)$/)
     expect(queueEtaText(eta(2))).toMatch(/\(2 jobs\)$/)
+  })
+})
+
+describe('times of day', () => {
+  it("are on the user's clock, not UTC: a batch's end, a log line", () => {
+    const previous = process.env.TZ
+    process.env.TZ = 'Europe/Paris'
+    try {
+      const ts = Date.UTC(2026, 0, 15, 14, 3, 9, 42) // 15:03:09 in Paris in winter
+      expect(clockTime(ts)).toBe('15:03:09')
+      expect(logLineText({ id: 1, jobId: 'j', ts, level: 'info', step: 'script', message: 'started' })).toBe('15:03:09.042 INFO  [script] started')
+    } finally {
+      if (previous === undefined) delete process.env.TZ
+      else process.env.TZ = previous
+    }
   })
 })
