@@ -164,7 +164,7 @@ function print(a: BatchArgs, io: CliIo, value: unknown, text: () => string): voi
 }
 
 function batchLine(b: BatchView): string {
-  return `${b.id.slice(0, 8)}  ${b.status.padEnd(9)} ${bar(b.progress, 12)} ${String(Math.round(b.progress)).padStart(3)}%  ${b.doneRows}/${b.totalRows} done, ${b.failedRows} failed, ${b.invalidRows} refused  ${b.name}`
+  return `${b.id.slice(0, 8)}  ${b.status.padEnd(9)} ${bar(b.progress, 12)} ${String(Math.round(b.progress)).padStart(3)}%  ${b.doneRows}/${b.totalRows} done, ${b.failedRows} failed, ${b.invalidRows} refused${cancelledText(b)}  ${b.name}`
 }
 
 /** Columns of the sheet that no job gets: said, so a misspelt or unsupported column is noticed. */
@@ -179,7 +179,7 @@ function batchStatusText(b: BatchView): string {
     `${b.name}  (${b.id})`,
     `  status     ${b.status}${m.alert ? '   ⚠ more than 20 % of the last rows failed' : ''}`,
     `  source     ${b.source}${b.sheet ? ` [${b.sheet}]` : ''}   pipeline ${b.config.pipeline}   intensity ${b.config.intensity}`,
-    `  progress   ${bar(b.progress)} ${b.progress}%   ${b.doneRows}/${b.totalRows} done, ${b.failedRows} failed, ${b.invalidRows} refused` +
+    `  progress   ${bar(b.progress)} ${b.progress}%   ${b.doneRows}/${b.totalRows} done, ${b.failedRows} failed, ${b.invalidRows} refused${cancelledText(b)}` +
       (b.currentRows.length ? `   now: row ${b.currentRows.join(', ')}` : ''),
     `  time       avg ${duration(m.avgRowMs)} per row` +
       (b.estimatedEndAt ? `   ends ~${clockTime(b.estimatedEndAt)}` : '') +
@@ -198,4 +198,9 @@ function batchStatusText(b: BatchView): string {
   for (const e of b.errors.slice(0, 20)) lines.push(`  error      row ${e.rowNumber}: ${e.reason.replace(/^row \d+: /, '')}`)
   if (b.errors.length > 20) lines.push(`  …and ${b.errors.length - 20} more (studio batch export ${b.id.slice(0, 8)})`)
   return lines.join('\n')
+}
+
+/** Rows a stop cancelled count in the progress: named, or 62.5 % would not add up. */
+function cancelledText(b: BatchView): string {
+  return b.cancelledRows ? `, ${b.cancelledRows} cancelled` : ''
 }

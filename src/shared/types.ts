@@ -245,6 +245,8 @@ export interface BatchView {
   failedRows: number
   /** Rows refused before any job ran (validation). */
   invalidRows: number
+  /** Rows whose job was cancelled (the batch stopped, or the job cancelled by hand): settled, not done. */
+  cancelledRows: number
   progress: number
   currentRows: number[]
   startedAt: number | null

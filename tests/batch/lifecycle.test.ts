@@ -108,6 +108,10 @@ describe('resetting a batch', () => {
 
     batches.stopBatch(b.id)
     await until(() => engine.queue.list({ batchId: b.id, status: ['pending', 'processing', 'paused'] }).length === 0, 5000, 'no open job')
+    // What the stop cancelled is counted, so the progress adds up (done + failed + refused + cancelled).
+    const stopped = batches.view(b.id)
+    expect(stopped.cancelledRows).toBeGreaterThan(0)
+    expect(stopped.progress).toBeCloseTo(((stopped.doneRows + stopped.failedRows + stopped.invalidRows + stopped.cancelledRows) / 4) * 100, 0)
     rmSync(join(dir, 'hold'))
     const reset = batches.reset(b.id)
     expect(reset).toMatchObject({ status: 'idle', doneRows: 0, failedRows: 0, invalidRows: 1, totalRows: 4, progress: 25, startedAt: null, finishedAt: null, lastResult: null })

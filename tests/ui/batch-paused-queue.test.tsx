@@ -34,4 +34,12 @@ describe('batch dashboard', () => {
     mount()
     expect(screen.getByTestId('batch-ignored-columns').textContent).toMatch(/Les colonnes « draft », « notes » ne sont pas utilisées/)
   })
+
+  it('a stopped batch names its cancelled rows, so its progress adds up', () => {
+    getStudio().setLocale('fr')
+    getStudio().setStats(stats({ paused: false }))
+    getStudio().setBatches([batch({ status: 'stopped', totalRows: 8, doneRows: 1, cancelledRows: 4, progress: 62.5 })])
+    mount()
+    expect(screen.getByTestId('batch-counts').textContent).toContain('4 annulées')
+  })
 })

@@ -121,6 +121,7 @@ export function batch(over: Partial<BatchView> = {}): BatchView {
     doneRows: 4,
     failedRows: 1,
     invalidRows: 0,
+    cancelledRows: 0,
     progress: 50,
     currentRows: [7, 8],
     startedAt: 1_700_000_000_000,

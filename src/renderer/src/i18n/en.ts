@@ -224,6 +224,7 @@ export const en = {
   'error.internal': 'Something went wrong inside the app.',
   'batch.importing': 'Reading the sheet… {rows} rows so far',
   'batch.failedInvalid': '{failed} failed · {invalid} invalid',
+  'batch.cancelledRows': '{count} cancelled',
   'batch.currentRows': 'Current rows',
   'batch.m.elapsed': 'Time',
   'batch.m.started': 'started {at}',

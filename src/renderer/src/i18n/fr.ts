@@ -226,6 +226,7 @@ export const fr: Record<MessageKey, string> = {
   'error.internal': 'Une erreur interne s’est produite.',
   'batch.importing': 'Lecture de la feuille… {rows} lignes pour l’instant',
   'batch.failedInvalid': '{failed} échouées · {invalid} invalides',
+  'batch.cancelledRows': '{count} annulées',
   'batch.currentRows': 'Lignes en cours',
   'batch.m.elapsed': 'Temps',
   'batch.m.started': 'démarré {at}',

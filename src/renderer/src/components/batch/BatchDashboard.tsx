@@ -234,8 +234,9 @@ function BatchDetail({ batch }: { batch: BatchView }) {
             ? t('batch.importing', { rows: batch.importing.rowsRead.toLocaleString(t.locale) })
             : t('batch.rowsDone', { done: batch.doneRows, total: batch.totalRows, pct: Math.round(batch.progress) })}
         </span>
-        <span className="muted">
+        <span className="muted" data-testid="batch-counts">
           {t('batch.failedInvalid', { failed: batch.failedRows, invalid: batch.invalidRows })}
+          {batch.cancelledRows ? ` · ${t('batch.cancelledRows', { count: batch.cancelledRows })}` : ''}
         </span>
         <span className="muted">
           {t('batch.currentRows')}: {batch.currentRows.length ? batch.currentRows.join(', ') : '—'}
