@@ -19,6 +19,16 @@ function csv(dir: string, name: string, lines: string[], encoding: 'utf8' | 'win
 }
 
 describe('batches of spreadsheet rows', () => {
+  it('refuses a CSV row whose cells shifted (an unquoted comma), saying why, instead of queueing the wrong text', async () => {
+    const { dir, batches } = open()
+    const file = csv(dir, 'shifted.csv', ['idea,label', 'a fox, in the snow,r2', '"a fox, in the snow",r3', 'plain idea,r4,'])
+    const created = await batches.create({ source: { kind: 'file', path: file }, config: { pipeline: 'three' } })
+    expect(created).toMatchObject({ totalRows: 3, invalidRows: 1 })
+    expect(created.errors).toEqual([
+      { rowNumber: 2, reason: 'row 2: 3 cells for 2 columns (beyond the last: "r2"); a cell holding the delimiter must be in double quotes', jobId: null }
+    ])
+  })
+
   it('turns valid rows into jobs, reports bad rows by number and reason, and finishes', async () => {
     const { engine, batches, dir } = open()
     const file = csv(dir, 'idées.csv', ['Idée;Label;Langue', 'café crème;r2;fr', ';r3;fr', 'thé à la menthe;r4;fr', 'œufs brouillés;r5;fr'], 'win1252')

@@ -13,6 +13,7 @@ import { parseBatchConfig, type BatchConfig } from './config'
 import { noRowsReason } from './no-rows'
 import { batchOfJob, deletedRowCount, forgetRowJobs, hasRowsLeft, openJobs, requeueDeletedRows } from './row-states'
 import { openRowSource, resolveMapping, mapRow, type RowSource } from './sources'
+import { quoteCell } from './sources/cell-value'
 import { sheetOfCopy, stageSource } from './staging'
 import { loadTemplate, renderTemplate } from './templates'
 import { batchView, type BatchRow } from './view'
@@ -312,6 +313,11 @@ export class BatchManager {
         })
       }
       for await (const row of source.rows) {
+        const ragged = source.format === 'csv' ? raggedRowReason(row, source.headers.length) : null
+        if (ragged) {
+          chunk.push([row.rowNumber, 'invalid', null, ragged, DEFAULT_PRIORITY])
+          continue
+        }
         const mapped = mapRow(row, mapping, pipeline.input)
         if (!mapped.ok) {
           chunk.push([row.rowNumber, 'invalid', null, mapped.reason, DEFAULT_PRIORITY])
@@ -624,6 +630,18 @@ function mappingOptions(pipeline: PipelineDefinition<unknown>) {
 }
 
 /** Config-driven fields each row's job gets, when the pipeline takes them. */
+/**
+ * A CSV row with more cells than the header has columns almost always holds a delimiter inside
+ * an unquoted cell ("a fox, in the snow"): its cells have shifted and the job would get the
+ * wrong text in every later field. Refused, saying why. (In a workbook, cells to the right of
+ * the last header are the user's notes and are left alone.)
+ */
+function raggedRowReason(row: { rowNumber: number; extra?: string[] }, columns: number): string | null {
+  if (!row.extra?.length) return null
+  const cells = columns + row.extra.length
+  return `row ${row.rowNumber}: ${cells} cells for ${columns} columns (beyond the last: ${row.extra.map(quoteCell).join(', ')}); a cell holding the delimiter must be in double quotes`
+}
+
 function extrasFor(pipeline: PipelineDefinition<unknown>, config: BatchConfig, batchId: string) {
   const shape = (pipeline.input as unknown as { shape?: Record<string, z.ZodType> }).shape ?? {}
   const style = {
