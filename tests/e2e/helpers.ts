@@ -6,10 +6,13 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { startBridge, type BridgeServer } from '../../src/main/bridge/server'
+import type { Engine } from '../../src/main/engine/engine'
 
 /** Page-side globals used inside page.evaluate callbacks (they run in Chromium, not in Node). */
 declare const DataTransfer: any
 declare const HTMLElement: any
+declare const document: any
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const SCREENSHOTS = join(ROOT, 'test-artifacts/screenshots')
@@ -101,4 +104,23 @@ export async function rowIds(page: Page): Promise<string[]> {
       .sort((a, b) => a.y - b.y)
       .map((r) => r.id)
   )
+}
+
+/**
+ * The app as a user opens it: the engine behind the real bridge (its pool running), Chromium on
+ * the bridge's URL, the queue panel shown and the connection open.
+ */
+export async function openUi(
+  engine: Engine<any>,
+  viewport?: { width: number; height: number }
+): Promise<{ bridge: BridgeServer; browser: Browser; page: Page; errors: string[] }> {
+  const bridge = await startBridge(engine)
+  engine.pool.start()
+  const browser = await launchChromium()
+  const { page, errors } = await newPage(browser)
+  if (viewport) await page.setViewportSize(viewport)
+  await page.goto(bridge.url)
+  await page.waitForSelector('[data-testid="queue-panel"]')
+  await page.waitForFunction(() => document.querySelector('.conn-open') !== null)
+  return { bridge, browser, page, errors }
 }

@@ -11,7 +11,7 @@ import { startBridge, type BridgeServer } from '../../src/main/bridge/server'
 import type { Engine } from '../../src/main/engine/engine'
 import { callsOf } from '../helpers/test-pipelines'
 import { openTestEngine, until } from '../helpers/engine'
-import { ensureRenderer, launchChromium, newPage, rowIds, screenshot } from './helpers'
+import { ensureRenderer, openUi, rowIds, screenshot } from './helpers'
 
 /** Used inside page.waitForFunction callbacks, which run in Chromium. */
 declare const document: any
@@ -25,15 +25,7 @@ let pageErrors: string[]
 beforeAll(async () => {
   await ensureRenderer()
   engine = openTestEngine({ concurrency: 2 })
-  bridge = await startBridge(engine)
-  engine.pool.start()
-  browser = await launchChromium()
-  const opened = await newPage(browser)
-  page = opened.page
-  pageErrors = opened.errors
-  await page.goto(bridge.url)
-  await page.waitForSelector('[data-testid="queue-panel"]')
-  await page.waitForFunction(() => document.querySelector('.conn-open') !== null)
+  ;({ bridge, browser, page, errors: pageErrors } = await openUi(engine))
 }, 120_000)
 
 afterAll(async () => {

@@ -6,10 +6,10 @@ import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startBridge, type BridgeServer } from '../../src/main/bridge/server'
+import type { BridgeServer } from '../../src/main/bridge/server'
 import type { Engine } from '../../src/main/engine/engine'
 import { openTestEngine } from '../helpers/engine'
-import { ensureRenderer, launchChromium, newPage, screenshot } from './helpers'
+import { ensureRenderer, openUi, screenshot } from './helpers'
 
 /** Used inside page.waitForFunction callbacks, which run in Chromium. */
 declare const document: any
@@ -25,14 +25,7 @@ beforeAll(async () => {
   // turns the job back to processing while the layout is measured).
   engine = openTestEngine({ breaker: { failureThreshold: 1, cooldownMs: 60_000, maxCooldownMs: 60_000 } })
   writeFileSync(join(engine.dataDir, 'flaky.down'), '')
-  bridge = await startBridge(engine)
-  engine.pool.start()
-  browser = await launchChromium()
-  page = (await newPage(browser)).page
-  await page.setViewportSize({ width: 1024, height: 700 })
-  await page.goto(bridge.url)
-  await page.waitForSelector('[data-testid="queue-panel"]')
-  await page.waitForFunction(() => document.querySelector('.conn-open') !== null)
+  ;({ bridge, browser, page } = await openUi(engine, { width: 1024, height: 700 }))
 }, 120_000)
 
 afterAll(async () => {
