@@ -135,6 +135,8 @@ describe('ordering', () => {
     const job = engine.queue.enqueue({ type: 'one', input: {} })
     expect(engine.queue.require(job.id.slice(0, 8)).id).toBe(job.id)
     expect(() => engine.queue.require('does-not-exist')).toThrow('no job with id does-not-exist')
+    // Too short to look for: said, rather than "no such job" when the job is right there.
+    expect(() => engine.queue.require(job.id.slice(0, 2))).toThrow(`no job with id ${job.id.slice(0, 2)} (a short id needs at least 4 of its characters)`)
   })
 })
 

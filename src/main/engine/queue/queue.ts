@@ -76,7 +76,10 @@ export class Queue {
   /** Like get, but a missing job is a clear error. Accepts a unique id prefix, as git does. */
   require(id: string): JobRow {
     const row = this.getRow(id) ?? this.byPrefix(id)
-    if (!row) throw new QueueError('not_found', `no job with id ${id}`)
+    if (!row) {
+      const hint = id.length < 4 ? ' (a short id needs at least 4 of its characters)' : ''
+      throw new QueueError('not_found', `no job with id ${id}${hint}`)
+    }
     return row
   }
 
