@@ -26,7 +26,8 @@ export function etaText(finishInMs: number | null | undefined): string {
 
 /** The whole queue's ETA in one line; a paused queue has no end time, only a resume to wait for. */
 export function queueEtaText(eta: QueueEta): string {
-  const jobs = `${eta.jobs.length} job${eta.jobs.length === 1 ? '' : 's'}`
+  const rows = eta.batchRowsWaiting
+  const jobs = `${eta.jobs.length} job${eta.jobs.length === 1 ? '' : 's'}${rows ? ` + ${rows} batch row${rows === 1 ? '' : 's'} to queue` : ''}`
   if (eta.paused || eta.totalMs === null) return `whole queue: paused, nothing starts until it is resumed (studio resume); ${jobs} waiting`
   return `whole queue: ${duration(eta.totalMs)} with ${eta.concurrency} workers (${jobs})`
 }

@@ -124,6 +124,11 @@ export interface QueueEta {
   totalMs: number | null
   concurrency: number
   jobs: JobEta[]
+  /**
+   * Rows of running batches not queued yet (a batch keeps only a few jobs in the queue at a
+   * time): counted in totalMs, each at its pipeline's typical duration.
+   */
+  batchRowsWaiting: number
 }
 
 export type CircuitState = 'closed' | 'open' | 'half-open'

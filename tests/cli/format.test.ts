@@ -26,6 +26,8 @@ describe('studio eta', () => {
     const eta = (n: number) => ({ paused: false, totalMs: 60_000, concurrency: 2, jobs: Array.from({ length: n }, (_, i) => ({ jobId: `j${i}`, finishInMs: 1 })) }) as never
     expect(queueEtaText(eta(1))).toMatch(/\(1 job\)$/)
     expect(queueEtaText(eta(2))).toMatch(/\(2 jobs\)$/)
+    const withBatch = { paused: false, totalMs: 60_000, concurrency: 2, jobs: [], batchRowsWaiting: 2_996 } as never
+    expect(queueEtaText(withBatch)).toMatch(/\(0 jobs \+ 2996 batch rows to queue\)$/)
   })
 })
 

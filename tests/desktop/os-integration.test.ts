@@ -35,8 +35,8 @@ function stats(byStatus: Partial<QueueStats['byStatus']>, paused = false): Queue
 /** As the engine gives it: a paused queue has no end time, only the work its jobs have left (here on two workers). */
 function snapshot(s: QueueStats, totalMs: number, busyForMs: number): QueueSnapshot {
   const eta: QueueEta = s.paused
-    ? { paused: true, totalMs: null, concurrency: 2, jobs: [{ jobId: 'j', remainingWorkMs: 2 * totalMs, finishInMs: null }] }
-    : { paused: false, totalMs, concurrency: 2, jobs: [] }
+    ? { paused: true, totalMs: null, concurrency: 2, jobs: [{ jobId: 'j', remainingWorkMs: 2 * totalMs, finishInMs: null }], batchRowsWaiting: 0 }
+    : { paused: false, totalMs, concurrency: 2, jobs: [], batchRowsWaiting: 0 }
   const active = s.byStatus.pending + s.byStatus.processing
   return { stats: s, eta, active, busySince: active ? 1_000_000 - busyForMs : null, at: 1_000_000 }
 }

@@ -87,3 +87,24 @@ describe('queue ETA', () => {
     expect(eta.totalMs).toBeGreaterThan(55_000)
   })
 })
+
+describe('queue ETA with a running batch', () => {
+  it('counts the rows the batch has not queued yet, not only the few jobs it keeps in the queue', async () => {
+    const { BatchManager } = await import('../../src/main/engine/batch/manager')
+    const { csvFile, labelledRows } = await import('../batch/helpers/batches')
+    engine = openTestEngine({ concurrency: 2 })
+    const batches = new BatchManager(engine)
+    try {
+      const created = await batches.create({ source: { kind: 'file', path: csvFile(engine.dataDir, 'rows.csv', labelledRows('q', 30)) }, config: { pipeline: 'one' } })
+      batches.start()
+      batches.startBatch(created.id) // queues a window of rows; the pool is not running
+      const eta = engine.eta()
+      expect(eta.jobs).toHaveLength(4)
+      expect(eta.batchRowsWaiting).toBe(26)
+      // 30 rows of one 100 ms step (the test pipeline's first guess) on two workers.
+      expect(eta.totalMs).toBe(1_500)
+    } finally {
+      batches.stop()
+    }
+  })
+})

@@ -116,7 +116,7 @@ describe('store: events routed to slices', () => {
     expect(getStudio().stats!.total).toBe(2)
     // The engine's figures win; what happens after them counts from them.
     apply(
-      { type: 'queue.summary', stats: stats({ total: 5, byStatus: { pending: 3, processing: 2, paused: 0, completed: 0, failed: 0, cancelled: 0 } }), eta: { paused: false, totalMs: 0, concurrency: 2, jobs: [] }, pool: { state: 'running', running: [], concurrency: 2, resources: [] }, providers: [], at: 1 },
+      { type: 'queue.summary', stats: stats({ total: 5, byStatus: { pending: 3, processing: 2, paused: 0, completed: 0, failed: 0, cancelled: 0 } }), eta: { paused: false, totalMs: 0, concurrency: 2, jobs: [], batchRowsWaiting: 0 }, pool: { state: 'running', running: [], concurrency: 2, resources: [] }, providers: [], at: 1 },
       { type: 'job.removed', jobId: added.id }
     )
     expect(byStatus()).toMatchObject({ pending: 2, processing: 2 })
@@ -221,7 +221,7 @@ describe('sync: one subscription, one state update per frame', () => {
     fake.push({
       type: 'queue.summary',
       stats: stats({ total: 7, paused: false }),
-      eta: { paused: false, totalMs: 9_000, concurrency: 2, jobs: [{ jobId: running.id, remainingWorkMs: 9_000, finishInMs: 9_000 }] },
+      eta: { paused: false, totalMs: 9_000, concurrency: 2, jobs: [{ jobId: running.id, remainingWorkMs: 9_000, finishInMs: 9_000 }], batchRowsWaiting: 0 },
       pool: { state: 'running', running: [], concurrency: 4, resources: [] },
       providers: [provider({ provider: 'openai:gpt-4o-mini', state: 'open' })],
       at: 1_000

@@ -73,7 +73,8 @@ export class Engine<S = unknown> {
     return estimateQueue(this.db, {
       concurrency: this.pool.getConcurrency(),
       queuePaused: this.queue.isPaused(),
-      defaultEstimate: (type, step) => this.pipelines.get(type)?.steps.find((s) => s.name === step)?.estimateMs ?? 10_000
+      defaultEstimate: (type, step) => this.pipelines.get(type)?.steps.find((s) => s.name === step)?.estimateMs ?? 10_000,
+      stepsOf: (type) => this.pipelines.get(type)?.steps.map((s) => s.name) ?? []
     })
   }
 
