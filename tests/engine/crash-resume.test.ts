@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { writeFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Engine } from '../../src/main/engine/engine'
@@ -62,5 +62,34 @@ describe('crash and resume', () => {
     const untouched = ids.find((id) => !interrupted.includes(id))!
     const label = (engine.queue.get(untouched)!.payload as { label: string }).label
     expect(calls.filter((c) => c === `${label}:b`)).toHaveLength(1)
+  })
+})
+
+describe('a tool left running by an engine killed with SIGKILL', () => {
+  it('is stopped when a new engine takes its job back', async () => {
+    const dir = tempDir('studio-orphan-')
+    engine = openTestEngine({}, dir)
+    engine.queue.enqueue({ type: 'tool', input: {} })
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/helpers/crash-child.ts', dir], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const exited = new Promise((resolve) => child.on('exit', resolve))
+    const pidFile = join(dir, 'tool.pid')
+    const pid = Number(await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8'), 30_000, 'the tool to start'))
+    child.kill('SIGKILL')
+    await exited
+    const alive = () => {
+      try {
+        process.kill(pid, 0)
+        return true
+      } catch {
+        return false
+      }
+    }
+    try {
+      expect(alive()).toBe(true) // in its own process group, it outlived the engine
+      engine.pool.start() // takes the dead engine's job back
+      await until(() => !alive(), 5_000, 'the orphaned tool to be stopped')
+    } finally {
+      if (alive()) process.kill(pid, 'SIGKILL')
+    }
   })
 })

@@ -1,10 +1,11 @@
-import { appendFileSync, existsSync, readFileSync } from 'node:fs'
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { permanent, providerUnavailable, retryable } from '../../src/main/engine/errors'
 import { PipelineRegistry } from '../../src/main/engine/pipelines/registry'
 import type { StepContext, StepDefinition } from '../../src/main/engine/pipelines/types'
 import { sleep } from '../../src/main/engine/pool/resource-limiter'
+import { runProcess } from '../../src/main/engine/providers/run-process'
 
 /**
  * Real pipelines for engine tests. Their steps do small real work (write files) and keep a
@@ -96,6 +97,29 @@ export function testPipelines(): PipelineRegistry<TestServices> {
       title: 'A pipeline whose output cannot be stored',
       input,
       steps: [{ name: 'buggy', title: 'BUGGY', resource: 'cpu', estimateMs: 10, run: async () => ({ data: { n: 10n } as never }) }]
+    })
+    .register({
+      name: 'tool',
+      title: 'Runs an external tool, as a render does',
+      input,
+      steps: [
+        {
+          name: 'tool',
+          title: 'TOOL',
+          resource: 'cpu',
+          estimateMs: 10,
+          async run(ctx) {
+            // A long-running program that names the step's work folder (ffmpeg names its output file there).
+            await runProcess(process.execPath, ['-e', 'setTimeout(() => {}, 600000)', join(ctx.workDir, 'out.mp4')], {
+              signal: ctx.signal,
+              timeoutMs: 600_000,
+              provider: 'tool',
+              onSpawn: (pid) => writeFileSync(join(ctx.services.dir, 'tool.pid'), String(pid))
+            })
+            return { data: null }
+          }
+        }
+      ]
     })
     .register({ name: 'remote', title: 'Remote provider', input, steps: [scriptedStep('local', 'cpu'), scriptedStep('call', 'llm', 'flaky')] })
     .register({

@@ -10,6 +10,7 @@ import type { JobRow } from '../queue/rows'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff'
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions } from './circuit-breaker'
 import { JobRunner, StopReason } from './job-runner'
+import { stopOrphanedTools } from './orphaned-tools'
 import { ResourceLimiter, type ResourceLimit } from './resource-limiter'
 import { logText } from '../../../shared/log-lines'
 
@@ -136,6 +137,10 @@ export class WorkerPool<S = unknown> {
       }
     })
     this.o.leases.holds = (jobId) => this.running.has(jobId)
+    this.o.leases.onAbandonedWork = (workDirs) => {
+      const stopped = stopOrphanedTools(workDirs)
+      if (stopped) console.warn(`stopped ${stopped} tool process(es) left running by an engine that was killed`)
+    }
     this.o.leases.companion = {
       join: (finished) => this.claimInCommit(finished),
       rolledBack: () => {

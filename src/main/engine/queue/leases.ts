@@ -525,10 +525,12 @@ export class LeaseStore {
         "SELECT id, lease_owner, lease_expires_at, current_step FROM jobs WHERE status = 'processing'"
       )
       .all()
-      .filter((r) => (r.lease_expires_at ?? 0) < now || ownerIsDeadLocalProcess(r.lease_owner))
+      .map((r) => ({ ...r, ownerDead: ownerIsDeadLocalProcess(r.lease_owner) }))
+      .filter((r) => (r.lease_expires_at ?? 0) < now || r.ownerDead)
       .filter((r) => !(r.lease_owner === this.owner && this.holds?.(r.id)))
     if (candidates.length === 0) return []
     const reclaimed: string[] = []
+    const abandonedWork: string[] = []
     inTransaction(this.db, () => {
         for (const r of candidates) {
           const info = prep(this.db, 
@@ -538,14 +540,26 @@ export class LeaseStore {
             )
             .run(now, r.id, r.lease_owner)
           if (info.changes !== 1) continue
+          if (r.ownerDead) {
+            for (const s of prep<[string], { work_dir: string | null }>(this.db, "SELECT work_dir FROM steps WHERE job_id = ? AND status = 'running'").all(r.id)) {
+              if (s.work_dir) abandonedWork.push(s.work_dir)
+            }
+          }
           prep(this.db, "UPDATE steps SET status = 'pending', progress = 0 WHERE job_id = ? AND status = 'running'").run(r.id)
           this.queue.log(r.id, 'warn', logText('workerLost', { worker: r.lease_owner ?? '?', step: r.current_step ?? 'a step' }), r.current_step)
           reclaimed.push(r.id)
         }
       })
     for (const id of reclaimed) this.queue.emitChanged(id)
+    if (abandonedWork.length) this.onAbandonedWork?.(abandonedWork)
     return reclaimed
   }
+
+  /**
+   * Told the work folders of the steps a dead engine on this machine was running when their jobs
+   * are taken back: the tools it started may still be running there (see stopOrphanedTools).
+   */
+  onAbandonedWork: ((workDirs: string[]) => void) | null = null
 
   /** A provider came back: its waiting jobs may start now instead of at their scheduled probe time. */
   releaseWaiting(provider: string): number {
