@@ -29,11 +29,12 @@ export async function demo(engine: Engine<any>, io: CliIo, o: { count: number; j
     io.stdout.write('\nresults\n')
     for (const j of done) {
       const video = j.steps.at(-1)
-      io.stdout.write(`  ${j.status === 'completed' ? '✔' : '✘'} ${j.title}  (${duration(j.actualDurationMs)})\n`)
+      io.stdout.write(`  ${j.status === 'completed' ? '✔' : '✘'} ${j.id.slice(0, 8)}  ${j.title}  (${duration(j.actualDurationMs)})\n`)
       if (j.error) io.stdout.write(`      error: ${j.error}\n`)
       for (const [name, path] of Object.entries(video?.files ?? {})) io.stdout.write(`      ${name}: ${path}\n`)
     }
-    io.stdout.write(`\nevery step's files and log: studio show <id> --data-dir ${engine.dataDir}\n`)
+    // An id to copy, not a placeholder to fill in.
+    io.stdout.write(`\nevery step's files and log: studio show ${done[0]!.id.slice(0, 8)} --data-dir ${engine.dataDir} (ids above)\n`)
   }
   return done.every((j) => j.status === 'completed') ? 0 : 1
 }

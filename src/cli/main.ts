@@ -243,8 +243,15 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       case 'rm': {
         const { values, positionals } = parse(args, {}, { min: 1, max: 1, usage: `${command} <id>` })
         const h = createHandlers(await open(values))
-        const value = await call(h, command === 'rm' ? 'jobs/remove' : 'jobs/cancel', { id: positionals[0]! })
-        print(value ?? { removed: positionals[0] }, () => (command === 'rm' ? `removed ${positionals[0]}` : `${positionals[0]} cancelled`))
+        // An id prefix names the job; what is said names it whole, as `list` and `show` do.
+        const job = (await call(h, 'jobs/get', { id: positionals[0]! })) as JobView
+        if (command === 'rm') {
+          await call(h, 'jobs/remove', { id: job.id })
+          print({ removed: job.id }, () => `removed ${job.id} "${job.title}"`)
+        } else {
+          const cancelled = (await call(h, 'jobs/cancel', { id: job.id })) as JobView
+          print(cancelled, () => `${cancelled.id} cancelled`)
+        }
         return 0
       }
       case 'retry': {

@@ -83,8 +83,9 @@ describe('studio CLI', () => {
     expect((await run('pause')).out).toBe('queue paused\n')
     expect(JSON.parse((await run('stats', '--json')).out).paused).toBe(true)
     expect((await run('resume')).out).toBe('queue resumed\n')
-    expect((await run('cancel', id)).out).toContain('cancelled')
-    expect((await run('rm', id)).out).toContain('removed')
+    // A prefix names the job; the answer names it whole.
+    expect((await run('cancel', id.slice(0, 6))).out).toBe(`${id} cancelled\n`)
+    expect((await run('rm', id.slice(0, 6))).out).toBe(`removed ${id} "One step"\n`)
     expect((await run('list')).out).toBe('no jobs\n')
   })
 
