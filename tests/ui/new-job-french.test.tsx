@@ -41,6 +41,9 @@ describe('new job dialog in French', () => {
     const type = screen.getByTestId('job-type') as HTMLSelectElement
     expect([...type.options].map((o) => o.textContent)).toEqual(['Modèle 3D (3d)', 'Vidéo (video)'])
     expect(screen.queryByText(/Model a 3D object/)).toBeNull()
+    // It opens on a video, the app's main job, not on the first type of the list.
+    expect(type.value).toBe('video')
+    fireEvent.change(type, { target: { value: '3d' } })
     fireEvent.change(type, { target: { value: 'video' } })
     expect(screen.getByText('Écrire le script → Adapter pour la voix → Enregistrer la narration → Créer les visuels → Rendre la vidéo')).toBeTruthy()
   })

@@ -36,7 +36,8 @@ export function NewJobDialog({ defaultProjectId }: { defaultProjectId?: string }
   const call = useCall()
   const pipelines = useStudio((s) => s.pipelines)
   const projects = useStudio((s) => s.projects)
-  const [type, setType] = useState(pipelines[0]?.name ?? '')
+  // The app's main job (seed 2) first; the list is alphabetical and would open on "3D model".
+  const [type, setType] = useState(pipelines.find((p) => p.name === 'video')?.name ?? pipelines[0]?.name ?? '')
   const [text, setText] = useState('')
   const [title, setTitle] = useState('')
   const [priority, setPriority] = useState(DEFAULT_PRIORITY)
