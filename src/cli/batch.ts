@@ -20,7 +20,7 @@ export const BATCH_USAGE = `studio batch <file.csv|file.xlsx|url> [--rows A-B] [
 studio batch list
 studio batch status <id>
 studio batch start|pause|resume|stop|retry|reset <id>
-studio batch export <id> [--history] [--out FILE]`
+studio batch export <id> [--history] [--out FILE] [--delimiter ';' (Excel where decimals take a comma)]`
 
 export interface BatchArgs {
   positionals: string[]
@@ -77,7 +77,9 @@ export async function batchCommand(engine: Engine<any>, io: CliIo, a: BatchArgs)
       }
       case 'export': {
         const b = batches.require(needId())
-        const csv = a.values.history ? jobHistoryCsv(engine.db, b.id) : batchResultsCsv(engine.db, b.id)
+        const delimiter = a.values.delimiter ?? ','
+        if (delimiter !== ',' && delimiter !== ';') throw new BatchUsageError(`--delimiter: ',' or ';', not ${JSON.stringify(delimiter)}`)
+        const csv = a.values.history ? jobHistoryCsv(engine.db, b.id, delimiter) : batchResultsCsv(engine.db, b.id, delimiter)
         if (typeof a.values.out === 'string') {
           writeFileSync(a.values.out, csv)
           print({ written: a.values.out }, () => `wrote ${a.values.out}`)

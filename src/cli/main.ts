@@ -54,7 +54,7 @@ jobs
 batches (CSV, XLSX, Google Sheets CSV export links)
   batch <file|url> [--rows A-B] [--config F] [--sheet NAME] [--pipeline P] [--detach]
   batch list | status <id> | start <id> | pause <id> | resume <id> | stop <id> | retry <id> | reset <id>
-  batch export <id> [--history] [--out FILE]
+  batch export <id> [--history] [--out FILE] [--delimiter ';']
 queue
   run [--concurrency N] [--until-idle]
   serve [--port P] [--host 127.0.0.1] [--concurrency N]   the studio UI in a browser (token-protected, loopback)
@@ -358,7 +358,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
             project: { type: 'string' },
             detach: { type: 'boolean', default: false },
             history: { type: 'boolean', default: false },
-            out: { type: 'string' }
+            out: { type: 'string' },
+            delimiter: { type: 'string' }
           },
           { min: 1, max: 2, usage: BATCH_USAGE }
         )

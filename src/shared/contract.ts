@@ -161,7 +161,12 @@ export const commands = {
   'batch/reset': command<BatchView>()(BatchId),
   'batch/remove': command<null>()(BatchId),
   'batch/export': command<{ fileName: string; csv: string }>()(
-    z.strictObject({ id: z.string().min(1).max(100), what: z.enum(['results', 'history']).default('results') })
+    z.strictObject({
+      id: z.string().min(1).max(100),
+      what: z.enum(['results', 'history']).default('results'),
+      /** ';' for a spreadsheet app in a language whose decimal separator is a comma (see shared/csv.ts). */
+      delimiter: z.enum([',', ';']).default(',')
+    })
   ),
   'batch/configs/list': command<{ name: string; config: Record<string, unknown> }[]>()(Empty),
   'batch/configs/save': command<null>()(z.strictObject({ name: z.string().min(1).max(100), config: z.record(z.string(), z.unknown()) })),

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { render, screen } from '@testing-library/react'
+import { fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { ApiProvider } from '../../src/renderer/src/api/context'
 import { BatchDashboard } from '../../src/renderer/src/components/batch/BatchDashboard'
@@ -41,5 +41,19 @@ describe('batch dashboard', () => {
     getStudio().setBatches([batch({ status: 'stopped', totalRows: 8, doneRows: 1, cancelledRows: 4, progress: 62.5 })])
     mount()
     expect(screen.getByTestId('batch-counts').textContent).toContain('4 annulées')
+  })
+
+  it('exports for the spreadsheet app of the user\'s language: semicolons in French', async () => {
+    getStudio().setLocale('fr')
+    getStudio().setStats(stats({ paused: false }))
+    getStudio().setBatches([batch({ status: 'completed' })])
+    const api = fakeApi({ 'batch/export': { ok: false, error: { code: 'internal', message: 'not in this test' } } })
+    render(
+      <ApiProvider api={api.api}>
+        <BatchDashboard />
+      </ApiProvider>
+    )
+    fireEvent.click(screen.getByTestId('batch-export-results'))
+    await waitFor(() => expect(api.of('batch/export')).toEqual([expect.objectContaining({ what: 'results', delimiter: ';' })]))
   })
 })

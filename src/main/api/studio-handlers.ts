@@ -57,7 +57,7 @@ export function studioHandlers(engine: Engine<any>): Handlers {
     },
     'batch/export': (r) => {
       const b = batches.require(r.id)
-      const csv = r.what === 'history' ? jobHistoryCsv(studio.db, b.id) : batchResultsCsv(studio.db, b.id)
+      const csv = r.what === 'history' ? jobHistoryCsv(studio.db, b.id, r.delimiter) : batchResultsCsv(studio.db, b.id, r.delimiter)
       return { fileName: `${b.name.replace(/[^\w.-]+/g, '_')}-${r.what}.csv`, csv }
     },
     'batch/configs/list': () =>

@@ -1,3 +1,4 @@
+import { csvText, type CsvDelimiter } from '../../../shared/csv'
 import type { Db } from '../store/database'
 import { outputPathOf, wordCounter } from './job-fields'
 
@@ -7,23 +8,15 @@ import { outputPathOf, wordCounter } from './job-fields'
  */
 const UTF8_BOM = '\uFEFF'
 
-/**
- * RFC 4180 CSV behind a UTF-8 BOM, with a formula guard: a cell starting with = + - @ opens as
- * text in a spreadsheet.
- */
-export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<unknown>>): string {
-  const cell = (v: unknown): string => {
-    let s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)
-    if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`
-    return /[",\n\r;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
-  }
-  return UTF8_BOM + [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n'
+/** CSV (see shared/csv.ts) behind a UTF-8 BOM. */
+export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<unknown>>, delimiter: CsvDelimiter = ','): string {
+  return UTF8_BOM + csvText([header, ...rows], delimiter) + '\r\n'
 }
 
 const iso = (t: number | null) => (t ? new Date(t).toISOString() : '')
 
 /** One line per spreadsheet row: what became of it. */
-export function batchResultsCsv(db: Db, batchId: string): string {
+export function batchResultsCsv(db: Db, batchId: string, delimiter: CsvDelimiter = ','): string {
   const rows = db
     .prepare<[string], Record<string, unknown>>(
       `SELECT r.row_number, r.state, r.error AS row_error, j.id AS job_id, j.status, j.error, j.result,
@@ -51,12 +44,13 @@ export function batchResultsCsv(db: Db, batchId: string): string {
         iso(r.completed_at as number | null),
         r.row_error ?? r.error ?? ''
       ]
-    })
+    }),
+    delimiter
   )
 }
 
 /** Job history (seed 4's CSV export): every job, or a batch's jobs. */
-export function jobHistoryCsv(db: Db, batchId?: string): string {
+export function jobHistoryCsv(db: Db, batchId?: string, delimiter: CsvDelimiter = ','): string {
   const rows = db
     .prepare<unknown[], Record<string, unknown>>(
       `SELECT id, project_id, type, title, status, priority, retry_count, created_at, started_at, completed_at,
@@ -81,6 +75,7 @@ export function jobHistoryCsv(db: Db, batchId?: string): string {
       r.cost_usd,
       r.cost_unknown !== 1,
       r.error ?? ''
-    ])
+    ]),
+    delimiter
   )
 }

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef } from 'react'
+import { csvDelimiterFor } from '../../../../shared/csv'
 import { useShallow } from 'zustand/react/shallow'
 import type { BatchView, LogLine } from '../../../../shared/types'
 import { useCall } from '../../api/context'
@@ -126,7 +127,7 @@ function BatchDetail({ batch }: { batch: BatchView }) {
     if (r.ok && r.value) getStudio().upsertBatch(r.value)
   }
   const exportCsv = async (what: 'results' | 'history') => {
-    const r = await call('batch/export', { id: batch.id, what })
+    const r = await call('batch/export', { id: batch.id, what, delimiter: csvDelimiterFor(t.locale) })
     if (r.ok) downloadText(r.value.fileName, r.value.csv)
   }
   // Reset forgets every row's result: worth a second thought, like deleting.
@@ -196,7 +197,7 @@ function BatchDetail({ batch }: { batch: BatchView }) {
           <Button onClick={() => void reset()} disabled={!resettable} title={running ? t('batch.resetRunning') : t('batch.resetHint')} testId="batch-reset">
             {t('batch.reset')}
           </Button>
-          <Button icon="download" onClick={() => void exportCsv('results')}>
+          <Button icon="download" onClick={() => void exportCsv('results')} testId="batch-export-results">
             {t('batch.exportResults')}
           </Button>
           <Button icon="download" kind="ghost" onClick={() => void exportCsv('history')}>

@@ -1,3 +1,4 @@
+import { csvDelimiterFor, csvText } from '../../../../shared/csv'
 import type { Locale } from '../../i18n'
 
 const intl = (locale: Locale) => (locale === 'fr' ? 'fr-FR' : 'en-US')
@@ -77,19 +78,9 @@ export function fileName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path
 }
 
-/** RFC 4180 CSV: quotes when needed, CRLF rows, and no formula injection in spreadsheet apps. */
-export function toCsv(rows: readonly (readonly unknown[])[]): string {
-  return rows
-    .map((row) =>
-      row
-        .map((cell) => {
-          let s = cell === null || cell === undefined ? '' : typeof cell === 'object' ? JSON.stringify(cell) : String(cell)
-          if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`
-          return /[",\r\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
-        })
-        .join(',')
-    )
-    .join('\r\n')
+/** CSV as the user's spreadsheet app reads it in their language (see shared/csv.ts). */
+export function toCsv(rows: readonly (readonly unknown[])[], locale = 'en'): string {
+  return csvText(rows, csvDelimiterFor(locale))
 }
 
 export function downloadText(fileNameToSave: string, text: string, type = 'text/csv;charset=utf-8'): void {

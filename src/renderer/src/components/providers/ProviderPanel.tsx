@@ -6,6 +6,7 @@ import { useT } from '../../i18n/use-t'
 import { getStudio, useStudio } from '../../store'
 import { displayStatus, isFinished, isWaiting } from '../../store/order'
 import { Button, IconButton, StatusBadge } from '../common/controls'
+import { csvDelimiterFor } from '../../../../shared/csv'
 import { downloadText, formatDateTime, formatDuration, formatPercent, shortId, toCsv } from '../common/format'
 import { useNow } from '../common/hooks'
 import { costLabel } from '../tracker/cost'
@@ -28,7 +29,7 @@ export function failureAlert(stats: { successRate24h: number | null; finished24h
 type RequestFilter = 'all' | 'waiting' | JobStatus
 const REQUEST_LIMIT = 300
 
-export function jobHistoryCsv(jobs: JobView[]): string {
+export function jobHistoryCsv(jobs: JobView[], locale = 'en'): string {
   return toCsv([
     // cost_known: false when a step had no known price (cost_usd is then a floor).
     ['id', 'title', 'type', 'project', 'status', 'priority', 'created', 'started', 'completed', 'duration_ms', 'cost_usd', 'cost_known', 'retries', 'batch', 'error'],
@@ -49,7 +50,7 @@ export function jobHistoryCsv(jobs: JobView[]): string {
       j.batchId ?? '',
       j.error ?? ''
     ])
-  ])
+  ], locale)
 }
 
 /** Seed 4's admin panel: provider health, pool, success rates, manual run, retry/cancel, CSV export, 20 % alert. */
@@ -90,11 +91,11 @@ export function ProviderPanel() {
   }
   const exportHistory = () => {
     const s = getStudio()
-    downloadText(`job-history-${new Date().toISOString().slice(0, 10)}.csv`, jobHistoryCsv(s.order.map((id) => s.jobs[id]!)))
+    downloadText(`job-history-${new Date().toISOString().slice(0, 10)}.csv`, jobHistoryCsv(s.order.map((id) => s.jobs[id]!), t.locale))
   }
   const exportBatchCsv = async () => {
     if (!exportBatch) return
-    const r = await call('batch/export', { id: exportBatch, what: 'results' })
+    const r = await call('batch/export', { id: exportBatch, what: 'results', delimiter: csvDelimiterFor(t.locale) })
     if (r.ok) downloadText(r.value.fileName, r.value.csv)
   }
 
