@@ -27,10 +27,11 @@ export function rendererIsStale() {
   return sources > built
 }
 
-export async function buildRenderer() {
+/** `quiet`: warnings only (to stderr); vite's progress lines go to stdout, which may be data (studio serve --json). */
+export async function buildRenderer({ quiet = false } = {}) {
   process.env.STUDIO_RENDERER_ONLY = '1'
   const { build } = await import('electron-vite')
-  await build({ root, configFile: join(root, 'electron.vite.config.ts'), logLevel: process.env.CI ? 'warn' : 'info' })
+  await build({ root, configFile: join(root, 'electron.vite.config.ts'), logLevel: quiet || process.env.CI ? 'warn' : 'info' })
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -440,7 +440,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         const concurrency = concurrencyArg(values.concurrency as string | undefined)
         const e = await open(values, concurrency !== undefined ? { concurrency } : {})
         const { serve } = await import('./serve')
-        return await serve(e, io, { port: port ?? 0, host: (values.host as string | undefined) ?? '127.0.0.1' })
+        return await serve(e, io, { port: port ?? 0, host: (values.host as string | undefined) ?? '127.0.0.1', json })
       }
       default:
         throw new UsageError(`unknown command "${command}"\n\n${USAGE}`)

@@ -11,6 +11,8 @@ export interface ServeOptions {
   /** Called once the server listens (tests read the URL here). */
   onListening?: (bridge: BridgeServer) => void
   staticDir?: string
+  /** --json: the URL as one JSON line ({"url": …}), for a script that opens it. */
+  json?: boolean
 }
 
 /**
@@ -48,7 +50,8 @@ export async function serve(engine: Engine<any>, io: CliIo, options: ServeOption
   if (!bridge.rendererBuilt) {
     io.stderr.write(`warning: the UI is not built (${bridge.staticDir} has no index.html); run: node scripts/build-renderer.mjs\n`)
   }
-  io.stdout.write(`Creative Studio is open at ${bridge.url}\n(the link holds this session's access token; Ctrl-C to stop)\n`)
+  if (options.json) io.stdout.write(JSON.stringify({ url: bridge.url }) + '\n')
+  else io.stdout.write(`Creative Studio is open at ${bridge.url}\n(the link holds this session's access token; Ctrl-C to stop)\n`)
   options.onListening?.(bridge)
 
   // A closed terminal (or a reader gone): stop at once, since the renders run in their own
@@ -72,7 +75,7 @@ export async function serve(engine: Engine<any>, io: CliIo, options: ServeOption
     process.on('SIGTERM', stop)
     process.on('SIGHUP', hangUp)
   })
-  if (!hungUp) io.stdout.write('stopping: finishing running steps (up to 10 s)…\n')
+  if (!hungUp) (options.json ? io.stderr : io.stdout).write('stopping: finishing running steps (up to 10 s)…\n')
   await bridge.close()
   await engine.pool.stop(hungUp ? 0 : 10_000)
   return 0
@@ -85,11 +88,15 @@ export async function serve(engine: Engine<any>, io: CliIo, options: ServeOption
 async function buildUiIfNeeded(io: CliIo): Promise<void> {
   const script = new URL('../../scripts/build-renderer.mjs', import.meta.url)
   if (!existsSync(script)) return
-  const { rendererIsStale, buildRenderer } = (await import(script.href)) as { rendererIsStale(): boolean; buildRenderer(): Promise<void> }
+  const { rendererIsStale, buildRenderer } = (await import(script.href)) as {
+    rendererIsStale(): boolean
+    buildRenderer(options?: { quiet?: boolean }): Promise<void>
+  }
   if (!rendererIsStale()) return
   io.stderr.write('building the studio UI (first run or sources changed)…\n')
   try {
-    await buildRenderer()
+    // Its progress stays off stdout, which holds only the URL (one JSON line with --json).
+    await buildRenderer({ quiet: true })
   } catch (err) {
     io.stderr.write(`warning: the UI could not be built: ${(err as Error).message}\n`)
   }
