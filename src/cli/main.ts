@@ -177,7 +177,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
           type: positionals[0]!,
           input: input as Record<string, unknown>,
           ...(priority !== undefined ? { priority } : {}),
-          ...(values.project ? { projectId: String(values.project) } : {}),
+          ...(values.project !== undefined ? { projectId: String(values.project) } : {}),
           ...(values.title ? { title: String(values.title) } : {})
         })) as JobView
         print(job, () => job.id)
@@ -202,7 +202,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         let jobs = (await call(h, 'jobs/list', {
           ...(values.status ? { status: values.status === 'waiting' ? 'pending' : (values.status as never) } : {}),
           ...(values.type ? { type: String(values.type) } : {}),
-          ...(values.project ? { projectId: String(values.project) } : {}),
+          ...(values.project !== undefined ? { projectId: String(values.project) } : {}),
           ...(values.text ? { text: String(values.text) } : {}),
           limit: Math.min(limit + 1, MAX_LIST_LIMIT)
         })) as JobView[]

@@ -99,6 +99,7 @@ describe('studio CLI', () => {
       [['add', 'one', '--input-file', join(dir, 'missing.json')], /--input-file: cannot read .*missing\.json: ENOENT/, 2],
       [['add', 'one', '--input', '{}', '--priority', 'high'], /--priority must be a number, got "high"/, 2],
       [['add', 'one', '--input', '{}', '--priority', '12'], /^studio: --priority: priority must be between 1 \(first\) and 10 \(last\)/, 1],
+      [['add', 'one', '--input', '{}', '--project', ''], /^studio: --project: project is empty/, 1],
       [['add', 'one', '--input', '[1]'], /input: input must be a JSON object/, 1],
       [['priority', 'abc'], /usage: studio priority <id> <1-10>/, 2],
       [['move', 'nope-id', 'up'], /no job with id nope-id/, 1],
