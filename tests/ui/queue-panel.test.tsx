@@ -27,7 +27,9 @@ function seed() {
 }
 
 function mount(answers: Parameters<typeof fakeApi>[0] = {}) {
-  const fake = fakeApi(answers)
+  // A move answers with the moved job, as the engine does (here: where it was, same priority).
+  const moved = (r: { id: string }) => ok(getStudio().jobs[r.id])
+  const fake = fakeApi({ 'jobs/move': moved, 'jobs/place': moved, ...answers })
   const view = render(
     <ApiProvider api={fake.api}>
       <TaskQueuePanel />
@@ -118,6 +120,19 @@ describe('task queue panel', () => {
     s.setStats(stats({ total: 1, byStatus: { pending: 0, processing: 0, paused: 1, completed: 0, failed: 0, cancelled: 0 } }))
     mount()
     expect(screen.getByTestId('queue-eta').textContent).toBe('Idle')
+  })
+
+  it('a move that gave the job another priority says so; one that did not, does not', async () => {
+    const { q4 } = seed()
+    const notices = () => getStudio().notices.map((n) => n.text)
+    const before = notices().length
+    mount({ 'jobs/move': (r: { id: string }) => ok({ ...getStudio().jobs[r.id]!, priority: r.id === q4.id ? 3 : getStudio().jobs[r.id]!.priority }) })
+    fireEvent.click(within(row('Second')).getByTestId('move-down'))
+    fireEvent.click(within(row('Fourth')).getByTestId('move-up'))
+    await waitFor(() => expect(notices().length).toBe(before + 1))
+    expect(notices().at(-1)).toBe('“Fourth” now has priority 3 (was 5) to sit among the jobs it was moved to')
+    await new Promise((r) => setTimeout(r, 50))
+    expect(notices().length).toBe(before + 1) // the other move kept its priority: nothing said
   })
 
   it('moves with buttons, sets priority, cancels, retries and removes through the contract', async () => {
