@@ -73,10 +73,9 @@ export class SettingsStore {
   get(): StudioSettings {
     if (this.cached) return this.cached
     const text = this.storedText()
-    const row = text === undefined ? undefined : { value: text }
     let parsed: StudioSettings
     try {
-      parsed = StudioSettings.parse(row ? JSON.parse(row.value) : {})
+      parsed = StudioSettings.parse(text !== undefined ? JSON.parse(text) : {})
       ProviderSettings.parse(parsed.providers)
     } catch (err) {
       // A settings document this build cannot read must not stop the app: fall back to defaults
@@ -84,7 +83,7 @@ export class SettingsStore {
       console.error('settings unreadable, using defaults:', err)
       this.db
         .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-        .run(`${SETTINGS_KEY}.unreadable.${Date.now()}`, row?.value ?? '')
+        .run(`${SETTINGS_KEY}.unreadable.${Date.now()}`, text ?? '')
       parsed = StudioSettings.parse({})
     }
     this.cached = parsed
