@@ -499,8 +499,7 @@ export class Queue {
       .run(ts, level, step, message, jobId)
     // The job is gone (deleted while its worker still had a word to say): nothing to file it under.
     if (info.changes === 0) return
-    const line: LogLine = { id: Number(info.lastInsertRowid), jobId, ts, level, step, message }
-    afterCommit(this.db, () => this.events.emit({ type: 'job.log', line }))
+    this.announceLine({ id: Number(info.lastInsertRowid), jobId, ts, level, step, message })
   }
 
   /**
@@ -511,7 +510,11 @@ export class Queue {
     const ts = this.now()
     const info = prep(this.db, 'INSERT INTO job_logs (job_seq, job_id, ts, level, step, message) VALUES (?, ?, ?, ?, ?, ?)')
       .run(seq, jobId, ts, level, step, message)
-    const line: LogLine = { id: Number(info.lastInsertRowid), jobId, ts, level, step, message }
+    this.announceLine({ id: Number(info.lastInsertRowid), jobId, ts, level, step, message })
+  }
+
+  /** A stored line goes out once its transaction has committed (never if it rolls back). */
+  private announceLine(line: LogLine): void {
     afterCommit(this.db, () => this.events.emit({ type: 'job.log', line }))
   }
 
