@@ -5,7 +5,9 @@
  * and a stored log line when a step starts and when it finishes. No other column or index, no
  * engine: `group` jobs per transaction, each group's completions sharing the transaction that
  * claims the next group. Whatever an engine adds (events, views, async steps, abort signals,
- * ETA) only slows it down from here, so this row bounds every design on this machine.
+ * ETA) only slows it down from here, so this row bounds every design on this machine that commits
+ * as SQLite does. Power-cut safe, it fsyncs inside each commit (synchronous=FULL): an engine that
+ * flushes the WAL off its thread, as ours does for what is worth an fsync, is not bound by that.
  */
 import Database from 'better-sqlite3'
 import { join } from 'node:path'

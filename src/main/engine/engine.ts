@@ -10,7 +10,7 @@ import { WorkerPool, type PoolTimings, type ProbeFn } from './pool/pool'
 import type { ResourceLimit } from './pool/resource-limiter'
 import { LeaseStore } from './queue/leases'
 import { Queue } from './queue/queue'
-import { openDatabase, type Db } from './store/database'
+import { openDatabase, walFlushed, type Db } from './store/database'
 
 export const databaseFile = (dataDir: string) => join(dataDir, 'studio.db')
 
@@ -87,6 +87,8 @@ export class Engine<S = unknown> {
     if (this.closed) return
     this.closed = true
     await this.pool.stop(graceMs)
+    // A flush still under way reads the journal by name: let it end before the journal can go.
+    await walFlushed(this.db)
     this.db.close()
   }
 }

@@ -3,7 +3,7 @@ import { hostname } from 'node:os'
 import type { JsonValue } from '../../../shared/types'
 import { LeaseLostError } from '../errors'
 import type { Queue } from './queue'
-import { inTransaction, isDatabaseLocked, prep } from '../store/database'
+import { inTransaction, inTransactionFlushedAfter, isDatabaseLocked, prep } from '../store/database'
 import { JOB_RUN_TIME } from './job-cost'
 import { CLAIMED_ROW, JOB_ROW, type JobRow, type StepRow } from './rows'
 import { readRows } from '../store/row-reader'
@@ -229,11 +229,12 @@ export class LeaseStore {
   private lockedWait: { timer: NodeJS.Timeout; delayMs: number } | null = null
 
   /**
-   * Group commit: checkpoints requested in the same turn of the event loop share one durable
-   * transaction — one fsync for every step that finished together. Each has its own fence, so a
-   * lost lease fails that job's checkpoint only. The group is fsynced when any of its
-   * checkpoints asks to be. The companion (the pool) then claims, in the same transaction, the
-   * slots its finished jobs free. Resolves with the job's row once committed.
+   * Group commit: checkpoints requested in the same turn of the event loop share one
+   * transaction. Each has its own fence, so a lost lease fails that job's checkpoint only. The
+   * group is fsynced when any of its checkpoints asks to be, after its commit and off the thread,
+   * sharing the flush with the groups that commit meanwhile. The companion (the pool) then claims,
+   * in the same transaction, the slots its finished jobs free. Resolves with the job's row once
+   * committed, and for a checkpoint worth an fsync once it is on disk.
    */
   private commitTogether(
     lease: Lease,
@@ -254,15 +255,16 @@ export class LeaseStore {
     const batch = this.commits
     this.commits = []
     let outcomes: Outcome[]
+    let onDisk: Promise<void>
     try {
-      outcomes = this.commitGroup(batch, false)
+      ;({ outcomes, onDisk } = this.commitGroup(batch, false))
     } catch (err) {
       if (isDatabaseLocked(err)) return this.waitForDatabase(batch)
       // A write failed for another reason than a lost lease (a constraint, the disk) and took the
       // group's transaction with it. Again, each checkpoint in a savepoint of its own, so that it
       // fails alone; without the companion, whose claims the pool's next tick makes instead.
       try {
-        outcomes = this.commitGroup(batch, true)
+        ;({ outcomes, onDisk } = this.commitGroup(batch, true))
       } catch (again) {
         if (isDatabaseLocked(again)) return this.waitForDatabase(batch)
         for (const item of batch) item.reject(again)
@@ -274,6 +276,7 @@ export class LeaseStore {
     batch.forEach((item, i) => {
       const outcome = outcomes[i]!
       if ('failure' in outcome) item.reject(outcome.failure)
+      else if (item.durable) void onDisk.then(() => item.resolve(outcome.row))
       else item.resolve(outcome.row)
     })
   }
@@ -312,31 +315,37 @@ export class LeaseStore {
    * One transaction for the group's checkpoints and the companion's claims. A lost lease fails
    * its checkpoint alone and writes nothing (the fence comes first, see fencedWrite), so no
    * savepoint is needed for it; any other failure ends the transaction unless `isolated`.
+   * A group with a checkpoint worth an fsync is flushed to the disk after its commit, off the
+   * thread (`onDisk`): the other jobs go on meanwhile, and the next groups share the next flush.
    */
-  private commitGroup(batch: PendingCommit[], isolated: boolean): Outcome[] {
+  private commitGroup(batch: PendingCommit[], isolated: boolean): { outcomes: Outcome[]; onDisk: Promise<void> } {
     const outcomes: Outcome[] = []
     let joined = false
-    try {
-      inTransaction(this.db, () => {
-        const finished = new Set<string>()
-        for (const item of batch) {
-          try {
-            outcomes.push({ row: isolated ? inTransaction(this.db, item.write) : item.write() })
-            if (item.completesJob) finished.add(item.jobId)
-          } catch (error) {
-            if (!isolated && !(error instanceof LeaseLostError)) throw error
-            outcomes.push({ failure: error })
-          }
+    const group = () => {
+      const finished = new Set<string>()
+      for (const item of batch) {
+        try {
+          outcomes.push({ row: isolated ? inTransaction(this.db, item.write) : item.write() })
+          if (item.completesJob) finished.add(item.jobId)
+        } catch (error) {
+          if (!isolated && !(error instanceof LeaseLostError)) throw error
+          outcomes.push({ failure: error })
         }
-        if (isolated || !this.companion) return
-        joined = true
-        this.companion.join(finished)
-      }, { durable: batch.some((item) => item.durable) })
+      }
+      if (isolated || !this.companion) return
+      joined = true
+      this.companion.join(finished)
+    }
+    try {
+      if (!batch.some((item) => item.durable)) {
+        inTransaction(this.db, group, { durable: false })
+        return { outcomes, onDisk: Promise.resolve() }
+      }
+      return { outcomes, onDisk: inTransactionFlushedAfter(this.db, group).onDisk }
     } catch (err) {
       if (joined) this.companion?.rolledBack()
       throw err
     }
-    return outcomes
   }
 
   log(jobId: string, level: 'debug' | 'info' | 'warn' | 'error', message: string, step: string | null): void {

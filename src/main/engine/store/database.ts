@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { MIGRATIONS, type Migration } from './migrations'
 import { relocateDataRoot } from './relocate'
+import { WalFlusher } from './wal-flusher'
 
 export type Db = Database.Database
 
@@ -71,11 +72,13 @@ interface TxState {
   /** What to announce once the outermost transaction has committed (see `afterCommit`). */
   afterCommit: Array<() => void>
   commits: CommitCounts
+  /** Flushes the WAL off the thread (see inTransactionFlushedAfter); null: not a WAL file. */
+  wal?: WalFlusher | null
 }
 
 /** Outermost transactions committed through `inTransaction`, by durability. */
 export interface CommitCounts {
-  /** Fsynced (synchronous=FULL): survives a power cut. */
+  /** Fsynced, inside the commit (synchronous=FULL) or after it (inTransactionFlushedAfter): survives a power cut. */
   durable: number
   /** Crash-safe only (synchronous=NORMAL). */
   relaxed: number
@@ -124,6 +127,45 @@ export function inTransaction<T>(db: Db, fn: () => T, options: { durable?: boole
     for (const fn of announce) fn()
   }
   return result
+}
+
+/**
+ * Commit `fn` as one transaction that survives a power cut, without the thread waiting for the
+ * disk: it commits crash-safe at once (synchronous=NORMAL) and its WAL is flushed in the thread
+ * pool (see WalFlusher); `onDisk` resolves once it is there, and what must not happen before
+ * awaits it. Flushes coalesce across commits. A database that is not a WAL file (in memory, or
+ * a file system that refused WAL) commits fsynced inside the commit, as inTransaction does.
+ * Only as an outermost transaction: a nested one has its outer transaction's durability.
+ */
+export function inTransactionFlushedAfter<T>(db: Db, fn: () => T): { value: T; onDisk: Promise<void> } {
+  if (db.inTransaction) throw new Error('inTransactionFlushedAfter must open the transaction, not join one')
+  const state = txState(db)
+  if (state.wal === undefined) state.wal = walFlusherFor(db)
+  const wal = state.wal
+  if (!wal) return { value: inTransaction(db, fn), onDisk: Promise.resolve() }
+  const value = inTransaction(db, fn, { durable: false })
+  const onDisk = wal.flush().then((flushed) => {
+    // Counted as relaxed until its flush lands; then it is what a FULL commit would have been.
+    if (!flushed) return
+    state.commits.relaxed--
+    state.commits.durable++
+  })
+  return { value, onDisk }
+}
+
+function walFlusherFor(db: Db): WalFlusher | null {
+  if (db.memory || db.pragma('journal_mode', { simple: true }) !== 'wal') return null
+  return new WalFlusher(`${db.name}-wal`)
+}
+
+/** Fsyncs made after commits by inTransactionFlushedAfter, each covering one or more of them (bench). */
+export function walFsyncs(db: Db): number {
+  return txStates.get(db)?.wal?.fsyncs ?? 0
+}
+
+/** Every flush started by inTransactionFlushedAfter has ended (before the connection closes). */
+export function walFlushed(db: Db): Promise<void> {
+  return txStates.get(db)?.wal?.idle() ?? Promise.resolve()
 }
 
 /**
