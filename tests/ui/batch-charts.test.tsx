@@ -7,7 +7,10 @@ import { getStudio } from '../../src/renderer/src/store'
 import { batch, fakeApi } from './fixtures'
 import { installLayout } from './setup-dom'
 
-beforeEach(() => installLayout())
+beforeEach(() => {
+  installLayout()
+  getStudio().setLocale('en')
+})
 
 /** What the engine sends for a batch that ran a while before this window opened. */
 const HISTORY = [
@@ -58,5 +61,14 @@ describe('batch dashboard charts', () => {
     act(() => getStudio().upsertBatch(batch({ doneRows: 5, failedRows: 1, history: HISTORY })))
     expect(getStudio().batchSamples['batch-1']!.map((p) => p.done)).toEqual([0, 1, 2, 4, 5])
     expect(points('Rows done over time')).toBe(HISTORY.length + 1)
+  })
+
+  it('names the steps of the average-time chart in the user’s language, short, with the whole title on hover', () => {
+    getStudio().setLocale('fr')
+    getStudio().setBatches([batch({ metrics: { ...batch().metrics, avgStepMs: { script: 100, audio: 400, video: 900 } } })])
+    mountDashboard()
+    const chart = screen.getByRole('img', { name: 'Temps moyen par étape' })
+    expect([...chart.querySelectorAll('text.chart-label')].map((l) => l.textContent)).toEqual(['Script', 'Voix', 'Rendu'])
+    expect([...chart.querySelectorAll('title')].map((l) => l.textContent)).toEqual(['Écrire le script', 'Enregistrer la narration', 'Rendre la vidéo'])
   })
 })

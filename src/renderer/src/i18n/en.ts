@@ -162,6 +162,12 @@ export const en = {
   'steptitle.video.audio': 'Record the narration',
   'steptitle.video.visuals': 'Make the visuals',
   'steptitle.video.video': 'Render the video',
+  // Short step names where room is scarce (the batch chart's bars: 9 characters).
+  'stepshort.video.script': 'Script',
+  'stepshort.video.adapt': 'Adapt',
+  'stepshort.video.audio': 'Voice',
+  'stepshort.video.visuals': 'Visuals',
+  'stepshort.video.video': 'Render',
   'detail.inputs': 'Input',
   'detail.steps': 'Steps',
   'detail.log': 'Log',

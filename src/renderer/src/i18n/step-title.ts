@@ -13,3 +13,15 @@ export function stepTitle(t: Translator, pipeline: string, step: { name: string;
   if (step.name === 'generate' && single in en) return t(single as MessageKey)
   return step.title
 }
+
+/**
+ * A step's name where a few characters must do (the batch chart): a short translation for the
+ * built-in steps, the pipeline's own name for a single-step job, else the step's engine name.
+ */
+export function stepShortLabel(t: Translator, pipeline: string, name: string): string {
+  const short = `stepshort.${pipeline}.${name}`
+  if (short in en) return t(short as MessageKey)
+  const single = `batch.pipeline.${pipeline}`
+  if (name === 'generate' && single in en) return t(single as MessageKey)
+  return name
+}

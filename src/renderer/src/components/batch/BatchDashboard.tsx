@@ -10,6 +10,7 @@ import { approx, downloadText, formatDateTime, formatDuration, formatPercent, re
 import { useNow } from '../common/hooks'
 import { Icon } from '../common/Icon'
 import { costLabel } from '../tracker/cost'
+import { stepShortLabel, stepTitle } from '../../i18n/step-title'
 import { LogView } from '../tracker/LogView'
 import { optionLabel, pipelineLabel } from './BatchConfigForm'
 import { Bars, Gauge, Sparkline } from './charts'
@@ -150,7 +151,12 @@ function BatchDetail({ batch }: { batch: BatchView }) {
   const remaining = batch.estimatedEndAt && !batch.finishedAt ? Math.max(0, batch.estimatedEndAt - now) : null
   const done = samples?.map((p) => p.done) ?? []
   const cost = samples?.map((p) => p.cost) ?? []
-  const stepBars = Object.entries(batch.metrics.avgStepMs).map(([label, value]) => ({ label, value }))
+  const pipeline = batch.config.pipeline
+  const stepBars = Object.entries(batch.metrics.avgStepMs).map(([name, value]) => ({
+    label: stepShortLabel(t, pipeline, name),
+    title: stepTitle(t, pipeline, { name, title: name }),
+    value
+  }))
 
   return (
     <article className="batch-detail" data-testid="batch-detail" data-status={batch.status}>

@@ -41,7 +41,8 @@ export function Bars({
   format,
   label
 }: {
-  items: readonly { label: string; value: number }[]
+  /** `title`: the whole name, shown on hover when `label` is cut to fit. */
+  items: readonly { label: string; title?: string; value: number }[]
   width?: number
   format: (v: number) => string
   label: string
@@ -55,6 +56,7 @@ export function Bars({
     <svg className="chart bars" width={width} height={Math.max(row, items.length * row)} role="img" aria-label={label}>
       {items.map((item, i) => (
         <g key={item.label} transform={`translate(0, ${i * row})`}>
+          <title>{item.title ?? item.label}</title>
           <text x={0} y={12} className="chart-label">
             {item.label.length > 9 ? item.label.slice(0, 8) + '…' : item.label}
           </text>
