@@ -155,7 +155,8 @@ export function inTransactionFlushedAfter<T>(db: Db, fn: () => T): { value: T; o
 
 function walFlusherFor(db: Db): WalFlusher | null {
   if (db.memory || db.pragma('journal_mode', { simple: true }) !== 'wal') return null
-  return new WalFlusher(`${db.name}-wal`)
+  // Absolute: a relative data folder (--data-dir out) must not follow a later change of directory.
+  return new WalFlusher(resolve(`${db.name}-wal`))
 }
 
 /** Fsyncs made after commits by inTransactionFlushedAfter, each covering one or more of them (bench). */
