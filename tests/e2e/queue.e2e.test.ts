@@ -151,6 +151,10 @@ describe('task queue in the browser', () => {
     await r.dblclick()
     await page.waitForSelector('[data-testid="job-detail"]')
     await page.locator('[data-testid="job-log"] [data-testid="log-line"]', { hasText: 'skipping a (already done)' }).waitFor()
+    // Lines with a step and the user's retry, which has none: every message starts at one place.
+    const starts = await page.$$eval('[data-testid="job-log"] .log-msg', (els) => els.map((el) => Math.round(el.getBoundingClientRect().left)))
+    expect(starts.length).toBeGreaterThan(3)
+    expect(new Set(starts).size).toBe(1)
     expect(await page.locator('[data-testid="step"]').count()).toBe(3)
     await screenshot(page, 'tracker-detail')
     await page.click('[data-testid="nav-queue"]')

@@ -80,7 +80,9 @@ export function LogView({ lines, showJob = false, testId = 'log', onJob }: { lin
                     {shortId(l.jobId)}
                   </button>
                 ) : null}
-                {l.step ? <span className="log-step">{l.step}</span> : null}
+                <span className="log-step" title={l.step ?? undefined}>
+                  {l.step ?? ''}
+                </span>
                 <span className="log-msg" title={l.message}>
                   {textOf(l)}
                 </span>
