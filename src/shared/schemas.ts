@@ -41,7 +41,7 @@ export const MoveDirectionSchema = z.enum(['up', 'down', 'top', 'bottom'], {
 export const JobFilter = z.strictObject({
   status: z.union([JobStatusSchema, z.array(JobStatusSchema)]).optional(),
   type: z.string().optional(),
-  projectId: z.string().optional(),
+  projectId: ProjectId.optional(),
   batchId: z.string().optional(),
   text: z.string().max(200).optional(),
   limit: z.number().int().min(1).max(100_000).default(1000),

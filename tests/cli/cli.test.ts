@@ -106,6 +106,7 @@ describe('studio CLI', () => {
       [['move', 'x', 'left'], /^studio: direction: direction must be up, down, top or bottom/, 1],
       [['list', '--status', 'done'], /--status must be one of pending, processing/, 2],
       [['list', '--colour'], /Unknown option '--colour'/, 2],
+      [['list', '--project', ''], /^studio: --project: project is empty/, 1],
       [['show'], /usage: studio show <id>/, 2],
       [['retry', 'nope'], /no job with id nope/, 1],
       [['run', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 64/, 2],
