@@ -16,12 +16,9 @@ export function stepTitle(t: Translator, pipeline: string, step: { name: string;
 
 /**
  * A step's name where a few characters must do (the batch chart): a short translation for the
- * built-in steps, the pipeline's own name for a single-step job, else the step's engine name.
+ * built-in steps, else what stepTitle says (a single-step job's pipeline, or the engine's name).
  */
 export function stepShortLabel(t: Translator, pipeline: string, name: string): string {
   const short = `stepshort.${pipeline}.${name}`
-  if (short in en) return t(short as MessageKey)
-  const single = `batch.pipeline.${pipeline}`
-  if (name === 'generate' && single in en) return t(single as MessageKey)
-  return name
+  return short in en ? t(short as MessageKey) : stepTitle(t, pipeline, { name, title: name })
 }
