@@ -118,6 +118,22 @@ describe('XLSX', () => {
     expect(source.headers).toEqual(['idea'])
   })
 
+  it('reads any tab of a workbook with many tabs, whatever order its parts are stored in', async () => {
+    // exceljs (and other writers) store the sheet list after the sheets: a one-pass read of the
+    // zip lost it as soon as it waited on a few tabs, and every read of such a file failed.
+    const path = join(dir, 'many-tabs.xlsx')
+    const workbook = new ExcelJS.Workbook()
+    for (let tab = 1; tab <= 12; tab++) workbook.addWorksheet(`Tab ${tab}`).addRows([['topic'], [`idea ${tab}`]])
+    await workbook.xlsx.writeFile(path)
+
+    const first = await openRowSource(path)
+    expect(first.sheetNames).toHaveLength(12)
+    expect(await collect(first.rows)).toEqual([{ rowNumber: 2, values: { topic: 'idea 1' } }])
+    const last = await openRowSource(path, { sheet: 'tab 12' })
+    expect(last.sheet).toBe('Tab 12')
+    expect(await collect(last.rows)).toEqual([{ rowNumber: 2, values: { topic: 'idea 12' } }])
+  })
+
   it('reads a workbook written by the streaming writer (different part order, inline strings)', async () => {
     const path = join(dir, 'streamed.xlsx')
     const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: false, useStyles: true })

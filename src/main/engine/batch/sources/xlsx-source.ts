@@ -5,19 +5,50 @@ import { RowSourceError } from './errors'
 import { isBlankRow, makeUniqueHeaders } from './headers'
 import { positionInRange, type RowRange } from './row-range'
 import type { SourceRow } from './types'
+import { openXlsxArchive, resolveTarget, type XlsxArchive } from './xlsx-archive'
 
-/** The parts of exceljs's streaming reader that its typings leave out. */
+const WORKBOOK_PART = 'xl/workbook.xml'
+const WORKBOOK_RELS_PART = 'xl/_rels/workbook.xml.rels'
+/** Relationship types end with the same name in transitional and strict OOXML files. */
+const isRelationship = (rel: Relationship, type: string): boolean => rel.Type.endsWith(`/relationships/${type}`)
+
+interface Relationship {
+  Id: string
+  Type: string
+  Target: string
+}
 interface SheetModel {
   name: string
+  id: number
+  rId: string
   state?: string
 }
-interface StreamingWorkbook extends AsyncIterable<StreamingSheet> {
+/** A worksheet of the workbook, in tab order, with the zip part that holds its cells. */
+interface WorksheetPart {
+  name: string
+  id: number
+  state: string | undefined
+  partName: string
+}
+
+/**
+ * The part parsers of exceljs's streaming reader, used one part at a time. Its own `parse()` makes
+ * one streaming pass over the zip and drops entries when it awaits between them (exceljs#3064):
+ * with a few tabs, or a slow temp folder, xl/workbook.xml — stored last by exceljs and others — was
+ * lost and every read failed. These parsers are what that pass calls; their typings are left out.
+ */
+interface WorkbookParts {
+  workbookRels?: Relationship[]
   model?: { sheets?: SheetModel[] }
   properties?: { model?: { date1904?: boolean } }
+  _parseRels(part: Readable): Promise<void>
+  _parseWorkbook(part: Readable): Promise<void>
+  _parseSharedStrings(part: Readable): AsyncGenerator<unknown>
+  _parseStyles(part: Readable): Promise<void>
+  _parseWorksheet(part: Readable, sheetNo: string): Generator<{ eventType: string; value: StreamingSheet }>
 }
 interface StreamingSheet extends AsyncIterable<StreamingRow> {
   name: string
-  iterator?: { destroy?: () => void }
 }
 interface StreamingRow {
   number: number
@@ -33,37 +64,37 @@ export interface XlsxRows {
 }
 
 /**
- * Read one sheet of an XLSX file with exceljs's streaming reader, so a large sheet never sits in
- * memory as a workbook (exceljs parks sheets that come before the shared strings in temp files).
- * Row numbers come from the file itself, so they match Excel even across empty rows.
+ * Read one sheet of an XLSX file. The zip is read through its central directory, which sits at the
+ * end of the file, so the whole (compressed) file is read first; the sheet's cells are then
+ * streamed row by row, so a large sheet never sits in memory as a workbook. Row numbers come from
+ * the file itself, so they match Excel even across empty rows.
  */
 export async function readXlsxRows(
   bytes: Readable,
   { origin, sheet, rowRange }: { origin: string; sheet: string | undefined; rowRange: RowRange | undefined }
 ): Promise<XlsxRows> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(bytes, {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    // Styles carry the number formats that say a number is a date.
-    styles: 'cache',
-    hyperlinks: 'ignore',
-    entries: 'ignore'
-  }) as unknown as StreamingWorkbook
-  const sheets = workbook[Symbol.asyncIterator]()
-  // exceljs pipes the input into its unzipper with .pipe(), which does not forward errors: a
-  // download failing midway would leave it waiting forever. Race every read against the input.
-  const inputFailed = failureOf(bytes)
-  const pull = <T>(promise: Promise<T>): Promise<T> => Promise.race([promise, inputFailed])
-
+  let part: Readable | undefined
   try {
-    const found = await findSheet(sheets, workbook, origin, sheet, pull)
+    const archive = await openXlsxArchive(await readAll(bytes))
+    const workbook = await readWorkbookParts(archive, origin)
+    const worksheets = worksheetParts(workbook)
+    const names = worksheets.map((w) => w.name)
+    const found = pickSheet(worksheets, sheet, origin)
+    part = await archive.open(found.partName)
+    if (!part) throw new RowSourceError('XLSX_READ', `${origin} is damaged: the cells of sheet "${found.name}" are missing`)
+    const reader = sheetReader(workbook, part, found)
     const date1904 = workbook.properties?.model?.date1904 ?? false
-    const rowIterator = found.reader[Symbol.asyncIterator]()
+    const rowIterator = reader[Symbol.asyncIterator]()
+    const sheetPart = part
+    const release = async (): Promise<void> => {
+      await rowIterator.return?.().catch(() => undefined)
+      sheetPart.destroy()
+    }
 
     let header: StreamingRow | undefined
     let headerCells: string[] = []
     for (;;) {
-      const next = await pull(rowIterator.next())
+      const next = await rowIterator.next()
       if (next.done) break
       const cells = rowCells(next.value, date1904)
       if (!isBlankRow(cells)) {
@@ -73,7 +104,7 @@ export async function readXlsxRows(
       }
     }
     if (!header) {
-      await sheets.return?.()
+      await release()
       throw new RowSourceError('EMPTY', `sheet "${found.name}" of ${origin} is empty (no header row)`)
     }
     const headers = makeUniqueHeaders(headerCells)
@@ -81,7 +112,7 @@ export async function readXlsxRows(
     async function* rows(): AsyncGenerator<SourceRow> {
       try {
         for (;;) {
-          const next = await pull(rowIterator.next())
+          const next = await rowIterator.next()
           if (next.done) return
           const position = positionInRange(next.value.number, rowRange)
           if (position === 'after') return
@@ -93,58 +124,88 @@ export async function readXlsxRows(
       } catch (err) {
         throw asXlsxError(err, origin)
       } finally {
-        // Close the sheet's own reader first (it may hold a temp-file stream), then the workbook's.
-        await rowIterator.return?.().catch(() => undefined)
-        await sheets.return?.().catch(() => undefined)
+        await release()
       }
     }
 
-    return { headers, headerRowNumber: header.number, sheet: found.name, sheetNames: found.names, rows: rows() }
+    return { headers, headerRowNumber: header.number, sheet: found.name, sheetNames: names, rows: rows() }
   } catch (err) {
+    part?.destroy()
     throw asXlsxError(err, origin)
   }
 }
 
-/** Pick the requested sheet, or the first visible one in tab order (the zip's order can differ). */
-async function findSheet(
-  sheets: AsyncIterator<StreamingSheet>,
-  workbook: StreamingWorkbook,
-  origin: string,
-  wanted: string | undefined,
-  pull: <T>(promise: Promise<T>) => Promise<T>
-): Promise<{ reader: StreamingSheet; name: string; names: string[] }> {
-  const seen: string[] = []
-  for (;;) {
-    const next = await pull(sheets.next())
-    if (next.done) break
-    const reader = next.value
-    const model = workbook.model?.sheets ?? []
-    const names = model.length ? model.map((s) => s.name) : [...seen, reader.name]
-    seen.push(reader.name)
-    const target = wanted === undefined ? firstVisible(model) ?? reader.name : matchName(wanted, names)
-    if (target === undefined && model.length) throw sheetNotFound(wanted!, names, origin)
-    if (reader.name === target) return { reader, name: reader.name, names }
-    // A skipped sheet parked in a temp file still holds an open read stream: close it.
-    reader.iterator?.destroy?.()
+/** The whole input; its errors (a download failing midway) reject. */
+async function readAll(bytes: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of bytes) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+}
+
+/** The workbook's sheet list, relationships, shared strings and styles: what every cell needs. */
+async function readWorkbookParts(archive: XlsxArchive, origin: string): Promise<WorkbookParts> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(undefined as unknown as string, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    // Styles carry the number formats that say a number is a date.
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    entries: 'ignore'
+  }) as unknown as WorkbookParts
+  const book = await archive.open(WORKBOOK_PART)
+  if (!book) throw new RowSourceError('XLSX_READ', `${origin} is a zip file but not an Excel workbook (no ${WORKBOOK_PART})`)
+  await workbook._parseWorkbook(book)
+  const rels = await archive.open(WORKBOOK_RELS_PART)
+  if (rels) await workbook._parseRels(rels)
+
+  // Shared strings and styles are found through the workbook's relationships; the usual names
+  // are the fallback for writers that leave them out.
+  const related = (type: string, usual: string): string => {
+    const rel = workbook.workbookRels?.find((r) => isRelationship(r, type))
+    return rel ? resolveTarget('xl', rel.Target) : usual
   }
-  if (wanted !== undefined) throw sheetNotFound(wanted, seen, origin)
-  throw new RowSourceError('EMPTY', `${origin} contains no worksheet`)
+  const strings = await archive.open(related('sharedStrings', 'xl/sharedStrings.xml'))
+  if (strings) for await (const _ of workbook._parseSharedStrings(strings));
+  const styles = await archive.open(related('styles', 'xl/styles.xml'))
+  if (styles) await workbook._parseStyles(styles)
+  return workbook
 }
 
-/** Rejects when the input stream errors or closes before its end. */
-function failureOf(bytes: Readable): Promise<never> {
-  const failed = new Promise<never>((_, reject) => {
-    bytes.once('error', reject)
-    bytes.once('close', () => {
-      if (!bytes.readableEnded) reject(bytes.errored ?? new Error('the input closed before the end of the file'))
-    })
-  })
-  failed.catch(() => undefined) // observed through Promise.race; never an unhandled rejection
-  return failed
+/** The workbook's worksheets in tab order (chart sheets, which hold no cells, left out). */
+function worksheetParts(workbook: WorkbookParts): WorksheetPart[] {
+  const sheets = workbook.model?.sheets ?? []
+  const rels = workbook.workbookRels ?? []
+  const parts: WorksheetPart[] = []
+  for (const sheet of sheets) {
+    const rel = rels.find((r) => r.Id === sheet.rId)
+    // Without relationships, exceljs's own convention: sheetId n is xl/worksheets/sheetn.xml.
+    if (rel && !isRelationship(rel, 'worksheet')) continue
+    const partName = rel ? resolveTarget('xl', rel.Target) : `xl/worksheets/sheet${sheet.id}.xml`
+    parts.push({ name: sheet.name, id: sheet.id, state: sheet.state, partName })
+  }
+  return parts
 }
 
-function firstVisible(model: SheetModel[]): string | undefined {
-  return (model.find((s) => !s.state || s.state === 'visible') ?? model[0])?.name
+/** The requested sheet, or the first visible one in tab order. */
+function pickSheet(worksheets: WorksheetPart[], wanted: string | undefined, origin: string): WorksheetPart {
+  const names = worksheets.map((w) => w.name)
+  if (wanted === undefined) {
+    const first = worksheets.find((w) => !w.state || w.state === 'visible') ?? worksheets[0]
+    if (!first) throw new RowSourceError('EMPTY', `${origin} contains no worksheet`)
+    return first
+  }
+  const name = matchName(wanted, names)
+  const found = worksheets.find((w) => w.name === name)
+  if (!found) throw sheetNotFound(wanted, names, origin)
+  return found
+}
+
+function sheetReader(workbook: WorkbookParts, part: Readable, sheet: WorksheetPart): StreamingSheet {
+  const emitted = workbook._parseWorksheet(part, String(sheet.id)).next()
+  if (emitted.done) throw new Error('exceljs emitted no worksheet reader')
+  const reader = emitted.value.value
+  reader.name = sheet.name
+  return reader
 }
 
 /** Exact name first, then ignoring case and surrounding spaces ("ideas " finds "Ideas"). */
