@@ -40,6 +40,7 @@ export const LOG_LINES = {
   workerLost: 'worker {worker} stopped responding during {step}; job returned to the queue',
   engineStopping: 'engine stopping; the job will resume at its next step',
   engineStopped: 'engine stopped during {step}; it will resume at {next}',
+  databaseLocked: 'the database was locked by another process at {step}; job returned to the queue',
   pausedBetweenSteps: 'paused between steps',
   queuePaused: 'queue paused; the job will resume at its next step',
   offlineScript: 'offline script from {provider} (templates, not a language model)',

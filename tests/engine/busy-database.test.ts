@@ -50,6 +50,114 @@ describe('a checkpoint while another process holds the database', () => {
   })
 })
 
+describe("a step's failure while another process holds the database", () => {
+  it('is stored once the lock goes: the job fails, its step is not run again', async () => {
+    const dir = tempDir()
+    const engine = track(openTestEngine({}, dir), (e) => e.close(100))
+    engine.db.pragma('busy_timeout = 50')
+    const other = track(new Database(databaseFile(dir)), (db) => db.close())
+    writeFileSync(join(dir, 'hold'), '')
+    const job = engine.queue.enqueue({ type: 'three', input: { label: 'f', holdWhile: { b: 'hold' } } })
+    engine.pool.start()
+    await until(() => callsOf(dir).includes('f:b'), 5_000, 'step b to run')
+
+    other.exec('BEGIN IMMEDIATE')
+    writeFileSync(join(dir, 'fail-b-f'), '') // b fails for good at the end of its work, during the lock
+    rmSync(join(dir, 'hold'))
+    await new Promise((r) => setTimeout(r, 600))
+    expect(engine.queue.get(job.id)!.status).toBe('processing')
+    expect(engine.leases.reclaimAbandoned()).toEqual([])
+    other.exec('COMMIT')
+
+    await until(() => engine.queue.get(job.id)!.status === 'failed', 10_000, 'the job to fail')
+    expect(engine.queue.get(job.id)!.error).toBe('b: b refused f')
+    // It would otherwise sit in processing until its lease ran out, then run b again.
+    await new Promise((r) => setTimeout(r, 300))
+    expect(callsOf(dir)).toEqual(['f:a', 'f:b'])
+  })
+
+  it('a retry waits too: the step runs again as that retry, not as a job taken back from a lost worker', async () => {
+    const dir = tempDir()
+    const engine = track(openTestEngine({}, dir), (e) => e.close(100))
+    engine.db.pragma('busy_timeout = 50')
+    const other = track(new Database(databaseFile(dir)), (db) => db.close())
+    writeFileSync(join(dir, 'hold'), '')
+    const job = engine.queue.enqueue({ type: 'three', input: { label: 'r', holdWhile: { b: 'hold' } } })
+    engine.pool.start()
+    await until(() => callsOf(dir).includes('r:b'), 5_000, 'step b to run')
+
+    other.exec('BEGIN IMMEDIATE')
+    writeFileSync(join(dir, 'flaky-b-r'), '') // b times out at the end of its work, during the lock
+    rmSync(join(dir, 'hold'))
+    await new Promise((r) => setTimeout(r, 600))
+    expect(engine.leases.reclaimAbandoned()).toEqual([])
+    other.exec('COMMIT')
+
+    await until(() => engine.queue.get(job.id)!.status === 'completed', 10_000, 'the job to complete')
+    expect(callsOf(dir)).toEqual(['r:a', 'r:b', 'r:b', 'r:c'])
+    const log = engine.queue.logs(job.id).map((l) => l.message)
+    expect(log.filter((m) => m.startsWith('b failed, will retry'))).toHaveLength(1)
+    expect(log.join('\n')).not.toMatch(/stopped responding/)
+    expect(engine.queue.get(job.id)!.steps[1]!.attempts).toBe(2)
+  })
+})
+
+describe("a step's start while another process holds the database", () => {
+  it('gives the job back, saying why, instead of failing it; it then runs', async () => {
+    const dir = tempDir()
+    // Two llm calls at least 2.5 s apart: the later one starts on a timer, during the lock.
+    const engine = track(openTestEngine({ resources: { llm: { concurrency: 2, minIntervalMs: 2_500 } } }, dir), (e) => e.close(100))
+    engine.db.pragma('busy_timeout = 50')
+    const other = track(new Database(databaseFile(dir)), (db) => db.close())
+    const first = engine.queue.enqueue({ type: 'remote', input: { label: 'x' } })
+    const second = engine.queue.enqueue({ type: 'remote', input: { label: 'y' } })
+    engine.pool.start()
+    // One job's call runs; the other's waits for the rate limit.
+    const calls = () => callsOf(dir).filter((c) => c.endsWith(':call'))
+    await until(() => calls().length === 1 && [first, second].every((j) => engine.queue.get(j.id)!.steps[0]!.status === 'completed'), 2_000, 'a call to wait')
+    const firstCallStartedBy = Date.now()
+    const waiting = calls()[0] === 'x:call' ? second : first
+    const label = waiting === first ? 'x' : 'y'
+
+    other.exec('BEGIN IMMEDIATE')
+    // Held until well after the later call's turn, so its start meets the lock.
+    await new Promise((r) => setTimeout(r, firstCallStartedBy + 3_500 - Date.now()))
+    expect(calls()).toHaveLength(1)
+    other.exec('COMMIT')
+
+    // Given back, the job is claimed again in the very commit that gives it back: the run that
+    // gave it back must not take the new run's lease with it as it ends (it stopped renewing).
+    await until(() => [first, second].every((j) => engine.queue.get(j.id)!.status === 'completed'), 10_000, 'both jobs to complete')
+    const log = engine.queue.logs(waiting.id).map((l) => l.message)
+    expect(log).toContain('the database was locked by another process at call; job returned to the queue')
+    expect(log.join('\n')).not.toMatch(/stopped responding|internal error/)
+    expect(callsOf(dir).filter((c) => c === `${label}:call`)).toHaveLength(1)
+  })
+})
+
+describe('stopping the engine while another process holds the database', () => {
+  it('ends within its grace period; the next engine resumes the job at the step whose checkpoint could not be stored', async () => {
+    const dir = tempDir()
+    const engine = openTestEngine({}, dir)
+    engine.db.pragma('busy_timeout = 50')
+    const other = track(new Database(databaseFile(dir)), (db) => db.close())
+    writeFileSync(join(dir, 'hold'), '')
+    const job = engine.queue.enqueue({ type: 'three', input: { label: 's', holdWhile: { b: 'hold' } } })
+    engine.pool.start()
+    await until(() => callsOf(dir).includes('s:b'), 5_000, 'step b to run')
+
+    other.exec('BEGIN IMMEDIATE')
+    rmSync(join(dir, 'hold')) // b's checkpoint waits for the lock, then its job's hand-back too
+    await engine.close(200)
+    other.exec('COMMIT')
+
+    const next = track(openTestEngine({}, dir), (e) => e.close(100))
+    next.pool.start()
+    await until(() => next.queue.get(job.id)!.status === 'completed', 10_000, 'the job to resume and complete')
+    expect(callsOf(dir)).toEqual(['s:a', 's:b', 's:b', 's:c'])
+  })
+})
+
 describe('taking back abandoned jobs while another process holds the database', () => {
   it('neither the start nor the pool fails; the job is taken back once the lock is gone', async () => {
     const dir = tempDir()

@@ -217,7 +217,7 @@ describe('leases and fencing', () => {
     let c = engine.leases.claim({ leaseMs: 10_000 })!
     await engine.leases.completeStep(c.lease, c.steps[0]!, { ...base, costUsd: 0.25, durationMs: 100 }, { resource: 'cpu', step: 'b', jobProgress: 33 })
     // The engine stops here; the job resumes in a new claim, which reads what step a cost.
-    engine.leases.release(c.lease, 'pending', 'test: stopped')
+    await engine.leases.release(c.lease, 'pending', 'test: stopped')
     c = engine.leases.claim({ leaseMs: 10_000 })!
     await engine.leases.completeStep(c.lease, c.steps[1]!, { ...base, costUsd: null, durationMs: 20 }, { resource: 'cpu', step: 'c', jobProgress: 66 })
     expect(engine.queue.get(job.id)).toMatchObject({ costUsd: 0.25, costKnown: false })

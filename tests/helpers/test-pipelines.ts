@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { permanent, providerUnavailable, retryable } from '../../src/main/engine/errors'
@@ -67,6 +67,13 @@ function scriptedStep(name: string, resource: string, provider?: string): StepDe
       if (hold) {
         ctx.progress(5, 'holding')
         while (existsSync(join(ctx.services.dir, hold))) await sleep(20, ctx.signal)
+        // A failure can also come at the end of the work (a provider that gives up after a while).
+        if (existsSync(join(ctx.services.dir, `fail-${name}-${input.label}`))) throw permanent(`${name} refused ${input.label}`)
+        const flaky = join(ctx.services.dir, `flaky-${name}-${input.label}`)
+        if (existsSync(flaky)) {
+          rmSync(flaky)
+          throw retryable(`${name} timed out once`)
+        }
       }
       const prior = Object.keys(ctx.outputs)
       const file = await ctx.writeArtifact(`${name}.txt`, `${label} after ${prior.join(',')}`)

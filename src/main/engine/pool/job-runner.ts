@@ -9,6 +9,7 @@ import type { PipelineRegistry } from '../pipelines/registry'
 import type { PipelineDefinition, StepDefinition, StepOutput, StepResult } from '../pipelines/types'
 import type { ClaimedJob, Lease, LeaseStore } from '../queue/leases'
 import type { JobRow, StepRow } from '../queue/rows'
+import { isDatabaseLocked } from '../store/database'
 import { backoffDelay, type BackoffOptions } from './backoff'
 import type { CircuitBreaker } from './circuit-breaker'
 import type { PoolTimings } from './pool'
@@ -93,7 +94,7 @@ export class JobRunner<S> {
       const pipeline = this.d.pipelines.get(job.type)
       const steps = claimed.steps
       if (!pipeline) {
-        leases.failJob(lease, steps[0]!, `unknown job type "${job.type}" (this build knows ${this.d.pipelines.names().join(', ')})`, 0, null)
+        await leases.failJob(lease, steps[0]!, `unknown job type "${job.type}" (this build knows ${this.d.pipelines.names().join(', ')})`, 0, null)
         return
       }
       const input = JSON.parse(job.payload) as Record<string, unknown>
@@ -108,12 +109,12 @@ export class JobRunner<S> {
         if (step.status === 'completed') continue
         const def = pipeline.steps.find((d) => d.name === step.name)
         if (!def) {
-          leases.failJob(lease, step, `this build's ${pipeline.name} pipeline has no step "${step.name}"`, 0, null)
+          await leases.failJob(lease, step, `this build's ${pipeline.name} pipeline has no step "${step.name}"`, 0, null)
           return
         }
         const yieldTo = this.d.shouldYield(latest.row)
         if (yieldTo) {
-          leases.release(lease, yieldTo.to, yieldTo.reason)
+          await leases.release(lease, yieldTo.to, yieldTo.reason)
           return
         }
         const outcome = await this.runStep({ lease, claimed, pipeline, def, step, input, outputs, controller, weights, latest })
@@ -124,10 +125,9 @@ export class JobRunner<S> {
       if (err instanceof LeaseLostError) return
       // A bug in the engine or a pipeline must not leave the job stuck in processing: it fails,
       // with the error, and can be retried once fixed.
-      this.failUnexpectedly(claimed, err)
+      await this.failUnexpectedly(claimed, err)
     } finally {
-      this.progress.drop(job.id)
-      this.letGo(job.id)
+      this.letGo(lease)
     }
   }
 
@@ -138,8 +138,14 @@ export class JobRunner<S> {
     this.renewals.unref?.()
   }
 
-  private letGo(jobId: string): void {
-    this.leasesByJob.delete(jobId)
+  /**
+   * This run is over. The job may already run again, under a new lease (given back to the queue,
+   * it can be claimed before this run has unwound): only this run's own lease is let go.
+   */
+  private letGo(lease: Lease): void {
+    if (this.leasesByJob.get(lease.jobId)?.lease !== lease) return
+    this.progress.drop(lease.jobId)
+    this.leasesByJob.delete(lease.jobId)
     if (this.leasesByJob.size > 0 || !this.renewals) return
     clearInterval(this.renewals)
     this.renewals = null
@@ -186,7 +192,7 @@ export class JobRunner<S> {
       // Open: wait for the probe time. Half-open with a trial in flight: wait for its verdict — a
       // success releases waiting jobs at once (releaseWaiting), so this is only an upper bound.
       const until = breaker.state === 'open' && breaker.retryAt ? breaker.retryAt : Date.now() + Math.max(10 * this.d.timings.pollMs, 1_000)
-      leases.waitForProvider(lease, step, provider, breaker.lastError ?? 'circuit open', until, null)
+      await leases.waitForProvider(lease, step, provider, breaker.lastError ?? 'circuit open', until, null)
       return 'stopped'
     }
 
@@ -198,7 +204,7 @@ export class JobRunner<S> {
         release = await this.d.limiter.acquire(def.resource, signal)
       } catch {
         breaker?.abandonTrial()
-        this.handleStop(lease, step, stopReasonOf(signal))
+        await this.handleStop(lease, step, stopReasonOf(signal))
         return 'stopped'
       }
     }
@@ -251,7 +257,7 @@ export class JobRunner<S> {
           // (the terminal signals ffmpeg or a speech engine too): not the step's fault. The job
           // goes back to the queue at this step, its attempt given back.
           breaker?.abandonTrial()
-          this.handleStop(lease, step, 'shutdown')
+          await this.handleStop(lease, step, 'shutdown')
           rmSync(workDir, { recursive: true, force: true })
           return 'stopped'
         }
@@ -265,17 +271,17 @@ export class JobRunner<S> {
         if (failedBreaker !== breaker) breaker?.abandonTrial()
         const decision = this.decide(err, failedBreaker, attempt, maxAttempts)
         if (decision.kind === 'wait' && failedProvider) {
-          leases.waitForProvider(lease, step, failedProvider, err.message, decision.until, { durationMs })
+          await leases.waitForProvider(lease, step, failedProvider, err.message, decision.until, { durationMs })
           rmSync(workDir, { recursive: true, force: true })
           return 'stopped'
         }
         if (decision.kind === 'retry') {
-          leases.retryLater(lease, step, err.message, Date.now() + decision.delayMs, durationMs, failedProvider)
+          await leases.retryLater(lease, step, err.message, Date.now() + decision.delayMs, durationMs, failedProvider)
           rmSync(workDir, { recursive: true, force: true })
           return 'stopped'
         }
         if (!def.fallback) {
-          leases.failJob(lease, step, describeFailure(err, attempt), durationMs, failedProvider)
+          await leases.failJob(lease, step, describeFailure(err, attempt), durationMs, failedProvider)
           return 'stopped'
         }
         leases.log(lease.jobId, 'warn', logText('fallback', { step: step.name, error: err.message }), step.name)
@@ -286,7 +292,7 @@ export class JobRunner<S> {
         } catch (fallbackRaw) {
           if (signal.aborted) throw fallbackRaw
           const fe = classifyError(fallbackRaw)
-          leases.failJob(lease, step, `${describeFailure(err, attempt)}; fallback failed too: ${fe.message}`, Date.now() - started, provider)
+          await leases.failJob(lease, step, `${describeFailure(err, attempt)}; fallback failed too: ${fe.message}`, Date.now() - started, provider)
           return 'stopped'
         }
       }
@@ -337,7 +343,7 @@ export class JobRunner<S> {
     } catch (err) {
       breaker?.abandonTrial()
       if (err instanceof LeaseLostError || signal.aborted) {
-        this.handleStop(lease, step, stopReasonOf(signal))
+        await this.handleStop(lease, step, stopReasonOf(signal))
         rmSync(workDir, { recursive: true, force: true })
         return 'stopped'
       }
@@ -347,12 +353,20 @@ export class JobRunner<S> {
     }
   }
 
-  private failUnexpectedly(claimed: ClaimedJob, err: unknown): void {
-    console.error(`job ${claimed.lease.jobId} failed unexpectedly:`, err)
-    const row = this.d.leases.jobRow(claimed.lease.jobId)
-    const step = claimed.steps.find((s) => s.name === row?.current_step) ?? claimed.steps.find((s) => s.status !== 'completed') ?? claimed.steps[0]!
+  private async failUnexpectedly(claimed: ClaimedJob, err: unknown): Promise<void> {
+    const current = (): StepRow => {
+      const row = this.d.leases.jobRow(claimed.lease.jobId)
+      return claimed.steps.find((s) => s.name === row?.current_step) ?? claimed.steps.find((s) => s.status !== 'completed') ?? claimed.steps[0]!
+    }
     try {
-      this.d.leases.failJob(claimed.lease, step, `internal error: ${err instanceof Error ? err.message : String(err)}`, 0, null)
+      if (isDatabaseLocked(err)) {
+        // Another process kept the write lock beyond the busy timeout (a step's start, a log
+        // line): nothing is wrong with the job. It goes back to the queue once the lock is gone.
+        await this.d.leases.release(claimed.lease, 'pending', logText('databaseLocked', { step: current().name }))
+        return
+      }
+      console.error(`job ${claimed.lease.jobId} failed unexpectedly:`, err)
+      await this.d.leases.failJob(claimed.lease, current(), `internal error: ${err instanceof Error ? err.message : String(err)}`, 0, null)
     } catch (again) {
       if (!(again instanceof LeaseLostError)) console.error('could not record the failure:', again)
     }
@@ -381,12 +395,15 @@ export class JobRunner<S> {
   }
 
   /** The step was interrupted from outside: on shutdown give the job back; on cancel/lease loss there is nothing to write. */
-  private handleStop(lease: Lease, step: StepRow, reason: StopReason['why']): void {
+  private async handleStop(lease: Lease, step: StepRow, reason: StopReason['why']): Promise<void> {
     if (reason !== 'shutdown') return
     try {
-      this.d.leases.release(lease, 'pending', logText('engineStopped', { step: step.name, next: step.name }))
+      await this.d.leases.release(lease, 'pending', logText('engineStopped', { step: step.name, next: step.name }))
     } catch (err) {
-      if (!(err instanceof LeaseLostError)) throw err
+      if (err instanceof LeaseLostError) return
+      // The database stayed locked by another process until the end of the grace period: the
+      // job stays marked as ours, and the next engine to start takes it back at this step.
+      console.warn(`job ${lease.jobId}: not given back (${err instanceof Error ? err.message : String(err)}); it resumes at ${step.name} when the engine next starts`)
     }
   }
 }

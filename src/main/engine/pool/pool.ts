@@ -137,6 +137,7 @@ export class WorkerPool<S = unknown> {
       }
     })
     this.o.leases.holds = (jobId) => this.running.has(jobId)
+    this.o.leases.waitForLockedDatabase()
     this.o.leases.onAbandonedWork = (workDirs) => {
       const stopped = stopOrphanedTools(workDirs)
       if (stopped) console.warn(`stopped ${stopped} tool process(es) left running by an engine that was killed`)
@@ -284,7 +285,8 @@ export class WorkerPool<S = unknown> {
       .catch((err) => console.error(`job ${claimed.lease.jobId} runner crashed:`, err))
       .finally(() => {
         if (entry.finishing) this.finishing--
-        this.running.delete(claimed.lease.jobId)
+        // A job given back to the queue can be claimed again before this run has unwound.
+        if (this.running.get(claimed.lease.jobId) === entry) this.running.delete(claimed.lease.jobId)
         this.queueTick()
         this.checkIdle()
       })

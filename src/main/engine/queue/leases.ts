@@ -191,6 +191,16 @@ export class LeaseStore {
     inTransaction(this.db, () => this.fencedWrite(lease, jobSet, params, change), options)
   }
 
+  /**
+   * The write that ends a run of the job here (retry later, wait for a provider, fail, give back),
+   * fenced and fsynced like a checkpoint, and like one it waits for a database locked by another
+   * process: thrown away, it would leave the job in processing until its lease ran out, and its
+   * step would run (and be paid for) again. Resolves once stored.
+   */
+  private endRun(lease: Lease, jobSet: string, params: Record<string, unknown>, change: () => void): Promise<void> {
+    return this.commitTogether(lease, jobSet, params, change, true, false).then(() => undefined)
+  }
+
   /** The body of a fenced write; the caller provides the transaction. */
   private fencedWrite(lease: Lease, jobSet: string, params: Record<string, unknown>, change: () => void): JobRow {
     const row = readRows<[Record<string, unknown>], JobRow>(
@@ -227,6 +237,8 @@ export class LeaseStore {
 
   /** Set while the database is locked by another process and checkpoints wait for it. */
   private lockedWait: { timer: NodeJS.Timeout; delayMs: number } | null = null
+  /** Set once the engine stops waiting for a locked database (see abandonWaitingCommits). */
+  private abandoned: Error | null = null
 
   /**
    * Group commit: checkpoints requested in the same turn of the event loop share one
@@ -254,6 +266,7 @@ export class LeaseStore {
   private flushCommits(): void {
     const batch = this.commits
     this.commits = []
+    if (batch.length === 0) return
     let outcomes: Outcome[]
     let onDisk: Promise<void>
     try {
@@ -288,6 +301,10 @@ export class LeaseStore {
    * steps again. Later checkpoints join them.
    */
   private waitForDatabase(batch: PendingCommit[]): void {
+    if (this.abandoned) {
+      for (const item of batch) item.reject(this.abandoned)
+      return
+    }
     this.commits = [...batch, ...this.commits]
     const delayMs = this.lockedWait ? Math.min(1_000, this.lockedWait.delayMs * 2) : 25
     if (!this.lockedWait) console.warn(`the database is locked by another process; ${batch.length} checkpoint(s) wait for it`)
@@ -299,16 +316,22 @@ export class LeaseStore {
 
   /**
    * The engine stops while checkpoints still wait for a locked database (its grace period is
-   * over): they fail with `reason`, so that their runners end. Their jobs resume at those steps
-   * when an engine next starts.
+   * over): they fail with `reason`, so that their runners end, and so do the writes those runners
+   * still try while the lock lasts (giving their jobs back). Their jobs resume at those steps when
+   * an engine next starts. `waitForLockedDatabase` undoes it when the pool starts again.
    */
   abandonWaitingCommits(reason: Error): void {
+    this.abandoned = reason
     if (!this.lockedWait) return
     clearTimeout(this.lockedWait.timer)
     this.lockedWait = null
     const waiting = this.commits
     this.commits = []
     for (const item of waiting) item.reject(reason)
+  }
+
+  waitForLockedDatabase(): void {
+    this.abandoned = null
   }
 
   /**
@@ -467,8 +490,8 @@ export class LeaseStore {
   }
 
   /** A retryable failure with attempts left: back to the queue, not before `runAfter`. */
-  retryLater(lease: Lease, step: StepRow, error: string, runAfter: number, durationMs: number, provider: string | null): void {
-    this.fenced(lease, RELEASE, { to: 'pending', runAfter, reason: `retrying ${step.name} after an error`, provider: null, retries: 1 }, () => {
+  retryLater(lease: Lease, step: StepRow, error: string, runAfter: number, durationMs: number, provider: string | null): Promise<void> {
+    return this.endRun(lease, RELEASE, { to: 'pending', runAfter, reason: `retrying ${step.name} after an error`, provider: null, retries: 1 }, () => {
       prep(this.db, "UPDATE steps SET status = 'pending', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.idx)
       if (provider) this.recordCall(provider, false, durationMs, error)
       this.logHeld(lease, 'warn', logText('willRetry', { step: step.name, delay: formatMs(runAfter - this.now()), error }), step.name)
@@ -483,8 +506,8 @@ export class LeaseStore {
     reason: string,
     runAfter: number,
     call: { durationMs: number } | null
-  ): void {
-    this.fenced(lease, RELEASE, { to: 'pending', runAfter, reason: `waiting for ${provider}: ${reason}`, provider, retries: 0 }, () => {
+  ): Promise<void> {
+    return this.endRun(lease, RELEASE, { to: 'pending', runAfter, reason: `waiting for ${provider}: ${reason}`, provider, retries: 0 }, () => {
       prep(this.db, `UPDATE steps SET status = 'pending', attempts = MAX(attempts - ?, 0), error = ? WHERE job_id = ? AND idx = ?`).run(
         call ? 1 : 0,
         reason,
@@ -496,8 +519,8 @@ export class LeaseStore {
     })
   }
 
-  failJob(lease: Lease, step: StepRow, error: string, durationMs: number, provider: string | null): void {
-    this.fenced(
+  failJob(lease: Lease, step: StepRow, error: string, durationMs: number, provider: string | null): Promise<void> {
+    return this.endRun(
       lease,
       `status = 'failed', error = @error, completed_at = @now, actual_duration_ms = ${JOB_RUN_TIME} + @failedMs,
        lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`,
@@ -514,8 +537,8 @@ export class LeaseStore {
    * Give the job back without blaming it: graceful stop, queue pause, job pause. A step that was
    * running goes back to pending and its attempt is returned.
    */
-  release(lease: Lease, to: 'pending' | 'paused', reason: string): void {
-    this.fenced(lease, RELEASE, { to, runAfter: 0, reason: null, provider: null, retries: 0 }, () => {
+  release(lease: Lease, to: 'pending' | 'paused', reason: string): Promise<void> {
+    return this.endRun(lease, RELEASE, { to, runAfter: 0, reason: null, provider: null, retries: 0 }, () => {
       prep(this.db, "UPDATE steps SET status = 'pending', attempts = MAX(attempts - 1, 0), progress = 0 WHERE job_id = ? AND status = 'running'").run(
         lease.jobId
       )

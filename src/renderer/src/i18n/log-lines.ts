@@ -36,6 +36,7 @@ const FR: Record<LogLineCode, string> = {
   workerLost: 'le processus {worker} ne répond plus pendant {step} ; job remis en file',
   engineStopping: 'arrêt du moteur ; le job reprendra à sa prochaine étape',
   engineStopped: 'moteur arrêté pendant {step} ; reprise à l’étape {next}',
+  databaseLocked: 'base de données verrouillée par un autre processus à l’étape {step} ; job remis en file',
   pausedBetweenSteps: 'mis en pause entre deux étapes',
   queuePaused: 'file en pause ; le job reprendra à sa prochaine étape',
   offlineScript: 'script hors ligne par {provider} (modèles de phrases, pas un modèle de langage)',
