@@ -14,16 +14,28 @@ import { callsOf } from '../helpers/test-pipelines'
 
 const track = closeAfterEach()
 
-async function finishWhileLocked(lockMs: number) {
+/** An engine, and a second connection to its database to hold the write lock with. */
+function engineBesideLock(overrides: Parameters<typeof openTestEngine>[0] = {}) {
   const dir = tempDir()
-  const engine = track(openTestEngine({}, dir), (e) => e.close(100))
+  const engine = track(openTestEngine(overrides, dir), (e) => e.close(100))
   // The busy wait blocks the engine's thread; keep it short so the lock outlasts it many times.
   engine.db.pragma('busy_timeout = 50')
   const other = track(new Database(databaseFile(dir)), (db) => db.close())
+  return { dir, engine, other }
+}
+
+/** Runs a `three` job (label `label`) until its step b works, holding on the file `hold`. */
+async function holdAtB(dir: string, engine: ReturnType<typeof openTestEngine>, label: string) {
   writeFileSync(join(dir, 'hold'), '')
-  const job = engine.queue.enqueue({ type: 'three', input: { label: 'x', holdWhile: { b: 'hold' } } })
+  const job = engine.queue.enqueue({ type: 'three', input: { label, holdWhile: { b: 'hold' } } })
   engine.pool.start()
-  await until(() => callsOf(dir).includes('x:b'), 5_000, 'step b to run')
+  await until(() => callsOf(dir).includes(`${label}:b`), 5_000, 'step b to run')
+  return job
+}
+
+async function finishWhileLocked(lockMs: number) {
+  const { dir, engine, other } = engineBesideLock()
+  const job = await holdAtB(dir, engine, 'x')
 
   other.exec('BEGIN IMMEDIATE')
   rmSync(join(dir, 'hold')) // step b finishes while the other connection holds the lock
@@ -52,14 +64,8 @@ describe('a checkpoint while another process holds the database', () => {
 
 describe("a step's failure while another process holds the database", () => {
   it('is stored once the lock goes: the job fails, its step is not run again', async () => {
-    const dir = tempDir()
-    const engine = track(openTestEngine({}, dir), (e) => e.close(100))
-    engine.db.pragma('busy_timeout = 50')
-    const other = track(new Database(databaseFile(dir)), (db) => db.close())
-    writeFileSync(join(dir, 'hold'), '')
-    const job = engine.queue.enqueue({ type: 'three', input: { label: 'f', holdWhile: { b: 'hold' } } })
-    engine.pool.start()
-    await until(() => callsOf(dir).includes('f:b'), 5_000, 'step b to run')
+    const { dir, engine, other } = engineBesideLock()
+    const job = await holdAtB(dir, engine, 'f')
 
     other.exec('BEGIN IMMEDIATE')
     writeFileSync(join(dir, 'fail-b-f'), '') // b fails for good at the end of its work, during the lock
@@ -77,14 +83,8 @@ describe("a step's failure while another process holds the database", () => {
   })
 
   it('a retry waits too: the step runs again as that retry, not as a job taken back from a lost worker', async () => {
-    const dir = tempDir()
-    const engine = track(openTestEngine({}, dir), (e) => e.close(100))
-    engine.db.pragma('busy_timeout = 50')
-    const other = track(new Database(databaseFile(dir)), (db) => db.close())
-    writeFileSync(join(dir, 'hold'), '')
-    const job = engine.queue.enqueue({ type: 'three', input: { label: 'r', holdWhile: { b: 'hold' } } })
-    engine.pool.start()
-    await until(() => callsOf(dir).includes('r:b'), 5_000, 'step b to run')
+    const { dir, engine, other } = engineBesideLock()
+    const job = await holdAtB(dir, engine, 'r')
 
     other.exec('BEGIN IMMEDIATE')
     writeFileSync(join(dir, 'flaky-b-r'), '') // b times out at the end of its work, during the lock
@@ -104,11 +104,8 @@ describe("a step's failure while another process holds the database", () => {
 
 describe("a step's start while another process holds the database", () => {
   it('gives the job back, saying why, instead of failing it; it then runs', async () => {
-    const dir = tempDir()
     // Two llm calls at least 2.5 s apart: the later one starts on a timer, during the lock.
-    const engine = track(openTestEngine({ resources: { llm: { concurrency: 2, minIntervalMs: 2_500 } } }, dir), (e) => e.close(100))
-    engine.db.pragma('busy_timeout = 50')
-    const other = track(new Database(databaseFile(dir)), (db) => db.close())
+    const { dir, engine, other } = engineBesideLock({ resources: { llm: { concurrency: 2, minIntervalMs: 2_500 } } })
     const first = engine.queue.enqueue({ type: 'remote', input: { label: 'x' } })
     const second = engine.queue.enqueue({ type: 'remote', input: { label: 'y' } })
     engine.pool.start()
