@@ -284,7 +284,7 @@ export class LeaseStore {
         return
       }
     }
-    if (this.lockedWait) console.warn('the database is free again; waiting checkpoints stored')
+    if (this.lockedWait) console.warn('the database is free again; waiting job updates stored')
     this.lockedWait = null
     batch.forEach((item, i) => {
       const outcome = outcomes[i]!
@@ -307,7 +307,7 @@ export class LeaseStore {
     }
     this.commits = [...batch, ...this.commits]
     const delayMs = this.lockedWait ? Math.min(1_000, this.lockedWait.delayMs * 2) : 25
-    if (!this.lockedWait) console.warn(`the database is locked by another process; ${batch.length} checkpoint(s) wait for it`)
+    if (!this.lockedWait) console.warn(`the database is locked by another process; ${batch.length} job update(s) wait for it`)
     this.lockedWait = {
       delayMs,
       timer: setTimeout(() => this.flushCommits(), delayMs)
