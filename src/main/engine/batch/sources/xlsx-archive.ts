@@ -6,7 +6,6 @@ import yauzl from 'yauzl'
  * whatever order the writer stored them in. Part names are case-insensitive, as OPC says.
  */
 export interface XlsxArchive {
-  has(partName: string): boolean
   /** The part's decompressed bytes as a stream; undefined when the file has no such part. */
   open(partName: string): Promise<Readable | undefined>
 }
@@ -17,7 +16,6 @@ export async function openXlsxArchive(bytes: Buffer): Promise<XlsxArchive> {
   const entries = new Map<string, yauzl.Entry>()
   for await (const entry of zip.eachEntry()) entries.set(normalizePartName(entry.fileName), entry)
   return {
-    has: (partName) => entries.has(normalizePartName(partName)),
     open: async (partName) => {
       const entry = entries.get(normalizePartName(partName))
       return entry ? zip.openReadStreamPromise(entry) : undefined
