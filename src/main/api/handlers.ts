@@ -76,7 +76,8 @@ function engineHandlers(engine: Engine<any>): Pick<Handlers, EngineCommands> {
     },
     'providers/health': () => engine.health(),
     'pipelines/list': () =>
-      engine.pipelines.list().map((p) => ({
+      // A storyboard render is made by storyboards/render, never from the new job dialog or a sheet.
+      engine.pipelines.list().filter((p) => !p.internal).map((p) => ({
         name: p.name,
         title: p.title,
         mainField: p.mainField ?? 'idea',

@@ -2,6 +2,8 @@ import { createProviders, type ProviderSet, type SecretRequest } from './provide
 import type { BinarySettings } from './render/binaries'
 import type { SettingsStore, StudioSettings } from './settings'
 import type { Db } from './store/database'
+import { ArtifactCache } from './storyboards/artifact-cache'
+import { StoryboardStore } from './storyboards/store'
 
 /** Where API keys come from: the app's keychain-backed store, or nothing (environment only). */
 export interface SecretSource {
@@ -29,6 +31,10 @@ export class MemorySecrets implements SecretSource {
  */
 export class StudioServices {
   private providerCache: { version: number; set: ProviderSet } | null = null
+  /** Storyboards, their revisions and renders (the storyboard steps read their project's assets here). */
+  readonly storyboards: StoryboardStore
+  /** Content-addressed step results: what a storyboard render reuses instead of paying again. */
+  readonly artifacts: ArtifactCache
 
   constructor(
     readonly dataDir: string,
@@ -36,7 +42,10 @@ export class StudioServices {
     private readonly db: Db,
     readonly secrets: SecretSource = new MemorySecrets(),
     private readonly env: NodeJS.ProcessEnv = process.env
-  ) {}
+  ) {
+    this.storyboards = new StoryboardStore(db)
+    this.artifacts = new ArtifactCache(this.storyboards, dataDir)
+  }
 
   settings(): StudioSettings {
     return this.store.get()

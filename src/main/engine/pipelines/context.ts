@@ -8,6 +8,7 @@ import type { LogLevel, StepContext, StepOutput } from './types'
 
 export interface ContextDeps<S> {
   jobId: string
+  stepName: string
   projectId: string
   jobType: string
   input: Record<string, unknown>
@@ -37,6 +38,7 @@ export function makeStepContext<S>(d: ContextDeps<S>): StepContext<S> {
   }
   return {
     jobId: d.jobId,
+    stepName: d.stepName,
     projectId: d.projectId,
     jobType: d.jobType,
     input: d.input,

@@ -2,6 +2,7 @@ import type { StudioServices } from '../../services'
 import { PipelineRegistry } from '../registry'
 import { audioPipeline, graphicPipeline, imagePipeline, modelPipeline, musicPipeline, textPipeline } from './single'
 import { videoPipeline } from './video'
+import { storyboardPipeline } from '../../storyboards/pipeline'
 
 export function builtinPipelines(): PipelineRegistry<StudioServices> {
   return new PipelineRegistry<StudioServices>()
@@ -12,4 +13,5 @@ export function builtinPipelines(): PipelineRegistry<StudioServices> {
     .register(audioPipeline)
     .register(musicPipeline)
     .register(modelPipeline)
+    .register(storyboardPipeline)
 }
