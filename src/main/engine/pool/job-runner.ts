@@ -233,7 +233,9 @@ export class JobRunner<S> {
       }
     }
 
-    const workDir = join(this.d.artifactsRoot, lease.jobId, `${String(step.idx + 1).padStart(2, '0')}-${step.name}.${randomUUID().slice(0, 8)}`)
+    // A planned step's name holds a ':' (segment:4f3a…), which no Windows folder name may.
+    const folder = `${String(step.idx + 1).padStart(2, '0')}-${step.name.replace(/[^\w.-]/g, '-')}`
+    const workDir = join(this.d.artifactsRoot, lease.jobId, `${folder}.${randomUUID().slice(0, 8)}`)
     const maxAttempts = Math.max(1, def.maxAttempts ?? claimed.job.max_retries)
     const totalWeight = a.weights.reduce((x, y) => x + y, 0)
     const weightBefore = a.weights.slice(0, step.idx).reduce((x, y) => x + y, 0)
