@@ -4,6 +4,7 @@ import type { SettingsStore, StudioSettings } from './settings'
 import type { Db } from './store/database'
 import { ArtifactCache } from './storyboards/artifact-cache'
 import { StoryboardStore } from './storyboards/store'
+import type { StoryboardService } from './storyboards/service'
 
 /** Where API keys come from: the app's keychain-backed store, or nothing (environment only). */
 export interface SecretSource {
@@ -35,6 +36,8 @@ export class StudioServices {
   readonly storyboards: StoryboardStore
   /** Content-addressed step results: what a storyboard render reuses instead of paying again. */
   readonly artifacts: ArtifactCache
+  /** Set by the studio once built: the step that makes a storyboard from a batch row uses it. */
+  storyboardService: StoryboardService | null = null
 
   constructor(
     readonly dataDir: string,

@@ -79,6 +79,7 @@ export class Studio extends Engine<StudioServices> {
       assets: (projectId) => this.projects.assets(projectId),
       averageStepMs: (kind) => services.storyboards.averageStepMs(kind)
     })
+    services.storyboardService = this.storyboards
     // Settings saved by another process (the CLI next to the app) apply here too: providers for
     // the next steps, concurrency and limits for the pool.
     this.pool.external.onChange(() => {

@@ -45,6 +45,8 @@ export interface StoryboardDeps {
 }
 
 export interface CreateRequest {
+  /** A storyboard made by a job takes an id derived from the job, so a retried job finds it. */
+  id?: string | undefined
   projectId: string
   title?: string | undefined
   from: StoryboardSourceInput
@@ -87,7 +89,8 @@ export class StoryboardService {
     })
   }
 
-  async create(req: CreateRequest): Promise<StoryboardView> {
+  async create(req: CreateRequest, signal?: AbortSignal): Promise<StoryboardView> {
+    if (req.id && this.store.get(req.id)) return this.view(req.id)
     const parsedFrom = StoryboardSource.safeParse(req.from)
     if (!parsedFrom.success) throw new QueueError('bad_request', describeZodError(parsedFrom.error, 'from', 'from.'))
     const from = parsedFrom.data
@@ -96,7 +99,7 @@ export class StoryboardService {
     let scenes: StoryboardDoc['scenes'] = []
     let title = req.title
     if (from.kind === 'idea') {
-      const written = await scenesFromIdea(this.d.services, { idea: from.idea, language: settings.language, lengthSec: from.lengthSec })
+      const written = await scenesFromIdea(this.d.services, { idea: from.idea, language: settings.language, lengthSec: from.lengthSec }, signal)
       // Pictures: the project's own images and clips in order, else generated from each scene's words.
       const media = assets.filter((a) => a.kind === 'image' || a.kind === 'video')
       scenes = written.map((narration, i) =>
@@ -118,7 +121,7 @@ export class StoryboardService {
     }
     const doc: StoryboardDoc = { title: title ?? 'Untitled storyboard', settings, scenes }
     await this.checkAssets(req.projectId, doc)
-    const board = this.store.create(req.projectId, doc)
+    const board = this.store.create(req.projectId, doc, req.id)
     this.announce(board)
     if (req.render) return (await this.render({ id: board.id })).storyboard
     return this.view(board.id)

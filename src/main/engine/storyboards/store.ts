@@ -56,8 +56,7 @@ export class StoryboardStore {
     private readonly now: () => number = Date.now
   ) {}
 
-  create(projectId: string, doc: StoryboardDoc): StoredStoryboard {
-    const id = randomUUID()
+  create(projectId: string, doc: StoryboardDoc, id: string = randomUUID()): StoredStoryboard {
     const now = this.now()
     inTransaction(this.db, () => {
       prep(this.db, 'INSERT INTO storyboards (id, project_id, revision, head, created_at, updated_at) VALUES (?, ?, 1, 1, ?, ?)').run(id, projectId, now, now)

@@ -3,6 +3,7 @@ import { PipelineRegistry } from '../registry'
 import { audioPipeline, graphicPipeline, imagePipeline, modelPipeline, musicPipeline, textPipeline } from './single'
 import { videoPipeline } from './video'
 import { storyboardPipeline } from '../../storyboards/pipeline'
+import { storyboardIdeaPipeline } from '../../storyboards/from-row'
 
 export function builtinPipelines(): PipelineRegistry<StudioServices> {
   return new PipelineRegistry<StudioServices>()
@@ -14,4 +15,5 @@ export function builtinPipelines(): PipelineRegistry<StudioServices> {
     .register(musicPipeline)
     .register(modelPipeline)
     .register(storyboardPipeline)
+    .register(storyboardIdeaPipeline)
 }
