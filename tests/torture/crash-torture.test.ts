@@ -170,7 +170,7 @@ describe('crash torture', () => {
 
     for (let k = 0; k < KILLS; k++) {
       const { proc, exited } = await startChild(dir, stderr)
-      const life = random.int(50, 2_000)
+      const life = random.int(50, 1_500)
       const meddleAt = random.int(0, life)
       await new Promise((r) => setTimeout(r, meddleAt))
       meddle(studio, random, direct, cancelled, cancelBudget)
