@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
 import { rename, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { StepRow } from '../queue/rows'
 import { parseJson } from '../queue/rows'
 import type { LogLevel, StepContext, StepOutput } from './types'
+import { makeWorkDir } from './work-dir'
 
 export interface ContextDeps<S> {
   jobId: string
@@ -32,7 +32,7 @@ export function makeStepContext<S>(d: ContextDeps<S>): StepContext<S> {
   // The folder is made on first use: a step that writes no file costs no directory.
   let made = false
   const dir = () => {
-    if (!made) mkdirSync(d.workDir, { recursive: true })
+    if (!made) makeWorkDir(d.workDir)
     made = true
     return d.workDir
   }
