@@ -75,7 +75,15 @@ export class StoryboardService {
 
   list(projectId?: string): StoryboardSummary[] {
     return this.store.list(projectId).map((b) => {
-      const poster = this.store.renders(b.id, 20).map((r) => this.renderView(r.jobId, r)).find((r) => r?.status === 'completed' && !r.draft && !r.sceneId)?.poster ?? null
+      let poster: string | null = null
+      for (const r of this.store.renders(b.id, 20)) {
+        if (r.draft || r.sceneId) continue
+        const view = this.renderView(r.jobId, r)
+        if (view?.status === 'completed') {
+          poster = view.poster
+          break
+        }
+      }
       return {
         id: b.id,
         projectId: b.projectId,
@@ -320,7 +328,8 @@ export class StoryboardService {
         keys.push({ key: scene.visual.kind === 'asset' ? ASSET : f.visualKey, kind, sceneId, paid: scene.visual.kind === 'generated' && !providers.image.offline })
       } else if (kind === 'segment' && scene) {
         // A voice not made yet decides the scene's length: its segment is not known either.
-        const involved = [scene, ...input.scenes.slice(0, Math.max(0, input.scenes.indexOf(scene)))].slice(0, 2)
+        const at = input.scenes.indexOf(scene)
+        const involved = at > 0 ? [scene, input.scenes[at - 1]!] : [scene]
         const known = involved.every((s) => !facts.get(s.id)!.voiceKey || facts.get(s.id)!.voiceSec !== null)
         const spec = known ? segmentSpec(input, scene, (s) => facts.get(s.id)!, style) : null
         segments.set(scene.id, spec ? { key: spec.key, frames: spec.own.frames } : null)
