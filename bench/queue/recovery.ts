@@ -9,17 +9,18 @@
  *
  *   node --import tsx bench/queue/recovery.ts [--jobs 100000] [--interrupted 1000] [--reps 3]
  *
- * The database is built once by a child process (one transaction for the jobs, one for the
- * interruption), which then exits: its pid is the dead owner of the interrupted leases, as after a
+ * The database is built once by a child process (./full-queue.ts: one transaction for the jobs,
+ * one for the interruption), which then exits: its pid is the dead owner of the interrupted leases, as after a
  * kill -9. Each measured open runs in a fresh process on a fresh copy of that database, so every
  * open finds the same 1 000 interrupted jobs (the page cache is warm: the copy was just written).
  */
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { hostname, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import type { FullQueue } from './full-queue'
 
 const { values } = parseArgs({
   options: {
@@ -32,13 +33,6 @@ const { values } = parseArgs({
 })
 const JOBS = Number(values.jobs)
 const INTERRUPTED = Number(values.interrupted)
-
-interface BuildResult {
-  enqueueMs: number
-  interruptMs: number
-  processing: number
-  dbBytes: number
-}
 
 interface RecoverResult {
   /** From the process's start (node + tsx boot) to the first line of this file. */
@@ -53,55 +47,6 @@ interface RecoverResult {
   processingAfterSweep: number
   pendingAfterSweep: number
   workerLostLogs: number
-}
-
-async function build(dataDir: string): Promise<BuildResult> {
-  const { openStudio } = await import('../../src/main/engine/studio')
-  const studio = openStudio({ dataDir })
-  const requests = Array.from({ length: JOBS }, (_, i) => ({
-    type: 'video',
-    input: { idea: `Idea number ${i}: why the sea is salty`, language: i % 2 ? 'fr' : 'en' },
-    priority: (i % 10) + 1
-  }))
-  let t = performance.now()
-  studio.queue.enqueueMany(requests)
-  const enqueueMs = performance.now() - t
-
-  // Every (JOBS / INTERRUPTED)-th job was running when the engine died: script and adapt done,
-  // audio running in its own work folder, the lease expired a minute ago. This process's pid is
-  // the owner: it is dead by the time the database is opened again.
-  const now = Date.now()
-  const owner = `${hostname()}:${process.pid}:deadbeef`
-  const every = Math.max(1, Math.floor(JOBS / INTERRUPTED))
-  const db = studio.db
-  t = performance.now()
-  db.transaction(() => {
-    const ids = db
-      .prepare<[number, number], { id: string }>('SELECT id FROM jobs WHERE seq % ? = 0 ORDER BY seq LIMIT ?')
-      .all(every, INTERRUPTED)
-      .map((r) => r.id)
-    const job = db.prepare(
-      `UPDATE jobs SET status = 'processing', current_step = 'audio', progress = 40, lease_token = ?, lease_owner = ?,
-         lease_expires_at = ?, started_at = ?, updated_at = ? WHERE id = ?`
-    )
-    const done = db.prepare(
-      `UPDATE steps SET status = 'completed', attempts = 1, progress = 100, output = ?, started_at = ?, completed_at = ?,
-         duration_ms = 1000 WHERE job_id = ? AND idx < 2`
-    )
-    const running = db.prepare(
-      "UPDATE steps SET status = 'running', attempts = 1, progress = 30, work_dir = ?, started_at = ? WHERE job_id = ? AND idx = 2"
-    )
-    for (const id of ids) {
-      job.run(`token-${id}`, owner, now - 60_000, now - 120_000, now - 60_000, id)
-      done.run(JSON.stringify({ text: 'A script of a few hundred characters. '.repeat(8) }), now - 120_000, now - 100_000, id)
-      running.run(join(dataDir, 'jobs', id, `audio-${id.slice(0, 8)}`), now - 90_000, id)
-    }
-  })()
-  const interruptMs = performance.now() - t
-  const processing = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE status = 'processing'").get()!.n
-  await studio.close(0)
-  const { statSync } = await import('node:fs')
-  return { enqueueMs, interruptMs, processing, dbBytes: statSync(join(dataDir, 'studio.db')).size }
 }
 
 async function recover(dataDir: string): Promise<RecoverResult> {
@@ -163,7 +108,7 @@ async function parent(): Promise<void> {
   try {
     const pristine = join(root, 'pristine')
     let t = performance.now()
-    const built = JSON.parse(runSelf(['--build', pristine, '--jobs', String(JOBS), '--interrupted', String(INTERRUPTED)])) as BuildResult
+    const built = JSON.parse(runSelf(['--build', pristine, '--jobs', String(JOBS), '--interrupted', String(INTERRUPTED)])) as FullQueue
     console.log(
       `database: ${JOBS.toLocaleString('en')} video jobs (5 steps each), ${built.processing.toLocaleString('en')} interrupted ` +
         `(processing, lease expired, owner's process dead, audio step running); studio.db ${(built.dbBytes / 2 ** 20).toFixed(0)} MB; ` +
@@ -202,7 +147,8 @@ async function parent(): Promise<void> {
 }
 
 if (values.build) {
-  console.log(`RESULT ${JSON.stringify(await build(values.build))}`)
+  const { buildFullQueue } = await import('./full-queue')
+  console.log(`RESULT ${JSON.stringify(await buildFullQueue(values.build, JOBS, INTERRUPTED))}`)
   process.exit(0)
 } else if (values.recover) {
   console.log(`RESULT ${JSON.stringify(await recover(values.recover))}`)
