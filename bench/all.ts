@@ -80,7 +80,8 @@ function run(bench: Bench): Promise<Outcome> {
 
 function sh(command: string, args: string[]): string {
   try {
-    return execFileSync(command, args, { cwd: root, encoding: 'utf8' }).trim()
+    // trimEnd only: the first line of `free -h` is aligned with leading spaces.
+    return execFileSync(command, args, { cwd: root, encoding: 'utf8' }).trimEnd()
   } catch {
     return '(unavailable)'
   }
