@@ -39,6 +39,7 @@ const QUICK: Bench[] = [
   { name: 'recovery', args: ['bench/queue/recovery.ts', '--reps', '3'] },
   { name: 'memory', args: ['bench/memory.ts'] },
   { name: 'render', args: ['bench/render/run.ts', '--seconds', '10'] },
+  { name: 'storyboard', args: ['bench/render/storyboard.ts', '--seconds', '30'] },
   { name: 'batch', args: ['bench/batch/run.ts', '100000'] },
   { name: 'ui', args: ['bench/ui/run.ts', '--runs', '1'] }
 ]
@@ -51,6 +52,7 @@ const FULL: Bench[] = [
   { name: 'recovery', args: ['bench/queue/recovery.ts', '--reps', '5'] },
   { name: 'memory', args: ['bench/memory.ts'] },
   { name: 'render', args: ['bench/render/run.ts', '--seconds', '60', '--reps', '3'] },
+  { name: 'storyboard', args: ['bench/render/storyboard.ts', '--seconds', '60'] },
   { name: 'batch', args: ['bench/batch/run.ts', '100000'] },
   { name: 'batch-import', args: ['bench/batch/import.ts'] },
   { name: 'batch-feed', args: ['bench/batch/feed.ts'] },

@@ -6,7 +6,7 @@
  *  - a one-scene draft preview (of an edited scene, and of an unchanged one);
  *  - the motion filters: a pan as a moving crop against zoompan on a 1.5× picture.
  *
- *   node --import tsx bench/render/storyboard.ts [--ffmpeg-concurrency N] [--keep]
+ *   node --import tsx bench/render/storyboard.ts [--seconds 60] [--ffmpeg-concurrency N] [--keep]
  *
  * It prints figures; it asserts nothing.
  */
@@ -24,12 +24,13 @@ import { openStudio, type Studio } from '../../src/main/engine/studio'
 import { defaultResourceLimits } from '../../src/main/engine/pool/pool'
 
 const { values } = parseArgs({
-  options: { 'ffmpeg-concurrency': { type: 'string' }, keep: { type: 'boolean', default: false } }
+  options: { 'ffmpeg-concurrency': { type: 'string' }, seconds: { type: 'string', default: '60' }, keep: { type: 'boolean', default: false } }
 })
 const W = 1080
 const H = 1920
 const FPS = 30
-const SCENE_SEC = 10
+/** Six scenes share the video's length (60 s: the figure; shorter for a quick run). */
+const SCENE_SEC = Math.max(2, Math.round(Number(values.seconds) / 6))
 const MOTIONS = ['zoom-in', 'zoom-out', 'pan-right', 'pan-left'] as const
 const NARRATIONS = [
   'Bees talk by dancing. When a worker finds a field of flowers, she flies home to tell the others.',
