@@ -116,7 +116,7 @@ try {
   const zoompan = await timed(() =>
     runAsync(['-hide_banner', '-nostdin', '-y', '-i', pic, '-filter_complex', `[0:v]scale=1620:2880,format=yuv420p,zoompan=z='1.15':x='(iw-iw/zoom)*on/${frames - 1}':y='(ih-ih/zoom)/2':d=${frames}:s=${W}x${H}:fps=${FPS}[v]`, '-map', '[v]', ...encode])
   )
-  console.log(`\nmotion, one 10 s pan: moving crop ${fmt(crop)}; zoompan on a 1.5× picture ${fmt(zoompan)}; crop / zoompan CPU ${(crop.cpuSec / zoompan.cpuSec).toFixed(3)}`)
+  console.log(`\nmotion, one ${SCENE_SEC} s pan: moving crop ${fmt(crop)}; zoompan on a 1.5× picture ${fmt(zoompan)}; crop / zoompan CPU ${(crop.cpuSec / zoompan.cpuSec).toFixed(3)}`)
 } finally {
   await studio.close(1_000)
   if (values.keep) console.log(`files kept in ${dir}`)
