@@ -264,7 +264,7 @@ export class BatchManager {
   /** The template's script prompt, rendered per row at import (seed 3's templates). */
   private async scriptTemplate(config: BatchConfig): Promise<{ source: string; path: string; script: string } | null> {
     if (config.pipeline !== 'video') return null
-    const loaded = await loadTemplate(config.template, { cacheDir: join(this.engine.dataDir, 'cache') })
+    const loaded = await loadTemplate(config.template, { localRoot: this.engine.dataDir, cacheDir: join(this.engine.dataDir, 'cache') })
     const script = loaded.template.prompts.script?.text
     if (!script) return null
     return { source: loaded.source, path: loaded.path, script }
