@@ -11,8 +11,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { existsSync } from 'node:fs'
-import { realpath, stat } from 'node:fs/promises'
-import { dirname, join, resolve, sep } from 'node:path'
+import { realpath } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { dispatch, type Handlers } from '../api/handlers'
@@ -148,18 +148,19 @@ export async function startBridge(engine: Engine<any>, options: BridgeOptions = 
     if (decoded.includes('\0')) return text(res, 400, 'bad path')
     const relative = decoded === '/' ? 'index.html' : decoded.replace(/^\/+/, '')
     const root = await realpath(staticDir)
-    const wanted = resolve(root, relative)
-    if (wanted !== root && !wanted.startsWith(root + sep)) return text(res, 403, 'forbidden')
-    let info = await stat(wanted).catch(() => null)
-    let path = wanted
-    if (!info?.isFile()) {
+    // Real paths: a symlink under the UI folder must not serve a file from elsewhere.
+    const found = await resolveInsideRoots([root], resolve(root, relative))
+    if ('status' in found && found.status !== 404) return text(res, 403, 'forbidden')
+    let file = 'status' in found ? null : { path: found.path, size: found.size, mtimeMs: found.mtimeMs }
+    if (!file) {
       // A client-side route: hand back the app; a missing asset stays a 404.
       if (/\.[a-z0-9]+$/i.test(relative)) return text(res, 404, 'not found')
-      path = join(root, 'index.html')
-      info = await stat(path)
+      const index = await resolveInsideRoots([root], join(root, 'index.html'))
+      if ('status' in index) return text(res, 404, 'not found')
+      file = { path: index.path, size: index.size, mtimeMs: index.mtimeMs }
     }
     const immutable = relative.startsWith('assets/')
-    sendFile(req, res, { path, size: info.size, mtimeMs: info.mtimeMs }, {
+    sendFile(req, res, file, {
       ...PAGE_HEADERS,
       'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache'
     })
