@@ -4,7 +4,9 @@ import { mkdir, open, readFile, realpath, rename, stat, unlink, writeFile } from
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
+import { PUBLIC_ADDRESSES_ONLY, type NetworkPolicy } from './sources/address-policy'
 import { httpGet } from './sources/http-fetch'
+import { RowSourceError } from './sources/errors'
 import { redactUrl } from './sources/redact-url'
 
 /**
@@ -79,6 +81,8 @@ export interface LoadTemplateOptions {
   timeoutMs?: number
   maxAgeMs?: number
   signal?: AbortSignal
+  /** Which addresses a template URL may lead to (default: public internet addresses only). */
+  network?: NetworkPolicy
 }
 
 export class TemplateError extends Error {
@@ -135,6 +139,8 @@ async function loadRemote(url: string, file: string, bundledDir: string, options
     return { source: 'remote', path: cachePath, url: shownUrl, content, template }
   } catch (err) {
     if (options.signal?.aborted) throw err
+    // Not a failure to fall back from: the URL was refused (it leads to a private address).
+    if (err instanceof RowSourceError && err.code === 'FORBIDDEN_ADDRESS') throw new TemplateError(err.message, { refused: true, cause: err })
     remoteFailure = reasonOf(err)
   }
 
@@ -214,6 +220,8 @@ async function downloadText(url: string, options: LoadTemplateOptions): Promise<
     attempts: 1,
     retryDelayMs: 0,
     signal: options.signal,
+    network: options.network ?? PUBLIC_ADDRESSES_ONLY,
+    field: 'template.source',
     accept: 'application/xml, text/xml;q=0.9, */*;q=0.5',
     notFoundHint: 'check the template source and file name'
   })
