@@ -18,10 +18,12 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { dispatch, type Handlers } from '../api/handlers'
 import { studioHandlers } from '../api/studio-handlers'
 import type { Engine } from '../engine/engine'
+import { Studio } from '../engine/studio'
 import { publishQueueSummary } from '../engine/queue-summary'
 import type { EngineEvent } from '../../shared/types'
 import { mediaRoots, resolveInsideRoots } from '../api/media-paths'
 import { sendFile } from './files'
+import { handleUpload, UPLOAD_PATH } from './upload'
 import { hostAllowed, isLoopbackHost, ownOrigin, urlHost } from './hosts'
 import { ClientMessage, PROTOCOL_VERSION, type ServerMessage } from './protocol'
 import { newToken, PROTOCOL, tokenFromProtocols, tokenMatches } from './token'
@@ -38,7 +40,10 @@ export interface BridgeOptions {
   token?: string
   /** Defaults to every contract command wired to `engine`. */
   handlers?: Handlers
-  /** Largest message a client may send (assets are imported as base64). */
+  /**
+   * Largest WebSocket message a client may send. Small: a larger frame is refused as its header
+   * arrives, before it is buffered. Media go by the streamed upload (POST /upload) instead.
+   */
   maxMessageBytes?: number
   heartbeatMs?: number
 }
@@ -76,6 +81,9 @@ const PAGE_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin'
 }
 
+/** Room for a dropped spreadsheet or a small file as base64, not for media (streamed: see upload.ts). */
+export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+
 const DROP_PROGRESS_ABOVE = 1 << 20
 const TERMINATE_ABOVE = 64 << 20
 
@@ -99,7 +107,7 @@ export async function startBridge(engine: Engine<any>, options: BridgeOptions = 
 
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: options.maxMessageBytes ?? 760 * 1024 * 1024,
+    maxPayload: options.maxMessageBytes ?? MAX_MESSAGE_BYTES,
     perMessageDeflate: false,
     handleProtocols: (protocols) => (protocols.has(PROTOCOL) ? PROTOCOL : false)
   })
@@ -109,11 +117,14 @@ export async function startBridge(engine: Engine<any>, options: BridgeOptions = 
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!hostAllowed(req.headers.host, host, port)) return text(res, 403, 'unknown host')
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    if (url.pathname === UPLOAD_PATH) {
+      return handleUpload(req, res, url, { token, dataDir: engine.dataDir, projects: engine instanceof Studio ? engine.projects : null })
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD')
       return text(res, 405, 'method not allowed')
     }
-    const url = new URL(req.url ?? '/', 'http://localhost')
     if (url.pathname === '/files') {
       if (!tokenMatches(token, url.searchParams.get('token'))) return text(res, 401, 'missing or wrong token')
       // Only job artifacts and project assets: never the database, secrets or settings beside them.

@@ -114,6 +114,21 @@ export class ProjectStore {
     return this.recordAsset(projectId, target, bytes)
   }
 
+  /**
+   * Take a file just streamed into the data folder (an upload from the browser bridge) as a
+   * project asset: renamed into place, never copied, so a clip of several GB costs no second write.
+   */
+  async adoptUploadedAsset(projectId: string, name: string, uploadedPath: string): Promise<AssetView> {
+    const label = JSON.stringify(name)
+    if (assetKindOf(safeAssetName(name)) === 'other') throw new QueueError('bad_request', `${label} is not an image, audio or video file`)
+    const { size } = await stat(uploadedPath)
+    const target = this.assetTarget(projectId, name)
+    await chmod(uploadedPath, PRIVATE_FILE_MODE)
+    await syncFile(uploadedPath)
+    await publish(uploadedPath, target.path)
+    return this.recordAsset(projectId, target, size)
+  }
+
   /** Where an asset named `name` goes (the folder is created): its safe file name, kind, id and path. */
   private assetTarget(projectId: string, name: string): AssetTarget {
     const safeName = safeAssetName(name)
