@@ -12,7 +12,21 @@ const POSIX = process.platform !== 'win32'
 /** Create `dir` (and missing parents) owner-only; an existing folder is made owner-only too. */
 export function makePrivateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE })
-  if (POSIX) chmodSync(dir, PRIVATE_DIR_MODE)
+  tighten(dir, PRIVATE_DIR_MODE)
+}
+
+/**
+ * chmod, except where it cannot be done and was not ours to do: a data folder on a read-only
+ * disk, or owned by another user (a shared copy opened to read). Opening it must still work.
+ */
+function tighten(path: string, mode: number): void {
+  if (!POSIX) return
+  try {
+    chmodSync(path, mode)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code !== 'EPERM' && code !== 'EROFS' && code !== 'EACCES') throw err
+  }
 }
 
 /**
@@ -23,8 +37,8 @@ export function makePrivateDir(dir: string): void {
 export function preparePrivateDatabase(dataDir: string, file: string): void {
   makePrivateDir(dataDir)
   if (!POSIX) return
-  closeSync(openSync(file, constants.O_CREAT | constants.O_RDWR, PRIVATE_FILE_MODE))
+  if (!existsSync(file)) closeSync(openSync(file, constants.O_CREAT | constants.O_RDWR, PRIVATE_FILE_MODE))
   for (const path of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
-    if (existsSync(path)) chmodSync(path, PRIVATE_FILE_MODE)
+    if (existsSync(path)) tighten(path, PRIVATE_FILE_MODE)
   }
 }
