@@ -217,7 +217,8 @@ export const commands = {
     z.strictObject({
       projectId: z.string().min(1).max(200),
       name: z.string().min(1).max(255),
-      contentBase64: z.string().max(700 * 1024 * 1024, 'file is larger than 500 MB')
+      // Under the browser bridge's message cap (8 MB): larger media are streamed (importDropped).
+      contentBase64: z.string().max(6 * 1024 * 1024, 'file is larger than 4 MB; drop it into the window instead (streamed)')
     })
   ),
   'assets/remove': command<null>()(z.strictObject({ id: z.string().min(1).max(100) })),

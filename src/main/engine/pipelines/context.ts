@@ -54,7 +54,7 @@ export function makeStepContext<S>(d: ContextDeps<S>): StepContext<S> {
     async writeArtifact(name, data) {
       const final = join(dir(), checkArtifactName(name))
       const temp = join(d.workDir, `.${name}.${randomUUID().slice(0, 8)}.tmp`)
-      await writeFile(temp, data, { signal: d.signal })
+      await writeFile(temp, data, { signal: d.signal, mode: 0o600 })
       await rename(temp, final)
       return final
     }

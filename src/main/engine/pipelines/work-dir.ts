@@ -1,5 +1,6 @@
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs'
+import { accessSync, constants, existsSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { makePrivateDir } from '../store/private-files'
 
 /**
  * Make a step's work folder, or say plainly why it cannot be made. A recursive mkdir on a
@@ -9,7 +10,7 @@ import { dirname } from 'node:path'
  */
 export function makeWorkDir(path: string): void {
   try {
-    mkdirSync(path, { recursive: true })
+    makePrivateDir(path)
   } catch (err) {
     throw explained(path, err as NodeJS.ErrnoException)
   }

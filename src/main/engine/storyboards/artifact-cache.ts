@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
-import { createReadStream, existsSync, mkdirSync } from 'node:fs'
+import { createReadStream, existsSync } from 'node:fs'
 import { copyFile, link, rename, rm } from 'node:fs/promises'
 import { basename, isAbsolute, join, relative } from 'node:path'
 import { permanent } from '../errors'
 import { syncFile, syncFolder } from '../pool/sync-files'
 import { projectFolder } from '../projects'
+import { makePrivateDir } from '../store/private-files'
 import { probe } from '../render/ffmpeg'
 import type { BinarySettings } from '../render/binaries'
 import type { CachedArtifact, StoryboardStore } from './store'
@@ -59,7 +60,7 @@ export class ArtifactCache {
   /** Keep a step's new files under the project's cache folder and record them under `key`. */
   async keep(projectId: string, key: string, kind: string, made: Omit<Artifact, 'key'>): Promise<Artifact> {
     const dir = join(projectFolder(this.dataDir, projectId), 'cache')
-    mkdirSync(dir, { recursive: true })
+    makePrivateDir(dir)
     const files: Record<string, string> = {}
     for (const [name, source] of Object.entries(made.files)) {
       const target = join(dir, `${key}-${basename(source)}`)
