@@ -12,6 +12,7 @@ import { NoModerationProvider, OpenAIModerationProvider } from './openai-moderat
 import { OpenAISpeechProvider } from './openai-speech'
 import { OpenAITextProvider } from './openai-text'
 import { PriceOverrides, PriceTable } from './pricing'
+import { DEFAULT_ELEVENLABS_BASE_URL, DEFAULT_ELEVENLABS_MODEL, ElevenLabsSpeechProvider } from './elevenlabs-speech'
 import { SharpImageProvider } from './sharp-image'
 import { SPEECH_ENGINES, SystemSpeechProvider, type SystemSpeechOptions } from './system-speech'
 import type { ImageProvider, ModerationProvider, ProviderKind, SpeechProvider, TextProvider } from './types'
@@ -43,9 +44,27 @@ export const ImageSettings = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('offline') }),
   z.strictObject({ ...endpointFields, size: z.string().regex(/^\d+x\d+$/).optional(), quality: z.string().optional() })
 ])
+const unit = z.number().min(0).max(1)
+export const ElevenLabsSettings = z.strictObject({
+  kind: z.literal('elevenlabs'),
+  baseURL: z.url({ protocol: /^https?$/ }).default(DEFAULT_ELEVENLABS_BASE_URL),
+  model: z.string().min(1).default(DEFAULT_ELEVENLABS_MODEL),
+  /** A voice id from GET /v1/voices (Settings lists them). */
+  voice: z.string().regex(/^[A-Za-z0-9]{10,40}$/, 'a voice id from the voice list').optional(),
+  stability: unit.optional(),
+  similarityBoost: unit.optional(),
+  style: unit.optional(),
+  speed: z.number().min(0.7).max(1.2).optional(),
+  useSpeakerBoost: z.boolean().optional(),
+  sampleRate: z.union([z.literal(16000), z.literal(22050), z.literal(24000), z.literal(44100)]).optional(),
+  /** Environment variable holding the key; ELEVENLABS_API_KEY for ElevenLabs' own servers only. */
+  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
+  timeoutMs: z.number().int().positive().max(3_600_000).optional()
+})
 export const SpeechSettings = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('offline'), engine: z.enum(SPEECH_ENGINES).default('auto') }),
-  z.strictObject({ ...endpointFields, voice: z.string().min(1).optional() })
+  z.strictObject({ kind: z.literal('offline'), engine: z.enum(SPEECH_ENGINES).default('auto'), voice: z.string().min(1).max(100).optional() }),
+  z.strictObject({ ...endpointFields, voice: z.string().min(1).optional() }),
+  ElevenLabsSettings
 ])
 export const ModerationSettings = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('none') }),
@@ -102,7 +121,7 @@ export interface RegistryOptions {
 export interface ProviderInfo {
   kind: ProviderKind
   id: string
-  type: 'offline' | 'openai' | 'none'
+  type: 'offline' | 'openai' | 'none' | 'elevenlabs' | 'suno' | 'automatic1111' | 'comfyui' | 'pexels'
   offline: boolean
   baseURL?: string
   model?: string
@@ -160,18 +179,54 @@ export function createProviders(settings: ProviderSettingsInput = {}, options: R
       : new OpenAIImageProvider({ ...connectionConfig('image', parsed.image, options, prices), size: parsed.image.size, quality: parsed.image.quality })
   const speech: SpeechProvider =
     parsed.speech.kind === 'offline'
-      ? new SystemSpeechProvider({ ...options.speech, engine: options.speech?.engine ?? parsed.speech.engine })
-      : new OpenAISpeechProvider({ ...connectionConfig('speech', parsed.speech, options, prices), voice: parsed.speech.voice })
+      ? new SystemSpeechProvider({ ...options.speech, engine: options.speech?.engine ?? parsed.speech.engine, ...(parsed.speech.voice ? { voice: parsed.speech.voice } : {}) })
+      : parsed.speech.kind === 'elevenlabs'
+        ? elevenLabs(parsed.speech, options, prices)
+        : new OpenAISpeechProvider({ ...connectionConfig('speech', parsed.speech, options, prices), voice: parsed.speech.voice })
   const moderation: ModerationProvider =
     parsed.moderation.kind === 'none' ? new NoModerationProvider() : new OpenAIModerationProvider(connectionConfig('moderation', parsed.moderation, options, prices))
 
   return { text, image, speech, moderation, list: () => listProviders(parsed, options) }
 }
 
+type ElevenLabsEntry = z.infer<typeof ElevenLabsSettings>
+
+/**
+ * A service's key: the app's key store first, then the environment variable the settings name —
+ * or `defaultEnv` when the address is the service's own (a server elsewhere never receives the
+ * key unless the user names the variable).
+ */
+export function serviceKey(kind: ProviderKind, baseURL: string, apiKeyEnv: string | undefined, defaultEnv: string, ownHost: RegExp, options: RegistryOptions): string | undefined {
+  const envName = apiKeyEnv ?? defaultEnv
+  const fromStore = options.secrets?.({ kind, envName, baseURL })
+  if (fromStore) return fromStore
+  if (!apiKeyEnv && !ownHost.test(new URL(baseURL).hostname)) return undefined
+  return (options.env ?? process.env)[envName] || undefined
+}
+
+const elevenLabsKey = (entry: ElevenLabsEntry, options: RegistryOptions) =>
+  serviceKey('speech', entry.baseURL, entry.apiKeyEnv, 'ELEVENLABS_API_KEY', /(^|\.)elevenlabs\.io$/, options)
+
+function elevenLabs(entry: ElevenLabsEntry, options: RegistryOptions, prices: PriceTable): ElevenLabsSpeechProvider {
+  return new ElevenLabsSpeechProvider({
+    baseURL: entry.baseURL,
+    apiKey: elevenLabsKey(entry, options),
+    model: entry.model,
+    voice: entry.voice,
+    voiceSettings: { stability: entry.stability, similarityBoost: entry.similarityBoost, style: entry.style, speed: entry.speed, useSpeakerBoost: entry.useSpeakerBoost },
+    sampleRate: entry.sampleRate,
+    timeoutMs: entry.timeoutMs,
+    prices
+  })
+}
+
 /** Ids, kinds, endpoints and whether a key is available — never the key itself. */
 export function listProviders(settings: ProviderSettingsInput = {}, options: RegistryOptions = {}): ProviderInfo[] {
   const parsed = ProviderSettings.parse(settings)
   const describe = (kind: ProviderKind, entry: ProviderSettings[ProviderKind], offlineId: string): ProviderInfo => {
+    if (entry.kind === 'elevenlabs') {
+      return { kind, id: `elevenlabs:${entry.model}`, type: 'elevenlabs', offline: false, baseURL: entry.baseURL, model: entry.model, hasKey: Boolean(elevenLabsKey(entry, options)) }
+    }
     if (entry.kind === 'openai') {
       return { kind, id: endpointId(entry), type: 'openai', offline: false, baseURL: entry.baseURL, model: entry.model, ...(entry.free ? { free: true } : {}), hasKey: Boolean(resolveKey(kind, entry, options)) }
     }
