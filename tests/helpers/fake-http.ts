@@ -28,6 +28,8 @@ export interface FakeRequest {
   headers: IncomingMessage['headers']
   /** Parsed JSON body, when there was one. */
   body: unknown
+  /** Date.now() on arrival. */
+  at: number
 }
 
 export type Handler = (req: FakeRequest, res: ServerResponse) => void | Promise<void>
@@ -95,7 +97,7 @@ export async function startFakeHttp(routes: Record<string, Handler>): Promise<Fa
         } catch {
           body = text
         }
-        const request: FakeRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body }
+        const request: FakeRequest = { at: Date.now(), method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body }
         counts.set(match.key, (counts.get(match.key) ?? 0) + 1)
         recorded.set(match.key, [...(recorded.get(match.key) ?? []), request])
         const next = queues.get(match.key)?.shift()

@@ -13,9 +13,12 @@ import { OpenAISpeechProvider } from './openai-speech'
 import { OpenAITextProvider } from './openai-text'
 import { PriceOverrides, PriceTable } from './pricing'
 import { DEFAULT_ELEVENLABS_BASE_URL, DEFAULT_ELEVENLABS_MODEL, ElevenLabsSpeechProvider } from './elevenlabs-speech'
+import { OfflineMusicProvider } from './offline-music'
 import { SharpImageProvider } from './sharp-image'
+import { DEFAULT_SUNO_BASE_URL, SunoMusicProvider } from './suno-music'
 import { SPEECH_ENGINES, SystemSpeechProvider, type SystemSpeechOptions } from './system-speech'
-import type { ImageProvider, ModerationProvider, ProviderKind, SpeechProvider, TextProvider } from './types'
+import type { BinarySettings } from '../render/binaries'
+import type { ImageProvider, ModerationProvider, MusicProvider, ProviderKind, SpeechProvider, TextProvider } from './types'
 
 export const DEFAULT_API_KEY_ENV = 'OPENAI_API_KEY'
 
@@ -71,6 +74,20 @@ export const ModerationSettings = z.discriminatedUnion('kind', [
   z.strictObject({ ...endpointFields, model: z.string().min(1).default('omni-moderation-latest') })
 ])
 
+export const MusicSettings = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('offline') }),
+  z.strictObject({
+    kind: z.literal('suno'),
+    /** A suno-api server (gcui-art/suno-api) or anything answering the same endpoints. */
+    baseURL: z.url({ protocol: /^https?$/ }).default(DEFAULT_SUNO_BASE_URL),
+    model: z.string().min(1).optional(),
+    /** Environment variable with a Bearer token, for a hosted server behind a key. */
+    apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
+    pollMs: z.number().int().min(10).max(60_000).optional(),
+    waitTimeoutMs: z.number().int().min(1_000).max(3_600_000).optional()
+  })
+])
+
 /** Keys that look like secrets; `apiKeyEnv` (a variable *name*) is fine. */
 const SECRET_KEY = /^(api[-_]?key|secret|token|password|authorization|bearer)$/i
 
@@ -93,6 +110,7 @@ export const ProviderSettings = z.preprocess(
     image: ImageSettings.default({ kind: 'offline' }),
     speech: SpeechSettings.default({ kind: 'offline', engine: 'auto' }),
     moderation: ModerationSettings.default({ kind: 'none' }),
+    music: MusicSettings.default({ kind: 'offline' }),
     /** Per-model price overrides (USD), merged over the built-in table. */
     pricing: PriceOverrides.optional()
   })
@@ -114,6 +132,8 @@ export interface RegistryOptions {
   secrets?: (request: SecretRequest) => string | undefined
   /** Defaults to process.env. */
   env?: NodeJS.ProcessEnv
+  /** The ffmpeg the offline music uses (settings' ffmpegPath). */
+  binaries?: () => BinarySettings
   /** Options for the offline speech engine (forcing an engine, timeouts). */
   speech?: SystemSpeechOptions
 }
@@ -135,6 +155,7 @@ export interface ProviderSet {
   image: ImageProvider
   speech: SpeechProvider
   moderation: ModerationProvider
+  music: MusicProvider
   /** What is configured, without secrets. */
   list(): ProviderInfo[]
 }
@@ -186,7 +207,19 @@ export function createProviders(settings: ProviderSettingsInput = {}, options: R
   const moderation: ModerationProvider =
     parsed.moderation.kind === 'none' ? new NoModerationProvider() : new OpenAIModerationProvider(connectionConfig('moderation', parsed.moderation, options, prices))
 
-  return { text, image, speech, moderation, list: () => listProviders(parsed, options) }
+  const music: MusicProvider =
+    parsed.music.kind === 'suno'
+      ? new SunoMusicProvider({
+          baseURL: parsed.music.baseURL,
+          apiKey: parsed.music.apiKeyEnv ? (options.env ?? process.env)[parsed.music.apiKeyEnv] || undefined : undefined,
+          model: parsed.music.model,
+          pollMs: parsed.music.pollMs,
+          waitTimeoutMs: parsed.music.waitTimeoutMs,
+          prices
+        })
+      : new OfflineMusicProvider(options.binaries)
+
+  return { text, image, speech, moderation, music, list: () => listProviders(parsed, options) }
 }
 
 type ElevenLabsEntry = z.infer<typeof ElevenLabsSettings>
@@ -223,7 +256,7 @@ function elevenLabs(entry: ElevenLabsEntry, options: RegistryOptions, prices: Pr
 /** Ids, kinds, endpoints and whether a key is available — never the key itself. */
 export function listProviders(settings: ProviderSettingsInput = {}, options: RegistryOptions = {}): ProviderInfo[] {
   const parsed = ProviderSettings.parse(settings)
-  const describe = (kind: ProviderKind, entry: ProviderSettings[ProviderKind], offlineId: string): ProviderInfo => {
+  const describe = (kind: ProviderKind, entry: ProviderSettings['text' | 'image' | 'speech' | 'moderation'], offlineId: string): ProviderInfo => {
     if (entry.kind === 'elevenlabs') {
       return { kind, id: `elevenlabs:${entry.model}`, type: 'elevenlabs', offline: false, baseURL: entry.baseURL, model: entry.model, hasKey: Boolean(elevenLabsKey(entry, options)) }
     }
@@ -236,6 +269,9 @@ export function listProviders(settings: ProviderSettingsInput = {}, options: Reg
     describe('text', parsed.text, 'offline-templates'),
     describe('image', parsed.image, 'sharp-title-card'),
     describe('speech', parsed.speech, 'system-speech'),
-    describe('moderation', parsed.moderation, 'moderation-off')
+    describe('moderation', parsed.moderation, 'moderation-off'),
+    parsed.music.kind === 'suno'
+      ? { kind: 'music', id: new SunoMusicProvider({ baseURL: parsed.music.baseURL }).id, type: 'suno', offline: false, baseURL: parsed.music.baseURL, hasKey: Boolean(parsed.music.apiKeyEnv && (options.env ?? process.env)[parsed.music.apiKeyEnv]) }
+      : { kind: 'music', id: 'ffmpeg-synth', type: 'offline', offline: true, hasKey: false }
   ]
 }
