@@ -71,6 +71,7 @@ export function studioHandlers(engine: Engine<any>): Handlers {
         await saveConfig(configsDir, r.name, r.config)
         return null
       }),
+    'queue/stats': () => ({ ...studio.queue.stats(), spend: studio.spendReport() }),
     'projects/list': () => projects.list(),
     'projects/create': (r) => projects.create(r.name),
     'assets/list': (r) => projects.assets(r.projectId),
