@@ -13,6 +13,8 @@ import { OpenAISpeechProvider } from './openai-speech'
 import { OpenAITextProvider } from './openai-text'
 import { PriceOverrides, PriceTable } from './pricing'
 import { DEFAULT_ELEVENLABS_BASE_URL, DEFAULT_ELEVENLABS_MODEL, ElevenLabsSpeechProvider } from './elevenlabs-speech'
+import { Automatic1111ImageProvider, DEFAULT_A1111_BASE_URL } from './automatic1111-image'
+import { ComfyUIImageProvider, DEFAULT_COMFYUI_BASE_URL } from './comfyui-image'
 import { OfflineMusicProvider } from './offline-music'
 import { SharpImageProvider } from './sharp-image'
 import { DEFAULT_SUNO_BASE_URL, SunoMusicProvider } from './suno-music'
@@ -45,6 +47,24 @@ export const TextSettings = z.discriminatedUnion('kind', [
 ])
 export const ImageSettings = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('offline') }),
+  z.strictObject({
+    kind: z.literal('automatic1111'),
+    baseURL: z.url({ protocol: /^https?$/ }).default(DEFAULT_A1111_BASE_URL),
+    steps: z.number().int().min(1).max(150).optional(),
+    cfgScale: z.number().min(1).max(30).optional(),
+    sampler: z.string().min(1).max(100).optional(),
+    negativePrompt: z.string().max(2000).optional(),
+    timeoutMs: z.number().int().positive().max(3_600_000).optional()
+  }),
+  z.strictObject({
+    kind: z.literal('comfyui'),
+    baseURL: z.url({ protocol: /^https?$/ }).default(DEFAULT_COMFYUI_BASE_URL),
+    /** A workflow in API format ("Save (API)"), with "%prompt%" where the prompt goes. */
+    workflow: z.record(z.string(), z.strictObject({ class_type: z.string(), inputs: z.record(z.string(), z.unknown()), _meta: z.unknown().optional() })).optional(),
+    checkpoint: z.string().min(1).max(300).optional(),
+    negativePrompt: z.string().max(2000).optional(),
+    timeoutMs: z.number().int().positive().max(3_600_000).optional()
+  }),
   z.strictObject({ ...endpointFields, size: z.string().regex(/^\d+x\d+$/).optional(), quality: z.string().optional() })
 ])
 const unit = z.number().min(0).max(1)
@@ -197,7 +217,11 @@ export function createProviders(settings: ProviderSettingsInput = {}, options: R
   const image: ImageProvider =
     parsed.image.kind === 'offline'
       ? new SharpImageProvider()
-      : new OpenAIImageProvider({ ...connectionConfig('image', parsed.image, options, prices), size: parsed.image.size, quality: parsed.image.quality })
+      : parsed.image.kind === 'automatic1111'
+        ? new Automatic1111ImageProvider(parsed.image)
+        : parsed.image.kind === 'comfyui'
+          ? new ComfyUIImageProvider(parsed.image)
+          : new OpenAIImageProvider({ ...connectionConfig('image', parsed.image, options, prices), size: parsed.image.size, quality: parsed.image.quality })
   const speech: SpeechProvider =
     parsed.speech.kind === 'offline'
       ? new SystemSpeechProvider({ ...options.speech, engine: options.speech?.engine ?? parsed.speech.engine, ...(parsed.speech.voice ? { voice: parsed.speech.voice } : {}) })
@@ -257,6 +281,10 @@ function elevenLabs(entry: ElevenLabsEntry, options: RegistryOptions, prices: Pr
 export function listProviders(settings: ProviderSettingsInput = {}, options: RegistryOptions = {}): ProviderInfo[] {
   const parsed = ProviderSettings.parse(settings)
   const describe = (kind: ProviderKind, entry: ProviderSettings['text' | 'image' | 'speech' | 'moderation'], offlineId: string): ProviderInfo => {
+    if (entry.kind === 'automatic1111' || entry.kind === 'comfyui') {
+      const id = (entry.kind === 'comfyui' ? new ComfyUIImageProvider(entry) : new Automatic1111ImageProvider(entry)).id
+      return { kind, id, type: entry.kind, offline: false, baseURL: entry.baseURL, free: true, hasKey: false }
+    }
     if (entry.kind === 'elevenlabs') {
       return { kind, id: `elevenlabs:${entry.model}`, type: 'elevenlabs', offline: false, baseURL: entry.baseURL, model: entry.model, hasKey: Boolean(elevenLabsKey(entry, options)) }
     }

@@ -92,6 +92,8 @@ export interface ImageCallOptions {
   signal: AbortSignal
   /** Where to write the PNG (written atomically: temp file then rename). */
   outPath: string
+  /** 0–100 while a local generator works (AUTOMATIC1111, ComfyUI). */
+  onProgress?(percent: number): void
 }
 
 export interface ImageResult extends Cost {

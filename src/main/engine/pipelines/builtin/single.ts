@@ -97,7 +97,7 @@ export const imagePipeline = single('image', 'Generate an image', ImageInput, 'p
     await moderateBeforePaidStep(ctx, 'image', [i.prompt, i.style ?? ''])
     const r = await ctx.services.providers().image.generate(
       { prompt: i.prompt, width: i.width, height: i.height, ...(i.style ? { style: i.style } : {}) },
-      { signal: ctx.signal, outPath: ctx.artifactPath('image.png') }
+      { signal: ctx.signal, outPath: ctx.artifactPath('image.png'), onProgress: (p) => ctx.progress(p) }
     )
     return { data: { width: r.width, height: r.height, offline: r.offline }, files: { image: r.path }, ...billing(r) }
   }
