@@ -99,6 +99,12 @@ export function statsText(s: QueueStats): string {
       .join('  ')}   waiting ${s.waiting}`,
     `  success rate (24 h): ${s.successRate24h === null ? '—' : `${Math.round(s.successRate24h * 100)}% of ${s.finished24h}`}`
   ]
+  for (const line of s.spend ?? []) {
+    const pct = line.capUsd > 0 ? Math.round((line.spentUsd / line.capUsd) * 100) : 100
+    lines.push(
+      `  budget ${line.provider ?? 'overall'} ${line.period === 'day' ? 'today' : 'this month'}: $${line.spentUsd.toFixed(2)} of $${line.capUsd.toFixed(2)} (${pct}%)${line.spentUsd >= line.capUsd ? `, reached: paid steps wait until ${new Date(line.resetsAt).toLocaleString()}` : ''}`
+    )
+  }
   for (const [type, counts] of Object.entries(s.byType)) {
     const avg = s.avgDurationMsByType[type]
     lines.push(

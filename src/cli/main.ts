@@ -286,7 +286,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       }
       case 'stats': {
         const { values } = parse(args, {}, { min: 0, max: 0, usage: 'stats' })
-        const s = (await call(createHandlers(await open(values)), 'queue/stats', {})) as Awaited<ReturnType<Handlers['queue/stats']>>
+        const s = (await call((await import('../main/api/studio-handlers')).studioHandlers(await open(values)), 'queue/stats', {})) as Awaited<ReturnType<Handlers['queue/stats']>>
         print(s, () => statsText(s))
         return 0
       }

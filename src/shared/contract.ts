@@ -78,6 +78,16 @@ const ProviderChoice = z.discriminatedUnion('kind', [
 export const SettingsPatch = z.strictObject({
   providers: z.strictObject({ text: ProviderChoice.optional(), image: ProviderChoice.optional(), speech: ProviderChoice.optional() }).optional(),
   ffmpegPath: z.string().min(1).nullable().optional(),
+  /** Spend caps in USD (null removes one). Replaces the stored caps as a whole. */
+  budget: z
+    .strictObject({
+      dailyUsd: z.number().nonnegative('dailyUsd must be 0 or more').max(1_000_000).nullable().optional(),
+      monthlyUsd: z.number().nonnegative('monthlyUsd must be 0 or more').max(1_000_000).nullable().optional(),
+      providers: z
+        .record(z.string().min(1).max(200), z.strictObject({ dailyUsd: z.number().nonnegative().max(1_000_000).nullable().optional(), monthlyUsd: z.number().nonnegative().max(1_000_000).nullable().optional() }))
+        .optional()
+    })
+    .optional(),
   concurrency: z.number().int().min(1).max(64).optional(),
   resources: z.record(z.string(), z.strictObject({ concurrency: z.number().int().min(1).max(64), minIntervalMs: z.number().int().min(0).max(600_000) })).optional(),
   captionRenderer: z.enum(['libass', 'imagemagick']).optional(),

@@ -104,6 +104,19 @@ export interface QueueStats {
   successRate24h: number | null
   finished24h: number
   paused: boolean
+  /** Spend against each cap that is set (studio only). */
+  spend?: SpendLine[]
+}
+
+/** One spend cap and what was spent against it in the current period. */
+export interface SpendLine {
+  /** null: the overall budget. */
+  provider: string | null
+  period: 'day' | 'month'
+  capUsd: number
+  spentUsd: number
+  /** When the period turns (ms since epoch). */
+  resetsAt: number
 }
 
 export interface JobEta {

@@ -11,7 +11,7 @@ const KEY = 'sk-registry-SECRET-abcdef0123456789'
 
 describe('ProviderSettings', () => {
   it('defaults to all offline', () => {
-    expect(DEFAULT_PROVIDER_SETTINGS).toEqual({ text: { kind: 'offline' }, image: { kind: 'offline' }, speech: { kind: 'offline', engine: 'auto' }, moderation: { kind: 'none' } })
+    expect(DEFAULT_PROVIDER_SETTINGS).toEqual({ text: { kind: 'offline' }, image: { kind: 'offline' }, speech: { kind: 'offline', engine: 'auto' }, moderation: { kind: 'none' }, music: { kind: 'offline' } })
     const set = createProviders()
     expect(set.text).toBeInstanceOf(OfflineTextProvider)
     expect(set.image).toBeInstanceOf(SharpImageProvider)
@@ -74,7 +74,7 @@ describe('keys: environment, app key store, never exposed', () => {
     const set = createProviders({ ...openaiText, speech: { kind: 'openai', model: 'tts-1' } }, { env: { OPENAI_API_KEY: KEY } })
     expect(set.text).toBeInstanceOf(OpenAITextProvider)
     const list = set.list()
-    expect(list.map((p) => p.kind)).toEqual(['text', 'image', 'speech', 'moderation'])
+    expect(list.map((p) => p.kind)).toEqual(['text', 'image', 'speech', 'moderation', 'music'])
     for (const value of [list, set.text, set.speech, set.image]) {
       expect(JSON.stringify(value)).not.toContain('abcdef0123456789')
       expect(inspect(value, { depth: 5 })).not.toContain('abcdef0123456789')

@@ -82,6 +82,7 @@ export function studioHandlers(engine: Engine<any>, options: StudioHandlerOption
         await saveConfig(configsDir, r.name, r.config)
         return null
       }),
+    'queue/stats': () => ({ ...studio.queue.stats(), spend: studio.spendReport() }),
     'projects/list': () => projects.list(),
     'projects/create': (r) => projects.create(r.name),
     'assets/list': (r) => projects.assets(r.projectId),

@@ -46,7 +46,8 @@ export class SafeStorageSecrets implements SecretSource {
 
   /** Keys are stored per kind; a kind with no key of its own (moderation) falls back to the environment. */
   get(request: Pick<SecretRequest, 'kind'>): string | undefined {
-    if (request.kind === 'moderation') return undefined
+    // Music and stock services take their key from the environment only (no keychain slot yet).
+    if (request.kind === 'moderation' || request.kind === 'music' || request.kind === 'stock') return undefined
     const cipher = this.read().keys[request.kind]
     if (!cipher || !safeStorage.isEncryptionAvailable()) return undefined
     try {

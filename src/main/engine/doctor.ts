@@ -48,7 +48,7 @@ export async function doctor(settings: BinarySettings = {}, speech: ProviderSett
  * user forced mespeak would send them looking at the wrong program.
  */
 async function speechReport(speech: ProviderSettings['speech']): Promise<ToolReport> {
-  if (speech.kind === 'openai') {
+  if (speech.kind === 'openai' || speech.kind === 'elevenlabs') {
     return { name: 'speech', ok: true, detail: `online: ${speech.model} at ${speech.baseURL} (no offline engine is used)` }
   }
   const found = await detectSpeechEngine({ engine: speech.engine }).catch(() => undefined)

@@ -27,6 +27,8 @@ export interface EngineOptions<S> {
   backoff?: BackoffOptions
   breaker?: BreakerOptions
   probe?: (provider: string) => ProbeFn | undefined
+  /** Spend caps: a paid step of `provider` waits when this answers (see pool/budget.ts). */
+  budget?: (provider: string) => { reason: string; until: number } | null
 }
 
 /**
@@ -66,7 +68,8 @@ export class Engine<S = unknown> {
       ...(options.timings ? { timings: options.timings } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
       ...(options.breaker ? { breaker: options.breaker } : {}),
-      ...(options.probe ? { probe: options.probe } : {})
+      ...(options.probe ? { probe: options.probe } : {}),
+      ...(options.budget ? { budget: options.budget } : {})
     })
   }
 

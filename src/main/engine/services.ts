@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { createProviders, type ProviderSet, type SecretRequest } from './providers/registry'
 import type { BinarySettings } from './render/binaries'
 import type { SettingsStore, StudioSettings } from './settings'
@@ -58,7 +59,7 @@ export class StudioServices {
     if (!this.providerCache || this.providerCache.version !== this.store.version) {
       this.providerCache = {
         version: this.store.version,
-        set: createProviders(this.settings().providers, { secrets: (r) => this.secrets.get(r), env: this.env })
+        set: createProviders(this.settings().providers, { secrets: (r) => this.secrets.get(r), env: this.env, binaries: () => this.binaries() })
       }
     }
     return this.providerCache.set
@@ -76,6 +77,23 @@ export class StudioServices {
   binaries(): BinarySettings {
     const path = this.settings().ffmpegPath
     return path ? { ffmpegPath: path } : {}
+  }
+
+  /**
+   * A folder for one job's step that outlives its attempts (a fresh work folder is made for each):
+   * an asynchronous provider notes there what it already submitted, so a retry does not pay twice.
+   */
+  resumeDir(jobId: string, step: string): string {
+    return join(this.dataDir, 'resume', jobId.replace(/[^\w-]/g, '_'), step.replace(/[^\w-]/g, '_'))
+  }
+
+  /** The project's newest audio asset: the first "existing track" a music fallback offers (seed 4). */
+  projectTrack(projectId: string): string | null {
+    return (
+      this.db
+        .prepare<[string], { path: string }>("SELECT path FROM assets WHERE project_id = ? AND kind = 'audio' ORDER BY created_at DESC LIMIT 1")
+        .get(projectId)?.path ?? null
+    )
   }
 
   /** The newest finished output of a step, for fallbacks that reuse existing work (seed 4). */

@@ -7,6 +7,7 @@ import { QueueError } from './errors'
 import { DEFAULT_OPENAI_BASE_URL } from './providers/openai-connection'
 import { ProviderSettings, type ProviderInfo, type ProviderSettingsInput } from './providers/registry'
 import { explicitBinaryProblem } from './render/binaries'
+import { BudgetSettings } from './pool/budget'
 import { SubtitleStyle } from './render/subtitles'
 import { refuseSecretShaped } from './secret-shape'
 import type { Db } from './store/database'
@@ -29,7 +30,9 @@ export const StudioSettings = z.strictObject({
   karaoke: z.boolean().default(false),
   videoPreset: z.enum(['short', 'landscape']).default('short'),
   /** Draft renders: half size, fastest encoder settings — for checking a cut before the final render. */
-  draft: z.boolean().default(false)
+  draft: z.boolean().default(false),
+  /** Spend caps (USD): daily and monthly, overall and per provider. Unset = no cap. */
+  budget: BudgetSettings.default({ providers: {} })
 })
 export type StudioSettings = z.output<typeof StudioSettings>
 
@@ -163,6 +166,7 @@ export class SettingsStore {
       providers,
       ...(patch.ffmpegPath !== undefined ? { ffmpegPath: patch.ffmpegPath } : {}),
       ...(patch.concurrency !== undefined ? { concurrency: patch.concurrency } : {}),
+      ...(patch.budget ? { budget: { providers: {}, ...patch.budget } } : {}),
       ...(patch.resources ? { resources: { ...current.resources, ...patch.resources } } : {}),
       ...(patch.captionRenderer ? { captionRenderer: patch.captionRenderer } : {}),
       ...(patch.videoPreset ? { videoPreset: patch.videoPreset } : {}),

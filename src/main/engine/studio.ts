@@ -9,8 +9,10 @@ import type { BreakerOptions } from './pool/circuit-breaker'
 import { defaultResourceLimits, type PoolTimings } from './pool/pool'
 import { MemorySecrets, StudioServices, type SecretSource } from './services'
 import { SettingsStore, type KeyedKind } from './settings'
-import { openDatabase } from './store/database'
 import { StoryboardService } from './storyboards/service'
+import { budgetHold, budgetReport, type BudgetLine } from './pool/budget'
+import { spentSince } from './queue/spend'
+import { openDatabase, type Db } from './store/database'
 
 export interface StudioOptions {
   dataDir: string
@@ -60,6 +62,7 @@ export class Studio extends Engine<StudioServices> {
       ...(options.timings ? { timings: options.timings } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
       ...(options.breaker ? { breaker: options.breaker } : {}),
+      budget: (provider) => studioBudgetHold(services, db, provider),
       probe: (provider) => {
         const set = services.providers()
         // Moderation too: jobs waiting on it are released as soon as it answers again.
@@ -100,12 +103,32 @@ export class Studio extends Engine<StudioServices> {
     await super.close(graceMs)
   }
 
+  /** Spend against each cap that is set (studio stats, the UI). */
+  spendReport(): BudgetLine[] {
+    return budgetReport(this.settings.get().budget, (since, provider) => spentSince(this.db, since, provider))
+  }
+
   /** Apply saved concurrency and resource limits to the running pool. */
   applyPoolSettings(): void {
     const s = this.settings.get()
+    // A raised cap (or a new provider) lets jobs held by the budget ask again; those still over it wait again.
+    for (const p of paidProviders(this.services)) this.leases.releaseWaiting(p)
     if (s.concurrency) this.pool.setConcurrency(s.concurrency)
     this.pool.limiter.setLimits({ ...defaultResourceLimits(), ...s.resources })
   }
+}
+
+/** Ids of the configured providers that charge: only their steps count against the caps. */
+function paidProviders(services: StudioServices): string[] {
+  const set = services.providers()
+  return [set.text, set.image, set.speech, set.music].filter((p) => !p.offline && !set.list().some((i) => i.id === p.id && i.free)).map((p) => p.id)
+}
+
+function studioBudgetHold(services: StudioServices, db: Db, provider: string): { reason: string; until: number } | null {
+  const budget = services.settings().budget
+  if (budget.dailyUsd == null && budget.monthlyUsd == null && Object.keys(budget.providers).length === 0) return null
+  if (!paidProviders(services).includes(provider)) return null
+  return budgetHold(provider, budget, (since, key) => spentSince(db, since, key))
 }
 
 export function openStudio(options: StudioOptions): Studio {

@@ -38,6 +38,8 @@ export interface RunnerDeps<S> {
   onBreakerChange(breaker: CircuitBreaker): void
   /** Before each step: should the job go back to the queue instead? `row` is its latest stored state. */
   shouldYield(row: JobRow): { to: 'pending' | 'paused'; reason: string } | null
+  /** Spend caps: non-null when a paid step of this provider must wait (budget.ts). */
+  budget?(provider: string): { reason: string; until: number } | null
   /** Is the engine shutting down (running steps in their grace period)? */
   stopping(): boolean
 }
@@ -211,6 +213,12 @@ export class JobRunner<S> {
     const breaker = provider ? this.d.breaker(provider) : null
     const consulted = def.consults?.(target) ?? []
     const signal = controller.signal
+
+    const overBudget = provider ? (this.d.budget?.(provider) ?? null) : null
+    if (provider && overBudget) {
+      await leases.waitForProvider(lease, step, provider, overBudget.reason, overBudget.until, null)
+      return 'stopped'
+    }
 
     if (provider && breaker && !breaker.tryAcquire()) {
       // Open: wait for the probe time. Half-open with a trial in flight: wait for its verdict — a

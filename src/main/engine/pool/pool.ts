@@ -55,6 +55,8 @@ export interface PoolOptions<S> {
   timings?: Partial<PoolTimings>
   /** Health probe of a provider, used to close its circuit without spending a job on it. */
   probe?: (provider: string) => ProbeFn | undefined
+  /** Spend caps: a paid step of `provider` waits when this answers (see budget.ts). */
+  budget?: (provider: string) => { reason: string; until: number } | null
 }
 
 interface Running {
@@ -112,6 +114,7 @@ export class WorkerPool<S = unknown> {
       breaker: (provider) => this.breaker(provider),
       onBreakerChange: (b) => this.breakerChanged(b),
       shouldYield: (jobId) => this.shouldYield(jobId),
+      ...(o.budget ? { budget: o.budget } : {}),
       stopping: () => this.state === 'stopping'
     })
   }

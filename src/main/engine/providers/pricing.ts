@@ -16,6 +16,8 @@ export const ModelPrice = z.discriminatedUnion('unit', [
   z.strictObject({ unit: z.literal('images'), perImage: z.number().nonnegative(), bySize: z.record(z.string(), z.number().nonnegative()).optional() }),
   /** Audio billed by produced duration: USD per minute. */
   z.strictObject({ unit: z.literal('audio-minutes'), perMinute: z.number().nonnegative() }),
+  /** Billed per request whatever it produces (a music generation, a stock search). */
+  z.strictObject({ unit: z.literal('requests'), perRequest: z.number().nonnegative() }),
   /** Free endpoints (moderation). */
   z.strictObject({ unit: z.literal('free') })
 ])
@@ -45,6 +47,13 @@ export const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = {
   'tts-1-hd': { unit: 'characters', perMChar: 30 },
   // Token-billed; OpenAI's own estimate is ~$0.015 per minute of audio.
   'gpt-4o-mini-tts': { unit: 'audio-minutes', perMinute: 0.015 },
+  // ElevenLabs API list prices per 1 000 characters (2025): multilingual and v3 $0.10, flash/turbo $0.05.
+  eleven_multilingual_v2: { unit: 'characters', perMChar: 100 },
+  eleven_v3: { unit: 'characters', perMChar: 100 },
+  eleven_flash_v2_5: { unit: 'characters', perMChar: 50 },
+  eleven_turbo_v2_5: { unit: 'characters', perMChar: 50 },
+  // suno-api spends the account's credits: 10 credits per generation, ~$0.04 on the Pro plan.
+  suno: { unit: 'requests', perRequest: 0.04 },
   'omni-moderation-latest': { unit: 'free' },
   'text-moderation-latest': { unit: 'free' }
 }
@@ -56,6 +65,7 @@ export interface Usage {
   images?: number
   imageSize?: string
   audioSeconds?: number
+  requests?: number
 }
 
 const UNKNOWN: Cost = { costUsd: 0, priceKnown: false }
@@ -97,6 +107,8 @@ export class PriceTable {
       }
       case 'audio-minutes':
         return known(((usage.audioSeconds ?? 0) / 60) * price.perMinute)
+      case 'requests':
+        return known((usage.requests ?? 1) * price.perRequest)
     }
   }
 }

@@ -12,9 +12,15 @@ import { NoModerationProvider, OpenAIModerationProvider } from './openai-moderat
 import { OpenAISpeechProvider } from './openai-speech'
 import { OpenAITextProvider } from './openai-text'
 import { PriceOverrides, PriceTable } from './pricing'
+import { DEFAULT_ELEVENLABS_BASE_URL, DEFAULT_ELEVENLABS_MODEL, ElevenLabsSpeechProvider } from './elevenlabs-speech'
+import { Automatic1111ImageProvider, DEFAULT_A1111_BASE_URL } from './automatic1111-image'
+import { ComfyUIImageProvider, DEFAULT_COMFYUI_BASE_URL } from './comfyui-image'
+import { OfflineMusicProvider } from './offline-music'
 import { SharpImageProvider } from './sharp-image'
+import { DEFAULT_SUNO_BASE_URL, SunoMusicProvider } from './suno-music'
 import { SPEECH_ENGINES, SystemSpeechProvider, type SystemSpeechOptions } from './system-speech'
-import type { ImageProvider, ModerationProvider, ProviderKind, SpeechProvider, TextProvider } from './types'
+import type { BinarySettings } from '../render/binaries'
+import type { ImageProvider, ModerationProvider, MusicProvider, ProviderKind, SpeechProvider, TextProvider } from './types'
 
 export const DEFAULT_API_KEY_ENV = 'OPENAI_API_KEY'
 
@@ -41,15 +47,65 @@ export const TextSettings = z.discriminatedUnion('kind', [
 ])
 export const ImageSettings = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('offline') }),
+  z.strictObject({
+    kind: z.literal('automatic1111'),
+    baseURL: z.url({ protocol: /^https?$/ }).default(DEFAULT_A1111_BASE_URL),
+    steps: z.number().int().min(1).max(150).optional(),
+    cfgScale: z.number().min(1).max(30).optional(),
+    sampler: z.string().min(1).max(100).optional(),
+    negativePrompt: z.string().max(2000).optional(),
+    timeoutMs: z.number().int().positive().max(3_600_000).optional()
+  }),
+  z.strictObject({
+    kind: z.literal('comfyui'),
+    baseURL: z.url({ protocol: /^https?$/ }).default(DEFAULT_COMFYUI_BASE_URL),
+    /** A workflow in API format ("Save (API)"), with "%prompt%" where the prompt goes. */
+    workflow: z.record(z.string(), z.strictObject({ class_type: z.string(), inputs: z.record(z.string(), z.unknown()), _meta: z.unknown().optional() })).optional(),
+    checkpoint: z.string().min(1).max(300).optional(),
+    negativePrompt: z.string().max(2000).optional(),
+    timeoutMs: z.number().int().positive().max(3_600_000).optional()
+  }),
   z.strictObject({ ...endpointFields, size: z.string().regex(/^\d+x\d+$/).optional(), quality: z.string().optional() })
 ])
+const unit = z.number().min(0).max(1)
+export const ElevenLabsSettings = z.strictObject({
+  kind: z.literal('elevenlabs'),
+  baseURL: z.url({ protocol: /^https?$/ }).default(DEFAULT_ELEVENLABS_BASE_URL),
+  model: z.string().min(1).default(DEFAULT_ELEVENLABS_MODEL),
+  /** A voice id from GET /v1/voices (Settings lists them). */
+  voice: z.string().regex(/^[A-Za-z0-9]{10,40}$/, 'a voice id from the voice list').optional(),
+  stability: unit.optional(),
+  similarityBoost: unit.optional(),
+  style: unit.optional(),
+  speed: z.number().min(0.7).max(1.2).optional(),
+  useSpeakerBoost: z.boolean().optional(),
+  sampleRate: z.union([z.literal(16000), z.literal(22050), z.literal(24000), z.literal(44100)]).optional(),
+  /** Environment variable holding the key; ELEVENLABS_API_KEY for ElevenLabs' own servers only. */
+  apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
+  timeoutMs: z.number().int().positive().max(3_600_000).optional()
+})
 export const SpeechSettings = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('offline'), engine: z.enum(SPEECH_ENGINES).default('auto') }),
-  z.strictObject({ ...endpointFields, voice: z.string().min(1).optional() })
+  z.strictObject({ kind: z.literal('offline'), engine: z.enum(SPEECH_ENGINES).default('auto'), voice: z.string().min(1).max(100).optional() }),
+  z.strictObject({ ...endpointFields, voice: z.string().min(1).optional() }),
+  ElevenLabsSettings
 ])
 export const ModerationSettings = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('none') }),
   z.strictObject({ ...endpointFields, model: z.string().min(1).default('omni-moderation-latest') })
+])
+
+export const MusicSettings = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('offline') }),
+  z.strictObject({
+    kind: z.literal('suno'),
+    /** A suno-api server (gcui-art/suno-api) or anything answering the same endpoints. */
+    baseURL: z.url({ protocol: /^https?$/ }).default(DEFAULT_SUNO_BASE_URL),
+    model: z.string().min(1).optional(),
+    /** Environment variable with a Bearer token, for a hosted server behind a key. */
+    apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
+    pollMs: z.number().int().min(10).max(60_000).optional(),
+    waitTimeoutMs: z.number().int().min(1_000).max(3_600_000).optional()
+  })
 ])
 
 /** Keys that look like secrets; `apiKeyEnv` (a variable *name*) is fine. */
@@ -74,6 +130,7 @@ export const ProviderSettings = z.preprocess(
     image: ImageSettings.default({ kind: 'offline' }),
     speech: SpeechSettings.default({ kind: 'offline', engine: 'auto' }),
     moderation: ModerationSettings.default({ kind: 'none' }),
+    music: MusicSettings.default({ kind: 'offline' }),
     /** Per-model price overrides (USD), merged over the built-in table. */
     pricing: PriceOverrides.optional()
   })
@@ -95,6 +152,8 @@ export interface RegistryOptions {
   secrets?: (request: SecretRequest) => string | undefined
   /** Defaults to process.env. */
   env?: NodeJS.ProcessEnv
+  /** The ffmpeg the offline music uses (settings' ffmpegPath). */
+  binaries?: () => BinarySettings
   /** Options for the offline speech engine (forcing an engine, timeouts). */
   speech?: SystemSpeechOptions
 }
@@ -102,7 +161,7 @@ export interface RegistryOptions {
 export interface ProviderInfo {
   kind: ProviderKind
   id: string
-  type: 'offline' | 'openai' | 'none'
+  type: 'offline' | 'openai' | 'none' | 'elevenlabs' | 'suno' | 'automatic1111' | 'comfyui' | 'pexels'
   offline: boolean
   baseURL?: string
   model?: string
@@ -116,6 +175,7 @@ export interface ProviderSet {
   image: ImageProvider
   speech: SpeechProvider
   moderation: ModerationProvider
+  music: MusicProvider
   /** What is configured, without secrets. */
   list(): ProviderInfo[]
 }
@@ -168,21 +228,77 @@ export function createProviders(settings: ProviderSettingsInput = {}, options: R
   const image: ImageProvider =
     parsed.image.kind === 'offline'
       ? new SharpImageProvider()
-      : new OpenAIImageProvider({ ...connectionConfig('image', parsed.image, options, prices), size: parsed.image.size, quality: parsed.image.quality })
+      : parsed.image.kind === 'automatic1111'
+        ? new Automatic1111ImageProvider(parsed.image)
+        : parsed.image.kind === 'comfyui'
+          ? new ComfyUIImageProvider(parsed.image)
+          : new OpenAIImageProvider({ ...connectionConfig('image', parsed.image, options, prices), size: parsed.image.size, quality: parsed.image.quality })
   const speech: SpeechProvider =
     parsed.speech.kind === 'offline'
-      ? new SystemSpeechProvider({ ...options.speech, engine: options.speech?.engine ?? parsed.speech.engine })
-      : new OpenAISpeechProvider({ ...connectionConfig('speech', parsed.speech, options, prices), voice: parsed.speech.voice })
+      ? new SystemSpeechProvider({ ...options.speech, engine: options.speech?.engine ?? parsed.speech.engine, ...(parsed.speech.voice ? { voice: parsed.speech.voice } : {}) })
+      : parsed.speech.kind === 'elevenlabs'
+        ? elevenLabs(parsed.speech, options, prices)
+        : new OpenAISpeechProvider({ ...connectionConfig('speech', parsed.speech, options, prices), voice: parsed.speech.voice })
   const moderation: ModerationProvider =
     parsed.moderation.kind === 'none' ? new NoModerationProvider() : new OpenAIModerationProvider(connectionConfig('moderation', parsed.moderation, options, prices))
 
-  return { text, image, speech, moderation, list: () => listProviders(parsed, options) }
+  const music: MusicProvider =
+    parsed.music.kind === 'suno'
+      ? new SunoMusicProvider({
+          baseURL: parsed.music.baseURL,
+          apiKey: parsed.music.apiKeyEnv ? (options.env ?? process.env)[parsed.music.apiKeyEnv] || undefined : undefined,
+          model: parsed.music.model,
+          pollMs: parsed.music.pollMs,
+          waitTimeoutMs: parsed.music.waitTimeoutMs,
+          prices
+        })
+      : new OfflineMusicProvider(options.binaries)
+
+  return { text, image, speech, moderation, music, list: () => listProviders(parsed, options) }
+}
+
+type ElevenLabsEntry = z.infer<typeof ElevenLabsSettings>
+
+/**
+ * A service's key: the app's key store first, then the environment variable the settings name —
+ * or `defaultEnv` when the address is the service's own (a server elsewhere never receives the
+ * key unless the user names the variable).
+ */
+export function serviceKey(kind: ProviderKind, baseURL: string, apiKeyEnv: string | undefined, defaultEnv: string, ownHost: RegExp, options: RegistryOptions): string | undefined {
+  const envName = apiKeyEnv ?? defaultEnv
+  const fromStore = options.secrets?.({ kind, envName, baseURL })
+  if (fromStore) return fromStore
+  if (!apiKeyEnv && !ownHost.test(new URL(baseURL).hostname)) return undefined
+  return (options.env ?? process.env)[envName] || undefined
+}
+
+const elevenLabsKey = (entry: ElevenLabsEntry, options: RegistryOptions) =>
+  serviceKey('speech', entry.baseURL, entry.apiKeyEnv, 'ELEVENLABS_API_KEY', /(^|\.)elevenlabs\.io$/, options)
+
+function elevenLabs(entry: ElevenLabsEntry, options: RegistryOptions, prices: PriceTable): ElevenLabsSpeechProvider {
+  return new ElevenLabsSpeechProvider({
+    baseURL: entry.baseURL,
+    apiKey: elevenLabsKey(entry, options),
+    model: entry.model,
+    voice: entry.voice,
+    voiceSettings: { stability: entry.stability, similarityBoost: entry.similarityBoost, style: entry.style, speed: entry.speed, useSpeakerBoost: entry.useSpeakerBoost },
+    sampleRate: entry.sampleRate,
+    timeoutMs: entry.timeoutMs,
+    prices
+  })
 }
 
 /** Ids, kinds, endpoints and whether a key is available — never the key itself. */
 export function listProviders(settings: ProviderSettingsInput = {}, options: RegistryOptions = {}): ProviderInfo[] {
   const parsed = ProviderSettings.parse(settings)
-  const describe = (kind: ProviderKind, entry: ProviderSettings[ProviderKind], offlineId: string): ProviderInfo => {
+  const describe = (kind: ProviderKind, entry: ProviderSettings['text' | 'image' | 'speech' | 'moderation'], offlineId: string): ProviderInfo => {
+    if (entry.kind === 'automatic1111' || entry.kind === 'comfyui') {
+      const id = (entry.kind === 'comfyui' ? new ComfyUIImageProvider(entry) : new Automatic1111ImageProvider(entry)).id
+      return { kind, id, type: entry.kind, offline: false, baseURL: entry.baseURL, free: true, hasKey: false }
+    }
+    if (entry.kind === 'elevenlabs') {
+      return { kind, id: `elevenlabs:${entry.model}`, type: 'elevenlabs', offline: false, baseURL: entry.baseURL, model: entry.model, hasKey: Boolean(elevenLabsKey(entry, options)) }
+    }
     if (entry.kind === 'openai') {
       return { kind, id: endpointId(entry), type: 'openai', offline: false, baseURL: entry.baseURL, model: entry.model, ...(entry.free ? { free: true } : {}), hasKey: Boolean(resolveKey(kind, entry, options)) }
     }
@@ -192,6 +308,9 @@ export function listProviders(settings: ProviderSettingsInput = {}, options: Reg
     describe('text', parsed.text, 'offline-templates'),
     describe('image', parsed.image, 'sharp-title-card'),
     describe('speech', parsed.speech, 'system-speech'),
-    describe('moderation', parsed.moderation, 'moderation-off')
+    describe('moderation', parsed.moderation, 'moderation-off'),
+    parsed.music.kind === 'suno'
+      ? { kind: 'music', id: new SunoMusicProvider({ baseURL: parsed.music.baseURL }).id, type: 'suno', offline: false, baseURL: parsed.music.baseURL, hasKey: Boolean(parsed.music.apiKeyEnv && (options.env ?? process.env)[parsed.music.apiKeyEnv]) }
+      : { kind: 'music', id: 'ffmpeg-synth', type: 'offline', offline: true, hasKey: false }
   ]
 }

@@ -30,6 +30,8 @@ export interface SystemSpeechOptions extends LookupEnvironment {
   engine?: SpeechEngineChoice
   /** Limit per synthesis; default 60 s + 50 ms per character. */
   timeoutMs?: number
+  /** The user's voice (Settings), used when a request names none. */
+  voice?: string
   /** Called with the engine process id when it starts (diagnostics, tests). */
   onSpawn?: (pid: number) => void
 }
@@ -130,11 +132,13 @@ export class SystemSpeechProvider implements SpeechProvider {
   async #runSystemEngine(
     engine: { name: SystemEngineName; executable: string },
     text: string,
-    request: SpeechRequest,
+    asked: SpeechRequest,
     outPath: string,
     signal: AbortSignal,
     timeoutMs: number
   ): Promise<void> {
+    const voice = asked.voice ?? this.#options.voice
+    const request = { ...asked, ...(voice ? { voice } : {}) }
     const run = (cmd: EngineCommand): Promise<unknown> =>
       runProcess(cmd.command, cmd.args, {
         signal,

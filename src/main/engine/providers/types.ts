@@ -8,7 +8,7 @@ import type { TextStyle } from './text-style'
 /** ISO 639-1 code. Offline templates know 'en' and 'fr'; speech engines know many more. */
 export type Language = 'en' | 'fr' | (string & {})
 
-export type ProviderKind = 'text' | 'image' | 'speech' | 'moderation'
+export type ProviderKind = 'text' | 'image' | 'speech' | 'moderation' | 'music' | 'stock'
 
 export interface ProviderBase {
   /** Stable id used for circuit breakers, step records and logs (e.g. "openai:gpt-4o-mini", "espeak-ng"). */
@@ -92,6 +92,8 @@ export interface ImageCallOptions {
   signal: AbortSignal
   /** Where to write the PNG (written atomically: temp file then rename). */
   outPath: string
+  /** 0–100 while a local generator works (AUTOMATIC1111, ComfyUI). */
+  onProgress?(percent: number): void
 }
 
 export interface ImageResult extends Cost {
@@ -154,4 +156,42 @@ export interface ModerationResult {
 export interface ModerationProvider extends ProviderBase {
   /** Several texts go in one request (every image prompt of a step); flagged when any of them is. */
   check(text: string | readonly string[], options?: { signal?: AbortSignal }): Promise<ModerationResult>
+}
+
+// ---------------------------------------------------------------- music
+
+export interface MusicRequest {
+  /** What the music should sound like ("calm lo-fi piano", "épique, orchestral"). */
+  mood: string
+  /** Wished length; generators that choose their own length (Suno) ignore it. */
+  durationSec: number
+  /** Title, for generators that name their tracks. */
+  title?: string
+  /** Lyrics; absent → instrumental. */
+  lyrics?: string
+}
+
+export interface MusicCallOptions {
+  signal: AbortSignal
+  /** Where to write the track, without extension: the provider adds the one its audio has. */
+  outBase: string
+  onProgress?(percent: number, message?: string): void
+  /**
+   * A folder that survives a retry of the same step, where an asynchronous provider notes what it
+   * already submitted: a retry after a failed download polls the same tracks instead of paying again.
+   */
+  resumeDir?: string
+}
+
+export interface MusicResult extends Cost {
+  path: string
+  durationSec: number | null
+  title?: string
+  provider: string
+  offline: boolean
+  model?: string
+}
+
+export interface MusicProvider extends ProviderBase {
+  generate(request: MusicRequest, options: MusicCallOptions): Promise<MusicResult>
 }

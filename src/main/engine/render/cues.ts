@@ -370,6 +370,15 @@ function spokenSpans(sentences: readonly string[], durationSec: number, words: r
   return spreadDurations(sentences.map((s) => s.replace(/\s/gu, '').length || 1), durationSec, 0)
 }
 
+/** The TTS's timed words cut by spoken sentence, when they match the text word for word. */
+function timedBySentence(sentences: readonly string[], words: readonly WordTiming[] | undefined): WordTiming[][] | undefined {
+  const counts = sentences.map((s) => splitWords(s).length)
+  const timed = words?.filter((w) => w.text.trim()).sort((a, b) => a.start - b.start)
+  if (!timed || timed.length !== counts.reduce((a, b) => a + b, 0)) return undefined
+  let i = 0
+  return counts.map((n) => timed.slice(i, (i += n)))
+}
+
 /**
  * Word timings for the text as written, from the timing of the text as spoken: captions then
  * show "25%" and "U.S." while following the narration, which says "twenty-five percent".
@@ -387,9 +396,13 @@ export function timeWrittenBySpoken(
   const spokenSentences = splitSentences(spoken)
   if (writtenSentences.length === 0 || writtenSentences.length !== spokenSentences.length || !(durationSec > 0)) return undefined
   const spans = spokenSpans(spokenSentences, durationSec, spokenWords)
+  const spokenBySentence = timedBySentence(spokenSentences, spokenWords)
   return writtenSentences.flatMap((sentence, k) => {
     const span = spans[k]!
     const words = splitWords(sentence)
+    // Same number of words as said (no number or initials rewritten): each word keeps its own real timing.
+    const said = spokenBySentence?.[k]
+    if (said && said.length === words.length) return words.map((text, j) => ({ text, start: said[j]!.start, end: said[j]!.end }))
     const shares = spreadDurations(words.map((w) => [...w].length + 1), Math.max(0, span.end - span.start), 0)
     return words.map((text, j) => ({ text, start: span.start + shares[j]!.start, end: span.start + shares[j]!.end }))
   })

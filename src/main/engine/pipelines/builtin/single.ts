@@ -3,7 +3,7 @@ import { extname } from 'node:path'
 import { z } from 'zod'
 import { permanent } from '../../errors'
 import { TextStyle } from '../../providers/text-style'
-import { audioDuration, synthesizeMusic } from '../../render/music'
+import { audioDuration } from '../../render/music'
 import type { StudioServices } from '../../services'
 import type { PipelineDefinition, StepDefinition } from '../types'
 import { buildMesh, meshSpec, primitiveFor, toObj } from './model3d'
@@ -97,7 +97,7 @@ export const imagePipeline = single('image', 'Generate an image', ImageInput, 'p
     await moderateBeforePaidStep(ctx, 'image', [i.prompt, i.style ?? ''])
     const r = await ctx.services.providers().image.generate(
       { prompt: i.prompt, width: i.width, height: i.height, ...(i.style ? { style: i.style } : {}) },
-      { signal: ctx.signal, outPath: ctx.artifactPath('image.png') }
+      { signal: ctx.signal, outPath: ctx.artifactPath('image.png'), onProgress: (p) => ctx.progress(p) }
     )
     return { data: { width: r.width, height: r.height, offline: r.offline }, files: { image: r.path }, ...billing(r) }
   }
@@ -138,23 +138,32 @@ export const audioPipeline = single('audio', 'Synthesize speech', AudioInput, 't
 export const musicPipeline = single('music', 'Compose music', MusicInput, 'mood', {
   resource: 'music',
   estimateMs: 5_000,
+  // Seed 4: three tries, then an existing track. An outage does not use them up: the job waits.
+  maxAttempts: 3,
+  // Only a music service has a circuit breaker: a local ffmpeg failure is not an outage. (The
+  // runner treats a missing provider as "none".)
+  provider: (ctx) => {
+    const music = ctx.services.providers().music
+    return (music.offline ? undefined : music.id) as string
+  },
   async run(ctx) {
     const i = ctx.input as z.output<typeof MusicInput>
-    const r = await synthesizeMusic(
-      { durationSec: i.durationSec, mood: i.mood, output: ctx.artifactPath('music.wav') },
-      { signal: ctx.signal, onProgress: (p) => ctx.progress(p), settings: ctx.services.binaries() }
+    const r = await ctx.services.providers().music.generate(
+      { mood: i.mood, durationSec: i.durationSec },
+      { signal: ctx.signal, outBase: ctx.artifactPath('music'), onProgress: (p, m) => ctx.progress(p, m), resumeDir: ctx.services.resumeDir(ctx.jobId, 'generate') }
     )
-    return { data: { mood: r.mood, durationSec: r.durationSec }, files: { music: r.path }, provider: 'ffmpeg-synth' }
+    const durationSec = r.durationSec ?? (await audioDuration(r.path, ctx.services.binaries()).catch(() => null))
+    return { data: { mood: i.mood, durationSec, ...(r.title ? { title: r.title } : {}) }, files: { music: r.path }, ...billing(r) }
   },
-  /** Seed 4: when generation fails for good, offer an existing track instead. */
+  /** Seed 4: when generation fails for good, offer an existing track instead — the project's own first, else the last one made. */
   async fallback(ctx, error) {
-    const existing = ctx.services.latestArtifact('generate', 'music')
+    const existing = ctx.services.projectTrack(ctx.projectId) ?? ctx.services.latestArtifact('generate', 'music')
     if (!existing) throw permanent(`no existing track to offer instead (${error.message})`)
     const copy = ctx.artifactPath(`music${extname(existing) || '.wav'}`)
     await copyFile(existing, copy)
     ctx.log(logText('existingTrack', { track: existing }), 'warn')
     const durationSec = await audioDuration(copy, ctx.services.binaries()).catch(() => null)
-    return { data: { reused: existing, durationSec }, files: { music: copy }, provider: 'library' }
+    return { data: { reused: existing, durationSec, fallback: 'an existing track', reason: error.message }, files: { music: copy }, provider: 'library' }
   }
 })
 
