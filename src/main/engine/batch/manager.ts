@@ -581,7 +581,11 @@ export class BatchManager {
   require(id: string): BatchRow {
     const b =
       this.db.prepare<[string], BatchRow>('SELECT * FROM batches WHERE id = ?').get(id) ??
-      (id.length >= 4 ? this.db.prepare<[string], BatchRow>("SELECT * FROM batches WHERE id LIKE ? || '%'").all(id.replace(/[%_]/g, '')) : []).find(
+      // A prefix is compared as characters: with LIKE, `studio batch stop ____` stopped a batch.
+      (id.length >= 4
+        ? this.db.prepare<[string, string], BatchRow>('SELECT * FROM batches WHERE substr(id, 1, length(?)) = ? LIMIT 2').all(id.toLowerCase(), id.toLowerCase())
+        : []
+      ).find(
         (_r, _i, all) => all.length === 1
       )
     if (!b) throw new QueueError('not_found', `no batch with id ${id}`)
