@@ -1,4 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { BatchView } from '../shared/types'
 import { BatchManager } from '../main/engine/batch/manager'
 import { batchResultsCsv, jobHistoryCsv } from '../main/engine/batch/export'
@@ -8,7 +10,8 @@ import { RowSourceError } from '../main/engine/batch/sources/errors'
 import { TemplateError } from '../main/engine/batch/templates'
 import type { Engine } from '../main/engine/engine'
 import { QueueError } from '../main/engine/errors'
-import { parseJsonText } from '../main/engine/json-text'
+import { JsonDepthError, parseJsonText } from '../main/engine/json-text'
+import { readInputFile } from './input-file'
 import { Studio } from '../main/engine/studio'
 import { bar, clockTime, duration } from './format'
 import type { CliIo } from './main'
@@ -81,7 +84,13 @@ export async function batchCommand(engine: Engine<any>, io: CliIo, a: BatchArgs)
         if (delimiter !== ',' && delimiter !== ';') throw new BatchUsageError(`--delimiter: ',' or ';', not ${JSON.stringify(delimiter)}`)
         const csv = a.values.history ? jobHistoryCsv(engine.db, b.id, delimiter) : batchResultsCsv(engine.db, b.id, delimiter)
         if (typeof a.values.out === 'string') {
-          writeFileSync(a.values.out, csv)
+          try {
+            writeFileSync(a.values.out, csv)
+          } catch (err) {
+            const code = (err as NodeJS.ErrnoException).code
+            const why = code === 'ENOENT' ? `the folder ${dirname(a.values.out)} does not exist` : code === 'EISDIR' ? 'it is a folder' : (code ?? (err as Error).message)
+            throw new QueueError('bad_request', `--out: cannot write ${a.values.out}: ${why}`)
+          }
           print({ written: a.values.out }, () => `wrote ${a.values.out}`)
         } else {
           io.stdout.write(csv)
@@ -108,13 +117,14 @@ async function createAndRun(engine: Engine<any>, batches: BatchManager, io: CliI
   if (typeof a.values.config === 'string') {
     let text: string
     try {
-      text = readFileSync(a.values.config, 'utf8')
+      text = readInputFile(a.values.config, '--config')
     } catch (err) {
-      throw new BatchUsageError(`--config: cannot read ${a.values.config}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+      throw new BatchUsageError((err as Error).message)
     }
     try {
       config = parseJsonText(text) as Record<string, unknown>
     } catch (err) {
+      if (err instanceof JsonDepthError) throw new BatchUsageError(`--config: ${a.values.config}: ${err.message}`)
       throw new BatchUsageError(`--config: ${a.values.config} is not valid JSON: ${(err as Error).message}`)
     }
   }
@@ -124,6 +134,14 @@ async function createAndRun(engine: Engine<any>, batches: BatchManager, io: CliI
     config.rowRange = { start: Number(m[1]), ...(m[2] ? { end: Number(m[2]) } : {}) }
   }
   if (typeof a.values.pipeline === 'string') config.pipeline = a.values.pipeline
+  // A file:// URL (what a file manager copies) names a local file like its path does.
+  if (/^file:\/\//i.test(source)) {
+    try {
+      source = fileURLToPath(source)
+    } catch (err) {
+      throw new BatchUsageError(`${source} is not a file URL this system can open: ${(err as Error).message}`)
+    }
+  }
   const isUrl = /^https?:\/\//i.test(source)
   const created = await batches.create({
     source: isUrl ? { kind: 'url', url: source } : { kind: 'file', path: source },
