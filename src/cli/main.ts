@@ -8,7 +8,7 @@ import { QueueError } from '../main/engine/errors'
 import { JsonDepthError, parseJsonText } from '../main/engine/json-text'
 import { InputFileError, checkArgumentText, readInputFile } from './input-file'
 import { defaultDataDir } from '../main/engine/paths'
-import { duration, jobDetailText, jobTable, logLineText, queueEtaText, statsText } from './format'
+import { duration, jobDetailText, jobTable, logLineText, queueEtaText, statsText, term } from './format'
 import { BATCH_USAGE, BatchUsageError, batchCommand } from './batch'
 import { runPool } from './run'
 
@@ -145,7 +145,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       return result.value
     }
     const print = (value: unknown, text: () => string) => {
-      io.stdout.write((json ? JSON.stringify(value, null, 2) : text()) + '\n')
+      // Fields are escaped where they are formatted; this is the net for any text from data that is not.
+      io.stdout.write((json ? JSON.stringify(value, null, 2) : term(text(), { lines: true })) + '\n')
     }
 
     switch (command) {
@@ -253,7 +254,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         const job = (await call(h, 'jobs/get', { id: positionals[0]! })) as JobView
         if (command === 'rm') {
           await call(h, 'jobs/remove', { id: job.id })
-          print({ removed: job.id }, () => `removed ${job.id} "${job.title}"`)
+          print({ removed: job.id }, () => `removed ${job.id} "${term(job.title)}"`)
         } else {
           const cancelled = (await call(h, 'jobs/cancel', { id: job.id })) as JobView
           print(cancelled, () => `${cancelled.id} cancelled`)
@@ -457,7 +458,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     // Commands that call the engine directly (batch) throw its QueueError: its code is the answer's.
     const code = err instanceof UsageError ? 'usage' : err instanceof CommandFailed || err instanceof QueueError ? err.code : 'internal'
     const message = err instanceof Error ? err.message : String(err)
-    io.stderr.write(json ? JSON.stringify({ error: { code, message } }) + '\n' : `studio: ${message}\n`)
+    io.stderr.write(json ? JSON.stringify({ error: { code, message } }) + '\n' : `studio: ${term(message, { lines: true })}\n`)
     return err instanceof UsageError ? 2 : 1
   } finally {
     await engine?.close(0)

@@ -31,7 +31,8 @@ export function looksBinary(head: Uint8Array): boolean {
   let controls = 0
   for (const b of bytes) {
     if (b === 0) return true
-    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c) || b === 0x7f) controls++
+    // ESC and BEL are left out: terminal escapes pasted into a cell are hostile text, still text (escaped when shown).
+    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c && b !== 0x1b && b !== 0x07) || b === 0x7f) controls++
   }
   return controls > 2 && controls * 20 > bytes.length
 }
