@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { quoteCell } from './cell-value'
+import { clipText, columnList } from './errors'
 import { readPriorityCell } from './priority-cell'
 import type { SourceRow } from './types'
 
@@ -83,14 +84,14 @@ export function resolveMapping(
 ): ResolvedMapping {
   const mainField = options.mainField ?? MAIN_FIELD
   const accepted = cellFields(options.schema)
-  const available = headers.map((h) => `"${h}"`).join(', ')
+  const available = columnList(headers)
   const fields: MappedField[] = []
 
   for (const [field, column] of Object.entries(mapping)) {
     if (column === null) continue
     const header = findHeader(headers, column)
     if (header === undefined) {
-      throw new MappingError(`mapping for "${field}": column "${column}" not found; available columns: ${available}`)
+      throw new MappingError(`mapping for "${clipText(field)}": column "${clipText(column)}" not found; available columns: ${available}`)
     }
     fields.push({ field, column: header, auto: false })
   }
