@@ -98,3 +98,28 @@ describe('XLSX cells read as Excel shows them', () => {
     expect(created.totalRows).toBe(341)
   })
 })
+
+describe('XLSX text across the reading chunks', () => {
+  it('accents and emoji that straddle two chunks of a large sheet are read whole', async () => {
+    const file = join(tempDir(), 'accents.xlsx')
+    const text = (i: number) => `Été ✓ 😀 n°${i} à la plage`
+    const rows = [`<row r="1">${str('A1', 'idea')}</row>`, ...Array.from({ length: 5_000 }, (_, i) => `<row r="${i + 2}">${str(`A${i + 2}`, text(i))}</row>`)]
+    await writeXlsx(file, { sheets: [{ name: 'S', rows: rows.join('') }] })
+    const read = await rowsOf(file)
+    expect(read).toHaveLength(5_000)
+    expect(read.filter((r, i) => r.values.idea !== text(i))).toEqual([])
+  })
+})
+
+describe('XLSX shared strings across the reading chunks', () => {
+  it('accents and emoji in a large shared-string table are read whole', async () => {
+    const file = join(tempDir(), 'shared.xlsx')
+    const text = (i: number) => `Été ✓ 😀 n°${i} à la plage`
+    const strings = ['idea', ...Array.from({ length: 5_000 }, (_, i) => text(i))]
+    const rows = strings.map((_, i) => `<row r="${i + 1}"><c r="A${i + 1}" t="s"><v>${i}</v></c></row>`)
+    await writeXlsx(file, { sharedStrings: strings, sheets: [{ name: 'S', rows: rows.join('') }] })
+    const read = await rowsOf(file)
+    expect(read).toHaveLength(5_000)
+    expect(read.filter((r, i) => r.values.idea !== text(i)).slice(0, 3)).toEqual([])
+  })
+})

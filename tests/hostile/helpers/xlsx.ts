@@ -22,7 +22,9 @@ const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').
  * is written as XML. Read back by the app through its own zip reader.
  */
 export async function writeXlsx(file: string, spec: XlsxSpec): Promise<void> {
-  const zip = new JSZip()
+  const jszip = new JSZip()
+  // Given as bytes: JSZip's own string encoding splits a surrogate pair between its chunks.
+  const zip = { file: (name: string, text: string) => jszip.file(name, Buffer.from(text, 'utf8')) }
   const sheets = spec.sheets
   zip.file(
     '[Content_Types].xml',
@@ -70,7 +72,7 @@ export async function writeXlsx(file: string, spec: XlsxSpec): Promise<void> {
   sheets.forEach((s, i) => {
     zip.file(`xl/worksheets/sheet${i + 1}.xml`, `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="${MAIN}"><sheetData>${s.rows}</sheetData></worksheet>`)
   })
-  writeFileSync(file, await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }))
+  writeFileSync(file, await jszip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }))
 }
 
 /** An inline-string cell. */

@@ -121,8 +121,8 @@ export async function* readSheetRows(part: Readable, context: SheetContext): Asy
     }
   })
 
-  for await (const chunk of part) {
-    parser.write((chunk as Buffer).toString('utf8'))
+  for await (const text of utf8Text(part)) {
+    parser.write(text)
     if (failure) throw failure
     const ready = pending
     pending = []
@@ -176,4 +176,27 @@ function columnOf(ref: string): number | undefined {
   let n = 0
   for (const ch of m[1]!.toUpperCase()) n = n * 26 + (ch.charCodeAt(0) - 64)
   return n
+}
+
+/**
+ * A zip part's bytes as text, with one decoder for the whole part: a character split between two
+ * chunks is joined, not replaced by U+FFFD twice (exceljs decodes each chunk on its own, which
+ * garbled one accent or emoji every 16 KB of shared strings); bytes that are not UTF-8 at all are
+ * an error, never silently replaced.
+ */
+export async function* utf8Text(part: AsyncIterable<unknown>): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true })
+  const decode = (bytes: Uint8Array, stream: boolean): string => {
+    try {
+      return decoder.decode(bytes, { stream })
+    } catch {
+      throw new Error('a part of the workbook is not valid UTF-8 XML')
+    }
+  }
+  for await (const chunk of part) {
+    const text = decode(chunk as Buffer, true)
+    if (text) yield text
+  }
+  const rest = decode(new Uint8Array(0), false)
+  if (rest) yield rest
 }

@@ -1,11 +1,11 @@
-import type { Readable } from 'node:stream'
+import { Readable } from 'node:stream'
 import ExcelJS from 'exceljs'
 import { RowSourceError, clipText } from './errors'
 import { isBlankRow, makeUniqueHeaders } from './headers'
 import { positionInRange, type RowRange } from './row-range'
 import type { SourceRow } from './types'
 import { openXlsxArchive, resolveTarget, type XlsxArchive } from './xlsx-archive'
-import { readSheetRows, type SheetContext, type SheetRow } from './xlsx-sheet-cells'
+import { readSheetRows, utf8Text, type SheetContext, type SheetRow } from './xlsx-sheet-cells'
 
 const WORKBOOK_PART = 'xl/workbook.xml'
 const WORKBOOK_RELS_PART = 'xl/_rels/workbook.xml.rels'
@@ -147,9 +147,9 @@ async function readWorkbookParts(archive: XlsxArchive, origin: string): Promise<
   }) as unknown as WorkbookParts
   const book = await archive.open(WORKBOOK_PART)
   if (!book) throw new RowSourceError('XLSX_READ', `${origin} is a zip file but not an Excel workbook (no ${WORKBOOK_PART})`)
-  await workbook._parseWorkbook(book)
+  await workbook._parseWorkbook(asText(book))
   const rels = await archive.open(WORKBOOK_RELS_PART)
-  if (rels) await workbook._parseRels(rels)
+  if (rels) await workbook._parseRels(asText(rels))
 
   // Shared strings and styles are found through the workbook's relationships; the usual names
   // are the fallback for writers that leave them out.
@@ -158,10 +158,15 @@ async function readWorkbookParts(archive: XlsxArchive, origin: string): Promise<
     return rel ? resolveTarget('xl', rel.Target) : usual
   }
   const strings = await archive.open(related('sharedStrings', 'xl/sharedStrings.xml'))
-  if (strings) for await (const _ of workbook._parseSharedStrings(strings));
+  if (strings) for await (const _ of workbook._parseSharedStrings(asText(strings)));
   const styles = await archive.open(related('styles', 'xl/styles.xml'))
-  if (styles) await workbook._parseStyles(styles)
+  if (styles) await workbook._parseStyles(asText(styles))
   return workbook
+}
+
+/** A part handed to exceljs's parsers as decoded text, which they take as is (see utf8Text). */
+function asText(part: Readable): Readable {
+  return Readable.from(utf8Text(part))
 }
 
 /** The workbook's worksheets in tab order (chart sheets, which hold no cells, left out). */
