@@ -25,7 +25,8 @@ export class RowSourceError extends Error {
   readonly code: RowSourceErrorCode
 
   constructor(code: RowSourceErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    // Whatever a message quotes from the file (a parser's "value is …"), it stays readable.
+    super(clipText(message, MAX_MESSAGE_CHARS), options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'RowSourceError'
     this.code = code
   }
@@ -52,6 +53,9 @@ export function describeCause(err: unknown): string {
   if (typeof code === 'string' && !parts[0]!.includes(code)) parts.push(`(${code})`)
   return parts.join(' ')
 }
+
+/** Longest message about a file: it names the file, the row, the columns, never the file's content at length. */
+const MAX_MESSAGE_CHARS = 2_000
 
 /** Longest text from a file (a column or sheet name) that a message quotes whole. */
 export const QUOTED_TEXT_CHARS = 200

@@ -139,9 +139,11 @@ export function mapRow<T>(row: SourceRow, mapping: ResolvedMapping, schema: z.Zo
   const fail = (reason: string): MappedRow<T> => ({ ok: false, rowNumber, reason: `row ${rowNumber}: ${reason}` })
   try {
     // An error value is no value: read as "" it became the default (a priority 10, 4 images).
-    const used = new Set([...mapping.fields.map((f) => f.column), ...(mapping.priorityColumn !== undefined ? [mapping.priorityColumn] : [])])
-    const errors = (row.cellErrors ?? []).filter((e) => used.has(e.column))
-    if (errors.length) return fail(errors.map((e) => e.reason).join('; '))
+    if (row.cellErrors) {
+      const used = (column: string) => column === mapping.priorityColumn || mapping.fields.some((f) => f.column === column)
+      const errors = row.cellErrors.filter((e) => used(e.column))
+      if (errors.length) return fail(errors.map((e) => e.reason).join('; '))
+    }
     const entries: [string, string][] = []
     const emptyColumns = new Map<string, string>()
     for (const { field, column } of mapping.fields) {
