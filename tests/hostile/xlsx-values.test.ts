@@ -123,3 +123,15 @@ describe('XLSX shared strings across the reading chunks', () => {
     expect(read.filter((r, i) => r.values.idea !== text(i)).slice(0, 3)).toEqual([])
   })
 })
+
+describe('XLSX bytes that are not UTF-8', () => {
+  it('a sheet holding invalid UTF-8 is refused, not read with U+FFFD', async () => {
+    const file = join(tempDir(), 'latin1.xlsx')
+    await writeXlsx(file, {
+      sheets: [{ name: 'S', rows: `<row r="1">${str('A1', 'idea')}</row><row r="2"><c r="A2" t="inlineStr"><is><t>caf RAW</t></is></c></row>` }],
+      rawFirstSheetBytes: Buffer.from([0xe9])
+    })
+    const read = rowsOf(file)
+    await expect(read).rejects.toThrow(/latin1\.xlsx.*not valid UTF-8/)
+  })
+})

@@ -8,6 +8,8 @@ const PKG_REL = 'http://schemas.openxmlformats.org/package/2006/relationships'
 export interface XlsxSpec {
   /** Each sheet's `<sheetData>` content, written as the test wants it (formula cells, cached results). */
   sheets: { name: string; rows: string }[]
+  /** Bytes put into the first sheet's cells as they are (invalid UTF-8, say). */
+  rawFirstSheetBytes?: Buffer
   sharedStrings?: string[]
   /** Custom number formats: style index i + 1 uses the i-th (style 0 is General). */
   numFmts?: string[]
@@ -70,7 +72,11 @@ export async function writeXlsx(file: string, spec: XlsxSpec): Promise<void> {
     )
   }
   sheets.forEach((s, i) => {
-    zip.file(`xl/worksheets/sheet${i + 1}.xml`, `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="${MAIN}"><sheetData>${s.rows}</sheetData></worksheet>`)
+    const xml = `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="${MAIN}"><sheetData>${s.rows}</sheetData></worksheet>`
+    if (i === 0 && spec.rawFirstSheetBytes) {
+      const [before, after] = xml.split('RAW')
+      jszip.file(`xl/worksheets/sheet${i + 1}.xml`, Buffer.concat([Buffer.from(before!), spec.rawFirstSheetBytes, Buffer.from(after ?? '')]))
+    } else zip.file(`xl/worksheets/sheet${i + 1}.xml`, xml)
   })
   writeFileSync(file, await jszip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }))
 }
