@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { CommandName, RequestOf, Result } from '../shared/contract'
 import { JobFilter } from '../shared/schemas'
@@ -6,9 +5,10 @@ import { JOB_STATUSES, type JobView } from '../shared/types'
 import { createHandlers, dispatch, type Handlers } from '../main/api/handlers'
 import type { Engine } from '../main/engine/engine'
 import { QueueError } from '../main/engine/errors'
-import { parseJsonText } from '../main/engine/json-text'
+import { JsonDepthError, parseJsonText } from '../main/engine/json-text'
+import { InputFileError, checkArgumentText, readInputFile } from './input-file'
 import { defaultDataDir } from '../main/engine/paths'
-import { duration, jobDetailText, jobTable, logLineText, queueEtaText, statsText } from './format'
+import { duration, jobDetailText, jobTable, logLineText, queueEtaText, statsText, term } from './format'
 import { BATCH_USAGE, BatchUsageError, batchCommand } from './batch'
 import { runPool } from './run'
 import { PROJECT_USAGE, STORYBOARD_USAGE, StoryboardUsageError, projectCommand, storyboardCommand } from './storyboard'
@@ -153,7 +153,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       return result.value
     }
     const print = (value: unknown, text: () => string) => {
-      io.stdout.write((json ? JSON.stringify(value, null, 2) : text()) + '\n')
+      // Fields are escaped where they are formatted; this is the net for any text from data that is not.
+      io.stdout.write((json ? JSON.stringify(value, null, 2) : term(text(), { lines: true })) + '\n')
     }
 
     switch (command) {
@@ -168,15 +169,16 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         }
         let text: string
         try {
-          text = values.input !== undefined ? String(values.input) : readFileSync(String(values['input-file']), 'utf8')
+          text = values.input !== undefined ? checkArgumentText(String(values.input), '--input') : readInputFile(String(values['input-file']), '--input-file')
         } catch (err) {
-          throw new UsageError(`--input-file: cannot read ${String(values['input-file'])}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+          throw new UsageError((err as Error).message)
         }
         let input: unknown
         try {
           input = parseJsonText(text)
         } catch (err) {
           const given = values.input !== undefined ? '--input' : `--input-file: ${String(values['input-file'])}`
+          if (err instanceof JsonDepthError) throw new UsageError(`${given}: ${err.message}`)
           throw new UsageError(`${given} is not valid JSON: ${(err as Error).message}`)
         }
         const e = await open(values)
@@ -232,8 +234,13 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         return 0
       }
       case 'priority': {
+        const priorityRule = (given: string) => new UsageError(`priority must be a whole number from 1 to 10 (1 runs first), got "${given}"`)
+        // A negative number reads as an option to parseArgs ("Unknown option '-5'"): it is a priority out of range.
+        const negative = args.find((a) => /^-\d/.test(a))
+        if (negative !== undefined) throw priorityRule(negative)
         const { values, positionals } = parse(args, {}, { min: 2, max: 2, usage: 'priority <id> <1-10>' })
-        const priority = numberArg(positionals[1], 'priority')!
+        const priority = Number(positionals[1])
+        if (positionals[1]!.trim() === '' || !Number.isInteger(priority) || priority < 1 || priority > 10) throw priorityRule(positionals[1]!)
         const job = (await call(createHandlers(await open(values)), 'jobs/setPriority', { id: positionals[0]!, priority })) as JobView
         print(job, () => `${job.id.slice(0, 8)} priority ${job.priority}`)
         return 0
@@ -255,7 +262,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         const job = (await call(h, 'jobs/get', { id: positionals[0]! })) as JobView
         if (command === 'rm') {
           await call(h, 'jobs/remove', { id: job.id })
-          print({ removed: job.id }, () => `removed ${job.id} "${job.title}"`)
+          print({ removed: job.id }, () => `removed ${job.id} "${term(job.title)}"`)
         } else {
           const cancelled = (await call(h, 'jobs/cancel', { id: job.id })) as JobView
           print(cancelled, () => `${cancelled.id} cancelled`)
@@ -452,8 +459,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         if (values.set !== undefined) {
           let patch: unknown
           try {
-            patch = JSON.parse(String(values.set))
+            patch = parseJsonText(checkArgumentText(String(values.set), '--set'))
           } catch (err) {
+            if (err instanceof InputFileError || err instanceof JsonDepthError) throw new UsageError(`--set: ${err.message.replace(/^--set /, '')}`)
             throw new UsageError(`--set is not valid JSON: ${(err as Error).message}`)
           }
           await call(handlers, 'settings/update', patch as never)
@@ -462,8 +470,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
           // The full provider settings (moderation, apiKeyEnv, names, prices) that the UI form leaves out.
           let providers: unknown
           try {
-            providers = JSON.parse(String(values.providers))
+            providers = parseJsonText(checkArgumentText(String(values.providers), '--providers'))
           } catch (err) {
+            if (err instanceof InputFileError || err instanceof JsonDepthError) throw new UsageError(`--providers: ${err.message.replace(/^--providers /, '')}`)
             throw new UsageError(`--providers is not valid JSON: ${(err as Error).message}`)
           }
           const { ProviderSettings } = await import('../main/engine/providers/registry')
@@ -507,7 +516,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     // Commands that call the engine directly (batch) throw its QueueError: its code is the answer's.
     const code = err instanceof UsageError ? 'usage' : err instanceof CommandFailed || err instanceof QueueError ? err.code : 'internal'
     const message = err instanceof Error ? err.message : String(err)
-    io.stderr.write(json ? JSON.stringify({ error: { code, message } }) + '\n' : `studio: ${message}\n`)
+    io.stderr.write(json ? JSON.stringify({ error: { code, message } }) + '\n' : `studio: ${term(message, { lines: true })}\n`)
     return err instanceof UsageError ? 2 : 1
   } finally {
     await engine?.close(0)

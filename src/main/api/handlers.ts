@@ -1,4 +1,5 @@
 import { describeZodError } from '../../shared/schemas'
+import { tooDeepMessage, tooDeeplyNested } from '../../shared/json-depth'
 import {
   commands,
   isCommandName,
@@ -92,6 +93,9 @@ export async function dispatch(handlers: Handlers, name: unknown, rawRequest: un
   if (!isCommandName(name)) {
     return { ok: false, error: { code: 'unknown_command', message: `unknown command ${nameForError(name)}` } }
   }
+  // Checked before zod, whose recursive walk answered `internal: Maximum call stack size exceeded`.
+  const deep = tooDeeplyNested(rawRequest)
+  if (deep !== null) return { ok: false, error: { code: 'bad_request', message: `${name}: ${tooDeepMessage(deep)}` } }
   const parsed = commands[name].request.safeParse(rawRequest ?? {})
   if (!parsed.success) {
     return { ok: false, error: { code: 'bad_request', message: `${name}: ${describeZodError(parsed.error, 'request')}` } }

@@ -52,10 +52,11 @@ export class Studio extends Engine<StudioServices> {
     const settings = new SettingsStore(db, { forgetKey })
     const services = new StudioServices(dataDir, settings, db, secrets, options.env ?? process.env)
     const saved = settings.get()
+    const projects = new ProjectStore(db, dataDir)
     super({
       dataDir,
       db,
-      pipelines: builtinPipelines(),
+      pipelines: builtinPipelines({ dataDir, assetPath: (id) => projects.assetPath(id) }),
       services,
       concurrency: options.concurrency ?? saved.concurrency ?? Math.max(1, cpus().length),
       resources: { ...defaultResourceLimits(), ...saved.resources },
@@ -73,7 +74,7 @@ export class Studio extends Engine<StudioServices> {
     this.settings = settings
     this.services = services
     this.batches = new BatchManager(this)
-    this.projects = new ProjectStore(db, dataDir)
+    this.projects = projects
     this.storyboards = new StoryboardService({
       db,
       queue: this.queue,

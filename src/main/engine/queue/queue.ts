@@ -86,8 +86,9 @@ export class Queue {
 
   private byPrefix(prefix: string): JobRow | undefined {
     if (prefix.length < 4) return undefined
-    const rows = readRows<[string], JobRow>(this.db, "SELECT * FROM jobs WHERE id LIKE ? || '%' LIMIT 2", JOB_ROW)
-      .all(prefix.replace(/[%_]/g, ''))
+    // Compared as characters: with LIKE, `%` and `_` were wildcards and `studio rm %%%%` removed a job.
+    const rows = readRows<[string, string], JobRow>(this.db, 'SELECT * FROM jobs WHERE substr(id, 1, length(?)) = ? LIMIT 2', JOB_ROW)
+      .all(prefix.toLowerCase(), prefix.toLowerCase())
     if (rows.length > 1) throw new QueueError('ambiguous', `more than one job id starts with ${prefix}; give more characters`)
     return rows[0]
   }
@@ -109,8 +110,9 @@ export class Queue {
     if (f.projectId) (where.push('project_id = ?'), params.push(f.projectId))
     if (f.batchId) (where.push('batch_id = ?'), params.push(f.batchId))
     if (f.text) {
-      where.push("(title LIKE '%' || ? || '%' OR payload LIKE '%' || ? || '%' OR id LIKE ? || '%')")
-      params.push(f.text, f.text, f.text)
+      // instr, not LIKE: a search for "100%" or "a_b" finds those characters, not a pattern.
+      where.push('(instr(lower(title), lower(?)) > 0 OR instr(lower(payload), lower(?)) > 0 OR substr(id, 1, length(?)) = lower(?))')
+      params.push(f.text, f.text, f.text, f.text)
     }
     const sql = `SELECT * FROM jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
       ORDER BY CASE status WHEN 'processing' THEN 0 WHEN 'pending' THEN 1 WHEN 'paused' THEN 1 ELSE 2 END,
