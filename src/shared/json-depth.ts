@@ -12,7 +12,8 @@ export function tooDeeplyNested(value: unknown, max = MAX_JSON_DEPTH): string | 
     const { value: v, depth, field } = stack.pop()!
     if (v === null || typeof v !== 'object') continue
     if (depth + 1 > max) return field
-    const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v)
+    // Array.from, not map: a sparse array ([,]) has holes map would keep.
+    const entries = Array.isArray(v) ? Array.from(v, (x, i) => [String(i), x] as const) : Object.entries(v)
     for (const [key, child] of entries) {
       stack.push({ value: child, depth: depth + 1, field: depth === 0 ? (Array.isArray(v) ? `[${key}]` : key) : field })
     }
