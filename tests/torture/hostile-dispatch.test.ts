@@ -183,7 +183,7 @@ describe('hostile calls through dispatch', () => {
     }
   })
 
-  // Issue 20: JSON nested 5 000 levels deep answered "internal: Maximum call stack size exceeded". Fixed.
+  // Regression: JSON nested 5 000 levels deep answered "internal: Maximum call stack size exceeded".
   it('JSON nested 5 000+ levels deep is refused as bad_request, not internal', async () => {
     for (const depth of [5_000, 20_000]) {
       for (const [name, request] of [
@@ -203,7 +203,7 @@ describe('hostile calls through dispatch', () => {
     expect(result).toEqual({ ok: false, error: { code: 'bad_request', message: expect.stringMatching(/input/) } })
   })
 
-  // Issue 20: "Id prefixes are matched with LIKE before % and _ are treated as characters". Fixed; kept as a regression property.
+  // Regression: Id prefixes are matched with LIKE before % and _ are treated as characters (fixed).
   it('an id made of LIKE wildcards matches no job', async () => {
     const dir = tempDir('studio-like-')
     const alone = openStudio({ dataDir: dir, concurrency: 1, env: {} })

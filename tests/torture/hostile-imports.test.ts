@@ -134,7 +134,7 @@ describe('importers with generated files', () => {
     )
   })
 
-  // Issue 20: "A UTF-16LE CSV without a BOM is read as Windows-1252". Fixed; kept as a regression property.
+  // Regression: A UTF-16LE CSV without a BOM is read as Windows-1252 (fixed).
   it('a UTF-16LE CSV without a BOM: its headers come back, or it is refused; never NUL-filled', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.stringMatching(/^[a-z]{1,8}$/), { minLength: 1, maxLength: 4 }), async (cells) => {
@@ -146,7 +146,7 @@ describe('importers with generated files', () => {
     )
   })
 
-  // Issue 20: "XLSX formula cells lose falsy results". Fixed; kept as a regression property.
+  // Regression: XLSX formula cells lose falsy results (fixed).
   it('a formula cell reads as its cached result, falsy ones included', async () => {
     // Every case each run (a sample of three could miss the falsy ones and pass by luck).
     for (const [result, shown] of [[0, '0'], [false, 'FALSE'], [7, '7']] as const) {
