@@ -8,7 +8,7 @@ import { formatDateTime, formatDuration } from '../common/format'
 import { useDebouncedEffect } from '../common/hooks'
 import { exportFiles, inDesktopApp } from './export-files'
 import { renderStoryboard, settled } from './storyboard-actions'
-import { planSummary, sceneIndexAt, sceneStarts } from './storyboard-logic'
+import { cardElement, planSummary, sceneIndexAt, sceneStarts } from './storyboard-logic'
 
 /** The render the player shows first: the newest finished one (full render or draft). */
 export function latestPlayable(renders: readonly StoryboardRenderView[]): StoryboardRenderView | undefined {
@@ -51,7 +51,7 @@ export function PreviewPlayer({ storyboard }: { storyboard: StoryboardView }) {
       const scale = el.duration && total ? el.duration / total : 1
       el.currentTime = starts[i]! * scale + 0.01
     }
-    document.querySelector<HTMLElement>(`[data-testid="scene-card"][data-scene-id="${CSS.escape(id)}"]`)?.scrollIntoView({ block: 'nearest', inline: 'nearest' })
+    cardElement(id)?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' })
   }
 
   return (

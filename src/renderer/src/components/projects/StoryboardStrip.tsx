@@ -7,7 +7,7 @@ import { SHEET_EXTENSIONS } from '../batch/BatchDashboard'
 import { importMedia, isMediaFile } from './ProjectEditor'
 import { SceneCard } from './SceneCard'
 import { editStoryboard } from './storyboard-actions'
-import { ASSET_MIME, moveTarget, SCENE_MIME } from './storyboard-logic'
+import { ASSET_MIME, cardElement, moveTarget, SCENE_MIME } from './storyboard-logic'
 
 const NONE: string[] = []
 
@@ -38,7 +38,7 @@ export function StoryboardStrip({ storyboard }: { storyboard: StoryboardView }) 
         if (!ok) return
         setAnnouncement(t('storyboard.moved', { from: from + 1, to: index + 1, count }))
         // Keyboard moves keep the focus on the card that moved.
-        requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-testid="scene-card"][data-scene-id="${CSS.escape(sceneId)}"]`)?.focus())
+        requestAnimationFrame(() => cardElement(sceneId)?.focus())
       })
     },
     [call, id, t, count]

@@ -96,3 +96,8 @@ export function guessDataDir(paths: readonly string[]): string | null {
   }
   return null
 }
+
+/** The strip's card of a scene, if it is on screen. */
+export function cardElement(sceneId: string): HTMLElement | undefined {
+  return [...document.querySelectorAll<HTMLElement>('[data-testid="scene-card"]')].find((el) => el.getAttribute('data-scene-id') === sceneId)
+}
