@@ -12,6 +12,7 @@ import { settingsView } from '../engine/settings'
 import { Studio } from '../engine/studio'
 import { renderSubtitlePreview } from '../engine/subtitle-preview'
 import { createHandlers, type Handlers } from './handlers'
+import { storyboardHandlers } from './storyboard-handlers'
 
 /** How long batch/create waits for the import before answering with a batch still importing. */
 const IMPORT_WAIT_MS = 1_500
@@ -32,6 +33,7 @@ export function studioHandlers(engine: Engine<any>): Handlers {
       resources: Object.fromEntries(studio.pool.limiter.status().map((r) => [r.resource, { concurrency: r.concurrency, minIntervalMs: r.minIntervalMs }]))
     })
   return createHandlers(studio, {
+    ...storyboardHandlers(studio),
     'batch/preview': (r) => userErrors(() => batches.preview(r.source, r.sheet, r.config ?? {})),
     'batch/create': (r) =>
       userErrors(async () => {

@@ -115,7 +115,7 @@ export class ProjectStore {
   private assetTarget(projectId: string, name: string): AssetTarget {
     const safeName = safeAssetName(name)
     const id = randomUUID()
-    const dir = join(this.dataDir, 'projects', slug(projectId) || 'default', 'assets')
+    const dir = join(projectFolder(this.dataDir, projectId), 'assets')
     mkdirSync(dir, { recursive: true })
     return { id, name: safeName, kind: assetKindOf(safeName), path: join(dir, `${id.slice(0, 8)}-${safeName}`) }
   }
@@ -159,6 +159,11 @@ function safeAssetName(name: string): string {
 
 function assetView(r: AssetRow): AssetView {
   return { id: r.id, projectId: r.project_id, name: r.name, kind: r.kind, path: r.path, bytes: r.bytes, createdAt: r.created_at }
+}
+
+/** A project's own folder in the data folder: its assets, and the artifacts its storyboards reuse. */
+export function projectFolder(dataDir: string, projectId: string): string {
+  return join(dataDir, 'projects', slug(projectId) || 'default')
 }
 
 function slug(text: string): string {
