@@ -41,7 +41,20 @@ const MIX: readonly JobKind[] = [
   { type: 'text', input: (tag) => ({ prompt: `${tag} a haiku about rain` }), textStep: 'generate' },
   { type: 'image', input: (tag) => ({ prompt: `${tag} a lighthouse at dawn` }) },
   { type: 'music', input: () => ({ mood: 'calm', durationSec: 2 }) },
-  { type: 'audio', input: (tag) => ({ text: `${tag} the tide comes in twice a day` }) }
+  { type: 'audio', input: (tag) => ({ text: `${tag} the tide comes in twice a day` }) },
+  {
+    type: 'storyboard',
+    input: (tag) => ({
+      storyboardId: tag,
+      revision: 1,
+      draft: true,
+      settings: { format: '1:1', music: { kind: 'generated', mood: 'calm' }, transition: 'crossfade' },
+      scenes: [
+        { id: 'a1', narration: 'Bees dance to talk.', visual: { kind: 'generated', prompt: `${tag} a hive`, seed: 1 } },
+        { id: 'b2', narration: '', visual: { kind: 'title', text: 'The end' }, duration: { mode: 'fixed', seconds: 1 } }
+      ]
+    })
+  }
 ]
 /** Direct jobs: the mix repeated. */
 const ROUNDS = longTorture ? 4 : 2

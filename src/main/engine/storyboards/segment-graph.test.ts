@@ -33,7 +33,9 @@ describe('segment graph', () => {
     })
     expect(job.inputs.map((i) => i.path)).toEqual(['/d/a.png', '/d/prev.png'])
     expect(job.filterComplex).toContain('((on+72)/71)')
-    expect(job.filterComplex).toContain('[prev][own]xfade=transition=fade:duration=0.5:offset=0[faded]')
+    expect(job.filterComplex).toContain("[prev][head]blend=all_expr='A*(1-(N+1)/13)+B*(N+1)/13':shortest=1[mixed]")
+    expect(job.filterComplex).toContain('[owntail]trim=start_frame=12')
+    expect(job.filterComplex).not.toContain('xfade')
   })
   it('trims a clip from its in point and holds its last frame', () => {
     const job = buildSegmentJob({ ...base, scene: { ...base.scene, visual: { kind: 'video', path: '/d/c.mp4', inSec: 1.5, outSec: 3 } } })

@@ -56,9 +56,17 @@ export function buildSegmentJob(plan: SegmentPlan): FfmpegJob {
   const own = span(plan, plan.scene, inputs, chains, 'own')
   let video = own
   if (plan.crossfadeFrom) {
+    // The scene's first frames are blended with the previous picture going on, then the rest
+    // follows. A blend over the overlap only (xfade would do it, but ffmpeg builds before 4.3,
+    // such as the bundled one, lack it; and blending the whole scene would cost every frame).
     const from = span(plan, plan.crossfadeFrom, inputs, chains, 'prev')
-    const overlap = plan.crossfadeFrom.frames / plan.fps
-    chains.push(`${from}${own}xfade=transition=fade:duration=${secs(overlap)}:offset=0[faded]`)
+    const k = plan.crossfadeFrom.frames
+    const fps = plan.fps
+    chains.push(`${own}split=2[ownhead][owntail]`)
+    chains.push(`[ownhead]trim=end_frame=${k},setpts=N/${fps}/TB[head]`)
+    chains.push(`[owntail]trim=start_frame=${k},setpts=N/${fps}/TB[tail]`)
+    chains.push(`${from}[head]blend=all_expr='A*(1-(N+1)/${k + 1})+B*(N+1)/${k + 1}':shortest=1[mixed]`)
+    chains.push(`[mixed][tail]concat=n=2:v=1:a=0[faded]`)
     video = '[faded]'
   }
   if (plan.captions) {

@@ -53,8 +53,9 @@ export function segmentSpec(input: RenderInput, scene: Scene, factsOf: (scene: S
   const rendered = scenesToRender(input)
   const at = rendered.findIndex((s) => s.id === scene.id)
   const before = at > 0 ? rendered[at - 1]! : null
-  const prev = before && sceneTransition(before, input.settings) === 'crossfade' ? spanOf(before) : null
-  const overlap = prev ? crossfadeFrames(prev.frames, own.frames, fps) : 0
+  const fading = before && sceneTransition(before, input.settings) === 'crossfade' ? spanOf(before) : null
+  const overlap = fading ? crossfadeFrames(fading.frames, own.frames, fps) : 0
+  const prev = overlap > 0 ? fading : null
   const captionText = (scene.caption ?? scene.narration).trim()
   const captioned = input.settings.captions.mode !== 'none' && captionText.length > 0
   const encoding = input.draft ? ENCODING.draft : ENCODING.full

@@ -16,7 +16,7 @@ export function sceneFrames(seconds: number, fps: number): number {
   return Math.max(1, Math.round(seconds * fps))
 }
 
-/** Frames a crossfade between two scenes takes. */
+/** Frames a crossfade between two scenes takes; 0 when a scene is too short for one. */
 export function crossfadeFrames(prevFrames: number, ownFrames: number, fps: number): number {
-  return Math.max(1, Math.min(Math.round(CROSSFADE_SEC * fps), Math.floor(prevFrames / 2), Math.floor(ownFrames / 2)))
+  return Math.max(0, Math.min(Math.round(CROSSFADE_SEC * fps), Math.floor(prevFrames / 2), Math.floor(ownFrames / 2)))
 }
