@@ -15,7 +15,7 @@ import { ApiProvider } from '../../src/renderer/src/api/context'
 import { ProjectEditor } from '../../src/renderer/src/components/projects/ProjectEditor'
 import { settled } from '../../src/renderer/src/components/projects/storyboard-actions'
 import { getStudio } from '../../src/renderer/src/store'
-import { fakeApi, job, ok } from './fixtures'
+import { detail, fakeApi, job, ok, step } from './fixtures'
 import { edited, renderView, storyboard } from './storyboard-fixtures'
 import { installLayout } from './setup-dom'
 
@@ -157,19 +157,29 @@ describe('render, player and live updates', () => {
   })
 
   it('plays the newest render; the scrubber jumps to a scene and highlights its card; reused scenes are marked', async () => {
-    const view = storyboard({ renders: [renderView({ jobId: 'r2' })] })
+    // The newest whole render r2 re-encoded s2 and reused s1 and s3 (its steps say so); a later
+    // draft is played but says nothing about what the render reused.
+    const view = storyboard({ renders: [renderView({ jobId: 'r3', draft: true }), renderView({ jobId: 'r2' })] })
     view.scenes.forEach((s) => ((s.changed = false), (s.renderedSec = 3)))
     view.scenes[1]!.changed = true
-    getStudio().noteRender('r2', 'sb1', ['s1', 's3'])
-    mountWorkspace(view)
+    const r2 = detail(job({ id: 'r2', type: 'storyboard', status: 'completed' }), [
+      step({ name: 'voice:s1', index: 0, status: 'completed', output: { reused: true } }),
+      step({ name: 'segment:s1', index: 1, status: 'completed', output: { reused: true } }),
+      step({ name: 'segment:s2', index: 2, status: 'completed', output: { reused: false } }),
+      step({ name: 'segment:s3', index: 3, status: 'completed', output: { reused: true } }),
+      step({ name: 'assemble', index: 4, status: 'completed', output: { reused: false } })
+    ])
+    const { fake } = mountWorkspace(view, { 'jobs/get': (r: { id: string }) => (r.id === 'r2' ? ok(r2) : { ok: false, error: { code: 'not_found', message: 'no such job' } }) })
+    await waitFor(() => expect(within(cards()[0]!).queryByTestId('scene-reused')).not.toBeNull())
+    expect(fake.of('jobs/get').map((r) => (r as { id: string }).id)).toEqual(['r2'])
     const video = (await screen.findByTestId('player-video')) as HTMLVideoElement
-    expect(video.getAttribute('src')).toBe('/files?path=' + encodeURIComponent('/data/storyboards/sb1/renders/r2/video.mp4') + '&token=t')
+    expect(video.getAttribute('src')).toBe('/files?path=' + encodeURIComponent('/data/storyboards/sb1/renders/r3/video.mp4') + '&token=t')
     fireEvent.click(screen.getAllByTestId('scrubber-scene')[2]!)
     expect(video.currentTime).toBeCloseTo(6.01)
     await waitFor(() => expect(cards()[2]!.getAttribute('aria-current')).toBe('true'))
     expect(cards().map((c) => Boolean(within(c).queryByTestId('scene-reused')))).toEqual([true, false, true])
     expect(within(cards()[1]!).getByTestId('scene-changed').textContent).toBe('Changed')
-    expect(screen.getByTestId('render-version').textContent).toMatch(/9 steps run · 0 reused/)
+    expect(screen.getAllByTestId('render-version')[1]!.textContent).toMatch(/9 steps run · 0 reused/)
   })
 
   it('fetches the open storyboard again when another process edits it', async () => {

@@ -39,7 +39,7 @@ describe('job detail, results first', () => {
     const { j, d } = renderJob()
     getStudio().setJobs([j])
     getStudio().setStoryboard(storyboard())
-    getStudio().noteRender('render-1', 'sb1', [])
+    getStudio().noteRender('render-1', 'sb1')
     const fake = fakeApi({ 'jobs/get': ok(d), 'jobs/logs': ok([]) })
     render(
       <ApiProvider api={fake.api}>

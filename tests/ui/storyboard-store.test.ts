@@ -6,7 +6,8 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest'
 import { getStudio, resetStudio } from '../../src/renderer/src/store'
-import { sceneProgress } from '../../src/renderer/src/store/storyboards'
+import { latestFullRender, reusedScenes, sceneProgress } from '../../src/renderer/src/store/storyboards'
+import type { JobDetail } from '../../src/shared/types'
 import { moveTarget, narrationEstimate, planSummary, relativeToData, sceneIndexAt, sceneStarts, undoChord } from '../../src/renderer/src/components/projects/storyboard-logic'
 import { newSeed } from '../../src/renderer/src/components/projects/storyboard-actions'
 import { translator } from '../../src/renderer/src/i18n'
@@ -54,7 +55,7 @@ describe('storyboards slice', () => {
   it('keeps each step of a render job, so every scene shows its progress while segments run side by side; forgets it when the job ends', () => {
     const j = job({ id: 'render-1', status: 'processing', type: 'storyboard' })
     getStudio().setJobs([j])
-    getStudio().noteRender('render-1', 'sb1', ['s2'])
+    getStudio().noteRender('render-1', 'sb1')
     getStudio().applyEvents([
       { type: 'job.progress', jobId: 'render-1', progress: 10, step: 'voice:s1', stepProgress: 100, message: null },
       { type: 'job.progress', jobId: 'render-1', progress: 20, step: 'segment:s1', stepProgress: 40, message: null },
@@ -65,7 +66,6 @@ describe('storyboards slice', () => {
     ])
     expect(sceneProgress(getStudio().renderSteps['render-1'])).toEqual({ s1: { voice: 100, segment: 40 }, s3: { segment: 70 } })
     expect(getStudio().renderSteps['not-a-render']).toBeUndefined()
-    expect(getStudio().renderReused['render-1']).toEqual(['s2'])
     getStudio().applyEvents([{ type: 'job.changed', job: { ...j, status: 'completed', updatedAt: j.updatedAt + 5 } }])
     expect(getStudio().renderSteps['render-1']).toBeUndefined()
   })
@@ -136,5 +136,32 @@ describe('editor arithmetic', () => {
     expect(relativeToData('/home/u/.studio/jobs/j1/video.mp4', '/home/u/.studio')).toBe('jobs/j1/video.mp4')
     expect(relativeToData('C:\\Data\\jobs\\j1\\v.mp4', 'C:\\Data')).toBe('jobs/j1/v.mp4')
     expect(relativeToData('/elsewhere/v.mp4', '/home/u/.studio')).toBe('/elsewhere/v.mp4')
+  })
+})
+
+describe('what a render reused', () => {
+  it('is read from its segment steps: reused and completed only, by scene', () => {
+    const steps = [
+      { name: 'voice:s1', status: 'completed', output: { reused: true } },
+      { name: 'segment:s1', status: 'completed', output: { reused: true } },
+      { name: 'segment:s2', status: 'completed', output: { reused: false } },
+      { name: 'segment:s3', status: 'failed', output: { reused: true } },
+      { name: 'segment:s4', status: 'completed', output: null },
+      { name: 'segment:s5', status: 'completed', output: { reused: 'yes' } },
+      { name: 'assemble', status: 'completed', output: { reused: true } }
+    ] as unknown as JobDetail['steps']
+    expect(reusedScenes({ steps })).toEqual(['s1'])
+  })
+
+  it('from the newest finished whole render: not a draft, a one-scene preview or a render still running', () => {
+    const renders = [
+      { ...renderStub('running'), status: 'processing' as const },
+      { ...renderStub('draft'), status: 'completed' as const, draft: true },
+      { ...renderStub('scene'), status: 'completed' as const, draft: true, sceneId: 's1' },
+      { ...renderStub('full'), status: 'completed' as const },
+      { ...renderStub('older'), status: 'completed' as const }
+    ]
+    expect(latestFullRender(renders)?.jobId).toBe('full')
+    expect(latestFullRender(renders.slice(0, 3))).toBeUndefined()
   })
 })

@@ -7,7 +7,8 @@
  */
 import type { StateCreator } from 'zustand'
 import type { PushEvent } from '../../../shared/contract'
-import type { SceneView, StoryboardSummary, StoryboardView } from '../../../shared/storyboard'
+import type { SceneView, StoryboardRenderView, StoryboardSummary, StoryboardView } from '../../../shared/storyboard'
+import type { JobDetail } from '../../../shared/types'
 import type { StudioState } from './types'
 
 /** How far each of a scene's render steps is (0–100), by step kind. */
@@ -31,15 +32,17 @@ export interface StoryboardsSlice {
   renderJobs: Record<string, string>
   /** Render job → step name (`voice:<sceneId>`, `segment:<sceneId>`, `music`, `assemble`) → progress. */
   renderSteps: Record<string, Record<string, number>>
-  /** Render job → the scenes it was asked to reuse (unchanged when it was queued). */
+  /** Finished render job → the scenes whose segment it reused unchanged (read from its steps). */
   renderReused: Record<string, string[]>
   setStoryboardList(projectId: string, list: StoryboardSummary[]): void
   setStoryboard(view: StoryboardView): void
   removeStoryboard(id: string): void
   openStoryboard(projectId: string, id: string | null): void
   setActiveScene(sceneId: string | null): void
-  /** A render this window queued: its progress is followed, and which scenes it reuses is known. */
-  noteRender(jobId: string, storyboardId: string, reusedSceneIds: string[]): void
+  /** A render this window queued: its progress is followed. */
+  noteRender(jobId: string, storyboardId: string): void
+  /** What a finished render reused, as its steps say (`reusedScenes`). */
+  setRenderReused(jobId: string, sceneIds: string[]): void
 }
 
 type Data<T> = { [K in keyof T as T[K] extends (...args: never[]) => unknown ? never : K]: T[K] }
@@ -138,8 +141,8 @@ export const createStoryboardsSlice: Slice<StoryboardsSlice> = (set) => ({
       return { openStoryboards, activeSceneId: null }
     }),
   setActiveScene: (activeSceneId) => set((s) => (s.activeSceneId === activeSceneId ? {} : { activeSceneId })),
-  noteRender: (jobId, storyboardId, reused) =>
-    set((s) => ({ renderJobs: { ...s.renderJobs, [jobId]: storyboardId }, renderReused: { ...s.renderReused, [jobId]: reused } }))
+  noteRender: (jobId, storyboardId) => set((s) => (s.renderJobs[jobId] === storyboardId ? {} : { renderJobs: { ...s.renderJobs, [jobId]: storyboardId } })),
+  setRenderReused: (jobId, sceneIds) => set((s) => ({ renderReused: { ...s.renderReused, [jobId]: sceneIds } }))
 })
 
 /**
@@ -181,6 +184,26 @@ export function sceneProgress(steps: Record<string, number> | undefined): Record
     if (!m) continue
     const kind = m[1] as keyof SceneRenderProgress
     ;(out[m[2]!] ??= {})[kind] = progress
+  }
+  return out
+}
+
+/** The newest finished whole render (not a draft, not a one-scene preview): the one whose reuse the strip shows. */
+export function latestFullRender(renders: readonly StoryboardRenderView[]): StoryboardRenderView | undefined {
+  return renders.find((r) => !r.draft && !r.sceneId && r.status === 'completed')
+}
+
+/**
+ * The scenes a finished render did not encode again: its `segment:<sceneId>` steps whose output
+ * says `reused` (the engine found the segment's artifact under the same key). What the job did,
+ * not what was unchanged when it was queued: an edit made while it waited is not counted.
+ */
+export function reusedScenes(job: Pick<JobDetail, 'steps'>): string[] {
+  const out: string[] = []
+  for (const step of job.steps) {
+    const m = /^segment:(.+)$/.exec(step.name)
+    const output = step.output as { reused?: unknown } | null
+    if (m && step.status === 'completed' && output && typeof output === 'object' && output.reused === true) out.push(m[1]!)
   }
   return out
 }

@@ -115,7 +115,7 @@ export function opened(projectId: string, view: StoryboardView, rendering: boole
   s.setStoryboard(view)
   s.openStoryboard(projectId, view.id)
   const job = view.renders[0]
-  if (rendering && job) s.noteRender(job.jobId, view.id, [])
+  if (rendering && job) s.noteRender(job.jobId, view.id)
 }
 
 export function focusFirstNarration(): void {

@@ -1,12 +1,13 @@
-import { Fragment, useCallback, useState } from 'react'
+import { Fragment, useCallback, useEffect, useMemo, useState } from 'react'
 import type { StoryboardView } from '../../../../shared/storyboard'
 import { useApi, useCall } from '../../api/context'
 import { useT } from '../../i18n/use-t'
 import { getStudio, useStudio } from '../../store'
+import { latestFullRender } from '../../store/storyboards'
 import { SHEET_EXTENSIONS } from '../batch/BatchDashboard'
 import { importMedia, isMediaFile } from './ProjectEditor'
 import { SceneCard } from './SceneCard'
-import { editStoryboard } from './storyboard-actions'
+import { editStoryboard, loadRenderReuse } from './storyboard-actions'
 import { ASSET_MIME, cardElement, moveTarget, SCENE_MIME } from './storyboard-logic'
 
 const NONE: string[] = []
@@ -26,9 +27,14 @@ export function StoryboardStrip({ storyboard }: { storyboard: StoryboardView }) 
   const count = storyboard.scenes.length
   const running = storyboard.renders.find((r) => !r.draft && (r.status === 'processing' || r.status === 'pending'))
   const renderJobId = running?.jobId ?? null
-  const latestFull = storyboard.renders.find((r) => !r.draft)
-  const reusedIds = useStudio((s) => (latestFull ? s.renderReused[latestFull.jobId] ?? NONE : NONE))
-  const reused = new Set(reusedIds)
+  const latestFull = latestFullRender(storyboard.renders)?.jobId ?? null
+  const known = useStudio((s) => (latestFull ? s.renderReused[latestFull] : undefined))
+  const reused = useMemo(() => new Set(known ?? NONE), [known])
+
+  // What the newest finished render reused is in its steps: read once per render.
+  useEffect(() => {
+    if (latestFull && known === undefined) void loadRenderReuse(call, latestFull)
+  }, [latestFull, known, call])
 
   const onMove = useCallback(
     (sceneId: string, index: number) => {

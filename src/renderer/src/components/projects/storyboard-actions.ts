@@ -6,6 +6,7 @@
 import type { StoryboardEdit } from '../../../../shared/storyboard'
 import type { Call } from '../../api/context'
 import { getStudio } from '../../store'
+import { reusedScenes } from '../../store/storyboards'
 
 const chains = new Map<string, Promise<unknown>>()
 
@@ -56,9 +57,7 @@ export function renderStoryboard(call: Call, id: string, options: { draft?: bool
       ? await call('storyboards/preview', { id, ...(options.sceneId ? { sceneId: options.sceneId } : {}) })
       : await call('storyboards/render', { id })
     if (!r.ok) return null
-    const before = getStudio().storyboards[id]
-    const reused = (before?.scenes ?? []).filter((s) => !s.changed && (!options.sceneId || s.id === options.sceneId)).map((s) => s.id)
-    getStudio().noteRender(r.value.job.id, id, options.draft || options.sceneId ? [] : reused)
+    getStudio().noteRender(r.value.job.id, id)
     getStudio().setStoryboard(r.value.storyboard)
     getStudio().applyEvents([{ type: 'job.changed', job: r.value.job }])
     return r.value.job.id
@@ -69,6 +68,13 @@ export async function loadStoryboard(call: Call, id: string): Promise<boolean> {
   const r = await call('storyboards/get', { id }, { quiet: true })
   if (r.ok) getStudio().setStoryboard(r.value)
   else if (r.error.code === 'not_found') getStudio().removeStoryboard(id)
+  return r.ok
+}
+
+/** Which scenes a finished render reused, read once from its steps (the job's detail). */
+export async function loadRenderReuse(call: Call, jobId: string): Promise<boolean> {
+  const r = await call('jobs/get', { id: jobId }, { quiet: true })
+  if (r.ok && r.value.status === 'completed') getStudio().setRenderReused(jobId, reusedScenes(r.value))
   return r.ok
 }
 
