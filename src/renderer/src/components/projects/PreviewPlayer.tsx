@@ -195,6 +195,7 @@ function Versions({ storyboard, shownId, onShow }: { storyboard: StoryboardView;
             <IconButton
               icon="jobs"
               label={t('storyboard.version.job')}
+              testId="version-job"
               onClick={() => {
                 getStudio().selectJob(r.jobId)
                 getStudio().setView('jobs')

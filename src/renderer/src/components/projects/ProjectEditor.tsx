@@ -205,6 +205,17 @@ function ProjectView({ projectId, name }: { projectId: string; name: string }) {
     if (openId) void loadStoryboard(call, openId)
   }, [openId, stale, call])
 
+  // Pictures picked for a new video are spent once it is made (or another storyboard is opened).
+  useEffect(() => setPicked(new Set()), [openId])
+
+  // A render's status is its job's: when the queue says one moved on (started, finished, failed),
+  // the storyboard is fetched again for the render's files and the scenes' marks.
+  const viewStatuses = storyboard?.renders.map((r) => r.status).join() ?? ''
+  const jobStatuses = useStudio((s) => storyboard?.renders.map((r) => s.jobs[r.jobId]?.status ?? r.status).join() ?? '')
+  useEffect(() => {
+    if (openId && jobStatuses !== viewStatuses) void loadStoryboard(call, openId)
+  }, [openId, jobStatuses, viewStatuses, call])
+
   const onFiles = async (files: File[]) => {
     const { media, imported } = await importMedia(api, projectId, files)
     if (imported) getStudio().notify('success', t.plural('projects.imported', imported))

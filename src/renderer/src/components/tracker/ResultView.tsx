@@ -28,8 +28,11 @@ function strings(value: JsonValue | null | undefined, out: [string, string][] = 
 
 /** What a finished job made, the way a person wants to see it first: a video, else a picture, a sound, a text. */
 export function jobResult(job: Pick<JobDetail, 'result' | 'steps'>): JobResult | null {
-  const found = strings(job.result)
+  // The steps' own files first, newest step first: a render's are the job's copies (jobs/<id>/…/video.mp4),
+  // where its result may name the shared cache's file (cache/assemble-<hash>-video.mp4).
+  const found: [string, string][] = []
   for (const s of [...job.steps].reverse()) for (const p of Object.values(s.files)) found.push(['', p])
+  strings(job.result, found)
   const files = found.map(([, v]) => v).filter((v) => ABSOLUTE.test(v))
   for (const kind of ['video', 'image', 'audio'] as const) {
     const path = files.find((p) => mediaKind(p) === kind)
