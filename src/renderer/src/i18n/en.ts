@@ -577,7 +577,12 @@ export const en = {
   'result.noResult': 'No result file yet.',
   'result.reused': 'reused (unchanged)',
   'result.stepProgress': '{pct} done',
-  'result.batchStoryboard': 'Storyboard'
+  'result.batchStoryboard': 'Storyboard',
+  // Batches that make storyboards: each row links to its storyboard
+  'batch.storyboards': 'Storyboards made',
+  'batch.storyboardsNone': 'No storyboard yet: each row’s appears here once it is written.',
+  'batch.storyboardTitle': 'Storyboard',
+  'batch.openStoryboard': 'Open storyboard'
 } as const
 
 export type MessageKey = keyof typeof en

@@ -578,5 +578,10 @@ export const fr: Record<MessageKey, string> = {
   'result.noResult': 'Pas encore de fichier de résultat.',
   'result.reused': 'réutilisée (inchangée)',
   'result.stepProgress': '{pct} effectués',
-  'result.batchStoryboard': 'Storyboard'
+  'result.batchStoryboard': 'Storyboard',
+  // Lots qui créent des storyboards : chaque ligne mène au sien
+  'batch.storyboards': 'Storyboards créés',
+  'batch.storyboardsNone': 'Aucun storyboard pour l’instant : celui de chaque ligne apparaît ici dès qu’il est écrit.',
+  'batch.storyboardTitle': 'Storyboard',
+  'batch.openStoryboard': 'Ouvrir le storyboard'
 }
