@@ -15,6 +15,7 @@ import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 import sharp from 'sharp'
 import { startBridge } from '../../src/main/bridge/server'
+import type { AssetView } from '../../src/shared/types'
 import { openStudio } from '../../src/main/engine/studio'
 import { tempDir } from '../../tests/helpers/engine'
 import { ensureRenderer, launchChromium } from '../../tests/e2e/helpers'
@@ -27,7 +28,7 @@ await ensureRenderer()
 const studio = openStudio({ dataDir: tempDir('studio-bench-storyboard-'), env: {} }) // pool not started: nothing renders
 const project = studio.projects.create('Bench film')
 const colors = ['#2a6fb0', '#c98a3c', '#3c9a6a', '#8a3b6e', '#d0d04a', '#444c8a', '#b04a2a', '#2ab0a8']
-const assets = []
+const assets: AssetView[] = []
 for (const [i, color] of colors.entries()) {
   const png = await sharp({ create: { width: 1080, height: 1920, channels: 3, background: color } }).png().toBuffer()
   assets.push(await studio.projects.importAsset(project.id, `shot-${i + 1}.png`, png))
