@@ -63,7 +63,8 @@ export const COMMAND_NAMES = [
   'settings/previewSubtitles',
   'system/doctor',
   'system/reveal',
-  'system/openExternal'
+  'system/openExternal',
+  'system/exportFiles'
 ] as const
 
 export type CommandName = (typeof COMMAND_NAMES)[number]

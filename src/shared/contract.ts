@@ -257,6 +257,16 @@ export const commands = {
   /** Open a web link in the default browser (desktop only). */
   'system/openExternal': command<null>()(
     z.strictObject({ url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) address' }).max(2048, 'url is too long') })
+  ),
+  /**
+   * Desktop only: copy files of the data folder (a render's MP4 and SRT) where the user chooses,
+   * in a save dialog (one file) or a folder dialog (several). Answers the copies' paths; an empty
+   * list when the user cancelled. A browser downloads the files instead.
+   */
+  'system/exportFiles': command<{ saved: string[] }>()(
+    z.strictObject({
+      paths: z.array(z.string().min(1, 'path is empty').max(4096, 'path is too long')).min(1, 'paths: give at least one file').max(20, 'paths: 20 files at most')
+    })
   )
 } as const satisfies Record<CommandName, { request: z.ZodType; response: unknown }>
 

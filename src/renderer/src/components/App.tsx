@@ -329,11 +329,21 @@ function useGlobalDrop(onSheetProject: (projectId: string | null) => void): bool
         void openSheet(sheet)
       } else if (files.length) getStudio().notify('info', t('drop.mediaHint'))
     }
+    // A view that takes the drop itself (the project workspace) stops it before it reaches the
+    // window: the overlay is cleared on the way down, or it would stay over the app.
+    const landed = () => {
+      depth = 0
+      setDragging(false)
+    }
     window.addEventListener('dragenter', enter)
     window.addEventListener('dragleave', leave)
     window.addEventListener('dragover', over)
     window.addEventListener('drop', drop)
+    window.addEventListener('drop', landed, true)
+    window.addEventListener('dragend', landed, true)
     return () => {
+      window.removeEventListener('drop', landed, true)
+      window.removeEventListener('dragend', landed, true)
       window.removeEventListener('dragenter', enter)
       window.removeEventListener('dragleave', leave)
       window.removeEventListener('dragover', over)

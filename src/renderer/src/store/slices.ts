@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand'
 import { defaultLocale } from '../i18n'
 import { etaState, extendSamples, RECENT_LOG_LIMIT, reduceEvents, sortIds } from './events'
+import { reduceStoryboardEvents, storyboardsData } from './storyboards'
 import type {
   BatchesSlice,
   JobsSlice,
@@ -181,11 +182,11 @@ export const createUiSlice: Slice<UiSlice> = (set) => ({
 
 export const createRouterSlice: Slice<RouterSlice> = (set) => ({
   applyEvents: (events) => {
-    if (events.length) set((s) => reduceEvents(s, events))
+    if (events.length) set((s) => ({ ...reduceEvents(s, events), ...reduceStoryboardEvents(s, events) }))
   }
 })
 
 /** Every data field at its initial value (actions untouched): what `resetStudio` restores. */
 export function initialData(): Partial<StudioState> {
-  return { ...jobsData(), ...queueData(), ...providersData(), ...batchesData(), ...projectsData(), ...settingsData(), ...uiData() }
+  return { ...jobsData(), ...queueData(), ...providersData(), ...batchesData(), ...projectsData(), ...settingsData(), ...uiData(), ...storyboardsData() }
 }

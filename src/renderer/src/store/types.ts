@@ -15,6 +15,7 @@ import type {
 } from '../../../shared/types'
 import type { ConnectionInfo } from '../api/connection'
 import type { Locale } from '../i18n'
+import type { StoryboardsSlice } from './storyboards'
 
 export interface LiveProgress {
   progress: number
@@ -169,4 +170,4 @@ export interface RouterSlice {
   applyEvents(events: readonly PushEvent[]): void
 }
 
-export type StudioState = JobsSlice & QueueSlice & ProvidersSlice & BatchesSlice & ProjectsSlice & SettingsSlice & UiSlice & RouterSlice
+export type StudioState = JobsSlice & QueueSlice & ProvidersSlice & BatchesSlice & ProjectsSlice & SettingsSlice & UiSlice & RouterSlice & StoryboardsSlice

@@ -1,3 +1,4 @@
+import { BatchStoryboards } from './BatchStoryboards'
 import { useEffect, useMemo, useRef } from 'react'
 import { csvDelimiterFor } from '../../../../shared/csv'
 import { useShallow } from 'zustand/react/shallow'
@@ -293,6 +294,8 @@ function BatchDetail({ batch }: { batch: BatchView }) {
           </button>
         </p>
       ) : null}
+
+      <BatchStoryboards batchId={batch.id} pipeline={batch.config.pipeline} />
 
       <div className="batch-lower">
         <section className="detail-section">
