@@ -27,6 +27,7 @@ import { planMove, planPlacement, type MoveOutcome, type QueueSlot } from './ord
 import { JOB_ROW, jobDetail, jobView, logLine, STEP_ROW, type JobRow, type LogRow, type StepRow } from './rows'
 import { readRows } from '../store/row-reader'
 import { logText } from '../../../shared/log-lines'
+import { progressOfDoneSteps } from '../../../shared/progress'
 
 const QUEUE_PAUSED_KEY = 'queue.paused'
 
@@ -399,7 +400,7 @@ export class Queue {
              cost_usd = ${JOB_COST}, cost_unknown = ${JOB_COST_UNKNOWN}
            WHERE id = @jobId`
         )
-        .run({ progress: Math.round((done / steps.length) * 1000) / 10, resource: firstOpen?.resource ?? null, now, jobId: row.id })
+        .run({ progress: progressOfDoneSteps(steps.length, done), resource: firstOpen?.resource ?? null, now, jobId: row.id })
       const fromName = steps[from]?.name ?? 'the start'
       // Redoing from a late step still runs first any earlier one that never finished: said so.
       const resume = steps.find((st) => st.idx < from && st.status !== 'completed')

@@ -9,6 +9,7 @@ import { approx, formatDuration, shortId } from '../common/format'
 import { useNow } from '../common/hooks'
 import { Icon } from '../common/Icon'
 import { reasons, type JobActions } from './actions'
+import { percentText } from '../../../../shared/progress'
 
 export interface RowDrag {
   onDragStart(job: JobView, e: React.DragEvent): void
@@ -120,11 +121,10 @@ export const QueueRow = memo(function QueueRow({
           progress={progress}
           status={status === 'waiting' || status === 'pausing' ? (status === 'pausing' ? 'processing' : 'pending') : status}
           currentIndex={stepIndex}
-          {...(live ? { stepProgress: live.stepProgress } : {})}
           label={t('queue.progressOf', { title: job.title })}
         />
         <span className="progress-text">
-          <span className="pct">{Math.floor(progress)}%</span>
+          <span className="pct">{percentText(progress)}</span>
           <span className="step" title={live?.message ?? undefined}>
             {stepTitle ? (stepIndex >= 0 ? `${stepIndex + 1}/${steps.length} ${stepTitle}` : stepTitle) : ''}
           </span>

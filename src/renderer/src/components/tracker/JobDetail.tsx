@@ -12,6 +12,7 @@ import { reasons, useJobActions } from '../queue/actions'
 import { jobCostLabel, stepCostLabel } from './cost'
 import { LogView } from './LogView'
 import { MediaFile, OutputView } from './Media'
+import { percentText } from '../../../../shared/progress'
 
 const EMPTY: never[] = []
 
@@ -127,9 +128,9 @@ export function JobDetail({ id }: { id: string }) {
       </header>
 
       <div className="detail-progress">
-        <StepBar steps={pipeline?.steps.length ?? (steps.length || 1)} progress={progress} status={status === 'waiting' ? 'pending' : status} currentIndex={stepIndex} {...(live ? { stepProgress: live.stepProgress } : {})} label={t('queue.progressOf', { title: job.title })} />
+        <StepBar steps={pipeline?.steps.length ?? (steps.length || 1)} progress={progress} status={status === 'waiting' ? 'pending' : status} currentIndex={stepIndex} label={t('queue.progressOf', { title: job.title })} />
         <span className="pct" data-testid="detail-progress">
-          {Math.floor(progress)}%
+          {percentText(progress)}
         </span>
         {live?.message ? <span className="muted small">{live.message}</span> : null}
       </div>

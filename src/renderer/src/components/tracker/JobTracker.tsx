@@ -10,6 +10,7 @@ import { StatusBadge, useStatusLabel } from '../common/controls'
 import { formatTime, shortId } from '../common/format'
 import { useNow } from '../common/hooks'
 import { JobDetail } from './JobDetail'
+import { percentText } from '../../../../shared/progress'
 
 export function trackerIds(order: readonly string[], jobs: StudioState['jobs'], f: TrackerFilter, now: number): string[] {
   const q = f.text.trim().toLowerCase()
@@ -115,7 +116,7 @@ const TrackerRow = memo(function TrackerRow({ id, selected, top }: { id: string;
           </span>
         </span>
         <span className="small right">
-          {Math.floor(progress ?? job.progress)}%<br />
+          {percentText(progress ?? job.progress)}<br />
           <span className="muted">{formatTime(job.completedAt ?? job.startedAt ?? job.createdAt, t.locale)}</span>
         </span>
       </button>
