@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import type { CommandName, RequestOf, Result } from '../shared/contract'
+import type { BulkResult, CommandName, RequestOf, Result } from '../shared/contract'
 import { JobFilter } from '../shared/schemas'
 import { JOB_STATUSES, type JobView } from '../shared/types'
 import { createHandlers, dispatch, type Handlers } from '../main/api/handlers'
@@ -11,6 +11,7 @@ import { defaultDataDir } from '../main/engine/paths'
 import { duration, jobDetailText, jobTable, logLineText, queueEtaText, statsText } from './format'
 import { BATCH_USAGE, BatchUsageError, batchCommand } from './batch'
 import { runPool } from './run'
+import { BULK_COMMAND, BULK_USAGE, BulkUsageError, bulkRequest, bulkText, isBulk, type BulkVerb } from './bulk'
 
 export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number }
@@ -47,6 +48,8 @@ jobs
   cancel <id>
   retry <id> [--from STEP]      resumes at the failed step unless --from is given
   rm <id>
+  cancel|retry|rm <id>... | --status S[,S]          many jobs in one go, e.g. cancel --status pending
+  priority <id>... <1-10> | priority --status S <1-10>
   pause [<id>]                  a job, or the whole queue
   resume [<id>]
   logs <id> [--follow]
@@ -147,6 +150,20 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     const print = (value: unknown, text: () => string) => {
       io.stdout.write((json ? JSON.stringify(value, null, 2) : text()) + '\n')
     }
+    /** `cancel|retry|rm|priority` on several ids or on `--status S`: one request, one transaction, a line per job. */
+    const bulk = async (verb: BulkVerb, argv: string[]): Promise<number> => {
+      const { values, positionals } = parse(argv, { status: { type: 'string' } }, { min: 0, max: 10_000, usage: BULK_USAGE[verb] })
+      let request
+      try {
+        request = bulkRequest(verb, positionals, values.status as string | undefined)
+      } catch (err) {
+        if (err instanceof BulkUsageError) throw new UsageError(err.message)
+        throw err
+      }
+      const result = (await call(createHandlers(await open(values)), BULK_COMMAND[verb], request as never)) as BulkResult
+      print(result, () => bulkText(verb, result))
+      return result.skipped > 0 ? 1 : 0
+    }
 
     switch (command) {
       case 'add': {
@@ -224,6 +241,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         return 0
       }
       case 'priority': {
+        if (isBulk(args, 2)) return await bulk('priority', args)
         const { values, positionals } = parse(args, {}, { min: 2, max: 2, usage: 'priority <id> <1-10>' })
         const priority = numberArg(positionals[1], 'priority')!
         const job = (await call(createHandlers(await open(values)), 'jobs/setPriority', { id: positionals[0]!, priority })) as JobView
@@ -241,6 +259,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       }
       case 'cancel':
       case 'rm': {
+        if (isBulk(args, 1)) return await bulk(command, args)
         const { values, positionals } = parse(args, {}, { min: 1, max: 1, usage: `${command} <id>` })
         const h = createHandlers(await open(values))
         // An id prefix names the job; what is said names it whole, as `list` and `show` do.
@@ -255,6 +274,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         return 0
       }
       case 'retry': {
+        if (isBulk(args, 1)) return await bulk('retry', args)
         const { values, positionals } = parse(args, { from: { type: 'string' } }, { min: 1, max: 1, usage: 'retry <id> [--from STEP]' })
         const job = (await call(createHandlers(await open(values)), 'jobs/retry', {
           id: positionals[0]!,
