@@ -119,6 +119,18 @@ export interface Notice {
   id: number
   kind: 'error' | 'info' | 'success'
   text: string
+  /** A button in the notice (Undo): the notice stays longer and closes when it is used. */
+  action?: { label: string; run: () => void }
+}
+
+/** A question the app asks in its own dialog (never the browser's confirm): see common/ConfirmDialog. */
+export interface ConfirmRequest {
+  id: number
+  title: string
+  message: string
+  confirmLabel: string
+  cancelLabel?: string
+  danger?: boolean
 }
 
 export interface DroppedSheet {
@@ -156,8 +168,12 @@ export interface UiSlice {
   toggleQueueDock(open?: boolean): void
   setShortcutsOpen(open: boolean): void
   setNewJobOpen(open: boolean): void
-  notify(kind: Notice['kind'], text: string): void
+  notify(kind: Notice['kind'], text: string, action?: Notice['action']): void
   dismissNotice(id: number): void
+  /** The question on screen, if any; `ask` resolves true (confirmed) or false (cancelled, Escape, replaced). */
+  confirmation: ConfirmRequest | null
+  ask(request: Omit<ConfirmRequest, 'id'>): Promise<boolean>
+  answer(confirmed: boolean): void
   setConnection(info: ConnectionInfo): void
   markUnavailable(domain: string, message: string | null): void
   setDroppedSheet(sheet: DroppedSheet | null): void

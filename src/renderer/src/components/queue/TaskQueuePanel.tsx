@@ -186,7 +186,7 @@ export function TaskQueuePanel({ projectId, compact = false, onClose }: { projec
           break
         case 'c':
         case 'C':
-          if (job) void actions.cancel(job, { confirmRunning: true })
+          if (job) void actions.cancel(job)
           break
         case ' ':
           if (job) void actions.togglePause(job)
@@ -303,6 +303,8 @@ function QueueHeader({
   const queued = stats ? stats.byStatus.pending + stats.byStatus.paused : 0
   const done = stats?.byStatus.completed ?? 0
   const failed = stats?.byStatus.failed ?? 0
+  // Jobs held back by a provider that is down (or a backoff): the estimate cannot say when they run.
+  const waiting = stats?.waiting ?? 0
   return (
     <header className="panel-header queue-header">
       <div className="queue-title">
@@ -316,9 +318,13 @@ function QueueHeader({
           {paused
             ? t('queue.pausedShort')
             : running || stats?.byStatus.pending // paused jobs are not work to come
-              ? remaining
-                ? t('queue.allDoneIn', { time: approx(formatDuration(remaining, t.locale)) })
-                : t('queue.working') // work the estimate has not caught up with yet
+              ? waiting > 0 && !running && waiting >= (stats?.byStatus.pending ?? 0)
+                ? t('queue.onlyWaiting', { n: waiting }) // nothing can run until a provider is back: no time to promise
+                : remaining
+                  ? waiting > 0
+                    ? t('queue.allDoneInWaiting', { time: approx(formatDuration(remaining, t.locale)), n: waiting })
+                    : t('queue.allDoneIn', { time: approx(formatDuration(remaining, t.locale)) })
+                  : t('queue.working') // work the estimate has not caught up with yet
               : t('queue.idle')}
         </span>
       </div>
@@ -344,7 +350,7 @@ function QueueHeader({
           {paused ? t('queue.resumeAll') : t('queue.pauseAll')}
         </Button>
         {!compact ? (
-          <Button icon="bolt" onClick={() => void call('pool/kick', {})} title={t('queue.kickTitle')} testId="kick">
+          <Button icon="bolt" onClick={() => void call('pool/kick', {})} disabled={paused} title={paused ? t('why.kickPaused') : t('queue.kickTitle')} testId="kick">
             {t('queue.kick')}
           </Button>
         ) : null}
