@@ -70,14 +70,6 @@ describe("the app's own confirm dialog", () => {
     await waitFor(() => expect(fake.of('jobs/retry')).toEqual([{ id: queued.id }]))
     expect(screen.queryByText('“Queued” cancelled')).toBeNull()
   })
-
-  it('no window.confirm left anywhere in the renderer', async () => {
-    const { readdirSync, readFileSync, statSync } = await import('node:fs')
-    const { join } = await import('node:path')
-    const walk = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f)) : [join(dir, f)]))
-    const offenders = walk('src/renderer/src').filter((f) => /\.(tsx?|js)$/.test(f) && /window\.confirm\s*\(|\bconfirm\s*\(\s*t\(/.test(readFileSync(f, 'utf8')))
-    expect(offenders).toEqual([])
-  })
 })
 
 describe('labels that say what is true', () => {
