@@ -488,6 +488,7 @@ export const en = {
   'bulk.priority': 'Priority',
   'bulk.clear': 'Clear selection',
   'bulk.result': '{action}: {done} done, {skipped} skipped ({reason})',
+  'bulk.resultDone': '{action}: {done} done',
   'bulk.hint': 'Shift-click selects a range, Ctrl/Cmd-click adds or removes one, Ctrl/Cmd-A selects all',
   'queue.clearFinished': 'Clear finished',
   'queue.clearFinishedTitle': 'Delete every completed, failed and cancelled job with its files',

@@ -489,6 +489,7 @@ export const fr: Record<MessageKey, string> = {
   'bulk.priority': 'Priorité',
   'bulk.clear': 'Tout désélectionner',
   'bulk.result': '{action} : {done} faites, {skipped} ignorées ({reason})',
+  'bulk.resultDone': '{action} : {done} faites',
   'bulk.hint': 'Maj-clic sélectionne une plage, Ctrl/Cmd-clic ajoute ou retire une tâche, Ctrl/Cmd-A sélectionne tout',
   'queue.clearFinished': 'Effacer les terminées',
   'queue.clearFinishedTitle': 'Supprimer toutes les tâches réussies, échouées et annulées avec leurs fichiers',

@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand'
 import { defaultLocale } from '../i18n'
 import { etaState, extendSamples, RECENT_LOG_LIMIT, reduceEvents, sortIds } from './events'
+import { pickAll, pickOnClick } from './pick'
 import type {
   BatchesSlice,
   JobsSlice,
@@ -136,6 +137,8 @@ export const uiData = (): Data<UiSlice> => ({
   newJobOpen: false,
   notices: [],
   confirmation: null,
+  picked: {},
+  pickAnchor: null,
   connection: { state: 'connecting', epoch: 0, retryInMs: null },
   unavailable: {},
   droppedSheet: null,
@@ -166,6 +169,17 @@ export const createUiSlice: Slice<UiSlice> = (set) => ({
       if (!action && s.notices.some((n) => n.text === text && n.kind === kind)) return {}
       return { notices: [...s.notices.slice(-2), { id: ++noticeId, kind, text, ...(action ? { action } : {}) }] }
     }),
+  pick: (ids, id, mods) =>
+    set((s) => {
+      const next = pickOnClick({ picked: s.picked, anchor: s.pickAnchor }, ids, id, mods)
+      return { picked: next.picked, pickAnchor: next.anchor, selectedJobId: id }
+    }),
+  pickAll: (ids) =>
+    set(() => {
+      const next = pickAll(ids)
+      return { picked: next.picked, pickAnchor: next.anchor }
+    }),
+  clearPicked: () => set((s) => (Object.keys(s.picked).length ? { picked: {}, pickAnchor: null } : {})),
   ask: (request) =>
     new Promise<boolean>((resolve) => {
       // A new question replaces one left open: the old one counts as "no".

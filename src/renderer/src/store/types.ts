@@ -115,6 +115,8 @@ export interface TrackerFilter {
   text: string
 }
 
+import type { Picked, PickModifiers } from './pick'
+
 export interface Notice {
   id: number
   kind: 'error' | 'info' | 'success'
@@ -172,6 +174,12 @@ export interface UiSlice {
   dismissNotice(id: number): void
   /** The question on screen, if any; `ask` resolves true (confirmed) or false (cancelled, Escape, replaced). */
   confirmation: ConfirmRequest | null
+  /** Jobs picked for an action on many (Shift/Ctrl-click, Ctrl-A); see store/pick.ts. */
+  picked: Picked
+  pickAnchor: string | null
+  pick(ids: readonly string[], id: string, mods?: PickModifiers): void
+  pickAll(ids: readonly string[]): void
+  clearPicked(): void
   ask(request: Omit<ConfirmRequest, 'id'>): Promise<boolean>
   answer(confirmed: boolean): void
   setConnection(info: ConnectionInfo): void

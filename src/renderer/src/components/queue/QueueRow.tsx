@@ -9,6 +9,7 @@ import { approx, formatDuration, shortId } from '../common/format'
 import { useNow } from '../common/hooks'
 import { Icon } from '../common/Icon'
 import { reasons, type JobActions } from './actions'
+import type { PickModifiers } from '../../store/pick'
 import { percentText } from '../../../../shared/progress'
 
 export interface RowDrag {
@@ -38,7 +39,8 @@ export const QueueRow = memo(function QueueRow({
   dropMark: 'before' | 'after' | null
   actions: JobActions
   drag: RowDrag
-  onSelect(id: string): void
+  /** A click: with Shift (range) or Ctrl/Cmd (toggle) it picks several (store/pick.ts). */
+  onSelect(id: string, mods: PickModifiers): void
   onOpen(id: string): void
   /** Position in the virtual list (numbers, not a style object, so scrolling does not re-render rows that stay). */
   top: number
@@ -94,7 +96,11 @@ export const QueueRow = memo(function QueueRow({
       draggable={draggable}
       onDragStart={(e) => drag.onDragStart(job, e)}
       onDragEnd={() => drag.onDragEnd()}
-      onClick={() => onSelect(id)}
+      onClick={(e) => onSelect(id, { range: e.shiftKey, toggle: e.ctrlKey || e.metaKey })}
+      onMouseDown={(e) => {
+        // Shift-click picks a range of jobs, not a range of text.
+        if (e.shiftKey) e.preventDefault()
+      }}
       onDoubleClick={() => onOpen(id)}
       data-testid="queue-row"
     >
