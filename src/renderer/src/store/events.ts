@@ -25,6 +25,9 @@ export function reduceEvents(state: StudioState, events: readonly PushEvent[]): 
   let queuePaused = state.queuePaused
   let details: StudioState['details'] | null = null
   let summary: QueueSummary | null = null
+  // A job filed under a project this window has not listed (the first job of `default`, a CLI
+  // --project): the project exists from then on, as the engine's projects/list says.
+  let projects: StudioState['projects'] | null = null
   // Counts per status follow the job events between two summaries (which come at most once a
   // second): the header never says "Idle" next to a job the list already shows as processing.
   let counts: { byStatus: QueueStats['byStatus']; total: number } | null = null
@@ -52,6 +55,9 @@ export function reduceEvents(state: StudioState, events: readonly PushEvent[]): 
         }
         jobs[e.job.id] = e.job
         removed?.delete(e.job.id)
+        if (!current && !(projects ?? state.projects).some((p) => p.id === e.job.projectId)) {
+          projects = [...(projects ?? state.projects), { id: e.job.projectId, name: e.job.projectId, jobCount: 0, assetCount: 0, createdAt: e.job.createdAt }]
+        }
         if (e.job.status !== 'processing') {
           const l = (live ?? state.live)[e.job.id]
           if (l) {
@@ -131,6 +137,7 @@ export function reduceEvents(state: StudioState, events: readonly PushEvent[]): 
     else if (removed && removed.size) patch.order = state.order.filter((id) => !removed!.has(id))
   }
   if (live) patch.live = live
+  if (projects) patch.projects = projects
   if (recent) patch.recentLogs = recent.length > RECENT_LOG_LIMIT ? recent.slice(-RECENT_LOG_LIMIT) : recent
   if (jobLogs) patch.jobLogs = jobLogs
   if (details) patch.details = details
