@@ -493,7 +493,7 @@ export const fr: Record<MessageKey, string> = {
   'bulk.hint': 'Maj-clic sélectionne une plage, Ctrl/Cmd-clic ajoute ou retire une tâche, Ctrl/Cmd-A sélectionne tout',
   'queue.clearFinished': 'Effacer les terminées',
   'queue.clearFinishedTitle': 'Supprimer toutes les tâches réussies, échouées et annulées avec leurs fichiers',
-  'queue.cancelAllPending': 'Annuler toutes les tâches en attente',
+  'queue.cancelAllPending': 'Annuler les tâches en attente',
   'queue.cancelAllPendingTitle': 'Annuler chaque tâche en attente (celles en pause ou en cours ne sont pas touchées)',
   'pool.paused': 'en pause',
   'queue.allDoneInWaiting': 'Tout fini dans {time}, sans compter {n} en attente d’un fournisseur',

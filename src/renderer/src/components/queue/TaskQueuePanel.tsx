@@ -356,6 +356,8 @@ function QueueHeader({
     <header className="panel-header queue-header">
       <div className="queue-title">
         <h2 id="queue-heading">{t('queue.title')}</h2>
+        {/* The dock's ×: at the end of the title's line, whatever the toolbar's labels (French ones are long) do. */}
+        {onClose ? <IconButton icon="close" label={t('common.close')} onClick={onClose} className="dock-close" testId="dock-close" /> : null}
         <span className="summary" aria-live="polite" data-testid="queue-summary">
           {t('queue.summary', { running, queued, done, failed })}
           {stats && stats.waiting > 0 ? ` · ${t('queue.waitingCount', { n: stats.waiting })}` : ''}
@@ -414,7 +416,6 @@ function QueueHeader({
         <Button icon="plus" kind="primary" onClick={() => getStudio().setNewJobOpen(true)} testId="new-job">
           {t('queue.newJob')}
         </Button>
-        {onClose ? <IconButton icon="close" label={t('common.close')} onClick={onClose} /> : null}
       </div>
     </header>
   )
