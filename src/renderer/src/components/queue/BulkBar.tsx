@@ -15,10 +15,15 @@ export function BulkBar({ order }: { order: readonly string[] }) {
   const t = useT()
   const call = useCall()
   const picked = useStudio((s) => s.picked)
-  const jobs = useStudio((s) => s.jobs)
-  const ids = useMemo(() => pickedIds(picked, (id) => id in jobs, order), [picked, jobs, order])
+  // Counted, not listed, on every change of the jobs (the list of ids in order is built only when there is a bar to show).
+  const count = useStudio((s) => {
+    let n = 0
+    for (const id in s.picked) if (id in s.jobs) n++
+    return n
+  })
   const actions = useMemo(() => bulkActions(call, t), [call, t])
-  if (ids.length < 2) return null
+  const ids = useMemo(() => (count >= 2 ? pickedIds(picked, (id) => id in getStudio().jobs, order) : []), [count, picked, order])
+  if (count < 2) return null
   const verbs: { verb: BulkVerb; icon: 'cancel' | 'retry' | 'pause' | 'play' | 'trash' }[] = [
     { verb: 'cancel', icon: 'cancel' },
     { verb: 'retry', icon: 'retry' },
