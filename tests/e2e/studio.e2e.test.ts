@@ -156,6 +156,9 @@ describe('studio serve in the browser (built-in pipelines)', () => {
     // Do not spend the run rendering it.
     const dock = page.locator('.dock [data-testid="queue-row"]', { hasText: 'Video from Promo spring' })
     await dock.locator('[data-testid="cancel"]').click()
+    // Already running by now (the app asks first) or still queued (cancelled at once, with Undo).
+    await page.waitForFunction(() => document.querySelector('[data-testid="confirm-dialog"]') || [...document.querySelectorAll('.dock [data-testid="queue-row"]')].some((r: any) => r.getAttribute('data-status') === 'cancelled'))
+    if (await page.locator('[data-testid="confirm-dialog"]').count()) await page.click('[data-testid="confirm-ok"]')
     await page.waitForFunction(() => [...document.querySelectorAll('.dock [data-testid="queue-row"]')].some((r: any) => r.getAttribute('data-status') === 'cancelled'))
   })
 
