@@ -49,3 +49,12 @@ export function segmentFills(stepCount: number, progress: number): number[] {
 export function percentText(progress: number): string {
   return `${Math.floor(clamp(progress, 0, 100))}%`
 }
+
+/**
+ * The figure to show for a job: its stored progress, or the live one a step reports, whichever is
+ * further. A step's last live tick can arrive before its checkpoint (which stores the step as
+ * whole) or be older than it: the bar never steps back between the two.
+ */
+export function shownProgress(stored: number, live: number | undefined): number {
+  return live === undefined ? stored : Math.max(stored, live)
+}

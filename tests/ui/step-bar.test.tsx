@@ -36,6 +36,22 @@ describe('step bar', () => {
     expect(fills(bar)).toEqual(['scaleX(1)', 'scaleX(1)', 'scaleX(0.499)'])
   })
 
+  it('a live tick older than the stored checkpoint does not take the bar back', () => {
+    const j = job({ title: 'Checkpointed', status: 'processing', progress: 66.7, currentStep: 'c' })
+    const s = getStudio()
+    s.setPipelines(PIPELINES)
+    s.setJobs([j])
+    render(
+      <ApiProvider api={fakeApi().api}>
+        <TaskQueuePanel />
+      </ApiProvider>
+    )
+    const row = screen.getByTestId('queue-row')
+    // Step b's last tick (90 % of b = 63 %) arrives after b was stored as finished.
+    act(() => s.applyEvents([{ type: 'job.progress', jobId: j.id, progress: 63.3, step: 'b', stepProgress: 90, message: null }]))
+    expect(row.querySelector('.pct')!.textContent).toBe('66%')
+  })
+
   it('whatever figure a job holds, the filled segments add up to the percentage shown', () => {
     // A figure stored by an older build (steps weighed by time): 20 % with the job at its last step.
     const old = job({ title: 'Old', status: 'processing', progress: 20, currentStep: 'c' })

@@ -15,7 +15,7 @@ import { useNow } from '../common/hooks'
 import { Icon } from '../common/Icon'
 import { TaskQueuePanel } from '../queue/TaskQueuePanel'
 import { MediaFile } from '../tracker/Media'
-import { percentText } from '../../../../shared/progress'
+import { percentText, shownProgress } from '../../../../shared/progress'
 
 const EMPTY: AssetView[] = []
 
@@ -327,7 +327,7 @@ function ProjectJob({ id, now }: { id: string; now: number }) {
           {job.title}
         </button>
         <span className="muted small">
-          {job.type} · {percentText(progress ?? job.progress)}
+          {job.type} · {percentText(shownProgress(job.progress, progress))}
         </span>
       </div>
       {outputs.length ? (

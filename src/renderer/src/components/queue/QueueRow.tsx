@@ -10,7 +10,7 @@ import { useNow } from '../common/hooks'
 import { Icon } from '../common/Icon'
 import { reasons, type JobActions } from './actions'
 import type { PickModifiers } from '../../store/pick'
-import { percentText } from '../../../../shared/progress'
+import { percentText, shownProgress } from '../../../../shared/progress'
 
 export interface RowDrag {
   onDragStart(job: JobView, e: React.DragEvent): void
@@ -58,7 +58,7 @@ export const QueueRow = memo(function QueueRow({
 
   const status = displayStatus(job, now)
   const why = reasons(t, job, queuedIndex, queuedCount)
-  const progress = live?.progress ?? job.progress
+  const progress = shownProgress(job.progress, live?.progress)
   const stepName = live?.step ?? job.currentStep
   const steps = pipeline?.steps ?? []
   const stepIndex = stepName ? steps.findIndex((s) => s.name === stepName) : -1

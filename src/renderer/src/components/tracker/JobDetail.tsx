@@ -12,7 +12,7 @@ import { reasons, useJobActions } from '../queue/actions'
 import { jobCostLabel, stepCostLabel } from './cost'
 import { LogView } from './LogView'
 import { MediaFile, OutputView } from './Media'
-import { percentText } from '../../../../shared/progress'
+import { percentText, shownProgress } from '../../../../shared/progress'
 
 const EMPTY: never[] = []
 
@@ -56,7 +56,7 @@ export function JobDetail({ id }: { id: string }) {
   const status = displayStatus(job, now)
   const why = reasons(t, job, -1, 0)
   const steps: StepView[] = detail?.steps ?? []
-  const progress = live?.progress ?? job.progress
+  const progress = shownProgress(job.progress, live?.progress)
   const stepIndex = steps.findIndex((s) => s.name === (live?.step ?? job.currentStep))
   const elapsed = job.actualDurationMs ?? (job.startedAt ? now - job.startedAt : null)
   const finished = isFinished(job)

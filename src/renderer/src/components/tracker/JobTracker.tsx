@@ -12,7 +12,7 @@ import { useNow } from '../common/hooks'
 import { JobDetail } from './JobDetail'
 import { BulkBar } from '../queue/BulkBar'
 import type { PickModifiers } from '../../store/pick'
-import { percentText } from '../../../../shared/progress'
+import { percentText, shownProgress } from '../../../../shared/progress'
 
 export function trackerIds(order: readonly string[], jobs: StudioState['jobs'], f: TrackerFilter, now: number): string[] {
   const q = f.text.trim().toLowerCase()
@@ -137,7 +137,7 @@ const TrackerRow = memo(function TrackerRow({ id, selected, top, onPick }: { id:
           </span>
         </span>
         <span className="small right">
-          {percentText(progress ?? job.progress)}<br />
+          {percentText(shownProgress(job.progress, progress))}<br />
           <span className="muted">{formatTime(job.completedAt ?? job.startedAt ?? job.createdAt, t.locale)}</span>
         </span>
       </button>
