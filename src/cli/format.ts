@@ -1,4 +1,5 @@
 import type { JobDetail, JobView, LogLine, QueueEta, QueueStats } from '../shared/types'
+import { percentText } from '../shared/progress'
 
 /**
  * Text that comes from data (titles, prompts, cells, file names, error messages quoting them) as
@@ -53,7 +54,7 @@ export function jobTable(jobs: JobView[], etaById: Map<string, number | null> = 
   const header = `${'ID'.padEnd(8)}  ${'STATUS'.padEnd(10)}  P   ${'TYPE'.padEnd(8)}  ${'PROGRESS'.padEnd(9)}  ${'ETA'.padEnd(7)}  TITLE`
   const rows = jobs.map((j) => {
     const status = j.status === 'pending' && j.waitingReason ? 'waiting' : j.status
-    const progress = `${Math.round(j.progress)}%`.padStart(4) + (j.currentStep ? ` ${j.currentStep}` : '')
+    const progress = percentText(j.progress).padStart(4) + (j.currentStep ? ` ${j.currentStep}` : '')
     const eta = etaById.has(j.id) ? etaText(etaById.get(j.id)) : ''
     return `${j.id.slice(0, 8)}  ${status.padEnd(10)}  ${String(j.priority).padStart(2)}  ${cut(term(j.type), 8)}  ${cut(term(progress), 9)}  ${eta.padEnd(7)}  ${term(j.title)}`
   })
@@ -65,7 +66,7 @@ export function jobDetailText(job: JobDetail, log: LogLine[]): string {
     `${term(job.title)}`,
     `  id         ${job.id}`,
     `  type       ${term(job.type)}   project ${term(job.projectId)}${job.batchId ? `   batch ${job.batchId}` : ''}`,
-    `  status     ${job.status}${job.waitingReason ? ` (${term(job.waitingReason)})` : ''}${job.pauseRequested ? ' (pausing)' : ''}   ${Math.round(job.progress)}%`,
+    `  status     ${job.status}${job.waitingReason ? ` (${term(job.waitingReason)})` : ''}${job.pauseRequested ? ' (pausing)' : ''}   ${percentText(job.progress)}`,
     `  priority   ${job.priority}   retries ${job.retryCount} (max ${job.maxRetries} attempts per step)`,
     `  created    ${new Date(job.createdAt).toISOString()}` +
       (job.startedAt ? `   started ${new Date(job.startedAt).toISOString()}` : '') +

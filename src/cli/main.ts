@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import type { CommandName, RequestOf, Result } from '../shared/contract'
+import type { BulkResult, CommandName, RequestOf, Result } from '../shared/contract'
 import { JobFilter } from '../shared/schemas'
 import { JOB_STATUSES, type JobView } from '../shared/types'
 import { createHandlers, dispatch, type Handlers } from '../main/api/handlers'
@@ -12,6 +12,7 @@ import { duration, jobDetailText, jobTable, logLineText, queueEtaText, statsText
 import { BATCH_USAGE, BatchUsageError, batchCommand } from './batch'
 import { runPool } from './run'
 import { PROJECT_USAGE, STORYBOARD_USAGE, StoryboardUsageError, projectCommand, storyboardCommand } from './storyboard'
+import { BULK_COMMAND, BULK_USAGE, BulkUsageError, bulkRequest, bulkText, isBulk, type BulkVerb } from './bulk'
 
 export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number }
@@ -48,6 +49,8 @@ jobs
   cancel <id>
   retry <id> [--from STEP]      resumes at the failed step unless --from is given
   rm <id>
+  cancel|retry|rm <id>... | --status S[,S]          many jobs in one go, e.g. cancel --status pending
+  priority <id>... <1-10> | priority --status S <1-10>
   pause [<id>]                  a job, or the whole queue
   resume [<id>]
   logs <id> [--follow]
@@ -156,6 +159,20 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       // Fields are escaped where they are formatted; this is the net for any text from data that is not.
       io.stdout.write((json ? JSON.stringify(value, null, 2) : term(text(), { lines: true })) + '\n')
     }
+    /** `cancel|retry|rm|priority` on several ids or on `--status S`: one request, one transaction, a line per job. */
+    const bulk = async (verb: BulkVerb, argv: string[]): Promise<number> => {
+      const { values, positionals } = parse(argv, { status: { type: 'string' } }, { min: 0, max: 10_000, usage: BULK_USAGE[verb] })
+      let request
+      try {
+        request = bulkRequest(verb, positionals, values.status as string | undefined)
+      } catch (err) {
+        if (err instanceof BulkUsageError) throw new UsageError(err.message)
+        throw err
+      }
+      const result = (await call(createHandlers(await open(values)), BULK_COMMAND[verb], request as never)) as BulkResult
+      print(result, () => bulkText(verb, result))
+      return result.skipped > 0 ? 1 : 0
+    }
 
     switch (command) {
       case 'add': {
@@ -238,6 +255,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         // A negative number reads as an option to parseArgs ("Unknown option '-5'"): it is a priority out of range.
         const negative = args.find((a) => /^-\d/.test(a))
         if (negative !== undefined) throw priorityRule(negative)
+        if (isBulk(args, 2)) return await bulk('priority', args)
         const { values, positionals } = parse(args, {}, { min: 2, max: 2, usage: 'priority <id> <1-10>' })
         const priority = Number(positionals[1])
         if (positionals[1]!.trim() === '' || !Number.isInteger(priority) || priority < 1 || priority > 10) throw priorityRule(positionals[1]!)
@@ -256,6 +274,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       }
       case 'cancel':
       case 'rm': {
+        if (isBulk(args, 1)) return await bulk(command, args)
         const { values, positionals } = parse(args, {}, { min: 1, max: 1, usage: `${command} <id>` })
         const h = createHandlers(await open(values))
         // An id prefix names the job; what is said names it whole, as `list` and `show` do.
@@ -270,6 +289,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         return 0
       }
       case 'retry': {
+        if (isBulk(args, 1)) return await bulk('retry', args)
         const { values, positionals } = parse(args, { from: { type: 'string' } }, { min: 1, max: 1, usage: 'retry <id> [--from STEP]' })
         const job = (await call(createHandlers(await open(values)), 'jobs/retry', {
           id: positionals[0]!,

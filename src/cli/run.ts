@@ -3,6 +3,7 @@ import { Studio } from '../main/engine/studio'
 import type { EngineEvent, JobView } from '../shared/types'
 import { bar, duration, etaText, logLineText, term } from './format'
 import type { CliIo } from './main'
+import { percentText } from '../shared/progress'
 
 interface Live {
   title: string
@@ -33,7 +34,7 @@ export async function runPool(
     const eta = engine.eta()
     const etaById = new Map(eta.jobs.map((j) => [j.jobId, j.finishInMs]))
     const lines = [...live.entries()].map(
-      ([id, l]) => `${bar(l.progress)} ${String(Math.round(l.progress)).padStart(3)}%  ${l.step ?? ''}  eta ${etaText(etaById.get(id))}  ${term(l.title)}`
+      ([id, l]) => `${bar(l.progress)} ${percentText(l.progress).padStart(4)}  ${l.step ?? ''}  eta ${etaText(etaById.get(id))}  ${term(l.title)}`
     )
     const stats = engine.queue.stats()
     lines.push(

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod'
 import { COMMAND_NAMES, type CommandName } from './command-names'
+import { JobSelection, SetPriorityMany, type BulkResult } from './bulk'
 import { EnqueueRequest, JobFilter, JobId, MoveDirectionSchema, Priority } from './schemas'
 import type {
   AssetView,
@@ -34,6 +35,7 @@ import {
 } from './storyboard'
 
 export type { PoolStatus } from './types'
+export type { BulkOutcome, BulkResult } from './bulk'
 
 export interface PipelineInfo {
   name: string
@@ -136,6 +138,13 @@ export const commands = {
   'jobs/remove': command<null>()(ById),
   'jobs/pause': command<JobView>()(ById),
   'jobs/resume': command<JobView>()(ById),
+  // Many jobs in one transaction each (src/shared/bulk.ts): a selection, "Clear finished", `studio cancel --status pending`.
+  'jobs/cancelMany': command<BulkResult>()(JobSelection),
+  'jobs/retryMany': command<BulkResult>()(JobSelection),
+  'jobs/removeMany': command<BulkResult>()(JobSelection),
+  'jobs/pauseMany': command<BulkResult>()(JobSelection),
+  'jobs/resumeMany': command<BulkResult>()(JobSelection),
+  'jobs/setPriorityMany': command<BulkResult>()(SetPriorityMany),
   'jobs/logs': command<LogLine[]>()(
     z.strictObject({ id: JobId, afterId: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(10_000).optional() })
   ),

@@ -19,6 +19,7 @@ import { getStudio } from '../../src/renderer/src/store'
 import { batch, detail, fail, fakeApi, job, ok, PIPELINES, provider, settings, stats, step } from './fixtures'
 import { storyboard } from './storyboard-fixtures'
 import { installLayout } from './setup-dom'
+import { answerQuestions } from './confirm-answers'
 
 beforeEach(() => installLayout())
 
@@ -131,9 +132,11 @@ describe('batch dashboard (seed 3)', () => {
       // A stopped batch is carried on with Retry or started over with Reset; Start would be refused.
       expect(within(screen.getByTestId('batch-detail')).queryByTestId('batch-start')).toBeNull()
 
-      const confirm = vi.spyOn(window, 'confirm').mockReturnValueOnce(false).mockReturnValueOnce(true)
+      const confirm = answerQuestions(false, true)
       fireEvent.click(resetButton())
-      expect(confirm).toHaveBeenCalledWith(expect.stringMatching(/^Reset the batch “ideas”\? Its results, metrics and times are forgotten/))
+      await waitFor(() => expect(confirm.asked).toHaveLength(1))
+      expect(confirm.asked[0]).toMatch(/^Reset the batch “ideas”\? Its results, metrics and times are forgotten/)
+      await waitFor(() => expect(getStudio().confirmation).toBeNull())
       expect(fake.of('batch/reset')).toEqual([])
 
       fireEvent.click(resetButton())

@@ -11,6 +11,7 @@ import {
 } from '../../shared/contract'
 import type { Engine } from '../engine/engine'
 import { LeaseLostError, QueueError } from '../engine/errors'
+import { bulkHandlers } from './bulk-handlers'
 
 export type Handlers = { [C in CommandName]: (request: ParsedRequestOf<C>) => ResponseOf<C> | Promise<ResponseOf<C>> }
 
@@ -54,6 +55,7 @@ function engineHandlers(engine: Engine<any>): Pick<Handlers, EngineCommands> {
     },
     'jobs/pause': (r) => queue.pauseJob(r.id),
     'jobs/resume': (r) => queue.resumeJob(r.id),
+    ...bulkHandlers(queue),
     'jobs/logs': (r) => queue.logs(r.id, { ...(r.afterId !== undefined ? { afterId: r.afterId } : {}), ...(r.limit ? { limit: r.limit } : {}) }),
     'queue/stats': () => queue.stats(),
     'queue/eta': () => engine.eta(),

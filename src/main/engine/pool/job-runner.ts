@@ -16,6 +16,7 @@ import type { PoolTimings } from './pool'
 import type { ResourceLimiter } from './resource-limiter'
 import { syncFile, syncFolder, worthSyncing } from './sync-files'
 import { logText } from '../../../shared/log-lines'
+import { stepProgressReporter } from '../../../shared/progress'
 
 /** Why a running job was stopped from outside its step. */
 export class StopReason extends Error {
@@ -245,10 +246,8 @@ export class JobRunner<S> {
     const folder = `${String(step.idx + 1).padStart(2, '0')}-${step.name.replace(/[^\w.-]/g, '-')}`
     const workDir = join(this.d.artifactsRoot, lease.jobId, `${folder}.${randomUUID().slice(0, 8)}`)
     const maxAttempts = Math.max(1, def.maxAttempts ?? claimed.job.max_retries)
-    const totalWeight = a.weights.reduce((x, y) => x + y, 0)
-    const weightBefore = a.weights.slice(0, step.idx).reduce((x, y) => x + y, 0)
-    const jobProgressAt = (stepPct: number) =>
-      Math.round(((weightBefore + (a.weights[step.idx]! * stepPct) / 100) / totalWeight) * 1000) / 10
+    // One definition of a job's progress everywhere (src/shared/progress.ts): steps count equally.
+    const jobProgressAt = stepProgressReporter(a.weights.length, step.idx, a.latest.row.progress)
     let started = Date.now()
     let attempt = 0
     try {

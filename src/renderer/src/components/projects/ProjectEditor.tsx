@@ -22,6 +22,7 @@ import { loadStoryboard, loadStoryboardList, undoStoryboard } from './storyboard
 import { undoChord } from './storyboard-logic'
 import { StoryboardStrip } from './StoryboardStrip'
 import './workspace.css'
+import { percentText, shownProgress } from '../../../../shared/progress'
 
 const EMPTY: AssetView[] = []
 
@@ -373,7 +374,7 @@ function ProjectJob({ id, now }: { id: string; now: number }) {
           {job.title}
         </button>
         <span className="muted small">
-          {job.type} · {Math.floor(progress ?? job.progress)}%
+          {job.type} · {percentText(shownProgress(job.progress, progress))}
         </span>
       </div>
       {outputs.length ? (

@@ -15,6 +15,7 @@ import { MediaFile, OutputView } from './Media'
 import { ResultView, stepOutputShown } from './ResultView'
 import { guessDataDir } from '../projects/storyboard-logic'
 import type { LiveProgress } from '../../store/types'
+import { percentText, shownProgress } from '../../../../shared/progress'
 
 const EMPTY: never[] = []
 
@@ -58,7 +59,7 @@ export function JobDetail({ id }: { id: string }) {
   const status = displayStatus(job, now)
   const why = reasons(t, job, -1, 0)
   const steps: StepView[] = detail?.steps ?? []
-  const progress = live?.progress ?? job.progress
+  const progress = shownProgress(job.progress, live?.progress)
   const stepIndex = steps.findIndex((s) => s.name === (live?.step ?? job.currentStep))
   const elapsed = job.actualDurationMs ?? (job.startedAt ? now - job.startedAt : null)
   const finished = isFinished(job)
@@ -131,9 +132,9 @@ export function JobDetail({ id }: { id: string }) {
       </header>
 
       <div className="detail-progress">
-        <StepBar steps={pipeline?.steps.length ?? (steps.length || 1)} progress={progress} status={status === 'waiting' ? 'pending' : status} currentIndex={stepIndex} {...(live ? { stepProgress: live.stepProgress } : {})} label={t('queue.progressOf', { title: job.title })} />
+        <StepBar steps={pipeline?.steps.length ?? (steps.length || 1)} progress={progress} status={status === 'waiting' ? 'pending' : status} currentIndex={stepIndex} label={t('queue.progressOf', { title: job.title })} />
         <span className="pct" data-testid="detail-progress">
-          {Math.floor(progress)}%
+          {percentText(progress)}
         </span>
         {live?.message ? <span className="muted small">{live.message}</span> : null}
       </div>
