@@ -106,7 +106,6 @@ export class JobRunner<S> {
       for (const s of done) outputs[s.name] = stepOutputFromRow(s)
       if (done.length < steps.length) leases.logSkipped(lease, done)
 
-      const weights = steps.map((s) => stepDefinition(pipeline, s.name)?.estimateMs ?? 1)
       const latest = { row: job }
       for (let i = 0; i < steps.length; i++) {
         const step = steps[i]!
@@ -122,7 +121,7 @@ export class JobRunner<S> {
           return
         }
         const run = (row: StepRow, d: StepDefinition<S>) =>
-          this.runStep({ lease, claimed, pipeline, def: d, step: row, input, outputs, controller, weights, latest })
+          this.runStep({ lease, claimed, pipeline, def: d, step: row, input, outputs, controller, latest })
         if (!def.parallel) {
           if ((await run(step, def)) !== 'completed') return
           continue
@@ -202,7 +201,6 @@ export class JobRunner<S> {
     input: Record<string, unknown>
     outputs: Record<string, StepOutput>
     controller: AbortController
-    weights: number[]
     /** Updated with the row each checkpoint returns (it carries a pause requested meanwhile). */
     latest: { row: JobRow }
   }): Promise<StepOutcome> {
@@ -247,7 +245,7 @@ export class JobRunner<S> {
     const workDir = join(this.d.artifactsRoot, lease.jobId, `${folder}.${randomUUID().slice(0, 8)}`)
     const maxAttempts = Math.max(1, def.maxAttempts ?? claimed.job.max_retries)
     // One definition of a job's progress everywhere (src/shared/progress.ts): steps count equally.
-    const jobProgressAt = stepProgressReporter(a.weights.length, step.idx, a.latest.row.progress)
+    const jobProgressAt = stepProgressReporter(claimed.steps.length, step.idx, a.latest.row.progress)
     let started = Date.now()
     let attempt = 0
     try {
