@@ -456,7 +456,11 @@ export const en = {
 
   'drop.sheet': 'Drop a CSV or XLSX file to create a batch',
   'drop.media': 'Drop images, audio or video to add them to the project',
-  'drop.mediaHint': 'To add media, open a project and drop them there; CSV and XLSX files start a batch.'
+  'drop.mediaHint': 'To add media, open a project and drop them there; CSV and XLSX files start a batch.',
+
+  // Issue 16, a new user's first hour: settings, provider alerts, batch rows, validation words.
+  'common.quoted': '“{text}”',
+  // end of issue 16 block
 } as const
 
 export type MessageKey = keyof typeof en

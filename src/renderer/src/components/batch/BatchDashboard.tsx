@@ -225,7 +225,7 @@ function BatchDetail({ batch }: { batch: BatchView }) {
       {batch.ignoredColumns.length ? (
         <p className="small muted" data-testid="batch-ignored-columns">
           {t(batch.ignoredColumns.length === 1 ? 'batch.ignoredColumn' : 'batch.ignoredColumns', {
-            columns: batch.ignoredColumns.map((c) => `« ${c} »`).join(', '),
+            columns: batch.ignoredColumns.map((c) => t('common.quoted', { text: c })).join(', '),
             pipeline: pipelineLabel(t, batch.config.pipeline, pipelines.find((p) => p.name === batch.config.pipeline)?.title)
           })}
         </p>
