@@ -145,6 +145,12 @@ export interface ProviderHealth {
   successRate24h: number | null
   calls24h: number
   avgDurationMs24h: number | null
+  /** Its last calls (at most 20, none older than an hour): what its failure alert is judged on. */
+  recentCalls: number
+  recentFailureRate: number | null
+  lastCallAt: number | null
+  /** The settings still send steps to it; a replaced provider is shown a while but never alerts. */
+  inUse: boolean
 }
 
 export interface ResourceStatus {

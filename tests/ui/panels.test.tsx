@@ -221,7 +221,7 @@ describe('batch dashboard (seed 3)', () => {
 describe('providers admin (seed 4)', () => {
   it('shows health, response time, circuit, 24 h rates; runs the pool; alerts above 20 %', async () => {
     getStudio().setProviders([
-      provider({ provider: 'openai:gpt-4o-mini', state: 'open', lastError: 'HTTP 503', successRate24h: 0.5, calls24h: 12, retryAt: Date.now() + 20_000 }),
+      provider({ provider: 'openai:gpt-4o-mini', state: 'open', lastError: 'HTTP 503', successRate24h: 0.5, calls24h: 12, recentFailureRate: 0.5, recentCalls: 12, retryAt: Date.now() + 20_000 }),
       provider({ provider: 'offline-templates', lastResponseMs: 4 })
     ])
     getStudio().setStats(stats({ byStatus: { pending: 3, processing: 1, paused: 0, completed: 8, failed: 1, cancelled: 0 }, waiting: 2, successRate24h: 8 / 9, finished24h: 9, avgDurationMsByType: { video: 34_000 } }))

@@ -27,6 +27,7 @@ export interface EngineOptions<S> {
   backoff?: BackoffOptions
   breaker?: BreakerOptions
   probe?: (provider: string) => ProbeFn | undefined
+  inUse?: (provider: string) => boolean
 }
 
 /**
@@ -65,7 +66,8 @@ export class Engine<S = unknown> {
       ...(options.timings ? { timings: options.timings } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
       ...(options.breaker ? { breaker: options.breaker } : {}),
-      ...(options.probe ? { probe: options.probe } : {})
+      ...(options.probe ? { probe: options.probe } : {}),
+      ...(options.inUse ? { inUse: options.inUse } : {})
     })
   }
 

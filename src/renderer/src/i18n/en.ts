@@ -209,8 +209,8 @@ export const en = {
   'batch.exportResults': 'Export results',
   'batch.exportHistory': 'Export history',
   'batch.confirmRemove': 'Delete the batch “{name}”? Its jobs stay in the job list.',
-  'batch.alert': 'Failure rate {rate} over the last rows — above the 20 % alert threshold. Check the provider status and the errors below.',
-  'batch.alertShort': 'failure rate above 20 %',
+  'batch.alert': 'Failure rate {rate} over the last rows — above the 20% alert threshold. Check the provider status and the errors below.',
+  'batch.alertShort': 'failure rate above 20%',
   'batch.progress': 'Batch progress',
   'batch.rowsDone': '{done} / {total} rows ({pct} %)',
   'error.processing': 'This job is being processed: wait until it finishes, or pause or cancel it first.',
@@ -243,11 +243,11 @@ export const en = {
   'batch.m.cost': 'Cost',
   'batch.m.projected': 'projected {cost}',
   'batch.m.errors': 'Errors',
-  'batch.m.threshold': 'alert above 20 %',
+  'batch.m.threshold': 'alert above 20%',
   'batch.m.steps': 'Average per step',
   'batch.chart.rows': 'Rows done over time',
   'batch.chart.cost': 'Cost over time',
-  'batch.chart.errors': 'Error rate against the 20 % threshold',
+  'batch.chart.errors': 'Error rate against the 20% threshold',
   'batch.chart.steps': 'Average time per step',
   'batch.lastResult': 'Last result: row {row}, {words} words, {time}.',
   'batch.openJob': 'Open job',
@@ -320,9 +320,9 @@ export const en = {
   'admin.retriedMany.one': '{n} failed job queued again',
   'admin.retriedMany.other': '{n} failed jobs queued again',
   'admin.exportHistory': 'Export job history (CSV)',
-  'admin.alert': 'Failure rate above 20 % ({who}). Check provider status, keys and the errors below.',
+  'admin.alert': 'Failure rate above 20% ({who}). Check provider status, keys and the errors below.',
   'admin.alertJobs': 'jobs, last 24 h',
-  'admin.alertShort': 'failure rate above 20 %',
+  'admin.alertShort': 'failure rate above 20%',
   'admin.success24h': 'Success 24 h',
   'admin.finished24h.one': '{n} finished',
   'admin.finished24h.other': '{n} finished',
@@ -460,6 +460,9 @@ export const en = {
 
   // Issue 16, a new user's first hour: settings, provider alerts, batch rows, validation words.
   'common.quoted': '“{text}”',
+  'admin.dismissAlert': 'Dismiss until something changes',
+  'admin.notInUse': 'no longer used',
+  'admin.recentRate': 'Recent calls: {rate} succeeded (last {n}, within the hour)',
   // end of issue 16 block
 } as const
 
