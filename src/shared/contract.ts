@@ -7,9 +7,11 @@
 import { z } from 'zod'
 import { COMMAND_NAMES, type CommandName } from './command-names'
 import { EnqueueRequest, JobFilter, JobId, MoveDirectionSchema, Priority } from './schemas'
+import { BATCH_ROW_STATUSES } from './types'
 import type {
   AssetView,
   BatchPreview,
+  BatchRowsPage,
   BatchView,
   ProjectView,
   SettingsView,
@@ -19,6 +21,7 @@ import type {
   JobView,
   LogLine,
   ProviderHealth,
+  ProviderTestResult,
   QueueEta,
   PoolStatus,
   QueueStats
@@ -128,6 +131,8 @@ export const commands = {
   'pool/kick': command<null>()(Empty),
   'pool/setConcurrency': command<null>()(z.strictObject({ concurrency: z.number().int().min(1).max(64) })),
   'providers/health': command<ProviderHealth[]>()(Empty),
+  /** Run the health probe of the provider a kind of step uses now (Settings' "Test connection"). */
+  'providers/test': command<ProviderTestResult>()(z.strictObject({ kind: z.enum(['text', 'image', 'speech', 'moderation']) })),
   'pipelines/list': command<PipelineInfo[]>()(Empty),
 
   'batch/preview': command<BatchPreview>()(
@@ -159,6 +164,19 @@ export const commands = {
   'batch/retryFailed': command<BatchView>()(BatchId),
   /** Forget the rows' results and go back to idle (not while running), so Start runs it from scratch. */
   'batch/reset': command<BatchView>()(BatchId),
+  /** One page of the results table (filtered by status); the window never holds every row. */
+  'batch/rows': command<BatchRowsPage>()(
+    z.strictObject({
+      id: z.string().min(1).max(100),
+      status: z.enum(BATCH_ROW_STATUSES).optional(),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000).default(100)
+    })
+  ),
+  /** Run the chosen rows again: failed or cancelled rows resume, rows whose job was deleted get a new one. */
+  'batch/retryRows': command<BatchView>()(
+    z.strictObject({ id: z.string().min(1).max(100), rows: z.array(z.number().int().min(1)).min(1).max(100_000) })
+  ),
   'batch/remove': command<null>()(BatchId),
   'batch/export': command<{ fileName: string; csv: string }>()(
     z.strictObject({

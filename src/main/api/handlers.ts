@@ -75,6 +75,9 @@ function engineHandlers(engine: Engine<any>): Pick<Handlers, EngineCommands> {
       return null
     },
     'providers/health': () => engine.health(),
+    'providers/test': () => {
+      throw new QueueError('unavailable', 'providers/test needs the studio (this engine has no configured providers)')
+    },
     'pipelines/list': () =>
       engine.pipelines.list().map((p) => ({
         name: p.name,

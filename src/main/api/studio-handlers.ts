@@ -12,6 +12,7 @@ import { settingsView } from '../engine/settings'
 import { Studio } from '../engine/studio'
 import { renderSubtitlePreview } from '../engine/subtitle-preview'
 import { createHandlers, type Handlers } from './handlers'
+import { testProvider } from '../engine/providers/test-provider'
 
 /** How long batch/create waits for the import before answering with a batch still importing. */
 const IMPORT_WAIT_MS = 1_500
@@ -51,6 +52,9 @@ export function studioHandlers(engine: Engine<any>): Handlers {
     'batch/stop': (r) => batches.stopBatch(r.id),
     'batch/retryFailed': (r) => batches.retryFailed(r.id),
     'batch/reset': (r) => batches.reset(r.id),
+    'batch/rows': (r) => batches.rowsPage(r.id, { status: r.status, offset: r.offset, limit: r.limit }),
+    'batch/retryRows': (r) => batches.retryRows(r.id, r.rows),
+    'providers/test': (r) => testProvider(services.providers()[r.kind]),
     'batch/remove': async (r) => {
       await batches.remove(r.id)
       return null

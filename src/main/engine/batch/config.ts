@@ -58,7 +58,9 @@ export const batchConfigSchema = z.strictObject({
       z.string().min(1, { error: 'must be a column name, or null to ignore' }).nullable()
     )
     .optional(),
-  template: templateRefSchema.optional()
+  template: templateRefSchema.optional(),
+  /** The rows' language when the sheet has no language column; absent: each row's text tells. */
+  language: choice(['en', 'fr']).optional()
 })
 
 export type BatchConfig = z.output<typeof batchConfigSchema>
