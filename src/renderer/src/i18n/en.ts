@@ -463,6 +463,10 @@ export const en = {
   'admin.dismissAlert': 'Dismiss until something changes',
   'admin.notInUse': 'no longer used',
   'admin.recentRate': 'Recent calls: {rate} succeeded (last {n}, within the hour)',
+  'batch.help.selective': 'Selective: which enhancements the text gets — more details, a personal voice, or smoother sentences.',
+  'batch.help.adversarial': 'Adversarial: rewrites stock phrases and varies sentence length so the text reads less machine-written.',
+  'batch.help.humanSimulation': 'Human simulation: adds spoken turns and small hesitations, as a person talking would.',
+  'batch.help.patternBreaking': 'Pattern breaking: breaks repetitive patterns with questions, varied syntax or varied connectors.',
   // end of issue 16 block
 } as const
 

@@ -464,5 +464,9 @@ export const fr: Record<MessageKey, string> = {
   'admin.dismissAlert': 'Masquer jusqu’au prochain changement',
   'admin.notInUse': 'plus utilisé',
   'admin.recentRate': 'Appels récents : {rate} réussis (les {n} derniers, dans l’heure)',
+  'batch.help.selective': 'Sélectif : les améliorations apportées au texte — plus de détails, une voix personnelle ou des phrases plus fluides.',
+  'batch.help.adversarial': 'Adversarial : réécrit les tournures toutes faites et varie la longueur des phrases pour que le texte sonne moins automatique.',
+  'batch.help.humanSimulation': 'Simulation humaine : ajoute des tournures orales et de petites hésitations, comme une personne qui parle.',
+  'batch.help.patternBreaking': 'Rupture de motifs : casse les répétitions avec des questions, une syntaxe ou des mots de liaison variés.',
   // end of issue 16 block
 }
