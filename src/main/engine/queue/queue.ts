@@ -554,7 +554,7 @@ function parse<T>(
 }
 
 function titleFromInput(input: Record<string, unknown>): string | undefined {
-  for (const key of ['title', 'idea', 'topic', 'prompt', 'text']) {
+  for (const key of ['title', 'idea', 'topic', 'prompt', 'text', 'mood']) {
     const v = input[key]
     if (typeof v === 'string' && v.trim()) {
       const t = v.trim().replace(/\s+/g, ' ')

@@ -467,6 +467,13 @@ export const en = {
   'batch.help.adversarial': 'Adversarial: rewrites stock phrases and varies sentence length so the text reads less machine-written.',
   'batch.help.humanSimulation': 'Human simulation: adds spoken turns and small hesitations, as a person talking would.',
   'batch.help.patternBreaking': 'Pattern breaking: breaks repetitive patterns with questions, varied syntax or varied connectors.',
+  'newJob.voice': 'Voice',
+  'newJob.voiceHint': 'A voice name of the speech engine; empty: its default voice.',
+  'newJob.format': 'Format',
+  'newJob.formatDefault': 'As in Settings',
+  'newJob.formatShort': 'Vertical 9:16 (short)',
+  'newJob.formatLandscape': 'Landscape 16:9',
+  'newJob.length': 'Length (seconds)',
   // end of issue 16 block
 } as const
 

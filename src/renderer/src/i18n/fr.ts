@@ -468,5 +468,12 @@ export const fr: Record<MessageKey, string> = {
   'batch.help.adversarial': 'Adversarial : réécrit les tournures toutes faites et varie la longueur des phrases pour que le texte sonne moins automatique.',
   'batch.help.humanSimulation': 'Simulation humaine : ajoute des tournures orales et de petites hésitations, comme une personne qui parle.',
   'batch.help.patternBreaking': 'Rupture de motifs : casse les répétitions avec des questions, une syntaxe ou des mots de liaison variés.',
+  'newJob.voice': 'Voix',
+  'newJob.voiceHint': 'Un nom de voix du moteur de synthèse ; vide : sa voix par défaut.',
+  'newJob.format': 'Format',
+  'newJob.formatDefault': 'Comme dans les réglages',
+  'newJob.formatShort': 'Vertical 9:16 (short)',
+  'newJob.formatLandscape': 'Paysage 16:9',
+  'newJob.length': 'Durée (secondes)',
   // end of issue 16 block
 }

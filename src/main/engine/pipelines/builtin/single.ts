@@ -144,7 +144,8 @@ export const musicPipeline = single('music', 'Compose music', MusicInput, 'mood'
       { durationSec: i.durationSec, mood: i.mood, output: ctx.artifactPath('music.wav') },
       { signal: ctx.signal, onProgress: (p) => ctx.progress(p), settings: ctx.services.binaries() }
     )
-    return { data: { mood: r.mood, durationSec: r.durationSec }, files: { music: r.path }, provider: 'ffmpeg-synth' }
+    // The mood as the user wrote it ("calm lo-fi for studying"); `recipe` is the synthesizer's closest sound.
+    return { data: { mood: i.mood, recipe: r.mood, durationSec: r.durationSec }, files: { music: r.path }, provider: 'ffmpeg-synth' }
   },
   /** Seed 4: when generation fails for good, offer an existing track instead. */
   async fallback(ctx, error) {
