@@ -474,6 +474,10 @@ export const en = {
   'newJob.formatShort': 'Vertical 9:16 (short)',
   'newJob.formatLandscape': 'Landscape 16:9',
   'newJob.length': 'Length (seconds)',
+  'settings.testConnection': 'Test connection',
+  'settings.testing': 'Testing…',
+  'settings.testOk': '{provider} answered in {ms} ms',
+  'settings.testFailed': '{provider} did not answer ({ms} ms): {message}',
   // end of issue 16 block
 } as const
 

@@ -475,5 +475,9 @@ export const fr: Record<MessageKey, string> = {
   'newJob.formatShort': 'Vertical 9:16 (short)',
   'newJob.formatLandscape': 'Paysage 16:9',
   'newJob.length': 'Durée (secondes)',
+  'settings.testConnection': 'Tester la connexion',
+  'settings.testing': 'Test en cours…',
+  'settings.testOk': '{provider} a répondu en {ms} ms',
+  'settings.testFailed': '{provider} n’a pas répondu ({ms} ms) : {message}',
   // end of issue 16 block
 }
