@@ -10,6 +10,7 @@ import { defaultResourceLimits, type PoolTimings } from './pool/pool'
 import { MemorySecrets, StudioServices, type SecretSource } from './services'
 import { SettingsStore, type KeyedKind } from './settings'
 import { openDatabase } from './store/database'
+import { StoryboardService } from './storyboards/service'
 
 export interface StudioOptions {
   dataDir: string
@@ -34,6 +35,7 @@ export class Studio extends Engine<StudioServices> {
   readonly services: StudioServices
   readonly batches: BatchManager
   readonly projects: ProjectStore
+  readonly storyboards: StoryboardService
 
   constructor(options: StudioOptions) {
     const dataDir = resolve(options.dataDir)
@@ -73,6 +75,15 @@ export class Studio extends Engine<StudioServices> {
     this.services = services
     this.batches = new BatchManager(this)
     this.projects = new ProjectStore(db, dataDir)
+    this.storyboards = new StoryboardService({
+      db,
+      queue: this.queue,
+      events: this.events,
+      services,
+      assets: (projectId) => this.projects.assets(projectId),
+      averageStepMs: (kind) => services.storyboards.averageStepMs(kind)
+    })
+    services.storyboardService = this.storyboards
     // Settings saved by another process (the CLI next to the app) apply here too: providers for
     // the next steps, concurrency and limits for the pool.
     this.pool.external.onChange(() => {
