@@ -8,6 +8,7 @@ import { z } from 'zod'
 import { COMMAND_NAMES, type CommandName } from './command-names'
 import { EnqueueRequest, JobFilter, JobId, MoveDirectionSchema, Priority } from './schemas'
 import { BATCH_ROW_STATUSES } from './types'
+import type { ApiIssue } from './api-issues'
 import type {
   AssetView,
   BatchPreview,
@@ -282,9 +283,12 @@ export type ResponseOf<C extends CommandName> = Commands[C]['response']
 export interface ApiError {
   /** Stable machine code: bad_request, not_found, processing, internal... */
   code: string
-  /** A sentence a person can read, naming the field when input was wrong. */
+  /** A sentence a person can read, naming the field when input was wrong (English: the CLI and logs show it). */
   message: string
+  /** Input that was refused, one entry per problem: the window words each in the user's language. */
+  issues?: ApiIssue[]
 }
+export type { ApiIssue } from './api-issues'
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError }
 

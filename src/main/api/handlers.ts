@@ -1,3 +1,4 @@
+import { zodIssues } from '../../shared/api-issues'
 import { describeZodError } from '../../shared/schemas'
 import {
   commands,
@@ -97,7 +98,9 @@ export async function dispatch(handlers: Handlers, name: unknown, rawRequest: un
   }
   const parsed = commands[name].request.safeParse(rawRequest ?? {})
   if (!parsed.success) {
-    return { ok: false, error: { code: 'bad_request', message: `${name}: ${describeZodError(parsed.error, 'request')}` } }
+    // `message` stays the engine's English (CLI, logs); `issues` lets the window word each field.
+    const issues = zodIssues(parsed.error, rawRequest ?? {})
+    return { ok: false, error: { code: 'bad_request', message: `${name}: ${describeZodError(parsed.error, 'request')}`, issues } }
   }
   const refusal = refusedThroughContract(name, parsed.data)
   if (refusal) return { ok: false, error: refusal }
@@ -139,7 +142,7 @@ function refusedThroughContract(name: CommandName, request: unknown): ApiError |
 }
 
 export function toApiError(err: unknown): ApiError {
-  if (err instanceof QueueError) return { code: err.code, message: err.message }
+  if (err instanceof QueueError) return { code: err.code, message: err.message, ...(err.issues?.length ? { issues: err.issues } : {}) }
   if (err instanceof LeaseLostError) return { code: 'conflict', message: err.message }
   const message = err instanceof Error ? err.message : String(err)
   // Internal details stay in main's log; the renderer gets a readable sentence.

@@ -129,7 +129,10 @@ async function userErrors<T>(run: () => T | Promise<T>): Promise<T> {
   try {
     return await run()
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof MappingError || err instanceof RowSourceError || err instanceof TemplateError) {
+    if (err instanceof ConfigError) {
+      throw new QueueError('bad_request', err.message, err.details.map((i) => ({ ...i, path: ['config', ...i.path] })))
+    }
+    if (err instanceof MappingError || err instanceof RowSourceError || err instanceof TemplateError) {
       throw new QueueError('bad_request', err.message)
     }
     if (err instanceof Error && err.name === 'ZodError') throw new QueueError('bad_request', err.message)

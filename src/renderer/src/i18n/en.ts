@@ -479,6 +479,34 @@ export const en = {
   'settings.testOk': '{provider} answered in {ms} ms',
   'settings.testFailed': '{provider} did not answer ({ms} ms): {message}',
   // end of issue 16 block
+  // Issue 16, continued: autosaved settings, the batch results table, refused fields in words.
+  'issue.required': '{field} is required: fill it in.',
+  'issue.type.number': '{field} must be a number: type digits only.',
+  'issue.type.int': '{field} must be a whole number: leave out the decimals.',
+  'issue.type.string': '{field} must be text: type it in.',
+  'issue.type.boolean': '{field} must be on or off: tick or untick it.',
+  'issue.type.other': '{field} holds the wrong kind of value: check it.',
+  'issue.empty': '{field} is empty: fill it in.',
+  'issue.tooShort.one': '{field} is too short: write at least {n} character.',
+  'issue.tooShort.other': '{field} is too short: write at least {n} characters.',
+  'issue.tooLong.one': '{field} is too long: keep it to {n} character.',
+  'issue.tooLong.other': '{field} is too long: keep it to {n} characters at most.',
+  'issue.tooFew.one': '{field} needs at least {n} item.',
+  'issue.tooFew.other': '{field} needs at least {n} items.',
+  'issue.tooMany.one': '{field} takes {n} item at most: remove the others.',
+  'issue.tooMany.other': '{field} takes {n} items at most: remove the others.',
+  'issue.tooSmall': '{field} is too small: enter {n} or more.',
+  'issue.tooSmallStrict': '{field} is too small: enter more than {n}.',
+  'issue.tooBig': '{field} is too large: enter {n} or less.',
+  'issue.tooBigStrict': '{field} is too large: enter less than {n}.',
+  'issue.oneOf': '{field} must be one of {values}: pick one of them.',
+  'issue.format.url': '{field} must be a web address starting with http:// or https://.',
+  'issue.format.color': '{field} must be a colour written #RRGGBB, for example #FFD400.',
+  'issue.format.other': '{field} is not written the expected way: check it.',
+  'issue.unknownKeys': '{field} holds fields the app does not know ({keys}): remove them or check their spelling.',
+  'issue.unknownKeysRoot': 'Fields the app does not know ({keys}): remove them or check their spelling.',
+  'issue.invalid': '{field} is not valid: {detail}.',
+  // end of issue 16 (continued) block
 } as const
 
 export type MessageKey = keyof typeof en
