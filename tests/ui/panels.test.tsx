@@ -294,8 +294,8 @@ describe('settings', () => {
     fireEvent.change(within(text).getByTestId('provider-kind'), { target: { value: 'openai' } })
     fireEvent.change(within(text).getByTestId('provider-url'), { target: { value: 'http://127.0.0.1:1234/v1' } })
     fireEvent.change(within(text).getByTestId('provider-model'), { target: { value: 'llama3' } })
-    fireEvent.click(within(text).getByTestId('provider-save'))
-    await waitFor(() => expect(fake.of('settings/update')).toEqual([{ providers: { text: { kind: 'openai', baseURL: 'http://127.0.0.1:1234/v1', model: 'llama3' } } }]))
+    // Saved as one change once typing pauses (no Save button): the kind, server and model together.
+    await waitFor(() => expect(fake.of('settings/update').at(-1)).toEqual({ providers: { text: { kind: 'openai', baseURL: 'http://127.0.0.1:1234/v1', model: 'llama3' } } }), { timeout: 3000 })
     await waitFor(() => expect(screen.getByTestId('subtitle-preview').getAttribute('src')).toBe('data:image/png;base64,AAAA'), { timeout: 2000 })
     expect(fake.of('settings/previewSubtitles')[0]).toMatchObject({ style: { fonts: ['DejaVu Sans'], fontSize: 64 } })
   })

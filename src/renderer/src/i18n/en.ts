@@ -506,6 +506,10 @@ export const en = {
   'issue.unknownKeys': '{field} holds fields the app does not know ({keys}): remove them or check their spelling.',
   'issue.unknownKeysRoot': 'Fields the app does not know ({keys}): remove them or check their spelling.',
   'issue.invalid': '{field} is not valid: {detail}.',
+  'settings.autosaveHint': 'Changes save themselves as you type; a value the app cannot use stays marked in red, with the reason, until you fix it.',
+  'settings.save.saving': 'Saving…',
+  'settings.save.saved': 'All changes saved',
+  'settings.save.invalid': 'Not saved: fix the fields marked in red',
   // end of issue 16 (continued) block
 } as const
 

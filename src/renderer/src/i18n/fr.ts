@@ -507,5 +507,9 @@ export const fr: Record<MessageKey, string> = {
   'issue.unknownKeys': 'Le champ {field} contient des champs inconnus ({keys}) : retirez-les ou vérifiez leur orthographe.',
   'issue.unknownKeysRoot': 'Champs inconnus ({keys}) : retirez-les ou vérifiez leur orthographe.',
   'issue.invalid': 'Le champ {field} n’est pas valide : corrigez-le.',
+  'settings.autosaveHint': 'Les modifications s’enregistrent au fil de la saisie ; une valeur inutilisable reste signalée en rouge, avec la raison, jusqu’à ce que vous la corrigiez.',
+  'settings.save.saving': 'Enregistrement…',
+  'settings.save.saved': 'Modifications enregistrées',
+  'settings.save.invalid': 'Non enregistré : corrigez les champs signalés en rouge',
   // end of issue 16 (continued) block
 }
