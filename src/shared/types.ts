@@ -268,6 +268,8 @@ export interface BatchRowView {
   costUsd: number | null
   costKnown: boolean
   error: string | null
+  /** A `storyboard-idea` row: the storyboard its job wrote (result output's storyboardId). */
+  storyboardId: string | null
 }
 
 /** One page of a batch's rows, with every status's count (for the filter). */

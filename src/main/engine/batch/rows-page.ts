@@ -56,6 +56,15 @@ function rowView(r: Record<string, unknown>, mainField: string): BatchRowView {
     durationMs: (r.actual_duration_ms as number | null) ?? null,
     costUsd: jobId ? ((r.cost_usd as number | null) ?? 0) : null,
     costKnown: r.cost_unknown !== 1,
-    error: ((r.row_error as string | null) ?? (r.error as string | null)) || null
+    error: ((r.row_error as string | null) ?? (r.error as string | null)) || null,
+    storyboardId: storyboardIdOf(r.result as string | null)
   }
+}
+
+/** The storyboard a `storyboard-idea` job made, from its stored result's output. */
+function storyboardIdOf(resultJson: string | null): string | null {
+  if (!resultJson) return null
+  const output = (JSON.parse(resultJson) as { output?: unknown }).output
+  const id = output && typeof output === 'object' ? (output as { storyboardId?: unknown }).storyboardId : undefined
+  return typeof id === 'string' ? id : null
 }

@@ -13,6 +13,7 @@ import { costLabel } from '../tracker/cost'
 import { stepShortLabel, stepTitle } from '../../i18n/step-title'
 import { LogView } from '../tracker/LogView'
 import { optionLabel, pipelineLabel } from './BatchConfigForm'
+import { BatchRowsTable } from './BatchRowsTable'
 import { Bars, Gauge, Sparkline } from './charts'
 
 export const SHEET_EXTENSIONS = /\.(csv|tsv|txt|xlsx|xlsm|xls)$/i
@@ -293,6 +294,8 @@ function BatchDetail({ batch }: { batch: BatchView }) {
           </button>
         </p>
       ) : null}
+
+      <BatchRowsTable batch={batch} />
 
       <div className="batch-lower">
         <section className="detail-section">
