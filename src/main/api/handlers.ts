@@ -1,3 +1,4 @@
+import { zodIssues } from '../../shared/api-issues'
 import { describeZodError } from '../../shared/schemas'
 import { tooDeepMessage, tooDeeplyNested } from '../../shared/json-depth'
 import {
@@ -78,6 +79,9 @@ function engineHandlers(engine: Engine<any>): Pick<Handlers, EngineCommands> {
       return null
     },
     'providers/health': () => engine.health(),
+    'providers/test': () => {
+      throw new QueueError('unavailable', 'providers/test needs the studio (this engine has no configured providers)')
+    },
     'pipelines/list': () =>
       // A storyboard render is made by storyboards/render, never from the new job dialog or a sheet.
       engine.pipelines.list().filter((p) => !p.internal).map((p) => ({
@@ -100,7 +104,9 @@ export async function dispatch(handlers: Handlers, name: unknown, rawRequest: un
   if (deep !== null) return { ok: false, error: { code: 'bad_request', message: `${name}: ${tooDeepMessage(deep)}` } }
   const parsed = commands[name].request.safeParse(rawRequest ?? {})
   if (!parsed.success) {
-    return { ok: false, error: { code: 'bad_request', message: `${name}: ${describeZodError(parsed.error, 'request')}` } }
+    // `message` stays the engine's English (CLI, logs); `issues` lets the window word each field.
+    const issues = zodIssues(parsed.error, rawRequest ?? {})
+    return { ok: false, error: { code: 'bad_request', message: `${name}: ${describeZodError(parsed.error, 'request')}`, issues } }
   }
   const refusal = refusedThroughContract(name, parsed.data)
   if (refusal) return { ok: false, error: refusal }
@@ -142,7 +148,7 @@ function refusedThroughContract(name: CommandName, request: unknown): ApiError |
 }
 
 export function toApiError(err: unknown): ApiError {
-  if (err instanceof QueueError) return { code: err.code, message: err.message }
+  if (err instanceof QueueError) return { code: err.code, message: err.message, ...(err.issues?.length ? { issues: err.issues } : {}) }
   if (err instanceof LeaseLostError) return { code: 'conflict', message: err.message }
   const message = err instanceof Error ? err.message : String(err)
   // Internal details stay in main's log; the renderer gets a readable sentence.

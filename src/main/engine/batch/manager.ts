@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { z } from 'zod'
-import { DEFAULT_PRIORITY, type BatchPreview, type BatchStatus, type BatchView } from '../../../shared/types'
+import { DEFAULT_PRIORITY, type BatchPreview, type BatchRowStatus, type BatchRowsPage, type BatchStatus, type BatchView } from '../../../shared/types'
 import type { BatchSource } from '../../../shared/contract'
 import type { Engine } from '../engine'
 import { QueueError } from '../errors'
@@ -18,6 +18,9 @@ import { clipText } from './sources/errors'
 import { sheetOfCopy, stageSource } from './staging'
 import { loadTemplate, renderTemplate } from './templates'
 import { batchView, type BatchRow } from './view'
+import { languageOfCell, rowLanguage } from './row-language'
+import { rowTitle } from './row-title'
+import { batchRowsPage } from './rows-page'
 
 const IMPORT_CHUNK = 500
 /** Longest reason a refused or failed import keeps (it names the file, the sheet, the columns). */
@@ -303,12 +306,16 @@ export class BatchManager {
     }
     try {
       const mapping = resolveMapping(source.headers, config.mapping ?? {}, mappingOptions(pipeline))
-      this.db.prepare('UPDATE batches SET ignored_columns = ? WHERE id = ?').run(JSON.stringify(mapping.unmappedColumns.map((c) => clipText(c))), id)
+      this.db
+        .prepare('UPDATE batches SET ignored_columns = ?, headers = ? WHERE id = ?')
+        .run(JSON.stringify(mapping.unmappedColumns.map((c) => clipText(c))), JSON.stringify(source.headers.map((h) => clipText(h))), id)
       const extras = extrasFor(pipeline, config, id)
+      const languageColumn = mapping.fields.find((f) => f.field === 'language')?.column
+      const takesLanguage = 'language' in ((pipeline.input as unknown as { shape?: Record<string, unknown> }).shape ?? {})
       const insert = this.db.prepare(
-        'INSERT OR IGNORE INTO batch_rows (batch_id, row_number, state, input, error, priority) VALUES (?, ?, ?, ?, ?, ?)'
+        'INSERT OR IGNORE INTO batch_rows (batch_id, row_number, state, input, error, priority, cells) VALUES (?, ?, ?, ?, ?, ?, ?)'
       )
-      let chunk: Array<[number, 'ready' | 'invalid', string | null, string | null, number]> = []
+      let chunk: Array<[number, 'ready' | 'invalid', string | null, string | null, number, string]> = []
       const flush = () => {
         const rows = chunk
         chunk = []
@@ -317,17 +324,27 @@ export class BatchManager {
           this.db.prepare('UPDATE batches SET updated_at = ? WHERE id = ?').run(Date.now(), id)
         })
       }
-      for await (const row of source.rows) {
-        const ragged = source.format === 'csv' ? raggedRowReason(row, source.headers.length) : null
+      for await (const sheetRow of source.rows) {
+        // The row's own cells, kept for the export and the results table.
+        const cells = JSON.stringify(sheetRow.values)
+        const ragged = source.format === 'csv' ? raggedRowReason(sheetRow, source.headers.length) : null
         if (ragged) {
-          chunk.push([row.rowNumber, 'invalid', null, ragged, DEFAULT_PRIORITY])
+          chunk.push([sheetRow.rowNumber, 'invalid', null, ragged, DEFAULT_PRIORITY, cells])
           continue
         }
+        // "French", "Français" or "fr-FR" in a language column all mean fr.
+        const languageCell = languageColumn ? sheetRow.values[languageColumn] : undefined
+        const cellLanguage = languageOfCell(languageCell)
+        const row = cellLanguage && languageColumn ? { ...sheetRow, values: { ...sheetRow.values, [languageColumn]: cellLanguage } } : sheetRow
         const mapped = mapRow(row, mapping, pipeline.input)
         if (!mapped.ok) {
-          chunk.push([row.rowNumber, 'invalid', null, mapped.reason, DEFAULT_PRIORITY])
+          chunk.push([row.rowNumber, 'invalid', null, mapped.reason, DEFAULT_PRIORITY, cells])
         } else {
           const input: Record<string, unknown> = { ...(mapped.input as Record<string, unknown>), ...extras(row.rowNumber) }
+          // No language cell: the schema's default (en) must not win over the config or the text itself.
+          if (takesLanguage && !languageCell?.trim()) {
+            input.language = rowLanguage(undefined, config.language, String(input[mapping.mainField] ?? ''))
+          }
           if (template) {
             try {
               input.scriptPrompt = renderTemplate(template.script, {
@@ -337,14 +354,14 @@ export class BatchManager {
                 duration: 40
               })
             } catch (err) {
-              chunk.push([row.rowNumber, 'invalid', null, `row ${row.rowNumber}: template: ${(err as Error).message}`, DEFAULT_PRIORITY])
+              chunk.push([row.rowNumber, 'invalid', null, `row ${row.rowNumber}: template: ${(err as Error).message}`, DEFAULT_PRIORITY, cells])
               continue
             }
           }
           const checked = pipeline.input.safeParse(input)
           const priority = mapped.priority ?? DEFAULT_PRIORITY
-          if (checked.success) chunk.push([row.rowNumber, 'ready', JSON.stringify(checked.data), null, priority])
-          else chunk.push([row.rowNumber, 'invalid', null, `row ${row.rowNumber}: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, priority])
+          if (checked.success) chunk.push([row.rowNumber, 'ready', JSON.stringify(checked.data), null, priority, cells])
+          else chunk.push([row.rowNumber, 'invalid', null, `row ${row.rowNumber}: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, priority, cells])
         }
         if (chunk.length >= IMPORT_CHUNK) {
           flush()
@@ -474,6 +491,44 @@ export class BatchManager {
     return this.view(id)
   }
 
+  /** One page of the results table. */
+  rowsPage(idOrPrefix: string, options: { status?: BatchRowStatus | undefined; offset: number; limit: number }): BatchRowsPage {
+    const b = this.require(idOrPrefix)
+    const type = (JSON.parse(b.config) as { pipeline: string }).pipeline
+    return batchRowsPage(this.db, b.id, this.engine.pipelines.get(type)?.mainField ?? 'idea', options)
+  }
+
+  /**
+   * The rows the user picked run again: failed or cancelled ones resume at their failed step,
+   * rows whose job was deleted get a new one; the others (done, running, invalid) are left as
+   * they are. The batch runs again, as with retryFailed.
+   */
+  retryRows(idOrPrefix: string, rowNumbers: readonly number[]): BatchView {
+    const b = this.require(idOrPrefix)
+    const id = b.id
+    if (!b.imported) throw new QueueError('bad_state', `batch has not imported its rows${b.error ? ` (${b.error})` : ''}; nothing to retry`)
+    const wanted = new Set(rowNumbers)
+    const picked = this.db
+      .prepare<[string], { row_number: number; job_id: string | null; status: string | null }>(
+        `SELECT r.row_number, r.job_id, j.status FROM batch_rows r LEFT JOIN jobs j ON j.id = r.job_id
+         WHERE r.batch_id = ? AND r.state = 'queued'`
+      )
+      .all(id)
+      .filter((r) => wanted.has(r.row_number) && (r.status === 'failed' || r.status === 'cancelled' || r.status === null))
+    if (picked.length === 0) throw new QueueError('nothing_to_retry', 'rows: none of these rows failed, was cancelled or lost its job')
+    inTransaction(this.db, () => {
+      const requeue = this.db.prepare("UPDATE batch_rows SET state = 'ready', job_id = NULL WHERE batch_id = ? AND row_number = ?")
+      for (const r of picked) {
+        if (r.status === null) requeue.run(id, r.row_number)
+        else this.engine.queue.retry(r.job_id!)
+      }
+      if (b.status === 'paused') this.resumeJobs(id)
+    })
+    this.setStatus(id, 'running', { started: true, reopen: true })
+    this.feed(id)
+    return this.view(id)
+  }
+
   /**
    * Start over: the batch forgets what its rows did (results, metrics, times) and is idle again
    * with its rows and config, so Start runs every valid row from scratch. Its unfinished jobs are
@@ -525,20 +580,25 @@ export class BatchManager {
         if (room <= 0) return
         const ready = this.db
           // Most urgent rows first (the sheet's priority column), then in sheet order.
-          .prepare<[string, number], { row_number: number; input: string; priority: number }>(
-            "SELECT row_number, input, priority FROM batch_rows WHERE batch_id = ? AND state = 'ready' ORDER BY priority, row_number LIMIT ?"
+          .prepare<[string, number], { row_number: number; input: string; priority: number; cells: string | null }>(
+            "SELECT row_number, input, priority, cells FROM batch_rows WHERE batch_id = ? AND state = 'ready' ORDER BY priority, row_number LIMIT ?"
           )
           .all(id, room)
         if (ready.length === 0) return
+        const type = JSON.parse(b.config).pipeline as string
+        const mainField = this.engine.pipelines.get(type)?.mainField ?? 'idea'
         const jobs = this.engine.queue.enqueueMany(
-          ready.map((r) => ({
-            type: JSON.parse(b.config).pipeline as string,
-            input: JSON.parse(r.input) as Record<string, unknown>,
-            projectId: b.project_id,
-            batchId: id,
-            priority: r.priority,
-            title: `${b.name} · row ${r.row_number}`
-          }))
+          ready.map((r) => {
+            const input = JSON.parse(r.input) as Record<string, unknown>
+            return {
+              type,
+              input,
+              projectId: b.project_id,
+              batchId: id,
+              priority: r.priority,
+              title: rowTitle(input[mainField], r.cells, b.name, r.row_number)
+            }
+          })
         )
         const mark = this.db.prepare("UPDATE batch_rows SET state = 'queued', job_id = ? WHERE batch_id = ? AND row_number = ?")
         jobs.forEach((job, i) => mark.run(job.id, id, ready[i]!.row_number))

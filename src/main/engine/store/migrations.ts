@@ -332,5 +332,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE assets ADD COLUMN sha256 TEXT;
       ALTER TABLE assets ADD COLUMN duration_sec REAL;
     `
+  },
+  {
+    version: 13,
+    name: "a batch row's own cells",
+    sql: `
+      -- The row as the sheet had it (a JSON object, header → cell) and the sheet's header order
+      -- (a JSON array): the export puts them back beside the results, the results table shows
+      -- the row's main cell. NULL for rows imported before.
+      ALTER TABLE batch_rows ADD COLUMN cells TEXT;
+      ALTER TABLE batches ADD COLUMN headers TEXT;
+    `
   }
 ]
