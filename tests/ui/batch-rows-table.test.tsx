@@ -12,6 +12,7 @@ import { BatchRowsTable } from '../../src/renderer/src/components/batch/BatchRow
 import type { BatchRowStatus, BatchRowView } from '../../src/shared/types'
 import { batch, fakeApi, ok } from './fixtures'
 import { installLayout } from './setup-dom'
+import { getStudio } from '../../src/renderer/src/store'
 
 beforeEach(() => installLayout())
 
@@ -85,7 +86,9 @@ describe('batch results table', () => {
     await waitFor(() => expect(row(2)).toBeTruthy())
     expect(within(row(2)).getByTestId('row-thumb').getAttribute('src')).toBe('/files?path=%2Fdata%2Fprojects%2Fideas%2Fout%2F2.png&token=t')
     expect(within(row(3)).getByTestId('row-thumb').tagName).toBe('VIDEO')
-    expect(within(row(3)).getByTestId('row-storyboard').textContent).toContain('sb-job-3')
+    // A row that made a storyboard opens it in its project.
+    fireEvent.click(within(row(3)).getByTestId('row-storyboard'))
+    expect(getStudio().view).toBe('projects')
     expect(row(11).textContent).toContain('row 11: provider said no')
     expect(screen.getByTestId('rows-filter-failed').textContent).toMatch(/Failed\s*10,000/)
 

@@ -1,3 +1,4 @@
+import { openStoryboardOf } from './BatchStoryboards'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { BATCH_ROW_STATUSES, type BatchRowStatus, type BatchRowView, type BatchView } from '../../../../shared/types'
@@ -218,10 +219,15 @@ function RowCells({ row, fileUrl, projectId }: { row: BatchRowView; fileUrl: (pa
       </span>
       <span className="rows-output">
         {row.storyboardId ? (
-          // TODO(storyboards): open the storyboard itself once the Projects workspace has a storyboard route.
-          <span className="small" title={t('batch.results.storyboardTitle', { id: row.storyboardId, project: projectId })} data-testid="row-storyboard">
-            {t('batch.results.storyboard')} <span className="mono">{row.storyboardId}</span>
-          </span>
+          <button
+            type="button"
+            className="link small"
+            onClick={() => openStoryboardOf({ projectId, storyboardId: row.storyboardId! })}
+            title={t('batch.results.storyboardTitle', { id: row.storyboardId, project: projectId })}
+            data-testid="row-storyboard"
+          >
+            {t('batch.openStoryboard')}
+          </button>
         ) : null}
         {row.outputPath && url ? (
           inDesktopApp() ? (
