@@ -457,7 +457,7 @@ export const fr: Record<MessageKey, string> = {
 
   'drop.sheet': 'Déposez un fichier CSV ou XLSX pour créer un batch',
   'drop.media': 'Déposez des images, sons ou vidéos pour les ajouter au projet',
-  'drop.mediaHint': 'Pour ajouter des médias, ouvrez un projet et déposez-les dedans ; les fichiers CSV et XLSX lancent un batch.',
+  'drop.mediaHint': 'Pour ajouter des médias, ouvrez un projet et déposez-les dedans ; les fichiers CSV et XLSX lancent un batch.',
 
   // ---- éditeur de storyboard (espace de travail, bande, lecteur, composeur, résultat d’abord)
   'storyboard.newVideo': 'Nouvelle vidéo',
@@ -538,9 +538,9 @@ export const fr: Record<MessageKey, string> = {
   'storyboard.version.full': 'Vidéo · modification {rev}',
   'storyboard.version.draft': 'Brouillon',
   'storyboard.version.scene': 'Aperçu de la scène {n}',
-  'storyboard.version.steps': '{run} étapes exécutées · {reused} réutilisées',
+  'storyboard.version.steps': 'étapes exécutées : {run} · réutilisées : {reused}',
   'storyboard.version.play': 'Lire cette version',
-  'storyboard.version.job': 'Ouvrir son job',
+  'storyboard.version.job': 'Ouvrir sa tâche',
   'storyboard.export': 'Exporter…',
   'storyboard.exported': 'Enregistré : {name}',
   'composer.title': 'Nouvelle vidéo',
@@ -577,7 +577,7 @@ export const fr: Record<MessageKey, string> = {
   'result.details': 'Étapes, tentatives, journal et données',
   'result.noResult': 'Pas encore de fichier de résultat.',
   'result.reused': 'réutilisée (inchangée)',
-  'result.stepProgress': '{pct} effectués',
+  'result.stepProgress': 'avancement : {pct}',
   'result.batchStoryboard': 'Storyboard',
   // Lots qui créent des storyboards : chaque ligne mène au sien
   'batch.storyboards': 'Storyboards créés',
@@ -603,7 +603,7 @@ export const fr: Record<MessageKey, string> = {
   'confirm.cancelAllPending': 'Annuler les {n} tâches en attente ? Les tâches en pause et en cours ne sont pas touchées.',
   'common.undo': 'Rétablir',
   'queue.cancelledUndo': '« {title} » annulée',
-  'queue.cancelledManyUndo': '{n} tâches annulées',
+  'queue.cancelledManyUndo': 'tâches annulées : {n}',
   'bulk.selected.one': '{n} sélectionnée',
   'bulk.selected.other': '{n} sélectionnées',
   'bulk.label': 'Actions sur les tâches sélectionnées',
