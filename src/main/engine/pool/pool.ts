@@ -30,10 +30,10 @@ export const DEFAULT_TIMINGS: PoolTimings = { leaseMs: 30_000, pollMs: 1_000, re
 
 /**
  * Seed 4: at most 5 at a time, 2 s between calls for the remote music provider; local work is
- * bounded by cores. ffmpeg gets one run per core: a storyboard's segments spend much of their
- * time in single-threaded filters (motion, captions), so two side by side use both cores
- * (bench/render/storyboard.ts: a 60 s storyboard in 0.61× the wall time of one hand-typed
- * command at 2, against 1.47× at 1).
+ * bounded by cores. ffmpeg gets one run more than there are cores: a storyboard's segments spend
+ * much of their time in single-threaded filters (motion, captions), so one process uses about
+ * 1.3 of 2 cores. A 60 s storyboard (bench/render/storyboard.ts, 2 cores) took 1.47× the wall time
+ * of one hand-typed command one segment at a time, 0.91× two at a time, 0.75× three at a time.
  */
 export function defaultResourceLimits(cores = cpus().length): Record<string, ResourceLimit> {
   return {
@@ -41,7 +41,7 @@ export function defaultResourceLimits(cores = cpus().length): Record<string, Res
     image: { concurrency: 2, minIntervalMs: 0 },
     tts: { concurrency: Math.max(1, cores), minIntervalMs: 0 },
     music: { concurrency: 5, minIntervalMs: 2_000 },
-    ffmpeg: { concurrency: Math.max(1, cores), minIntervalMs: 0 },
+    ffmpeg: { concurrency: Math.max(1, cores) + 1, minIntervalMs: 0 },
     cpu: { concurrency: Math.max(1, cores), minIntervalMs: 0 }
   }
 }
