@@ -1,12 +1,14 @@
 /**
- * Queue throughput benchmark: no-op jobs processed per second by our engine, plainjob and liteque.
+ * Queue throughput benchmark: no-op jobs processed per second by our engine, plainjob, liteque and
+ * BullMQ (on a private redis-server, see bullmq.ts; skipped with a line saying why when
+ * redis-server or ioredis is missing).
  *
  *   node --import tsx bench/queue/run.ts [--n 2000] [--concurrency 2[,8,...]] [--reps 3]
  *
  * Every measured run is a fresh child process (this same file with --child) on a fresh temp folder
  * holding a real SQLite file, so no run inherits another's JIT state, timers, page cache of the
  * same file or leftover handles (liteque leaves one timeout timer per job behind). Runs are
- * interleaved (ours, plainjob, liteque, ours, ...) so slow drift of the machine hits all three alike.
+ * interleaved (ours, plainjob, liteque, BullMQ, ours, ...) so slow drift of the machine hits all alike.
  * Same N, same payload (~120 bytes of JSON), same concurrency, each library's own public API.
  * Two last rows are not queues: "SQL floor" is what our schema's writes alone cost per job, and
  * "minimal floor" what the smallest schema keeping issue 2's data (lease, fencing, priority,
@@ -24,12 +26,14 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type Database from 'better-sqlite3'
 import { commitCounts, walFsyncs, type CommitCounts } from '../../src/main/engine/store/database'
+import { bullmqUnavailable, bullmqVersions, runBullmq } from './bullmq'
 import { runMinimalFloor } from './minimal-floor'
 import { noopPipelines, openNoopEngine, payload } from './noop-engine'
+import type { RedisPersistence } from './redis-server'
 import { runSqlFloor } from './sql-floor'
 
-type Lib = 'ours' | 'plainjob' | 'liteque' | 'floor' | 'minimal'
-const QUEUES: readonly Lib[] = ['ours', 'plainjob', 'liteque']
+/** bullmq-mem: Redis without persistence; bullmq-aof: Redis with an AOF (fsync policy by variant). */
+type Lib = 'ours' | 'plainjob' | 'liteque' | 'bullmq-mem' | 'bullmq-aof' | 'floor' | 'minimal'
 
 /**
  * How a library is configured for a run.
@@ -46,6 +50,23 @@ const QUEUES: readonly Lib[] = ['ours', 'plainjob', 'liteque']
  */
 type Variant = 'shipped' | 'power-safe'
 
+/**
+ * Redis keeps its data per variant. As shipped, two rows: in memory only (BullMQ's usual set-up,
+ * which a crash of redis-server empties) and AOF everysec (each write reaches the AOF before its
+ * reply, so a crash loses nothing: the same promise as the others' shipped set-up; a power cut
+ * loses about a second). Power-cut safe: AOF always, every write fsynced before its reply.
+ */
+function redisPersistence(lib: Lib, variant: Variant): RedisPersistence {
+  if (lib === 'bullmq-mem') return 'none'
+  return variant === 'power-safe' ? 'aof-always' : 'aof-everysec'
+}
+
+/** Which rows each variant has: an in-memory Redis cannot be power-cut safe. */
+function libsFor(variant: Variant, withBullmq: boolean): Lib[] {
+  const bull: Lib[] = !withBullmq ? [] : variant === 'shipped' ? ['bullmq-mem', 'bullmq-aof'] : ['bullmq-aof']
+  return ['ours', 'plainjob', 'liteque', ...bull, 'floor', 'minimal']
+}
+
 interface RunResult {
   lib: Lib
   variant: Variant
@@ -54,7 +75,10 @@ interface RunResult {
   enqueueMs: number
   enqueueHow: string
   processMs: number
-  /** CPU time (user + system) of the process while processing: what is not spent waiting on the disk. */
+  /**
+   * CPU time (user + system) of the process while processing: what is not spent waiting on the
+   * disk. For BullMQ, redis-server's CPU time is added: its work is the queue's work.
+   */
   cpuMs: number
   processed: number
   /** Ours only: commits during processing, by durability (store/database.ts commitCounts). */
@@ -277,6 +301,23 @@ async function restorePromiseTolerantTransactions(): Promise<void> {
   }
 }
 
+// ---------------------------------------------------------------------------------------- BullMQ
+
+async function runBullmqLib(lib: Lib, n: number, concurrency: number, variant: Variant): Promise<RunResult> {
+  const r = await runBullmq(n, concurrency, redisPersistence(lib, variant))
+  return {
+    lib,
+    variant,
+    n,
+    concurrency,
+    enqueueMs: r.enqueueMs,
+    enqueueHow: 'queue.addBulk (1 MULTI)',
+    processMs: r.processMs,
+    cpuMs: r.cpuMs + r.redisCpuMs,
+    processed: r.processed
+  }
+}
+
 // ------------------------------------------------------------------------------------- SQL floor
 
 function runFloor(n: number, concurrency: number, variant: Variant): RunResult {
@@ -395,19 +436,38 @@ function printTable(title: string, rows: Summary[]): void {
 
 const ratio = (a: Summary, b: Summary) => `${(a.median / b.median).toFixed(2)}x`
 
+const LABELS: Record<Lib, (variant: Variant) => string> = {
+  ours: () => 'ours',
+  plainjob: () => 'plainjob',
+  liteque: () => 'liteque',
+  'bullmq-mem': () => 'BullMQ, Redis in memory (no persistence)',
+  'bullmq-aof': (v) => (v === 'power-safe' ? 'BullMQ, Redis AOF appendfsync always' : 'BullMQ, Redis AOF appendfsync everysec'),
+  floor: () => 'SQL floor (not a queue)',
+  minimal: () => 'minimal floor (not a queue)'
+}
+
 async function parent(n: number, concurrencies: number[], reps: number): Promise<void> {
   const cpu = cpus()
   console.log(
     `machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, node ${process.version}, ${process.platform}/${process.arch}`
   )
   console.log(`disk: temp dir ${tmpdir()} (real files): ${probeDisk()}`)
-  console.log(`N = ${n} no-op jobs (payload ~120 B of JSON), the same concurrency for all three, ${reps} runs each: median (min, max)`)
+  const bullmqMissing = bullmqUnavailable()
+  console.log(`N = ${n} no-op jobs (payload ~120 B of JSON), the same concurrency for all, ${reps} runs each: median (min, max)`)
   console.log("  ours:      Engine, pool concurrency C, 'cpu' resource lane C, default timings (leaseMs 30000, pollMs 1000, reclaimEveryMs 5000)")
   console.log('  plainjob:  C defineWorker loops on one queue, pollIntervall 1000 (its default), timeout 30 min (default), silent logger')
   console.log('  liteque:   Runner concurrency C, pollIntervalMs 1000 (README), timeoutSecs 30 (= our lease), numRetries 3 (= our maxRetries)')
+  if (bullmqMissing) console.log(`  BullMQ:    SKIPPED: ${bullmqMissing}`)
+  else {
+    console.log(`  BullMQ:    ${bullmqVersions()}`)
+    console.log('             one Worker concurrency C, every job priority 10 (prioritized set, as our queue is always in priority order), attempts 3,')
+    console.log('             completed jobs kept (default); a fresh redis-server per run on 127.0.0.1, no RDB snapshots; CPU us/job = node + redis-server')
+    console.log('             as shipped: Redis in memory only, and Redis AOF appendfsync everysec (a crash loses nothing, a power cut ~1 s)')
+    console.log('             power-cut safe: Redis AOF appendfsync always (every write fsynced before its reply)')
+  }
   console.log('  SQL floor: our schema\'s writes for each job, C jobs per transaction, no engine (bench/queue/sql-floor.ts)')
   console.log('  minimal floor: the same writes on the smallest schema that keeps lease, fencing, priority, steps and log (bench/queue/minimal-floor.ts)')
-  console.log('each run: a fresh child process on a fresh temp folder; runs interleaved ours, plainjob, liteque, floor, ...')
+  console.log('each run: a fresh child process on a fresh temp folder; runs interleaved ours, plainjob, liteque, BullMQ, floor, ...')
 
   const variants: Array<{ variant: Variant; title: string }> = [
     {
@@ -421,29 +481,37 @@ async function parent(n: number, concurrencies: number[], reps: number): Promise
         'Power-cut safe: every finished job fsynced (peers switched to synchronous=FULL; ours: every checkpoint fsynced, as for a paid step, after its commit and off the thread; floors: inside each commit)'
     }
   ]
-  const libs: Lib[] = [...QUEUES, 'floor', 'minimal']
   for (const concurrency of concurrencies) {
     const results = new Map<string, RunResult[]>()
     const key = (lib: Lib, variant: Variant) => `${lib}/${variant}`
     for (let rep = 0; rep < reps; rep++) {
       for (const { variant } of variants) {
-        for (const lib of libs) {
+        for (const lib of libsFor(variant, !bullmqMissing)) {
           const r = runChild(lib, variant, n, concurrency)
           let list = results.get(key(lib, variant))
           if (!list) results.set(key(lib, variant), (list = []))
           list.push(r)
-          process.stderr.write(`  C=${concurrency} run ${rep + 1}/${reps}  ${key(lib, variant).padEnd(20)} ${fmt(r.n / (r.processMs / 1000)).padStart(6)} jobs/s\n`)
+          process.stderr.write(`  C=${concurrency} run ${rep + 1}/${reps}  ${key(lib, variant).padEnd(22)} ${fmt(r.n / (r.processMs / 1000)).padStart(6)} jobs/s\n`)
         }
       }
     }
     console.log(`\n================ concurrency ${concurrency}`)
     for (const { variant, title } of variants) {
-      const label = (lib: Lib) => (lib === 'floor' ? 'SQL floor (not a queue)' : lib === 'minimal' ? 'minimal floor (not a queue)' : lib)
-      const [ours, plain, lite, floor, minimal] = libs.map((lib) => summarise(label(lib), results.get(key(lib, variant))!))
-      printTable(title, [ours!, plain!, lite!, floor!, minimal!])
+      const libs = libsFor(variant, !bullmqMissing)
+      const rows = new Map(libs.map((lib) => [lib, summarise(LABELS[lib](variant), results.get(key(lib, variant))!)]))
+      printTable(title, [...rows.values()])
       const commits = results.get(key('ours', variant))!.map((r) => r.commits!)
       const perJob = (pick: (c: NonNullable<RunResult['commits']>) => number) => (median(commits.map(pick)) / n).toFixed(2)
-      console.log(`ratio ours/plainjob = ${ratio(ours!, plain!)}   ours/liteque = ${ratio(ours!, lite!)}   SQL floor/plainjob = ${ratio(floor!, plain!)}   minimal floor/plainjob = ${ratio(minimal!, plain!)}`)
+      const ours = rows.get('ours')!
+      const plain = rows.get('plainjob')!
+      const ratios = [`ours/plainjob = ${ratio(ours, plain)}`, `ours/liteque = ${ratio(ours, rows.get('liteque')!)}`]
+      const memRow = rows.get('bullmq-mem')
+      const aofRow = rows.get('bullmq-aof')
+      if (memRow) ratios.push(`ours/BullMQ in memory = ${ratio(ours, memRow)}`)
+      if (aofRow) ratios.push(`ours/BullMQ AOF ${variant === 'power-safe' ? 'always' : 'everysec'} = ${ratio(ours, aofRow)}`)
+      if (bullmqMissing) ratios.push('BullMQ skipped')
+      ratios.push(`SQL floor/plainjob = ${ratio(rows.get('floor')!, plain)}`, `minimal floor/plainjob = ${ratio(rows.get('minimal')!, plain)}`)
+      console.log(`ratio ${ratios.join('   ')}`)
       const fsyncs = (median(results.get(key('ours', variant))!.map((r) => r.fsyncs ?? 0)) / n).toFixed(2)
       console.log(
         `ours: ${perJob((c) => c.durable + c.relaxed)} commits per job, ${perJob((c) => c.durable)} of them fsynced, by ${fsyncs} fsyncs per job (each covers every commit before it)`
@@ -456,9 +524,16 @@ async function parent(n: number, concurrencies: number[], reps: number): Promise
 
 async function child(lib: Lib, variant: Variant, n: number, concurrency: number): Promise<void> {
   const result =
-    lib === 'floor' ? runFloor(n, concurrency, variant) : lib === 'minimal' ? runMinimal(n, concurrency, variant) : await (lib === 'ours' ? runOurs : lib === 'plainjob' ? runPlainjob : runLiteque)(n, concurrency, variant)
+    lib === 'floor'
+      ? runFloor(n, concurrency, variant)
+      : lib === 'minimal'
+        ? runMinimal(n, concurrency, variant)
+        : lib === 'bullmq-mem' || lib === 'bullmq-aof'
+          ? await runBullmqLib(lib, n, concurrency, variant)
+          : await (lib === 'ours' ? runOurs : lib === 'plainjob' ? runPlainjob : runLiteque)(n, concurrency, variant)
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
-  // liteque leaves a timeoutSecs timer per job behind; plainjob workers may be mid-sleep. Do not wait.
+  // liteque leaves a timeoutSecs timer per job behind; plainjob workers may be mid-sleep. Do not wait
+  // (BullMQ's redis-server is already stopped and its folder removed).
   process.exit(0)
 }
 

@@ -3,7 +3,7 @@ import type { BatchView } from '../shared/types'
 import { BatchManager } from '../main/engine/batch/manager'
 import { batchResultsCsv, jobHistoryCsv } from '../main/engine/batch/export'
 import { ConfigError } from '../main/engine/batch/config'
-import { MappingError } from '../main/engine/batch/sources'
+import { ANY_ADDRESS, MappingError, PUBLIC_ADDRESSES_ONLY } from '../main/engine/batch/sources'
 import { RowSourceError } from '../main/engine/batch/sources/errors'
 import { TemplateError } from '../main/engine/batch/templates'
 import type { Engine } from '../main/engine/engine'
@@ -17,6 +17,7 @@ import { runPool } from './run'
 export class BatchUsageError extends Error {}
 
 export const BATCH_USAGE = `studio batch <file.csv|file.xlsx|url> [--rows A-B] [--config F] [--sheet NAME] [--pipeline P] [--name N] [--project P] [--detach]
+            [--allow-private-urls (a link to this computer or its private network)]
 studio batch list
 studio batch status <id>
 studio batch start|pause|resume|stop|retry|reset <id>
@@ -94,6 +95,8 @@ export async function batchCommand(engine: Engine<any>, io: CliIo, a: BatchArgs)
         return await createAndRun(engine, batches, io, sub, a)
     }
   } catch (err) {
+    const refusal = [err, (err as { cause?: unknown })?.cause].find((e) => e instanceof RowSourceError && e.code === 'FORBIDDEN_ADDRESS')
+    if (refusal) throw new QueueError('bad_request', `${(err as Error).message} (to import from this computer or your own network, add --allow-private-urls)`)
     if (err instanceof ConfigError || err instanceof MappingError || err instanceof RowSourceError || err instanceof TemplateError) {
       throw new QueueError('bad_request', err.message)
     }
@@ -125,13 +128,18 @@ async function createAndRun(engine: Engine<any>, batches: BatchManager, io: CliI
   }
   if (typeof a.values.pipeline === 'string') config.pipeline = a.values.pipeline
   const isUrl = /^https?:\/\//i.test(source)
-  const created = await batches.create({
-    source: isUrl ? { kind: 'url', url: source } : { kind: 'file', path: source },
-    sheet: typeof a.values.sheet === 'string' ? a.values.sheet : undefined,
-    name: typeof a.values.name === 'string' ? a.values.name : undefined,
-    projectId: typeof a.values.project === 'string' ? a.values.project : undefined,
-    config
-  })
+  // The person typing the command may import from this computer or their own network, when they say so.
+  const network = a.values['allow-private-urls'] === true ? ANY_ADDRESS : PUBLIC_ADDRESSES_ONLY
+  const created = await batches.create(
+    {
+      source: isUrl ? { kind: 'url', url: source } : { kind: 'file', path: source },
+      sheet: typeof a.values.sheet === 'string' ? a.values.sheet : undefined,
+      name: typeof a.values.name === 'string' ? a.values.name : undefined,
+      projectId: typeof a.values.project === 'string' ? a.values.project : undefined,
+      config
+    },
+    { network }
+  )
   const started = batches.startBatch(created.id)
   if (!a.json) {
     io.stdout.write(

@@ -59,10 +59,14 @@ export function jobDetailText(job: JobDetail, log: LogLine[]): string {
   if (job.error) lines.push(`  error      ${job.error}`)
   lines.push('', '  steps')
   for (const s of job.steps) {
-    const extra = [s.provider, s.fallback ? 'fallback' : null, s.durationMs !== null ? duration(s.durationMs) : null]
+    // A storyboard's steps say which were reused from an earlier render, untouched by the edit.
+    const reused = (s.output as { reused?: unknown } | null)?.reused === true
+    const extra = [reused ? 'reused, unchanged' : s.provider, s.fallback ? 'fallback' : null, s.durationMs !== null ? duration(s.durationMs) : null]
       .filter(Boolean)
       .join(', ')
-    lines.push(`    ${String(s.index + 1).padStart(2)}. ${s.name.padEnd(10)} ${s.status.padEnd(10)} attempts ${s.attempts}${extra ? `  (${extra})` : ''}`)
+    // A planned step's name carries an id (segment:4f3a…): its title says which scene.
+    const name = s.name.includes(':') ? `${s.title}  [${s.name}]` : s.name.padEnd(10)
+    lines.push(`    ${String(s.index + 1).padStart(2)}. ${name} ${s.status.padEnd(10)} attempts ${s.attempts}${extra ? `  (${extra})` : ''}`)
     if (s.error && s.status !== 'completed') lines.push(`        error: ${s.error}`)
     for (const [name, path] of Object.entries(s.files)) lines.push(`        ${name}: ${path}`)
   }

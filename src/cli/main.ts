@@ -11,6 +11,7 @@ import { defaultDataDir } from '../main/engine/paths'
 import { duration, jobDetailText, jobTable, logLineText, queueEtaText, statsText } from './format'
 import { BATCH_USAGE, BatchUsageError, batchCommand } from './batch'
 import { runPool } from './run'
+import { PROJECT_USAGE, STORYBOARD_USAGE, StoryboardUsageError, projectCommand, storyboardCommand } from './storyboard'
 
 export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number }
@@ -52,9 +53,16 @@ jobs
   logs <id> [--follow]
   cleanup --older-than DAYS     delete completed and cancelled jobs and their files
 batches (CSV, XLSX, Google Sheets CSV export links)
-  batch <file|url> [--rows A-B] [--config F] [--sheet NAME] [--pipeline P] [--detach]
+  batch <file|url> [--rows A-B] [--config F] [--sheet NAME] [--pipeline P] [--detach] [--allow-private-urls]
   batch list | status <id> | start <id> | pause <id> | resume <id> | stop <id> | retry <id> | reset <id>
   batch export <id> [--history] [--out FILE] [--delimiter ';']
+projects and storyboards (scene by scene; a render re-renders only what an edit changed)
+  project create NAME | list | add-media <project> FILE… | media <project>
+  storyboard create --project P (--idea TEXT | --assets ID,… | --blank) [--format 9:16|16:9|1:1] [--language L] [--render]
+  storyboard list [--project P] | show <id> | undo <id> | redo <id> | rm <id>
+  storyboard edit <id> <scene-number> [--narration TEXT] [--asset ID | --prompt TEXT] [--duration S] [--move-to N] [--remove]
+  storyboard add-scene <id> [--after N] [--narration TEXT] … | settings <id> [--format F] [--music MOOD] …
+  storyboard render <id> [--draft] [--scene N] [--estimate]
 queue
   run [--concurrency N] [--until-idle]
   serve [--port P] [--host 127.0.0.1] [--concurrency N]   the studio UI in a browser (token-protected, loopback)
@@ -359,7 +367,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
             detach: { type: 'boolean', default: false },
             history: { type: 'boolean', default: false },
             out: { type: 'string' },
-            delimiter: { type: 'string' }
+            delimiter: { type: 'string' },
+            'allow-private-urls': { type: 'boolean', default: false }
           },
           { min: 1, max: 2, usage: BATCH_USAGE }
         )
@@ -368,6 +377,55 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
           return await batchCommand(e, io, { positionals, values: values as Record<string, string | boolean | undefined>, json })
         } catch (err) {
           if (err instanceof BatchUsageError) throw new UsageError(err.message)
+          throw err
+        }
+      }
+      case 'project':
+      case 'storyboard': {
+        const { values, positionals } = parse(
+          args,
+          {
+            project: { type: 'string' },
+            idea: { type: 'string' },
+            length: { type: 'string' },
+            assets: { type: 'string' },
+            blank: { type: 'boolean' },
+            format: { type: 'string' },
+            language: { type: 'string' },
+            title: { type: 'string' },
+            render: { type: 'boolean' },
+            narration: { type: 'string' },
+            asset: { type: 'string' },
+            in: { type: 'string' },
+            out: { type: 'string' },
+            prompt: { type: 'string' },
+            'title-card': { type: 'string' },
+            duration: { type: 'string' },
+            caption: { type: 'string' },
+            'no-caption': { type: 'boolean' },
+            motion: { type: 'string' },
+            transition: { type: 'string' },
+            'move-to': { type: 'string' },
+            duplicate: { type: 'boolean' },
+            remove: { type: 'boolean' },
+            after: { type: 'string' },
+            captions: { type: 'string' },
+            music: { type: 'string' },
+            voice: { type: 'string' },
+            speed: { type: 'string' },
+            draft: { type: 'boolean' },
+            scene: { type: 'string' },
+            estimate: { type: 'boolean' },
+            priority: { type: 'string' }
+          },
+          { min: 1, max: 1_000, usage: command === 'project' ? PROJECT_USAGE : STORYBOARD_USAGE }
+        )
+        const e = await open(values)
+        const group = { positionals, values: values as Record<string, string | boolean | undefined>, json }
+        try {
+          return command === 'project' ? await projectCommand(e, io, group) : await storyboardCommand(e, io, group)
+        } catch (err) {
+          if (err instanceof StoryboardUsageError) throw new UsageError(err.message)
           throw err
         }
       }

@@ -23,6 +23,15 @@ import type {
   PoolStatus,
   QueueStats
 } from './types'
+import {
+  RenderRequest,
+  StoryboardEdit,
+  StoryboardSettings,
+  StoryboardSource,
+  type RenderPlanView,
+  type StoryboardSummary,
+  type StoryboardView
+} from './storyboard'
 
 export type { PoolStatus } from './types'
 
@@ -40,6 +49,7 @@ export interface PipelineInfo {
 const Empty = z.strictObject({})
 const ById = z.strictObject({ id: JobId })
 const BatchId = z.strictObject({ id: z.string().min(1).max(100) })
+const StoryboardId = z.strictObject({ id: z.string().min(1, 'storyboard id is empty').max(100) })
 
 /** Where batch rows come from: a file on this machine, a URL (Sheets CSV export), or a dropped file's bytes. */
 export const BatchSource = z.discriminatedUnion('kind', [
@@ -181,6 +191,35 @@ export const commands = {
   'batch/configs/list': command<{ name: string; config: Record<string, unknown> }[]>()(Empty),
   'batch/configs/save': command<null>()(z.strictObject({ name: z.string().min(1).max(100), config: z.record(z.string(), z.unknown()) })),
 
+  'storyboards/list': command<StoryboardSummary[]>()(z.strictObject({ projectId: z.string().min(1).max(200).optional() })),
+  /** Creating stops for review: nothing renders unless `render` is true. */
+  'storyboards/create': command<StoryboardView>()(
+    z.strictObject({
+      projectId: z.string().min(1, 'project is empty').max(200),
+      title: z.string().trim().min(1, 'title is empty').max(200).optional(),
+      from: StoryboardSource,
+      settings: StoryboardSettings.partial().optional(),
+      render: z.boolean().default(false)
+    })
+  ),
+  'storyboards/get': command<StoryboardView>()(StoryboardId),
+  /** One edit, one transaction, one step of undo. `revision`, when given, refuses an edit made on a stale copy. */
+  'storyboards/edit': command<StoryboardView>()(
+    z.strictObject({ id: StoryboardId.shape.id, edit: StoryboardEdit, revision: z.number().int().min(0).optional() })
+  ),
+  'storyboards/undo': command<StoryboardView>()(StoryboardId),
+  'storyboards/redo': command<StoryboardView>()(StoryboardId),
+  /** The text provider rewrites one scene's narration (an edit like any other: undo restores it). */
+  'storyboards/rewriteNarration': command<StoryboardView>()(z.strictObject({ id: StoryboardId.shape.id, sceneId: z.string().min(1).max(40) })),
+  /** What a render would run and reuse, its time and cost, without queuing anything. */
+  'storyboards/plan': command<RenderPlanView>()(RenderRequest),
+  'storyboards/render': command<{ storyboard: StoryboardView; job: JobView }>()(RenderRequest),
+  /** A draft (half size, fastest preset) of the whole storyboard or of one scene. */
+  'storyboards/preview': command<{ storyboard: StoryboardView; job: JobView }>()(
+    z.strictObject({ id: StoryboardId.shape.id, sceneId: z.string().min(1).max(40).optional() })
+  ),
+  'storyboards/remove': command<null>()(StoryboardId),
+
   'projects/list': command<ProjectView[]>()(Empty),
   'projects/create': command<ProjectView>()(z.strictObject({ name: z.string().trim().min(1, 'name is empty').max(200) })),
   'assets/list': command<AssetView[]>()(z.strictObject({ projectId: z.string().min(1).max(200) })),
@@ -188,7 +227,8 @@ export const commands = {
     z.strictObject({
       projectId: z.string().min(1).max(200),
       name: z.string().min(1).max(255),
-      contentBase64: z.string().max(700 * 1024 * 1024, 'file is larger than 500 MB')
+      // Under the browser bridge's message cap (8 MB): larger media are streamed (importDropped).
+      contentBase64: z.string().max(6 * 1024 * 1024, 'file is larger than 4 MB; drop it into the window instead (streamed)')
     })
   ),
   'assets/remove': command<null>()(z.strictObject({ id: z.string().min(1).max(100) })),

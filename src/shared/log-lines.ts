@@ -50,7 +50,14 @@ export const LOG_LINES = {
   renderedDraft: 'rendered a draft {width}×{height}, {seconds} s with {source} ffmpeg {version}',
   moderatedOne: 'text checked by {provider} before the {kind} step: not flagged',
   moderatedMany: '{count} texts checked by {provider} before the {kind} step: not flagged',
-  existingTrack: 'offering an existing track instead: {track}'
+  existingTrack: 'offering an existing track instead: {track}',
+  reusedVoice: 'reused the voice of scene {scene} (unchanged)',
+  reusedPicture: 'reused the picture of scene {scene} (unchanged)',
+  reusedSegment: 'reused the segment of scene {scene} (unchanged)',
+  reusedMusic: 'reused the music (unchanged)',
+  reusedVideo: 'reused the assembled video (unchanged)',
+  sceneVisualAsset: 'picture of scene {scene}: project asset {name}',
+  storyboardRendered: 'assembled {scenes} scene(s): {width}×{height}, {seconds} s'
 } as const
 
 export type LogLineCode = keyof typeof LOG_LINES

@@ -198,6 +198,8 @@ export type EngineEvent =
   | { type: 'batch.changed'; batch: BatchView }
   /** The settings were saved by another process (the CLI next to the app): fetch them again. */
   | { type: 'settings.changed' }
+  /** A storyboard was edited (here or by another process): fetch it again if it is open. */
+  | { type: 'storyboard.changed'; id: string; projectId: string; revision: number }
   | ({ type: 'queue.summary' } & QueueSummary)
 
 export type EngineEventType = EngineEvent['type']

@@ -1,3 +1,4 @@
+import { ANY_ADDRESS } from '../../src/main/engine/batch/sources'
 import { spawn } from 'node:child_process'
 import { writeFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -163,7 +164,7 @@ describe('batches of spreadsheet rows', () => {
     try {
       const { port } = server.address() as AddressInfo
       const { batches } = open()
-      const b = await batches.create({ source: { kind: 'url', url: `http://127.0.0.1:${port}/export?format=csv&token=s3cret` }, config: { pipeline: 'one' } })
+      const b = await batches.create({ source: { kind: 'url', url: `http://127.0.0.1:${port}/export?format=csv&token=s3cret` }, config: { pipeline: 'one' } }, { network: ANY_ADDRESS })
       expect(b.totalRows).toBe(1)
       expect(b.source).not.toContain('s3cret')
     } finally {

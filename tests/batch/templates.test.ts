@@ -9,6 +9,7 @@ import {
   templateCachePath,
   TemplateError
 } from '../../src/main/engine/batch/templates'
+import { ANY_ADDRESS } from '../../src/main/engine/batch/sources'
 import { makeTempDir } from './helpers/fs'
 import { startServer, type TestServer } from './helpers/http-server'
 
@@ -36,7 +37,7 @@ function serveXml(body: string, status = 200): Promise<TestServer> {
 
 describe('loadTemplate', () => {
   it('uses the bundled default when the batch names no template', async () => {
-    const loaded = await loadTemplate(undefined, { cacheDir: join(dir, 'cache-a') })
+    const loaded = await loadTemplate(undefined, { localRoot: dir, network: ANY_ADDRESS, cacheDir: join(dir, 'cache-a') })
     expect(loaded.source).toBe('bundled')
     expect(loaded.path).toBe(join(defaultBundledTemplatesDir(), 'default.xml'))
     expect(Object.keys(loaded.template.prompts)).toEqual(['script', 'adapt'])
@@ -47,13 +48,13 @@ describe('loadTemplate', () => {
     const folder = join(dir, 'my-templates')
     await mkdir(folder, { recursive: true })
     await writeFile(join(folder, 'video.xml'), REMOTE_XML)
-    const loaded = await loadTemplate({ source: folder, file: 'video.xml' }, { cacheDir: join(dir, 'cache-b') })
+    const loaded = await loadTemplate({ source: folder, file: 'video.xml' }, { localRoot: dir, network: ANY_ADDRESS, cacheDir: join(dir, 'cache-b') })
     expect(loaded).toMatchObject({ source: 'folder', path: join(folder, 'video.xml') })
     expect(loaded.template.name).toBe('remote-video')
   })
 
   it('falls back to the bundled default when the folder has no such file, saying why', async () => {
-    const loaded = await loadTemplate({ source: join(dir, 'nowhere'), file: 'video.xml' }, { cacheDir: join(dir, 'cache-c') })
+    const loaded = await loadTemplate({ source: join(dir, 'nowhere'), file: 'video.xml' }, { localRoot: dir, network: ANY_ADDRESS, cacheDir: join(dir, 'cache-c') })
     expect(loaded.source).toBe('bundled')
     expect(loaded.fallbackReason).toMatch(/nowhere\/video\.xml: file not found/)
   })
@@ -63,21 +64,21 @@ describe('loadTemplate', () => {
     const cacheDir = join(dir, 'cache-d')
     const ref = { source: `${server.origin}/templates/`, file: 'video.xml' }
 
-    const first = await loadTemplate(ref, { cacheDir })
+    const first = await loadTemplate(ref, { localRoot: dir, network: ANY_ADDRESS, cacheDir })
     expect(first.source).toBe('remote')
     expect(first.path).toBe(templateCachePath(cacheDir, `${server.origin}/templates/video.xml`, 'video.xml'))
     expect(first.path).toMatch(/templates[/\\][0-9a-f]{16}[/\\]video\.xml$/)
     expect(await readFile(first.path, 'utf8')).toBe(REMOTE_XML)
     expect(await readdir(join(first.path, '..'))).toEqual(['video.xml'])
 
-    const second = await loadTemplate(ref, { cacheDir })
+    const second = await loadTemplate(ref, { localRoot: dir, network: ANY_ADDRESS, cacheDir })
     expect(second).toMatchObject({ source: 'cache', stale: false, path: first.path })
     expect(server.requests).toEqual(['/templates/video.xml'])
   })
 
   it('accepts the URL of the file itself', async () => {
     server = await serveXml(REMOTE_XML)
-    const loaded = await loadTemplate({ source: `${server.origin}/bucket/templates/video.xml` }, { cacheDir: join(dir, 'cache-e') })
+    const loaded = await loadTemplate({ source: `${server.origin}/bucket/templates/video.xml` }, { localRoot: dir, network: ANY_ADDRESS, cacheDir: join(dir, 'cache-e') })
     expect(loaded.source).toBe('remote')
     expect(server.requests).toEqual(['/bucket/templates/video.xml'])
   })
@@ -86,12 +87,12 @@ describe('loadTemplate', () => {
     server = await serveXml(REMOTE_XML)
     const cacheDir = join(dir, 'cache-f')
     const ref = { source: `${server.origin}/t/`, file: 'video.xml' }
-    expect((await loadTemplate(ref, { cacheDir })).source).toBe('remote')
+    expect((await loadTemplate(ref, { localRoot: dir, network: ANY_ADDRESS, cacheDir })).source).toBe('remote')
     await server.close()
     server = undefined
 
     // maxAgeMs 0: the cache is always stale, so the remote is tried first and fails.
-    const loaded = await loadTemplate(ref, { cacheDir, maxAgeMs: 0, timeoutMs: 500 })
+    const loaded = await loadTemplate(ref, { localRoot: dir, network: ANY_ADDRESS, cacheDir, maxAgeMs: 0, timeoutMs: 500 })
     expect(loaded).toMatchObject({ source: 'cache', stale: true })
     expect(loaded.fallbackReason).toMatch(/could not download http:\/\/127\.0\.0\.1:\d+\/t\/video\.xml/)
     expect(loaded.template.name).toBe('remote-video')
@@ -106,10 +107,10 @@ describe('loadTemplate', () => {
     })
     const cacheDir = join(dir, 'cache-g')
     const ref = { source: `${server.origin}/t/`, file: 'video.xml' }
-    expect((await loadTemplate(ref, { cacheDir })).source).toBe('remote')
+    expect((await loadTemplate(ref, { localRoot: dir, network: ANY_ADDRESS, cacheDir })).source).toBe('remote')
 
     const started = Date.now()
-    const loaded = await loadTemplate(ref, { cacheDir, maxAgeMs: 0, timeoutMs: 200 })
+    const loaded = await loadTemplate(ref, { localRoot: dir, network: ANY_ADDRESS, cacheDir, maxAgeMs: 0, timeoutMs: 200 })
     expect(Date.now() - started).toBeLessThan(3_000)
     expect(loaded).toMatchObject({ source: 'cache', stale: true })
     expect(loaded.fallbackReason).toMatch(/no answer within 200 ms/)
@@ -117,7 +118,7 @@ describe('loadTemplate', () => {
 
   it('falls back to the bundled default when the remote fails and nothing is cached', async () => {
     server = await serveXml('missing', 404)
-    const loaded = await loadTemplate({ source: `${server.origin}/t/`, file: 'video.xml' }, { cacheDir: join(dir, 'cache-h') })
+    const loaded = await loadTemplate({ source: `${server.origin}/t/`, file: 'video.xml' }, { localRoot: dir, network: ANY_ADDRESS, cacheDir: join(dir, 'cache-h') })
     expect(loaded.source).toBe('bundled')
     expect(loaded.path).toBe(join(defaultBundledTemplatesDir(), 'default.xml'))
     expect(loaded.fallbackReason).toMatch(/video\.xml was not found \(HTTP 404\): check the template source and file name/)
@@ -126,17 +127,17 @@ describe('loadTemplate', () => {
   it('never caches a download that is not a template', async () => {
     server = await serveXml('<html><body>Access denied</body></html>')
     const cacheDir = join(dir, 'cache-i')
-    const loaded = await loadTemplate({ source: `${server.origin}/t/`, file: 'video.xml' }, { cacheDir })
+    const loaded = await loadTemplate({ source: `${server.origin}/t/`, file: 'video.xml' }, { localRoot: dir, network: ANY_ADDRESS, cacheDir })
     expect(loaded.source).toBe('bundled')
     expect(loaded.fallbackReason).toMatch(/not a template file \(no <templates> element\)/)
     await expect(readdir(join(cacheDir, 'templates'))).rejects.toThrow()
   })
 
   it('refuses plain http except on this machine, and unsafe file names', async () => {
-    await expect(loadTemplate({ source: 'http://example.com/t/' }, { cacheDir: dir })).rejects.toThrow(
+    await expect(loadTemplate({ source: 'http://example.com/t/' }, { localRoot: dir, network: ANY_ADDRESS, cacheDir: dir })).rejects.toThrow(
       'template.source: must be an https URL (got http://example.com/t/)'
     )
-    await expect(loadTemplate({ source: dir, file: '../secret.xml' }, { cacheDir: dir })).rejects.toThrow(/template\.file: must be a plain file name/)
+    await expect(loadTemplate({ source: dir, file: '../secret.xml' }, { localRoot: dir, network: ANY_ADDRESS, cacheDir: dir })).rejects.toThrow(/template\.file: must be a plain file name/)
   })
 })
 
@@ -186,7 +187,7 @@ describe('template format and rendering', () => {
   })
 
   it('renders every prompt of the bundled default with the documented variables', async () => {
-    const { template } = await loadTemplate(undefined, { cacheDir: dir })
+    const { template } = await loadTemplate(undefined, { localRoot: dir, network: ANY_ADDRESS, cacheDir: dir })
     const vars = { idea: 'Les chats', language: 'fr', style: '', script: 'Texte', intensity: 1 }
     for (const prompt of Object.values(template.prompts)) {
       const text = renderTemplate(prompt.text, vars)

@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs'
 import { afterEach, describe, expect, it } from 'vitest'
+import { ANY_ADDRESS } from '../../src/main/engine/batch/sources'
 import { startServer, type TestServer } from './helpers/http-server'
 import { useBatchEngine } from './helpers/batches'
 
@@ -32,14 +33,14 @@ describe('a batch from an XLSX link with --sheet', () => {
     const url = `${server.origin}/spreadsheets/d/abc123/export?format=xlsx`
     const { engine, batches } = open()
 
-    const preview = await batches.preview({ kind: 'url', url }, 'Idées', { pipeline: 'one' })
+    const preview = await batches.preview({ kind: 'url', url }, 'Idées', { pipeline: 'one' }, { network: ANY_ADDRESS })
     expect(preview.sheets).toEqual(['Notes', 'Idées'])
     expect(preview.sampleRows.map((r) => [r.rowNumber, r.values.idea])).toEqual([
       [3, 'Un phare à l’aube'],
       [5, 'Des baleines']
     ])
 
-    const b = await batches.create({ source: { kind: 'url', url }, sheet: 'Idées', config: { pipeline: 'one' } })
+    const b = await batches.create({ source: { kind: 'url', url }, sheet: 'Idées', config: { pipeline: 'one' } }, { network: ANY_ADDRESS })
     expect(b).toMatchObject({ status: 'idle', totalRows: 2, invalidRows: 0, sheet: 'Idées', errors: [] })
     batches.startBatch(b.id)
     expect(engine.queue.list({ batchId: b.id }).map((j) => [j.title, (j.payload as { idea: string }).idea])).toEqual([
@@ -53,7 +54,7 @@ describe('a batch from an XLSX link with --sheet', () => {
     server = await startServer((_req, res) => res.writeHead(200, { 'content-type': XLSX_TYPE }).end(bytes))
     const { batches } = open()
     await expect(
-      batches.create({ source: { kind: 'url', url: `${server.origin}/export?format=xlsx` }, sheet: 'Ideas', config: { pipeline: 'one' } })
+      batches.create({ source: { kind: 'url', url: `${server.origin}/export?format=xlsx` }, sheet: 'Ideas', config: { pipeline: 'one' } }, { network: ANY_ADDRESS })
     ).rejects.toThrow(/sheet.*"Ideas".*Notes.*Idées/)
   })
 })

@@ -1,12 +1,13 @@
 import ExcelJS from 'exceljs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { openRowSource, RowSourceError, toCsvDownloadUrl } from '../../src/main/engine/batch/sources'
+import { ANY_ADDRESS, openRowSource, RowSourceError, toCsvDownloadUrl } from '../../src/main/engine/batch/sources'
 import { collect } from './helpers/fs'
 import { startServer, type TestServer } from './helpers/http-server'
 
 const CSV = 'idea,language\nChats,fr\nDogs,en\n'
 const EXPORT_PATH = '/spreadsheets/d/abc123/export?format=csv&gid=0'
-const FAST = { timeoutMs: 300, retryDelayMs: 20 }
+/** The test servers listen on 127.0.0.1: allowed explicitly, as the CLI does with --allow-private-urls. */
+const FAST = { timeoutMs: 300, retryDelayMs: 20, network: ANY_ADDRESS }
 
 let server: TestServer | undefined
 afterEach(async () => {
@@ -59,7 +60,7 @@ describe('CSV over HTTP (stand-in for the Google Sheets export URL)', () => {
     })
     const started = Date.now()
     const error = await rejection(
-      openRowSource(`${server.origin}/sheet.csv?gid=3&token=s3cr3t`, { timeoutMs: 200, retryDelayMs: 10, attempts: 2 })
+      openRowSource(`${server.origin}/sheet.csv?gid=3&token=s3cr3t`, { timeoutMs: 200, retryDelayMs: 10, attempts: 2, network: ANY_ADDRESS })
     )
     expect(Date.now() - started).toBeLessThan(5_000)
     expect(error.code).toBe('TIMEOUT')
@@ -179,7 +180,7 @@ describe('CSV over HTTP (stand-in for the Google Sheets export URL)', () => {
     server = await startServer(() => undefined)
     const controller = new AbortController()
     setTimeout(() => controller.abort(new Error('batch cancelled')), 50)
-    await expect(openRowSource(`${server.origin}/x.csv`, { signal: controller.signal, timeoutMs: 5_000 })).rejects.toThrow(
+    await expect(openRowSource(`${server.origin}/x.csv`, { signal: controller.signal, timeoutMs: 5_000, network: ANY_ADDRESS })).rejects.toThrow(
       'batch cancelled'
     )
   })

@@ -7,7 +7,6 @@
 import { mkdirSync } from 'node:fs'
 import { afterEach, beforeEach } from 'vitest'
 import { join, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import type { CommandName, RequestOf, Result, ResponseOf } from '../../src/shared/contract'
 import { runDesktopApp, type DesktopApp, type DesktopOptions } from '../../src/main/desktop/app'
 import { openStudio, type Studio } from '../../src/main/engine/studio'
@@ -31,11 +30,15 @@ export interface Booted {
   shutdown(): Promise<void>
 }
 
-export async function bootDesktop(options: Partial<DesktopOptions> & { studio?: (dataDir: string) => Studio } = {}): Promise<Booted> {
+export async function bootDesktop(
+  options: Partial<DesktopOptions> & { studio?: (dataDir: string) => Studio; prepareRenderer?: (rendererDir: string) => void } = {}
+): Promise<Booted> {
   const userData = tempDir('desktop-userdata-')
   const rendererDir = join(tempDir('desktop-app-'), 'out', 'renderer')
   mkdirSync(rendererDir, { recursive: true })
   const rendererIndexHtml = join(rendererDir, 'index.html')
+  const { prepareRenderer, ...desktopOptions } = options
+  prepareRenderer?.(rendererDir)
   const logs: string[] = []
   const savedDataDir = process.env.STUDIO_DATA_DIR
   delete process.env.STUDIO_DATA_DIR
@@ -47,7 +50,7 @@ export async function bootDesktop(options: Partial<DesktopOptions> & { studio?: 
     startWork: false,
     log: (message) => logs.push(message),
     openEngine: (dataDir, secrets) => (options.studio ? options.studio(dataDir) : openStudio({ dataDir, secrets, timings: FAST_TIMINGS })),
-    ...options
+    ...desktopOptions
   })
   electron.app.becomeReady()
   const desktop = await running
@@ -63,7 +66,7 @@ export async function bootDesktop(options: Partial<DesktopOptions> & { studio?: 
     win,
     userData,
     rendererIndexHtml,
-    appUrl: pathToFileURL(rendererIndexHtml).href,
+    appUrl: desktop.page.url,
     logs,
     invoke: (command, request) => invokeFrom(win.webContents.mainFrame, command, request) as never,
     invokeFrom,

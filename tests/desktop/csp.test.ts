@@ -1,12 +1,13 @@
 /**
- * The packaged app loads index.html from disk, where the <meta> Content-Security-Policy is the
- * policy that certainly applies (Electron may not apply response headers to file:// loads). It
- * must be exactly as strict as the header main sets for that page — not a looser copy — and the
- * same file is what `studio serve` hands the browser.
+ * The packaged app serves index.html on app://studio/ with the CSP as a header, and the <meta>
+ * Content-Security-Policy in the page says the same: it must be exactly as strict as the header
+ * main sets for that page — not a looser copy — and the same file is what `studio serve` hands
+ * the browser.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
+import { APP_PAGE_URL } from '../../src/main/desktop/app-page'
 import { contentSecurityPolicy } from '../../src/main/desktop/security'
 
 vi.mock('electron', async () => (await import('../helpers/electron-double')).electronModule())
@@ -37,7 +38,7 @@ function metaPolicy(file: string): Policy {
 
 const headerPolicy = () =>
   Object.fromEntries(
-    Object.entries(parse(contentSecurityPolicy({ kind: 'file', indexHtml: SOURCE }))).filter(([name]) => !HEADER_ONLY.has(name))
+    Object.entries(parse(contentSecurityPolicy({ kind: 'app', rendererDir: dirname(SOURCE), url: APP_PAGE_URL }))).filter(([name]) => !HEADER_ONLY.has(name))
   )
 
 describe('the renderer page CSP <meta>', () => {

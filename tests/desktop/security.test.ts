@@ -109,7 +109,7 @@ describe('security checklist', () => {
     expect(csp).toContain("connect-src 'self' studio-file: ws://localhost:5173")
     expect(csp).not.toContain('unsafe-eval')
     // A packaged app never trusts ELECTRON_RENDERER_URL.
-    expect(appPageFrom({ devServerUrl: 'http://evil.example', rendererIndexHtml: '/x/index.html', packaged: true })).toEqual({ kind: 'file', indexHtml: '/x/index.html' })
+    expect(appPageFrom({ devServerUrl: 'http://evil.example', rendererIndexHtml: '/x/index.html', packaged: true })).toEqual({ kind: 'app', rendererDir: '/x', url: 'app://studio/index.html' })
   })
 
   it('permissions are denied by default; only clipboard write and fullscreen, and only for our page', async () => {
@@ -138,7 +138,8 @@ describe('security checklist', () => {
     expect(isAppPageUrl(page, booted.appUrl)).toBe(true)
     expect(isAppPageUrl(page, booted.appUrl + '#/queue?x=1')).toBe(true)
     expect(isAppPageUrl(page, booted.appUrl.replace('index.html', 'index.html.bak'))).toBe(false)
-    expect(isAppPageUrl(page, booted.appUrl.replace('/out/renderer/', '/out/renderer/../../evil/'))).toBe(false)
+    expect(isAppPageUrl(page, booted.appUrl.replace('/index.html', '/../evil/index.html'))).toBe(false)
+    expect(isAppPageUrl(page, booted.appUrl.replace('/index.html', '/sub/index.html'))).toBe(false)
     expect(isAppPageUrl(page, 'not a url')).toBe(false)
   })
 })

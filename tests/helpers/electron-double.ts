@@ -487,6 +487,8 @@ export const protocol = {
   registerSchemesAsPrivileged(schemes: { scheme: string; privileges?: Record<string, boolean> }[]): void {
     record('protocol.registerSchemesAsPrivileged', schemes)
     if (app.ready) throw new Error('double: protocol.registerSchemesAsPrivileged must be called before app is ready')
+    // Electron: "can be called only once"; a second call would silently replace the first.
+    if (protocol.privileged.length) throw new Error('double: protocol.registerSchemesAsPrivileged can be called only once')
     protocol.privileged.push(...schemes)
   },
   handle(scheme: string, handler: ProtocolHandler): void {

@@ -93,7 +93,7 @@ describe('browser: media go as base64 through assets/import', () => {
     const small = new File(['PNG'], 'poster.png', { type: 'image/png' })
     expect(await importMedia(fake.api, 'promo', [big, small])).toEqual({ media: 2, imported: 1 })
     expect(fake.of('assets/import')).toEqual([{ projectId: 'promo', name: 'poster.png', contentBase64: btoa('PNG') }])
-    expect(notices()).toEqual(['error: concert.mkv is larger than 500 MB; import it in the desktop app'])
+    expect(notices()).toEqual(['error: concert.mkv is larger than 4 MB; import it in the desktop app'])
     expect(getStudio().assets.promo).toEqual([asset('poster.png', 'image')])
   })
 

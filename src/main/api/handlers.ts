@@ -76,7 +76,8 @@ function engineHandlers(engine: Engine<any>): Pick<Handlers, EngineCommands> {
     },
     'providers/health': () => engine.health(),
     'pipelines/list': () =>
-      engine.pipelines.list().map((p) => ({
+      // A storyboard render is made by storyboards/render, never from the new job dialog or a sheet.
+      engine.pipelines.list().filter((p) => !p.internal).map((p) => ({
         name: p.name,
         title: p.title,
         mainField: p.mainField ?? 'idea',
@@ -89,7 +90,7 @@ function engineHandlers(engine: Engine<any>): Pick<Handlers, EngineCommands> {
 /** Validate a raw call from outside (renderer, browser) and run it. Never throws. */
 export async function dispatch(handlers: Handlers, name: unknown, rawRequest: unknown): Promise<Result<unknown>> {
   if (!isCommandName(name)) {
-    return { ok: false, error: { code: 'unknown_command', message: `unknown command ${JSON.stringify(String(name)).slice(0, 80)}` } }
+    return { ok: false, error: { code: 'unknown_command', message: `unknown command ${nameForError(name)}` } }
   }
   const parsed = commands[name].request.safeParse(rawRequest ?? {})
   if (!parsed.success) {
@@ -103,6 +104,15 @@ export async function dispatch(handlers: Handlers, name: unknown, rawRequest: un
   } catch (err) {
     return { ok: false, error: toApiError(err) }
   }
+}
+
+/**
+ * A name that is not a command, quoted for the error. Only a string is turned into text: an
+ * object from the page (`{toString: 1}`, one without a prototype) would throw in String().
+ */
+function nameForError(name: unknown): string {
+  if (typeof name === 'string') return JSON.stringify(name).slice(0, 80)
+  return `(${name === null ? 'null' : Array.isArray(name) ? 'an array' : typeof name}, not a command name)`
 }
 
 /**

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { mkdirSync } from 'node:fs'
 import { ConfigError, listConfigs, loadConfig, saveConfig } from '../engine/batch/config'
 import { batchResultsCsv, jobHistoryCsv } from '../engine/batch/export'
-import { MappingError } from '../engine/batch/sources'
+import { MappingError, PUBLIC_ADDRESSES_ONLY, type NetworkPolicy } from '../engine/batch/sources'
 import { RowSourceError } from '../engine/batch/sources/errors'
 import { TemplateError } from '../engine/batch/templates'
 import { doctor, speechSettingsOf } from '../engine/doctor'
@@ -12,6 +12,7 @@ import { settingsView } from '../engine/settings'
 import { Studio } from '../engine/studio'
 import { renderSubtitlePreview } from '../engine/subtitle-preview'
 import { createHandlers, type Handlers } from './handlers'
+import { storyboardHandlers } from './storyboard-handlers'
 
 /** How long batch/create waits for the import before answering with a batch still importing. */
 const IMPORT_WAIT_MS = 1_500
@@ -21,10 +22,19 @@ const IMPORT_WAIT_MS = 1_500
  * IPC and the `studio serve` WebSocket bridge) get their handlers here, so they never differ.
  * A bare engine (tests with test pipelines) gets the engine commands only.
  */
-export function studioHandlers(engine: Engine<any>): Handlers {
+export interface StudioHandlerOptions {
+  /**
+   * Which addresses a batch link may reach. A command comes from a page that could be compromised:
+   * public internet addresses only (tests inject a resolver and a stand-in public server here).
+   */
+  network?: NetworkPolicy
+}
+
+export function studioHandlers(engine: Engine<any>, options: StudioHandlerOptions = {}): Handlers {
   if (!(engine instanceof Studio)) return createHandlers(engine)
   const studio = engine
   const { batches, projects, settings, services } = studio
+  const network = options.network ?? PUBLIC_ADDRESSES_ONLY
   const configsDir = join(studio.dataDir, 'batch-configs')
   const view = () =>
     settingsView(settings.get(), services.providers().list(), {
@@ -32,14 +42,15 @@ export function studioHandlers(engine: Engine<any>): Handlers {
       resources: Object.fromEntries(studio.pool.limiter.status().map((r) => [r.resource, { concurrency: r.concurrency, minIntervalMs: r.minIntervalMs }]))
     })
   return createHandlers(studio, {
-    'batch/preview': (r) => userErrors(() => batches.preview(r.source, r.sheet, r.config ?? {})),
+    ...storyboardHandlers(studio),
+    'batch/preview': (r) => userErrors(() => batches.preview(r.source, r.sheet, r.config ?? {}, { network })),
     'batch/create': (r) =>
       userErrors(async () => {
         // A small sheet is imported before the answer (its errors show in the dialog); a large one
         // shows up at once and reports its import progress on the dashboard.
         const created = await batches.create(
           { source: r.source, sheet: r.sheet, name: r.name, projectId: r.projectId, config: r.config },
-          { waitMs: IMPORT_WAIT_MS }
+          { waitMs: IMPORT_WAIT_MS, network }
         )
         return r.start && created.status === 'idle' ? batches.startBatch(created.id) : created
       }),

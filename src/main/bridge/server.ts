@@ -11,17 +11,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { existsSync } from 'node:fs'
-import { realpath, stat } from 'node:fs/promises'
-import { dirname, join, resolve, sep } from 'node:path'
+import { realpath } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { dispatch, type Handlers } from '../api/handlers'
 import { studioHandlers } from '../api/studio-handlers'
 import type { Engine } from '../engine/engine'
+import { Studio } from '../engine/studio'
 import { publishQueueSummary } from '../engine/queue-summary'
 import type { EngineEvent } from '../../shared/types'
 import { mediaRoots, resolveInsideRoots } from '../api/media-paths'
 import { sendFile } from './files'
+import { handleUpload, UPLOAD_PATH } from './upload'
 import { hostAllowed, isLoopbackHost, ownOrigin, urlHost } from './hosts'
 import { ClientMessage, PROTOCOL_VERSION, type ServerMessage } from './protocol'
 import { newToken, PROTOCOL, tokenFromProtocols, tokenMatches } from './token'
@@ -38,7 +40,10 @@ export interface BridgeOptions {
   token?: string
   /** Defaults to every contract command wired to `engine`. */
   handlers?: Handlers
-  /** Largest message a client may send (assets are imported as base64). */
+  /**
+   * Largest WebSocket message a client may send. Small: a larger frame is refused as its header
+   * arrives, before it is buffered. Media go by the streamed upload (POST /upload) instead.
+   */
   maxMessageBytes?: number
   heartbeatMs?: number
 }
@@ -76,6 +81,9 @@ const PAGE_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin'
 }
 
+/** Room for a dropped spreadsheet or a small file as base64, not for media (streamed: see upload.ts). */
+export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+
 const DROP_PROGRESS_ABOVE = 1 << 20
 const TERMINATE_ABOVE = 64 << 20
 
@@ -99,7 +107,7 @@ export async function startBridge(engine: Engine<any>, options: BridgeOptions = 
 
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: options.maxMessageBytes ?? 760 * 1024 * 1024,
+    maxPayload: options.maxMessageBytes ?? MAX_MESSAGE_BYTES,
     perMessageDeflate: false,
     handleProtocols: (protocols) => (protocols.has(PROTOCOL) ? PROTOCOL : false)
   })
@@ -109,11 +117,14 @@ export async function startBridge(engine: Engine<any>, options: BridgeOptions = 
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!hostAllowed(req.headers.host, host, port)) return text(res, 403, 'unknown host')
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    if (url.pathname === UPLOAD_PATH) {
+      return handleUpload(req, res, url, { token, dataDir: engine.dataDir, projects: engine instanceof Studio ? engine.projects : null })
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD')
       return text(res, 405, 'method not allowed')
     }
-    const url = new URL(req.url ?? '/', 'http://localhost')
     if (url.pathname === '/files') {
       if (!tokenMatches(token, url.searchParams.get('token'))) return text(res, 401, 'missing or wrong token')
       // Only job artifacts and project assets: never the database, secrets or settings beside them.
@@ -148,18 +159,19 @@ export async function startBridge(engine: Engine<any>, options: BridgeOptions = 
     if (decoded.includes('\0')) return text(res, 400, 'bad path')
     const relative = decoded === '/' ? 'index.html' : decoded.replace(/^\/+/, '')
     const root = await realpath(staticDir)
-    const wanted = resolve(root, relative)
-    if (wanted !== root && !wanted.startsWith(root + sep)) return text(res, 403, 'forbidden')
-    let info = await stat(wanted).catch(() => null)
-    let path = wanted
-    if (!info?.isFile()) {
+    // Real paths: a symlink under the UI folder must not serve a file from elsewhere.
+    const found = await resolveInsideRoots([root], resolve(root, relative))
+    if ('status' in found && found.status !== 404) return text(res, 403, 'forbidden')
+    let file = 'status' in found ? null : { path: found.path, size: found.size, mtimeMs: found.mtimeMs }
+    if (!file) {
       // A client-side route: hand back the app; a missing asset stays a 404.
       if (/\.[a-z0-9]+$/i.test(relative)) return text(res, 404, 'not found')
-      path = join(root, 'index.html')
-      info = await stat(path)
+      const index = await resolveInsideRoots([root], join(root, 'index.html'))
+      if ('status' in index) return text(res, 404, 'not found')
+      file = { path: index.path, size: index.size, mtimeMs: index.mtimeMs }
     }
     const immutable = relative.startsWith('assets/')
-    sendFile(req, res, { path, size: info.size, mtimeMs: info.mtimeMs }, {
+    sendFile(req, res, file, {
       ...PAGE_HEADERS,
       'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache'
     })

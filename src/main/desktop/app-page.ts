@@ -1,17 +1,21 @@
-import { resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { dirname, resolve } from 'node:path'
 
 /**
- * Where the app's own page lives: the built `index.html` (file://) in production, the
- * electron-vite dev server in development. Every trust decision (IPC sender, CSP, navigation)
- * asks this one object.
+ * Where the app's own page lives: the built renderer served on `app://studio/` in production
+ * (see app-protocol.ts: never file://, whose pages get extra privileges and share an "origin"
+ * with every other file on disk), the electron-vite dev server in development. Every trust
+ * decision (IPC sender, CSP, navigation) asks this one object.
  */
-export type AppPage = { kind: 'file'; indexHtml: string } | { kind: 'dev'; url: string }
+export const APP_SCHEME = 'app'
+export const APP_HOST = 'studio'
+export const APP_PAGE_URL = `${APP_SCHEME}://${APP_HOST}/index.html`
+
+export type AppPage = { kind: 'app'; rendererDir: string; url: string } | { kind: 'dev'; url: string }
 
 export function appPageFrom(options: { devServerUrl?: string | undefined; rendererIndexHtml: string; packaged: boolean }): AppPage {
   // A packaged app never trusts an environment variable to point it at another origin.
   if (options.devServerUrl && !options.packaged) return { kind: 'dev', url: options.devServerUrl }
-  return { kind: 'file', indexHtml: resolve(options.rendererIndexHtml) }
+  return { kind: 'app', rendererDir: dirname(resolve(options.rendererIndexHtml)), url: APP_PAGE_URL }
 }
 
 /** True when `url` is the app page itself (any hash or query), never a sibling file or another origin. */
@@ -22,22 +26,10 @@ export function isAppPageUrl(page: AppPage, url: string): boolean {
   } catch {
     return false
   }
+  if (parsed.username || parsed.password) return false
   if (page.kind === 'dev') {
     const dev = new URL(page.url)
-    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.origin === dev.origin && !parsed.username && !parsed.password
+    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.origin === dev.origin
   }
-  if (parsed.protocol !== 'file:' || parsed.host !== '') return false
-  parsed.hash = ''
-  parsed.search = ''
-  let path: string
-  try {
-    path = fileURLToPath(parsed)
-  } catch {
-    return false
-  }
-  return samePath(resolve(path), page.indexHtml)
-}
-
-function samePath(a: string, b: string): boolean {
-  return process.platform === 'win32' || process.platform === 'darwin' ? a.toLowerCase() === b.toLowerCase() : a === b
+  return parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST && (parsed.pathname === '/index.html' || parsed.pathname === '/')
 }

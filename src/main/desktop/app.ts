@@ -20,7 +20,8 @@ import { notifyFinishes } from './notifications'
 import { PreferencesStore, preferencesFile } from './preferences'
 import { suspensionGuard } from './power'
 import { taskbarUpdater } from './progress'
-import { registerFileSchemePrivileges, serveStudioFiles } from './protocol'
+import { serveAppPage } from './app-protocol'
+import { registerSchemePrivileges, serveStudioFiles } from './protocol'
 import { forwardEvents } from './push'
 import { QueueMonitor } from './queue-monitor'
 import { QuitController } from './quit'
@@ -68,7 +69,7 @@ export interface DesktopApp {
 export function runDesktopApp(options: DesktopOptions): Promise<DesktopApp | null> {
   const log = options.log ?? ((message: string) => console.warn(`[desktop] ${message}`))
   if (process.env.STUDIO_DATA_DIR) app.setPath('userData', process.env.STUDIO_DATA_DIR)
-  registerFileSchemePrivileges()
+  registerSchemePrivileges()
 
   let win: BrowserWindow | null = null
   // A second launch brings the window back, re-creating it if it was closed (macOS keeps the app
@@ -91,6 +92,7 @@ export function runDesktopApp(options: DesktopOptions): Promise<DesktopApp | nul
     installContentSecurityPolicy(session.defaultSession, page)
     installPermissionPolicy(session.defaultSession, page)
     undo.push(serveStudioFiles(studio.dataDir))
+    undo.push(serveAppPage(page))
 
     const handlers: Handlers = {
       ...studioHandlers(studio),

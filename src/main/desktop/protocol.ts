@@ -9,12 +9,18 @@ import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import { protocol } from 'electron'
 import { contentType, parseRange } from '../bridge/files'
+import { APP_SCHEME } from './app-page'
 import { FILE_SCHEME, pathFromFileUrl } from './file-url'
 import { mediaRoots, resolveInsideRoots } from '../api/media-paths'
 
-/** Must run before `app` is ready: a standard, secure scheme that can stream media and be fetched. */
-export function registerFileSchemePrivileges(): void {
+/**
+ * Must run before `app` is ready, and once (Electron allows a single call): the app page's scheme
+ * (standard and secure, so the page is a real origin that 'self' names) and the media scheme
+ * (which can also stream, for <video> seeking). Neither bypasses the CSP.
+ */
+export function registerSchemePrivileges(): void {
   protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, bypassCSP: false, corsEnabled: false } },
     { scheme: FILE_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, bypassCSP: false, corsEnabled: false } }
   ])
 }

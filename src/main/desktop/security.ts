@@ -39,9 +39,9 @@ export function secureWebPreferences(preload: string): WebPreferences {
  * reach other apps' debug ports). The dev server additionally needs the React refresh preamble
  * (inline) and its HMR WebSocket.
  *
- * The packaged app loads index.html from disk, where this header may not apply and the <meta>
- * tag in src/renderer/index.html is the policy: that tag carries this same policy (for a `file`
- * page, minus frame-ancestors, which a <meta> cannot set). tests/desktop/csp.test.ts keeps the two equal.
+ * The packaged app's page comes from app://studio/, whose handler (app-protocol.ts) sends this
+ * policy as a header; the <meta> tag in src/renderer/index.html carries the same policy (minus
+ * frame-ancestors, which a <meta> cannot set). tests/desktop/csp.test.ts keeps the two equal.
  */
 export function contentSecurityPolicy(page: AppPage): string {
   const files = `${FILE_SCHEME}:`
@@ -67,9 +67,8 @@ export function contentSecurityPolicy(page: AppPage): string {
 
 /**
  * Sets the CSP (and nosniff) as response headers on the app's own page, in addition to the
- * renderer's <meta> tag. Chromium enforces both, so the stricter wins. Note: Electron documents
- * that response headers cannot be relied on for file:// loads, so in a packaged build the
- * <meta> tag is the policy that certainly applies; with the dev server the header does.
+ * renderer's <meta> tag. Chromium enforces both, so the stricter wins. This is for the dev
+ * server's page; the app:// page gets the header from its protocol handler (app-protocol.ts).
  */
 export function installContentSecurityPolicy(session: Session, page: AppPage): void {
   const policy = contentSecurityPolicy(page)

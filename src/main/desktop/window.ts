@@ -31,7 +31,8 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     win.hide()
   })
   win.once('ready-to-show', () => win.show())
-  const loading = options.page.kind === 'dev' ? win.loadURL(options.page.url) : win.loadFile(options.page.indexHtml)
+  // app://studio/index.html (or the dev server): never loadFile, whose file:// page would get file privileges.
+  const loading = win.loadURL(options.page.url)
   loading.catch((err: unknown) => console.error('the window could not load the app page:', err))
   return win
 }

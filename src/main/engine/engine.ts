@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { ProviderHealth, QueueEta } from '../../shared/types'
 import { estimateQueue } from './eta'
@@ -11,6 +10,7 @@ import type { ResourceLimit } from './pool/resource-limiter'
 import { LeaseStore } from './queue/leases'
 import { Queue } from './queue/queue'
 import { openDatabase, walFlushed, type Db } from './store/database'
+import { makePrivateDir } from './store/private-files'
 
 export const databaseFile = (dataDir: string) => join(dataDir, 'studio.db')
 
@@ -50,7 +50,8 @@ export class Engine<S = unknown> {
     // Absolute from here on: artifact paths are stored in the database and compared with it.
     this.dataDir = resolve(options.dataDir)
     this.artifactsRoot = join(this.dataDir, 'jobs')
-    mkdirSync(this.artifactsRoot, { recursive: true })
+    makePrivateDir(this.dataDir)
+    makePrivateDir(this.artifactsRoot)
     this.db = options.db ?? openDatabase(databaseFile(this.dataDir))
     this.pipelines = options.pipelines
     this.queue = new Queue({ db: this.db, events: this.events, pipelines: this.pipelines, artifactsRoot: this.artifactsRoot })

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto'
-import { constants, mkdirSync, rmSync } from 'node:fs'
-import { copyFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { constants, rmSync } from 'node:fs'
+import { chmod, copyFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, extname, isAbsolute, join } from 'node:path'
 import { assetKindOf } from '../../shared/asset-kinds'
 import type { AssetView, ProjectView } from '../../shared/types'
 import { QueueError } from './errors'
 import { syncFile, syncFolder } from './pool/sync-files'
 import type { Db } from './store/database'
+import { makePrivateDir, PRIVATE_FILE_MODE } from './store/private-files'
 
 interface AssetRow {
   id: string
@@ -70,7 +71,7 @@ export class ProjectStore {
     const target = this.assetTarget(projectId, name)
     const tmp = target.path + '.tmp'
     try {
-      await writeFile(tmp, bytes, { flush: true })
+      await writeFile(tmp, bytes, { flush: true, mode: PRIVATE_FILE_MODE })
       await publish(tmp, target.path)
     } catch (err) {
       await rm(tmp, { force: true })
@@ -101,6 +102,8 @@ export class ProjectStore {
     let bytes: number
     try {
       await copyFile(sourcePath, tmp, constants.COPYFILE_FICLONE)
+      // A copy keeps the source's mode: the data folder's copy is the owner's only.
+      await chmod(tmp, PRIVATE_FILE_MODE)
       bytes = (await stat(tmp)).size
       await syncFile(tmp)
       await publish(tmp, target.path)
@@ -111,12 +114,27 @@ export class ProjectStore {
     return this.recordAsset(projectId, target, bytes)
   }
 
+  /**
+   * Take a file just streamed into the data folder (an upload from the browser bridge) as a
+   * project asset: renamed into place, never copied, so a clip of several GB costs no second write.
+   */
+  async adoptUploadedAsset(projectId: string, name: string, uploadedPath: string): Promise<AssetView> {
+    const label = JSON.stringify(name)
+    if (assetKindOf(safeAssetName(name)) === 'other') throw new QueueError('bad_request', `${label} is not an image, audio or video file`)
+    const { size } = await stat(uploadedPath)
+    const target = this.assetTarget(projectId, name)
+    await chmod(uploadedPath, PRIVATE_FILE_MODE)
+    await syncFile(uploadedPath)
+    await publish(uploadedPath, target.path)
+    return this.recordAsset(projectId, target, size)
+  }
+
   /** Where an asset named `name` goes (the folder is created): its safe file name, kind, id and path. */
   private assetTarget(projectId: string, name: string): AssetTarget {
     const safeName = safeAssetName(name)
     const id = randomUUID()
-    const dir = join(this.dataDir, 'projects', slug(projectId) || 'default', 'assets')
-    mkdirSync(dir, { recursive: true })
+    const dir = join(projectFolder(this.dataDir, projectId), 'assets')
+    makePrivateDir(dir)
     return { id, name: safeName, kind: assetKindOf(safeName), path: join(dir, `${id.slice(0, 8)}-${safeName}`) }
   }
 
@@ -159,6 +177,11 @@ function safeAssetName(name: string): string {
 
 function assetView(r: AssetRow): AssetView {
   return { id: r.id, projectId: r.project_id, name: r.name, kind: r.kind, path: r.path, bytes: r.bytes, createdAt: r.created_at }
+}
+
+/** A project's own folder in the data folder: its assets, and the artifacts its storyboards reuse. */
+export function projectFolder(dataDir: string, projectId: string): string {
+  return join(dataDir, 'projects', slug(projectId) || 'default')
 }
 
 function slug(text: string): string {

@@ -3,6 +3,9 @@ import { createProviders, type ProviderSet, type SecretRequest } from './provide
 import type { BinarySettings } from './render/binaries'
 import type { SettingsStore, StudioSettings } from './settings'
 import type { Db } from './store/database'
+import { ArtifactCache } from './storyboards/artifact-cache'
+import { StoryboardStore } from './storyboards/store'
+import type { StoryboardService } from './storyboards/service'
 
 /** Where API keys come from: the app's keychain-backed store, or nothing (environment only). */
 export interface SecretSource {
@@ -30,6 +33,12 @@ export class MemorySecrets implements SecretSource {
  */
 export class StudioServices {
   private providerCache: { version: number; set: ProviderSet } | null = null
+  /** Storyboards, their revisions and renders (the storyboard steps read their project's assets here). */
+  readonly storyboards: StoryboardStore
+  /** Content-addressed step results: what a storyboard render reuses instead of paying again. */
+  readonly artifacts: ArtifactCache
+  /** Set by the studio once built: the step that makes a storyboard from a batch row uses it. */
+  storyboardService: StoryboardService | null = null
 
   constructor(
     readonly dataDir: string,
@@ -37,7 +46,10 @@ export class StudioServices {
     private readonly db: Db,
     readonly secrets: SecretSource = new MemorySecrets(),
     private readonly env: NodeJS.ProcessEnv = process.env
-  ) {}
+  ) {
+    this.storyboards = new StoryboardStore(db)
+    this.artifacts = new ArtifactCache(this.storyboards, dataDir)
+  }
 
   settings(): StudioSettings {
     return this.store.get()

@@ -9,6 +9,7 @@ import { ProviderSettings, type ProviderInfo, type ProviderSettingsInput } from 
 import { explicitBinaryProblem } from './render/binaries'
 import { BudgetSettings } from './pool/budget'
 import { SubtitleStyle } from './render/subtitles'
+import { refuseSecretShaped } from './secret-shape'
 import type { Db } from './store/database'
 
 const SETTINGS_KEY = 'studio.settings'
@@ -105,6 +106,8 @@ export class SettingsStore {
    * key again (Settings then shows "no key stored" for that kind).
    */
   replace(next: unknown): StudioSettings {
+    // Settings are stored in clear: a key pasted into the wrong field must never reach the file.
+    refuseSecretShaped(next)
     const parsed = StudioSettings.parse(next)
     const after = ProviderSettings.parse(parsed.providers)
     const before = ProviderSettings.parse(this.get().providers)
@@ -126,6 +129,7 @@ export class SettingsStore {
 
   /** Apply a patch from the UI (contract shape) to the stored settings. */
   applyPatch(patch: z.output<typeof SettingsPatch>): StudioSettings {
+    refuseSecretShaped(patch)
     if (patch.ffmpegPath) checkFfmpegPath(patch.ffmpegPath)
     const current = this.get()
     const providers: Record<string, unknown> = { ...(current.providers as Record<string, unknown>) }

@@ -12,6 +12,7 @@ import { SettingsStore, type KeyedKind } from './settings'
 import { budgetHold, budgetReport, type BudgetLine } from './pool/budget'
 import { spentSince } from './queue/spend'
 import { openDatabase, type Db } from './store/database'
+import { StoryboardService } from './storyboards/service'
 
 export interface StudioOptions {
   dataDir: string
@@ -36,6 +37,7 @@ export class Studio extends Engine<StudioServices> {
   readonly services: StudioServices
   readonly batches: BatchManager
   readonly projects: ProjectStore
+  readonly storyboards: StoryboardService
 
   constructor(options: StudioOptions) {
     const dataDir = resolve(options.dataDir)
@@ -72,6 +74,15 @@ export class Studio extends Engine<StudioServices> {
     this.services = services
     this.batches = new BatchManager(this)
     this.projects = new ProjectStore(db, dataDir)
+    this.storyboards = new StoryboardService({
+      db,
+      queue: this.queue,
+      events: this.events,
+      services,
+      assets: (projectId) => this.projects.assets(projectId),
+      averageStepMs: (kind) => services.storyboards.averageStepMs(kind)
+    })
+    services.storyboardService = this.storyboards
     // Settings saved by another process (the CLI next to the app) apply here too: providers for
     // the next steps, concurrency and limits for the pool.
     this.pool.external.onChange(() => {

@@ -12,7 +12,7 @@ import type { PipelineDefinition } from '../pipelines/types'
 import { parseBatchConfig, type BatchConfig } from './config'
 import { noRowsReason } from './no-rows'
 import { batchOfJob, deletedRowCount, forgetRowJobs, hasRowsLeft, openJobs, requeueDeletedRows } from './row-states'
-import { openRowSource, resolveMapping, mapRow, type RowSource } from './sources'
+import { openRowSource, resolveMapping, mapRow, PUBLIC_ADDRESSES_ONLY, type NetworkPolicy, type RowSource } from './sources'
 import { quoteCell } from './sources/cell-value'
 import { sheetOfCopy, stageSource } from './staging'
 import { loadTemplate, renderTemplate } from './templates'
@@ -166,9 +166,9 @@ export class BatchManager {
   }
 
   /** Headers, a few rows and the column mapping a batch would use, without creating anything. */
-  async preview(source: BatchSource, sheet?: string, configInput: unknown = {}): Promise<BatchPreview> {
+  async preview(source: BatchSource, sheet?: string, configInput: unknown = {}, options: { network?: NetworkPolicy } = {}): Promise<BatchPreview> {
     const config = parseBatchConfig(configInput, 'config')
-    const staged = await stageSource(source, join(this.dir, 'previews', randomUUID()), sheet)
+    const staged = await stageSource(source, join(this.dir, 'previews', randomUUID()), sheet, options.network ?? PUBLIC_ADDRESSES_ONLY)
     try {
       const copySheet = sheetOfCopy(staged.file, sheet)
       const rows = await openRowSource(staged.file, { label: staged.label, ...(copySheet ? { sheet: copySheet } : {}) })
@@ -203,7 +203,9 @@ export class BatchManager {
    * answer after at most that long: a large sheet goes on importing in the background, its view
    * showing the rows read so far (the UI shows the batch at once instead of a frozen dialog).
    */
-  async create(request: CreateBatchRequest, options: { waitMs?: number } = {}): Promise<BatchView> {
+  async create(request: CreateBatchRequest, options: { waitMs?: number; network?: NetworkPolicy } = {}): Promise<BatchView> {
+    // Links (and template links) reach public internet addresses only, unless the caller (the CLI, asked to) allows more.
+    const network = options.network ?? PUBLIC_ADDRESSES_ONLY
     const config = parseBatchConfig(request.config ?? {}, 'config')
     this.pipeline(config.pipeline)
     const id = randomUUID()
@@ -211,8 +213,8 @@ export class BatchManager {
     let staged: Awaited<ReturnType<typeof stageSource>>
     let template: Awaited<ReturnType<BatchManager['scriptTemplate']>>
     try {
-      staged = await stageSource(request.source, folder, request.sheet)
-      template = await this.scriptTemplate(config)
+      staged = await stageSource(request.source, folder, request.sheet, network)
+      template = await this.scriptTemplate(config, network)
     } catch (err) {
       await rm(folder, { recursive: true, force: true })
       throw err
@@ -262,9 +264,9 @@ export class BatchManager {
   }
 
   /** The template's script prompt, rendered per row at import (seed 3's templates). */
-  private async scriptTemplate(config: BatchConfig): Promise<{ source: string; path: string; script: string } | null> {
+  private async scriptTemplate(config: BatchConfig, network: NetworkPolicy): Promise<{ source: string; path: string; script: string } | null> {
     if (config.pipeline !== 'video') return null
-    const loaded = await loadTemplate(config.template, { cacheDir: join(this.engine.dataDir, 'cache') })
+    const loaded = await loadTemplate(config.template, { localRoot: this.engine.dataDir, cacheDir: join(this.engine.dataDir, 'cache'), network })
     const script = loaded.template.prompts.script?.text
     if (!script) return null
     return { source: loaded.source, path: loaded.path, script }

@@ -2,7 +2,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
 import type { BatchSource } from '../../../shared/contract'
 import { QueueError } from '../errors'
-import { openRowSource, redactUrl, type RowSource } from './sources'
+import { openRowSource, redactUrl, type NetworkPolicy, type RowSource } from './sources'
 
 const UPLOAD_LIMIT_BYTES = 50 * 1024 * 1024
 /**
@@ -24,7 +24,7 @@ export interface StagedSource {
  * Keep a private copy of the rows in `folder`, so a resumed batch depends neither on the network
  * nor on a file the user moved.
  */
-export async function stageSource(source: BatchSource, folder: string, sheet?: string): Promise<StagedSource> {
+export async function stageSource(source: BatchSource, folder: string, sheet: string | undefined, network: NetworkPolicy): Promise<StagedSource> {
   await mkdir(folder, { recursive: true })
   if (source.kind === 'upload') {
     const bytes = Buffer.from(source.contentBase64, 'base64')
@@ -51,7 +51,7 @@ export async function stageSource(source: BatchSource, folder: string, sheet?: s
   }
   // A URL (Google Sheets export, CSV or XLSX): download once through the row reader, on the chosen sheet.
   const file = join(folder, URL_COPY)
-  const remote = await openRowSource(source.url, sheet ? { sheet } : {})
+  const remote = await openRowSource(source.url, { network, ...(sheet ? { sheet } : {}) })
   try {
     await writeFile(file, await toCsv(remote))
     return { file, label: redactUrl(source.url), folder, sheetNames: remote.sheetNames }

@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises'
-import { dirname, join, resolve } from 'node:path'
+import { constants, existsSync } from 'node:fs'
+import { mkdir, open, readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
+import { PUBLIC_ADDRESSES_ONLY, type NetworkPolicy } from './sources/address-policy'
 import { httpGet } from './sources/http-fetch'
+import { RowSourceError } from './sources/errors'
 import { redactUrl } from './sources/redact-url'
 
 /**
@@ -66,6 +68,12 @@ export interface LoadedTemplate {
 }
 
 export interface LoadTemplateOptions {
+  /**
+   * The only folder local templates may come from (the data folder): a batch config can arrive
+   * from a page through the command API, and must not be a way to read any file on the machine.
+   * A relative `source` is taken from here.
+   */
+  localRoot: string
   /** Root cache folder: downloads go to <cacheDir>/templates/<hash of URL>/<file>. */
   cacheDir: string
   /** Folder of the templates shipped with the app (default: found from this module's location). */
@@ -73,12 +81,18 @@ export interface LoadTemplateOptions {
   timeoutMs?: number
   maxAgeMs?: number
   signal?: AbortSignal
+  /** Which addresses a template URL may lead to (default: public internet addresses only). */
+  network?: NetworkPolicy
 }
 
 export class TemplateError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** Set when the template was refused (not merely unavailable): no fallback hides it. */
+  readonly refused: boolean
+
+  constructor(message: string, options?: { cause?: unknown; refused?: boolean }) {
     super(message, options)
     this.name = 'TemplateError'
+    this.refused = options?.refused ?? false
   }
 }
 
@@ -92,13 +106,14 @@ export async function loadTemplate(ref: TemplateRef | undefined, options: LoadTe
     const issue = parsed.error.issues[0]!
     throw new TemplateError(`template.${issue.path.join('.')}: ${issue.message}`)
   }
-  const location = locateTemplate(parsed.data)
+  const location = locateTemplate(parsed.data, options.localRoot)
 
   if (location.kind === 'folder') {
     try {
-      const content = await readTemplateFile(location.path)
+      const content = await readLocalTemplate(options.localRoot, location.folder, location.file)
       return { source: 'folder', path: location.path, content, template: parseTemplateXml(content, location.path) }
     } catch (err) {
+      if (err instanceof TemplateError && err.refused) throw err
       return loadBundled(bundledDir, location.file, `${location.path}: ${reasonOf(err)}`)
     }
   }
@@ -124,6 +139,8 @@ async function loadRemote(url: string, file: string, bundledDir: string, options
     return { source: 'remote', path: cachePath, url: shownUrl, content, template }
   } catch (err) {
     if (options.signal?.aborted) throw err
+    // Not a failure to fall back from: the URL was refused (it leads to a private address).
+    if (err instanceof RowSourceError && err.code === 'FORBIDDEN_ADDRESS') throw new TemplateError(err.message, { refused: true, cause: err })
     remoteFailure = reasonOf(err)
   }
 
@@ -155,17 +172,18 @@ async function loadBundled(bundledDir: string, file: string, fallbackReason: str
   )
 }
 
-type TemplateLocation = { kind: 'folder'; path: string; file: string } | { kind: 'url'; url: string; file: string }
+type TemplateLocation = { kind: 'folder'; folder: string; path: string; file: string } | { kind: 'url'; url: string; file: string }
 
 /**
  * "https://bucket/templates/" + file → that file; "https://bucket/templates/video.xml" is the file
  * itself. Plain http is refused except on this machine: templates become prompts, so they must
  * not be open to tampering on the way.
  */
-function locateTemplate(ref: TemplateRef): TemplateLocation {
+function locateTemplate(ref: TemplateRef, localRoot: string): TemplateLocation {
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(ref.source)) {
     const file = ref.file ?? DEFAULT_TEMPLATE_FILE
-    return { kind: 'folder', path: join(resolve(ref.source), file), file }
+    const folder = resolve(localRoot, ref.source)
+    return { kind: 'folder', folder, path: join(folder, file), file }
   }
   let base: URL
   try {
@@ -202,6 +220,8 @@ async function downloadText(url: string, options: LoadTemplateOptions): Promise<
     attempts: 1,
     retryDelayMs: 0,
     signal: options.signal,
+    network: options.network ?? PUBLIC_ADDRESSES_ONLY,
+    field: 'template.source',
     accept: 'application/xml, text/xml;q=0.9, */*;q=0.5',
     notFoundHint: 'check the template source and file name'
   })
@@ -219,6 +239,46 @@ async function downloadText(url: string, options: LoadTemplateOptions): Promise<
     body.destroy()
   }
   return Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '')
+}
+
+/**
+ * A template from a folder of the data folder: the folder and the file (links resolved) must stay
+ * inside it, the file must be a regular file (not a device or a pipe that never ends) and small.
+ * A missing file is not a refusal: the caller falls back to the bundled template.
+ */
+async function readLocalTemplate(localRoot: string, folder: string, file: string): Promise<string> {
+  const refuse = (field: 'source' | 'file', why: string): TemplateError =>
+    new TemplateError(`template.${field}: ${why}`, { refused: true })
+  const root = await realpath(localRoot)
+  const outside = `must be a folder inside the data folder (${localRoot}), or an https URL`
+  if (!isInside(resolve(localRoot), folder) && !isInside(root, folder)) throw refuse('source', outside)
+  const realFolder = await realpath(folder)
+  if (!isInside(root, realFolder)) throw refuse('source', outside)
+  const realFile = await realpath(join(realFolder, file))
+  if (!isInside(root, realFile)) throw refuse('file', `${file} links to a file outside the data folder`)
+  // O_NONBLOCK: opening a named pipe must not wait for a writer before fstat can refuse it.
+  const handle = await open(realFile, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW)
+  try {
+    const info = await handle.stat()
+    if (!info.isFile()) throw refuse('file', `${file} is not a regular file`)
+    if (info.size > MAX_TEMPLATE_BYTES) throw refuse('file', `${file} is larger than 1 MB: not a template`)
+    const buffer = Buffer.alloc(MAX_TEMPLATE_BYTES + 1)
+    let length = 0
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length)
+      if (bytesRead === 0) break
+      length += bytesRead
+      if (length > MAX_TEMPLATE_BYTES) throw refuse('file', `${file} is larger than 1 MB: not a template`)
+    }
+    return buffer.subarray(0, length).toString('utf8').replace(/^\uFEFF/, '')
+  } finally {
+    await handle.close()
+  }
+}
+
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path)
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
 }
 
 async function readTemplateFile(path: string): Promise<string> {

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
 import { rename, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { StepRow } from '../queue/rows'
 import { parseJson } from '../queue/rows'
 import type { LogLevel, StepContext, StepOutput } from './types'
+import { makeWorkDir } from './work-dir'
 
 export interface ContextDeps<S> {
   jobId: string
+  stepName: string
   projectId: string
   jobType: string
   input: Record<string, unknown>
@@ -31,12 +32,13 @@ export function makeStepContext<S>(d: ContextDeps<S>): StepContext<S> {
   // The folder is made on first use: a step that writes no file costs no directory.
   let made = false
   const dir = () => {
-    if (!made) mkdirSync(d.workDir, { recursive: true })
+    if (!made) makeWorkDir(d.workDir)
     made = true
     return d.workDir
   }
   return {
     jobId: d.jobId,
+    stepName: d.stepName,
     projectId: d.projectId,
     jobType: d.jobType,
     input: d.input,
@@ -52,7 +54,7 @@ export function makeStepContext<S>(d: ContextDeps<S>): StepContext<S> {
     async writeArtifact(name, data) {
       const final = join(dir(), checkArtifactName(name))
       const temp = join(d.workDir, `.${name}.${randomUUID().slice(0, 8)}.tmp`)
-      await writeFile(temp, data, { signal: d.signal })
+      await writeFile(temp, data, { signal: d.signal, mode: 0o600 })
       await rename(temp, final)
       return final
     }

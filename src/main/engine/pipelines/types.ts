@@ -4,6 +4,8 @@ import type { JsonValue } from '../../../shared/types'
 /** What a running step can see and do. Plain data in, plain data out: no Electron, no globals. */
 export interface StepContext<Services = unknown> {
   readonly jobId: string
+  /** This step's name (a planned step's carries what it works on, e.g. `segment:<scene id>`). */
+  readonly stepName: string
   readonly projectId: string
   readonly jobType: string
   /** The job's validated payload. */
@@ -59,15 +61,20 @@ export interface StepDefinition<Services = unknown> {
   /** Which pool resource the step occupies (llm, tts, image, music, ffmpeg, cpu...). */
   readonly resource: string
   /** The provider whose health gates this step (circuit breaker). Defaults to the resource. */
-  provider?(ctx: Pick<StepContext<Services>, 'input' | 'services'>): string
+  provider?(ctx: StepTarget<Services>): string
   /**
    * Other providers the step calls before its own (moderation before a paid call). A failure one
    * of them reports counts against that provider's circuit breaker, not against `provider`'s:
    * a moderation outage must not mark the text model as down.
    */
-  consults?(ctx: Pick<StepContext<Services>, 'input' | 'services'>): readonly string[]
+  consults?(ctx: StepTarget<Services>): readonly string[]
   /** First guess of duration before the engine has measured any. */
   readonly estimateMs: number
+  /**
+   * Steps of a job marked parallel that follow each other run at the same time, each within its
+   * resource's limit (a storyboard's segments). They must not read each other's outputs.
+   */
+  readonly parallel?: boolean
   /** Attempts for retryable errors; defaults to the job's max_retries. */
   readonly maxAttempts?: number
   run(ctx: StepContext<Services>): Promise<StepResult>
@@ -83,4 +90,28 @@ export interface PipelineDefinition<Services = unknown> {
   /** The input a spreadsheet's main column fills (a batch row's idea, prompt or text). Default "idea". */
   readonly mainField?: string
   readonly steps: readonly StepDefinition<Services>[]
+  /**
+   * The job's own list of steps, when it depends on the input (a storyboard render has steps per
+   * scene). Each planned step runs the definition named by the part of its name before ':'.
+   * Without it the job's steps are `steps`, in order.
+   */
+  plan?(input: Record<string, unknown>): readonly PlannedStep[]
+  /** Made by the app itself (a storyboard render), not offered in the new job dialog. */
+  readonly internal?: boolean
+}
+
+/** What a step's provider depends on: the job's input, and the step (a planned step names its scene). */
+export type StepTarget<Services> = Pick<StepContext<Services>, 'input' | 'services'> & { readonly stepName?: string }
+
+export interface PlannedStep {
+  name: string
+  title: string
+  resource: string
+}
+
+/** The definition a job's step runs: its own name, or the kind before ':' of a planned step. */
+export function stepDefinition<S>(pipeline: PipelineDefinition<S>, stepName: string): StepDefinition<S> | undefined {
+  const colon = stepName.indexOf(':')
+  const kind = colon < 0 ? stepName : stepName.slice(0, colon)
+  return pipeline.steps.find((d) => d.name === kind)
 }

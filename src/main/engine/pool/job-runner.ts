@@ -6,7 +6,7 @@ import { classifyError, LeaseLostError, permanent, type StepError } from '../err
 import { Coalescer, type EventBus } from '../events'
 import { makeStepContext, stepOutputFromRow } from '../pipelines/context'
 import type { PipelineRegistry } from '../pipelines/registry'
-import type { PipelineDefinition, StepDefinition, StepOutput, StepResult } from '../pipelines/types'
+import { stepDefinition, type PipelineDefinition, type StepDefinition, type StepOutput, type StepResult } from '../pipelines/types'
 import type { ClaimedJob, Lease, LeaseStore } from '../queue/leases'
 import type { JobRow, StepRow } from '../queue/rows'
 import { isDatabaseLocked } from '../store/database'
@@ -105,11 +105,12 @@ export class JobRunner<S> {
       for (const s of done) outputs[s.name] = stepOutputFromRow(s)
       if (done.length < steps.length) leases.logSkipped(lease, done)
 
-      const weights = steps.map((s) => pipeline.steps.find((d) => d.name === s.name)?.estimateMs ?? 1)
+      const weights = steps.map((s) => stepDefinition(pipeline, s.name)?.estimateMs ?? 1)
       const latest = { row: job }
-      for (const step of steps) {
+      for (let i = 0; i < steps.length; i++) {
+        const step = steps[i]!
         if (step.status === 'completed') continue
-        const def = pipeline.steps.find((d) => d.name === step.name)
+        const def = stepDefinition(pipeline, step.name)
         if (!def) {
           await leases.failJob(lease, step, `this build's ${pipeline.name} pipeline has no step "${step.name}"`, 0, null)
           return
@@ -119,8 +120,30 @@ export class JobRunner<S> {
           await leases.release(lease, yieldTo.to, yieldTo.reason)
           return
         }
-        const outcome = await this.runStep({ lease, claimed, pipeline, def, step, input, outputs, controller, weights, latest })
-        if (outcome !== 'completed') return
+        const run = (row: StepRow, d: StepDefinition<S>) =>
+          this.runStep({ lease, claimed, pipeline, def: d, step: row, input, outputs, controller, weights, latest })
+        if (!def.parallel) {
+          if ((await run(step, def)) !== 'completed') return
+          continue
+        }
+        // The parallel steps that follow each other run together, each in its resource's limit.
+        const group: Array<{ row: StepRow; def: StepDefinition<S> }> = []
+        for (let j = i; j < steps.length; j++) {
+          const other = steps[j]!
+          const d = stepDefinition(pipeline, other.name)
+          if (!d?.parallel) break
+          if (other.status !== 'completed') group.push({ row: other, def: d })
+          i = j
+        }
+        const outcomes = await Promise.all(
+          group.map(async (g) => {
+            const outcome = await run(g.row, g.def)
+            // One of them stopped the job (a failure, a wait, a retry later): the others stop too.
+            if (outcome !== 'completed' && !controller.signal.aborted) controller.abort(new StopReason('lease-lost'))
+            return outcome
+          })
+        )
+        if (outcomes.some((o) => o !== 'completed')) return
       }
     } catch (err) {
       // The job was cancelled, removed or taken over: whatever this worker had is discarded.
@@ -185,9 +208,10 @@ export class JobRunner<S> {
     const { lease, def, step, input, outputs, controller, claimed } = a
     const { leases } = this.d
     // Only steps that call a provider have a circuit breaker: a local step's bug is not an outage.
-    const provider = def.provider?.({ input, services: this.d.services }) ?? null
+    const target = { input, services: this.d.services, stepName: step.name }
+    const provider = def.provider?.(target) ?? null
     const breaker = provider ? this.d.breaker(provider) : null
-    const consulted = def.consults?.({ input, services: this.d.services }) ?? []
+    const consulted = def.consults?.(target) ?? []
     const signal = controller.signal
 
     const overBudget = provider ? (this.d.budget?.(provider) ?? null) : null
@@ -217,7 +241,9 @@ export class JobRunner<S> {
       }
     }
 
-    const workDir = join(this.d.artifactsRoot, lease.jobId, `${String(step.idx + 1).padStart(2, '0')}-${step.name}.${randomUUID().slice(0, 8)}`)
+    // A planned step's name holds a ':' (segment:4f3a…), which no Windows folder name may.
+    const folder = `${String(step.idx + 1).padStart(2, '0')}-${step.name.replace(/[^\w.-]/g, '-')}`
+    const workDir = join(this.d.artifactsRoot, lease.jobId, `${folder}.${randomUUID().slice(0, 8)}`)
     const maxAttempts = Math.max(1, def.maxAttempts ?? claimed.job.max_retries)
     const totalWeight = a.weights.reduce((x, y) => x + y, 0)
     const weightBefore = a.weights.slice(0, step.idx).reduce((x, y) => x + y, 0)
@@ -234,6 +260,7 @@ export class JobRunner<S> {
       started = Date.now()
       const ctx = makeStepContext<S>({
         jobId: lease.jobId,
+        stepName: step.name,
         projectId: claimed.job.project_id,
         jobType: claimed.job.type,
         input,

@@ -18,7 +18,7 @@ export async function writeFileAtomic(finalPath: string, data: string | Uint8Arr
   await mkdir(dirname(finalPath), { recursive: true })
   const temp = tempPathFor(finalPath)
   try {
-    await writeFile(temp, data, { flush: true })
+    await writeFile(temp, data, { flush: true, mode: 0o600 })
     await rename(temp, finalPath)
   } catch (err) {
     await rm(temp, { force: true })

@@ -182,12 +182,23 @@ export interface ProviderSet {
 
 type Endpoint = z.infer<z.ZodObject<typeof endpointFields>>
 
+/**
+ * The OpenAI key goes to OpenAI only over TLS on its usual port: "http://api.openai.com/v1" would
+ * put it on the wire in clear, another port could be anyone's listener on that name's path.
+ */
+export function isOfficialOpenAI(baseURL: string): boolean {
+  const url = new URL(baseURL)
+  return url.protocol === 'https:' && url.hostname === 'api.openai.com' && url.port === ''
+}
+
 function resolveKey(kind: ProviderKind, endpoint: Endpoint, options: RegistryOptions): string | undefined {
-  const isOpenAI = new URL(endpoint.baseURL).hostname === 'api.openai.com'
+  const url = new URL(endpoint.baseURL)
+  // A key meant for api.openai.com (from the store or the environment) never travels anywhere else under that name.
+  if (url.hostname === 'api.openai.com' && !isOfficialOpenAI(endpoint.baseURL)) return undefined
   const envName = endpoint.apiKeyEnv ?? DEFAULT_API_KEY_ENV
   const fromStore = options.secrets?.({ kind, envName, baseURL: endpoint.baseURL })
   if (fromStore) return fromStore
-  if (!endpoint.apiKeyEnv && !isOpenAI) return undefined
+  if (!endpoint.apiKeyEnv && !isOfficialOpenAI(endpoint.baseURL)) return undefined
   return (options.env ?? process.env)[envName] || undefined
 }
 

@@ -21,6 +21,7 @@ import {
 import { QueueError } from '../errors'
 import type { EventBus } from '../events'
 import type { PipelineRegistry } from '../pipelines/registry'
+import { stepDefinition } from '../pipelines/types'
 import { afterCommit, inTransaction, prep, type Db } from '../store/database'
 import { JOB_COST, JOB_COST_UNKNOWN } from './job-cost'
 import { planMove, planPlacement, type MoveOutcome, type QueueSlot } from './ordering'
@@ -245,7 +246,11 @@ export class Queue {
     }
     const input = checked.data
     const title = req.title ?? titleFromInput(input) ?? pipeline.title
-    return { req, title, payload: JSON.stringify(input), steps: pipeline.steps }
+    const steps = pipeline.plan
+      ? pipeline.plan(input).map((p) => ({ ...p, estimateMs: stepDefinition(pipeline, p.name)?.estimateMs ?? 1_000 }))
+      : pipeline.steps
+    if (steps.length === 0) throw new QueueError('bad_request', `${prefix}input: nothing to do`)
+    return { req, title, payload: JSON.stringify(input), steps }
   }
 
   // ---------------------------------------------------------------- ordering

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { MIGRATIONS, type Migration } from './migrations'
+import { preparePrivateDatabase } from './private-files'
 import { relocateDataRoot } from './relocate'
 import { WalFlusher } from './wal-flusher'
 
@@ -15,7 +15,7 @@ export type Db = Database.Database
  * time, its paths are moved along (see relocateDataRoot).
  */
 export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  if (file !== ':memory:') preparePrivateDatabase(dirname(file), file)
   const db = new Database(file)
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = FULL')

@@ -277,6 +277,60 @@ export const MIGRATIONS: readonly Migration[] = [
         INSERT INTO removed_jobs (id, removed_at) VALUES (OLD.id, CAST(unixepoch('subsec') * 1000 AS INTEGER));
       END;
     `
+  },
+  {
+    version: 12,
+    name: 'storyboards, their revisions and renders; the artifact cache; asset hashes',
+    sql: `
+      -- A storyboard is its current revision: every edit writes a whole new document (title,
+      -- settings, scenes) as the next revision, so undo and redo move \`revision\` between rows
+      -- that never change, and survive a restart. \`head\` is the newest revision redo can reach.
+      CREATE TABLE storyboards (
+        id          TEXT PRIMARY KEY,
+        project_id  TEXT NOT NULL,
+        revision    INTEGER NOT NULL,
+        head        INTEGER NOT NULL,
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL
+      );
+      CREATE INDEX storyboards_project ON storyboards (project_id, updated_at);
+      CREATE TABLE storyboard_revisions (
+        storyboard_id TEXT NOT NULL REFERENCES storyboards(id) ON DELETE CASCADE,
+        revision      INTEGER NOT NULL,
+        doc           TEXT NOT NULL,
+        edit          TEXT NOT NULL,
+        created_at    INTEGER NOT NULL,
+        PRIMARY KEY (storyboard_id, revision)
+      );
+      -- Each render (full, draft, one-scene preview) is a job; this says which storyboard and
+      -- revision it rendered. A removed job leaves its row, which the views skip.
+      CREATE TABLE storyboard_renders (
+        job_id        TEXT PRIMARY KEY,
+        storyboard_id TEXT NOT NULL REFERENCES storyboards(id) ON DELETE CASCADE,
+        revision      INTEGER NOT NULL,
+        draft         INTEGER NOT NULL,
+        scene_id      TEXT,
+        created_at    INTEGER NOT NULL
+      );
+      CREATE INDEX storyboard_renders_board ON storyboard_renders (storyboard_id, created_at);
+      -- Content-addressed step results: the key hashes exactly the inputs that decide a step's
+      -- output, so a step whose key is here is reused, never paid again. Files are relative to the
+      -- data folder (they live under projects/<project>/cache/).
+      CREATE TABLE artifacts (
+        project_id  TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        data        TEXT NOT NULL,
+        files       TEXT NOT NULL,
+        cost_usd    REAL,
+        provider    TEXT,
+        created_at  INTEGER NOT NULL,
+        PRIMARY KEY (project_id, key)
+      );
+      -- An asset's content hash keys the segments made from it; its length bounds a clip's out point.
+      -- Both are measured on first use (NULL until then).
+      ALTER TABLE assets ADD COLUMN sha256 TEXT;
+      ALTER TABLE assets ADD COLUMN duration_sec REAL;
+    `
   }
 ]
-

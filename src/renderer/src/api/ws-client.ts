@@ -5,7 +5,8 @@
  * Wire format (see src/main/bridge/protocol.ts): `{id, command, request}` → `{id, result}`, and
  * pushed `{event}`. The token travels as a WebSocket sub-protocol, never in a URL.
  */
-import type { CommandName, PushEvent, RequestOf, ResponseOf, Result, StudioApi } from '../../../shared/contract'
+import type { CommandName, ImportDroppedResult, PushEvent, RequestOf, ResponseOf, Result, StudioApi } from '../../../shared/contract'
+import type { AssetView } from '../../../shared/types'
 import { ConnectionSignal, type Connection } from './connection'
 
 const PROTOCOL = 'studio.v1'
@@ -13,6 +14,12 @@ const TOKEN_PREFIX = 'studio.token.'
 /** How long a call made while disconnected waits for the connection before failing. */
 const OFFLINE_WAIT_MS = 15_000
 const BACKOFF_MS = [250, 500, 1_000, 2_000, 4_000, 8_000]
+/**
+ * The server's cap on one message (MAX_MESSAGE_BYTES in src/main/bridge/server.ts): a larger one
+ * would get the socket closed, so it is refused here with a readable error. Media never come
+ * near it: they are streamed by `importDropped` (POST /upload).
+ */
+const MAX_FRAME_BYTES = 8 * 1024 * 1024
 
 type Pending = { resolve: (r: Result<unknown>) => void }
 type Outgoing = { id: number; frame: string; resolve: (r: Result<unknown>) => void; timer: ReturnType<typeof setTimeout> }
@@ -21,8 +28,10 @@ export interface WsClientOptions {
   /** ws://host:port/ws */
   url: string
   token: string
-  /** Where `fileUrl` points (the page's own origin by default: relative URLs). */
+  /** Where `fileUrl` and uploads point (the page's own origin by default: relative URLs). */
   filesBase?: string
+  /** The page's fetch (tests pass one bound to a real server). */
+  fetchImpl?: typeof fetch
   WebSocketImpl?: typeof WebSocket
   /** Asks the server whether the token is right, after a refused connection. */
   checkToken?: () => Promise<boolean>
@@ -141,6 +150,9 @@ export function createWsClient(options: WsClientOptions): WsClient {
         if (closed || connection.get().state === 'unauthorized') return resolve(disconnected())
         const id = nextId++
         const frame = JSON.stringify({ id, command, request })
+        if (frame.length > MAX_FRAME_BYTES / 3 && new TextEncoder().encode(frame).length > MAX_FRAME_BYTES) {
+          return resolve({ ok: false, error: { code: 'too_large', message: `${command}: the request is larger than ${MAX_FRAME_BYTES / 1024 / 1024} MB` } })
+        }
         if (socket && socket.readyState === WS.OPEN) {
           inFlight.set(id, { resolve })
           socket.send(frame)
@@ -168,7 +180,36 @@ export function createWsClient(options: WsClientOptions): WsClient {
     },
     fileUrl(path: string): string {
       return `${options.filesBase ?? ''}/files?path=${encodeURIComponent(path)}&token=${encodeURIComponent(options.token)}`
+    },
+    importDropped: (projectId, files) => uploadFiles(projectId, files)
+  }
+
+  /**
+   * Dropped media, streamed one by one as the request body (the browser reads the file from disk
+   * as it sends: nothing is loaded here, so a clip of several GB imports like a small one).
+   */
+  async function uploadFiles(projectId: string, files: File[]): Promise<Result<ImportDroppedResult>> {
+    const doFetch = options.fetchImpl ?? fetch
+    const imported: AssetView[] = []
+    const refused: ImportDroppedResult['refused'] = []
+    for (const file of files) {
+      const query = new URLSearchParams({ projectId, name: file.name })
+      let answer: Result<AssetView>
+      try {
+        const res = await doFetch(`${options.filesBase ?? ''}/upload?${query}`, {
+          method: 'POST',
+          headers: { 'X-Studio-Token': options.token, 'Content-Type': 'application/octet-stream' },
+          body: file
+        })
+        answer = (await res.json()) as Result<AssetView>
+      } catch (err) {
+        answer = { ok: false, error: { code: 'disconnected', message: `upload failed: ${err instanceof Error ? err.message : String(err)}` } }
+      }
+      if (answer.ok) imported.push(answer.value)
+      else if (answer.error.code === 'forbidden' || answer.error.code === 'disconnected') return answer
+      else refused.push({ name: file.name, reason: answer.error.message })
     }
+    return { ok: true, value: { imported, refused } }
   }
 
   connect()

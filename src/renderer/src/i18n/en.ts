@@ -378,7 +378,7 @@ export const en = {
   'projects.audioNotVisual': 'Audio files cannot be picked for a video: a video shows images or clips, and its sound is the narration (and music) the pipeline makes.',
   'projects.imported.one': '{n} file imported',
   'projects.imported.other': '{n} files imported',
-  'projects.tooLarge': '{name} is larger than 500 MB; import it in the desktop app',
+  'projects.tooLarge': '{name} is larger than 4 MB; import it in the desktop app',
   'projects.notMedia': 'Only images, audio and video can be added as assets.',
 
   'settings.title': 'Settings',

@@ -379,7 +379,7 @@ export const fr: Record<MessageKey, string> = {
   'projects.audioNotVisual': 'Les fichiers audio ne peuvent pas être choisis pour une vidéo : une vidéo montre des images ou des clips ; sa bande son est la narration (et la musique) produite par le pipeline.',
   'projects.imported.one': '{n} fichier importé',
   'projects.imported.other': '{n} fichiers importés',
-  'projects.tooLarge': '{name} dépasse 500 Mo ; importez-le dans l’application de bureau',
+  'projects.tooLarge': '{name} dépasse 4 Mo ; importez-le dans l’application de bureau',
   'projects.notMedia': 'Seuls les images, sons et vidéos peuvent devenir des médias.',
 
   'settings.title': 'Réglages',

@@ -46,7 +46,14 @@ const FR: Record<LogLineCode, string> = {
   renderedDraft: 'brouillon rendu en {width}×{height}, {seconds} s, avec ffmpeg {source} {version}',
   moderatedOne: 'texte vérifié par {provider} avant l’étape {kind} : rien de signalé',
   moderatedMany: '{count} textes vérifiés par {provider} avant l’étape {kind} : rien de signalé',
-  existingTrack: 'piste existante proposée à la place : {track}'
+  existingTrack: 'piste existante proposée à la place : {track}',
+  reusedVoice: 'voix de la scène {scene} réutilisée (inchangée)',
+  reusedPicture: 'image de la scène {scene} réutilisée (inchangée)',
+  reusedSegment: 'segment de la scène {scene} réutilisé (inchangé)',
+  reusedMusic: 'musique réutilisée (inchangée)',
+  reusedVideo: 'vidéo assemblée réutilisée (inchangée)',
+  sceneVisualAsset: 'image de la scène {scene} : média du projet {name}',
+  storyboardRendered: '{scenes} scène(s) assemblée(s) : {width}×{height}, {seconds} s'
 }
 
 /** Values that are English words rather than names, by the value they fill. */

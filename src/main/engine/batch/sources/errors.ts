@@ -17,6 +17,8 @@ export type RowSourceErrorCode =
   | 'ENCODING'
   | 'CSV_SYNTAX'
   | 'XLSX_READ'
+  /** The URL (or a redirect) leads to this computer or its private network. */
+  | 'FORBIDDEN_ADDRESS'
 
 /** Codes worth retrying later without changing anything (the import itself already retried). */
 const TRANSIENT_CODES: ReadonlySet<RowSourceErrorCode> = new Set(['NETWORK', 'TIMEOUT', 'HTTP_ERROR'])

@@ -1,7 +1,11 @@
-import { Readable } from 'node:stream'
-import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { isIP } from 'node:net'
+import type { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
 import { parseRetryAfter } from '../../errors'
+import { bareHostname, checkAddress, checkedLookup, ForbiddenAddressError, type NetworkPolicy } from './address-policy'
 import type { ByteSource } from './byte-source'
 import { RowSourceError, abortReason, describeCause } from './errors'
 import { redactUrl } from './redact-url'
@@ -17,7 +21,14 @@ export interface HttpGetOptions {
   accept?: string
   /** Appended to 401/403/404 messages: what the user should check (e.g. how to share a Google Sheet). */
   notFoundHint?: string
+  /** Which addresses may be reached, checked on the resolved address of the URL and of every redirect. */
+  network: NetworkPolicy
+  /** The setting the URL came from, to name in a refusal (e.g. "source.url", "template.source"). */
+  field?: string
 }
+
+/** More than this many redirects in a row is a loop. */
+const MAX_REDIRECTS = 10
 
 export interface HttpBody extends ByteSource {
   /** URL after redirects. */
@@ -87,16 +98,19 @@ async function attemptGet(url: string, shownUrl: string, options: HttpGetOptions
     controller.abort()
   }, options.timeoutMs)
 
-  let response: Response
+  let response: FetchedResponse
   try {
-    response = await fetch(url, {
-      signal: controller.signal,
-      redirect: 'follow',
-      headers: { accept: options.accept ?? '*/*' }
-    })
+    response = await getFollowingRedirects(url, options, controller.signal)
   } catch (err) {
     release()
     if (signal?.aborted) throw abortReason(signal)
+    const refusal = err instanceof ForbiddenAddressError ? err : (err as { cause?: unknown })?.cause
+    if (refusal instanceof ForbiddenAddressError) {
+      const field = options.field ? `${options.field}: ` : ''
+      const hop = refusal.hostname === bareHostname(new URL(url)) ? '' : ' (after a redirect)'
+      throw new AttemptFailure(false, new RowSourceError('FORBIDDEN_ADDRESS', `${field}${shownUrl}${hop}: ${refusal.message}`, { cause: refusal }))
+    }
+    if (err instanceof AttemptFailure) throw err
     if (timedOut) {
       throw new AttemptFailure(
         true,
@@ -113,22 +127,19 @@ async function attemptGet(url: string, shownUrl: string, options: HttpGetOptions
     clearTimeout(timer)
   }
 
-  if (!response.ok) {
+  if (response.status < 200 || response.status > 299) {
+    response.body.destroy()
     release()
     throw failureForStatus(response, shownUrl, options.notFoundHint)
   }
-  if (!response.body) {
-    release()
-    throw new AttemptFailure(false, new RowSourceError('EMPTY', `${shownUrl} answered with an empty body`))
-  }
 
-  const body = Readable.fromWeb(response.body as unknown as NodeWebReadableStream<Uint8Array>)
+  const body = response.body
   const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>
-  const length = Number(response.headers.get('content-length'))
+  const length = response.encoded ? NaN : Number(response.headers.get('content-length'))
   let destroyed = false
 
   return {
-    finalUrl: response.url || url,
+    finalUrl: response.url,
     contentType: response.headers.get('content-type') ?? '',
     totalBytes: Number.isFinite(length) && length > 0 ? length : undefined,
     next: () =>
@@ -154,7 +165,84 @@ async function attemptGet(url: string, shownUrl: string, options: HttpGetOptions
   }
 }
 
-function failureForStatus(response: Response, shownUrl: string, hint: string | undefined): AttemptFailure {
+interface FetchedResponse {
+  status: number
+  statusText: string
+  headers: { get(name: string): string | null }
+  /** The body, decompressed. */
+  body: Readable
+  /** The body was compressed: Content-Length is not its size. */
+  encoded: boolean
+  /** After redirects. */
+  url: string
+}
+
+/**
+ * GET with node's http client rather than fetch: its `lookup` hook lets the address policy check
+ * the address the socket will actually connect to. Redirects are followed here, each hop checked
+ * the same way (an IP literal in a URL never goes through lookup, so it is checked directly).
+ */
+async function getFollowingRedirects(url: string, options: HttpGetOptions, signal: AbortSignal): Promise<FetchedResponse> {
+  const lookup = checkedLookup(options.network)
+  let current = new URL(url)
+  for (let hop = 0; ; hop++) {
+    if (current.protocol !== 'http:' && current.protocol !== 'https:') {
+      throw new AttemptFailure(false, new RowSourceError('NETWORK', `${redactUrl(url)} redirected to a ${current.protocol} link, which is not followed`))
+    }
+    const host = bareHostname(current)
+    if (isIP(host)) checkAddress(options.network, host, host)
+    const message = await new Promise<IncomingMessage>((resolve, reject) => {
+      const send = current.protocol === 'https:' ? httpsRequest : httpRequest
+      const req = send(current, {
+        method: 'GET',
+        signal,
+        lookup,
+        headers: { accept: options.accept ?? '*/*', 'accept-encoding': 'gzip, deflate, br', 'user-agent': 'CreativeStudio' }
+      })
+      req.once('response', resolve)
+      req.once('error', reject)
+      req.end()
+    })
+    const status = message.statusCode ?? 0
+    const location = message.headers.location
+    if ([301, 302, 303, 307, 308].includes(status) && location) {
+      message.resume()
+      message.destroy()
+      if (hop >= MAX_REDIRECTS) {
+        throw new AttemptFailure(false, new RowSourceError('NETWORK', `could not download ${redactUrl(url)}: more than ${MAX_REDIRECTS} redirects`))
+      }
+      current = new URL(location, current)
+      continue
+    }
+    const encoding = String(message.headers['content-encoding'] ?? '').trim().toLowerCase()
+    const decoder = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : encoding === 'br' ? createBrotliDecompress() : null
+    let body: Readable = message
+    if (decoder) {
+      body = message.pipe(decoder)
+      message.once('error', (err) => decoder.destroy(err))
+      const destroyBoth = decoder.destroy.bind(decoder)
+      decoder.destroy = (err?: Error) => {
+        message.destroy()
+        return destroyBoth(err)
+      }
+    }
+    return {
+      status,
+      statusText: message.statusMessage ?? '',
+      headers: {
+        get: (name) => {
+          const value = message.headers[name.toLowerCase()]
+          return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
+        }
+      },
+      body,
+      encoded: decoder !== null,
+      url: current.toString()
+    }
+  }
+}
+
+function failureForStatus(response: FetchedResponse, shownUrl: string, hint: string | undefined): AttemptFailure {
   const { status } = response
   const explained = (text: string): string => (hint ? `${text}: ${hint}` : text)
   if (status === 404 || status === 410) {

@@ -21,6 +21,7 @@ export { RowSourceError, type RowSourceErrorCode } from './errors'
 export { rowRangeSchema, type RowRange } from './row-range'
 export { toCsvDownloadUrl, isGoogleSheetsUrl } from './google-sheets'
 export { redactUrl } from './redact-url'
+export { ANY_ADDRESS, PUBLIC_ADDRESSES_ONLY, type NetworkPolicy } from './address-policy'
 export type { CsvDelimiter } from './delimiter'
 export type { DetectedEncoding } from './text-decoder'
 export {

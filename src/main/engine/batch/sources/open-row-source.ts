@@ -4,6 +4,7 @@ import { openFileBytes, peekBytes, sniffFormat, type ByteSource, type PeekedByte
 import { readCsvRows } from './csv-source'
 import { RowSourceError } from './errors'
 import { isGoogleSheetsUrl, toCsvDownloadUrl } from './google-sheets'
+import { PUBLIC_ADDRESSES_ONLY, type NetworkPolicy } from './address-policy'
 import { httpGet } from './http-fetch'
 import { redactUrl } from './redact-url'
 import { rowRangeSchema } from './row-range'
@@ -29,7 +30,8 @@ const optionsSchema = z.strictObject({
   rowRange: rowRangeSchema.optional(),
   timeoutMs: z.number().int().min(1).max(600_000, { error: 'must be at most 10 minutes' }).optional(),
   attempts: z.number().int().min(1).max(10).optional(),
-  retryDelayMs: z.number().int().min(0).max(60_000).optional()
+  retryDelayMs: z.number().int().min(0).max(60_000).optional(),
+  network: z.custom<NetworkPolicy>((v) => typeof v === 'object' && v !== null && typeof (v as NetworkPolicy).allowPrivate === 'boolean').optional()
 })
 
 type Location = { kind: 'file'; path: string } | { kind: 'url'; url: string }
@@ -167,6 +169,8 @@ async function openBytes(location: Location, opts: ParsedOptions): Promise<ByteS
     attempts: opts.attempts ?? DEFAULT_ATTEMPTS,
     retryDelayMs: opts.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS,
     signal: opts.signal,
+    network: opts.network ?? PUBLIC_ADDRESSES_ONLY,
+    field: 'source.url',
     accept: 'text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;q=0.9, */*;q=0.5',
     notFoundHint: isGoogleSheetsUrl(location.url) ? `${NOT_FOUND_HINT}; ${GOOGLE_SHARING_HINT}` : `${NOT_FOUND_HINT}; check the link`
   })

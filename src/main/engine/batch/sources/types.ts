@@ -1,3 +1,4 @@
+import type { NetworkPolicy } from './address-policy'
 import type { RowRange } from './row-range'
 import type { DetectedEncoding } from './text-decoder'
 import type { CsvDelimiter } from './delimiter'
@@ -22,6 +23,11 @@ export interface OpenRowSourceOptions {
   /** URLs only: attempts for network errors, timeouts and 5xx (default 3), with exponential backoff from `retryDelayMs` (default 500 ms). */
   attempts?: number
   retryDelayMs?: number
+  /**
+   * URLs only: which addresses may be reached (resolved address, every redirect). Default: public
+   * internet addresses only; the CLI passes ANY_ADDRESS when asked with --allow-private-urls.
+   */
+  network?: NetworkPolicy
 }
 
 export type RowSourceFormat = 'csv' | 'xlsx'

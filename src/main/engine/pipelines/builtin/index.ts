@@ -2,6 +2,8 @@ import type { StudioServices } from '../../services'
 import { PipelineRegistry } from '../registry'
 import { audioPipeline, graphicPipeline, imagePipeline, modelPipeline, musicPipeline, textPipeline } from './single'
 import { videoPipeline } from './video'
+import { storyboardPipeline } from '../../storyboards/pipeline'
+import { storyboardIdeaPipeline } from '../../storyboards/from-row'
 
 export function builtinPipelines(): PipelineRegistry<StudioServices> {
   return new PipelineRegistry<StudioServices>()
@@ -12,4 +14,6 @@ export function builtinPipelines(): PipelineRegistry<StudioServices> {
     .register(audioPipeline)
     .register(musicPipeline)
     .register(modelPipeline)
+    .register(storyboardPipeline)
+    .register(storyboardIdeaPipeline)
 }

@@ -32,13 +32,14 @@ export function isMediaFile(file: File): boolean {
   return assetKindOf(file.name) !== 'other'
 }
 
-/** `assets/import` carries base64 of 500 MB at most (the contract's limit). */
-export const MAX_UPLOAD_BYTES = 500 * 1024 * 1024
+/** `assets/import` carries base64 of 4 MB at most (the contract's limit, under the bridge's message cap). */
+export const MAX_UPLOAD_BYTES = 4 * 1024 * 1024
 
 /**
  * Import dropped or picked media into a project as assets; every file refused is reported to the
  * user by name. In the desktop app main copies them from disk (`importDropped`: any size, nothing
- * read here); in a browser (`studio serve`) their bytes go by `assets/import`, base64.
+ * read here); in a browser (`studio serve`) `importDropped` streams each file to the server
+ * (POST /upload, any size). Only an API without it sends small files by `assets/import`, base64.
  */
 export async function importMedia(api: StudioApi, projectId: string, files: readonly File[]): Promise<{ media: number; imported: number }> {
   const media = files.filter(isMediaFile)
