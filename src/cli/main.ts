@@ -53,7 +53,7 @@ jobs
   logs <id> [--follow]
   cleanup --older-than DAYS     delete completed and cancelled jobs and their files
 batches (CSV, XLSX, Google Sheets CSV export links)
-  batch <file|url> [--rows A-B] [--config F] [--sheet NAME] [--pipeline P] [--detach] [--allow-private-urls]
+  batch <file|url> [--rows A-B] [--config F] [--sheet NAME] [--pipeline P] [--detach] [--estimate] [--allow-private-urls]
   batch list | status <id> | start <id> | pause <id> | resume <id> | stop <id> | retry <id> | reset <id>
   batch export <id> [--history] [--out FILE] [--delimiter ';']
 projects and storyboards (scene by scene; a render re-renders only what an edit changed)
@@ -368,6 +368,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
             history: { type: 'boolean', default: false },
             out: { type: 'string' },
             delimiter: { type: 'string' },
+            estimate: { type: 'boolean', default: false },
             'allow-private-urls': { type: 'boolean', default: false }
           },
           { min: 1, max: 2, usage: BATCH_USAGE }

@@ -28,6 +28,7 @@ export const COMMAND_NAMES = [
   'providers/health',
   'pipelines/list',
   'batch/preview',
+  'batch/estimate',
   'batch/create',
   'batch/list',
   'batch/get',

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod'
 import { COMMAND_NAMES, type CommandName } from './command-names'
+import type { BatchEstimate } from './estimate'
 import { EnqueueRequest, JobFilter, JobId, MoveDirectionSchema, Priority } from './schemas'
 import type {
   AssetView,
@@ -155,6 +156,14 @@ export const commands = {
       source: BatchSource,
       sheet: z.string().max(200).optional(),
       /** The batch config to preview with (its pipeline decides the column mapping). */
+      config: z.record(z.string(), z.unknown()).optional()
+    })
+  ),
+  /** Same request as batch/preview: the rows the batch would queue, timed and priced; nothing is queued. */
+  'batch/estimate': command<BatchEstimate>()(
+    z.strictObject({
+      source: BatchSource,
+      sheet: z.string().max(200).optional(),
       config: z.record(z.string(), z.unknown()).optional()
     })
   ),

@@ -123,7 +123,7 @@ function nameForError(name: unknown): string {
  * person types, calls the engine directly and keeps file paths.
  */
 function refusedThroughContract(name: CommandName, request: unknown): ApiError | null {
-  if (name !== 'batch/preview' && name !== 'batch/create') return null
+  if (name !== 'batch/preview' && name !== 'batch/estimate' && name !== 'batch/create') return null
   const { source } = request as ParsedRequestOf<'batch/preview'>
   if (source.kind === 'file') {
     return { code: 'forbidden', message: 'source: the app cannot read a file by its path; drop the file into the window instead' }

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { mkdirSync } from 'node:fs'
 import { ConfigError, listConfigs, loadConfig, saveConfig } from '../engine/batch/config'
+import { estimateBatch } from '../engine/batch/estimate'
 import { batchResultsCsv, jobHistoryCsv } from '../engine/batch/export'
 import { MappingError, PUBLIC_ADDRESSES_ONLY, type NetworkPolicy } from '../engine/batch/sources'
 import { RowSourceError } from '../engine/batch/sources/errors'
@@ -44,6 +45,7 @@ export function studioHandlers(engine: Engine<any>, options: StudioHandlerOption
   return createHandlers(studio, {
     ...storyboardHandlers(studio),
     'batch/preview': (r) => userErrors(() => batches.preview(r.source, r.sheet, r.config ?? {}, { network })),
+    'batch/estimate': (r) => userErrors(() => estimateBatch(studio, { source: r.source, sheet: r.sheet, config: r.config ?? {} }, { network })),
     'batch/create': (r) =>
       userErrors(async () => {
         // A small sheet is imported before the answer (its errors show in the dialog); a large one

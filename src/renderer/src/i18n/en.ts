@@ -456,7 +456,12 @@ export const en = {
 
   'drop.sheet': 'Drop a CSV or XLSX file to create a batch',
   'drop.media': 'Drop images, audio or video to add them to the project',
-  'drop.mediaHint': 'To add media, open a project and drop them there; CSV and XLSX files start a batch.'
+  'drop.mediaHint': 'To add media, open a project and drop them there; CSV and XLSX files start a batch.',
+
+  // Issue 19: providers, stock visuals, offline voices, spend caps.
+  'batchEstimate.line.one': '{n} row to queue · {time} · {cost}',
+  'batchEstimate.line.other': '{n} rows to queue · {time} · {cost}',
+  'batchEstimate.hint': 'Expected time (recent step durations over the jobs run at once) and cost (price table × expected use); nothing is queued yet'
 } as const
 
 export type MessageKey = keyof typeof en

@@ -457,5 +457,10 @@ export const fr: Record<MessageKey, string> = {
 
   'drop.sheet': 'Déposez un fichier CSV ou XLSX pour créer un batch',
   'drop.media': 'Déposez des images, sons ou vidéos pour les ajouter au projet',
-  'drop.mediaHint': 'Pour ajouter des médias, ouvrez un projet et déposez-les dedans ; les fichiers CSV et XLSX lancent un batch.'
+  'drop.mediaHint': 'Pour ajouter des médias, ouvrez un projet et déposez-les dedans ; les fichiers CSV et XLSX lancent un batch.',
+
+  // Issue 19 : fournisseurs, visuels d’archives, voix hors ligne, plafonds de dépense.
+  'batchEstimate.line.one': '{n} ligne à lancer · {time} · {cost}',
+  'batchEstimate.line.other': '{n} lignes à lancer · {time} · {cost}',
+  'batchEstimate.hint': 'Durée prévue (durées récentes des étapes, réparties sur les tâches menées en parallèle) et coût (grille tarifaire × usage prévu) ; rien n’est encore mis en file'
 }
