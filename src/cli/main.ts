@@ -58,6 +58,7 @@ batches (CSV, XLSX, Google Sheets CSV export links)
   batch export <id> [--history] [--out FILE] [--delimiter ';']
 projects and storyboards (scene by scene; a render re-renders only what an edit changed)
   project create NAME | list | add-media <project> FILE… | media <project>
+  project add-stock <project> (--query Q | --text NARRATION) [--video] [--count N]   Pexels photos/videos into the media bin
   storyboard create --project P (--idea TEXT | --assets ID,… | --blank) [--format 9:16|16:9|1:1] [--language L] [--render]
   storyboard list [--project P] | show <id> | undo <id> | redo <id> | rm <id>
   storyboard edit <id> <scene-number> [--narration TEXT] [--asset ID | --prompt TEXT] [--duration S] [--move-to N] [--remove]
@@ -417,7 +418,11 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
             draft: { type: 'boolean' },
             scene: { type: 'string' },
             estimate: { type: 'boolean' },
-            priority: { type: 'string' }
+            priority: { type: 'string' },
+            query: { type: 'string' },
+            text: { type: 'string' },
+            video: { type: 'boolean' },
+            count: { type: 'string' }
           },
           { min: 1, max: 1_000, usage: command === 'project' ? PROJECT_USAGE : STORYBOARD_USAGE }
         )

@@ -58,6 +58,8 @@ export const COMMAND_NAMES = [
   'assets/list',
   'assets/import',
   'assets/remove',
+  'stock/search',
+  'stock/import',
   'settings/get',
   'settings/update',
   'settings/setApiKey',

@@ -7,6 +7,7 @@
 import { z } from 'zod'
 import { COMMAND_NAMES, type CommandName } from './command-names'
 import type { BatchEstimate } from './estimate'
+import type { StockSearchResult } from './stock'
 import { EnqueueRequest, JobFilter, JobId, MoveDirectionSchema, Priority } from './schemas'
 import type {
   AssetView,
@@ -242,11 +243,32 @@ export const commands = {
   ),
   'assets/remove': command<null>()(z.strictObject({ id: z.string().min(1).max(100) })),
 
+  /** Stock photos or videos (Pexels) for a query, or for the keywords of a scene's narration. */
+  'stock/search': command<StockSearchResult>()(
+    z
+      .strictObject({
+        projectId: z.string().min(1).max(200).optional(),
+        query: z.string().trim().min(1, 'query is empty').max(200, 'query is too long (200 characters at most)').optional(),
+        sceneText: z.string().max(5000, 'sceneText is too long (5 000 characters at most)').optional(),
+        kind: z.enum(['photo', 'video'], { error: 'kind must be photo or video' }),
+        count: z.number().int().min(1).max(80).optional(),
+        page: z.number().int().min(1).max(1000).optional()
+      })
+      .refine((r) => r.query !== undefined || (r.sceneText ?? '').trim() !== '', { message: 'give a query or the scene text', path: ['query'] })
+  ),
+  /** Download one stock item (by the library's id) into the project's media bin, with its author and licence. */
+  'stock/import': command<AssetView>()(
+    z.strictObject({
+      projectId: z.string().min(1).max(200),
+      id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+      kind: z.enum(['photo', 'video'], { error: 'kind must be photo or video' })
+    })
+  ),
   'settings/get': command<SettingsView>()(Empty),
   'settings/update': command<SettingsView>()(SettingsPatch),
   /** Write-only: the key goes to main's keychain and is never read back. */
   'settings/setApiKey': command<null>()(
-    z.strictObject({ kind: z.enum(['text', 'image', 'speech']), key: z.string().max(500) })
+    z.strictObject({ kind: z.enum(['text', 'image', 'speech', 'stock']), key: z.string().max(500) })
   ),
   /**
    * A real frame rendered with the given subtitle style, as a PNG data URL. Renderer and format

@@ -310,6 +310,17 @@ export interface AssetView {
   path: string
   bytes: number
   createdAt: number
+  /** Who made a stock medium, under which licence, and where it came from (absent: the user's own). */
+  credit?: AssetCredit
+}
+
+export interface AssetCredit {
+  author: string
+  authorUrl: string | null
+  licence: string
+  licenceUrl: string | null
+  /** The medium's page at the library (Pexels). */
+  sourceUrl: string
 }
 
 export interface ProjectView {

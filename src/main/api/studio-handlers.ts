@@ -11,6 +11,7 @@ import type { Engine } from '../engine/engine'
 import { QueueError } from '../engine/errors'
 import { settingsView } from '../engine/settings'
 import { Studio } from '../engine/studio'
+import { stockServiceOf } from '../engine/stock/service'
 import { renderSubtitlePreview } from '../engine/subtitle-preview'
 import { createHandlers, type Handlers } from './handlers'
 import { storyboardHandlers } from './storyboard-handlers'
@@ -93,6 +94,8 @@ export function studioHandlers(engine: Engine<any>, options: StudioHandlerOption
       projects.removeAsset(r.id)
       return null
     },
+    'stock/search': (r) => stockServiceOf(studio, network).search(r),
+    'stock/import': (r) => stockServiceOf(studio, network).import(r.projectId, r.id, r.kind),
     'settings/get': () => view(),
     'settings/update': (r) =>
       userErrors(() => {

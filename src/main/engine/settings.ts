@@ -5,6 +5,7 @@ import type { SettingsView } from '../../shared/types'
 import type { SettingsPatch } from '../../shared/contract'
 import { QueueError } from './errors'
 import { DEFAULT_OPENAI_BASE_URL } from './providers/openai-connection'
+import { DEFAULT_PEXELS_BASE_URL } from './stock/pexels-api'
 import { ProviderSettings, type ProviderInfo, type ProviderSettingsInput } from './providers/registry'
 import { explicitBinaryProblem } from './render/binaries'
 import { BudgetSettings } from './pool/budget'
@@ -37,8 +38,8 @@ export const StudioSettings = z.strictObject({
 export type StudioSettings = z.output<typeof StudioSettings>
 
 /** The provider kinds that have a stored key of their own (moderation uses the environment). */
-export type KeyedKind = 'text' | 'image' | 'speech'
-const KEYED_KINDS: readonly KeyedKind[] = ['text', 'image', 'speech']
+export type KeyedKind = 'text' | 'image' | 'speech' | 'stock'
+const KEYED_KINDS: readonly KeyedKind[] = ['text', 'image', 'speech', 'stock']
 
 export interface SettingsStoreOptions {
   /** Forget the stored API key of a kind (the app's keychain, or this process's memory); true when there was one. */
@@ -182,9 +183,9 @@ export class SettingsStore {
 
 /** Where a provider entry sends its requests (and so its key), or null when it calls no server. */
 function endpointOrigin(entry: { kind?: string; baseURL?: string | undefined } | undefined): string | null {
-  if (entry?.kind !== 'openai') return null
+  if (entry?.kind !== 'openai' && entry?.kind !== 'pexels') return null
   try {
-    return new URL(entry.baseURL ?? DEFAULT_OPENAI_BASE_URL).origin
+    return new URL(entry.baseURL ?? (entry.kind === 'pexels' ? DEFAULT_PEXELS_BASE_URL : DEFAULT_OPENAI_BASE_URL)).origin
   } catch {
     return null
   }

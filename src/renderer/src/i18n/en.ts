@@ -461,6 +461,9 @@ export const en = {
   // Issue 19: providers, stock visuals, offline voices, spend caps.
   'batchEstimate.line.one': '{n} row to queue · {time} · {cost}',
   'batchEstimate.line.other': '{n} rows to queue · {time} · {cost}',
+  'stock.creditBy': '© {author}',
+  'stock.unknownAuthor': 'unknown author',
+  'stock.source': 'source',
   'batchEstimate.hint': 'Expected time (recent step durations over the jobs run at once) and cost (price table × expected use); nothing is queued yet'
 } as const
 

@@ -462,5 +462,8 @@ export const fr: Record<MessageKey, string> = {
   // Issue 19 : fournisseurs, visuels d’archives, voix hors ligne, plafonds de dépense.
   'batchEstimate.line.one': '{n} ligne à lancer · {time} · {cost}',
   'batchEstimate.line.other': '{n} lignes à lancer · {time} · {cost}',
+  'stock.creditBy': '© {author}',
+  'stock.unknownAuthor': 'auteur inconnu',
+  'stock.source': 'source',
   'batchEstimate.hint': 'Durée prévue (durées récentes des étapes, réparties sur les tâches menées en parallèle) et coût (grille tarifaire × usage prévu) ; rien n’est encore mis en file'
 }

@@ -11,6 +11,7 @@ import { getStudio, useStudio } from '../../store'
 import { displayStatus } from '../../store/order'
 import { Button, IconButton, StatusBadge, Unavailable } from '../common/controls'
 import { formatBytes, mediaKind, readAsBase64 } from '../common/format'
+import { AssetCreditLine } from './AssetCreditLine'
 import { useNow } from '../common/hooks'
 import { Icon } from '../common/Icon'
 import { TaskQueuePanel } from '../queue/TaskQueuePanel'
@@ -295,6 +296,7 @@ function ProjectView({ projectId, name }: { projectId: string; name: string }) {
                     onClick={() => void call('assets/remove', { id: a.id }).then((r) => r.ok && getStudio().removeAsset(a.id))}
                   />
                 </div>
+                <AssetCreditLine asset={a} />
               </li>
             ))}
           </ul>
