@@ -13,8 +13,9 @@
  *
  * It prints figures; it asserts nothing.
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { fmt, runFfmpegArgs, time, type Sample } from './measure'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -143,44 +144,7 @@ function handTypedCommand(output: string): string[] {
 }
 
 function runFfmpeg(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'] })
-    let tail = ''
-    child.stderr.on('data', (d: Buffer) => (tail = (tail + d.toString()).slice(-4000)))
-    child.on('error', reject)
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited ${code}\n${tail}`))))
-  })
-}
-
-interface Sample {
-  ms: number
-  /** CPU seconds of this process and the children it reaped (ffmpeg, ffprobe) during the run. */
-  cpuSec: number
-}
-
-async function time<T>(fn: () => Promise<T>): Promise<Sample & { value: T }> {
-  const cpuStart = cpuSeconds()
-  const start = performance.now()
-  const value = await fn()
-  return { value, ms: performance.now() - start, cpuSec: cpuSeconds() - cpuStart }
-}
-
-/** Own CPU plus reaped children's (Linux /proc; own CPU only elsewhere). */
-function cpuSeconds(): number {
-  const own = process.cpuUsage()
-  let children = 0
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    children = (Number(fields[13]) + Number(fields[14])) / 100 // cutime + cstime, in clock ticks
-  } catch {
-    // not Linux
-  }
-  return (own.user + own.system) / 1e6 + children
-}
-
-function fmt(sample: Sample): string {
-  return `${(sample.ms / 1000).toFixed(2)} s wall, ${sample.cpuSec.toFixed(1)} s CPU`
+  return runFfmpegArgs(ffmpeg, args)
 }
 
 async function prepareInputs(): Promise<{ images: string[]; narration: string; script: string }> {

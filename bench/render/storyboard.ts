@@ -10,8 +10,9 @@
  *
  * It prints figures; it asserts nothing.
  */
-import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { fmt, runFfmpegArgs, time as timed } from './measure'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -169,40 +170,5 @@ function run(args: string[]): void {
 }
 
 function runAsync(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'] })
-    let tail = ''
-    child.stderr.on('data', (d: Buffer) => (tail = (tail + d.toString()).slice(-4000)))
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited ${code}\n${tail}`))))
-  })
-}
-
-interface Sample {
-  ms: number
-  cpuSec: number
-}
-
-async function timed<T>(fn: () => Promise<T>): Promise<Sample & { value: T }> {
-  const cpu0 = cpuSeconds()
-  const t0 = performance.now()
-  const value = await fn()
-  return { value, ms: performance.now() - t0, cpuSec: cpuSeconds() - cpu0 }
-}
-
-/** Own CPU plus reaped children's (ffmpeg, speech), from /proc on Linux. */
-function cpuSeconds(): number {
-  const own = process.cpuUsage()
-  let children = 0
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    children = (Number(fields[13]) + Number(fields[14])) / 100
-  } catch {
-    // not Linux
-  }
-  return (own.user + own.system) / 1e6 + children
-}
-
-function fmt(s: Sample): string {
-  return `${(s.ms / 1000).toFixed(2)} s wall, ${s.cpuSec.toFixed(1)} s CPU`
+  return runFfmpegArgs(ffmpeg, args)
 }

@@ -5,17 +5,29 @@
  * times while scrolling (wheel-like, and the whole list in 2 s). Figures only. Headless Chromium
  * here rasterizes in software (--disable-gpu), so frame times are an upper bound.
  *
- *   node --import tsx bench/ui/run.ts [--jobs 10000] [--runs 3]
+ * Then click latency under load (see click-load.ts): --load-jobs jobs (default 20 000), --rate of
+ * them finishing per second (default 100), for --load-seconds (default 10).
+ *
+ *   node --import tsx bench/ui/run.ts [--jobs 10000] [--runs 3] [--load-jobs 20000] [--rate 100] [--load-seconds 10]
  */
 import { parseArgs } from 'node:util'
 import { startBridge } from '../../src/main/bridge/server'
 import { openTestEngine } from '../../tests/helpers/engine'
 import { ensureRenderer, launchChromium } from '../../tests/e2e/helpers'
+import { clickLatencyUnderLoad } from './click-load'
 
 /** Used inside page.evaluate callbacks, which run in Chromium. */
 declare const document: any
 
-const { values } = parseArgs({ options: { jobs: { type: 'string', default: '10000' }, runs: { type: 'string', default: '3' } } })
+const { values } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '10000' },
+    runs: { type: 'string', default: '3' },
+    'load-jobs': { type: 'string', default: '20000' },
+    rate: { type: 'string', default: '100' },
+    'load-seconds': { type: 'string', default: '10' }
+  }
+})
 const JOBS = Number(values.jobs)
 const RUNS = Number(values.runs)
 
@@ -110,6 +122,7 @@ for (let run = 0; run < RUNS; run++) {
 
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const fmt = (n: number, unit = 'ms') => (Number.isFinite(n) ? `${n.toFixed(0)} ${unit}` : '—')
+if (RUNS > 0) {
 console.log(`UI bench — ${JOBS.toLocaleString('en')} queued jobs, ${RUNS} cold page loads, Chromium headless (${process.platform}, ${(await import('node:os')).cpus().length} cores)`)
 console.log(`  enqueueMany into SQLite            ${fmt(enqueueMs)}`)
 console.log(`  first paint                        ${fmt(median(results.map((r) => r.firstPaint)))}   (runs: ${results.map((r) => r.firstPaint.toFixed(0)).join(', ')})`)
@@ -123,6 +136,16 @@ console.log(
   `  scrolling all rows in 2 s          ${median(results.map((r) => r.scrollFrames))} frames, avg ${median(results.map((r) => r.scrollAvgFrame)).toFixed(1)} ms, worst ${median(results.map((r) => r.scrollMaxFrame)).toFixed(0)} ms`
 )
 
-await browser.close()
+}
 await bridge.close()
 await engine.close(0)
+
+const loadJobs = Number(values['load-jobs'])
+if (loadJobs > 0) {
+  const rate = Number(values.rate)
+  const load = await clickLatencyUnderLoad(browser, loadJobs, rate, Number(values['load-seconds']))
+  console.log(`Clicks under load — ${loadJobs.toLocaleString('en')} jobs, ~${load.eventsPerSecond.toFixed(0)} finishing per second, ${load.clicks} clicks on rows`)
+  console.log(`  click → next paint                 median ${load.median.toFixed(0)} ms, p95 ${load.p95.toFixed(0)} ms, worst ${load.worst.toFixed(0)} ms`)
+  console.log(`  main thread busy (long tasks)      ${(load.busyShare * 100).toFixed(0)} %`)
+}
+await browser.close()

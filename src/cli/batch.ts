@@ -1,4 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { BatchEstimate } from '../shared/estimate'
 import type { BatchView } from '../shared/types'
 import { estimateBatch } from '../main/engine/batch/estimate'
@@ -10,9 +12,10 @@ import { RowSourceError } from '../main/engine/batch/sources/errors'
 import { TemplateError } from '../main/engine/batch/templates'
 import type { Engine } from '../main/engine/engine'
 import { QueueError } from '../main/engine/errors'
-import { parseJsonText } from '../main/engine/json-text'
+import { JsonDepthError, parseJsonText } from '../main/engine/json-text'
+import { readInputFile } from './input-file'
 import { Studio } from '../main/engine/studio'
-import { bar, clockTime, duration } from './format'
+import { bar, clockTime, duration, term } from './format'
 import type { CliIo } from './main'
 import { runPool } from './run'
 
@@ -49,7 +52,7 @@ function managerOf(engine: Engine<any>): { batches: BatchManager; release(): voi
 export async function batchCommand(engine: Engine<any>, io: CliIo, a: BatchArgs): Promise<number> {
   const { batches, release } = managerOf(engine)
   const [sub, id] = a.positionals
-  const print = (value: unknown, text: () => string) => io.stdout.write((a.json ? JSON.stringify(value, null, 2) : text()) + '\n')
+  const print = (value: unknown, text: () => string) => io.stdout.write((a.json ? JSON.stringify(value, null, 2) : term(text(), { lines: true })) + '\n')
   const needId = () => {
     if (!id) throw new BatchUsageError(`usage: studio batch ${sub} <id>`)
     return id
@@ -85,7 +88,13 @@ export async function batchCommand(engine: Engine<any>, io: CliIo, a: BatchArgs)
         if (delimiter !== ',' && delimiter !== ';') throw new BatchUsageError(`--delimiter: ',' or ';', not ${JSON.stringify(delimiter)}`)
         const csv = a.values.history ? jobHistoryCsv(engine.db, b.id, delimiter) : batchResultsCsv(engine.db, b.id, delimiter)
         if (typeof a.values.out === 'string') {
-          writeFileSync(a.values.out, csv)
+          try {
+            writeFileSync(a.values.out, csv)
+          } catch (err) {
+            const code = (err as NodeJS.ErrnoException).code
+            const why = code === 'ENOENT' ? `the folder ${dirname(a.values.out)} does not exist` : code === 'EISDIR' ? 'it is a folder' : (code ?? (err as Error).message)
+            throw new QueueError('bad_request', `--out: cannot write ${a.values.out}: ${why}`)
+          }
           print({ written: a.values.out }, () => `wrote ${a.values.out}`)
         } else {
           io.stdout.write(csv)
@@ -114,13 +123,14 @@ async function createAndRun(engine: Engine<any>, batches: BatchManager, io: CliI
   if (typeof a.values.config === 'string') {
     let text: string
     try {
-      text = readFileSync(a.values.config, 'utf8')
+      text = readInputFile(a.values.config, '--config')
     } catch (err) {
-      throw new BatchUsageError(`--config: cannot read ${a.values.config}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+      throw new BatchUsageError((err as Error).message)
     }
     try {
       config = parseJsonText(text) as Record<string, unknown>
     } catch (err) {
+      if (err instanceof JsonDepthError) throw new BatchUsageError(`--config: ${a.values.config}: ${err.message}`)
       throw new BatchUsageError(`--config: ${a.values.config} is not valid JSON: ${(err as Error).message}`)
     }
   }
@@ -130,6 +140,14 @@ async function createAndRun(engine: Engine<any>, batches: BatchManager, io: CliI
     config.rowRange = { start: Number(m[1]), ...(m[2] ? { end: Number(m[2]) } : {}) }
   }
   if (typeof a.values.pipeline === 'string') config.pipeline = a.values.pipeline
+  // A file:// URL (what a file manager copies) names a local file like its path does.
+  if (/^file:\/\//i.test(source)) {
+    try {
+      source = fileURLToPath(source)
+    } catch (err) {
+      throw new BatchUsageError(`${source} is not a file URL this system can open: ${(err as Error).message}`)
+    }
+  }
   const isUrl = /^https?:\/\//i.test(source)
   // The person typing the command may import from this computer or their own network, when they say so.
   const network = a.values['allow-private-urls'] === true ? ANY_ADDRESS : PUBLIC_ADDRESSES_ONLY
@@ -154,9 +172,9 @@ async function createAndRun(engine: Engine<any>, batches: BatchManager, io: CliI
   const started = batches.startBatch(created.id)
   if (!a.json) {
     io.stdout.write(
-      `batch ${started.id} "${started.name}": ${started.totalRows} rows (${started.invalidRows} refused)` +
+      `batch ${started.id} "${term(started.name)}": ${started.totalRows} rows (${started.invalidRows} refused)` +
         (started.ignoredColumns.length ? `\n  ${ignoredText(started)}` : '') +
-        (started.invalidRows ? `\n${started.errors.map((e) => `  row ${e.rowNumber}: ${e.reason.replace(/^row \d+: /, '')}`).join('\n')}` : '') +
+        (started.invalidRows ? `\n${started.errors.map((e) => `  row ${e.rowNumber}: ${term(e.reason.replace(/^row \d+: /, ''))}`).join('\n')}` : '') +
         '\n'
     )
   }
@@ -188,25 +206,25 @@ export function estimateText(e: BatchEstimate): string {
 }
 
 function print(a: BatchArgs, io: CliIo, value: unknown, text: () => string): void {
-  io.stdout.write((a.json ? JSON.stringify(value, null, 2) : text()) + '\n')
+  io.stdout.write((a.json ? JSON.stringify(value, null, 2) : term(text(), { lines: true })) + '\n')
 }
 
 function batchLine(b: BatchView): string {
-  return `${b.id.slice(0, 8)}  ${b.status.padEnd(9)} ${bar(b.progress, 12)} ${String(Math.round(b.progress)).padStart(3)}%  ${b.doneRows}/${b.totalRows} done, ${b.failedRows} failed, ${b.invalidRows} refused${cancelledText(b)}  ${b.name}`
+  return `${b.id.slice(0, 8)}  ${b.status.padEnd(9)} ${bar(b.progress, 12)} ${String(Math.round(b.progress)).padStart(3)}%  ${b.doneRows}/${b.totalRows} done, ${b.failedRows} failed, ${b.invalidRows} refused${cancelledText(b)}  ${term(b.name)}`
 }
 
 /** Columns of the sheet that no job gets: said, so a misspelt or unsupported column is noticed. */
 function ignoredText(b: BatchView): string {
-  const names = b.ignoredColumns.map((c) => `"${c}"`).join(', ')
+  const names = b.ignoredColumns.map((c) => `"${term(c)}"`).join(', ')
   return `ignored ${b.ignoredColumns.length === 1 ? 'column' : 'columns'} ${names}: pipeline "${b.config.pipeline}" has no field for ${b.ignoredColumns.length === 1 ? 'it' : 'them'}`
 }
 
 function batchStatusText(b: BatchView): string {
   const m = b.metrics
   const lines = [
-    `${b.name}  (${b.id})`,
+    `${term(b.name)}  (${b.id})`,
     `  status     ${b.status}${m.alert ? '   ⚠ more than 20 % of the last rows failed' : ''}`,
-    `  source     ${b.source}${b.sheet ? ` [${b.sheet}]` : ''}   pipeline ${b.config.pipeline}   intensity ${b.config.intensity}`,
+    `  source     ${term(b.source)}${b.sheet ? ` [${term(b.sheet)}]` : ''}   pipeline ${term(b.config.pipeline)}   intensity ${b.config.intensity}`,
     `  progress   ${bar(b.progress)} ${b.progress}%   ${b.doneRows}/${b.totalRows} done, ${b.failedRows} failed, ${b.invalidRows} refused${cancelledText(b)}` +
       (b.currentRows.length ? `   now: row ${b.currentRows.join(', ')}` : ''),
     `  time       avg ${duration(m.avgRowMs)} per row` +
@@ -218,12 +236,12 @@ function batchStatusText(b: BatchView): string {
   if (b.ignoredColumns.length) lines.push(`  columns    ${ignoredText(b)}`)
   if (b.lastResult) {
     lines.push(
-      `  last       row ${b.lastResult.rowNumber}: ${b.lastResult.outputPath ?? b.lastResult.jobId}` +
+      `  last       row ${b.lastResult.rowNumber}: ${term(b.lastResult.outputPath ?? b.lastResult.jobId)}` +
         (b.lastResult.wordCount !== null ? `, ${b.lastResult.wordCount} words` : '') +
         (b.lastResult.durationMs !== null ? `, ${duration(b.lastResult.durationMs)}` : '')
     )
   }
-  for (const e of b.errors.slice(0, 20)) lines.push(`  error      row ${e.rowNumber}: ${e.reason.replace(/^row \d+: /, '')}`)
+  for (const e of b.errors.slice(0, 20)) lines.push(`  error      row ${e.rowNumber}: ${term(e.reason.replace(/^row \d+: /, ''))}`)
   if (b.errors.length > 20) lines.push(`  …and ${b.errors.length - 20} more (studio batch export ${b.id.slice(0, 8)})`)
   return lines.join('\n')
 }

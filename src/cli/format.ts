@@ -1,4 +1,21 @@
 import type { JobDetail, JobView, LogLine, QueueEta, QueueStats } from '../shared/types'
+import { percentText } from '../shared/progress'
+
+/**
+ * Text that comes from data (titles, prompts, cells, file names, error messages quoting them) as
+ * a terminal may show it: control characters — ESC and OSC sequences that recolour, retitle or
+ * rewrite the screen, C1 controls, bidi overrides — are written as visible escapes (`\x1b`).
+ * A line break is kept in `lines` mode (a message of several lines) and escaped otherwise, so one
+ * title stays one table row. --json output needs none of this: JSON escapes them already.
+ */
+export function term(text: string, options: { lines?: boolean } = {}): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    if (c === '\n') return options.lines ? c : '\\n'
+    if (c === '\t') return options.lines ? c : '\\t'
+    const code = c.charCodeAt(0)
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
+  })
+}
 
 export function duration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—'
@@ -37,26 +54,26 @@ export function jobTable(jobs: JobView[], etaById: Map<string, number | null> = 
   const header = `${'ID'.padEnd(8)}  ${'STATUS'.padEnd(10)}  P   ${'TYPE'.padEnd(8)}  ${'PROGRESS'.padEnd(9)}  ${'ETA'.padEnd(7)}  TITLE`
   const rows = jobs.map((j) => {
     const status = j.status === 'pending' && j.waitingReason ? 'waiting' : j.status
-    const progress = `${Math.round(j.progress)}%`.padStart(4) + (j.currentStep ? ` ${j.currentStep}` : '')
+    const progress = percentText(j.progress).padStart(4) + (j.currentStep ? ` ${j.currentStep}` : '')
     const eta = etaById.has(j.id) ? etaText(etaById.get(j.id)) : ''
-    return `${j.id.slice(0, 8)}  ${status.padEnd(10)}  ${String(j.priority).padStart(2)}  ${cut(j.type, 8)}  ${cut(progress, 9)}  ${eta.padEnd(7)}  ${j.title}`
+    return `${j.id.slice(0, 8)}  ${status.padEnd(10)}  ${String(j.priority).padStart(2)}  ${cut(term(j.type), 8)}  ${cut(term(progress), 9)}  ${eta.padEnd(7)}  ${term(j.title)}`
   })
   return [header, ...rows].join('\n')
 }
 
 export function jobDetailText(job: JobDetail, log: LogLine[]): string {
   const lines = [
-    `${job.title}`,
+    `${term(job.title)}`,
     `  id         ${job.id}`,
-    `  type       ${job.type}   project ${job.projectId}${job.batchId ? `   batch ${job.batchId}` : ''}`,
-    `  status     ${job.status}${job.waitingReason ? ` (${job.waitingReason})` : ''}${job.pauseRequested ? ' (pausing)' : ''}   ${Math.round(job.progress)}%`,
+    `  type       ${term(job.type)}   project ${term(job.projectId)}${job.batchId ? `   batch ${job.batchId}` : ''}`,
+    `  status     ${job.status}${job.waitingReason ? ` (${term(job.waitingReason)})` : ''}${job.pauseRequested ? ' (pausing)' : ''}   ${percentText(job.progress)}`,
     `  priority   ${job.priority}   retries ${job.retryCount} (max ${job.maxRetries} attempts per step)`,
     `  created    ${new Date(job.createdAt).toISOString()}` +
       (job.startedAt ? `   started ${new Date(job.startedAt).toISOString()}` : '') +
       (job.completedAt ? `   finished ${new Date(job.completedAt).toISOString()}` : ''),
     `  duration   ${duration(job.actualDurationMs)}   cost ${job.steps.some((s) => s.costKnown === false) ? '≥ ' : ''}$${job.costUsd.toFixed(4)}`
   ]
-  if (job.error) lines.push(`  error      ${job.error}`)
+  if (job.error) lines.push(`  error      ${term(job.error)}`)
   lines.push('', '  steps')
   for (const s of job.steps) {
     // A storyboard's steps say which were reused from an earlier render, untouched by the edit.
@@ -65,10 +82,10 @@ export function jobDetailText(job: JobDetail, log: LogLine[]): string {
       .filter(Boolean)
       .join(', ')
     // A planned step's name carries an id (segment:4f3a…): its title says which scene.
-    const name = s.name.includes(':') ? `${s.title}  [${s.name}]` : s.name.padEnd(10)
-    lines.push(`    ${String(s.index + 1).padStart(2)}. ${name} ${s.status.padEnd(10)} attempts ${s.attempts}${extra ? `  (${extra})` : ''}`)
-    if (s.error && s.status !== 'completed') lines.push(`        error: ${s.error}`)
-    for (const [name, path] of Object.entries(s.files)) lines.push(`        ${name}: ${path}`)
+    const name = s.name.includes(':') ? `${term(s.title)}  [${term(s.name)}]` : term(s.name).padEnd(10)
+    lines.push(`    ${String(s.index + 1).padStart(2)}. ${name} ${s.status.padEnd(10)} attempts ${s.attempts}${extra ? `  (${term(extra)})` : ''}`)
+    if (s.error && s.status !== 'completed') lines.push(`        error: ${term(s.error)}`)
+    for (const [name, path] of Object.entries(s.files)) lines.push(`        ${term(name)}: ${term(path)}`)
   }
   if (log.length) {
     lines.push('', '  log')
@@ -88,7 +105,7 @@ export function clockTime(ts: number, options: { ms?: boolean } = {}): string {
 export function logLineText(l: LogLine): string {
   // The user's clock, as every other time they see: a log in UTC read 14:03 for 15:03 in Paris.
   const t = clockTime(l.ts, { ms: true })
-  return `${t} ${l.level.toUpperCase().padEnd(5)} ${l.step ? `[${l.step}] ` : ''}${l.message}`
+  return `${t} ${l.level.toUpperCase().padEnd(5)} ${l.step ? `[${term(l.step)}] ` : ''}${term(l.message, { lines: true })}`
 }
 
 export function statsText(s: QueueStats): string {
@@ -108,7 +125,7 @@ export function statsText(s: QueueStats): string {
   for (const [type, counts] of Object.entries(s.byType)) {
     const avg = s.avgDurationMsByType[type]
     lines.push(
-      `  ${type.padEnd(10)} ${Object.entries(counts)
+      `  ${term(type).padEnd(10)} ${Object.entries(counts)
         .map(([k, v]) => `${k} ${v}`)
         .join('  ')}${avg !== undefined ? `   avg ${duration(avg)}` : ''}`
     )

@@ -1,17 +1,18 @@
-import { readFileSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import type { CommandName, RequestOf, Result } from '../shared/contract'
+import type { BulkResult, CommandName, RequestOf, Result } from '../shared/contract'
 import { JobFilter } from '../shared/schemas'
 import { JOB_STATUSES, type JobView } from '../shared/types'
 import { createHandlers, dispatch, type Handlers } from '../main/api/handlers'
 import type { Engine } from '../main/engine/engine'
 import { QueueError } from '../main/engine/errors'
-import { parseJsonText } from '../main/engine/json-text'
+import { JsonDepthError, parseJsonText } from '../main/engine/json-text'
+import { InputFileError, checkArgumentText, readInputFile } from './input-file'
 import { defaultDataDir } from '../main/engine/paths'
-import { duration, jobDetailText, jobTable, logLineText, queueEtaText, statsText } from './format'
+import { duration, jobDetailText, jobTable, logLineText, queueEtaText, statsText, term } from './format'
 import { BATCH_USAGE, BatchUsageError, batchCommand } from './batch'
 import { runPool } from './run'
 import { PROJECT_USAGE, STORYBOARD_USAGE, StoryboardUsageError, projectCommand, storyboardCommand } from './storyboard'
+import { BULK_COMMAND, BULK_USAGE, BulkUsageError, bulkRequest, bulkText, isBulk, type BulkVerb } from './bulk'
 
 export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number }
@@ -48,6 +49,8 @@ jobs
   cancel <id>
   retry <id> [--from STEP]      resumes at the failed step unless --from is given
   rm <id>
+  cancel|retry|rm <id>... | --status S[,S]          many jobs in one go, e.g. cancel --status pending
+  priority <id>... <1-10> | priority --status S <1-10>
   pause [<id>]                  a job, or the whole queue
   resume [<id>]
   logs <id> [--follow]
@@ -154,7 +157,22 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       return result.value
     }
     const print = (value: unknown, text: () => string) => {
-      io.stdout.write((json ? JSON.stringify(value, null, 2) : text()) + '\n')
+      // Fields are escaped where they are formatted; this is the net for any text from data that is not.
+      io.stdout.write((json ? JSON.stringify(value, null, 2) : term(text(), { lines: true })) + '\n')
+    }
+    /** `cancel|retry|rm|priority` on several ids or on `--status S`: one request, one transaction, a line per job. */
+    const bulk = async (verb: BulkVerb, argv: string[]): Promise<number> => {
+      const { values, positionals } = parse(argv, { status: { type: 'string' } }, { min: 0, max: 10_000, usage: BULK_USAGE[verb] })
+      let request
+      try {
+        request = bulkRequest(verb, positionals, values.status as string | undefined)
+      } catch (err) {
+        if (err instanceof BulkUsageError) throw new UsageError(err.message)
+        throw err
+      }
+      const result = (await call(createHandlers(await open(values)), BULK_COMMAND[verb], request as never)) as BulkResult
+      print(result, () => bulkText(verb, result))
+      return result.skipped > 0 ? 1 : 0
     }
 
     switch (command) {
@@ -169,15 +187,16 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         }
         let text: string
         try {
-          text = values.input !== undefined ? String(values.input) : readFileSync(String(values['input-file']), 'utf8')
+          text = values.input !== undefined ? checkArgumentText(String(values.input), '--input') : readInputFile(String(values['input-file']), '--input-file')
         } catch (err) {
-          throw new UsageError(`--input-file: cannot read ${String(values['input-file'])}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+          throw new UsageError((err as Error).message)
         }
         let input: unknown
         try {
           input = parseJsonText(text)
         } catch (err) {
           const given = values.input !== undefined ? '--input' : `--input-file: ${String(values['input-file'])}`
+          if (err instanceof JsonDepthError) throw new UsageError(`${given}: ${err.message}`)
           throw new UsageError(`${given} is not valid JSON: ${(err as Error).message}`)
         }
         const e = await open(values)
@@ -233,8 +252,14 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         return 0
       }
       case 'priority': {
+        const priorityRule = (given: string) => new UsageError(`priority must be a whole number from 1 to 10 (1 runs first), got "${given}"`)
+        // A negative number reads as an option to parseArgs ("Unknown option '-5'"): it is a priority out of range.
+        const negative = args.find((a) => /^-\d/.test(a))
+        if (negative !== undefined) throw priorityRule(negative)
+        if (isBulk(args, 2)) return await bulk('priority', args)
         const { values, positionals } = parse(args, {}, { min: 2, max: 2, usage: 'priority <id> <1-10>' })
-        const priority = numberArg(positionals[1], 'priority')!
+        const priority = Number(positionals[1])
+        if (positionals[1]!.trim() === '' || !Number.isInteger(priority) || priority < 1 || priority > 10) throw priorityRule(positionals[1]!)
         const job = (await call(createHandlers(await open(values)), 'jobs/setPriority', { id: positionals[0]!, priority })) as JobView
         print(job, () => `${job.id.slice(0, 8)} priority ${job.priority}`)
         return 0
@@ -250,13 +275,14 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       }
       case 'cancel':
       case 'rm': {
+        if (isBulk(args, 1)) return await bulk(command, args)
         const { values, positionals } = parse(args, {}, { min: 1, max: 1, usage: `${command} <id>` })
         const h = createHandlers(await open(values))
         // An id prefix names the job; what is said names it whole, as `list` and `show` do.
         const job = (await call(h, 'jobs/get', { id: positionals[0]! })) as JobView
         if (command === 'rm') {
           await call(h, 'jobs/remove', { id: job.id })
-          print({ removed: job.id }, () => `removed ${job.id} "${job.title}"`)
+          print({ removed: job.id }, () => `removed ${job.id} "${term(job.title)}"`)
         } else {
           const cancelled = (await call(h, 'jobs/cancel', { id: job.id })) as JobView
           print(cancelled, () => `${cancelled.id} cancelled`)
@@ -264,6 +290,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         return 0
       }
       case 'retry': {
+        if (isBulk(args, 1)) return await bulk('retry', args)
         const { values, positionals } = parse(args, { from: { type: 'string' } }, { min: 1, max: 1, usage: 'retry <id> [--from STEP]' })
         const job = (await call(createHandlers(await open(values)), 'jobs/retry', {
           id: positionals[0]!,
@@ -458,8 +485,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         if (values.set !== undefined) {
           let patch: unknown
           try {
-            patch = JSON.parse(String(values.set))
+            patch = parseJsonText(checkArgumentText(String(values.set), '--set'))
           } catch (err) {
+            if (err instanceof InputFileError || err instanceof JsonDepthError) throw new UsageError(`--set: ${err.message.replace(/^--set /, '')}`)
             throw new UsageError(`--set is not valid JSON: ${(err as Error).message}`)
           }
           await call(handlers, 'settings/update', patch as never)
@@ -468,8 +496,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
           // The full provider settings (moderation, apiKeyEnv, names, prices) that the UI form leaves out.
           let providers: unknown
           try {
-            providers = JSON.parse(String(values.providers))
+            providers = parseJsonText(checkArgumentText(String(values.providers), '--providers'))
           } catch (err) {
+            if (err instanceof InputFileError || err instanceof JsonDepthError) throw new UsageError(`--providers: ${err.message.replace(/^--providers /, '')}`)
             throw new UsageError(`--providers is not valid JSON: ${(err as Error).message}`)
           }
           const { ProviderSettings } = await import('../main/engine/providers/registry')
@@ -513,7 +542,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     // Commands that call the engine directly (batch) throw its QueueError: its code is the answer's.
     const code = err instanceof UsageError ? 'usage' : err instanceof CommandFailed || err instanceof QueueError ? err.code : 'internal'
     const message = err instanceof Error ? err.message : String(err)
-    io.stderr.write(json ? JSON.stringify({ error: { code, message } }) + '\n' : `studio: ${message}\n`)
+    io.stderr.write(json ? JSON.stringify({ error: { code, message } }) + '\n' : `studio: ${term(message, { lines: true })}\n`)
     return err instanceof UsageError ? 2 : 1
   } finally {
     await engine?.close(0)

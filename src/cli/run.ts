@@ -1,8 +1,9 @@
 import type { Engine } from '../main/engine/engine'
 import { Studio } from '../main/engine/studio'
 import type { EngineEvent, JobView } from '../shared/types'
-import { bar, duration, etaText, logLineText } from './format'
+import { bar, duration, etaText, logLineText, term } from './format'
 import type { CliIo } from './main'
+import { percentText } from '../shared/progress'
 
 interface Live {
   title: string
@@ -33,7 +34,7 @@ export async function runPool(
     const eta = engine.eta()
     const etaById = new Map(eta.jobs.map((j) => [j.jobId, j.finishInMs]))
     const lines = [...live.entries()].map(
-      ([id, l]) => `${bar(l.progress)} ${String(Math.round(l.progress)).padStart(3)}%  ${l.step ?? ''}  eta ${etaText(etaById.get(id))}  ${l.title}`
+      ([id, l]) => `${bar(l.progress)} ${percentText(l.progress).padStart(4)}  ${l.step ?? ''}  eta ${etaText(etaById.get(id))}  ${term(l.title)}`
     )
     const stats = engine.queue.stats()
     lines.push(
@@ -52,7 +53,7 @@ export async function runPool(
   const say = (text: string) => {
     if (hungUp || o.json) return
     clear()
-    io.stdout.write(text + '\n')
+    io.stdout.write(term(text, { lines: true }) + '\n')
     draw()
   }
 

@@ -16,6 +16,12 @@ export const COMMAND_NAMES = [
   'jobs/remove',
   'jobs/pause',
   'jobs/resume',
+  'jobs/cancelMany',
+  'jobs/retryMany',
+  'jobs/removeMany',
+  'jobs/pauseMany',
+  'jobs/resumeMany',
+  'jobs/setPriorityMany',
   'jobs/logs',
   'queue/stats',
   'queue/eta',
@@ -66,7 +72,8 @@ export const COMMAND_NAMES = [
   'settings/previewSubtitles',
   'system/doctor',
   'system/reveal',
-  'system/openExternal'
+  'system/openExternal',
+  'system/exportFiles'
 ] as const
 
 export type CommandName = (typeof COMMAND_NAMES)[number]

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod'
 import { COMMAND_NAMES, type CommandName } from './command-names'
+import { JobSelection, SetPriorityMany, type BulkResult } from './bulk'
 import type { BatchEstimate } from './estimate'
 import type { StockSearchResult } from './stock'
 import { EnqueueRequest, JobFilter, JobId, MoveDirectionSchema, Priority } from './schemas'
@@ -36,6 +37,7 @@ import {
 } from './storyboard'
 
 export type { PoolStatus } from './types'
+export type { BulkOutcome, BulkResult } from './bulk'
 
 export interface PipelineInfo {
   name: string
@@ -138,6 +140,13 @@ export const commands = {
   'jobs/remove': command<null>()(ById),
   'jobs/pause': command<JobView>()(ById),
   'jobs/resume': command<JobView>()(ById),
+  // Many jobs in one transaction each (src/shared/bulk.ts): a selection, "Clear finished", `studio cancel --status pending`.
+  'jobs/cancelMany': command<BulkResult>()(JobSelection),
+  'jobs/retryMany': command<BulkResult>()(JobSelection),
+  'jobs/removeMany': command<BulkResult>()(JobSelection),
+  'jobs/pauseMany': command<BulkResult>()(JobSelection),
+  'jobs/resumeMany': command<BulkResult>()(JobSelection),
+  'jobs/setPriorityMany': command<BulkResult>()(SetPriorityMany),
   'jobs/logs': command<LogLine[]>()(
     z.strictObject({ id: JobId, afterId: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(10_000).optional() })
   ),
@@ -288,6 +297,16 @@ export const commands = {
   /** Open a web link in the default browser (desktop only). */
   'system/openExternal': command<null>()(
     z.strictObject({ url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) address' }).max(2048, 'url is too long') })
+  ),
+  /**
+   * Desktop only: copy files of the data folder (a render's MP4 and SRT) where the user chooses,
+   * in a save dialog (one file) or a folder dialog (several). Answers the copies' paths; an empty
+   * list when the user cancelled. A browser downloads the files instead.
+   */
+  'system/exportFiles': command<{ saved: string[] }>()(
+    z.strictObject({
+      paths: z.array(z.string().min(1, 'path is empty').max(4096, 'path is too long')).min(1, 'paths: give at least one file').max(20, 'paths: 20 files at most')
+    })
   )
 } as const satisfies Record<CommandName, { request: z.ZodType; response: unknown }>
 

@@ -25,7 +25,10 @@ const SAMPLE: Record<string, string> = {
   source: 'bundled',
   version: 'N-47683-g0e8eb07980-static',
   kind: 'image',
-  track: '/data/jobs/x/01-generate.ab/music.wav'
+  track: '/data/jobs/x/01-generate.ab/music.wav',
+  scene: '2',
+  scenes: '6',
+  name: 'reef (1).png'
 }
 
 describe('log lines', () => {

@@ -17,8 +17,16 @@ export const ProjectId = z
 
 const Payload = z
   .record(z.string(), z.unknown(), { error: 'input must be a JSON object' })
-  .refine((v) => utf8Length(JSON.stringify(v)) <= MAX_PAYLOAD_BYTES, {
-    message: 'input is larger than 1 MB'
+  .superRefine((v, ctx) => {
+    let text: string
+    try {
+      text = JSON.stringify(v)
+    } catch {
+      // A BigInt or a cycle (Electron's IPC carries both) has no JSON form: refused, not thrown.
+      ctx.addIssue({ code: 'custom', message: 'input must be plain JSON: text, numbers, true/false, lists and objects' })
+      return
+    }
+    if (utf8Length(text) > MAX_PAYLOAD_BYTES) ctx.addIssue({ code: 'custom', message: 'input is larger than 1 MB' })
   })
 
 export const EnqueueRequest = z.strictObject({

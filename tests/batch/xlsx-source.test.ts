@@ -75,7 +75,9 @@ describe('XLSX', () => {
         Actif: 'TRUE',
         Erreur: '#N/A',
         'Jour calculé': '2025-09-19'
-      }
+      },
+      // An error value is kept as Excel shows it, and flagged: a row that uses the column is refused.
+      cellErrors: [{ column: 'Erreur', reason: 'I2: the cell holds the error #N/A' }]
     })
     // Row 3 is empty: skipped, and row numbers keep matching Excel.
     expect(rows[1]).toMatchObject({

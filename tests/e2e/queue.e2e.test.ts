@@ -128,6 +128,9 @@ describe('task queue in the browser', () => {
     await page.locator('[data-testid="notice-info"]', { hasText: 'cannot be reordered' }).waitFor()
     await screenshot(page, 'queue-processing')
     await r.locator('[data-testid="cancel"]').click()
+    // A running job: the app asks first, in its own dialog.
+    await page.locator('[data-testid="confirm-dialog"]', { hasText: 'Long render' }).waitFor()
+    await page.click('[data-testid="confirm-ok"]')
     await page.waitForFunction(() =>
       [...document.querySelectorAll('[data-testid="queue-row"]')].some((el) => el.textContent!.includes('Long render') && el.getAttribute('data-status') === 'cancelled')
     )

@@ -136,7 +136,7 @@ describe('studio serve in the browser (built-in pipelines)', () => {
     await screenshot(page, 'tracker-text')
   })
 
-  it('projects: dropped media become assets; "new video from assets" queues a video with them', async () => {
+  it('projects: dropped media become assets; "new video" from them opens the composer, creates a storyboard and opens it', async () => {
     await page.click('[data-testid="nav-projects"]')
     await page.fill('[data-testid="project-name"]', 'Promo spring')
     await page.keyboard.press('Enter')
@@ -150,13 +150,15 @@ describe('studio serve in the browser (built-in pipelines)', () => {
     })
     await page.locator('[data-testid="asset"] input[type="checkbox"]').first().check()
     await page.click('[data-testid="new-video"]')
-    const job = page.locator('.project-job', { hasText: 'Video from Promo spring assets' })
-    await job.waitFor({ timeout: 10_000 })
+    // Nothing is queued yet: the composer asks first, then the storyboard opens for review.
+    await page.locator('[data-testid="composer"]').waitFor()
+    expect(await page.locator('.project-job').count()).toBe(0)
+    await page.click('[data-testid="composer-create"]')
+    await page.locator('[data-testid="scene-card"]').first().waitFor({ timeout: 15_000 })
+    expect(await page.locator('[data-testid="scene-card"]').count()).toBe(1)
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'scene-narration', null, { timeout: 10_000 })
+    expect(await page.locator('[data-testid="render-version"]').count()).toBe(0) // created for review, not rendered
     await screenshot(page, 'projects')
-    // Do not spend the run rendering it.
-    const dock = page.locator('.dock [data-testid="queue-row"]', { hasText: 'Video from Promo spring' })
-    await dock.locator('[data-testid="cancel"]').click()
-    await page.waitForFunction(() => [...document.querySelectorAll('.dock [data-testid="queue-row"]')].some((r: any) => r.getAttribute('data-status') === 'cancelled'))
   })
 
   it('the system check runs; no page errors', async () => {

@@ -542,6 +542,12 @@ export const dialog = {
   showMessageBox: (...args: unknown[]): Promise<{ response: number; checkboxChecked: boolean }> => {
     record('dialog.showMessageBox', ...args)
     return Promise.resolve({ response: 0, checkboxChecked: false })
+  },
+  /** What the next save dialogs answer, in order (the user's choice); none queued = cancelled. */
+  saveAnswers: [] as { canceled: boolean; filePath?: string }[],
+  showSaveDialog: (...args: unknown[]): Promise<{ canceled: boolean; filePath?: string }> => {
+    record('dialog.showSaveDialog', ...args)
+    return Promise.resolve(dialog.saveAnswers.shift() ?? { canceled: true })
   }
 }
 
@@ -786,6 +792,7 @@ export const electron = {
     shell.revealed.length = 0
     shell.openedPaths.length = 0
     dialog.errors.length = 0
+    dialog.saveAnswers.length = 0
     for (const win of BrowserWindowDouble.getAllWindows()) {
       win.removeAllListeners()
       win.destroyed = true

@@ -24,10 +24,18 @@ export function openTestEngine(overrides: Partial<EngineOptions<TestServices>> =
   })
 }
 
-export async function until<T>(check: () => T | undefined | null | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+/**
+ * Wait until `check` gives a value (an async check too: its answer is awaited, not taken for the
+ * promise, which is always truthy and made such waits return at once).
+ */
+export async function until<T>(
+  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs = 10_000,
+  what = 'condition'
+): Promise<T> {
   const start = Date.now()
   for (;;) {
-    const v = check()
+    const v = await check()
     if (v) return v
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 10))

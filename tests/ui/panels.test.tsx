@@ -17,7 +17,9 @@ import { en } from '../../src/renderer/src/i18n/en'
 import { fr } from '../../src/renderer/src/i18n/fr'
 import { getStudio } from '../../src/renderer/src/store'
 import { batch, detail, fail, fakeApi, job, ok, PIPELINES, provider, settings, stats, step } from './fixtures'
+import { storyboard } from './storyboard-fixtures'
 import { installLayout } from './setup-dom'
+import { answerQuestions } from './confirm-answers'
 
 beforeEach(() => installLayout())
 
@@ -130,9 +132,11 @@ describe('batch dashboard (seed 3)', () => {
       // A stopped batch is carried on with Retry or started over with Reset; Start would be refused.
       expect(within(screen.getByTestId('batch-detail')).queryByTestId('batch-start')).toBeNull()
 
-      const confirm = vi.spyOn(window, 'confirm').mockReturnValueOnce(false).mockReturnValueOnce(true)
+      const confirm = answerQuestions(false, true)
       fireEvent.click(resetButton())
-      expect(confirm).toHaveBeenCalledWith(expect.stringMatching(/^Reset the batch “ideas”\? Its results, metrics and times are forgotten/))
+      await waitFor(() => expect(confirm.asked).toHaveLength(1))
+      expect(confirm.asked[0]).toMatch(/^Reset the batch “ideas”\? Its results, metrics and times are forgotten/)
+      await waitFor(() => expect(getStudio().confirmation).toBeNull())
       expect(fake.of('batch/reset')).toEqual([])
 
       fireEvent.click(resetButton())
@@ -309,13 +313,15 @@ describe('settings', () => {
 })
 
 describe('project editor', () => {
-  it('lists assets, imports dropped media as base64 and queues a video from the picked assets; toggles the queue panel', async () => {
+  it('lists assets, imports dropped media as base64 and makes a storyboard from the picked assets; toggles the queue panel', async () => {
     getStudio().setProjects([{ id: 'promo', name: 'Promo', jobCount: 0, assetCount: 1, createdAt: 1 }])
     const asset = { id: 'a1', projectId: 'promo', name: 'beach.png', kind: 'image' as const, path: '/data/assets/promo/beach.png', bytes: 2048, createdAt: 1 }
     const fake = mount(<ProjectEditor />, {
       'assets/list': ok([asset]),
       'assets/import': (r: { name: string }) => ok({ ...asset, id: 'a2', name: r.name, path: '/data/assets/promo/' + r.name }),
-      'jobs/enqueue': ok(job())
+      'storyboards/list': ok([]),
+      'storyboards/create': ok(storyboard({ scenes: [] })),
+      'storyboards/get': ok(storyboard({ scenes: [] }))
     })
     await waitFor(() => expect(screen.getAllByTestId('asset')).toHaveLength(1))
     const file = new File(['PNGDATA'], 'sunset.png', { type: 'image/png' })
@@ -325,8 +331,9 @@ describe('project editor', () => {
     await waitFor(() => expect(screen.getAllByTestId('asset')).toHaveLength(2))
     fireEvent.click(screen.getAllByRole('checkbox')[0]!)
     fireEvent.click(screen.getByTestId('new-video'))
-    await waitFor(() => expect(fake.of('jobs/enqueue')).toHaveLength(1))
-    expect(fake.of('jobs/enqueue')[0]).toMatchObject({ type: 'video', projectId: 'promo', input: { assets: ['/data/assets/promo/beach.png'] } })
+    fireEvent.click(await screen.findByTestId('composer-create'))
+    await waitFor(() => expect(fake.of('storyboards/create')).toHaveLength(1))
+    expect(fake.of('storyboards/create')[0]).toMatchObject({ projectId: 'promo', from: { kind: 'assets', assetIds: ['a1'] }, render: false })
     expect(screen.getByTestId('queue-panel')).toBeTruthy()
     fireEvent.click(screen.getByTestId('toggle-dock'))
     expect(screen.queryByTestId('queue-panel')).toBeNull()
@@ -343,15 +350,18 @@ describe('project editor: visuals and dropped sheets', () => {
     const asset = (id: string, name: string, kind: 'image' | 'audio' | 'video') => ({ id, projectId: 'promo', name, kind, path: `/data/assets/promo/${name}`, bytes: 10, createdAt: 1 })
     const fake = mount(<ProjectEditor />, {
       'assets/list': ok([asset('a1', 'beach.png', 'image'), asset('a2', 'voice.mp3', 'audio'), asset('a3', 'waves.mp4', 'video')]),
-      'jobs/enqueue': ok(job())
+      'storyboards/list': ok([]),
+      'storyboards/create': ok(storyboard({ scenes: [] })),
+      'storyboards/get': ok(storyboard({ scenes: [] }))
     })
     await waitFor(() => expect(screen.getAllByTestId('asset')).toHaveLength(3))
     expect(screen.getByTestId('audio-not-visual').textContent).toMatch(/Audio files cannot be picked/)
     expect(screen.queryByRole('checkbox', { name: 'Select voice.mp3' })).toBeNull()
     for (const box of screen.getAllByRole('checkbox')) fireEvent.click(box)
     fireEvent.click(screen.getByTestId('new-video'))
-    await waitFor(() => expect(fake.of('jobs/enqueue')).toHaveLength(1))
-    expect((fake.of('jobs/enqueue')[0] as { input: { assets: string[] } }).input.assets).toEqual(['/data/assets/promo/beach.png', '/data/assets/promo/waves.mp4'])
+    fireEvent.click(await screen.findByTestId('composer-create'))
+    await waitFor(() => expect(fake.of('storyboards/create')).toHaveLength(1))
+    expect((fake.of('storyboards/create')[0] as { from: { assetIds: string[] } }).from.assetIds).toEqual(['a1', 'a3'])
   })
 
   it('a spreadsheet dropped on an open project makes a batch in that project', async () => {

@@ -7,6 +7,7 @@ import { NewJobDialog } from '../../src/renderer/src/components/queue/NewJobDial
 import { getStudio } from '../../src/renderer/src/store'
 import { detail, fail, fakeApi, job, ok, PIPELINES, stats, step } from './fixtures'
 import { installLayout } from './setup-dom'
+import { answerQuestions } from './confirm-answers'
 
 beforeEach(() => installLayout())
 
@@ -63,6 +64,7 @@ describe('task queue panel', () => {
     expect(within(row('First')).getByText(/~12s/)).toBeTruthy()
     expect((within(row('First')).getByTestId('priority') as HTMLSelectElement).value).toBe('5')
     expect(screen.getByTestId('queue-eta').textContent).toMatch(/All done in ~1m 05s/)
+    expect(screen.getByTestId('queue-eta').textContent).toMatch(/not counting 1 waiting for a provider/)
     // Queue positions count queued jobs only.
     expect(row('First').querySelector('.pos')!.textContent).toBe('1')
     void [running, q1, failed, waiting]
@@ -72,7 +74,7 @@ describe('task queue panel', () => {
     const { q1 } = seed()
     act(() => getStudio().setEta({ totalMs: 400, concurrency: 2, jobs: [{ jobId: q1.id, remainingWorkMs: 300, finishInMs: 300 }] }, Date.now()))
     mount()
-    expect(screen.getByTestId('queue-eta').textContent).toMatch(/All done in <1s$/)
+    expect(screen.getByTestId('queue-eta').textContent).toMatch(/All done in <1s, not counting 1 waiting for a provider$/)
     expect(within(row('First')).getByText('<1s')).toBeTruthy()
   })
 
@@ -145,7 +147,7 @@ describe('task queue panel', () => {
     fireEvent.click(within(row('Broken')).getByTestId('retry'))
     fireEvent.click(within(row('Second')).getByTestId('toggle-pause'))
     // Third never ran, so it has no files: removed without a question.
-    const confirm = vi.spyOn(window, 'confirm')
+    const confirm = answerQuestions(true)
     fireEvent.click(within(row('Third')).getByTestId('remove'))
     await waitFor(() => expect(fake.calls.length).toBeGreaterThanOrEqual(7))
     expect(fake.calls.map((c) => [c.command, c.request])).toEqual([
@@ -157,7 +159,7 @@ describe('task queue panel', () => {
       ['jobs/pause', { id: q2.id }],
       ['jobs/remove', { id: q3.id }]
     ])
-    expect(confirm).not.toHaveBeenCalled()
+    expect(confirm.asked).toEqual([])
   })
 
   it('a processing job cannot be reordered: the buttons say why and send nothing', () => {
@@ -212,7 +214,7 @@ describe('task queue panel', () => {
     const { q1, q2, failed } = seed()
     const { fake } = mount()
     // Nothing here has files or is running: C and Del act without asking.
-    const confirm = vi.spyOn(window, 'confirm').mockReturnValue(false)
+    const confirm = answerQuestions(false)
     act(() => getStudio().selectJob(q1.id))
     fireEvent.keyDown(window, { key: 'ArrowDown' })
     expect(getStudio().selectedJobId).toBe(q2.id)
@@ -236,7 +238,7 @@ describe('task queue panel', () => {
       ['jobs/retry', ''],
       ['jobs/remove', '']
     ])
-    expect(confirm).not.toHaveBeenCalled()
+    expect(confirm.asked).toEqual([])
   })
 
   it('removing a finished render asks first, naming the job and its files; saying no keeps it', async () => {
@@ -244,12 +246,13 @@ describe('task queue panel', () => {
     const done = job({ title: 'Final cut', status: 'completed', progress: 100, startedAt: 1, completedAt: 2, result: { video: '/d/jobs/x/video.mp4' } })
     act(() => getStudio().setJobs([...Object.values(getStudio().jobs), done]))
     const { fake } = mount()
-    const confirm = vi.spyOn(window, 'confirm').mockReturnValue(false)
+    const confirm = answerQuestions(false)
     fireEvent.click(within(row('Final cut')).getByTestId('remove'))
-    await waitFor(() => expect(confirm).toHaveBeenCalledTimes(1))
-    expect(confirm.mock.calls[0]![0]).toMatch(/“Final cut”.*files.*deleted/)
+    await waitFor(() => expect(confirm.asked).toHaveLength(1))
+    expect(confirm.asked[0]).toMatch(/“Final cut”.*files.*deleted/)
+    await waitFor(() => expect(getStudio().confirmation).toBeNull())
     expect(fake.of('jobs/remove')).toEqual([])
-    confirm.mockReturnValue(true)
+    confirm.answerWith(true)
     fireEvent.click(within(row('Final cut')).getByTestId('remove'))
     await waitFor(() => expect(fake.of('jobs/remove')).toEqual([{ id: done.id }]))
   })
@@ -266,28 +269,31 @@ describe('task queue panel', () => {
           step({ name: 'b', index: 1, status: 'failed' })
         ]))
     })
-    const confirm = vi.spyOn(window, 'confirm').mockReturnValue(false)
+    const confirm = answerQuestions(false)
     act(() => getStudio().selectJob(withFiles.id))
     fireEvent.keyDown(window, { key: 'Delete' })
-    await waitFor(() => expect(confirm).toHaveBeenCalledTimes(1))
-    expect(confirm.mock.calls[0]![0]).toMatch(/“Half done”.*files/)
+    await waitFor(() => expect(confirm.asked).toHaveLength(1))
+    expect(confirm.asked[0]).toMatch(/“Half done”.*files/)
+    await waitFor(() => expect(getStudio().confirmation).toBeNull())
     expect(fake.of('jobs/remove')).toEqual([])
     expect(getStudio().selectedJobId).toBe(withFiles.id) // declined: the selection stays on it
     act(() => getStudio().selectJob(empty.id))
     fireEvent.keyDown(window, { key: 'Delete' })
     await waitFor(() => expect(fake.of('jobs/remove')).toEqual([{ id: empty.id }]))
-    expect(confirm).toHaveBeenCalledTimes(1)
+    expect(confirm.asked).toHaveLength(1)
   })
 
   it('C on a processing job asks before cancelling it', async () => {
     const { running } = seed()
     const { fake } = mount()
-    const confirm = vi.spyOn(window, 'confirm').mockReturnValue(false)
+    const confirm = answerQuestions(false)
     act(() => getStudio().selectJob(running.id))
     fireEvent.keyDown(window, { key: 'c' })
-    expect(confirm.mock.calls[0]![0]).toMatch(/“Rendering” is being processed/)
+    await waitFor(() => expect(confirm.asked).toHaveLength(1))
+    expect(confirm.asked[0]).toMatch(/“Rendering” is being processed/)
+    await waitFor(() => expect(getStudio().confirmation).toBeNull())
     expect(fake.of('jobs/cancel')).toEqual([])
-    confirm.mockReturnValue(true)
+    confirm.answerWith(true)
     fireEvent.keyDown(window, { key: 'c' })
     await waitFor(() => expect(fake.of('jobs/cancel')).toEqual([{ id: running.id }]))
   })
@@ -298,7 +304,11 @@ describe('task queue panel', () => {
     fireEvent.click(screen.getByTestId('queue-toggle'))
     act(() => getStudio().applyEvents([{ type: 'queue.changed', paused: true }]))
     expect(screen.getByTestId('queue-toggle').textContent).toMatch(/Resume queue/)
+    // "Run now" would do nothing while the queue is paused: disabled, and it says why.
+    expect((screen.getByTestId('kick') as HTMLButtonElement).disabled).toBe(true)
+    expect(screen.getByTestId('kick').title).toBe('The queue is paused: resume it to run jobs')
     fireEvent.click(screen.getByTestId('queue-toggle'))
+    act(() => getStudio().applyEvents([{ type: 'queue.changed', paused: false }]))
     fireEvent.click(screen.getByTestId('kick'))
     await waitFor(() => expect(fake.calls.map((c) => c.command)).toEqual(['queue/pause', 'queue/resume', 'pool/kick']))
   })

@@ -1,4 +1,5 @@
 import { describeZodError } from '../../shared/schemas'
+import { tooDeepMessage, tooDeeplyNested } from '../../shared/json-depth'
 import {
   commands,
   isCommandName,
@@ -10,6 +11,7 @@ import {
 } from '../../shared/contract'
 import type { Engine } from '../engine/engine'
 import { LeaseLostError, QueueError } from '../engine/errors'
+import { bulkHandlers } from './bulk-handlers'
 
 export type Handlers = { [C in CommandName]: (request: ParsedRequestOf<C>) => ResponseOf<C> | Promise<ResponseOf<C>> }
 
@@ -53,6 +55,7 @@ function engineHandlers(engine: Engine<any>): Pick<Handlers, EngineCommands> {
     },
     'jobs/pause': (r) => queue.pauseJob(r.id),
     'jobs/resume': (r) => queue.resumeJob(r.id),
+    ...bulkHandlers(queue),
     'jobs/logs': (r) => queue.logs(r.id, { ...(r.afterId !== undefined ? { afterId: r.afterId } : {}), ...(r.limit ? { limit: r.limit } : {}) }),
     'queue/stats': () => queue.stats(),
     'queue/eta': () => engine.eta(),
@@ -92,6 +95,9 @@ export async function dispatch(handlers: Handlers, name: unknown, rawRequest: un
   if (!isCommandName(name)) {
     return { ok: false, error: { code: 'unknown_command', message: `unknown command ${nameForError(name)}` } }
   }
+  // Checked before zod, whose recursive walk answered `internal: Maximum call stack size exceeded`.
+  const deep = tooDeeplyNested(rawRequest)
+  if (deep !== null) return { ok: false, error: { code: 'bad_request', message: `${name}: ${tooDeepMessage(deep)}` } }
   const parsed = commands[name].request.safeParse(rawRequest ?? {})
   if (!parsed.success) {
     return { ok: false, error: { code: 'bad_request', message: `${name}: ${describeZodError(parsed.error, 'request')}` } }

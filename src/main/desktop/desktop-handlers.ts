@@ -4,14 +4,16 @@
  * `studioHandlers(studio)` in main, so the contract is still served by one `dispatch` (which
  * validates each request with the contract's schema before these run).
  */
-import { shell } from 'electron'
+import { copyFile } from 'node:fs/promises'
+import { basename, dirname, extname, join } from 'node:path'
+import { dialog, shell } from 'electron'
 import type { Handlers } from '../api/handlers'
 import { QueueError } from '../engine/errors'
 import { isSafeExternalUrl, openExternalSafely } from './external'
 import { resolveInsideRoots } from '../api/media-paths'
 import type { SafeStorageSecrets } from './secrets'
 
-export type DesktopHandlers = Pick<Handlers, 'system/reveal' | 'system/openExternal' | 'settings/setApiKey'>
+export type DesktopHandlers = Pick<Handlers, 'system/reveal' | 'system/openExternal' | 'settings/setApiKey' | 'system/exportFiles'>
 
 export interface DesktopHandlerDeps {
   /** Folders whose files may be revealed (the studio data folder). */
@@ -27,6 +29,7 @@ export function desktopHandlers(deps: DesktopHandlerDeps): DesktopHandlers {
       await revealInFolder(deps.revealRoots, request.path)
       return null
     },
+    'system/exportFiles': async (request) => ({ saved: await exportFiles(deps.revealRoots, request.paths) }),
     'system/openExternal': async (request) => {
       if (!isSafeExternalUrl(request.url)) {
         throw new QueueError('bad_request', 'url: only http(s) links without a user name or password can be opened')
@@ -51,4 +54,30 @@ export async function revealInFolder(roots: readonly string[], path: string): Pr
     throw new QueueError(found.status === 404 ? 'not_found' : 'forbidden', `path: ${found.message}`)
   }
   shell.showItemInFolder(found.path)
+}
+
+/**
+ * "Export…": the first file (a render's MP4) is saved where the user chooses in a save dialog;
+ * the others (its SRT) are copied beside it under the same name, so the pair stays together.
+ * Only files of the data folder are read. Cancelled: nothing is copied, an empty list answers.
+ */
+export async function exportFiles(roots: readonly string[], paths: readonly string[]): Promise<string[]> {
+  const sources: string[] = []
+  for (const path of paths) {
+    const found = await resolveInsideRoots(roots, path, {})
+    if ('status' in found) throw new QueueError(found.status === 404 ? 'not_found' : 'forbidden', `paths: ${found.message}`)
+    sources.push(found.path)
+  }
+  const first = sources[0]!
+  const choice = await dialog.showSaveDialog({ defaultPath: basename(first), properties: ['createDirectory', 'showOverwriteConfirmation'] })
+  if (choice.canceled || !choice.filePath) return []
+  const target = extname(choice.filePath) ? choice.filePath : choice.filePath + extname(first)
+  const stem = join(dirname(target), basename(target, extname(target)))
+  const saved: string[] = []
+  for (const [i, source] of sources.entries()) {
+    const to = i === 0 ? target : stem + extname(source)
+    await copyFile(source, to)
+    saved.push(to)
+  }
+  return saved
 }

@@ -179,6 +179,11 @@ export class ProjectStore {
     return assetView(this.db.prepare<[string], AssetRow>('SELECT * FROM assets WHERE id = ?').get(target.id)!)
   }
 
+  /** The file of the asset with this id, or undefined when there is none. */
+  assetPath(id: string): string | undefined {
+    return this.db.prepare<[string], { path: string }>('SELECT path FROM assets WHERE id = ?').get(id)?.path
+  }
+
   removeAsset(id: string): void {
     const row = this.db.prepare<[string], AssetRow>('SELECT * FROM assets WHERE id = ?').get(id)
     if (!row) throw new QueueError('not_found', `no asset with id ${id}`)

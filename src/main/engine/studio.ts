@@ -9,10 +9,10 @@ import type { BreakerOptions } from './pool/circuit-breaker'
 import { defaultResourceLimits, type PoolTimings } from './pool/pool'
 import { MemorySecrets, StudioServices, type SecretSource } from './services'
 import { SettingsStore, type KeyedKind } from './settings'
+import { StoryboardService } from './storyboards/service'
 import { budgetHold, budgetReport, type BudgetLine } from './pool/budget'
 import { spentSince } from './queue/spend'
 import { openDatabase, type Db } from './store/database'
-import { StoryboardService } from './storyboards/service'
 
 export interface StudioOptions {
   dataDir: string
@@ -52,10 +52,11 @@ export class Studio extends Engine<StudioServices> {
     const settings = new SettingsStore(db, { forgetKey })
     const services = new StudioServices(dataDir, settings, db, secrets, options.env ?? process.env)
     const saved = settings.get()
+    const projects = new ProjectStore(db, dataDir)
     super({
       dataDir,
       db,
-      pipelines: builtinPipelines(),
+      pipelines: builtinPipelines({ dataDir, assetPath: (id) => projects.assetPath(id) }),
       services,
       concurrency: options.concurrency ?? saved.concurrency ?? Math.max(1, cpus().length),
       resources: { ...defaultResourceLimits(), ...saved.resources },
@@ -73,7 +74,7 @@ export class Studio extends Engine<StudioServices> {
     this.settings = settings
     this.services = services
     this.batches = new BatchManager(this)
-    this.projects = new ProjectStore(db, dataDir)
+    this.projects = projects
     this.storyboards = new StoryboardService({
       db,
       queue: this.queue,

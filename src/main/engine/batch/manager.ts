@@ -13,11 +13,14 @@ import { noRowsReason } from './no-rows'
 import { batchOfJob, deletedRowCount, forgetRowJobs, hasRowsLeft, openJobs, requeueDeletedRows } from './row-states'
 import { openRowSource, resolveMapping, PUBLIC_ADDRESSES_ONLY, type NetworkPolicy, type RowSource } from './sources'
 import { rowInputBuilder } from './row-input'
+import { clipText } from './sources/errors'
 import { sheetOfCopy, stageSource } from './staging'
 import { loadTemplate } from './templates'
 import { batchView, type BatchRow } from './view'
 
 const IMPORT_CHUNK = 500
+/** Longest reason a refused or failed import keeps (it names the file, the sheet, the columns). */
+const MAX_STORED_ERROR_CHARS = 2_000
 
 export interface CreateBatchRequest {
   source: BatchSource
@@ -338,7 +341,7 @@ export class BatchManager {
     }
     try {
       const mapping = resolveMapping(source.headers, config.mapping ?? {}, mappingOptions(pipeline))
-      this.db.prepare('UPDATE batches SET ignored_columns = ? WHERE id = ?').run(JSON.stringify(mapping.unmappedColumns), id)
+      this.db.prepare('UPDATE batches SET ignored_columns = ? WHERE id = ?').run(JSON.stringify(mapping.unmappedColumns.map((c) => clipText(c))), id)
       const build = rowInputBuilder({ pipeline, config, batchId: id, template, format: source.format, headers: source.headers, mapping })
       const insert = this.db.prepare(
         'INSERT OR IGNORE INTO batch_rows (batch_id, row_number, state, input, error, priority) VALUES (?, ?, ?, ?, ?, ?)'
@@ -393,7 +396,8 @@ export class BatchManager {
   }
 
   private fail(id: string, message: string): void {
-    this.db.prepare("UPDATE batches SET status = 'error', error = ?, updated_at = ? WHERE id = ?").run(message, Date.now(), id)
+    // Stored and answered: a message quoting a huge cell grew studio.db by its size, for good.
+    this.db.prepare("UPDATE batches SET status = 'error', error = ?, updated_at = ? WHERE id = ?").run(clipText(message, MAX_STORED_ERROR_CHARS), Date.now(), id)
     this.changes.push(id, null)
   }
 
@@ -599,7 +603,11 @@ export class BatchManager {
   require(id: string): BatchRow {
     const b =
       this.db.prepare<[string], BatchRow>('SELECT * FROM batches WHERE id = ?').get(id) ??
-      (id.length >= 4 ? this.db.prepare<[string], BatchRow>("SELECT * FROM batches WHERE id LIKE ? || '%'").all(id.replace(/[%_]/g, '')) : []).find(
+      // A prefix is compared as characters: with LIKE, `studio batch stop ____` stopped a batch.
+      (id.length >= 4
+        ? this.db.prepare<[string, string], BatchRow>('SELECT * FROM batches WHERE substr(id, 1, length(?)) = ? LIMIT 2').all(id.toLowerCase(), id.toLowerCase())
+        : []
+      ).find(
         (_r, _i, all) => all.length === 1
       )
     if (!b) throw new QueueError('not_found', `no batch with id ${id}`)

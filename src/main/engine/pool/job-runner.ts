@@ -16,6 +16,7 @@ import type { PoolTimings } from './pool'
 import type { ResourceLimiter } from './resource-limiter'
 import { syncFile, syncFolder, worthSyncing } from './sync-files'
 import { logText } from '../../../shared/log-lines'
+import { stepProgressReporter } from '../../../shared/progress'
 
 /** Why a running job was stopped from outside its step. */
 export class StopReason extends Error {
@@ -105,7 +106,6 @@ export class JobRunner<S> {
       for (const s of done) outputs[s.name] = stepOutputFromRow(s)
       if (done.length < steps.length) leases.logSkipped(lease, done)
 
-      const weights = steps.map((s) => stepDefinition(pipeline, s.name)?.estimateMs ?? 1)
       const latest = { row: job }
       for (let i = 0; i < steps.length; i++) {
         const step = steps[i]!
@@ -121,7 +121,7 @@ export class JobRunner<S> {
           return
         }
         const run = (row: StepRow, d: StepDefinition<S>) =>
-          this.runStep({ lease, claimed, pipeline, def: d, step: row, input, outputs, controller, weights, latest })
+          this.runStep({ lease, claimed, pipeline, def: d, step: row, input, outputs, controller, latest })
         if (!def.parallel) {
           if ((await run(step, def)) !== 'completed') return
           continue
@@ -201,7 +201,6 @@ export class JobRunner<S> {
     input: Record<string, unknown>
     outputs: Record<string, StepOutput>
     controller: AbortController
-    weights: number[]
     /** Updated with the row each checkpoint returns (it carries a pause requested meanwhile). */
     latest: { row: JobRow }
   }): Promise<StepOutcome> {
@@ -245,10 +244,8 @@ export class JobRunner<S> {
     const folder = `${String(step.idx + 1).padStart(2, '0')}-${step.name.replace(/[^\w.-]/g, '-')}`
     const workDir = join(this.d.artifactsRoot, lease.jobId, `${folder}.${randomUUID().slice(0, 8)}`)
     const maxAttempts = Math.max(1, def.maxAttempts ?? claimed.job.max_retries)
-    const totalWeight = a.weights.reduce((x, y) => x + y, 0)
-    const weightBefore = a.weights.slice(0, step.idx).reduce((x, y) => x + y, 0)
-    const jobProgressAt = (stepPct: number) =>
-      Math.round(((weightBefore + (a.weights[step.idx]! * stepPct) / 100) / totalWeight) * 1000) / 10
+    // One definition of a job's progress everywhere (src/shared/progress.ts): steps count equally.
+    const jobProgressAt = stepProgressReporter(claimed.steps.length, step.idx, a.latest.row.progress)
     let started = Date.now()
     let attempt = 0
     try {

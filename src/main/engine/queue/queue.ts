@@ -28,6 +28,8 @@ import { planMove, planPlacement, type MoveOutcome, type QueueSlot } from './ord
 import { JOB_ROW, jobDetail, jobView, logLine, STEP_ROW, type JobRow, type LogRow, type StepRow } from './rows'
 import { readRows } from '../store/row-reader'
 import { logText } from '../../../shared/log-lines'
+import { progressOfDoneSteps } from '../../../shared/progress'
+import type { BulkOutcome, BulkResult, JobSelection } from '../../../shared/bulk'
 
 const QUEUE_PAUSED_KEY = 'queue.paused'
 
@@ -86,8 +88,9 @@ export class Queue {
 
   private byPrefix(prefix: string): JobRow | undefined {
     if (prefix.length < 4) return undefined
-    const rows = readRows<[string], JobRow>(this.db, "SELECT * FROM jobs WHERE id LIKE ? || '%' LIMIT 2", JOB_ROW)
-      .all(prefix.replace(/[%_]/g, ''))
+    // Compared as characters: with LIKE, `%` and `_` were wildcards and `studio rm %%%%` removed a job.
+    const rows = readRows<[string, string], JobRow>(this.db, 'SELECT * FROM jobs WHERE substr(id, 1, length(?)) = ? LIMIT 2', JOB_ROW)
+      .all(prefix.toLowerCase(), prefix.toLowerCase())
     if (rows.length > 1) throw new QueueError('ambiguous', `more than one job id starts with ${prefix}; give more characters`)
     return rows[0]
   }
@@ -109,8 +112,9 @@ export class Queue {
     if (f.projectId) (where.push('project_id = ?'), params.push(f.projectId))
     if (f.batchId) (where.push('batch_id = ?'), params.push(f.batchId))
     if (f.text) {
-      where.push("(title LIKE '%' || ? || '%' OR payload LIKE '%' || ? || '%' OR id LIKE ? || '%')")
-      params.push(f.text, f.text, f.text)
+      // instr, not LIKE: a search for "100%" or "a_b" finds those characters, not a pattern.
+      where.push('(instr(lower(title), lower(?)) > 0 OR instr(lower(payload), lower(?)) > 0 OR substr(id, 1, length(?)) = lower(?))')
+      params.push(f.text, f.text, f.text, f.text)
     }
     const sql = `SELECT * FROM jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
       ORDER BY CASE status WHEN 'processing' THEN 0 WHEN 'pending' THEN 1 WHEN 'paused' THEN 1 ELSE 2 END,
@@ -404,7 +408,7 @@ export class Queue {
              cost_usd = ${JOB_COST}, cost_unknown = ${JOB_COST_UNKNOWN}
            WHERE id = @jobId`
         )
-        .run({ progress: Math.round((done / steps.length) * 1000) / 10, resource: firstOpen?.resource ?? null, now, jobId: row.id })
+        .run({ progress: progressOfDoneSteps(steps.length, done), resource: firstOpen?.resource ?? null, now, jobId: row.id })
       const fromName = steps[from]?.name ?? 'the start'
       // Redoing from a late step still runs first any earlier one that never finished: said so.
       const resume = steps.find((st) => st.idx < from && st.status !== 'completed')
@@ -493,6 +497,94 @@ export class Queue {
       this.events.emit({ type: 'job.removed', jobId: id })
     }
     return ids.length
+  }
+
+  // ---------------------------------------------------------------- many jobs at once
+
+  /**
+   * The same change to many jobs, in one transaction: each job is done or skipped with the reason
+   * the single-job command would give (already finished, being processed…); an unexpected error
+   * rolls the whole request back. Events go out once it has committed.
+   */
+  private applyMany(selection: JobSelection, act: (id: string) => void): BulkResult {
+    const results: BulkOutcome[] = []
+    const seen = new Set<string>()
+    inTransaction(this.db, () => {
+      for (const given of this.selectIds(selection)) {
+        let id = given
+        try {
+          id = this.require(given).id
+          if (seen.has(id)) continue
+          seen.add(id)
+          // Each job in its own savepoint: one refused half-way leaves nothing behind.
+          inTransaction(this.db, () => act(id))
+          results.push({ id, outcome: 'done' })
+        } catch (err) {
+          if (!(err instanceof QueueError)) throw err
+          results.push({ id, outcome: 'skipped', code: err.code, reason: err.message })
+        }
+      }
+    })
+    const done = results.filter((r) => r.outcome === 'done').length
+    return { done, skipped: results.length - done, results }
+  }
+
+  /** The ids a selection names: as given (each resolved by the single-job lookup), or those in the status(es), in queue order. */
+  private selectIds(selection: JobSelection): string[] {
+    if (selection.ids) return selection.ids
+    if (!selection.status) throw new QueueError('bad_request', 'give either ids (a list of job ids) or status (a job status or a list of them)')
+    const statuses = Array.isArray(selection.status) ? selection.status : [selection.status]
+    return prep<unknown[], { id: string }>(
+      this.db,
+      `SELECT id FROM jobs WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY priority, position`
+    )
+      .all(...statuses)
+      .map((r) => r.id)
+  }
+
+  cancelMany(selection: JobSelection): BulkResult {
+    return this.applyMany(selection, (id) => void this.cancel(id))
+  }
+
+  retryMany(selection: JobSelection): BulkResult {
+    return this.applyMany(selection, (id) => {
+      const row = this.require(id)
+      // A completed job is redone only when a step is named (retry --from); not in bulk.
+      if (row.status !== 'failed' && row.status !== 'cancelled') {
+        throw new QueueError('not_retryable', `job is ${row.status}; only failed or cancelled jobs are retried`)
+      }
+      this.retry(row.id)
+    })
+  }
+
+  pauseMany(selection: JobSelection): BulkResult {
+    return this.applyMany(selection, (id) => void this.pauseJob(id))
+  }
+
+  resumeMany(selection: JobSelection): BulkResult {
+    return this.applyMany(selection, (id) => void this.resumeJob(id))
+  }
+
+  setPriorityMany(selection: JobSelection, priority: number): BulkResult {
+    return this.applyMany(selection, (id) => {
+      const row = this.require(id)
+      if (row.priority === priority) throw new QueueError('unchanged', `job already has priority ${priority}`)
+      this.setPriority(row.id, priority)
+    })
+  }
+
+  /** Delete many jobs (a running one is stopped: its lease goes with its row); files and events once committed. */
+  removeMany(selection: JobSelection): BulkResult {
+    const gone: string[] = []
+    const result = this.applyMany(selection, (id) => {
+      prep(this.db, 'DELETE FROM jobs WHERE id = ?').run(id)
+      gone.push(id)
+    })
+    for (const id of gone) {
+      rmSync(join(this.artifactsRoot, id), { recursive: true, force: true })
+      this.events.emit({ type: 'job.removed', jobId: id })
+    }
+    return result
   }
 
   // ---------------------------------------------------------------- helpers

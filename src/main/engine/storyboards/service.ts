@@ -21,7 +21,7 @@ import { inTransaction, type Db } from '../store/database'
 import type { AssetFile } from './artifact-cache'
 import { applyEdit, assetRefs, makeScene, makeSettings, sceneIndex, type StoryboardDoc } from './document'
 import { scenesFromIdea, rewriteNarration } from './from-idea'
-import { parseStepName, planRenderSteps, RenderInput, scenesToRender } from './render-input'
+import { parseStepName, planRenderSteps, RenderInput, sceneTransition, scenesToRender } from './render-input'
 import { assembleKeyOf } from './steps/assemble'
 import { musicKeyOf } from './steps/music'
 import { segmentSpec, type SceneFacts } from './segment-spec'
@@ -328,8 +328,11 @@ export class StoryboardService {
         keys.push({ key: scene.visual.kind === 'asset' ? ASSET : f.visualKey, kind, sceneId, paid: scene.visual.kind === 'generated' && !providers.image.offline })
       } else if (kind === 'segment' && scene) {
         // A voice not made yet decides the scene's length: its segment is not known either.
-        const at = input.scenes.indexOf(scene)
-        const involved = at > 0 ? [scene, input.scenes[at - 1]!] : [scene]
+        const rendered = scenesToRender(input)
+        const at = rendered.indexOf(scene)
+        const before = at > 0 ? rendered[at - 1]! : null
+        // The scene before counts only when it crossfades into this one.
+        const involved = before && sceneTransition(before, input.settings) === 'crossfade' ? [scene, before] : [scene]
         const known = involved.every((s) => !facts.get(s.id)!.voiceKey || facts.get(s.id)!.voiceSec !== null)
         const spec = known ? segmentSpec(input, scene, (s) => facts.get(s.id)!, style) : null
         segments.set(scene.id, spec ? { key: spec.key, frames: spec.own.frames } : null)

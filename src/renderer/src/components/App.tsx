@@ -6,6 +6,7 @@ import { getStudio, useStudio } from '../store'
 import type { Notice, Theme, View } from '../store/types'
 import { BatchCreateDialog } from './batch/BatchCreateDialog'
 import { BatchDashboard, openSheet, SHEET_EXTENSIONS } from './batch/BatchDashboard'
+import { ConfirmHost } from './common/ConfirmDialog'
 import { formatPercent } from './common/format'
 import { isTyping } from './common/hooks'
 import { Icon, type IconName } from './common/Icon'
@@ -61,6 +62,7 @@ export function App() {
         <StatusBar />
       </div>
       <Notices />
+      <ConfirmHost />
       <Announcer />
       {newJobOpen ? <NewJobDialog {...(view === 'projects' && selectedProject ? { defaultProjectId: selectedProject } : {})} /> : null}
       {sheet ? <BatchCreateDialog sheet={sheet} {...(sheetProjectId ? { projectId: sheetProjectId } : {})} /> : null}
@@ -161,13 +163,14 @@ function StatusBar() {
   const connection = useStudio((s) => s.connection.state)
   const pool = useStudio((s) => s.pool)
   const stats = useStudio((s) => s.stats)
+  const queuePaused = useStudio((s) => s.queuePaused)
   return (
     <footer className="statusbar">
       <span className={`conn conn-${connection}`}>
         <span className="status-dot" aria-hidden="true" />
         {t(`conn.${connection}`)}
       </span>
-      {pool ? <span>{t('status.pool', { state: t(`pool.${pool.state}`), running: pool.running.length, concurrency: pool.concurrency })}</span> : null}
+      {pool ? <span>{t('status.pool', { state: t(queuePaused && pool.state !== 'stopping' ? 'pool.paused' : `pool.${pool.state}`), running: pool.running.length, concurrency: pool.concurrency })}</span> : null}
       {stats ? <span>{t.plural('queue.jobsCount', stats.total)}</span> : null}
       {stats ? <span>{t('status.success', { rate: formatPercent(stats.successRate24h, t.locale) })}</span> : null}
       <span className="spacer" />
@@ -215,13 +218,26 @@ function Notices() {
 function NoticeItem({ notice: n }: { notice: Notice }) {
   const t = useT()
   useEffect(() => {
-    const timer = setTimeout(() => getStudio().dismissNotice(n.id), n.kind === 'error' ? 8_000 : 3_000)
+    const timer = setTimeout(() => getStudio().dismissNotice(n.id), n.kind === 'error' || n.action ? 8_000 : 3_000)
     return () => clearTimeout(timer)
-  }, [n.id, n.kind])
+  }, [n.id, n.kind, n.action])
   return (
     <div className={`notice notice-${n.kind}`} role={n.kind === 'error' ? 'alert' : 'status'} data-testid={`notice-${n.kind}`}>
       <Icon name={n.kind === 'error' ? 'alert' : n.kind === 'success' ? 'check' : 'bolt'} size={14} />
       <span>{n.text}</span>
+      {n.action ? (
+        <button
+          type="button"
+          className="button button-ghost notice-action"
+          onClick={() => {
+            n.action!.run()
+            getStudio().dismissNotice(n.id)
+          }}
+          data-testid="notice-action"
+        >
+          {n.action.label}
+        </button>
+      ) : null}
       <button type="button" className="icon-button" aria-label={t('common.close')} onClick={() => getStudio().dismissNotice(n.id)}>
         <Icon name="close" size={12} />
       </button>
@@ -329,11 +345,21 @@ function useGlobalDrop(onSheetProject: (projectId: string | null) => void): bool
         void openSheet(sheet)
       } else if (files.length) getStudio().notify('info', t('drop.mediaHint'))
     }
+    // A view that takes the drop itself (the project workspace) stops it before it reaches the
+    // window: the overlay is cleared on the way down, or it would stay over the app.
+    const landed = () => {
+      depth = 0
+      setDragging(false)
+    }
     window.addEventListener('dragenter', enter)
     window.addEventListener('dragleave', leave)
     window.addEventListener('dragover', over)
     window.addEventListener('drop', drop)
+    window.addEventListener('drop', landed, true)
+    window.addEventListener('dragend', landed, true)
     return () => {
+      window.removeEventListener('drop', landed, true)
+      window.removeEventListener('dragend', landed, true)
       window.removeEventListener('dragenter', enter)
       window.removeEventListener('dragleave', leave)
       window.removeEventListener('dragover', over)

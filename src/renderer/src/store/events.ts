@@ -1,5 +1,5 @@
 import type { PushEvent } from '../../../shared/contract'
-import type { BatchView, JobStatus, JobView, LogLine, QueueEta, QueueStats, QueueSummary } from '../../../shared/types'
+import type { BatchView, JobEta, JobStatus, JobView, LogLine, QueueEta, QueueStats, QueueSummary } from '../../../shared/types'
 import { affectsOrder, compareJobs } from './order'
 import type { BatchSample, EtaState, LiveProgress, StudioState } from './types'
 
@@ -15,7 +15,8 @@ export const BATCH_SAMPLE_LIMIT = 240
 export function reduceEvents(state: StudioState, events: readonly PushEvent[]): Partial<StudioState> {
   let jobs: Record<string, JobView> | null = null
   let live: Record<string, LiveProgress> | null = null
-  let orderDirty = false
+  // Jobs whose place in the list may have changed: re-placed by a merge, not a sort of every job.
+  let moved: Set<string> | null = null
   let removed: Set<string> | null = null
   let recent: LogLine[] | null = null
   let jobLogs: Record<string, LogLine[]> | null = null
@@ -25,6 +26,9 @@ export function reduceEvents(state: StudioState, events: readonly PushEvent[]): 
   let queuePaused = state.queuePaused
   let details: StudioState['details'] | null = null
   let summary: QueueSummary | null = null
+  // A job filed under a project this window has not listed (the first job of `default`, a CLI
+  // --project): the project exists from then on, as the engine's projects/list says.
+  let projects: StudioState['projects'] | null = null
   // Counts per status follow the job events between two summaries (which come at most once a
   // second): the header never says "Idle" next to a job the list already shows as processing.
   let counts: { byStatus: QueueStats['byStatus']; total: number } | null = null
@@ -41,8 +45,8 @@ export function reduceEvents(state: StudioState, events: readonly PushEvent[]): 
         const current = (jobs ?? state.jobs)[e.job.id]
         // An event older than what a snapshot already holds (it was buffered before the snapshot).
         if (current && current.updatedAt > e.job.updatedAt) break
-        jobs ??= { ...state.jobs }
-        if (affectsOrder(current, e.job)) orderDirty = true
+        jobs ??= copy(state.jobs)
+        if (affectsOrder(current, e.job)) (moved ??= new Set()).add(e.job.id)
         // A job this window does not hold is counted only when it is new (just enqueued); an old
         // one beyond the loaded list is left to the next summary.
         if (current ? current.status !== e.job.status : e.job.createdAt === e.job.updatedAt) {
@@ -52,16 +56,19 @@ export function reduceEvents(state: StudioState, events: readonly PushEvent[]): 
         }
         jobs[e.job.id] = e.job
         removed?.delete(e.job.id)
+        if (!current && !(projects ?? state.projects).some((p) => p.id === e.job.projectId)) {
+          projects = [...(projects ?? state.projects), { id: e.job.projectId, name: e.job.projectId, jobCount: 0, assetCount: 0, createdAt: e.job.createdAt }]
+        }
         if (e.job.status !== 'processing') {
           const l = (live ?? state.live)[e.job.id]
           if (l) {
-            live ??= { ...state.live }
+            live ??= copy(state.live)
             delete live[e.job.id]
           }
         }
         const detail = (details ?? state.details)[e.job.id]
         if (detail) {
-          details ??= { ...state.details }
+          details ??= copy(state.details)
           details[e.job.id] = { ...detail, ...e.job }
         }
         break
@@ -71,15 +78,15 @@ export function reduceEvents(state: StudioState, events: readonly PushEvent[]): 
         if (!gone) break
         count(gone.status, -1)
         if (counts) counts.total = Math.max(0, counts.total - 1)
-        jobs ??= { ...state.jobs }
+        jobs ??= copy(state.jobs)
         delete jobs[e.jobId]
         ;(removed ??= new Set()).add(e.jobId)
         if ((live ?? state.live)[e.jobId]) {
-          live ??= { ...state.live }
+          live ??= copy(state.live)
           delete live[e.jobId]
         }
         if ((details ?? state.details)[e.jobId]) {
-          details ??= { ...state.details }
+          details ??= copy(state.details)
           delete details[e.jobId]
         }
         break
@@ -87,7 +94,7 @@ export function reduceEvents(state: StudioState, events: readonly PushEvent[]): 
       case 'job.progress': {
         const job = (jobs ?? state.jobs)[e.jobId]
         if (job && job.status !== 'processing') break
-        live ??= { ...state.live }
+        live ??= copy(state.live)
         live[e.jobId] = { progress: e.progress, step: e.step, stepProgress: e.stepProgress, message: e.message }
         break
       }
@@ -127,10 +134,11 @@ export function reduceEvents(state: StudioState, events: readonly PushEvent[]): 
   const patch: Partial<StudioState> = {}
   if (jobs) {
     patch.jobs = jobs
-    if (orderDirty) patch.order = sortIds(jobs)
+    if (moved) patch.order = replace(state.order, jobs, moved, removed)
     else if (removed && removed.size) patch.order = state.order.filter((id) => !removed!.has(id))
   }
   if (live) patch.live = live
+  if (projects) patch.projects = projects
   if (recent) patch.recentLogs = recent.length > RECENT_LOG_LIMIT ? recent.slice(-RECENT_LOG_LIMIT) : recent
   if (jobLogs) patch.jobLogs = jobLogs
   if (details) patch.details = details
@@ -151,6 +159,25 @@ export function reduceEvents(state: StudioState, events: readonly PushEvent[]): 
   if (batches) patch.batches = batches
   if (samples) patch.batchSamples = samples
   return patch
+}
+
+/**
+ * The list order after some jobs changed: the others keep their (sorted) order, the moved ones are
+ * sorted among themselves and merged in. O(n + k log k) instead of sorting all n jobs on every
+ * batch of events (20 000 jobs, a hundred finishing a second: the sort was most of the frame).
+ */
+export function replace(order: readonly string[], jobs: Record<string, JobView>, moved: ReadonlySet<string>, removed: ReadonlySet<string> | null): string[] {
+  const changed = [...moved].filter((id) => jobs[id]).sort((a, b) => compareJobs(jobs[a]!, jobs[b]!))
+  const out: string[] = []
+  let c = 0
+  for (const id of order) {
+    if (moved.has(id) || removed?.has(id) || !jobs[id]) continue
+    const job = jobs[id]!
+    while (c < changed.length && compareJobs(jobs[changed[c]!]!, job) < 0) out.push(changed[c++]!)
+    out.push(id)
+  }
+  while (c < changed.length) out.push(changed[c++]!)
+  return out
 }
 
 export function sortIds(jobs: Record<string, JobView>): string[] {
@@ -181,5 +208,16 @@ function addSample(list: BatchSample[], b: BatchView): BatchSample[] {
 
 /** The queue's ETA as the store keeps it: by job id, with the moment it was computed. */
 export function etaState(eta: Pick<QueueEta, 'totalMs' | 'concurrency' | 'jobs'>, at: number): EtaState {
-  return { totalMs: eta.totalMs, concurrency: eta.concurrency, byId: Object.fromEntries(eta.jobs.map((j) => [j.jobId, j])), fetchedAt: at }
+  // A plain loop: Object.fromEntries of 20 000 pairs took tens of milliseconds, once a second.
+  const byId: Record<string, JobEta> = {}
+  for (const j of eta.jobs) byId[j.jobId] = j
+  return { totalMs: eta.totalMs, concurrency: eta.concurrency, byId, fetchedAt: at }
+}
+
+/**
+ * A shallow copy of a map of jobs by id. Object.assign, not a spread: with 20 000 ids the spread
+ * was several times slower (tens of milliseconds), and it ran on every batch of events.
+ */
+function copy<T>(byId: Record<string, T>): Record<string, T> {
+  return Object.assign({}, byId)
 }

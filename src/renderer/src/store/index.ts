@@ -12,6 +12,7 @@ import {
   createUiSlice,
   initialData
 } from './slices'
+import { createStoryboardsSlice } from './storyboards'
 import type { StudioState } from './types'
 
 export type { StudioState } from './types'
@@ -30,7 +31,8 @@ export const studioStore = createStore<StudioState>()(
       ...createProjectsSlice(...a),
       ...createSettingsSlice(...a),
       ...createUiSlice(...a),
-      ...createRouterSlice(...a)
+      ...createRouterSlice(...a),
+      ...createStoryboardsSlice(...a)
     }),
     {
       name: 'creative-studio.ui',

@@ -1,6 +1,8 @@
 import type { StateCreator } from 'zustand'
 import { defaultLocale } from '../i18n'
 import { etaState, extendSamples, RECENT_LOG_LIMIT, reduceEvents, sortIds } from './events'
+import { reduceStoryboardEvents, storyboardsData } from './storyboards'
+import { pickAll, pickOnClick } from './pick'
 import type {
   BatchesSlice,
   JobsSlice,
@@ -135,6 +137,9 @@ export const uiData = (): Data<UiSlice> => ({
   shortcutsOpen: false,
   newJobOpen: false,
   notices: [],
+  confirmation: null,
+  picked: {},
+  pickAnchor: null,
   connection: { state: 'connecting', epoch: 0, retryInMs: null },
   unavailable: {},
   droppedSheet: null,
@@ -142,6 +147,9 @@ export const uiData = (): Data<UiSlice> => ({
 })
 
 let noticeId = 0
+let confirmId = 0
+/** The pending question's answer: outside the state (a function is not data), one at a time. */
+let resolveConfirm: ((confirmed: boolean) => void) | null = null
 
 export const createUiSlice: Slice<UiSlice> = (set) => ({
   ...uiData(),
@@ -156,12 +164,36 @@ export const createUiSlice: Slice<UiSlice> = (set) => ({
   toggleQueueDock: (open) => set((s) => ({ queueDockOpen: open ?? !s.queueDockOpen })),
   setShortcutsOpen: (shortcutsOpen) => set({ shortcutsOpen }),
   setNewJobOpen: (newJobOpen) => set({ newJobOpen }),
-  notify: (kind, text) =>
+  notify: (kind, text, action) =>
     set((s) => {
       // The same message twice in a row (a burst of failing clicks) is shown once.
-      if (s.notices.some((n) => n.text === text && n.kind === kind)) return {}
-      return { notices: [...s.notices.slice(-2), { id: ++noticeId, kind, text }] }
+      if (!action && s.notices.some((n) => n.text === text && n.kind === kind)) return {}
+      return { notices: [...s.notices.slice(-2), { id: ++noticeId, kind, text, ...(action ? { action } : {}) }] }
     }),
+  pick: (ids, id, mods) =>
+    set((s) => {
+      const next = pickOnClick({ picked: s.picked, anchor: s.pickAnchor }, ids, id, mods)
+      return { picked: next.picked, pickAnchor: next.anchor, selectedJobId: id }
+    }),
+  pickAll: (ids) =>
+    set(() => {
+      const next = pickAll(ids)
+      return { picked: next.picked, pickAnchor: next.anchor }
+    }),
+  clearPicked: () => set((s) => (Object.keys(s.picked).length ? { picked: {}, pickAnchor: null } : {})),
+  ask: (request) =>
+    new Promise<boolean>((resolve) => {
+      // A new question replaces one left open: the old one counts as "no".
+      resolveConfirm?.(false)
+      resolveConfirm = resolve
+      set({ confirmation: { ...request, id: ++confirmId } })
+    }),
+  answer: (confirmed) => {
+    const resolve = resolveConfirm
+    resolveConfirm = null
+    set({ confirmation: null })
+    resolve?.(confirmed)
+  },
   dismissNotice: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
   setConnection: (connection) => set({ connection }),
   markUnavailable: (domain, message) =>
@@ -181,11 +213,11 @@ export const createUiSlice: Slice<UiSlice> = (set) => ({
 
 export const createRouterSlice: Slice<RouterSlice> = (set) => ({
   applyEvents: (events) => {
-    if (events.length) set((s) => reduceEvents(s, events))
+    if (events.length) set((s) => ({ ...reduceEvents(s, events), ...reduceStoryboardEvents(s, events) }))
   }
 })
 
 /** Every data field at its initial value (actions untouched): what `resetStudio` restores. */
 export function initialData(): Partial<StudioState> {
-  return { ...jobsData(), ...queueData(), ...providersData(), ...batchesData(), ...projectsData(), ...settingsData(), ...uiData() }
+  return { ...jobsData(), ...queueData(), ...providersData(), ...batchesData(), ...projectsData(), ...settingsData(), ...uiData(), ...storyboardsData() }
 }

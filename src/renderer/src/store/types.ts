@@ -15,6 +15,7 @@ import type {
 } from '../../../shared/types'
 import type { ConnectionInfo } from '../api/connection'
 import type { Locale } from '../i18n'
+import type { StoryboardsSlice } from './storyboards'
 
 export interface LiveProgress {
   progress: number
@@ -115,10 +116,24 @@ export interface TrackerFilter {
   text: string
 }
 
+import type { Picked, PickModifiers } from './pick'
+
 export interface Notice {
   id: number
   kind: 'error' | 'info' | 'success'
   text: string
+  /** A button in the notice (Undo): the notice stays longer and closes when it is used. */
+  action?: { label: string; run: () => void }
+}
+
+/** A question the app asks in its own dialog (never the browser's confirm): see common/ConfirmDialog. */
+export interface ConfirmRequest {
+  id: number
+  title: string
+  message: string
+  confirmLabel: string
+  cancelLabel?: string
+  danger?: boolean
 }
 
 export interface DroppedSheet {
@@ -156,8 +171,18 @@ export interface UiSlice {
   toggleQueueDock(open?: boolean): void
   setShortcutsOpen(open: boolean): void
   setNewJobOpen(open: boolean): void
-  notify(kind: Notice['kind'], text: string): void
+  notify(kind: Notice['kind'], text: string, action?: Notice['action']): void
   dismissNotice(id: number): void
+  /** The question on screen, if any; `ask` resolves true (confirmed) or false (cancelled, Escape, replaced). */
+  confirmation: ConfirmRequest | null
+  /** Jobs picked for an action on many (Shift/Ctrl-click, Ctrl-A); see store/pick.ts. */
+  picked: Picked
+  pickAnchor: string | null
+  pick(ids: readonly string[], id: string, mods?: PickModifiers): void
+  pickAll(ids: readonly string[]): void
+  clearPicked(): void
+  ask(request: Omit<ConfirmRequest, 'id'>): Promise<boolean>
+  answer(confirmed: boolean): void
   setConnection(info: ConnectionInfo): void
   markUnavailable(domain: string, message: string | null): void
   setDroppedSheet(sheet: DroppedSheet | null): void
@@ -169,4 +194,4 @@ export interface RouterSlice {
   applyEvents(events: readonly PushEvent[]): void
 }
 
-export type StudioState = JobsSlice & QueueSlice & ProvidersSlice & BatchesSlice & ProjectsSlice & SettingsSlice & UiSlice & RouterSlice
+export type StudioState = JobsSlice & QueueSlice & ProvidersSlice & BatchesSlice & ProjectsSlice & SettingsSlice & UiSlice & RouterSlice & StoryboardsSlice

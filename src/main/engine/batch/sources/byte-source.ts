@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { RowSourceError, abortReason } from './errors'
+import { looksBinary } from './text-sniff'
 
 /**
  * Bytes pulled on demand, from a file or an HTTP body. Pull-based on purpose: an HTTP idle timeout
@@ -107,7 +108,7 @@ export async function peekBytes(source: ByteSource, minBytes: number): Promise<P
   }
 }
 
-export type SniffedFormat = 'xlsx' | 'xls' | 'html' | 'csv'
+export type SniffedFormat = 'xlsx' | 'xls' | 'html' | 'csv' | 'binary'
 
 /** Tell the format from the first bytes, whatever the file name or Content-Type claims. */
 export function sniffFormat(head: Buffer): SniffedFormat {
@@ -115,5 +116,7 @@ export function sniffFormat(head: Buffer): SniffedFormat {
   if (head[0] === 0xd0 && head[1] === 0xcf && head[2] === 0x11 && head[3] === 0xe0) return 'xls'
   const start = head.subarray(0, 512).toString('latin1').replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart().toLowerCase()
   if (start.startsWith('<!doctype html') || start.startsWith('<html')) return 'html'
+  // A binary file renamed .csv: read as text it echoed raw control bytes as "available columns".
+  if (looksBinary(head)) return 'binary'
   return 'csv'
 }

@@ -27,7 +27,8 @@ export class RowSourceError extends Error {
   readonly code: RowSourceErrorCode
 
   constructor(code: RowSourceErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    // Whatever a message quotes from the file (a parser's "value is …"), it stays readable.
+    super(clipText(message, MAX_MESSAGE_CHARS), options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'RowSourceError'
     this.code = code
   }
@@ -53,4 +54,24 @@ export function describeCause(err: unknown): string {
   const parts = [err.message === 'fetch failed' && causeMessage ? causeMessage : err.message]
   if (typeof code === 'string' && !parts[0]!.includes(code)) parts.push(`(${code})`)
   return parts.join(' ')
+}
+
+/** Longest message about a file: it names the file, the row, the columns, never the file's content at length. */
+const MAX_MESSAGE_CHARS = 2_000
+
+/** Longest text from a file (a column or sheet name) that a message quotes whole. */
+export const QUOTED_TEXT_CHARS = 200
+
+/**
+ * Text from a file as a message quotes it: its start and its length when it is long. A 100 MB
+ * header cell made a 104 MB error message, stored with the refused batch for good.
+ */
+export function clipText(text: string, max = QUOTED_TEXT_CHARS): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text
+}
+
+/** Column names as a message lists them: each clipped, and the list cut after the first 30. */
+export function columnList(headers: readonly string[]): string {
+  const shown = headers.slice(0, 30).map((h) => `"${clipText(h)}"`).join(', ')
+  return headers.length > 30 ? `${shown} and ${headers.length - 30} more` : shown
 }

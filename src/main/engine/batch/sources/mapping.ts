@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { quoteCell } from './cell-value'
+import { clipText, columnList } from './errors'
 import { readPriorityCell } from './priority-cell'
 import type { SourceRow } from './types'
 
@@ -83,14 +84,14 @@ export function resolveMapping(
 ): ResolvedMapping {
   const mainField = options.mainField ?? MAIN_FIELD
   const accepted = cellFields(options.schema)
-  const available = headers.map((h) => `"${h}"`).join(', ')
+  const available = columnList(headers)
   const fields: MappedField[] = []
 
   for (const [field, column] of Object.entries(mapping)) {
     if (column === null) continue
     const header = findHeader(headers, column)
     if (header === undefined) {
-      throw new MappingError(`mapping for "${field}": column "${column}" not found; available columns: ${available}`)
+      throw new MappingError(`mapping for "${clipText(field)}": column "${clipText(column)}" not found; available columns: ${available}`)
     }
     fields.push({ field, column: header, auto: false })
   }
@@ -137,6 +138,12 @@ export function mapRow<T>(row: SourceRow, mapping: ResolvedMapping, schema: z.Zo
   const { rowNumber } = row
   const fail = (reason: string): MappedRow<T> => ({ ok: false, rowNumber, reason: `row ${rowNumber}: ${reason}` })
   try {
+    // An error value is no value: read as "" it became the default (a priority 10, 4 images).
+    if (row.cellErrors) {
+      const used = (column: string) => column === mapping.priorityColumn || mapping.fields.some((f) => f.column === column)
+      const errors = row.cellErrors.filter((e) => used(e.column))
+      if (errors.length) return fail(errors.map((e) => e.reason).join('; '))
+    }
     const entries: [string, string][] = []
     const emptyColumns = new Map<string, string>()
     for (const { field, column } of mapping.fields) {

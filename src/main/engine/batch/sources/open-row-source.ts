@@ -15,7 +15,7 @@ export const DEFAULT_TIMEOUT_MS = 10_000
 const DEFAULT_ATTEMPTS = 3
 const DEFAULT_RETRY_DELAY_MS = 500
 /** Enough to tell XLSX from CSV from an HTML page. */
-const SNIFF_BYTES = 512
+const SNIFF_BYTES = 1024
 
 const specSchema = z.union([
   z.string().trim().min(1, { error: 'must be a file path or an http(s) URL' }),
@@ -74,6 +74,9 @@ export async function openRowSource(spec: RowSourceSpec, options: OpenRowSourceO
         'UNSUPPORTED_FORMAT',
         `${origin} is an old Excel 97–2003 (.xls) file; save it as .xlsx or CSV and try again`
       )
+    }
+    if (format === 'binary') {
+      throw new RowSourceError('UNSUPPORTED_FORMAT', `${origin} is not a CSV or XLSX file: its first bytes are binary data, not text`)
     }
     if (peeked.head.length === 0) throw new RowSourceError('EMPTY', `${origin} is empty (no header row)`)
 

@@ -1,6 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream'
 import iconv from 'iconv-lite'
 import { RowSourceError } from './errors'
+import { utf16WithoutBom } from './text-sniff'
 
 /**
  * "ascii" means no byte ≥ 0x80 has been seen yet: the text so far reads the same in UTF-8 and
@@ -8,13 +9,15 @@ import { RowSourceError } from './errors'
  */
 export type DetectedEncoding = 'ascii' | 'utf-8' | 'utf-8-bom' | 'windows-1252' | 'utf-16le' | 'utf-16be'
 
+/** Bytes looked at for UTF-16 without a BOM before any text is let through. */
+const UTF16_SNIFF_BYTES = 1024
 /** Bytes needed after the first non-ASCII byte before judging: enough for any UTF-8 sequence twice over. */
 const DECISION_LOOKAHEAD = 8
 
 /**
  * Streaming bytes → text with encoding detection, built for what people actually feed us:
  * Excel "CSV UTF-8" (BOM), Google Sheets and LibreOffice (UTF-8, no BOM), French Excel's plain
- * "CSV" (Windows-1252), and Excel's "Unicode text" (UTF-16 with BOM).
+ * "CSV" (Windows-1252), and Excel's "Unicode text" (UTF-16, with a BOM or without: its NULs tell).
  *
  * Without a BOM, the decision is made at the first non-ASCII byte by checking whether the bytes
  * from there are valid UTF-8: Windows-1252 accents (é = 0xE9 followed by a letter) almost never
@@ -59,7 +62,7 @@ export class AutoDecoder extends Transform {
     this.held = Buffer.alloc(0)
 
     if (this.decide === 'bom') {
-      if (bytes.length < 3 && !final) {
+      if (bytes.length < UTF16_SNIFF_BYTES && !final) {
         this.held = bytes
         return
       }
@@ -102,6 +105,12 @@ export class AutoDecoder extends Transform {
       this.use('utf-16be', iconvDecoder('utf-16be'))
       this.offset += 2
       return bytes.subarray(2)
+    }
+    // Excel's "Unicode text" saved by other tools lost its BOM: read as 1252 it gave NUL-filled headers.
+    const utf16 = utf16WithoutBom(bytes)
+    if (utf16) {
+      this.use(utf16, iconvDecoder(utf16 === 'utf-16le' ? 'utf-16le' : 'utf-16be'))
+      return bytes
     }
     this.decide = 'undecided'
     return bytes

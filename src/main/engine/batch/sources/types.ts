@@ -39,6 +39,8 @@ export interface SourceRow {
   values: Record<string, string>
   /** Non-empty cells to the right of the last header (ragged row), in order; absent when there are none. */
   extra?: string[]
+  /** Cells whose value is an error (a formula giving #DIV/0!), by column: a row using one is refused. */
+  cellErrors?: { column: string; reason: string }[]
 }
 
 export interface ReadProgress {

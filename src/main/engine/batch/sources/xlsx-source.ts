@@ -1,11 +1,11 @@
-import type { Readable } from 'node:stream'
+import { Readable } from 'node:stream'
 import ExcelJS from 'exceljs'
-import { cellToString } from './cell-value'
-import { RowSourceError } from './errors'
+import { RowSourceError, clipText } from './errors'
 import { isBlankRow, makeUniqueHeaders } from './headers'
 import { positionInRange, type RowRange } from './row-range'
 import type { SourceRow } from './types'
 import { openXlsxArchive, resolveTarget, type XlsxArchive } from './xlsx-archive'
+import { readSheetRows, utf8Text, type SheetContext, type SheetRow } from './xlsx-sheet-cells'
 
 const WORKBOOK_PART = 'xl/workbook.xml'
 const WORKBOOK_RELS_PART = 'xl/_rels/workbook.xml.rels'
@@ -45,14 +45,8 @@ interface WorkbookParts {
   _parseWorkbook(part: Readable): Promise<void>
   _parseSharedStrings(part: Readable): AsyncGenerator<unknown>
   _parseStyles(part: Readable): Promise<void>
-  _parseWorksheet(part: Readable, sheetNo: string): Generator<{ eventType: string; value: StreamingSheet }>
-}
-interface StreamingSheet extends AsyncIterable<StreamingRow> {
-  name: string
-}
-interface StreamingRow {
-  number: number
-  eachCell(options: { includeEmpty: boolean }, callback: (cell: { value: unknown; numFmt?: string }, column: number) => void): void
+  sharedStrings?: unknown[]
+  styles?: { getStyleModel(id: number): { numFmt?: string } | null | undefined }
 }
 
 export interface XlsxRows {
@@ -82,31 +76,31 @@ export async function readXlsxRows(
     const found = pickSheet(worksheets, sheet, origin)
     part = await archive.open(found.partName)
     if (!part) throw new RowSourceError('XLSX_READ', `${origin} is damaged: the cells of sheet "${found.name}" are missing`)
-    const reader = sheetReader(workbook, part, found)
-    const date1904 = workbook.properties?.model?.date1904 ?? false
-    const rowIterator = reader[Symbol.asyncIterator]()
+    const context = sheetContext(workbook)
+    const rowIterator = readSheetRows(part, context)
     const sheetPart = part
     const release = async (): Promise<void> => {
-      await rowIterator.return?.().catch(() => undefined)
+      await rowIterator.return(undefined).catch(() => undefined)
       sheetPart.destroy()
     }
 
-    let header: StreamingRow | undefined
-    let headerCells: string[] = []
+    let header: SheetRow | undefined
     for (;;) {
       const next = await rowIterator.next()
       if (next.done) break
-      const cells = rowCells(next.value, date1904)
-      if (!isBlankRow(cells)) {
+      if (!isBlankRow(next.value.cells)) {
         header = next.value
-        headerCells = cells
         break
       }
     }
     if (!header) {
       await release()
-      throw new RowSourceError('EMPTY', `sheet "${found.name}" of ${origin} is empty (no header row)`)
+      // The first tab is often a cover or an empty "Sheet1": say which tabs hold the rows.
+      const others = await sheetsWithData(archive, context, worksheets.filter((w) => w !== found))
+      const hint = others.length ? `; ${others.length === 1 ? 'this sheet has' : 'these sheets have'} data: ${others.map((n) => `"${clipText(n)}"`).join(', ')} (choose the sheet)` : ''
+      throw new RowSourceError('EMPTY', `sheet "${clipText(found.name)}" of ${origin} is empty (no header row)${hint}`)
     }
+    const headerCells = header.cells
     const headers = makeUniqueHeaders(headerCells)
 
     async function* rows(): AsyncGenerator<SourceRow> {
@@ -117,9 +111,8 @@ export async function readXlsxRows(
           const position = positionInRange(next.value.number, rowRange)
           if (position === 'after') return
           if (position === 'before') continue
-          const cells = rowCells(next.value, date1904)
-          if (isBlankRow(cells)) continue
-          yield toSourceRow(next.value.number, cells, headers)
+          if (isBlankRow(next.value.cells)) continue
+          yield toSourceRow(next.value, headers)
         }
       } catch (err) {
         throw asXlsxError(err, origin)
@@ -154,9 +147,9 @@ async function readWorkbookParts(archive: XlsxArchive, origin: string): Promise<
   }) as unknown as WorkbookParts
   const book = await archive.open(WORKBOOK_PART)
   if (!book) throw new RowSourceError('XLSX_READ', `${origin} is a zip file but not an Excel workbook (no ${WORKBOOK_PART})`)
-  await workbook._parseWorkbook(book)
+  await workbook._parseWorkbook(asText(book))
   const rels = await archive.open(WORKBOOK_RELS_PART)
-  if (rels) await workbook._parseRels(rels)
+  if (rels) await workbook._parseRels(asText(rels))
 
   // Shared strings and styles are found through the workbook's relationships; the usual names
   // are the fallback for writers that leave them out.
@@ -165,10 +158,15 @@ async function readWorkbookParts(archive: XlsxArchive, origin: string): Promise<
     return rel ? resolveTarget('xl', rel.Target) : usual
   }
   const strings = await archive.open(related('sharedStrings', 'xl/sharedStrings.xml'))
-  if (strings) for await (const _ of workbook._parseSharedStrings(strings));
+  if (strings) for await (const _ of workbook._parseSharedStrings(asText(strings)));
   const styles = await archive.open(related('styles', 'xl/styles.xml'))
-  if (styles) await workbook._parseStyles(styles)
+  if (styles) await workbook._parseStyles(asText(styles))
   return workbook
+}
+
+/** A part handed to exceljs's parsers as decoded text, which they take as is (see utf8Text). */
+function asText(part: Readable): Readable {
+  return Readable.from(utf8Text(part))
 }
 
 /** The workbook's worksheets in tab order (chart sheets, which hold no cells, left out). */
@@ -200,12 +198,35 @@ function pickSheet(worksheets: WorksheetPart[], wanted: string | undefined, orig
   return found
 }
 
-function sheetReader(workbook: WorkbookParts, part: Readable, sheet: WorksheetPart): StreamingSheet {
-  const emitted = workbook._parseWorksheet(part, String(sheet.id)).next()
-  if (emitted.done) throw new Error('exceljs emitted no worksheet reader')
-  const reader = emitted.value.value
-  reader.name = sheet.name
-  return reader
+/** What each cell needs to be read: shared strings, number formats, the date system. */
+function sheetContext(workbook: WorkbookParts): SheetContext {
+  return {
+    sharedStrings: workbook.sharedStrings ?? [],
+    numFmtOf: (styleId) => workbook.styles?.getStyleModel(styleId)?.numFmt ?? undefined,
+    date1904: workbook.properties?.model?.date1904 ?? false
+  }
+}
+
+/** The names of the sheets among `candidates` that have at least one non-empty row. */
+async function sheetsWithData(archive: XlsxArchive, context: SheetContext, candidates: WorksheetPart[]): Promise<string[]> {
+  const names: string[] = []
+  for (const sheet of candidates.slice(0, 50)) {
+    const part = await archive.open(sheet.partName)
+    if (!part) continue
+    try {
+      for await (const row of readSheetRows(part, context)) {
+        if (!isBlankRow(row.cells)) {
+          names.push(sheet.name)
+          break
+        }
+      }
+    } catch {
+      // A damaged other sheet is no reason to hide the answer about this one.
+    } finally {
+      part.destroy()
+    }
+  }
+  return names
 }
 
 /** Exact name first, then ignoring case and surrounding spaces ("ideas " finds "Ideas"). */
@@ -216,23 +237,18 @@ function matchName(wanted: string, names: string[]): string | undefined {
 }
 
 function sheetNotFound(wanted: string, names: string[], origin: string): RowSourceError {
-  const list = names.map((n) => `"${n}"`).join(', ')
-  return new RowSourceError('SHEET_NOT_FOUND', `sheet "${wanted}" not found in ${origin}; available sheets: ${list}`)
+  const list = names.map((n) => `"${clipText(n)}"`).join(', ')
+  return new RowSourceError('SHEET_NOT_FOUND', `sheet "${clipText(wanted)}" not found in ${origin}; available sheets: ${list}`)
 }
 
-function rowCells(row: StreamingRow, date1904: boolean): string[] {
-  const cells: string[] = []
-  row.eachCell({ includeEmpty: false }, (cell, column) => {
-    while (cells.length < column - 1) cells.push('')
-    cells[column - 1] = cellToString({ value: cell.value, numFmt: cell.numFmt }, date1904)
-  })
-  return cells
-}
-
-function toSourceRow(rowNumber: number, cells: string[], headers: string[]): SourceRow {
+function toSourceRow(row: SheetRow, headers: string[]): SourceRow {
+  const { cells } = row
   const values = Object.fromEntries(headers.map((name, i) => [name, cells[i] ?? '']))
   const extra = trimTrailingBlanks(cells.slice(headers.length))
-  return extra.length ? { rowNumber, values, extra } : { rowNumber, values }
+  const errors = row.errors
+    .filter((e) => e.column <= headers.length)
+    .map((e) => ({ column: headers[e.column - 1]!, reason: `${e.ref}: ${e.formula ? 'the formula gives' : 'the cell holds the error'} ${clipText(e.error, 40)}` }))
+  return { rowNumber: row.number, values, ...(extra.length ? { extra } : {}), ...(errors.length ? { cellErrors: errors } : {}) }
 }
 
 export function trimTrailingBlanks(cells: string[]): string[] {

@@ -1,13 +1,14 @@
 import type { StudioServices } from '../../services'
 import { PipelineRegistry } from '../registry'
 import { audioPipeline, graphicPipeline, imagePipeline, modelPipeline, musicPipeline, textPipeline } from './single'
-import { videoPipeline } from './video'
+import { videoPipeline, videoPipelineIn, type AssetPlace } from './video'
 import { storyboardPipeline } from '../../storyboards/pipeline'
 import { storyboardIdeaPipeline } from '../../storyboards/from-row'
 
-export function builtinPipelines(): PipelineRegistry<StudioServices> {
+/** With `assets`, a video's assets must be that studio's project assets or files in its data folder. */
+export function builtinPipelines(assets?: AssetPlace): PipelineRegistry<StudioServices> {
   return new PipelineRegistry<StudioServices>()
-    .register(videoPipeline)
+    .register(assets ? videoPipelineIn(assets) : videoPipeline)
     .register(textPipeline)
     .register(imagePipeline)
     .register(graphicPipeline)

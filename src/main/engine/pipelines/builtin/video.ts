@@ -1,3 +1,5 @@
+import { realpathSync, statSync } from 'node:fs'
+import { isAbsolute, relative } from 'node:path'
 import { z } from 'zod'
 import type { JsonValue } from '../../../../shared/types'
 import { permanent } from '../../errors'
@@ -126,7 +128,8 @@ const audio: StepDefinition<StudioServices> = {
   }
 }
 
-const visuals: StepDefinition<StudioServices> = {
+/** The visuals step; `assetPath` finds a project asset's file when the input names it by id. */
+const visualsStep = (assetPath: (id: string) => string | undefined = () => undefined): StepDefinition<StudioServices> => ({
   name: 'visuals',
   title: 'Make the visuals',
   resource: 'image',
@@ -137,7 +140,13 @@ const visuals: StepDefinition<StudioServices> = {
     const i = input(ctx)
     if (i.assets?.length) {
       ctx.log(logText('projectVisuals', { count: i.assets.length }))
-      return { data: { images: i.assets, generated: false }, provider: 'project-assets' }
+      const images = i.assets.map((a, n) => {
+        if (!ASSET_ID.test(a)) return a
+        const path = assetPath(a)
+        if (!path) throw permanent(`assets[${n}]: the project asset ${a} was removed`)
+        return path
+      })
+      return { data: { images, generated: false }, provider: 'project-assets' }
     }
     const provider = ctx.services.providers().image
     const frame = frameFor(ctx)
@@ -161,7 +170,8 @@ const visuals: StepDefinition<StudioServices> = {
     }
     return { data: { images: Object.values(files), generated: true }, files, cost, costKnown, provider: provider.id }
   }
-}
+})
+const visuals = visualsStep()
 
 const video: StepDefinition<StudioServices> = {
   name: 'video',
@@ -270,4 +280,54 @@ export const videoPipeline: PipelineDefinition<StudioServices> = {
   mainField: 'idea',
   input: VideoInput as unknown as z.ZodType<Record<string, unknown>>,
   steps: [script, adaptStep, audio, visuals, video]
+}
+
+/** A project asset's id (what `assets/list` gives), as opposed to a file path. */
+const ASSET_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** Where a studio's assets are: its data folder, and a project asset's file by its id. */
+export interface AssetPlace {
+  dataDir: string
+  assetPath(id: string): string | undefined
+}
+
+/**
+ * Why `given` cannot be a video's asset, or null when it can: a project asset's id, or a regular
+ * file inside the data folder (where imported assets live), symlinks resolved. A path anywhere
+ * else let the command API render any image or video on the machine into an output.
+ */
+export function assetRefusal(given: string, place: AssetPlace): string | null {
+  if (ASSET_ID.test(given)) return place.assetPath(given) ? null : `no project asset with id ${given}`
+  if (!isAbsolute(given)) return 'must be a project asset id or the path of a file inside the data folder'
+  let real: string
+  try {
+    real = realpathSync(given)
+    if (!statSync(real).isFile()) return `${JSON.stringify(given)} is not a file`
+  } catch {
+    return `${JSON.stringify(given)} does not exist`
+  }
+  let root: string
+  try {
+    root = realpathSync(place.dataDir)
+  } catch {
+    root = place.dataDir
+  }
+  const inside = relative(root, real)
+  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+    return `${JSON.stringify(given.slice(0, 200))} is outside the data folder; import it into the project first`
+  }
+  return null
+}
+
+/** The video pipeline of a studio: its assets checked against that studio's data folder at enqueue. */
+export function videoPipelineIn(place: AssetPlace): PipelineDefinition<StudioServices> {
+  // A refinement, not a transform: the schema stays an object whose fields a batch can map.
+  const input = VideoInput.superRefine((value, ctx) => {
+    value.assets?.forEach((asset, n) => {
+      const refusal = assetRefusal(asset, place)
+      if (refusal) ctx.addIssue({ code: 'custom', path: [`assets[${n}]`], message: refusal })
+    })
+  })
+  const steps = videoPipeline.steps.map((step) => (step.name === 'visuals' ? visualsStep((id) => place.assetPath(id)) : step))
+  return { ...videoPipeline, input: input as unknown as z.ZodType<Record<string, unknown>>, steps }
 }

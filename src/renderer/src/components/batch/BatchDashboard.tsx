@@ -1,3 +1,4 @@
+import { BatchStoryboards } from './BatchStoryboards'
 import { useEffect, useMemo, useRef } from 'react'
 import { csvDelimiterFor } from '../../../../shared/csv'
 import { useShallow } from 'zustand/react/shallow'
@@ -133,12 +134,12 @@ function BatchDetail({ batch }: { batch: BatchView }) {
   }
   // Reset forgets every row's result: worth a second thought, like deleting.
   const reset = async () => {
-    if (!window.confirm(t('batch.confirmReset', { name: batch.name }))) return
+    if (!(await getStudio().ask({ title: t('confirm.batchResetTitle'), message: t('batch.confirmReset', { name: batch.name }), confirmLabel: t('confirm.batchResetOk'), danger: true }))) return
     const r = await call('batch/reset', { id: batch.id })
     if (r.ok) getStudio().upsertBatch(r.value)
   }
   const remove = async () => {
-    if (!window.confirm(t('batch.confirmRemove', { name: batch.name }))) return
+    if (!(await getStudio().ask({ title: t('confirm.batchRemoveTitle'), message: t('batch.confirmRemove', { name: batch.name }), confirmLabel: t('confirm.batchRemoveOk'), danger: true }))) return
     const r = await call('batch/remove', { id: batch.id })
     if (r.ok) getStudio().removeBatch(batch.id)
   }
@@ -293,6 +294,8 @@ function BatchDetail({ batch }: { batch: BatchView }) {
           </button>
         </p>
       ) : null}
+
+      <BatchStoryboards batchId={batch.id} pipeline={batch.config.pipeline} />
 
       <div className="batch-lower">
         <section className="detail-section">

@@ -6,6 +6,7 @@ import type { MessageKey } from '../../i18n'
 import type { DisplayStatus } from '../../store/order'
 import { getStudio } from '../../store'
 import { Icon, type IconName } from './Icon'
+import { segmentFills } from '../../../../shared/progress'
 
 /**
  * An icon button. When `disabledReason` is set the button stays focusable (aria-disabled, so the
@@ -137,40 +138,36 @@ export function PrioritySelect({
   )
 }
 
-/** One segment per step; each fills with its share of the job's progress. */
+/**
+ * One segment per step; each fills with its share of the job's progress, which counts steps
+ * equally (src/shared/progress.ts): the bar and the percentage beside it cannot disagree.
+ */
 export function StepBar({
   steps,
   progress,
   status,
   currentIndex,
-  stepProgress,
   label
 }: {
   steps: number
   progress: number
   status: DisplayStatus
+  /** The step the job is at (-1: none); a failed or cancelled job is marked there. */
   currentIndex: number
-  /** How far the current step is (0-100), when a live report says so. */
-  stepProgress?: number
   label: string
 }) {
-  const n = Math.max(1, steps)
-  const done = (Math.max(0, Math.min(100, progress)) / 100) * n
-  // A segment is a step. The percentage weighs steps by their expected time (a render is most of a
-  // video), so it cannot say which steps are done: the step the job is at can. Steps before it are
-  // done; without a current step (not started, paused between steps) the percentage is all we have.
-  const fillOf = (i: number) =>
-    currentIndex < 0 ? Math.max(0, Math.min(1, done - i)) : i < currentIndex ? 1 : i === currentIndex ? Math.max(0, Math.min(1, (stepProgress ?? 0) / 100)) : 0
-  const segments = []
-  for (let i = 0; i < n; i++) {
-    const fill = fillOf(i)
-    const failedHere = (status === 'failed' || status === 'cancelled') && i === Math.min(currentIndex < 0 ? Math.floor(done) : currentIndex, n - 1)
-    segments.push(
+  const fills = segmentFills(steps, progress)
+  const n = fills.length
+  const reached = fills.findIndex((f) => f < 1)
+  const stoppedAt = Math.min(currentIndex >= 0 ? currentIndex : reached < 0 ? n - 1 : reached, n - 1)
+  const segments = fills.map((fill, i) => {
+    const failedHere = (status === 'failed' || status === 'cancelled') && i === stoppedAt
+    return (
       <span key={i} className={`segment${failedHere ? ' segment-failed' : ''}${i === currentIndex && status === 'processing' ? ' segment-current' : ''}`}>
         <span className="segment-fill" style={{ transform: `scaleX(${fill})` }} />
       </span>
     )
-  }
+  })
   return (
     <span
       className={`stepbar stepbar-${status}`}

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { assetKindOf } from '../../../../shared/asset-kinds'
 import type { ImportDroppedResult, Result, StudioApi } from '../../../../shared/contract'
@@ -10,12 +10,19 @@ import { useT } from '../../i18n/use-t'
 import { getStudio, useStudio } from '../../store'
 import { displayStatus } from '../../store/order'
 import { Button, IconButton, StatusBadge, Unavailable } from '../common/controls'
-import { formatBytes, mediaKind, readAsBase64 } from '../common/format'
-import { AssetCreditLine } from './AssetCreditLine'
-import { useNow } from '../common/hooks'
-import { Icon } from '../common/Icon'
+import { mediaKind, readAsBase64 } from '../common/format'
+import { isTyping, useNow } from '../common/hooks'
 import { TaskQueuePanel } from '../queue/TaskQueuePanel'
 import { MediaFile } from '../tracker/Media'
+import { Composer } from './Composer'
+import { MediaBin } from './MediaBin'
+import { PreviewPlayer } from './PreviewPlayer'
+import { SceneInspector } from './SceneInspector'
+import { loadStoryboard, loadStoryboardList, undoStoryboard } from './storyboard-actions'
+import { undoChord } from './storyboard-logic'
+import { StoryboardStrip } from './StoryboardStrip'
+import './workspace.css'
+import { percentText, shownProgress } from '../../../../shared/progress'
 
 const EMPTY: AssetView[] = []
 
@@ -178,15 +185,38 @@ function ProjectView({ projectId, name }: { projectId: string; name: string }) {
   const order = useStudio((s) => s.order)
   const jobs = useStudio((s) => s.jobs)
   const jobIds = useMemo(() => order.filter((id) => jobs[id]!.projectId === projectId).slice(0, 200), [order, jobs, projectId])
+  const list = useStudio((s) => s.storyboardLists[projectId])
+  const openId = useStudio((s) => s.openStoryboards[projectId] ?? s.storyboardLists[projectId]?.[0]?.id ?? null)
+  const storyboard = useStudio((s) => (openId ? s.storyboards[openId] : undefined))
+  const stale = useStudio((s) => (openId ? s.storyboardStale[openId] : undefined))
+  const unavailable = useStudio((s) => s.unavailable.storyboards)
   const [picked, setPicked] = useState<Set<string>>(new Set())
+  const [composer, setComposer] = useState<string[] | null>(null)
   const [over, setOver] = useState(false)
   const input = useRef<HTMLInputElement>(null)
 
   useEffect(() => {
     const askedAt = Date.now()
     void call('assets/list', { projectId }, { quiet: true }).then((r) => r.ok && getStudio().setAssets(projectId, r.value, askedAt))
+    void loadStoryboardList(call, projectId)
     setPicked(new Set())
   }, [projectId, call])
+
+  // The open storyboard is fetched when opened and again when another window or process edited it.
+  useEffect(() => {
+    if (openId) void loadStoryboard(call, openId)
+  }, [openId, stale, call])
+
+  // Pictures picked for a new video are spent once it is made (or another storyboard is opened).
+  useEffect(() => setPicked(new Set()), [openId])
+
+  // A render's status is its job's: when the queue says one moved on (started, finished, failed),
+  // the storyboard is fetched again for the render's files and the scenes' marks.
+  const viewStatuses = storyboard?.renders.map((r) => r.status).join() ?? ''
+  const jobStatuses = useStudio((s) => storyboard?.renders.map((r) => s.jobs[r.jobId]?.status ?? r.status).join() ?? '')
+  useEffect(() => {
+    if (openId && jobStatuses !== viewStatuses) void loadStoryboard(call, openId)
+  }, [openId, jobStatuses, viewStatuses, call])
 
   const onFiles = async (files: File[]) => {
     const { media, imported } = await importMedia(api, projectId, files)
@@ -194,15 +224,29 @@ function ProjectView({ projectId, name }: { projectId: string; name: string }) {
     else if (files.length && !media) getStudio().notify('info', t('projects.notMedia'))
   }
 
-  const newVideo = async () => {
-    const paths = assets.filter((a) => picked.has(a.id) && isVisual(a)).map((a) => a.path)
-    const r = await call('jobs/enqueue', { type: 'video', projectId, title: t('projects.videoTitle', { name }), input: { idea: t('projects.videoIdea', { name }), assets: paths } })
-    if (r.ok) getStudio().notify('success', t.plural('newJob.queued', 1))
+  const onPick = useCallback((id: string, on: boolean) => {
+    setPicked((before) => {
+      const next = new Set(before)
+      if (on) next.add(id)
+      else next.delete(id)
+      return next
+    })
+  }, [])
+
+  const pickedVisuals = assets.filter((a) => picked.has(a.id) && isVisual(a)).map((a) => a.id)
+
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    if (!storyboard || isTyping(e.target)) return
+    const chord = undoChord(e.nativeEvent)
+    if (!chord) return
+    e.preventDefault()
+    void undoStoryboard(call, storyboard.id, chord === 'redo')
   }
 
   return (
     <div
       className={`project-view${over ? ' drag-over' : ''}`}
+      onKeyDown={onKeyDown}
       onDragOver={(e) => {
         if (!e.dataTransfer.types.includes('Files')) return
         e.preventDefault()
@@ -226,9 +270,32 @@ function ProjectView({ projectId, name }: { projectId: string; name: string }) {
       <header className="detail-header">
         <div>
           <h2>{name}</h2>
-          <span className="muted small">{t.plural('projects.assetsCount', assets.length)}</span>
+          <span className="muted small">
+            {t.plural('projects.assetsCount', assets.length)}
+            {list ? ` · ${t.plural('storyboard.count', list.length)}` : ''}
+          </span>
         </div>
-        <div className="toolbar">
+        <div className="toolbar wrap">
+          {list && list.length > 0 ? (
+            <select
+              aria-label={t('storyboard.pick')}
+              value={openId ?? ''}
+              onChange={(e) => getStudio().openStoryboard(projectId, e.target.value || null)}
+              data-testid="storyboard-picker"
+            >
+              {list.map((b) => (
+                <option key={b.id} value={b.id}>
+                  {b.title} · {t.plural('storyboard.scenes', b.sceneCount)}
+                </option>
+              ))}
+            </select>
+          ) : null}
+          {storyboard ? (
+            <>
+              <IconButton icon="retry" label={t('storyboard.undo')} disabledReason={storyboard.canUndo ? null : t('storyboard.nothingToUndo')} onClick={() => void undoStoryboard(call, storyboard.id)} testId="storyboard-undo" className="flip" />
+              <IconButton icon="retry" label={t('storyboard.redo')} disabledReason={storyboard.canRedo ? null : t('storyboard.nothingToRedo')} onClick={() => void undoStoryboard(call, storyboard.id, true)} testId="storyboard-redo" />
+            </>
+          ) : null}
           <Button icon="upload" onClick={() => input.current?.click()}>
             {t('projects.addMedia')}
           </Button>
@@ -244,8 +311,8 @@ function ProjectView({ projectId, name }: { projectId: string; name: string }) {
               e.target.value = ''
             }}
           />
-          <Button icon="film" kind="primary" disabled={picked.size === 0} onClick={() => void newVideo()} title={t('projects.newVideoHint')} testId="new-video">
-            {t.plural('projects.newVideo', picked.size)}
+          <Button icon="film" kind="primary" onClick={() => setComposer(pickedVisuals)} title={t('projects.newVideoHint')} testId="new-video">
+            {pickedVisuals.length ? t.plural('projects.newVideo', pickedVisuals.length) : t('storyboard.newVideo')}
           </Button>
           <Button icon="panel" onClick={() => getStudio().toggleQueueDock()} testId="toggle-dock">
             {dockOpen ? t('projects.hideQueue') : t('projects.showQueue')}
@@ -253,65 +320,43 @@ function ProjectView({ projectId, name }: { projectId: string; name: string }) {
         </div>
       </header>
 
-      <section className="detail-section">
-        <h3>{t('projects.assets')}</h3>
-        {assets.some((a) => a.kind === 'audio') ? (
-          <p className="muted small" data-testid="audio-not-visual">
-            {t('projects.audioNotVisual')}
-          </p>
+      <div className="workspace">
+        <MediaBin assets={assets} picked={picked} onPick={onPick} />
+        <div className="workspace-main">
+          {unavailable ? <Unavailable message={unavailable} /> : null}
+          {storyboard ? (
+            <>
+              <PreviewPlayer storyboard={storyboard} />
+              <StoryboardStrip storyboard={storyboard} />
+            </>
+          ) : !unavailable ? (
+            <div className="empty storyboard-empty" data-testid="storyboard-empty">
+              <p>{list ? t('storyboard.none') : t('common.loading')}</p>
+              <Button icon="film" kind="primary" onClick={() => setComposer(pickedVisuals)} testId="new-video-empty">
+                {t('storyboard.newVideo')}
+              </Button>
+            </div>
+          ) : null}
+        </div>
+        {storyboard ? (
+          <aside className="workspace-side">
+            <SceneInspector storyboard={storyboard} />
+          </aside>
         ) : null}
-        {assets.length === 0 ? (
-          <div className="drop-hint big">
-            <Icon name="upload" size={22} />
-            <span>{t('projects.dropHint')}</span>
-          </div>
-        ) : (
-          <ul className="asset-grid">
-            {assets.map((a) => (
-              <li key={a.id} className={`asset${picked.has(a.id) ? ' picked' : ''}`} data-testid="asset">
-                {isVisual(a) ? (
-                  <label className="asset-pick">
-                    <input
-                      type="checkbox"
-                      checked={picked.has(a.id)}
-                      onChange={(e) => {
-                        const next = new Set(picked)
-                        if (e.target.checked) next.add(a.id)
-                        else next.delete(a.id)
-                        setPicked(next)
-                      }}
-                    />
-                    <span className="sr-only">{t('projects.pick', { name: a.name })}</span>
-                  </label>
-                ) : null}
-                <MediaFile path={a.path} label={a.name} />
-                <div className="asset-meta">
-                  <span className="muted small">
-                    {a.kind} · {formatBytes(a.bytes, t.locale)}
-                  </span>
-                  <IconButton
-                    icon="trash"
-                    label={t('queue.remove')}
-                    className="danger"
-                    onClick={() => void call('assets/remove', { id: a.id }).then((r) => r.ok && getStudio().removeAsset(a.id))}
-                  />
-                </div>
-                <AssetCreditLine asset={a} />
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
+      </div>
 
-      <section className="detail-section">
-        <h3>{t('projects.jobs')}</h3>
+      <details className="detail-section" open={!storyboard}>
+        <summary>
+          <h3>{t('projects.jobs')}</h3>
+        </summary>
         {jobIds.length === 0 ? <p className="muted small">{t('projects.noJobs')}</p> : null}
         <ul className="project-jobs">
           {jobIds.map((id) => (
             <ProjectJob key={id} id={id} now={now} />
           ))}
         </ul>
-      </section>
+      </details>
+      {composer ? <Composer projectId={projectId} assetIds={composer} onClose={() => setComposer(null)} /> : null}
     </div>
   )
 }
@@ -329,7 +374,7 @@ function ProjectJob({ id, now }: { id: string; now: number }) {
           {job.title}
         </button>
         <span className="muted small">
-          {job.type} · {Math.floor(progress ?? job.progress)}%
+          {job.type} · {percentText(shownProgress(job.progress, progress))}
         </span>
       </div>
       {outputs.length ? (

@@ -9,6 +9,8 @@ import { approx, formatDuration, shortId } from '../common/format'
 import { useNow } from '../common/hooks'
 import { Icon } from '../common/Icon'
 import { reasons, type JobActions } from './actions'
+import type { PickModifiers } from '../../store/pick'
+import { percentText, shownProgress } from '../../../../shared/progress'
 
 export interface RowDrag {
   onDragStart(job: JobView, e: React.DragEvent): void
@@ -37,7 +39,8 @@ export const QueueRow = memo(function QueueRow({
   dropMark: 'before' | 'after' | null
   actions: JobActions
   drag: RowDrag
-  onSelect(id: string): void
+  /** A click: with Shift (range) or Ctrl/Cmd (toggle) it picks several (store/pick.ts). */
+  onSelect(id: string, mods: PickModifiers): void
   onOpen(id: string): void
   /** Position in the virtual list (numbers, not a style object, so scrolling does not re-render rows that stay). */
   top: number
@@ -55,7 +58,7 @@ export const QueueRow = memo(function QueueRow({
 
   const status = displayStatus(job, now)
   const why = reasons(t, job, queuedIndex, queuedCount)
-  const progress = live?.progress ?? job.progress
+  const progress = shownProgress(job.progress, live?.progress)
   const stepName = live?.step ?? job.currentStep
   const steps = pipeline?.steps ?? []
   const stepIndex = stepName ? steps.findIndex((s) => s.name === stepName) : -1
@@ -93,7 +96,11 @@ export const QueueRow = memo(function QueueRow({
       draggable={draggable}
       onDragStart={(e) => drag.onDragStart(job, e)}
       onDragEnd={() => drag.onDragEnd()}
-      onClick={() => onSelect(id)}
+      onClick={(e) => onSelect(id, { range: e.shiftKey, toggle: e.ctrlKey || e.metaKey })}
+      onMouseDown={(e) => {
+        // Shift-click picks a range of jobs, not a range of text.
+        if (e.shiftKey) e.preventDefault()
+      }}
       onDoubleClick={() => onOpen(id)}
       data-testid="queue-row"
     >
@@ -120,11 +127,10 @@ export const QueueRow = memo(function QueueRow({
           progress={progress}
           status={status === 'waiting' || status === 'pausing' ? (status === 'pausing' ? 'processing' : 'pending') : status}
           currentIndex={stepIndex}
-          {...(live ? { stepProgress: live.stepProgress } : {})}
           label={t('queue.progressOf', { title: job.title })}
         />
         <span className="progress-text">
-          <span className="pct">{Math.floor(progress)}%</span>
+          <span className="pct">{percentText(progress)}</span>
           <span className="step" title={live?.message ?? undefined}>
             {stepTitle ? (stepIndex >= 0 ? `${stepIndex + 1}/${steps.length} ${stepTitle}` : stepTitle) : ''}
           </span>

@@ -10,7 +10,10 @@ import { Button, IconButton } from '../common/controls'
 import { approx, formatDuration } from '../common/format'
 import { isTyping, useNow } from '../common/hooks'
 import { Icon } from '../common/Icon'
-import { useJobActions } from './actions'
+import { useJobActions, type JobActions } from './actions'
+import { BulkBar } from './BulkBar'
+import { bulkActions } from './bulk-actions'
+import type { PickModifiers } from '../../store/pick'
 import { QueueRow } from './QueueRow'
 import { dropIndex } from './reorder'
 
@@ -33,6 +36,15 @@ export function visibleIds(order: readonly string[], jobs: StudioState['jobs'], 
   })
 }
 
+/**
+ * The list in the order it had (`frozen`), jobs that arrived since at the end. A job gone meanwhile
+ * keeps its slot (its row renders nothing), so the rows below it stay where they were.
+ */
+export function keepOrder(frozen: readonly string[], live: readonly string[]): string[] {
+  const kept = new Set(frozen)
+  return [...frozen, ...live.filter((id) => !kept.has(id))]
+}
+
 /** Pending and paused jobs in run order: what "up", "down" and drag positions refer to (the engine's queue). */
 export function queuedIdsOf(order: readonly string[], jobs: StudioState['jobs']): string[] {
   return order.filter((id) => isQueued(jobs[id]!))
@@ -53,7 +65,14 @@ export function TaskQueuePanel({ projectId, compact = false, onClose }: { projec
   const loaded = useStudio((s) => s.jobsLoaded)
   const order = useStudio((s) => s.order)
   const jobs = useStudio((s) => s.jobs)
-  const ids = useMemo(() => visibleIds(order, jobs, filter, projectId), [order, jobs, filter, projectId])
+  const liveIds = useMemo(() => visibleIds(order, jobs, filter, projectId), [order, jobs, filter, projectId])
+  // Right after an action from a row, the list keeps its order (and the slot of a removed job)
+  // until the pointer leaves it: the next job's buttons do not slide under the cursor.
+  const [frozen, setFrozen] = useState<readonly string[] | null>(null)
+  const ids = useMemo(() => (frozen ? keepOrder(frozen, liveIds) : liveIds), [frozen, liveIds])
+  const idsRef = useRef(ids)
+  idsRef.current = ids
+  const picked = useStudio((s) => s.picked)
   const queuedIds = useMemo(() => queuedIdsOf(order, jobs), [order, jobs])
   const queuedIndex = useMemo(() => new Map(queuedIds.map((id, i) => [id, i])), [queuedIds])
   const rowHeight = compact ? COMPACT_ROW_HEIGHT : ROW_HEIGHT
@@ -76,7 +95,16 @@ export function TaskQueuePanel({ projectId, compact = false, onClose }: { projec
     }
   }, [loaded])
 
-  const select = useCallback((id: string) => getStudio().selectJob(id), [])
+  const select = useCallback((id: string, mods: PickModifiers) => getStudio().pick(idsRef.current, id, mods), [])
+  const rowActions = useMemo<JobActions>(() => {
+    const freeze = <A extends unknown[]>(act: (...a: A) => Promise<boolean>) => (...a: A) => {
+      setFrozen((f) => f ?? idsRef.current)
+      return act(...a)
+    }
+    return { ...actions, cancel: freeze(actions.cancel), remove: freeze(actions.remove), retry: freeze(actions.retry), setPriority: freeze(actions.setPriority), togglePause: freeze(actions.togglePause) }
+  }, [actions])
+  // A new filter is a new list: nothing to keep in place.
+  useEffect(() => setFrozen(null), [filter, projectId])
   const open = useCallback((id: string) => {
     const s = getStudio()
     s.selectJob(id)
@@ -140,7 +168,20 @@ export function TaskQueuePanel({ projectId, compact = false, onClose }: { projec
   // ------------------------------------------------------------------ keyboard
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e.target) || e.ctrlKey || e.metaKey) return
+      if (isTyping(e.target)) return
+      if ((e.ctrlKey || e.metaKey) && (e.key === 'a' || e.key === 'A')) {
+        if (getStudio().shortcutsOpen || getStudio().newJobOpen || document.querySelector('[aria-modal="true"]')) return
+        e.preventDefault()
+        getStudio().pickAll(ids)
+        return
+      }
+      if (e.key === 'Escape' && Object.keys(getStudio().picked).length && !document.querySelector('[aria-modal="true"]')) {
+        getStudio().clearPicked()
+        return
+      }
+      if (e.ctrlKey || e.metaKey) return
+      // Keys act on the list as it is now.
+      setFrozen(null)
       const tag = (e.target as HTMLElement | null)?.tagName
       if ((e.key === ' ' || e.key === 'Enter') && (tag === 'BUTTON' || tag === 'A' || tag === 'SUMMARY')) return
       const s = getStudio()
@@ -186,7 +227,7 @@ export function TaskQueuePanel({ projectId, compact = false, onClose }: { projec
           break
         case 'c':
         case 'C':
-          if (job) void actions.cancel(job, { confirmRunning: true })
+          if (job) void actions.cancel(job)
           break
         case ' ':
           if (job) void actions.togglePause(job)
@@ -219,6 +260,7 @@ export function TaskQueuePanel({ projectId, compact = false, onClose }: { projec
   return (
     <section className={`panel queue-panel${compact ? ' queue-compact' : ''}`} aria-labelledby="queue-heading" data-testid="queue-panel">
       <QueueHeader compact={compact} filter={filter} setFilter={setFilter} onClose={onClose} call={call} count={ids.length} />
+      <BulkBar order={ids} />
       {!compact ? (
         <div className="queue-columns" aria-hidden="true">
           <span />
@@ -239,6 +281,9 @@ export function TaskQueuePanel({ projectId, compact = false, onClose }: { projec
         onDragLeave={(e) => {
           if (!e.currentTarget.contains(e.relatedTarget as Node)) setDrop(null)
         }}
+        onPointerLeave={() => setFrozen(null)}
+        onMouseLeave={() => setFrozen(null)}
+        data-frozen={frozen ? 'true' : undefined}
         data-testid="queue-list"
         data-count={ids.length}
       >
@@ -259,10 +304,10 @@ export function TaskQueuePanel({ projectId, compact = false, onClose }: { projec
                 id={id}
                 queuedIndex={queuedIndex.get(id) ?? -1}
                 queuedCount={queuedIds.length}
-                selected={selectedId === id}
+                selected={selectedId === id || picked[id] === true}
                 compact={compact}
                 dropMark={drop?.overId === id ? (drop.after ? 'after' : 'before') : null}
-                actions={actions}
+                actions={rowActions}
                 drag={drag}
                 onSelect={select}
                 onOpen={open}
@@ -303,10 +348,16 @@ function QueueHeader({
   const queued = stats ? stats.byStatus.pending + stats.byStatus.paused : 0
   const done = stats?.byStatus.completed ?? 0
   const failed = stats?.byStatus.failed ?? 0
+  // Jobs held back by a provider that is down (or a backoff): the estimate cannot say when they run.
+  const waiting = stats?.waiting ?? 0
+  const finished = stats ? stats.byStatus.completed + stats.byStatus.failed + stats.byStatus.cancelled : 0
+  const bulk = useMemo(() => bulkActions(call, t), [call, t])
   return (
     <header className="panel-header queue-header">
       <div className="queue-title">
         <h2 id="queue-heading">{t('queue.title')}</h2>
+        {/* The dock's ×: at the end of the title's line, whatever the toolbar's labels (French ones are long) do. */}
+        {onClose ? <IconButton icon="close" label={t('common.close')} onClick={onClose} className="dock-close" testId="dock-close" /> : null}
         <span className="summary" aria-live="polite" data-testid="queue-summary">
           {t('queue.summary', { running, queued, done, failed })}
           {stats && stats.waiting > 0 ? ` · ${t('queue.waitingCount', { n: stats.waiting })}` : ''}
@@ -316,9 +367,13 @@ function QueueHeader({
           {paused
             ? t('queue.pausedShort')
             : running || stats?.byStatus.pending // paused jobs are not work to come
-              ? remaining
-                ? t('queue.allDoneIn', { time: approx(formatDuration(remaining, t.locale)) })
-                : t('queue.working') // work the estimate has not caught up with yet
+              ? waiting > 0 && !running && waiting >= (stats?.byStatus.pending ?? 0)
+                ? t('queue.onlyWaiting', { n: waiting }) // nothing can run until a provider is back: no time to promise
+                : remaining
+                  ? waiting > 0
+                    ? t('queue.allDoneInWaiting', { time: approx(formatDuration(remaining, t.locale)), n: waiting })
+                    : t('queue.allDoneIn', { time: approx(formatDuration(remaining, t.locale)) })
+                  : t('queue.working') // work the estimate has not caught up with yet
               : t('queue.idle')}
         </span>
       </div>
@@ -344,14 +399,23 @@ function QueueHeader({
           {paused ? t('queue.resumeAll') : t('queue.pauseAll')}
         </Button>
         {!compact ? (
-          <Button icon="bolt" onClick={() => void call('pool/kick', {})} title={t('queue.kickTitle')} testId="kick">
+          <Button icon="cancel" onClick={() => void bulk.cancelAllPending()} disabled={!stats?.byStatus.pending} title={t('queue.cancelAllPendingTitle')} testId="cancel-all-pending">
+            {t('queue.cancelAllPending')}
+          </Button>
+        ) : null}
+        {!compact ? (
+          <Button icon="trash" onClick={() => void bulk.clearFinished()} disabled={!finished} title={t('queue.clearFinishedTitle')} testId="clear-finished">
+            {t('queue.clearFinished')}
+          </Button>
+        ) : null}
+        {!compact ? (
+          <Button icon="bolt" onClick={() => void call('pool/kick', {})} disabled={paused} title={paused ? t('why.kickPaused') : t('queue.kickTitle')} testId="kick">
             {t('queue.kick')}
           </Button>
         ) : null}
         <Button icon="plus" kind="primary" onClick={() => getStudio().setNewJobOpen(true)} testId="new-job">
           {t('queue.newJob')}
         </Button>
-        {onClose ? <IconButton icon="close" label={t('common.close')} onClick={onClose} /> : null}
       </div>
     </header>
   )

@@ -29,8 +29,8 @@ export interface JobActions {
   /** Move a queued job to an index of the queued list (drag and drop). */
   moveTo(job: JobView, queuedIds: readonly string[], to: number): Promise<boolean>
   setPriority(job: JobView, priority: number): Promise<boolean>
-  /** `confirmRunning`: ask first when the job is being processed (the keyboard path: one key is easy to hit by mistake). */
-  cancel(job: JobView, options?: { confirmRunning?: boolean }): Promise<boolean>
+  /** A running job: asked first. A queued one: cancelled at once, with Undo (it is queued again where it was). */
+  cancel(job: JobView): Promise<boolean>
   retry(job: JobView, fromStep?: string): Promise<boolean>
   remove(job: JobView): Promise<boolean>
   togglePause(job: JobView): Promise<boolean>
@@ -53,9 +53,18 @@ export function jobActions(call: Call, t: Translator): JobActions {
       return target ? moved(job, await call('jobs/place', { id: job.id, ...target })) : true
     },
     setPriority: async (job, priority) => ok(await call('jobs/setPriority', { id: job.id, priority })),
-    async cancel(job, options) {
-      if (options?.confirmRunning && !confirmCancel(t, job)) return false
-      return ok(await call('jobs/cancel', { id: job.id }))
+    async cancel(job) {
+      // Asked only for a running job; a queued one is cancelled in this very call (no wait for a dialog).
+      if (job.status === 'processing' && !(await confirmCancel(t, job))) return false
+      const r = await call('jobs/cancel', { id: job.id })
+      // Nothing of a queued job is lost by cancelling it: undoing is queueing it again (same priority and place).
+      if (r.ok && job.status !== 'processing') {
+        getStudio().notify('info', t('queue.cancelledUndo', { title: job.title }), {
+          label: t('common.undo'),
+          run: () => void call('jobs/retry', { id: job.id })
+        })
+      }
+      return r.ok
     },
     async retry(job, fromStep) {
       const r = await call('jobs/retry', fromStep ? { id: job.id, fromStep } : { id: job.id })

@@ -1,6 +1,7 @@
 import type { JobView } from '../../../../shared/types'
 import type { Call } from '../../api/context'
 import type { Translator } from '../../i18n'
+import { getStudio } from '../../store'
 
 /**
  * Whether removing this job deletes files: `jobs/remove` deletes the job's artifacts folder, so a
@@ -17,14 +18,23 @@ export async function hasOutputs(call: Call, job: JobView): Promise<boolean> {
   return !r.ok || r.value.steps.some((s) => Object.keys(s.files).length > 0)
 }
 
-/** Ask before a removal that stops a running job or deletes files; removing an empty job needs no question. */
+/** Ask (in the app's own dialog) before a removal that stops a running job or deletes files; removing an empty job needs no question. */
 export async function confirmRemove(call: Call, t: Translator, job: JobView): Promise<boolean> {
-  if (job.status === 'processing') return window.confirm(t('queue.confirmRemoveRunning', { title: job.title }))
-  if (await hasOutputs(call, job)) return window.confirm(t('queue.confirmRemoveOutputs', { title: job.title }))
+  const ask = (message: string) =>
+    getStudio().ask({ title: t('confirm.removeTitle'), message, confirmLabel: t('confirm.removeOk'), cancelLabel: t('confirm.keep'), danger: true })
+  if (job.status === 'processing') return ask(t('queue.confirmRemoveRunning', { title: job.title }))
+  if (await hasOutputs(call, job)) return ask(t('queue.confirmRemoveOutputs', { title: job.title }))
   return true
 }
 
-/** A single key press must not throw away the step a running job is in the middle of. */
-export function confirmCancel(t: Translator, job: JobView): boolean {
-  return job.status !== 'processing' || window.confirm(t('queue.confirmCancelRunning', { title: job.title }))
+/** Cancelling a running job throws away the step in progress (a render, a paid call): always asked, click or key. */
+export async function confirmCancel(t: Translator, job: JobView): Promise<boolean> {
+  if (job.status !== 'processing') return true
+  return getStudio().ask({
+    title: t('confirm.cancelRunningTitle'),
+    message: t('queue.confirmCancelRunning', { title: job.title }),
+    confirmLabel: t('confirm.cancelRunningOk'),
+    cancelLabel: t('confirm.keepRunning'),
+    danger: true
+  })
 }

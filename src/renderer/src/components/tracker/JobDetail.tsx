@@ -12,6 +12,10 @@ import { reasons, useJobActions } from '../queue/actions'
 import { jobCostLabel, stepCostLabel } from './cost'
 import { LogView } from './LogView'
 import { MediaFile, OutputView } from './Media'
+import { ResultView, stepOutputShown } from './ResultView'
+import { guessDataDir } from '../projects/storyboard-logic'
+import type { LiveProgress } from '../../store/types'
+import { percentText, shownProgress } from '../../../../shared/progress'
 
 const EMPTY: never[] = []
 
@@ -55,10 +59,11 @@ export function JobDetail({ id }: { id: string }) {
   const status = displayStatus(job, now)
   const why = reasons(t, job, -1, 0)
   const steps: StepView[] = detail?.steps ?? []
-  const progress = live?.progress ?? job.progress
+  const progress = shownProgress(job.progress, live?.progress)
   const stepIndex = steps.findIndex((s) => s.name === (live?.step ?? job.currentStep))
   const elapsed = job.actualDurationMs ?? (job.startedAt ? now - job.startedAt : null)
   const finished = isFinished(job)
+  const dataDir = guessDataDir(steps.flatMap((st) => Object.values(st.files)))
 
   return (
     <article className="job-detail" data-testid="job-detail" aria-labelledby="job-detail-title">
@@ -127,9 +132,9 @@ export function JobDetail({ id }: { id: string }) {
       </header>
 
       <div className="detail-progress">
-        <StepBar steps={pipeline?.steps.length ?? (steps.length || 1)} progress={progress} status={status === 'waiting' ? 'pending' : status} currentIndex={stepIndex} {...(live ? { stepProgress: live.stepProgress } : {})} label={t('queue.progressOf', { title: job.title })} />
+        <StepBar steps={pipeline?.steps.length ?? (steps.length || 1)} progress={progress} status={status === 'waiting' ? 'pending' : status} currentIndex={stepIndex} label={t('queue.progressOf', { title: job.title })} />
         <span className="pct" data-testid="detail-progress">
-          {Math.floor(progress)}%
+          {percentText(progress)}
         </span>
         {live?.message ? <span className="muted small">{live.message}</span> : null}
       </div>
@@ -140,6 +145,10 @@ export function JobDetail({ id }: { id: string }) {
       ) : null}
       {job.waitingReason ? <p className="warn-box">{job.waitingReason}</p> : null}
 
+      {job.status === 'completed' && detail ? <ResultView job={detail} dataDir={dataDir} onRetry={why.retry ? null : () => void actions.retry(job)} /> : null}
+
+      <details className="result-details" open={!finished || job.status !== 'completed'} data-testid="job-details">
+        <summary>{t('result.details')}</summary>
       <dl className="facts">
         <Fact label={t('detail.created')} value={formatDateTime(job.createdAt, t.locale)} />
         <Fact label={t('detail.started')} value={formatDateTime(job.startedAt, t.locale)} />
@@ -159,7 +168,7 @@ export function JobDetail({ id }: { id: string }) {
         <h3>{t('detail.steps')}</h3>
         <ol className="steps">
           {steps.map((s) => (
-            <StepItem key={s.name} step={s} detail={detail!} canRetry={finished} onRetry={() => void actions.retry(job, s.name)} />
+            <StepItem key={s.name} step={s} detail={detail!} canRetry={finished} onRetry={() => void actions.retry(job, s.name)} live={live?.step === s.name ? live : undefined} dataDir={dataDir} />
           ))}
         </ol>
       </section>
@@ -168,6 +177,7 @@ export function JobDetail({ id }: { id: string }) {
         <h3>{t('detail.log')}</h3>
         <LogView lines={logs} testId="job-log" />
       </section>
+      </details>
     </article>
   )
 }
@@ -200,7 +210,21 @@ function InputsTable({ payload }: { payload: Record<string, unknown> }) {
   )
 }
 
-function StepItem({ step, detail, canRetry, onRetry }: { step: StepView; detail: JobDetailData; canRetry: boolean; onRetry: () => void }) {
+function StepItem({
+  step,
+  detail,
+  canRetry,
+  onRetry,
+  live,
+  dataDir
+}: {
+  step: StepView
+  detail: JobDetailData
+  canRetry: boolean
+  onRetry: () => void
+  live: LiveProgress | undefined
+  dataDir: string | null
+}) {
   const t = useT()
   const files = Object.entries(step.files)
   return (
@@ -219,10 +243,20 @@ function StepItem({ step, detail, canRetry, onRetry }: { step: StepView; detail:
         </span>
         <span className="spacer" />
         <span className="small">{t('detail.attempts', { n: step.attempts })}</span>
-        <span className="small">{formatDuration(step.durationMs, t.locale)}</span>
-        <span className="small" data-testid="step-cost" title={step.costKnown === false ? t('detail.costUnknownTitle') : undefined}>
-          {stepCostLabel(step, t)}
-        </span>
+        {step.status === 'running' ? (
+          // A running step shows its own progress (a render's frames and time), not empty figures.
+          <span className="small" data-testid="step-live">
+            {t('result.stepProgress', { pct: t.number(Math.floor(live?.stepProgress ?? step.progress) / 100, { style: 'percent' }) })}
+            {live?.message ? ` · ${live.message}` : ''}
+          </span>
+        ) : (
+          <>
+            <span className="small">{formatDuration(step.durationMs, t.locale)}</span>
+            <span className="small" data-testid="step-cost" title={step.costKnown === false ? t('detail.costUnknownTitle') : undefined}>
+              {stepCostLabel(step, t)}
+            </span>
+          </>
+        )}
         {canRetry ? (
           <button type="button" className="link small" onClick={onRetry} title={t('detail.retryFromHere')}>
             {t('detail.retryFromHere')}
@@ -230,7 +264,7 @@ function StepItem({ step, detail, canRetry, onRetry }: { step: StepView; detail:
         ) : null}
       </div>
       {step.error ? <p className="error-box small">{step.error}</p> : null}
-      <OutputView output={step.output} />
+      <OutputView output={stepOutputShown(step.output, step.files, dataDir)} />
       {files.length ? (
         <div className="files">
           {files.map(([name, path]) => (

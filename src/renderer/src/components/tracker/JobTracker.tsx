@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { memo, useMemo, useRef } from 'react'
+import { memo, useCallback, useMemo, useRef } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { JOB_STATUSES } from '../../../../shared/types'
 import { useT } from '../../i18n/use-t'
@@ -10,6 +10,9 @@ import { StatusBadge, useStatusLabel } from '../common/controls'
 import { formatTime, shortId } from '../common/format'
 import { useNow } from '../common/hooks'
 import { JobDetail } from './JobDetail'
+import { BulkBar } from '../queue/BulkBar'
+import type { PickModifiers } from '../../store/pick'
+import { percentText, shownProgress } from '../../../../shared/progress'
 
 export function trackerIds(order: readonly string[], jobs: StudioState['jobs'], f: TrackerFilter, now: number): string[] {
   const q = f.text.trim().toLowerCase()
@@ -39,6 +42,10 @@ export function JobTracker() {
   const projectList = useStudio((s) => s.projects)
   const projects = useMemo(() => [...new Set(['default', ...projectList.map((p) => p.id), ...Object.values(jobs).map((j) => j.projectId)])].sort(), [projectList, jobs])
   const scrollRef = useRef<HTMLDivElement>(null)
+  const picked = useStudio((s) => s.picked)
+  const idsRef = useRef(ids)
+  idsRef.current = ids
+  const onPick = useCallback((id: string, mods: PickModifiers) => getStudio().pick(idsRef.current, id, mods), [])
   const virtualizer = useVirtualizer({ count: ids.length, getScrollElement: () => scrollRef.current, estimateSize: () => 44, overscan: 10, getItemKey: (i) => ids[i]! })
 
   return (
@@ -82,10 +89,21 @@ export function JobTracker() {
             ))}
           </select>
         </div>
-        <div className="list-scroll" ref={scrollRef}>
+        <BulkBar order={ids} />
+        <div
+          className="list-scroll"
+          ref={scrollRef}
+          onKeyDown={(e) => {
+            // Ctrl/Cmd-A picks every job the filters show; Escape lets go of them.
+            if ((e.ctrlKey || e.metaKey) && (e.key === 'a' || e.key === 'A')) {
+              e.preventDefault()
+              getStudio().pickAll(ids)
+            } else if (e.key === 'Escape') getStudio().clearPicked()
+          }}
+        >
           <ul style={{ height: virtualizer.getTotalSize(), position: 'relative' }} className="plain-list" aria-label={t('tracker.title')}>
             {virtualizer.getVirtualItems().map((item) => (
-              <TrackerRow key={item.key} id={ids[item.index]!} selected={ids[item.index] === selectedId} top={item.start} />
+              <TrackerRow key={item.key} id={ids[item.index]!} selected={ids[item.index] === selectedId || picked[ids[item.index]!] === true} top={item.start} onPick={onPick} />
             ))}
           </ul>
           {ids.length === 0 ? <p className="empty">{t('tracker.none')}</p> : null}
@@ -98,7 +116,7 @@ export function JobTracker() {
   )
 }
 
-const TrackerRow = memo(function TrackerRow({ id, selected, top }: { id: string; selected: boolean; top: number }) {
+const TrackerRow = memo(function TrackerRow({ id, selected, top, onPick }: { id: string; selected: boolean; top: number; onPick(id: string, mods: PickModifiers): void }) {
   const t = useT()
   const job = useStudio((s) => s.jobs[id])
   const progress = useStudio((s) => s.live[id]?.progress)
@@ -106,7 +124,11 @@ const TrackerRow = memo(function TrackerRow({ id, selected, top }: { id: string;
   if (!job) return null
   return (
     <li className="tracker-row-wrap" style={{ transform: `translateY(${top}px)` }}>
-      <button type="button" className={`tracker-row${selected ? ' selected' : ''}`} aria-current={selected ? 'true' : undefined} onClick={() => getStudio().selectJob(id)} data-testid="tracker-row" data-job-id={id}>
+      <button type="button" className={`tracker-row${selected ? ' selected' : ''}`} aria-current={selected ? 'true' : undefined} onClick={(e) => onPick(id, { range: e.shiftKey, toggle: e.ctrlKey || e.metaKey })}
+        onMouseDown={(e) => {
+          if (e.shiftKey) e.preventDefault()
+        }}
+        data-testid="tracker-row" data-job-id={id}>
         <StatusBadge status={displayStatus(job, now)} />
         <span className="title-cell">
           <span className="job-title">{job.title}</span>
@@ -115,7 +137,7 @@ const TrackerRow = memo(function TrackerRow({ id, selected, top }: { id: string;
           </span>
         </span>
         <span className="small right">
-          {Math.floor(progress ?? job.progress)}%<br />
+          {percentText(shownProgress(job.progress, progress))}<br />
           <span className="muted">{formatTime(job.completedAt ?? job.startedAt ?? job.createdAt, t.locale)}</span>
         </span>
       </button>
