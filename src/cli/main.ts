@@ -71,6 +71,7 @@ queue
   run [--concurrency N] [--until-idle]
   serve [--port P] [--host 127.0.0.1] [--concurrency N]   the studio UI in a browser (token-protected, loopback)
   stats | eta | health | pipelines | doctor
+  voices                        the speech voices this machine (or the speech service) offers
   settings [--set JSON] [--providers JSON]   e.g. --providers '{"text":{"kind":"openai","baseURL":"http://127.0.0.1:11434/v1","model":"llama3.2","free":true}}'
   demo [--count N] [--draft]    render sample videos offline into ./demo-output (--draft: half size, fast)
 
@@ -338,6 +339,13 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
                 )
                 .join('\n')
         )
+        return 0
+      }
+      case 'voices': {
+        const { values } = parse(args, {}, { min: 0, max: 0, usage: 'voices' })
+        const { studioHandlers } = await import('../main/api/studio-handlers')
+        const list = (await call(studioHandlers(await open(values)), 'providers/voices', { kind: 'speech' })) as Awaited<ReturnType<Handlers['providers/voices']>>
+        print(list, () => (list.length ? list.map((v) => `${v.engine.padEnd(11)} ${v.id.padEnd(24)} ${(v.language ?? '—').padEnd(12)} ${v.name}`).join('\n') : 'no voices: no speech engine is installed'))
         return 0
       }
       case 'pipelines': {

@@ -32,6 +32,7 @@ export const COMMAND_NAMES = [
   'pool/kick',
   'pool/setConcurrency',
   'providers/health',
+  'providers/voices',
   'pipelines/list',
   'batch/preview',
   'batch/estimate',

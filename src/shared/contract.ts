@@ -9,6 +9,7 @@ import { COMMAND_NAMES, type CommandName } from './command-names'
 import { JobSelection, SetPriorityMany, type BulkResult } from './bulk'
 import type { BatchEstimate } from './estimate'
 import type { StockSearchResult } from './stock'
+import type { VoiceView } from './voices'
 import { EnqueueRequest, JobFilter, JobId, MoveDirectionSchema, Priority } from './schemas'
 import type {
   AssetView,
@@ -159,6 +160,8 @@ export const commands = {
   'pool/kick': command<null>()(Empty),
   'pool/setConcurrency': command<null>()(z.strictObject({ concurrency: z.number().int().min(1).max(64) })),
   'providers/health': command<ProviderHealth[]>()(Empty),
+  /** The voices of the configured speech provider: this machine's engines (offline), the account's (ElevenLabs), OpenAI's set. */
+  'providers/voices': command<VoiceView[]>()(z.strictObject({ kind: z.literal('speech', { error: "kind must be 'speech'" }) })),
   'pipelines/list': command<PipelineInfo[]>()(Empty),
 
   'batch/preview': command<BatchPreview>()(

@@ -78,6 +78,10 @@ function engineHandlers(engine: Engine<any>): Pick<Handlers, EngineCommands> {
       return null
     },
     'providers/health': () => engine.health(),
+    // Voices belong to the studio's speech providers; a bare engine (test pipelines) has none.
+    'providers/voices': () => {
+      throw new QueueError('unavailable', 'providers/voices is not available in this session')
+    },
     'pipelines/list': () =>
       // A storyboard render is made by storyboards/render, never from the new job dialog or a sheet.
       engine.pipelines.list().filter((p) => !p.internal).map((p) => ({

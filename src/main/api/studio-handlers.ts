@@ -12,6 +12,7 @@ import { QueueError } from '../engine/errors'
 import { settingsView } from '../engine/settings'
 import { Studio } from '../engine/studio'
 import { stockServiceOf } from '../engine/stock/service'
+import { speechVoices } from '../engine/providers/voices'
 import { renderSubtitlePreview } from '../engine/subtitle-preview'
 import { createHandlers, type Handlers } from './handlers'
 import { storyboardHandlers } from './storyboard-handlers'
@@ -94,6 +95,7 @@ export function studioHandlers(engine: Engine<any>, options: StudioHandlerOption
       projects.removeAsset(r.id)
       return null
     },
+    'providers/voices': () => speechVoices(services.providers().speech),
     'stock/search': (r) => stockServiceOf(studio, network).search(r),
     'stock/import': (r) => stockServiceOf(studio, network).import(r.projectId, r.id, r.kind),
     'settings/get': () => view(),
