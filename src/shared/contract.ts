@@ -80,8 +80,36 @@ const ProviderChoice = z.discriminatedUnion('kind', [
   })
 ])
 
+const HttpURL = z.string().url('baseURL must be an http(s) address').refine((u) => /^https?:\/\//i.test(u), 'baseURL must be an http(s) address')
+/** Image: also a local AUTOMATIC1111/Forge or ComfyUI server (ComfyUI with an API-format workflow of the user's, null for the built-in one). */
+const ImageChoice = z.discriminatedUnion('kind', [
+  ...ProviderChoice.options,
+  z.strictObject({ kind: z.literal('automatic1111'), baseURL: HttpURL }),
+  z.strictObject({ kind: z.literal('comfyui'), baseURL: HttpURL, workflow: z.record(z.string(), z.unknown()).nullable().optional() })
+])
+/** Speech: offline (an engine and a voice of this machine), an OpenAI-compatible server, or ElevenLabs. */
+const SpeechChoice = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('offline'),
+    engine: z.enum(['auto', 'rhvoice', 'festival', 'espeak-ng', 'espeak', 'say', 'sapi', 'mespeak'], { error: 'engine is not a known speech engine' }).optional(),
+    voice: z.string().min(1).max(100).nullable().optional()
+  }),
+  ProviderChoice.options[1],
+  z.strictObject({
+    kind: z.literal('elevenlabs'),
+    baseURL: HttpURL.optional(),
+    model: z.string().min(1).max(100).optional(),
+    voice: z.string().regex(/^[A-Za-z0-9]{10,40}$/, 'voice must be a voice id from the voice list').nullable().optional()
+  })
+])
+const MusicChoice = z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('offline') }), z.strictObject({ kind: z.literal('suno'), baseURL: HttpURL })])
+/** Stock visuals on or off; the Pexels key goes through settings/setApiKey (kind 'stock'). */
+const StockChoice = z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('pexels') }), z.strictObject({ kind: z.literal('none') })])
+
 export const SettingsPatch = z.strictObject({
-  providers: z.strictObject({ text: ProviderChoice.optional(), image: ProviderChoice.optional(), speech: ProviderChoice.optional() }).optional(),
+  providers: z
+    .strictObject({ text: ProviderChoice.optional(), image: ImageChoice.optional(), speech: SpeechChoice.optional(), music: MusicChoice.optional(), stock: StockChoice.optional() })
+    .optional(),
   ffmpegPath: z.string().min(1).nullable().optional(),
   /** Spend caps in USD (null removes one). Replaces the stored caps as a whole. */
   budget: z
