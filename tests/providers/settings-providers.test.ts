@@ -33,10 +33,10 @@ describe('settings/update: the providers of issue 19', () => {
     view = await update(studio, { providers: { speech: { kind: 'offline', voice: null } } })
     expect(view.providers.speech).toEqual({ kind: 'offline', engine: 'espeak-ng', hasKey: false })
 
-    studio.settings.replace({ ...studio.settings.get(), providers: { ...studio.settings.get().providers, speech: { kind: 'elevenlabs', stability: 0.3 } } })
+    studio.settings.replace({ ...studio.settings.get(), providers: { ...(studio.settings.get().providers as Record<string, unknown>), speech: { kind: 'elevenlabs', stability: 0.3 } } })
     view = await update(studio, { providers: { speech: { kind: 'elevenlabs', voice: '21m00Tcm4TlvDq8ikWAM', model: 'eleven_flash_v2_5' } } })
     expect(view.providers.speech).toEqual({ kind: 'elevenlabs', baseURL: 'https://api.elevenlabs.io', model: 'eleven_flash_v2_5', voice: '21m00Tcm4TlvDq8ikWAM', hasKey: false })
-    expect(studio.settings.get().providers.speech).toMatchObject({ stability: 0.3 })
+    expect((studio.settings.get().providers as Record<string, unknown>).speech).toMatchObject({ stability: 0.3 })
 
     const workflow = { '3': { class_type: 'KSampler', inputs: { seed: 1 } }, '6': { class_type: 'CLIPTextEncode', inputs: { text: '%prompt%' } } }
     view = await update(studio, { providers: { image: { kind: 'comfyui', baseURL: 'http://192.168.1.20:8188', workflow } } })
@@ -62,14 +62,14 @@ describe('settings/update: the providers of issue 19', () => {
     await update(studio, { providers: { speech: { kind: 'elevenlabs' } } })
     secrets.set('speech', 'xi-secret-0123456789')
     secrets.set('stock', 'pexels-secret-0123456789')
-    studio.settings.replace({ ...studio.settings.get(), providers: { ...studio.settings.get().providers, speech: { kind: 'elevenlabs', apiKeyEnv: 'OPENAI_API_KEY' } } })
+    studio.settings.replace({ ...studio.settings.get(), providers: { ...(studio.settings.get().providers as Record<string, unknown>), speech: { kind: 'elevenlabs', apiKeyEnv: 'OPENAI_API_KEY' } } })
     // Same server, another voice: the key stays.
     await update(studio, { providers: { speech: { kind: 'elevenlabs', voice: 'ErXwobaYiN019PkySvjV' } } })
     expect(secrets.get({ kind: 'speech', envName: '', baseURL: '' })).toBe('xi-secret-0123456789')
     // A page pointing ElevenLabs at itself: the key is forgotten, the variable name dropped.
     await update(studio, { providers: { speech: { kind: 'elevenlabs', baseURL: 'http://attacker.example:8080' } } })
     expect(secrets.get({ kind: 'speech', envName: '', baseURL: '' })).toBeUndefined()
-    expect(studio.settings.get().providers.speech).not.toHaveProperty('apiKeyEnv')
+    expect((studio.settings.get().providers as Record<string, unknown>).speech).not.toHaveProperty('apiKeyEnv')
     // Stock off and on again stays with Pexels' own server: its key stays.
     await update(studio, { providers: { stock: { kind: 'pexels' } } })
     expect(secrets.get({ kind: 'stock', envName: '', baseURL: '' })).toBe('pexels-secret-0123456789')

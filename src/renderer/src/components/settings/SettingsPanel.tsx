@@ -9,8 +9,14 @@ import { Button, Field, Unavailable } from '../common/controls'
 import { useDebouncedEffect } from '../common/hooks'
 import { Icon } from '../common/Icon'
 import { errorText } from '../../api/error-text'
+import { BudgetSection } from './BudgetSection'
+import { ImageProviderForm } from './ImageProviderForm'
+import { MusicProviderForm } from './MusicProviderForm'
+import { SpeechProviderForm } from './SpeechProviderForm'
+import { StockProviderForm } from './StockProviderForm'
 
-const KINDS: ProviderKindName[] = ['text', 'image', 'speech']
+// Images, speech, music and stock have forms of their own (more kinds of server than OpenAI-compatible).
+const KINDS: ProviderKindName[] = ['text']
 
 export function SettingsPanel() {
   const t = useT()
@@ -26,6 +32,7 @@ export function SettingsPanel() {
       {settings ? (
         <>
           <ProvidersSection settings={settings} />
+          {settings.budget ? <BudgetSection budget={settings.budget} /> : null}
           <EngineSection settings={settings} />
           <CaptionsSection settings={settings} />
         </>
@@ -89,6 +96,10 @@ function ProvidersSection({ settings }: { settings: SettingsView }) {
         {KINDS.map((kind) => (
           <ProviderForm key={kind} kind={kind} settings={settings} />
         ))}
+        <ImageProviderForm current={settings.providers.image} />
+        <SpeechProviderForm current={settings.providers.speech} />
+        {settings.providers.music ? <MusicProviderForm current={settings.providers.music} /> : null}
+        {settings.providers.stock ? <StockProviderForm current={settings.providers.stock} /> : null}
       </div>
     </section>
   )
