@@ -42,7 +42,7 @@ describe('ProviderSettings', () => {
   it('rejects unknown kinds, bad URLs and unknown fields', () => {
     expect(ProviderSettings.safeParse({ text: { kind: 'magic' } }).success).toBe(false)
     expect(ProviderSettings.safeParse({ text: { kind: 'openai', model: 'x', baseURL: 'ftp://host' } }).success).toBe(false)
-    expect(ProviderSettings.safeParse({ speech: { kind: 'offline', engine: 'festival' } }).success).toBe(false)
+    expect(ProviderSettings.safeParse({ speech: { kind: 'offline', engine: 'loquendo' } }).success).toBe(false)
     expect(ProviderSettings.safeParse({ text: { kind: 'offline', extra: 1 } }).success).toBe(false)
   })
 })
