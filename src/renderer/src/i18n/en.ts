@@ -667,6 +667,19 @@ export const en = {
   'budget.spentMonth': '{spent} of {cap} this month',
   'budget.resets': 'resets {at}',
   'budget.reached': 'cap reached: paid steps wait until {at}',
+  'stock.open': 'Stock photos and videos (Pexels)',
+  'stock.query': 'Search',
+  'stock.queryHint': 'A few words, or paste a scene’s narration: its keywords are searched.',
+  'stock.kind': 'Kind',
+  'stock.photos': 'Photos',
+  'stock.videos': 'Videos',
+  'stock.search': 'Search',
+  'stock.searched': 'Results for “{query}”',
+  'stock.searchedKeywords': 'Results for the keywords “{query}”',
+  'stock.add': 'Add to the bin',
+  'stock.photoItem': 'Photo {id}',
+  'stock.videoItem': 'Video {id}',
+  'stock.added': '{name} added to the media bin',
   'batchEstimate.hint': 'Expected time (recent step durations over the jobs run at once) and cost (price table × expected use); nothing is queued yet'
 } as const
 

@@ -668,5 +668,18 @@ export const fr: Record<MessageKey, string> = {
   'budget.spentMonth': '{spent} sur {cap} ce mois-ci',
   'budget.resets': 'remise à zéro le {at}',
   'budget.reached': 'plafond atteint : les étapes payantes attendent jusqu’au {at}',
+  'stock.open': 'Photos et vidéos d’archives (Pexels)',
+  'stock.query': 'Recherche',
+  'stock.queryHint': 'Quelques mots, ou collez la narration d’une scène : ses mots clés sont recherchés.',
+  'stock.kind': 'Type',
+  'stock.photos': 'Photos',
+  'stock.videos': 'Vidéos',
+  'stock.search': 'Rechercher',
+  'stock.searched': 'Résultats pour « {query} »',
+  'stock.searchedKeywords': 'Résultats pour les mots clés « {query} »',
+  'stock.add': 'Ajouter au chutier',
+  'stock.photoItem': 'Photo {id}',
+  'stock.videoItem': 'Vidéo {id}',
+  'stock.added': '{name} ajouté au chutier',
   'batchEstimate.hint': 'Durée prévue (durées récentes des étapes, réparties sur les tâches menées en parallèle) et coût (grille tarifaire × usage prévu) ; rien n’est encore mis en file'
 }
