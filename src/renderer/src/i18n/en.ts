@@ -633,7 +633,7 @@ export const en = {
   'stock.source': 'source',
   'voices.engine': 'Speech engine',
   'voices.engineHint': 'Automatic picks RHVoice or Festival for the languages they have a voice for, espeak-ng otherwise (macOS: say; Windows: SAPI).',
-  'voices.auto': 'Automatic (the best installed)',
+  'voices.auto': 'Automatic',
   'voices.voice': 'Voice',
   'voices.default': 'Default voice for the language',
   'voices.option': '{name} · {language} · {engine}',

@@ -634,7 +634,7 @@ export const fr: Record<MessageKey, string> = {
   'stock.source': 'source',
   'voices.engine': 'Moteur de synthèse vocale',
   'voices.engineHint': 'En automatique, RHVoice ou Festival pour les langues dont ils ont une voix, espeak-ng sinon (macOS : say ; Windows : SAPI).',
-  'voices.auto': 'Automatique (le meilleur installé)',
+  'voices.auto': 'Automatique',
   'voices.voice': 'Voix',
   'voices.default': 'Voix par défaut de la langue',
   'voices.option': '{name} · {language} · {engine}',
