@@ -173,7 +173,11 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       }
       const result = (await call(createHandlers(await open(values)), BULK_COMMAND[verb], request as never)) as BulkResult
       print(result, () => bulkText(verb, result))
-      return result.skipped > 0 ? 1 : 0
+      if (result.skipped === 0) return 0
+      // A non-zero exit says why on stderr too, where scripts look for it (the list is on stdout).
+      const why = `${result.skipped} of ${result.results.length} job(s) skipped: ${result.results.find((r) => r.outcome !== 'done')?.reason ?? 'see above'}`
+      io.stderr.write(json ? JSON.stringify({ error: { code: 'skipped', message: why } }) + '\n' : `studio: ${term(why)}\n`)
+      return 1
     }
 
     switch (command) {

@@ -11,9 +11,12 @@ import type { BatchEstimate } from './estimate'
 import type { StockSearchResult } from './stock'
 import type { VoiceView } from './voices'
 import { EnqueueRequest, JobFilter, JobId, MoveDirectionSchema, Priority } from './schemas'
+import { BATCH_ROW_STATUSES } from './types'
+import type { ApiIssue } from './api-issues'
 import type {
   AssetView,
   BatchPreview,
+  BatchRowsPage,
   BatchView,
   ProjectView,
   SettingsView,
@@ -23,6 +26,7 @@ import type {
   JobView,
   LogLine,
   ProviderHealth,
+  ProviderTestResult,
   QueueEta,
   PoolStatus,
   QueueStats
@@ -188,6 +192,8 @@ export const commands = {
   'pool/kick': command<null>()(Empty),
   'pool/setConcurrency': command<null>()(z.strictObject({ concurrency: z.number().int().min(1).max(64) })),
   'providers/health': command<ProviderHealth[]>()(Empty),
+  /** Run the health probe of the provider a kind of step uses now (Settings' "Test connection"). */
+  'providers/test': command<ProviderTestResult>()(z.strictObject({ kind: z.enum(['text', 'image', 'speech', 'moderation']) })),
   /** The voices of the configured speech provider: this machine's engines (offline), the account's (ElevenLabs), OpenAI's set. */
   'providers/voices': command<VoiceView[]>()(z.strictObject({ kind: z.literal('speech', { error: "kind must be 'speech'" }) })),
   'pipelines/list': command<PipelineInfo[]>()(Empty),
@@ -229,6 +235,19 @@ export const commands = {
   'batch/retryFailed': command<BatchView>()(BatchId),
   /** Forget the rows' results and go back to idle (not while running), so Start runs it from scratch. */
   'batch/reset': command<BatchView>()(BatchId),
+  /** One page of the results table (filtered by status); the window never holds every row. */
+  'batch/rows': command<BatchRowsPage>()(
+    z.strictObject({
+      id: z.string().min(1).max(100),
+      status: z.enum(BATCH_ROW_STATUSES).optional(),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000).default(100)
+    })
+  ),
+  /** Run the chosen rows again: failed or cancelled rows resume, rows whose job was deleted get a new one. */
+  'batch/retryRows': command<BatchView>()(
+    z.strictObject({ id: z.string().min(1).max(100), rows: z.array(z.number().int().min(1)).min(1).max(100_000) })
+  ),
   'batch/remove': command<null>()(BatchId),
   'batch/export': command<{ fileName: string; csv: string }>()(
     z.strictObject({
@@ -355,9 +374,12 @@ export type ResponseOf<C extends CommandName> = Commands[C]['response']
 export interface ApiError {
   /** Stable machine code: bad_request, not_found, processing, internal... */
   code: string
-  /** A sentence a person can read, naming the field when input was wrong. */
+  /** A sentence a person can read, naming the field when input was wrong (English: the CLI and logs show it). */
   message: string
+  /** Input that was refused, one entry per problem: the window words each in the user's language. */
+  issues?: ApiIssue[]
 }
+export type { ApiIssue } from './api-issues'
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError }
 

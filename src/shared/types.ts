@@ -158,6 +158,21 @@ export interface ProviderHealth {
   successRate24h: number | null
   calls24h: number
   avgDurationMs24h: number | null
+  /** Its last calls (at most 20, none older than an hour): what its failure alert is judged on. */
+  recentCalls: number
+  recentFailureRate: number | null
+  lastCallAt: number | null
+  /** The settings still send steps to it; a replaced provider is shown a while but never alerts. */
+  inUse: boolean
+}
+
+/** What a provider's health probe answered, and how long it took. */
+export interface ProviderTestResult {
+  ok: boolean
+  provider: string
+  ms: number
+  /** The provider's error when it failed; null when it answered. */
+  message: string | null
 }
 
 export interface ResourceStatus {
@@ -249,6 +264,33 @@ export interface BatchMetrics {
   errorRate: number
   /** Seed 4: failure rate over the last 20 rows above 20 %. */
   alert: boolean
+}
+
+/** A batch row in the results table: 'ready' not queued yet, 'deleted' its job was removed, else its job's status. */
+export const BATCH_ROW_STATUSES = ['ready', 'pending', 'processing', 'paused', 'completed', 'failed', 'cancelled', 'invalid', 'deleted'] as const
+export type BatchRowStatus = (typeof BATCH_ROW_STATUSES)[number]
+
+export interface BatchRowView {
+  rowNumber: number
+  /** The row's main cell (its idea), else its first non-empty cell. */
+  main: string
+  status: BatchRowStatus
+  jobId: string | null
+  outputPath: string | null
+  durationMs: number | null
+  costUsd: number | null
+  costKnown: boolean
+  error: string | null
+  /** A `storyboard-idea` row: the storyboard its job wrote (result output's storyboardId). */
+  storyboardId: string | null
+}
+
+/** One page of a batch's rows, with every status's count (for the filter). */
+export interface BatchRowsPage {
+  total: number
+  counts: Partial<Record<BatchRowStatus, number>>
+  offset: number
+  rows: BatchRowView[]
 }
 
 export interface BatchView {

@@ -51,21 +51,22 @@ describe('batch status and CSV exports of a text batch', () => {
     expect(last.wordCount).toBe(last.rowNumber === 2 ? 5 : 4)
 
     const results = batchResultsCsv(engine.db, b.id)
-    expect(results.startsWith('\uFEFFrow,status,job_id,output,word_count,')).toBe(true)
+    // The row's own cells come back beside its results, so the file can be pasted next to the sheet.
+    expect(results.startsWith('\uFEFFrow,idea,status,job_id,output,word_count,')).toBe(true)
     const rows = table(results.slice(1))
-    expect(rows.slice(1).map((r) => [r[0], r[1], r[4], r[6], r[7]])).toEqual([
-      ['2', 'completed', '5', '0.002', 'true'],
-      ['3', 'completed', '4', '0.002', 'true']
+    expect(rows.slice(1).map((r) => [r[0], r[1], r[2], r[5], r[7], r[8]])).toEqual([
+      ['2', 'crème brûlée', 'completed', '5', '0.002', 'true'],
+      ['3', 'thé', 'completed', '4', '0.002', 'true']
     ])
-    for (const r of rows.slice(1)) expect(existsSync(r[3]!)).toBe(true)
+    for (const r of rows.slice(1)) expect(existsSync(r[4]!)).toBe(true)
 
     const history = jobHistoryCsv(engine.db, b.id)
     expect(history.charCodeAt(0)).toBe(0xfeff)
     const [header, ...jobs] = table(history.slice(1))
     expect(header).toEqual(['id', 'project', 'type', 'title', 'status', 'priority', 'retries', 'created_at', 'started_at', 'completed_at', 'duration_ms', 'cost_usd', 'cost_known', 'error'])
     expect(jobs.map((j) => [j[2], j[3], j[4], j[6], j[11], j[12], j[13]])).toEqual([
-      ['texty', 'idées · row 2', 'completed', '0', '0.002', 'true', ''],
-      ['texty', 'idées · row 3', 'completed', '0', '0.002', 'true', '']
+      ['texty', 'crème brûlée · #2', 'completed', '0', '0.002', 'true', ''],
+      ['texty', 'thé · #3', 'completed', '0', '0.002', 'true', '']
     ])
     for (const j of jobs) {
       expect(Date.parse(j[9]!)).toBeGreaterThanOrEqual(Date.parse(j[8]!))
@@ -78,6 +79,6 @@ describe('batch status and CSV exports of a text batch', () => {
     const b = await batches.create({ source: { kind: 'file', path: csvFile(dir, 'd.csv', ['idea', 'gone']) }, config: { pipeline: 'one' } })
     batches.startBatch(b.id)
     engine.queue.remove(engine.queue.list({ batchId: b.id })[0]!.id)
-    expect(table(batchResultsCsv(engine.db, b.id).slice(1))[1]!.slice(0, 4)).toEqual(['2', 'job deleted', '', ''])
+    expect(table(batchResultsCsv(engine.db, b.id).slice(1))[1]!.slice(0, 5)).toEqual(['2', 'gone', 'job deleted', '', ''])
   })
 })

@@ -9,7 +9,7 @@ const open = useBatchEngine()
 
 /** The batch's jobs in each status, by row label. */
 function statuses(engine: ReturnType<typeof open>['engine'], batchId: string): Record<string, string> {
-  return Object.fromEntries(engine.queue.list({ batchId }).map((j) => [j.title.replace(/^.* · /, ''), j.status]))
+  return Object.fromEntries(engine.queue.list({ batchId }).map((j) => [j.title.replace(/^.* · #/, 'row '), j.status]))
 }
 
 describe('a batch never stays stuck in "running"', () => {
@@ -39,7 +39,7 @@ describe('a batch never stays stuck in "running"', () => {
     const { engine, batches, dir } = open(tempDir(), 1)
     const b = await batches.create({ source: { kind: 'file', path: csvFile(dir, 'd.csv', labelledRows('d', 3)) }, config: { pipeline: 'one', mapping: { label: 'label' } } })
     batches.startBatch(b.id)
-    const row2 = engine.queue.list({ batchId: b.id }).find((j) => j.title.endsWith('row 2'))!
+    const row2 = engine.queue.list({ batchId: b.id }).find((j) => j.title.endsWith('#2'))!
     engine.queue.remove(row2.id)
     batches.start()
     engine.pool.start()

@@ -49,8 +49,8 @@ describe('batches of spreadsheet rows', () => {
     expect(jobs.map((j) => (j.payload as { idea: string }).idea).sort()).toEqual(['café crème', 'thé à la menthe', 'œufs brouillés'])
     const exported = batchResultsCsv(engine.db, created.id).split('\r\n')
     // The BOM makes Excel read the accents as UTF-8.
-    expect(exported[0]).toBe('\uFEFFrow,status,job_id,output,word_count,duration_ms,cost_usd,cost_known,finished_at,error')
-    expect(exported[2]).toMatch(/^3,invalid,,.*row 3: column ""Idée"" is empty/)
+    expect(exported[0]).toBe('\uFEFFrow,Idée,Label,Langue,status,job_id,output,word_count,duration_ms,cost_usd,cost_known,finished_at,error')
+    expect(exported[2]).toMatch(/^3,,r3,fr,invalid,,.*row 3: column ""Idée"" is empty/)
   })
 
   it('refuses a bad config naming the field, and an unknown column mapping naming the column', async () => {
@@ -86,7 +86,7 @@ describe('batches of spreadsheet rows', () => {
     expect(engine.queue.list({ batchId: b.id, status: 'paused' }).length).toBeGreaterThan(0)
     expect(engine.queue.list({ batchId: b.id, status: 'pending' })).toHaveLength(0)
 
-    const pausedRows = engine.queue.list({ batchId: b.id, status: 'paused' }).map((j) => j.title.replace(/^.*row /, 'p'))
+    const pausedRows = engine.queue.list({ batchId: b.id, status: 'paused' }).map((j) => j.title.replace(/^.*#/, 'p'))
     expect(pausedRows).toEqual(expect.arrayContaining(['p2', 'p3']))
 
     batches.resume(b.id)
@@ -121,7 +121,7 @@ describe('batches of spreadsheet rows', () => {
     engine.pool.start()
     batches.startBatch(b.id)
     const row3Running = () => {
-      const job = engine.queue.list({ batchId: b.id }).find((j) => j.title.endsWith('row 3'))
+      const job = engine.queue.list({ batchId: b.id }).find((j) => j.title.endsWith('#3'))
       return job && engine.queue.get(job.id)!.steps[1]!.status === 'running'
     }
     await until(row3Running, 5000, 'row 3 to hold in step b')
@@ -130,7 +130,7 @@ describe('batches of spreadsheet rows', () => {
     await until(() => engine!.queue.list({ batchId: b.id, status: ['pending', 'processing'] }).length === 0, 5000, 'no open job')
     const v = batches.view(b.id)
     expect(v.doneRows).toBe(1)
-    const row3 = engine.queue.list({ batchId: b.id }).find((j) => j.title.endsWith('row 3'))!
+    const row3 = engine.queue.list({ batchId: b.id }).find((j) => j.title.endsWith('#3'))!
     expect(engine.queue.get(row3.id)!.steps.map((s) => s.status)).toEqual(['completed', 'cancelled', 'pending'])
     expect(engine.queue.list({ batchId: b.id, status: 'cancelled' }).length).toBeGreaterThanOrEqual(1)
   })
@@ -184,7 +184,7 @@ describe('batches of spreadsheet rows', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'tests/helpers/batch-crash-child.ts', dir], { stdio: ['ignore', 'pipe', 'inherit'] })
     const exited = new Promise((resolve) => child.on('exit', (_c, signal) => resolve(signal)))
     const heldInB = () =>
-      parent.queue.list({ batchId: b.id, status: 'processing' }).filter((j) => j.currentStep === 'b' && /row [45]$/.test(j.title)).length === 2
+      parent.queue.list({ batchId: b.id, status: 'processing' }).filter((j) => j.currentStep === 'b' && /#[45]$/.test(j.title)).length === 2
     await until(heldInB, 30_000, 'rows 4 and 5 held inside step b')
     child.kill('SIGKILL')
     expect(await exited).toBe('SIGKILL')

@@ -24,12 +24,12 @@ describe('a sheet\'s "priority" column', () => {
     batches.startBatch(created.id)
     const queued = engine.queue.list({ batchId: created.id })
     expect(queued.map((j) => [j.title, j.priority]).sort()).toEqual([
-      ['prio.csv · row 5', 5],
-      ['prio.csv · row 6', 1]
+      ['fourth idea · #5', 5],
+      ['urgent idea · #6', 1]
     ])
     // Once those are done (cancelled here), the row whose cell was empty follows, at the queue's default.
     for (const job of queued) engine.queue.cancel(job.id)
     batches.feed(created.id)
-    expect(engine.queue.list({ batchId: created.id, status: 'pending' }).map((j) => [j.title, j.priority])).toEqual([['prio.csv · row 2', 10]])
+    expect(engine.queue.list({ batchId: created.id, status: 'pending' }).map((j) => [j.title, j.priority])).toEqual([['first idea · #2', 10]])
   })
 })

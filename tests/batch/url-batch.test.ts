@@ -44,8 +44,8 @@ describe('a batch from an XLSX link with --sheet', () => {
     expect(b).toMatchObject({ status: 'idle', totalRows: 2, invalidRows: 0, sheet: 'Idées', errors: [] })
     batches.startBatch(b.id)
     expect(engine.queue.list({ batchId: b.id }).map((j) => [j.title, (j.payload as { idea: string }).idea])).toEqual([
-      [`${b.name} · row 3`, 'Un phare à l’aube'],
-      [`${b.name} · row 5`, 'Des baleines']
+      ['Un phare à l’aube · #3', 'Un phare à l’aube'],
+      ['Des baleines · #5', 'Des baleines']
     ])
   })
 

@@ -209,15 +209,21 @@ describe('studio batch', () => {
     expect(list).toHaveLength(1)
     expect(list[0]).toMatchObject({ doneRows: 2, invalidRows: 1, status: 'completed' })
     const exported = await run('batch', 'export', list[0].id.slice(0, 8))
-    expect(exported.out.split('\r\n').slice(1, 4).map((l) => l.split(',')[1])).toEqual(['completed', 'invalid', 'completed'])
+    // Each row's own cells (idea, notes) come first, then what became of it.
+    expect(exported.out.split('\r\n')[0]).toMatch(/^\uFEFF?row,idea,notes,status,/)
+    expect(exported.out.split('\r\n').slice(1, 4).map((l) => l.split(',').slice(1, 4))).toEqual([
+      ['first', 'x1', 'completed'],
+      ['', 'x2', 'invalid'],
+      ['third', 'x3', 'completed']
+    ])
     const history = await run('batch', 'export', list[0].id, '--history', '--out', join(dir, 'h.csv'))
     expect(history.out).toContain('wrote')
     // A UTF-8 BOM (for Excel), then one line per job of the batch with its history columns.
     const lines = readFileSync(join(dir, 'h.csv'), 'utf8').split('\r\n')
     expect(lines[0]).toBe('\uFEFFid,project,type,title,status,priority,retries,created_at,started_at,completed_at,duration_ms,cost_usd,cost_known,error')
     expect(lines.slice(1, 3).map((l) => l.split(',').slice(2, 7))).toEqual([
-      ['one', 'rows.csv · row 2', 'completed', '10', '0'],
-      ['one', 'rows.csv · row 4', 'completed', '10', '0']
+      ['one', 'first · #2', 'completed', '10', '0'],
+      ['one', 'third · #4', 'completed', '10', '0']
     ])
   })
 

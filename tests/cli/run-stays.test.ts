@@ -24,8 +24,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 describe('studio run with its output in a pipe', () => {
   it('keeps waiting for jobs on an empty queue until Ctrl-C, then says what it did', async () => {
     const { child, output } = studio(tempDir(), 'run')
-    await sleep(4_000)
+    // Its first line says it runs (its Ctrl-C handler is in place by then): a fixed sleep was too
+    // short on a loaded machine, and the SIGINT killed it before it could answer.
+    const deadline = Date.now() + 25_000
+    while (!/running|workers|idle/i.test(output()) && child.exitCode === null && Date.now() < deadline) await sleep(20)
     expect(child.exitCode, output()).toBeNull()
+    expect(output()).not.toBe('')
     child.kill('SIGINT')
     expect(await exited(child)).toBe(0)
     expect(output()).toContain('done: 0 completed, 0 failed, 0 still queued')

@@ -153,6 +153,9 @@ describe('task queue in the browser', () => {
     // The tracker shows the story: outputs and the log line.
     await r.dblclick()
     await page.waitForSelector('[data-testid="job-detail"]')
+    // A finished job opens on its result; steps and log are below, folded: unfold them.
+    const folded = page.locator('[data-testid="job-details"]:not([open]) > summary')
+    if (await folded.count()) await folded.click()
     await page.locator('[data-testid="job-log"] [data-testid="log-line"]', { hasText: 'skipping a (already done)' }).waitFor()
     // Lines with a step and the user's retry, which has none: every message starts at one place.
     const starts = await page.$$eval('[data-testid="job-log"] .log-msg', (els) => els.map((el) => Math.round(el.getBoundingClientRect().left)))

@@ -97,8 +97,8 @@ describe('studio serve in the browser (built-in pipelines)', () => {
     await form.locator('[data-testid="provider-kind"]').selectOption('openai')
     await form.locator('[data-testid="provider-url"]').fill(server.baseURL)
     await form.locator('[data-testid="provider-model"]').fill('gpt-4o-mini')
-    await form.locator('[data-testid="provider-save"]').click()
-    await page.locator('[data-testid="notice-success"]', { hasText: 'Settings saved' }).first().waitFor()
+    // Settings save as you go: the page's one indicator says when the change is saved.
+    await page.locator('[data-testid="settings-save-state"][data-state="saved"]').waitFor({ timeout: 15_000 })
     await form.locator('[data-testid="provider-key"]').fill('sk-e2e-not-a-real-key')
     await form.locator('[data-testid="provider-key-save"]').click()
     await form.locator('[data-testid="key-state"]', { hasText: 'Key stored' }).waitFor()

@@ -150,7 +150,7 @@ describe('hostile calls through dispatch', () => {
           ['jobs/enqueue', { type: 'text', input: { prompt: 'x' }, priority }]
         ] as const) {
           const result = await dispatch(handlers, name, request)
-          expect(result).toEqual({ ok: false, error: { code: 'bad_request', message: expect.stringMatching(/priority/) } })
+          expect(result).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringMatching(/priority/) } })
         }
         expect(studio.queue.get(own)!.priority).toBe(before)
       }),
@@ -167,7 +167,7 @@ describe('hostile calls through dispatch', () => {
       ['jobs/enqueue', { type: 'text', input: Object.fromEntries([...Array(40_000)].map((_, i) => [`k${i}`, 'vvvvvvvvvvvvvvvvvvvvvvvvvvvvvv'])) }]
     ] as const) {
       const result = await dispatch(handlers, name, request)
-      expect(result, name).toEqual({ ok: false, error: { code: 'bad_request', message: expect.stringMatching(/input.*(large|1 MB)/) } })
+      expect(result, name).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringMatching(/input.*(large|1 MB)/) } })
     }
     expect(jobCount()).toBe(before)
     // A 2 MB name or prompt elsewhere: refused, never stored.
@@ -200,7 +200,7 @@ describe('hostile calls through dispatch', () => {
   // A BigInt in a job input (Electron IPC carries one) made the payload size check throw.
   it('a BigInt in a job input is refused as bad_request, not thrown', async () => {
     const result = await dispatch(handlers, 'jobs/enqueue', { type: 'text', input: { prompt: 'a haiku', n: 1n } })
-    expect(result).toEqual({ ok: false, error: { code: 'bad_request', message: expect.stringMatching(/input/) } })
+    expect(result).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringMatching(/input/) } })
   })
 
   // Regression: Id prefixes are matched with LIKE before % and _ are treated as characters (fixed).

@@ -32,7 +32,17 @@ describe('batch dashboard', () => {
     getStudio().setStats(stats({ paused: false }))
     getStudio().setBatches([batch({ ignoredColumns: ['draft', 'notes'] })])
     mount()
-    expect(screen.getByTestId('batch-ignored-columns').textContent).toMatch(/Les colonnes « draft », « notes » ne sont pas utilisées/)
+    expect(screen.getByTestId('batch-ignored-columns').textContent).toMatch(/Les colonnes «\u00a0draft\u00a0», «\u00a0notes\u00a0» ne sont pas utilisées/)
+  })
+
+  it('in English, the unused columns are quoted the English way, never « »', () => {
+    getStudio().setLocale('en')
+    getStudio().setStats(stats({ paused: false }))
+    getStudio().setBatches([batch({ ignoredColumns: ['notes'] })])
+    mount()
+    const text = screen.getByTestId('batch-ignored-columns').textContent!
+    expect(text).toContain('“notes”')
+    expect(text).not.toMatch(/[«»]/)
   })
 
   it('a stopped batch names its cancelled rows, so its progress adds up', () => {
@@ -40,7 +50,7 @@ describe('batch dashboard', () => {
     getStudio().setStats(stats({ paused: false }))
     getStudio().setBatches([batch({ status: 'stopped', totalRows: 8, doneRows: 1, cancelledRows: 4, progress: 62.5 })])
     mount()
-    expect(screen.getByTestId('batch-counts').textContent).toContain('4 annulées')
+    expect(screen.getByTestId('batch-counts').textContent).toContain('annulées\u00a0: 4')
   })
 
   it('exports for the spreadsheet app of the user\'s language: semicolons in French', async () => {

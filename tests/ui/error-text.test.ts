@@ -6,7 +6,7 @@ describe('refusals in the user’s language', () => {
 
   it('in French, leads with a French sentence for the code and keeps the engine’s words as detail', () => {
     expect(errorText(refused, 'fr')).toBe(
-      `Ce travail est en cours de traitement : attendez qu’il se termine, ou mettez-le en pause ou annulez-le d’abord. (${refused.message})`
+      `Ce travail est en cours de traitement\u00a0: attendez qu’il se termine, ou mettez-le en pause ou annulez-le d’abord. (${refused.message})`
     )
   })
 

@@ -96,6 +96,10 @@ export function provider(over: Partial<ProviderHealth> & { provider: string }): 
     successRate24h: 1,
     calls24h: 10,
     avgDurationMs24h: 800,
+    recentCalls: 10,
+    recentFailureRate: 0,
+    lastCallAt: null,
+    inUse: true,
     ...over
   }
 }

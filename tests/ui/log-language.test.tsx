@@ -26,9 +26,9 @@ describe('the job log in the user’s language', () => {
     render(<LogView lines={lines} />)
     const shown = screen.getAllByTestId('log-line').map((l) => l.querySelector('.log-msg')!.textContent)
     expect(shown).toEqual([
-      'début de audio (essai 1/3)',
-      'narration par mespeak : 29,3 s',
-      'échec de audio, nouvel essai dans 1,5 s : HTTP 503: busy',
+      'début de l’étape audio (essai 1/3)',
+      'narration par mespeak\u00a0: 29,3 s',
+      'échec de l’étape audio, nouvel essai dans 1,5 s\u00a0: HTTP 503: busy',
       'a line a step wrote in its own words'
     ])
     // The engine's words stay at hand (support, bug reports).

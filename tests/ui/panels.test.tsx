@@ -225,7 +225,7 @@ describe('batch dashboard (seed 3)', () => {
 describe('providers admin (seed 4)', () => {
   it('shows health, response time, circuit, 24 h rates; runs the pool; alerts above 20 %', async () => {
     getStudio().setProviders([
-      provider({ provider: 'openai:gpt-4o-mini', state: 'open', lastError: 'HTTP 503', successRate24h: 0.5, calls24h: 12, retryAt: Date.now() + 20_000 }),
+      provider({ provider: 'openai:gpt-4o-mini', state: 'open', lastError: 'HTTP 503', successRate24h: 0.5, calls24h: 12, recentFailureRate: 0.5, recentCalls: 12, retryAt: Date.now() + 20_000 }),
       provider({ provider: 'offline-templates', lastResponseMs: 4 })
     ])
     getStudio().setStats(stats({ byStatus: { pending: 3, processing: 1, paused: 0, completed: 8, failed: 1, cancelled: 0 }, waiting: 2, successRate24h: 8 / 9, finished24h: 9, avgDurationMsByType: { video: 34_000 } }))
@@ -298,8 +298,8 @@ describe('settings', () => {
     fireEvent.change(within(text).getByTestId('provider-kind'), { target: { value: 'openai' } })
     fireEvent.change(within(text).getByTestId('provider-url'), { target: { value: 'http://127.0.0.1:1234/v1' } })
     fireEvent.change(within(text).getByTestId('provider-model'), { target: { value: 'llama3' } })
-    fireEvent.click(within(text).getByTestId('provider-save'))
-    await waitFor(() => expect(fake.of('settings/update')).toEqual([{ providers: { text: { kind: 'openai', baseURL: 'http://127.0.0.1:1234/v1', model: 'llama3' } } }]))
+    // Saved as one change once typing pauses (no Save button): the kind, server and model together.
+    await waitFor(() => expect(fake.of('settings/update').at(-1)).toEqual({ providers: { text: { kind: 'openai', baseURL: 'http://127.0.0.1:1234/v1', model: 'llama3' } } }), { timeout: 3000 })
     await waitFor(() => expect(screen.getByTestId('subtitle-preview').getAttribute('src')).toBe('data:image/png;base64,AAAA'), { timeout: 2000 })
     expect(fake.of('settings/previewSubtitles')[0]).toMatchObject({ style: { fonts: ['DejaVu Sans'], fontSize: 64 } })
   })

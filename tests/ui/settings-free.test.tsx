@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { resetAutosave } from '../../src/renderer/src/components/settings/autosave'
 import type { ProviderChoiceView } from '../../src/shared/types'
 import { ApiProvider } from '../../src/renderer/src/api/context'
 import { SettingsPanel } from '../../src/renderer/src/components/settings/SettingsPanel'
@@ -9,6 +10,7 @@ import { fakeApi, ok, settings } from './fixtures'
 import { installLayout } from './setup-dom'
 
 beforeEach(() => installLayout())
+afterEach(() => resetAutosave())
 
 const LOCAL = 'http://127.0.0.1:11434/v1'
 
@@ -27,12 +29,12 @@ function mountWithText(text: ProviderChoiceView) {
 }
 
 describe('settings → "this server does not charge"', () => {
-  it('shows the saved switch and sends it back with Save', async () => {
+  it('shows the saved switch and sends it back with the next change (settings save as you go)', async () => {
     const { fake, form, box } = mountWithText({ kind: 'openai', baseURL: LOCAL, model: 'llama3.2', free: true, hasKey: false })
     expect(box().checked).toBe(true)
     expect(form.textContent).toContain('Free — this server does not charge (a model on this computer)')
-    fireEvent.click(within(form).getByTestId('provider-save'))
-    await waitFor(() => expect(fake.of('settings/update')).toEqual([{ providers: { text: { kind: 'openai', baseURL: LOCAL, model: 'llama3.2', free: true } } }]))
+    fireEvent.change(within(form).getByTestId('provider-model'), { target: { value: 'llama3.3' } })
+    await waitFor(() => expect(fake.of('settings/update')).toEqual([{ providers: { text: { kind: 'openai', baseURL: LOCAL, model: 'llama3.3', free: true } } }]), { timeout: 3000 })
   })
 
   it('ticking the box sends free: true', async () => {
@@ -40,23 +42,20 @@ describe('settings → "this server does not charge"', () => {
     expect(unticked.box().checked).toBe(false)
     fireEvent.click(unticked.box())
     expect(unticked.box().checked).toBe(true)
-    fireEvent.click(within(unticked.form).getByTestId('provider-save'))
-    await waitFor(() => expect(unticked.fake.of('settings/update')).toEqual([{ providers: { text: { kind: 'openai', baseURL: LOCAL, model: 'llama3.2', free: true } } }]))
+    await waitFor(() => expect(unticked.fake.of('settings/update')).toEqual([{ providers: { text: { kind: 'openai', baseURL: LOCAL, model: 'llama3.2', free: true } } }]), { timeout: 3000 })
   })
 
   it('unticking a saved switch sends free: false', async () => {
     const { fake, form, box } = mountWithText({ kind: 'openai', baseURL: LOCAL, model: 'llama3.2', free: true, hasKey: false })
     fireEvent.click(box())
-    fireEvent.click(within(form).getByTestId('provider-save'))
-    await waitFor(() => expect(fake.of('settings/update')).toEqual([{ providers: { text: { kind: 'openai', baseURL: LOCAL, model: 'llama3.2', free: false } } }]))
+    await waitFor(() => expect(fake.of('settings/update')).toEqual([{ providers: { text: { kind: 'openai', baseURL: LOCAL, model: 'llama3.2', free: false } } }]), { timeout: 3000 })
   })
 
   it('does not carry the switch to another server unless ticked again', async () => {
     const { fake, form, box } = mountWithText({ kind: 'openai', baseURL: LOCAL, model: 'llama3.2', free: true, hasKey: false })
     fireEvent.change(within(form).getByTestId('provider-url'), { target: { value: 'https://api.openai.com/v1' } })
     expect(box().checked).toBe(false)
-    fireEvent.click(within(form).getByTestId('provider-save'))
-    await waitFor(() => expect(fake.of('settings/update')).toEqual([{ providers: { text: { kind: 'openai', baseURL: 'https://api.openai.com/v1', model: 'llama3.2', free: false } } }]))
+    await waitFor(() => expect(fake.of('settings/update')).toEqual([{ providers: { text: { kind: 'openai', baseURL: 'https://api.openai.com/v1', model: 'llama3.2', free: false } } }]), { timeout: 3000 })
   })
 
   it('suggests the switch for a server on this computer only', () => {

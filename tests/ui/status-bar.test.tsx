@@ -25,6 +25,6 @@ describe('status bar', () => {
     act(() => getStudio().setStats(stats({ total: 2015 })))
     expect(statusBar()).toContain('2,015 jobs')
     act(() => getStudio().setLocale('fr'))
-    expect(statusBar()).toContain('2\u202f015 jobs')
+    expect(statusBar()).toContain('2\u202f015 tâches')
   })
 })

@@ -233,7 +233,7 @@ describe('sync: one subscription, one state update per frame', () => {
     expect(s.eta).toMatchObject({ totalMs: 9_000, fetchedAt: 1_000 })
     expect(s.pool!.concurrency).toBe(4)
     expect(s.providers['openai:gpt-4o-mini']!.state).toBe('open')
-    expect(s.providers.local).toBeDefined() // providers not in the summary are kept
+    expect(s.providers.local).toBeUndefined() // the summary's list is whole: a provider the engine dropped leaves
     stop()
   })
 

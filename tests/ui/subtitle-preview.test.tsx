@@ -10,10 +10,14 @@ import { installLayout } from './setup-dom'
 beforeEach(() => installLayout())
 
 describe('settings → subtitle preview', () => {
-  it('previews the renderer and format picked in the form before they are saved', async () => {
-    // Saved: libass, short. The user picks ImageMagick and landscape and does not save.
+  it('previews the renderer and format picked in the form, as they are saved (settings save as you go)', async () => {
+    // Saved: libass, short. The user picks ImageMagick and landscape.
     getStudio().setSettings(settings({ captionRenderer: 'libass', videoPreset: 'short' }))
-    const fake = fakeApi({ 'settings/previewSubtitles': ok({ dataUrl: 'data:image/png;base64,AAAA' }) })
+    // settings/update answers with the settings it saved, as the engine does.
+    const fake = fakeApi({
+      'settings/previewSubtitles': ok({ dataUrl: 'data:image/png;base64,AAAA' }),
+      'settings/update': (patch: object) => ok({ ...getStudio().settings!, ...patch })
+    })
     render(
       <ApiProvider api={fake.api}>
         <SettingsPanel />
@@ -28,6 +32,6 @@ describe('settings → subtitle preview', () => {
     await waitFor(() => expect(fake.of('settings/previewSubtitles').at(-1)).toMatchObject({ captionRenderer: 'imagemagick', videoPreset: 'landscape' }), {
       timeout: 2000
     })
-    expect(fake.of('settings/update')).toEqual([])
+    await waitFor(() => expect(fake.of('settings/update')).toEqual([{ captionRenderer: 'imagemagick' }, { videoPreset: 'landscape' }]))
   })
 })

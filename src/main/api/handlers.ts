@@ -1,3 +1,4 @@
+import { zodIssues } from '../../shared/api-issues'
 import { describeZodError } from '../../shared/schemas'
 import { tooDeepMessage, tooDeeplyNested } from '../../shared/json-depth'
 import {
@@ -78,6 +79,9 @@ function engineHandlers(engine: Engine<any>): Pick<Handlers, EngineCommands> {
       return null
     },
     'providers/health': () => engine.health(),
+    'providers/test': () => {
+      throw new QueueError('unavailable', 'providers/test needs the studio (this engine has no configured providers)')
+    },
     // Voices belong to the studio's speech providers; a bare engine (test pipelines) has none.
     'providers/voices': () => {
       throw new QueueError('unavailable', 'providers/voices is not available in this session')
@@ -104,7 +108,9 @@ export async function dispatch(handlers: Handlers, name: unknown, rawRequest: un
   if (deep !== null) return { ok: false, error: { code: 'bad_request', message: `${name}: ${tooDeepMessage(deep)}` } }
   const parsed = commands[name].request.safeParse(rawRequest ?? {})
   if (!parsed.success) {
-    return { ok: false, error: { code: 'bad_request', message: `${name}: ${describeZodError(parsed.error, 'request')}` } }
+    // `message` stays the engine's English (CLI, logs); `issues` lets the window word each field.
+    const issues = zodIssues(parsed.error, rawRequest ?? {})
+    return { ok: false, error: { code: 'bad_request', message: `${name}: ${describeZodError(parsed.error, 'request')}`, issues } }
   }
   const refusal = refusedThroughContract(name, parsed.data)
   if (refusal) return { ok: false, error: refusal }
@@ -146,7 +152,7 @@ function refusedThroughContract(name: CommandName, request: unknown): ApiError |
 }
 
 export function toApiError(err: unknown): ApiError {
-  if (err instanceof QueueError) return { code: err.code, message: err.message }
+  if (err instanceof QueueError) return { code: err.code, message: err.message, ...(err.issues?.length ? { issues: err.issues } : {}) }
   if (err instanceof LeaseLostError) return { code: 'conflict', message: err.message }
   const message = err instanceof Error ? err.message : String(err)
   // Internal details stay in main's log; the renderer gets a readable sentence.

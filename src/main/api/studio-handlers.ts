@@ -15,6 +15,7 @@ import { stockServiceOf } from '../engine/stock/service'
 import { speechVoices } from '../engine/providers/voices'
 import { renderSubtitlePreview } from '../engine/subtitle-preview'
 import { createHandlers, type Handlers } from './handlers'
+import { testProvider } from '../engine/providers/test-provider'
 import { storyboardHandlers } from './storyboard-handlers'
 
 /** How long batch/create waits for the import before answering with a batch still importing. */
@@ -66,6 +67,9 @@ export function studioHandlers(engine: Engine<any>, options: StudioHandlerOption
     'batch/stop': (r) => batches.stopBatch(r.id),
     'batch/retryFailed': (r) => batches.retryFailed(r.id),
     'batch/reset': (r) => batches.reset(r.id),
+    'batch/rows': (r) => batches.rowsPage(r.id, { status: r.status, offset: r.offset, limit: r.limit }),
+    'batch/retryRows': (r) => batches.retryRows(r.id, r.rows),
+    'providers/test': (r) => testProvider(services.providers()[r.kind]),
     'batch/remove': async (r) => {
       await batches.remove(r.id)
       return null
@@ -133,7 +137,10 @@ async function userErrors<T>(run: () => T | Promise<T>): Promise<T> {
   try {
     return await run()
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof MappingError || err instanceof RowSourceError || err instanceof TemplateError) {
+    if (err instanceof ConfigError) {
+      throw new QueueError('bad_request', err.message, err.details.map((i) => ({ ...i, path: ['config', ...i.path] })))
+    }
+    if (err instanceof MappingError || err instanceof RowSourceError || err instanceof TemplateError) {
       throw new QueueError('bad_request', err.message)
     }
     if (err instanceof Error && err.name === 'ZodError') throw new QueueError('bad_request', err.message)

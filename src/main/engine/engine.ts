@@ -29,6 +29,7 @@ export interface EngineOptions<S> {
   probe?: (provider: string) => ProbeFn | undefined
   /** Spend caps: a paid step of `provider` waits when this answers (see pool/budget.ts). */
   budget?: (provider: string) => { reason: string; until: number } | null
+  inUse?: (provider: string) => boolean
 }
 
 /**
@@ -69,7 +70,8 @@ export class Engine<S = unknown> {
       ...(options.backoff ? { backoff: options.backoff } : {}),
       ...(options.breaker ? { breaker: options.breaker } : {}),
       ...(options.probe ? { probe: options.probe } : {}),
-      ...(options.budget ? { budget: options.budget } : {})
+      ...(options.budget ? { budget: options.budget } : {}),
+      ...(options.inUse ? { inUse: options.inUse } : {})
     })
   }
 

@@ -1,3 +1,4 @@
+import type { ApiIssue } from '../../shared/api-issues'
 /**
  * How a step failure is handled depends on its class, not on its message:
  *  - retryable: timeouts, 429, 5xx, network resets — try again with backoff (per step).
@@ -46,10 +47,13 @@ export class LeaseLostError extends Error {
 /** An operation the user asked for that the queue refuses, with a message a person can read. */
 export class QueueError extends Error {
   readonly code: string
-  constructor(code: string, message: string) {
+  /** Refused input, field by field (the contract's ApiError.issues). */
+  readonly issues: ApiIssue[] | undefined
+  constructor(code: string, message: string, issues?: ApiIssue[]) {
     super(message)
     this.name = 'QueueError'
     this.code = code
+    this.issues = issues
   }
 }
 

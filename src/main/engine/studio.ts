@@ -69,6 +69,10 @@ export class Studio extends Engine<StudioServices> {
         // Moderation too: jobs waiting on it are released as soon as it answers again.
         const match = [set.text, set.image, set.speech, set.moderation].find((p) => p.id === provider)
         return match ? (signal) => match.probe(signal) : undefined
+      },
+      inUse: (provider) => {
+        const set = services.providers()
+        return [set.text, set.image, set.speech, set.moderation].some((p) => p.id === provider)
       }
     })
     this.settings = settings

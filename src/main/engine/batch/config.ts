@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
+import { zodIssues, type ApiIssue } from '../../../shared/api-issues'
 import { parseJsonText } from '../json-text'
 import { rowRangeSchema } from './sources/row-range'
 import { templateRefSchema } from './templates'
@@ -58,7 +59,9 @@ export const batchConfigSchema = z.strictObject({
       z.string().min(1, { error: 'must be a column name, or null to ignore' }).nullable()
     )
     .optional(),
-  template: templateRefSchema.optional()
+  template: templateRefSchema.optional(),
+  /** The rows' language when the sheet has no language column; absent: each row's text tells. */
+  language: choice(['en', 'fr']).optional()
 })
 
 export type BatchConfig = z.output<typeof batchConfigSchema>
@@ -75,27 +78,34 @@ export interface ConfigIssue {
 
 export class ConfigError extends Error {
   readonly issues: ConfigIssue[]
-  constructor(issues: ConfigIssue[], context?: string) {
+  /** The same problems as data (path from the config's root), for a window that words them in its language. */
+  readonly #details: ApiIssue[]
+  constructor(issues: ConfigIssue[], context?: string, details?: ApiIssue[]) {
     const list = issues.map((i) => `${i.field}: ${i.message}`).join('; ')
     super(context ? `${context}: ${list}` : list)
     this.name = 'ConfigError'
     this.issues = issues
+    this.#details = details ?? issues.map((i) => ({ path: i.field.split('.'), code: 'custom', message: i.message }))
+  }
+
+  get details(): ApiIssue[] {
+    return this.#details
   }
 }
 
-export type ConfigParseResult = { ok: true; config: BatchConfig } | { ok: false; issues: ConfigIssue[] }
+export type ConfigParseResult = { ok: true; config: BatchConfig } | { ok: false; issues: ConfigIssue[]; details: ApiIssue[] }
 
 /** Validate without throwing (for forms that show each field's error next to it). */
 export function safeParseBatchConfig(input: unknown): ConfigParseResult {
   const parsed = batchConfigSchema.safeParse(input)
   if (parsed.success) return { ok: true, config: parsed.data }
-  return { ok: false, issues: parsed.error.issues.flatMap(toConfigIssues) }
+  return { ok: false, issues: parsed.error.issues.flatMap(toConfigIssues), details: zodIssues(parsed.error, input) }
 }
 
 /** Validate and fill defaults; throws ConfigError naming each bad field. */
 export function parseBatchConfig(input: unknown, context?: string): BatchConfig {
   const result = safeParseBatchConfig(input)
-  if (!result.ok) throw new ConfigError(result.issues, context)
+  if (!result.ok) throw new ConfigError(result.issues, context, result.details)
   return result.config
 }
 

@@ -15,11 +15,16 @@ export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArr
 
 const iso = (t: number | null) => (t ? new Date(t).toISOString() : '')
 
-/** One line per spreadsheet row: what became of it. */
+/**
+ * One line per spreadsheet row: the row's own cells (in the sheet's column order), then what
+ * became of it — so the file can be pasted back beside the sheet, or read on its own.
+ */
 export function batchResultsCsv(db: Db, batchId: string, delimiter: CsvDelimiter = ','): string {
+  const headersJson = db.prepare<[string], { headers: string | null }>('SELECT headers FROM batches WHERE id = ?').get(batchId)?.headers
+  const headers = headersJson ? (JSON.parse(headersJson) as string[]) : []
   const rows = db
     .prepare<[string], Record<string, unknown>>(
-      `SELECT r.row_number, r.state, r.error AS row_error, j.id AS job_id, j.status, j.error, j.result,
+      `SELECT r.row_number, r.state, r.error AS row_error, r.cells, j.id AS job_id, j.status, j.error, j.result,
               j.actual_duration_ms, j.cost_usd, j.cost_unknown, j.completed_at
        FROM batch_rows r LEFT JOIN jobs j ON j.id = r.job_id WHERE r.batch_id = ? ORDER BY r.row_number`
     )
@@ -27,13 +32,15 @@ export function batchResultsCsv(db: Db, batchId: string, delimiter: CsvDelimiter
   const words = wordCounter(db)
   return toCsv(
     // cost_known: false when a step had no known price, cost_usd being then a floor.
-    ['row', 'status', 'job_id', 'output', 'word_count', 'duration_ms', 'cost_usd', 'cost_known', 'finished_at', 'error'],
+    ['row', ...headers, 'status', 'job_id', 'output', 'word_count', 'duration_ms', 'cost_usd', 'cost_known', 'finished_at', 'error'],
     rows.map((r) => {
+      const cells = r.cells ? (JSON.parse(r.cells as string) as Record<string, string>) : {}
       // A queued row whose job is gone: the job was deleted (see row-states.ts).
       const deleted = r.state === 'queued' && r.status === null
       const status = r.state === 'invalid' ? 'invalid' : r.state === 'ready' ? 'not started' : deleted ? 'job deleted' : r.status
       return [
         r.row_number,
+        ...headers.map((h) => cells[h] ?? ''),
         status,
         r.job_id ?? '',
         outputPathOf(r.result as string | null),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type BatchPreview, type BatchStatus, type BatchView } from '../../../shared/types'
+import { type BatchPreview, type BatchRowStatus, type BatchRowsPage, type BatchStatus, type BatchView } from '../../../shared/types'
 import type { BatchSource } from '../../../shared/contract'
 import type { Engine } from '../engine'
 import { QueueError } from '../errors'
@@ -17,6 +17,8 @@ import { clipText } from './sources/errors'
 import { sheetOfCopy, stageSource } from './staging'
 import { loadTemplate } from './templates'
 import { batchView, type BatchRow } from './view'
+import { rowTitle } from './row-title'
+import { batchRowsPage } from './rows-page'
 
 const IMPORT_CHUNK = 500
 /** Longest reason a refused or failed import keeps (it names the file, the sheet, the columns). */
@@ -341,12 +343,14 @@ export class BatchManager {
     }
     try {
       const mapping = resolveMapping(source.headers, config.mapping ?? {}, mappingOptions(pipeline))
-      this.db.prepare('UPDATE batches SET ignored_columns = ? WHERE id = ?').run(JSON.stringify(mapping.unmappedColumns.map((c) => clipText(c))), id)
+      this.db
+        .prepare('UPDATE batches SET ignored_columns = ?, headers = ? WHERE id = ?')
+        .run(JSON.stringify(mapping.unmappedColumns.map((c) => clipText(c))), JSON.stringify(source.headers.map((h) => clipText(h))), id)
       const build = rowInputBuilder({ pipeline, config, batchId: id, template, format: source.format, headers: source.headers, mapping })
       const insert = this.db.prepare(
-        'INSERT OR IGNORE INTO batch_rows (batch_id, row_number, state, input, error, priority) VALUES (?, ?, ?, ?, ?, ?)'
+        'INSERT OR IGNORE INTO batch_rows (batch_id, row_number, state, input, error, priority, cells) VALUES (?, ?, ?, ?, ?, ?, ?)'
       )
-      let chunk: Array<[number, 'ready' | 'invalid', string | null, string | null, number]> = []
+      let chunk: Array<[number, 'ready' | 'invalid', string | null, string | null, number, string]> = []
       const flush = () => {
         const rows = chunk
         chunk = []
@@ -356,11 +360,13 @@ export class BatchManager {
         })
       }
       for await (const row of source.rows) {
+        // The row's own cells, kept for the export and the results table.
+        const cells = JSON.stringify(row.values)
         const outcome = build(row)
         chunk.push(
           outcome.state === 'ready'
-            ? [row.rowNumber, 'ready', JSON.stringify(outcome.input), null, outcome.priority]
-            : [row.rowNumber, 'invalid', null, outcome.reason, outcome.priority]
+            ? [row.rowNumber, 'ready', JSON.stringify(outcome.input), null, outcome.priority, cells]
+            : [row.rowNumber, 'invalid', null, outcome.reason, outcome.priority, cells]
         )
         if (chunk.length >= IMPORT_CHUNK) {
           flush()
@@ -490,6 +496,44 @@ export class BatchManager {
     return this.view(id)
   }
 
+  /** One page of the results table. */
+  rowsPage(idOrPrefix: string, options: { status?: BatchRowStatus | undefined; offset: number; limit: number }): BatchRowsPage {
+    const b = this.require(idOrPrefix)
+    const type = (JSON.parse(b.config) as { pipeline: string }).pipeline
+    return batchRowsPage(this.db, b.id, this.engine.pipelines.get(type)?.mainField ?? 'idea', options)
+  }
+
+  /**
+   * The rows the user picked run again: failed or cancelled ones resume at their failed step,
+   * rows whose job was deleted get a new one; the others (done, running, invalid) are left as
+   * they are. The batch runs again, as with retryFailed.
+   */
+  retryRows(idOrPrefix: string, rowNumbers: readonly number[]): BatchView {
+    const b = this.require(idOrPrefix)
+    const id = b.id
+    if (!b.imported) throw new QueueError('bad_state', `batch has not imported its rows${b.error ? ` (${b.error})` : ''}; nothing to retry`)
+    const wanted = new Set(rowNumbers)
+    const picked = this.db
+      .prepare<[string], { row_number: number; job_id: string | null; status: string | null }>(
+        `SELECT r.row_number, r.job_id, j.status FROM batch_rows r LEFT JOIN jobs j ON j.id = r.job_id
+         WHERE r.batch_id = ? AND r.state = 'queued'`
+      )
+      .all(id)
+      .filter((r) => wanted.has(r.row_number) && (r.status === 'failed' || r.status === 'cancelled' || r.status === null))
+    if (picked.length === 0) throw new QueueError('nothing_to_retry', 'rows: none of these rows failed, was cancelled or lost its job')
+    inTransaction(this.db, () => {
+      const requeue = this.db.prepare("UPDATE batch_rows SET state = 'ready', job_id = NULL WHERE batch_id = ? AND row_number = ?")
+      for (const r of picked) {
+        if (r.status === null) requeue.run(id, r.row_number)
+        else this.engine.queue.retry(r.job_id!)
+      }
+      if (b.status === 'paused') this.resumeJobs(id)
+    })
+    this.setStatus(id, 'running', { started: true, reopen: true })
+    this.feed(id)
+    return this.view(id)
+  }
+
   /**
    * Start over: the batch forgets what its rows did (results, metrics, times) and is idle again
    * with its rows and config, so Start runs every valid row from scratch. Its unfinished jobs are
@@ -541,20 +585,25 @@ export class BatchManager {
         if (room <= 0) return
         const ready = this.db
           // Most urgent rows first (the sheet's priority column), then in sheet order.
-          .prepare<[string, number], { row_number: number; input: string; priority: number }>(
-            "SELECT row_number, input, priority FROM batch_rows WHERE batch_id = ? AND state = 'ready' ORDER BY priority, row_number LIMIT ?"
+          .prepare<[string, number], { row_number: number; input: string; priority: number; cells: string | null }>(
+            "SELECT row_number, input, priority, cells FROM batch_rows WHERE batch_id = ? AND state = 'ready' ORDER BY priority, row_number LIMIT ?"
           )
           .all(id, room)
         if (ready.length === 0) return
+        const type = JSON.parse(b.config).pipeline as string
+        const mainField = this.engine.pipelines.get(type)?.mainField ?? 'idea'
         const jobs = this.engine.queue.enqueueMany(
-          ready.map((r) => ({
-            type: JSON.parse(b.config).pipeline as string,
-            input: JSON.parse(r.input) as Record<string, unknown>,
-            projectId: b.project_id,
-            batchId: id,
-            priority: r.priority,
-            title: `${b.name} · row ${r.row_number}`
-          }))
+          ready.map((r) => {
+            const input = JSON.parse(r.input) as Record<string, unknown>
+            return {
+              type,
+              input,
+              projectId: b.project_id,
+              batchId: id,
+              priority: r.priority,
+              title: rowTitle(input[mainField], r.cells, b.name, r.row_number)
+            }
+          })
         )
         const mark = this.db.prepare("UPDATE batch_rows SET state = 'queued', job_id = ? WHERE batch_id = ? AND row_number = ?")
         jobs.forEach((job, i) => mark.run(job.id, id, ready[i]!.row_number))

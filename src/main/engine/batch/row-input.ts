@@ -5,6 +5,7 @@ import type { BatchConfig } from './config'
 import { mapRow, type ResolvedMapping, type RowSourceFormat, type SourceRow } from './sources'
 import { quoteCell } from './sources/cell-value'
 import { renderTemplate } from './templates'
+import { languageOfCell, rowLanguage } from './row-language'
 
 /** What one spreadsheet row becomes: a job input ready to queue, or the reason it is refused. */
 export type RowOutcome =
@@ -28,12 +29,23 @@ export interface RowInputContext {
  */
 export function rowInputBuilder(ctx: RowInputContext): (row: SourceRow) => RowOutcome {
   const extras = extrasFor(ctx.pipeline, ctx.config, ctx.batchId)
-  return (row) => {
-    const ragged = ctx.format === 'csv' ? raggedRowReason(row, ctx.headers.length) : null
+  const { mapping, pipeline, config } = ctx
+  const languageColumn = mapping.fields.find((f) => f.field === 'language')?.column
+  const takesLanguage = 'language' in ((pipeline.input as unknown as { shape?: Record<string, unknown> }).shape ?? {})
+  return (sheetRow) => {
+    const ragged = ctx.format === 'csv' ? raggedRowReason(sheetRow, ctx.headers.length) : null
     if (ragged) return { state: 'invalid', reason: ragged, priority: DEFAULT_PRIORITY }
-    const mapped = mapRow(row, ctx.mapping, ctx.pipeline.input)
+    // "French", "Français" or "fr-FR" in a language column all mean fr.
+    const languageCell = languageColumn ? sheetRow.values[languageColumn] : undefined
+    const cellLanguage = languageOfCell(languageCell)
+    const row = cellLanguage && languageColumn ? { ...sheetRow, values: { ...sheetRow.values, [languageColumn]: cellLanguage } } : sheetRow
+    const mapped = mapRow(row, mapping, pipeline.input)
     if (!mapped.ok) return { state: 'invalid', reason: mapped.reason, priority: DEFAULT_PRIORITY }
     const input: Record<string, unknown> = { ...(mapped.input as Record<string, unknown>), ...extras(row.rowNumber) }
+    // No language cell: the schema's default (en) must not win over the config or the text itself.
+    if (takesLanguage && !languageCell?.trim()) {
+      input.language = rowLanguage(undefined, config.language, String(input[mapping.mainField] ?? ''))
+    }
     if (ctx.template) {
       try {
         input.scriptPrompt = renderTemplate(ctx.template.script, {
@@ -46,7 +58,7 @@ export function rowInputBuilder(ctx: RowInputContext): (row: SourceRow) => RowOu
         return { state: 'invalid', reason: `row ${row.rowNumber}: template: ${(err as Error).message}`, priority: DEFAULT_PRIORITY }
       }
     }
-    const checked = ctx.pipeline.input.safeParse(input)
+    const checked = pipeline.input.safeParse(input)
     const priority = mapped.priority ?? DEFAULT_PRIORITY
     if (checked.success) return { state: 'ready', input: checked.data as Record<string, unknown>, priority }
     return { state: 'invalid', reason: `row ${row.rowNumber}: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, priority }

@@ -5,6 +5,7 @@ import type { PipelineRegistry } from '../pipelines/registry'
 import { ExternalChanges } from '../queue/external-changes'
 import type { ClaimedJob, LeaseStore } from '../queue/leases'
 import type { Queue } from '../queue/queue'
+import { RECENT_MS, recentCalls } from '../queue/recent-calls'
 import { inTransaction, isDatabaseLocked, prep } from '../store/database'
 import type { JobRow } from '../queue/rows'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff'
@@ -63,6 +64,8 @@ export interface PoolOptions<S> {
   probe?: (provider: string) => ProbeFn | undefined
   /** Spend caps: a paid step of `provider` waits when this answers (see budget.ts). */
   budget?: (provider: string) => { reason: string; until: number } | null
+  /** Whether the settings still send steps to this provider (absent: every provider is). */
+  inUse?: (provider: string) => boolean
 }
 
 interface Running {
@@ -413,11 +416,13 @@ export class WorkerPool<S = unknown> {
       retryAt: b?.retryAt ?? null,
       successRate24h: s.calls ? (s.ok ?? 0) / s.calls : null,
       calls24h: s.calls,
-      avgDurationMs24h: s.avg === null ? null : Math.round(s.avg)
+      avgDurationMs24h: s.avg === null ? null : Math.round(s.avg),
+      ...recentCalls(this.o.queue.db, provider),
+      inUse: this.o.inUse?.(provider) ?? true
     }
   }
 
-  /** Every provider the pool has seen (breaker) or that was called in the last 24 h. */
+  /** Every provider in use that the pool has seen (breaker) or that was called in the last 24 h. */
   health(known: readonly string[] = []): ProviderHealth[] {
     const names = new Set<string>(known)
     for (const p of this.breakers.keys()) names.add(p)
@@ -425,7 +430,9 @@ export class WorkerPool<S = unknown> {
       .all(Date.now() - 24 * 3600_000)) {
       names.add(r.provider)
     }
-    return [...names].sort().map((p) => this.healthOf(p))
+    // A provider the settings no longer use stays listed while its recent calls are worth seeing.
+    const since = Date.now() - RECENT_MS
+    return [...names].sort().map((p) => this.healthOf(p)).filter((h) => h.inUse || (h.lastCallAt !== null && h.lastCallAt >= since))
   }
 
   status(): { state: 'idle' | 'running' | 'stopping'; running: string[]; concurrency: number; resources: ResourceStatus[] } {

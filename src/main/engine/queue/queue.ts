@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { pathOfPrefix, zodIssues } from '../../../shared/api-issues'
 import {
   describeZodError,
   EnqueueRequest,
@@ -246,7 +247,11 @@ export class Queue {
     }
     const checked = pipeline.input.safeParse(req.input)
     if (!checked.success) {
-      throw new QueueError('bad_request', describeZodError(checked.error, `${prefix}input`, `${prefix}input.`))
+      throw new QueueError(
+        'bad_request',
+        describeZodError(checked.error, `${prefix}input`, `${prefix}input.`),
+        zodIssues(checked.error, req.input, pathOfPrefix(`${prefix}input`))
+      )
     }
     const input = checked.data
     const title = req.title ?? titleFromInput(input) ?? pipeline.title
@@ -646,12 +651,12 @@ function parse<T>(
   prefix = ''
 ): T {
   const r = schema.safeParse(value)
-  if (!r.success) throw new QueueError('bad_request', describeZodError(r.error, root, prefix))
+  if (!r.success) throw new QueueError('bad_request', describeZodError(r.error, root, prefix), zodIssues(r.error, value, pathOfPrefix(prefix)))
   return r.data
 }
 
 function titleFromInput(input: Record<string, unknown>): string | undefined {
-  for (const key of ['title', 'idea', 'topic', 'prompt', 'text']) {
+  for (const key of ['title', 'idea', 'topic', 'prompt', 'text', 'mood']) {
     const v = input[key]
     if (typeof v === 'string' && v.trim()) {
       const t = v.trim().replace(/\s+/g, ' ')

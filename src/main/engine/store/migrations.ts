@@ -334,6 +334,17 @@ export const MIGRATIONS: readonly Migration[] = [
     `
   },
   {
+    version: 13,
+    name: "a batch row's own cells",
+    sql: `
+      -- The row as the sheet had it (a JSON object, header → cell) and the sheet's header order
+      -- (a JSON array): the export puts them back beside the results, the results table shows
+      -- the row's main cell. NULL for rows imported before.
+      ALTER TABLE batch_rows ADD COLUMN cells TEXT;
+      ALTER TABLE batches ADD COLUMN headers TEXT;
+    `
+  },
+  {
     version: 14,
     name: "a stock asset's author, licence and source",
     sql: `

@@ -11,7 +11,8 @@ import { formatPercent } from './common/format'
 import { isTyping } from './common/hooks'
 import { Icon, type IconName } from './common/Icon'
 import { ProjectEditor, shownProject } from './projects/ProjectEditor'
-import { failureAlert, ProviderPanel } from './providers/ProviderPanel'
+import { ProviderPanel } from './providers/ProviderPanel'
+import { alertKey, alertShown, useDismissedAlert } from './providers/alert-state'
 import { NewJobDialog } from './queue/NewJobDialog'
 import { TaskQueuePanel } from './queue/TaskQueuePanel'
 import { SettingsPanel } from './settings/SettingsPanel'
@@ -76,7 +77,8 @@ function Sidebar() {
   const t = useT()
   const view = useStudio((s) => s.view)
   const counts = useStudio(useShallow((s) => [s.stats?.byStatus.processing ?? 0, s.stats?.byStatus.failed ?? 0] as const))
-  const alert = useStudio((s) => failureAlert(s.stats, Object.values(s.providers)).length > 0 || Object.values(s.providers).some((p) => p.state === 'open'))
+  const alertNow = useStudio((s) => alertKey(s.stats, Object.values(s.providers)))
+  const alert = alertShown(alertNow, useDismissedAlert())
   const batchAlert = useStudio((s) => Object.values(s.batches).some((b) => b.metrics.alert && b.status === 'running'))
   return (
     <nav className="sidebar" aria-label={t('nav.label')}>

@@ -118,6 +118,8 @@ export function reduceEvents(state: StudioState, events: readonly PushEvent[]): 
         break
       case 'queue.summary':
         summary = e
+        // The engine's list is whole: a provider the settings dropped leaves the panel.
+        providers = Object.fromEntries(e.providers.map((h) => [h.provider, h]))
         // Authoritative: the job events before it are in it; those after it count from it.
         counts = { byStatus: { ...e.stats.byStatus }, total: e.stats.total }
         break
@@ -149,7 +151,6 @@ export function reduceEvents(state: StudioState, events: readonly PushEvent[]): 
     patch.eta = etaState(summary.eta, summary.at)
     patch.pool = summary.pool
     patch.queuePaused = summary.stats.paused
-    providers = { ...(providers ?? state.providers), ...Object.fromEntries(summary.providers.map((h) => [h.provider, h])) }
   }
   if (counts) {
     const stats = patch.stats ?? state.stats

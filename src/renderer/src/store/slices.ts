@@ -116,12 +116,17 @@ export const createProjectsSlice: Slice<ProjectsSlice> = (set) => ({
     }))
 })
 
-export const settingsData = (): Data<SettingsSlice> => ({ settings: null, doctor: null })
+export const settingsData = (): Data<SettingsSlice> => ({ settings: null, doctor: null, settingsDrafts: {} })
 
 export const createSettingsSlice: Slice<SettingsSlice> = (set) => ({
   ...settingsData(),
   setSettings: (settings) => set({ settings }),
-  setDoctor: (doctor) => set({ doctor })
+  setDoctor: (doctor) => set({ doctor }),
+  setSettingsDraft: (field, draft) =>
+    set((s) => {
+      const { [field]: _old, ...rest } = s.settingsDrafts
+      return { settingsDrafts: draft === undefined ? rest : { ...rest, [field]: draft } }
+    })
 })
 
 export const uiData = (): Data<UiSlice> => ({

@@ -101,8 +101,14 @@ export interface ProjectsSlice {
 export interface SettingsSlice {
   settings: SettingsView | null
   doctor: ToolReport[] | null
+  /**
+   * Settings typed but not saved yet (waiting for the pause in typing, or refused), by field: they
+   * outlive the settings page, so switching view never loses them; each leaves once saved.
+   */
+  settingsDrafts: Record<string, { value: unknown; error: string | null }>
   setSettings(settings: SettingsView): void
   setDoctor(report: ToolReport[]): void
+  setSettingsDraft(field: string, draft: { value: unknown; error: string | null } | undefined): void
 }
 
 export type View = 'queue' | 'jobs' | 'batches' | 'providers' | 'projects' | 'settings'

@@ -1,3 +1,4 @@
+import type { JsonValue } from '../../../../shared/types'
 import { copyFile } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { z } from 'zod'
@@ -153,7 +154,10 @@ export const musicPipeline = single('music', 'Compose music', MusicInput, 'mood'
       { signal: ctx.signal, outBase: ctx.artifactPath('music'), onProgress: (p, m) => ctx.progress(p, m), resumeDir: ctx.services.resumeDir(ctx.jobId, 'generate') }
     )
     const durationSec = r.durationSec ?? (await audioDuration(r.path, ctx.services.binaries()).catch(() => null))
-    return { data: { mood: i.mood, durationSec, ...(r.title ? { title: r.title } : {}) }, files: { music: r.path }, ...billing(r) }
+    // The mood as the user wrote it ("calm lo-fi for studying"); offline, the title is the synthesizer's closest sound.
+    const data: Record<string, JsonValue> = { mood: i.mood, durationSec }
+    if (r.title) data[r.offline ? 'recipe' : 'title'] = r.title
+    return { data, files: { music: r.path }, ...billing(r) }
   },
   /** Seed 4: when generation fails for good, offer an existing track instead — the project's own first, else the last one made. */
   async fallback(ctx, error) {

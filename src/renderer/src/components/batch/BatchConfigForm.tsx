@@ -95,7 +95,7 @@ export function BatchConfigForm({ value, onChange }: { value: BatchFormConfig; o
   const [name, setName] = useState('')
   const set = <K extends keyof BatchFormConfig>(k: K, v: BatchFormConfig[K]) => onChange({ ...value, [k]: v })
   const select = (key: Choice, options: string[]) => (
-    <Field label={t(`batch.cfg.${key}`)} htmlFor={`cfg-${key}`}>
+    <Field label={t(`batch.cfg.${key}`)} htmlFor={`cfg-${key}`} hint={t(`batch.help.${key}`)}>
       <select id={`cfg-${key}`} value={value[key]} onChange={(e) => set(key, e.target.value)} data-testid={`cfg-${key}`}>
         {options.map((o) => (
           <option key={o} value={o}>

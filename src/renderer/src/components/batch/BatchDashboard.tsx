@@ -14,6 +14,7 @@ import { costLabel } from '../tracker/cost'
 import { stepShortLabel, stepTitle } from '../../i18n/step-title'
 import { LogView } from '../tracker/LogView'
 import { optionLabel, pipelineLabel } from './BatchConfigForm'
+import { BatchRowsTable } from './BatchRowsTable'
 import { Bars, Gauge, Sparkline } from './charts'
 
 export const SHEET_EXTENSIONS = /\.(csv|tsv|txt|xlsx|xlsm|xls)$/i
@@ -226,7 +227,7 @@ function BatchDetail({ batch }: { batch: BatchView }) {
       {batch.ignoredColumns.length ? (
         <p className="small muted" data-testid="batch-ignored-columns">
           {t(batch.ignoredColumns.length === 1 ? 'batch.ignoredColumn' : 'batch.ignoredColumns', {
-            columns: batch.ignoredColumns.map((c) => `« ${c} »`).join(', '),
+            columns: batch.ignoredColumns.map((c) => t('common.quoted', { text: c })).join(', '),
             pipeline: pipelineLabel(t, batch.config.pipeline, pipelines.find((p) => p.name === batch.config.pipeline)?.title)
           })}
         </p>
@@ -296,6 +297,7 @@ function BatchDetail({ batch }: { batch: BatchView }) {
       ) : null}
 
       <BatchStoryboards batchId={batch.id} pipeline={batch.config.pipeline} />
+      <BatchRowsTable batch={batch} />
 
       <div className="batch-lower">
         <section className="detail-section">

@@ -2,6 +2,21 @@ import { useEffect, useId, useRef, type ReactNode } from 'react'
 import { useT } from '../../i18n/use-t'
 import { IconButton } from './controls'
 
+/**
+ * The open dialogs, innermost last. Escape closes the innermost one wherever the focus is: after
+ * a refused submit the pressed button is disabled for the call and the browser drops the focus to
+ * the page, out of the dialog, where the dialog's own key handler would never hear Escape.
+ */
+const openDialogs: { current: () => void }[] = []
+
+function onDocumentEscape(e: KeyboardEvent): void {
+  if (e.key !== 'Escape' || e.defaultPrevented) return
+  const top = openDialogs.at(-1)
+  if (!top) return
+  e.preventDefault()
+  top.current()
+}
+
 /** A modal dialog: labelled, Escape closes, focus moves in and back, Tab stays inside. */
 export function Modal({
   title,
@@ -21,6 +36,16 @@ export function Modal({
   const t = useT()
   const id = useId()
   const ref = useRef<HTMLDivElement>(null)
+  const close = useRef(onClose)
+  close.current = onClose
+  useEffect(() => {
+    openDialogs.push(close)
+    if (openDialogs.length === 1) document.addEventListener('keydown', onDocumentEscape)
+    return () => {
+      openDialogs.splice(openDialogs.indexOf(close), 1)
+      if (openDialogs.length === 0) document.removeEventListener('keydown', onDocumentEscape)
+    }
+  }, [])
   useEffect(() => {
     const previous = document.activeElement as HTMLElement | null
     const first = ref.current?.querySelector<HTMLElement>('input, textarea, select, button:not(.modal-close)')
@@ -29,7 +54,9 @@ export function Modal({
   }, [])
   const onKeyDown = (e: React.KeyboardEvent) => {
     if (e.key === 'Escape') {
+      // The document's listener closes the innermost dialog; this one is not heard twice.
       e.stopPropagation()
+      e.nativeEvent.stopImmediatePropagation()
       onClose()
     } else if (e.key === 'Tab' && ref.current) {
       const focusable = [...ref.current.querySelectorAll<HTMLElement>('button, input, textarea, select, a[href], [tabindex="0"]')].filter(

@@ -12,19 +12,9 @@ import { useNow } from '../common/hooks'
 import { costLabel } from '../tracker/cost'
 import { Icon } from '../common/Icon'
 import { reasons, useJobActions } from '../queue/actions'
+import { alertKey, alertShown, dismissAlert, FAILURE_ALERT, failureAlert, useDismissedAlert } from './alert-state'
 
-export const FAILURE_ALERT = 0.2
-const MIN_SAMPLE = 5
-
-/** Seed 4: the failure rate passed 20 % (over enough calls to mean something). */
-export function failureAlert(stats: { successRate24h: number | null; finished24h: number } | null, providers: ProviderHealth[]): string[] {
-  const alerts: string[] = []
-  if (stats && stats.successRate24h !== null && stats.finished24h >= MIN_SAMPLE && 1 - stats.successRate24h > FAILURE_ALERT) alerts.push('jobs')
-  for (const p of providers) {
-    if (p.successRate24h !== null && p.calls24h >= MIN_SAMPLE && 1 - p.successRate24h > FAILURE_ALERT) alerts.push(p.provider)
-  }
-  return alerts
-}
+export { FAILURE_ALERT, failureAlert } from './alert-state'
 
 type RequestFilter = 'all' | 'waiting' | JobStatus
 const REQUEST_LIMIT = 300
@@ -80,6 +70,8 @@ export function ProviderPanel() {
     return out
   }, [order, jobs, filter, minute])
   const alerts = failureAlert(stats, providers)
+  const currentAlert = alertKey(stats, providers)
+  const dismissedAlert = useDismissedAlert()
   const avgAll = stats ? Object.values(stats.avgDurationMsByType) : []
 
   const retryAllFailed = async () => {
@@ -116,7 +108,7 @@ export function ProviderPanel() {
         </div>
       </header>
 
-      {alerts.length ? (
+      {alerts.length && alertShown(currentAlert, dismissedAlert) ? (
         <div className="alert-banner" role="alert" data-testid="failure-alert">
           <Icon name="alert" />
           <span>
@@ -124,6 +116,7 @@ export function ProviderPanel() {
               who: alerts.map((a) => (a === 'jobs' ? t('admin.alertJobs') : a)).join(', ')
             })}
           </span>
+          <IconButton icon="cancel" label={t('admin.dismissAlert')} onClick={() => dismissAlert(currentAlert)} testId="dismiss-alert" />
         </div>
       ) : null}
 
@@ -167,7 +160,10 @@ export function ProviderPanel() {
               <tbody>
                 {providers.map((p) => (
                   <tr key={p.provider} data-testid="provider-row" data-provider={p.provider} data-state={p.state}>
-                    <td className="mono">{p.provider}</td>
+                    <td className="mono">
+                      {p.provider}
+                      {p.inUse ? null : <span className="muted small" data-testid="provider-unused"> · {t('admin.notInUse')}</span>}
+                    </td>
                     <td>
                       <span className={`status circuit-${p.state}`}>
                         <span className="status-dot" aria-hidden="true" />
@@ -176,7 +172,12 @@ export function ProviderPanel() {
                       {p.consecutiveFailures ? <span className="muted small"> · {t('admin.failuresInRow', { n: p.consecutiveFailures })}</span> : null}
                     </td>
                     <td className="num">{p.lastResponseMs !== null ? `${Math.round(p.lastResponseMs)} ms` : '—'}</td>
-                    <td className={`num${p.successRate24h !== null && 1 - p.successRate24h > FAILURE_ALERT ? ' bad' : ''}`}>{formatPercent(p.successRate24h, t.locale)}</td>
+                    <td
+                      className={`num${p.inUse && p.recentFailureRate !== null && p.recentFailureRate > FAILURE_ALERT ? ' bad' : ''}`}
+                      title={p.recentFailureRate === null ? undefined : t('admin.recentRate', { rate: formatPercent(1 - p.recentFailureRate, t.locale), n: p.recentCalls })}
+                    >
+                      {formatPercent(p.successRate24h, t.locale)}
+                    </td>
                     <td className="num">{p.calls24h}</td>
                     <td className="num">{formatDuration(p.avgDurationMs24h, t.locale)}</td>
                     <td className="wrap small" title={p.lastError ?? ''}>

@@ -14,12 +14,20 @@ export function primaryField(type: string): string {
   return getStudio().pipelines.find((p) => p.name === type)?.mainField ?? 'prompt'
 }
 
-function takesLanguage(type: string): boolean {
-  return getStudio().pipelines.find((p) => p.name === type)?.fields.includes('language') ?? false
+function takes(type: string, field: string): boolean {
+  return getStudio().pipelines.find((p) => p.name === type)?.fields.includes(field) ?? false
+}
+const takesLanguage = (type: string) => takes(type, 'language')
+
+/** The fields a person sets without writing JSON: voice, frame format, length (each only where the pipeline takes it). */
+export interface JobOptions {
+  voice?: string
+  preset?: string
+  durationSec?: string
 }
 
-/** Build the job input from the form: the advanced JSON first, then the main text and language on top. */
-export function buildInput(type: string, text: string, language: string, advanced: string): Record<string, unknown> {
+/** Build the job input from the form: the advanced JSON first, then the main text, language and options on top. */
+export function buildInput(type: string, text: string, language: string, advanced: string, options: JobOptions = {}): Record<string, unknown> {
   let input: Record<string, unknown> = {}
   if (advanced.trim()) {
     const parsed: unknown = JSON.parse(advanced)
@@ -28,6 +36,9 @@ export function buildInput(type: string, text: string, language: string, advance
   }
   if (text.trim()) input[primaryField(type)] = text.trim()
   if (takesLanguage(type) && language && input.language === undefined) input.language = language
+  if (takes(type, 'voice') && options.voice?.trim()) input.voice = options.voice.trim()
+  if (takes(type, 'preset') && options.preset) input.preset = options.preset
+  if (takes(type, 'durationSec') && options.durationSec?.trim()) input.durationSec = Number(options.durationSec)
   return input
 }
 
@@ -45,6 +56,8 @@ export function NewJobDialog({ defaultProjectId }: { defaultProjectId?: string }
   const [language, setLanguage] = useState(t.locale)
   const [count, setCount] = useState(1)
   const [advanced, setAdvanced] = useState('')
+  const [options, setOptions] = useState<JobOptions>({})
+  const setOption = (k: keyof JobOptions, v: string) => setOptions((o) => ({ ...o, [k]: v }))
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   const close = () => getStudio().setNewJobOpen(false)
@@ -60,7 +73,7 @@ export function NewJobDialog({ defaultProjectId }: { defaultProjectId?: string }
     setError(null)
     let input: Record<string, unknown>
     try {
-      input = buildInput(type, text, language, advanced)
+      input = buildInput(type, text, language, advanced, options)
     } catch {
       setError(t('newJob.badJson'))
       return
@@ -146,6 +159,29 @@ export function NewJobDialog({ defaultProjectId }: { defaultProjectId?: string }
             <input id="nj-count" type="number" min={1} max={10_000} value={count} onChange={(e) => setCount(Math.max(1, Math.min(10_000, Number(e.target.value) || 1)))} data-testid="job-count" />
           </Field>
         </div>
+        {takes(type, 'voice') || takes(type, 'preset') || takes(type, 'durationSec') ? (
+          <div className="row-fields">
+            {takes(type, 'voice') ? (
+              <Field label={t('newJob.voice')} htmlFor="nj-voice" hint={t('newJob.voiceHint')}>
+                <input id="nj-voice" value={options.voice ?? ''} maxLength={100} onChange={(e) => setOption('voice', e.target.value)} data-testid="job-voice" />
+              </Field>
+            ) : null}
+            {takes(type, 'preset') ? (
+              <Field label={t('newJob.format')} htmlFor="nj-format">
+                <select id="nj-format" value={options.preset ?? ''} onChange={(e) => setOption('preset', e.target.value)} data-testid="job-format">
+                  <option value="">{t('newJob.formatDefault')}</option>
+                  <option value="short">{t('newJob.formatShort')}</option>
+                  <option value="landscape">{t('newJob.formatLandscape')}</option>
+                </select>
+              </Field>
+            ) : null}
+            {takes(type, 'durationSec') ? (
+              <Field label={t('newJob.length')} htmlFor="nj-length">
+                <input id="nj-length" type="number" min={2} max={600} placeholder="30" value={options.durationSec ?? ''} onChange={(e) => setOption('durationSec', e.target.value)} data-testid="job-length" />
+              </Field>
+            ) : null}
+          </div>
+        ) : null}
         <details className="advanced">
           <summary>{t('newJob.advanced')}</summary>
           <Field label={t('newJob.json')} htmlFor="nj-json" hint={t('newJob.jsonHint')}>

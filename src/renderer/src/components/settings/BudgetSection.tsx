@@ -1,10 +1,10 @@
-import { useEffect, useState } from 'react'
 import type { BudgetView, SpendLine } from '../../../../shared/types'
 import { useT } from '../../i18n/use-t'
 import { useStudio } from '../../store'
 import { Button, Field } from '../common/controls'
 import { formatCost, formatDateTime } from '../common/format'
-import { useSettingsSave } from './save'
+import { useAutosave, type SettingsPatchInput } from './autosave'
+import { FieldError } from './FieldError'
 
 interface Row {
   provider: string
@@ -12,55 +12,59 @@ interface Row {
   monthly: string
 }
 
+interface BudgetDraft {
+  daily: string
+  monthly: string
+  rows: Row[]
+}
+
 const text = (v: number | null | undefined) => (v === null || v === undefined ? '' : String(v))
-const amount = (v: string): number | null => (v.trim() === '' ? null : Number(v.replace(',', '.')))
+/** "7,5" and "7.5" are amounts; anything else goes as typed, for the engine to refuse naming the field. */
+const amount = (v: string): number | null => {
+  if (v.trim() === '') return null
+  const n = Number(v.trim().replace(',', '.'))
+  return Number.isFinite(n) ? n : (v as unknown as number)
+}
+
+function toPatch(d: BudgetDraft): SettingsPatchInput {
+  return {
+    budget: {
+      dailyUsd: amount(d.daily),
+      monthlyUsd: amount(d.monthly),
+      providers: Object.fromEntries(d.rows.filter((r) => r.provider.trim()).map((r) => [r.provider.trim(), { dailyUsd: amount(r.daily), monthlyUsd: amount(r.monthly) }]))
+    }
+  }
+}
 
 /**
  * Spend caps: a daily and a monthly budget, overall and per provider ("openai", "elevenlabs",
  * "openai:gpt-4o"…), with what was spent against each cap (queue/stats' spend). A paid step whose
- * cap is reached waits until the period turns or the cap is raised.
+ * cap is reached waits until the period turns or the cap is raised. Saved as it is typed (the
+ * caps go as a whole); a refusal stays under the caps until it is fixed.
  */
 export function BudgetSection({ budget }: { budget: BudgetView }) {
   const t = useT()
-  const save = useSettingsSave()
   const spend = useStudio((s) => s.stats?.spend)
-  const [daily, setDaily] = useState(text(budget.dailyUsd))
-  const [monthly, setMonthly] = useState(text(budget.monthlyUsd))
-  const [rows, setRows] = useState<Row[]>([])
-  const [error, setError] = useState<string | null>(null)
-  const key = JSON.stringify(budget)
-  useEffect(() => {
-    setDaily(text(budget.dailyUsd))
-    setMonthly(text(budget.monthlyUsd))
-    setRows(Object.entries(budget.providers).map(([provider, c]) => ({ provider, daily: text(c.dailyUsd), monthly: text(c.monthlyUsd) })))
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key])
-
-  const apply = () => {
-    const values = [daily, monthly, ...rows.flatMap((r) => [r.daily, r.monthly])].map(amount)
-    if (values.some((v) => v !== null && (!Number.isFinite(v) || v < 0))) return setError(t('budget.invalid'))
-    const named = rows.filter((r) => r.provider.trim())
-    setError(null)
-    void save({
-      budget: {
-        dailyUsd: amount(daily),
-        monthlyUsd: amount(monthly),
-        providers: Object.fromEntries(named.map((r) => [r.provider.trim(), { dailyUsd: amount(r.daily), monthlyUsd: amount(r.monthly) }]))
-      }
-    })
+  const saved: BudgetDraft = {
+    daily: text(budget.dailyUsd),
+    monthly: text(budget.monthlyUsd),
+    rows: Object.entries(budget.providers).map(([provider, c]) => ({ provider, daily: text(c.dailyUsd), monthly: text(c.monthlyUsd) }))
   }
+  const caps = useAutosave<BudgetDraft>('budget', saved, toPatch, { path: ['budget'] })
+  const d = caps.value
+  const edit = (patch: Partial<BudgetDraft>, delayed = true) => caps.set({ ...d, ...patch }, delayed)
   const line = (provider: string | null, period: 'day' | 'month') => spend?.find((l) => l.provider === provider && l.period === period)
-  const setRow = (i: number, patch: Partial<Row>) => setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)))
+  const setRow = (i: number, patch: Partial<Row>) => edit({ rows: d.rows.map((r, j) => (j === i ? { ...r, ...patch } : r)) })
   return (
     <section className="panel settings-section" data-testid="settings-budget">
       <h3>{t('budget.title')}</h3>
       <p className="muted small">{t('budget.hint')}</p>
       <div className="row-fields">
         <Field label={t('budget.daily')} htmlFor="budget-daily">
-          <input id="budget-daily" inputMode="decimal" value={daily} onChange={(e) => setDaily(e.target.value)} placeholder={t('budget.none')} data-testid="budget-daily" />
+          <input id="budget-daily" inputMode="decimal" value={d.daily} onChange={(e) => edit({ daily: e.target.value })} placeholder={t('budget.none')} data-testid="budget-daily" />
         </Field>
         <Field label={t('budget.monthly')} htmlFor="budget-monthly">
-          <input id="budget-monthly" inputMode="decimal" value={monthly} onChange={(e) => setMonthly(e.target.value)} placeholder={t('budget.none')} data-testid="budget-monthly" />
+          <input id="budget-monthly" inputMode="decimal" value={d.monthly} onChange={(e) => edit({ monthly: e.target.value })} placeholder={t('budget.none')} data-testid="budget-monthly" />
         </Field>
       </div>
       <SpendMeter line={line(null, 'day')} />
@@ -75,7 +79,7 @@ export function BudgetSection({ budget }: { budget: BudgetView }) {
           </tr>
         </thead>
         <tbody>
-          {rows.map((r, i) => (
+          {d.rows.map((r, i) => (
             <tr key={i} data-testid="budget-row">
               <td>
                 <input aria-label={t('budget.provider')} value={r.provider} placeholder="elevenlabs" onChange={(e) => setRow(i, { provider: e.target.value })} />
@@ -89,25 +93,16 @@ export function BudgetSection({ budget }: { budget: BudgetView }) {
                 <input aria-label={`${r.provider} ${t('budget.monthly')}`} inputMode="decimal" value={r.monthly} placeholder={t('budget.none')} onChange={(e) => setRow(i, { monthly: e.target.value })} />
               </td>
               <td>
-                <Button onClick={() => setRows(rows.filter((_, j) => j !== i))}>{t('budget.removeRow')}</Button>
+                <Button onClick={() => edit({ rows: d.rows.filter((_, j) => j !== i) }, false)}>{t('budget.removeRow')}</Button>
               </td>
             </tr>
           ))}
         </tbody>
       </table>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <div className="inline-form">
-        <Button onClick={() => setRows([...rows, { provider: '', daily: '', monthly: '' }])} testId="budget-add">
-          {t('budget.addRow')}
-        </Button>
-        <Button kind="primary" onClick={apply} testId="budget-save">
-          {t('common.save')}
-        </Button>
-      </div>
+      <FieldError error={caps.error} testId="budget-error" />
+      <Button onClick={() => edit({ rows: [...d.rows, { provider: '', daily: '', monthly: '' }] })} testId="budget-add">
+        {t('budget.addRow')}
+      </Button>
     </section>
   )
 }

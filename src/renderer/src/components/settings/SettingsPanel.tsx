@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react'
-import type { ProviderKindName, SettingsView, SubtitleStyleView } from '../../../../shared/types'
+import type { ProviderKindName, ProviderTestResult, SettingsView, SubtitleStyleView } from '../../../../shared/types'
 import { useCall } from '../../api/context'
 import { LOCALES, type Locale } from '../../i18n'
 import { useT } from '../../i18n/use-t'
@@ -9,6 +9,7 @@ import { Button, Field, Unavailable } from '../common/controls'
 import { useDebouncedEffect } from '../common/hooks'
 import { Icon } from '../common/Icon'
 import { errorText } from '../../api/error-text'
+import { useAutosave, useSaveState } from './autosave'
 import { BudgetSection } from './BudgetSection'
 import { ImageProviderForm } from './ImageProviderForm'
 import { MusicProviderForm } from './MusicProviderForm'
@@ -26,7 +27,9 @@ export function SettingsPanel() {
     <div className="settings" data-testid="settings">
       <header className="panel-header page-header">
         <h2>{t('settings.title')}</h2>
+        <SaveIndicator />
       </header>
+      <p className="muted small settings-autosave-hint">{t('settings.autosaveHint')}</p>
       <AppearanceSection />
       {unavailable ? <Unavailable message={unavailable} /> : null}
       {settings ? (
@@ -44,17 +47,27 @@ export function SettingsPanel() {
   )
 }
 
-function useSave() {
-  const call = useCall()
+/** The page's one saving state, discreet: "Saving…", "Saved", or which fields wait for a fix. */
+function SaveIndicator() {
   const t = useT()
-  return async (patch: Parameters<typeof call<'settings/update'>>[1]) => {
-    const r = await call('settings/update', patch)
-    if (r.ok) {
-      getStudio().setSettings(r.value)
-      getStudio().notify('success', t('settings.saved'))
-    }
-    return r.ok
-  }
+  const state = useSaveState()
+  if (state === 'idle') return null
+  return (
+    <span className={`save-state save-${state}`} role="status" data-testid="settings-save-state" data-state={state}>
+      {state === 'saved' ? <Icon name="check" size={12} /> : state === 'invalid' ? <Icon name="alert" size={12} /> : null}{' '}
+      {t(`settings.save.${state}`)}
+    </span>
+  )
+}
+
+/** A field's refusal, under it, in the user's words. */
+function FieldError({ error, testId }: { error: string | null; testId?: string }) {
+  if (!error) return null
+  return (
+    <p className="field-error small" role="alert" data-testid={testId ?? 'field-error'}>
+      {error}
+    </p>
+  )
 }
 
 function AppearanceSection() {
@@ -105,28 +118,42 @@ function ProvidersSection({ settings }: { settings: SettingsView }) {
   )
 }
 
+interface ProviderDraft {
+  kind: 'offline' | 'openai'
+  baseURL: string
+  model: string
+  free: boolean
+}
+
 function ProviderForm({ kind, settings }: { kind: ProviderKindName; settings: SettingsView }) {
   const t = useT()
   const call = useCall()
-  const save = useSave()
   const current = settings.providers[kind]
-  const [choice, setChoice] = useState(current.kind)
-  const [baseURL, setBaseURL] = useState(current.baseURL ?? 'https://api.openai.com/v1')
-  const [model, setModel] = useState(current.model ?? '')
-  // null until the user ticks or unticks the box. Until then it shows the saved switch, but only
-  // while the address points at the saved server: "free" was said of that server, not of another.
-  const [freeChoice, setFreeChoice] = useState<boolean | null>(null)
-  const free = freeChoice ?? (current.free === true && sameOrigin(baseURL, current.baseURL))
+  const saved: ProviderDraft = {
+    kind: current.kind === 'openai' ? 'openai' : 'offline',
+    baseURL: current.baseURL ?? 'https://api.openai.com/v1',
+    model: current.model ?? '',
+    free: current.free === true
+  }
+  // The provider is one setting (kind, server, model, free go together): one draft, one save.
+  const provider = useAutosave<ProviderDraft>(
+    `providers.${kind}`,
+    saved,
+    (d) => ({
+      providers: { [kind]: d.kind === 'openai' ? { kind: 'openai', baseURL: d.baseURL, model: d.model, ...(d.free || current.free ? { free: d.free } : {}) } : { kind: 'offline' } }
+    })
+  )
+  const { kind: choice, baseURL, model, free } = provider.value
+  const edit = (patch: Partial<ProviderDraft>, delayed = true) => {
+    const next = { ...provider.value, ...patch }
+    // "Free" was said of the saved server, not of another: moving elsewhere unticks it.
+    if (patch.baseURL !== undefined && !sameOrigin(patch.baseURL, current.baseURL)) next.free = false
+    if (patch.baseURL !== undefined && sameOrigin(patch.baseURL, current.baseURL) && !sameOrigin(provider.value.baseURL, current.baseURL)) next.free = current.free === true
+    provider.set(next, delayed)
+  }
   const [key, setKey] = useState('')
   const forServer = current.kind === 'openai'
-  useEffect(() => {
-    setChoice(current.kind)
-    if (current.baseURL) setBaseURL(current.baseURL)
-    if (current.model) setModel(current.model)
-    setFreeChoice(null)
-  }, [current.kind, current.baseURL, current.model, current.free])
 
-  const apply = () => void save({ providers: { [kind]: choice === 'openai' ? { kind: 'openai', baseURL, model, ...(free || current.free ? { free } : {}) } : { kind: 'offline' } } })
   const storeKey = async () => {
     // Write-only: the key goes to main once and is never read back. The field is cleared before the
     // call, not after it: a settings push can show "Key stored" before the reply arrives, and the
@@ -146,12 +173,12 @@ function ProviderForm({ kind, settings }: { kind: ProviderKindName; settings: Se
       data-testid={`provider-form-${kind}`}
       onSubmit={(e) => {
         e.preventDefault()
-        apply()
+        if (key) void storeKey()
       }}
     >
       <h4>{t(`settings.kind.${kind}`)}</h4>
       <Field label={t('settings.providerKind')} htmlFor={`pk-${kind}`}>
-        <select id={`pk-${kind}`} value={choice} onChange={(e) => setChoice(e.target.value as 'offline' | 'openai')} data-testid="provider-kind">
+        <select id={`pk-${kind}`} value={choice} onChange={(e) => edit({ kind: e.target.value as 'offline' | 'openai' }, false)} data-testid="provider-kind">
           <option value="offline">{t('settings.offline')}</option>
           <option value="openai">{t('settings.openai')}</option>
         </select>
@@ -159,13 +186,13 @@ function ProviderForm({ kind, settings }: { kind: ProviderKindName; settings: Se
       {choice === 'openai' ? (
         <>
           <Field label={t('settings.baseURL')} htmlFor={`pu-${kind}`}>
-            <input id={`pu-${kind}`} type="url" value={baseURL} onChange={(e) => setBaseURL(e.target.value)} data-testid="provider-url" />
+            <input id={`pu-${kind}`} type="url" value={baseURL} onChange={(e) => edit({ baseURL: e.target.value })} data-testid="provider-url" />
           </Field>
           <Field label={t('settings.model')} htmlFor={`pm-${kind}`}>
-            <input id={`pm-${kind}`} value={model} onChange={(e) => setModel(e.target.value)} data-testid="provider-model" />
+            <input id={`pm-${kind}`} value={model} onChange={(e) => edit({ model: e.target.value })} data-testid="provider-model" />
           </Field>
           <label className="check">
-            <input type="checkbox" checked={free} onChange={(e) => setFreeChoice(e.target.checked)} data-testid="provider-free" /> {t('settings.free')}
+            <input type="checkbox" checked={free} onChange={(e) => edit({ free: e.target.checked }, false)} data-testid="provider-free" /> {t('settings.free')}
           </label>
           {!free && isLoopback(baseURL) ? (
             <p className="muted small" data-testid="provider-free-hint">
@@ -174,9 +201,7 @@ function ProviderForm({ kind, settings }: { kind: ProviderKindName; settings: Se
           ) : null}
         </>
       ) : null}
-      <Button type="submit" kind="primary" testId="provider-save">
-        {t('common.save')}
-      </Button>
+      <FieldError error={provider.error} testId="provider-error" />
       <div className="key-part">
       {/* A key belongs to the saved server (moving the provider elsewhere forgets it): no server, no key. */}
       <Field label={t('settings.apiKey')} htmlFor={`pkey-${kind}`} hint={t(forServer ? 'settings.apiKeyHint' : 'settings.keyNeedsServer')}>
@@ -207,7 +232,36 @@ function ProviderForm({ kind, settings }: { kind: ProviderKindName; settings: Se
         )}
       </p>
       </div>
+      <TestConnection kind={kind} />
     </form>
+  )
+}
+
+/** Runs the saved provider's health probe (the one the circuit breaker uses) and shows its answer and time. */
+function TestConnection({ kind }: { kind: ProviderKindName }) {
+  const t = useT()
+  const call = useCall()
+  const [state, setState] = useState<{ busy: boolean; result: ProviderTestResult | null }>({ busy: false, result: null })
+  const run = async () => {
+    setState({ busy: true, result: null })
+    const r = await call('providers/test', { kind }, { quiet: true })
+    setState({ busy: false, result: r.ok ? r.value : { ok: false, provider: '', ms: 0, message: r.error.message } })
+  }
+  const result = state.result
+  return (
+    <div className="inline-form test-connection">
+      <Button icon="bolt" onClick={() => void run()} disabled={state.busy} testId="provider-test">
+        {state.busy ? t('settings.testing') : t('settings.testConnection')}
+      </Button>
+      {result ? (
+        <span className={`small ${result.ok ? 'ok' : 'bad'}`} role="status" data-testid="provider-test-result">
+          <Icon name={result.ok ? 'check' : 'alert'} size={12} />{' '}
+          {result.ok
+            ? t('settings.testOk', { provider: result.provider, ms: result.ms })
+            : t('settings.testFailed', { provider: result.provider, ms: result.ms, message: result.message ?? '' })}
+        </span>
+      ) : null}
+    </div>
   )
 }
 
@@ -231,28 +285,21 @@ function sameOrigin(a: string, b: string | undefined): boolean {
 
 function EngineSection({ settings }: { settings: SettingsView }) {
   const t = useT()
-  const save = useSave()
   const pool = useStudio((s) => s.pool)
-  const [ffmpeg, setFfmpeg] = useState(settings.ffmpegPath ?? '')
-  const [concurrency, setConcurrency] = useState(settings.concurrency)
+  const ffmpeg = useAutosave('ffmpegPath', settings.ffmpegPath ?? '', (v) => ({ ffmpegPath: v.trim() || null }))
+  const concurrency = useAutosave('concurrency', String(settings.concurrency), (v) => ({ concurrency: numberOrNull(v) as number }))
   const resourceNames = [...new Set([...Object.keys(settings.resources), ...(pool?.resources.map((r) => r.resource) ?? [])])].sort()
-  const [limits, setLimits] = useState<Record<string, { concurrency: number; minIntervalMs: number }>>(() =>
-    Object.fromEntries(
-      resourceNames.map((r) => {
-        const p = pool?.resources.find((x) => x.resource === r)
-        return [r, settings.resources[r] ?? { concurrency: p?.concurrency ?? 1, minIntervalMs: p?.minIntervalMs ?? 0 }]
-      })
-    )
-  )
   return (
     <section className="panel settings-section">
       <h3>{t('settings.engine')}</h3>
       <div className="row-fields">
         <Field label={t('settings.ffmpeg')} htmlFor="set-ffmpeg" hint={t('settings.ffmpegHint')}>
-          <input id="set-ffmpeg" value={ffmpeg} onChange={(e) => setFfmpeg(e.target.value)} placeholder="/usr/bin/ffmpeg" spellCheck={false} />
+          <input id="set-ffmpeg" value={ffmpeg.value} onChange={(e) => ffmpeg.set(e.target.value)} placeholder="/usr/bin/ffmpeg" spellCheck={false} aria-invalid={Boolean(ffmpeg.error)} />
+          <FieldError error={ffmpeg.error} />
         </Field>
         <Field label={t('settings.concurrency')} htmlFor="set-conc">
-          <input id="set-conc" type="number" min={1} max={64} value={concurrency} onChange={(e) => setConcurrency(Number(e.target.value))} />
+          <input id="set-conc" type="number" min={1} max={64} value={concurrency.value} onChange={(e) => concurrency.set(e.target.value)} aria-invalid={Boolean(concurrency.error)} />
+          <FieldError error={concurrency.error} testId="concurrency-error" />
         </Field>
       </div>
       <table className="grid-table limits">
@@ -264,59 +311,114 @@ function EngineSection({ settings }: { settings: SettingsView }) {
           </tr>
         </thead>
         <tbody>
-          {Object.entries(limits).map(([r, l]) => (
-            <tr key={r}>
-              <td className="mono">{r}</td>
-              <td>
-                <input
-                  type="number"
-                  min={1}
-                  max={64}
-                  aria-label={`${r} ${t('settings.limit')}`}
-                  value={l.concurrency}
-                  onChange={(e) => setLimits({ ...limits, [r]: { ...l, concurrency: Number(e.target.value) } })}
-                />
-              </td>
-              <td>
-                <input
-                  type="number"
-                  min={0}
-                  max={600000}
-                  step={100}
-                  aria-label={`${r} ${t('admin.minInterval')}`}
-                  value={l.minIntervalMs}
-                  onChange={(e) => setLimits({ ...limits, [r]: { ...l, minIntervalMs: Number(e.target.value) } })}
-                />
-              </td>
-            </tr>
-          ))}
+          {resourceNames.map((r) => {
+            const p = pool?.resources.find((x) => x.resource === r)
+            return <ResourceLimit key={r} resource={r} saved={settings.resources[r] ?? { concurrency: p?.concurrency ?? 1, minIntervalMs: p?.minIntervalMs ?? 0 }} />
+          })}
         </tbody>
       </table>
-      <Button kind="primary" onClick={() => void save({ ffmpegPath: ffmpeg.trim() || null, concurrency, resources: limits })}>
-        {t('common.save')}
-      </Button>
     </section>
   )
 }
 
+/** A number field's text as the request carries it: empty is "missing" (the engine says it is required). */
+function numberOrNull(text: string): number | null {
+  return text.trim() === '' ? null : Number(text)
+}
+
+/** One resource's limits: both numbers go together (the engine stores them as a pair). */
+function ResourceLimit({ resource, saved }: { resource: string; saved: { concurrency: number; minIntervalMs: number } }) {
+  const t = useT()
+  const limit = useAutosave(
+    `resources.${resource}`,
+    { concurrency: String(saved.concurrency), minIntervalMs: String(saved.minIntervalMs) },
+    (v) => ({ resources: { [resource]: { concurrency: numberOrNull(v.concurrency) as number, minIntervalMs: numberOrNull(v.minIntervalMs) as number } } }),
+    { path: ['resources', resource] }
+  )
+  return (
+    <>
+      <tr>
+        <td className="mono">{resource}</td>
+        <td>
+          <input
+            type="number"
+            min={1}
+            max={64}
+            aria-label={`${resource} ${t('settings.limit')}`}
+            value={limit.value.concurrency}
+            onChange={(e) => limit.set({ ...limit.value, concurrency: e.target.value })}
+          />
+        </td>
+        <td>
+          <input
+            type="number"
+            min={0}
+            max={600000}
+            step={100}
+            aria-label={`${resource} ${t('admin.minInterval')}`}
+            value={limit.value.minIntervalMs}
+            onChange={(e) => limit.set({ ...limit.value, minIntervalMs: e.target.value })}
+          />
+        </td>
+      </tr>
+      {limit.error ? (
+        <tr>
+          <td colSpan={3}>
+            <FieldError error={limit.error} />
+          </td>
+        </tr>
+      ) : null}
+    </>
+  )
+}
+
+type StyleNumber = 'fontSize' | 'strokeWidth' | 'bottomOffset' | 'margin'
+type StyleColour = 'color' | 'strokeColor' | 'highlightColor'
+
 function CaptionsSection({ settings }: { settings: SettingsView }) {
   const t = useT()
   const call = useCall()
-  const save = useSave()
-  const [renderer, setRenderer] = useState(settings.captionRenderer)
-  const [preset, setPreset] = useState(settings.videoPreset)
-  const [style, setStyle] = useState<SubtitleStyleView>(settings.subtitleStyle)
-  const [fonts, setFonts] = useState(settings.subtitleStyle.fonts.join(', '))
+  const renderer = useAutosave('captionRenderer', settings.captionRenderer, (v) => ({ captionRenderer: v }))
+  const preset = useAutosave('videoPreset', settings.videoPreset, (v) => ({ videoPreset: v }))
+  const saved = settings.subtitleStyle
+  // Each style field saves alone (the engine merges a partial style into the saved one).
+  const fonts = useAutosave('subtitleStyle.fonts', saved.fonts.join(', '), (v) => ({ subtitleStyle: { fonts: fontList(v) } }))
+  const nums = {
+    fontSize: useAutosave('subtitleStyle.fontSize', String(saved.fontSize), (v) => ({ subtitleStyle: { fontSize: numberOrNull(v) as number } })),
+    strokeWidth: useAutosave('subtitleStyle.strokeWidth', String(saved.strokeWidth), (v) => ({ subtitleStyle: { strokeWidth: numberOrNull(v) as number } })),
+    bottomOffset: useAutosave('subtitleStyle.bottomOffset', String(saved.bottomOffset), (v) => ({ subtitleStyle: { bottomOffset: numberOrNull(v) as number } })),
+    margin: useAutosave('subtitleStyle.margin', String(saved.margin), (v) => ({ subtitleStyle: { margin: numberOrNull(v) as number } }))
+  }
+  const colours = {
+    color: useAutosave('subtitleStyle.color', saved.color, (v) => ({ subtitleStyle: { color: v } })),
+    strokeColor: useAutosave('subtitleStyle.strokeColor', saved.strokeColor, (v) => ({ subtitleStyle: { strokeColor: v } })),
+    highlightColor: useAutosave('subtitleStyle.highlightColor', saved.highlightColor, (v) => ({ subtitleStyle: { highlightColor: v } }))
+  }
+  const bold = useAutosave('subtitleStyle.bold', saved.bold, (v) => ({ subtitleStyle: { bold: v } }))
+  const karaoke = useAutosave('subtitleStyle.karaoke', saved.karaoke, (v) => ({ subtitleStyle: { karaoke: v } }))
   const [text, setText] = useState(t('settings.previewText'))
   const [preview, setPreview] = useState<string | null>(null)
   const [previewError, setPreviewError] = useState<string | null>(null)
-  const set = <K extends keyof SubtitleStyleView>(k: K, v: SubtitleStyleView[K]) => setStyle({ ...style, [k]: v })
+
+  // The preview shows the form as it is (a value being typed included), once it is a valid one.
+  const style: SubtitleStyleView = {
+    fonts: fontList(fonts.value).length ? fontList(fonts.value) : saved.fonts,
+    bold: bold.value,
+    karaoke: karaoke.value,
+    color: colours.color.value,
+    strokeColor: colours.strokeColor.value,
+    highlightColor: colours.highlightColor.value,
+    fontSize: validNumber(nums.fontSize.value, saved.fontSize),
+    strokeWidth: validNumber(nums.strokeWidth.value, saved.strokeWidth),
+    bottomOffset: validNumber(nums.bottomOffset.value, saved.bottomOffset),
+    margin: validNumber(nums.margin.value, saved.margin)
+  }
+  const styleKey = JSON.stringify(style)
 
   useDebouncedEffect(
     () => {
       let live = true
-      // The form's choices, saved or not: the preview shows what Save would give.
-      const request = { text: text || ' ', style, captionRenderer: renderer, videoPreset: preset }
+      const request = { text: text || ' ', style, captionRenderer: renderer.value, videoPreset: preset.value }
       void call('settings/previewSubtitles', request, { quiet: true }).then((r) => {
         if (!live) return
         if (r.ok) {
@@ -328,18 +430,20 @@ function CaptionsSection({ settings }: { settings: SettingsView }) {
         live = false
       }
     },
-    [style, text, renderer, preset, call],
+    [styleKey, text, renderer.value, preset.value, call],
     350
   )
 
-  const num = (k: 'fontSize' | 'strokeWidth' | 'bottomOffset' | 'margin', min: number, max: number) => (
+  const num = (k: StyleNumber, min: number, max: number) => (
     <Field label={t(`settings.style.${k}`)} htmlFor={`st-${k}`}>
-      <input id={`st-${k}`} type="number" min={min} max={max} value={style[k]} onChange={(e) => set(k, Number(e.target.value))} />
+      <input id={`st-${k}`} type="number" min={min} max={max} value={nums[k].value} onChange={(e) => nums[k].set(e.target.value)} aria-invalid={Boolean(nums[k].error)} />
+      <FieldError error={nums[k].error} testId={`st-${k}-error`} />
     </Field>
   )
-  const color = (k: 'color' | 'strokeColor' | 'highlightColor') => (
+  const color = (k: StyleColour) => (
     <Field label={t(`settings.style.${k}`)} htmlFor={`st-${k}`}>
-      <input id={`st-${k}`} type="color" value={style[k]} onChange={(e) => set(k, e.target.value)} />
+      <input id={`st-${k}`} type="color" value={colours[k].value} onChange={(e) => colours[k].set(e.target.value)} />
+      <FieldError error={colours[k].error} />
     </Field>
   )
 
@@ -350,29 +454,24 @@ function CaptionsSection({ settings }: { settings: SettingsView }) {
         <div>
           <div className="row-fields">
             <Field label={t('settings.renderer')} htmlFor="set-renderer">
-              <select id="set-renderer" value={renderer} onChange={(e) => setRenderer(e.target.value as 'libass' | 'imagemagick')}>
+              <select id="set-renderer" value={renderer.value} onChange={(e) => renderer.set(e.target.value as 'libass' | 'imagemagick', false)}>
                 <option value="libass">libass (FFmpeg)</option>
                 <option value="imagemagick">ImageMagick</option>
               </select>
+              <FieldError error={renderer.error} />
             </Field>
             <Field label={t('settings.preset')} htmlFor="set-preset">
-              <select id="set-preset" value={preset} onChange={(e) => setPreset(e.target.value as 'short' | 'landscape')}>
+              <select id="set-preset" value={preset.value} onChange={(e) => preset.set(e.target.value as 'short' | 'landscape', false)}>
                 <option value="short">{t('settings.preset.short')}</option>
                 <option value="landscape">{t('settings.preset.landscape')}</option>
               </select>
+              <FieldError error={preset.error} />
             </Field>
           </div>
           <div className="row-fields">
             <Field label={t('settings.style.fonts')} htmlFor="st-fonts" hint={t('settings.style.fontsHint')}>
-              <input
-                id="st-fonts"
-                value={fonts}
-                onChange={(e) => {
-                  setFonts(e.target.value)
-                  const list = e.target.value.split(',').map((f) => f.trim()).filter(Boolean).slice(0, 5)
-                  if (list.length) set('fonts', list)
-                }}
-              />
+              <input id="st-fonts" value={fonts.value} onChange={(e) => fonts.set(e.target.value)} aria-invalid={Boolean(fonts.error)} />
+              <FieldError error={fonts.error} />
             </Field>
             {num('fontSize', 8, 300)}
           </div>
@@ -387,20 +486,17 @@ function CaptionsSection({ settings }: { settings: SettingsView }) {
             {num('margin', 0, 2000)}
           </div>
           <label className="check">
-            <input type="checkbox" checked={style.bold} onChange={(e) => set('bold', e.target.checked)} /> {t('settings.style.bold')}
+            <input type="checkbox" checked={bold.value} onChange={(e) => bold.set(e.target.checked, false)} /> {t('settings.style.bold')}
           </label>
           <label className="check">
-            <input type="checkbox" checked={style.karaoke} onChange={(e) => set('karaoke', e.target.checked)} /> {t('settings.style.karaoke')}
+            <input type="checkbox" checked={karaoke.value} onChange={(e) => karaoke.set(e.target.checked, false)} /> {t('settings.style.karaoke')}
           </label>
-          <Button kind="primary" onClick={() => void save({ captionRenderer: renderer, videoPreset: preset, subtitleStyle: style })}>
-            {t('common.save')}
-          </Button>
         </div>
         <div className="preview">
           <Field label={t('settings.previewLabel')} htmlFor="st-text">
             <input id="st-text" value={text} maxLength={300} onChange={(e) => setText(e.target.value)} />
           </Field>
-          <div className={`preview-frame preset-${preset}`} aria-live="polite">
+          <div className={`preview-frame preset-${preset.value}`} aria-live="polite">
             {preview ? <img src={preview} alt={t('settings.previewAlt')} data-testid="subtitle-preview" /> : null}
             {previewError ? <p className="muted small pad">{previewError}</p> : null}
           </div>
@@ -408,6 +504,20 @@ function CaptionsSection({ settings }: { settings: SettingsView }) {
       </div>
     </section>
   )
+}
+
+function fontList(text: string): string[] {
+  return text
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean)
+    .slice(0, 5)
+}
+
+/** A number being typed, for the preview: the saved one while it is empty or not a number. */
+function validNumber(text: string, fallback: number): number {
+  const n = numberOrNull(text)
+  return n === null || !Number.isFinite(n) ? fallback : n
 }
 
 function DoctorSection() {

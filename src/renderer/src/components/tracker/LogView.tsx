@@ -33,7 +33,14 @@ export function LogView({ lines, showJob = false, testId = 'log', onJob }: { lin
 
   const scrollRef = useRef<HTMLDivElement>(null)
   const follow = useRef(true)
-  const virtualizer = useVirtualizer({ count: shown.length, getScrollElement: () => scrollRef.current, estimateSize: () => 20, overscan: 20 })
+  // A long line wraps rather than being cut: each line is measured once shown (most are one row).
+  const virtualizer = useVirtualizer({
+    count: shown.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => 20,
+    overscan: 20,
+    getItemKey: (index) => shown[index]!.id
+  })
   useEffect(() => {
     if (follow.current && shown.length) virtualizer.scrollToIndex(shown.length - 1, { align: 'end' })
   }, [shown.length, virtualizer])
@@ -72,7 +79,14 @@ export function LogView({ lines, showJob = false, testId = 'log', onJob }: { lin
           {virtualizer.getVirtualItems().map((item) => {
             const l = shown[item.index]!
             return (
-              <div key={l.id} className={`log-line level-${l.level}`} style={{ transform: `translateY(${item.start}px)` }} data-testid="log-line">
+              <div
+                key={l.id}
+                ref={virtualizer.measureElement}
+                data-index={item.index}
+                className={`log-line level-${l.level}`}
+                style={{ transform: `translateY(${item.start}px)` }}
+                data-testid="log-line"
+              >
                 <span className="log-ts">{formatTime(l.ts, t.locale)}</span>
                 <span className={`log-level level-${l.level}`}>{l.level}</span>
                 {showJob ? (

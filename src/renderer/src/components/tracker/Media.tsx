@@ -11,7 +11,7 @@ import { fileName, mediaKind } from '../common/format'
  * `studio serve` may be on another one. (Without the preload it is the browser: asking the
  * bridge then would open a connection of its own.)
  */
-function inDesktopApp(): boolean {
+export function inDesktopApp(): boolean {
   return window.api !== undefined && getTransport().kind === 'electron'
 }
 
