@@ -89,6 +89,11 @@ describe('settings: speech', () => {
     await waitFor(() => expect([...voice().options].map((o) => o.textContent)).toEqual(['Default voice for the language', 'Rachel · elevenlabs']))
     expect(voice().disabled).toBe(false)
     expect((within(form()).getByTestId('provider-key') as HTMLInputElement).disabled).toBe(false)
+    // "Test connection" probes the saved speech provider.
+    fake.answers['providers/test'] = ok({ ok: true, provider: 'elevenlabs:eleven_multilingual_v2', ms: 42 })
+    fireEvent.click(within(form()).getByTestId('provider-test'))
+    await waitFor(() => expect(within(form()).getByTestId('provider-test-result').textContent).toContain('elevenlabs:eleven_multilingual_v2'))
+    expect(fake.of('providers/test')).toEqual([{ kind: 'speech' }])
     fireEvent.change(voice(), { target: { value: '21m00Tcm4TlvDq8ikWAM' } })
     await waitFor(
       () => expect(fake.of('settings/update').at(-1)).toEqual({ providers: { speech: { kind: 'elevenlabs', baseURL: 'https://api.elevenlabs.io', model: 'eleven_multilingual_v2', voice: '21m00Tcm4TlvDq8ikWAM' } } }),

@@ -6,6 +6,7 @@ import { useAutosave, type SettingsPatchInput } from './autosave'
 import { EndpointFields } from './EndpointFields'
 import { FieldError } from './FieldError'
 import { KeyField } from './KeyField'
+import { TestConnection } from './TestConnection'
 
 type Kind = 'offline' | 'openai' | 'automatic1111' | 'comfyui'
 const DEFAULT_URLS: Record<Kind, string> = { offline: '', openai: 'https://api.openai.com/v1', automatic1111: 'http://127.0.0.1:7860', comfyui: 'http://127.0.0.1:8188' }
@@ -98,6 +99,7 @@ export function ImageProviderForm({ current }: { current: ProviderChoiceView }) 
       ) : null}
       <FieldError error={image.error} testId="image-error" />
       {d.kind === 'openai' || d.kind === 'offline' ? <KeyField kind="image" hasKey={current.hasKey} enabled={savedKind === 'openai' && d.kind === 'openai'} /> : null}
+      <TestConnection kind="image" />
     </form>
   )
 }

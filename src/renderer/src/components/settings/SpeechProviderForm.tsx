@@ -8,6 +8,7 @@ import { useAutosave, type SettingsPatchInput } from './autosave'
 import { EndpointFields } from './EndpointFields'
 import { FieldError } from './FieldError'
 import { KeyField } from './KeyField'
+import { TestConnection } from './TestConnection'
 
 const ENGINES = ['auto', 'rhvoice', 'festival', 'espeak-ng', 'espeak', 'say', 'sapi', 'mespeak'] as const
 type Kind = 'offline' | 'openai' | 'elevenlabs'
@@ -133,6 +134,7 @@ export function SpeechProviderForm({ current }: { current: ProviderChoiceView })
       ) : null}
       <FieldError error={speech.error} testId="speech-error" />
       <KeyField kind="speech" hasKey={current.hasKey} enabled={savedKind !== 'offline' && savedKind === d.kind} />
+      <TestConnection kind="speech" />
     </form>
   )
 }
