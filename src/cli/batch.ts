@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { BatchEstimate } from '../shared/estimate'
 import type { BatchView } from '../shared/types'
+import { estimateBatch } from '../main/engine/batch/estimate'
 import { BatchManager } from '../main/engine/batch/manager'
 import { batchResultsCsv, jobHistoryCsv } from '../main/engine/batch/export'
 import { ConfigError } from '../main/engine/batch/config'
@@ -20,6 +22,7 @@ import { runPool } from './run'
 export class BatchUsageError extends Error {}
 
 export const BATCH_USAGE = `studio batch <file.csv|file.xlsx|url> [--rows A-B] [--config F] [--sheet NAME] [--pipeline P] [--name N] [--project P] [--detach]
+            [--estimate (time and cost of the rows it would queue; queues nothing)]
             [--allow-private-urls (a link to this computer or its private network)]
 studio batch list
 studio batch status <id>
@@ -148,10 +151,18 @@ async function createAndRun(engine: Engine<any>, batches: BatchManager, io: CliI
   const isUrl = /^https?:\/\//i.test(source)
   // The person typing the command may import from this computer or their own network, when they say so.
   const network = a.values['allow-private-urls'] === true ? ANY_ADDRESS : PUBLIC_ADDRESSES_ONLY
+  const source_ = isUrl ? ({ kind: 'url', url: source } as const) : ({ kind: 'file', path: source } as const)
+  const sheet = typeof a.values.sheet === 'string' ? a.values.sheet : undefined
+  if (a.values.estimate === true) {
+    if (!(engine instanceof Studio)) throw new QueueError('unavailable', 'estimates need the studio (this engine has only test pipelines)')
+    const e = await estimateBatch(engine, { source: source_, sheet, config }, { network })
+    print(a, io, e, () => estimateText(e))
+    return 0
+  }
   const created = await batches.create(
     {
-      source: isUrl ? { kind: 'url', url: source } : { kind: 'file', path: source },
-      sheet: typeof a.values.sheet === 'string' ? a.values.sheet : undefined,
+      source: source_,
+      sheet,
       name: typeof a.values.name === 'string' ? a.values.name : undefined,
       projectId: typeof a.values.project === 'string' ? a.values.project : undefined,
       config
@@ -185,6 +196,13 @@ async function createAndRun(engine: Engine<any>, batches: BatchManager, io: CliI
   const v = batches.view(started.id)
   print(a, io, v, () => batchStatusText(v))
   return code === 0 && v.failedRows === 0 ? 0 : 1
+}
+
+/** "12 rows (1 refused) · ~4m 10s with 2 at once · $0.0123": what Start would cost, before it is pressed. */
+export function estimateText(e: BatchEstimate): string {
+  const rows = `${e.rows} ${e.rows === 1 ? 'row' : 'rows'} of pipeline "${e.pipeline}" would be queued${e.refused ? ` (${e.refused} refused)` : ''}`
+  const cost = `${e.costKnown ? '' : '≥ '}$${e.costUsd.toFixed(4)}${e.costKnown ? '' : ' (a model without a price counts as free)'}`
+  return `${rows}\n  time  ~${duration(e.wallClockMs)} (${duration(e.workMs)} of work)\n  cost  ${cost}\nnothing was queued`
 }
 
 function print(a: BatchArgs, io: CliIo, value: unknown, text: () => string): void {

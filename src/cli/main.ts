@@ -56,11 +56,12 @@ jobs
   logs <id> [--follow]
   cleanup --older-than DAYS     delete completed and cancelled jobs and their files
 batches (CSV, XLSX, Google Sheets CSV export links)
-  batch <file|url> [--rows A-B] [--config F] [--sheet NAME] [--pipeline P] [--detach] [--allow-private-urls]
+  batch <file|url> [--rows A-B] [--config F] [--sheet NAME] [--pipeline P] [--detach] [--estimate] [--allow-private-urls]
   batch list | status <id> | start <id> | pause <id> | resume <id> | stop <id> | retry <id> | reset <id>
   batch export <id> [--history] [--out FILE] [--delimiter ';']
 projects and storyboards (scene by scene; a render re-renders only what an edit changed)
   project create NAME | list | add-media <project> FILE… | media <project>
+  project add-stock <project> (--query Q | --text NARRATION) [--video] [--count N]   Pexels photos/videos into the media bin
   storyboard create --project P (--idea TEXT | --assets ID,… | --blank) [--format 9:16|16:9|1:1] [--language L] [--render]
   storyboard list [--project P] | show <id> | undo <id> | redo <id> | rm <id>
   storyboard edit <id> <scene-number> [--narration TEXT] [--asset ID | --prompt TEXT] [--duration S] [--move-to N] [--remove]
@@ -70,6 +71,7 @@ queue
   run [--concurrency N] [--until-idle]
   serve [--port P] [--host 127.0.0.1] [--concurrency N]   the studio UI in a browser (token-protected, loopback)
   stats | eta | health | pipelines | doctor
+  voices                        the speech voices this machine (or the speech service) offers
   settings [--set JSON] [--providers JSON]   e.g. --providers '{"text":{"kind":"openai","baseURL":"http://127.0.0.1:11434/v1","model":"llama3.2","free":true}}'
   demo [--count N] [--draft]    render sample videos offline into ./demo-output (--draft: half size, fast)
 
@@ -343,6 +345,13 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         )
         return 0
       }
+      case 'voices': {
+        const { values } = parse(args, {}, { min: 0, max: 0, usage: 'voices' })
+        const { studioHandlers } = await import('../main/api/studio-handlers')
+        const list = (await call(studioHandlers(await open(values)), 'providers/voices', { kind: 'speech' })) as Awaited<ReturnType<Handlers['providers/voices']>>
+        print(list, () => (list.length ? list.map((v) => `${v.engine.padEnd(11)} ${v.id.padEnd(24)} ${(v.language ?? '—').padEnd(12)} ${v.name}`).join('\n') : 'no voices: no speech engine is installed'))
+        return 0
+      }
       case 'pipelines': {
         const { values } = parse(args, {}, { min: 0, max: 0, usage: 'pipelines' })
         const list = (await call(createHandlers(await open(values)), 'pipelines/list', {})) as Awaited<ReturnType<Handlers['pipelines/list']>>
@@ -399,6 +408,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
             history: { type: 'boolean', default: false },
             out: { type: 'string' },
             delimiter: { type: 'string' },
+            estimate: { type: 'boolean', default: false },
             'allow-private-urls': { type: 'boolean', default: false }
           },
           { min: 1, max: 2, usage: BATCH_USAGE }
@@ -447,7 +457,11 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
             draft: { type: 'boolean' },
             scene: { type: 'string' },
             estimate: { type: 'boolean' },
-            priority: { type: 'string' }
+            priority: { type: 'string' },
+            query: { type: 'string' },
+            text: { type: 'string' },
+            video: { type: 'boolean' },
+            count: { type: 'string' }
           },
           { min: 1, max: 1_000, usage: command === 'project' ? PROJECT_USAGE : STORYBOARD_USAGE }
         )

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import type { CommandName, RequestOf, Result } from '../shared/contract'
 import type { AssetView, ProjectView } from '../shared/types'
+import type { StockSearchResult } from '../shared/stock'
 import type { RenderPlanView, ScenePatch, StoryboardSummary, StoryboardView } from '../shared/storyboard'
 import { dispatch } from '../main/api/handlers'
 import { studioHandlers } from '../main/api/studio-handlers'
@@ -14,6 +15,7 @@ export class StoryboardUsageError extends Error {}
 export const PROJECT_USAGE = `studio project create NAME
 studio project list
 studio project add-media <project> FILE…
+studio project add-stock <project> (--query Q | --text NARRATION) [--video] [--count N (default 1)]
 studio project media <project>`
 
 export const STORYBOARD_USAGE = `studio storyboard create --project P (--idea TEXT [--length S] | --assets ID,… | --blank) [--format 9:16|16:9|1:1] [--language en|fr] [--title T] [--render]
@@ -62,15 +64,42 @@ export async function projectCommand(engine: Engine<any>, io: Io, a: GroupArgs):
       out(added, () => added.map((m) => `${m.id}  ${m.kind.padEnd(5)} ${m.name}`).join('\n'))
       return 0
     }
+    case 'add-stock': {
+      if (rest.length !== 1) throw new StoryboardUsageError('usage: studio project add-stock <project> (--query Q | --text NARRATION) [--video] [--count N]')
+      const projectId = requireProject(studio, rest[0]!)
+      const count = a.values.count === undefined ? 1 : Number(a.values.count)
+      if (!Number.isInteger(count) || count < 1 || count > 20) throw new StoryboardUsageError('--count must be a whole number from 1 to 20')
+      if ((a.values.query === undefined) === (a.values.text === undefined)) throw new StoryboardUsageError('give exactly one of --query Q or --text NARRATION')
+      const kind = a.values.video === true ? 'video' : 'photo'
+      const found = (await call(studio, 'stock/search', {
+        projectId,
+        kind,
+        count,
+        ...(a.values.query !== undefined ? { query: String(a.values.query) } : { sceneText: String(a.values.text) })
+      })) as StockSearchResult
+      if (found.items.length === 0) throw new QueueError('not_found', `Pexels found no ${kind} for "${found.query}"`)
+      const added: AssetView[] = []
+      for (const item of found.items.slice(0, count)) added.push((await call(studio, 'stock/import', { projectId, id: item.id, kind })) as AssetView)
+      out({ query: found.query, keywords: found.keywords, keywordSource: found.keywordSource, assets: added }, () =>
+        [`searched "${found.query}"${found.keywordSource === 'query' ? '' : ` (keywords from the text, ${found.keywordSource === 'model' ? 'proposed by the text model' : 'offline'})`}`, ...added.map(mediaLine)].join('\n')
+      )
+      return 0
+    }
     case 'media': {
       if (rest.length !== 1) throw new StoryboardUsageError('usage: studio project media <project>')
       const media = (await call(studio, 'assets/list', { projectId: requireProject(studio, rest[0]!) })) as AssetView[]
-      out(media, () => (media.length ? media.map((m) => `${m.id}  ${m.kind.padEnd(5)} ${m.name}`).join('\n') : 'no media'))
+      out(media, () => (media.length ? media.map(mediaLine).join('\n') : 'no media'))
       return 0
     }
     default:
       throw new StoryboardUsageError(`usage:\n${PROJECT_USAGE}`)
   }
+}
+
+/** "id  image pexels-1.jpg  © Ana Lee, Pexels License (https://www.pexels.com/photo/…)" */
+function mediaLine(m: AssetView): string {
+  const credit = m.credit ? `  © ${m.credit.author || 'unknown'}, ${m.credit.licence} (${m.credit.sourceUrl})` : ''
+  return `${m.id}  ${m.kind.padEnd(5)} ${m.name}${credit}`
 }
 
 export async function storyboardCommand(engine: Engine<any>, io: Io, a: GroupArgs): Promise<number> {

@@ -7,6 +7,9 @@
 import { z } from 'zod'
 import { COMMAND_NAMES, type CommandName } from './command-names'
 import { JobSelection, SetPriorityMany, type BulkResult } from './bulk'
+import type { BatchEstimate } from './estimate'
+import type { StockSearchResult } from './stock'
+import type { VoiceView } from './voices'
 import { EnqueueRequest, JobFilter, JobId, MoveDirectionSchema, Priority } from './schemas'
 import { BATCH_ROW_STATUSES } from './types'
 import type { ApiIssue } from './api-issues'
@@ -81,8 +84,36 @@ const ProviderChoice = z.discriminatedUnion('kind', [
   })
 ])
 
+const HttpURL = z.string().url('baseURL must be an http(s) address').refine((u) => /^https?:\/\//i.test(u), 'baseURL must be an http(s) address')
+/** Image: also a local AUTOMATIC1111/Forge or ComfyUI server (ComfyUI with an API-format workflow of the user's, null for the built-in one). */
+const ImageChoice = z.discriminatedUnion('kind', [
+  ...ProviderChoice.options,
+  z.strictObject({ kind: z.literal('automatic1111'), baseURL: HttpURL }),
+  z.strictObject({ kind: z.literal('comfyui'), baseURL: HttpURL, workflow: z.record(z.string(), z.unknown()).nullable().optional() })
+])
+/** Speech: offline (an engine and a voice of this machine), an OpenAI-compatible server, or ElevenLabs. */
+const SpeechChoice = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('offline'),
+    engine: z.enum(['auto', 'rhvoice', 'festival', 'espeak-ng', 'espeak', 'say', 'sapi', 'mespeak'], { error: 'engine is not a known speech engine' }).optional(),
+    voice: z.string().min(1).max(100).nullable().optional()
+  }),
+  ProviderChoice.options[1],
+  z.strictObject({
+    kind: z.literal('elevenlabs'),
+    baseURL: HttpURL.optional(),
+    model: z.string().min(1).max(100).optional(),
+    voice: z.string().regex(/^[A-Za-z0-9]{10,40}$/, 'voice must be a voice id from the voice list').nullable().optional()
+  })
+])
+const MusicChoice = z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('offline') }), z.strictObject({ kind: z.literal('suno'), baseURL: HttpURL })])
+/** Stock visuals on or off; the Pexels key goes through settings/setApiKey (kind 'stock'). */
+const StockChoice = z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('pexels') }), z.strictObject({ kind: z.literal('none') })])
+
 export const SettingsPatch = z.strictObject({
-  providers: z.strictObject({ text: ProviderChoice.optional(), image: ProviderChoice.optional(), speech: ProviderChoice.optional() }).optional(),
+  providers: z
+    .strictObject({ text: ProviderChoice.optional(), image: ImageChoice.optional(), speech: SpeechChoice.optional(), music: MusicChoice.optional(), stock: StockChoice.optional() })
+    .optional(),
   ffmpegPath: z.string().min(1).nullable().optional(),
   /** Spend caps in USD (null removes one). Replaces the stored caps as a whole. */
   budget: z
@@ -163,6 +194,8 @@ export const commands = {
   'providers/health': command<ProviderHealth[]>()(Empty),
   /** Run the health probe of the provider a kind of step uses now (Settings' "Test connection"). */
   'providers/test': command<ProviderTestResult>()(z.strictObject({ kind: z.enum(['text', 'image', 'speech', 'moderation']) })),
+  /** The voices of the configured speech provider: this machine's engines (offline), the account's (ElevenLabs), OpenAI's set. */
+  'providers/voices': command<VoiceView[]>()(z.strictObject({ kind: z.literal('speech', { error: "kind must be 'speech'" }) })),
   'pipelines/list': command<PipelineInfo[]>()(Empty),
 
   'batch/preview': command<BatchPreview>()(
@@ -170,6 +203,14 @@ export const commands = {
       source: BatchSource,
       sheet: z.string().max(200).optional(),
       /** The batch config to preview with (its pipeline decides the column mapping). */
+      config: z.record(z.string(), z.unknown()).optional()
+    })
+  ),
+  /** Same request as batch/preview: the rows the batch would queue, timed and priced; nothing is queued. */
+  'batch/estimate': command<BatchEstimate>()(
+    z.strictObject({
+      source: BatchSource,
+      sheet: z.string().max(200).optional(),
       config: z.record(z.string(), z.unknown()).optional()
     })
   ),
@@ -261,11 +302,32 @@ export const commands = {
   ),
   'assets/remove': command<null>()(z.strictObject({ id: z.string().min(1).max(100) })),
 
+  /** Stock photos or videos (Pexels) for a query, or for the keywords of a scene's narration. */
+  'stock/search': command<StockSearchResult>()(
+    z
+      .strictObject({
+        projectId: z.string().min(1).max(200).optional(),
+        query: z.string().trim().min(1, 'query is empty').max(200, 'query is too long (200 characters at most)').optional(),
+        sceneText: z.string().max(5000, 'sceneText is too long (5 000 characters at most)').optional(),
+        kind: z.enum(['photo', 'video'], { error: 'kind must be photo or video' }),
+        count: z.number().int().min(1).max(80).optional(),
+        page: z.number().int().min(1).max(1000).optional()
+      })
+      .refine((r) => r.query !== undefined || (r.sceneText ?? '').trim() !== '', { message: 'give a query or the scene text', path: ['query'] })
+  ),
+  /** Download one stock item (by the library's id) into the project's media bin, with its author and licence. */
+  'stock/import': command<AssetView>()(
+    z.strictObject({
+      projectId: z.string().min(1).max(200),
+      id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+      kind: z.enum(['photo', 'video'], { error: 'kind must be photo or video' })
+    })
+  ),
   'settings/get': command<SettingsView>()(Empty),
   'settings/update': command<SettingsView>()(SettingsPatch),
   /** Write-only: the key goes to main's keychain and is never read back. */
   'settings/setApiKey': command<null>()(
-    z.strictObject({ kind: z.enum(['text', 'image', 'speech']), key: z.string().max(500) })
+    z.strictObject({ kind: z.enum(['text', 'image', 'speech', 'stock']), key: z.string().max(500) })
   ),
   /**
    * A real frame rendered with the given subtitle style, as a PNG data URL. Renderer and format

@@ -352,6 +352,17 @@ export interface AssetView {
   path: string
   bytes: number
   createdAt: number
+  /** Who made a stock medium, under which licence, and where it came from (absent: the user's own). */
+  credit?: AssetCredit
+}
+
+export interface AssetCredit {
+  author: string
+  authorUrl: string | null
+  licence: string
+  licenceUrl: string | null
+  /** The medium's page at the library (Pexels). */
+  sourceUrl: string
 }
 
 export interface ProjectView {
@@ -365,13 +376,26 @@ export interface ProjectView {
 export type ProviderKindName = 'text' | 'image' | 'speech'
 
 export interface ProviderChoiceView {
-  kind: 'offline' | 'openai'
+  kind: 'offline' | 'openai' | 'elevenlabs' | 'automatic1111' | 'comfyui' | 'suno' | 'pexels' | 'none'
   baseURL?: string
   model?: string
   /** The server was marked as not charging: its calls cost a known $0. */
   free?: boolean
   /** True when a key is stored; the key itself never leaves main. */
   hasKey: boolean
+  /** Offline speech: the engine chosen ('auto', 'espeak-ng', 'rhvoice'…). */
+  engine?: string
+  /** Speech: the chosen voice's id. */
+  voice?: string
+  /** ComfyUI: a workflow of the user's own is set (else the built-in one runs). */
+  hasWorkflow?: boolean
+}
+
+/** Spend caps in USD (null: no cap), overall and per provider id or prefix ("openai", "elevenlabs"). */
+export interface BudgetView {
+  dailyUsd: number | null
+  monthlyUsd: number | null
+  providers: Record<string, { dailyUsd: number | null; monthlyUsd: number | null }>
 }
 
 /** Caption style (seed 2 defaults), lengths given for a 1080 px wide frame and scaled to the video. */
@@ -392,13 +416,15 @@ export interface SubtitleStyleView {
 }
 
 export interface SettingsView {
-  providers: Record<ProviderKindName, ProviderChoiceView>
+  /** Music and stock are present when the engine knows them (issue 19). */
+  providers: Record<ProviderKindName, ProviderChoiceView> & { music?: ProviderChoiceView; stock?: ProviderChoiceView }
   ffmpegPath: string | null
   concurrency: number
   resources: Record<string, { concurrency: number; minIntervalMs: number }>
   captionRenderer: 'libass' | 'imagemagick'
   subtitleStyle: SubtitleStyleView
   videoPreset: 'short' | 'landscape'
+  budget?: BudgetView
 }
 
 export interface ToolReport {

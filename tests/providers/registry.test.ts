@@ -11,7 +11,7 @@ const KEY = 'sk-registry-SECRET-abcdef0123456789'
 
 describe('ProviderSettings', () => {
   it('defaults to all offline', () => {
-    expect(DEFAULT_PROVIDER_SETTINGS).toEqual({ text: { kind: 'offline' }, image: { kind: 'offline' }, speech: { kind: 'offline', engine: 'auto' }, moderation: { kind: 'none' }, music: { kind: 'offline' } })
+    expect(DEFAULT_PROVIDER_SETTINGS).toEqual({ text: { kind: 'offline' }, image: { kind: 'offline' }, speech: { kind: 'offline', engine: 'auto' }, moderation: { kind: 'none' }, music: { kind: 'offline' }, stock: { kind: 'pexels', baseURL: 'https://api.pexels.com' } })
     const set = createProviders()
     expect(set.text).toBeInstanceOf(OfflineTextProvider)
     expect(set.image).toBeInstanceOf(SharpImageProvider)
@@ -42,7 +42,7 @@ describe('ProviderSettings', () => {
   it('rejects unknown kinds, bad URLs and unknown fields', () => {
     expect(ProviderSettings.safeParse({ text: { kind: 'magic' } }).success).toBe(false)
     expect(ProviderSettings.safeParse({ text: { kind: 'openai', model: 'x', baseURL: 'ftp://host' } }).success).toBe(false)
-    expect(ProviderSettings.safeParse({ speech: { kind: 'offline', engine: 'festival' } }).success).toBe(false)
+    expect(ProviderSettings.safeParse({ speech: { kind: 'offline', engine: 'loquendo' } }).success).toBe(false)
     expect(ProviderSettings.safeParse({ text: { kind: 'offline', extra: 1 } }).success).toBe(false)
   })
 })
@@ -74,11 +74,21 @@ describe('keys: environment, app key store, never exposed', () => {
     const set = createProviders({ ...openaiText, speech: { kind: 'openai', model: 'tts-1' } }, { env: { OPENAI_API_KEY: KEY } })
     expect(set.text).toBeInstanceOf(OpenAITextProvider)
     const list = set.list()
-    expect(list.map((p) => p.kind)).toEqual(['text', 'image', 'speech', 'moderation', 'music'])
+    expect(list.map((p) => p.kind)).toEqual(['text', 'image', 'speech', 'moderation', 'music', 'stock'])
     for (const value of [list, set.text, set.speech, set.image]) {
       expect(JSON.stringify(value)).not.toContain('abcdef0123456789')
       expect(inspect(value, { depth: 5 })).not.toContain('abcdef0123456789')
     }
     expect(Object.keys(list[0] as object).sort()).toEqual(['baseURL', 'hasKey', 'id', 'kind', 'model', 'offline', 'type'])
+  })
+
+  it('the Pexels key goes to Pexels only, unless the settings name its variable for another server', () => {
+    const pexelsKey = 'pexels-0123456789abcdef'
+    expect(listProviders({}, { env: { PEXELS_API_KEY: pexelsKey } }).find((p) => p.kind === 'stock')).toMatchObject({ id: 'pexels', hasKey: true, free: true })
+    const elsewhere = { stock: { kind: 'pexels' as const, baseURL: 'http://127.0.0.1:9' } }
+    expect(listProviders(elsewhere, { env: { PEXELS_API_KEY: pexelsKey } }).find((p) => p.kind === 'stock')?.hasKey).toBe(false)
+    expect(listProviders({ stock: { ...elsewhere.stock, apiKeyEnv: 'PEXELS_API_KEY' } }, { env: { PEXELS_API_KEY: pexelsKey } }).find((p) => p.kind === 'stock')?.hasKey).toBe(true)
+    expect(listProviders({ stock: { kind: 'none' } }, { env: { PEXELS_API_KEY: pexelsKey } }).some((p) => p.kind === 'stock')).toBe(false)
+    expect(JSON.stringify(listProviders({}, { env: { PEXELS_API_KEY: pexelsKey } }))).not.toContain(pexelsKey)
   })
 })

@@ -82,6 +82,10 @@ function engineHandlers(engine: Engine<any>): Pick<Handlers, EngineCommands> {
     'providers/test': () => {
       throw new QueueError('unavailable', 'providers/test needs the studio (this engine has no configured providers)')
     },
+    // Voices belong to the studio's speech providers; a bare engine (test pipelines) has none.
+    'providers/voices': () => {
+      throw new QueueError('unavailable', 'providers/voices is not available in this session')
+    },
     'pipelines/list': () =>
       // A storyboard render is made by storyboards/render, never from the new job dialog or a sheet.
       engine.pipelines.list().filter((p) => !p.internal).map((p) => ({
@@ -135,7 +139,7 @@ function nameForError(name: unknown): string {
  * person types, calls the engine directly and keeps file paths.
  */
 function refusedThroughContract(name: CommandName, request: unknown): ApiError | null {
-  if (name !== 'batch/preview' && name !== 'batch/create') return null
+  if (name !== 'batch/preview' && name !== 'batch/estimate' && name !== 'batch/create') return null
   const { source } = request as ParsedRequestOf<'batch/preview'>
   if (source.kind === 'file') {
     return { code: 'forbidden', message: 'source: the app cannot read a file by its path; drop the file into the window instead' }

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { mkdirSync } from 'node:fs'
 import { ConfigError, listConfigs, loadConfig, saveConfig } from '../engine/batch/config'
+import { estimateBatch } from '../engine/batch/estimate'
 import { batchResultsCsv, jobHistoryCsv } from '../engine/batch/export'
 import { MappingError, PUBLIC_ADDRESSES_ONLY, type NetworkPolicy } from '../engine/batch/sources'
 import { RowSourceError } from '../engine/batch/sources/errors'
@@ -10,6 +11,8 @@ import type { Engine } from '../engine/engine'
 import { QueueError } from '../engine/errors'
 import { settingsView } from '../engine/settings'
 import { Studio } from '../engine/studio'
+import { stockServiceOf } from '../engine/stock/service'
+import { speechVoices } from '../engine/providers/voices'
 import { renderSubtitlePreview } from '../engine/subtitle-preview'
 import { createHandlers, type Handlers } from './handlers'
 import { testProvider } from '../engine/providers/test-provider'
@@ -45,6 +48,7 @@ export function studioHandlers(engine: Engine<any>, options: StudioHandlerOption
   return createHandlers(studio, {
     ...storyboardHandlers(studio),
     'batch/preview': (r) => userErrors(() => batches.preview(r.source, r.sheet, r.config ?? {}, { network })),
+    'batch/estimate': (r) => userErrors(() => estimateBatch(studio, { source: r.source, sheet: r.sheet, config: r.config ?? {} }, { network })),
     'batch/create': (r) =>
       userErrors(async () => {
         // A small sheet is imported before the answer (its errors show in the dialog); a large one
@@ -95,6 +99,9 @@ export function studioHandlers(engine: Engine<any>, options: StudioHandlerOption
       projects.removeAsset(r.id)
       return null
     },
+    'providers/voices': () => speechVoices(services.providers().speech),
+    'stock/search': (r) => stockServiceOf(studio, network).search(r),
+    'stock/import': (r) => stockServiceOf(studio, network).import(r.projectId, r.id, r.kind),
     'settings/get': () => view(),
     'settings/update': (r) =>
       userErrors(() => {

@@ -12,7 +12,7 @@ import { safeStorage } from 'electron'
 import type { SecretRequest } from '../engine/providers/registry'
 import type { SecretSource } from '../engine/services'
 
-export type SecretKind = 'text' | 'image' | 'speech'
+export type SecretKind = 'text' | 'image' | 'speech' | 'stock'
 
 interface SecretsFile {
   version: 1
@@ -46,8 +46,8 @@ export class SafeStorageSecrets implements SecretSource {
 
   /** Keys are stored per kind; a kind with no key of its own (moderation) falls back to the environment. */
   get(request: Pick<SecretRequest, 'kind'>): string | undefined {
-    // Music and stock services take their key from the environment only (no keychain slot yet).
-    if (request.kind === 'moderation' || request.kind === 'music' || request.kind === 'stock') return undefined
+    // Music services take their key from the environment only (no keychain slot).
+    if (request.kind === 'moderation' || request.kind === 'music') return undefined
     const cipher = this.read().keys[request.kind]
     if (!cipher || !safeStorage.isEncryptionAvailable()) return undefined
     try {
@@ -82,7 +82,7 @@ export class SafeStorageSecrets implements SecretSource {
     try {
       const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<SecretsFile>
       const keys: SecretsFile['keys'] = {}
-      for (const kind of ['text', 'image', 'speech'] as const) {
+      for (const kind of ['text', 'image', 'speech', 'stock'] as const) {
         const value = parsed.keys?.[kind]
         if (typeof value === 'string' && value) keys[kind] = value
       }

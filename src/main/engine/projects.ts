@@ -3,7 +3,7 @@ import { constants, rmSync } from 'node:fs'
 import { chmod, copyFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, extname, isAbsolute, join } from 'node:path'
 import { assetKindOf } from '../../shared/asset-kinds'
-import type { AssetView, ProjectView } from '../../shared/types'
+import type { AssetCredit, AssetView, ProjectView } from '../../shared/types'
 import { QueueError } from './errors'
 import { syncFile, syncFolder } from './pool/sync-files'
 import type { Db } from './store/database'
@@ -17,6 +17,16 @@ interface AssetRow {
   path: string
   bytes: number
   created_at: number
+  author?: string | null
+  author_url?: string | null
+  licence?: string | null
+  licence_url?: string | null
+  source_url?: string | null
+}
+
+/** A stock medium's credit, and the library's id for it ("pexels:photo:123"). */
+export interface StockOrigin extends AssetCredit {
+  sourceId: string
 }
 
 /**
@@ -118,7 +128,7 @@ export class ProjectStore {
    * Take a file just streamed into the data folder (an upload from the browser bridge) as a
    * project asset: renamed into place, never copied, so a clip of several GB costs no second write.
    */
-  async adoptUploadedAsset(projectId: string, name: string, uploadedPath: string): Promise<AssetView> {
+  async adoptUploadedAsset(projectId: string, name: string, uploadedPath: string, origin?: StockOrigin): Promise<AssetView> {
     const label = JSON.stringify(name)
     if (assetKindOf(safeAssetName(name)) === 'other') throw new QueueError('bad_request', `${label} is not an image, audio or video file`)
     const { size } = await stat(uploadedPath)
@@ -126,7 +136,13 @@ export class ProjectStore {
     await chmod(uploadedPath, PRIVATE_FILE_MODE)
     await syncFile(uploadedPath)
     await publish(uploadedPath, target.path)
-    return this.recordAsset(projectId, target, size)
+    return this.recordAsset(projectId, target, size, origin)
+  }
+
+  /** A stock item already in this project's bin (taken before): used again, not downloaded twice. */
+  stockAsset(projectId: string, sourceId: string): AssetView | null {
+    const row = this.db.prepare<[string, string], AssetRow>('SELECT * FROM assets WHERE project_id = ? AND source_id = ? ORDER BY created_at LIMIT 1').get(projectId, sourceId)
+    return row ? assetView(row) : null
   }
 
   /** Where an asset named `name` goes (the folder is created): its safe file name, kind, id and path. */
@@ -139,10 +155,27 @@ export class ProjectStore {
   }
 
   /** The asset's row, once its file is in place. */
-  private recordAsset(projectId: string, target: AssetTarget, bytes: number): AssetView {
+  private recordAsset(projectId: string, target: AssetTarget, bytes: number, origin?: StockOrigin): AssetView {
     this.db
-      .prepare('INSERT INTO assets (id, project_id, name, kind, path, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(target.id, projectId, target.name, target.kind, target.path, bytes, Date.now())
+      .prepare(
+        `INSERT INTO assets (id, project_id, name, kind, path, bytes, created_at, author, author_url, licence, licence_url, source_url, source_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+      )
+      .run(
+        target.id,
+        projectId,
+        target.name,
+        target.kind,
+        target.path,
+        bytes,
+        Date.now(),
+        origin?.author ?? null,
+        origin?.authorUrl ?? null,
+        origin?.licence ?? null,
+        origin?.licenceUrl ?? null,
+        origin?.sourceUrl ?? null,
+        origin?.sourceId ?? null
+      )
     return assetView(this.db.prepare<[string], AssetRow>('SELECT * FROM assets WHERE id = ?').get(target.id)!)
   }
 
@@ -181,7 +214,11 @@ function safeAssetName(name: string): string {
 
 
 function assetView(r: AssetRow): AssetView {
-  return { id: r.id, projectId: r.project_id, name: r.name, kind: r.kind, path: r.path, bytes: r.bytes, createdAt: r.created_at }
+  const view: AssetView = { id: r.id, projectId: r.project_id, name: r.name, kind: r.kind, path: r.path, bytes: r.bytes, createdAt: r.created_at }
+  if (r.licence && r.source_url) {
+    view.credit = { author: r.author ?? '', authorUrl: r.author_url ?? null, licence: r.licence, licenceUrl: r.licence_url ?? null, sourceUrl: r.source_url }
+  }
+  return view
 }
 
 /** A project's own folder in the data folder: its assets, and the artifacts its storyboards reuse. */

@@ -11,7 +11,7 @@ import type { StoryboardService } from './storyboards/service'
 export interface SecretSource {
   get(request: SecretRequest): string | undefined
   /** Stores a key for a provider kind; false when this process cannot keep secrets safely. */
-  set(kind: 'text' | 'image' | 'speech', key: string): boolean
+  set(kind: 'text' | 'image' | 'speech' | 'stock', key: string): boolean
 }
 
 /** Keys typed into `studio serve` live in this process's memory only: never on disk in clear. */
@@ -45,7 +45,7 @@ export class StudioServices {
     private readonly store: SettingsStore,
     private readonly db: Db,
     readonly secrets: SecretSource = new MemorySecrets(),
-    private readonly env: NodeJS.ProcessEnv = process.env
+    readonly env: NodeJS.ProcessEnv = process.env
   ) {
     this.storyboards = new StoryboardStore(db)
     this.artifacts = new ArtifactCache(this.storyboards, dataDir)

@@ -1,10 +1,12 @@
 import { statSync } from 'node:fs'
 import { isAbsolute } from 'node:path'
 import { z } from 'zod'
-import type { SettingsView } from '../../shared/types'
+import type { ProviderChoiceView, SettingsView } from '../../shared/types'
 import type { SettingsPatch } from '../../shared/contract'
 import { QueueError } from './errors'
 import { DEFAULT_OPENAI_BASE_URL } from './providers/openai-connection'
+import { DEFAULT_PEXELS_BASE_URL } from './stock/pexels-api'
+import { DEFAULT_ELEVENLABS_BASE_URL } from './providers/elevenlabs-speech'
 import { ProviderSettings, type ProviderInfo, type ProviderSettingsInput } from './providers/registry'
 import { explicitBinaryProblem } from './render/binaries'
 import { BudgetSettings } from './pool/budget'
@@ -37,8 +39,8 @@ export const StudioSettings = z.strictObject({
 export type StudioSettings = z.output<typeof StudioSettings>
 
 /** The provider kinds that have a stored key of their own (moderation uses the environment). */
-export type KeyedKind = 'text' | 'image' | 'speech'
-const KEYED_KINDS: readonly KeyedKind[] = ['text', 'image', 'speech']
+export type KeyedKind = 'text' | 'image' | 'speech' | 'stock'
+const KEYED_KINDS: readonly KeyedKind[] = ['text', 'image', 'speech', 'stock']
 
 export interface SettingsStoreOptions {
   /** Forget the stored API key of a kind (the app's keychain, or this process's memory); true when there was one. */
@@ -133,32 +135,10 @@ export class SettingsStore {
     if (patch.ffmpegPath) checkFfmpegPath(patch.ffmpegPath)
     const current = this.get()
     const providers: Record<string, unknown> = { ...(current.providers as Record<string, unknown>) }
-    for (const kind of ['text', 'image', 'speech'] as const) {
+    for (const kind of ['text', 'image', 'speech', 'music', 'stock'] as const) {
       const choice = patch.providers?.[kind]
       if (!choice) continue
-      const existing = providers[kind] as { kind?: string; baseURL?: string; apiKeyEnv?: string } | undefined
-      // The UI shows only the kind, address, model and "free": what else was set for the same kind of
-      // provider (a voice, a timeout, an image size, the offline speech engine) is kept.
-      const kept = existing?.kind === choice.kind ? { ...existing } : {}
-      if (choice.kind === 'offline') {
-        providers[kind] = { ...kept, kind: 'offline' }
-        continue
-      }
-      const { apiKeyEnv, free, ...others } = kept as { apiKeyEnv?: string; free?: boolean }
-      const sameServer = endpointOrigin(existing) === endpointOrigin(choice)
-      // "This server does not charge" was said of one server: a patch that does not say it again
-      // keeps it for that server only, so a switch made for a local model never makes a paid
-      // remote one look free.
-      const isFree = choice.free ?? (sameServer && free === true)
-      providers[kind] = {
-        ...others,
-        kind: 'openai',
-        baseURL: choice.baseURL,
-        model: choice.model,
-        // The variable naming a key follows the key: not carried to another server.
-        ...(apiKeyEnv && sameServer ? { apiKeyEnv } : {}),
-        ...(isFree ? { free: true } : {})
-      }
+      providers[kind] = providerFromChoice(choice, providers[kind] as StoredEntry | undefined)
     }
     const { karaoke, ...style } = patch.subtitleStyle ?? {}
     return this.replace({
@@ -180,11 +160,71 @@ export class SettingsStore {
   }
 }
 
-/** Where a provider entry sends its requests (and so its key), or null when it calls no server. */
+type StoredEntry = { kind?: string; baseURL?: string; apiKeyEnv?: string; free?: boolean } & Record<string, unknown>
+type ProviderChoiceInput = NonNullable<NonNullable<z.output<typeof SettingsPatch>['providers']>['speech' | 'image' | 'text' | 'music' | 'stock']>
+
+/**
+ * A provider entry from the form's choice. What the form does not show (a voice's stability, a
+ * timeout, an image size, the offline speech engine) is kept when the kind stays the same. Two
+ * things follow the server and never move to another: the variable naming a key (`apiKeyEnv`:
+ * a page that could point a provider at itself and name OPENAI_API_KEY would receive that key)
+ * and "this server does not charge".
+ */
+function providerFromChoice(choice: ProviderChoiceInput, existing: StoredEntry | undefined): Record<string, unknown> {
+  const kept: StoredEntry = existing?.kind === choice.kind ? { ...existing } : {}
+  const { apiKeyEnv, free, ...others } = kept
+  const sameServer = 'baseURL' in choice && choice.baseURL !== undefined ? endpointOrigin(existing) === endpointOrigin({ kind: choice.kind, baseURL: choice.baseURL }) : existing?.kind === choice.kind
+  const keyEnv = apiKeyEnv && sameServer ? { apiKeyEnv } : {}
+  switch (choice.kind) {
+    case 'offline': {
+      const next: Record<string, unknown> = { ...kept, kind: 'offline' }
+      if ('engine' in choice && choice.engine) next.engine = choice.engine
+      if ('voice' in choice && choice.voice !== undefined) {
+        if (choice.voice === null) delete next.voice
+        else next.voice = choice.voice
+      }
+      return next
+    }
+    case 'openai': {
+      // "This server does not charge" was said of one server: a patch that does not say it again
+      // keeps it for that server only, so a switch made for a local model never makes a paid
+      // remote one look free.
+      const isFree = choice.free ?? (sameServer && free === true)
+      return { ...others, kind: 'openai', baseURL: choice.baseURL, model: choice.model, ...keyEnv, ...(isFree ? { free: true } : {}) }
+    }
+    case 'elevenlabs': {
+      const next: Record<string, unknown> = { ...others, kind: 'elevenlabs', ...keyEnv }
+      if (choice.baseURL) next.baseURL = choice.baseURL
+      if (choice.model) next.model = choice.model
+      if (choice.voice === null) delete next.voice
+      else if (choice.voice) next.voice = choice.voice
+      return next
+    }
+    case 'automatic1111':
+      return { ...others, kind: 'automatic1111', baseURL: choice.baseURL }
+    case 'comfyui': {
+      const next: Record<string, unknown> = { ...others, kind: 'comfyui', baseURL: choice.baseURL }
+      if (choice.workflow === null) delete next.workflow
+      else if (choice.workflow) next.workflow = choice.workflow
+      return next
+    }
+    case 'suno':
+      return { ...others, kind: 'suno', baseURL: choice.baseURL, ...keyEnv }
+    case 'pexels':
+      return { ...kept, kind: 'pexels' }
+    case 'none':
+      return { kind: 'none' }
+  }
+}
+
+const DEFAULT_BASE_URLS: Record<string, string> = { openai: DEFAULT_OPENAI_BASE_URL, pexels: DEFAULT_PEXELS_BASE_URL, elevenlabs: DEFAULT_ELEVENLABS_BASE_URL }
+
+/** Where a provider entry sends its requests (and so its key), or null when it calls no server that takes a stored key. */
 function endpointOrigin(entry: { kind?: string; baseURL?: string | undefined } | undefined): string | null {
-  if (entry?.kind !== 'openai') return null
+  const fallback = entry?.kind ? DEFAULT_BASE_URLS[entry.kind] : undefined
+  if (!fallback) return null
   try {
-    return new URL(entry.baseURL ?? DEFAULT_OPENAI_BASE_URL).origin
+    return new URL(entry!.baseURL ?? fallback).origin
   } catch {
     return null
   }
@@ -212,13 +252,37 @@ export function settingsView(
   providers: ProviderInfo[],
   effective: { concurrency: number; resources: Record<string, { concurrency: number; minIntervalMs: number }> }
 ): SettingsView {
-  const choice = (kind: 'text' | 'image' | 'speech') => {
+  const stored = ProviderSettings.parse(s.providers)
+  const choice = (kind: 'text' | 'image' | 'speech' | 'music' | 'stock'): ProviderChoiceView => {
     const info = providers.find((p) => p.kind === kind)
-    if (!info || info.type !== 'openai') return { kind: 'offline' as const, hasKey: false }
-    return { kind: 'openai' as const, baseURL: info.baseURL!, model: info.model!, ...(info.free ? { free: true } : {}), hasKey: info.hasKey }
+    const entry = stored[kind] as StoredEntry
+    const hasKey = info?.hasKey ?? false
+    switch (entry.kind) {
+      case 'openai':
+        return { kind: 'openai', baseURL: info?.baseURL ?? String(entry.baseURL), model: info?.model ?? String(entry.model), ...(entry.free ? { free: true } : {}), hasKey }
+      case 'elevenlabs':
+        return { kind: 'elevenlabs', baseURL: String(entry.baseURL), model: String(entry.model), ...(typeof entry.voice === 'string' ? { voice: entry.voice } : {}), hasKey }
+      case 'automatic1111':
+      case 'suno':
+        return { kind: entry.kind, baseURL: String(entry.baseURL), hasKey }
+      case 'comfyui':
+        return { kind: 'comfyui', baseURL: String(entry.baseURL), hasWorkflow: entry.workflow !== undefined, hasKey }
+      case 'pexels':
+        return { kind: 'pexels', baseURL: String(entry.baseURL), hasKey }
+      case 'none':
+        return { kind: 'none', hasKey: false }
+      default:
+        return {
+          kind: 'offline',
+          ...(typeof entry.engine === 'string' ? { engine: entry.engine } : {}),
+          ...(typeof entry.voice === 'string' ? { voice: entry.voice } : {}),
+          hasKey: false
+        }
+    }
   }
+  const caps = (c: { dailyUsd?: number | null | undefined; monthlyUsd?: number | null | undefined }) => ({ dailyUsd: c.dailyUsd ?? null, monthlyUsd: c.monthlyUsd ?? null })
   return {
-    providers: { text: choice('text'), image: choice('image'), speech: choice('speech') },
+    providers: { text: choice('text'), image: choice('image'), speech: choice('speech'), music: choice('music'), stock: choice('stock') },
     ffmpegPath: s.ffmpegPath,
     concurrency: effective.concurrency,
     resources: effective.resources,
@@ -235,6 +299,7 @@ export function settingsView(
       margin: s.subtitleStyle.margin,
       karaoke: s.karaoke
     },
-    videoPreset: s.videoPreset
+    videoPreset: s.videoPreset,
+    budget: { ...caps(s.budget), providers: Object.fromEntries(Object.entries(s.budget.providers).map(([p, c]) => [p, caps(c)])) }
   }
 }

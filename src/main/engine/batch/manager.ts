@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { z } from 'zod'
-import { DEFAULT_PRIORITY, type BatchPreview, type BatchRowStatus, type BatchRowsPage, type BatchStatus, type BatchView } from '../../../shared/types'
+import { type BatchPreview, type BatchRowStatus, type BatchRowsPage, type BatchStatus, type BatchView } from '../../../shared/types'
 import type { BatchSource } from '../../../shared/contract'
 import type { Engine } from '../engine'
 import { QueueError } from '../errors'
@@ -12,13 +11,12 @@ import type { PipelineDefinition } from '../pipelines/types'
 import { parseBatchConfig, type BatchConfig } from './config'
 import { noRowsReason } from './no-rows'
 import { batchOfJob, deletedRowCount, forgetRowJobs, hasRowsLeft, openJobs, requeueDeletedRows } from './row-states'
-import { openRowSource, resolveMapping, mapRow, PUBLIC_ADDRESSES_ONLY, type NetworkPolicy, type RowSource } from './sources'
-import { quoteCell } from './sources/cell-value'
+import { openRowSource, resolveMapping, PUBLIC_ADDRESSES_ONLY, type NetworkPolicy, type RowSource } from './sources'
+import { rowInputBuilder } from './row-input'
 import { clipText } from './sources/errors'
 import { sheetOfCopy, stageSource } from './staging'
-import { loadTemplate, renderTemplate } from './templates'
+import { loadTemplate } from './templates'
 import { batchView, type BatchRow } from './view'
-import { languageOfCell, rowLanguage } from './row-language'
 import { rowTitle } from './row-title'
 import { batchRowsPage } from './rows-page'
 
@@ -204,6 +202,45 @@ export class BatchManager {
   }
 
   /**
+   * The inputs of the jobs a batch would queue (its range of rows, each built as the import
+   * builds it), without creating anything: what `batch/estimate` prices.
+   */
+  async rowsToQueue(
+    request: Pick<CreateBatchRequest, 'source' | 'sheet' | 'config'>,
+    options: { network?: NetworkPolicy } = {}
+  ): Promise<{ pipeline: string; inputs: Record<string, unknown>[]; refused: number }> {
+    const network = options.network ?? PUBLIC_ADDRESSES_ONLY
+    const config = parseBatchConfig(request.config ?? {}, 'config')
+    const pipeline = this.pipeline(config.pipeline)
+    const staged = await stageSource(request.source, join(this.dir, 'previews', randomUUID()), request.sheet, network)
+    try {
+      const template = await this.scriptTemplate(config, network)
+      const copySheet = sheetOfCopy(staged.file, request.sheet)
+      const rows = await openRowSource(staged.file, {
+        label: staged.label,
+        ...(copySheet ? { sheet: copySheet } : {}),
+        ...(config.rowRange ? { rowRange: config.rowRange } : {})
+      })
+      try {
+        const mapping = resolveMapping(rows.headers, config.mapping ?? {}, mappingOptions(pipeline))
+        const build = rowInputBuilder({ pipeline, config, batchId: 'estimate', template, format: rows.format, headers: rows.headers, mapping })
+        const inputs: Record<string, unknown>[] = []
+        let refused = 0
+        for await (const row of rows.rows) {
+          const outcome = build(row)
+          if (outcome.state === 'ready') inputs.push(outcome.input)
+          else refused++
+        }
+        return { pipeline: config.pipeline, inputs, refused }
+      } finally {
+        await rows.close()
+      }
+    } finally {
+      await rm(staged.folder, { recursive: true, force: true })
+    }
+  }
+
+  /**
    * Create a batch: validate the config, keep a private copy of the rows (so a resumed batch does
    * not depend on the network or on a file the user moved), then import the rows. With `waitMs`,
    * answer after at most that long: a large sheet goes on importing in the background, its view
@@ -309,9 +346,7 @@ export class BatchManager {
       this.db
         .prepare('UPDATE batches SET ignored_columns = ?, headers = ? WHERE id = ?')
         .run(JSON.stringify(mapping.unmappedColumns.map((c) => clipText(c))), JSON.stringify(source.headers.map((h) => clipText(h))), id)
-      const extras = extrasFor(pipeline, config, id)
-      const languageColumn = mapping.fields.find((f) => f.field === 'language')?.column
-      const takesLanguage = 'language' in ((pipeline.input as unknown as { shape?: Record<string, unknown> }).shape ?? {})
+      const build = rowInputBuilder({ pipeline, config, batchId: id, template, format: source.format, headers: source.headers, mapping })
       const insert = this.db.prepare(
         'INSERT OR IGNORE INTO batch_rows (batch_id, row_number, state, input, error, priority, cells) VALUES (?, ?, ?, ?, ?, ?, ?)'
       )
@@ -324,45 +359,15 @@ export class BatchManager {
           this.db.prepare('UPDATE batches SET updated_at = ? WHERE id = ?').run(Date.now(), id)
         })
       }
-      for await (const sheetRow of source.rows) {
+      for await (const row of source.rows) {
         // The row's own cells, kept for the export and the results table.
-        const cells = JSON.stringify(sheetRow.values)
-        const ragged = source.format === 'csv' ? raggedRowReason(sheetRow, source.headers.length) : null
-        if (ragged) {
-          chunk.push([sheetRow.rowNumber, 'invalid', null, ragged, DEFAULT_PRIORITY, cells])
-          continue
-        }
-        // "French", "Français" or "fr-FR" in a language column all mean fr.
-        const languageCell = languageColumn ? sheetRow.values[languageColumn] : undefined
-        const cellLanguage = languageOfCell(languageCell)
-        const row = cellLanguage && languageColumn ? { ...sheetRow, values: { ...sheetRow.values, [languageColumn]: cellLanguage } } : sheetRow
-        const mapped = mapRow(row, mapping, pipeline.input)
-        if (!mapped.ok) {
-          chunk.push([row.rowNumber, 'invalid', null, mapped.reason, DEFAULT_PRIORITY, cells])
-        } else {
-          const input: Record<string, unknown> = { ...(mapped.input as Record<string, unknown>), ...extras(row.rowNumber) }
-          // No language cell: the schema's default (en) must not win over the config or the text itself.
-          if (takesLanguage && !languageCell?.trim()) {
-            input.language = rowLanguage(undefined, config.language, String(input[mapping.mainField] ?? ''))
-          }
-          if (template) {
-            try {
-              input.scriptPrompt = renderTemplate(template.script, {
-                idea: String(input.idea ?? ''),
-                language: String(input.language ?? 'en'),
-                style: String(row.values.style ?? row.values.Style ?? ''),
-                duration: 40
-              })
-            } catch (err) {
-              chunk.push([row.rowNumber, 'invalid', null, `row ${row.rowNumber}: template: ${(err as Error).message}`, DEFAULT_PRIORITY, cells])
-              continue
-            }
-          }
-          const checked = pipeline.input.safeParse(input)
-          const priority = mapped.priority ?? DEFAULT_PRIORITY
-          if (checked.success) chunk.push([row.rowNumber, 'ready', JSON.stringify(checked.data), null, priority, cells])
-          else chunk.push([row.rowNumber, 'invalid', null, `row ${row.rowNumber}: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, priority, cells])
-        }
+        const cells = JSON.stringify(row.values)
+        const outcome = build(row)
+        chunk.push(
+          outcome.state === 'ready'
+            ? [row.rowNumber, 'ready', JSON.stringify(outcome.input), null, outcome.priority, cells]
+            : [row.rowNumber, 'invalid', null, outcome.reason, outcome.priority, cells]
+        )
         if (chunk.length >= IMPORT_CHUNK) {
           flush()
           this.changes.push(id, null) // rows read so far, announced at most every 250 ms
@@ -699,34 +704,3 @@ function mappingOptions(pipeline: PipelineDefinition<unknown>) {
   return { schema: pipeline.input, mainField: pipeline.mainField ?? 'idea' }
 }
 
-/** Config-driven fields each row's job gets, when the pipeline takes them. */
-/**
- * A CSV row with more cells than the header has columns almost always holds a delimiter inside
- * an unquoted cell ("a fox, in the snow"): its cells have shifted and the job would get the
- * wrong text in every later field. Refused, saying why. (In a workbook, cells to the right of
- * the last header are the user's notes and are left alone.)
- */
-function raggedRowReason(row: { rowNumber: number; extra?: string[] }, columns: number): string | null {
-  if (!row.extra?.length) return null
-  const cells = columns + row.extra.length
-  return `row ${row.rowNumber}: ${cells} cells for ${columns} columns (beyond the last: ${row.extra.map(quoteCell).join(', ')}); a cell holding the delimiter must be in double quotes`
-}
-
-function extrasFor(pipeline: PipelineDefinition<unknown>, config: BatchConfig, batchId: string) {
-  const shape = (pipeline.input as unknown as { shape?: Record<string, z.ZodType> }).shape ?? {}
-  const style = {
-    selective: config.selective,
-    adversarial: config.adversarial,
-    humanSimulation: config.humanSimulation,
-    patternBreaking: config.patternBreaking,
-    intensity: config.intensity
-  }
-  // Only where "style" means this writing style: the image pipeline's own "style" is a free-text
-  // visual style ("watercolor"), which the row's Style column fills and this object would break.
-  const takesWritingStyle = shape.style?.safeParse(style).success === true
-  return (rowNumber: number): Record<string, unknown> => ({
-    ...(takesWritingStyle ? { style } : {}),
-    ...('saveIntermediateSteps' in shape ? { saveIntermediateSteps: config.saveIntermediateSteps } : {}),
-    ...('meta' in shape ? { meta: { batchId, rowNumber } } : {})
-  })
-}

@@ -18,6 +18,7 @@ import { ComfyUIImageProvider, DEFAULT_COMFYUI_BASE_URL } from './comfyui-image'
 import { OfflineMusicProvider } from './offline-music'
 import { SharpImageProvider } from './sharp-image'
 import { DEFAULT_SUNO_BASE_URL, SunoMusicProvider } from './suno-music'
+import { DEFAULT_PEXELS_BASE_URL } from '../stock/pexels-api'
 import { SPEECH_ENGINES, SystemSpeechProvider, type SystemSpeechOptions } from './system-speech'
 import type { BinarySettings } from '../render/binaries'
 import type { ImageProvider, ModerationProvider, MusicProvider, ProviderKind, SpeechProvider, TextProvider } from './types'
@@ -108,6 +109,18 @@ export const MusicSettings = z.discriminatedUnion('kind', [
   })
 ])
 
+/** Stock photos and videos for scenes (Pexels): searched and downloaded into a project's media bin. */
+export const StockSettings = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('none') }),
+  z.strictObject({
+    kind: z.literal('pexels'),
+    baseURL: z.url({ protocol: /^https?$/ }).default(DEFAULT_PEXELS_BASE_URL),
+    /** Environment variable holding the key; PEXELS_API_KEY for Pexels' own servers only. */
+    apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
+    timeoutMs: z.number().int().positive().max(600_000).optional()
+  })
+])
+
 /** Keys that look like secrets; `apiKeyEnv` (a variable *name*) is fine. */
 const SECRET_KEY = /^(api[-_]?key|secret|token|password|authorization|bearer)$/i
 
@@ -131,6 +144,7 @@ export const ProviderSettings = z.preprocess(
     speech: SpeechSettings.default({ kind: 'offline', engine: 'auto' }),
     moderation: ModerationSettings.default({ kind: 'none' }),
     music: MusicSettings.default({ kind: 'offline' }),
+    stock: StockSettings.default({ kind: 'pexels', baseURL: DEFAULT_PEXELS_BASE_URL }),
     /** Per-model price overrides (USD), merged over the built-in table. */
     pricing: PriceOverrides.optional()
   })
@@ -272,6 +286,17 @@ export function serviceKey(kind: ProviderKind, baseURL: string, apiKeyEnv: strin
   return (options.env ?? process.env)[envName] || undefined
 }
 
+/** Where stock searches go and the key they carry (none when no key is set for that server). */
+export function stockConnection(settings: ProviderSettingsInput, options: RegistryOptions): { baseURL: string; apiKey: string | undefined; timeoutMs?: number } | null {
+  const entry = ProviderSettings.parse(settings).stock
+  if (entry.kind === 'none') return null
+  return {
+    baseURL: entry.baseURL,
+    apiKey: serviceKey('stock', entry.baseURL, entry.apiKeyEnv, 'PEXELS_API_KEY', /(^|\.)pexels\.com$/, options),
+    ...(entry.timeoutMs ? { timeoutMs: entry.timeoutMs } : {})
+  }
+}
+
 const elevenLabsKey = (entry: ElevenLabsEntry, options: RegistryOptions) =>
   serviceKey('speech', entry.baseURL, entry.apiKeyEnv, 'ELEVENLABS_API_KEY', /(^|\.)elevenlabs\.io$/, options)
 
@@ -311,6 +336,12 @@ export function listProviders(settings: ProviderSettingsInput = {}, options: Reg
     describe('moderation', parsed.moderation, 'moderation-off'),
     parsed.music.kind === 'suno'
       ? { kind: 'music', id: new SunoMusicProvider({ baseURL: parsed.music.baseURL }).id, type: 'suno', offline: false, baseURL: parsed.music.baseURL, hasKey: Boolean(parsed.music.apiKeyEnv && (options.env ?? process.env)[parsed.music.apiKeyEnv]) }
-      : { kind: 'music', id: 'ffmpeg-synth', type: 'offline', offline: true, hasKey: false }
+      : { kind: 'music', id: 'ffmpeg-synth', type: 'offline', offline: true, hasKey: false },
+    ...stockInfo(parsed, options)
   ]
+}
+
+function stockInfo(parsed: ProviderSettings, options: RegistryOptions): ProviderInfo[] {
+  const c = stockConnection(parsed, options)
+  return c ? [{ kind: 'stock', id: 'pexels', type: 'pexels', offline: false, baseURL: c.baseURL, free: true, hasKey: Boolean(c.apiKey) }] : []
 }

@@ -1,13 +1,14 @@
 /**
  * How to ask each operating system's own speech engine for a WAV file. Pure functions that build
  * command lines, so they can be checked on any OS; system-speech.ts runs them.
- *  - Linux (and anywhere it is installed): espeak-ng, or the older espeak with the same CLI.
+ *  - Linux: RHVoice (`RHVoice-test`) or Festival (`text2wave`) when installed with a voice for the
+ *    language — both sound more natural than espeak — else espeak-ng, or the older espeak.
  *  - macOS: `say`, writing 16-bit PCM WAVE directly (no AIFF round trip needed).
  *  - Windows: SAPI through PowerShell's System.Speech (SetOutputToWaveFile).
  */
 import type { Language } from './types'
 
-export type SystemEngineName = 'espeak-ng' | 'espeak' | 'say' | 'sapi'
+export type SystemEngineName = 'rhvoice' | 'festival' | 'espeak-ng' | 'espeak' | 'say' | 'sapi'
 
 export interface EngineCommand {
   command: string
@@ -97,4 +98,19 @@ export function sapiCommand(executable: string, textFile: string, language: Lang
     args: ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-EncodedCommand', Buffer.from(SAPI_SCRIPT, 'utf16le').toString('base64')],
     env: { STUDIO_TTS_TEXT: textFile, STUDIO_TTS_OUT: outPath, STUDIO_TTS_LANG: language.slice(0, 2).toLowerCase(), STUDIO_TTS_VOICE: voice ?? '' }
   }
+}
+
+/** RHVoice's command-line synthesizer: text on stdin, the voice by name (`-p`), a WAV out (`-o`). */
+export function rhvoiceCommand(executable: string, text: string, outPath: string, voice: string): EngineCommand {
+  return { command: executable, args: ['-p', voice, '-o', outPath], input: text }
+}
+
+/**
+ * Festival's text2wave: text on stdin, a RIFF WAV out. The voice is chosen by evaluating
+ * `(voice_<name>)`; names come from the voice folders and are checked to be plain identifiers, so
+ * nothing user-written reaches the Scheme interpreter.
+ */
+export function festivalCommand(executable: string, text: string, outPath: string, voice: string): EngineCommand {
+  if (!/^[a-z0-9_]{1,80}$/i.test(voice)) throw new Error(`festival: not a voice name: ${JSON.stringify(voice)}`)
+  return { command: executable, args: ['-otype', 'riff', '-o', outPath, '-eval', `(voice_${voice})`], input: text }
 }

@@ -15,14 +15,15 @@ import { throwIfCancelled } from './cancellation'
 import { findExecutable, type LookupEnvironment } from './find-executable'
 import { locateMespeak, MESPEAK_PROVIDER_ID, synthesizeWithMespeak } from './mespeak-speech'
 import { runProcess } from './run-process'
-import { espeakCommand, parseSayVoices, pickSayVoice, sapiCommand, sayCommand, type EngineCommand, type SystemEngineName } from './speech-engines'
+import { espeakCommand, festivalCommand, parseSayVoices, pickSayVoice, rhvoiceCommand, sapiCommand, sayCommand, type EngineCommand, type SystemEngineName } from './speech-engines'
+import { festivalVoices, parseEspeakVoices, parseSapiVoices, rhvoiceVoices, SAPI_VOICES_SCRIPT, sayVoices, voiceFor, type SystemVoice } from './voice-lists'
 import type { SpeechCallOptions, SpeechProvider, SpeechRequest, SpeechResult } from './types'
 import { readWavInfo, WavFormatError } from './wav'
 
 export const SYSTEM_SPEECH_PROVIDER_ID = 'system-speech'
 
 export type SpeechEngineName = SystemEngineName | 'mespeak'
-export const SPEECH_ENGINES = ['auto', 'espeak-ng', 'espeak', 'say', 'sapi', 'mespeak'] as const
+export const SPEECH_ENGINES = ['auto', 'rhvoice', 'festival', 'espeak-ng', 'espeak', 'say', 'sapi', 'mespeak'] as const
 export type SpeechEngineChoice = (typeof SPEECH_ENGINES)[number]
 
 export interface SystemSpeechOptions extends LookupEnvironment {
@@ -34,7 +35,17 @@ export interface SystemSpeechOptions extends LookupEnvironment {
   voice?: string
   /** Called with the engine process id when it starts (diagnostics, tests). */
   onSpawn?: (pid: number) => void
+  /** Where RHVoice and Festival keep their voices (defaults: the Debian paths). */
+  voiceDirs?: { rhvoice?: readonly string[]; festival?: readonly string[] }
 }
+
+/** A voice of an engine installed here (providers/voices, `studio voices`). */
+export interface EngineVoice extends SystemVoice {
+  engine: SpeechEngineName
+}
+
+/** Engines that only speak the languages they have a voice for: another engine speaks the rest. */
+const VOICE_BOUND: ReadonlySet<SpeechEngineName> = new Set(['rhvoice', 'festival'])
 
 interface ResolvedEngine {
   name: SpeechEngineName
@@ -45,10 +56,13 @@ interface ResolvedEngine {
 function candidatesFor(platform: NodeJS.Platform): SystemEngineName[] {
   if (platform === 'darwin') return ['say', 'espeak-ng', 'espeak']
   if (platform === 'win32') return ['sapi', 'espeak-ng', 'espeak']
-  return ['espeak-ng', 'espeak']
+  // RHVoice and Festival sound more natural than espeak, for the languages they have voices for.
+  return ['rhvoice', 'festival', 'espeak-ng', 'espeak']
 }
 
 const EXECUTABLES: Record<SystemEngineName, readonly string[]> = {
+  rhvoice: ['RHVoice-test'],
+  festival: ['text2wave'],
   'espeak-ng': ['espeak-ng'],
   espeak: ['espeak'],
   say: ['say'],
@@ -59,34 +73,104 @@ export class SystemSpeechProvider implements SpeechProvider {
   readonly id = SYSTEM_SPEECH_PROVIDER_ID
   readonly offline = true
   readonly #options: SystemSpeechOptions
-  #engine: Promise<ResolvedEngine | undefined> | undefined
+  #engines: Promise<ResolvedEngine[]> | undefined
   #sayVoices: Promise<ReturnType<typeof parseSayVoices>> | undefined
+  readonly #voiceLists = new Map<SpeechEngineName, Promise<SystemVoice[]>>()
 
   constructor(options: SystemSpeechOptions = {}) {
     this.#options = options
   }
 
-  /** The engine that will run (detected once, then cached), or undefined when there is none. */
-  engine(): Promise<ResolvedEngine | undefined> {
-    this.#engine ??= this.#detect()
-    return this.#engine
+  /** The best engine installed here (detected once, then cached), or undefined when there is none. */
+  async engine(): Promise<ResolvedEngine | undefined> {
+    return (await this.engines())[0]
   }
 
-  async #detect(): Promise<ResolvedEngine | undefined> {
+  /** Every engine installed here that `auto` may use, best first (or only the one settings force). */
+  engines(): Promise<ResolvedEngine[]> {
+    this.#engines ??= this.#detect()
+    return this.#engines
+  }
+
+  async #detect(): Promise<ResolvedEngine[]> {
     const choice = this.#options.engine ?? 'auto'
     const platform = this.#options.platform ?? process.platform
     const names: SpeechEngineName[] = choice === 'auto' ? [...candidatesFor(platform), 'mespeak'] : [choice]
+    const found: ResolvedEngine[] = []
     for (const name of names) {
       if (name === 'mespeak') {
-        if (locateMespeak()) return { name }
+        if (locateMespeak()) found.push({ name })
         continue
       }
       for (const program of EXECUTABLES[name]) {
         const executable = await findExecutable(program, this.#options)
-        if (executable) return { name, executable }
+        if (executable) {
+          found.push({ name, executable })
+          break
+        }
+      }
+    }
+    return found
+  }
+
+  /**
+   * The engine (and voice) that speaks a language: RHVoice or Festival when one of their voices
+   * speaks it, else the next engine. A voice-bound engine forced in settings without such a voice
+   * is an error, not a silent switch.
+   */
+  async engineFor(language: string, wanted?: string): Promise<{ engine: ResolvedEngine; voice?: string } | undefined> {
+    for (const engine of await this.engines()) {
+      if (!VOICE_BOUND.has(engine.name)) return { engine }
+      const voice = voiceFor(await this.#voicesOf(engine), language, wanted)
+      if (voice) return { engine, voice: voice.id }
+      if ((this.#options.engine ?? 'auto') !== 'auto') {
+        throw permanent(`${engine.name}: no voice for language "${language}" is installed`, { provider: engine.name })
       }
     }
     return undefined
+  }
+
+  /** The voices of every engine installed here, best engine first. */
+  async voices(signal: AbortSignal = AbortSignal.timeout(20_000)): Promise<EngineVoice[]> {
+    const all: EngineVoice[] = []
+    for (const engine of await this.engines()) {
+      for (const v of await this.#voicesOf(engine, signal)) all.push({ ...v, engine: engine.name })
+    }
+    return all
+  }
+
+  #voicesOf(engine: ResolvedEngine, signal: AbortSignal = AbortSignal.timeout(20_000)): Promise<SystemVoice[]> {
+    let list = this.#voiceLists.get(engine.name)
+    if (!list) {
+      list = this.#listVoices(engine, signal).catch(() => [])
+      this.#voiceLists.set(engine.name, list)
+    }
+    return list
+  }
+
+  async #listVoices(engine: ResolvedEngine, signal: AbortSignal): Promise<SystemVoice[]> {
+    const dirs = this.#options.voiceDirs
+    switch (engine.name) {
+      case 'rhvoice':
+        return rhvoiceVoices(dirs?.rhvoice)
+      case 'festival':
+        return festivalVoices(dirs?.festival)
+      case 'espeak-ng':
+      case 'espeak':
+        return parseEspeakVoices((await runProcess(engine.executable!, ['--voices'], { signal, timeoutMs: 10_000, provider: engine.name })).stdout)
+      case 'say':
+        return sayVoices(await this.#listSayVoices(engine.executable!, signal))
+      case 'sapi': {
+        const args = ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-EncodedCommand', Buffer.from(SAPI_VOICES_SCRIPT, 'utf16le').toString('base64')]
+        return parseSapiVoices((await runProcess(engine.executable!, args, { signal, timeoutMs: 20_000, provider: 'sapi' })).stdout)
+      }
+      case 'mespeak':
+        // mespeak's own voice files (the ones it ships for English and French are what the studio uses).
+        return [
+          { id: 'en', name: 'mespeak English', language: 'en' },
+          { id: 'fr', name: 'mespeak French', language: 'fr' }
+        ]
+    }
   }
 
   async probe(): Promise<void> {
@@ -105,8 +189,9 @@ export class SystemSpeechProvider implements SpeechProvider {
     const text = request.text.trim()
     if (!text) throw permanent(`${this.id}: nothing to say (empty text)`, { provider: this.id })
     throwIfCancelled(options.signal, this.id)
-    const engine = await this.engine()
-    if (!engine) throw this.#noEngine()
+    const picked = await this.engineFor(request.language, request.voice ?? this.#options.voice)
+    if (!picked) throw this.#noEngine()
+    const { engine } = picked
     const provider = engine.name
     const timeoutMs = this.#options.timeoutMs ?? 60_000 + 50 * text.length
 
@@ -114,7 +199,7 @@ export class SystemSpeechProvider implements SpeechProvider {
       if (engine.name === 'mespeak') {
         await synthesizeWithMespeak(text, request.language, tempWav, { signal: options.signal, timeoutMs })
       } else {
-        await this.#runSystemEngine(engine as Required<ResolvedEngine> & { name: SystemEngineName }, text, request, tempWav, options.signal, timeoutMs)
+        await this.#runSystemEngine(engine as Required<ResolvedEngine> & { name: SystemEngineName }, text, picked.voice ? { ...request, voice: picked.voice } : request, tempWav, options.signal, timeoutMs)
       }
       try {
         const info = await readWavInfo(tempWav)
@@ -150,6 +235,12 @@ export class SystemSpeechProvider implements SpeechProvider {
       })
 
     switch (engine.name) {
+      case 'rhvoice':
+        await run(rhvoiceCommand(engine.executable, text, outPath, request.voice!))
+        return
+      case 'festival':
+        await run(festivalCommand(engine.executable, text, outPath, request.voice!))
+        return
       case 'espeak-ng':
       case 'espeak':
         try {

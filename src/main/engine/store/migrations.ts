@@ -343,5 +343,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE batch_rows ADD COLUMN cells TEXT;
       ALTER TABLE batches ADD COLUMN headers TEXT;
     `
+  },
+  {
+    version: 14,
+    name: "a stock asset's author, licence and source",
+    sql: `
+      -- Media taken from a stock library (Pexels) keep who made them, under which licence, and the
+      -- page they came from, shown in the media bin. \`source_id\` ("pexels:photo:123") lets the
+      -- same item asked twice come from the bin instead of a second download. NULL: the user's own.
+      ALTER TABLE assets ADD COLUMN author TEXT;
+      ALTER TABLE assets ADD COLUMN author_url TEXT;
+      ALTER TABLE assets ADD COLUMN licence TEXT;
+      ALTER TABLE assets ADD COLUMN licence_url TEXT;
+      ALTER TABLE assets ADD COLUMN source_url TEXT;
+      ALTER TABLE assets ADD COLUMN source_id TEXT;
+      CREATE INDEX assets_source ON assets (project_id, source_id) WHERE source_id IS NOT NULL;
+    `
   }
 ]

@@ -7,6 +7,7 @@ import type { DroppedSheet } from '../../store/types'
 import { Button, Field } from '../common/controls'
 import { Modal } from '../common/Modal'
 import { primaryField } from '../queue/NewJobDialog'
+import { BatchEstimateLine } from './BatchEstimateLine'
 import { BatchConfigForm, DEFAULT_FORM, toConfig, type BatchFormConfig } from './BatchConfigForm'
 import { errorText } from '../../api/error-text'
 
@@ -108,6 +109,7 @@ export function BatchCreateDialog({ sheet, projectId: droppedOn }: { sheet: Drop
       testId="batch-create"
       footer={
         <>
+          {preview ? <BatchEstimateLine source={source} sheet={sheetName} config={toConfig(form, mappingChanges(preview.mapping, mapping))} /> : null}
           <Button onClick={close}>{t('common.cancel')}</Button>
           <Button onClick={() => void create(false)} disabled={busy || !preview}>
             {t('batch.createIdle')}

@@ -8,20 +8,25 @@ import { formatBytes, formatDuration } from '../common/format'
 import { Icon } from '../common/Icon'
 import { Modal } from '../common/Modal'
 import { ASSET_MIME } from './storyboard-logic'
+import { StockSearch } from './StockSearch'
+import { AssetCreditLine } from './AssetCreditLine'
 
 /**
  * The project's media: thumbnails, durations and sizes. An item is dragged onto the strip (a
  * card's picture, or a new scene between cards); pictures and clips can be picked for a new
  * video; hovering a clip plays it muted, Space opens a larger preview.
  */
-export function MediaBin({ assets, picked, onPick }: { assets: AssetView[]; picked: ReadonlySet<string>; onPick: (id: string, on: boolean) => void }) {
+export function MediaBin({ assets, picked, onPick, projectId }: { assets: AssetView[]; picked: ReadonlySet<string>; onPick: (id: string, on: boolean) => void; /** Offers stock photos and videos for this project. */ projectId?: string }) {
   const t = useT()
   const [preview, setPreview] = useState<AssetView | null>(null)
+  const [stock, setStock] = useState(false)
   return (
     <section className="media-bin" aria-labelledby="media-bin-heading" data-testid="media-bin">
       <h3 id="media-bin-heading">
         {t('projects.assets')} <span className="muted small">({t.number(assets.length)})</span>
+        {projectId ? <IconButton icon="search" label={t('stock.open')} onClick={() => setStock(true)} testId="stock-open" /> : null}
       </h3>
+      {stock && projectId ? <StockSearch projectId={projectId} onClose={() => setStock(false)} /> : null}
       {assets.some((a) => a.kind === 'audio') ? (
         <p className="muted small" data-testid="audio-not-visual">
           {t('projects.audioNotVisual')}
@@ -130,6 +135,7 @@ const BinItem = memo(function BinItem({
           />
         </span>
       </div>
+      <AssetCreditLine asset={asset} />
     </li>
   )
 })

@@ -321,7 +321,7 @@ function ProjectView({ projectId, name }: { projectId: string; name: string }) {
       </header>
 
       <div className="workspace">
-        <MediaBin assets={assets} picked={picked} onPick={onPick} />
+        <MediaBin assets={assets} picked={picked} onPick={onPick} projectId={projectId} />
         <div className="workspace-main">
           {unavailable ? <Unavailable message={unavailable} /> : null}
           {storyboard ? (

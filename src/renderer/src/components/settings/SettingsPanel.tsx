@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react'
-import type { ProviderKindName, ProviderTestResult, SettingsView, SubtitleStyleView } from '../../../../shared/types'
+import type { ProviderKindName, SettingsView, SubtitleStyleView } from '../../../../shared/types'
 import { useCall } from '../../api/context'
 import { LOCALES, type Locale } from '../../i18n'
 import { useT } from '../../i18n/use-t'
@@ -10,8 +10,15 @@ import { useDebouncedEffect } from '../common/hooks'
 import { Icon } from '../common/Icon'
 import { errorText } from '../../api/error-text'
 import { useAutosave, useSaveState } from './autosave'
+import { BudgetSection } from './BudgetSection'
+import { TestConnection } from './TestConnection'
+import { ImageProviderForm } from './ImageProviderForm'
+import { MusicProviderForm } from './MusicProviderForm'
+import { SpeechProviderForm } from './SpeechProviderForm'
+import { StockProviderForm } from './StockProviderForm'
 
-const KINDS: ProviderKindName[] = ['text', 'image', 'speech']
+// Images, speech, music and stock have forms of their own (more kinds of server than OpenAI-compatible).
+const KINDS: ProviderKindName[] = ['text']
 
 export function SettingsPanel() {
   const t = useT()
@@ -29,6 +36,7 @@ export function SettingsPanel() {
       {settings ? (
         <>
           <ProvidersSection settings={settings} />
+          {settings.budget ? <BudgetSection budget={settings.budget} /> : null}
           <EngineSection settings={settings} />
           <CaptionsSection settings={settings} />
         </>
@@ -102,6 +110,10 @@ function ProvidersSection({ settings }: { settings: SettingsView }) {
         {KINDS.map((kind) => (
           <ProviderForm key={kind} kind={kind} settings={settings} />
         ))}
+        <ImageProviderForm current={settings.providers.image} />
+        <SpeechProviderForm current={settings.providers.speech} />
+        {settings.providers.music ? <MusicProviderForm current={settings.providers.music} /> : null}
+        {settings.providers.stock ? <StockProviderForm current={settings.providers.stock} /> : null}
       </div>
     </section>
   )
@@ -119,7 +131,7 @@ function ProviderForm({ kind, settings }: { kind: ProviderKindName; settings: Se
   const call = useCall()
   const current = settings.providers[kind]
   const saved: ProviderDraft = {
-    kind: current.kind,
+    kind: current.kind === 'openai' ? 'openai' : 'offline',
     baseURL: current.baseURL ?? 'https://api.openai.com/v1',
     model: current.model ?? '',
     free: current.free === true
@@ -223,34 +235,6 @@ function ProviderForm({ kind, settings }: { kind: ProviderKindName; settings: Se
       </div>
       <TestConnection kind={kind} />
     </form>
-  )
-}
-
-/** Runs the saved provider's health probe (the one the circuit breaker uses) and shows its answer and time. */
-function TestConnection({ kind }: { kind: ProviderKindName }) {
-  const t = useT()
-  const call = useCall()
-  const [state, setState] = useState<{ busy: boolean; result: ProviderTestResult | null }>({ busy: false, result: null })
-  const run = async () => {
-    setState({ busy: true, result: null })
-    const r = await call('providers/test', { kind }, { quiet: true })
-    setState({ busy: false, result: r.ok ? r.value : { ok: false, provider: '', ms: 0, message: r.error.message } })
-  }
-  const result = state.result
-  return (
-    <div className="inline-form test-connection">
-      <Button icon="bolt" onClick={() => void run()} disabled={state.busy} testId="provider-test">
-        {state.busy ? t('settings.testing') : t('settings.testConnection')}
-      </Button>
-      {result ? (
-        <span className={`small ${result.ok ? 'ok' : 'bad'}`} role="status" data-testid="provider-test-result">
-          <Icon name={result.ok ? 'check' : 'alert'} size={12} />{' '}
-          {result.ok
-            ? t('settings.testOk', { provider: result.provider, ms: result.ms })
-            : t('settings.testFailed', { provider: result.provider, ms: result.ms, message: result.message ?? '' })}
-        </span>
-      ) : null}
-    </div>
   )
 }
 
