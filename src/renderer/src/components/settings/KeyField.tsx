@@ -35,6 +35,12 @@ export function KeyField({ kind, hasKey, enabled, hint }: { kind: 'text' | 'imag
             spellCheck={false}
             value={key}
             onChange={(e) => setKey(e.target.value)}
+            onKeyDown={(e) => {
+              // Enter stores the key (the field sits in a provider's form, which saves as you go).
+              if (e.key !== 'Enter') return
+              e.preventDefault()
+              if (key && enabled) void store()
+            }}
             placeholder={hasKey ? '••••••••' : ''}
             disabled={!enabled}
             data-testid="provider-key"

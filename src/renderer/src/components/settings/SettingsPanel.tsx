@@ -1,3 +1,4 @@
+import { KeyField } from './KeyField'
 import { useEffect, useState } from 'react'
 import type { ProviderKindName, SettingsView, SubtitleStyleView } from '../../../../shared/types'
 import { useCall } from '../../api/context'
@@ -152,30 +153,13 @@ function ProviderForm({ kind, settings }: { kind: ProviderKindName; settings: Se
     if (patch.baseURL !== undefined && sameOrigin(patch.baseURL, current.baseURL) && !sameOrigin(provider.value.baseURL, current.baseURL)) next.free = current.free === true
     provider.set(next, delayed)
   }
-  const [key, setKey] = useState('')
   const forServer = current.kind === 'openai'
 
-  const storeKey = async () => {
-    // Write-only: the key goes to main once and is never read back. The field is cleared before the
-    // call, not after it: a settings push can show "Key stored" before the reply arrives, and the
-    // secret must not sit in the form meanwhile.
-    const secret = key
-    setKey('')
-    const r = await call('settings/setApiKey', { kind, key: secret })
-    if (r.ok) {
-      const fresh = await call('settings/get', {}, { quiet: true })
-      if (fresh.ok) getStudio().setSettings(fresh.value)
-      getStudio().notify('success', t('settings.keyStoredNotice'))
-    }
-  }
   return (
     <form
       className="provider-form"
       data-testid={`provider-form-${kind}`}
-      onSubmit={(e) => {
-        e.preventDefault()
-        if (key) void storeKey()
-      }}
+      onSubmit={(e) => e.preventDefault()}
     >
       <h4>{t(`settings.kind.${kind}`)}</h4>
       <Field label={t('settings.providerKind')} htmlFor={`pk-${kind}`}>
@@ -203,36 +187,8 @@ function ProviderForm({ kind, settings }: { kind: ProviderKindName; settings: Se
         </>
       ) : null}
       <FieldError error={provider.error} testId="provider-error" />
-      <div className="key-part">
       {/* A key belongs to the saved server (moving the provider elsewhere forgets it): no server, no key. */}
-      <Field label={t('settings.apiKey')} htmlFor={`pkey-${kind}`} hint={t(forServer ? 'settings.apiKeyHint' : 'settings.keyNeedsServer')}>
-        <div className="inline-form">
-          <input
-            id={`pkey-${kind}`}
-            type="password"
-            autoComplete="off"
-            spellCheck={false}
-            value={key}
-            onChange={(e) => setKey(e.target.value)}
-            placeholder={current.hasKey ? '••••••••' : ''}
-            disabled={!forServer}
-            data-testid="provider-key"
-          />
-          <Button onClick={() => void storeKey()} disabled={!key || !forServer} testId="provider-key-save">
-            {t('settings.storeKey')}
-          </Button>
-        </div>
-      </Field>
-      <p className={`small ${current.hasKey ? 'ok' : 'muted'}`} data-testid="key-state">
-        {current.hasKey ? (
-          <>
-            <Icon name="check" size={12} /> {t('settings.keyStored')}
-          </>
-        ) : (
-          t('settings.noKey')
-        )}
-      </p>
-      </div>
+      <KeyField kind={kind} hasKey={current.hasKey} enabled={forServer} />
       <TestConnection kind={kind} />
     </form>
   )
