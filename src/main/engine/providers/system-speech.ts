@@ -115,19 +115,35 @@ export class SystemSpeechProvider implements SpeechProvider {
 
   /**
    * The engine (and voice) that speaks a language: RHVoice or Festival when one of their voices
-   * speaks it, else the next engine. A voice-bound engine forced in settings without such a voice
-   * is an error, not a silent switch.
+   * speaks it, else the next engine; but a voice chosen in Settings that belongs to another engine
+   * (an espeak-ng voice) is spoken by that engine. A voice-bound engine forced in settings without
+   * such a voice is an error, not a silent switch.
    */
   async engineFor(language: string, wanted?: string): Promise<{ engine: ResolvedEngine; voice?: string } | undefined> {
-    for (const engine of await this.engines()) {
+    const engines = await this.engines()
+    for (const engine of engines) {
       if (!VOICE_BOUND.has(engine.name)) return { engine }
-      const voice = voiceFor(await this.#voicesOf(engine), language, wanted)
+      const voices = await this.#voicesOf(engine)
+      // A voice chosen in Settings that another engine has (an espeak-ng voice, say) is that engine's to speak.
+      if (wanted && !voices.some((v) => v.id === wanted) && (await this.#hasVoice(engines.filter((e) => e !== engine), wanted))) continue
+      const voice = voiceFor(voices, language, wanted)
       if (voice) return { engine, voice: voice.id }
       if ((this.#options.engine ?? 'auto') !== 'auto') {
         throw permanent(`${engine.name}: no voice for language "${language}" is installed`, { provider: engine.name })
       }
     }
     return undefined
+  }
+
+  /** Whether one of these engines has the voice (espeak's "+variant" suffixes and bare variants included). */
+  async #hasVoice(engines: readonly ResolvedEngine[], voice: string): Promise<boolean> {
+    for (const engine of engines) {
+      const espeak = engine.name === 'espeak-ng' || engine.name === 'espeak'
+      if (espeak && /^\+[a-z0-9]+$/i.test(voice)) return true
+      const id = espeak ? voice.replace(/\+[a-z0-9]+$/i, '') : voice
+      if ((await this.#voicesOf(engine)).some((v) => v.id === id)) return true
+    }
+    return false
   }
 
   /** The voices of every engine installed here, best engine first. */
