@@ -16,6 +16,7 @@ import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { StepError } from '../../src/main/engine/errors'
 import { findExecutable } from '../../src/main/engine/providers/find-executable'
 import { createProviders } from '../../src/main/engine/providers/registry'
 import { SystemSpeechProvider } from '../../src/main/engine/providers/system-speech'
@@ -95,6 +96,22 @@ describe.skipIf(skip || !espeakPath)('Festival unpacked from the Debian packages
     const { speech: auto } = createProviders({ speech: { kind: 'offline' } }, { speech: { env, voiceDirs } })
     const french = await auto.synthesize({ text: 'Le compost nourrit le jardin.', language: 'fr', outPath: join(dir, 'fr.wav') }, { signal: signal() })
     expect(french.provider).toBe('espeak-ng')
+  })
+
+  it('a voice Festival cannot load fails the step permanently with Festival’s own message (text2wave still exits 0)', async () => {
+    // A voice folder with nothing Festival can load in it: `(voice_broken_voice)` is unbound.
+    const dirs = tempDir('festival-voices-')
+    mkdirSync(join(dirs, 'english', 'broken_voice'), { recursive: true })
+    const speech = new SystemSpeechProvider({ env, voiceDirs: { festival: [dirs] }, voice: 'broken_voice' })
+    const out = join(tempDir('festival-'), 'broken.wav')
+    const error = await speech.synthesize({ text: 'Hello.', language: 'en', outPath: out }, { signal: signal() }).then(
+      () => undefined,
+      (err: unknown) => err
+    )
+    expect(error).toBeInstanceOf(StepError)
+    expect(error).toMatchObject({ kind: 'permanent', provider: 'festival' })
+    expect((error as StepError).message).toMatch(/wrote no audio \(.*unbound variable.*voice_broken_voice/)
+    expect(existsSync(out)).toBe(false)
   })
 })
 

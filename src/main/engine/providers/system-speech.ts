@@ -6,7 +6,7 @@
  * proportionally.
  */
 import { randomBytes } from 'node:crypto'
-import { rm, writeFile } from 'node:fs/promises'
+import { rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { permanent, providerUnavailable, retryable, StepError } from '../errors'
@@ -14,7 +14,7 @@ import { produceFileAtomic } from './atomic-write'
 import { throwIfCancelled } from './cancellation'
 import { findExecutable, type LookupEnvironment } from './find-executable'
 import { locateMespeak, MESPEAK_PROVIDER_ID, synthesizeWithMespeak } from './mespeak-speech'
-import { runProcess } from './run-process'
+import { runProcess, type RunResult } from './run-process'
 import { espeakCommand, festivalCommand, parseSayVoices, pickSayVoice, rhvoiceCommand, sapiCommand, sayCommand, type EngineCommand, type SystemEngineName } from './speech-engines'
 import { festivalVoices, parseEspeakVoices, parseSapiVoices, rhvoiceVoices, SAPI_VOICES_SCRIPT, sayVoices, voiceFor, type SystemVoice } from './voice-lists'
 import type { SpeechCallOptions, SpeechProvider, SpeechRequest, SpeechResult } from './types'
@@ -240,7 +240,7 @@ export class SystemSpeechProvider implements SpeechProvider {
   ): Promise<void> {
     const voice = asked.voice ?? this.#options.voice
     const request = { ...asked, ...(voice ? { voice } : {}) }
-    const run = (cmd: EngineCommand): Promise<unknown> =>
+    const run = (cmd: EngineCommand): Promise<RunResult> =>
       runProcess(cmd.command, cmd.args, {
         signal,
         timeoutMs,
@@ -254,9 +254,16 @@ export class SystemSpeechProvider implements SpeechProvider {
       case 'rhvoice':
         await run(rhvoiceCommand(engine.executable, text, outPath, request.voice!))
         return
-      case 'festival':
-        await run(festivalCommand(engine.executable, text, outPath, request.voice!))
+      case 'festival': {
+        const { stderr } = await run(festivalCommand(engine.executable, text, outPath, request.voice!))
+        // text2wave exits 0 even when Festival's Scheme fails (a voice it cannot load, a missing
+        // lexicon) and then writes nothing: its message is the only trace, and a retry fails the same way.
+        if (!(await stat(outPath).catch(() => undefined))) {
+          const said = stderr.trim().split('\n').slice(-3).join(' ')
+          throw permanent(`festival: ${engine.executable} wrote no audio (${said || 'and said nothing'})`, { provider: 'festival' })
+        }
         return
+      }
       case 'espeak-ng':
       case 'espeak':
         try {
