@@ -228,7 +228,7 @@ it(
       return { lit, box: flat[lit - 1] }
     }
 
-    // Inside each word's time: the highlight ends exactly on that word.
+    // Inside each word's time, just after it starts: the highlight ends exactly on that word.
     const positions: Array<{ cue: number; line: number; x: number }> = []
     said.forEach((word, i) => {
       const next = said[i + 1]?.start ?? word.end + 0.3
@@ -237,6 +237,10 @@ it(
       const seen = look(k, i)
       expect(seen.lit, `frame ${k}: highlighted words of the caption while "${word.text}" is said`).toBe(place[i]!.inCue + 1)
       positions.push({ cue: place[i]!.cue, line: seen.box!.line, x: seen.box!.x0 })
+      // Until just before the next word of the caption starts, it stays on this one.
+      if (place[i + 1]?.cue !== place[i]!.cue) return
+      const late = Math.floor((next - MARGIN_SEC) * FPS)
+      if (late > k) expect(look(late, i).box, `frame ${late}: still on "${word.text}" just before "${said[i + 1]!.text}"`).toEqual(seen.box)
     })
     // ...and so it moves in reading order: right along a line, then down to the next line.
     for (let i = 1; i < positions.length; i++) {
