@@ -26,7 +26,9 @@ fi
 festival_dir="${STUDIO_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/creative-studio-tests}/festival"
 if [ ! -x "$festival_dir/bin/text2wave" ] && command -v apt-get >/dev/null && command -v dpkg >/dev/null; then
   echo "preparing Festival in $festival_dir"
-  if (
+  # Not `if ( ... )`: bash ignores set -e inside a subshell that is an if condition.
+  set +e
+  (
     set -e
     rm -rf "$festival_dir.part"
     mkdir -p "$festival_dir.part/debs" "$festival_dir.part/bin"
@@ -50,7 +52,10 @@ if [ ! -x "$festival_dir/bin/text2wave" ] && command -v apt-get >/dev/null && co
       "${festival_dir}${libdir#"$root"}" "$festival_dir" "$festival_dir" > bin/text2wave
     chmod +x bin/text2wave
     rm -rf debs
-  ); then
+  )
+  festival_status=$?
+  set -e
+  if [ "$festival_status" -eq 0 ]; then
     rm -rf "$festival_dir" && mv "$festival_dir.part" "$festival_dir"
   else
     rm -rf "$festival_dir.part"
