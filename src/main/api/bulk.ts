@@ -1,5 +1,8 @@
-import type { Queue } from '../engine/queue/queue'
+import type { Engine } from '../engine/engine'
 import type { Handlers } from './handler-map'
+
+/** The engine's queue, whichever store backs it: routers name no storage module. */
+type Queue = Engine<any>['queue']
 
 type BulkCommands = 'jobs/cancelMany' | 'jobs/retryMany' | 'jobs/removeMany' | 'jobs/pauseMany' | 'jobs/resumeMany' | 'jobs/setPriorityMany'
 

@@ -1,6 +1,9 @@
-import type { Queue } from '../engine/queue/queue'
+import type { Engine } from '../engine/engine'
 import type { Routes } from './handler-map'
 import { bulkRoutes } from './bulk'
+
+/** The engine's queue, whichever store backs it: routers name no storage module. */
+type Queue = Engine<any>['queue']
 
 /** jobs/*: one job at a time (the many-jobs commands are in bulk.ts). */
 export function jobRoutes(queue: Queue): Routes<'jobs/'> {
