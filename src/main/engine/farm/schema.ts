@@ -256,6 +256,8 @@ export const FARM_MIGRATIONS: readonly FarmMigration[] = [
         pid          INTEGER NOT NULL,
         version      TEXT NOT NULL DEFAULT '',
         capabilities JSONB NOT NULL DEFAULT '{}'::jsonb,
+        -- capabilities.has as an array, matched by the claim: next_needs <@ has.
+        has          TEXT[] NOT NULL DEFAULT '{}',
         started_at   BIGINT NOT NULL,
         heartbeat_at BIGINT NOT NULL,
         stopping     BOOLEAN NOT NULL DEFAULT FALSE
