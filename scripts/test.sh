@@ -75,6 +75,18 @@ fi
 npm run --silent typecheck
 npm run --silent build
 
+# PostgreSQL for the studio farm's tests: a private cluster on loopback for this run only, stopped
+# (and its folder removed) when the script exits, whatever the outcome. Tests read its URL from
+# STUDIO_TEST_PG_URL (tests/helpers/postgres.ts gives each test file a database of its own).
+pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/studio-test-pg.XXXXXX")
+trap 'scripts/test-postgres.sh stop "$pg_dir"' EXIT
+# A cluster that cannot start fails the farm's tests (each then says why), not the whole run.
+if STUDIO_TEST_PG_URL=$(scripts/test-postgres.sh start "$pg_dir"); then
+  export STUDIO_TEST_PG_URL
+else
+  echo "warning: could not start PostgreSQL; the farm's tests will fail saying so" >&2
+fi
+
 mkdir -p test-artifacts
 set +e
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json
