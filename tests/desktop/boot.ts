@@ -62,7 +62,8 @@ export async function bootDesktop(
     electron.ipcMain.invokeFrom(frame, channel, request) as Promise<Result<unknown>>
   return {
     desktop,
-    studio: desktop.studio,
+    // In-process engine (behind the port protocol): the tests may look at it directly.
+    studio: desktop.studio!,
     win,
     userData,
     rendererIndexHtml,
@@ -72,7 +73,7 @@ export async function bootDesktop(
     invokeFrom,
     shutdown: async () => {
       desktop.dispose()
-      await desktop.studio.close(0)
+      await desktop.engine.close(0)
     }
   }
 }

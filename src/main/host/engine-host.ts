@@ -15,7 +15,7 @@ import { publishQueueSummary } from '../engine/queue-summary'
 import { MemorySecrets, type SecretSource } from '../engine/services'
 import { Studio } from '../engine/studio'
 import type { Result } from '../../shared/contract'
-import { ClientMessage, HOST_OPS, HOST_PROTOCOL, parseMessage, type Channel, type HostMessage, type HostOp, type SecretKeys } from './protocol'
+import { ClientMessage, HOST_OPS, HOST_PROTOCOL, parseMessage, type Channel, type HostMessage, type HostOp, type HostOpArgs, type SecretKeys } from './protocol'
 
 export interface EngineHostOptions {
   channel: Channel
@@ -108,7 +108,7 @@ export async function serveEngine(options: EngineHostOptions): Promise<EngineHos
       }
       case 'op': {
         if (!engine || closing) return send({ t: 'result', id: message.id, result: unavailable() })
-        return send({ t: 'result', id: message.id, result: await runOp(engine, message.op, message.args) })
+        return send({ t: 'result', id: message.id, result: await runOp(engine, clientSecrets, message.op, message.args) })
       }
       case 'close': {
         await close(message.graceMs)
@@ -160,7 +160,7 @@ function unavailable(): HostResult {
   return { ok: false, error: { code: 'unavailable', message: 'the engine is starting or stopping; try again' } }
 }
 
-async function runOp(engine: Engine<any>, op: HostOp, rawArgs: unknown): Promise<HostResult> {
+async function runOp(engine: Engine<any>, clientSecrets: ClientSecrets | null, op: HostOp, rawArgs: unknown): Promise<HostResult> {
   const parsed = HOST_OPS[op].safeParse(rawArgs ?? {})
   if (!parsed.success) return { ok: false, error: { code: 'bad_request', message: `${op}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; ')}` } }
   try {
@@ -173,8 +173,11 @@ async function runOp(engine: Engine<any>, op: HostOp, rawArgs: unknown): Promise
           op === 'assets.importFile' ? await engine.projects.importAssetFile(projectId, name, path) : await engine.projects.adoptUploadedAsset(projectId, name, path)
         return { ok: true, value: asset }
       }
-      case 'pool.start':
-        engine.pool.start()
+      case 'secrets.replace':
+        if (!clientSecrets) throw new QueueError('unavailable', 'this engine keeps its own keys')
+        clientSecrets.replace((parsed.data as HostOpArgs<'secrets.replace'>).keys)
+        // New keys apply to the next step, as when the key was saved in this process.
+        if (engine instanceof Studio) engine.services.invalidateProviders()
         return { ok: true, value: null }
     }
   } catch (err) {

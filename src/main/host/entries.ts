@@ -13,8 +13,11 @@ export interface HostEntry {
 }
 
 export function hostEntry(name: 'serve' | 'utility', base: string | URL = import.meta.url): HostEntry {
-  const js = fileURLToPath(new URL(`./${name}-entry.js`, base))
-  if (existsSync(js)) return { path: js, execArgv: [] }
+  // A bundler may put this code in a shared chunk one folder down (chunks/): look up there too.
+  for (const candidate of [`./${name}-entry.js`, `../${name}-entry.js`]) {
+    const js = fileURLToPath(new URL(candidate, base))
+    if (existsSync(js)) return { path: js, execArgv: [] }
+  }
   const ts = fileURLToPath(new URL(`./${name}-entry.ts`, base))
   if (existsSync(ts)) return { path: ts, execArgv: ['--import', 'tsx'] }
   throw new Error(`the engine entry ${name}-entry was not found beside ${fileURLToPath(new URL('.', base))} (run the build)`)

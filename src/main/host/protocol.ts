@@ -25,8 +25,8 @@ export const HOST_OPS = {
   'assets.importFile': z.strictObject({ projectId: z.string().min(1).max(200), name: z.string().min(1).max(255), path: z.string().min(1).max(4096) }),
   /** A file `studio serve` received by upload, moved into the project. */
   'assets.adoptUpload': z.strictObject({ projectId: z.string().min(1).max(200), name: z.string().min(1).max(255), path: z.string().min(1).max(4096) }),
-  /** Wake the pool (tests and the menu go through the contract's pool/kick instead). */
-  'pool.start': z.strictObject({})
+  /** The keys again, after the user saved or removed one (answered once the engine holds them). */
+  'secrets.replace': z.strictObject({ keys: secretKeys })
 } as const
 export type HostOp = keyof typeof HOST_OPS
 export type HostOpArgs<O extends HostOp> = z.infer<(typeof HOST_OPS)[O]>
