@@ -6,6 +6,7 @@ import { getStudio, resetStudio, studioStore } from '../../src/renderer/src/stor
 import { reduceEvents, RECENT_LOG_LIMIT } from '../../src/renderer/src/store/events'
 import { startSync } from '../../src/renderer/src/store/sync'
 import { batch, fakeApi, job, ok, PIPELINES, provider, stats } from './fixtures'
+import { until } from '../helpers/engine'
 
 beforeEach(() => resetStudio())
 
@@ -250,6 +251,21 @@ describe('sync: one subscription, one state update per frame', () => {
     conn.set({ state: 'open', epoch: 2, retryInMs: null })
     await new Promise((r) => setTimeout(r, 20))
     expect(fake.of('jobs/list')).toHaveLength(2)
+    stop()
+  })
+
+  it('the engine restarting: the banner shows while it is away, then a notice says it reconnected and everything is reloaded', async () => {
+    const { fake } = setup()
+    getStudio().setLocale('fr')
+    const stop = startSync(fake.api, alwaysOpen(), studioStore, { schedule: (f) => queueMicrotask(f) })
+    await new Promise((r) => setTimeout(r, 20))
+    expect(fake.of('jobs/list')).toHaveLength(1)
+    fake.push({ type: 'engine.connection', state: 'lost', restarts: 0 })
+    expect(getStudio().connection.state).toBe('reconnecting')
+    fake.push({ type: 'engine.connection', state: 'reconnected', restarts: 1 })
+    expect(getStudio().connection.state).toBe('open')
+    await until(() => fake.of('jobs/list').length === 2, 5_000, 'the snapshots to be reloaded')
+    expect(getStudio().notices.map((n) => [n.kind, n.text])).toEqual([['success', expect.stringMatching(/^Le moteur s’est arrêté et a été relancé/)]])
     stop()
   })
 })
