@@ -6,7 +6,6 @@ import { getStudio, resetStudio, studioStore } from '../../src/renderer/src/stor
 import { reduceEvents, RECENT_LOG_LIMIT } from '../../src/renderer/src/store/events'
 import { startSync } from '../../src/renderer/src/store/sync'
 import { batch, fakeApi, job, ok, PIPELINES, provider, stats } from './fixtures'
-import { until } from '../helpers/engine'
 
 beforeEach(() => resetStudio())
 
@@ -264,7 +263,8 @@ describe('sync: one subscription, one state update per frame', () => {
     expect(getStudio().connection.state).toBe('reconnecting')
     fake.push({ type: 'engine.connection', state: 'reconnected', restarts: 1 })
     expect(getStudio().connection.state).toBe('open')
-    await until(() => fake.of('jobs/list').length === 2, 5_000, 'the snapshots to be reloaded')
+    for (const start = Date.now(); fake.of('jobs/list').length < 2 && Date.now() - start < 5_000; ) await new Promise((r) => setTimeout(r, 10))
+    expect(fake.of('jobs/list')).toHaveLength(2)
     expect(getStudio().notices.map((n) => [n.kind, n.text])).toEqual([['success', expect.stringMatching(/^Le moteur s’est arrêté et a été relancé/)]])
     stop()
   })
