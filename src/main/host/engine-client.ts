@@ -61,15 +61,23 @@ export class EngineClient {
   private closeWaiters = new Map<number, () => void>()
   private firstReady: Promise<HostInfo>
   private resolveFirst!: (info: HostInfo) => void
+  private rejectFirst!: (error: Error) => void
   /** How many times the engine process was started again after dying. */
   restarts = 0
 
   constructor(private readonly options: EngineClientOptions) {
     this.delayMs = options.backoff?.initialMs ?? 250
-    this.firstReady = new Promise((resolve) => (this.resolveFirst = resolve))
+    this.firstReady = new Promise((resolve, reject) => {
+      this.resolveFirst = resolve
+      this.rejectFirst = reject
+    })
   }
 
-  /** Start the engine; resolves once it answers (its data folder, its pid). */
+  /**
+   * Start the engine; resolves once it answers (its data folder, its pid). An engine that cannot
+   * start at all (a data folder it cannot open) is not retried: start() rejects and the caller
+   * says so. Restarts are for an engine that was running.
+   */
   start(): Promise<HostInfo> {
     if (!this.process && this.state === 'starting') this.launch()
     return this.firstReady
@@ -250,9 +258,15 @@ export class EngineClient {
   }
 
   private onLost(reason: string): void {
-    this.log(`${reason}; starting it again`)
     this.stopListening?.()
     this.process = null
+    if (this.current === null) {
+      this.state = 'closed'
+      this.failPending('the engine could not start')
+      this.rejectFirst(new Error(`the engine could not start: ${reason}`))
+      return
+    }
+    this.log(`${reason}; starting it again`)
     const wasReady = this.state === 'ready'
     this.state = 'lost'
     this.failPending('the engine process stopped while answering; it is restarting, try again')
