@@ -105,7 +105,8 @@ async function run(layout: 'child' | 'in-process', csvBase64: string): Promise<v
   const socket = await Socket.open(bridge)
   // Some jobs for the list to return (paused queue: nothing runs, the figures are the bridge's).
   await socket.call('queue/pause', {})
-  await socket.call('jobs/enqueueMany', { jobs: Array.from({ length: 50 }, (_, i) => ({ type: 'text', input: { idea: `Job ${i}` } })) })
+  const seeded = await socket.call('jobs/enqueueMany', { jobs: Array.from({ length: 50 }, (_, i) => ({ type: 'text', input: { prompt: `Job ${i}` } })) })
+  if (!seeded.ok) throw new Error(`jobs/enqueueMany: ${seeded.error?.message}`)
 
   // Warm-up: the first calls load and compile code paths (under tsx, on first use).
   await measure(socket, () => true, 200)
