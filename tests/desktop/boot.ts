@@ -62,8 +62,9 @@ export async function bootDesktop(
     electron.ipcMain.invokeFrom(frame, channel, request) as Promise<Result<unknown>>
   return {
     desktop,
-    // In-process engine (behind the port protocol): the tests may look at it directly.
-    studio: desktop.studio!,
+    // In-process engine (behind the port protocol): the tests may look at it directly. Null when
+    // the test started the engine in a child process (spawnEngine).
+    studio: desktop.studio as Studio,
     win,
     userData,
     rendererIndexHtml,

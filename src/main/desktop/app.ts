@@ -12,7 +12,7 @@ import type { QueueEta, QueueStats } from '../../shared/types'
 import { QueueError } from '../engine/errors'
 import type { SecretSource } from '../engine/services'
 import type { Studio } from '../engine/studio'
-import { EngineClient } from '../host/engine-client'
+import { EngineClient, type EngineProcess } from '../host/engine-client'
 import { inProcessEngine } from '../host/in-process'
 import { SECRET_KINDS, type SecretKeys } from '../host/protocol'
 import { relay, type Route } from '../host/relay'
@@ -59,6 +59,8 @@ export interface DesktopOptions {
    * utility process in the electron double).
    */
   openEngine?: (dataDir: string, secrets: SecretSource) => Studio
+  /** Tests may start the engine's process themselves (a real child process speaking the same protocol). */
+  spawnEngine?: (dataDir: string, startWork: boolean) => EngineProcess
   startWork?: boolean
   /** Restart delays of the engine's process. */
   restartBackoff?: { initialMs?: number; maxMs?: number }
@@ -107,6 +109,7 @@ export function runDesktopApp(options: DesktopOptions): Promise<DesktopApp | nul
     let inProcess: Studio | null = null
     const engine = new EngineClient({
       spawn: () => {
+        if (options.spawnEngine) return options.spawnEngine(userData, startWork)
         if (options.openEngine) {
           const open = options.openEngine
           const proc = inProcessEngine((hostSecrets) => (inProcess = open(userData, hostSecrets)), { startWork, log })

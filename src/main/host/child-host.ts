@@ -9,12 +9,15 @@ import type { SecretSource } from '../engine/services'
 import { parentChannel } from './channels'
 import { serveEngine } from './engine-host'
 
-export async function runChildHost(open: (secrets: SecretSource) => Engine<any>, options: { startWork?: boolean } = {}): Promise<void> {
+export async function runChildHost(
+  open: (secrets: SecretSource) => Engine<any>,
+  options: { startWork?: boolean; secrets?: 'client' | 'memory' } = {}
+): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => {})
   const host = await serveEngine({
     channel: parentChannel(),
     open,
-    secrets: 'memory',
+    secrets: options.secrets ?? 'memory',
     ...(options.startWork !== undefined ? { startWork: options.startWork } : {}),
     onClosed: () => setImmediate(() => process.exit(0))
   })
