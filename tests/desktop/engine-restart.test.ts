@@ -38,7 +38,7 @@ describe('desktop: the engine in its own process', () => {
       restartBackoff: { initialMs: 50, maxMs: 500 }
     })
     const b = booted
-    expect(b.desktop.studio).toBeNull() // nothing of the engine runs in main
+    expect(b.studio).toBeNull() // nothing of the engine runs in main
     const windowEvents = () =>
       b.win.webContents.sent.filter((m) => m.channel === EVENT_CHANNEL).map((m) => m.args[0] as EngineEvent)
 

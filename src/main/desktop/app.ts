@@ -10,10 +10,8 @@ import { join } from 'node:path'
 import { app, session, type BrowserWindow, type WebContents } from 'electron'
 import type { QueueEta, QueueStats } from '../../shared/types'
 import { QueueError } from '../engine/errors'
-import type { SecretSource } from '../engine/services'
 import type { Studio } from '../engine/studio'
 import { EngineClient, type EngineProcess } from '../host/engine-client'
-import { inProcessEngine } from '../host/in-process'
 import { SECRET_KINDS, type SecretKeys } from '../host/protocol'
 import { relay, type Route } from '../host/relay'
 import { queueActions } from './actions'
@@ -55,11 +53,9 @@ export interface DesktopOptions {
   /** Grace for running steps when quitting. */
   graceMs?: number
   /**
-   * Tests open the engine themselves, in this process but behind the same port protocol (no
-   * utility process in the electron double).
+   * Tests start the engine themselves (the electron double has no utility process): in this
+   * process behind the same port protocol (host/in-process.ts), or in a real child process.
    */
-  openEngine?: (dataDir: string, secrets: SecretSource) => Studio
-  /** Tests may start the engine's process themselves (a real child process speaking the same protocol). */
   spawnEngine?: (dataDir: string, startWork: boolean) => EngineProcess
   startWork?: boolean
   /** Restart delays of the engine's process. */
@@ -70,8 +66,6 @@ export interface DesktopOptions {
 export interface DesktopApp {
   /** The engine's client: every command and event goes through it. */
   engine: EngineClient
-  /** The engine itself when it runs in this process (tests); null in the app. */
-  studio: Studio | null
   page: AppPage
   /** What the window's commands go through. */
   route: Route
@@ -106,15 +100,9 @@ export function runDesktopApp(options: DesktopOptions): Promise<DesktopApp | nul
     const userData = app.getPath('userData')
     const secrets = new SafeStorageSecrets(secretsFile(userData), log)
     const startWork = options.startWork !== false
-    let inProcess: Studio | null = null
     const engine = new EngineClient({
       spawn: () => {
         if (options.spawnEngine) return options.spawnEngine(userData, startWork)
-        if (options.openEngine) {
-          const open = options.openEngine
-          const proc = inProcessEngine((hostSecrets) => (inProcess = open(userData, hostSecrets)), { startWork, log })
-          return proc
-        }
         if (!options.engineEntry) throw new Error('no engine entry to start (engineEntry)')
         return utilityEngine(options.engineEntry, { dataDir: userData, startWork })
       },
@@ -243,7 +231,6 @@ export function runDesktopApp(options: DesktopOptions): Promise<DesktopApp | nul
 
     return {
       engine,
-      studio: inProcess,
       page,
       route,
       quit,
