@@ -151,7 +151,7 @@ export class EngineClient {
         const left = Math.max(0, timeoutMs - (Date.now() - started))
         const timer = setTimeout(() => {
           this.pending.delete(id)
-          resolve(failure('timeout', `${what}: the engine did not answer within ${Math.round(timeoutMs / 1000)} s`))
+          resolve(failure('timeout', `${what}: the engine did not answer within ${duration(timeoutMs)}`))
         }, left)
         timer.unref?.()
         this.pending.set(id, { resolve, timer, what })
@@ -162,7 +162,7 @@ export class EngineClient {
       // Starting or restarting: the call waits for the engine (within its own timeout).
       const timer = setTimeout(() => {
         this.waitingForReady.delete(wake)
-        resolve(failure('timeout', `${what}: the engine did not come back within ${Math.round(timeoutMs / 1000)} s`))
+        resolve(failure('timeout', `${what}: the engine did not come back within ${duration(timeoutMs)}`))
       }, timeoutMs)
       timer.unref?.()
       const wake = () => {
@@ -307,6 +307,10 @@ export class EngineClient {
   private log(message: string): void {
     ;(this.options.log ?? ((m: string) => console.warn(`[engine client] ${m}`)))(message)
   }
+}
+
+function duration(ms: number): string {
+  return ms < 1_000 ? `${ms} ms` : `${Math.round(ms / 1_000)} s`
 }
 
 function failure(code: string, message: string): Result<never> {
