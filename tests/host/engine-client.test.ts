@@ -82,4 +82,28 @@ describe('engine client', () => {
     expect(spawned).toBe(1)
     expect(await client.call('jobs/list', {})).toMatchObject({ ok: false, error: { code: 'unavailable' } })
   })
+
+  it('an engine that keeps dying right after it starts is restarted less and less often (no spin)', async () => {
+    const spawnedAt: number[] = []
+    const events: string[] = []
+    const client = new EngineClient({
+      spawn: () => {
+        spawnedAt.push(Date.now())
+        const p = peer(() => {})
+        setTimeout(() => p.close(), 10)
+        return p
+      },
+      backoff: { initialMs: 20, maxMs: 1_000 },
+      log: () => {}
+    })
+    client.subscribe((e) => e.type === 'engine.connection' && events.push(e.state))
+    await client.start()
+    await until(() => spawnedAt.length >= 5, 20_000, 'five starts')
+    await client.close(0, 100)
+    const gaps = spawnedAt.slice(1).map((t, i) => t - spawnedAt[i]!)
+    // 20, 40, 80, 160 ms of delay (plus the 10 ms each one lived): each wait longer than the last.
+    expect(gaps[3]!).toBeGreaterThanOrEqual(160)
+    expect(gaps[3]!).toBeGreaterThan(gaps[0]!)
+    expect(events.slice(0, 2)).toEqual(['lost', 'reconnected'])
+  })
 })

@@ -31,8 +31,11 @@ export interface EngineClientOptions {
   callTimeoutMs?: number
   /** A process that is not ready after this long is killed and started again. Default 60 s. */
   startTimeoutMs?: number
-  /** Restart delays: doubled after each failed start, from `initialMs` up to `maxMs`. */
-  backoff?: { initialMs?: number; maxMs?: number }
+  /**
+   * Restart delays: doubled after each restart, from `initialMs` up to `maxMs`; back to
+   * `initialMs` once an engine has stayed up `stableMs` (default 30 s).
+   */
+  backoff?: { initialMs?: number; maxMs?: number; stableMs?: number }
   log?: (message: string) => void
 }
 
@@ -58,6 +61,7 @@ export class EngineClient {
   private state: ConnectionState = 'starting'
   private delayMs: number
   private restartTimer: NodeJS.Timeout | null = null
+  private readyAt = 0
   private closeWaiters = new Map<number, () => void>()
   private firstReady: Promise<HostInfo>
   private resolveFirst!: (info: HostInfo) => void
@@ -218,7 +222,7 @@ export class EngineClient {
         this.current = { pid: message.pid, dataDir: message.dataDir, artifactsRoot: message.artifactsRoot }
         if (this.state === 'closed') return
         this.state = 'ready'
-        this.delayMs = this.options.backoff?.initialMs ?? 250
+        this.readyAt = Date.now()
         this.resolveFirst(this.current)
         const waiting = [...this.waitingForReady]
         this.waitingForReady.clear()
@@ -276,6 +280,9 @@ export class EngineClient {
 
   private scheduleRestart(): void {
     if (this.state === 'closed') return
+    // An engine that dies soon after each start (a crash loop) keeps growing the delay; one that
+    // ran for a while starts again at once.
+    if (this.readyAt && Date.now() - this.readyAt > (this.options.backoff?.stableMs ?? 30_000)) this.delayMs = this.options.backoff?.initialMs ?? 250
     const delay = this.delayMs
     this.delayMs = Math.min(this.delayMs * 2, this.options.backoff?.maxMs ?? 10_000)
     this.restartTimer = setTimeout(() => {
