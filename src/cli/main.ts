@@ -543,9 +543,10 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
         const port = numberArg(values.port as string | undefined, '--port')
         if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError('--port must be a whole number from 0 to 65535')
         const concurrency = concurrencyArg(values.concurrency as string | undefined)
-        const e = await open(values, concurrency !== undefined ? { concurrency } : {})
+        // The studio opens in a child process of its own (serve.ts): this one only serves.
+        const dataDir = (values['data-dir'] as string | undefined) ?? (io.env.STUDIO_DATA_DIR || defaultDataDir(io.env))
         const { serve } = await import('./serve')
-        return await serve(e, io, { port: port ?? 0, host: (values.host as string | undefined) ?? '127.0.0.1', json })
+        return await serve({ dataDir, ...(concurrency !== undefined ? { concurrency } : {}) }, io, { port: port ?? 0, host: (values.host as string | undefined) ?? '127.0.0.1', json })
       }
       default:
         throw new UsageError(`unknown command "${command}"\n\n${USAGE}`)
