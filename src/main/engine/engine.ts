@@ -10,6 +10,7 @@ import type { ResourceLimit } from './pool/resource-limiter'
 import { LeaseStore } from './queue/leases'
 import { Queue } from './queue/queue'
 import { openDatabase, walFlushed, type Db } from './store/database'
+import { sqliteStores, type DomainStores } from './store/stores'
 import { makePrivateDir } from './store/private-files'
 
 export const databaseFile = (dataDir: string) => join(dataDir, 'studio.db')
@@ -19,6 +20,8 @@ export interface EngineOptions<S> {
   dataDir: string
   /** An already-open database (the studio reads its settings before building the pool). */
   db?: Db
+  /** The stores of `db` outside the queue core, when the caller built them already (the studio). */
+  stores?: DomainStores
   pipelines: PipelineRegistry<S>
   services: S
   concurrency?: number
@@ -38,6 +41,8 @@ export interface EngineOptions<S> {
  */
 export class Engine<S = unknown> {
   readonly db: Db
+  /** Batches, projects, storyboards, settings, estimates: what domain modules read and write instead of SQL. */
+  readonly stores: DomainStores
   readonly events = new EventBus()
   readonly queue: Queue
   readonly leases: LeaseStore
@@ -54,6 +59,7 @@ export class Engine<S = unknown> {
     makePrivateDir(this.dataDir)
     makePrivateDir(this.artifactsRoot)
     this.db = options.db ?? openDatabase(databaseFile(this.dataDir))
+    this.stores = options.stores ?? sqliteStores(this.db)
     this.pipelines = options.pipelines
     this.queue = new Queue({ db: this.db, events: this.events, pipelines: this.pipelines, artifactsRoot: this.artifactsRoot })
     this.leases = new LeaseStore(this.queue)
@@ -76,7 +82,7 @@ export class Engine<S = unknown> {
   }
 
   eta(): QueueEta {
-    return estimateQueue(this.db, {
+    return estimateQueue(this.stores.estimates, {
       concurrency: this.pool.getConcurrency(),
       queuePaused: this.queue.isPaused(),
       defaultEstimate: (type, step) => this.pipelines.get(type)?.steps.find((s) => s.name === step)?.estimateMs ?? 10_000,
