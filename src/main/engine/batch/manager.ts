@@ -6,7 +6,7 @@ import type { BatchSource } from '../../../shared/contract'
 import type { Engine } from '../engine'
 import { QueueError } from '../errors'
 import { isDatabaseLocked } from '../store/database'
-import type { BatchRecord, ImportedRow, JobStatusName } from '../store/batches'
+import type { BatchRecord, RowImport, JobStatusName } from '../store/batches'
 import { Coalescer } from '../events'
 import type { PipelineDefinition } from '../pipelines/types'
 import { parseBatchConfig, type BatchConfig } from './config'
@@ -346,7 +346,7 @@ export class BatchManager {
         source.headers.map((h) => clipText(h))
       )
       const build = rowInputBuilder({ pipeline, config, batchId: id, template, format: source.format, headers: source.headers, mapping })
-      let chunk: ImportedRow[] = []
+      let chunk: RowImport[] = []
       const flush = () => {
         const rows = chunk
         chunk = []

@@ -21,13 +21,13 @@ export interface BatchTotals {
   lastFinishedAt: number | null
 }
 
-export interface FinishedRow {
+export interface RowFinish {
   status: string
   completedAt: number
   rowNumber: number
 }
 
-export interface LastCompletedRow {
+export interface LastResult {
   rowNumber: number
   jobId: string
   /** The job's stored result (JSON text, see batch/job-fields.ts). */
@@ -107,8 +107,8 @@ export interface BatchReports {
   /** Mean duration of each completed step name over the batch's jobs. */
   avgStepMs(batchId: string): Record<string, number>
   /** The `limit` latest rows finished with this status, newest first. */
-  latestFinished(batchId: string, status: 'completed' | 'failed', limit: number): FinishedRow[]
-  lastCompleted(batchId: string): LastCompletedRow | undefined
+  latestFinished(batchId: string, status: 'completed' | 'failed', limit: number): RowFinish[]
+  lastCompleted(batchId: string): LastResult | undefined
   /** Refused rows, failed jobs and deleted jobs, in row order (at most 200). */
   rowErrors(batchId: string): RowError[]
   finishedSpan(batchId: string): { first: number | null; last: number | null }
@@ -261,7 +261,7 @@ export class SqliteBatchReports implements BatchReports {
     return out
   }
 
-  latestFinished(batchId: string, status: 'completed' | 'failed', limit: number): FinishedRow[] {
+  latestFinished(batchId: string, status: 'completed' | 'failed', limit: number): RowFinish[] {
     // Read backwards along the jobs' (batch, status, completed_at) index: `limit` jobs, not a
     // sort of every finished one.
     return prep<[string, string, string, number], { status: string; completed_at: number; row_number: number }>(
@@ -273,7 +273,7 @@ export class SqliteBatchReports implements BatchReports {
       .map((r) => ({ status: r.status, completedAt: r.completed_at, rowNumber: r.row_number }))
   }
 
-  lastCompleted(batchId: string): LastCompletedRow | undefined {
+  lastCompleted(batchId: string): LastResult | undefined {
     const r = prep<[string, string], { row_number: number; job_id: string; result: string | null; actual_duration_ms: number | null }>(
       this.db,
       `SELECT r.row_number, r.job_id, j.result, j.actual_duration_ms FROM jobs j CROSS JOIN batch_rows r ON r.job_id = j.id

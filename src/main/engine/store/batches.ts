@@ -42,7 +42,7 @@ export interface NewBatch {
 }
 
 /** One spreadsheet row as the import stores it: ready with its job's input, or refused with a reason. */
-export interface ImportedRow {
+export interface RowImport {
   rowNumber: number
   state: 'ready' | 'invalid'
   input: Record<string, unknown> | null
@@ -52,7 +52,7 @@ export interface ImportedRow {
 }
 
 /** A ready row, about to get its job. */
-export interface ReadyRow {
+export interface RowToQueue {
   rowNumber: number
   input: Record<string, unknown>
   priority: number
@@ -60,7 +60,7 @@ export interface ReadyRow {
 }
 
 /** A row that has (or had) a job, with that job's status; null: the job was deleted. */
-export interface QueuedRow {
+export interface RowJobLink {
   rowNumber: number
   jobId: string | null
   jobStatus: string | null
@@ -96,7 +96,7 @@ export interface BatchStore {
   /** The header row was read: the columns the mapping ignores, and every header (for the export). */
   setColumns(id: string, ignoredColumns: string[], headers: string[]): void
   /** A chunk of imported rows, in one transaction; rows already stored (a resumed import) are kept. */
-  addRows(id: string, rows: readonly ImportedRow[], now: number): void
+  addRows(id: string, rows: readonly RowImport[], now: number): void
   rowCount(id: string): number
   markImported(id: string, done: { totalRows: number; format: string; encoding: string | null; delimiter: string | null; now: number }): void
   markFailed(id: string, error: string, now: number): void
@@ -106,7 +106,7 @@ export interface BatchStore {
   forgetRun(id: string, now: number): void
 
   /** Most urgent ready rows first (the sheet's priority column), then in sheet order. */
-  readyRows(id: string, limit: number): ReadyRow[]
+  readyRows(id: string, limit: number): RowToQueue[]
   readyCount(id: string): number
   /** Link rows to the jobs just made for them. */
   markQueued(id: string, links: ReadonlyArray<{ rowNumber: number; jobId: string }>): void
@@ -116,7 +116,7 @@ export interface BatchStore {
   requeueDeletedRows(id: string): number
   deletedRowCount(id: string): number
   /** The rows that have a job or lost it, with the job's status. */
-  queuedRows(id: string): QueuedRow[]
+  queuedRows(id: string): RowJobLink[]
   /** The batch's jobs in these statuses, in row order. */
   jobsOf(id: string, statuses: readonly JobStatusName[]): string[]
   /** The batch's jobs still queued, running or paused. */
@@ -227,7 +227,7 @@ export class SqliteBatchStore implements BatchStore {
     prep(this.db, 'UPDATE batches SET ignored_columns = ?, headers = ? WHERE id = ?').run(JSON.stringify(ignoredColumns), JSON.stringify(headers), id)
   }
 
-  addRows(id: string, rows: readonly ImportedRow[], now: number): void {
+  addRows(id: string, rows: readonly RowImport[], now: number): void {
     const insert = prep(this.db, 'INSERT OR IGNORE INTO batch_rows (batch_id, row_number, state, input, error, priority, cells) VALUES (?, ?, ?, ?, ?, ?, ?)')
     inTransaction(this.db, () => {
       for (const r of rows) insert.run(id, r.rowNumber, r.state, r.input === null ? null : JSON.stringify(r.input), r.error, r.priority, JSON.stringify(r.cells))
@@ -271,7 +271,7 @@ export class SqliteBatchStore implements BatchStore {
     })
   }
 
-  readyRows(id: string, limit: number): ReadyRow[] {
+  readyRows(id: string, limit: number): RowToQueue[] {
     return prep<[string, number], { row_number: number; input: string; priority: number; cells: string | null }>(
       this.db,
       "SELECT row_number, input, priority, cells FROM batch_rows WHERE batch_id = ? AND state = 'ready' ORDER BY priority, row_number LIMIT ?"
@@ -308,7 +308,7 @@ export class SqliteBatchStore implements BatchStore {
       .n
   }
 
-  queuedRows(id: string): QueuedRow[] {
+  queuedRows(id: string): RowJobLink[] {
     return prep<[string], { row_number: number; job_id: string | null; status: string | null }>(
       this.db,
       `SELECT r.row_number, r.job_id, j.status FROM batch_rows r LEFT JOIN jobs j ON j.id = r.job_id
