@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { rename, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import type { StepRow } from '../queue/rows'
-import { parseJson } from '../queue/rows'
+import type { StepRow } from '../store/rows'
+import { parseJson } from '../store/rows'
 import type { LogLevel, StepContext, StepOutput } from './types'
 import { makeWorkDir } from './work-dir'
 

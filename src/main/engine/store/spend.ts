@@ -2,7 +2,7 @@
  * Money spent, from the costs stored on finished steps (a step's cost is written once, with its
  * checkpoint, so a step is never counted twice). A fallback's cost counts like any other.
  */
-import { prep, type Db } from '../store/database'
+import { prep, type Db } from './database'
 
 /**
  * USD spent by steps finished at or after `since`; only `provider`'s when given. A provider key

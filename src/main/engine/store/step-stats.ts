@@ -1,4 +1,4 @@
-import { prep, type Db } from '../store/database'
+import { prep, type Db } from './database'
 
 /** Average duration of each step name over its last `sample` successful runs (fallbacks excluded). */
 export function recentStepDurations(db: Db, sample = 20): Map<string, number> {

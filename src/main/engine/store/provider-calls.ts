@@ -1,4 +1,4 @@
-import { prep, type Db } from '../store/database'
+import { prep, type Db } from './database'
 
 /**
  * The recent window a provider's failure alert is judged on: its last RECENT_CALLS calls, none
