@@ -13,20 +13,10 @@ import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions } from './circuit-
 import { JobRunner, StopReason } from './job-runner'
 import { stopOrphanedTools } from './orphaned-tools'
 import { ResourceLimiter, type ResourceLimit } from './resource-limiter'
+import { DEFAULT_TIMINGS, type PoolTimings } from './timings'
 import { logText } from '../../../shared/log-lines'
 
-export interface PoolTimings {
-  /** Lease length; renewed every third of it while a step runs. */
-  leaseMs: number
-  /** Fallback polling (jobs enqueued by another process, timers). */
-  pollMs: number
-  /** How often expired leases are looked for. */
-  reclaimEveryMs: number
-  /** Progress events and writes per job at most every this many ms (~10/s). */
-  progressIntervalMs: number
-}
-
-export const DEFAULT_TIMINGS: PoolTimings = { leaseMs: 30_000, pollMs: 1_000, reclaimEveryMs: 5_000, progressIntervalMs: 100 }
+export { DEFAULT_TIMINGS, type PoolTimings } from './timings'
 
 /**
  * Seed 4: at most 5 at a time, 2 s between calls for the remote music provider; local work is
