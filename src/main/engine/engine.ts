@@ -7,8 +7,9 @@ import type { BackoffOptions } from './pool/backoff'
 import type { BreakerOptions } from './pool/circuit-breaker'
 import { WorkerPool, type PoolTimings, type ProbeFn } from './pool/pool'
 import type { ResourceLimit } from './pool/resource-limiter'
-import { LeaseStore } from './store/leases'
 import { Queue } from './store/jobs'
+import { SqliteLeaseStore, type LeaseStore } from './store/leases'
+import { SqliteProviderCalls, type ProviderCallStore } from './store/provider-calls'
 import { openDatabase, walFlushed, type Db } from './store/database'
 import { makePrivateDir } from './store/private-files'
 
@@ -41,6 +42,7 @@ export class Engine<S = unknown> {
   readonly events = new EventBus()
   readonly queue: Queue
   readonly leases: LeaseStore
+  readonly providerCalls: ProviderCallStore
   readonly pool: WorkerPool<S>
   readonly pipelines: PipelineRegistry<S>
   readonly dataDir: string
@@ -56,10 +58,12 @@ export class Engine<S = unknown> {
     this.db = options.db ?? openDatabase(databaseFile(this.dataDir))
     this.pipelines = options.pipelines
     this.queue = new Queue({ db: this.db, events: this.events, pipelines: this.pipelines, artifactsRoot: this.artifactsRoot })
-    this.leases = new LeaseStore(this.queue)
+    this.leases = new SqliteLeaseStore(this.queue)
+    this.providerCalls = new SqliteProviderCalls(this.db)
     this.pool = new WorkerPool<S>({
       queue: this.queue,
       leases: this.leases,
+      providerCalls: this.providerCalls,
       pipelines: this.pipelines,
       services: options.services,
       events: this.events,
