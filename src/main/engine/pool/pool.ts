@@ -3,9 +3,9 @@ import type { JobView, ProviderHealth, ResourceStatus } from '../../../shared/ty
 import type { EventBus } from '../events'
 import type { PipelineRegistry } from '../pipelines/registry'
 import { isDatabaseLocked } from '../store/database'
-import { ExternalChanges } from '../store/external-changes'
+import type { ExternalChanges } from '../store/external-changes'
 import { GroupCommit } from '../store/group-commit'
-import type { Queue } from '../store/jobs'
+import type { JobStore } from '../store/jobs'
 import type { ClaimedJob, LeaseStore } from '../store/leases'
 import { RECENT_MS, type ProviderCallStore } from '../store/provider-calls'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff'
@@ -39,9 +39,11 @@ export function defaultResourceLimits(cores = cpus().length): Record<string, Res
 export type ProbeFn = (signal: AbortSignal) => Promise<void>
 
 export interface PoolOptions<S> {
-  queue: Queue
+  queue: JobStore
   leases: LeaseStore
   providerCalls: ProviderCallStore
+  /** What other processes commit to the same database; started and stopped with the pool. */
+  external: ExternalChanges
   pipelines: PipelineRegistry<S>
   services: S
   events: EventBus
@@ -103,7 +105,7 @@ export class WorkerPool<S = unknown> {
     this.concurrency = o.concurrency ?? Math.max(1, cpus().length)
     this.timings = { ...DEFAULT_TIMINGS, ...o.timings }
     this.limiter = new ResourceLimiter(o.resources ?? defaultResourceLimits())
-    this.external = new ExternalChanges(o.queue, o.events)
+    this.external = o.external
     this.commits = new GroupCommit({
       transactions: o.leases,
       companion: {
