@@ -1,5 +1,5 @@
 import type { JobDetail, JobStatus, JobView, JsonValue, LogLine, StepStatus, StepView } from '../../../shared/types'
-import type { RowBuilder } from '../store/row-reader'
+import type { RowBuilder } from './row-reader'
 
 /** A `jobs` row exactly as SQLite returns it. */
 export interface JobRow {
