@@ -11,6 +11,12 @@ import { SqliteTransactions, type Transactions } from './transactions'
  * The store layer outside the queue core: one store per aggregate, each behind an interface that
  * a second backend implements. Built once per connection, where the engine is wired (studio.ts,
  * or the Engine itself), and handed to the domain modules, which never see SQL or a row.
+ *
+ * Every method is synchronous because better-sqlite3 is. A network database (PostgreSQL) makes
+ * every one of them async, and with them what calls them: the batch manager's controls, feed and
+ * views, the project and storyboard services, the settings read and the ETA. Cross-aggregate
+ * commits (Transactions.run) then hand their connection to the stores used inside them.
+ * Statements are cached per connection (prep), so SQLite keeps its speed (bench/batch/feed.ts).
  */
 export interface DomainStores {
   transactions: Transactions
