@@ -7,7 +7,8 @@ import { inTransaction, inTransactionFlushedAfter, isDatabaseLocked, prep } from
 import { JOB_RUN_TIME } from './job-cost'
 import { CLAIMED_ROW, JOB_ROW, type JobRow, type StepRow } from './rows'
 import { readRows } from './row-reader'
-import { logText } from '../../../shared/log-lines'
+import { logEntry } from '../../../shared/log-lines'
+import type { LogMessage } from './jobs'
 
 export interface Lease {
   jobId: string
@@ -216,7 +217,7 @@ export class LeaseStore {
   }
 
   /** A line in the log of a job this worker holds (its lease checked in the same transaction). */
-  private logHeld(lease: Lease, level: 'info' | 'warn' | 'error', message: string, step: string | null): void {
+  private logHeld(lease: Lease, level: 'info' | 'warn' | 'error', message: LogMessage, step: string | null): void {
     this.queue.logFiled(lease.seq, lease.jobId, level, message, step)
   }
 
@@ -371,14 +372,14 @@ export class LeaseStore {
     }
   }
 
-  log(jobId: string, level: 'debug' | 'info' | 'warn' | 'error', message: string, step: string | null): void {
+  log(jobId: string, level: 'debug' | 'info' | 'warn' | 'error', message: LogMessage, step: string | null): void {
     this.queue.log(jobId, level, message, step)
   }
 
   logSkipped(lease: Lease, steps: StepRow[]): void {
     if (steps.length === 0) return
     this.fenced(lease, 'lease_owner = lease_owner', {}, () => {
-      for (const s of steps) this.logHeld(lease, 'info', logText('skipping', { step: s.name }), s.name)
+      for (const s of steps) this.logHeld(lease, 'info', logEntry('skipping', { step: s.name }), s.name)
     })
   }
 
@@ -399,7 +400,7 @@ export class LeaseStore {
         `UPDATE steps SET status = 'running', attempts = ?, progress = 0, error = NULL, work_dir = ?, started_at = ?
          WHERE job_id = ? AND idx = ?`
       ).run(attempt, workDir, this.now(), lease.jobId, step.idx)
-      this.logHeld(lease, 'info', logText('started', { step: step.name, attempt, max: maxAttempts }), step.name)
+      this.logHeld(lease, 'info', logEntry('started', { step: step.name, attempt, max: maxAttempts }), step.name)
     }
     if (!atStep || !this.db.inTransaction) {
       this.fenced(lease, 'current_step = @step', { step: step.name }, change, { durable: false })
@@ -479,7 +480,7 @@ export class LeaseStore {
         )
         if (success.provider) this.recordCall(success.provider, true, success.durationMs, null)
         const code = last ? (success.fallback ? 'finishedJobFallback' : 'finishedJob') : success.fallback ? 'finishedFallback' : 'finished'
-        this.logHeld(lease, 'info', logText(code, { step: step.name, duration: formatMs(success.durationMs) }), step.name)
+        this.logHeld(lease, 'info', logEntry(code, { step: step.name, duration: formatMs(success.durationMs) }), step.name)
       },
       success.durable,
       last
@@ -494,7 +495,7 @@ export class LeaseStore {
     return this.endRun(lease, RELEASE, { to: 'pending', runAfter, reason: `retrying ${step.name} after an error`, provider: null, retries: 1 }, () => {
       prep(this.db, "UPDATE steps SET status = 'pending', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.idx)
       if (provider) this.recordCall(provider, false, durationMs, error)
-      this.logHeld(lease, 'warn', logText('willRetry', { step: step.name, delay: formatMs(runAfter - this.now()), error }), step.name)
+      this.logHeld(lease, 'warn', logEntry('willRetry', { step: step.name, delay: formatMs(runAfter - this.now()), error }), step.name)
     })
   }
 
@@ -515,7 +516,7 @@ export class LeaseStore {
         step.idx
       )
       if (call) this.recordCall(provider, false, call.durationMs, reason)
-      this.logHeld(lease, 'warn', logText('providerDown', { provider, step: step.name, reason }), step.name)
+      this.logHeld(lease, 'warn', logEntry('providerDown', { provider, step: step.name, reason }), step.name)
     })
   }
 
@@ -528,7 +529,7 @@ export class LeaseStore {
       () => {
         prep(this.db, "UPDATE steps SET status = 'failed', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.idx)
         if (provider) this.recordCall(provider, false, durationMs, error)
-        this.logHeld(lease, 'error', logText('failed', { step: step.name, error }), step.name)
+        this.logHeld(lease, 'error', logEntry('failed', { step: step.name, error }), step.name)
       }
     )
   }
@@ -537,7 +538,7 @@ export class LeaseStore {
    * Give the job back without blaming it: graceful stop, queue pause, job pause. A step that was
    * running goes back to pending and its attempt is returned.
    */
-  release(lease: Lease, to: 'pending' | 'paused', reason: string): Promise<void> {
+  release(lease: Lease, to: 'pending' | 'paused', reason: LogMessage): Promise<void> {
     return this.endRun(lease, RELEASE, { to, runAfter: 0, reason: null, provider: null, retries: 0 }, () => {
       prep(this.db, "UPDATE steps SET status = 'pending', attempts = MAX(attempts - 1, 0), progress = 0 WHERE job_id = ? AND status = 'running'").run(
         lease.jobId
@@ -578,7 +579,7 @@ export class LeaseStore {
             }
           }
           prep(this.db, "UPDATE steps SET status = 'pending', progress = 0 WHERE job_id = ? AND status = 'running'").run(r.id)
-          this.queue.log(r.id, 'warn', logText('workerLost', { worker: r.lease_owner ?? '?', step: r.current_step ?? 'a step' }), r.current_step)
+          this.queue.log(r.id, 'warn', logEntry('workerLost', { worker: r.lease_owner ?? '?', step: r.current_step ?? 'a step' }), r.current_step)
           reclaimed.push(r.id)
         }
       })
