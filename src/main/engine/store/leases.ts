@@ -134,12 +134,13 @@ export class LeaseStore {
     // Two statements, not one with an empty list: json_each costs a third of the claim and the
     // usual case excludes nothing.
     // current_step names the step the job is at from the claim on (its first unfinished one), so
-    // starting that step needs no second write to the job's row.
+    // starting that step needs no second write to the job's row. The job is found by rowid, which
+    // the queue-order index holds: by id, the update searched the index of random ids once more.
     const sql = `UPDATE jobs SET status = 'processing', lease_token = @token, lease_owner = @owner, lease_expires_at = @expires,
          started_at = COALESCE(started_at, @now), waiting_reason = NULL, waiting_provider = NULL, updated_at = @now,
          current_step = (SELECT name FROM steps WHERE job_id = jobs.id AND status != 'completed' ORDER BY idx LIMIT 1)
-       WHERE id = (
-         SELECT id FROM jobs
+       WHERE rowid = (
+         SELECT rowid FROM jobs
          WHERE status = 'pending' AND run_after <= @now
            ${exclude.length ? 'AND (next_resource IS NULL OR next_resource NOT IN (SELECT value FROM json_each(@exclude)))' : ''}
          ORDER BY priority, position LIMIT 1)
