@@ -3,6 +3,7 @@ import { rename, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { StepView } from '../../../shared/types'
 import type { LogLevel, StepContext, StepOutput } from './types'
+import type { LogEntry } from '../../../shared/log-lines'
 import { makeWorkDir } from './work-dir'
 
 export interface ContextDeps<S> {
@@ -16,7 +17,7 @@ export interface ContextDeps<S> {
   signal: AbortSignal
   services: S
   onProgress(percent: number, message?: string): void
-  onLog(message: string, level: LogLevel): void
+  onLog(message: string | LogEntry, level: LogLevel): void
 }
 
 /** Artifact names are plain file names: no folders, no way out of the step's own work dir. */

@@ -15,7 +15,7 @@ import type { CircuitBreaker } from './circuit-breaker'
 import type { PoolTimings } from './timings'
 import type { ResourceLimiter } from './resource-limiter'
 import { syncFile, syncFolder, worthSyncing } from './sync-files'
-import { logText } from '../../../shared/log-lines'
+import { logEntry, type LogEntry } from '../../../shared/log-lines'
 import { stepProgressReporter } from '../../../shared/progress'
 
 /** Why a running job was stopped from outside its step. */
@@ -40,7 +40,7 @@ export interface RunnerDeps<S> {
   breaker(provider: string): CircuitBreaker
   onBreakerChange(breaker: CircuitBreaker): void
   /** Before each step: should the job go back to the queue instead? `job` is its latest stored state. */
-  shouldYield(job: JobView): { to: 'pending' | 'paused'; reason: string } | null
+  shouldYield(job: JobView): { to: 'pending' | 'paused'; reason: LogEntry } | null
   /** Spend caps: non-null when a paid step of this provider must wait (budget.ts). */
   budget?(provider: string): { reason: string; until: number } | null
   /** Is the engine shutting down (running steps in their grace period)? */
@@ -318,7 +318,7 @@ export class JobRunner<S> {
           await this.commit(leases.failJob(lease, step, describeFailure(err, attempt), durationMs, failedProvider))
           return 'stopped'
         }
-        leases.log(lease.jobId, 'warn', logText('fallback', { step: step.name, error: err.message }), step.name)
+        leases.log(lease.jobId, 'warn', logEntry('fallback', { step: step.name, error: err.message }), step.name)
         try {
           result = await def.fallback(ctx, err)
           await publishFiles(result.files ?? {}, workDir)
@@ -401,7 +401,7 @@ export class JobRunner<S> {
       if (isDatabaseLocked(err)) {
         // Another process kept the write lock beyond the busy timeout (a step's start, a log
         // line): nothing is wrong with the job. It goes back to the queue once the lock is gone.
-        await this.commit(this.d.leases.release(claimed.lease, 'pending', logText('databaseLocked', { step: current().name })))
+        await this.commit(this.d.leases.release(claimed.lease, 'pending', logEntry('databaseLocked', { step: current().name })))
         return
       }
       console.error(`job ${claimed.lease.jobId} failed unexpectedly:`, err)
@@ -437,7 +437,7 @@ export class JobRunner<S> {
   private async handleStop(lease: Lease, step: StepView, reason: StopReason['why']): Promise<void> {
     if (reason !== 'shutdown') return
     try {
-      await this.commit(this.d.leases.release(lease, 'pending', logText('engineStopped', { step: step.name, next: step.name })))
+      await this.commit(this.d.leases.release(lease, 'pending', logEntry('engineStopped', { step: step.name, next: step.name })))
     } catch (err) {
       if (err instanceof LeaseLostError) return
       // The database stayed locked by another process until the end of the grace period: the

@@ -14,7 +14,7 @@ import { JobRunner, StopReason } from './job-runner'
 import { stopOrphanedTools } from './orphaned-tools'
 import { ResourceLimiter, type ResourceLimit } from './resource-limiter'
 import { DEFAULT_TIMINGS, type PoolTimings } from './timings'
-import { logText } from '../../../shared/log-lines'
+import { logEntry, type LogEntry } from '../../../shared/log-lines'
 
 export { DEFAULT_TIMINGS, type PoolTimings } from './timings'
 
@@ -328,10 +328,10 @@ export class WorkerPool<S = unknown> {
     this.wakeTimer.unref?.()
   }
 
-  private shouldYield(job: JobView): { to: 'pending' | 'paused'; reason: string } | null {
-    if (this.state === 'stopping') return { to: 'pending', reason: logText('engineStopping') }
-    if (job.pauseRequested) return { to: 'paused', reason: logText('pausedBetweenSteps') }
-    if (this.o.queue.isPaused()) return { to: 'pending', reason: logText('queuePaused') }
+  private shouldYield(job: JobView): { to: 'pending' | 'paused'; reason: LogEntry } | null {
+    if (this.state === 'stopping') return { to: 'pending', reason: logEntry('engineStopping') }
+    if (job.pauseRequested) return { to: 'paused', reason: logEntry('pausedBetweenSteps') }
+    if (this.o.queue.isPaused()) return { to: 'pending', reason: logEntry('queuePaused') }
     return null
   }
 

@@ -28,7 +28,8 @@ import { JOB_COST, JOB_COST_UNKNOWN } from './provider-calls'
 import { planMove, planPlacement, type MoveOutcome, type QueueSlot } from '../queue/ordering'
 import { JOB_ROW, jobDetail, jobView, logLine, STEP_ROW, type JobRow, type LogRow, type StepRow } from './rows'
 import { readRows } from './row-reader'
-import { logText } from '../../../shared/log-lines'
+import { quickEnqueueRequest } from '../../../shared/enqueue-check'
+import { logEntry, logText, type LogEntry } from '../../../shared/log-lines'
 import { progressOfDoneSteps } from '../../../shared/progress'
 import type { BulkOutcome, BulkResult, JobSelection } from '../../../shared/bulk'
 
@@ -81,7 +82,7 @@ export interface JobStore {
   setPriorityMany(selection: JobSelection, priority: number): BulkResult
   removeMany(selection: JobSelection): BulkResult
   /** Append a line to a job's log (nothing when the job is gone). */
-  log(jobId: string, level: LogLine['level'], message: string, step?: string | null): void
+  log(jobId: string, level: LogLine['level'], message: LogMessage, step?: string | null): void
 }
 
 /**
@@ -231,50 +232,66 @@ export class SqliteJobStore implements JobStore {
     return this.enqueueMany([request])[0]!
   }
 
-  /** Enqueue several jobs in one transaction: all of them or, on a bad one, none (the error names it). */
+  /**
+   * Enqueue several jobs in one transaction: all of them or, on a bad one, none (the error names
+   * it). The rows are not read back: what they hold is what was inserted, plus the columns'
+   * defaults (NEW_JOB), so the views are built from that.
+   */
   enqueueMany(requests: readonly EnqueueRequest[]): JobView[] {
     const prepared = requests.map((req, i) => this.prepareEnqueue(req, requests.length > 1 ? `jobs[${i}].` : ''))
     const now = this.now()
-    const insertJob = prep(this.db, 
+    // Positional parameters: binding thirteen named ones from an object cost more than the insert.
+    const insertJob = prep(
+      this.db,
       `INSERT INTO jobs (id, seq, project_id, type, title, payload, status, priority, position, max_retries,
                          next_resource, batch_id, estimated_duration_ms, created_at, updated_at)
-       VALUES (@id, @seq, @projectId, @type, @title, @payload, 'pending', @priority, @position, @maxRetries,
-               @nextResource, @batchId, @estimate, @now, @now)`
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)`
     )
-    const insertStep = prep(this.db, 
-      `INSERT INTO steps (job_id, idx, name, title, resource, status) VALUES (?, ?, ?, ?, ?, 'pending')`
+    const insertStep = prep(this.db, `INSERT INTO steps (job_id, idx, name, title, resource, status) VALUES (?, ?, ?, ?, ?, 'pending')`)
+    const insertLog = prep(
+      this.db,
+      `INSERT INTO job_logs (job_seq, job_id, ts, level, step, message, code, params) VALUES (?, ?, ?, 'info', NULL, '', 'queued', ?)`
     )
-    const insertLog = prep(this.db, `INSERT INTO job_logs (job_seq, job_id, ts, level, step, message) VALUES (?, ?, ?, 'info', NULL, ?)`)
-    const ids = inTransaction(this.db, () => {
-        let { position, seq } = prep<[], { position: number; seq: number }>(
-          this.db,
-          'SELECT IFNULL(MAX(position), 0) AS position, (SELECT IFNULL(MAX(seq), 0) FROM jobs) AS seq FROM jobs'
-        ).get()!
-        return prepared.map((p) => {
-          const id = randomUUID()
-          position += 1
-          seq += 1
-          insertJob.run({
-            id,
-            seq,
-            projectId: p.req.projectId,
-            type: p.req.type,
-            title: p.title,
-            payload: p.payload,
-            priority: p.req.priority,
-            position,
-            maxRetries: p.req.maxRetries,
-            nextResource: p.steps[0]!.resource,
-            batchId: p.req.batchId ?? null,
-            estimate: p.steps.reduce((sum, s) => sum + s.estimateMs, 0),
-            now
-          })
-          p.steps.forEach((s, idx) => insertStep.run(id, idx, s.name, s.title, s.resource))
-          insertLog.run(seq, id, now, logText('queued', { priority: p.req.priority }))
-          return id
-        })
+    const rows = inTransaction(this.db, () => {
+      let { position, seq } = prep<[], { position: number; seq: number }>(
+        this.db,
+        'SELECT IFNULL(MAX(position), 0) AS position, (SELECT IFNULL(MAX(seq), 0) FROM jobs) AS seq FROM jobs'
+      ).get()!
+      return prepared.map((p): JobRow => {
+        const id = randomUUID()
+        position += 1
+        seq += 1
+        let estimate = 0
+        for (const s of p.steps) estimate += s.estimateMs
+        const { projectId, type, priority, maxRetries } = p.req
+        const batchId = p.req.batchId ?? null
+        const nextResource = p.steps[0]!.resource
+        insertJob.run(id, seq, projectId, type, p.title, p.payload, priority, position, maxRetries, nextResource, batchId, estimate, now, now)
+        for (let idx = 0; idx < p.steps.length; idx++) {
+          const s = p.steps[idx]!
+          insertStep.run(id, idx, s.name, s.title, s.resource)
+        }
+        insertLog.run(seq, id, now, JSON.stringify({ priority }))
+        return {
+          ...NEW_JOB,
+          id,
+          seq,
+          project_id: projectId,
+          type,
+          title: p.title,
+          payload: p.payload,
+          priority,
+          position,
+          max_retries: maxRetries,
+          next_resource: nextResource,
+          batch_id: batchId,
+          estimated_duration_ms: estimate,
+          created_at: now,
+          updated_at: now
+        }
       })
-    const views = ids.map((id) => jobView(this.getRow(id)!))
+    })
+    const views = rows.map(jobView)
     afterCommit(this.db, () => {
       for (const job of views) this.events.emit({ type: 'job.changed', job })
     })
@@ -282,7 +299,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   private prepareEnqueue(raw: EnqueueRequest, prefix: string) {
-    const req: EnqueueParsed = parse(EnqueueRequest, raw, prefix + 'request', prefix)
+    const req: EnqueueParsed = quickEnqueueRequest(raw) ?? parse(EnqueueRequest, raw, prefix + 'request', prefix)
     const pipeline = this.pipelines.get(req.type)
     if (!pipeline) {
       throw new QueueError(
@@ -316,14 +333,14 @@ export class SqliteJobStore implements JobStore {
     if (row.status === 'completed') throw new QueueError('finished', 'job is already completed; its priority no longer matters')
     return this.mutate(row.id, () => {
       prep(this.db, 'UPDATE jobs SET priority = ?, updated_at = ? WHERE id = ?').run(p, this.now(), row.id)
-      this.log(row.id, 'info', logText('prioritySet', { priority: p }))
+      this.log(row.id, 'info', logEntry('prioritySet', { priority: p }))
     })
   }
 
   move(id: string, direction: MoveDirection): JobView {
     const dir = parse(MoveDirectionSchema, direction, 'direction')
     return this.reorder(id, (queued, jobId) => planMove(queued, jobId, dir), (change) =>
-      change ? logText('movedPriority', { direction: dir, ...change }) : logText('moved', { direction: dir })
+      change ? logEntry('movedPriority', { direction: dir, ...change }) : logEntry('moved', { direction: dir })
     )
   }
 
@@ -337,8 +354,8 @@ export class SqliteJobStore implements JobStore {
     const before = 'before' in target
     return this.reorder(id, (queued, jobId) => planPlacement(queued, jobId, anchor.id, before), (change) =>
       change
-        ? logText(before ? 'placedBeforePriority' : 'placedAfterPriority', { title: anchor.title, ...change })
-        : logText(before ? 'placedBefore' : 'placedAfter', { title: anchor.title })
+        ? logEntry(before ? 'placedBeforePriority' : 'placedAfterPriority', { title: anchor.title, ...change })
+        : logEntry(before ? 'placedBefore' : 'placedAfter', { title: anchor.title })
     )
   }
 
@@ -349,7 +366,7 @@ export class SqliteJobStore implements JobStore {
   private reorder(
     id: string,
     plan: (queued: QueueSlot[], jobId: string) => MoveOutcome,
-    message: (priority: { was: number; priority: number } | null) => string
+    message: (priority: { was: number; priority: number } | null) => LogMessage
   ): JobView {
     const row = this.requireRow(id)
     this.refuseWhileProcessing(row, 'it cannot be reordered')
@@ -402,7 +419,7 @@ export class SqliteJobStore implements JobStore {
         )
         .run(now, now, row.id)
       prep(this.db, "UPDATE steps SET status = 'cancelled' WHERE job_id = ? AND status = 'running'").run(row.id)
-      this.log(row.id, 'warn', row.status === 'processing' ? logText('cancelledWhileRunning', { step: row.current_step ?? 'a step' }) : logText('cancelled'))
+      this.log(row.id, 'warn', row.status === 'processing' ? logEntry('cancelledWhileRunning', { step: row.current_step ?? 'a step' }) : logEntry('cancelled'))
     })
   }
 
@@ -464,10 +481,10 @@ export class SqliteJobStore implements JobStore {
       const resume = steps.find((st) => st.idx < from && st.status !== 'completed')
       const line =
         options.fromStep === undefined
-          ? logText('retryResumes', { step: fromName })
+          ? logEntry('retryResumes', { step: fromName })
           : resume
-            ? logText('retryFromResumesEarlier', { step: fromName, resume: resume.name })
-            : logText('retryFrom', { step: fromName })
+            ? logEntry('retryFromResumesEarlier', { step: fromName, resume: resume.name })
+            : logEntry('retryFrom', { step: fromName })
       this.log(row.id, 'info', line)
     })
     for (const dir of cleared) rmSync(dir, { recursive: true, force: true })
@@ -488,13 +505,13 @@ export class SqliteJobStore implements JobStore {
     if (row.status === 'pending') {
       return this.mutate(row.id, () => {
         prep(this.db, "UPDATE jobs SET status = 'paused', updated_at = ? WHERE id = ?").run(this.now(), row.id)
-        this.log(row.id, 'info', logText('paused'))
+        this.log(row.id, 'info', logEntry('paused'))
       })
     }
     if (row.status === 'processing') {
       return this.mutate(row.id, () => {
         prep(this.db, 'UPDATE jobs SET pause_requested = 1, updated_at = ? WHERE id = ?').run(this.now(), row.id)
-        this.log(row.id, 'info', logText('pausing', { step: row.current_step ?? 'the current step' }))
+        this.log(row.id, 'info', logEntry('pausing', { step: row.current_step ?? 'the current step' }))
       })
     }
     throw new QueueError('cannot_pause', `job is ${row.status}; only queued or running jobs can be paused`)
@@ -505,13 +522,13 @@ export class SqliteJobStore implements JobStore {
     if (row.status === 'paused') {
       return this.mutate(row.id, () => {
         prep(this.db, "UPDATE jobs SET status = 'pending', pause_requested = 0, updated_at = ? WHERE id = ?").run(this.now(), row.id)
-        this.log(row.id, 'info', logText('resumed'))
+        this.log(row.id, 'info', logEntry('resumed'))
       })
     }
     if (row.status === 'processing' && row.pause_requested) {
       return this.mutate(row.id, () => {
         prep(this.db, 'UPDATE jobs SET pause_requested = 0, updated_at = ? WHERE id = ?').run(this.now(), row.id)
-        this.log(row.id, 'info', logText('pauseWithdrawn'))
+        this.log(row.id, 'info', logEntry('pauseWithdrawn'))
       })
     }
     throw new QueueError('not_paused', `job is ${row.status}, not paused`)
@@ -640,29 +657,39 @@ export class SqliteJobStore implements JobStore {
   // ---------------------------------------------------------------- helpers
 
   /** Append a log line (inside the caller's transaction when there is one) and announce it. */
-  log(jobId: string, level: LogLine['level'], message: string, step: string | null = null): void {
+  log(jobId: string, level: LogLine['level'], message: LogMessage, step: string | null = null): void {
     const ts = this.now()
-    const info = prep(this.db, 'INSERT INTO job_logs (job_seq, job_id, ts, level, step, message) SELECT seq, id, ?, ?, ?, ? FROM jobs WHERE id = ?')
-      .run(ts, level, step, message, jobId)
+    const { text, code, params } = stored(message)
+    const info = prep(
+      this.db,
+      'INSERT INTO job_logs (job_seq, job_id, ts, level, step, message, code, params) SELECT seq, id, ?, ?, ?, ?, ?, ? FROM jobs WHERE id = ?'
+    ).run(ts, level, step, text, code, params, jobId)
     // The job is gone (deleted while its worker still had a word to say): nothing to file it under.
     if (info.changes === 0) return
-    this.announceLine({ id: Number(info.lastInsertRowid), jobId, ts, level, step, message })
+    this.announceLine(Number(info.lastInsertRowid), jobId, ts, level, step, message)
   }
 
   /**
    * A line for a job known to exist, by its number (a worker holding its lease, in the transaction
    * that checked it): no lookup of the number by id.
    */
-  logFiled(seq: number, jobId: string, level: LogLine['level'], message: string, step: string | null): void {
+  logFiled(seq: number, jobId: string, level: LogLine['level'], message: LogMessage, step: string | null): void {
     const ts = this.now()
-    const info = prep(this.db, 'INSERT INTO job_logs (job_seq, job_id, ts, level, step, message) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(seq, jobId, ts, level, step, message)
-    this.announceLine({ id: Number(info.lastInsertRowid), jobId, ts, level, step, message })
+    const { text, code, params } = stored(message)
+    const info = prep(this.db, 'INSERT INTO job_logs (job_seq, job_id, ts, level, step, message, code, params) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(seq, jobId, ts, level, step, text, code, params)
+    this.announceLine(Number(info.lastInsertRowid), jobId, ts, level, step, message)
   }
 
   /** A stored line goes out once its transaction has committed (never if it rolls back). */
-  private announceLine(line: LogLine): void {
-    afterCommit(this.db, () => this.events.emit({ type: 'job.log', line }))
+  private announceLine(id: number, jobId: string, ts: number, level: LogLine['level'], step: string | null, message: LogMessage): void {
+    afterCommit(this.db, () => {
+      const line: LogLine =
+        typeof message === 'string'
+          ? { id, jobId, ts, level, step, message, code: null, params: null }
+          : { id, jobId, ts, level, step, message: logText(message.code, message.params), code: message.code, params: message.params }
+      this.events.emit({ type: 'job.log', line })
+    })
   }
 
   /** Run a change in one transaction, then announce the job and its new log lines. */
@@ -689,6 +716,28 @@ export class SqliteJobStore implements JobStore {
   }
 }
 
+/** A new job's columns that enqueueMany does not set: the schema's defaults (migrations 1 and 4). */
+const NEW_JOB: Omit<JobRow, 'id' | 'seq' | 'project_id' | 'type' | 'title' | 'payload' | 'priority' | 'position' | 'max_retries' | 'next_resource' | 'batch_id' | 'estimated_duration_ms' | 'created_at' | 'updated_at'> = {
+  status: 'pending',
+  progress: 0,
+  current_step: null,
+  result: null,
+  error: null,
+  retry_count: 0,
+  run_after: 0,
+  waiting_reason: null,
+  waiting_provider: null,
+  pause_requested: 0,
+  lease_token: null,
+  lease_owner: null,
+  lease_expires_at: null,
+  actual_duration_ms: null,
+  cost_usd: 0,
+  cost_unknown: 0,
+  started_at: null,
+  completed_at: null
+}
+
 function parse<T>(
   schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } },
   value: unknown,
@@ -709,4 +758,13 @@ function titleFromInput(input: Record<string, unknown>): string | undefined {
     }
   }
   return undefined
+}
+
+/** What a log line is given as: free text, or an engine template with its values. */
+export type LogMessage = string | LogEntry
+
+/** The columns a line is stored in: a code and its values (no prose), or free text. */
+function stored(message: LogMessage): { text: string; code: string | null; params: string | null } {
+  if (typeof message === 'string') return { text: message, code: null, params: null }
+  return { text: '', code: message.code, params: JSON.stringify(message.params) }
 }

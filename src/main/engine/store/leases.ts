@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { JobView, JsonValue, StepView } from '../../../shared/types'
 import { LeaseLostError } from '../errors'
-import type { SqliteJobStore as Queue } from './jobs'
+import type { LogMessage, SqliteJobStore as Queue } from './jobs'
 import { inTransaction, inTransactionFlushedAfter, isDatabaseLocked, prep } from './database'
 import type { CommitTransactions, GroupedWrite } from './group-commit'
 import { JOB_RUN_TIME, recordProviderCall } from './provider-calls'
 import { CLAIMED_ROW, JOB_ROW, stepView, type JobRow, type StepRow } from './rows'
 import { readRows } from './row-reader'
-import { logText } from '../../../shared/log-lines'
+import { logEntry } from '../../../shared/log-lines'
 
 export interface Lease {
   jobId: string
@@ -152,8 +152,8 @@ export interface LeaseStore extends CommitTransactions {
     call: { durationMs: number } | null
   ): GroupedWrite
   failJob(lease: Lease, step: HeldStep, error: string, durationMs: number, provider: string | null): GroupedWrite
-  release(lease: Lease, to: 'pending' | 'paused', reason: string): GroupedWrite
-  log(jobId: string, level: 'debug' | 'info' | 'warn' | 'error', message: string, step: string | null): void
+  release(lease: Lease, to: 'pending' | 'paused', reason: LogMessage): GroupedWrite
+  log(jobId: string, level: 'debug' | 'info' | 'warn' | 'error', message: LogMessage, step: string | null): void
   /** The step the job is at, as stored (null when it is at none, or gone). */
   currentStep(jobId: string): string | null
   reclaimAbandoned(options?: ReclaimOptions): string[]
@@ -182,12 +182,13 @@ export class SqliteLeaseStore implements LeaseStore {
     // Two statements, not one with an empty list: json_each costs a third of the claim and the
     // usual case excludes nothing.
     // current_step names the step the job is at from the claim on (its first unfinished one), so
-    // starting that step needs no second write to the job's row.
+    // starting that step needs no second write to the job's row. The job is found by rowid, which
+    // the queue-order index holds: by id, the update searched the index of random ids once more.
     const sql = `UPDATE jobs SET status = 'processing', lease_token = @token, lease_owner = @owner, lease_expires_at = @expires,
          started_at = COALESCE(started_at, @now), waiting_reason = NULL, waiting_provider = NULL, updated_at = @now,
          current_step = (SELECT name FROM steps WHERE job_id = jobs.id AND status != 'completed' ORDER BY idx LIMIT 1)
-       WHERE id = (
-         SELECT id FROM jobs
+       WHERE rowid = (
+         SELECT rowid FROM jobs
          WHERE status = 'pending' AND run_after <= @now
            ${exclude.length ? 'AND (next_resource IS NULL OR next_resource NOT IN (SELECT value FROM json_each(@exclude)))' : ''}
          ORDER BY priority, position LIMIT 1)
@@ -303,7 +304,7 @@ export class SqliteLeaseStore implements LeaseStore {
   }
 
   /** A line in the log of a job this worker holds (its lease checked in the same transaction). */
-  private logHeld(lease: Lease, level: 'info' | 'warn' | 'error', message: string, step: string | null): void {
+  private logHeld(lease: Lease, level: 'info' | 'warn' | 'error', message: LogMessage, step: string | null): void {
     this.queue.logFiled(lease.seq, lease.jobId, level, message, step)
   }
 
@@ -311,14 +312,14 @@ export class SqliteLeaseStore implements LeaseStore {
     return this.queue.getRow(jobId)?.current_step ?? null
   }
 
-  log(jobId: string, level: 'debug' | 'info' | 'warn' | 'error', message: string, step: string | null): void {
+  log(jobId: string, level: 'debug' | 'info' | 'warn' | 'error', message: LogMessage, step: string | null): void {
     this.queue.log(jobId, level, message, step)
   }
 
   logSkipped(lease: Lease, steps: readonly HeldStep[]): void {
     if (steps.length === 0) return
     this.fenced(lease, 'lease_owner = lease_owner', {}, () => {
-      for (const s of steps) this.logHeld(lease, 'info', logText('skipping', { step: s.name }), s.name)
+      for (const s of steps) this.logHeld(lease, 'info', logEntry('skipping', { step: s.name }), s.name)
     })
   }
 
@@ -337,7 +338,7 @@ export class SqliteLeaseStore implements LeaseStore {
         `UPDATE steps SET status = 'running', attempts = ?, progress = 0, error = NULL, work_dir = ?, started_at = ?
          WHERE job_id = ? AND idx = ?`
       ).run(attempt, workDir, this.now(), lease.jobId, step.index)
-      this.logHeld(lease, 'info', logText('started', { step: step.name, attempt, max: maxAttempts }), step.name)
+      this.logHeld(lease, 'info', logEntry('started', { step: step.name, attempt, max: maxAttempts }), step.name)
     }
     if (!atStep || !this.db.inTransaction) {
       this.fenced(lease, 'current_step = @step', { step: step.name }, change, { durable: false })
@@ -417,7 +418,7 @@ export class SqliteLeaseStore implements LeaseStore {
         )
         if (success.provider) this.recordCall(success.provider, true, success.durationMs, null)
         const code = last ? (success.fallback ? 'finishedJobFallback' : 'finishedJob') : success.fallback ? 'finishedFallback' : 'finished'
-        this.logHeld(lease, 'info', logText(code, { step: step.name, duration: formatMs(success.durationMs) }), step.name)
+        this.logHeld(lease, 'info', logEntry(code, { step: step.name, duration: formatMs(success.durationMs) }), step.name)
       },
       success.durable,
       last,
@@ -432,7 +433,7 @@ export class SqliteLeaseStore implements LeaseStore {
     return this.endRun(lease, RELEASE, { to: 'pending', runAfter, reason: `retrying ${step.name} after an error`, provider: null, retries: 1 }, () => {
       prep(this.db, "UPDATE steps SET status = 'pending', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.index)
       if (provider) this.recordCall(provider, false, durationMs, error)
-      this.logHeld(lease, 'warn', logText('willRetry', { step: step.name, delay: formatMs(runAfter - this.now()), error }), step.name)
+      this.logHeld(lease, 'warn', logEntry('willRetry', { step: step.name, delay: formatMs(runAfter - this.now()), error }), step.name)
     })
   }
 
@@ -453,7 +454,7 @@ export class SqliteLeaseStore implements LeaseStore {
         step.index
       )
       if (call) this.recordCall(provider, false, call.durationMs, reason)
-      this.logHeld(lease, 'warn', logText('providerDown', { provider, step: step.name, reason }), step.name)
+      this.logHeld(lease, 'warn', logEntry('providerDown', { provider, step: step.name, reason }), step.name)
     })
   }
 
@@ -466,7 +467,7 @@ export class SqliteLeaseStore implements LeaseStore {
       () => {
         prep(this.db, "UPDATE steps SET status = 'failed', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.index)
         if (provider) this.recordCall(provider, false, durationMs, error)
-        this.logHeld(lease, 'error', logText('failed', { step: step.name, error }), step.name)
+        this.logHeld(lease, 'error', logEntry('failed', { step: step.name, error }), step.name)
       }
     )
   }
@@ -475,7 +476,7 @@ export class SqliteLeaseStore implements LeaseStore {
    * Give the job back without blaming it: graceful stop, queue pause, job pause. A step that was
    * running goes back to pending and its attempt is returned.
    */
-  release(lease: Lease, to: 'pending' | 'paused', reason: string): GroupedWrite {
+  release(lease: Lease, to: 'pending' | 'paused', reason: LogMessage): GroupedWrite {
     return this.endRun(lease, RELEASE, { to, runAfter: 0, reason: null, provider: null, retries: 0 }, () => {
       prep(this.db, "UPDATE steps SET status = 'pending', attempts = MAX(attempts - 1, 0), progress = 0 WHERE job_id = ? AND status = 'running'").run(
         lease.jobId
@@ -516,7 +517,7 @@ export class SqliteLeaseStore implements LeaseStore {
             }
           }
           prep(this.db, "UPDATE steps SET status = 'pending', progress = 0 WHERE job_id = ? AND status = 'running'").run(r.id)
-          this.queue.log(r.id, 'warn', logText('workerLost', { worker: r.lease_owner ?? '?', step: r.current_step ?? 'a step' }), r.current_step)
+          this.queue.log(r.id, 'warn', logEntry('workerLost', { worker: r.lease_owner ?? '?', step: r.current_step ?? 'a step' }), r.current_step)
           reclaimed.push(r.id)
         }
       })
