@@ -86,7 +86,7 @@ export async function batchCommand(engine: Engine<any>, io: CliIo, a: BatchArgs)
         const b = batches.require(needId())
         const delimiter = a.values.delimiter ?? ','
         if (delimiter !== ',' && delimiter !== ';') throw new BatchUsageError(`--delimiter: ',' or ';', not ${JSON.stringify(delimiter)}`)
-        const csv = a.values.history ? jobHistoryCsv(engine.db, b.id, delimiter) : batchResultsCsv(engine.db, b.id, delimiter)
+        const csv = a.values.history ? jobHistoryCsv(engine.stores.batchReports, b.id, delimiter) : batchResultsCsv(engine.stores.batchReports, b.id, delimiter)
         if (typeof a.values.out === 'string') {
           try {
             writeFileSync(a.values.out, csv)

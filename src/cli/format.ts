@@ -1,5 +1,6 @@
 import type { JobDetail, JobView, LogLine, QueueEta, QueueStats } from '../shared/types'
 import { percentText } from '../shared/progress'
+import { isLogLineCode, logText } from '../shared/log-lines'
 
 /**
  * Text that comes from data (titles, prompts, cells, file names, error messages quoting them) as
@@ -105,7 +106,9 @@ export function clockTime(ts: number, options: { ms?: boolean } = {}): string {
 export function logLineText(l: LogLine): string {
   // The user's clock, as every other time they see: a log in UTC read 14:03 for 15:03 in Paris.
   const t = clockTime(l.ts, { ms: true })
-  return `${t} ${l.level.toUpperCase().padEnd(5)} ${l.step ? `[${term(l.step)}] ` : ''}${term(l.message, { lines: true })}`
+  // The English of the line's template and values; free text (no code) as it was written.
+  const text = isLogLineCode(l.code) && l.params ? logText(l.code, l.params) : l.message
+  return `${t} ${l.level.toUpperCase().padEnd(5)} ${l.step ? `[${term(l.step)}] ` : ''}${term(text, { lines: true })}`
 }
 
 export function statsText(s: QueueStats): string {

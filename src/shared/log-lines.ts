@@ -1,8 +1,9 @@
 /**
- * The lines the engine writes in a job's log, as templates. A line is stored in English — the CLI,
- * exports and support read it as is — and the app recognises a stored line by its template to show
- * it in the user's language. One table serves both directions, so they cannot drift apart; lines
- * written by earlier releases in the same words are recognised too.
+ * The lines the engine writes in a job's log, as templates. A line is stored as its code and its
+ * values (job_logs.code, job_logs.params): the CLI and exports render the English below from them,
+ * the app renders the user's language, and nothing parses prose back. Lines stored by earlier
+ * releases hold only the English text; they are recognised by their template (parseLogLine), and
+ * so are lines in the same words from any other writer.
  *
  * `{name}` is a value. Values are free text (an error message may hold anything), so a template
  * must not be a prefix of another with a value in between that could swallow the rest: the parser
@@ -62,6 +63,21 @@ export const LOG_LINES = {
 
 export type LogLineCode = keyof typeof LOG_LINES
 export type LogLineParams = Record<string, string | number>
+
+/** A line as the engine stores it: which template, with which values. */
+export interface LogEntry {
+  code: LogLineCode
+  params: LogLineParams
+}
+
+/** The line `code` with its values, to store (Queue.log, a step's ctx.log). */
+export function logEntry(code: LogLineCode, params: LogLineParams = {}): LogEntry {
+  return { code, params }
+}
+
+export function isLogLineCode(code: unknown): code is LogLineCode {
+  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(LOG_LINES, code)
+}
 
 /** Each template split once into text and value names: odd entries are names. */
 const PARTS = new Map<LogLineCode, string[]>()

@@ -2,6 +2,7 @@
  * Plain data shared by the engine, the CLI, the Electron glue and the renderer.
  * No Node, no DOM: this file is imported on both sides of every boundary.
  */
+import type { LogLineCode, LogLineParams } from './log-lines'
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
 
@@ -90,7 +91,11 @@ export interface LogLine {
   ts: number
   level: 'debug' | 'info' | 'warn' | 'error'
   step: string | null
+  /** In English, as the CLI and exports show it (rendered from `code` when there is one). */
   message: string
+  /** The engine's template for this line and its values (shared/log-lines): the app shows it in the user's language. Null: free text. */
+  code?: LogLineCode | null
+  params?: LogLineParams | null
 }
 
 export interface QueueStats {

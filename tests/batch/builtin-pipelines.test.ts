@@ -72,7 +72,7 @@ describe('batches over the built-in pipelines', () => {
     expect(tooLong).toMatch(/^row 2: column "idea" \(idea\): idea is too long \(2000 characters at most\) \(got "Once upon a time Once .{50,80}"… \(10199 characters\)\)$/)
     expect(badPriority).toMatch(/^row 3: column "priority": must be a whole number from 1 \(runs first\) to 10 \(got "9+"… \(300 characters\)\)$/)
     // The export carries the row's own cells once (to paste back beside the sheet), the reasons stay short.
-    const exported = batchResultsCsv(s.db, v.id)
+    const exported = batchResultsCsv(s.stores.batchReports, v.id)
     expect(exported.split(long.trim()).length).toBe(2)
     expect(exported.length).toBeLessThan(1000 + long.length + 300)
   })

@@ -50,7 +50,7 @@ describe('batch status and CSV exports of a text batch', () => {
     expect(readFileSync(last.outputPath!, 'utf8')).toMatch(/^À propos de /)
     expect(last.wordCount).toBe(last.rowNumber === 2 ? 5 : 4)
 
-    const results = batchResultsCsv(engine.db, b.id)
+    const results = batchResultsCsv(engine.stores.batchReports, b.id)
     // The row's own cells come back beside its results, so the file can be pasted next to the sheet.
     expect(results.startsWith('\uFEFFrow,idea,status,job_id,output,word_count,')).toBe(true)
     const rows = table(results.slice(1))
@@ -60,7 +60,7 @@ describe('batch status and CSV exports of a text batch', () => {
     ])
     for (const r of rows.slice(1)) expect(existsSync(r[4]!)).toBe(true)
 
-    const history = jobHistoryCsv(engine.db, b.id)
+    const history = jobHistoryCsv(engine.stores.batchReports, b.id)
     expect(history.charCodeAt(0)).toBe(0xfeff)
     const [header, ...jobs] = table(history.slice(1))
     expect(header).toEqual(['id', 'project', 'type', 'title', 'status', 'priority', 'retries', 'created_at', 'started_at', 'completed_at', 'duration_ms', 'cost_usd', 'cost_known', 'error'])
@@ -79,6 +79,6 @@ describe('batch status and CSV exports of a text batch', () => {
     const b = await batches.create({ source: { kind: 'file', path: csvFile(dir, 'd.csv', ['idea', 'gone']) }, config: { pipeline: 'one' } })
     batches.startBatch(b.id)
     engine.queue.remove(engine.queue.list({ batchId: b.id })[0]!.id)
-    expect(table(batchResultsCsv(engine.db, b.id).slice(1))[1]!.slice(0, 5)).toEqual(['2', 'gone', 'job deleted', '', ''])
+    expect(table(batchResultsCsv(engine.stores.batchReports, b.id).slice(1))[1]!.slice(0, 5)).toEqual(['2', 'gone', 'job deleted', '', ''])
   })
 })

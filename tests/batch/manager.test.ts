@@ -47,7 +47,7 @@ describe('batches of spreadsheet rows', () => {
     expect(done.metrics.costUsd).toBeCloseTo(0.09)
     const jobs = engine.queue.list({ batchId: created.id })
     expect(jobs.map((j) => (j.payload as { idea: string }).idea).sort()).toEqual(['café crème', 'thé à la menthe', 'œufs brouillés'])
-    const exported = batchResultsCsv(engine.db, created.id).split('\r\n')
+    const exported = batchResultsCsv(engine.stores.batchReports, created.id).split('\r\n')
     // The BOM makes Excel read the accents as UTF-8.
     expect(exported[0]).toBe('\uFEFFrow,Idée,Label,Langue,status,job_id,output,word_count,duration_ms,cost_usd,cost_known,finished_at,error')
     expect(exported[2]).toMatch(/^3,,r3,fr,invalid,,.*row 3: column ""Idée"" is empty/)

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ProjectStore } from '../../src/main/engine/projects'
 import { openDatabase, type Db } from '../../src/main/engine/store/database'
+import { SqliteProjectRecords } from '../../src/main/engine/store/projects'
 import { tempDir } from '../helpers/engine'
 
 const MB = 1024 * 1024
@@ -30,7 +31,7 @@ let projects: ProjectStore
 beforeEach(() => {
   dir = tempDir('asset-import-')
   db = openDatabase(join(dir, 'studio.db'))
-  projects = new ProjectStore(db, join(dir, 'data'))
+  projects = new ProjectStore(new SqliteProjectRecords(db), join(dir, 'data'))
   flushes.seen.length = 0
   flushes.rows = () => (db.prepare('SELECT COUNT(*) AS n FROM assets').get() as { n: number }).n
 })

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { migrate, openDatabase } from '../../src/main/engine/store/database'
 import { MIGRATIONS } from '../../src/main/engine/store/migrations'
 import { readRows } from '../../src/main/engine/store/row-reader'
-import { JOB_ROW, STEP_ROW } from '../../src/main/engine/queue/rows'
+import { JOB_ROW, STEP_ROW } from '../../src/main/engine/store/rows'
 import { databaseFile } from '../../src/main/engine/engine'
 import { openTestEngine, tempDir } from '../helpers/engine'
 

@@ -48,4 +48,23 @@ describe('the job log in the user’s language', () => {
   it('in English, every line is the engine’s own', () => {
     for (const l of lines) expect(localizeLogLine(l.message, 'en')).toBe(l.message)
   })
+
+  it('renders a line from the code and values the engine sends, never parsing its words', () => {
+    // As the engine sends the lines an earlier release stored in English (tests/engine/log-codes.test.ts).
+    const upgraded: LogLine[] = [
+      { ...line(5, 'started a (attempt 1/3)'), code: 'started', params: { step: 'a', attempt: '1', max: '3' } },
+      { ...line(6, 'b failed, will retry in 1.5 s: HTTP 503: busy', 'warn'), code: 'willRetry', params: { step: 'b', delay: '1.5 s', error: 'HTTP 503: busy' } }
+    ]
+    expect(upgraded.map((l) => localizeLogLine(l, 'fr'))).toEqual([
+      'début de l’étape a (essai 1/3)',
+      'échec de l’étape b, nouvel essai dans 1,5 s\u00a0: HTTP 503: busy'
+    ])
+    // A new line: its code and values only (the message is what the engine rendered for the CLI).
+    const fresh: LogLine = { ...line(7, ''), code: 'prioritySet', params: { priority: 2 } }
+    expect(localizeLogLine(fresh, 'fr')).toBe('priorité réglée à 2')
+    expect(localizeLogLine(fresh, 'en')).toBe('priority set to 2')
+    // Free text the engine sent as such is shown as written, even in a template's words.
+    const free: LogLine = { ...line(8, 'priority set to 3'), code: null, params: null }
+    expect(localizeLogLine(free, 'fr')).toBe('priority set to 3')
+  })
 })

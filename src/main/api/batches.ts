@@ -47,7 +47,7 @@ export function batchRoutes(studio: Studio, network: NetworkPolicy): Routes<'bat
     },
     'batch/export': (r) => {
       const b = batches.require(r.id)
-      const csv = r.what === 'history' ? jobHistoryCsv(studio.db, b.id, r.delimiter) : batchResultsCsv(studio.db, b.id, r.delimiter)
+      const csv = r.what === 'history' ? jobHistoryCsv(studio.stores.batchReports, b.id, r.delimiter) : batchResultsCsv(studio.stores.batchReports, b.id, r.delimiter)
       return { fileName: `${b.name.replace(/[^\w.-]+/g, '_')}-${r.what}.csv`, csv }
     },
     'batch/configs/list': () =>

@@ -7,9 +7,12 @@ import type { BackoffOptions } from './pool/backoff'
 import type { BreakerOptions } from './pool/circuit-breaker'
 import { WorkerPool, type PoolTimings, type ProbeFn } from './pool/pool'
 import type { ResourceLimit } from './pool/resource-limiter'
-import { LeaseStore } from './queue/leases'
-import { Queue } from './queue/queue'
+import { ExternalChanges } from './store/external-changes'
+import { SqliteJobStore, type JobStore } from './store/jobs'
+import { SqliteLeaseStore, type LeaseStore } from './store/leases'
+import { SqliteProviderCalls, type ProviderCallStore } from './store/provider-calls'
 import { openDatabase, walFlushed, type Db } from './store/database'
+import { sqliteStores, type DomainStores } from './store/stores'
 import { makePrivateDir } from './store/private-files'
 
 export const databaseFile = (dataDir: string) => join(dataDir, 'studio.db')
@@ -19,6 +22,8 @@ export interface EngineOptions<S> {
   dataDir: string
   /** An already-open database (the studio reads its settings before building the pool). */
   db?: Db
+  /** The stores of `db` outside the queue core, when the caller built them already (the studio). */
+  stores?: DomainStores
   pipelines: PipelineRegistry<S>
   services: S
   concurrency?: number
@@ -38,9 +43,12 @@ export interface EngineOptions<S> {
  */
 export class Engine<S = unknown> {
   readonly db: Db
+  /** Batches, projects, storyboards, settings, estimates: what domain modules read and write instead of SQL. */
+  readonly stores: DomainStores
   readonly events = new EventBus()
-  readonly queue: Queue
+  readonly queue: JobStore
   readonly leases: LeaseStore
+  readonly providerCalls: ProviderCallStore
   readonly pool: WorkerPool<S>
   readonly pipelines: PipelineRegistry<S>
   readonly dataDir: string
@@ -54,12 +62,17 @@ export class Engine<S = unknown> {
     makePrivateDir(this.dataDir)
     makePrivateDir(this.artifactsRoot)
     this.db = options.db ?? openDatabase(databaseFile(this.dataDir))
+    this.stores = options.stores ?? sqliteStores(this.db)
     this.pipelines = options.pipelines
-    this.queue = new Queue({ db: this.db, events: this.events, pipelines: this.pipelines, artifactsRoot: this.artifactsRoot })
-    this.leases = new LeaseStore(this.queue)
+    const jobs = new SqliteJobStore({ db: this.db, events: this.events, pipelines: this.pipelines, artifactsRoot: this.artifactsRoot })
+    this.queue = jobs
+    this.leases = new SqliteLeaseStore(jobs)
+    this.providerCalls = new SqliteProviderCalls(this.db)
     this.pool = new WorkerPool<S>({
-      queue: this.queue,
+      queue: jobs,
       leases: this.leases,
+      providerCalls: this.providerCalls,
+      external: new ExternalChanges(jobs, this.events),
       pipelines: this.pipelines,
       services: options.services,
       events: this.events,
@@ -76,7 +89,7 @@ export class Engine<S = unknown> {
   }
 
   eta(): QueueEta {
-    return estimateQueue(this.db, {
+    return estimateQueue(this.stores.estimates, {
       concurrency: this.pool.getConcurrency(),
       queuePaused: this.queue.isPaused(),
       defaultEstimate: (type, step) => this.pipelines.get(type)?.steps.find((s) => s.name === step)?.estimateMs ?? 10_000,

@@ -1,23 +1,8 @@
 import type { JobEta, QueueEta } from '../../shared/types'
-import type { Db } from './store/database'
+import type { EstimateStore } from './store/estimates'
 
 /** How many recent runs of a step make its typical duration. */
 const SAMPLE = 20
-
-interface EtaJob {
-  id: string
-  type: string
-  status: 'processing' | 'pending'
-  run_after: number
-  pause_requested: number
-}
-interface EtaStep {
-  job_id: string
-  name: string
-  status: string
-  progress: number
-  started_at: number | null
-}
 
 /**
  * ETA per job and for the whole queue (what HandBrake will not give you): each remaining step
@@ -31,7 +16,7 @@ interface EtaStep {
  * While the whole queue is paused nothing new starts, so no end time exists: see `queuePaused`.
  */
 export function estimateQueue(
-  db: Db,
+  store: EstimateStore,
   options: {
     concurrency: number
     queuePaused: boolean
@@ -42,44 +27,24 @@ export function estimateQueue(
   }
 ): QueueEta {
   const now = options.now ?? Date.now()
-  const typical = new Map<string, number>()
-  for (const r of db
-    .prepare<[number], { name: string; avg: number }>(
-      `SELECT name, AVG(duration_ms) AS avg FROM (
-         SELECT name, duration_ms, ROW_NUMBER() OVER (PARTITION BY name ORDER BY completed_at DESC) AS rn
-         FROM steps WHERE status = 'completed' AND duration_ms IS NOT NULL AND fallback = 0)
-       WHERE rn <= ? GROUP BY name`
-    )
-    .all(SAMPLE)) {
-    typical.set(r.name, r.avg)
-  }
-  const jobs = db
-    .prepare<[], EtaJob>(
-      `SELECT id, type, status, run_after, pause_requested FROM jobs WHERE status IN ('processing','pending')
-       ORDER BY status = 'pending', priority, position`
-    )
-    .all()
-  const steps = db
-    .prepare<[], EtaStep>(
-      `SELECT s.job_id, s.name, s.status, s.progress, s.started_at FROM steps s JOIN jobs j ON j.id = s.job_id
-       WHERE j.status IN ('processing','pending') AND s.status != 'completed' ORDER BY s.job_id, s.idx`
-    )
-    .all()
+  const typical = store.typicalStepMs(SAMPLE)
+  const jobs = store.waitingJobs()
+  const steps = store.stepsLeft()
   const remaining = new Map<string, number>()
   /** How many steps each job has left, a running one included, and what is left of the running one. */
   const currentLeft = new Map<string, number>()
   const stepsLeft = new Map<string, number>()
   const typeOf = new Map(jobs.map((j) => [j.id, j.type]))
   for (const s of steps) {
-    const full = typical.get(s.name) ?? options.defaultEstimate(typeOf.get(s.job_id) ?? '', s.name)
+    const full = typical.get(s.name) ?? options.defaultEstimate(typeOf.get(s.jobId) ?? '', s.name)
     let left = full
     if (s.status === 'running') {
-      const elapsed = s.started_at ? now - s.started_at : 0
+      const elapsed = s.startedAt ? now - s.startedAt : 0
       left = Math.max(full * (1 - s.progress / 100), full - elapsed, 0)
-      currentLeft.set(s.job_id, left)
+      currentLeft.set(s.jobId, left)
     }
-    remaining.set(s.job_id, (remaining.get(s.job_id) ?? 0) + left)
-    stepsLeft.set(s.job_id, (stepsLeft.get(s.job_id) ?? 0) + 1)
+    remaining.set(s.jobId, (remaining.get(s.jobId) ?? 0) + left)
+    stepsLeft.set(s.jobId, (stepsLeft.get(s.jobId) ?? 0) + 1)
   }
 
   const workers: number[] = Array.from({ length: Math.max(1, options.concurrency) }, () => 0)
@@ -93,7 +58,7 @@ export function estimateQueue(
       // Under a queue pause, or its own pause request, a running job ends its current step and
       // leaves its worker (pool.shouldYield), so only one on its last step will actually finish;
       // the others hold their worker for that step alone.
-      const stops = (options.queuePaused || job.pause_requested === 1) && (stepsLeft.get(job.id) ?? 0) > 1
+      const stops = (options.queuePaused || job.pauseRequested) && (stepsLeft.get(job.id) ?? 0) > 1
       const i = workers.indexOf(Math.min(...workers))
       finish = stops ? null : work
       workers[i] = Math.max(workers[i]!, stops ? Math.round(currentLeft.get(job.id) ?? 0) : work)
@@ -102,7 +67,7 @@ export function estimateQueue(
       finish = null
     } else {
       const i = workers.indexOf(Math.min(...workers))
-      const start = Math.max(workers[i]!, job.run_after - now, 0)
+      const start = Math.max(workers[i]!, job.runAfter - now, 0)
       finish = start + work
       workers[i] = finish
     }
@@ -114,7 +79,7 @@ export function estimateQueue(
   // laid out after the queued jobs (a queue of "4 jobs, 8 s" was 3 000 rows away from done).
   let batchRowsWaiting = 0
   const rowWork = (type: string) => options.stepsOf(type).reduce((sum, step) => sum + (typical.get(step) ?? options.defaultEstimate(type, step)), 0)
-  for (const b of waitingBatchRows(db)) {
+  for (const b of waitingBatchRows(store)) {
     batchRowsWaiting += b.rows
     if (options.queuePaused) continue
     const work = rowWork(b.pipeline)
@@ -132,13 +97,9 @@ export function estimateQueue(
 }
 
 /** Rows of running batches not queued yet, by batch, with the pipeline they will run. */
-function waitingBatchRows(db: Db): Array<{ pipeline: string; rows: number }> {
-  return db
-    .prepare<[], { config: string; rows: number }>(
-      `SELECT b.config, (SELECT COUNT(*) FROM batch_rows r WHERE r.batch_id = b.id AND r.state = 'ready') AS rows
-       FROM batches b WHERE b.status = 'running'`
-    )
-    .all()
+function waitingBatchRows(store: EstimateStore): Array<{ pipeline: string; rows: number }> {
+  return store
+    .waitingBatchRows()
     .filter((b) => b.rows > 0)
     .map((b) => ({ pipeline: String((JSON.parse(b.config) as { pipeline?: unknown }).pipeline ?? ''), rows: b.rows }))
 }

@@ -6,23 +6,8 @@ import { assetKindOf } from '../../shared/asset-kinds'
 import type { AssetCredit, AssetView, ProjectView } from '../../shared/types'
 import { QueueError } from './errors'
 import { syncFile, syncFolder } from './pool/sync-files'
-import type { Db } from './store/database'
+import type { ProjectRecords } from './store/projects'
 import { makePrivateDir, PRIVATE_FILE_MODE } from './store/private-files'
-
-interface AssetRow {
-  id: string
-  project_id: string
-  name: string
-  kind: AssetView['kind']
-  path: string
-  bytes: number
-  created_at: number
-  author?: string | null
-  author_url?: string | null
-  licence?: string | null
-  licence_url?: string | null
-  source_url?: string | null
-}
 
 /** A stock medium's credit, and the library's id for it ("pexels:photo:123"). */
 export interface StockOrigin extends AssetCredit {
@@ -35,42 +20,30 @@ export interface StockOrigin extends AssetCredit {
  */
 export class ProjectStore {
   constructor(
-    private readonly db: Db,
+    private readonly records: ProjectRecords,
     private readonly dataDir: string
   ) {}
 
   list(): ProjectView[] {
-    // Projects named by jobs (CLI --project, batches) exist even if nobody created them here.
-    return this.db
-      .prepare<[], { id: string; name: string; created_at: number; jobs: number; assets: number }>(
-        `WITH names AS (
-           SELECT id, name, created_at FROM projects
-           UNION SELECT project_id, project_id, MIN(created_at) FROM jobs WHERE project_id NOT IN (SELECT id FROM projects) GROUP BY project_id)
-         SELECT n.id, n.name, n.created_at,
-                (SELECT COUNT(*) FROM jobs j WHERE j.project_id = n.id) AS jobs,
-                (SELECT COUNT(*) FROM assets a WHERE a.project_id = n.id) AS assets
-         FROM names n ORDER BY n.created_at`
-      )
-      .all()
-      .map((r) => ({ id: r.id, name: r.name, jobCount: r.jobs, assetCount: r.assets, createdAt: r.created_at }))
+    return this.records.list()
   }
 
   create(name: string): ProjectView {
     const clean = name.trim()
-    const existing = this.db.prepare<[string], { id: string }>('SELECT id FROM projects WHERE name = ?').get(clean)
-    if (existing) throw new QueueError('exists', `a project named "${clean}" already exists`)
+    if (this.records.idOfName(clean) !== undefined) throw new QueueError('exists', `a project named "${clean}" already exists`)
     const id = slug(clean) || randomUUID().slice(0, 8)
-    const taken = this.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM projects WHERE id = ?').get(id)!.n > 0
-    const finalId = taken ? `${id}-${randomUUID().slice(0, 4)}` : id
-    this.db.prepare('INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)').run(finalId, clean, Date.now())
+    const finalId = this.records.idTaken(id) ? `${id}-${randomUUID().slice(0, 4)}` : id
+    this.records.insert(finalId, clean, Date.now())
     return this.list().find((p) => p.id === finalId)!
   }
 
   assets(projectId: string): AssetView[] {
-    return this.db
-      .prepare<[string], AssetRow>('SELECT * FROM assets WHERE project_id = ? ORDER BY created_at')
-      .all(projectId)
-      .map(assetView)
+    return this.records.assets(projectId)
+  }
+
+  /** The project's newest audio asset: the first "existing track" a music fallback offers (seed 4). */
+  newestTrack(projectId: string): string | null {
+    return this.records.newestAsset(projectId, 'audio')?.path ?? null
   }
 
   /**
@@ -141,8 +114,7 @@ export class ProjectStore {
 
   /** A stock item already in this project's bin (taken before): used again, not downloaded twice. */
   stockAsset(projectId: string, sourceId: string): AssetView | null {
-    const row = this.db.prepare<[string, string], AssetRow>('SELECT * FROM assets WHERE project_id = ? AND source_id = ? ORDER BY created_at LIMIT 1').get(projectId, sourceId)
-    return row ? assetView(row) : null
+    return this.records.assetFromSource(projectId, sourceId) ?? null
   }
 
   /** Where an asset named `name` goes (the folder is created): its safe file name, kind, id and path. */
@@ -156,39 +128,26 @@ export class ProjectStore {
 
   /** The asset's row, once its file is in place. */
   private recordAsset(projectId: string, target: AssetTarget, bytes: number, origin?: StockOrigin): AssetView {
-    this.db
-      .prepare(
-        `INSERT INTO assets (id, project_id, name, kind, path, bytes, created_at, author, author_url, licence, licence_url, source_url, source_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-      )
-      .run(
-        target.id,
-        projectId,
-        target.name,
-        target.kind,
-        target.path,
-        bytes,
-        Date.now(),
-        origin?.author ?? null,
-        origin?.authorUrl ?? null,
-        origin?.licence ?? null,
-        origin?.licenceUrl ?? null,
-        origin?.sourceUrl ?? null,
-        origin?.sourceId ?? null
-      )
-    return assetView(this.db.prepare<[string], AssetRow>('SELECT * FROM assets WHERE id = ?').get(target.id)!)
+    const { sourceId, ...credit } = origin ?? { sourceId: undefined }
+    return this.records.insertAsset({
+      ...target,
+      projectId,
+      bytes,
+      createdAt: Date.now(),
+      ...(origin ? { credit: credit as AssetCredit, sourceId } : {})
+    })
   }
 
   /** The file of the asset with this id, or undefined when there is none. */
   assetPath(id: string): string | undefined {
-    return this.db.prepare<[string], { path: string }>('SELECT path FROM assets WHERE id = ?').get(id)?.path
+    return this.records.asset(id)?.path
   }
 
   removeAsset(id: string): void {
-    const row = this.db.prepare<[string], AssetRow>('SELECT * FROM assets WHERE id = ?').get(id)
-    if (!row) throw new QueueError('not_found', `no asset with id ${id}`)
-    this.db.prepare('DELETE FROM assets WHERE id = ?').run(id)
-    rmSync(row.path, { force: true })
+    const asset = this.records.asset(id)
+    if (!asset) throw new QueueError('not_found', `no asset with id ${id}`)
+    this.records.removeAsset(id)
+    rmSync(asset.path, { force: true })
   }
 }
 
@@ -212,14 +171,6 @@ function safeAssetName(name: string): string {
   return name.replace(/[/\\\0]/g, '_').replace(/^\.+/, '').slice(0, 200) || 'asset'
 }
 
-
-function assetView(r: AssetRow): AssetView {
-  const view: AssetView = { id: r.id, projectId: r.project_id, name: r.name, kind: r.kind, path: r.path, bytes: r.bytes, createdAt: r.created_at }
-  if (r.licence && r.source_url) {
-    view.credit = { author: r.author ?? '', authorUrl: r.author_url ?? null, licence: r.licence, licenceUrl: r.licence_url ?? null, sourceUrl: r.source_url }
-  }
-  return view
-}
 
 /** A project's own folder in the data folder: its assets, and the artifacts its storyboards reuse. */
 export function projectFolder(dataDir: string, projectId: string): string {

@@ -2,9 +2,9 @@ import { join } from 'node:path'
 import { createProviders, type ProviderSet, type SecretRequest } from './providers/registry'
 import type { BinarySettings } from './render/binaries'
 import type { SettingsStore, StudioSettings } from './settings'
-import type { Db } from './store/database'
+import type { DomainStores } from './store/stores'
+import type { StoryboardStore } from './store/storyboards'
 import { ArtifactCache } from './storyboards/artifact-cache'
-import { StoryboardStore } from './storyboards/store'
 import type { StoryboardSettingsInput, StoryboardSource, StoryboardView } from '../../shared/storyboard'
 import type { JobView } from '../../shared/types'
 
@@ -56,11 +56,11 @@ export class StudioServices {
   constructor(
     readonly dataDir: string,
     private readonly store: SettingsStore,
-    private readonly db: Db,
+    private readonly stores: Pick<DomainStores, 'storyboards' | 'projects' | 'estimates'>,
     readonly secrets: SecretSource = new MemorySecrets(),
     readonly env: NodeJS.ProcessEnv = process.env
   ) {
-    this.storyboards = new StoryboardStore(db)
+    this.storyboards = stores.storyboards
     this.artifacts = new ArtifactCache(this.storyboards, dataDir)
   }
 
@@ -102,22 +102,16 @@ export class StudioServices {
 
   /** The project's newest audio asset: the first "existing track" a music fallback offers (seed 4). */
   projectTrack(projectId: string): string | null {
-    return (
-      this.db
-        .prepare<[string], { path: string }>("SELECT path FROM assets WHERE project_id = ? AND kind = 'audio' ORDER BY created_at DESC LIMIT 1")
-        .get(projectId)?.path ?? null
-    )
+    return this.stores.projects.newestAsset(projectId, 'audio')?.path ?? null
   }
 
   /** The newest finished output of a step, for fallbacks that reuse existing work (seed 4). */
   latestArtifact(stepName: string, fileKey: string): string | null {
-    const row = this.db
-      .prepare<[string], { files: string }>(
-        "SELECT files FROM steps WHERE name = ? AND status = 'completed' AND files IS NOT NULL ORDER BY completed_at DESC LIMIT 20"
-      )
-      .all(stepName)
-      .map((r) => (JSON.parse(r.files) as Record<string, string>)[fileKey])
-      .find(Boolean)
-    return row ?? null
+    return (
+      this.stores.estimates
+        .latestStepFiles(stepName)
+        .map((files) => files[fileKey])
+        .find(Boolean) ?? null
+    )
   }
 }

@@ -5,13 +5,14 @@ import { describe, expect, it } from 'vitest'
 import { openDatabase } from './store/database'
 import { listProviders } from './providers/registry'
 import { SettingsStore, settingsView } from './settings'
+import { SqliteSettingsRecords } from './store/settings'
 
 /** The stored provider entry of one kind, as plain data. */
 const providerOf = (settings: SettingsStore, kind: string) => (settings.get().providers as Record<string, Record<string, unknown>>)[kind]
 
 function store() {
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'settings-')), 'studio.db'))
-  return new SettingsStore(db, { log: () => {} })
+  return new SettingsStore(new SqliteSettingsRecords(db), { log: () => {} })
 }
 
 describe('saving a provider from the settings form', () => {

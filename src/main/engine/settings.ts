@@ -12,7 +12,7 @@ import { explicitBinaryProblem } from './render/binaries'
 import { BudgetSettings } from './pool/budget'
 import { SubtitleStyle } from './render/subtitles'
 import { refuseSecretShaped } from './secret-shape'
-import type { Db } from './store/database'
+import type { SettingsRecords } from './store/settings'
 
 const SETTINGS_KEY = 'studio.settings'
 
@@ -54,7 +54,7 @@ export class SettingsStore {
   version = 0
 
   constructor(
-    private readonly db: Db,
+    private readonly records: SettingsRecords,
     private readonly options: SettingsStoreOptions = {}
   ) {}
 
@@ -62,7 +62,7 @@ export class SettingsStore {
   private cachedText: string | undefined = undefined
 
   private storedText(): string | undefined {
-    return this.db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(SETTINGS_KEY)?.value
+    return this.records.read(SETTINGS_KEY)
   }
 
   /**
@@ -87,9 +87,7 @@ export class SettingsStore {
       // A settings document this build cannot read must not stop the app: fall back to defaults
       // and keep the unreadable copy for the user to inspect.
       console.error('settings unreadable, using defaults:', err)
-      this.db
-        .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-        .run(`${SETTINGS_KEY}.unreadable.${Date.now()}`, text ?? '')
+      this.records.write(`${SETTINGS_KEY}.unreadable.${Date.now()}`, text ?? '')
       parsed = StudioSettings.parse({})
     }
     this.cached = parsed
@@ -120,9 +118,7 @@ export class SettingsStore {
       if (forgotten && origin !== null) this.log(`the stored ${kind} API key was forgotten: the ${kind} provider now points at ${origin}; enter the key again`)
     }
     const text = JSON.stringify(parsed)
-    this.db
-      .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-      .run(SETTINGS_KEY, text)
+    this.records.write(SETTINGS_KEY, text)
     this.cached = parsed
     this.cachedText = text
     this.version++

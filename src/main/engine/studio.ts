@@ -11,8 +11,9 @@ import { MemorySecrets, StudioServices, type SecretSource } from './services'
 import { SettingsStore, type KeyedKind } from './settings'
 import { StoryboardService } from './storyboards/service'
 import { budgetHold, budgetReport, type BudgetLine } from './pool/budget'
-import { spentSince } from './queue/spend'
+import { spentSince } from './store/provider-calls'
 import { openDatabase, type Db } from './store/database'
+import { sqliteStores } from './store/stores'
 
 export interface StudioOptions {
   dataDir: string
@@ -42,6 +43,7 @@ export class Studio extends Engine<StudioServices> {
   constructor(options: StudioOptions) {
     const dataDir = resolve(options.dataDir)
     const db = openDatabase(databaseFile(dataDir))
+    const stores = sqliteStores(db)
     const secrets = options.secrets ?? new MemorySecrets()
     // A key is forgotten when its provider moves to another server (see SettingsStore.replace).
     const forgetKey = (kind: KeyedKind) => {
@@ -49,13 +51,14 @@ export class Studio extends Engine<StudioServices> {
       secrets.set(kind, '')
       return had
     }
-    const settings = new SettingsStore(db, { forgetKey })
-    const services = new StudioServices(dataDir, settings, db, secrets, options.env ?? process.env)
+    const settings = new SettingsStore(stores.settings, { forgetKey })
+    const services = new StudioServices(dataDir, settings, stores, secrets, options.env ?? process.env)
     const saved = settings.get()
-    const projects = new ProjectStore(db, dataDir)
+    const projects = new ProjectStore(stores.projects, dataDir)
     super({
       dataDir,
       db,
+      stores,
       pipelines: builtinPipelines({ dataDir, assetPath: (id) => projects.assetPath(id) }),
       services,
       concurrency: options.concurrency ?? saved.concurrency ?? Math.max(1, cpus().length),
@@ -80,12 +83,12 @@ export class Studio extends Engine<StudioServices> {
     this.batches = new BatchManager(this)
     this.projects = projects
     this.storyboards = new StoryboardService({
-      db,
+      transactions: stores.transactions,
       queue: this.queue,
       events: this.events,
       services,
       assets: (projectId) => this.projects.assets(projectId),
-      averageStepMs: (kind) => services.storyboards.averageStepMs(kind)
+      averageStepMs: (kind) => stores.estimates.averageStepMs(kind)
     })
     services.storyboardService = this.storyboards
     // Settings saved by another process (the CLI next to the app) apply here too: providers for

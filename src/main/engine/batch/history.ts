@@ -1,22 +1,13 @@
 import type { BatchView } from '../../../shared/types'
-import type { Db } from '../store/database'
+import type { BatchReports } from '../store/batch-reports'
 
 /** Buckets after the start point: plenty for the dashboard's 160 px sparklines, and a small event. */
 export const HISTORY_BUCKETS = 60
-
-const FINISHED = `FROM batch_rows r JOIN jobs j ON j.id = r.job_id WHERE r.batch_id = @batchId AND j.completed_at IS NOT NULL`
 
 /** When the batch's first and last finished rows finished (null: none yet). */
 export interface FinishedSpan {
   first: number | null
   last: number | null
-}
-
-/** The span on its own; the batch view reads it in the same pass as its counts. */
-export function finishedSpan(db: Db, batchId: string): FinishedSpan {
-  return db
-    .prepare<{ batchId: string }, FinishedSpan>(`SELECT MIN(j.completed_at) AS first, MAX(j.completed_at) AS last ${FINISHED}`)
-    .get({ batchId })!
 }
 
 /**
@@ -29,20 +20,14 @@ export function finishedSpan(db: Db, batchId: string): FinishedSpan {
  * Cost counts every finished job (cancelled ones spent too), as the view's costUsd does; rows
  * whose job was deleted have no completion time and are not in it.
  */
-export function batchHistory(db: Db, batchId: string, startedAt: number | null, span: FinishedSpan = finishedSpan(db, batchId)): BatchView['history'] {
+export function batchHistory(reports: BatchReports, batchId: string, startedAt: number | null, span: FinishedSpan = reports.finishedSpan(batchId)): BatchView['history'] {
   if (span.first === null || span.last === null) return []
   // A stopped-then-retried batch restarts later than its first rows finished: start at those.
   const origin = startedAt !== null && startedAt <= span.first ? startedAt : span.first
   const width = Math.max(1, Math.ceil((span.last - origin) / HISTORY_BUCKETS / 1000)) * 1000
   // Bucket i ≥ 1 holds what finished in (origin + (i-1)·width, origin + i·width], bucket 1 the
   // start itself too: point 0 is always "nothing yet", so even a one-bucket history draws a line.
-  const buckets = db
-    .prepare<{ batchId: string; origin: number; width: number }, { bucket: number; done: number; failed: number; cost: number }>(
-      `SELECT MAX(1, CAST((j.completed_at - @origin + @width - 1) / @width AS INTEGER)) AS bucket,
-              SUM(j.status = 'completed') AS done, SUM(j.status = 'failed') AS failed, COALESCE(SUM(j.cost_usd), 0) AS cost
-       ${FINISHED} GROUP BY bucket`
-    )
-    .all({ batchId, origin, width })
+  const buckets = reports.historyBuckets(batchId, origin, width)
   const byBucket = new Map(buckets.map((b) => [b.bucket, b]))
   const count = Math.max(1, Math.ceil((span.last - origin) / width))
   const points: BatchView['history'] = []
@@ -54,7 +39,7 @@ export function batchHistory(db: Db, batchId: string, startedAt: number | null, 
     if (b) {
       done += b.done
       failed += b.failed
-      costUsd += b.cost
+      costUsd += b.costUsd
     }
     points.push({ t: Math.min(origin + i * width, span.last), done, failed, costUsd })
   }

@@ -1,5 +1,3 @@
-import type { Db } from '../store/database'
-
 /** A finished job's stored result: the last step's data, and every step's files by step. */
 interface StoredResult {
   output?: unknown
@@ -19,16 +17,4 @@ export function outputPathOf(resultJson: string | null | undefined): string | nu
   const lastWithFiles = Object.values(result.files ?? {}).at(-1)
   const first = lastWithFiles ? Object.values(lastWithFiles).find((f) => typeof f === 'string') : undefined
   return typeof first === 'string' ? first : null
-}
-
-/** Words written for a job: its video's script step, or the one step of a text job. */
-export function wordCounter(db: Db): (jobId: string) => number | null {
-  const step = db.prepare<[string], { output: string | null }>(
-    "SELECT output FROM steps WHERE job_id = ? AND name IN ('script','generate') ORDER BY idx LIMIT 1"
-  )
-  return (jobId) => {
-    const output = step.get(jobId)?.output
-    const words = output ? (JSON.parse(output) as { words?: unknown } | null)?.words : undefined
-    return typeof words === 'number' ? words : null
-  }
 }

@@ -5,18 +5,18 @@ import { type BatchPreview, type BatchRowStatus, type BatchRowsPage, type BatchS
 import type { BatchSource } from '../../../shared/contract'
 import type { Engine } from '../engine'
 import { QueueError } from '../errors'
-import { inTransaction, isDatabaseLocked } from '../store/database'
+import { isDatabaseLocked } from '../store/database'
+import type { BatchRecord, RowImport, JobStatusName } from '../store/batches'
 import { Coalescer } from '../events'
 import type { PipelineDefinition } from '../pipelines/types'
 import { parseBatchConfig, type BatchConfig } from './config'
 import { noRowsReason } from './no-rows'
-import { batchOfJob, deletedRowCount, forgetRowJobs, hasRowsLeft, openJobs, requeueDeletedRows } from './row-states'
 import { openRowSource, resolveMapping, PUBLIC_ADDRESSES_ONLY, type NetworkPolicy, type RowSource } from './sources'
 import { rowInputBuilder } from './row-input'
 import { clipText } from './sources/errors'
 import { sheetOfCopy, stageSource } from './staging'
 import { loadTemplate } from './templates'
-import { batchView, type BatchRow } from './view'
+import { batchView } from './view'
 import { rowTitle } from './row-title'
 import { batchRowsPage } from './rows-page'
 
@@ -70,8 +70,17 @@ export class BatchManager {
     )
   }
 
-  private get db() {
-    return this.engine.db
+  /** Batches and their rows (store/batches.ts): every read and write of them goes through it. */
+  private get store() {
+    return this.engine.stores.batches
+  }
+
+  private get reports() {
+    return this.engine.stores.batchReports
+  }
+
+  private get tx() {
+    return this.engine.stores.transactions
   }
 
   private get dir() {
@@ -84,7 +93,7 @@ export class BatchManager {
     this.unsubscribe = this.engine.events.subscribe((e) => {
       if (e.type === 'job.removed') {
         // Its row now points at nothing, which settles it ("job deleted"): maybe the batch is done.
-        const batchId = this.db.open ? batchOfJob(this.db, e.jobId) : null
+        const batchId = this.tx.open ? this.store.batchOfJob(e.jobId) : null
         if (batchId) this.rowSettled(batchId)
         return
       }
@@ -107,9 +116,7 @@ export class BatchManager {
     // A batch created, paused or resumed by another process (the CLI next to the app) is shown
     // as it changes, not at the next reload.
     this.unsubscribeExternal = this.engine.pool.external.onChange((since) => {
-      for (const { id } of this.db.prepare<[number], { id: string }>('SELECT id FROM batches WHERE updated_at >= ?').all(since)) {
-        this.changes.push(id, null)
-      }
+      for (const id of this.store.changedSince(since)) this.changes.push(id, null)
     })
     // Batches can be resumed from another process (CLI next to the app): look now and then.
     this.sweep = setInterval(() => this.feedAll(), 2_000)
@@ -119,7 +126,7 @@ export class BatchManager {
   stop(): void {
     // Last look before the database closes: a batch whose last row just finished is recorded as
     // completed now, not left "running" at 100 % with no finish time.
-    if (this.db.open) for (const id of this.runningIds()) this.finishIfDone(id)
+    if (this.tx.open) for (const id of this.store.runningIds()) this.finishIfDone(id)
     this.unsubscribe?.()
     this.unsubscribe = null
     this.unsubscribeExternal?.()
@@ -135,9 +142,9 @@ export class BatchManager {
    * after the last job's event, so a deferred feed would neither queue the next rows nor finish.
    */
   private rowSettled(batchId: string): void {
-    if (!this.db.open) return
+    if (!this.tx.open) return
     // Events are announced after commits; should one come from inside a transaction, wait for it.
-    if (this.db.inTransaction) {
+    if (this.tx.active) {
       setImmediate(() => this.rowSettled(batchId))
       return
     }
@@ -162,11 +169,7 @@ export class BatchManager {
   }
 
   private feedAll(): void {
-    for (const id of this.runningIds()) this.feedSafely(id)
-  }
-
-  private runningIds(): string[] {
-    return this.db.prepare<[], { id: string }>("SELECT id FROM batches WHERE status = 'running' AND imported = 1").all().map((b) => b.id)
+    for (const id of this.store.runningIds()) this.feedSafely(id)
   }
 
   /** Headers, a few rows and the column mapping a batch would use, without creating anything. */
@@ -263,23 +266,17 @@ export class BatchManager {
       throw err
     }
     const now = Date.now()
-    this.db
-      .prepare(
-        `INSERT INTO batches (id, name, status, source_label, source_file, sheet, project_id, config, template, created_at, updated_at)
-         VALUES (?, ?, 'idle', ?, ?, ?, ?, ?, ?, ?, ?)`
-      )
-      .run(
-        id,
-        request.name?.trim() || staged.label,
-        staged.label,
-        staged.file,
-        request.sheet ?? null,
-        request.projectId ?? 'default',
-        JSON.stringify(config),
-        template ? JSON.stringify(template) : null,
-        now,
-        now
-      )
+    this.store.insert({
+      id,
+      name: request.name?.trim() || staged.label,
+      sourceLabel: staged.label,
+      sourceFile: staged.file,
+      sheet: request.sheet ?? null,
+      projectId: request.projectId ?? 'default',
+      config: JSON.stringify(config),
+      template: template ? JSON.stringify(template) : null,
+      now
+    })
     this.creating.add(id)
     let imported = true
     try {
@@ -329,11 +326,11 @@ export class BatchManager {
     const config = JSON.parse(batch.config) as BatchConfig
     const pipeline = this.pipeline(config.pipeline)
     const template = batch.template ? (JSON.parse(batch.template) as { script: string }) : null
-    const sheet = sheetOfCopy(batch.source_file, batch.sheet)
+    const sheet = sheetOfCopy(batch.sourceFile, batch.sheet)
     let source: RowSource
     try {
-      source = await openRowSource(batch.source_file, {
-        label: batch.source_label,
+      source = await openRowSource(batch.sourceFile, {
+        label: batch.sourceLabel,
         ...(sheet ? { sheet } : {}),
         ...(config.rowRange ? { rowRange: config.rowRange } : {})
       })
@@ -343,30 +340,26 @@ export class BatchManager {
     }
     try {
       const mapping = resolveMapping(source.headers, config.mapping ?? {}, mappingOptions(pipeline))
-      this.db
-        .prepare('UPDATE batches SET ignored_columns = ?, headers = ? WHERE id = ?')
-        .run(JSON.stringify(mapping.unmappedColumns.map((c) => clipText(c))), JSON.stringify(source.headers.map((h) => clipText(h))), id)
-      const build = rowInputBuilder({ pipeline, config, batchId: id, template, format: source.format, headers: source.headers, mapping })
-      const insert = this.db.prepare(
-        'INSERT OR IGNORE INTO batch_rows (batch_id, row_number, state, input, error, priority, cells) VALUES (?, ?, ?, ?, ?, ?, ?)'
+      this.store.setColumns(
+        id,
+        mapping.unmappedColumns.map((c) => clipText(c)),
+        source.headers.map((h) => clipText(h))
       )
-      let chunk: Array<[number, 'ready' | 'invalid', string | null, string | null, number, string]> = []
+      const build = rowInputBuilder({ pipeline, config, batchId: id, template, format: source.format, headers: source.headers, mapping })
+      let chunk: RowImport[] = []
       const flush = () => {
         const rows = chunk
         chunk = []
-        inTransaction(this.db, () => {
-          for (const r of rows) insert.run(id, ...r)
-          this.db.prepare('UPDATE batches SET updated_at = ? WHERE id = ?').run(Date.now(), id)
-        })
+        this.store.addRows(id, rows, Date.now())
       }
       for await (const row of source.rows) {
         // The row's own cells, kept for the export and the results table.
-        const cells = JSON.stringify(row.values)
+        const cells = row.values
         const outcome = build(row)
         chunk.push(
           outcome.state === 'ready'
-            ? [row.rowNumber, 'ready', JSON.stringify(outcome.input), null, outcome.priority, cells]
-            : [row.rowNumber, 'invalid', null, outcome.reason, outcome.priority, cells]
+            ? { rowNumber: row.rowNumber, state: 'ready', input: outcome.input, error: null, priority: outcome.priority, cells }
+            : { rowNumber: row.rowNumber, state: 'invalid', input: null, error: outcome.reason, priority: outcome.priority, cells }
         )
         if (chunk.length >= IMPORT_CHUNK) {
           flush()
@@ -376,11 +369,11 @@ export class BatchManager {
         }
       }
       flush()
-      const total = this.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM batch_rows WHERE batch_id = ?').get(id)!.n
+      const total = this.store.rowCount(id)
       if (total === 0) {
         const reason = await noRowsReason({
-          file: batch.source_file,
-          label: batch.source_label,
+          file: batch.sourceFile,
+          label: batch.sourceLabel,
           sheet,
           sheetName: batch.sheet,
           rowRange: config.rowRange
@@ -388,9 +381,7 @@ export class BatchManager {
         this.fail(id, reason)
         return
       }
-      this.db
-        .prepare('UPDATE batches SET imported = 1, total_rows = ?, source_format = ?, encoding = ?, delimiter = ?, updated_at = ? WHERE id = ?')
-        .run(total, source.format, source.encoding ?? null, source.delimiter ?? null, Date.now(), id)
+      this.store.markImported(id, { totalRows: total, format: source.format, encoding: source.encoding ?? null, delimiter: source.delimiter ?? null, now: Date.now() })
       this.changes.push(id, null)
       if (this.row(id).status === 'running') this.feed(id)
       else this.finishIfDone(id)
@@ -403,7 +394,7 @@ export class BatchManager {
 
   private fail(id: string, message: string): void {
     // Stored and answered: a message quoting a huge cell grew studio.db by its size, for good.
-    this.db.prepare("UPDATE batches SET status = 'error', error = ?, updated_at = ? WHERE id = ?").run(clipText(message, MAX_STORED_ERROR_CHARS), Date.now(), id)
+    this.store.markFailed(id, clipText(message, MAX_STORED_ERROR_CHARS), Date.now())
     this.changes.push(id, null)
   }
 
@@ -483,12 +474,12 @@ export class BatchManager {
     const id = b.id
     if (!b.imported) throw new QueueError('bad_state', `batch has not imported its rows${b.error ? ` (${b.error})` : ''}; nothing to retry`)
     const jobs = this.jobsOf(id, ['failed', 'cancelled'])
-    if (jobs.length === 0 && deletedRowCount(this.db, id) === 0 && this.readyCount(id) === 0) {
+    if (jobs.length === 0 && this.store.deletedRowCount(id) === 0 && this.store.readyCount(id) === 0) {
       throw new QueueError('nothing_to_retry', 'no failed or cancelled rows to retry')
     }
-    inTransaction(this.db, () => {
+    this.tx.run(() => {
       for (const job of jobs) this.engine.queue.retry(job)
-      requeueDeletedRows(this.db, id)
+      this.store.requeueDeletedRows(id)
       if (b.status === 'paused') this.resumeJobs(id)
     })
     this.setStatus(id, 'running', { started: true, reopen: true })
@@ -500,7 +491,7 @@ export class BatchManager {
   rowsPage(idOrPrefix: string, options: { status?: BatchRowStatus | undefined; offset: number; limit: number }): BatchRowsPage {
     const b = this.require(idOrPrefix)
     const type = (JSON.parse(b.config) as { pipeline: string }).pipeline
-    return batchRowsPage(this.db, b.id, this.engine.pipelines.get(type)?.mainField ?? 'idea', options)
+    return batchRowsPage(this.reports, b.id, this.engine.pipelines.get(type)?.mainField ?? 'idea', options)
   }
 
   /**
@@ -513,19 +504,14 @@ export class BatchManager {
     const id = b.id
     if (!b.imported) throw new QueueError('bad_state', `batch has not imported its rows${b.error ? ` (${b.error})` : ''}; nothing to retry`)
     const wanted = new Set(rowNumbers)
-    const picked = this.db
-      .prepare<[string], { row_number: number; job_id: string | null; status: string | null }>(
-        `SELECT r.row_number, r.job_id, j.status FROM batch_rows r LEFT JOIN jobs j ON j.id = r.job_id
-         WHERE r.batch_id = ? AND r.state = 'queued'`
-      )
-      .all(id)
-      .filter((r) => wanted.has(r.row_number) && (r.status === 'failed' || r.status === 'cancelled' || r.status === null))
+    const picked = this.store
+      .queuedRows(id)
+      .filter((r) => wanted.has(r.rowNumber) && (r.jobStatus === 'failed' || r.jobStatus === 'cancelled' || r.jobStatus === null))
     if (picked.length === 0) throw new QueueError('nothing_to_retry', 'rows: none of these rows failed, was cancelled or lost its job')
-    inTransaction(this.db, () => {
-      const requeue = this.db.prepare("UPDATE batch_rows SET state = 'ready', job_id = NULL WHERE batch_id = ? AND row_number = ?")
+    this.tx.run(() => {
       for (const r of picked) {
-        if (r.status === null) requeue.run(id, r.row_number)
-        else this.engine.queue.retry(r.job_id!)
+        if (r.jobStatus === null) this.store.requeueRow(id, r.rowNumber)
+        else this.engine.queue.retry(r.jobId!)
       }
       if (b.status === 'paused') this.resumeJobs(id)
     })
@@ -547,7 +533,7 @@ export class BatchManager {
     if (!b.imported) {
       throw new QueueError('bad_state', b.error ? `batch could not import its rows (${b.error}); delete it and create it again` : 'batch is still importing its rows')
     }
-    inTransaction(this.db, () => {
+    this.tx.run(() => {
       for (const job of this.jobsOf(id, ['pending', 'paused', 'processing'])) {
         try {
           this.engine.queue.cancel(job)
@@ -555,8 +541,7 @@ export class BatchManager {
           // Finished in between (another process): its row is forgotten all the same.
         }
       }
-      forgetRowJobs(this.db, id)
-      this.db.prepare("UPDATE batches SET status = 'idle', error = NULL, started_at = NULL, finished_at = NULL, updated_at = ? WHERE id = ?").run(Date.now(), id)
+      this.store.forgetRun(id, Date.now())
     })
     this.changes.push(id, null)
     return this.view(id)
@@ -565,7 +550,7 @@ export class BatchManager {
   async remove(idOrPrefix: string): Promise<void> {
     const id = this.require(idOrPrefix).id
     for (const job of this.jobsOf(id, ['pending', 'paused', 'processing'])) this.engine.queue.cancel(job)
-    this.db.prepare('DELETE FROM batches WHERE id = ?').run(id)
+    this.store.remove(id)
     this.changes.drop(id)
     this.viewCost.delete(id)
     await rm(join(this.dir, id), { recursive: true, force: true })
@@ -576,104 +561,76 @@ export class BatchManager {
    * other batches and single jobs interleave with it.
    */
   feed(id: string): void {
-    if (!this.db.open) return
-    const b = this.db.prepare<[string], BatchRow>('SELECT * FROM batches WHERE id = ?').get(id)
+    if (!this.tx.open) return
+    const b = this.store.get(id)
     if (!b || b.status !== 'running' || !b.imported) return
     const window = Math.max(2, this.engine.pool.getConcurrency() * 2)
-    inTransaction(this.db, () => {
-        const room = window - openJobs(this.db, id)
-        if (room <= 0) return
-        const ready = this.db
-          // Most urgent rows first (the sheet's priority column), then in sheet order.
-          .prepare<[string, number], { row_number: number; input: string; priority: number; cells: string | null }>(
-            "SELECT row_number, input, priority, cells FROM batch_rows WHERE batch_id = ? AND state = 'ready' ORDER BY priority, row_number LIMIT ?"
-          )
-          .all(id, room)
-        if (ready.length === 0) return
-        const type = JSON.parse(b.config).pipeline as string
-        const mainField = this.engine.pipelines.get(type)?.mainField ?? 'idea'
-        const jobs = this.engine.queue.enqueueMany(
-          ready.map((r) => {
-            const input = JSON.parse(r.input) as Record<string, unknown>
-            return {
-              type,
-              input,
-              projectId: b.project_id,
-              batchId: id,
-              priority: r.priority,
-              title: rowTitle(input[mainField], r.cells, b.name, r.row_number)
-            }
-          })
-        )
-        const mark = this.db.prepare("UPDATE batch_rows SET state = 'queued', job_id = ? WHERE batch_id = ? AND row_number = ?")
-        jobs.forEach((job, i) => mark.run(job.id, id, ready[i]!.row_number))
-      })
+    // The rows' jobs are created in the same transaction that marks the rows queued: no row runs twice.
+    this.tx.run(() => {
+      const room = window - this.store.openJobs(id)
+      if (room <= 0) return
+      const ready = this.store.readyRows(id, room)
+      if (ready.length === 0) return
+      const type = JSON.parse(b.config).pipeline as string
+      const mainField = this.engine.pipelines.get(type)?.mainField ?? 'idea'
+      const jobs = this.engine.queue.enqueueMany(
+        ready.map((r) => ({
+          type,
+          input: r.input,
+          projectId: b.projectId,
+          batchId: id,
+          priority: r.priority,
+          title: rowTitle(r.input[mainField], r.cells, b.name, r.rowNumber)
+        }))
+      )
+      this.store.markQueued(
+        id,
+        jobs.map((job, i) => ({ rowNumber: ready[i]!.rowNumber, jobId: job.id }))
+      )
+    })
     this.finishIfDone(id)
   }
 
   private finishIfDone(id: string): void {
-    const b = this.db.prepare<[string], BatchRow>('SELECT * FROM batches WHERE id = ?').get(id)
-    if (!b || !b.imported || (b.status !== 'running' && b.status !== 'idle')) return
-    if (b.status === 'idle') return
-    if (!hasRowsLeft(this.db, id)) this.setStatus(id, 'completed', { finished: true })
+    const b = this.store.get(id)
+    if (!b || !b.imported || b.status !== 'running') return
+    if (!this.store.hasRowsLeft(id)) this.setStatus(id, 'completed', { finished: true })
   }
 
   private setStatus(id: string, status: BatchStatus, o: { started?: boolean; finished?: boolean; reopen?: boolean } = {}): void {
-    const now = Date.now()
-    this.db
-      .prepare(
-        `UPDATE batches SET status = ?, updated_at = ?,
-           started_at = CASE WHEN ? THEN COALESCE(started_at, ?) ELSE started_at END,
-           finished_at = CASE WHEN ? THEN ? WHEN ? THEN NULL ELSE finished_at END
-         WHERE id = ?`
-      )
-      .run(status, now, o.started ? 1 : 0, now, o.finished ? 1 : 0, now, o.reopen ? 1 : 0, id)
+    this.store.setStatus(id, status, o, Date.now())
     this.changes.push(id, null)
   }
 
   // ------------------------------------------------------------------ reading
 
   list(): BatchView[] {
-    return this.rows().map((b) => batchView(this.db, b, this.engine.pool.getConcurrency(), this.engine.queue.isPaused()))
+    return this.store.list().map((b) => batchView(this.reports, b, this.engine.pool.getConcurrency(), this.engine.queue.isPaused()))
   }
 
   view(id: string): BatchView {
-    return batchView(this.db, this.require(id), this.engine.pool.getConcurrency(), this.engine.queue.isPaused())
+    return batchView(this.reports, this.require(id), this.engine.pool.getConcurrency(), this.engine.queue.isPaused())
   }
 
-  private rows(): BatchRow[] {
-    return this.db.prepare<[], BatchRow>('SELECT * FROM batches ORDER BY created_at DESC').all()
+  private rows(): BatchRecord[] {
+    return this.store.list()
   }
 
-  private row(id: string): BatchRow {
+  private row(id: string): BatchRecord {
     return this.require(id)
   }
 
-  require(id: string): BatchRow {
+  require(id: string): BatchRecord {
     const b =
-      this.db.prepare<[string], BatchRow>('SELECT * FROM batches WHERE id = ?').get(id) ??
+      this.store.get(id) ??
       // A prefix is compared as characters: with LIKE, `studio batch stop ____` stopped a batch.
-      (id.length >= 4
-        ? this.db.prepare<[string, string], BatchRow>('SELECT * FROM batches WHERE substr(id, 1, length(?)) = ? LIMIT 2').all(id.toLowerCase(), id.toLowerCase())
-        : []
-      ).find(
-        (_r, _i, all) => all.length === 1
-      )
+      (id.length >= 4 ? this.store.withPrefix(id.toLowerCase()) : []).find((_r, _i, all) => all.length === 1)
     if (!b) throw new QueueError('not_found', `no batch with id ${id}`)
     return b
   }
 
-  private jobsOf(id: string, statuses: string[]): string[] {
-    return this.db
-      .prepare<unknown[], { id: string }>(
-        `SELECT j.id FROM batch_rows r JOIN jobs j ON j.id = r.job_id WHERE r.batch_id = ? AND j.status IN (${statuses.map(() => '?').join(',')}) ORDER BY r.row_number`
-      )
-      .all(id, ...statuses)
-      .map((r) => r.id)
-  }
-
-  private readyCount(id: string): number {
-    return this.db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM batch_rows WHERE batch_id = ? AND state = 'ready'").get(id)!.n
+  private jobsOf(id: string, statuses: JobStatusName[]): string[] {
+    return this.store.jobsOf(id, statuses)
   }
 
   /** Wait for an import started by create/start (tests, CLI). */
@@ -688,13 +645,12 @@ export class BatchManager {
   }
 
   private announce(id: string): void {
-    if (!this.db.open || this.creating.has(id)) return
-    const b = this.db.prepare<[string], BatchRow>('SELECT * FROM batches WHERE id = ?').get(id)
-    if (!b) return
+    if (!this.tx.open || this.creating.has(id)) return
+    if (!this.store.get(id)) return
     this.finishIfDone(id)
-    const fresh = this.db.prepare<[string], BatchRow>('SELECT * FROM batches WHERE id = ?').get(id)!
+    const fresh = this.store.get(id)!
     const start = performance.now()
-    const batch = batchView(this.db, fresh, this.engine.pool.getConcurrency(), this.engine.queue.isPaused())
+    const batch = batchView(this.reports, fresh, this.engine.pool.getConcurrency(), this.engine.queue.isPaused())
     this.viewCost.set(id, performance.now() - start)
     this.engine.events.emit({ type: 'batch.changed', batch })
   }

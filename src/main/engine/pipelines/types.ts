@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import type { JsonValue } from '../../../shared/types'
+import type { LogEntry } from '../../../shared/log-lines'
 
 /** What a running step can see and do. Plain data in, plain data out: no Electron, no globals. */
 export interface StepContext<Services = unknown> {
@@ -18,7 +19,8 @@ export interface StepContext<Services = unknown> {
   readonly signal: AbortSignal
   /** 0–100 within this step. Cheap to call often: the engine coalesces. */
   progress(percent: number, message?: string): void
-  log(message: string, level?: LogLevel): void
+  /** Free text, or one of the engine's lines (logEntry) that the app shows in the user's language. */
+  log(message: string | LogEntry, level?: LogLevel): void
   /** Write a file atomically (temp name, then rename) inside workDir; returns its absolute path. */
   writeArtifact(name: string, data: string | Uint8Array): Promise<string>
   /** Absolute path for a file inside workDir (for tools like ffmpeg that write themselves). */

@@ -359,5 +359,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE assets ADD COLUMN source_id TEXT;
       CREATE INDEX assets_source ON assets (project_id, source_id) WHERE source_id IS NOT NULL;
     `
+  },
+  {
+    version: 15,
+    name: 'log lines stored as a code and its values',
+    sql: `
+      -- A line the engine writes from one of its templates (shared/log-lines.ts) is stored as the
+      -- template's code and its values (a JSON object), with an empty message: the CLI renders the
+      -- English, the app the user's language, and no one parses prose back. Free text keeps its
+      -- message and no code. Lines stored before this version keep their English message: they
+      -- are recognised by their template when read (store/rows.ts logLine).
+      ALTER TABLE job_logs ADD COLUMN code TEXT;
+      ALTER TABLE job_logs ADD COLUMN params TEXT;
+    `
   }
 ]

@@ -8,7 +8,7 @@ import { projectFolder } from '../projects'
 import { makePrivateDir } from '../store/private-files'
 import { probe } from '../render/ffmpeg'
 import type { BinarySettings } from '../render/binaries'
-import type { CachedArtifact, StoryboardStore } from './store'
+import type { CachedArtifact, StoryboardStore } from '../store/storyboards'
 
 /** A reused or new artifact as a step sees it: absolute paths. */
 export interface Artifact {

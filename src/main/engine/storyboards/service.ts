@@ -15,9 +15,9 @@ import {
 import { describeZodError } from '../../../shared/schemas'
 import { QueueError } from '../errors'
 import type { EventBus } from '../events'
-import type { Queue } from '../queue/queue'
+import type { JobStore as Queue } from '../store/jobs'
 import type { StudioServices } from '../services'
-import { inTransaction, type Db } from '../store/database'
+import type { Transactions } from '../store/transactions'
 import type { AssetFile } from './artifact-cache'
 import { applyEdit, assetRefs, makeScene, makeSettings, sceneIndex, type StoryboardDoc } from './document'
 import { scenesFromIdea, rewriteNarration } from './from-idea'
@@ -27,7 +27,7 @@ import { musicKeyOf } from './steps/music'
 import { segmentSpec, type SceneFacts } from './segment-spec'
 import { visualKeyOf } from './steps/visual'
 import { voiceKeyOf } from './steps/voice'
-import type { StoredStoryboard } from './store'
+import type { StoredStoryboard } from '../store/storyboards'
 import { sceneSeconds } from './timing'
 
 /** A step that uses a project asset as it is: nothing to make, always "reused". */
@@ -36,7 +36,8 @@ const ASSET = 'asset'
 export interface StoryboardDeps {
   /** The project's media (for pictures taken in order when creating from an idea). */
   assets(projectId: string): Array<{ id: string; kind: string; name: string }>
-  db: Db
+  /** Groups the render's job and its record into one commit. */
+  transactions: Transactions
   queue: Queue
   events: EventBus
   services: StudioServices
@@ -243,7 +244,7 @@ export class StoryboardService {
     const board = this.store.require(req.id)
     const input = this.renderInput(board, req)
     await this.checkAssets(board.projectId, board.doc)
-    const job = inTransaction(this.d.db, () => {
+    const job = this.d.transactions.run(() => {
       const queued = this.d.queue.enqueue({
         type: 'storyboard',
         projectId: board.projectId,

@@ -1,4 +1,5 @@
-import { parseLogLine, type LogLineCode } from '../../../shared/log-lines'
+import { isLogLineCode, logText, parseLogLine, type LogLineCode } from '../../../shared/log-lines'
+import type { LogLine } from '../../../shared/types'
 import type { Locale } from './index'
 
 /**
@@ -70,18 +71,26 @@ const STEP_PHRASES: Record<string, string> = { 'a step': 'une étape', 'the curr
 const DECIMAL_VALUES = new Set(['duration', 'delay', 'seconds'])
 
 /**
- * A stored log line in the user's language: the engine's own lines are recognised by their
- * template; any other line (a step's free text, an older wording) is shown as it was written.
+ * A log line in the user's language, from its code and values (shared/log-lines): the engine sends
+ * both with every line, having recognised once, when reading, the lines older releases stored as
+ * English only. A line whose code is null is free text (a step's own words), shown as written.
+ * Only a bare message (no `code` field at all: a writer that does not send codes) is recognised
+ * by its template here.
  */
-export function localizeLogLine(message: string, locale: Locale): string {
-  if (locale === 'en') return message
-  const parsed = parseLogLine(message)
-  if (!parsed) return message
+export function localizeLogLine(line: string | Pick<LogLine, 'message' | 'code' | 'params'>, locale: Locale): string {
+  const message = typeof line === 'string' ? line : line.message
+  const sent = typeof line !== 'string' && line.code !== undefined
+  const coded = sent && line.code && line.params && isLogLineCode(line.code) ? { code: line.code, params: line.params } : null
+  if (locale === 'en') return coded ? logText(coded.code, coded.params) : message
+  const found = sent ? coded : parseLogLine(message)
+  if (!found) return message
+  const params: Record<string, string> = {}
+  for (const [name, value] of Object.entries(found.params)) params[name] = String(value)
   // A template says "l’étape {step}" for a step's name; the engine's stand-ins for an unknown step are phrases of their own.
-  const stepPhrase = STEP_PHRASES[parsed.params.step ?? '']
-  const template = stepPhrase ? FR[parsed.code].replace(/(?:l’)?étape \{step\}/, stepPhrase) : FR[parsed.code]
+  const stepPhrase = STEP_PHRASES[params.step ?? '']
+  const template = stepPhrase ? FR[found.code].replace(/(?:l’)?étape \{step\}/, stepPhrase) : FR[found.code]
   return template.replace(/\{(\w+)\}/g, (m, name: string) => {
-    const value = parsed.params[name]
+    const value = params[name]
     if (value === undefined) return m
     if (DECIMAL_VALUES.has(name)) return value.replace(/(\d)\.(\d)/g, '$1,$2')
     return FR_VALUES[name]?.[value] ?? value

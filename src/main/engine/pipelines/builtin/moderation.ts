@@ -1,7 +1,7 @@
 import { permanent } from '../../errors'
 import type { StudioServices } from '../../services'
 import type { StepContext, StepDefinition } from '../types'
-import { logText } from '../../../../shared/log-lines'
+import { logEntry } from '../../../../shared/log-lines'
 
 /** The kinds of provider a step pays for; moderation guards each of them. */
 export type PaidKind = 'text' | 'image' | 'speech'
@@ -48,5 +48,5 @@ export async function moderateBeforePaidStep(ctx: StepContext<StudioServices>, k
       .map(([name]) => name)
     throw permanent(`the text was flagged by ${result.provider}${categories.length ? ` (${categories.join(', ')})` : ''}; nothing was generated`)
   }
-  ctx.log(logText(input.length > 1 ? 'moderatedMany' : 'moderatedOne', { count: input.length, provider: result.provider, kind }))
+  ctx.log(logEntry(input.length > 1 ? 'moderatedMany' : 'moderatedOne', { count: input.length, provider: result.provider, kind }))
 }

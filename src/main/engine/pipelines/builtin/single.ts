@@ -10,7 +10,7 @@ import type { PipelineDefinition, StepDefinition } from '../types'
 import { buildMesh, meshSpec, primitiveFor, toObj } from './model3d'
 import { billing, moderateBeforePaidStep, paidBy } from './moderation'
 import { countWords } from './video'
-import { logText } from '../../../../shared/log-lines'
+import { logEntry } from '../../../../shared/log-lines'
 
 /** The seed-1 generator kinds as single-step jobs, on the same queue and checkpoint mechanism. */
 
@@ -165,7 +165,7 @@ export const musicPipeline = single('music', 'Compose music', MusicInput, 'mood'
     if (!existing) throw permanent(`no existing track to offer instead (${error.message})`)
     const copy = ctx.artifactPath(`music${extname(existing) || '.wav'}`)
     await copyFile(existing, copy)
-    ctx.log(logText('existingTrack', { track: existing }), 'warn')
+    ctx.log(logEntry('existingTrack', { track: existing }), 'warn')
     const durationSec = await audioDuration(copy, ctx.services.binaries()).catch(() => null)
     return { data: { reused: existing, durationSec, fallback: 'an existing track', reason: error.message }, files: { music: copy }, provider: 'library' }
   }

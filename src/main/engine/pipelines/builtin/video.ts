@@ -12,7 +12,7 @@ import type { StudioServices } from '../../services'
 import type { PipelineDefinition, StepContext, StepDefinition } from '../types'
 import { billing, moderateBeforePaidStep, moderationFor, paidBy } from './moderation'
 import { phrasesFor } from './phrases'
-import { logText } from '../../../../shared/log-lines'
+import { logEntry } from '../../../../shared/log-lines'
 
 export const VideoInput = z.strictObject({
   idea: z.string().trim().min(3, 'idea is too short (3 characters at least)').max(2000, 'idea is too long (2000 characters at most)'),
@@ -75,7 +75,7 @@ const script: StepDefinition<StudioServices> = {
     if (!body) throw permanent(`${result.provider} returned an empty script`)
     const files: Record<string, string> = {}
     if (i.saveIntermediateSteps) files.script = await ctx.writeArtifact('script.txt', body + '\n')
-    if (result.offline) ctx.log(logText('offlineScript', { provider: result.provider }))
+    if (result.offline) ctx.log(logEntry('offlineScript', { provider: result.provider }))
     return {
       data: {
         text: body,
@@ -119,7 +119,7 @@ const audio: StepDefinition<StudioServices> = {
       { signal: ctx.signal }
     )
     if (!(result.durationSec > 0.2)) throw permanent(`${result.provider} produced no audible narration`)
-    ctx.log(logText('narration', { provider: result.provider, seconds: result.durationSec.toFixed(1) }))
+    ctx.log(logEntry('narration', { provider: result.provider, seconds: result.durationSec.toFixed(1) }))
     return {
       data: { durationSec: result.durationSec, words: (result.words ?? null) as JsonValue, engine: result.provider },
       files: { narration: result.path },
@@ -139,7 +139,7 @@ const visualsStep = (assetPath: (id: string) => string | undefined = () => undef
   async run(ctx) {
     const i = input(ctx)
     if (i.assets?.length) {
-      ctx.log(logText('projectVisuals', { count: i.assets.length }))
+      ctx.log(logEntry('projectVisuals', { count: i.assets.length }))
       const images = i.assets.map((a, n) => {
         if (!ASSET_ID.test(a)) return a
         const path = assetPath(a)
@@ -216,7 +216,7 @@ const video: StepDefinition<StudioServices> = {
       { signal: ctx.signal, onProgress: (p) => ctx.progress(p) }
     )
     ctx.log(
-      logText(draft ? 'renderedDraft' : 'rendered', {
+      logEntry(draft ? 'renderedDraft' : 'rendered', {
         width: result.width,
         height: result.height,
         seconds: result.durationSec.toFixed(1),

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises'
-import { logText } from '../../../../shared/log-lines'
+import { logEntry } from '../../../../shared/log-lines'
 import { permanent } from '../../errors'
 import type { StepDefinition } from '../../pipelines/types'
 import { resolveBinaries } from '../../render/binaries'
@@ -80,7 +80,7 @@ export const assembleStep: StepDefinition<StudioServices> = {
       const frame = frameOf(input)
       const width = video?.width ?? frame.width
       const height = video?.height ?? frame.height
-      ctx.log(logText('storyboardRendered', { scenes: scenes.length, width, height, seconds: info.durationSec.toFixed(1) }))
+      ctx.log(logEntry('storyboardRendered', { scenes: scenes.length, width, height, seconds: info.durationSec.toFixed(1) }))
       return {
         data: { durationSec: info.durationSec, width, height, scenes: scenes.length, draft: input.draft },
         files,

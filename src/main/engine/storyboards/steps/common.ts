@@ -1,7 +1,7 @@
 import { copyFile, link } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { FORMAT_SIZES, type Scene } from '../../../../shared/storyboard'
-import { logText, type LogLineCode } from '../../../../shared/log-lines'
+import { logEntry, type LogLineCode } from '../../../../shared/log-lines'
 import { permanent } from '../../errors'
 import type { StepContext, StepResult } from '../../pipelines/types'
 import type { StudioServices } from '../../services'
@@ -60,7 +60,7 @@ export async function cachedStep(ctx: Ctx, kind: ArtifactKind, key: string, scen
   const cache = ctx.services.artifacts
   const hit = cache.lookup(ctx.projectId, key)
   if (hit) {
-    ctx.log(logText(REUSED[kind], scene === null ? {} : { scene }))
+    ctx.log(logEntry(REUSED[kind], scene === null ? {} : { scene }))
     // The job lists the reused files as its own (hard links: no copy), so each render is a
     // complete version whatever it reused, and cleaning a job never touches the cache.
     const files: Record<string, string> = {}

@@ -1,5 +1,5 @@
 import { FORMAT_SIZES, type Scene } from '../../../../shared/storyboard'
-import { logText } from '../../../../shared/log-lines'
+import { logEntry } from '../../../../shared/log-lines'
 import { moderateBeforePaidStep, moderationFor } from '../../pipelines/builtin/moderation'
 import type { StepDefinition, StepResult, StepTarget } from '../../pipelines/types'
 import { SharpImageProvider } from '../../providers/sharp-image'
@@ -41,7 +41,7 @@ export const visualStep: StepDefinition<StudioServices> = {
     if (v.kind === 'asset') {
       // The user's own file: nothing to make. Its hash keys the segments made from it.
       const asset = await ctx.services.artifacts.asset(ctx.projectId, v.assetId, ctx.services.binaries())
-      ctx.log(logText('sceneVisualAsset', { scene: number, name: asset.name }))
+      ctx.log(logEntry('sceneVisualAsset', { scene: number, name: asset.name }))
       return {
         data: { key: visualKeyOf(input, scene, ctx.services.providers().image, asset.sha256), reused: true, paths: { source: asset.path }, media: asset.kind, durationSec: asset.durationSec },
         provider: 'project-assets'

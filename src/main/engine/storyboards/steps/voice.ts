@@ -1,4 +1,4 @@
-import { logText } from '../../../../shared/log-lines'
+import { logEntry } from '../../../../shared/log-lines'
 import { permanent } from '../../errors'
 import { moderateBeforePaidStep, paidBy } from '../../pipelines/builtin/moderation'
 import type { StepDefinition } from '../../pipelines/types'
@@ -52,7 +52,7 @@ export const voiceStep: StepDefinition<StudioServices> = {
         durationSec /= speed
         words = words?.map((w) => ({ text: w.text, start: w.start / speed, end: w.end / speed })) ?? null
       }
-      ctx.log(logText('narration', { provider: said.provider, seconds: durationSec.toFixed(1) }))
+      ctx.log(logEntry('narration', { provider: said.provider, seconds: durationSec.toFixed(1) }))
       return {
         data: { durationSec, words },
         files: { voice: path },

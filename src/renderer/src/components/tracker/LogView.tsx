@@ -16,7 +16,7 @@ export function LogView({ lines, showJob = false, testId = 'log', onJob }: { lin
   const texts = useMemo(() => new Map<number, string>(), [t.locale])
   const textOf = (l: LogLine) => {
     let text = texts.get(l.id)
-    if (text === undefined) texts.set(l.id, (text = localizeLogLine(l.message, t.locale)))
+    if (text === undefined) texts.set(l.id, (text = localizeLogLine(l, t.locale)))
     return text
   }
   const shown = useMemo(() => {

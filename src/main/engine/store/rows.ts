@@ -1,5 +1,6 @@
 import type { JobDetail, JobStatus, JobView, JsonValue, LogLine, StepStatus, StepView } from '../../../shared/types'
-import type { RowBuilder } from '../store/row-reader'
+import type { RowBuilder } from './row-reader'
+import { isLogLineCode, logText, parseLogLine, type LogLineParams } from '../../../shared/log-lines'
 
 /** A `jobs` row exactly as SQLite returns it. */
 export interface JobRow {
@@ -190,7 +191,11 @@ export interface LogRow {
   ts: number
   level: LogLine['level']
   step: string | null
+  /** Empty for a line stored as a code (since schema 15); the English text for free text and older lines. */
   message: string
+  code: string | null
+  /** The code's values as a JSON object. */
+  params: string | null
 }
 
 export function parseJson<T = JsonValue>(text: string | null): T | null {
@@ -256,6 +261,19 @@ export function jobDetail(row: JobRow, steps: StepRow[]): JobDetail {
   return { ...jobView(row), steps: steps.map(stepView) }
 }
 
+/**
+ * A stored line for the contract: its code and values, and the English they render to. A line
+ * stored before codes were (English text only) is recognised by its template, here, once per read;
+ * a line no template matches is free text (code null).
+ */
 export function logLine(row: LogRow): LogLine {
-  return { id: row.id, jobId: row.job_id, ts: row.ts, level: row.level, step: row.step, message: row.message }
+  const line = { id: row.id, jobId: row.job_id, ts: row.ts, level: row.level, step: row.step }
+  if (row.code !== null && isLogLineCode(row.code)) {
+    const params = parseJson<LogLineParams>(row.params) ?? {}
+    return { ...line, message: logText(row.code, params), code: row.code, params }
+  }
+  // A code this build does not know (a newer release wrote it): its stored words, or the code itself.
+  if (row.code !== null) return { ...line, message: row.message || row.code, code: null, params: null }
+  const parsed = parseLogLine(row.message)
+  return { ...line, message: row.message, code: parsed?.code ?? null, params: parsed?.params ?? null }
 }

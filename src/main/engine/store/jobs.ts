@@ -23,12 +23,13 @@ import { QueueError } from '../errors'
 import type { EventBus } from '../events'
 import type { PipelineRegistry } from '../pipelines/registry'
 import { stepDefinition } from '../pipelines/types'
-import { afterCommit, inTransaction, prep, type Db } from '../store/database'
-import { JOB_COST, JOB_COST_UNKNOWN } from './job-cost'
-import { planMove, planPlacement, type MoveOutcome, type QueueSlot } from './ordering'
+import { afterCommit, inTransaction, prep, type Db } from './database'
+import { JOB_COST, JOB_COST_UNKNOWN } from './provider-calls'
+import { planMove, planPlacement, type MoveOutcome, type QueueSlot } from '../queue/ordering'
 import { JOB_ROW, jobDetail, jobView, logLine, STEP_ROW, type JobRow, type LogRow, type StepRow } from './rows'
-import { readRows } from '../store/row-reader'
-import { logText } from '../../../shared/log-lines'
+import { readRows } from './row-reader'
+import { quickEnqueueRequest } from '../../../shared/enqueue-check'
+import { logEntry, logText, type LogEntry } from '../../../shared/log-lines'
 import { progressOfDoneSteps } from '../../../shared/progress'
 import type { BulkOutcome, BulkResult, JobSelection } from '../../../shared/bulk'
 
@@ -44,10 +45,51 @@ export interface QueueOptions {
 }
 
 /**
- * The user's side of the queue: everything a person can ask of it. Every operation is one
- * SQLite transaction, then one event per changed job. Worker-side writes live in `leases.ts`.
+ * The user's side of the queue: everything a person can ask of it (the CLI, the window, batches,
+ * storyboards). Every operation is one transaction, then one event per changed job, sent once it
+ * has committed. Worker-side writes live in the LeaseStore (leases.ts). It takes and returns
+ * domain types only (shared/types); rows stay in the store.
+ *
+ * A second backend: every method reads or writes the database, so on a network backend
+ * (PostgreSQL) each returns a Promise of the same value; the bulk operations (`*Many`) keep one
+ * transaction per request with a savepoint per job, as here. Enqueue validation (the pipeline's
+ * input schema, the plan of steps) is the same for every backend and happens before any write.
  */
-export class Queue {
+export interface JobStore {
+  get(id: string): JobDetail | null
+  /** Like get, but a missing job is a clear error. Accepts a unique id prefix, as git does. */
+  require(id: string): JobView
+  list(filter?: JobFilter): JobView[]
+  logs(id: string, options?: { afterId?: number; limit?: number }): LogLine[]
+  isPaused(): boolean
+  stats(): QueueStats
+  enqueue(request: EnqueueRequest): JobView
+  enqueueMany(requests: readonly EnqueueRequest[]): JobView[]
+  setPriority(id: string, priority: number): JobView
+  move(id: string, direction: MoveDirection): JobView
+  place(id: string, target: { before: string } | { after: string }): JobView
+  cancel(id: string): JobView
+  retry(id: string, options?: { fromStep?: string }): JobView
+  remove(id: string): void
+  pauseJob(id: string): JobView
+  resumeJob(id: string): JobView
+  setQueuePaused(paused: boolean): void
+  cleanup(options: { olderThanMs: number; statuses?: JobStatus[] }): number
+  cancelMany(selection: JobSelection): BulkResult
+  retryMany(selection: JobSelection): BulkResult
+  pauseMany(selection: JobSelection): BulkResult
+  resumeMany(selection: JobSelection): BulkResult
+  setPriorityMany(selection: JobSelection, priority: number): BulkResult
+  removeMany(selection: JobSelection): BulkResult
+  /** Append a line to a job's log (nothing when the job is gone). */
+  log(jobId: string, level: LogLine['level'], message: LogMessage, step?: string | null): void
+}
+
+/**
+ * The job store on the engine's SQLite file. Its row-level methods (getRow, stepRows, emitRow…)
+ * are for the other SQLite stores (leases.ts, external-changes.ts), not part of JobStore.
+ */
+export class SqliteJobStore implements JobStore {
   readonly db: Db
   private readonly events: EventBus
   private readonly pipelines: PipelineRegistry<any>
@@ -77,8 +119,12 @@ export class Queue {
     return row ? jobDetail(row, this.stepRows(id)) : null
   }
 
+  require(id: string): JobView {
+    return jobView(this.requireRow(id))
+  }
+
   /** Like get, but a missing job is a clear error. Accepts a unique id prefix, as git does. */
-  require(id: string): JobRow {
+  private requireRow(id: string): JobRow {
     const row = this.getRow(id) ?? this.byPrefix(id)
     if (!row) {
       const hint = id.length < 4 ? ' (a short id needs at least 4 of its characters)' : ''
@@ -129,7 +175,7 @@ export class Queue {
   }
 
   logs(id: string, options: { afterId?: number; limit?: number } = {}): LogLine[] {
-    const job = this.require(id)
+    const job = this.requireRow(id)
     return prep<[number, number, number], LogRow>(this.db, 'SELECT * FROM job_logs WHERE job_seq = ? AND id > ? ORDER BY id LIMIT ?')
       .all(job.seq, options.afterId ?? 0, options.limit ?? 10_000)
       .map(logLine)
@@ -186,50 +232,66 @@ export class Queue {
     return this.enqueueMany([request])[0]!
   }
 
-  /** Enqueue several jobs in one transaction: all of them or, on a bad one, none (the error names it). */
+  /**
+   * Enqueue several jobs in one transaction: all of them or, on a bad one, none (the error names
+   * it). The rows are not read back: what they hold is what was inserted, plus the columns'
+   * defaults (NEW_JOB), so the views are built from that.
+   */
   enqueueMany(requests: readonly EnqueueRequest[]): JobView[] {
     const prepared = requests.map((req, i) => this.prepareEnqueue(req, requests.length > 1 ? `jobs[${i}].` : ''))
     const now = this.now()
-    const insertJob = prep(this.db, 
+    // Positional parameters: binding thirteen named ones from an object cost more than the insert.
+    const insertJob = prep(
+      this.db,
       `INSERT INTO jobs (id, seq, project_id, type, title, payload, status, priority, position, max_retries,
                          next_resource, batch_id, estimated_duration_ms, created_at, updated_at)
-       VALUES (@id, @seq, @projectId, @type, @title, @payload, 'pending', @priority, @position, @maxRetries,
-               @nextResource, @batchId, @estimate, @now, @now)`
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)`
     )
-    const insertStep = prep(this.db, 
-      `INSERT INTO steps (job_id, idx, name, title, resource, status) VALUES (?, ?, ?, ?, ?, 'pending')`
+    const insertStep = prep(this.db, `INSERT INTO steps (job_id, idx, name, title, resource, status) VALUES (?, ?, ?, ?, ?, 'pending')`)
+    const insertLog = prep(
+      this.db,
+      `INSERT INTO job_logs (job_seq, job_id, ts, level, step, message, code, params) VALUES (?, ?, ?, 'info', NULL, '', 'queued', ?)`
     )
-    const insertLog = prep(this.db, `INSERT INTO job_logs (job_seq, job_id, ts, level, step, message) VALUES (?, ?, ?, 'info', NULL, ?)`)
-    const ids = inTransaction(this.db, () => {
-        let { position, seq } = prep<[], { position: number; seq: number }>(
-          this.db,
-          'SELECT IFNULL(MAX(position), 0) AS position, (SELECT IFNULL(MAX(seq), 0) FROM jobs) AS seq FROM jobs'
-        ).get()!
-        return prepared.map((p) => {
-          const id = randomUUID()
-          position += 1
-          seq += 1
-          insertJob.run({
-            id,
-            seq,
-            projectId: p.req.projectId,
-            type: p.req.type,
-            title: p.title,
-            payload: p.payload,
-            priority: p.req.priority,
-            position,
-            maxRetries: p.req.maxRetries,
-            nextResource: p.steps[0]!.resource,
-            batchId: p.req.batchId ?? null,
-            estimate: p.steps.reduce((sum, s) => sum + s.estimateMs, 0),
-            now
-          })
-          p.steps.forEach((s, idx) => insertStep.run(id, idx, s.name, s.title, s.resource))
-          insertLog.run(seq, id, now, logText('queued', { priority: p.req.priority }))
-          return id
-        })
+    const rows = inTransaction(this.db, () => {
+      let { position, seq } = prep<[], { position: number; seq: number }>(
+        this.db,
+        'SELECT IFNULL(MAX(position), 0) AS position, (SELECT IFNULL(MAX(seq), 0) FROM jobs) AS seq FROM jobs'
+      ).get()!
+      return prepared.map((p): JobRow => {
+        const id = randomUUID()
+        position += 1
+        seq += 1
+        let estimate = 0
+        for (const s of p.steps) estimate += s.estimateMs
+        const { projectId, type, priority, maxRetries } = p.req
+        const batchId = p.req.batchId ?? null
+        const nextResource = p.steps[0]!.resource
+        insertJob.run(id, seq, projectId, type, p.title, p.payload, priority, position, maxRetries, nextResource, batchId, estimate, now, now)
+        for (let idx = 0; idx < p.steps.length; idx++) {
+          const s = p.steps[idx]!
+          insertStep.run(id, idx, s.name, s.title, s.resource)
+        }
+        insertLog.run(seq, id, now, JSON.stringify({ priority }))
+        return {
+          ...NEW_JOB,
+          id,
+          seq,
+          project_id: projectId,
+          type,
+          title: p.title,
+          payload: p.payload,
+          priority,
+          position,
+          max_retries: maxRetries,
+          next_resource: nextResource,
+          batch_id: batchId,
+          estimated_duration_ms: estimate,
+          created_at: now,
+          updated_at: now
+        }
       })
-    const views = ids.map((id) => jobView(this.getRow(id)!))
+    })
+    const views = rows.map(jobView)
     afterCommit(this.db, () => {
       for (const job of views) this.events.emit({ type: 'job.changed', job })
     })
@@ -237,7 +299,7 @@ export class Queue {
   }
 
   private prepareEnqueue(raw: EnqueueRequest, prefix: string) {
-    const req: EnqueueParsed = parse(EnqueueRequest, raw, prefix + 'request', prefix)
+    const req: EnqueueParsed = quickEnqueueRequest(raw) ?? parse(EnqueueRequest, raw, prefix + 'request', prefix)
     const pipeline = this.pipelines.get(req.type)
     if (!pipeline) {
       throw new QueueError(
@@ -266,34 +328,34 @@ export class Queue {
 
   setPriority(id: string, priority: number): JobView {
     const p = parse(Priority, priority, 'priority')
-    const row = this.require(id)
+    const row = this.requireRow(id)
     this.refuseWhileProcessing(row, 'its priority cannot be changed')
     if (row.status === 'completed') throw new QueueError('finished', 'job is already completed; its priority no longer matters')
     return this.mutate(row.id, () => {
       prep(this.db, 'UPDATE jobs SET priority = ?, updated_at = ? WHERE id = ?').run(p, this.now(), row.id)
-      this.log(row.id, 'info', logText('prioritySet', { priority: p }))
+      this.log(row.id, 'info', logEntry('prioritySet', { priority: p }))
     })
   }
 
   move(id: string, direction: MoveDirection): JobView {
     const dir = parse(MoveDirectionSchema, direction, 'direction')
     return this.reorder(id, (queued, jobId) => planMove(queued, jobId, dir), (change) =>
-      change ? logText('movedPriority', { direction: dir, ...change }) : logText('moved', { direction: dir })
+      change ? logEntry('movedPriority', { direction: dir, ...change }) : logEntry('moved', { direction: dir })
     )
   }
 
   /** Drop a job right before or after another queued job, in one step (the end of a drag). */
   place(id: string, target: { before: string } | { after: string }): JobView {
     const anchorId = 'before' in target ? target.before : target.after
-    const anchor = this.require(anchorId)
+    const anchor = this.requireRow(anchorId)
     if (anchor.status !== 'pending' && anchor.status !== 'paused') {
       throw new QueueError('not_queued', `the job to place it next to is ${anchor.status}; only queued jobs can be reordered`)
     }
     const before = 'before' in target
     return this.reorder(id, (queued, jobId) => planPlacement(queued, jobId, anchor.id, before), (change) =>
       change
-        ? logText(before ? 'placedBeforePriority' : 'placedAfterPriority', { title: anchor.title, ...change })
-        : logText(before ? 'placedBefore' : 'placedAfter', { title: anchor.title })
+        ? logEntry(before ? 'placedBeforePriority' : 'placedAfterPriority', { title: anchor.title, ...change })
+        : logEntry(before ? 'placedBefore' : 'placedAfter', { title: anchor.title })
     )
   }
 
@@ -304,9 +366,9 @@ export class Queue {
   private reorder(
     id: string,
     plan: (queued: QueueSlot[], jobId: string) => MoveOutcome,
-    message: (priority: { was: number; priority: number } | null) => string
+    message: (priority: { was: number; priority: number } | null) => LogMessage
   ): JobView {
-    const row = this.require(id)
+    const row = this.requireRow(id)
     this.refuseWhileProcessing(row, 'it cannot be reordered')
     if (row.status !== 'pending' && row.status !== 'paused') {
       throw new QueueError('not_queued', `job is ${row.status}; only queued jobs can be reordered`)
@@ -344,7 +406,7 @@ export class Queue {
    * lease renewal in another) — and no later step can start, since every worker write is fenced.
    */
   cancel(id: string): JobView {
-    const row = this.require(id)
+    const row = this.requireRow(id)
     if (row.status === 'completed' || row.status === 'failed' || row.status === 'cancelled') {
       throw new QueueError('finished', `job is already ${row.status}; nothing to cancel`)
     }
@@ -357,7 +419,7 @@ export class Queue {
         )
         .run(now, now, row.id)
       prep(this.db, "UPDATE steps SET status = 'cancelled' WHERE job_id = ? AND status = 'running'").run(row.id)
-      this.log(row.id, 'warn', row.status === 'processing' ? logText('cancelledWhileRunning', { step: row.current_step ?? 'a step' }) : logText('cancelled'))
+      this.log(row.id, 'warn', row.status === 'processing' ? logEntry('cancelledWhileRunning', { step: row.current_step ?? 'a step' }) : logEntry('cancelled'))
     })
   }
 
@@ -367,7 +429,7 @@ export class Queue {
    * step after it, including their artifacts — also allowed on a completed job, to redo its end.
    */
   retry(id: string, options: { fromStep?: string } = {}): JobView {
-    const row = this.require(id)
+    const row = this.requireRow(id)
     if (row.status === 'pending' || row.status === 'processing' || row.status === 'paused') {
       throw new QueueError('not_finished', `job is ${row.status}; only failed, cancelled or completed jobs can be retried`)
     }
@@ -419,10 +481,10 @@ export class Queue {
       const resume = steps.find((st) => st.idx < from && st.status !== 'completed')
       const line =
         options.fromStep === undefined
-          ? logText('retryResumes', { step: fromName })
+          ? logEntry('retryResumes', { step: fromName })
           : resume
-            ? logText('retryFromResumesEarlier', { step: fromName, resume: resume.name })
-            : logText('retryFrom', { step: fromName })
+            ? logEntry('retryFromResumesEarlier', { step: fromName, resume: resume.name })
+            : logEntry('retryFrom', { step: fromName })
       this.log(row.id, 'info', line)
     })
     for (const dir of cleared) rmSync(dir, { recursive: true, force: true })
@@ -431,7 +493,7 @@ export class Queue {
 
   /** Delete a job, its steps, its log and its artifacts. A running job is stopped first (lease revoked). */
   remove(id: string): void {
-    const row = this.require(id)
+    const row = this.requireRow(id)
     prep(this.db, 'DELETE FROM jobs WHERE id = ?').run(row.id)
     rmSync(join(this.artifactsRoot, row.id), { recursive: true, force: true })
     this.events.emit({ type: 'job.removed', jobId: row.id })
@@ -439,34 +501,34 @@ export class Queue {
 
   /** Pausing a queued job holds it; pausing a running one takes effect when its current step ends (a paid call is never thrown away). */
   pauseJob(id: string): JobView {
-    const row = this.require(id)
+    const row = this.requireRow(id)
     if (row.status === 'pending') {
       return this.mutate(row.id, () => {
         prep(this.db, "UPDATE jobs SET status = 'paused', updated_at = ? WHERE id = ?").run(this.now(), row.id)
-        this.log(row.id, 'info', logText('paused'))
+        this.log(row.id, 'info', logEntry('paused'))
       })
     }
     if (row.status === 'processing') {
       return this.mutate(row.id, () => {
         prep(this.db, 'UPDATE jobs SET pause_requested = 1, updated_at = ? WHERE id = ?').run(this.now(), row.id)
-        this.log(row.id, 'info', logText('pausing', { step: row.current_step ?? 'the current step' }))
+        this.log(row.id, 'info', logEntry('pausing', { step: row.current_step ?? 'the current step' }))
       })
     }
     throw new QueueError('cannot_pause', `job is ${row.status}; only queued or running jobs can be paused`)
   }
 
   resumeJob(id: string): JobView {
-    const row = this.require(id)
+    const row = this.requireRow(id)
     if (row.status === 'paused') {
       return this.mutate(row.id, () => {
         prep(this.db, "UPDATE jobs SET status = 'pending', pause_requested = 0, updated_at = ? WHERE id = ?").run(this.now(), row.id)
-        this.log(row.id, 'info', logText('resumed'))
+        this.log(row.id, 'info', logEntry('resumed'))
       })
     }
     if (row.status === 'processing' && row.pause_requested) {
       return this.mutate(row.id, () => {
         prep(this.db, 'UPDATE jobs SET pause_requested = 0, updated_at = ? WHERE id = ?').run(this.now(), row.id)
-        this.log(row.id, 'info', logText('pauseWithdrawn'))
+        this.log(row.id, 'info', logEntry('pauseWithdrawn'))
       })
     }
     throw new QueueError('not_paused', `job is ${row.status}, not paused`)
@@ -518,7 +580,7 @@ export class Queue {
       for (const given of this.selectIds(selection)) {
         let id = given
         try {
-          id = this.require(given).id
+          id = this.requireRow(given).id
           if (seen.has(id)) continue
           seen.add(id)
           // Each job in its own savepoint: one refused half-way leaves nothing behind.
@@ -553,7 +615,7 @@ export class Queue {
 
   retryMany(selection: JobSelection): BulkResult {
     return this.applyMany(selection, (id) => {
-      const row = this.require(id)
+      const row = this.requireRow(id)
       // A completed job is redone only when a step is named (retry --from); not in bulk.
       if (row.status !== 'failed' && row.status !== 'cancelled') {
         throw new QueueError('not_retryable', `job is ${row.status}; only failed or cancelled jobs are retried`)
@@ -572,7 +634,7 @@ export class Queue {
 
   setPriorityMany(selection: JobSelection, priority: number): BulkResult {
     return this.applyMany(selection, (id) => {
-      const row = this.require(id)
+      const row = this.requireRow(id)
       if (row.priority === priority) throw new QueueError('unchanged', `job already has priority ${priority}`)
       this.setPriority(row.id, priority)
     })
@@ -595,29 +657,39 @@ export class Queue {
   // ---------------------------------------------------------------- helpers
 
   /** Append a log line (inside the caller's transaction when there is one) and announce it. */
-  log(jobId: string, level: LogLine['level'], message: string, step: string | null = null): void {
+  log(jobId: string, level: LogLine['level'], message: LogMessage, step: string | null = null): void {
     const ts = this.now()
-    const info = prep(this.db, 'INSERT INTO job_logs (job_seq, job_id, ts, level, step, message) SELECT seq, id, ?, ?, ?, ? FROM jobs WHERE id = ?')
-      .run(ts, level, step, message, jobId)
+    const { text, code, params } = stored(message)
+    const info = prep(
+      this.db,
+      'INSERT INTO job_logs (job_seq, job_id, ts, level, step, message, code, params) SELECT seq, id, ?, ?, ?, ?, ?, ? FROM jobs WHERE id = ?'
+    ).run(ts, level, step, text, code, params, jobId)
     // The job is gone (deleted while its worker still had a word to say): nothing to file it under.
     if (info.changes === 0) return
-    this.announceLine({ id: Number(info.lastInsertRowid), jobId, ts, level, step, message })
+    this.announceLine(Number(info.lastInsertRowid), jobId, ts, level, step, message)
   }
 
   /**
    * A line for a job known to exist, by its number (a worker holding its lease, in the transaction
    * that checked it): no lookup of the number by id.
    */
-  logFiled(seq: number, jobId: string, level: LogLine['level'], message: string, step: string | null): void {
+  logFiled(seq: number, jobId: string, level: LogLine['level'], message: LogMessage, step: string | null): void {
     const ts = this.now()
-    const info = prep(this.db, 'INSERT INTO job_logs (job_seq, job_id, ts, level, step, message) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(seq, jobId, ts, level, step, message)
-    this.announceLine({ id: Number(info.lastInsertRowid), jobId, ts, level, step, message })
+    const { text, code, params } = stored(message)
+    const info = prep(this.db, 'INSERT INTO job_logs (job_seq, job_id, ts, level, step, message, code, params) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(seq, jobId, ts, level, step, text, code, params)
+    this.announceLine(Number(info.lastInsertRowid), jobId, ts, level, step, message)
   }
 
   /** A stored line goes out once its transaction has committed (never if it rolls back). */
-  private announceLine(line: LogLine): void {
-    afterCommit(this.db, () => this.events.emit({ type: 'job.log', line }))
+  private announceLine(id: number, jobId: string, ts: number, level: LogLine['level'], step: string | null, message: LogMessage): void {
+    afterCommit(this.db, () => {
+      const line: LogLine =
+        typeof message === 'string'
+          ? { id, jobId, ts, level, step, message, code: null, params: null }
+          : { id, jobId, ts, level, step, message: logText(message.code, message.params), code: message.code, params: message.params }
+      this.events.emit({ type: 'job.log', line })
+    })
   }
 
   /** Run a change in one transaction, then announce the job and its new log lines. */
@@ -644,6 +716,28 @@ export class Queue {
   }
 }
 
+/** A new job's columns that enqueueMany does not set: the schema's defaults (migrations 1 and 4). */
+const NEW_JOB: Omit<JobRow, 'id' | 'seq' | 'project_id' | 'type' | 'title' | 'payload' | 'priority' | 'position' | 'max_retries' | 'next_resource' | 'batch_id' | 'estimated_duration_ms' | 'created_at' | 'updated_at'> = {
+  status: 'pending',
+  progress: 0,
+  current_step: null,
+  result: null,
+  error: null,
+  retry_count: 0,
+  run_after: 0,
+  waiting_reason: null,
+  waiting_provider: null,
+  pause_requested: 0,
+  lease_token: null,
+  lease_owner: null,
+  lease_expires_at: null,
+  actual_duration_ms: null,
+  cost_usd: 0,
+  cost_unknown: 0,
+  started_at: null,
+  completed_at: null
+}
+
 function parse<T>(
   schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } },
   value: unknown,
@@ -664,4 +758,13 @@ function titleFromInput(input: Record<string, unknown>): string | undefined {
     }
   }
   return undefined
+}
+
+/** What a log line is given as: free text, or an engine template with its values. */
+export type LogMessage = string | LogEntry
+
+/** The columns a line is stored in: a code and its values (no prose), or free text. */
+function stored(message: LogMessage): { text: string; code: string | null; params: string | null } {
+  if (typeof message === 'string') return { text: message, code: null, params: null }
+  return { text: '', code: message.code, params: JSON.stringify(message.params) }
 }

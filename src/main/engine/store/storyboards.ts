@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { QueueError } from '../errors'
-import { inTransaction, prep, type Db } from '../store/database'
-import type { StoryboardDoc } from './document'
+import type { StoryboardDoc } from '../storyboards/document'
+import { inTransaction, prep, type Db } from './database'
 
 /** How many revisions a storyboard keeps for undo; older ones go as new edits come. */
 export const KEPT_REVISIONS = 500
@@ -46,11 +46,44 @@ interface BoardRow {
   updated_at: number
 }
 
+export interface AssetFacts {
+  projectId: string
+  kind: string
+  path: string
+  name: string
+  sha256: string | null
+  durationSec: number | null
+}
+
 /**
- * Every SQL statement about storyboards, their revisions and renders, and the content-addressed
- * artifact cache. Plain domain values in and out; each change is one transaction.
+ * Storyboards, their revisions and renders, the content-addressed artifact cache, and what a
+ * storyboard measures of an asset once. Plain domain values in and out; each change is one
+ * transaction. Synchronous on SQLite; on a network database every method returns a promise
+ * (`recordRender` then takes the enqueue's transaction, see Transactions).
  */
-export class StoryboardStore {
+export interface StoryboardStore {
+  create(projectId: string, doc: StoryboardDoc, id?: string): StoredStoryboard
+  get(id: string): StoredStoryboard | null
+  require(id: string): StoredStoryboard
+  list(projectId?: string): StoredStoryboard[]
+  /** Write `doc` as the next revision; `expected` refuses an edit made on an older copy. */
+  commitEdit(id: string, doc: StoryboardDoc, op: string, expected?: number): StoredStoryboard
+  /** Move to an existing revision (undo: one back; redo: one forward). */
+  moveTo(id: string, step: -1 | 1): StoredStoryboard
+  docAt(id: string, revision: number): StoryboardDoc | null
+  remove(id: string): void
+  recordRender(id: string, jobId: string, revision: number, draft: boolean, sceneId: string | null): void
+  renders(id: string, limit?: number): StoredRender[]
+  renderOf(jobId: string): { storyboardId: string; revision: number } | null
+  cached(projectId: string, key: string): CachedArtifact | null
+  cachedKeys(projectId: string, keys: readonly string[]): Set<string>
+  storeArtifact(projectId: string, key: string, a: CachedArtifact): void
+  forgetArtifact(projectId: string, key: string): void
+  assetFacts(assetId: string): AssetFacts | null
+  saveAssetFacts(assetId: string, facts: { sha256: string; durationSec: number | null }): void
+}
+
+export class SqliteStoryboardStore implements StoryboardStore {
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now
@@ -165,21 +198,6 @@ export class StoryboardStore {
     return row ? { storyboardId: row.storyboard_id, revision: row.revision } : null
   }
 
-  /**
-   * Mean time of the last runs of a storyboard step kind (`segment` covers every `segment:<scene>`),
-   * draft or not, for estimates; null when none ran yet. A range on the name uses its index.
-   */
-  averageStepMs(kind: string): number | null {
-    const row = prep<[string, string, string], { avg: number | null }>(
-      this.db,
-      `SELECT AVG(duration_ms) AS avg FROM (
-         SELECT duration_ms FROM steps
-         WHERE status = 'completed' AND (name = ? OR (name >= ? AND name < ?)) AND duration_ms IS NOT NULL
-         ORDER BY completed_at DESC LIMIT 50)`
-    ).get(kind, `${kind}:`, `${kind};`)
-    return row?.avg ?? null
-  }
-
   // ------------------------------------------------------------ the artifact cache
 
   cached(projectId: string, key: string): CachedArtifact | null {
@@ -214,7 +232,7 @@ export class StoryboardStore {
 
   // ------------------------------------------------------------ what assets measure once
 
-  assetFacts(assetId: string): { projectId: string; kind: string; path: string; name: string; sha256: string | null; durationSec: number | null } | null {
+  assetFacts(assetId: string): AssetFacts | null {
     const row = prep<[string], { project_id: string; kind: string; path: string; name: string; sha256: string | null; duration_sec: number | null }>(
       this.db,
       'SELECT project_id, kind, path, name, sha256, duration_sec FROM assets WHERE id = ?'
