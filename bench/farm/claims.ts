@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
-import { claimNext, completeFenced } from '../../src/main/engine/farm/claims'
-import { farmInit } from '../../src/main/engine/farm/init'
-import { listenForWake, wakeWorkers } from '../../src/main/engine/farm/wake'
+import { claimNext, completeFenced } from '../../src/main/engine/store/postgres/claims'
+import { farmInit } from '../../src/main/engine/store/postgres/init'
+import { listenForWake, wakeWorkers } from '../../src/main/engine/store/postgres/wake'
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, n: { type: 'string', default: '2000' } } })
 const N = Number(values.n)

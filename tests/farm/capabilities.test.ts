@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { canRun, detectCapabilities, detectGpus, parseNvidiaSmi, stepNeeds } from '../../src/main/engine/farm/capabilities'
-import { FarmError } from '../../src/main/engine/farm/init'
+import { FarmError } from '../../src/main/engine/farm/errors'
 
 const empty = mkdtempSync(join(tmpdir(), 'studio-caps-'))
 afterAll(() => rmSync(empty, { recursive: true, force: true }))

@@ -1,7 +1,7 @@
 import pg from 'pg'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { claimNext, completeFenced, releaseExpired, renewLease, type FarmLease } from '../../src/main/engine/farm/claims'
-import { farmInit } from '../../src/main/engine/farm/init'
+import { claimNext, completeFenced, releaseExpired, renewLease, type FarmLease } from '../../src/main/engine/store/postgres/claims'
+import { farmInit } from '../../src/main/engine/store/postgres/init'
 import { usePostgres } from '../helpers/postgres'
 
 const db = usePostgres()

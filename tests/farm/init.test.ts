@@ -1,7 +1,8 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FarmError, farmInit, migrate, parseQueueUrl, redactQueueUrl } from '../../src/main/engine/farm/init'
-import { FARM_MIGRATIONS, FARM_SCHEMA_VERSION } from '../../src/main/engine/farm/schema'
+import { FarmError } from '../../src/main/engine/farm/errors'
+import { farmInit, migrate, parseQueueUrl, redactQueueUrl } from '../../src/main/engine/store/postgres/init'
+import { FARM_MIGRATIONS, FARM_SCHEMA_VERSION } from '../../src/main/engine/store/postgres/schema'
 import { usePostgres, withDatabase } from '../helpers/postgres'
 
 const db = usePostgres()

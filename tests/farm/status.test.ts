@@ -5,9 +5,10 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { detectCapabilities } from '../../src/main/engine/farm/capabilities'
 import { farmInitCommand, farmStatus, formatFarmStatus, resolveQueueUrl, workerPreflight } from '../../src/main/engine/farm/commands'
-import { FarmError, migrate } from '../../src/main/engine/farm/init'
-import { FARM_MIGRATIONS, FARM_SCHEMA_VERSION } from '../../src/main/engine/farm/schema'
-import { heartbeat, markStopping, registerWorker } from '../../src/main/engine/farm/workers'
+import { FarmError } from '../../src/main/engine/farm/errors'
+import { migrate } from '../../src/main/engine/store/postgres/init'
+import { FARM_MIGRATIONS, FARM_SCHEMA_VERSION } from '../../src/main/engine/store/postgres/schema'
+import { heartbeat, markStopping, registerWorker } from '../../src/main/engine/store/postgres/workers'
 import { usePostgres, withDatabase } from '../helpers/postgres'
 
 const db = usePostgres()

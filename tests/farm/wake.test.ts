@@ -1,6 +1,6 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { listenForWake, wakeWorkers } from '../../src/main/engine/farm/wake'
+import { listenForWake, wakeWorkers } from '../../src/main/engine/store/postgres/wake'
 import { usePostgres } from '../helpers/postgres'
 
 const db = usePostgres()

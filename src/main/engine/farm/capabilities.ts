@@ -14,7 +14,7 @@ import { findExecutable } from '../providers/find-executable'
 import { detectSpeechEngine } from '../providers/system-speech'
 import { findFfmpeg, type BinarySettings, type ResolveOptions } from '../render/binaries'
 import { speechSettingsOf } from '../doctor'
-import { FarmError } from './init'
+import { FarmError } from './errors'
 
 /**
  * The names a claim matches against: a job's next step needs a subset of them (jobs.next_needs).

@@ -2,12 +2,13 @@
  * What `studio farm init`, `studio farm status` and a farm worker's start do, ready for the CLI's
  * farm command file: each returns data (printed as is with --json) and a text rendering.
  */
-import pg from 'pg'
+import { farmInit, parseQueueUrl, redactQueueUrl, type FarmInitResult } from '../store/postgres/init'
+import { FARM_SCHEMA_VERSION } from '../store/postgres/schema'
+import { jobCountsByStatus, schemaVersion, withClient } from '../store/postgres/status'
+import { listWorkers, unrunnableJobs, type UnrunnableGroup, type WorkerView } from '../store/postgres/workers'
 import { detectCapabilities, type CapabilityOptions, type WorkerCapabilities } from './capabilities'
-import { FarmError, farmInit, parseQueueUrl, redactQueueUrl, type FarmInitResult } from './init'
-import { FARM_SCHEMA_VERSION } from './schema'
+import { FarmError } from './errors'
 import { checkSharedMedia } from './shared-media'
-import { listWorkers, unrunnableJobs, type UnrunnableGroup, type WorkerView } from './workers'
 
 /** The queue URL from `--queue-url`, else STUDIO_QUEUE_URL; undefined means the local SQLite queue. */
 export function resolveQueueUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -38,36 +39,12 @@ export interface FarmStatus {
   unrunnable: UnrunnableGroup[]
 }
 
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  parseQueueUrl(url)
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 15_000 })
-  try {
-    await client.connect()
-  } catch (err) {
-    throw new FarmError('farm-unreachable', `cannot connect to ${redactQueueUrl(url)}: ${(err as Error).message}`, 'queueUrl', { cause: err })
-  }
-  try {
-    return await fn(client)
-  } finally {
-    await client.end().catch(() => undefined)
-  }
-}
-
-async function schemaVersion(c: pg.Client): Promise<number | null> {
-  const exists = await c.query(`SELECT to_regclass('farm_migrations') IS NOT NULL AS ok`)
-  if (!exists.rows[0]?.ok) return null
-  const { rows } = await c.query<{ v: number | null }>('SELECT max(version) AS v FROM farm_migrations')
-  return rows[0]?.v ?? null
-}
-
 export async function farmStatus(url: string, now = Date.now()): Promise<FarmStatus> {
   return withClient(url, async (c) => {
     const version = await schemaVersion(c)
     if (version === null) throw new FarmError('farm-not-initialised', `no farm schema at ${redactQueueUrl(url)}: run \`studio farm init\` first`)
     const queue: FarmStatus['queue'] = { pending: 0, processing: 0, paused: 0, completed: 0, failed: 0, cancelled: 0 }
-    for (const r of (await c.query<{ status: keyof FarmStatus['queue']; n: number }>('SELECT status, count(*)::int AS n FROM jobs GROUP BY status')).rows) {
-      queue[r.status] = r.n
-    }
+    for (const [status, n] of await jobCountsByStatus(c)) if (status in queue) queue[status as keyof FarmStatus['queue']] = n
     return { schemaVersion: version, workers: await listWorkers(c, now), queue, unrunnable: await unrunnableJobs(c, now) }
   })
 }

@@ -8,6 +8,7 @@
  * the schema is at one version or the next, never between.
  */
 import pg from 'pg'
+import { FarmError } from '../../farm/errors'
 import { FARM_MIGRATIONS, FARM_SCHEMA_VERSION, type FarmMigration } from './schema'
 
 /** Key of the advisory lock that serialises schema changes (any fixed 64-bit number; this spells "studiofm"). */
@@ -18,18 +19,6 @@ export interface FarmInitResult {
   applied: number[]
   /** The schema's version after the call. */
   version: number
-}
-
-/** A farm operation refused, with a message a person can read; `field` names the input at fault. */
-export class FarmError extends Error {
-  readonly code: string
-  readonly field: string | undefined
-  constructor(code: string, message: string, field?: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'FarmError'
-    this.code = code
-    this.field = field
-  }
 }
 
 /**

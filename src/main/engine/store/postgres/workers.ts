@@ -4,7 +4,7 @@
  * run is answered here too, so the UI can say "nobody can run this" instead of waiting silently.
  */
 import type pg from 'pg'
-import type { WorkerCapabilities } from './capabilities'
+import type { WorkerCapabilities } from '../../farm/capabilities'
 
 /** A pg.Client or pg.Pool: anything that runs a query. */
 export type Queryable = Pick<pg.Pool, 'query'>
