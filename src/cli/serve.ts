@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import type { Engine } from '../main/engine/engine'
 import { isLoopbackHost, startBridge, type BridgeServer } from '../main/bridge/server'
-import type { CliIo } from './main'
+import type { CliIo } from './io'
 
 export interface ServeOptions {
   port: number
