@@ -223,7 +223,7 @@ export class BatchManager {
       })
       try {
         const mapping = resolveMapping(rows.headers, config.mapping ?? {}, mappingOptions(pipeline))
-        const build = rowInputBuilder({ pipeline, config, batchId: 'estimate', template, format: rows.format, headers: rows.headers, mapping })
+        const build = await rowInputBuilder({ pipeline, config, batchId: 'estimate', template, format: rows.format, headers: rows.headers, mapping })
         const inputs: Record<string, unknown>[] = []
         let refused = 0
         for await (const row of rows.rows) {
@@ -346,7 +346,7 @@ export class BatchManager {
       this.db
         .prepare('UPDATE batches SET ignored_columns = ?, headers = ? WHERE id = ?')
         .run(JSON.stringify(mapping.unmappedColumns.map((c) => clipText(c))), JSON.stringify(source.headers.map((h) => clipText(h))), id)
-      const build = rowInputBuilder({ pipeline, config, batchId: id, template, format: source.format, headers: source.headers, mapping })
+      const build = await rowInputBuilder({ pipeline, config, batchId: id, template, format: source.format, headers: source.headers, mapping })
       const insert = this.db.prepare(
         'INSERT OR IGNORE INTO batch_rows (batch_id, row_number, state, input, error, priority, cells) VALUES (?, ?, ?, ?, ?, ?, ?)'
       )
