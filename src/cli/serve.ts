@@ -1,7 +1,12 @@
 import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { Engine } from '../main/engine/engine'
 import { isLoopbackHost, startBridge, type BridgeServer } from '../main/bridge/server'
 import type { CliIo } from './io'
+
+/** How to build the UI when it is missing (npm ci and npm run build do it). */
+const BUILD_UI = 'npm run build:renderer'
 
 export interface ServeOptions {
   port: number
@@ -27,7 +32,7 @@ export async function serve(engine: Engine<any>, io: CliIo, options: ServeOption
         `(token included) can drive this studio and read its files. Use --host 127.0.0.1 unless you mean it.\n`
     )
   }
-  if (!options.staticDir) await buildUiIfNeeded(io)
+  const staticDir = options.staticDir ?? builtUiDir()
   let bridge: BridgeServer
   try {
     bridge = await startBridge(engine, {
@@ -36,7 +41,7 @@ export async function serve(engine: Engine<any>, io: CliIo, options: ServeOption
       // The CLI passes a host only when --host was given (its default is loopback), so a
       // non-loopback host here was asked for explicitly.
       allowRemote: remote,
-      ...(options.staticDir ? { staticDir: options.staticDir } : {})
+      ...(staticDir ? { staticDir } : {})
     })
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
@@ -48,7 +53,7 @@ export async function serve(engine: Engine<any>, io: CliIo, options: ServeOption
   if (typeof work.startWork === 'function') work.startWork()
   else engine.pool.start()
   if (!bridge.rendererBuilt) {
-    io.stderr.write(`warning: the UI is not built (${bridge.staticDir} has no index.html); run: node scripts/build-renderer.mjs\n`)
+    io.stderr.write(`warning: the UI is not built (${bridge.staticDir} has no index.html); build it with: ${BUILD_UI}\n`)
   }
   if (options.json) io.stdout.write(JSON.stringify({ url: bridge.url }) + '\n')
   else io.stdout.write(`Creative Studio is open at ${bridge.url}\n(the link holds this session's access token; Ctrl-C to stop)\n`)
@@ -82,22 +87,16 @@ export async function serve(engine: Engine<any>, io: CliIo, options: ServeOption
 }
 
 /**
- * In a source checkout the UI is built on first use (and rebuilt when its sources changed), so
- * `npx studio serve` works right after `npm ci`. A packaged app ships it built.
+ * out/renderer of the checkout or package this module belongs to (found by walking up to its
+ * package.json: from src/cli in the sources, from out/cli/chunks once built). The UI is built at
+ * install (`prepare`) and by `npm run build`, never on first use: serve only serves it.
  */
-async function buildUiIfNeeded(io: CliIo): Promise<void> {
-  const script = new URL('../../scripts/build-renderer.mjs', import.meta.url)
-  if (!existsSync(script)) return
-  const { rendererIsStale, buildRenderer } = (await import(script.href)) as {
-    rendererIsStale(): boolean
-    buildRenderer(options?: { quiet?: boolean }): Promise<void>
-  }
-  if (!rendererIsStale()) return
-  io.stderr.write('building the studio UI (first run or sources changed)…\n')
-  try {
-    // Its progress stays off stdout, which holds only the URL (one JSON line with --json).
-    await buildRenderer({ quiet: true })
-  } catch (err) {
-    io.stderr.write(`warning: the UI could not be built: ${(err as Error).message}\n`)
+function builtUiDir(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'out', 'renderer')
+    const parent = dirname(dir)
+    if (parent === dir) return undefined
+    dir = parent
   }
 }

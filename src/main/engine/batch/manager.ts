@@ -13,6 +13,7 @@ import { noRowsReason } from './no-rows'
 import { batchOfJob, deletedRowCount, forgetRowJobs, hasRowsLeft, openJobs, requeueDeletedRows } from './row-states'
 import { openRowSource, resolveMapping, PUBLIC_ADDRESSES_ONLY, type NetworkPolicy, type RowSource } from './sources'
 import { rowInputBuilder } from './row-input'
+import { loadLanguageDetector } from './row-language'
 import { clipText } from './sources/errors'
 import { sheetOfCopy, stageSource } from './staging'
 import { loadTemplate } from './templates'
@@ -81,6 +82,9 @@ export class BatchManager {
   /** Resume unfinished imports and running batches (after a restart or a crash), and follow job events. */
   start(): void {
     if (this.unsubscribe) return
+    // Loaded now, in the background, rather than in the first import's time (a command that
+    // only reads the queue never starts the manager, and never pays for it).
+    loadLanguageDetector().catch(() => {}) // a failure to load is reported by the import that needs it
     this.unsubscribe = this.engine.events.subscribe((e) => {
       if (e.type === 'job.removed') {
         // Its row now points at nothing, which settles it ("job deleted"): maybe the batch is done.

@@ -28,11 +28,12 @@ export interface RowInputContext {
  * --estimate`, batch/estimate): both see the same inputs, so the estimate prices what would run.
  */
 export async function rowInputBuilder(ctx: RowInputContext): Promise<(row: SourceRow) => RowOutcome> {
-  await loadLanguageDetector()
   const extras = extrasFor(ctx.pipeline, ctx.config, ctx.batchId)
   const { mapping, pipeline, config } = ctx
   const languageColumn = mapping.fields.find((f) => f.field === 'language')?.column
   const takesLanguage = 'language' in ((pipeline.input as unknown as { shape?: Record<string, unknown> }).shape ?? {})
+  // Only a row without a language of its own nor one in the config is read for its language.
+  if (takesLanguage && !config.language) await loadLanguageDetector()
   return (sheetRow) => {
     const ragged = ctx.format === 'csv' ? raggedRowReason(sheetRow, ctx.headers.length) : null
     if (ragged) return { state: 'invalid', reason: ragged, priority: DEFAULT_PRIORITY }
