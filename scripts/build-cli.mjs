@@ -83,8 +83,16 @@ export async function buildCli({ quiet = false } = {}) {
       // .js files are ESM here: package.json says "type": "module".
       logLevel: quiet ? 'warning' : 'info'
     })
-    rmSync(outDir, { recursive: true, force: true })
-    renameSync(staging, outDir)
+    const old = `${outDir}.old-${process.pid}`
+    if (existsSync(outDir)) renameSync(outDir, old)
+    try {
+      renameSync(staging, outDir)
+    } catch (err) {
+      // Another build (a test run's setup beside npm run build) put its own in place meanwhile:
+      // built from the same sources, it serves as well as ours.
+      if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err
+    }
+    rmSync(old, { recursive: true, force: true })
   } finally {
     rmSync(staging, { recursive: true, force: true })
   }
