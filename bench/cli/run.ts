@@ -12,11 +12,12 @@
  * runs tsx) on the same folder.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { buildCli, cliIsStale } from '../../scripts/build-cli.mjs'
 import { dispatch } from '../../src/main/api/handlers'
 import { studioHandlers } from '../../src/main/api/studio-handlers'
 import { openStudio } from '../../src/main/engine/studio'
@@ -26,10 +27,8 @@ const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' 
 const runs = Number(values.runs)
 const jobs = Number(values.jobs)
 
-if (!existsSync(join(root, 'out/cli/main.js'))) {
-  console.error('out/cli is not built: npm run build:cli')
-  process.exit(1)
-}
+// The built CLI of these sources, as npm ci leaves it.
+if (cliIsStale()) await buildCli({ quiet: true })
 
 // A fresh data folder with some jobs, paused so that nothing runs them.
 const dataDir = mkdtempSync(join(tmpdir(), 'studio-bench-cli-'))
