@@ -3,7 +3,7 @@ import react from '@vitejs/plugin-react'
 import { defineConfig } from 'electron-vite'
 
 /**
- * Three bundles: main (Node, ESM), preload (sandboxed, so one CommonJS file with nothing loaded at
+ * Three bundles: main (Node, ESM: the main process and the engine's utility process), preload (sandboxed, so one CommonJS file with nothing loaded at
  * run time) and the renderer (browser only; the same build is served by `studio serve`).
  * Everything in `dependencies` stays external to main (electron-vite's default), which keeps
  * native modules such as better-sqlite3 and sharp out of the bundle.
@@ -34,7 +34,10 @@ export default defineConfig(
         main: {
           build: {
             outDir: resolve(__dirname, 'out/main'),
-            rollupOptions: { input: { index: resolve(__dirname, 'src/main/index.ts') } }
+            // The engine's utility process (src/main/host/utility-entry.ts) is built beside main's entry.
+            rollupOptions: {
+              input: { index: resolve(__dirname, 'src/main/index.ts'), 'utility-entry': resolve(__dirname, 'src/main/host/utility-entry.ts') }
+            }
           }
         },
         preload: {

@@ -17,6 +17,53 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Festival with one English voice, for the test that runs the real engine (tests/providers/
+# festival-speech.test.ts). Unpacked into a private folder, not installed: the other tests expect
+# espeak-ng to be the engine of a plain machine. Debian's text2wave starts `/usr/bin/festival
+# --script`, which only looks for its files in /usr/share/festival (in script mode neither
+# --libdir nor FESTLIBDIR is read), so bin/text2wave runs the unpacked festival on a copy of
+# text2wave that says where its files are. Done once; the folder is reused.
+festival_dir="${STUDIO_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/creative-studio-tests}/festival"
+if [ ! -x "$festival_dir/bin/text2wave" ] && command -v apt-get >/dev/null && command -v dpkg >/dev/null; then
+  echo "preparing Festival in $festival_dir"
+  # Not `if ( ... )`: bash ignores set -e inside a subshell that is an if condition.
+  set +e
+  (
+    set -e
+    rm -rf "$festival_dir.part"
+    mkdir -p "$festival_dir.part/debs" "$festival_dir.part/bin"
+    cd "$festival_dir.part/debs"
+    debs=(festival libestools2.5 festlex-cmu festlex-poslex festvox-kallpc16k)
+    if ! apt-get download "${debs[@]}" >/dev/null 2>&1; then
+      sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+      $sudo apt-get update -qq
+      apt-get download "${debs[@]}" >/dev/null 2>&1
+    fi
+    for deb in *.deb; do dpkg -x "$deb" ..; done
+    cd ..
+    root=$(pwd -P)
+    libdir=$(dirname "$(ls "$root"/usr/lib/*/libestools.so.* | head -1)")
+    missing_libs=$(LD_LIBRARY_PATH="$libdir" ldd usr/bin/festival | grep 'not found' || true)
+    if [ -n "$missing_libs" ]; then echo "festival needs: $missing_libs" >&2; exit 1; fi
+    share="${festival_dir}/usr/share/festival/"
+    sed -e 1d -e "s|^(load (path-append datadir \"init.scm\"))|(set! libdir \"$share\")\n(set! datadir \"$share\")\n&|" usr/bin/text2wave > bin/text2wave.scm
+    grep -q "(set! datadir" bin/text2wave.scm
+    printf '#!/bin/sh\nLD_LIBRARY_PATH="%s${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" exec "%s/usr/bin/festival" --script "%s/bin/text2wave.scm" "$@"\n' \
+      "${festival_dir}${libdir#"$root"}" "$festival_dir" "$festival_dir" > bin/text2wave
+    chmod +x bin/text2wave
+    rm -rf debs
+  )
+  festival_status=$?
+  set -e
+  if [ "$festival_status" -eq 0 ]; then
+    rm -rf "$festival_dir" && mv "$festival_dir.part" "$festival_dir"
+  else
+    rm -rf "$festival_dir.part"
+    echo "warning: could not prepare Festival; its test will fail saying so" >&2
+  fi
+fi
+export STUDIO_TEST_FESTIVAL="$festival_dir"
+
 # npm dependencies, exactly as locked. The Electron binary cannot be downloaded here and is not
 # needed to build or test: its logic is tested through the engine, the bridge and a test double.
 lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
@@ -27,6 +74,18 @@ fi
 
 npm run --silent typecheck
 npm run --silent build
+
+# PostgreSQL for the studio farm's tests: a private cluster on loopback for this run only, stopped
+# (and its folder removed) when the script exits, whatever the outcome. Tests read its URL from
+# STUDIO_TEST_PG_URL (tests/helpers/postgres.ts gives each test file a database of its own).
+pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/studio-test-pg.XXXXXX")
+trap 'scripts/test-postgres.sh stop "$pg_dir"' EXIT
+# A cluster that cannot start fails the farm's tests (each then says why), not the whole run.
+if STUDIO_TEST_PG_URL=$(scripts/test-postgres.sh start "$pg_dir"); then
+  export STUDIO_TEST_PG_URL
+else
+  echo "warning: could not start PostgreSQL; the farm's tests will fail saying so" >&2
+fi
 
 mkdir -p test-artifacts
 set +e

@@ -2,11 +2,21 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Engine } from '../main/engine/engine'
-import { isLoopbackHost, startBridge, type BridgeServer } from '../main/bridge/server'
+import { isLoopbackHost, startBridge, type BridgeEngine, type BridgeServer } from '../main/bridge/server'
+import { forkEngine } from '../main/host/child-process'
+import { EngineClient } from '../main/host/engine-client'
+import { hostEntry } from '../main/host/entries'
+import { remoteBridgeEngine } from '../main/host/remote-bridge'
 import type { CliIo } from './io'
 
 /** How to build the UI when it is missing (npm ci and npm run build do it). */
 const BUILD_UI = 'npm run build:renderer'
+
+/** The studio to serve, opened in a child process of its own (serve-entry.ts). */
+export interface ServedStudio {
+  dataDir: string
+  concurrency?: number
+}
 
 export interface ServeOptions {
   port: number
@@ -23,8 +33,13 @@ export interface ServeOptions {
 /**
  * `studio serve`: run the engine's pool and serve the studio UI on loopback, protected by a fresh
  * token that appears only in the printed URL. Ctrl-C (or SIGTERM) stops gracefully.
+ *
+ * Given a data folder, the studio runs in a child process (the bridge then never waits on
+ * SQLite, and a crashed engine is started again); given an engine, it runs in this process
+ * (tests with their own pipelines).
  */
-export async function serve(engine: Engine<any>, io: CliIo, options: ServeOptions): Promise<number> {
+export async function serve(target: Engine<any> | ServedStudio, io: CliIo, options: ServeOptions): Promise<number> {
+  const local = 'pool' in target ? target : null
   const remote = !isLoopbackHost(options.host)
   if (remote) {
     io.stderr.write(
@@ -33,9 +48,27 @@ export async function serve(engine: Engine<any>, io: CliIo, options: ServeOption
     )
   }
   const staticDir = options.staticDir ?? builtUiDir()
+  let client: EngineClient | null = null
+  let served: Engine<any> | BridgeEngine
+  if (local) served = local
+  else {
+    const spec = target as ServedStudio
+    const entry = hostEntry('serve')
+    const args = ['--data-dir', spec.dataDir, ...(spec.concurrency !== undefined ? ['--concurrency', String(spec.concurrency)] : [])]
+    client = new EngineClient({
+      spawn: () => forkEngine(entry.path, args, { execArgv: entry.execArgv }),
+      log: (message) => io.stderr.write(`studio: ${message}\n`)
+    })
+    try {
+      served = remoteBridgeEngine(client, await client.start())
+    } catch (err) {
+      io.stderr.write(`studio: cannot open the data folder ${spec.dataDir}: ${(err as Error).message}\n`)
+      return 1
+    }
+  }
   let bridge: BridgeServer
   try {
-    bridge = await startBridge(engine, {
+    bridge = await startBridge(served, {
       port: options.port,
       host: options.host,
       // The CLI passes a host only when --host was given (its default is loopback), so a
@@ -46,12 +79,16 @@ export async function serve(engine: Engine<any>, io: CliIo, options: ServeOption
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     io.stderr.write(`studio: cannot listen on ${options.host}:${options.port}: ${code ?? (err as Error).message}\n`)
+    await client?.close(0)
     return 1
   }
-  // The studio also resumes its batches; a bare engine (tests) just runs its pool.
-  const work = engine as Engine<any> & { startWork?: () => void }
-  if (typeof work.startWork === 'function') work.startWork()
-  else engine.pool.start()
+  // The studio also resumes its batches; a bare engine (tests) just runs its pool. (The child
+  // process's engine starts its own work.)
+  if (local) {
+    const work = local as Engine<any> & { startWork?: () => void }
+    if (typeof work.startWork === 'function') work.startWork()
+    else local.pool.start()
+  }
   if (!bridge.rendererBuilt) {
     io.stderr.write(`warning: the UI is not built (${bridge.staticDir} has no index.html); build it with: ${BUILD_UI}\n`)
   }
@@ -82,7 +119,8 @@ export async function serve(engine: Engine<any>, io: CliIo, options: ServeOption
   })
   if (!hungUp) (options.json ? io.stderr : io.stdout).write('stopping: finishing running steps (up to 10 s)…\n')
   await bridge.close()
-  await engine.pool.stop(hungUp ? 0 : 10_000)
+  if (client) await client.close(hungUp ? 0 : 10_000)
+  else await local!.pool.stop(hungUp ? 0 : 10_000)
   return 0
 }
 

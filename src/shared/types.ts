@@ -216,6 +216,11 @@ export type EngineEvent =
   /** A storyboard was edited (here or by another process): fetch it again if it is open. */
   | { type: 'storyboard.changed'; id: string; projectId: string; revision: number }
   | ({ type: 'queue.summary' } & QueueSummary)
+  /**
+   * The engine's process stopped ('lost') and was started again ('reconnected'): the window says
+   * so; running jobs resume through their leases. Emitted by the client of the engine host.
+   */
+  | { type: 'engine.connection'; state: 'lost' | 'reconnected'; restarts: number }
 
 export type EngineEventType = EngineEvent['type']
 

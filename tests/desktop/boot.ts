@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path'
 import type { CommandName, RequestOf, Result, ResponseOf } from '../../src/shared/contract'
 import { runDesktopApp, type DesktopApp, type DesktopOptions } from '../../src/main/desktop/app'
 import { openStudio, type Studio } from '../../src/main/engine/studio'
+import { inProcessEngine } from '../../src/main/host/in-process'
 import { BrowserWindowDouble, electron, type WebFrameDouble } from '../helpers/electron-double'
 import { FAST_TIMINGS, tempDir } from '../helpers/engine'
 
@@ -43,13 +44,17 @@ export async function bootDesktop(
   const savedDataDir = process.env.STUDIO_DATA_DIR
   delete process.env.STUDIO_DATA_DIR
   electron.app.setPath('userData', userData)
+  // The engine in this process, behind the same port protocol as the utility process (which the
+  // electron double cannot start): every command, event and key still crosses the port.
+  let studio: Studio | null = null
   const running = runDesktopApp({
     preload: join(rendererDir, '..', 'preload', 'index.cjs'),
     rendererIndexHtml,
     resourcesDir: REPO_RESOURCES,
     startWork: false,
     log: (message) => logs.push(message),
-    openEngine: (dataDir, secrets) => (options.studio ? options.studio(dataDir) : openStudio({ dataDir, secrets, timings: FAST_TIMINGS })),
+    spawnEngine: (dataDir, startWork) =>
+      inProcessEngine((secrets) => (studio = options.studio ? options.studio(dataDir) : openStudio({ dataDir, secrets, timings: FAST_TIMINGS })), { startWork }),
     ...desktopOptions
   })
   electron.app.becomeReady()
@@ -62,7 +67,8 @@ export async function bootDesktop(
     electron.ipcMain.invokeFrom(frame, channel, request) as Promise<Result<unknown>>
   return {
     desktop,
-    studio: desktop.studio,
+    // The in-process engine: tests may look at it directly (a test that passes its own spawnEngine has none).
+    studio: studio as unknown as Studio,
     win,
     userData,
     rendererIndexHtml,
@@ -72,7 +78,7 @@ export async function bootDesktop(
     invokeFrom,
     shutdown: async () => {
       desktop.dispose()
-      await desktop.studio.close(0)
+      await desktop.engine.close(0)
     }
   }
 }

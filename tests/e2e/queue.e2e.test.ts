@@ -59,7 +59,8 @@ describe('task queue in the browser', () => {
     const seen = new Set<number>()
     const r = row('Live progress')
     await r.waitFor()
-    for (let i = 0; i < 80; i++) {
+    // Sampled every 50 ms until it completes (a deadline, not a count of looks: a loaded machine looks less often).
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
       const now = Number(await r.locator('[role="progressbar"]').getAttribute('aria-valuenow'))
       seen.add(now)
       if ((await r.getAttribute('data-status')) === 'completed') break
@@ -260,7 +261,9 @@ describe('task queue in the browser', () => {
     try {
       for (const width of [900, 760]) {
         await page.setViewportSize({ width, height: 800 })
-        await page.waitForTimeout(100)
+        // Measured once the page has the new width and has painted twice since (no fixed delay).
+        await page.waitForFunction((w) => window.innerWidth === w, width)
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))
         const fit = await page.evaluate(() => {
           const scroll = document.querySelector('.queue-scroll')
           const header = document.querySelector('.queue-columns')

@@ -7,6 +7,7 @@ import { findExecutable } from '../../src/main/engine/providers/find-executable'
 import { locateMespeak } from '../../src/main/engine/providers/mespeak-speech'
 import { detectSpeechEngine, SystemSpeechProvider } from '../../src/main/engine/providers/system-speech'
 import { decodeWavSamples, rmsLevel } from '../../src/main/engine/providers/wav'
+import { until } from '../helpers/engine'
 
 const espeakPath = await findExecutable('espeak-ng')
 const hasMespeak = Boolean(locateMespeak())
@@ -78,7 +79,7 @@ describe.skipIf(!espeakPath)('espeak-ng', () => {
     const controller = new AbortController()
     const outPath = join(dir, 'aborted.wav')
     const pending = speech.synthesize({ text: LONG_TEXT, language: 'en', outPath }, { signal: controller.signal })
-    while (pids.length === 0) await new Promise((r) => setTimeout(r, 10))
+    await until(() => pids.length > 0, 10_000, 'the TTS process to start')
     await new Promise((r) => setTimeout(r, 150))
     expect(processIsGone(pids[0] as number)).toBe(false)
     const started = Date.now()

@@ -207,3 +207,12 @@ export function fakeApi(answers: Partial<Record<CommandName, Answer>> = {}) {
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value })
 export const fail = (code: string, message: string): Result<never> => ({ ok: false, error: { code, message } })
+
+/** Wait until `check` holds, looking every 10 ms, for at most `timeoutMs` (never a fixed sleep). */
+export async function until(check: () => unknown, timeoutMs: number, what: string): Promise<void> {
+  const start = Date.now()
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}

@@ -7,7 +7,7 @@ import { alwaysOpen } from '../../src/renderer/src/api/connection'
 import { getStudio, resetStudio, studioStore } from '../../src/renderer/src/store'
 import { reduceEvents, sortIds } from '../../src/renderer/src/store/events'
 import { FLUSH_INTERVAL_MS, startSync } from '../../src/renderer/src/store/sync'
-import { fakeApi, job, ok, PIPELINES, stats } from './fixtures'
+import { fakeApi, job, ok, PIPELINES, stats, until } from './fixtures'
 
 beforeEach(() => resetStudio())
 
@@ -22,7 +22,8 @@ describe('list updates under a stream of events', () => {
     })
     window.requestAnimationFrame ??= ((cb: FrameRequestCallback) => setTimeout(() => cb(performance.now()), 0)) as never
     const stop = startSync(fake.api, alwaysOpen(), studioStore)
-    await new Promise((r) => setTimeout(r, 50))
+    // The snapshots are in once the last one (saved batch configs) is asked for and its answer kept.
+    await until(() => fake.of('batch/configs/list').length > 0 && getStudio().jobsLoaded, 10_000, 'the snapshots')
     // Each application of events gives a new jobs map: count those.
     let updates = 0
     const unsub = studioStore.subscribe((s, before) => {

@@ -5,7 +5,7 @@ import { alwaysOpen, ConnectionSignal } from '../../src/renderer/src/api/connect
 import { getStudio, resetStudio, studioStore } from '../../src/renderer/src/store'
 import { reduceEvents, RECENT_LOG_LIMIT } from '../../src/renderer/src/store/events'
 import { startSync } from '../../src/renderer/src/store/sync'
-import { batch, fakeApi, job, ok, PIPELINES, provider, stats } from './fixtures'
+import { batch, fakeApi, job, ok, PIPELINES, provider, stats, until } from './fixtures'
 
 beforeEach(() => resetStudio())
 
@@ -172,10 +172,14 @@ describe('sync: one subscription, one state update per frame', () => {
     return { fake, running }
   }
 
+  /** Every snapshot is in once the last one (saved batch configs) has been asked for: the fake answers at once. */
+  const loaded = (fake: ReturnType<typeof setup>['fake']) =>
+    until(() => fake.of('batch/configs/list').length > 0 && getStudio().jobsLoaded, 10_000, 'the snapshots')
+
   it('loads the snapshots, subscribes once, and marks unavailable domains instead of failing', async () => {
     const { fake, running } = setup()
     const stop = startSync(fake.api, alwaysOpen(), studioStore, { schedule: (f) => queueMicrotask(f) })
-    await new Promise((r) => setTimeout(r, 20))
+    await loaded(fake)
     const s = getStudio()
     expect(fake.listenerCount()).toBe(1)
     expect(s.order).toEqual([running.id])
@@ -194,7 +198,7 @@ describe('sync: one subscription, one state update per frame', () => {
     const { fake, running } = setup()
     const frames: (() => void)[] = []
     const stop = startSync(fake.api, alwaysOpen(), studioStore, { schedule: (f) => frames.push(f) })
-    await new Promise((r) => setTimeout(r, 20))
+    await loaded(fake)
     let updates = 0
     const unsub = studioStore.subscribe(() => updates++)
     for (let i = 1; i <= 1000; i++) fake.push({ type: 'job.progress', jobId: running.id, progress: i / 10, step: 'a', stepProgress: i / 10, message: null })
@@ -210,11 +214,12 @@ describe('sync: one subscription, one state update per frame', () => {
   it('polls nothing: job events fetch no figures, and queue.summary events bring stats, ETA, pool and providers', async () => {
     const { fake, running } = setup()
     const stop = startSync(fake.api, alwaysOpen(), studioStore, { schedule: (f) => queueMicrotask(f) })
-    await new Promise((r) => setTimeout(r, 20))
+    await loaded(fake)
     const fetched = () => ['queue/stats', 'queue/eta', 'pool/status', 'providers/health'].map((c) => fake.of(c as never).length)
     const before = fetched()
     fake.push({ type: 'job.changed', job: { ...running, status: 'completed', progress: 100 } })
     fake.push({ type: 'queue.changed', paused: true })
+    // Nothing to wait for: this checks that nothing comes (the old poll came every second).
     await new Promise((r) => setTimeout(r, 1_200))
     expect(fetched()).toEqual(before)
 
@@ -226,7 +231,7 @@ describe('sync: one subscription, one state update per frame', () => {
       providers: [provider({ provider: 'openai:gpt-4o-mini', state: 'open' })],
       at: 1_000
     })
-    await new Promise((r) => setTimeout(r, 20))
+    await until(() => getStudio().stats?.total === 7, 10_000, 'the summary to be applied')
     const s = getStudio()
     expect(s.stats!.total).toBe(7)
     expect(s.queuePaused).toBe(false)
@@ -243,13 +248,29 @@ describe('sync: one subscription, one state update per frame', () => {
     const stop = startSync(fake.api, conn, studioStore, { schedule: (f) => queueMicrotask(f) })
     expect(fake.of('jobs/list')).toHaveLength(0) // not connected yet
     conn.set({ state: 'open', epoch: 1 })
-    await new Promise((r) => setTimeout(r, 20))
+    await until(() => fake.of('jobs/list').length === 1, 10_000, 'the first load')
     expect(fake.of('jobs/list')).toHaveLength(1)
     conn.set({ state: 'reconnecting', retryInMs: 250 })
     expect(getStudio().connection.state).toBe('reconnecting')
     conn.set({ state: 'open', epoch: 2, retryInMs: null })
-    await new Promise((r) => setTimeout(r, 20))
+    await until(() => fake.of('jobs/list').length === 2, 10_000, 'the reload')
     expect(fake.of('jobs/list')).toHaveLength(2)
+    stop()
+  })
+
+  it('the engine restarting: the banner shows while it is away, then a notice says it reconnected and everything is reloaded', async () => {
+    const { fake } = setup()
+    getStudio().setLocale('fr')
+    const stop = startSync(fake.api, alwaysOpen(), studioStore, { schedule: (f) => queueMicrotask(f) })
+    await new Promise((r) => setTimeout(r, 20))
+    expect(fake.of('jobs/list')).toHaveLength(1)
+    fake.push({ type: 'engine.connection', state: 'lost', restarts: 0 })
+    expect(getStudio().connection.state).toBe('reconnecting')
+    fake.push({ type: 'engine.connection', state: 'reconnected', restarts: 1 })
+    expect(getStudio().connection.state).toBe('open')
+    for (const start = Date.now(); fake.of('jobs/list').length < 2 && Date.now() - start < 5_000; ) await new Promise((r) => setTimeout(r, 10))
+    expect(fake.of('jobs/list')).toHaveLength(2)
+    expect(getStudio().notices.map((n) => [n.kind, n.text])).toEqual([['success', expect.stringMatching(/^Le moteur s’est arrêté et a été relancé/)]])
     stop()
   })
 })

@@ -20,7 +20,8 @@ import { studioHandlers } from '../api/studio-handlers'
 import type { Engine } from '../engine/engine'
 import { Studio } from '../engine/studio'
 import { publishQueueSummary } from '../engine/queue-summary'
-import type { EngineEvent } from '../../shared/types'
+import type { Result } from '../../shared/contract'
+import type { AssetView, EngineEvent } from '../../shared/types'
 import { mediaRoots, resolveInsideRoots } from '../api/media-paths'
 import { sendFile } from './files'
 import { handleUpload, UPLOAD_PATH } from './upload'
@@ -61,6 +62,32 @@ export interface BridgeServer {
   close(): Promise<void>
 }
 
+/**
+ * What the bridge serves, wherever the engine runs: in this process (tests, a bare engine) or in
+ * a child process behind an EngineClient (`studio serve`), so that no answer waits on SQLite.
+ */
+export interface BridgeEngine {
+  dataDir: string
+  /** Validate and run a raw command (the shared `dispatch`, here or in the engine's process). */
+  route(name: unknown, request: unknown): Promise<Result<unknown>>
+  events: { subscribe(listener: (event: EngineEvent) => void): () => void }
+  /** Move an uploaded file into a project; null when this engine has no projects. */
+  adoptUpload: ((projectId: string, name: string, path: string) => Promise<AssetView>) | null
+  /** Publish queue.summary events while someone listens (an engine in another process publishes its own). */
+  publishSummaries?: (listening: () => boolean) => () => void
+}
+
+/** An engine running in this process, as the bridge sees it. */
+export function localBridgeEngine(engine: Engine<any>, handlers: Handlers = studioHandlers(engine)): BridgeEngine {
+  return {
+    dataDir: engine.dataDir,
+    route: (name, request) => dispatch(handlers, name, request),
+    events: engine.events,
+    adoptUpload: engine instanceof Studio ? (projectId, name, path) => engine.projects.adoptUploadedAsset(projectId, name, path) : null,
+    publishSummaries: (listening) => publishQueueSummary(engine, { listening })
+  }
+}
+
 export const DEFAULT_STATIC_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../out/renderer')
 
 /**
@@ -87,7 +114,8 @@ export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 const DROP_PROGRESS_ABOVE = 1 << 20
 const TERMINATE_ABOVE = 64 << 20
 
-export async function startBridge(engine: Engine<any>, options: BridgeOptions = {}): Promise<BridgeServer> {
+export async function startBridge(target: Engine<any> | BridgeEngine, options: BridgeOptions = {}): Promise<BridgeServer> {
+  const engine: BridgeEngine = 'route' in target ? target : localBridgeEngine(target, options.handlers)
   const host = options.host ?? '127.0.0.1'
   if (!isLoopbackHost(host) && !options.allowRemote) {
     throw new Error(`refusing to listen on ${host}: not a loopback address (pass --host explicitly to allow it)`)
@@ -95,7 +123,6 @@ export async function startBridge(engine: Engine<any>, options: BridgeOptions = 
   const token = options.token ?? newToken()
   const staticDir = options.staticDir ?? DEFAULT_STATIC_DIR
   const rendererBuilt = existsSync(join(staticDir, 'index.html'))
-  const handlers = options.handlers ?? studioHandlers(engine)
   let port = options.port ?? 0
 
   const server: Server = createServer((req, res) => {
@@ -119,7 +146,8 @@ export async function startBridge(engine: Engine<any>, options: BridgeOptions = 
     if (!hostAllowed(req.headers.host, host, port)) return text(res, 403, 'unknown host')
     const url = new URL(req.url ?? '/', 'http://localhost')
     if (url.pathname === UPLOAD_PATH) {
-      return handleUpload(req, res, url, { token, dataDir: engine.dataDir, projects: engine instanceof Studio ? engine.projects : null })
+      const adopt = engine.adoptUpload
+      return handleUpload(req, res, url, { token, dataDir: engine.dataDir, projects: adopt ? { adoptUploadedAsset: adopt } : null })
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD')
@@ -214,7 +242,7 @@ export async function startBridge(engine: Engine<any>, options: BridgeOptions = 
       const id = typeof (parsed as { id?: unknown })?.id === 'number' || typeof (parsed as { id?: unknown })?.id === 'string' ? (parsed as { id: string | number }).id : null
       return reply(ws, typeof id === 'string' && id.length > 64 ? null : id, 'bad_message', 'a message is {"id", "command", "request"}')
     }
-    const result = await dispatch(handlers, msg.data.command, msg.data.request)
+    const result = await engine.route(msg.data.command, msg.data.request)
     send(ws, { id: msg.data.id, result })
   }
 
@@ -231,7 +259,7 @@ export async function startBridge(engine: Engine<any>, options: BridgeOptions = 
   // may lose (the next one supersedes it); a client that stops reading entirely is dropped and
   // resynchronises when it reconnects.
   // Stats, ETA, pool and provider figures are pushed too (queue.summary), never polled.
-  const stopSummaries = publishQueueSummary(engine, { listening: () => wss.clients.size > 0 })
+  const stopSummaries = engine.publishSummaries?.(() => wss.clients.size > 0) ?? (() => {})
   const unsubscribe = engine.events.subscribe((event: EngineEvent) => {
     if (wss.clients.size === 0) return
     const frame = JSON.stringify({ event } satisfies ServerMessage)

@@ -30,7 +30,7 @@ export interface UploadContext {
   token: string
   dataDir: string
   /** null when this process has no projects (a bare engine). */
-  projects: ProjectStore | null
+  projects: Pick<ProjectStore, 'adoptUploadedAsset'> | null
 }
 
 export async function handleUpload(req: IncomingMessage, res: ServerResponse, url: URL, context: UploadContext): Promise<void> {

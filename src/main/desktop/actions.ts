@@ -1,12 +1,12 @@
 /**
- * What the tray and the application menu can do. Queue actions go through the same `dispatch`
- * as the renderer's commands, so they are validated, logged and announced (queue.changed) the
- * same way.
+ * What the tray and the application menu can do. Queue actions take the same route as the
+ * renderer's commands (to the engine's `dispatch`), so they are validated, logged and announced
+ * (queue.changed) the same way.
  */
 import { mkdirSync } from 'node:fs'
 import { shell } from 'electron'
 import type { CommandName } from '../../shared/contract'
-import { dispatch, type Handlers } from '../api/handlers'
+import type { Route } from '../host/relay'
 
 export interface QueueActions {
   pauseQueue(): Promise<void>
@@ -17,9 +17,9 @@ export interface QueueActions {
   openOutputFolder(): Promise<void>
 }
 
-export function queueActions(handlers: Handlers, outputFolder: string, log: (message: string) => void = console.warn): QueueActions {
+export function queueActions(route: Route, outputFolder: () => string, log: (message: string) => void = console.warn): QueueActions {
   const run = async (name: CommandName) => {
-    const result = await dispatch(handlers, name, {})
+    const result = await route(name, {})
     if (!result.ok) log(`${name} failed: ${result.error.message}`)
   }
   return {
@@ -27,8 +27,9 @@ export function queueActions(handlers: Handlers, outputFolder: string, log: (mes
     resumeQueue: () => run('queue/resume'),
     runNow: () => run('pool/kick'),
     openOutputFolder: async () => {
-      mkdirSync(outputFolder, { recursive: true })
-      const error = await shell.openPath(outputFolder)
+      const folder = outputFolder()
+      mkdirSync(folder, { recursive: true })
+      const error = await shell.openPath(folder)
       if (error) log(`could not open the output folder: ${error}`)
     }
   }

@@ -1,18 +1,23 @@
 /**
- * The desktop app, assembled: one studio on Electron's userData folder (the CLI's default data
- * folder too), the contract over IPC, one secure window, the OS surfaces a render queue needs
- * (taskbar progress, notifications, tray, menu) and a quit that never loses work.
- * Each piece lives in its own file in this folder; this one only wires them.
+ * The desktop app, assembled: the studio on Electron's userData folder (the CLI's default data
+ * folder too) runs in a utility process of its own (engine-process.ts), so SQLite never blocks a
+ * window; main relays the contract to it over a MessagePort (host/relay.ts), forwards its push
+ * events, owns the one secure window and the OS surfaces a render queue needs (taskbar progress,
+ * notifications, tray, menu), holds the keychain, restarts the engine if its process dies, and
+ * quits without losing work. Each piece lives in its own file in this folder; this one wires them.
  */
 import { join } from 'node:path'
 import { app, session, type BrowserWindow, type WebContents } from 'electron'
-import type { Handlers } from '../api/handlers'
-import { studioHandlers } from '../api/studio-handlers'
-import { publishQueueSummary } from '../engine/queue-summary'
-import { openStudio, type Studio } from '../engine/studio'
+import type { QueueEta, QueueStats } from '../../shared/types'
+import { QueueError } from '../engine/errors'
+import type { Studio } from '../engine/studio'
+import { EngineClient, type EngineProcess } from '../host/engine-client'
+import { SECRET_KINDS, type SecretKeys } from '../host/protocol'
+import { relay, type Route } from '../host/relay'
 import { queueActions } from './actions'
 import { appPageFrom, type AppPage } from './app-page'
 import { desktopHandlers } from './desktop-handlers'
+import { utilityEngine } from './engine-process'
 import { registerDroppedFilesHandler } from './dropped-files'
 import { registerCommandHandlers, trustedSender } from './ipc'
 import { installAppMenu } from './menu'
@@ -43,18 +48,27 @@ export interface DesktopOptions {
   devServerUrl?: string | undefined
   /** Folder holding icons/ (resources/ in the repo, process.resourcesPath when packaged). */
   resourcesDir: string
+  /** The built engine entry (out/main/utility-entry.js), run in a utility process. */
+  engineEntry?: string
   /** Grace for running steps when quitting. */
   graceMs?: number
-  /** Tests open the engine themselves (a bare studio, no pool start). */
-  openEngine?: (dataDir: string, secrets: SafeStorageSecrets) => Studio
+  /**
+   * Tests start the engine themselves (the electron double has no utility process): in this
+   * process behind the same port protocol (host/in-process.ts), or in a real child process.
+   */
+  spawnEngine?: (dataDir: string, startWork: boolean) => EngineProcess
   startWork?: boolean
+  /** Restart delays of the engine's process. */
+  restartBackoff?: { initialMs?: number; maxMs?: number }
   log?: (message: string) => void
 }
 
 export interface DesktopApp {
-  studio: Studio
+  /** The engine's client: every command and event goes through it. */
+  engine: EngineClient
   page: AppPage
-  handlers: Handlers
+  /** What the window's commands go through. */
+  route: Route
   quit: QuitController
   preferences: PreferencesStore
   window(): BrowserWindow | null
@@ -82,39 +96,65 @@ export function runDesktopApp(options: DesktopOptions): Promise<DesktopApp | nul
   const onContents = (_event: unknown, contents: WebContents) => guardWebContents(contents, page, log)
   app.on('web-contents-created', onContents)
 
-  return app.whenReady().then(() => {
+  return app.whenReady().then(async () => {
     const userData = app.getPath('userData')
     const secrets = new SafeStorageSecrets(secretsFile(userData), log)
-    const studio = options.openEngine ? options.openEngine(userData, secrets) : openStudio({ dataDir: userData, secrets })
+    const startWork = options.startWork !== false
+    const engine = new EngineClient({
+      spawn: () => {
+        if (options.spawnEngine) return options.spawnEngine(userData, startWork)
+        if (!options.engineEntry) throw new Error('no engine entry to start (engineEntry)')
+        return utilityEngine(options.engineEntry, { dataDir: userData, startWork })
+      },
+      // Decrypted here (safeStorage is main's), handed to the engine's memory, never to a page or a log.
+      secrets: () => storedKeys(secrets),
+      forgetSecret: (kind) => void secrets.set(kind, ''),
+      ...(options.restartBackoff ? { backoff: options.restartBackoff } : {}),
+      log: (message) => log(`engine: ${message}`)
+    })
+    const info = await engine.start()
     const preferences = new PreferencesStore(preferencesFile(userData))
     const undo: (() => void)[] = [() => app.removeListener('web-contents-created', onContents)]
 
     installContentSecurityPolicy(session.defaultSession, page)
     installPermissionPolicy(session.defaultSession, page)
-    undo.push(serveStudioFiles(studio.dataDir))
+    undo.push(serveStudioFiles(info.dataDir))
     undo.push(serveAppPage(page))
 
-    const handlers: Handlers = {
-      ...studioHandlers(studio),
-      ...desktopHandlers({ revealRoots: [studio.dataDir], secrets, invalidateProviders: () => studio.services.invalidateProviders() })
-    }
+    const route = relay(
+      engine,
+      desktopHandlers({
+        revealRoots: [info.dataDir],
+        secrets,
+        invalidateProviders: async () => {
+          const done = await engine.op('secrets.replace', { keys: storedKeys(secrets) })
+          if (!done.ok) throw new QueueError('unavailable', `the key was stored but the engine did not take it: ${done.error.message}`)
+        }
+      })
+    )
     const isTrusted = trustedSender(() => win, page)
-    undo.push(registerCommandHandlers(handlers, isTrusted, log))
+    undo.push(registerCommandHandlers(route, isTrusted, log))
     // Dropped media by path, outside the contract (which never takes a path): see dropped-files.ts.
-    undo.push(registerDroppedFilesHandler(studio.projects, isTrusted, log))
-    undo.push(forwardEvents(studio.events, () => win?.webContents ?? null))
-    // Stats, ETA, pool and provider figures reach the window as queue.summary events, not by polling.
-    undo.push(publishQueueSummary(studio))
+    const projects = {
+      importAssetFile: async (projectId: string, name: string, path: string) => {
+        const result = await engine.op('assets.importFile', { projectId, name, path })
+        if (!result.ok) throw new QueueError(result.error.code, result.error.message)
+        return result.value as Awaited<ReturnType<Studio['projects']['importAssetFile']>>
+      }
+    }
+    undo.push(registerDroppedFilesHandler(projects, isTrusted, log))
+    // Stats, ETA, pool and provider figures come as queue.summary events (the engine publishes them).
+    undo.push(forwardEvents(engine, () => win?.webContents ?? null))
 
-    const actions = queueActions(handlers, studio.artifactsRoot, log)
-    const monitor = new QueueMonitor(studio, { log })
-    const menu = installAppMenu({ appName: APP_NAME, actions, preferences, isPaused: () => studio.queue.isPaused(), dev: !app.isPackaged })
+    const actions = queueActions(route, () => engine.info?.artifactsRoot ?? info.artifactsRoot, log)
+    const monitor = new QueueMonitor(engine)
+    const menu = installAppMenu({ appName: APP_NAME, actions, preferences, isPaused: () => monitor.current()?.stats.paused ?? false, dev: !app.isPackaged })
     undo.push(menu.stop)
 
-    const stopNotifications = notifyFinishes(studio.events, { onClick: () => open() })
+    const stopNotifications = notifyFinishes(engine, { onClick: () => open() })
     const power = suspensionGuard()
     const quit = new QuitController({
-      close: (graceMs) => studio.close(graceMs),
+      close: (graceMs) => engine.close(graceMs),
       graceMs: options.graceMs ?? 10_000,
       beforeClose: () => {
         monitor.stop()
@@ -185,12 +225,14 @@ export function runDesktopApp(options: DesktopOptions): Promise<DesktopApp | nul
 
     open()
     monitor.start()
-    if (options.startWork !== false) studio.startWork()
+    // The tray and taskbar are right from the first frame, before the engine's first summary.
+    const [stats, eta] = await Promise.all([engine.call('queue/stats', {}), engine.call('queue/eta', {})])
+    if (stats.ok && eta.ok && !monitor.current()) monitor.seed(stats.value as QueueStats, eta.value as QueueEta)
 
     return {
-      studio,
+      engine,
       page,
-      handlers,
+      route,
       quit,
       preferences,
       window: () => win,
@@ -199,4 +241,14 @@ export function runDesktopApp(options: DesktopOptions): Promise<DesktopApp | nul
       }
     }
   })
+}
+
+/** Every stored key, decrypted, for the engine's memory. */
+function storedKeys(secrets: SafeStorageSecrets): SecretKeys {
+  const keys: SecretKeys = {}
+  for (const kind of SECRET_KINDS) {
+    const key = secrets.get({ kind })
+    if (key) keys[kind] = key
+  }
+  return keys
 }

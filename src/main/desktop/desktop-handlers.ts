@@ -19,8 +19,8 @@ export interface DesktopHandlerDeps {
   /** Folders whose files may be revealed (the studio data folder). */
   revealRoots: readonly string[]
   secrets: Pick<SafeStorageSecrets, 'set' | 'unavailableReason'>
-  /** Drop cached providers so the next step uses the new key. */
-  invalidateProviders: () => void
+  /** Hand the keys to the engine again (its process holds them in memory); the next step uses the new key. */
+  invalidateProviders: () => void | Promise<void>
 }
 
 export function desktopHandlers(deps: DesktopHandlerDeps): DesktopHandlers {
@@ -37,11 +37,11 @@ export function desktopHandlers(deps: DesktopHandlerDeps): DesktopHandlers {
       await openExternalSafely(request.url)
       return null
     },
-    'settings/setApiKey': (request) => {
+    'settings/setApiKey': async (request) => {
       const reason = request.key ? deps.secrets.unavailableReason() : null
       if (reason !== null) throw new QueueError('unavailable', reason)
       if (!deps.secrets.set(request.kind, request.key)) throw new QueueError('unavailable', 'the key could not be stored safely')
-      deps.invalidateProviders()
+      await deps.invalidateProviders()
       return null
     }
   }

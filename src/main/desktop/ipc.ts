@@ -1,11 +1,12 @@
 /**
  * The contract over Electron IPC: one `ipcMain.handle` per command (channel = command name).
  * Each call is checked first — it must come from the main frame of our window showing our own
- * page — then validated and run by the shared `dispatch`, exactly as the WebSocket bridge does.
+ * page — then relayed (host/relay.ts): to the engine's process, whose shared `dispatch` validates
+ * and runs it exactly as for the WebSocket bridge, or to the few desktop commands main answers.
  */
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent, type WebFrameMain } from 'electron'
 import { commands, type CommandName, type Result } from '../../shared/contract'
-import { dispatch, type Handlers } from '../api/handlers'
+import type { Route } from '../host/relay'
 import { isAppPageUrl, type AppPage } from './app-page'
 
 export type SenderCheck = (event: Pick<IpcMainInvokeEvent, 'senderFrame'>) => boolean
@@ -31,7 +32,7 @@ const REFUSED: Result<never> = {
 }
 
 /** Register every contract command; returns a function that removes them again. */
-export function registerCommandHandlers(handlers: Handlers, isTrusted: SenderCheck, log: (message: string) => void = console.warn): () => void {
+export function registerCommandHandlers(route: Route, isTrusted: SenderCheck, log: (message: string) => void = console.warn): () => void {
   const names = Object.keys(commands) as CommandName[]
   for (const name of names) {
     ipcMain.handle(name, (event, request: unknown) => {
@@ -39,7 +40,7 @@ export function registerCommandHandlers(handlers: Handlers, isTrusted: SenderChe
         log(`ipc ${name} refused from ${describeFrame(event.senderFrame)}`)
         return REFUSED
       }
-      return dispatch(handlers, name, request)
+      return route(name, request)
     })
   }
   return () => {

@@ -1,7 +1,8 @@
 /**
- * A throttled view of the queue for the OS surfaces (taskbar progress, tray, dock badge):
- * recomputed at most every `throttleMs` after an engine event, and every `tickMs` while work is
- * under way (the ETA moves with time even when no event arrives).
+ * A view of the queue for the OS surfaces (taskbar progress, tray, dock badge), made from the
+ * `queue.summary` events the engine's process pushes (it folds them to at most one a second):
+ * main never queries the database. While work is under way the snapshot is refreshed every
+ * `tickMs` too, since the taskbar's share of the busy period moves with time.
  */
 import type { QueueEta, QueueStats } from '../../shared/types'
 import type { EventSource } from './push'
@@ -16,29 +17,23 @@ export interface QueueSnapshot {
   at: number
 }
 
-export interface MonitoredEngine {
-  queue: { stats(): QueueStats }
-  eta(): QueueEta
-  events: EventSource
-}
-
 export class QueueMonitor {
   private readonly listeners = new Set<(snapshot: QueueSnapshot) => void>()
   private busySince: number | null = null
   private last: QueueSnapshot | null = null
-  private timer: NodeJS.Timeout | null = null
+  private figures: { stats: QueueStats; eta: QueueEta } | null = null
   private ticker: NodeJS.Timeout | null = null
   private unsubscribe: (() => void) | null = null
 
   constructor(
-    private readonly engine: MonitoredEngine,
-    private readonly options: { throttleMs?: number; tickMs?: number; now?: () => number; log?: (message: string) => void } = {}
+    private readonly events: EventSource,
+    private readonly options: { tickMs?: number; now?: () => number } = {}
   ) {}
 
   start(): void {
     if (this.unsubscribe) return
-    this.unsubscribe = this.engine.events.subscribe((event) => {
-      if (event.type !== 'job.log') this.schedule()
+    this.unsubscribe = this.events.subscribe((event) => {
+      if (event.type === 'queue.summary') this.seed(event.stats, event.eta)
     })
     this.refresh()
   }
@@ -46,9 +41,14 @@ export class QueueMonitor {
   stop(): void {
     this.unsubscribe?.()
     this.unsubscribe = null
-    if (this.timer) clearTimeout(this.timer)
     if (this.ticker) clearInterval(this.ticker)
-    this.timer = this.ticker = null
+    this.ticker = null
+  }
+
+  /** New figures (a summary, or the first answer at start): recompute and tell every listener. */
+  seed(stats: QueueStats, eta: QueueEta): QueueSnapshot | null {
+    this.figures = { stats, eta }
+    return this.refresh()
   }
 
   onSnapshot(listener: (snapshot: QueueSnapshot) => void): () => void {
@@ -61,18 +61,10 @@ export class QueueMonitor {
     return this.last
   }
 
-  /** Recompute now and tell every listener. */
+  /** Recompute from the latest figures now and tell every listener. */
   refresh(): QueueSnapshot | null {
-    let stats: QueueStats
-    let eta: QueueEta
-    try {
-      stats = this.engine.queue.stats()
-      eta = this.engine.eta()
-    } catch (err) {
-      // The database is closing (quit): keep the last snapshot.
-      this.options.log?.(`queue monitor: ${err instanceof Error ? err.message : String(err)}`)
-      return this.last
-    }
+    if (!this.figures) return this.last
+    const { stats, eta } = this.figures
     const now = (this.options.now ?? Date.now)()
     const active = stats.byStatus.pending + stats.byStatus.processing
     if (active === 0) this.busySince = null
@@ -81,15 +73,6 @@ export class QueueMonitor {
     this.setTicking(active > 0)
     for (const listener of this.listeners) listener(this.last)
     return this.last
-  }
-
-  private schedule(): void {
-    if (this.timer || !this.unsubscribe) return
-    this.timer = setTimeout(() => {
-      this.timer = null
-      this.refresh()
-    }, this.options.throttleMs ?? 500)
-    this.timer.unref?.()
   }
 
   private setTicking(on: boolean): void {

@@ -1,4 +1,34 @@
 import type { ApiIssue } from '../../shared/api-issues'
+
+/**
+ * What every domain error extends. `code` is stable: code reacts to it, never to the English
+ * message. The api layer turns any StudioError into the contract's error from `apiCode`, `field`
+ * and `apiIssues()` (src/main/api/errors.ts), so a new error needs no new branch there.
+ */
+export class StudioError extends Error {
+  /** Stable machine code (the contract's codes are snake_case: bad_request, not_found, conflict…). */
+  readonly code: string
+  /** The request field the error is about, dotted ('config', 'source.url'), when there is one. */
+  readonly field: string | undefined
+
+  constructor(code: string, message: string, options: { field?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    // Each subclass names itself too: a bundler may rename classes.
+    this.name = new.target.name
+    this.code = code
+    this.field = options.field
+  }
+
+  /** The contract's ApiError.code for this error: its own code unless its domain keeps codes of its own. */
+  get apiCode(): string {
+    return this.code
+  }
+
+  /** Refused input, one entry per problem, paths relative to `field` (none by default). */
+  apiIssues(): ApiIssue[] | undefined {
+    return undefined
+  }
+}
 /**
  * How a step failure is handled depends on its class, not on its message:
  *  - retryable: timeouts, 429, 5xx, network resets — try again with backoff (per step).
@@ -9,7 +39,7 @@ import type { ApiIssue } from '../../shared/api-issues'
  */
 export type ErrorKind = 'retryable' | 'provider-unavailable' | 'permanent' | 'cancelled'
 
-export class StepError extends Error {
+export class StepError extends StudioError {
   readonly kind: ErrorKind
   /** Provider that produced the error, for the circuit breaker. */
   readonly provider: string | undefined
@@ -21,7 +51,8 @@ export class StepError extends Error {
     message: string,
     options: { provider?: string; retryAfterMs?: number; cause?: unknown } = {}
   ) {
-    super(message, { cause: options.cause })
+    // A command that calls a provider itself (voices, rewrite) fails as the provider did.
+    super('provider_error', message, { cause: options.cause })
     this.name = 'StepError'
     this.kind = kind
     this.provider = options.provider
@@ -37,23 +68,25 @@ export const permanent = (message: string, o: ConstructorParameters<typeof StepE
   new StepError('permanent', message, o)
 
 /** Thrown to a worker whose lease was revoked or expired: it must stop and write nothing. */
-export class LeaseLostError extends Error {
+export class LeaseLostError extends StudioError {
   constructor(jobId: string) {
-    super(`lease on job ${jobId} was lost (expired, cancelled or taken over); result discarded`)
+    super('conflict', `lease on job ${jobId} was lost (expired, cancelled or taken over); result discarded`)
     this.name = 'LeaseLostError'
   }
 }
 
 /** An operation the user asked for that the queue refuses, with a message a person can read. */
-export class QueueError extends Error {
-  readonly code: string
+export class QueueError extends StudioError {
   /** Refused input, field by field (the contract's ApiError.issues). */
   readonly issues: ApiIssue[] | undefined
   constructor(code: string, message: string, issues?: ApiIssue[]) {
-    super(message)
+    super(code, message)
     this.name = 'QueueError'
-    this.code = code
     this.issues = issues
+  }
+
+  override apiIssues(): ApiIssue[] | undefined {
+    return this.issues
   }
 }
 

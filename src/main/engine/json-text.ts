@@ -1,7 +1,13 @@
 import { tooDeepMessage, tooDeeplyNested } from '../../shared/json-depth'
+import { StudioError } from './errors'
 
 /** Valid JSON, but nested deeper than any request may be (zod's walk of it overflowed the stack). */
-export class JsonDepthError extends Error {}
+export class JsonDepthError extends StudioError {
+  constructor(message: string) {
+    super('bad_request', message)
+    this.name = 'JsonDepthError'
+  }
+}
 
 /**
  * JSON.parse for text read from a file the user wrote. Windows Notepad (and Excel's "UTF-8"

@@ -5,7 +5,20 @@ import type { SettingsStore, StudioSettings } from './settings'
 import type { Db } from './store/database'
 import { ArtifactCache } from './storyboards/artifact-cache'
 import { StoryboardStore } from './storyboards/store'
-import type { StoryboardService } from './storyboards/service'
+import type { StoryboardSettingsInput, StoryboardSource, StoryboardView } from '../../shared/storyboard'
+import type { JobView } from '../../shared/types'
+
+/**
+ * What the step that makes a storyboard from a batch row needs of the storyboard service. Stated
+ * here, not imported: storyboards/service.ts and its steps are built on these services.
+ */
+export interface StoryboardMaker {
+  create(
+    request: { id: string; projectId: string; from: StoryboardSource; settings?: Partial<StoryboardSettingsInput> },
+    signal?: AbortSignal
+  ): Promise<StoryboardView>
+  render(request: { id: string }): Promise<{ job: JobView }>
+}
 
 /** Where API keys come from: the app's keychain-backed store, or nothing (environment only). */
 export interface SecretSource {
@@ -38,7 +51,7 @@ export class StudioServices {
   /** Content-addressed step results: what a storyboard render reuses instead of paying again. */
   readonly artifacts: ArtifactCache
   /** Set by the studio once built: the step that makes a storyboard from a batch row uses it. */
-  storyboardService: StoryboardService | null = null
+  storyboardService: StoryboardMaker | null = null
 
   constructor(
     readonly dataDir: string,

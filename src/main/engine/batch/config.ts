@@ -6,6 +6,7 @@ import { zodIssues, type ApiIssue } from '../../../shared/api-issues'
 import { parseJsonText } from '../json-text'
 import { rowRangeSchema } from './sources/row-range'
 import { templateRefSchema } from './templates'
+import { StudioError } from '../errors'
 
 /**
  * Batch pipeline configuration (seed 3, "Configuration Pipeline Structure"): which enhancement
@@ -76,19 +77,24 @@ export interface ConfigIssue {
   message: string
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends StudioError {
   readonly issues: ConfigIssue[]
   /** The same problems as data (path from the config's root), for a window that words them in its language. */
   readonly #details: ApiIssue[]
   constructor(issues: ConfigIssue[], context?: string, details?: ApiIssue[]) {
     const list = issues.map((i) => `${i.field}: ${i.message}`).join('; ')
-    super(context ? `${context}: ${list}` : list)
+    // Always the request's `config` field: the contract's issue paths start there.
+    super('bad_request', context ? `${context}: ${list}` : list, { field: 'config' })
     this.name = 'ConfigError'
     this.issues = issues
     this.#details = details ?? issues.map((i) => ({ path: i.field.split('.'), code: 'custom', message: i.message }))
   }
 
   get details(): ApiIssue[] {
+    return this.#details
+  }
+
+  override apiIssues(): ApiIssue[] {
     return this.#details
   }
 }

@@ -8,6 +8,7 @@ import { PUBLIC_ADDRESSES_ONLY, type NetworkPolicy } from './sources/address-pol
 import { httpGet } from './sources/http-fetch'
 import { RowSourceError } from './sources/errors'
 import { redactUrl } from './sources/redact-url'
+import { StudioError } from '../errors'
 
 /**
  * Prompt templates for batches (seed 3 kept its XML templates in object storage). A template
@@ -85,12 +86,12 @@ export interface LoadTemplateOptions {
   network?: NetworkPolicy
 }
 
-export class TemplateError extends Error {
+export class TemplateError extends StudioError {
   /** Set when the template was refused (not merely unavailable): no fallback hides it. */
   readonly refused: boolean
 
   constructor(message: string, options?: { cause?: unknown; refused?: boolean }) {
-    super(message, options)
+    super('bad_request', message, options?.cause === undefined ? {} : { cause: options.cause })
     this.name = 'TemplateError'
     this.refused = options?.refused ?? false
   }

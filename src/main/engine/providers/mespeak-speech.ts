@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { StepError } from '../errors'
 import type { Language } from './types'
+import { formatMs } from '../../../shared/format-ms'
 
 export const MESPEAK_PROVIDER_ID = 'mespeak'
 
@@ -94,7 +95,7 @@ export function synthesizeWithMespeak(text: string, language: Language, outPath:
     }
     const onAbort = (): void => finish(new StepError('cancelled', `${provider}: cancelled`, { provider }))
     options.signal.addEventListener('abort', onAbort, { once: true })
-    const timer = setTimeout(() => finish(new StepError('retryable', `${provider}: did not finish within ${options.timeoutMs} ms`, { provider })), options.timeoutMs)
+    const timer = setTimeout(() => finish(new StepError('retryable', `${provider}: did not finish within ${formatMs(options.timeoutMs)}`, { provider })), options.timeoutMs)
     worker.on('message', (message: unknown) => {
       if (message === 'done') finish()
       else finish(new StepError('retryable', `${provider}: ${(message as { error?: string }).error ?? 'failed'}`, { provider }))

@@ -6,6 +6,7 @@
 import { openaiSdk } from './openai-sdk'
 import { kindForHttpStatus, parseRetryAfter, StepError, type ErrorKind } from '../errors'
 import { redact } from './redact'
+import { formatMs } from '../../../shared/format-ms'
 
 export interface ErrorContext {
   /** Provider id recorded on the StepError (circuit breaker key). */
@@ -62,7 +63,7 @@ export function toStepError(err: unknown, context: ErrorContext): StepError {
     return err.provider ? err : new StepError(err.kind, redact(err.message, secrets), { provider, cause: err.cause, ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}) })
   }
   if (err instanceof APIConnectionTimeoutError) {
-    return make('retryable', `request timed out${context.timeoutMs ? ` after ${context.timeoutMs} ms` : ''}`)
+    return make('retryable', `request timed out${context.timeoutMs ? ` after ${formatMs(context.timeoutMs)}` : ''}`)
   }
   if (err instanceof APIConnectionError) {
     const code = networkCode(err.cause)

@@ -13,6 +13,7 @@ import { writeFileAtomic } from './atomic-write'
 import { describeBody, fetchOk, httpStepError, transportError } from './http-errors'
 import { PriceTable } from './pricing'
 import type { MusicCallOptions, MusicProvider, MusicRequest, MusicResult } from './types'
+import { formatMs } from '../../../shared/format-ms'
 
 export const DEFAULT_SUNO_BASE_URL = 'http://127.0.0.1:3000'
 
@@ -119,7 +120,7 @@ export class SunoMusicProvider implements MusicProvider {
       options.onProgress?.(Math.min(89, best + Math.min(10, waited / 6_000)), `waiting for the track (${list.map((c) => c.status).join(', ') || 'unknown'})`)
       if (waited > timeout) {
         if (ready) return ready
-        throw retryable(`${this.id}: the track was not ready after ${Math.round(timeout / 1000)} s; the next attempt keeps waiting for it`, { provider: this.id })
+        throw retryable(`${this.id}: the track was not ready after ${formatMs(timeout)}; the next attempt keeps waiting for it`, { provider: this.id })
       }
       await sleep(this.#config.pollMs ?? 5_000, options.signal).catch((err: unknown) => {
         throw transportError(this.id, err, options.signal)

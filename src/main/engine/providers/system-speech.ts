@@ -6,7 +6,7 @@
  * proportionally.
  */
 import { randomBytes } from 'node:crypto'
-import { rm, writeFile } from 'node:fs/promises'
+import { rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { permanent, providerUnavailable, retryable, StepError } from '../errors'
@@ -14,7 +14,7 @@ import { produceFileAtomic } from './atomic-write'
 import { throwIfCancelled } from './cancellation'
 import { findExecutable, type LookupEnvironment } from './find-executable'
 import { locateMespeak, MESPEAK_PROVIDER_ID, synthesizeWithMespeak } from './mespeak-speech'
-import { runProcess } from './run-process'
+import { runProcess, type RunResult } from './run-process'
 import { espeakCommand, festivalCommand, parseSayVoices, pickSayVoice, rhvoiceCommand, sapiCommand, sayCommand, type EngineCommand, type SystemEngineName } from './speech-engines'
 import { festivalVoices, parseEspeakVoices, parseSapiVoices, rhvoiceVoices, SAPI_VOICES_SCRIPT, sayVoices, voiceFor, type SystemVoice } from './voice-lists'
 import type { SpeechCallOptions, SpeechProvider, SpeechRequest, SpeechResult } from './types'
@@ -115,19 +115,35 @@ export class SystemSpeechProvider implements SpeechProvider {
 
   /**
    * The engine (and voice) that speaks a language: RHVoice or Festival when one of their voices
-   * speaks it, else the next engine. A voice-bound engine forced in settings without such a voice
-   * is an error, not a silent switch.
+   * speaks it, else the next engine; but a voice chosen in Settings that belongs to another engine
+   * (an espeak-ng voice) is spoken by that engine. A voice-bound engine forced in settings without
+   * such a voice is an error, not a silent switch.
    */
   async engineFor(language: string, wanted?: string): Promise<{ engine: ResolvedEngine; voice?: string } | undefined> {
-    for (const engine of await this.engines()) {
+    const engines = await this.engines()
+    for (const engine of engines) {
       if (!VOICE_BOUND.has(engine.name)) return { engine }
-      const voice = voiceFor(await this.#voicesOf(engine), language, wanted)
+      const voices = await this.#voicesOf(engine)
+      // A voice chosen in Settings that another engine has (an espeak-ng voice, say) is that engine's to speak.
+      if (wanted && !voices.some((v) => v.id === wanted) && (await this.#hasVoice(engines.filter((e) => e !== engine), wanted))) continue
+      const voice = voiceFor(voices, language, wanted)
       if (voice) return { engine, voice: voice.id }
       if ((this.#options.engine ?? 'auto') !== 'auto') {
         throw permanent(`${engine.name}: no voice for language "${language}" is installed`, { provider: engine.name })
       }
     }
     return undefined
+  }
+
+  /** Whether one of these engines has the voice (espeak's "+variant" suffixes and bare variants included). */
+  async #hasVoice(engines: readonly ResolvedEngine[], voice: string): Promise<boolean> {
+    for (const engine of engines) {
+      const espeak = engine.name === 'espeak-ng' || engine.name === 'espeak'
+      if (espeak && /^\+[a-z0-9]+$/i.test(voice)) return true
+      const id = espeak ? voice.replace(/\+[a-z0-9]+$/i, '') : voice
+      if ((await this.#voicesOf(engine)).some((v) => v.id === id)) return true
+    }
+    return false
   }
 
   /** The voices of every engine installed here, best engine first. */
@@ -224,7 +240,7 @@ export class SystemSpeechProvider implements SpeechProvider {
   ): Promise<void> {
     const voice = asked.voice ?? this.#options.voice
     const request = { ...asked, ...(voice ? { voice } : {}) }
-    const run = (cmd: EngineCommand): Promise<unknown> =>
+    const run = (cmd: EngineCommand): Promise<RunResult> =>
       runProcess(cmd.command, cmd.args, {
         signal,
         timeoutMs,
@@ -238,9 +254,16 @@ export class SystemSpeechProvider implements SpeechProvider {
       case 'rhvoice':
         await run(rhvoiceCommand(engine.executable, text, outPath, request.voice!))
         return
-      case 'festival':
-        await run(festivalCommand(engine.executable, text, outPath, request.voice!))
+      case 'festival': {
+        const { stderr } = await run(festivalCommand(engine.executable, text, outPath, request.voice!))
+        // text2wave exits 0 even when Festival's Scheme fails (a voice it cannot load, a missing
+        // lexicon) and then writes nothing: its message is the only trace, and a retry fails the same way.
+        if (!(await stat(outPath).catch(() => undefined))) {
+          const said = stderr.trim().split('\n').slice(-3).join(' ')
+          throw permanent(`festival: ${engine.executable} wrote no audio (${said || 'and said nothing'})`, { provider: 'festival' })
+        }
         return
+      }
       case 'espeak-ng':
       case 'espeak':
         try {

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod'
 import { permanent } from '../errors'
-import type { Language } from './types'
+import type { Language } from './language'
 
 export const SELECTIVE_PRESETS = ['lightEnhancement', 'standardEnhancement', 'fullEnhancement', 'personalityFocus', 'fluidityFocus'] as const
 export const ADVERSARIAL_LEVELS = ['none', 'light', 'standard', 'heavy', 'adaptive'] as const

@@ -3,10 +3,11 @@
  * written against them runs the same with OpenAI, a local OpenAI-compatible server (Ollama,
  * LM Studio, llama.cpp) or the offline defaults. Pure Node: never import `electron` here.
  */
+import type { Language } from './language'
 import type { TextStyle } from './text-style'
 
-/** ISO 639-1 code. Offline templates know 'en' and 'fr'; speech engines know many more. */
-export type Language = 'en' | 'fr' | (string & {})
+// Its own module so that text-style.ts, which this file imports, can name it too.
+export type { Language } from './language'
 
 export type ProviderKind = 'text' | 'image' | 'speech' | 'moderation' | 'music' | 'stock'
 

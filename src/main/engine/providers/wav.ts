@@ -6,6 +6,7 @@
  * not seek back. For those we trust the bytes actually present.
  */
 import { open } from 'node:fs/promises'
+import { StudioError } from '../errors'
 
 export const WAVE_FORMAT_PCM = 1
 export const WAVE_FORMAT_IEEE_FLOAT = 3
@@ -26,9 +27,10 @@ export interface WavInfo {
   durationSec: number
 }
 
-export class WavFormatError extends Error {
+export class WavFormatError extends StudioError {
   constructor(message: string) {
-    super(message)
+    // A file the user gave (or a provider sent) that is not a WAV we can read.
+    super('bad_request', message)
     this.name = 'WavFormatError'
   }
 }

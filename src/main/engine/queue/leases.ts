@@ -1,3 +1,4 @@
+import { formatMs } from '../../../shared/format-ms'
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { JsonValue } from '../../../shared/types'
@@ -628,11 +629,3 @@ export class LeaseStore {
 /** The job goes back to the queue (or pauses), lease dropped. */
 const RELEASE = `status = @to, current_step = NULL, run_after = @runAfter, waiting_reason = @reason, waiting_provider = @provider,
   retry_count = retry_count + @retries, pause_requested = 0, lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`
-
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
-  const m = Math.floor(ms / 60_000)
-  const s = Math.round((ms % 60_000) / 1000)
-  return `${m} min ${s} s`
-}

@@ -300,7 +300,3 @@ function formatRejections(rejected: RejectedCandidate[], tool: 'ffmpeg' | 'ffpro
   if (mine.length === 0) return 'no candidate'
   return mine.map((r) => `${r.source} ${r.path}: ${r.reason}`).join('; ')
 }
-
-// `studio doctor` lives in doctor.ts (it also checks fonts and ImageMagick); re-exported here
-// because callers look for it next to the binary resolution.
-export { detectTools, type ToolReport } from './doctor'

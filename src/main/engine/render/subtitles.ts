@@ -193,9 +193,10 @@ function round2(n: number): number {
 }
 
 /**
- * `{\kN}` before each word: the word switches from SecondaryColour to PrimaryColour after N
- * centiseconds. Uses the cue's word timings when they match its words, otherwise spreads the cue
- * over its words by length. Rounding is cumulative so the highlight does not drift.
+ * `{\kN}` before each word: libass paints a word in PrimaryColour from the moment it starts (the sum
+ * of the durations before it) and the words after it in SecondaryColour; N is the word's own
+ * duration in centiseconds, up to the next word's start. Uses the cue's word timings when they
+ * match its words, otherwise spreads the cue over its words by length. Rounding is cumulative so the highlight does not drift.
  */
 export function karaokeText(cue: Cue): string {
   // Same grouping as the cue builder ("Bonjour !" is one word), so TTS timings line up.

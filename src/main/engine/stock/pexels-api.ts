@@ -9,6 +9,7 @@
  */
 import type { Photo, PhotosWithTotalResults, Video, Videos } from 'pexels'
 import { QueueError } from '../errors'
+import { formatMs } from '../../../shared/format-ms'
 
 export const DEFAULT_PEXELS_BASE_URL = 'https://api.pexels.com'
 const DEFAULT_TIMEOUT_MS = 20_000
@@ -54,7 +55,7 @@ export class PexelsApi {
       })
     } catch (err) {
       if (signal?.aborted) throw err
-      const why = timeout.aborted ? `no answer within ${Math.round((this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s` : describe(err)
+      const why = timeout.aborted ? `no answer within ${formatMs(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS)}` : describe(err)
       throw new QueueError('provider_error', `Pexels could not be reached (${why}); try again later`)
     }
     if (response.status === 401 || response.status === 403) {

@@ -7,7 +7,10 @@
  * Paths outside the data folder (a user's own files) are left as they are.
  */
 import path from 'node:path'
-import type { Db } from './database'
+// The connection's type straight from the driver: database.ts imports this module to open a store.
+import type Database from 'better-sqlite3'
+
+type Db = Database.Database
 
 /** The settings key holding the data folder this database was last opened in. */
 export const DATA_ROOT_KEY = 'store.data_root'

@@ -760,7 +760,10 @@ export const en = {
   'stock.photoItem': 'Photo {id}',
   'stock.videoItem': 'Video {id}',
   'stock.added': '{name} added to the media bin',
-  'batchEstimate.hint': 'Expected time (recent step durations over the jobs run at once) and cost (price table × expected use); nothing is queued yet'
+  'batchEstimate.hint': 'Expected time (recent step durations over the jobs run at once) and cost (price table × expected use); nothing is queued yet',
+
+  // The engine's own process: shown when it was restarted after stopping.
+  'engine.reconnected': 'The engine stopped and was restarted — reconnected. Running jobs resume where they left off.'
 } as const
 
 export type MessageKey = keyof typeof en

@@ -761,5 +761,8 @@ export const fr: Record<MessageKey, string> = {
   'stock.photoItem': 'Photo {id}',
   'stock.videoItem': 'Vidéo {id}',
   'stock.added': '{name} ajouté au chutier',
-  'batchEstimate.hint': 'Durée prévue (durées récentes des étapes, réparties sur les tâches menées en parallèle) et coût (grille tarifaire × usage prévu) ; rien n’est encore mis en file'
+  'batchEstimate.hint': 'Durée prévue (durées récentes des étapes, réparties sur les tâches menées en parallèle) et coût (grille tarifaire × usage prévu) ; rien n’est encore mis en file',
+
+  // Le processus du moteur : affiché quand il a été relancé après un arrêt.
+  'engine.reconnected': 'Le moteur s’est arrêté et a été relancé — reconnecté. Les tâches en cours reprennent là où elles s’étaient arrêtées.'
 }

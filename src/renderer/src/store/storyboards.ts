@@ -9,41 +9,10 @@ import type { StateCreator } from 'zustand'
 import type { PushEvent } from '../../../shared/contract'
 import type { SceneView, StoryboardRenderView, StoryboardSummary, StoryboardView } from '../../../shared/storyboard'
 import type { JobDetail } from '../../../shared/types'
-import type { StudioState } from './types'
+import type { SceneRenderProgress, StoryboardsSlice, StudioState } from './types'
 
-/** How far each of a scene's render steps is (0–100), by step kind. */
-export interface SceneRenderProgress {
-  voice?: number
-  visual?: number
-  segment?: number
-}
-
-export interface StoryboardsSlice {
-  storyboards: Record<string, StoryboardView>
-  /** Each project's storyboards (newest edit first), as listed. */
-  storyboardLists: Record<string, StoryboardSummary[]>
-  /** The storyboard the workspace shows, per project. */
-  openStoryboards: Record<string, string>
-  /** The scene the player is on or the user picked: its card is highlighted. */
-  activeSceneId: string | null
-  /** Revisions announced by `storyboard.changed` that are newer than the copy held. */
-  storyboardStale: Record<string, number>
-  /** Render job → storyboard, for the jobs whose progress the strip shows. */
-  renderJobs: Record<string, string>
-  /** Render job → step name (`voice:<sceneId>`, `segment:<sceneId>`, `music`, `assemble`) → progress. */
-  renderSteps: Record<string, Record<string, number>>
-  /** Finished render job → the scenes whose segment it reused unchanged (read from its steps). */
-  renderReused: Record<string, string[]>
-  setStoryboardList(projectId: string, list: StoryboardSummary[]): void
-  setStoryboard(view: StoryboardView): void
-  removeStoryboard(id: string): void
-  openStoryboard(projectId: string, id: string | null): void
-  setActiveScene(sceneId: string | null): void
-  /** A render this window queued: its progress is followed. */
-  noteRender(jobId: string, storyboardId: string): void
-  /** What a finished render reused, as its steps say (`reusedScenes`). */
-  setRenderReused(jobId: string, sceneIds: string[]): void
-}
+// The slice's shape is in types.ts with the others: types.ts builds StudioState from it.
+export type { SceneRenderProgress, StoryboardsSlice } from './types'
 
 type Data<T> = { [K in keyof T as T[K] extends (...args: never[]) => unknown ? never : K]: T[K] }
 

@@ -10,6 +10,7 @@ import type { Connection } from '../api/connection'
 import { call } from '../api/context'
 import type { studioStore as StoreType } from './index'
 import { errorText } from '../api/error-text'
+import { translate } from '../i18n'
 
 type Store = typeof StoreType
 
@@ -78,6 +79,19 @@ export function startSync(api: StudioApi, connection: Connection, store: Store, 
   }
 
   const unsubscribe = api.subscribe((event) => {
+    if (event.type === 'engine.connection') {
+      // The engine's process died and was started again (desktop app, `studio serve`): the window
+      // says so while it is away, then reloads what it may have missed, as after a reconnection.
+      const s = store.getState()
+      if (event.state === 'lost') {
+        s.setConnection({ ...s.connection, state: 'reconnecting', retryInMs: null })
+      } else {
+        s.setConnection(connection.get())
+        s.notify('success', translate(s.locale, 'engine.reconnected'))
+        void loadAll()
+      }
+      return
+    }
     if (event.type === 'settings.changed') {
       // Saved elsewhere (the CLI): what the Settings panel shows is read again.
       void call(api, 'settings/get', {}, { quiet: true }).then((r) => r.ok && store.getState().setSettings(r.value))

@@ -1,5 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises'
 import { isIP, type LookupFunction } from 'node:net'
+import { StudioError } from '../../errors'
 
 /**
  * Which addresses the engine may fetch a URL from. A URL that reaches the engine through the
@@ -83,13 +84,14 @@ function ipv6Bytes(address: string): number[] {
   })
 }
 
-export class ForbiddenAddressError extends Error {
+export class ForbiddenAddressError extends StudioError {
   constructor(
     readonly hostname: string,
     readonly address: string,
     readonly reason: string
   ) {
     super(
+      'forbidden',
       `${hostname}${hostname === address ? '' : ` (${address})`} is ${/^[aeiou]/.test(reason) ? 'an' : 'a'} ${reason} address, ` +
         'on this computer or its private network: links are only fetched from public internet addresses'
     )

@@ -1,3 +1,4 @@
+import { StudioError } from '../../errors'
 /**
  * Why a row source could not be opened or read. The message is meant for a person (it names the
  * file or URL, the row, the sheet); `code` is for code that wants to react (e.g. offer to re-share
@@ -23,14 +24,18 @@ export type RowSourceErrorCode =
 /** Codes worth retrying later without changing anything (the import itself already retried). */
 const TRANSIENT_CODES: ReadonlySet<RowSourceErrorCode> = new Set(['NETWORK', 'TIMEOUT', 'HTTP_ERROR'])
 
-export class RowSourceError extends Error {
-  readonly code: RowSourceErrorCode
+export class RowSourceError extends StudioError {
+  declare readonly code: RowSourceErrorCode
 
   constructor(code: RowSourceErrorCode, message: string, options: { cause?: unknown } = {}) {
     // Whatever a message quotes from the file (a parser's "value is …"), it stays readable.
-    super(clipText(message, MAX_MESSAGE_CHARS), options.cause === undefined ? undefined : { cause: options.cause })
+    super(code, clipText(message, MAX_MESSAGE_CHARS), options.cause === undefined ? {} : { cause: options.cause })
     this.name = 'RowSourceError'
-    this.code = code
+  }
+
+  /** The source is the user's (a file, a link): whatever went wrong, the request is what to change. */
+  override get apiCode(): string {
+    return 'bad_request'
   }
 
   get transient(): boolean {

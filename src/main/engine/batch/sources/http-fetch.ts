@@ -4,6 +4,7 @@ import { isIP } from 'node:net'
 import type { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
+import { formatMs } from '../../../../shared/format-ms'
 import { parseRetryAfter } from '../../errors'
 import { bareHostname, checkAddress, checkedLookup, ForbiddenAddressError, type NetworkPolicy } from './address-policy'
 import type { ByteSource } from './byte-source'
@@ -277,8 +278,4 @@ async function nextWithin<T>(
   } finally {
     clearTimeout(timer)
   }
-}
-
-export function formatMs(ms: number): string {
-  return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms} ms`
 }

@@ -3,6 +3,7 @@ import { quoteCell } from './cell-value'
 import { clipText, columnList } from './errors'
 import { readPriorityCell } from './priority-cell'
 import type { SourceRow } from './types'
+import { StudioError } from '../../errors'
 
 /**
  * Pipeline inputs found by column name when the user has not mapped them. Aliases are tried in
@@ -59,9 +60,9 @@ export type MappedRow<T> =
   | { ok: false; rowNumber: number; reason: string }
 
 /** A mapping that cannot work for any row (unknown column, no main text column): the whole batch is refused. */
-export class MappingError extends Error {
+export class MappingError extends StudioError {
   constructor(message: string) {
-    super(message)
+    super('bad_request', message)
     this.name = 'MappingError'
   }
 }

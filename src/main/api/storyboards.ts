@@ -1,10 +1,8 @@
 import type { Studio } from '../engine/studio'
-import type { Handlers } from './handlers'
+import type { Routes } from './handler-map'
 
-type StoryboardCommands = Extract<keyof Handlers, `storyboards/${string}`>
-
-/** The storyboards/* commands: one router per capability, wired to the studio's storyboard service. */
-export function storyboardHandlers(studio: Studio): Pick<Handlers, StoryboardCommands> {
+/** The storyboards/* commands, wired to the studio's storyboard service. */
+export function storyboardRoutes(studio: Studio): Routes<'storyboards/'> {
   const boards = studio.storyboards
   return {
     'storyboards/list': (r) => boards.list(r.projectId),

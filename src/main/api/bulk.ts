@@ -1,10 +1,13 @@
-import type { Queue } from '../engine/queue/queue'
-import type { Handlers } from './handlers'
+import type { Engine } from '../engine/engine'
+import type { Handlers } from './handler-map'
+
+/** The engine's queue, whichever store backs it: routers name no storage module. */
+type Queue = Engine<any>['queue']
 
 type BulkCommands = 'jobs/cancelMany' | 'jobs/retryMany' | 'jobs/removeMany' | 'jobs/pauseMany' | 'jobs/resumeMany' | 'jobs/setPriorityMany'
 
 /** The many-jobs commands: each one request, one transaction, an outcome per job (src/shared/bulk.ts). */
-export function bulkHandlers(queue: Queue): Pick<Handlers, BulkCommands> {
+export function bulkRoutes(queue: Queue): Pick<Handlers, BulkCommands> {
   return {
     'jobs/cancelMany': (r) => queue.cancelMany(r),
     'jobs/retryMany': (r) => queue.retryMany(r),

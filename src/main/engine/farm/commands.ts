@@ -1,0 +1,115 @@
+/**
+ * What `studio farm init`, `studio farm status` and a farm worker's start do, ready for the CLI's
+ * farm command file: each returns data (printed as is with --json) and a text rendering.
+ */
+import pg from 'pg'
+import { detectCapabilities, type CapabilityOptions, type WorkerCapabilities } from './capabilities'
+import { FarmError, farmInit, parseQueueUrl, redactQueueUrl, type FarmInitResult } from './init'
+import { FARM_SCHEMA_VERSION } from './schema'
+import { checkSharedMedia } from './shared-media'
+import { listWorkers, unrunnableJobs, type UnrunnableGroup, type WorkerView } from './workers'
+
+/** The queue URL from `--queue-url`, else STUDIO_QUEUE_URL; undefined means the local SQLite queue. */
+export function resolveQueueUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = flag ?? (env.STUDIO_QUEUE_URL || undefined)
+  if (value === undefined) return undefined
+  try {
+    parseQueueUrl(value)
+  } catch (err) {
+    const from = flag !== undefined ? '--queue-url' : 'STUDIO_QUEUE_URL'
+    throw new FarmError('invalid-queue-url', (err as Error).message.replace(/^queueUrl/, from), from)
+  }
+  return value
+}
+
+export async function farmInitCommand(url: string): Promise<{ result: FarmInitResult; text: string }> {
+  const result = await farmInit(url)
+  const where = redactQueueUrl(url)
+  const text = result.applied.length === 0
+    ? `farm schema at ${where} is current (version ${result.version})`
+    : `farm schema at ${where}: applied version${result.applied.length > 1 ? 's' : ''} ${result.applied.join(', ')}; now at version ${result.version}`
+  return { result, text }
+}
+
+export interface FarmStatus {
+  schemaVersion: number | null
+  workers: WorkerView[]
+  queue: Record<'pending' | 'processing' | 'paused' | 'completed' | 'failed' | 'cancelled', number>
+  unrunnable: UnrunnableGroup[]
+}
+
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  parseQueueUrl(url)
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 15_000 })
+  try {
+    await client.connect()
+  } catch (err) {
+    throw new FarmError('farm-unreachable', `cannot connect to ${redactQueueUrl(url)}: ${(err as Error).message}`, 'queueUrl', { cause: err })
+  }
+  try {
+    return await fn(client)
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+}
+
+async function schemaVersion(c: pg.Client): Promise<number | null> {
+  const exists = await c.query(`SELECT to_regclass('farm_migrations') IS NOT NULL AS ok`)
+  if (!exists.rows[0]?.ok) return null
+  const { rows } = await c.query<{ v: number | null }>('SELECT max(version) AS v FROM farm_migrations')
+  return rows[0]?.v ?? null
+}
+
+export async function farmStatus(url: string, now = Date.now()): Promise<FarmStatus> {
+  return withClient(url, async (c) => {
+    const version = await schemaVersion(c)
+    if (version === null) throw new FarmError('farm-not-initialised', `no farm schema at ${redactQueueUrl(url)}: run \`studio farm init\` first`)
+    const queue: FarmStatus['queue'] = { pending: 0, processing: 0, paused: 0, completed: 0, failed: 0, cancelled: 0 }
+    for (const r of (await c.query<{ status: keyof FarmStatus['queue']; n: number }>('SELECT status, count(*)::int AS n FROM jobs GROUP BY status')).rows) {
+      queue[r.status] = r.n
+    }
+    return { schemaVersion: version, workers: await listWorkers(c, now), queue, unrunnable: await unrunnableJobs(c, now) }
+  })
+}
+
+export function formatFarmStatus(s: FarmStatus): string {
+  const lines: string[] = []
+  const alive = s.workers.filter((w) => w.alive)
+  lines.push(`schema version ${s.schemaVersion}; ${alive.length} worker${alive.length === 1 ? '' : 's'} alive of ${s.workers.length}`)
+  for (const w of s.workers) {
+    const state = !w.alive ? `gone (last seen ${Math.round(w.lastSeenMsAgo / 1000)}s ago)` : w.stopping ? 'stopping' : 'alive'
+    const running = w.running.length ? w.running.map((r) => `${r.title || r.jobId}${r.step ? ` [${r.step}]` : ''}`).join(', ') : 'idle'
+    lines.push(`  ${w.host} ${w.id} pid ${w.pid}: ${state}; can run ${w.has.join(', ') || 'nothing special'}; ${running}`)
+  }
+  const q = s.queue
+  lines.push(`queue: ${q.pending} pending, ${q.processing} running, ${q.paused} paused, ${q.completed} completed, ${q.failed} failed, ${q.cancelled} cancelled`)
+  for (const u of s.unrunnable) {
+    lines.push(`  ${u.jobs} pending job${u.jobs === 1 ? '' : 's'} no live worker can run (needs ${u.needs.join(', ')})`)
+  }
+  return lines.join('\n')
+}
+
+export type WorkerPreflight =
+  | { ok: true; capabilities: WorkerCapabilities; schemaVersion: number }
+  | { ok: false; reason: string }
+
+/**
+ * What a worker checks before it claims anything: the farm's schema is one this program knows, the
+ * shared data folder can be seen and written here, and what this machine can run. A worker that
+ * fails it refuses to start, printing the reason.
+ */
+export async function workerPreflight(url: string, dataDir: string, options: CapabilityOptions = {}): Promise<WorkerPreflight> {
+  const media = await checkSharedMedia(dataDir)
+  if (!media.ok) return { ok: false, reason: `cannot start a farm worker: ${media.reason}` }
+  const version = await withClient(url, schemaVersion)
+  if (version === null) return { ok: false, reason: `cannot start a farm worker: no farm schema at ${redactQueueUrl(url)} (run \`studio farm init\`)` }
+  if (version !== FARM_SCHEMA_VERSION) {
+    return {
+      ok: false,
+      reason: version > FARM_SCHEMA_VERSION
+        ? `cannot start a farm worker: the farm's schema (version ${version}) is newer than this studio knows (${FARM_SCHEMA_VERSION}): update studio here`
+        : `cannot start a farm worker: the farm's schema is at version ${version}, this studio needs ${FARM_SCHEMA_VERSION}: run \`studio farm init\``
+    }
+  }
+  return { ok: true, capabilities: await detectCapabilities(options), schemaVersion: version }
+}

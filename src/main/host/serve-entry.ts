@@ -1,0 +1,20 @@
+/**
+ * `studio serve`'s engine: a child process of the CLI, so the bridge's HTTP and WebSocket
+ * answers never wait on SQLite. Arguments: --data-dir DIR [--concurrency N].
+ */
+import { parseArgs } from 'node:util'
+import { openStudio } from '../engine/studio'
+import { runChildHost } from './child-host'
+
+const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, concurrency: { type: 'string' } } })
+const dataDir = values['data-dir']
+if (!dataDir) {
+  process.stderr.write('serve-entry: --data-dir is required\n')
+  process.exit(2)
+}
+const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency)
+
+runChildHost((secrets) => openStudio({ dataDir, secrets, ...(concurrency !== undefined ? { concurrency } : {}) })).catch((err: unknown) => {
+  process.stderr.write(`studio: the engine could not start: ${err instanceof Error ? err.message : String(err)}\n`)
+  process.exit(1)
+})
