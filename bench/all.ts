@@ -41,7 +41,8 @@ const QUICK: Bench[] = [
   { name: 'render', args: ['bench/render/run.ts', '--seconds', '10'] },
   { name: 'storyboard', args: ['bench/render/storyboard.ts', '--seconds', '30'] },
   { name: 'batch', args: ['bench/batch/run.ts', '100000'] },
-  { name: 'ui', args: ['bench/ui/run.ts', '--runs', '1'] }
+  { name: 'ui', args: ['bench/ui/run.ts', '--runs', '1'] },
+  { name: 'cli', args: ['bench/cli/run.ts', '--runs', '9'] }
 ]
 
 /** Each bench at its own defaults, and the explaining ones. */
@@ -56,7 +57,8 @@ const FULL: Bench[] = [
   { name: 'batch', args: ['bench/batch/run.ts', '100000'] },
   { name: 'batch-import', args: ['bench/batch/import.ts'] },
   { name: 'batch-feed', args: ['bench/batch/feed.ts'] },
-  { name: 'ui', args: ['bench/ui/run.ts', '--runs', '3'] }
+  { name: 'ui', args: ['bench/ui/run.ts', '--runs', '3'] },
+  { name: 'cli', args: ['bench/cli/run.ts', '--runs', '21'] }
 ]
 
 interface Outcome {

@@ -16,7 +16,7 @@ import { JsonDepthError, parseJsonText } from '../main/engine/json-text'
 import { readInputFile } from './input-file'
 import { Studio } from '../main/engine/studio'
 import { bar, clockTime, duration, term } from './format'
-import type { CliIo } from './main'
+import type { CliIo } from './io'
 import { runPool } from './run'
 
 export class BatchUsageError extends Error {}

@@ -1,7 +1,7 @@
 import type { Engine } from '../main/engine/engine'
 import type { JobDetail } from '../shared/types'
 import { duration } from './format'
-import type { CliIo } from './main'
+import type { CliIo } from './io'
 import { runPool } from './run'
 
 /** Sample ideas for the README's first command: offline, no key, real videos at the end. */

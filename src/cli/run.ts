@@ -2,7 +2,7 @@ import type { Engine } from '../main/engine/engine'
 import { Studio } from '../main/engine/studio'
 import type { EngineEvent, JobView } from '../shared/types'
 import { bar, duration, etaText, logLineText, term } from './format'
-import type { CliIo } from './main'
+import type { CliIo } from './io'
 import { percentText } from '../shared/progress'
 
 interface Live {

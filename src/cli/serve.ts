@@ -1,11 +1,16 @@
 import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { Engine } from '../main/engine/engine'
 import { isLoopbackHost, startBridge, type BridgeEngine, type BridgeServer } from '../main/bridge/server'
 import { forkEngine } from '../main/host/child-process'
 import { EngineClient } from '../main/host/engine-client'
 import { hostEntry } from '../main/host/entries'
 import { remoteBridgeEngine } from '../main/host/remote-bridge'
-import type { CliIo } from './main'
+import type { CliIo } from './io'
+
+/** How to build the UI when it is missing (npm ci and npm run build do it). */
+const BUILD_UI = 'npm run build:renderer'
 
 /** The studio to serve, opened in a child process of its own (serve-entry.ts). */
 export interface ServedStudio {
@@ -42,7 +47,7 @@ export async function serve(target: Engine<any> | ServedStudio, io: CliIo, optio
         `(token included) can drive this studio and read its files. Use --host 127.0.0.1 unless you mean it.\n`
     )
   }
-  if (!options.staticDir) await buildUiIfNeeded(io)
+  const staticDir = options.staticDir ?? builtUiDir()
   let client: EngineClient | null = null
   let served: Engine<any> | BridgeEngine
   if (local) served = local
@@ -69,7 +74,7 @@ export async function serve(target: Engine<any> | ServedStudio, io: CliIo, optio
       // The CLI passes a host only when --host was given (its default is loopback), so a
       // non-loopback host here was asked for explicitly.
       allowRemote: remote,
-      ...(options.staticDir ? { staticDir: options.staticDir } : {})
+      ...(staticDir ? { staticDir } : {})
     })
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
@@ -85,7 +90,7 @@ export async function serve(target: Engine<any> | ServedStudio, io: CliIo, optio
     else local.pool.start()
   }
   if (!bridge.rendererBuilt) {
-    io.stderr.write(`warning: the UI is not built (${bridge.staticDir} has no index.html); run: node scripts/build-renderer.mjs\n`)
+    io.stderr.write(`warning: the UI is not built (${bridge.staticDir} has no index.html); build it with: ${BUILD_UI}\n`)
   }
   if (options.json) io.stdout.write(JSON.stringify({ url: bridge.url }) + '\n')
   else io.stdout.write(`Creative Studio is open at ${bridge.url}\n(the link holds this session's access token; Ctrl-C to stop)\n`)
@@ -120,22 +125,16 @@ export async function serve(target: Engine<any> | ServedStudio, io: CliIo, optio
 }
 
 /**
- * In a source checkout the UI is built on first use (and rebuilt when its sources changed), so
- * `npx studio serve` works right after `npm ci`. A packaged app ships it built.
+ * out/renderer of the checkout or package this module belongs to (found by walking up to its
+ * package.json: from src/cli in the sources, from out/cli/chunks once built). The UI is built at
+ * install (`prepare`) and by `npm run build`, never on first use: serve only serves it.
  */
-async function buildUiIfNeeded(io: CliIo): Promise<void> {
-  const script = new URL('../../scripts/build-renderer.mjs', import.meta.url)
-  if (!existsSync(script)) return
-  const { rendererIsStale, buildRenderer } = (await import(script.href)) as {
-    rendererIsStale(): boolean
-    buildRenderer(options?: { quiet?: boolean }): Promise<void>
-  }
-  if (!rendererIsStale()) return
-  io.stderr.write('building the studio UI (first run or sources changed)…\n')
-  try {
-    // Its progress stays off stdout, which holds only the URL (one JSON line with --json).
-    await buildRenderer({ quiet: true })
-  } catch (err) {
-    io.stderr.write(`warning: the UI could not be built: ${(err as Error).message}\n`)
+function builtUiDir(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'out', 'renderer')
+    const parent = dirname(dir)
+    if (parent === dir) return undefined
+    dir = parent
   }
 }

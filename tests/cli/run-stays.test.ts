@@ -8,7 +8,7 @@ import { once } from 'node:events'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { tempDir } from '../helpers/engine'
+import { tempDir, until } from '../helpers/engine'
 
 function studio(dataDir: string, ...args: string[]): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, ['bin/studio.mjs', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -19,21 +19,19 @@ function studio(dataDir: string, ...args: string[]): { child: ChildProcess; outp
 }
 
 const exited = async (child: ChildProcess) => ((await once(child, 'exit')) as [number | null])[0]
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('studio run with its output in a pipe', () => {
   it('keeps waiting for jobs on an empty queue until Ctrl-C, then says what it did', async () => {
     const { child, output } = studio(tempDir(), 'run')
     // Its first line says it runs (its Ctrl-C handler is in place by then): a fixed sleep was too
     // short on a loaded machine, and the SIGINT killed it before it could answer.
-    const deadline = Date.now() + 25_000
-    while (!/running|workers|idle/i.test(output()) && child.exitCode === null && Date.now() < deadline) await sleep(20)
+    await until(() => output().includes('running with') || child.exitCode !== null, 60_000, 'studio run to say it runs')
     expect(child.exitCode, output()).toBeNull()
     expect(output()).not.toBe('')
     child.kill('SIGINT')
     expect(await exited(child)).toBe(0)
     expect(output()).toContain('done: 0 completed, 0 failed, 0 still queued')
-  }, 30_000)
+  }, 90_000)
 
   it('--until-idle waits for a job whose next attempt is later', async () => {
     const dir = tempDir()

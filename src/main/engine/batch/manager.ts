@@ -13,6 +13,7 @@ import { parseBatchConfig, type BatchConfig } from './config'
 import { noRowsReason } from './no-rows'
 import { openRowSource, resolveMapping, PUBLIC_ADDRESSES_ONLY, type NetworkPolicy, type RowSource } from './sources'
 import { rowInputBuilder } from './row-input'
+import { loadLanguageDetector } from './row-language'
 import { clipText } from './sources/errors'
 import { sheetOfCopy, stageSource } from './staging'
 import { loadTemplate } from './templates'
@@ -90,6 +91,9 @@ export class BatchManager {
   /** Resume unfinished imports and running batches (after a restart or a crash), and follow job events. */
   start(): void {
     if (this.unsubscribe) return
+    // Loaded now, in the background, rather than in the first import's time (a command that
+    // only reads the queue never starts the manager, and never pays for it).
+    loadLanguageDetector().catch(() => {}) // a failure to load is reported by the import that needs it
     this.unsubscribe = this.engine.events.subscribe((e) => {
       if (e.type === 'job.removed') {
         // Its row now points at nothing, which settles it ("job deleted"): maybe the batch is done.
@@ -226,7 +230,7 @@ export class BatchManager {
       })
       try {
         const mapping = resolveMapping(rows.headers, config.mapping ?? {}, mappingOptions(pipeline))
-        const build = rowInputBuilder({ pipeline, config, batchId: 'estimate', template, format: rows.format, headers: rows.headers, mapping })
+        const build = await rowInputBuilder({ pipeline, config, batchId: 'estimate', template, format: rows.format, headers: rows.headers, mapping })
         const inputs: Record<string, unknown>[] = []
         let refused = 0
         for await (const row of rows.rows) {
@@ -345,7 +349,7 @@ export class BatchManager {
         mapping.unmappedColumns.map((c) => clipText(c)),
         source.headers.map((h) => clipText(h))
       )
-      const build = rowInputBuilder({ pipeline, config, batchId: id, template, format: source.format, headers: source.headers, mapping })
+      const build = await rowInputBuilder({ pipeline, config, batchId: id, template, format: source.format, headers: source.headers, mapping })
       let chunk: RowImport[] = []
       const flush = () => {
         const rows = chunk

@@ -5,7 +5,7 @@ import type { BatchConfig } from './config'
 import { mapRow, type ResolvedMapping, type RowSourceFormat, type SourceRow } from './sources'
 import { quoteCell } from './sources/cell-value'
 import { renderTemplate } from './templates'
-import { languageOfCell, rowLanguage } from './row-language'
+import { languageOfCell, loadLanguageDetector, rowLanguage } from './row-language'
 
 /** What one spreadsheet row becomes: a job input ready to queue, or the reason it is refused. */
 export type RowOutcome =
@@ -27,11 +27,13 @@ export interface RowInputContext {
  * Each row's job input, built once for the import and once for an estimate (`studio batch
  * --estimate`, batch/estimate): both see the same inputs, so the estimate prices what would run.
  */
-export function rowInputBuilder(ctx: RowInputContext): (row: SourceRow) => RowOutcome {
+export async function rowInputBuilder(ctx: RowInputContext): Promise<(row: SourceRow) => RowOutcome> {
   const extras = extrasFor(ctx.pipeline, ctx.config, ctx.batchId)
   const { mapping, pipeline, config } = ctx
   const languageColumn = mapping.fields.find((f) => f.field === 'language')?.column
   const takesLanguage = 'language' in ((pipeline.input as unknown as { shape?: Record<string, unknown> }).shape ?? {})
+  // Only a row without a language of its own nor one in the config is read for its language.
+  if (takesLanguage && !config.language) await loadLanguageDetector()
   return (sheetRow) => {
     const ragged = ctx.format === 'csv' ? raggedRowReason(sheetRow, ctx.headers.length) : null
     if (ragged) return { state: 'invalid', reason: ragged, priority: DEFAULT_PRIORITY }

@@ -1,4 +1,4 @@
-import { eld } from 'eld/small'
+import type { eld as Eld } from 'eld/small'
 
 /** The languages the pipelines write and speak in. */
 export const ROW_LANGUAGES = ['en', 'fr'] as const
@@ -16,12 +16,23 @@ export function languageOfCell(cell: unknown): RowLanguage | null {
   return NAMES[key] ?? null
 }
 
-// One detector for the process, told to choose only between the languages we speak.
-const detector = eld.newInstance()
-detector.setLanguageSubset([...ROW_LANGUAGES])
+// One detector for the process, told to choose only between the languages we speak. Its n-grams
+// take most of a second to load: loaded by the imports that need it, not by every command.
+let detector: ReturnType<typeof Eld.newInstance> | undefined
+let loading: Promise<void> | undefined
+
+/** Loads the detector (once); detectLanguage needs it. */
+export function loadLanguageDetector(): Promise<void> {
+  return (loading ??= import('eld/small').then(({ eld }) => {
+    const d = eld.newInstance()
+    d.setLanguageSubset([...ROW_LANGUAGES])
+    detector = d
+  }))
+}
 
 /** The language a row's text is written in (eld's n-gram detector); English when it cannot tell. */
 export function detectLanguage(text: string): RowLanguage {
+  if (!detector) throw new Error('detectLanguage: the language detector is not loaded (await loadLanguageDetector() first)')
   const found = text.trim() ? detector.detect(text).language : ''
   return (ROW_LANGUAGES as readonly string[]).includes(found) ? (found as RowLanguage) : 'en'
 }

@@ -11,12 +11,15 @@
  * KSamplerAdvanced (noise_seed).
  */
 import { randomUUID } from 'node:crypto'
-import WebSocket from 'ws'
+import type WebSocket from 'ws'
 import { permanent, retryable } from '../errors'
 import { fetchOk, transportError } from './http-errors'
 import { assertImageSize } from './image-size'
 import { generationSize, promptOf, seedFor, writeFitted } from './local-image-common'
 import type { ImageCallOptions, ImageProvider, ImageRequest, ImageResult } from './types'
+import { lazyPackage } from '../lazy-package'
+
+const ws = lazyPackage<typeof WebSocket>('ws')
 
 export const DEFAULT_COMFYUI_BASE_URL = 'http://127.0.0.1:8188'
 
@@ -124,7 +127,7 @@ export class ComfyUIImageProvider implements ImageProvider {
   #connect(clientId: string, signal: AbortSignal): Promise<WebSocket> {
     const url = `${this.#base.replace(/^http/, 'ws')}/ws?clientId=${encodeURIComponent(clientId)}`
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, { handshakeTimeout: 10_000 })
+      const socket = new (ws())(url, { handshakeTimeout: 10_000 })
       socket.once('open', () => resolve(socket))
       socket.once('error', (err) => reject(transportError(this.id, err, signal)))
     })

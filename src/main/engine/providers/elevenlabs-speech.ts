@@ -9,7 +9,7 @@
  * Retry-After; 5xx, timeouts and dropped connections are retried by the engine (the SDK's own
  * retries are off: the engine counts attempts per step).
  */
-import { ElevenLabsClient, ElevenLabsError, ElevenLabsTimeoutError } from '@elevenlabs/elevenlabs-js'
+import type { ElevenLabsClient } from '@elevenlabs/elevenlabs-js'
 import { kindForHttpStatus, parseRetryAfter, permanent, retryable, type StepError } from '../errors'
 import { writeFileAtomic } from './atomic-write'
 import { wordsFromAlignment } from './char-alignment'
@@ -18,6 +18,10 @@ import { PriceTable } from './pricing'
 import { splitForSpeech } from './speech-text'
 import type { SpeechCallOptions, SpeechProvider, SpeechRequest, SpeechResult, WordTiming } from './types'
 import { encodeWav } from './wav'
+import { lazyPackage } from '../lazy-package'
+
+// The SDK takes seconds to load: only a studio that speaks through ElevenLabs pays for it.
+const sdk = lazyPackage<typeof import('@elevenlabs/elevenlabs-js')>('@elevenlabs/elevenlabs-js')
 
 export const DEFAULT_ELEVENLABS_BASE_URL = 'https://api.elevenlabs.io'
 export const DEFAULT_ELEVENLABS_MODEL = 'eleven_multilingual_v2'
@@ -59,7 +63,7 @@ export class ElevenLabsSpeechProvider implements SpeechProvider {
   readonly offline = false
   readonly id: string
   readonly model: string
-  readonly #client: ElevenLabsClient
+  #sdkClient: ElevenLabsClient | undefined
   readonly #config: ElevenLabsSpeechConfig
   readonly #apiKey: string | undefined
   readonly #timeoutMs: number
@@ -70,12 +74,16 @@ export class ElevenLabsSpeechProvider implements SpeechProvider {
     this.id = `elevenlabs:${this.model}`
     this.#apiKey = config.apiKey || undefined
     this.#timeoutMs = config.timeoutMs ?? 120_000
-    this.#client = new ElevenLabsClient({
-      baseUrl: (config.baseURL ?? DEFAULT_ELEVENLABS_BASE_URL).replace(/\/+$/, ''),
+  }
+
+  /** Made on first call, with the SDK. */
+  get #client(): ElevenLabsClient {
+    return (this.#sdkClient ??= new (sdk().ElevenLabsClient)({
+      baseUrl: (this.#config.baseURL ?? DEFAULT_ELEVENLABS_BASE_URL).replace(/\/+$/, ''),
       ...(this.#apiKey ? { apiKey: this.#apiKey } : { apiKey: 'no-key-configured' }),
       maxRetries: 0,
       timeoutInSeconds: this.#timeoutMs / 1000
-    })
+    }))
   }
 
   /** GET /v1/voices: up and the key accepted. */
@@ -150,6 +158,7 @@ export class ElevenLabsSpeechProvider implements SpeechProvider {
   fail(err: unknown, signal?: AbortSignal): StepError {
     const secrets = [this.#apiKey]
     if (signal?.aborted) return transportError(this.id, err, signal, secrets)
+    const { ElevenLabsError, ElevenLabsTimeoutError } = sdk()
     // With a caller's signal, the SDK reports its own timeout as an abort whose reason is "timeout".
     const timedOut = err instanceof ElevenLabsTimeoutError || (err instanceof ElevenLabsError && err.statusCode === undefined && (err.cause === 'timeout' || err.message === 'timeout'))
     if (timedOut) return httpStepError(this.id, 'retryable', `no answer in time (${this.#timeoutMs} ms)`, { cause: err, secrets })

@@ -1,8 +1,11 @@
 /** What the local image generators (AUTOMATIC1111/Forge, ComfyUI) share: sizes, seeds, the final PNG. */
-import sharp from 'sharp'
+import type Sharp from 'sharp'
+import { lazyPackage } from '../lazy-package'
 import { retryable } from '../errors'
 import { writeFileAtomic } from './atomic-write'
 import type { ImageRequest, ImageResult } from './types'
+
+const sharp = lazyPackage<typeof Sharp>('sharp')
 
 /**
  * Stable Diffusion works in multiples of 8 (64 for most models) and in about a megapixel: the
@@ -28,7 +31,7 @@ export function promptOf(request: ImageRequest): string {
 export async function writeFitted(provider: string, image: Uint8Array, request: ImageRequest, outPath: string): Promise<Pick<ImageResult, 'path' | 'width' | 'height'>> {
   let png: Buffer
   try {
-    png = await sharp(image).resize(request.width, request.height, { fit: 'cover', position: 'attention' }).png().toBuffer()
+    png = await sharp()(image).resize(request.width, request.height, { fit: 'cover', position: 'attention' }).png().toBuffer()
   } catch (err) {
     throw retryable(`${provider}: the image could not be decoded (${(err as Error).message})`, { provider, cause: err })
   }

@@ -4,9 +4,10 @@
  * The same code talks to api.openai.com and to local servers (Ollama, LM Studio, llama.cpp,
  * vLLM...), which need no key.
  */
-import OpenAI, { APIConnectionError, APIError } from 'openai'
+import type OpenAI from 'openai'
 import { StepError } from '../errors'
 import { toStepError } from './openai-errors'
+import { openaiSdk } from './openai-sdk'
 import { PriceTable, type Usage } from './pricing'
 import type { Cost } from './types'
 
@@ -40,7 +41,7 @@ export function defaultEndpointName(baseURL: string): string {
 }
 
 export class OpenAIConnection {
-  readonly client: OpenAI
+  #client: OpenAI | undefined
   readonly id: string
   readonly model: string
   readonly baseURL: string
@@ -62,8 +63,12 @@ export class OpenAIConnection {
     this.free = config.free ?? false
     this.hasKey = Boolean(config.apiKey)
     this.#apiKey = config.apiKey || undefined
-    this.client = new OpenAI({
-      apiKey: config.apiKey || PLACEHOLDER_API_KEY,
+  }
+
+  /** The `openai` client, made on first use (loading the SDK then). */
+  get client(): OpenAI {
+    return (this.#client ??= new (openaiSdk().OpenAI)({
+      apiKey: this.#apiKey || PLACEHOLDER_API_KEY,
       baseURL: this.baseURL,
       // The engine owns retries (per step, with backoff and circuit breakers): the client must not retry behind its back.
       maxRetries: 0,
@@ -73,7 +78,7 @@ export class OpenAIConnection {
       project: null,
       // The client's own logger could print request details; errors reach the user through StepError only.
       logLevel: 'off'
-    })
+    }))
   }
 
   /** What a call to `model` that consumed `usage` cost: $0 (known) on a free endpoint, else the price table's answer. */
@@ -98,6 +103,7 @@ export class OpenAIConnection {
     try {
       await this.client.models.list({ timeout: this.#probeTimeoutMs, ...(signal ? { signal } : {}) })
     } catch (err) {
+      const { APIConnectionError, APIError } = openaiSdk()
       if (err instanceof APIError && err.status === 404) return
       const mapped = toStepError(err, { provider: this.id, signal, secrets: [this.#apiKey], hasKey: this.hasKey, timeoutMs: this.#probeTimeoutMs })
       if (mapped.kind === 'retryable' && err instanceof APIConnectionError) {

@@ -3,7 +3,7 @@
  * engine can act on. The kind decides what happens to the job (see errors.ts); the message is
  * for a person and never contains the API key.
  */
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai'
+import { openaiSdk } from './openai-sdk'
 import { kindForHttpStatus, parseRetryAfter, StepError, type ErrorKind } from '../errors'
 import { redact } from './redact'
 import { formatMs } from '../../../shared/format-ms'
@@ -57,6 +57,7 @@ export function toStepError(err: unknown, context: ErrorContext): StepError {
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {})
     })
 
+  const { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } = openaiSdk()
   if (context.signal?.aborted || err instanceof APIUserAbortError) return make('cancelled', 'cancelled')
   if (err instanceof StepError) {
     return err.provider ? err : new StepError(err.kind, redact(err.message, secrets), { provider, cause: err.cause, ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}) })

@@ -3,12 +3,15 @@
  * scaled with sharp to exactly the size the pipeline asked for: the API only offers a few sizes,
  * a 1080×1920 video needs 1080×1920.
  */
-import sharp from 'sharp'
+import type Sharp from 'sharp'
+import { lazyPackage } from '../lazy-package'
 import { permanent, retryable } from '../errors'
 import { writeFileAtomic } from './atomic-write'
 import { assertImageSize } from './image-size'
 import { OpenAIConnection, type OpenAIEndpointConfig } from './openai-connection'
 import type { ImageCallOptions, ImageProvider, ImageRequest, ImageResult } from './types'
+
+const sharp = lazyPackage<typeof Sharp>('sharp')
 
 export interface OpenAIImageConfig extends OpenAIEndpointConfig {
   /** Force an API size ("1024x1024"); by default the supported size closest to the requested aspect ratio. */
@@ -92,7 +95,7 @@ export class OpenAIImageProvider implements ImageProvider {
 
     let png: Buffer
     try {
-      png = await sharp(Buffer.from(b64, 'base64'))
+      png = await sharp()(Buffer.from(b64, 'base64'))
         .resize(request.width, request.height, { fit: 'cover', position: 'attention' })
         .png()
         .toBuffer()

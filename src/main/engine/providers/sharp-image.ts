@@ -3,12 +3,15 @@
  * picked from the prompt's hash, a few soft shapes, and the title wrapped in DejaVu Sans with an
  * optional subtitle. Any width/height; the same prompt always gives the same card.
  */
-import sharp from 'sharp'
+import type Sharp from 'sharp'
+import { lazyPackage } from '../lazy-package'
 import { writeFileAtomic } from './atomic-write'
 import { throwIfCancelled } from './cancellation'
 import { assertImageSize } from './image-size'
 import { createRng, type Rng } from './seeded-random'
 import type { ImageCallOptions, ImageProvider, ImageRequest, ImageResult } from './types'
+
+const sharp = lazyPackage<typeof Sharp>('sharp')
 
 export const SHARP_IMAGE_PROVIDER_ID = 'sharp-title-card'
 
@@ -149,7 +152,7 @@ export class SharpImageProvider implements ImageProvider {
     throwIfCancelled(options.signal, this.id)
     const { width, height } = request
     assertImageSize(width, height, this.id)
-    const png = await sharp(Buffer.from(titleCardSvg(request)), { density: 72 }).png().toBuffer()
+    const png = await sharp()(Buffer.from(titleCardSvg(request)), { density: 72 }).png().toBuffer()
     throwIfCancelled(options.signal, this.id)
     await writeFileAtomic(options.outPath, png)
     return { path: options.outPath, width, height, costUsd: 0, priceKnown: true, provider: this.id, offline: true }

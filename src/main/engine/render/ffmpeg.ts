@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
-import ffmpeg from 'fluent-ffmpeg'
+import type Ffmpeg from 'fluent-ffmpeg'
 import { StepError, permanent, retryable } from '../errors'
 import { type BinarySettings, resolveBinaries } from './binaries'
 import { OWN_PROCESS_GROUP } from './exec'
+import { lazyPackage } from '../lazy-package'
+
+const ffmpeg = lazyPackage<typeof Ffmpeg>('fluent-ffmpeg')
 
 /**
  * The only module that touches fluent-ffmpeg. It is unmaintained upstream, so everything else
@@ -138,8 +141,8 @@ export async function runFfmpeg(job: FfmpegJob, options: RunFfmpegOptions): Prom
   })
 }
 
-function buildCommand(job: FfmpegJob, output: string, ffmpegPath: string): ffmpeg.FfmpegCommand {
-  const command = ffmpeg({ stdoutLines: 50 })
+function buildCommand(job: FfmpegJob, output: string, ffmpegPath: string): Ffmpeg.FfmpegCommand {
+  const command = ffmpeg()({ stdoutLines: 50 })
   // setFfmpegPath() writes a module-wide cache shared by every command; renders with different
   // settings could race on it. An own property on this instance keeps the path per command.
   pinBinary(command, '_getFfmpegPath', ffmpegPath)
@@ -155,7 +158,7 @@ function buildCommand(job: FfmpegJob, output: string, ffmpegPath: string): ffmpe
 }
 
 /** fluent-ffmpeg has no spawn option for it: its spawn helper is wrapped (see OWN_PROCESS_GROUP). */
-function ownProcessGroup(command: ffmpeg.FfmpegCommand): void {
+function ownProcessGroup(command: Ffmpeg.FfmpegCommand): void {
   if (!OWN_PROCESS_GROUP) return
   const target = command as unknown as { _spawnFfmpeg: (args: unknown, options: object, ...callbacks: unknown[]) => unknown }
   const spawnFfmpeg = target._spawnFfmpeg
@@ -174,7 +177,7 @@ function addVerbatim(options: readonly string[], add: (...opts: string[]) => unk
   add(...options)
 }
 
-function pinBinary(command: ffmpeg.FfmpegCommand, method: '_getFfmpegPath' | '_getFfprobePath', binary: string): void {
+function pinBinary(command: Ffmpeg.FfmpegCommand, method: '_getFfmpegPath' | '_getFfprobePath', binary: string): void {
   Object.defineProperty(command, method, {
     value: (callback: (err: Error | null, path: string) => void) => callback(null, binary)
   })
@@ -249,10 +252,10 @@ export interface ProbeResult {
 export async function probe(file: string, options: { ffprobePath?: string; settings?: BinarySettings } = {}): Promise<ProbeResult> {
   if (!existsSync(file)) throw permanent(`file not found: ${file}`)
   const ffprobePath = options.ffprobePath ?? (await resolveBinaries(options.settings)).ffprobe.path
-  const command = ffmpeg(file)
+  const command = ffmpeg()(file)
   pinBinary(command, '_getFfprobePath', ffprobePath)
-  const data = await new Promise<ffmpeg.FfprobeData>((resolve, reject) => {
-    command.ffprobe((err: unknown, result: ffmpeg.FfprobeData) => (err ? reject(err) : resolve(result)))
+  const data = await new Promise<Ffmpeg.FfprobeData>((resolve, reject) => {
+    command.ffprobe((err: unknown, result: Ffmpeg.FfprobeData) => (err ? reject(err) : resolve(result)))
   }).catch((err: unknown) => {
     throw permanent(`ffprobe could not read ${file}: ${err instanceof Error ? err.message : String(err)}`, {
       cause: err

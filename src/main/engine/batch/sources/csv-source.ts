@@ -1,5 +1,5 @@
 import { Readable, pipeline } from 'node:stream'
-import { parse, CsvError } from 'csv-parse'
+import type { CsvError } from 'csv-parse'
 import { detectDelimiter, type CsvDelimiter } from './delimiter'
 import { RowSourceError } from './errors'
 import { isBlankRow, makeUniqueHeaders } from './headers'
@@ -7,6 +7,9 @@ import { positionInRange, type RowRange } from './row-range'
 import { AutoDecoder, type DetectedEncoding } from './text-decoder'
 import type { SourceRow } from './types'
 import { trimTrailingBlanks } from './xlsx-source'
+import { lazyPackage } from '../../lazy-package'
+
+const csv = lazyPackage<typeof import('csv-parse')>('csv-parse')
 
 /** Enough text to see the header and a few dozen records, even with long quoted cells. */
 const SAMPLE_CHARS = 64 * 1024
@@ -61,7 +64,7 @@ export async function readCsvRows(
     }
   }
 
-  const parser = parse({
+  const parser = csv().parse({
     delimiter,
     relax_column_count: true,
     relax_quotes: true,
@@ -134,7 +137,7 @@ function asCsvError(err: unknown, origin: string, rowsRead: number | undefined):
     if (err.code !== 'ENCODING' || rowsRead === undefined) return err
     return new RowSourceError('ENCODING', `${origin}${where}: ${err.message}`, { cause: err.cause })
   }
-  if (err instanceof CsvError) {
+  if (err instanceof csv().CsvError) {
     const row = typeof err.records === 'number' ? ` at row ${err.records + 1}` : where
     return new RowSourceError('CSV_SYNTAX', `${origin}${row}: ${explainCsvError(err)}`, { cause: err })
   }

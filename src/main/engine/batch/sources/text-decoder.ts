@@ -1,7 +1,10 @@
 import { Transform, type TransformCallback } from 'node:stream'
-import iconv from 'iconv-lite'
+import type Iconv from 'iconv-lite'
 import { RowSourceError } from './errors'
 import { utf16WithoutBom } from './text-sniff'
+import { lazyPackage } from '../../lazy-package'
+
+const iconv = lazyPackage<typeof Iconv>('iconv-lite')
 
 /**
  * "ascii" means no byte ≥ 0x80 has been seen yet: the text so far reads the same in UTF-8 and
@@ -162,7 +165,7 @@ function strictUtf8Decoder(currentOffset: () => number): (bytes: Buffer, final: 
 }
 
 function iconvDecoder(encoding: string): (bytes: Buffer, final: boolean) => string {
-  const decoder = iconv.getDecoder(encoding)
+  const decoder = iconv().getDecoder(encoding)
   return (bytes, final) => {
     const text = decoder.write(bytes)
     return final ? text + (decoder.end() ?? '') : text

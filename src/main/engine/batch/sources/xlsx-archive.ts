@@ -1,5 +1,8 @@
 import type { Readable } from 'node:stream'
-import yauzl from 'yauzl'
+import type yauzl from 'yauzl'
+import { lazyPackage } from '../../lazy-package'
+
+const yauzlPackage = lazyPackage<typeof yauzl>('yauzl')
 
 /**
  * An XLSX file's zip, read through its central directory: any part can be opened, in any order,
@@ -12,7 +15,7 @@ export interface XlsxArchive {
 
 /** Open the zip held in `bytes`. Rejects when it is not a zip (no central directory). */
 export async function openXlsxArchive(bytes: Buffer): Promise<XlsxArchive> {
-  const zip = await yauzl.fromBufferPromise(bytes, { validateEntrySizes: true })
+  const zip = await yauzlPackage().fromBufferPromise(bytes, { validateEntrySizes: true })
   const entries = new Map<string, yauzl.Entry>()
   for await (const entry of zip.eachEntry()) entries.set(normalizePartName(entry.fileName), entry)
   return {

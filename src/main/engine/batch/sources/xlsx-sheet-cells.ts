@@ -1,7 +1,10 @@
 import type { Readable } from 'node:stream'
-import { SaxesParser, type SaxesTagPlain } from 'saxes'
+import type { SaxesParser, SaxesTagPlain } from 'saxes'
 import { cellToString, formatCellNumber } from './cell-value'
 import { columnLetter } from './headers'
+import { lazyPackage } from '../../lazy-package'
+
+const saxes = lazyPackage<{ SaxesParser: typeof SaxesParser }>('saxes')
 
 /** A cell whose value is an Excel error (#DIV/0!, #N/A…), most often a formula's result. */
 export interface CellError {
@@ -44,7 +47,7 @@ interface OpenCell {
  * TRUE "1", and #DIV/0! became NaN, then "" — a priority 0 silently became 10.
  */
 export async function* readSheetRows(part: Readable, context: SheetContext): AsyncGenerator<SheetRow> {
-  const parser = new SaxesParser()
+  const parser = new (saxes().SaxesParser)()
   let failure: Error | undefined
   parser.on('error', (err) => {
     failure ??= err

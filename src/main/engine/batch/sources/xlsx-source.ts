@@ -1,11 +1,14 @@
 import { Readable } from 'node:stream'
-import ExcelJS from 'exceljs'
+import type ExcelJSModule from 'exceljs'
 import { RowSourceError, clipText } from './errors'
 import { isBlankRow, makeUniqueHeaders } from './headers'
 import { positionInRange, type RowRange } from './row-range'
 import type { SourceRow } from './types'
 import { openXlsxArchive, resolveTarget, type XlsxArchive } from './xlsx-archive'
 import { readSheetRows, utf8Text, type SheetContext, type SheetRow } from './xlsx-sheet-cells'
+import { lazyPackage } from '../../lazy-package'
+
+const excel = lazyPackage<typeof ExcelJSModule>('exceljs')
 
 const WORKBOOK_PART = 'xl/workbook.xml'
 const WORKBOOK_RELS_PART = 'xl/_rels/workbook.xml.rels'
@@ -137,7 +140,7 @@ async function readAll(bytes: Readable): Promise<Buffer> {
 
 /** The workbook's sheet list, relationships, shared strings and styles: what every cell needs. */
 async function readWorkbookParts(archive: XlsxArchive, origin: string): Promise<WorkbookParts> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(undefined as unknown as string, {
+  const workbook = new (excel().stream.xlsx.WorkbookReader)(undefined as unknown as string, {
     worksheets: 'emit',
     sharedStrings: 'cache',
     // Styles carry the number formats that say a number is a date.

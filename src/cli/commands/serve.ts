@@ -1,0 +1,18 @@
+/** `studio serve`: the studio UI in a browser, on loopback, with the studio in a child process. */
+import { defaultDataDir } from '../../main/engine/paths'
+import { UsageError, concurrencyArg, numberArg, parse, type CommandGroup } from './context'
+
+export const serveCommands: CommandGroup = async (_command, args, { io, json }) => {
+  const { values } = parse(
+    args,
+    { port: { type: 'string' }, host: { type: 'string' }, concurrency: { type: 'string' } },
+    { min: 0, max: 0, usage: 'serve [--port P] [--host 127.0.0.1] [--concurrency N]' }
+  )
+  const port = numberArg(values.port as string | undefined, '--port')
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError('--port must be a whole number from 0 to 65535')
+  const concurrency = concurrencyArg(values.concurrency as string | undefined)
+  // The studio opens in a child process of its own (serve.ts): this one only serves.
+  const dataDir = (values['data-dir'] as string | undefined) ?? (io.env.STUDIO_DATA_DIR || defaultDataDir(io.env))
+  const { serve } = await import('../serve')
+  return await serve({ dataDir, ...(concurrency !== undefined ? { concurrency } : {}) }, io, { port: port ?? 0, host: (values.host as string | undefined) ?? '127.0.0.1', json })
+}
