@@ -14,7 +14,7 @@ import { ipcMain } from 'electron'
 import { z } from 'zod'
 import type { ImportDroppedResult, Result } from '../../shared/contract'
 import { describeZodError } from '../../shared/schemas'
-import { toApiError } from '../api/handlers'
+import { toApiError } from '../api/errors'
 import type { ProjectStore } from '../engine/projects'
 import type { SenderCheck } from './ipc'
 

@@ -7,7 +7,8 @@
  */
 import { isCommandName, type Result } from '../../shared/contract'
 import { tooDeeplyNested } from '../../shared/json-depth'
-import { dispatch, type Handlers } from '../api/handlers'
+import { dispatch } from '../api/dispatch'
+import type { Handlers } from '../api/handler-map'
 
 export type Route = (name: unknown, request: unknown) => Promise<Result<unknown>>
 
