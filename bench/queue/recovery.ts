@@ -66,10 +66,10 @@ async function recover(dataDir: string): Promise<RecoverResult> {
   })
   let sweepMs = 0
   const reclaim = studio.leases.reclaimAbandoned.bind(studio.leases)
-  studio.leases.reclaimAbandoned = () => {
+  studio.leases.reclaimAbandoned = (options) => {
     const s = performance.now()
     try {
-      return reclaim()
+      return reclaim(options)
     } finally {
       sweepMs += performance.now() - s
     }

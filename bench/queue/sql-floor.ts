@@ -10,7 +10,7 @@ import type Database from 'better-sqlite3'
 import { randomUUID } from 'node:crypto'
 import { EventBus } from '../../src/main/engine/events'
 import type { PipelineRegistry } from '../../src/main/engine/pipelines/registry'
-import { Queue } from '../../src/main/engine/store/jobs'
+import { SqliteJobStore as Queue } from '../../src/main/engine/store/jobs'
 import { databaseFile } from '../../src/main/engine/engine'
 import { openDatabase } from '../../src/main/engine/store/database'
 

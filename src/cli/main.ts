@@ -377,7 +377,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
             after = line.id
             io.stdout.write((json ? JSON.stringify(line) : logLineText(line)) + '\n')
           }
-          const status = e.queue.getRow(id)?.status
+          const status = e.queue.get(id)?.status
           if (!values.follow || status === undefined || status === 'completed' || status === 'failed' || status === 'cancelled') break
           // Polling the file, not events: the job may be running in another process (app or `studio run`).
           await new Promise((r) => setTimeout(r, 250))

@@ -44,7 +44,7 @@ async function finishWhileLocked(lockMs: number) {
   other.exec('COMMIT')
   // Its lease may have run out meanwhile (no renewal could be written): still, it is not
   // abandoned, this engine is running it.
-  expect(engine.leases.reclaimAbandoned()).toEqual([])
+  expect(engine.pool.reclaimAbandoned()).toEqual([])
 
   await until(() => engine.queue.get(job.id)!.status === 'completed', 10_000, 'the job to complete')
   // b ran once: its checkpoint waited for the database.
@@ -72,7 +72,7 @@ describe("a step's failure while another process holds the database", () => {
     rmSync(join(dir, 'hold'))
     await new Promise((r) => setTimeout(r, 600))
     expect(engine.queue.get(job.id)!.status).toBe('processing')
-    expect(engine.leases.reclaimAbandoned()).toEqual([])
+    expect(engine.pool.reclaimAbandoned()).toEqual([])
     other.exec('COMMIT')
 
     await until(() => engine.queue.get(job.id)!.status === 'failed', 10_000, 'the job to fail')
@@ -90,7 +90,7 @@ describe("a step's failure while another process holds the database", () => {
     writeFileSync(join(dir, 'flaky-b-r'), '') // b times out at the end of its work, during the lock
     rmSync(join(dir, 'hold'))
     await new Promise((r) => setTimeout(r, 600))
-    expect(engine.leases.reclaimAbandoned()).toEqual([])
+    expect(engine.pool.reclaimAbandoned()).toEqual([])
     other.exec('COMMIT')
 
     await until(() => engine.queue.get(job.id)!.status === 'completed', 10_000, 'the job to complete')

@@ -152,12 +152,12 @@ describe('leases and fencing', () => {
     expect(second.lease.token).not.toBe(first.lease.token)
     const step = first.steps[0]!
     const success = { data: { stale: true }, files: {}, workDir: '/tmp/x', costUsd: 0, provider: null, fallback: false, durationMs: 1, durable: true }
-    await expect(engine.leases.completeStep(first.lease, step, success, { resource: null, jobProgress: 100, jobResult: {} })).rejects.toThrow(
+    await expect(engine!.pool.commits.submit(engine.leases.completeStep(first.lease, step, success, { resource: null, jobProgress: 100, jobResult: {} }))).rejects.toThrow(
       LeaseLostError
     )
     expect(engine.leases.renew(first.lease, 1000)).toBe(false)
     expect(engine.leases.renew(second.lease, 1000)).toBe(true)
-    await engine.leases.completeStep(second.lease, second.steps[0]!, { ...success, data: { fresh: true } }, { resource: null, jobProgress: 100, jobResult: { ok: 1 } })
+    await engine!.pool.commits.submit(engine.leases.completeStep(second.lease, second.steps[0]!, { ...success, data: { fresh: true } }, { resource: null, jobProgress: 100, jobResult: { ok: 1 } }))
     const done = engine.queue.get(job.id)!
     expect(done.status).toBe('completed')
     expect(done.steps[0]!.output).toEqual({ fresh: true })
@@ -174,7 +174,7 @@ describe('leases and fencing', () => {
       return { durable: now.durable - before.durable, relaxed: now.relaxed - before.relaxed }
     }
     const complete = (i: number, durable: boolean) =>
-      engine!.leases.completeStep(claims[i]!.lease, claims[i]!.steps[0]!, { ...base, durable }, { resource: null, jobProgress: 100, jobResult: i })
+      engine!.pool.commits.submit(engine!.leases.completeStep(claims[i]!.lease, claims[i]!.steps[0]!, { ...base, durable }, { resource: null, jobProgress: 100, jobResult: i }))
 
     // Two free, file-less checkpoints: one commit, crash-safe but not fsynced.
     await Promise.all([complete(0, false), complete(1, false)])
@@ -192,7 +192,7 @@ describe('leases and fencing', () => {
     engine.queue.cancel(revoked!.job.id)
     const base = { files: {}, workDir: '/tmp/x', costUsd: 0.5, provider: null, fallback: false, durationMs: 7, durable: false }
     const complete = (c: ClaimedJob, data: unknown) =>
-      engine!.leases.completeStep(c.lease, c.steps[0]!, { ...base, data: data as null }, { resource: null, jobProgress: 100, jobResult: null })
+      engine!.pool.commits.submit(engine!.leases.completeStep(c.lease, c.steps[0]!, { ...base, data: data as null }, { resource: null, jobProgress: 100, jobResult: null }))
     // A step's output that JSON cannot hold (a BigInt) fails while its job's row is already written.
     const results = await Promise.allSettled([complete(ok!, { fine: true }), complete(broken!, { n: 1n }), complete(revoked!, null)])
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected'])
@@ -215,13 +215,13 @@ describe('leases and fencing', () => {
     const job = engine.queue.enqueue({ type: 'three', input: {} })
     const base = { data: null, files: {}, workDir: '/tmp/x', provider: null, fallback: false, durable: false }
     let c = engine.leases.claim({ leaseMs: 10_000 })!
-    await engine.leases.completeStep(c.lease, c.steps[0]!, { ...base, costUsd: 0.25, durationMs: 100 }, { resource: 'cpu', step: 'b', jobProgress: 33 })
+    await engine!.pool.commits.submit(engine.leases.completeStep(c.lease, c.steps[0]!, { ...base, costUsd: 0.25, durationMs: 100 }, { resource: 'cpu', step: 'b', jobProgress: 33 }))
     // The engine stops here; the job resumes in a new claim, which reads what step a cost.
-    await engine.leases.release(c.lease, 'pending', 'test: stopped')
+    await engine!.pool.commits.submit(engine.leases.release(c.lease, 'pending', 'test: stopped'))
     c = engine.leases.claim({ leaseMs: 10_000 })!
-    await engine.leases.completeStep(c.lease, c.steps[1]!, { ...base, costUsd: null, durationMs: 20 }, { resource: 'cpu', step: 'c', jobProgress: 66 })
+    await engine!.pool.commits.submit(engine.leases.completeStep(c.lease, c.steps[1]!, { ...base, costUsd: null, durationMs: 20 }, { resource: 'cpu', step: 'c', jobProgress: 66 }))
     expect(engine.queue.get(job.id)).toMatchObject({ costUsd: 0.25, costKnown: false })
-    await engine.leases.completeStep(c.lease, c.steps[2]!, { ...base, costUsd: 1, durationMs: 3 }, { resource: null, jobProgress: 100, jobResult: null })
+    await engine!.pool.commits.submit(engine.leases.completeStep(c.lease, c.steps[2]!, { ...base, costUsd: 1, durationMs: 3 }, { resource: null, jobProgress: 100, jobResult: null }))
     expect(engine.queue.get(job.id)).toMatchObject({ status: 'completed', costUsd: 1.25, costKnown: false, actualDurationMs: 123 })
   })
 
@@ -233,15 +233,15 @@ describe('leases and fencing', () => {
     let claimed!: ClaimedJob
     inTransaction(engine.db, () => {
       claimed = engine.leases.claim({ leaseMs: 10_000 })!
-      expect(claimed.job.current_step).toBe('a')
+      expect(claimed.job.currentStep).toBe('a')
       expect(engine.leases.startStep(claimed.lease, claimed.steps[0]!, '/tmp/w', 3, true)).toBe(1)
     })
     expect(announced).toEqual(['processing:a'])
     expect(engine.queue.get(job.id)!.steps[0]).toMatchObject({ status: 'running', attempts: 1 })
     // The checkpoint names the next step; starting it later (its own transaction) writes and announces.
     const success = { data: null, files: {}, workDir: '/tmp/w', costUsd: 0, provider: null, fallback: false, durationMs: 1, durable: false }
-    const row = await engine.leases.completeStep(claimed.lease, claimed.steps[0]!, success, { resource: 'cpu', step: 'b', jobProgress: 33 })
-    expect(row.current_step).toBe('b')
+    const job2 = await engine!.pool.commits.submit(engine.leases.completeStep(claimed.lease, claimed.steps[0]!, success, { resource: 'cpu', step: 'b', jobProgress: 33 }))
+    expect(job2.currentStep).toBe('b')
     engine.leases.startStep(claimed.lease, claimed.steps[1]!, '/tmp/w2', 3, true)
     expect(announced).toEqual(['processing:a', 'processing:b', 'processing:b'])
     expect(engine.queue.get(job.id)!.steps[1]).toMatchObject({ status: 'running', attempts: 1 })

@@ -25,7 +25,7 @@ describe('provider health over a recent window', () => {
   it('a replaced provider is no longer in use, and leaves the list when its calls are old', () => {
     const studio = studioWith('http://127.0.0.1:9/v1')
     const dead = studio.services.providers().text.id
-    for (let i = 0; i < 6; i++) studio.leases.recordCall(dead, false, 10, 'ECONNREFUSED')
+    for (let i = 0; i < 6; i++) studio.providerCalls.record({ provider: dead, ts: Date.now(), ok: false, durationMs: 10, error: 'ECONNREFUSED' })
     studio.pool.breaker(dead).recordFailure('ECONNREFUSED', true, 10)
     const before = studio.health().find((h) => h.provider === dead)!
     expect(before).toMatchObject({ inUse: true, recentCalls: 6, recentFailureRate: 1 })
@@ -44,11 +44,11 @@ describe('provider health over a recent window', () => {
   it('the rate is over the last 20 calls: failures that came before 20 successes are forgotten', () => {
     const studio = studioWith('http://127.0.0.1:9/v1')
     const id = studio.services.providers().text.id
-    for (let i = 0; i < 10; i++) studio.leases.recordCall(id, false, 10, 'HTTP 503')
+    for (let i = 0; i < 10; i++) studio.providerCalls.record({ provider: id, ts: Date.now(), ok: false, durationMs: 10, error: 'HTTP 503' })
     expect(studio.health().find((h) => h.provider === id)!.recentFailureRate).toBe(1)
     // Calls recorded in the same millisecond keep their order by id; make the successes newer.
     studio.db.prepare('UPDATE provider_calls SET ts = ts - 1000 WHERE provider = ?').run(id)
-    for (let i = 0; i < 20; i++) studio.leases.recordCall(id, true, 10, null)
+    for (let i = 0; i < 20; i++) studio.providerCalls.record({ provider: id, ts: Date.now(), ok: true, durationMs: 10, error: null })
     const h = studio.health().find((x) => x.provider === id)!
     expect(h.recentCalls).toBe(20)
     expect(h.recentFailureRate).toBe(0)

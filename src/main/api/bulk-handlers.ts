@@ -1,4 +1,4 @@
-import type { Queue } from '../engine/store/jobs'
+import type { JobStore as Queue } from '../engine/store/jobs'
 import type { Handlers } from './handlers'
 
 type BulkCommands = 'jobs/cancelMany' | 'jobs/retryMany' | 'jobs/removeMany' | 'jobs/pauseMany' | 'jobs/resumeMany' | 'jobs/setPriorityMany'

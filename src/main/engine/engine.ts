@@ -7,8 +7,10 @@ import type { BackoffOptions } from './pool/backoff'
 import type { BreakerOptions } from './pool/circuit-breaker'
 import { WorkerPool, type PoolTimings, type ProbeFn } from './pool/pool'
 import type { ResourceLimit } from './pool/resource-limiter'
-import { LeaseStore } from './store/leases'
-import { Queue } from './store/jobs'
+import { ExternalChanges } from './store/external-changes'
+import { SqliteJobStore, type JobStore } from './store/jobs'
+import { SqliteLeaseStore, type LeaseStore } from './store/leases'
+import { SqliteProviderCalls, type ProviderCallStore } from './store/provider-calls'
 import { openDatabase, walFlushed, type Db } from './store/database'
 import { makePrivateDir } from './store/private-files'
 
@@ -39,8 +41,9 @@ export interface EngineOptions<S> {
 export class Engine<S = unknown> {
   readonly db: Db
   readonly events = new EventBus()
-  readonly queue: Queue
+  readonly queue: JobStore
   readonly leases: LeaseStore
+  readonly providerCalls: ProviderCallStore
   readonly pool: WorkerPool<S>
   readonly pipelines: PipelineRegistry<S>
   readonly dataDir: string
@@ -55,11 +58,15 @@ export class Engine<S = unknown> {
     makePrivateDir(this.artifactsRoot)
     this.db = options.db ?? openDatabase(databaseFile(this.dataDir))
     this.pipelines = options.pipelines
-    this.queue = new Queue({ db: this.db, events: this.events, pipelines: this.pipelines, artifactsRoot: this.artifactsRoot })
-    this.leases = new LeaseStore(this.queue)
+    const jobs = new SqliteJobStore({ db: this.db, events: this.events, pipelines: this.pipelines, artifactsRoot: this.artifactsRoot })
+    this.queue = jobs
+    this.leases = new SqliteLeaseStore(jobs)
+    this.providerCalls = new SqliteProviderCalls(this.db)
     this.pool = new WorkerPool<S>({
-      queue: this.queue,
+      queue: jobs,
       leases: this.leases,
+      providerCalls: this.providerCalls,
+      external: new ExternalChanges(jobs, this.events),
       pipelines: this.pipelines,
       services: options.services,
       events: this.events,

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { rename, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import type { StepRow } from '../store/rows'
-import { parseJson } from '../store/rows'
+import type { StepView } from '../../../shared/types'
 import type { LogLevel, StepContext, StepOutput } from './types'
 import type { LogEntry } from '../../../shared/log-lines'
 import { makeWorkDir } from './work-dir'
@@ -62,13 +61,11 @@ export function makeStepContext<S>(d: ContextDeps<S>): StepContext<S> {
   }
 }
 
-export function stepOutputFromRow(row: StepRow): StepOutput {
-  const out: StepOutput = {
-    data: parseJson(row.output) ?? null,
-    files: parseJson<Record<string, string>>(row.files) ?? {}
-  }
-  if (row.cost_usd !== null) out.cost = row.cost_usd
-  if (row.provider !== null) out.provider = row.provider
-  if (row.fallback) out.fallback = true
+/** What a finished step hands to the steps after it, as its stored view says. */
+export function stepOutputOf(step: StepView): StepOutput {
+  const out: StepOutput = { data: step.output ?? null, files: step.files }
+  if (step.cost !== null) out.cost = step.cost
+  if (step.provider !== null) out.provider = step.provider
+  if (step.fallback) out.fallback = true
   return out
 }

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { isAbsolute, join, relative } from 'node:path'
-import type { JsonValue } from '../../../shared/types'
+import type { JobView, JsonValue, StepView } from '../../../shared/types'
 import { classifyError, LeaseLostError, permanent, type StepError } from '../errors'
 import { Coalescer, type EventBus } from '../events'
-import { makeStepContext, stepOutputFromRow } from '../pipelines/context'
+import { makeStepContext, stepOutputOf } from '../pipelines/context'
 import type { PipelineRegistry } from '../pipelines/registry'
 import { stepDefinition, type PipelineDefinition, type StepDefinition, type StepOutput, type StepResult } from '../pipelines/types'
+import type { GroupCommit, GroupedWrite } from '../store/group-commit'
 import type { ClaimedJob, Lease, LeaseStore } from '../store/leases'
-import type { JobRow, StepRow } from '../store/rows'
 import { isDatabaseLocked } from '../store/database'
 import { backoffDelay, type BackoffOptions } from './backoff'
 import type { CircuitBreaker } from './circuit-breaker'
@@ -28,6 +28,8 @@ export class StopReason extends Error {
 
 export interface RunnerDeps<S> {
   leases: LeaseStore
+  /** Commits the checkpoints that the lease store builds (see store/group-commit.ts). */
+  commits: Pick<GroupCommit, 'submit'>
   pipelines: PipelineRegistry<S>
   services: S
   events: EventBus
@@ -37,8 +39,8 @@ export interface RunnerDeps<S> {
   timings: PoolTimings
   breaker(provider: string): CircuitBreaker
   onBreakerChange(breaker: CircuitBreaker): void
-  /** Before each step: should the job go back to the queue instead? `row` is its latest stored state. */
-  shouldYield(row: JobRow): { to: 'pending' | 'paused'; reason: LogEntry } | null
+  /** Before each step: should the job go back to the queue instead? `job` is its latest stored state. */
+  shouldYield(job: JobView): { to: 'pending' | 'paused'; reason: LogEntry } | null
   /** Spend caps: non-null when a paid step of this provider must wait (budget.ts). */
   budget?(provider: string): { reason: string; until: number } | null
   /** Is the engine shutting down (running steps in their grace period)? */
@@ -97,37 +99,37 @@ export class JobRunner<S> {
       const pipeline = this.d.pipelines.get(job.type)
       const steps = claimed.steps
       if (!pipeline) {
-        await leases.failJob(lease, steps[0]!, `unknown job type "${job.type}" (this build knows ${this.d.pipelines.names().join(', ')})`, 0, null)
+        await this.commit(leases.failJob(lease, steps[0]!, `unknown job type "${job.type}" (this build knows ${this.d.pipelines.names().join(', ')})`, 0, null))
         return
       }
-      const input = JSON.parse(job.payload) as Record<string, unknown>
+      const input = job.payload
       const outputs: Record<string, StepOutput> = {}
       const done = steps.filter((s) => s.status === 'completed')
-      for (const s of done) outputs[s.name] = stepOutputFromRow(s)
+      for (const s of done) outputs[s.name] = stepOutputOf(s)
       if (done.length < steps.length) leases.logSkipped(lease, done)
 
-      const latest = { row: job }
+      const latest = { job }
       for (let i = 0; i < steps.length; i++) {
         const step = steps[i]!
         if (step.status === 'completed') continue
         const def = stepDefinition(pipeline, step.name)
         if (!def) {
-          await leases.failJob(lease, step, `this build's ${pipeline.name} pipeline has no step "${step.name}"`, 0, null)
+          await this.commit(leases.failJob(lease, step, `this build's ${pipeline.name} pipeline has no step "${step.name}"`, 0, null))
           return
         }
-        const yieldTo = this.d.shouldYield(latest.row)
+        const yieldTo = this.d.shouldYield(latest.job)
         if (yieldTo) {
-          await leases.release(lease, yieldTo.to, yieldTo.reason)
+          await this.commit(leases.release(lease, yieldTo.to, yieldTo.reason))
           return
         }
-        const run = (row: StepRow, d: StepDefinition<S>) =>
+        const run = (row: StepView, d: StepDefinition<S>) =>
           this.runStep({ lease, claimed, pipeline, def: d, step: row, input, outputs, controller, latest })
         if (!def.parallel) {
           if ((await run(step, def)) !== 'completed') return
           continue
         }
         // The parallel steps that follow each other run together, each in its resource's limit.
-        const group: Array<{ row: StepRow; def: StepDefinition<S> }> = []
+        const group: Array<{ row: StepView; def: StepDefinition<S> }> = []
         for (let j = i; j < steps.length; j++) {
           const other = steps[j]!
           const d = stepDefinition(pipeline, other.name)
@@ -197,12 +199,12 @@ export class JobRunner<S> {
     claimed: ClaimedJob
     pipeline: PipelineDefinition<S>
     def: StepDefinition<S>
-    step: StepRow
+    step: StepView
     input: Record<string, unknown>
     outputs: Record<string, StepOutput>
     controller: AbortController
     /** Updated with the row each checkpoint returns (it carries a pause requested meanwhile). */
-    latest: { row: JobRow }
+    latest: { job: JobView }
   }): Promise<StepOutcome> {
     const { lease, def, step, input, outputs, controller, claimed } = a
     const { leases } = this.d
@@ -215,7 +217,7 @@ export class JobRunner<S> {
 
     const overBudget = provider ? (this.d.budget?.(provider) ?? null) : null
     if (provider && overBudget) {
-      await leases.waitForProvider(lease, step, provider, overBudget.reason, overBudget.until, null)
+      await this.commit(leases.waitForProvider(lease, step, provider, overBudget.reason, overBudget.until, null))
       return 'stopped'
     }
 
@@ -223,12 +225,12 @@ export class JobRunner<S> {
       // Open: wait for the probe time. Half-open with a trial in flight: wait for its verdict — a
       // success releases waiting jobs at once (releaseWaiting), so this is only an upper bound.
       const until = breaker.state === 'open' && breaker.retryAt ? breaker.retryAt : Date.now() + Math.max(10 * this.d.timings.pollMs, 1_000)
-      await leases.waitForProvider(lease, step, provider, breaker.lastError ?? 'circuit open', until, null)
+      await this.commit(leases.waitForProvider(lease, step, provider, breaker.lastError ?? 'circuit open', until, null))
       return 'stopped'
     }
 
-    // A free slot is taken synchronously, so that when the pool claims this job the step's start
-    // joins the claim's transaction; otherwise wait in line.
+    // A free slot is taken synchronously (rule 1 of "Claim in commit", store/group-commit.ts);
+    // otherwise wait in line.
     let release = this.d.limiter.tryAcquire(def.resource)
     if (!release) {
       try {
@@ -241,24 +243,24 @@ export class JobRunner<S> {
     }
 
     // A planned step's name holds a ':' (segment:4f3a…), which no Windows folder name may.
-    const folder = `${String(step.idx + 1).padStart(2, '0')}-${step.name.replace(/[^\w.-]/g, '-')}`
+    const folder = `${String(step.index + 1).padStart(2, '0')}-${step.name.replace(/[^\w.-]/g, '-')}`
     const workDir = join(this.d.artifactsRoot, lease.jobId, `${folder}.${randomUUID().slice(0, 8)}`)
-    const maxAttempts = Math.max(1, def.maxAttempts ?? claimed.job.max_retries)
+    const maxAttempts = Math.max(1, def.maxAttempts ?? claimed.job.maxRetries)
     // One definition of a job's progress everywhere (src/shared/progress.ts): steps count equally.
-    const jobProgressAt = stepProgressReporter(claimed.steps.length, step.idx, a.latest.row.progress)
+    const jobProgressAt = stepProgressReporter(claimed.steps.length, step.index, a.latest.job.progress)
     let started = Date.now()
     let attempt = 0
     try {
-      attempt = leases.startStep(lease, step, workDir, maxAttempts, a.latest.row.current_step === step.name)
-      // The step's own work begins only after the start is committed (it may share the pool's
-      // claiming transaction, which can still roll back: then the job was never ours).
+      attempt = leases.startStep(lease, step, workDir, maxAttempts, a.latest.job.currentStep === step.name)
+      // The step's own work begins only after the start is committed (rule 1 of "Claim in
+      // commit", store/group-commit.ts: the claim's transaction can still roll back).
       await null
       signal.throwIfAborted()
       started = Date.now()
       const ctx = makeStepContext<S>({
         jobId: lease.jobId,
         stepName: step.name,
-        projectId: claimed.job.project_id,
+        projectId: claimed.job.projectId,
         jobType: claimed.job.type,
         input,
         outputs,
@@ -267,7 +269,7 @@ export class JobRunner<S> {
         services: this.d.services,
         onProgress: (pct, message) =>
           this.progress.push(lease.jobId, {
-            stepIdx: step.idx,
+            stepIdx: step.index,
             stepName: step.name,
             stepProgress: pct,
             jobProgress: jobProgressAt(pct),
@@ -303,17 +305,17 @@ export class JobRunner<S> {
         if (failedBreaker !== breaker) breaker?.abandonTrial()
         const decision = this.decide(err, failedBreaker, attempt, maxAttempts)
         if (decision.kind === 'wait' && failedProvider) {
-          await leases.waitForProvider(lease, step, failedProvider, err.message, decision.until, { durationMs })
+          await this.commit(leases.waitForProvider(lease, step, failedProvider, err.message, decision.until, { durationMs }))
           rmSync(workDir, { recursive: true, force: true })
           return 'stopped'
         }
         if (decision.kind === 'retry') {
-          await leases.retryLater(lease, step, err.message, Date.now() + decision.delayMs, durationMs, failedProvider)
+          await this.commit(leases.retryLater(lease, step, err.message, Date.now() + decision.delayMs, durationMs, failedProvider))
           rmSync(workDir, { recursive: true, force: true })
           return 'stopped'
         }
         if (!def.fallback) {
-          await leases.failJob(lease, step, describeFailure(err, attempt), durationMs, failedProvider)
+          await this.commit(leases.failJob(lease, step, describeFailure(err, attempt), durationMs, failedProvider))
           return 'stopped'
         }
         leases.log(lease.jobId, 'warn', logEntry('fallback', { step: step.name, error: err.message }), step.name)
@@ -324,7 +326,7 @@ export class JobRunner<S> {
         } catch (fallbackRaw) {
           if (signal.aborted) throw fallbackRaw
           const fe = classifyError(fallbackRaw)
-          await leases.failJob(lease, step, `${describeFailure(err, attempt)}; fallback failed too: ${fe.message}`, Date.now() - started, provider)
+          await this.commit(leases.failJob(lease, step, `${describeFailure(err, attempt)}; fallback failed too: ${fe.message}`, Date.now() - started, provider))
           return 'stopped'
         }
       }
@@ -332,8 +334,8 @@ export class JobRunner<S> {
       const files = result.files ?? {}
       const durationMs = Date.now() - started
       this.progress.drop(lease.jobId)
-      const isLast = step.idx === claimed.steps.length - 1
-      const nextStep = claimed.steps[step.idx + 1]
+      const isLast = step.index === claimed.steps.length - 1
+      const nextStep = claimed.steps[step.index + 1]
       const output: StepOutput = { data: result.data, files }
       // An unpriced model's cost is unknown (NULL), not free: the job's total becomes a lower bound.
       const costUsd = result.costKnown === false ? null : (result.cost ?? 0)
@@ -341,9 +343,9 @@ export class JobRunner<S> {
       if (result.provider !== undefined) output.provider = result.provider
       if (usedFallback) output.fallback = true
       // The resource's work is over: its slot is free for the job the pool claims in this very
-      // checkpoint's commit (see WorkerPool.claimInCommit), not only after it.
+      // checkpoint's commit (rule 2 of "Claim in commit", store/group-commit.ts), not only after it.
       release()
-      a.latest.row = await leases.completeStep(
+      a.latest.job = await this.d.commits.submit(leases.completeStep(
         lease,
         step,
         {
@@ -362,7 +364,7 @@ export class JobRunner<S> {
           jobProgress: jobProgressAt(100),
           ...(isLast ? { jobResult: jobResult(outputs, step.name, output) } : {})
         }
-      )
+      ))
       outputs[step.name] = output
       if (breaker && !usedFallback && breaker.recordSuccess(durationMs)) this.d.onBreakerChange(breaker)
       else if (usedFallback) breaker?.abandonTrial()
@@ -385,20 +387,25 @@ export class JobRunner<S> {
     }
   }
 
+  /** A checkpoint the lease store built, committed with the others of this turn. */
+  private async commit(write: GroupedWrite): Promise<void> {
+    await this.d.commits.submit(write)
+  }
+
   private async failUnexpectedly(claimed: ClaimedJob, err: unknown): Promise<void> {
-    const current = (): StepRow => {
-      const row = this.d.leases.jobRow(claimed.lease.jobId)
-      return claimed.steps.find((s) => s.name === row?.current_step) ?? claimed.steps.find((s) => s.status !== 'completed') ?? claimed.steps[0]!
+    const current = (): StepView => {
+      const at = this.d.leases.currentStep(claimed.lease.jobId)
+      return claimed.steps.find((s) => s.name === at) ?? claimed.steps.find((s) => s.status !== 'completed') ?? claimed.steps[0]!
     }
     try {
       if (isDatabaseLocked(err)) {
         // Another process kept the write lock beyond the busy timeout (a step's start, a log
         // line): nothing is wrong with the job. It goes back to the queue once the lock is gone.
-        await this.d.leases.release(claimed.lease, 'pending', logEntry('databaseLocked', { step: current().name }))
+        await this.commit(this.d.leases.release(claimed.lease, 'pending', logEntry('databaseLocked', { step: current().name })))
         return
       }
       console.error(`job ${claimed.lease.jobId} failed unexpectedly:`, err)
-      await this.d.leases.failJob(claimed.lease, current(), `internal error: ${err instanceof Error ? err.message : String(err)}`, 0, null)
+      await this.commit(this.d.leases.failJob(claimed.lease, current(), `internal error: ${err instanceof Error ? err.message : String(err)}`, 0, null))
     } catch (again) {
       if (!(again instanceof LeaseLostError)) console.error('could not record the failure:', again)
     }
@@ -427,10 +434,10 @@ export class JobRunner<S> {
   }
 
   /** The step was interrupted from outside: on shutdown give the job back; on cancel/lease loss there is nothing to write. */
-  private async handleStop(lease: Lease, step: StepRow, reason: StopReason['why']): Promise<void> {
+  private async handleStop(lease: Lease, step: StepView, reason: StopReason['why']): Promise<void> {
     if (reason !== 'shutdown') return
     try {
-      await this.d.leases.release(lease, 'pending', logEntry('engineStopped', { step: step.name, next: step.name }))
+      await this.commit(this.d.leases.release(lease, 'pending', logEntry('engineStopped', { step: step.name, next: step.name })))
     } catch (err) {
       if (err instanceof LeaseLostError) return
       // The database stayed locked by another process until the end of the grace period: the

@@ -1,13 +1,13 @@
 import { cpus } from 'node:os'
-import type { ProviderHealth, ResourceStatus } from '../../../shared/types'
+import type { JobView, ProviderHealth, ResourceStatus } from '../../../shared/types'
 import type { EventBus } from '../events'
 import type { PipelineRegistry } from '../pipelines/registry'
-import { ExternalChanges } from '../store/external-changes'
+import { isDatabaseLocked } from '../store/database'
+import type { ExternalChanges } from '../store/external-changes'
+import { GroupCommit } from '../store/group-commit'
+import type { JobStore } from '../store/jobs'
 import type { ClaimedJob, LeaseStore } from '../store/leases'
-import type { Queue } from '../store/jobs'
-import { RECENT_MS, recentCalls } from '../store/provider-calls'
-import { inTransaction, isDatabaseLocked, prep } from '../store/database'
-import type { JobRow } from '../store/rows'
+import { RECENT_MS, type ProviderCallStore } from '../store/provider-calls'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff'
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions } from './circuit-breaker'
 import { JobRunner, StopReason } from './job-runner'
@@ -39,8 +39,11 @@ export function defaultResourceLimits(cores = cpus().length): Record<string, Res
 export type ProbeFn = (signal: AbortSignal) => Promise<void>
 
 export interface PoolOptions<S> {
-  queue: Queue
+  queue: JobStore
   leases: LeaseStore
+  providerCalls: ProviderCallStore
+  /** What other processes commit to the same database; started and stopped with the pool. */
+  external: ExternalChanges
   pipelines: PipelineRegistry<S>
   services: S
   events: EventBus
@@ -78,6 +81,8 @@ export class WorkerPool<S = unknown> {
   readonly timings: PoolTimings
   /** What other processes commit, announced as this engine's own events while the pool runs. */
   readonly external: ExternalChanges
+  /** The runners' checkpoints, committed together; its companion is this pool (see claimInCommit). */
+  readonly commits: GroupCommit
   private concurrency: number
   private readonly breakers = new Map<string, CircuitBreaker>()
   private readonly running = new Map<string, Running>()
@@ -100,9 +105,20 @@ export class WorkerPool<S = unknown> {
     this.concurrency = o.concurrency ?? Math.max(1, cpus().length)
     this.timings = { ...DEFAULT_TIMINGS, ...o.timings }
     this.limiter = new ResourceLimiter(o.resources ?? defaultResourceLimits())
-    this.external = new ExternalChanges(o.queue, o.events)
+    this.external = o.external
+    this.commits = new GroupCommit({
+      transactions: o.leases,
+      companion: {
+        join: (finished) => this.claimInCommit(finished),
+        rolledBack: () => {
+          for (const r of this.launchedInCommit) r.controller.abort(new StopReason('lease-lost'))
+          this.launchedInCommit = []
+        }
+      }
+    })
     this.runner = new JobRunner<S>({
       leases: o.leases,
+      commits: this.commits,
       pipelines: o.pipelines,
       services: o.services,
       events: o.events,
@@ -138,19 +154,7 @@ export class WorkerPool<S = unknown> {
         this.queueTick()
       }
     })
-    this.o.leases.holds = (jobId) => this.running.has(jobId)
-    this.o.leases.waitForLockedDatabase()
-    this.o.leases.onAbandonedWork = (workDirs) => {
-      const stopped = stopOrphanedTools(workDirs)
-      if (stopped) console.warn(`stopped ${stopped} tool process(es) left running by an engine that was killed`)
-    }
-    this.o.leases.companion = {
-      join: (finished) => this.claimInCommit(finished),
-      rolledBack: () => {
-        for (const r of this.launchedInCommit) r.controller.abort(new StopReason('lease-lost'))
-        this.launchedInCommit = []
-      }
-    }
+    this.commits.resume()
     this.external.start()
     // Work left behind by a crash goes back to the queue before anything else is claimed.
     this.reclaim()
@@ -199,16 +203,16 @@ export class WorkerPool<S = unknown> {
   }
 
   /**
-   * Fill the free slots in one transaction: each claim and its first step's start (its runner runs
-   * synchronously up to there) commit together — one commit for a tick's work instead of two per
-   * job. Should the commit fail, the runners launched in it are stopped before their steps run.
-   * Returns whether the queue ran out of ready jobs. Its one caller, tick, checks for a free slot.
+   * Fill the free slots in one transaction: each claim and its first step's start commit together
+   * (rule 1 of "Claim in commit", store/group-commit.ts) — one commit for a tick's work instead of
+   * two per job. Should the commit fail, the runners launched in it are stopped before their steps
+   * run. Returns whether the queue ran out of ready jobs. Its one caller, tick, checks for a free slot.
    */
   private claimAndStart(): boolean {
     const launched: Running[] = []
     let starved = false
     try {
-      inTransaction(this.o.queue.db, () => (starved = this.fillSlots(launched)), { durable: false })
+      this.o.leases.claimTogether(() => (starved = this.fillSlots(launched)))
     } catch (err) {
       for (const r of launched) r.controller.abort(new StopReason('lease-lost'))
       // A busy database (another process writing) is retried at the next tick.
@@ -223,10 +227,25 @@ export class WorkerPool<S = unknown> {
   private reclaim(): void {
     this.lastReclaim = Date.now()
     try {
-      this.o.leases.reclaimAbandoned()
+      this.reclaimAbandoned()
     } catch (err) {
       this.writeFailed('taking back abandoned jobs', err)
     }
+  }
+
+  /**
+   * Jobs whose worker is gone go back to the queue (see LeaseStore.reclaimAbandoned), except those
+   * this pool is running, whose renewals may merely have waited for a locked database; the tools
+   * a killed engine left running in their work folders are stopped. Returns the ids taken back.
+   */
+  reclaimAbandoned(): string[] {
+    return this.o.leases.reclaimAbandoned({
+      held: (jobId) => this.running.has(jobId),
+      onAbandonedWork: (workDirs) => {
+        const stopped = stopOrphanedTools(workDirs)
+        if (stopped) console.warn(`stopped ${stopped} tool process(es) left running by an engine that was killed`)
+      }
+    })
   }
 
   /** Said once while another process keeps the database locked, not at every tick. */
@@ -237,9 +256,9 @@ export class WorkerPool<S = unknown> {
   }
 
   /**
-   * Inside a group commit of checkpoints (see LeaseStore.companion): the jobs it completes give
-   * their slots to the next jobs in that same transaction — one commit where there were two, and
-   * no wait for a tick in between. A failed claim here is left to the next tick.
+   * The group commit's companion (rule 2 of "Claim in commit", store/group-commit.ts): the jobs
+   * the group completes give their slots to the next jobs in that same transaction. A failed
+   * claim here is left to the next tick.
    */
   private claimInCommit(finished: ReadonlySet<string>): void {
     for (const id of finished) {
@@ -253,7 +272,7 @@ export class WorkerPool<S = unknown> {
     if (this.state !== 'running' || !this.hasFreeSlot() || this.o.queue.isPaused()) return
     const launched: Running[] = []
     try {
-      inTransaction(this.o.queue.db, () => this.fillSlots(launched))
+      this.o.leases.claimTogether(() => this.fillSlots(launched))
       this.launchedInCommit = launched
       this.databaseLocked = false
     } catch (err) {
@@ -309,9 +328,9 @@ export class WorkerPool<S = unknown> {
     this.wakeTimer.unref?.()
   }
 
-  private shouldYield(row: JobRow): { to: 'pending' | 'paused'; reason: LogEntry } | null {
+  private shouldYield(job: JobView): { to: 'pending' | 'paused'; reason: LogEntry } | null {
     if (this.state === 'stopping') return { to: 'pending', reason: logEntry('engineStopping') }
-    if (row.pause_requested === 1) return { to: 'paused', reason: logEntry('pausedBetweenSteps') }
+    if (job.pauseRequested) return { to: 'paused', reason: logEntry('pausedBetweenSteps') }
     if (this.o.queue.isPaused()) return { to: 'pending', reason: logEntry('queuePaused') }
     return null
   }
@@ -366,7 +385,13 @@ export class WorkerPool<S = unknown> {
       // The provider's answer decides, whether or not it can be written down right now (the
       // database may be locked by another process): the breaker's trial is always settled.
       try {
-        this.o.leases.recordCall(b.provider, failure === null, ms, failure === null ? null : `health probe: ${failure}`)
+        this.o.providerCalls.record({
+          provider: b.provider,
+          ts: Date.now(),
+          ok: failure === null,
+          durationMs: ms,
+          error: failure === null ? null : `health probe: ${failure}`
+        })
       } catch (err) {
         this.writeFailed('recording a health probe', err)
       }
@@ -383,31 +408,24 @@ export class WorkerPool<S = unknown> {
 
   private healthOf(provider: string): ProviderHealth {
     const since = Date.now() - 24 * 3600_000
-    const s = prep<[string, number], { calls: number; ok: number | null; avg: number | null }>(this.o.queue.db, 
-        'SELECT COUNT(*) AS calls, SUM(ok) AS ok, AVG(CASE WHEN ok = 1 THEN duration_ms END) AS avg FROM provider_calls WHERE provider = ? AND ts >= ?'
-      )
-      .get(provider, since)!
+    const calls = this.o.providerCalls
+    const s = calls.statsSince(provider, since)
     const b = this.breakers.get(provider)?.snapshot()
     // A provider that answers but refuses (HTTP 400: a bad request, not an outage) keeps its
     // circuit closed; its last error still belongs on its card, or it looks healthy at 0 %.
-    const lastFailed = b?.lastError
-      ? null
-      : prep<[string, number], { error: string | null }>(
-          this.o.queue.db,
-          'SELECT error FROM provider_calls WHERE provider = ? AND ts >= ? AND ok = 0 ORDER BY ts DESC LIMIT 1'
-        ).get(provider, since)
+    const lastFailed = b?.lastError ? null : calls.lastErrorSince(provider, since)
     return {
       provider,
       state: b?.state ?? 'closed',
       consecutiveFailures: b?.consecutiveFailures ?? 0,
-      lastError: b?.lastError ?? lastFailed?.error ?? null,
+      lastError: b?.lastError ?? lastFailed ?? null,
       lastResponseMs: b?.lastResponseMs ?? null,
       lastCheckedAt: b?.lastCheckedAt ?? null,
       retryAt: b?.retryAt ?? null,
-      successRate24h: s.calls ? (s.ok ?? 0) / s.calls : null,
+      successRate24h: s.calls ? s.ok / s.calls : null,
       calls24h: s.calls,
-      avgDurationMs24h: s.avg === null ? null : Math.round(s.avg),
-      ...recentCalls(this.o.queue.db, provider),
+      avgDurationMs24h: s.avgOkMs === null ? null : Math.round(s.avgOkMs),
+      ...calls.recent(provider),
       inUse: this.o.inUse?.(provider) ?? true
     }
   }
@@ -416,10 +434,7 @@ export class WorkerPool<S = unknown> {
   health(known: readonly string[] = []): ProviderHealth[] {
     const names = new Set<string>(known)
     for (const p of this.breakers.keys()) names.add(p)
-    for (const r of prep<[number], { provider: string }>(this.o.queue.db, 'SELECT DISTINCT provider FROM provider_calls WHERE ts >= ?')
-      .all(Date.now() - 24 * 3600_000)) {
-      names.add(r.provider)
-    }
+    for (const p of this.o.providerCalls.calledSince(Date.now() - 24 * 3600_000)) names.add(p)
     // A provider the settings no longer use stays listed while its recent calls are worth seeing.
     const since = Date.now() - RECENT_MS
     return [...names].sort().map((p) => this.healthOf(p)).filter((h) => h.inUse || (h.lastCallAt !== null && h.lastCallAt >= since))
@@ -459,7 +474,6 @@ export class WorkerPool<S = unknown> {
     this.state = 'stopping'
     this.external.stop()
     this.unsubscribe?.()
-    this.o.leases.companion = null
     if (this.wakeTimer) clearTimeout(this.wakeTimer)
     this.wakeTimer = null
     for (const t of this.probeTimers.values()) clearTimeout(t)
@@ -475,7 +489,7 @@ export class WorkerPool<S = unknown> {
     clearTimeout(timer)
     if (timedOut) {
       for (const r of this.running.values()) r.controller.abort(new StopReason('shutdown'))
-      this.o.leases.abandonWaitingCommits(new Error('the database stayed locked by another process until the engine stopped'))
+      this.commits.abandonWaiting(new Error('the database stayed locked by another process until the engine stopped'))
       await all
     }
     this.state = 'idle'

@@ -1,7 +1,7 @@
 import type { EventBus } from '../events'
 import { prep } from './database'
 import { readRows } from './row-reader'
-import type { Queue } from './jobs'
+import type { SqliteJobStore as Queue } from './jobs'
 import { JOB_ROW, type JobRow } from './rows'
 
 /** How far back a look reaches before the previous one: a write's updated_at is taken before its commit. */

@@ -45,10 +45,51 @@ export interface QueueOptions {
 }
 
 /**
- * The user's side of the queue: everything a person can ask of it. Every operation is one
- * SQLite transaction, then one event per changed job. Worker-side writes live in `leases.ts`.
+ * The user's side of the queue: everything a person can ask of it (the CLI, the window, batches,
+ * storyboards). Every operation is one transaction, then one event per changed job, sent once it
+ * has committed. Worker-side writes live in the LeaseStore (leases.ts). It takes and returns
+ * domain types only (shared/types); rows stay in the store.
+ *
+ * A second backend: every method reads or writes the database, so on a network backend
+ * (PostgreSQL) each returns a Promise of the same value; the bulk operations (`*Many`) keep one
+ * transaction per request with a savepoint per job, as here. Enqueue validation (the pipeline's
+ * input schema, the plan of steps) is the same for every backend and happens before any write.
  */
-export class Queue {
+export interface JobStore {
+  get(id: string): JobDetail | null
+  /** Like get, but a missing job is a clear error. Accepts a unique id prefix, as git does. */
+  require(id: string): JobView
+  list(filter?: JobFilter): JobView[]
+  logs(id: string, options?: { afterId?: number; limit?: number }): LogLine[]
+  isPaused(): boolean
+  stats(): QueueStats
+  enqueue(request: EnqueueRequest): JobView
+  enqueueMany(requests: readonly EnqueueRequest[]): JobView[]
+  setPriority(id: string, priority: number): JobView
+  move(id: string, direction: MoveDirection): JobView
+  place(id: string, target: { before: string } | { after: string }): JobView
+  cancel(id: string): JobView
+  retry(id: string, options?: { fromStep?: string }): JobView
+  remove(id: string): void
+  pauseJob(id: string): JobView
+  resumeJob(id: string): JobView
+  setQueuePaused(paused: boolean): void
+  cleanup(options: { olderThanMs: number; statuses?: JobStatus[] }): number
+  cancelMany(selection: JobSelection): BulkResult
+  retryMany(selection: JobSelection): BulkResult
+  pauseMany(selection: JobSelection): BulkResult
+  resumeMany(selection: JobSelection): BulkResult
+  setPriorityMany(selection: JobSelection, priority: number): BulkResult
+  removeMany(selection: JobSelection): BulkResult
+  /** Append a line to a job's log (nothing when the job is gone). */
+  log(jobId: string, level: LogLine['level'], message: LogMessage, step?: string | null): void
+}
+
+/**
+ * The job store on the engine's SQLite file. Its row-level methods (getRow, stepRows, emitRow…)
+ * are for the other SQLite stores (leases.ts, external-changes.ts), not part of JobStore.
+ */
+export class SqliteJobStore implements JobStore {
   readonly db: Db
   private readonly events: EventBus
   private readonly pipelines: PipelineRegistry<any>
@@ -78,8 +119,12 @@ export class Queue {
     return row ? jobDetail(row, this.stepRows(id)) : null
   }
 
+  require(id: string): JobView {
+    return jobView(this.requireRow(id))
+  }
+
   /** Like get, but a missing job is a clear error. Accepts a unique id prefix, as git does. */
-  require(id: string): JobRow {
+  private requireRow(id: string): JobRow {
     const row = this.getRow(id) ?? this.byPrefix(id)
     if (!row) {
       const hint = id.length < 4 ? ' (a short id needs at least 4 of its characters)' : ''
@@ -130,7 +175,7 @@ export class Queue {
   }
 
   logs(id: string, options: { afterId?: number; limit?: number } = {}): LogLine[] {
-    const job = this.require(id)
+    const job = this.requireRow(id)
     return prep<[number, number, number], LogRow>(this.db, 'SELECT * FROM job_logs WHERE job_seq = ? AND id > ? ORDER BY id LIMIT ?')
       .all(job.seq, options.afterId ?? 0, options.limit ?? 10_000)
       .map(logLine)
@@ -283,7 +328,7 @@ export class Queue {
 
   setPriority(id: string, priority: number): JobView {
     const p = parse(Priority, priority, 'priority')
-    const row = this.require(id)
+    const row = this.requireRow(id)
     this.refuseWhileProcessing(row, 'its priority cannot be changed')
     if (row.status === 'completed') throw new QueueError('finished', 'job is already completed; its priority no longer matters')
     return this.mutate(row.id, () => {
@@ -302,7 +347,7 @@ export class Queue {
   /** Drop a job right before or after another queued job, in one step (the end of a drag). */
   place(id: string, target: { before: string } | { after: string }): JobView {
     const anchorId = 'before' in target ? target.before : target.after
-    const anchor = this.require(anchorId)
+    const anchor = this.requireRow(anchorId)
     if (anchor.status !== 'pending' && anchor.status !== 'paused') {
       throw new QueueError('not_queued', `the job to place it next to is ${anchor.status}; only queued jobs can be reordered`)
     }
@@ -323,7 +368,7 @@ export class Queue {
     plan: (queued: QueueSlot[], jobId: string) => MoveOutcome,
     message: (priority: { was: number; priority: number } | null) => LogMessage
   ): JobView {
-    const row = this.require(id)
+    const row = this.requireRow(id)
     this.refuseWhileProcessing(row, 'it cannot be reordered')
     if (row.status !== 'pending' && row.status !== 'paused') {
       throw new QueueError('not_queued', `job is ${row.status}; only queued jobs can be reordered`)
@@ -361,7 +406,7 @@ export class Queue {
    * lease renewal in another) — and no later step can start, since every worker write is fenced.
    */
   cancel(id: string): JobView {
-    const row = this.require(id)
+    const row = this.requireRow(id)
     if (row.status === 'completed' || row.status === 'failed' || row.status === 'cancelled') {
       throw new QueueError('finished', `job is already ${row.status}; nothing to cancel`)
     }
@@ -384,7 +429,7 @@ export class Queue {
    * step after it, including their artifacts — also allowed on a completed job, to redo its end.
    */
   retry(id: string, options: { fromStep?: string } = {}): JobView {
-    const row = this.require(id)
+    const row = this.requireRow(id)
     if (row.status === 'pending' || row.status === 'processing' || row.status === 'paused') {
       throw new QueueError('not_finished', `job is ${row.status}; only failed, cancelled or completed jobs can be retried`)
     }
@@ -448,7 +493,7 @@ export class Queue {
 
   /** Delete a job, its steps, its log and its artifacts. A running job is stopped first (lease revoked). */
   remove(id: string): void {
-    const row = this.require(id)
+    const row = this.requireRow(id)
     prep(this.db, 'DELETE FROM jobs WHERE id = ?').run(row.id)
     rmSync(join(this.artifactsRoot, row.id), { recursive: true, force: true })
     this.events.emit({ type: 'job.removed', jobId: row.id })
@@ -456,7 +501,7 @@ export class Queue {
 
   /** Pausing a queued job holds it; pausing a running one takes effect when its current step ends (a paid call is never thrown away). */
   pauseJob(id: string): JobView {
-    const row = this.require(id)
+    const row = this.requireRow(id)
     if (row.status === 'pending') {
       return this.mutate(row.id, () => {
         prep(this.db, "UPDATE jobs SET status = 'paused', updated_at = ? WHERE id = ?").run(this.now(), row.id)
@@ -473,7 +518,7 @@ export class Queue {
   }
 
   resumeJob(id: string): JobView {
-    const row = this.require(id)
+    const row = this.requireRow(id)
     if (row.status === 'paused') {
       return this.mutate(row.id, () => {
         prep(this.db, "UPDATE jobs SET status = 'pending', pause_requested = 0, updated_at = ? WHERE id = ?").run(this.now(), row.id)
@@ -535,7 +580,7 @@ export class Queue {
       for (const given of this.selectIds(selection)) {
         let id = given
         try {
-          id = this.require(given).id
+          id = this.requireRow(given).id
           if (seen.has(id)) continue
           seen.add(id)
           // Each job in its own savepoint: one refused half-way leaves nothing behind.
@@ -570,7 +615,7 @@ export class Queue {
 
   retryMany(selection: JobSelection): BulkResult {
     return this.applyMany(selection, (id) => {
-      const row = this.require(id)
+      const row = this.requireRow(id)
       // A completed job is redone only when a step is named (retry --from); not in bulk.
       if (row.status !== 'failed' && row.status !== 'cancelled') {
         throw new QueueError('not_retryable', `job is ${row.status}; only failed or cancelled jobs are retried`)
@@ -589,7 +634,7 @@ export class Queue {
 
   setPriorityMany(selection: JobSelection, priority: number): BulkResult {
     return this.applyMany(selection, (id) => {
-      const row = this.require(id)
+      const row = this.requireRow(id)
       if (row.priority === priority) throw new QueueError('unchanged', `job already has priority ${priority}`)
       this.setPriority(row.id, priority)
     })

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
-import type { JsonValue } from '../../../shared/types'
+import type { JobView, JsonValue, StepView } from '../../../shared/types'
 import { LeaseLostError } from '../errors'
-import type { Queue } from './jobs'
+import type { SqliteJobStore as Queue } from './jobs'
 import { inTransaction, inTransactionFlushedAfter, isDatabaseLocked, prep } from './database'
+import type { CommitTransactions, GroupedWrite } from './group-commit'
 import { JOB_RUN_TIME } from './job-cost'
-import { CLAIMED_ROW, JOB_ROW, type JobRow, type StepRow } from './rows'
+import { recordProviderCall } from './provider-calls'
+import { CLAIMED_ROW, JOB_ROW, stepView, type JobRow, type StepRow } from './rows'
 import { readRows } from './row-reader'
 import { logEntry } from '../../../shared/log-lines'
 import type { LogMessage } from './jobs'
@@ -38,7 +40,7 @@ export interface JobTotals {
 }
 
 /** The totals as the job's stored steps say (mirrors JOB_COST, JOB_COST_UNKNOWN and JOB_RUN_TIME). */
-export function totalsOf(steps: readonly StepRow[]): JobTotals {
+function totalsOf(steps: readonly StepRow[]): JobTotals {
   const totals: JobTotals = { costUsd: 0, costUnknown: false, runMs: 0 }
   for (const s of steps) {
     totals.costUsd += s.cost_usd ?? 0
@@ -49,11 +51,15 @@ export function totalsOf(steps: readonly StepRow[]): JobTotals {
   return totals
 }
 
+/** A claimed job as its runner needs it: the job (its payload parsed) and its steps, in order. */
 export interface ClaimedJob {
   lease: Lease
-  job: JobRow
-  steps: StepRow[]
+  job: JobView
+  steps: StepView[]
 }
+
+/** The step a worker write is about: its place in the job, its name and the attempts it used. */
+export type HeldStep = Pick<StepView, 'index' | 'name' | 'attempts'>
 
 export interface StepSuccess {
   data: JsonValue
@@ -67,28 +73,6 @@ export interface StepSuccess {
   /** Fsync the checkpoint (it cost money, a provider's work or files); otherwise crash-safe only. */
   durable: boolean
 }
-
-/**
- * Work that rides along with a group commit: the pool claims the slots that the commit's finished
- * jobs free in that same transaction, so a finishing job and its successor share one commit.
- */
-export interface CommitCompanion {
-  /** Inside the group's transaction, after its checkpoints; `finished`: the jobs it completes. */
-  join(finished: ReadonlySet<string>): void
-  /** The group's transaction failed: whatever `join` started was never stored. */
-  rolledBack(): void
-}
-
-interface PendingCommit {
-  write: () => JobRow
-  jobId: string
-  completesJob: boolean
-  durable: boolean
-  resolve: (row: JobRow) => void
-  reject: (err: unknown) => void
-}
-
-type Outcome = { row: JobRow } | { failure: unknown }
 
 /** Identifies this engine instance: host, pid (so a dead local owner is recognised at once) and a nonce. */
 export function makeOwnerId(): string {
@@ -109,13 +93,79 @@ function ownerIsDeadLocalProcess(owner: string | null): boolean {
   }
 }
 
+/** What reclaimAbandoned asks of its caller (the pool). */
+export interface ReclaimOptions {
+  /**
+   * Jobs this engine is running right now (the pool's runners): never taken back as abandoned,
+   * even when their renewals could not be written (the database locked by another process).
+   */
+  held?: (jobId: string) => boolean
+  /**
+   * Told the work folders of the steps a dead engine on this machine was running when their jobs
+   * are taken back: the tools it started may still be running there (see stopOrphanedTools).
+   */
+  onAbandonedWork?: (workDirs: string[]) => void
+}
+
 /**
  * The worker's side of the queue (study: liteque's allocationId, BullMQ's lock + stalled checker).
  * A claim hands out a lease with a random token and an expiry; the worker renews it while a step
- * runs; each write below checks the token inside its transaction, so a worker whose lease expired,
- * was revoked by a cancel, or was taken over after a crash cannot write a result.
+ * runs; each write checks the token inside its transaction, so a worker whose lease expired, was
+ * revoked by a cancel, or was taken over after a crash cannot write a result. The checkpoint
+ * methods (completeStep, retryLater, waitForProvider, failJob, release) build fenced writes that
+ * a GroupCommit (store/group-commit.ts) commits together; the rest write at once.
+ *
+ * A second backend: every method here is synchronous because SQLite answers in microseconds on
+ * this thread. A network database (PostgreSQL) makes each call that reads or writes
+ * (`claim`, `claimTogether`, `renewAll`, `startStep`, `saveProgress`, `logSkipped`, `log`,
+ * `reclaimAbandoned`, `releaseWaiting`, `nextRunAfter`, `hasWork`, `currentStep`) return a
+ * Promise; `claim` would use `UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED) RETURNING *`.
+ * The checkpoint builders stay synchronous (they only describe a write); their `write` becomes
+ * async inside the group's transaction. `claimTogether` and `startStep` keep the "claim in commit"
+ * rule (store/group-commit.ts) by passing the open transaction along instead of relying on
+ * synchronous code.
  */
-export class LeaseStore {
+export interface LeaseStore extends CommitTransactions {
+  readonly owner: string
+  /** Atomically take the next ready job: priority, then manual order, then FIFO. */
+  claim(options: { leaseMs: number; excludeResources?: readonly string[] }): ClaimedJob | null
+  /** Run `fill` (claims, and the first step starts they lead to) in one transaction. */
+  claimTogether<T>(fill: () => T): T
+  /** Extend the lease; false means it is gone and the worker must stop. */
+  renew(lease: Lease, leaseMs: number): boolean
+  /** Extend several leases in one commit; returns those gone. */
+  renewAll(leases: readonly Lease[], leaseMs: number): Lease[]
+  logSkipped(lease: Lease, steps: readonly HeldStep[]): void
+  startStep(lease: Lease, step: HeldStep, workDir: string, maxAttempts: number, atStep?: boolean): number
+  saveProgress(lease: Lease, stepIdx: number, stepProgress: number, jobProgress: number): void
+  completeStep(
+    lease: Lease,
+    step: HeldStep,
+    success: StepSuccess,
+    next: { resource: string | null; step?: string | null; jobProgress: number; jobResult?: JsonValue }
+  ): GroupedWrite
+  retryLater(lease: Lease, step: HeldStep, error: string, runAfter: number, durationMs: number, provider: string | null): GroupedWrite
+  waitForProvider(
+    lease: Lease,
+    step: HeldStep,
+    provider: string,
+    reason: string,
+    runAfter: number,
+    call: { durationMs: number } | null
+  ): GroupedWrite
+  failJob(lease: Lease, step: HeldStep, error: string, durationMs: number, provider: string | null): GroupedWrite
+  release(lease: Lease, to: 'pending' | 'paused', reason: LogMessage): GroupedWrite
+  log(jobId: string, level: 'debug' | 'info' | 'warn' | 'error', message: LogMessage, step: string | null): void
+  /** The step the job is at, as stored (null when it is at none, or gone). */
+  currentStep(jobId: string): string | null
+  reclaimAbandoned(options?: ReclaimOptions): string[]
+  releaseWaiting(provider: string): number
+  nextRunAfter(): number | null
+  hasWork(): boolean
+}
+
+/** The lease store on the engine's SQLite file. */
+export class SqliteLeaseStore implements LeaseStore {
   constructor(
     private readonly queue: Queue,
     readonly owner: string = makeOwnerId(),
@@ -151,14 +201,39 @@ export class LeaseStore {
       const claimed = readRows<[Record<string, unknown>], { row: number; job: JobRow }>(this.db, sql, CLAIMED_ROW).get(params)
       if (!claimed) return null
       const { job, row } = claimed
-      this.queue.emitRow(job)
+      const view = this.queue.emitRow(job)
       const steps = this.queue.stepRows(job.id)
-      return { lease: { jobId: job.id, token, owner: this.owner, row, seq: job.seq, spent: totalsOf(steps) }, job, steps }
+      return { lease: { jobId: job.id, token, owner: this.owner, row, seq: job.seq, spent: totalsOf(steps) }, job: view, steps: steps.map(stepView) }
     }
     // The pool claims inside a transaction of its own, which undoes all of its claims together
     // should one fail: a savepoint per claim would add two statements to every job for nothing.
     const claimed = this.db.inTransaction ? take() : inTransaction(this.db, take, { durable: false })
     return claimed
+  }
+
+  /**
+   * Not fsynced: a claim lost to a power cut only means the job is claimed again. Inside a group
+   * commit it is a savepoint: a failed claim undoes its own part only (see "Claim in commit" in
+   * store/group-commit.ts).
+   */
+  claimTogether<T>(fill: () => T): T {
+    return inTransaction(this.db, fill, { durable: false })
+  }
+
+  commitGroup(group: () => void, flushed: boolean): { onDisk: Promise<void> } {
+    if (!flushed) {
+      inTransaction(this.db, group, { durable: false })
+      return { onDisk: Promise.resolve() }
+    }
+    return { onDisk: inTransactionFlushedAfter(this.db, group).onDisk }
+  }
+
+  alone<T>(write: () => T): T {
+    return inTransaction(this.db, write)
+  }
+
+  isLocked(err: unknown): boolean {
+    return isDatabaseLocked(err)
   }
 
   /** Extend the lease; false means it is gone and the worker must stop. */
@@ -194,17 +269,31 @@ export class LeaseStore {
   }
 
   /**
-   * The write that ends a run of the job here (retry later, wait for a provider, fail, give back),
-   * fenced and fsynced like a checkpoint, and like one it waits for a database locked by another
-   * process: thrown away, it would leave the job in processing until its lease ran out, and its
-   * step would run (and be paid for) again. Resolves once stored.
+   * A fenced write for the group commit: the job's update, then `change`. The writes that end a
+   * run of the job here (retry later, wait for a provider, fail, give back) are fsynced like a
+   * checkpoint, and like one wait for a database locked by another process: thrown away, they
+   * would leave the job in processing until its lease ran out, and its step would run (and be
+   * paid for) again.
    */
-  private endRun(lease: Lease, jobSet: string, params: Record<string, unknown>, change: () => void): Promise<void> {
-    return this.commitTogether(lease, jobSet, params, change, true, false).then(() => undefined)
+  private checkpoint(
+    lease: Lease,
+    jobSet: string,
+    params: Record<string, unknown>,
+    change: () => void,
+    durable: boolean,
+    completesJob: boolean,
+    committed?: () => void
+  ): GroupedWrite {
+    const write = () => this.fencedWrite(lease, jobSet, params, change)
+    return committed ? { jobId: lease.jobId, completesJob, durable, write, committed } : { jobId: lease.jobId, completesJob, durable, write }
+  }
+
+  private endRun(lease: Lease, jobSet: string, params: Record<string, unknown>, change: () => void): GroupedWrite {
+    return this.checkpoint(lease, jobSet, params, change, true, false)
   }
 
   /** The body of a fenced write; the caller provides the transaction. */
-  private fencedWrite(lease: Lease, jobSet: string, params: Record<string, unknown>, change: () => void): JobRow {
+  private fencedWrite(lease: Lease, jobSet: string, params: Record<string, unknown>, change: () => void): JobView {
     const row = readRows<[Record<string, unknown>], JobRow>(
       this.db,
       `UPDATE jobs SET ${jobSet}, updated_at = @now
@@ -213,8 +302,7 @@ export class LeaseStore {
     ).get({ ...params, now: this.now(), jobId: lease.jobId, row: lease.row, token: lease.token })
     if (!row) throw new LeaseLostError(lease.jobId)
     change()
-    this.queue.emitRow(row)
-    return row
+    return this.queue.emitRow(row)
   }
 
   /** A line in the log of a job this worker holds (its lease checked in the same transaction). */
@@ -222,162 +310,15 @@ export class LeaseStore {
     this.queue.logFiled(lease.seq, lease.jobId, level, message, step)
   }
 
-  jobRow(jobId: string): JobRow | undefined {
-    return this.queue.getRow(jobId)
-  }
-
-  private commits: PendingCommit[] = []
-
-  /** Joins every group commit (the pool's claims); see CommitCompanion. */
-  companion: CommitCompanion | null = null
-
-  /**
-   * Jobs this engine is running right now (the pool's runners): never taken back as abandoned,
-   * even when their renewals could not be written (the database locked by another process).
-   */
-  holds: ((jobId: string) => boolean) | null = null
-
-  /** Set while the database is locked by another process and checkpoints wait for it. */
-  private lockedWait: { timer: NodeJS.Timeout; delayMs: number } | null = null
-  /** Set once the engine stops waiting for a locked database (see abandonWaitingCommits). */
-  private abandoned: Error | null = null
-
-  /**
-   * Group commit: checkpoints requested in the same turn of the event loop share one
-   * transaction. Each has its own fence, so a lost lease fails that job's checkpoint only. The
-   * group is fsynced when any of its checkpoints asks to be, after its commit and off the thread,
-   * sharing the flush with the groups that commit meanwhile. The companion (the pool) then claims,
-   * in the same transaction, the slots its finished jobs free. Resolves with the job's row once
-   * committed, and for a checkpoint worth an fsync once it is on disk.
-   */
-  private commitTogether(
-    lease: Lease,
-    jobSet: string,
-    params: Record<string, unknown>,
-    change: () => void,
-    durable: boolean,
-    completesJob: boolean
-  ): Promise<JobRow> {
-    return new Promise((resolve, reject) => {
-      const write = () => this.fencedWrite(lease, jobSet, params, change)
-      this.commits.push({ write, jobId: lease.jobId, completesJob, durable, resolve, reject })
-      if (this.commits.length === 1) setImmediate(() => this.flushCommits())
-    })
-  }
-
-  private flushCommits(): void {
-    const batch = this.commits
-    this.commits = []
-    if (batch.length === 0) return
-    let outcomes: Outcome[]
-    let onDisk: Promise<void>
-    try {
-      ;({ outcomes, onDisk } = this.commitGroup(batch, false))
-    } catch (err) {
-      if (isDatabaseLocked(err)) return this.waitForDatabase(batch)
-      // A write failed for another reason than a lost lease (a constraint, the disk) and took the
-      // group's transaction with it. Again, each checkpoint in a savepoint of its own, so that it
-      // fails alone; without the companion, whose claims the pool's next tick makes instead.
-      try {
-        ;({ outcomes, onDisk } = this.commitGroup(batch, true))
-      } catch (again) {
-        if (isDatabaseLocked(again)) return this.waitForDatabase(batch)
-        for (const item of batch) item.reject(again)
-        return
-      }
-    }
-    if (this.lockedWait) console.warn('the database is free again; waiting job updates stored')
-    this.lockedWait = null
-    batch.forEach((item, i) => {
-      const outcome = outcomes[i]!
-      if ('failure' in outcome) item.reject(outcome.failure)
-      else if (item.durable) void onDisk.then(() => item.resolve(outcome.row))
-      else item.resolve(outcome.row)
-    })
-  }
-
-  /**
-   * Another process holds the write lock beyond the busy timeout (an import, a cleanup, a backup
-   * tool). The steps are done, maybe paid for: their checkpoints wait in memory and are tried
-   * again, more and more slowly, until the database is free — not failed, which would run the
-   * steps again. Later checkpoints join them.
-   */
-  private waitForDatabase(batch: PendingCommit[]): void {
-    if (this.abandoned) {
-      for (const item of batch) item.reject(this.abandoned)
-      return
-    }
-    this.commits = [...batch, ...this.commits]
-    const delayMs = this.lockedWait ? Math.min(1_000, this.lockedWait.delayMs * 2) : 25
-    if (!this.lockedWait) console.warn(`the database is locked by another process; ${batch.length} job update(s) wait for it`)
-    this.lockedWait = {
-      delayMs,
-      timer: setTimeout(() => this.flushCommits(), delayMs)
-    }
-  }
-
-  /**
-   * The engine stops while checkpoints still wait for a locked database (its grace period is
-   * over): they fail with `reason`, so that their runners end, and so do the writes those runners
-   * still try while the lock lasts (giving their jobs back). Their jobs resume at those steps when
-   * an engine next starts. `waitForLockedDatabase` undoes it when the pool starts again.
-   */
-  abandonWaitingCommits(reason: Error): void {
-    this.abandoned = reason
-    if (!this.lockedWait) return
-    clearTimeout(this.lockedWait.timer)
-    this.lockedWait = null
-    const waiting = this.commits
-    this.commits = []
-    for (const item of waiting) item.reject(reason)
-  }
-
-  waitForLockedDatabase(): void {
-    this.abandoned = null
-  }
-
-  /**
-   * One transaction for the group's checkpoints and the companion's claims. A lost lease fails
-   * its checkpoint alone and writes nothing (the fence comes first, see fencedWrite), so no
-   * savepoint is needed for it; any other failure ends the transaction unless `isolated`.
-   * A group with a checkpoint worth an fsync is flushed to the disk after its commit, off the
-   * thread (`onDisk`): the other jobs go on meanwhile, and the next groups share the next flush.
-   */
-  private commitGroup(batch: PendingCommit[], isolated: boolean): { outcomes: Outcome[]; onDisk: Promise<void> } {
-    const outcomes: Outcome[] = []
-    let joined = false
-    const group = () => {
-      const finished = new Set<string>()
-      for (const item of batch) {
-        try {
-          outcomes.push({ row: isolated ? inTransaction(this.db, item.write) : item.write() })
-          if (item.completesJob) finished.add(item.jobId)
-        } catch (error) {
-          if (!isolated && !(error instanceof LeaseLostError)) throw error
-          outcomes.push({ failure: error })
-        }
-      }
-      if (isolated || !this.companion) return
-      joined = true
-      this.companion.join(finished)
-    }
-    try {
-      if (!batch.some((item) => item.durable)) {
-        inTransaction(this.db, group, { durable: false })
-        return { outcomes, onDisk: Promise.resolve() }
-      }
-      return { outcomes, onDisk: inTransactionFlushedAfter(this.db, group).onDisk }
-    } catch (err) {
-      if (joined) this.companion?.rolledBack()
-      throw err
-    }
+  currentStep(jobId: string): string | null {
+    return this.queue.getRow(jobId)?.current_step ?? null
   }
 
   log(jobId: string, level: 'debug' | 'info' | 'warn' | 'error', message: LogMessage, step: string | null): void {
     this.queue.log(jobId, level, message, step)
   }
 
-  logSkipped(lease: Lease, steps: StepRow[]): void {
+  logSkipped(lease: Lease, steps: readonly HeldStep[]): void {
     if (steps.length === 0) return
     this.fenced(lease, 'lease_owner = lease_owner', {}, () => {
       for (const s of steps) this.logHeld(lease, 'info', logEntry('skipping', { step: s.name }), s.name)
@@ -387,20 +328,18 @@ export class LeaseStore {
   /**
    * Mark a step running (attempt counted, work folder recorded, logged). Started inside the claim's
    * own transaction, whose row already names this step (`atStep`), the job's row is not written
-   * again, and the lease needs no check: that transaction took it a moment ago and nothing else
-   * can run before it ends (a runner reaches this point synchronously from the claim, and any
-   * later call comes from a continuation, which never runs inside a transaction). The claim's
-   * announcement, sent after that same commit, covers the start. Otherwise the row is updated
-   * (and announced), fenced as usual.
+   * again and the lease needs no check (rule 1 of "Claim in commit", store/group-commit.ts); the
+   * claim's announcement, sent after that same commit, covers the start. Otherwise the row is
+   * updated (and announced), fenced as usual.
    */
-  startStep(lease: Lease, step: StepRow, workDir: string, maxAttempts: number, atStep = false): number {
+  startStep(lease: Lease, step: HeldStep, workDir: string, maxAttempts: number, atStep = false): number {
     const attempt = step.attempts + 1
     const change = () => {
       prep(
         this.db,
         `UPDATE steps SET status = 'running', attempts = ?, progress = 0, error = NULL, work_dir = ?, started_at = ?
          WHERE job_id = ? AND idx = ?`
-      ).run(attempt, workDir, this.now(), lease.jobId, step.idx)
+      ).run(attempt, workDir, this.now(), lease.jobId, step.index)
       this.logHeld(lease, 'info', logEntry('started', { step: step.name, attempt, max: maxAttempts }), step.name)
     }
     if (!atStep || !this.db.inTransaction) {
@@ -433,10 +372,10 @@ export class LeaseStore {
    */
   completeStep(
     lease: Lease,
-    step: StepRow,
+    step: HeldStep,
     success: StepSuccess,
     next: { resource: string | null; step?: string | null; jobProgress: number; jobResult?: JsonValue }
-  ): Promise<JobRow> {
+  ): GroupedWrite {
     const last = next.jobResult !== undefined
     // The job's cost and run time with this step counted: what its steps add up to once stored.
     const spent: JobTotals = {
@@ -445,7 +384,7 @@ export class LeaseStore {
       runMs: lease.spent.runMs + success.durationMs
     }
     const cost = 'cost_usd = @cost, cost_unknown = @costUnknown'
-    return this.commitTogether(
+    return this.checkpoint(
       lease,
       last
         ? `status = 'completed', progress = 100, current_step = NULL, result = @result, error = NULL, next_resource = NULL,
@@ -477,24 +416,24 @@ export class LeaseStore {
           this.now(),
           success.durationMs,
           lease.jobId,
-          step.idx
+          step.index
         )
         if (success.provider) this.recordCall(success.provider, true, success.durationMs, null)
         const code = last ? (success.fallback ? 'finishedJobFallback' : 'finishedJob') : success.fallback ? 'finishedFallback' : 'finished'
         this.logHeld(lease, 'info', logEntry(code, { step: step.name, duration: formatMs(success.durationMs) }), step.name)
       },
       success.durable,
-      last
-    ).then((row) => {
-      lease.spent = spent
-      return row
-    })
+      last,
+      () => {
+        lease.spent = spent
+      }
+    )
   }
 
   /** A retryable failure with attempts left: back to the queue, not before `runAfter`. */
-  retryLater(lease: Lease, step: StepRow, error: string, runAfter: number, durationMs: number, provider: string | null): Promise<void> {
+  retryLater(lease: Lease, step: HeldStep, error: string, runAfter: number, durationMs: number, provider: string | null): GroupedWrite {
     return this.endRun(lease, RELEASE, { to: 'pending', runAfter, reason: `retrying ${step.name} after an error`, provider: null, retries: 1 }, () => {
-      prep(this.db, "UPDATE steps SET status = 'pending', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.idx)
+      prep(this.db, "UPDATE steps SET status = 'pending', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.index)
       if (provider) this.recordCall(provider, false, durationMs, error)
       this.logHeld(lease, 'warn', logEntry('willRetry', { step: step.name, delay: formatMs(runAfter - this.now()), error }), step.name)
     })
@@ -503,32 +442,32 @@ export class LeaseStore {
   /** The provider is down: the job waits (not a failure, the attempt is given back). */
   waitForProvider(
     lease: Lease,
-    step: StepRow,
+    step: HeldStep,
     provider: string,
     reason: string,
     runAfter: number,
     call: { durationMs: number } | null
-  ): Promise<void> {
+  ): GroupedWrite {
     return this.endRun(lease, RELEASE, { to: 'pending', runAfter, reason: `waiting for ${provider}: ${reason}`, provider, retries: 0 }, () => {
       prep(this.db, `UPDATE steps SET status = 'pending', attempts = MAX(attempts - ?, 0), error = ? WHERE job_id = ? AND idx = ?`).run(
         call ? 1 : 0,
         reason,
         lease.jobId,
-        step.idx
+        step.index
       )
       if (call) this.recordCall(provider, false, call.durationMs, reason)
       this.logHeld(lease, 'warn', logEntry('providerDown', { provider, step: step.name, reason }), step.name)
     })
   }
 
-  failJob(lease: Lease, step: StepRow, error: string, durationMs: number, provider: string | null): Promise<void> {
+  failJob(lease: Lease, step: HeldStep, error: string, durationMs: number, provider: string | null): GroupedWrite {
     return this.endRun(
       lease,
       `status = 'failed', error = @error, completed_at = @now, actual_duration_ms = ${JOB_RUN_TIME} + @failedMs,
        lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`,
       { error: `${step.name}: ${error}`, failedMs: Math.round(durationMs) },
       () => {
-        prep(this.db, "UPDATE steps SET status = 'failed', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.idx)
+        prep(this.db, "UPDATE steps SET status = 'failed', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.index)
         if (provider) this.recordCall(provider, false, durationMs, error)
         this.logHeld(lease, 'error', logEntry('failed', { step: step.name, error }), step.name)
       }
@@ -539,7 +478,7 @@ export class LeaseStore {
    * Give the job back without blaming it: graceful stop, queue pause, job pause. A step that was
    * running goes back to pending and its attempt is returned.
    */
-  release(lease: Lease, to: 'pending' | 'paused', reason: LogMessage): Promise<void> {
+  release(lease: Lease, to: 'pending' | 'paused', reason: LogMessage): GroupedWrite {
     return this.endRun(lease, RELEASE, { to, runAfter: 0, reason: null, provider: null, retries: 0 }, () => {
       prep(this.db, "UPDATE steps SET status = 'pending', attempts = MAX(attempts - 1, 0), progress = 0 WHERE job_id = ? AND status = 'running'").run(
         lease.jobId
@@ -553,7 +492,7 @@ export class LeaseStore {
    * leases that expired, and — at once, without waiting for expiry — leases held by a process
    * on this machine that no longer exists (the app or CLI was killed).
    */
-  reclaimAbandoned(): string[] {
+  reclaimAbandoned(options: ReclaimOptions = {}): string[] {
     const now = this.now()
     const candidates = prep<[], Pick<JobRow, 'id' | 'lease_owner' | 'lease_expires_at' | 'current_step'>>(this.db, 
         "SELECT id, lease_owner, lease_expires_at, current_step FROM jobs WHERE status = 'processing'"
@@ -561,7 +500,7 @@ export class LeaseStore {
       .all()
       .map((r) => ({ ...r, ownerDead: ownerIsDeadLocalProcess(r.lease_owner) }))
       .filter((r) => (r.lease_expires_at ?? 0) < now || r.ownerDead)
-      .filter((r) => !(r.lease_owner === this.owner && this.holds?.(r.id)))
+      .filter((r) => !(r.lease_owner === this.owner && options.held?.(r.id)))
     if (candidates.length === 0) return []
     const reclaimed: string[] = []
     const abandonedWork: string[] = []
@@ -585,15 +524,9 @@ export class LeaseStore {
         }
       })
     for (const id of reclaimed) this.queue.emitChanged(id)
-    if (abandonedWork.length) this.onAbandonedWork?.(abandonedWork)
+    if (abandonedWork.length) options.onAbandonedWork?.(abandonedWork)
     return reclaimed
   }
-
-  /**
-   * Told the work folders of the steps a dead engine on this machine was running when their jobs
-   * are taken back: the tools it started may still be running there (see stopOrphanedTools).
-   */
-  onAbandonedWork: ((workDirs: string[]) => void) | null = null
 
   /** A provider came back: its waiting jobs may start now instead of at their scheduled probe time. */
   releaseWaiting(provider: string): number {
@@ -621,9 +554,9 @@ export class LeaseStore {
     )
   }
 
-  recordCall(provider: string, ok: boolean, durationMs: number, error: string | null): void {
-    prep(this.db, 'INSERT INTO provider_calls (provider, ts, ok, duration_ms, error) VALUES (?, ?, ?, ?, ?)')
-      .run(provider, this.now(), ok ? 1 : 0, Math.round(durationMs), error)
+  /** In the caller's transaction: a step's call is stored with its checkpoint. */
+  private recordCall(provider: string, ok: boolean, durationMs: number, error: string | null): void {
+    recordProviderCall(this.db, { provider, ts: this.now(), ok, durationMs, error })
   }
 }
 

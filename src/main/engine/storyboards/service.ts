@@ -15,7 +15,7 @@ import {
 import { describeZodError } from '../../../shared/schemas'
 import { QueueError } from '../errors'
 import type { EventBus } from '../events'
-import type { Queue } from '../store/jobs'
+import type { JobStore as Queue } from '../store/jobs'
 import type { StudioServices } from '../services'
 import { inTransaction, type Db } from '../store/database'
 import type { AssetFile } from './artifact-cache'
