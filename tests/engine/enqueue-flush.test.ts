@@ -41,10 +41,12 @@ describe('a bulk enqueue', () => {
     expect(engine.queue.list()).toHaveLength(0)
   })
 
-  it('the jobs it queued are there after the engine closes and the file is opened again', async () => {
+  it('returns the jobs as stored, and they are there after the engine closes and the file is opened again', async () => {
     const dir = tempDir()
     engine = openTestEngine({}, dir)
-    const jobs = engine.queue.enqueueMany([{ type: 'one', input: {} }, { type: 'three', input: {}, priority: 2 }])
+    const jobs = engine.queue.enqueueMany([{ type: 'one', input: {} }, { type: 'three', input: { label: 'x' }, priority: 2, title: 'T', maxRetries: 5 }])
+    // The views it returned without reading the rows back are what the rows hold.
+    for (const job of jobs) expect(engine.queue.list().find((j) => j.id === job.id)).toEqual(job)
     await engine.close()
     engine = undefined
     const db = openDatabase(databaseFile(dir))

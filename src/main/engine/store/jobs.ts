@@ -235,7 +235,7 @@ export class SqliteJobStore implements JobStore {
   /**
    * Enqueue several jobs in one transaction: all of them or, on a bad one, none (the error names
    * it). The rows are not read back: what they hold is what was inserted, plus the columns'
-   * defaults (NEW_JOB), so the views are built from that.
+   * defaults (migrations 1 and 4), so the views are built from that.
    */
   enqueueMany(requests: readonly EnqueueRequest[]): JobView[] {
     const prepared = requests.map((req, i) => this.prepareEnqueue(req, requests.length > 1 ? `jobs[${i}].` : ''))
@@ -272,21 +272,39 @@ export class SqliteJobStore implements JobStore {
           insertStep.run(id, idx, s.name, s.title, s.resource)
         }
         insertLog.run(seq, id, now, JSON.stringify({ priority }))
+        // Every column, in one literal (a spread of the defaults made a slow, dictionary-mode object).
         return {
-          ...NEW_JOB,
           id,
           seq,
           project_id: projectId,
           type,
           title: p.title,
           payload: p.payload,
+          status: 'pending',
+          progress: 0,
+          current_step: null,
+          result: null,
+          error: null,
           priority,
           position,
+          retry_count: 0,
           max_retries: maxRetries,
           next_resource: nextResource,
+          run_after: 0,
+          waiting_reason: null,
+          waiting_provider: null,
+          pause_requested: 0,
+          lease_token: null,
+          lease_owner: null,
+          lease_expires_at: null,
           batch_id: batchId,
           estimated_duration_ms: estimate,
+          actual_duration_ms: null,
+          cost_usd: 0,
+          cost_unknown: 0,
           created_at: now,
+          started_at: null,
+          completed_at: null,
           updated_at: now
         }
       })
@@ -719,28 +737,6 @@ export class SqliteJobStore implements JobStore {
       throw new QueueError('processing', `job is being processed; ${what} until it finishes, is paused or is cancelled`)
     }
   }
-}
-
-/** A new job's columns that enqueueMany does not set: the schema's defaults (migrations 1 and 4). */
-const NEW_JOB: Omit<JobRow, 'id' | 'seq' | 'project_id' | 'type' | 'title' | 'payload' | 'priority' | 'position' | 'max_retries' | 'next_resource' | 'batch_id' | 'estimated_duration_ms' | 'created_at' | 'updated_at'> = {
-  status: 'pending',
-  progress: 0,
-  current_step: null,
-  result: null,
-  error: null,
-  retry_count: 0,
-  run_after: 0,
-  waiting_reason: null,
-  waiting_provider: null,
-  pause_requested: 0,
-  lease_token: null,
-  lease_owner: null,
-  lease_expires_at: null,
-  actual_duration_ms: null,
-  cost_usd: 0,
-  cost_unknown: 0,
-  started_at: null,
-  completed_at: null
 }
 
 function parse<T>(
