@@ -6,7 +6,7 @@
  */
 import { PriceTable } from './providers/pricing'
 import type { ProviderInfo } from './providers/registry'
-import { recentStepDurations } from './store/step-stats'
+import { recentStepDurations } from './store/provider-calls'
 import type { Studio } from './studio'
 
 export interface EstimateInput {

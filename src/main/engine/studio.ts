@@ -11,7 +11,7 @@ import { MemorySecrets, StudioServices, type SecretSource } from './services'
 import { SettingsStore, type KeyedKind } from './settings'
 import { StoryboardService } from './storyboards/service'
 import { budgetHold, budgetReport, type BudgetLine } from './pool/budget'
-import { spentSince } from './store/spend'
+import { spentSince } from './store/provider-calls'
 import { openDatabase, type Db } from './store/database'
 
 export interface StudioOptions {

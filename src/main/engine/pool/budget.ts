@@ -3,7 +3,7 @@
  * the runner asks `budgetHold`; when a cap is already reached the step waits until the period
  * turns (local midnight, the first of the month) — or until the cap is raised, when the studio
  * releases waiting jobs on a settings change and they ask again. Pure: spend comes in through
- * `spent` (SQL lives in store/spend.ts).
+ * `spent` (SQL lives in store/provider-calls.ts).
  */
 import { z } from 'zod'
 

@@ -2,15 +2,13 @@ import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { JobView, JsonValue, StepView } from '../../../shared/types'
 import { LeaseLostError } from '../errors'
-import type { SqliteJobStore as Queue } from './jobs'
+import type { LogMessage, SqliteJobStore as Queue } from './jobs'
 import { inTransaction, inTransactionFlushedAfter, isDatabaseLocked, prep } from './database'
 import type { CommitTransactions, GroupedWrite } from './group-commit'
-import { JOB_RUN_TIME } from './job-cost'
-import { recordProviderCall } from './provider-calls'
+import { JOB_RUN_TIME, recordProviderCall } from './provider-calls'
 import { CLAIMED_ROW, JOB_ROW, stepView, type JobRow, type StepRow } from './rows'
 import { readRows } from './row-reader'
 import { logEntry } from '../../../shared/log-lines'
-import type { LogMessage } from './jobs'
 
 export interface Lease {
   jobId: string

@@ -30,6 +30,11 @@ export interface ProviderCall {
 }
 
 /**
+ * What steps cost and how long they run, by provider: the SQL behind the health cards, the spend
+ * caps, the estimates and a job's totals. One module for the provider-call aggregate.
+ */
+
+/**
  * Every call made to a provider (by a step, or by the pool's health probe), kept for the health
  * cards and failure alerts. A step's call is written with its checkpoint, inside the lease store's
  * transaction (recordProviderCall); the rest goes through this store.
@@ -98,4 +103,52 @@ function recentCalls(db: Db, provider: string, now = Date.now()): RecentCalls {
     recentFailureRate: rows.length ? failed / rows.length : null,
     lastCallAt: rows[0]?.ts ?? null
   }
+}
+
+// ---------------------------------------------------------------- a job's totals from its steps
+
+/**
+ * A job's cost from its steps' (a subquery on the job being updated, `@jobId`). SUM skips the
+ * steps whose price is unknown (NULL): the total is then a lower bound, and cost_unknown says so.
+ */
+export const JOB_COST = '(SELECT COALESCE(SUM(cost_usd), 0) FROM steps WHERE job_id = @jobId)'
+export const JOB_COST_UNKNOWN = "EXISTS (SELECT 1 FROM steps WHERE job_id = @jobId AND status = 'completed' AND cost_usd IS NULL)"
+
+/**
+ * How long the job's steps ran (`@jobId`): its actual duration. Not the time since it first
+ * started, which counts waits for a retry or a provider, and a whole earlier run before a retry:
+ * averages, batch ETAs and exports want the work, not the waiting.
+ */
+export const JOB_RUN_TIME = "(SELECT COALESCE(SUM(duration_ms), 0) FROM steps WHERE job_id = @jobId AND status = 'completed')"
+
+// ---------------------------------------------------------------- spend
+
+/**
+ * USD spent by steps finished at or after `since`; only `provider`'s when given. A provider key
+ * matches its exact id and every id under it ("openai" matches "openai:gpt-4o-mini"). From the
+ * costs stored on finished steps (a step's cost is written once, with its checkpoint, so a step is
+ * never counted twice); a fallback's cost counts like any other.
+ */
+export function spentSince(db: Db, since: number, provider?: string): number {
+  const row = provider
+    ? prep<[number, string, string], { usd: number | null }>(
+        db,
+        "SELECT SUM(cost_usd) AS usd FROM steps WHERE status = 'completed' AND completed_at >= ? AND (provider = ? OR provider LIKE ? ESCAPE '\\')"
+      ).get(since, provider, `${provider.replace(/[\\%_]/g, (c) => `\\${c}`)}:%`)
+    : prep<[number], { usd: number | null }>(db, "SELECT SUM(cost_usd) AS usd FROM steps WHERE status = 'completed' AND completed_at >= ?").get(since)
+  return row?.usd ?? 0
+}
+
+// ---------------------------------------------------------------- step durations
+
+/** Average duration of each step name over its last `sample` successful runs (fallbacks excluded). */
+export function recentStepDurations(db: Db, sample = 20): Map<string, number> {
+  const rows = prep<[number], { name: string; avg: number }>(
+    db,
+    `SELECT name, AVG(duration_ms) AS avg FROM (
+       SELECT name, duration_ms, ROW_NUMBER() OVER (PARTITION BY name ORDER BY completed_at DESC) AS rn
+       FROM steps WHERE status = 'completed' AND duration_ms IS NOT NULL AND fallback = 0)
+     WHERE rn <= ? GROUP BY name`
+  ).all(sample)
+  return new Map(rows.map((r) => [r.name, r.avg]))
 }
