@@ -38,12 +38,13 @@ export function runSqlFloor(
   const claim = db.prepare<[Record<string, unknown>], { id: string }>(
     `UPDATE jobs SET status = 'processing', lease_token = @token, lease_owner = 'floor', lease_expires_at = @expires,
        started_at = @now, current_step = 'noop', updated_at = @now
-     WHERE id = (SELECT id FROM jobs WHERE status = 'pending' AND run_after <= @now ORDER BY priority, position LIMIT 1)
+     WHERE rowid = (SELECT rowid FROM jobs WHERE status = 'pending' AND run_after <= @now ORDER BY priority, position LIMIT 1)
      RETURNING id`
   )
   const started = db.prepare("UPDATE steps SET status = 'running', attempts = attempts + 1, started_at = ? WHERE job_id = ? AND idx = 0")
-  const log = db.prepare<[number, string, string]>(
-    "INSERT INTO job_logs (job_seq, job_id, ts, level, step, message) SELECT seq, id, ?, 'info', 'noop', ? FROM jobs WHERE id = ?"
+  // A line is its template's code and values (schema 15), as the engine stores it.
+  const log = db.prepare<[number, string, string, string]>(
+    "INSERT INTO job_logs (job_seq, job_id, ts, level, step, message, code, params) SELECT seq, id, ?, 'info', 'noop', '', ?, ? FROM jobs WHERE id = ?"
   )
   const stepDone = db.prepare(
     "UPDATE steps SET status = 'completed', progress = 100, output = 'null', files = '{}', completed_at = ?, duration_ms = 0 WHERE job_id = ? AND idx = 0"
@@ -56,14 +57,14 @@ export function runSqlFloor(
   const { processMs, cpuMs } = runTurns<string>(db, group, {
     finish(id, token, now) {
       stepDone.run(now, id)
-      log.run(now, 'finished noop in 0 ms; job completed', id)
+      log.run(now, 'finishedJob', '{"step":"noop","duration":"0 ms"}', id)
       if (!jobDone.get({ now, id, token })) throw new Error(`lease lost on job ${id}`)
     },
     claim(token, now) {
       const row = claim.get({ token, expires: now + 30_000, now })
       if (!row) return null
       started.run(now, row.id)
-      log.run(now, 'started noop (attempt 1/3)', row.id)
+      log.run(now, 'started', '{"step":"noop","attempt":1,"max":3}', row.id)
       return row.id
     }
   })

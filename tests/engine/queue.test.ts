@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Engine } from '../../src/main/engine/engine'
 import { LeaseLostError, QueueError } from '../../src/main/engine/errors'
 import type { ClaimedJob } from '../../src/main/engine/store/leases'
-import { commitCounts, inTransaction } from '../../src/main/engine/store/database'
+import { commitCounts, inTransaction, walFlushed } from '../../src/main/engine/store/database'
 import { openTestEngine } from '../helpers/engine'
 import type { TestServices } from '../helpers/test-pipelines'
 
@@ -168,6 +168,8 @@ describe('leases and fencing', () => {
     for (let i = 0; i < 4; i++) engine.queue.enqueue({ type: 'one', input: {} })
     const claims = [0, 1, 2, 3].map(() => engine!.leases.claim({ leaseMs: 10_000 })!)
     const base = { data: null, files: {}, workDir: '/tmp/x', costUsd: 0, provider: null, fallback: false, durationMs: 1 }
+    // The enqueues' own fsyncs (off the thread, after their commits) land before counting.
+    await walFlushed(engine.db)
     const before = commitCounts(engine.db)
     const commitsSince = () => {
       const now = commitCounts(engine!.db)
