@@ -6,13 +6,21 @@ export interface Sample {
   ms: number
   /** CPU seconds of this process and the children it reaped (ffmpeg, ffprobe, speech) during the run. */
   cpuSec: number
+  /** Of which this process's own (the engine: queue, pool, SQLite), the rest being its children's. */
+  ownSec: number
 }
 
 export async function time<T>(fn: () => Promise<T>): Promise<Sample & { value: T }> {
   const cpuStart = cpuSeconds()
+  const ownStart = ownSeconds()
   const start = performance.now()
   const value = await fn()
-  return { value, ms: performance.now() - start, cpuSec: cpuSeconds() - cpuStart }
+  return { value, ms: performance.now() - start, cpuSec: cpuSeconds() - cpuStart, ownSec: ownSeconds() - ownStart }
+}
+
+function ownSeconds(): number {
+  const own = process.cpuUsage()
+  return (own.user + own.system) / 1e6
 }
 
 /** Own CPU plus reaped children's (Linux /proc; own CPU only elsewhere). */
@@ -30,7 +38,7 @@ export function cpuSeconds(): number {
 }
 
 export function fmt(sample: Sample): string {
-  return `${(sample.ms / 1000).toFixed(2)} s wall, ${sample.cpuSec.toFixed(1)} s CPU`
+  return `${(sample.ms / 1000).toFixed(2)} s wall, ${sample.cpuSec.toFixed(1)} s CPU (${sample.ownSec.toFixed(1)} s in this process)`
 }
 
 /** ffmpeg with these arguments, its stderr's tail in the error when it fails. */

@@ -44,6 +44,22 @@ export const PAN_MARGIN = 1.15
  * visible steps. On a picture 1.5× the frame, each step is a third of an output pixel.
  */
 export const ZOOM_OVERSAMPLE = 1.5
+/**
+ * A zoom moves every pixel, so every frame costs x264 a full encode; measured on a 10 s 1080×1920
+ * zoom, that is ~85% of its segment's CPU. A slow zoom's picture changes by less than a pixel from
+ * one frame to the next, so it is drawn on every other frame when the step that makes at the top
+ * and bottom edges stays within ZOOM_STEP_PX (the pan's own step: it moves by whole pixels): x264
+ * skips the repeated frames cheaply and zoompan draws half as many (~20% less CPU per zoom
+ * segment, bench/render/storyboard.ts). A faster zoom (a short scene) is drawn on every frame.
+ */
+export const ZOOM_STEP_PX = 1
+export const ZOOM_MAX_INTERVAL = 2
+
+/** Every how many frames a zoom over `totalFrames` frames of a `height`-pixel frame is drawn anew. */
+export function zoomInterval(height: number, totalFrames: number): number {
+  const perFrame = ((ZOOM - 1) * (height / 2)) / Math.max(1, totalFrames - 1)
+  return Math.max(1, Math.min(ZOOM_MAX_INTERVAL, Math.floor(ZOOM_STEP_PX / perFrame)))
+}
 
 /** Every segment's encoder settings: the same for all, or the assembly could not stream-copy them. */
 export function encoderOptions(fps: number, encoding: SegmentPlan['encoding']): string[] {
@@ -120,11 +136,16 @@ function span(plan: SegmentPlan, s: MotionSpan, inputs: FfmpegInput[], chains: s
       const bigW = even(W * ZOOM_OVERSAMPLE)
       const bigH = even(H * ZOOM_OVERSAMPLE)
       const delta = (ZOOM - 1).toFixed(3)
-      const z = s.motion === 'zoom-in' ? `1+${delta}*${progress('on')}` : `max(1,${ZOOM}-${delta}*${progress('on')})`
-      // One decoded frame in: zoompan emits the span's frames from it.
+      const k = zoomInterval(H, s.totalFrames)
+      // zoompan's frame `on` stands for the span's frame k·on.
+      const p = k === 1 ? progress('on') : `((${k}*on+${s.fromFrame})/${last})`
+      const z = s.motion === 'zoom-in' ? `1+${delta}*${p}` : `max(1,${ZOOM}-${delta}*${p})`
+      // One decoded frame in: zoompan emits the span's frames from it; drawn every k frames, each
+      // repeated k times by fps (it emits k·(n-1) frames for n: one more, then cut to the span).
+      const drawn = k === 1 ? `d=${s.frames}:s=${W}x${H}:fps=${fps}` : `d=${Math.ceil(s.frames / k) + 1}:s=${W}x${H}:fps=${fps}/${k},fps=${fps},trim=end_frame=${s.frames}`
       chains.push(
         `[${index}:v]scale=${bigW}:${bigH}:force_original_aspect_ratio=increase,crop=${bigW}:${bigH},format=yuv420p,` +
-          `zoompan=z='${z}':x='(iw-iw/zoom)/2':y='(ih-ih/zoom)/2':d=${s.frames}:s=${W}x${H}:fps=${fps},${tail}`
+          `zoompan=z='${z}':x='(iw-iw/zoom)/2':y='(ih-ih/zoom)/2':${drawn},${tail}`
       )
       return out
     }

@@ -4,6 +4,8 @@ import { contentKey } from './keys'
 import { sceneMotion, sceneTransition, scenesToRender, type RenderInput } from './render-input'
 import { crossfadeFrames, sceneFrames, sceneSeconds } from './timing'
 import { DEFAULT_X264_PRESET } from '../render/video'
+import { zoomInterval } from './segment-graph'
+import { frameOf } from './steps/common'
 
 export const ENCODING = { full: { x264Preset: DEFAULT_X264_PRESET, crf: 20 }, draft: { x264Preset: 'ultrafast', crf: 28 } } as const
 
@@ -60,17 +62,21 @@ export function segmentSpec(input: RenderInput, scene: Scene, factsOf: (scene: S
   const captioned = input.settings.captions.mode !== 'none' && captionText.length > 0
   const encoding = input.draft ? ENCODING.draft : ENCODING.full
   const frame = input.settings.format
+  // How often a zoom is drawn decides its frames (segment-graph's zoomInterval).
+  const height = frameOf(input).height
+  const drawnEvery = (span: SceneSpan) => (span.motion === 'zoom-in' || span.motion === 'zoom-out' ? zoomInterval(height, span.frames) : 1)
   const key = contentKey('segment', {
     visual: own.facts.visualKey,
     clip: scene.visual.kind === 'asset' && own.facts.media === 'video' ? { in: scene.visual.inSec ?? 0, out: scene.visual.outSec ?? null } : null,
     motion: own.motion,
+    drawnEvery: drawnEvery(own),
     frames: own.frames,
     fps,
     format: frame,
     draft: input.draft,
     encoding,
     captions: captioned ? { text: captionText, mode: input.settings.captions.mode, style, timing: scene.caption === null ? own.facts.voiceKey : null } : null,
-    crossfade: prev ? { visual: prev.facts.visualKey, motion: prev.motion, frames: prev.frames, overlap } : null
+    crossfade: prev ? { visual: prev.facts.visualKey, motion: prev.motion, drawnEvery: drawnEvery(prev), frames: prev.frames, overlap } : null
   })
   return { key, own, prev, overlap, fps, captionText, captioned, encoding }
 }
