@@ -101,13 +101,15 @@ export class ResourceLimiter {
     }
     const release = this.releaser(resource, lane)
     try {
-      const wait = lane.lastStart + lane.limit.minIntervalMs - Date.now()
-      if (wait > 0) {
-        lane.lastStart += lane.limit.minIntervalMs
+      // The spacing is between real starts, read when each start happens: a timer that fires late
+      // (a busy machine) must not let the next caller in early. Reserving a start time ahead would:
+      // two overdue timers then fire back to back and the provider sees two calls at once.
+      for (;;) {
+        const wait = lane.lastStart + lane.limit.minIntervalMs - Date.now()
+        if (wait <= 0) break
         await sleep(wait, signal)
-      } else {
-        lane.lastStart = Date.now()
       }
+      lane.lastStart = Date.now()
     } catch (err) {
       release()
       throw err
