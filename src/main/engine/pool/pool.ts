@@ -154,7 +154,7 @@ export class WorkerPool<S = unknown> {
       } else if (e.type === 'queue.changed' && !e.paused) {
         this.queueTick()
       }
-    })
+    }, ['job.changed', 'job.removed', 'queue.changed'])
     this.commits.resume()
     this.external.start()
     // Work left behind by a crash goes back to the queue before anything else is claimed.
