@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { Coalescer } from './events'
+import { Coalescer, EventBus } from './events'
 
 describe('Coalescer', () => {
   beforeEach(() => vi.useFakeTimers())
@@ -31,5 +31,42 @@ describe('Coalescer', () => {
     expect(seen).toEqual(['huge batch', 'small batch', 'small batch'])
     vi.advanceTimersByTime(900)
     expect(seen).toEqual(['huge batch', 'small batch', 'small batch', 'huge batch'])
+  })
+})
+
+describe('EventBus.wants', () => {
+  it('is true for a type only while some listener takes every type or that one', () => {
+    const bus = new EventBus()
+    expect(bus.wants('job.log')).toBe(false)
+    const offTyped = bus.subscribe(() => {}, ['job.changed', 'job.changed'])
+    expect(bus.wants('job.changed')).toBe(true)
+    expect(bus.wants('job.log')).toBe(false)
+    const offAll = bus.subscribe(() => {})
+    expect(bus.wants('job.log')).toBe(true)
+    offAll()
+    offAll()
+    expect(bus.wants('job.log')).toBe(false)
+    expect(bus.wants('job.changed')).toBe(true)
+    offTyped()
+    expect(bus.wants('job.changed')).toBe(false)
+    const offOn = bus.on('job.log', () => {})
+    expect(bus.wants('job.log')).toBe(true)
+    offOn()
+    expect(bus.wants('job.log')).toBe(false)
+  })
+
+  it('keeps one subscription per listener, as before: subscribed twice, it is called once and one unsubscribe ends it', () => {
+    const bus = new EventBus()
+    let calls = 0
+    const listener = () => calls++
+    bus.subscribe(listener, ['job.changed'])
+    const off = bus.subscribe(listener)
+    bus.emit({ type: 'job.removed', jobId: 'j' })
+    expect(calls).toBe(1)
+    expect(bus.wants('job.log')).toBe(true)
+    off()
+    expect(bus.wants('job.changed')).toBe(false)
+    bus.emit({ type: 'job.removed', jobId: 'j' })
+    expect(calls).toBe(1)
   })
 })

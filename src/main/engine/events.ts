@@ -8,10 +8,13 @@ type ListenerOf<T extends EngineEventType> = (event: Extract<EngineEvent, { type
  * state change has been committed; a throwing listener is isolated from the engine.
  */
 export class EventBus {
-  private readonly listeners = new Set<Listener>()
+  /** Each listener with the types it takes (null: every type). */
+  private readonly listeners = new Map<Listener, readonly EngineEventType[] | null>()
+  /** How many listeners take each type, those that take every type counted under null. */
+  private readonly takers = new Map<EngineEventType | null, number>()
 
   emit(event: EngineEvent): void {
-    for (const listener of this.listeners) {
+    for (const listener of this.listeners.keys()) {
       try {
         listener(event)
       } catch (err) {
@@ -21,16 +24,42 @@ export class EventBus {
     }
   }
 
-  /** Subscribe to every event; returns the unsubscribe function. */
-  subscribe(listener: Listener): () => void {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+  /**
+   * Whether an event of this type would reach anyone: an event that costs something to build
+   * (a log line's text) is built only then. The pool alone, running jobs flat out, takes no log
+   * lines: two per job that nobody would read.
+   */
+  wants(type: EngineEventType): boolean {
+    return (this.takers.get(null) ?? 0) > 0 || (this.takers.get(type) ?? 0) > 0
+  }
+
+  /**
+   * Subscribe to every event, or say which `types` the listener takes: events of other types may
+   * then be left unbuilt (see wants), though the listener must still ignore them. Returns the
+   * unsubscribe function.
+   */
+  subscribe(listener: Listener, types?: readonly EngineEventType[]): () => void {
+    this.forget(listener)
+    const taken = types ? [...new Set(types)] : null
+    this.listeners.set(listener, taken)
+    this.count(taken, 1)
+    return () => this.forget(listener)
+  }
+
+  private forget(listener: Listener): boolean {
+    if (!this.listeners.has(listener)) return false
+    this.count(this.listeners.get(listener)!, -1)
+    return this.listeners.delete(listener)
+  }
+
+  private count(types: readonly EngineEventType[] | null, by: 1 | -1): void {
+    for (const t of types ?? [null]) this.takers.set(t, (this.takers.get(t) ?? 0) + by)
   }
 
   on<T extends EngineEventType>(type: T, listener: ListenerOf<T>): () => void {
     return this.subscribe((e) => {
       if (e.type === type) (listener as Listener)(e)
-    })
+    }, [type])
   }
 }
 

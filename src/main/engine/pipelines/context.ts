@@ -14,7 +14,8 @@ export interface ContextDeps<S> {
   input: Record<string, unknown>
   outputs: Record<string, StepOutput>
   workDir: string
-  signal: AbortSignal
+  /** Asked for only when the step reads ctx.signal: an AbortSignal costs more than a no-op step. */
+  signal: { readonly signal: AbortSignal }
   services: S
   onProgress(percent: number, message?: string): void
   onLog(message: string | LogEntry, level: LogLevel): void
@@ -46,7 +47,9 @@ export function makeStepContext<S>(d: ContextDeps<S>): StepContext<S> {
     get workDir() {
       return dir()
     },
-    signal: d.signal,
+    get signal() {
+      return d.signal.signal
+    },
     services: d.services,
     progress: (percent, message) => d.onProgress(Math.max(0, Math.min(100, Number(percent) || 0)), message),
     log: (message, level = 'info') => d.onLog(message, level),
@@ -54,7 +57,7 @@ export function makeStepContext<S>(d: ContextDeps<S>): StepContext<S> {
     async writeArtifact(name, data) {
       const final = join(dir(), checkArtifactName(name))
       const temp = join(d.workDir, `.${name}.${randomUUID().slice(0, 8)}.tmp`)
-      await writeFile(temp, data, { signal: d.signal, mode: 0o600 })
+      await writeFile(temp, data, { signal: d.signal.signal, mode: 0o600 })
       await rename(temp, final)
       return final
     }

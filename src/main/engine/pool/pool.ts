@@ -11,6 +11,7 @@ import { RECENT_MS, type ProviderCallStore } from '../store/provider-calls'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff'
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions } from './circuit-breaker'
 import { JobRunner, StopReason } from './job-runner'
+import { JobStop } from './job-stop'
 import { stopOrphanedTools } from './orphaned-tools'
 import { ResourceLimiter, type ResourceLimit } from './resource-limiter'
 import { DEFAULT_TIMINGS, type PoolTimings } from './timings'
@@ -62,7 +63,7 @@ export interface PoolOptions<S> {
 }
 
 interface Running {
-  controller: AbortController
+  controller: JobStop
   claimed: ClaimedJob
   done: Promise<void>
   /**
@@ -153,7 +154,7 @@ export class WorkerPool<S = unknown> {
       } else if (e.type === 'queue.changed' && !e.paused) {
         this.queueTick()
       }
-    })
+    }, ['job.changed', 'job.removed', 'queue.changed'])
     this.commits.resume()
     this.external.start()
     // Work left behind by a crash goes back to the queue before anything else is claimed.
@@ -296,7 +297,7 @@ export class WorkerPool<S = unknown> {
   }
 
   private launch(claimed: ClaimedJob): Running {
-    const controller = new AbortController()
+    const controller = new JobStop()
     const entry: Running = { controller, claimed, done: Promise.resolve(), finishing: false }
     this.running.set(claimed.lease.jobId, entry)
     // runJob runs synchronously up to its resource acquisition, so the limiter already counts

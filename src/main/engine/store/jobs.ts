@@ -706,6 +706,8 @@ export class SqliteJobStore implements JobStore {
 
   /** A stored line goes out once its transaction has committed (never if it rolls back). */
   private announceLine(id: number, jobId: string, ts: number, level: LogLine['level'], step: string | null, message: LogMessage): void {
+    // Nobody takes log lines (the pool alone, a CLI run without a log): none is built.
+    if (!this.events.wants('job.log')) return
     afterCommit(this.db, () => {
       const line: LogLine =
         typeof message === 'string'
