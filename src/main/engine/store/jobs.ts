@@ -110,13 +110,14 @@ export class SqliteJobStore implements JobStore {
     return readRows<[string], JobRow>(this.db, 'SELECT * FROM jobs WHERE id = ?', JOB_ROW).get(id)
   }
 
-  stepRows(id: string): StepRow[] {
-    return readRows<[string], StepRow>(this.db, 'SELECT * FROM steps WHERE job_id = ? ORDER BY idx', STEP_ROW).all(id)
+  /** A job's steps, in order, found by the job's number (their key, migration 16). */
+  stepRows(seq: number): StepRow[] {
+    return readRows<[number], StepRow>(this.db, 'SELECT * FROM steps WHERE job_seq = ? ORDER BY idx', STEP_ROW).all(seq)
   }
 
   get(id: string): JobDetail | null {
     const row = this.getRow(id)
-    return row ? jobDetail(row, this.stepRows(id)) : null
+    return row ? jobDetail(row, this.stepRows(row.seq)) : null
   }
 
   require(id: string): JobView {
@@ -247,7 +248,7 @@ export class SqliteJobStore implements JobStore {
                          next_resource, batch_id, estimated_duration_ms, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)`
     )
-    const insertStep = prep(this.db, `INSERT INTO steps (job_id, idx, name, title, resource, status) VALUES (?, ?, ?, ?, ?, 'pending')`)
+    const insertStep = prep(this.db, `INSERT INTO steps (job_seq, idx, job_id, name, title, resource, status) VALUES (?, ?, ?, ?, ?, ?, 'pending')`)
     const insertLog = prep(
       this.db,
       `INSERT INTO job_logs (job_seq, job_id, ts, level, step, message, code, params) VALUES (?, ?, ?, 'info', NULL, '', 'queued', ?)`
@@ -269,7 +270,7 @@ export class SqliteJobStore implements JobStore {
         insertJob.run(id, seq, projectId, type, p.title, p.payload, priority, position, maxRetries, nextResource, batchId, estimate, now, now)
         for (let idx = 0; idx < p.steps.length; idx++) {
           const s = p.steps[idx]!
-          insertStep.run(id, idx, s.name, s.title, s.resource)
+          insertStep.run(seq, idx, id, s.name, s.title, s.resource)
         }
         insertLog.run(seq, id, now, JSON.stringify({ priority }))
         // Every column, in one literal (a spread of the defaults made a slow, dictionary-mode object).
@@ -441,7 +442,7 @@ export class SqliteJobStore implements JobStore {
            WHERE id = ?`
         )
         .run(now, now, row.id)
-      prep(this.db, "UPDATE steps SET status = 'cancelled' WHERE job_id = ? AND status = 'running'").run(row.id)
+      prep(this.db, "UPDATE steps SET status = 'cancelled' WHERE job_seq = ? AND status = 'running'").run(row.seq)
       this.log(row.id, 'warn', row.status === 'processing' ? logEntry('cancelledWhileRunning', { step: row.current_step ?? 'a step' }) : logEntry('cancelled'))
     })
   }
@@ -456,7 +457,7 @@ export class SqliteJobStore implements JobStore {
     if (row.status === 'pending' || row.status === 'processing' || row.status === 'paused') {
       throw new QueueError('not_finished', `job is ${row.status}; only failed, cancelled or completed jobs can be retried`)
     }
-    const steps = this.stepRows(row.id)
+    const steps = this.stepRows(row.seq)
     let from: number
     if (options.fromStep !== undefined) {
       const step = steps.find((s) => s.name === options.fromStep || String(s.idx + 1) === options.fromStep)
@@ -482,13 +483,13 @@ export class SqliteJobStore implements JobStore {
              provider = CASE WHEN idx >= @clearFrom THEN NULL ELSE provider END,
              fallback = CASE WHEN idx >= @clearFrom THEN 0 ELSE fallback END,
              started_at = NULL, completed_at = NULL, duration_ms = NULL
-           WHERE job_id = @id AND (idx >= @clearFrom OR status != 'completed')`
+           WHERE job_seq = @seq AND (idx >= @clearFrom OR status != 'completed')`
         )
-        .run({ id: row.id, clearFrom: options.fromStep !== undefined ? from : steps.length })
-      const done = prep<[string], { n: number }>(this.db, "SELECT COUNT(*) AS n FROM steps WHERE job_id = ? AND status = 'completed'")
-        .get(row.id)!.n
-      const firstOpen = prep<[string], { resource: string }>(this.db, "SELECT resource FROM steps WHERE job_id = ? AND status != 'completed' ORDER BY idx LIMIT 1")
-        .get(row.id)
+        .run({ seq: row.seq, clearFrom: options.fromStep !== undefined ? from : steps.length })
+      const done = prep<[number], { n: number }>(this.db, "SELECT COUNT(*) AS n FROM steps WHERE job_seq = ? AND status = 'completed'")
+        .get(row.seq)!.n
+      const firstOpen = prep<[number], { resource: string }>(this.db, "SELECT resource FROM steps WHERE job_seq = ? AND status != 'completed' ORDER BY idx LIMIT 1")
+        .get(row.seq)
       prep(this.db, 
           `UPDATE jobs SET status = 'pending', error = NULL, result = NULL, completed_at = NULL, actual_duration_ms = NULL,
              -- A new run: "started" is when it starts, not when the first one did.
