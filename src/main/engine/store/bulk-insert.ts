@@ -9,12 +9,14 @@ import { prep, type Db } from './database'
 export const ROWS_PER_INSERT = 32
 
 /**
- * Inserts rows into one table, many per statement. `add` the values of each row (as many as the
- * tuple's placeholders), then `flush` once: the rows still buffered go in one last statement.
+ * Inserts rows into one table, many per statement. Push each row's values (as many as the
+ * tuple's placeholders) onto `values` in one call, then call `added()`; `flush` once at the end:
+ * the rows still buffered go in one last statement. One push of all of a row's values: a bulk
+ * enqueue runs mostly before the JIT has optimised it, where every call and loop counts.
  * Statements are cached by their text (`prep`): one per table for full chunks, one per remainder.
  */
 export class BulkInsert {
-  private values: unknown[] = []
+  values: unknown[] = []
   private rows = 0
 
   /**
@@ -27,8 +29,8 @@ export class BulkInsert {
     private readonly tuple: string
   ) {}
 
-  add(...row: unknown[]): void {
-    for (let i = 0; i < row.length; i++) this.values.push(row[i])
+  /** A row's values were pushed onto `values`. */
+  added(): void {
     if (++this.rows === ROWS_PER_INSERT) this.write()
   }
 

@@ -270,12 +270,15 @@ export class SqliteJobStore implements JobStore {
         const { projectId, type, priority, maxRetries } = p.req
         const batchId = p.req.batchId ?? null
         const nextResource = p.steps[0]!.resource
-        jobs.add(id, seq, projectId, type, p.title, p.payload, priority, position, maxRetries, nextResource, batchId, estimate, now, now)
+        jobs.values.push(id, seq, projectId, type, p.title, p.payload, priority, position, maxRetries, nextResource, batchId, estimate, now, now)
+        jobs.added()
         for (let idx = 0; idx < p.steps.length; idx++) {
           const s = p.steps[idx]!
-          steps.add(seq, idx, id, s.name, s.title, s.resource)
+          steps.values.push(seq, idx, id, s.name, s.title, s.resource)
+          steps.added()
         }
-        logs.add(seq, id, now, JSON.stringify({ priority }))
+        logs.values.push(seq, id, now, JSON.stringify({ priority }))
+        logs.added()
         // Every column, in one literal (a spread of the defaults made a slow, dictionary-mode object).
         return {
           id,
