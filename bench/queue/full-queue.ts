@@ -45,10 +45,10 @@ export async function buildFullQueue(dataDir: string, jobs: number, interrupted:
     )
     const done = db.prepare(
       `UPDATE steps SET status = 'completed', attempts = 1, progress = 100, output = ?, started_at = ?, completed_at = ?,
-         duration_ms = 1000 WHERE job_id = ? AND idx < 2`
+         duration_ms = 1000 WHERE job_seq = (SELECT seq FROM jobs WHERE id = ?) AND idx < 2`
     )
     const running = db.prepare(
-      "UPDATE steps SET status = 'running', attempts = 1, progress = 30, work_dir = ?, started_at = ? WHERE job_id = ? AND idx = 2"
+      "UPDATE steps SET status = 'running', attempts = 1, progress = 30, work_dir = ?, started_at = ? WHERE job_seq = (SELECT seq FROM jobs WHERE id = ?) AND idx = 2"
     )
     for (const id of ids) {
       job.run(`token-${id}`, owner, now - 60_000, now - 120_000, now - 60_000, id)

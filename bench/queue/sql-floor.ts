@@ -35,37 +35,38 @@ export function runSqlFloor(
   const enqueueMs = performance.now() - t
   if (!durable) db.pragma('synchronous = NORMAL')
 
-  const claim = db.prepare<[Record<string, unknown>], { id: string }>(
+  const claim = db.prepare<[Record<string, unknown>], { id: string; seq: number }>(
     `UPDATE jobs SET status = 'processing', lease_token = @token, lease_owner = 'floor', lease_expires_at = @expires,
        started_at = @now, current_step = 'noop', updated_at = @now
      WHERE rowid = (SELECT rowid FROM jobs WHERE status = 'pending' AND run_after <= @now ORDER BY priority, position LIMIT 1)
-     RETURNING id`
+     RETURNING id, seq`
   )
-  const started = db.prepare("UPDATE steps SET status = 'running', attempts = attempts + 1, started_at = ? WHERE job_id = ? AND idx = 0")
+  // Steps are keyed by the job's number (schema 16).
+  const started = db.prepare("UPDATE steps SET status = 'running', attempts = attempts + 1, started_at = ? WHERE job_seq = ? AND idx = 0")
   // A line is its template's code and values (schema 15), as the engine stores it.
   const log = db.prepare<[number, string, string, string]>(
     "INSERT INTO job_logs (job_seq, job_id, ts, level, step, message, code, params) SELECT seq, id, ?, 'info', 'noop', '', ?, ? FROM jobs WHERE id = ?"
   )
   const stepDone = db.prepare(
-    "UPDATE steps SET status = 'completed', progress = 100, output = 'null', files = '{}', completed_at = ?, duration_ms = 0 WHERE job_id = ? AND idx = 0"
+    "UPDATE steps SET status = 'completed', progress = 100, output = 'null', files = '{}', completed_at = ?, duration_ms = 0 WHERE job_seq = ? AND idx = 0"
   )
   const jobDone = db.prepare<[Record<string, unknown>], { id: string }>(
     `UPDATE jobs SET status = 'completed', progress = 100, current_step = NULL, result = '{}', completed_at = @now,
        lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
      WHERE id = @id AND lease_token = @token AND status = 'processing' RETURNING id`
   )
-  const { processMs, cpuMs } = runTurns<string>(db, group, {
-    finish(id, token, now) {
-      stepDone.run(now, id)
+  const { processMs, cpuMs } = runTurns<{ id: string; seq: number }>(db, group, {
+    finish({ id, seq }, token, now) {
+      stepDone.run(now, seq)
       log.run(now, 'finishedJob', '{"step":"noop","duration":"0 ms"}', id)
       if (!jobDone.get({ now, id, token })) throw new Error(`lease lost on job ${id}`)
     },
     claim(token, now) {
       const row = claim.get({ token, expires: now + 30_000, now })
       if (!row) return null
-      started.run(now, row.id)
+      started.run(now, row.seq)
       log.run(now, 'started', '{"step":"noop","attempt":1,"max":3}', row.id)
-      return row.id
+      return row
     }
   })
   const processed = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE status = 'completed'").get()!.n

@@ -3,6 +3,7 @@ import type { Engine } from '../../src/main/engine/engine'
 import { commitCounts, inTransaction, walFlushed } from '../../src/main/engine/store/database'
 import { openDatabase } from '../../src/main/engine/store/database'
 import { databaseFile } from '../../src/main/engine/engine'
+import { ROWS_PER_INSERT } from '../../src/main/engine/store/bulk-insert'
 import { openTestEngine, tempDir } from '../helpers/engine'
 import type { TestServices } from '../helpers/test-pipelines'
 
@@ -52,5 +53,25 @@ describe('a bulk enqueue', () => {
     const db = openDatabase(databaseFile(dir))
     expect(db.prepare('SELECT id, priority FROM jobs ORDER BY seq').all()).toEqual(jobs.map((j) => ({ id: j.id, priority: j.priority })))
     db.close()
+  })
+
+  it('stores every job, step and log line when they fill several many-row inserts and part of one more', () => {
+    engine = openTestEngine()
+    // One- and three-step jobs mixed: the steps' inserts fill up at another pace than the jobs'.
+    const count = ROWS_PER_INSERT * 2 + 5
+    const jobs = engine.queue.enqueueMany(
+      Array.from({ length: count }, (_, i) => (i % 3 === 0 ? { type: 'three', input: { label: `t${i}` }, priority: 1 + (i % 10) } : { type: 'one', input: { label: `o${i}` } }))
+    )
+    expect(jobs).toHaveLength(count)
+    for (const [i, job] of jobs.entries()) {
+      const detail = engine.queue.get(job.id)!
+      expect({ ...detail, steps: undefined }).toEqual({ ...job, steps: undefined })
+      expect(detail.steps.map((s) => [s.index, s.name, s.status])).toEqual(
+        i % 3 === 0 ? [[0, 'a', 'pending'], [1, 'b', 'pending'], [2, 'c', 'pending']] : [[0, 'only', 'pending']]
+      )
+      expect(engine.queue.logs(job.id).map((l) => l.message)).toEqual([`queued with priority ${job.priority}`])
+    }
+    // Numbered and placed in the order asked.
+    expect(jobs.map((j) => j.position)).toEqual(jobs.map((_, i) => jobs[0]!.position + i))
   })
 })

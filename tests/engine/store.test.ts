@@ -102,6 +102,71 @@ describe('database and migrations', () => {
     }
   })
 
+  it("an older database keeps every job's steps, now filed by job number (schema 16)", async () => {
+    const dataDir = tempDir()
+    const old = openDatabase(databaseFile(dataDir), MIGRATIONS.filter((m) => m.version <= 15))
+    const job = old.prepare(
+      "INSERT INTO jobs (id, seq, type, payload, status, position, cost_usd, error, created_at, updated_at) VALUES (?, ?, 'three', '{}', ?, ?, ?, ?, 1, 1)"
+    )
+    const step = old.prepare(
+      `INSERT INTO steps (job_id, idx, name, title, resource, status, attempts, output, cost_usd, provider, duration_ms)
+       VALUES (?, ?, ?, ?, 'cpu', ?, ?, ?, ?, ?, ?)`
+    )
+    // Inserted out of key order (the second job's steps first), as random ids filed them.
+    job.run('zz-done', 1, 'completed', 1, 0.03, null)
+    job.run('aa-failed', 2, 'failed', 2, 0.01, 'b: boom')
+    for (const [idx, name] of ['a', 'b', 'c'].entries()) {
+      step.run('aa-failed', idx, name, name.toUpperCase(), idx === 0 ? 'completed' : idx === 1 ? 'failed' : 'pending', idx < 2 ? 1 : 0,
+        idx === 0 ? '{"words":3}' : null, idx === 0 ? 0.01 : null, idx === 0 ? 'fake' : null, idx === 0 ? 5 : null)
+    }
+    for (const [idx, name] of ['a', 'b', 'c'].entries()) {
+      step.run('zz-done', idx, name, name.toUpperCase(), 'completed', 1, `{"n":${idx}}`, 0.01, 'fake', 10 + idx)
+    }
+    old.close()
+
+    const engine = openTestEngine({}, dataDir)
+    try {
+      expect(engine.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)!.version)
+      const keyed = engine.db.prepare("SELECT name FROM pragma_table_info('steps') WHERE pk > 0 ORDER BY pk").pluck().all()
+      expect(keyed).toEqual(['job_seq', 'idx'])
+      const done = engine.queue.get('zz-done')!
+      expect(done.steps.map((s) => [s.index, s.name, s.status, s.output, s.cost, s.provider, s.durationMs])).toEqual([
+        [0, 'a', 'completed', { n: 0 }, 0.01, 'fake', 10],
+        [1, 'b', 'completed', { n: 1 }, 0.01, 'fake', 11],
+        [2, 'c', 'completed', { n: 2 }, 0.01, 'fake', 12]
+      ])
+      const failed = engine.queue.get('aa-failed')!
+      expect(failed.steps.map((s) => [s.name, s.status, s.attempts, s.output])).toEqual([
+        ['a', 'completed', 1, { words: 3 }],
+        ['b', 'failed', 1, null],
+        ['c', 'pending', 0, null]
+      ])
+      // The old job runs on from its kept steps: its first step is not run (nor paid) again.
+      engine.queue.retry('aa-failed')
+      engine.pool.start()
+      await engine.pool.whenIdle()
+      const retried = engine.queue.get('aa-failed')!
+      expect(retried.status).toBe('completed')
+      expect(retried.steps.map((s) => [s.name, s.status, s.attempts])).toEqual([
+        ['a', 'completed', 1],
+        ['b', 'completed', 1],
+        ['c', 'completed', 1]
+      ])
+      expect(retried.steps[0]!.output).toEqual({ words: 3 })
+      // A job queued after the upgrade is numbered after the old ones: its steps are its own.
+      const fresh = engine.queue.enqueue({ type: 'one', input: {} })
+      expect(engine.queue.get(fresh.id)!.steps.map((s) => [s.name, s.status])).toEqual([['only', 'pending']])
+      // Deleting a job still deletes its steps, and only its steps.
+      engine.queue.remove('zz-done')
+      expect(engine.db.prepare('SELECT job_id, COUNT(*) AS n FROM steps GROUP BY job_id ORDER BY job_id').all()).toEqual([
+        { job_id: 'aa-failed', n: 3 },
+        { job_id: fresh.id, n: 1 }
+      ].sort((x, y) => (x.job_id < y.job_id ? -1 : 1)))
+    } finally {
+      await engine.close()
+    }
+  })
+
   it('job and step rows read as arrays are the rows SQLite returns, column for column', async () => {
     const engine = openTestEngine()
     try {

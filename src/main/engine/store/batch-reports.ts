@@ -253,7 +253,7 @@ export class SqliteBatchReports implements BatchReports {
     const out: Record<string, number> = {}
     for (const s of prep<[string], { name: string; avg: number }>(
       this.db,
-      `SELECT s.name, AVG(s.duration_ms) AS avg FROM batch_rows r JOIN steps s ON s.job_id = r.job_id
+      `SELECT s.name, AVG(s.duration_ms) AS avg FROM batch_rows r JOIN jobs j ON j.id = r.job_id JOIN steps s ON s.job_seq = j.seq
        WHERE r.batch_id = ? AND s.status = 'completed' AND s.duration_ms IS NOT NULL GROUP BY s.name`
     ).all(batchId)) {
       out[s.name] = Math.round(s.avg)
@@ -384,7 +384,7 @@ export class SqliteBatchReports implements BatchReports {
   wordsWritten(jobId: string): number | null {
     const output = prep<[string], { output: string | null }>(
       this.db,
-      "SELECT output FROM steps WHERE job_id = ? AND name IN ('script','generate') ORDER BY idx LIMIT 1"
+      "SELECT output FROM steps WHERE job_seq = (SELECT seq FROM jobs WHERE id = ?) AND name IN ('script','generate') ORDER BY idx LIMIT 1"
     ).get(jobId)?.output
     const words = output ? (JSON.parse(output) as { words?: unknown } | null)?.words : undefined
     return typeof words === 'number' ? words : null

@@ -73,7 +73,7 @@ export class SqliteEstimateStore implements EstimateStore {
   stepsLeft(): StepLeft[] {
     return prep<[], { job_id: string; name: string; status: string; progress: number; started_at: number | null }>(
       this.db,
-      `SELECT s.job_id, s.name, s.status, s.progress, s.started_at FROM steps s JOIN jobs j ON j.id = s.job_id
+      `SELECT s.job_id, s.name, s.status, s.progress, s.started_at FROM steps s JOIN jobs j ON j.seq = s.job_seq
        WHERE j.status IN ('processing','pending') AND s.status != 'completed' ORDER BY s.job_id, s.idx`
     )
       .all()

@@ -24,6 +24,7 @@ import type { EventBus } from '../events'
 import type { PipelineRegistry } from '../pipelines/registry'
 import { stepDefinition } from '../pipelines/types'
 import { afterCommit, inTransaction, inTransactionFlushedAfter, prep, type Db } from './database'
+import { BulkInsert } from './bulk-insert'
 import { JOB_COST, JOB_COST_UNKNOWN } from './provider-calls'
 import { planMove, planPlacement, type MoveOutcome, type QueueSlot } from '../queue/ordering'
 import { JOB_ROW, jobDetail, jobView, logLine, STEP_ROW, type JobRow, type LogRow, type StepRow } from './rows'
@@ -110,13 +111,14 @@ export class SqliteJobStore implements JobStore {
     return readRows<[string], JobRow>(this.db, 'SELECT * FROM jobs WHERE id = ?', JOB_ROW).get(id)
   }
 
-  stepRows(id: string): StepRow[] {
-    return readRows<[string], StepRow>(this.db, 'SELECT * FROM steps WHERE job_id = ? ORDER BY idx', STEP_ROW).all(id)
+  /** A job's steps, in order, found by the job's number (their key, migration 16). */
+  stepRows(seq: number): StepRow[] {
+    return readRows<[number], StepRow>(this.db, 'SELECT * FROM steps WHERE job_seq = ? ORDER BY idx', STEP_ROW).all(seq)
   }
 
   get(id: string): JobDetail | null {
     const row = this.getRow(id)
-    return row ? jobDetail(row, this.stepRows(id)) : null
+    return row ? jobDetail(row, this.stepRows(row.seq)) : null
   }
 
   require(id: string): JobView {
@@ -241,23 +243,25 @@ export class SqliteJobStore implements JobStore {
     const prepared = requests.map((req, i) => this.prepareEnqueue(req, requests.length > 1 ? `jobs[${i}].` : ''))
     const now = this.now()
     // Positional parameters: binding thirteen named ones from an object cost more than the insert.
-    const insertJob = prep(
-      this.db,
-      `INSERT INTO jobs (id, seq, project_id, type, title, payload, status, priority, position, max_retries,
-                         next_resource, batch_id, estimated_duration_ms, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)`
-    )
-    const insertStep = prep(this.db, `INSERT INTO steps (job_id, idx, name, title, resource, status) VALUES (?, ?, ?, ?, ?, 'pending')`)
-    const insertLog = prep(
-      this.db,
-      `INSERT INTO job_logs (job_seq, job_id, ts, level, step, message, code, params) VALUES (?, ?, ?, 'info', NULL, '', 'queued', ?)`
-    )
+    // Many rows per statement (BulkInsert): per job, three statements cost more than their rows.
     const insertAll = () => {
+      const jobs = new BulkInsert(
+        this.db,
+        `INSERT INTO jobs (id, seq, project_id, type, title, payload, status, priority, position, max_retries,
+                           next_resource, batch_id, estimated_duration_ms, created_at, updated_at) VALUES`,
+        "(?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)"
+      )
+      const steps = new BulkInsert(this.db, 'INSERT INTO steps (job_seq, idx, job_id, name, title, resource, status) VALUES', "(?, ?, ?, ?, ?, ?, 'pending')")
+      const logs = new BulkInsert(
+        this.db,
+        'INSERT INTO job_logs (job_seq, job_id, ts, level, step, message, code, params) VALUES',
+        "(?, ?, ?, 'info', NULL, '', 'queued', ?)"
+      )
       let { position, seq } = prep<[], { position: number; seq: number }>(
         this.db,
         'SELECT IFNULL(MAX(position), 0) AS position, (SELECT IFNULL(MAX(seq), 0) FROM jobs) AS seq FROM jobs'
       ).get()!
-      return prepared.map((p): JobRow => {
+      const rows = prepared.map((p): JobRow => {
         const id = randomUUID()
         position += 1
         seq += 1
@@ -266,12 +270,15 @@ export class SqliteJobStore implements JobStore {
         const { projectId, type, priority, maxRetries } = p.req
         const batchId = p.req.batchId ?? null
         const nextResource = p.steps[0]!.resource
-        insertJob.run(id, seq, projectId, type, p.title, p.payload, priority, position, maxRetries, nextResource, batchId, estimate, now, now)
+        jobs.values.push(id, seq, projectId, type, p.title, p.payload, priority, position, maxRetries, nextResource, batchId, estimate, now, now)
+        jobs.added()
         for (let idx = 0; idx < p.steps.length; idx++) {
           const s = p.steps[idx]!
-          insertStep.run(id, idx, s.name, s.title, s.resource)
+          steps.values.push(seq, idx, id, s.name, s.title, s.resource)
+          steps.added()
         }
-        insertLog.run(seq, id, now, JSON.stringify({ priority }))
+        logs.values.push(seq, id, now, JSON.stringify({ priority }))
+        logs.added()
         // Every column, in one literal (a spread of the defaults made a slow, dictionary-mode object).
         return {
           id,
@@ -308,6 +315,10 @@ export class SqliteJobStore implements JobStore {
           updated_at: now
         }
       })
+      jobs.flush()
+      steps.flush()
+      logs.flush()
+      return rows
     }
     // Fsynced after its commit, off the thread, as a paid step's checkpoint is: the caller does
     // not wait for the disk (a bulk enqueue did, for most of its time on a busy disk), a crash
@@ -441,7 +452,7 @@ export class SqliteJobStore implements JobStore {
            WHERE id = ?`
         )
         .run(now, now, row.id)
-      prep(this.db, "UPDATE steps SET status = 'cancelled' WHERE job_id = ? AND status = 'running'").run(row.id)
+      prep(this.db, "UPDATE steps SET status = 'cancelled' WHERE job_seq = ? AND status = 'running'").run(row.seq)
       this.log(row.id, 'warn', row.status === 'processing' ? logEntry('cancelledWhileRunning', { step: row.current_step ?? 'a step' }) : logEntry('cancelled'))
     })
   }
@@ -456,7 +467,7 @@ export class SqliteJobStore implements JobStore {
     if (row.status === 'pending' || row.status === 'processing' || row.status === 'paused') {
       throw new QueueError('not_finished', `job is ${row.status}; only failed, cancelled or completed jobs can be retried`)
     }
-    const steps = this.stepRows(row.id)
+    const steps = this.stepRows(row.seq)
     let from: number
     if (options.fromStep !== undefined) {
       const step = steps.find((s) => s.name === options.fromStep || String(s.idx + 1) === options.fromStep)
@@ -482,13 +493,13 @@ export class SqliteJobStore implements JobStore {
              provider = CASE WHEN idx >= @clearFrom THEN NULL ELSE provider END,
              fallback = CASE WHEN idx >= @clearFrom THEN 0 ELSE fallback END,
              started_at = NULL, completed_at = NULL, duration_ms = NULL
-           WHERE job_id = @id AND (idx >= @clearFrom OR status != 'completed')`
+           WHERE job_seq = @seq AND (idx >= @clearFrom OR status != 'completed')`
         )
-        .run({ id: row.id, clearFrom: options.fromStep !== undefined ? from : steps.length })
-      const done = prep<[string], { n: number }>(this.db, "SELECT COUNT(*) AS n FROM steps WHERE job_id = ? AND status = 'completed'")
-        .get(row.id)!.n
-      const firstOpen = prep<[string], { resource: string }>(this.db, "SELECT resource FROM steps WHERE job_id = ? AND status != 'completed' ORDER BY idx LIMIT 1")
-        .get(row.id)
+        .run({ seq: row.seq, clearFrom: options.fromStep !== undefined ? from : steps.length })
+      const done = prep<[number], { n: number }>(this.db, "SELECT COUNT(*) AS n FROM steps WHERE job_seq = ? AND status = 'completed'")
+        .get(row.seq)!.n
+      const firstOpen = prep<[number], { resource: string }>(this.db, "SELECT resource FROM steps WHERE job_seq = ? AND status != 'completed' ORDER BY idx LIMIT 1")
+        .get(row.seq)
       prep(this.db, 
           `UPDATE jobs SET status = 'pending', error = NULL, result = NULL, completed_at = NULL, actual_duration_ms = NULL,
              -- A new run: "started" is when it starts, not when the first one did.

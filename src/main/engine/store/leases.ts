@@ -187,7 +187,7 @@ export class SqliteLeaseStore implements LeaseStore {
     // the queue-order index holds: by id, the update searched the index of random ids once more.
     const sql = `UPDATE jobs SET status = 'processing', lease_token = @token, lease_owner = @owner, lease_expires_at = @expires,
          started_at = COALESCE(started_at, @now), waiting_reason = NULL, waiting_provider = NULL, updated_at = @now,
-         current_step = (SELECT name FROM steps WHERE job_id = jobs.id AND status != 'completed' ORDER BY idx LIMIT 1)
+         current_step = (SELECT name FROM steps WHERE job_seq = jobs.seq AND status != 'completed' ORDER BY idx LIMIT 1)
        WHERE rowid = (
          SELECT rowid FROM jobs
          WHERE status = 'pending' AND run_after <= @now
@@ -201,7 +201,7 @@ export class SqliteLeaseStore implements LeaseStore {
       if (!claimed) return null
       const { job, row } = claimed
       const view = this.queue.emitRow(job)
-      const steps = this.queue.stepRows(job.id)
+      const steps = this.queue.stepRows(job.seq)
       return { lease: { jobId: job.id, token, owner: this.owner, row, seq: job.seq, spent: totalsOf(steps) }, job: view, steps: steps.map(stepView) }
     }
     // The pool claims inside a transaction of its own, which undoes all of its claims together
@@ -337,8 +337,8 @@ export class SqliteLeaseStore implements LeaseStore {
       prep(
         this.db,
         `UPDATE steps SET status = 'running', attempts = ?, progress = 0, error = NULL, work_dir = ?, started_at = ?
-         WHERE job_id = ? AND idx = ?`
-      ).run(attempt, workDir, this.now(), lease.jobId, step.index)
+         WHERE job_seq = ? AND idx = ?`
+      ).run(attempt, workDir, this.now(), lease.seq, step.index)
       this.logHeld(lease, 'info', logEntry('started', { step: step.name, attempt, max: maxAttempts }), step.name)
     }
     if (!atStep || !this.db.inTransaction) {
@@ -357,7 +357,7 @@ export class SqliteLeaseStore implements LeaseStore {
         const info = prep(this.db, "UPDATE jobs SET progress = ?, updated_at = ? WHERE rowid = ? AND lease_token = ? AND status = 'processing'")
           .run(jobProgress, this.now(), lease.row, lease.token)
         if (info.changes !== 1) return false
-        prep(this.db, 'UPDATE steps SET progress = ? WHERE job_id = ? AND idx = ?').run(stepProgress, lease.jobId, stepIdx)
+        prep(this.db, 'UPDATE steps SET progress = ? WHERE job_seq = ? AND idx = ?').run(stepProgress, lease.seq, stepIdx)
         return true
       },
       { durable: false }
@@ -404,7 +404,7 @@ export class SqliteLeaseStore implements LeaseStore {
           this.db,
           `UPDATE steps SET status = 'completed', progress = 100, output = ?, files = ?, work_dir = ?, error = NULL,
              cost_usd = ?, provider = ?, fallback = ?, completed_at = ?, duration_ms = ?
-           WHERE job_id = ? AND idx = ?`
+           WHERE job_seq = ? AND idx = ?`
         ).run(
           JSON.stringify(success.data),
           JSON.stringify(success.files),
@@ -414,7 +414,7 @@ export class SqliteLeaseStore implements LeaseStore {
           success.fallback ? 1 : 0,
           this.now(),
           success.durationMs,
-          lease.jobId,
+          lease.seq,
           step.index
         )
         if (success.provider) this.recordCall(success.provider, true, success.durationMs, null)
@@ -432,7 +432,7 @@ export class SqliteLeaseStore implements LeaseStore {
   /** A retryable failure with attempts left: back to the queue, not before `runAfter`. */
   retryLater(lease: Lease, step: HeldStep, error: string, runAfter: number, durationMs: number, provider: string | null): GroupedWrite {
     return this.endRun(lease, RELEASE, { to: 'pending', runAfter, reason: `retrying ${step.name} after an error`, provider: null, retries: 1 }, () => {
-      prep(this.db, "UPDATE steps SET status = 'pending', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.index)
+      prep(this.db, "UPDATE steps SET status = 'pending', error = ? WHERE job_seq = ? AND idx = ?").run(error, lease.seq, step.index)
       if (provider) this.recordCall(provider, false, durationMs, error)
       this.logHeld(lease, 'warn', logEntry('willRetry', { step: step.name, delay: formatMs(runAfter - this.now()), error }), step.name)
     })
@@ -448,10 +448,10 @@ export class SqliteLeaseStore implements LeaseStore {
     call: { durationMs: number } | null
   ): GroupedWrite {
     return this.endRun(lease, RELEASE, { to: 'pending', runAfter, reason: `waiting for ${provider}: ${reason}`, provider, retries: 0 }, () => {
-      prep(this.db, `UPDATE steps SET status = 'pending', attempts = MAX(attempts - ?, 0), error = ? WHERE job_id = ? AND idx = ?`).run(
+      prep(this.db, `UPDATE steps SET status = 'pending', attempts = MAX(attempts - ?, 0), error = ? WHERE job_seq = ? AND idx = ?`).run(
         call ? 1 : 0,
         reason,
-        lease.jobId,
+        lease.seq,
         step.index
       )
       if (call) this.recordCall(provider, false, call.durationMs, reason)
@@ -466,7 +466,7 @@ export class SqliteLeaseStore implements LeaseStore {
        lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`,
       { error: `${step.name}: ${error}`, failedMs: Math.round(durationMs) },
       () => {
-        prep(this.db, "UPDATE steps SET status = 'failed', error = ? WHERE job_id = ? AND idx = ?").run(error, lease.jobId, step.index)
+        prep(this.db, "UPDATE steps SET status = 'failed', error = ? WHERE job_seq = ? AND idx = ?").run(error, lease.seq, step.index)
         if (provider) this.recordCall(provider, false, durationMs, error)
         this.logHeld(lease, 'error', logEntry('failed', { step: step.name, error }), step.name)
       }
@@ -479,8 +479,8 @@ export class SqliteLeaseStore implements LeaseStore {
    */
   release(lease: Lease, to: 'pending' | 'paused', reason: LogMessage): GroupedWrite {
     return this.endRun(lease, RELEASE, { to, runAfter: 0, reason: null, provider: null, retries: 0 }, () => {
-      prep(this.db, "UPDATE steps SET status = 'pending', attempts = MAX(attempts - 1, 0), progress = 0 WHERE job_id = ? AND status = 'running'").run(
-        lease.jobId
+      prep(this.db, "UPDATE steps SET status = 'pending', attempts = MAX(attempts - 1, 0), progress = 0 WHERE job_seq = ? AND status = 'running'").run(
+        lease.seq
       )
       this.logHeld(lease, 'info', reason, null)
     })
@@ -493,8 +493,8 @@ export class SqliteLeaseStore implements LeaseStore {
    */
   reclaimAbandoned(options: ReclaimOptions = {}): string[] {
     const now = this.now()
-    const candidates = prep<[], Pick<JobRow, 'id' | 'lease_owner' | 'lease_expires_at' | 'current_step'>>(this.db, 
-        "SELECT id, lease_owner, lease_expires_at, current_step FROM jobs WHERE status = 'processing'"
+    const candidates = prep<[], Pick<JobRow, 'id' | 'seq' | 'lease_owner' | 'lease_expires_at' | 'current_step'>>(this.db, 
+        "SELECT id, seq, lease_owner, lease_expires_at, current_step FROM jobs WHERE status = 'processing'"
       )
       .all()
       .map((r) => ({ ...r, ownerDead: ownerIsDeadLocalProcess(r.lease_owner) }))
@@ -513,11 +513,11 @@ export class SqliteLeaseStore implements LeaseStore {
             .run(now, r.id, r.lease_owner)
           if (info.changes !== 1) continue
           if (r.ownerDead) {
-            for (const s of prep<[string], { work_dir: string | null }>(this.db, "SELECT work_dir FROM steps WHERE job_id = ? AND status = 'running'").all(r.id)) {
+            for (const s of prep<[number], { work_dir: string | null }>(this.db, "SELECT work_dir FROM steps WHERE job_seq = ? AND status = 'running'").all(r.seq)) {
               if (s.work_dir) abandonedWork.push(s.work_dir)
             }
           }
-          prep(this.db, "UPDATE steps SET status = 'pending', progress = 0 WHERE job_id = ? AND status = 'running'").run(r.id)
+          prep(this.db, "UPDATE steps SET status = 'pending', progress = 0 WHERE job_seq = ? AND status = 'running'").run(r.seq)
           this.queue.log(r.id, 'warn', logEntry('workerLost', { worker: r.lease_owner ?? '?', step: r.current_step ?? 'a step' }), r.current_step)
           reclaimed.push(r.id)
         }

@@ -372,5 +372,49 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE job_logs ADD COLUMN code TEXT;
       ALTER TABLE job_logs ADD COLUMN params TEXT;
     `
+  },
+  {
+    version: 16,
+    name: 'steps filed by job number, not by random id',
+    sql: `
+      -- Steps were keyed (job_id, idx): a random UUID put every enqueued job's steps on a random
+      -- page of that key, and their foreign key looked each job up again by id — a bulk enqueue
+      -- spent about half its time on those out-of-order inserts. Keyed by the job's number
+      -- (migration 5), the steps of jobs queued together are appended side by side. job_id stays,
+      -- for reading; the cascade that the foreign key gave is a trigger, as for job_logs.
+      CREATE TABLE steps_v16 (
+        job_seq       INTEGER NOT NULL,
+        idx           INTEGER NOT NULL,
+        job_id        TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        title         TEXT NOT NULL,
+        resource      TEXT NOT NULL,
+        status        TEXT NOT NULL CHECK (status IN ('pending','running','completed','failed','cancelled')),
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        progress      REAL NOT NULL DEFAULT 0,
+        output        TEXT,
+        files         TEXT,
+        work_dir      TEXT,
+        error         TEXT,
+        cost_usd      REAL,
+        provider      TEXT,
+        fallback      INTEGER NOT NULL DEFAULT 0,
+        started_at    INTEGER,
+        completed_at  INTEGER,
+        duration_ms   INTEGER,
+        PRIMARY KEY (job_seq, idx)
+      );
+      INSERT INTO steps_v16 (job_seq, idx, job_id, name, title, resource, status, attempts, progress, output,
+                             files, work_dir, error, cost_usd, provider, fallback, started_at, completed_at, duration_ms)
+        SELECT j.seq, s.idx, s.job_id, s.name, s.title, s.resource, s.status, s.attempts, s.progress, s.output,
+               s.files, s.work_dir, s.error, s.cost_usd, s.provider, s.fallback, s.started_at, s.completed_at, s.duration_ms
+        FROM steps s JOIN jobs j ON j.id = s.job_id;
+      DROP TABLE steps;
+      ALTER TABLE steps_v16 RENAME TO steps;
+      CREATE INDEX steps_done_by_name ON steps (name, completed_at) WHERE status = 'completed';
+      CREATE TRIGGER jobs_delete_steps AFTER DELETE ON jobs BEGIN
+        DELETE FROM steps WHERE job_seq = OLD.seq;
+      END;
+    `
   }
 ]

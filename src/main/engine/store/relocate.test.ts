@@ -39,9 +39,9 @@ function insertJob(db: Db, id: string, payload: unknown, result: unknown): void 
 
 function insertStep(db: Db, jobId: string, idx: number, workDir: string, files: Record<string, string>, output: unknown): void {
   db.prepare(
-    `INSERT INTO steps (job_id, idx, name, title, resource, status, work_dir, files, output)
-     VALUES (?, ?, ?, ?, 'cpu', 'completed', ?, ?, ?)`
-  ).run(jobId, idx, `s${idx}`, `S${idx}`, workDir, JSON.stringify(files), JSON.stringify(output))
+    `INSERT INTO steps (job_seq, job_id, idx, name, title, resource, status, work_dir, files, output)
+     VALUES ((SELECT seq FROM jobs WHERE id = ?), ?, ?, ?, ?, 'cpu', 'completed', ?, ?, ?)`
+  ).run(jobId, jobId, idx, `s${idx}`, `S${idx}`, workDir, JSON.stringify(files), JSON.stringify(output))
 }
 
 /** A data folder whose database holds paths into itself and one path to a user's own file. */

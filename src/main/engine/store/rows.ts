@@ -41,6 +41,7 @@ export interface JobRow {
 }
 
 export interface StepRow {
+  job_seq: number
   job_id: string
   idx: number
   name: string
@@ -143,6 +144,7 @@ export const CLAIMED_ROW: RowBuilder<{ row: number; job: JobRow }> = (at) => {
 /** Builds StepRows from `SELECT *` of steps (see readRows). */
 export const STEP_ROW: RowBuilder<StepRow> = (at) => {
   const c: Record<keyof StepRow, number> = {
+    job_seq: at('job_seq'),
     job_id: at('job_id'),
     idx: at('idx'),
     name: at('name'),
@@ -163,6 +165,7 @@ export const STEP_ROW: RowBuilder<StepRow> = (at) => {
     duration_ms: at('duration_ms')
   }
   return (r) => ({
+    job_seq: r[c.job_seq] as number,
     job_id: r[c.job_id] as string,
     idx: r[c.idx] as number,
     name: r[c.name] as string,

@@ -1,0 +1,46 @@
+import { prep, type Db } from './database'
+
+/**
+ * Rows per INSERT statement in a bulk write. Each statement run through better-sqlite3 costs its
+ * binding, stepping and reset on top of the row: inserting 32 rows at a time cut a bulk enqueue's
+ * SQL from about 13 to 8.5 µs of CPU per job (three rows per job). 32 rows of the widest table
+ * (jobs, 14 values) stay far under SQLite's limit on bound values.
+ */
+export const ROWS_PER_INSERT = 32
+
+/**
+ * Inserts rows into one table, many per statement. Push each row's values (as many as the
+ * tuple's placeholders) onto `values` in one call, then call `added()`; `flush` once at the end:
+ * the rows still buffered go in one last statement. One push of all of a row's values: a bulk
+ * enqueue runs mostly before the JIT has optimised it, where every call and loop counts.
+ * Statements are cached by their text (`prep`): one per table for full chunks, one per remainder.
+ */
+export class BulkInsert {
+  values: unknown[] = []
+  private rows = 0
+
+  /**
+   * @param head  `INSERT INTO t (a, b, c) VALUES`
+   * @param tuple one row's values, placeholders and constants: `(?, ?, 'pending')`
+   */
+  constructor(
+    private readonly db: Db,
+    private readonly head: string,
+    private readonly tuple: string
+  ) {}
+
+  /** A row's values were pushed onto `values`. */
+  added(): void {
+    if (++this.rows === ROWS_PER_INSERT) this.write()
+  }
+
+  flush(): void {
+    if (this.rows > 0) this.write()
+  }
+
+  private write(): void {
+    prep(this.db, `${this.head} ${new Array<string>(this.rows).fill(this.tuple).join(', ')}`).run(this.values)
+    this.values = []
+    this.rows = 0
+  }
+}
