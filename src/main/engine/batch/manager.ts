@@ -17,11 +17,21 @@ import { loadLanguageDetector } from './row-language'
 import { clipText } from './sources/errors'
 import { sheetOfCopy, stageSource } from './staging'
 import { loadTemplate } from './templates'
-import { batchView } from './view'
+import { batchView, type ImportProgress } from './view'
 import { rowTitle } from './row-title'
 import { batchRowsPage } from './rows-page'
 
+/**
+ * The import holds the engine's thread at most about this long before it stores the rows built
+ * so far and yields: a request arriving meanwhile (`jobs/list`, a window's refresh) waits for one
+ * slice, not for a fixed number of rows whose cost depends on the sheet and the machine's load.
+ * Building 500 rows took 6–12 ms here and storing them 3–10 ms (bench/batch/chunk-cost.ts).
+ */
+const IMPORT_SLICE_MS = 4
+/** At most this many rows per transaction, however fast they are built... */
 const IMPORT_CHUNK = 500
+/** ...and at least this many: on a starved CPU a slice would otherwise store a handful of rows per commit. */
+const IMPORT_MIN_CHUNK = 25
 /** Longest reason a refused or failed import keeps (it names the file, the sheet, the columns). */
 const MAX_STORED_ERROR_CHARS = 2_000
 
@@ -50,6 +60,8 @@ export class BatchManager {
   /** How long each batch's view took to build last time (ms). */
   private readonly viewCost = new Map<string, number>()
   private readonly importing = new Map<string, Promise<void>>()
+  /** Rows stored so far by each import running here (see ImportProgress). */
+  private readonly importProgress = new Map<string, ImportProgress>()
   /**
    * Batches whose creation is still waiting on their import: not announced yet, since a batch
    * whose rows cannot be read is removed and never shown (the caller gets the reason instead).
@@ -319,7 +331,10 @@ export class BatchManager {
   private runImport(id: string): Promise<void> {
     const running = this.importing.get(id)
     if (running) return running
-    const task = this.importRows(id).finally(() => this.importing.delete(id))
+    const task = this.importRows(id).finally(() => {
+      this.importing.delete(id)
+      this.importProgress.delete(id)
+    })
     this.importing.set(id, task)
     return task
   }
@@ -351,11 +366,17 @@ export class BatchManager {
       )
       const build = await rowInputBuilder({ pipeline, config, batchId: id, template, format: source.format, headers: source.headers, mapping })
       let chunk: RowImport[] = []
+      // A resumed import starts from the rows stored before the crash (counted once, here).
+      const progress = this.reports.importProgress(id)
+      this.importProgress.set(id, progress)
       const flush = () => {
         const rows = chunk
         chunk = []
-        this.store.addRows(id, rows, Date.now())
+        const stored = this.store.addRows(id, rows, Date.now())
+        progress.read += stored.added
+        progress.invalid += stored.invalid
       }
+      let sliceStarted = performance.now()
       for await (const row of source.rows) {
         // The row's own cells, kept for the export and the results table.
         const cells = row.values
@@ -365,11 +386,12 @@ export class BatchManager {
             ? { rowNumber: row.rowNumber, state: 'ready', input: outcome.input, error: null, priority: outcome.priority, cells }
             : { rowNumber: row.rowNumber, state: 'invalid', input: null, error: outcome.reason, priority: outcome.priority, cells }
         )
-        if (chunk.length >= IMPORT_CHUNK) {
+        if (chunk.length >= IMPORT_CHUNK || (chunk.length >= IMPORT_MIN_CHUNK && performance.now() - sliceStarted >= IMPORT_SLICE_MS)) {
           flush()
           this.changes.push(id, null) // rows read so far, announced at most every 250 ms
           // Let the event loop breathe (UI requests, running jobs) during a 100 000-row import.
           await new Promise((r) => setImmediate(r))
+          sliceStarted = performance.now()
         }
       }
       flush()
@@ -609,11 +631,12 @@ export class BatchManager {
   // ------------------------------------------------------------------ reading
 
   list(): BatchView[] {
-    return this.store.list().map((b) => batchView(this.reports, b, this.engine.pool.getConcurrency(), this.engine.queue.isPaused()))
+    return this.store.list().map((b) => batchView(this.reports, b, this.engine.pool.getConcurrency(), this.engine.queue.isPaused(), this.importProgress.get(b.id)))
   }
 
   view(id: string): BatchView {
-    return batchView(this.reports, this.require(id), this.engine.pool.getConcurrency(), this.engine.queue.isPaused())
+    const b = this.require(id)
+    return batchView(this.reports, b, this.engine.pool.getConcurrency(), this.engine.queue.isPaused(), this.importProgress.get(b.id))
   }
 
   private rows(): BatchRecord[] {
@@ -654,7 +677,7 @@ export class BatchManager {
     this.finishIfDone(id)
     const fresh = this.store.get(id)!
     const start = performance.now()
-    const batch = batchView(this.reports, fresh, this.engine.pool.getConcurrency(), this.engine.queue.isPaused())
+    const batch = batchView(this.reports, fresh, this.engine.pool.getConcurrency(), this.engine.queue.isPaused(), this.importProgress.get(id))
     this.viewCost.set(id, performance.now() - start)
     this.engine.events.emit({ type: 'batch.changed', batch })
   }
