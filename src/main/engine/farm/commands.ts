@@ -2,9 +2,9 @@
  * What `studio farm init`, `studio farm status` and a farm worker's start do, ready for the CLI's
  * farm command file: each returns data (printed as is with --json) and a text rendering.
  */
-import { farmInit, parseQueueUrl, redactQueueUrl, type FarmInitResult } from '../store/postgres/init'
+import { farmInit, parseQueueUrl, redactQueueUrl, withClient, type FarmInitResult } from '../store/postgres/init'
 import { FARM_SCHEMA_VERSION } from '../store/postgres/schema'
-import { jobCountsByStatus, schemaVersion, withClient } from '../store/postgres/status'
+import { jobCountsByStatus, schemaVersion } from '../store/postgres/status'
 import { listWorkers, unrunnableJobs, type UnrunnableGroup, type WorkerView } from '../store/postgres/workers'
 import { detectCapabilities, type CapabilityOptions, type WorkerCapabilities } from './capabilities'
 import { FarmError } from './errors'

@@ -95,6 +95,11 @@ export async function migrate(client: pg.ClientBase, migrations: readonly FarmMi
 
 /** Create or migrate the farm's schema at `url`. Safe to run from several machines at once. */
 export async function farmInit(url: string): Promise<FarmInitResult> {
+  return withClient(url, migrate)
+}
+
+/** One short-lived connection to the farm for `fn`, closed after it; an unreachable farm says so, without the password. */
+export async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   parseQueueUrl(url)
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 15_000 })
   try {
@@ -103,7 +108,7 @@ export async function farmInit(url: string): Promise<FarmInitResult> {
     throw new FarmError('farm-unreachable', `cannot connect to ${redactQueueUrl(url)}: ${(err as Error).message}`, 'queueUrl', { cause: err })
   }
   try {
-    return await migrate(client)
+    return await fn(client)
   } finally {
     await client.end().catch(() => undefined)
   }

@@ -2,24 +2,7 @@
  * The farm's reads for `studio farm status` and a worker's preflight: one short-lived connection
  * per call (status is asked rarely; workers keep their own pool).
  */
-import pg from 'pg'
-import { FarmError } from '../../farm/errors'
-import { parseQueueUrl, redactQueueUrl } from './init'
-
-export async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  parseQueueUrl(url)
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 15_000 })
-  try {
-    await client.connect()
-  } catch (err) {
-    throw new FarmError('farm-unreachable', `cannot connect to ${redactQueueUrl(url)}: ${(err as Error).message}`, 'queueUrl', { cause: err })
-  }
-  try {
-    return await fn(client)
-  } finally {
-    await client.end().catch(() => undefined)
-  }
-}
+import type pg from 'pg'
 
 export async function schemaVersion(c: pg.Client): Promise<number | null> {
   const exists = await c.query(`SELECT to_regclass('farm_migrations') IS NOT NULL AS ok`)
