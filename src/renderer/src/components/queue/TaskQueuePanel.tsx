@@ -142,18 +142,27 @@ export function TaskQueuePanel({ projectId, compact = false, onClose }: { projec
       else if (e.clientY > box.bottom - 32) scroller.scrollTop += 16
     }
     if (!row) return
-    const overId = row.dataset.jobId!
-    if (!queuedIndex.has(overId)) return setDrop(null)
+    const at = dropTargetAt(e)
+    if (!at) return setDrop(null)
     e.preventDefault()
     e.dataTransfer.dropEffect = 'move'
+    if (drop?.overId !== at.overId || drop.after !== at.after) setDrop(at)
+  }
+
+  /** The queued row under the pointer, and whether the pointer is on its lower half. */
+  const dropTargetAt = (e: React.DragEvent): { overId: string; after: boolean } | null => {
+    const row = (e.target as HTMLElement).closest<HTMLElement>('[data-job-id]')
+    const overId = row?.dataset.jobId
+    if (!row || !overId || !queuedIndex.has(overId)) return null
     const box = row.getBoundingClientRect()
-    const after = e.clientY > box.top + box.height / 2
-    if (drop?.overId !== overId || drop.after !== after) setDrop({ overId, after })
+    return { overId, after: e.clientY > box.top + box.height / 2 }
   }
 
   const onDrop = (e: React.DragEvent) => {
     const job = dragging.current
-    const target = drop
+    // Where the drop happens, read from the drop itself: the highlighted target is React state from
+    // the last render, which a busy machine may not have made since the last dragover.
+    const target = dropTargetAt(e) ?? drop
     dragging.current = null
     setDrop(null)
     if (!job || !target) return
