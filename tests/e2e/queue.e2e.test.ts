@@ -86,7 +86,16 @@ describe('task queue in the browser', () => {
     await page.keyboard.press('Alt+ArrowDown')
     await until(() => queuedTitles().join() === 'R3,R1,R2,R4', 5_000, 'R1 moved down by keyboard')
 
-    // Drag R4 onto the top half of R3: it lands first.
+    // Drag R4 onto the top half of R3: it lands first. The drop goes where the pointer is, so the
+    // rows must have stopped moving: a job finished by the previous test sinks below the queued ones
+    // when its last event arrives, which on a busy machine can be now.
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid="queue-row"]')]
+        .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
+        .slice(0, 4)
+        .map((r) => r.querySelector('.job-title')?.textContent)
+        .join() === 'R3,R1,R2,R4'
+    )
     const target = await row('R3').boundingBox()
     await row('R4').locator('.grip').dragTo(row('R3'), { targetPosition: { x: 200, y: 4 } })
     await until(() => queuedTitles().join() === 'R4,R3,R1,R2', 5_000, `R4 dragged to the top (now ${queuedTitles().join()})`)
