@@ -34,16 +34,6 @@ const NODE_BUILTINS = /^(node:|fs$|fs\/|path$|os$|child_process$|crypto$|http$|h
 /** Where SQL may be written: the store layer, one module per aggregate. */
 const STORE = 'src/main/engine/store/'
 
-/**
- * Queue-core files allowed to run SQL or read rows while their statements move into store/ (jobs,
- * leases, group commit, provider calls: issue 17's queue part). Each entry is a debt, one path a
- * line with the reason, e.g. 'src/main/engine/pool/pool.ts', // provider-call SQL, moving to
- * store/provider-calls.ts. The list only ever shrinks: once a file is clean (or gone), its line
- * goes. Empty since the queue core's move (store/jobs.ts, leases.ts, group-commit.ts,
- * provider-calls.ts) was merged; only queue/, pool/ and pipelines/ files may ever be listed.
- */
-const QUEUE_CORE_NOT_MOVED_YET = new Set<string>([])
-
 /** Statement shapes, upper-case as the code base writes SQL (a bare 'SELECT' is an HTML tag name). */
 const SQL_STATEMENT =
   /\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+(?:OR\s+\w+\s+)?INTO\b|\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b|\b(?:CREATE|ALTER|DROP)\s+(?:TABLE|INDEX|VIEW|TRIGGER)\b|\bPRAGMA\s+\w+|\bBEGIN\s+(?:IMMEDIATE|EXCLUSIVE|DEFERRED|TRANSACTION)\b|\bSAVEPOINT\s+\w+/
@@ -124,16 +114,12 @@ describe('boundaries', () => {
     expect(files('src/main/engine').length).toBeGreaterThan(10)
   })
 
-  it('only the store layer runs SQL or sees a row (store/, and the queue core on its allowlist)', () => {
+  it('only the store layer runs SQL or sees a row', () => {
     const offenders = files('src')
       .map((f) => relative('.', f).split('\\').join('/'))
-      .filter((f) => !f.startsWith(STORE) && !QUEUE_CORE_NOT_MOVED_YET.has(f))
+      .filter((f) => !f.startsWith(STORE))
       .flatMap((f) => storageFindings(f, readFileSync(f, 'utf8')))
     expect(offenders).toEqual([])
-  })
-
-  it('the allowlist holds only queue-core files', () => {
-    for (const f of QUEUE_CORE_NOT_MOVED_YET) expect(f).toMatch(/^src\/main\/engine\/(queue|pool|pipelines)\//)
   })
 
   it('the SQL check sees what it must and nothing else (guards against a scan that finds nothing)', () => {

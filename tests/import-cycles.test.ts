@@ -10,22 +10,6 @@ import { dirname, join, relative, resolve } from 'node:path'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
 
-/**
- * Imports that may close a cycle for now, as `importer -> imported`, each with who removes it.
- * An entry that no longer matches anything is harmless: delete it when its cycle is gone.
- */
-const ALLOWED: ReadonlyArray<readonly [string, string]> = [
-  // The runner reads the pool's timings type while the pool builds runners; the queue-core
-  // rework (issue 17, store-queue) untangles the pool from the runner and removes this import.
-  ['src/main/engine/pool/job-runner.ts', 'src/main/engine/pool/pool.ts'],
-  // Each command file takes `CliIo` from main.ts, which imports the commands; the CLI's split
-  // into one file per command group (issue 17, cli-build) gives CliIo a module of its own.
-  ['src/cli/serve.ts', 'src/cli/main.ts'],
-  ['src/cli/demo.ts', 'src/cli/main.ts'],
-  ['src/cli/run.ts', 'src/cli/main.ts'],
-  ['src/cli/batch.ts', 'src/cli/main.ts']
-]
-
 const SOURCE = /\.(ts|tsx|mts|cts)$/
 
 function sourceFiles(dir: string): string[] {
@@ -47,8 +31,7 @@ function resolveImport(from: string, specifier: string): string | null {
 type ImportGraph = Map<string, string[]>
 
 /** Every file's relative imports (static, `export … from`, dynamic `import()`, type-only). */
-function importGraph(root: string, allowed: ReadonlyArray<readonly [string, string]> = []): ImportGraph {
-  const skip = new Set(allowed.map(([a, b]) => `${a} -> ${b}`))
+function importGraph(root: string): ImportGraph {
   const graph: ImportGraph = new Map()
   for (const file of sourceFiles(root)) {
     const scanned = ts.preProcessFile(readFileSync(file, 'utf8'), true, true)
@@ -56,7 +39,7 @@ function importGraph(root: string, allowed: ReadonlyArray<readonly [string, stri
       .map((i) => i.fileName)
       .filter((s) => s.startsWith('.'))
       .map((s) => resolveImport(file, s))
-      .filter((t): t is string => t !== null && !skip.has(`${file} -> ${t}`))
+      .filter((t): t is string => t !== null)
     graph.set(file, [...new Set(targets)])
   }
   return graph
@@ -97,7 +80,7 @@ function cyclesIn(graph: ImportGraph): string[][] {
 
 describe('import cycles', () => {
   it('no module under src/ imports itself back through others', () => {
-    expect(cyclesIn(importGraph('src', ALLOWED))).toEqual([])
+    expect(cyclesIn(importGraph('src'))).toEqual([])
   })
 
   it('the check sees cycles and imports (guards against a scan that finds nothing)', () => {
