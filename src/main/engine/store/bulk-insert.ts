@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3'
 import { prep, type Db } from './database'
 
 /**
@@ -18,6 +19,8 @@ export const ROWS_PER_INSERT = 32
 export class BulkInsert {
   values: unknown[] = []
   private rows = 0
+  /** The statement of a full chunk, found once: its text is long, and hashing it per chunk showed. */
+  private readonly full: Database.Statement
 
   /**
    * @param head  `INSERT INTO t (a, b, c) VALUES`
@@ -27,7 +30,9 @@ export class BulkInsert {
     private readonly db: Db,
     private readonly head: string,
     private readonly tuple: string
-  ) {}
+  ) {
+    this.full = prep(db, this.sql(ROWS_PER_INSERT))
+  }
 
   /** A row's values were pushed onto `values`. */
   added(): void {
@@ -39,8 +44,13 @@ export class BulkInsert {
   }
 
   private write(): void {
-    prep(this.db, `${this.head} ${new Array<string>(this.rows).fill(this.tuple).join(', ')}`).run(this.values)
+    const statement = this.rows === ROWS_PER_INSERT ? this.full : prep(this.db, this.sql(this.rows))
+    statement.run(this.values)
     this.values = []
     this.rows = 0
+  }
+
+  private sql(rows: number): string {
+    return `${this.head} ${new Array<string>(rows).fill(this.tuple).join(', ')}`
   }
 }
