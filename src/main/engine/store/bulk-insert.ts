@@ -45,7 +45,7 @@ export class BulkInsert {
 
   private write(): void {
     const statement = this.rows === ROWS_PER_INSERT ? this.full : prep(this.db, this.sql(this.rows))
-    statement.run(this.values)
+    statement.run(...this.values)
     this.values = []
     this.rows = 0
   }
