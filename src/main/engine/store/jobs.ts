@@ -287,8 +287,7 @@ export class SqliteJobStore implements JobStore {
         const id = ids.next(seq)
         let estimate = 0
         for (const s of p.steps) estimate += s.estimateMs
-        const { projectId, type, priority, maxRetries } = p.req
-        const batchId = p.req.batchId ?? null
+        const { projectId, type, priority, maxRetries, batchId } = p
         const nextResource = p.steps[0]!.resource
         jobs.values.push(id, seq, projectId, type, p.title, p.payload, priority, position, maxRetries, nextResource, batchId, estimate, now, now)
         jobs.added()
@@ -373,7 +372,18 @@ export class SqliteJobStore implements JobStore {
       ? pipeline.plan(input).map((p) => ({ ...p, estimateMs: stepDefinition(pipeline, p.name)?.estimateMs ?? 1_000 }))
       : pipeline.steps
     if (steps.length === 0) throw new QueueError('bad_request', `${prefix}input: nothing to do`)
-    return { req, title, payload: JSON.stringify(input), steps }
+    // Flat, without the request: what a bulk enqueue keeps of each job until it writes them
+    // (the request and its input copies die young instead of being moved to the old heap).
+    return {
+      projectId: req.projectId,
+      type: req.type,
+      priority: req.priority,
+      maxRetries: req.maxRetries,
+      batchId: req.batchId ?? null,
+      title,
+      payload: JSON.stringify(input),
+      steps
+    }
   }
 
   // ---------------------------------------------------------------- ordering
