@@ -35,6 +35,9 @@ export class JobIds {
   private readonly time: string
   private high: number
   private low: number
+  /** The id's first 24 characters, for the counter's upper bits `upper`. */
+  private head = ''
+  private upper = -1
 
   constructor(now: number) {
     const t = Math.max(0, Math.floor(now))
@@ -53,20 +56,16 @@ export class JobIds {
       this.high++
     }
     // Counter bits 41..30 → 'ccc' after the version; 29..16 → after the variant; 15..0 → 4 chars.
-    const c1 = this.high >>> 13 // 12 bits (counter 41..30: high holds 41..17, low 16..0)
-    const c2 = ((this.high & 0x1fff) << 1) | (this.low >>> 16) // 14 bits (29..16)
+    // All but the last 12 characters change once in 65 536 jobs: made then, not per job.
+    const upper = this.high * 2 + (this.low >>> 16)
+    if (upper !== this.upper) {
+      this.upper = upper
+      const c1 = this.high >>> 13 // 12 bits (counter 41..30: high holds 41..17, low 16..0)
+      const c2 = ((this.high & 0x1fff) << 1) | (this.low >>> 16) // 14 bits (29..16)
+      this.head = `${this.time}${HEX3[c1]!}-${HEX[0x80 | (c2 >>> 8)]!}${HEX[c2 & 255]!}-`
+    }
     const c3 = this.low & 0xffff // 16 bits (15..0)
-    return (
-      this.time +
-      HEX3[c1]! +
-      '-' +
-      HEX[0x80 | (c2 >>> 8)]! +
-      HEX[c2 & 255]! +
-      '-' +
-      HEX[c3 >>> 8]! +
-      HEX[c3 & 255]! +
-      hex32(scramble32(seq))
-    )
+    return this.head + HEX[c3 >>> 8]! + HEX[c3 & 255]! + hex32(scramble32(seq))
   }
 }
 
