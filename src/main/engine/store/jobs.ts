@@ -768,7 +768,11 @@ export class SqliteJobStore implements JobStore {
 
   /** Announce a row the caller already has (RETURNING *): no second read. */
   emitRow(row: JobRow): JobView {
-    const job = jobView(row)
+    return this.emitView(jobView(row))
+  }
+
+  /** Announce a view the caller built from what its statement returned (see VIEW_COLUMNS). */
+  emitView(job: JobView): JobView {
     afterCommit(this.db, () => this.events.emit({ type: 'job.changed', job }))
     return job
   }
