@@ -78,8 +78,7 @@ export function FarmSection() {
     return () => {
       live = false
     }
-    // Once, when the page opens.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Once, when the page opens (refresh is remade each render; call is stable).
   }, [call])
 
   const test = async () => {
