@@ -768,7 +768,7 @@ export const en = {
   'farm.local': 'Not connected: this computer uses its own queue.',
   'farm.connectedTo': 'Connected to {url}',
   'farm.queueUrl': 'Queue URL',
-  'farm.queueUrlHint': 'postgres://user:password@host:5432/database. The password is kept encrypted with your API keys and never shown again.',
+  'farm.queueUrlHint': 'postgres://user:password@host:5432/database. The password is kept with your API keys, never in the settings, and is not shown again.',
   'farm.test': 'Test',
   'farm.connect': 'Connect',
   'farm.reconnect': 'Connect to this URL',

@@ -769,7 +769,7 @@ export const fr: Record<MessageKey, string> = {
   'farm.local': 'Non connecté : cet ordinateur utilise sa propre file.',
   'farm.connectedTo': 'Connecté à {url}',
   'farm.queueUrl': 'URL de la file',
-  'farm.queueUrlHint': 'postgres://utilisateur:mot-de-passe@hôte:5432/base. Le mot de passe est gardé chiffré avec vos clés d’API et n’est plus jamais affiché.',
+  'farm.queueUrlHint': 'postgres://utilisateur:mot-de-passe@hôte:5432/base. Le mot de passe est gardé avec vos clés d’API, jamais dans les réglages, et n’est plus affiché.',
   'farm.test': 'Tester',
   'farm.connect': 'Se connecter',
   'farm.reconnect': 'Se connecter à cette URL',
