@@ -4,27 +4,24 @@
  * refused under the field; the real one is tested, connected (its password masked, never on the
  * page), and the worker and the queue are shown.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { join } from 'node:path'
 import pg from 'pg'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { detectCapabilities } from '../../src/main/engine/farm/capabilities'
 import { farmInit } from '../../src/main/engine/store/postgres/init'
 import { registerWorker } from '../../src/main/engine/store/postgres/workers'
-import { tempDir, until } from '../helpers/engine'
+import { tempDir } from '../helpers/engine'
 import { usePostgres } from '../helpers/postgres'
-import { ensureRenderer, launchChromium, newPage, ROOT, screenshot } from './helpers'
+import { ensureRenderer, launchChromium, openServed, screenshot, startServe, type ServedStudio } from './helpers'
 
 declare const document: any
 
 const db = usePostgres()
 const PASSWORD = 'E2e-farm-pw-913'
-let child: ChildProcess
+let served: ServedStudio
 let browser: Browser
 let page: Page
 let pageErrors: string[]
-let output = ''
 
 beforeAll(async () => {
   await ensureRenderer()
@@ -40,31 +37,16 @@ beforeAll(async () => {
   } finally {
     await pool.end()
   }
-  const { STUDIO_QUEUE_URL: _unset, ...env } = process.env
-  child = spawn(process.execPath, [join(ROOT, 'bin/studio.mjs'), 'serve', '--data-dir', tempDir('studio-farm-e2e-'), '--port', '0'], {
-    cwd: ROOT,
-    env: { ...env, STUDIO_DATA_DIR: '' },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  child.stdout!.on('data', (d) => (output += d))
-  child.stderr!.on('data', (d) => (output += d))
-  const url = await until(() => /http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+/.exec(output)?.[0], 60_000, `studio serve to print its URL; got: ${output}`)
+  served = await startServe(tempDir('studio-farm-e2e-'))
   browser = await launchChromium()
-  const opened = await newPage(browser)
+  const opened = await openServed(browser, served.url)
   page = opened.page
   pageErrors = opened.errors
-  await page.goto(url)
-  await page.waitForFunction(() => document.querySelector('.conn-open') !== null, null, { timeout: 30_000 })
 }, 180_000)
 
 afterAll(async () => {
   await browser?.close()
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child.once('exit', r))
-    child.kill('SIGTERM')
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))])
-    if (child.exitCode === null) child.kill('SIGKILL')
-  }
+  await served?.stop()
 })
 
 describe('Settings → Studio farm in the browser', () => {
