@@ -3,15 +3,17 @@
  * loaded only when used (a command pays for the modules it needs, not for every other one).
  */
 import { QueueError } from '../main/engine/errors'
+import { FarmError } from '../main/engine/farm/errors'
 import { term } from './format'
 import type { CliIo } from './io'
 import { CommandFailed, UsageError, commandContext, type CommandGroup } from './commands/context'
+import { takeQueueUrlFlag, queueUrlFor } from './queue-url'
 
 export type { CliIo } from './io'
 
 const USAGE = `studio — Creative Studio's engine, headless
 
-usage: studio [--data-dir DIR] [--json] <command> [options]
+usage: studio [--data-dir DIR] [--queue-url postgres://…] [--json] <command> [options]
 
 jobs
   add <type> --input JSON | --input-file F [--priority 1-10] [--project P] [--title T]
@@ -47,8 +49,13 @@ queue
   voices                        the speech voices this machine (or the speech service) offers
   settings [--set JSON] [--providers JSON]   e.g. --providers '{"text":{"kind":"openai","baseURL":"http://127.0.0.1:11434/v1","model":"llama3.2","free":true}}'
   demo [--count N] [--draft]    render sample videos offline into ./demo-output (--draft: half size, fast)
+studio farm (several machines, one PostgreSQL queue)
+  farm init                     create or migrate the farm's schema (never destructive; safe from two machines at once)
+  farm status                   the workers, what each runs, and the queue
 
 --data-dir defaults to $STUDIO_DATA_DIR or the desktop app's data folder.
+--queue-url defaults to $STUDIO_QUEUE_URL; unset, the data folder's own queue. Only the farm commands run
+  on a farm's queue so far: the others refuse a queue URL rather than use the local queue.
 --json prints machine-readable results on stdout and errors as JSON on stderr.`
 
 const jobs = async () => (await import('./commands/jobs')).jobCommands
@@ -58,6 +65,7 @@ const batch = async () => (await import('./commands/batch')).batchCommands
 const storyboard = async () => (await import('./commands/storyboard')).storyboardCommands
 const demo = async () => (await import('./commands/demo')).demoCommands
 const serve = async () => (await import('./commands/serve')).serveCommands
+const farm = async () => (await import('./commands/farm')).farmCommands
 
 /** Every command and the group that runs it. */
 const GROUP_OF: Record<string, () => Promise<CommandGroup>> = {
@@ -68,32 +76,41 @@ const GROUP_OF: Record<string, () => Promise<CommandGroup>> = {
   batch,
   project: storyboard, storyboard,
   demo,
-  serve
+  serve,
+  farm
 }
 
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
-  const commandIndex = argv.findIndex((a, i) => !a.startsWith('-') && !(i > 0 && argv[i - 1] === '--data-dir'))
-  const command = commandIndex >= 0 ? argv[commandIndex]! : undefined
-  const args = commandIndex >= 0 ? [...argv.slice(0, commandIndex), ...argv.slice(commandIndex + 1)] : argv
-  const json = args.includes('--json')
-  const ctx = commandContext(io, json)
+  let ctx = commandContext(io, argv.includes('--json'))
   try {
+    // Read once for every command, before the groups parse theirs (which never see it).
+    const { flag, rest } = takeQueueUrlFlag(argv)
+    const commandIndex = rest.findIndex((a, i) => !a.startsWith('-') && !(i > 0 && rest[i - 1] === '--data-dir'))
+    const command = commandIndex >= 0 ? rest[commandIndex]! : undefined
+    const args = commandIndex >= 0 ? [...rest.slice(0, commandIndex), ...rest.slice(commandIndex + 1)] : rest
     if (!command || command === 'help' || args.includes('--help') || args.includes('-h')) {
       io.stdout.write(USAGE + '\n')
-      return command || args.length ? 0 : 2
+      return command || args.length || flag !== undefined ? 0 : 2
     }
     const group = Object.hasOwn(GROUP_OF, command) ? GROUP_OF[command] : undefined
     if (!group) throw new UsageError(`unknown command "${command}"\n\n${USAGE}`)
+    ctx = commandContext(io, ctx.json, await queueUrlFor(command, flag, io.env))
     return await (await group())(command, args, ctx)
   } catch (err) {
-    // Commands that call the engine directly (batch) throw its QueueError: its code is the answer's.
-    const code = err instanceof UsageError ? 'usage' : err instanceof CommandFailed || err instanceof QueueError ? err.code : 'internal'
+    // Commands that call the engine directly (batch, farm) throw its errors: their code is the answer's.
+    const code =
+      err instanceof UsageError ? 'usage' : err instanceof CommandFailed || err instanceof QueueError || err instanceof FarmError ? err.code : 'internal'
     const message = err instanceof Error ? err.message : String(err)
-    io.stderr.write(json ? JSON.stringify({ error: { code, message } }) + '\n' : `studio: ${term(message, { lines: true })}\n`)
-    return err instanceof UsageError ? 2 : 1
+    io.stderr.write(ctx.json ? JSON.stringify({ error: { code, message } }) + '\n' : `studio: ${term(message, { lines: true })}\n`)
+    return err instanceof UsageError || isQueueUrlMistake(err) ? 2 : 1
   } finally {
     await ctx.engine?.close(0)
   }
+}
+
+/** A queue URL missing, malformed, or given to a command that cannot use one: the command line is wrong (exit 2). */
+function isQueueUrlMistake(err: unknown): boolean {
+  return err instanceof FarmError && ['invalid-queue-url', 'no-queue-url', 'queue-url-unsupported'].includes(err.code)
 }
 
 function defaultIo(): CliIo {

@@ -28,6 +28,8 @@ export interface ApiIssue {
   format?: string
   /** unrecognized_keys: the keys nobody knows. */
   keys?: string[]
+  /** custom: a stable reason the window can word (`issue.custom.<reason>`), when the rule gives one. */
+  reason?: string
 }
 
 /** zod's issues as ApiIssues; `input` (the value that was checked) tells what a wrong-typed field held. */
@@ -52,6 +54,8 @@ export function zodIssues(error: Pick<z.ZodError, 'issues'>, input: unknown, pre
     }
     if (issue.code === 'invalid_format' && typeof issue.format === 'string') out.format = issue.format
     if (issue.code === 'unrecognized_keys' && Array.isArray(issue.keys)) out.keys = issue.keys.map(String)
+    const params = issue.params as { reason?: unknown } | undefined
+    if (issue.code === 'custom' && typeof params?.reason === 'string') out.reason = params.reason
     return out
   })
 }

@@ -10,6 +10,7 @@ import { JobSelection, SetPriorityMany, type BulkResult } from './bulk'
 import type { BatchEstimate } from './estimate'
 import type { StockSearchResult } from './stock'
 import type { VoiceView } from './voices'
+import { FarmQueueUrl, type FarmConnectionView, type FarmStatusView, type FarmTestResult } from './farm'
 import { EnqueueRequest, JobFilter, JobId, MoveDirectionSchema, Priority } from './schemas'
 import { BATCH_ROW_STATUSES } from './types'
 import type { ApiIssue } from './api-issues'
@@ -341,6 +342,16 @@ export const commands = {
       videoPreset: SettingsPatch.shape.videoPreset.unwrap().optional()
     })
   ),
+  /** The studio farm this studio is connected to (Settings → "Studio farm"): its URL without the password. */
+  'farm/get': command<FarmConnectionView>()(Empty),
+  /** Connect to a farm's PostgreSQL (the given URL, else the saved one): its schema version and, once initialised, its status. */
+  'farm/test': command<FarmTestResult>()(z.strictObject({ queueUrl: FarmQueueUrl.optional() })),
+  /** The connected farm's workers, what each runs, and its queue. */
+  'farm/status': command<FarmStatusView>()(Empty),
+  /** Test, then save the farm's URL (its password goes with the API keys, never back to a page). */
+  'farm/connect': command<FarmConnectionView>()(z.strictObject({ queueUrl: FarmQueueUrl })),
+  /** Forget the farm's URL and password: this studio uses its local queue. */
+  'farm/disconnect': command<FarmConnectionView>()(Empty),
   'system/doctor': command<ToolReport[]>()(Empty),
   /** Show a file or folder of the data folder in the OS file manager (desktop only). */
   'system/reveal': command<null>()(z.strictObject({ path: z.string().min(1, 'path is empty').max(4096, 'path is too long') })),

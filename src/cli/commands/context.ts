@@ -76,6 +76,8 @@ function inCliTerms(name: CommandName, message: string): string {
 export interface CommandContext {
   io: CliIo
   json: boolean
+  /** The farm's queue (--queue-url or STUDIO_QUEUE_URL, checked), or undefined for the local queue. */
+  queueUrl: string | undefined
   /** Opens the data folder named by --data-dir, $STUDIO_DATA_DIR or the desktop app's. */
   open(values: Record<string, unknown>, options?: { concurrency?: number }): Promise<Engine<any>>
   /** One contract request; a refusal becomes CommandFailed in the CLI's terms. */
@@ -89,11 +91,12 @@ export interface CommandContext {
 /** One group of commands (src/cli/commands/*.ts): runs `command` with its arguments. */
 export type CommandGroup = (command: string, args: string[], ctx: CommandContext) => Promise<number>
 
-export function commandContext(io: CliIo, json: boolean): CommandContext {
+export function commandContext(io: CliIo, json: boolean, queueUrl?: string): CommandContext {
   let engine: Engine<any> | undefined
   return {
     io,
     json,
+    queueUrl,
     get engine() {
       return engine
     },

@@ -2,6 +2,7 @@ import { PUBLIC_ADDRESSES_ONLY, type NetworkPolicy } from '../engine/batch/sourc
 import type { Engine } from '../engine/engine'
 import { Studio } from '../engine/studio'
 import { batchRoutes } from './batches'
+import { farmRoutes, type FarmRouteOptions } from './farm'
 import { createHandlers, type Handlers } from './handlers'
 import { projectRoutes } from './projects'
 import { studioProviderRoutes } from './providers'
@@ -16,6 +17,8 @@ export interface StudioHandlerOptions {
    * public internet addresses only (tests inject a resolver and a stand-in public server here).
    */
   network?: NetworkPolicy
+  /** The studio farm's address check (tests resolve made-up names). */
+  farm?: FarmRouteOptions
 }
 
 /**
@@ -34,6 +37,7 @@ export function studioHandlers(engine: Engine<any>, options: StudioHandlerOption
     ...projectRoutes(studio, network),
     ...storyboardRoutes(studio),
     ...settingsRoutes(studio),
-    ...systemRoutes(studio)
+    ...systemRoutes(studio),
+    ...farmRoutes(studio, options.farm)
   })
 }

@@ -129,7 +129,8 @@ export function runDesktopApp(options: DesktopOptions): Promise<DesktopApp | nul
         invalidateProviders: async () => {
           const done = await engine.op('secrets.replace', { keys: storedKeys(secrets) })
           if (!done.ok) throw new QueueError('unavailable', `the key was stored but the engine did not take it: ${done.error.message}`)
-        }
+        },
+        forward: (command, request) => engine.call(command, request)
       })
     )
     const isTrusted = trustedSender(() => win, page)

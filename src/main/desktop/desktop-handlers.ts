@@ -7,20 +7,34 @@
 import { copyFile } from 'node:fs/promises'
 import { basename, dirname, extname, join } from 'node:path'
 import { dialog, shell } from 'electron'
+import type { ApiError, Result } from '../../shared/contract'
 import type { Handlers } from '../api/handlers'
-import { QueueError } from '../engine/errors'
+import { QueueError, StudioError } from '../engine/errors'
+import { splitPassword } from '../../shared/farm'
 import { isSafeExternalUrl, openExternalSafely } from './external'
 import { resolveInsideRoots } from '../api/media-paths'
 import type { SafeStorageSecrets } from './secrets'
 
-export type DesktopHandlers = Pick<Handlers, 'system/reveal' | 'system/openExternal' | 'settings/setApiKey' | 'system/exportFiles'>
+export type DesktopHandlers = Pick<Handlers, 'system/reveal' | 'system/openExternal' | 'settings/setApiKey' | 'system/exportFiles' | 'farm/connect'>
 
 export interface DesktopHandlerDeps {
   /** Folders whose files may be revealed (the studio data folder). */
   revealRoots: readonly string[]
-  secrets: Pick<SafeStorageSecrets, 'set' | 'unavailableReason'>
+  secrets: Pick<SafeStorageSecrets, 'set' | 'unavailableReason'> & Partial<Pick<SafeStorageSecrets, 'get'>>
   /** Hand the keys to the engine again (its process holds them in memory); the next step uses the new key. */
   invalidateProviders: () => void | Promise<void>
+  /** A contract command answered by the engine (farm/connect, once main holds the farm's password). */
+  forward?: (command: 'farm/connect', request: unknown) => Promise<Result<unknown>>
+}
+
+/** The engine's refusal, answered as it came (code, message, issues). */
+class EngineRefusal extends StudioError {
+  constructor(private readonly error: ApiError) {
+    super(error.code, error.message)
+  }
+  override apiIssues() {
+    return this.error.issues
+  }
 }
 
 export function desktopHandlers(deps: DesktopHandlerDeps): DesktopHandlers {
@@ -43,6 +57,25 @@ export function desktopHandlers(deps: DesktopHandlerDeps): DesktopHandlers {
       if (!deps.secrets.set(request.kind, request.key)) throw new QueueError('unavailable', 'the key could not be stored safely')
       await deps.invalidateProviders()
       return null
+    },
+    // The farm's password is a secret like a key: main stores it (safeStorage) and hands it to the
+    // engine, which tests the farm and saves the URL without it. A refused connection puts the
+    // password that was stored before back.
+    'farm/connect': async (request) => {
+      if (!deps.forward) throw new QueueError('unavailable', 'farm/connect is not available in this session')
+      const { password } = splitPassword(request.queueUrl)
+      const reason = password ? deps.secrets.unavailableReason() : null
+      if (reason !== null) {
+        throw new StudioError('farm_password_not_stored', 'queueUrl: this computer has no keyring to keep the password encrypted: connect without it and keep it in ~/.pgpass', { field: 'queueUrl' })
+      }
+      const before = deps.secrets.get?.({ kind: 'farm' }) ?? ''
+      deps.secrets.set('farm', password)
+      await deps.invalidateProviders()
+      const answer = await deps.forward('farm/connect', request)
+      if (answer.ok) return answer.value as Awaited<ReturnType<Handlers['farm/connect']>>
+      deps.secrets.set('farm', before)
+      await deps.invalidateProviders()
+      throw new EngineRefusal(answer.error)
     }
   }
 }

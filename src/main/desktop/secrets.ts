@@ -12,7 +12,8 @@ import { safeStorage } from 'electron'
 import type { SecretRequest } from '../engine/providers/registry'
 import type { SecretSource } from '../engine/services'
 
-export type SecretKind = 'text' | 'image' | 'speech' | 'stock'
+/** Provider kinds with a key, and the studio farm's password ('farm'). */
+export type SecretKind = 'text' | 'image' | 'speech' | 'stock' | 'farm'
 
 interface SecretsFile {
   version: 1
@@ -45,7 +46,7 @@ export class SafeStorageSecrets implements SecretSource {
   }
 
   /** Keys are stored per kind; a kind with no key of its own (moderation) falls back to the environment. */
-  get(request: Pick<SecretRequest, 'kind'>): string | undefined {
+  get(request: Pick<SecretRequest, 'kind'> | { kind: 'farm' }): string | undefined {
     // Music services take their key from the environment only (no keychain slot).
     if (request.kind === 'moderation' || request.kind === 'music') return undefined
     const cipher = this.read().keys[request.kind]
@@ -82,7 +83,7 @@ export class SafeStorageSecrets implements SecretSource {
     try {
       const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<SecretsFile>
       const keys: SecretsFile['keys'] = {}
-      for (const kind of ['text', 'image', 'speech', 'stock'] as const) {
+      for (const kind of ['text', 'image', 'speech', 'stock', 'farm'] as const) {
         const value = parsed.keys?.[kind]
         if (typeof value === 'string' && value) keys[kind] = value
       }

@@ -20,17 +20,20 @@ export interface StoryboardMaker {
   render(request: { id: string }): Promise<{ job: JobView }>
 }
 
-/** Where API keys come from: the app's keychain-backed store, or nothing (environment only). */
+/**
+ * Where API keys come from: the app's keychain-backed store, or nothing (environment only). The
+ * studio farm's password (kind 'farm') is kept the same way: the settings hold its URL without it.
+ */
 export interface SecretSource {
-  get(request: SecretRequest): string | undefined
-  /** Stores a key for a provider kind; false when this process cannot keep secrets safely. */
-  set(kind: 'text' | 'image' | 'speech' | 'stock', key: string): boolean
+  get(request: SecretRequest | { kind: 'farm' }): string | undefined
+  /** Stores a key for a provider kind (or the farm's password); false when this process cannot keep secrets safely. */
+  set(kind: 'text' | 'image' | 'speech' | 'stock' | 'farm', key: string): boolean
 }
 
 /** Keys typed into `studio serve` live in this process's memory only: never on disk in clear. */
 export class MemorySecrets implements SecretSource {
   private readonly keys = new Map<string, string>()
-  get(request: SecretRequest): string | undefined {
+  get(request: SecretRequest | { kind: 'farm' }): string | undefined {
     return this.keys.get(request.kind)
   }
   set(kind: string, key: string): boolean {

@@ -34,7 +34,9 @@ export const StudioSettings = z.strictObject({
   /** Draft renders: half size, fastest encoder settings — for checking a cut before the final render. */
   draft: z.boolean().default(false),
   /** Spend caps (USD): daily and monthly, overall and per provider. Unset = no cap. */
-  budget: BudgetSettings.default({ providers: {} })
+  budget: BudgetSettings.default({ providers: {} }),
+  /** The studio farm this studio is connected to: its queue URL without the password (kept with the keys). */
+  farm: z.strictObject({ queueUrl: z.string().max(2048).nullable() }).default({ queueUrl: null })
 })
 export type StudioSettings = z.output<typeof StudioSettings>
 

@@ -52,7 +52,8 @@ export class ClientSecrets implements SecretSource {
   }
   set(kind: keyof SecretKeys, key: string): boolean {
     // Storing needs safeStorage, which lives with the client (settings/setApiKey is answered there).
-    if (key) return false
+    // A key the client stored and sent already is kept (farm/connect: main stores the password first).
+    if (key) return this.keys[kind] === key
     delete this.keys[kind]
     this.send({ t: 'secrets.forget', kind })
     return true

@@ -12,12 +12,12 @@ import type { EngineEvent } from '../../shared/types'
 
 export const HOST_PROTOCOL = 1
 
-export const SECRET_KINDS = ['text', 'image', 'speech', 'stock'] as const
+export const SECRET_KINDS = ['text', 'image', 'speech', 'stock', 'farm'] as const
 export type HostSecretKind = (typeof SECRET_KINDS)[number]
 export type SecretKeys = Partial<Record<HostSecretKind, string>>
 
 const id = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)
-const secretKeys = z.strictObject({ text: z.string().max(10_000).optional(), image: z.string().max(10_000).optional(), speech: z.string().max(10_000).optional(), stock: z.string().max(10_000).optional() })
+const secretKeys = z.strictObject({ text: z.string().max(10_000).optional(), image: z.string().max(10_000).optional(), speech: z.string().max(10_000).optional(), stock: z.string().max(10_000).optional(), farm: z.string().max(10_000).optional() })
 
 /** Operations outside the contract that only the trusted client may ask for (never a page). */
 export const HOST_OPS = {

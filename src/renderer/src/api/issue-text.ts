@@ -4,7 +4,8 @@
  * in the log.
  */
 import type { ApiIssue } from '../../../shared/api-issues'
-import type { Translator } from '../i18n'
+import type { MessageKey, Translator } from '../i18n'
+import { en } from '../i18n/en'
 import { quotedField } from './field-labels'
 
 export function issueText(issue: ApiIssue, t: Translator): string {
@@ -39,6 +40,10 @@ export function issueText(issue: ApiIssue, t: Translator): string {
       const keys = (issue.keys ?? []).join(', ')
       return issue.path.length ? t('issue.unknownKeys', { field, keys }) : t('issue.unknownKeysRoot', { keys })
     }
+    case 'custom':
+      // A rule of the engine's own that says why (the farm's queue URL): worded here when the app knows the reason.
+      if (issue.reason && `issue.custom.${issue.reason}` in en) return t(`issue.custom.${issue.reason}` as MessageKey, { field })
+      return t('issue.invalid', { field, detail: issue.message })
     default:
       // A rule of the engine's own (custom, union…): its words are English, so only English shows them.
       return t('issue.invalid', { field, detail: issue.message })

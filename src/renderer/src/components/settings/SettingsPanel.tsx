@@ -12,6 +12,7 @@ import { Icon } from '../common/Icon'
 import { errorText } from '../../api/error-text'
 import { useAutosave, useSaveState } from './autosave'
 import { BudgetSection } from './BudgetSection'
+import { FarmSection } from './FarmSection'
 import { TestConnection } from './TestConnection'
 import { ImageProviderForm } from './ImageProviderForm'
 import { MusicProviderForm } from './MusicProviderForm'
@@ -40,6 +41,7 @@ export function SettingsPanel() {
           {settings.budget ? <BudgetSection budget={settings.budget} /> : null}
           <EngineSection settings={settings} />
           <CaptionsSection settings={settings} />
+          <FarmSection />
         </>
       ) : !unavailable ? (
         <p className="muted pad">{t('common.loading')}</p>
