@@ -88,7 +88,7 @@ export class WorkerPool<S = unknown> {
   /** What other processes commit, announced as this engine's own events while the pool runs. */
   readonly external: ExternalChanges
   /** The runners' checkpoints, committed together; its companion is this pool (see claimInCommit). */
-  readonly commits: GroupCommit<PlannedStart>
+  readonly commits: GroupCommit<PlannedStart, PoolClaim>
   private concurrency: number
   private readonly breakers = new Map<string, CircuitBreaker>()
   private readonly running = new Map<string, Running>()
@@ -112,11 +112,11 @@ export class WorkerPool<S = unknown> {
     this.timings = { ...DEFAULT_TIMINGS, ...o.timings }
     this.limiter = new ResourceLimiter(o.resources ?? defaultResourceLimits())
     this.external = o.external
-    this.commits = new GroupCommit<PlannedStart>({
+    this.commits = new GroupCommit<PlannedStart, PoolClaim>({
       transactions: o.leases,
       companion: {
         join: (finished) => this.claimInCommit(finished),
-        settled: (request, outcome) => this.settled(request as PoolClaim, outcome)
+        settled: (request, outcome) => this.settled(request, outcome)
       }
     })
     this.runner = new JobRunner<S>({

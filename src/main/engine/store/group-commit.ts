@@ -31,16 +31,16 @@ import type { Claim, ClaimRequest, CommitTransactions, GroupCommitted, GroupedWr
  * between BEGIN and COMMIT, awaiting only its own statements, and calls `plan` and `join` at the
  * same points: the rules hold without relying on "synchronous from here".
  */
-export interface CommitCompanion<P extends StepStart> {
+export interface CommitCompanion<P extends StepStart, R extends ClaimRequest<P> = ClaimRequest<P>> {
   /** Inside the group's transaction, after its writes; `finished`: the jobs it completes. Never calls the store. */
-  join(finished: ReadonlySet<string>): ClaimRequest<P> | null
+  join(finished: ReadonlySet<string>): R | null
   /** Once the group is committed or has failed: what `request` claimed, or why it claimed nothing. */
-  settled(request: ClaimRequest<P>, outcome: { claimed: Claim<P>[] } | { failure: unknown }): void
+  settled(request: R, outcome: { claimed: Claim<P>[] } | { failure: unknown }): void
 }
 
-export interface GroupCommitOptions<P extends StepStart> {
+export interface GroupCommitOptions<P extends StepStart, R extends ClaimRequest<P>> {
   transactions: CommitTransactions
-  companion: CommitCompanion<P>
+  companion: CommitCompanion<P, R>
 }
 
 interface Pending {
@@ -61,7 +61,7 @@ interface Pending {
  * While the database is locked by another process, the group waits in memory and is tried again,
  * more and more slowly: its steps are done, maybe paid for, and failing them would run them again.
  */
-export class GroupCommit<P extends StepStart = StepStart> {
+export class GroupCommit<P extends StepStart = StepStart, R extends ClaimRequest<P> = ClaimRequest<P>> {
   private pending: Pending[] = []
   /** A flush is scheduled or in flight: later submits join the next group. */
   private busy = false
@@ -70,7 +70,7 @@ export class GroupCommit<P extends StepStart = StepStart> {
   /** Set once the engine stops waiting for a locked database (see abandonWaiting). */
   private abandoned: Error | null = null
 
-  constructor(private readonly o: GroupCommitOptions<P>) {}
+  constructor(private readonly o: GroupCommitOptions<P, R>) {}
 
   submit(item: GroupedWrite): Promise<JobView> {
     return new Promise((resolve, reject) => {
@@ -174,7 +174,7 @@ export class GroupCommit<P extends StepStart = StepStart> {
    */
   private async commit(batch: Pending[], isolated: boolean): Promise<GroupCommitted<P>> {
     const { transactions, companion } = this.o
-    const asked: { request: ClaimRequest<P> | null } = { request: null }
+    const asked: { request: R | null } = { request: null }
     const join = isolated ? null : (finished: ReadonlySet<string>) => (asked.request = companion.join(finished))
     let committed: GroupCommitted<P>
     try {

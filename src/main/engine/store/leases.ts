@@ -283,16 +283,17 @@ export class SqliteLeaseStore implements LeaseStore {
   private claimNow<P extends StepStart>(request: ClaimRequest<P>): Claim<P>[] {
     const claims: Claim<P>[] = []
     while (claims.length < request.max) {
-      const claimed = this.claimNext(request.leaseMs, request.excludeResources?.() ?? [])
-      if (!claimed) break
-      const plan = request.plan?.(claimed) ?? null
-      claims.push({ ...claimed, started: plan ? { plan, attempt: this.startClaimed(claimed.lease, plan) } : null })
+      const claim = this.claimNext<P>(request.leaseMs, request.excludeResources?.() ?? [])
+      if (!claim) break
+      const plan = request.plan?.(claim) ?? null
+      if (plan) claim.started = { plan, attempt: this.startClaimed(claim.lease, plan) }
+      claims.push(claim)
     }
     return claims
   }
 
   /** Take the next ready job: priority, then manual order, then FIFO. In the caller's transaction. */
-  private claimNext(leaseMs: number, exclude: readonly string[]): ClaimedJob | null {
+  private claimNext<P extends StepStart>(leaseMs: number, exclude: readonly string[]): Claim<P> | null {
     const now = this.now()
     const token = randomUUID()
     // Two statements, not one with an empty list: json_each costs a third of the claim and the
@@ -316,7 +317,7 @@ export class SqliteLeaseStore implements LeaseStore {
     const { job, row } = claimed
     const view = this.queue.emitRow(job)
     const steps = this.queue.stepRows(job.seq)
-    return { lease: { jobId: job.id, token, owner: this.owner, row, seq: job.seq, spent: totalsOf(steps) }, job: view, steps: steps.map(stepView) }
+    return { lease: { jobId: job.id, token, owner: this.owner, row, seq: job.seq, spent: totalsOf(steps) }, job: view, steps: steps.map(stepView), started: null }
   }
 
   /**
