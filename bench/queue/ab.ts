@@ -5,7 +5,10 @@
  * folder) started in its tree. Prints the medians of jobs/s and of CPU µs per job: on a shared
  * machine compare the CPU, which waiting does not inflate.
  *
- *   node --import tsx bench/queue/ab.ts --other /tmp/async-base [--n 2000] [--concurrency 2,8] [--reps 5]
+ *   node --import tsx bench/queue/ab.ts --other /tmp/async-base [--n 2000] [--concurrency 2,8] [--reps 5] [--mode cold|warm]
+ *
+ * `--mode warm` runs warm.ts instead (the mean of the warm rounds in one process; the other tree
+ * needs a warm.ts too: copy it there).
  *
  * It prints figures; it asserts nothing.
  */
@@ -19,7 +22,8 @@ const { values } = parseArgs({
     n: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '2,8' },
     reps: { type: 'string', default: '5' },
-    variant: { type: 'string', default: 'shipped' }
+    variant: { type: 'string', default: 'shipped' },
+    mode: { type: 'string', default: 'cold' }
   }
 })
 if (!values.other) throw new Error('--other: the folder of the tree to compare with (its node_modules installed or linked)')
@@ -33,11 +37,11 @@ interface Run {
 }
 
 function runIn(dir: string, concurrency: number): Run {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', 'bench/queue/run.ts', '--child', 'ours', '--variant', values.variant!, '--n', String(n), '--concurrency', String(concurrency)],
-    { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 24 }
-  )
+  const args =
+    values.mode === 'warm'
+      ? ['bench/queue/warm.ts', '--n', String(n), '--concurrency', String(concurrency)]
+      : ['bench/queue/run.ts', '--child', 'ours', '--variant', values.variant!, '--n', String(n), '--concurrency', String(concurrency)]
+  const r = spawnSync(process.execPath, ['--import', 'tsx', ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 24 })
   const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '))
   if (!line) throw new Error(`no result from ${dir}: ${r.stderr.slice(-2000)}`)
   return JSON.parse(line.slice('RESULT '.length)) as Run
@@ -49,7 +53,7 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
 }
 
-console.log(`this: ${trees.this}\nother: ${trees.other}\nN = ${n} no-op jobs, ${values.variant}, ${reps} runs each, interleaved; medians (min–max)`)
+console.log(`this: ${trees.this}\nother: ${trees.other}\nN = ${n} no-op jobs, ${values.variant}, ${values.mode}, ${reps} runs each, interleaved; medians (min–max)`)
 for (const concurrency of values.concurrency!.split(',').map(Number)) {
   const runs: Record<keyof typeof trees, Run[]> = { this: [], other: [] }
   for (let rep = 0; rep < reps; rep++) {

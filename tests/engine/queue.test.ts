@@ -252,6 +252,28 @@ describe('leases and fencing', () => {
     expect(engine.queue.get(job.id)!.steps[1]).toMatchObject({ status: 'running', attempts: 1 })
   })
 
+  it('a claim and the starts it plans are one transaction: a plan that fails leaves every job as it was', async () => {
+    engine = openTestEngine()
+    const jobs = ['a', 'b'].map((title) => engine.queue.enqueue({ type: 'one', input: {}, title }))
+    let plans = 0
+    // SQLite throws inside the call, a network backend rejects: either way, a failed claim.
+    const claim = async () =>
+      engine.leases.claim({
+        leaseMs: 10_000,
+        max: 2,
+        plan: (c) => {
+          if (++plans === 2) throw new Error('no plan for the second job')
+          return { step: c.steps[0]!, workDir: '/tmp/w', maxAttempts: 3, skipped: [] }
+        }
+      })
+    await expect(claim()).rejects.toThrow('no plan for the second job')
+    for (const job of jobs) {
+      expect(engine.queue.get(job.id)).toMatchObject({ status: 'pending', currentStep: null })
+      expect(engine.queue.get(job.id)!.steps[0]).toMatchObject({ status: 'pending', attempts: 0 })
+      expect(engine.queue.logs(job.id).map((l) => l.message)).toEqual(['queued with priority 10'])
+    }
+  })
+
   it('a cancelled job revokes the lease: the worker can no longer checkpoint', async () => {
     engine = openTestEngine()
     engine.queue.enqueue({ type: 'three', input: {} })

@@ -162,8 +162,10 @@ export class JobRunner<S> {
           await this.commit(leases.failJob(lease, step, `this build's ${pipeline.name} pipeline has no step "${step.name}"`, 0, null))
           return
         }
-        // A step started with its claim was asked at the claim (see plan).
-        const yieldTo = claimed.started?.plan.step.index === step.index ? null : this.d.shouldYield(latest.job)
+        // A step started with its claim was asked at the claim (see plan), unless the engine
+        // began to stop since (a network backend's claim takes a while).
+        const asked = claimed.started?.plan.step.index === step.index && !this.d.stopping()
+        const yieldTo = asked ? null : this.d.shouldYield(latest.job)
         if (yieldTo) {
           await this.commit(leases.release(lease, yieldTo.to, yieldTo.reason))
           return

@@ -104,6 +104,8 @@ export class WorkerPool<S = unknown> {
   /** Another process held the database the last time the pool tried to write (see writeFailed). */
   private databaseLocked = false
   private readonly idleWaiters = new Set<() => void>()
+  /** Told when no claim is under way any more (see stop). */
+  private readonly settledWaiters = new Set<() => void>()
   private readonly probeTimers = new Map<string, NodeJS.Timeout>()
   private unsubscribe: (() => void) | null = null
 
@@ -259,6 +261,7 @@ export class WorkerPool<S = unknown> {
    */
   private settled(request: PoolClaim, outcome: { claimed: Claim<PlannedStart>[] } | { failure: unknown }): void {
     this.reserved -= request.max
+    if (this.reserved === 0) for (const resolve of this.settledWaiters) resolve()
     if ('failure' in outcome) {
       for (const start of request.planned) start.release()
       this.writeFailed('claiming jobs', outcome.failure)
@@ -529,6 +532,9 @@ export class WorkerPool<S = unknown> {
     this.wakeTimer = null
     for (const t of this.probeTimers.values()) clearTimeout(t)
     this.probeTimers.clear()
+    // A claim under way (a network backend's) launches its runners once settled: wait for them.
+    if (this.reserved > 0) await new Promise<void>((resolve) => this.settledWaiters.add(resolve))
+    this.settledWaiters.clear()
     const all = Promise.all([...this.running.values()].map((r) => r.done))
     let timer: NodeJS.Timeout | undefined
     const timedOut = await Promise.race([
