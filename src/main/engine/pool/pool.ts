@@ -6,11 +6,11 @@ import { isDatabaseLocked } from '../store/database'
 import type { ExternalChanges } from '../store/external-changes'
 import { GroupCommit } from '../store/group-commit'
 import type { JobStore } from '../store/jobs'
-import type { ClaimedJob, LeaseStore } from '../store/leases'
+import { isPromise, type Awaitable, type Claim, type ClaimedJob, type ClaimRequest, type LeaseStore } from '../store/leases'
 import { RECENT_MS, type ProviderCallStore } from '../store/provider-calls'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff'
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions } from './circuit-breaker'
-import { JobRunner, StopReason } from './job-runner'
+import { JobRunner, StopReason, type PlannedStart } from './job-runner'
 import { JobStop } from './job-stop'
 import { stopOrphanedTools } from './orphaned-tools'
 import { ResourceLimiter, type ResourceLimit } from './resource-limiter'
@@ -62,6 +62,11 @@ export interface PoolOptions<S> {
   inUse?: (provider: string) => boolean
 }
 
+/** A claim the pool asked for, and the starts it planned (undone should the claim fail). */
+interface PoolClaim extends ClaimRequest<PlannedStart> {
+  planned: PlannedStart[]
+}
+
 interface Running {
   controller: JobStop
   claimed: ClaimedJob
@@ -83,14 +88,14 @@ export class WorkerPool<S = unknown> {
   /** What other processes commit, announced as this engine's own events while the pool runs. */
   readonly external: ExternalChanges
   /** The runners' checkpoints, committed together; its companion is this pool (see claimInCommit). */
-  readonly commits: GroupCommit
+  readonly commits: GroupCommit<PlannedStart, PoolClaim>
   private concurrency: number
   private readonly breakers = new Map<string, CircuitBreaker>()
   private readonly running = new Map<string, Running>()
   /** How many of `running` are finishing (see Running.finishing). */
   private finishing = 0
-  /** Runners launched inside the group commit in flight, stopped should it roll back. */
-  private launchedInCommit: Running[] = []
+  /** Slots held for the claims asked for and not yet settled (a network backend's are in flight a while). */
+  private reserved = 0
   private readonly runner: JobRunner<S>
   private state: 'idle' | 'running' | 'stopping' = 'idle'
   private wakeTimer: NodeJS.Timeout | null = null
@@ -99,6 +104,8 @@ export class WorkerPool<S = unknown> {
   /** Another process held the database the last time the pool tried to write (see writeFailed). */
   private databaseLocked = false
   private readonly idleWaiters = new Set<() => void>()
+  /** Told when no claim is under way any more (see stop). */
+  private readonly settledWaiters = new Set<() => void>()
   private readonly probeTimers = new Map<string, NodeJS.Timeout>()
   private unsubscribe: (() => void) | null = null
 
@@ -107,14 +114,11 @@ export class WorkerPool<S = unknown> {
     this.timings = { ...DEFAULT_TIMINGS, ...o.timings }
     this.limiter = new ResourceLimiter(o.resources ?? defaultResourceLimits())
     this.external = o.external
-    this.commits = new GroupCommit({
+    this.commits = new GroupCommit<PlannedStart, PoolClaim>({
       transactions: o.leases,
       companion: {
         join: (finished) => this.claimInCommit(finished),
-        rolledBack: () => {
-          for (const r of this.launchedInCommit) r.controller.abort(new StopReason('lease-lost'))
-          this.launchedInCommit = []
-        }
+        settled: (request, outcome) => this.settled(request, outcome)
       }
     })
     this.runner = new JobRunner<S>({
@@ -158,8 +162,7 @@ export class WorkerPool<S = unknown> {
     this.commits.resume()
     this.external.start()
     // Work left behind by a crash goes back to the queue before anything else is claimed.
-    this.reclaim()
-    this.queueTick()
+    void this.reclaim().then(() => this.queueTick())
   }
 
   setConcurrency(n: number): void {
@@ -193,42 +196,86 @@ export class WorkerPool<S = unknown> {
 
   private tick(): void {
     if (this.state !== 'running') return
-    if (Date.now() - this.lastReclaim >= this.timings.reclaimEveryMs) this.reclaim()
-    let starved = false
+    if (Date.now() - this.lastReclaim >= this.timings.reclaimEveryMs) void this.reclaim()
     // Most ticks follow a job's end, whose slot its own commit already handed on: no free slot,
     // nothing to ask the database.
-    if (this.hasFreeSlot() && !this.o.queue.isPaused()) starved = this.claimAndStart()
+    if (this.freeSlots() > 0 && !this.o.queue.isPaused()) this.claimAndStart()
+    else this.ticked(false)
+  }
+
+  private ticked(starved: boolean): void {
     // Only a tick that found no ready job needs to know when a held-back one becomes ready.
     this.scheduleWake(starved)
     this.checkIdle()
   }
 
   /**
-   * Fill the free slots in one transaction: each claim and its first step's start commit together
+   * Fill the free slots with one claim: each job and its first step's start commit together
    * (rule 1 of "Claim in commit", store/group-commit.ts) — one commit for a tick's work instead of
-   * two per job. Should the commit fail, the runners launched in it are stopped before their steps
-   * run. Returns whether the queue ran out of ready jobs. Its one caller, tick, checks for a free slot.
+   * two per job. Then the tick goes on, told whether the queue ran out of ready jobs. Its one
+   * caller, tick, checks for a free slot.
    */
-  private claimAndStart(): boolean {
-    const launched: Running[] = []
-    let starved = false
+  private claimAndStart(): void {
+    const request = this.claimRequest(this.freeSlots())
+    const claimed = (jobs: Claim<PlannedStart>[]) => {
+      this.settled(request, { claimed: jobs })
+      this.ticked(jobs.length < request.max)
+    }
+    const failed = (failure: unknown) => {
+      this.settled(request, { failure })
+      this.ticked(false)
+    }
+    let result: Awaitable<Claim<PlannedStart>[]>
     try {
-      this.o.leases.claimTogether(() => (starved = this.fillSlots(launched)))
-    } catch (err) {
-      for (const r of launched) r.controller.abort(new StopReason('lease-lost'))
-      // A busy database (another process writing) is retried at the next tick.
-      this.writeFailed('claiming jobs', err)
-      return false
+      result = this.o.leases.claim(request)
+    } catch (failure) {
+      return failed(failure)
+    }
+    if (isPromise(result)) result.then(claimed, failed)
+    else claimed(result)
+  }
+
+  /**
+   * A claim for `max` jobs, each with its first step's start planned by the runner (rule 1 of
+   * "Claim in commit"); its slots are held until it is settled.
+   */
+  private claimRequest(max: number): PoolClaim {
+    const planned: PlannedStart[] = []
+    this.reserved += max
+    return {
+      leaseMs: this.timings.leaseMs,
+      max,
+      planned,
+      excludeResources: () => this.limiter.saturated(),
+      plan: (claimed) => {
+        const start = this.runner.plan(claimed)
+        if (start) planned.push(start)
+        return start
+      }
+    }
+  }
+
+  /**
+   * A claim is over (committed, or failed): its runners are launched, or its planned starts
+   * undone (their resource slots given back); a busy database is retried at the next tick.
+   */
+  private settled(request: PoolClaim, outcome: { claimed: Claim<PlannedStart>[] } | { failure: unknown }): void {
+    this.reserved -= request.max
+    if (this.reserved === 0) for (const resolve of this.settledWaiters) resolve()
+    if ('failure' in outcome) {
+      for (const start of request.planned) start.release()
+      this.writeFailed('claiming jobs', outcome.failure)
+      return
     }
     this.databaseLocked = false
-    return starved
+    for (const claimed of outcome.claimed) this.launch(claimed)
   }
 
   /** Jobs whose worker is gone go back to the queue; a locked database is tried again next round. */
-  private reclaim(): void {
+  private async reclaim(): Promise<void> {
     this.lastReclaim = Date.now()
     try {
-      this.reclaimAbandoned()
+      await this.reclaimAbandoned()
     } catch (err) {
       this.writeFailed('taking back abandoned jobs', err)
     }
@@ -239,7 +286,7 @@ export class WorkerPool<S = unknown> {
    * this pool is running, whose renewals may merely have waited for a locked database; the tools
    * a killed engine left running in their work folders are stopped. Returns the ids taken back.
    */
-  reclaimAbandoned(): string[] {
+  reclaimAbandoned(): Promise<string[]> {
     return this.o.leases.reclaimAbandoned({
       held: (jobId) => this.running.has(jobId),
       onAbandonedWork: (workDirs) => {
@@ -258,10 +305,10 @@ export class WorkerPool<S = unknown> {
 
   /**
    * The group commit's companion (rule 2 of "Claim in commit", store/group-commit.ts): the jobs
-   * the group completes give their slots to the next jobs in that same transaction. A failed
-   * claim here is left to the next tick.
+   * the group completes give their slots to the next jobs, claimed in that same transaction.
+   * Called inside it: it only answers what to claim; `settled` launches what was claimed.
    */
-  private claimInCommit(finished: ReadonlySet<string>): void {
+  private claimInCommit(finished: ReadonlySet<string>): PoolClaim | null {
     for (const id of finished) {
       const entry = this.running.get(id)
       if (entry && !entry.finishing) {
@@ -269,39 +316,20 @@ export class WorkerPool<S = unknown> {
         this.finishing++
       }
     }
-    this.launchedInCommit = []
-    if (this.state !== 'running' || !this.hasFreeSlot() || this.o.queue.isPaused()) return
-    const launched: Running[] = []
-    try {
-      this.o.leases.claimTogether(() => this.fillSlots(launched))
-      this.launchedInCommit = launched
-      this.databaseLocked = false
-    } catch (err) {
-      for (const r of launched) r.controller.abort(new StopReason('lease-lost'))
-      this.writeFailed('claiming jobs', err)
-    }
+    const free = this.freeSlots()
+    if (this.state !== 'running' || free <= 0 || this.o.queue.isPaused()) return null
+    return this.claimRequest(free)
   }
 
-  private hasFreeSlot(): boolean {
-    return this.running.size - this.finishing < this.concurrency
+  /** Slots neither running a job (other than one finishing) nor held for a claim under way. */
+  private freeSlots(): number {
+    return this.concurrency - (this.running.size - this.finishing) - this.reserved
   }
 
-  /** Claim and launch jobs while slots are free, in the caller's transaction; true when the queue ran dry. */
-  private fillSlots(launched: Running[]): boolean {
-    while (this.hasFreeSlot()) {
-      const claimed = this.o.leases.claim({ leaseMs: this.timings.leaseMs, excludeResources: this.limiter.saturated() })
-      if (!claimed) return true
-      launched.push(this.launch(claimed))
-    }
-    return false
-  }
-
-  private launch(claimed: ClaimedJob): Running {
+  private launch(claimed: Claim<PlannedStart>): Running {
     const controller = new JobStop()
     const entry: Running = { controller, claimed, done: Promise.resolve(), finishing: false }
     this.running.set(claimed.lease.jobId, entry)
-    // runJob runs synchronously up to its resource acquisition, so the limiter already counts
-    // this job when the next claim computes which resources are saturated.
     entry.done = this.runner
       .runJob(claimed, controller)
       .catch((err) => console.error(`job ${claimed.lease.jobId} runner crashed:`, err))
@@ -320,7 +348,17 @@ export class WorkerPool<S = unknown> {
     // that becomes ready sooner needs an earlier wake.
     if (!lookAhead && this.wakeTimer) return
     if (this.wakeTimer) clearTimeout(this.wakeTimer)
-    const next = lookAhead ? this.o.leases.nextRunAfter() : null
+    if (!lookAhead) return this.armWake(null)
+    this.o.leases.nextRunAfter().then(
+      (next) => this.armWake(next),
+      () => this.armWake(null)
+    )
+  }
+
+  /** The next tick at `next` (a held-back job becomes ready), at most pollMs away. */
+  private armWake(next: number | null): void {
+    if (this.state !== 'running') return
+    if (this.wakeTimer) clearTimeout(this.wakeTimer)
     const delay = next === null ? this.timings.pollMs : Math.min(this.timings.pollMs, Math.max(5, next - Date.now()))
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = null
@@ -352,17 +390,23 @@ export class WorkerPool<S = unknown> {
       const t = this.probeTimers.get(b.provider)
       if (t) clearTimeout(t)
       this.probeTimers.delete(b.provider)
-      try {
-        this.o.leases.releaseWaiting(b.provider)
-      } catch (err) {
+      this.o.leases.releaseWaiting(b.provider).then(
+        () => this.queueTick(),
         // Its waiting jobs then start at their probe time instead of at once.
-        this.writeFailed('releasing the jobs waiting for a provider', err)
-      }
-      this.queueTick()
+        (err) => this.writeFailed('releasing the jobs waiting for a provider', err)
+      )
     } else if (b.state === 'open') {
       this.scheduleProbe(b)
     }
-    this.o.events.emit({ type: 'provider.changed', health: this.healthOf(b.provider) })
+    this.announceHealth(b.provider)
+  }
+
+  /** A provider's card changed: announced once its figures are read (a failed read skips it; the next change tells). */
+  private announceHealth(provider: string): void {
+    this.healthOf(provider).then(
+      (health) => this.o.events.emit({ type: 'provider.changed', health }),
+      (err) => this.writeFailed('reading a provider\'s health', err)
+    )
   }
 
   /** At the end of the cooldown, run the provider's health probe (if it has one) instead of spending a job. */
@@ -385,17 +429,15 @@ export class WorkerPool<S = unknown> {
       const ms = Date.now() - started
       // The provider's answer decides, whether or not it can be written down right now (the
       // database may be locked by another process): the breaker's trial is always settled.
-      try {
-        this.o.providerCalls.record({
+      this.o.providerCalls
+        .record({
           provider: b.provider,
           ts: Date.now(),
           ok: failure === null,
           durationMs: ms,
           error: failure === null ? null : `health probe: ${failure}`
         })
-      } catch (err) {
-        this.writeFailed('recording a health probe', err)
-      }
+        .catch((err) => this.writeFailed('recording a health probe', err))
       if (failure === null) {
         if (b.recordSuccess(ms)) this.breakerChanged(b)
       } else {
@@ -407,14 +449,15 @@ export class WorkerPool<S = unknown> {
     this.probeTimers.set(b.provider, timer)
   }
 
-  private healthOf(provider: string): ProviderHealth {
+  private async healthOf(provider: string): Promise<ProviderHealth> {
     const since = Date.now() - 24 * 3600_000
     const calls = this.o.providerCalls
-    const s = calls.statsSince(provider, since)
+    const s = await calls.statsSince(provider, since)
+    const recent = await calls.recent(provider)
     const b = this.breakers.get(provider)?.snapshot()
     // A provider that answers but refuses (HTTP 400: a bad request, not an outage) keeps its
     // circuit closed; its last error still belongs on its card, or it looks healthy at 0 %.
-    const lastFailed = b?.lastError ? null : calls.lastErrorSince(provider, since)
+    const lastFailed = b?.lastError ? null : await calls.lastErrorSince(provider, since)
     return {
       provider,
       state: b?.state ?? 'closed',
@@ -426,19 +469,20 @@ export class WorkerPool<S = unknown> {
       successRate24h: s.calls ? s.ok / s.calls : null,
       calls24h: s.calls,
       avgDurationMs24h: s.avgOkMs === null ? null : Math.round(s.avgOkMs),
-      ...calls.recent(provider),
+      ...recent,
       inUse: this.o.inUse?.(provider) ?? true
     }
   }
 
   /** Every provider in use that the pool has seen (breaker) or that was called in the last 24 h. */
-  health(known: readonly string[] = []): ProviderHealth[] {
+  async health(known: readonly string[] = []): Promise<ProviderHealth[]> {
     const names = new Set<string>(known)
     for (const p of this.breakers.keys()) names.add(p)
-    for (const p of this.o.providerCalls.calledSince(Date.now() - 24 * 3600_000)) names.add(p)
+    for (const p of await this.o.providerCalls.calledSince(Date.now() - 24 * 3600_000)) names.add(p)
     // A provider the settings no longer use stays listed while its recent calls are worth seeing.
     const since = Date.now() - RECENT_MS
-    return [...names].sort().map((p) => this.healthOf(p)).filter((h) => h.inUse || (h.lastCallAt !== null && h.lastCallAt >= since))
+    const all = await Promise.all([...names].sort().map((p) => this.healthOf(p)))
+    return all.filter((h) => h.inUse || (h.lastCallAt !== null && h.lastCallAt >= since))
   }
 
   status(): { state: 'idle' | 'running' | 'stopping'; running: string[]; concurrency: number; resources: ResourceStatus[] } {
@@ -449,9 +493,18 @@ export class WorkerPool<S = unknown> {
   // ------------------------------------------------------------- idle and stop
 
   private checkIdle(): void {
-    if (this.idleWaiters.size === 0 || this.running.size > 0) return
-    const idle = this.state !== 'running' || this.o.queue.isPaused() || !this.o.leases.hasWork()
-    if (!idle) return
+    if (this.idleWaiters.size === 0 || this.running.size > 0 || this.reserved > 0) return
+    if (this.state !== 'running' || this.o.queue.isPaused()) return this.wakeIdle()
+    this.o.leases.hasWork().then(
+      (work) => {
+        if (!work && this.running.size === 0 && this.reserved === 0) this.wakeIdle()
+      },
+      // A busy database: the next tick asks again.
+      () => {}
+    )
+  }
+
+  private wakeIdle(): void {
     for (const resolve of [...this.idleWaiters]) resolve()
     this.idleWaiters.clear()
   }
@@ -479,6 +532,9 @@ export class WorkerPool<S = unknown> {
     this.wakeTimer = null
     for (const t of this.probeTimers.values()) clearTimeout(t)
     this.probeTimers.clear()
+    // A claim under way (a network backend's) launches its runners once settled: wait for them.
+    if (this.reserved > 0) await new Promise<void>((resolve) => this.settledWaiters.add(resolve))
+    this.settledWaiters.clear()
     const all = Promise.all([...this.running.values()].map((r) => r.done))
     let timer: NodeJS.Timeout | undefined
     const timedOut = await Promise.race([

@@ -134,13 +134,6 @@ export const JOB_ROW: RowBuilder<JobRow> = (at) => {
   })
 }
 
-/** A claim's `RETURNING rowid AS row_id, *`: the job's row and where it is stored. */
-export const CLAIMED_ROW: RowBuilder<{ row: number; job: JobRow }> = (at) => {
-  const rowAt = at('row_id')
-  const job = JOB_ROW(at)
-  return (r) => ({ row: r[rowAt] as number, job: job(r) })
-}
-
 /**
  * The columns a JobView is made of, but its payload. A claim and a worker's write name them in
  * their RETURNING instead of `*`: SQLite copies each returned value into a temporary table and
