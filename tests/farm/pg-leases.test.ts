@@ -12,6 +12,7 @@ import type { PgClaimedJob, PgLeaseStore } from '../../src/main/engine/store/pos
 import type { EngineEvent } from '../../src/shared/types'
 import { addJob, held, leaseStore, success, testDataDir, workDirOf } from '../helpers/farm-jobs'
 import { usePostgres } from '../helpers/postgres'
+import { endPool } from '../helpers/pg-pool'
 
 const db = usePostgres()
 let pool: pg.Pool
@@ -23,7 +24,7 @@ beforeAll(async () => {
   pool = new pg.Pool({ connectionString: db.url, max: 6 })
 })
 afterAll(async () => {
-  await pool.end()
+  await endPool(pool)
 })
 beforeEach(async () => {
   await pool.query('DELETE FROM jobs')
