@@ -8,6 +8,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { databaseFile } from '../../src/main/engine/engine'
+import { claimOne } from '../../src/main/engine/store/leases'
 import { closeAfterEach } from '../helpers/closing'
 import { openTestEngine, tempDir, until } from '../helpers/engine'
 import { callsOf } from '../helpers/test-pipelines'
@@ -44,7 +45,7 @@ async function finishWhileLocked(lockMs: number) {
   other.exec('COMMIT')
   // Its lease may have run out meanwhile (no renewal could be written): still, it is not
   // abandoned, this engine is running it.
-  expect(engine.pool.reclaimAbandoned()).toEqual([])
+  expect(await engine.pool.reclaimAbandoned()).toEqual([])
 
   await until(() => engine.queue.get(job.id)!.status === 'completed', 10_000, 'the job to complete')
   // b ran once: its checkpoint waited for the database.
@@ -72,7 +73,7 @@ describe("a step's failure while another process holds the database", () => {
     rmSync(join(dir, 'hold'))
     await new Promise((r) => setTimeout(r, 600))
     expect(engine.queue.get(job.id)!.status).toBe('processing')
-    expect(engine.pool.reclaimAbandoned()).toEqual([])
+    expect(await engine.pool.reclaimAbandoned()).toEqual([])
     other.exec('COMMIT')
 
     await until(() => engine.queue.get(job.id)!.status === 'failed', 10_000, 'the job to fail')
@@ -90,7 +91,7 @@ describe("a step's failure while another process holds the database", () => {
     writeFileSync(join(dir, 'flaky-b-r'), '') // b times out at the end of its work, during the lock
     rmSync(join(dir, 'hold'))
     await new Promise((r) => setTimeout(r, 600))
-    expect(engine.pool.reclaimAbandoned()).toEqual([])
+    expect(await engine.pool.reclaimAbandoned()).toEqual([])
     other.exec('COMMIT')
 
     await until(() => engine.queue.get(job.id)!.status === 'completed', 10_000, 'the job to complete')
@@ -160,7 +161,7 @@ describe('taking back abandoned jobs while another process holds the database', 
     const dir = tempDir()
     const gone = track(openTestEngine({}, dir), (e) => e.close(0))
     const job = gone.queue.enqueue({ type: 'one', input: { label: 'y' } })
-    gone.leases.claim({ leaseMs: 1 }) // its worker stops answering: the lease runs out
+    await claimOne(gone.leases, 1) // its worker stops answering: the lease runs out
     const engine = track(openTestEngine({}, dir), (e) => e.close(100))
     engine.db.pragma('busy_timeout = 50')
     const other = track(new Database(databaseFile(dir)), (db) => db.close())

@@ -3,8 +3,8 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Engine } from '../../src/main/engine/engine'
 import { LeaseLostError, QueueError } from '../../src/main/engine/errors'
-import type { ClaimedJob } from '../../src/main/engine/store/leases'
-import { commitCounts, inTransaction, walFlushed } from '../../src/main/engine/store/database'
+import { claimOne, type ClaimedJob } from '../../src/main/engine/store/leases'
+import { commitCounts, walFlushed } from '../../src/main/engine/store/database'
 import { openTestEngine } from '../helpers/engine'
 import type { TestServices } from '../helpers/test-pipelines'
 
@@ -13,10 +13,10 @@ afterEach(async () => {
   await engine?.close(100)
 })
 
-function claimOrder(e: Engine<TestServices>): string[] {
+async function claimOrder(e: Engine<TestServices>): Promise<string[]> {
   const out: string[] = []
   for (;;) {
-    const c = e.leases.claim({ leaseMs: 10_000 })
+    const c = await claimOne(e.leases, 10_000)
     if (!c) return out
     out.push(c.job.title)
   }
@@ -62,17 +62,17 @@ describe('enqueue', () => {
 })
 
 describe('ordering', () => {
-  it('claims by priority, then manual order, then FIFO', () => {
+  it('claims by priority, then manual order, then FIFO', async () => {
     engine = openTestEngine()
     const q = engine.queue
     q.enqueue({ type: 'one', input: {}, title: 'late-low' })
     q.enqueue({ type: 'one', input: {}, title: 'urgent', priority: 1 })
     q.enqueue({ type: 'one', input: {}, title: 'mid-1', priority: 5 })
     q.enqueue({ type: 'one', input: {}, title: 'mid-2', priority: 5 })
-    expect(claimOrder(engine)).toEqual(['urgent', 'mid-1', 'mid-2', 'late-low'])
+    expect(await claimOrder(engine)).toEqual(['urgent', 'mid-1', 'mid-2', 'late-low'])
   })
 
-  it('moves up, down, top and bottom, and lists in queue order', () => {
+  it('moves up, down, top and bottom, and lists in queue order', async () => {
     engine = openTestEngine()
     const q = engine.queue
     const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((t) => q.enqueue({ type: 'one', input: {}, title: t }))
@@ -88,7 +88,7 @@ describe('ordering', () => {
     expect(() => q.move(c!.id, 'up')).toThrow('job is already first in the queue')
     expect(() => q.move(d!.id, 'down')).toThrow('job is already last in the queue')
     expect(() => q.move(b!.id, 'sideways' as never)).toThrow(/direction: direction must be up, down, top or bottom/)
-    expect(claimOrder(engine)).toEqual(['c', 'a', 'b', 'd'])
+    expect(await claimOrder(engine)).toEqual(['c', 'a', 'b', 'd'])
   })
 
   it('moving past a job of another priority adopts that priority', () => {
@@ -104,12 +104,12 @@ describe('ordering', () => {
     expect(q.logs(low.id).slice(-2).map((l) => l.message)).toEqual(['moved up; priority 9 → 2', 'moved down'])
   })
 
-  it('refuses to reorder or re-prioritise a job being processed, with a reason', () => {
+  it('refuses to reorder or re-prioritise a job being processed, with a reason', async () => {
     engine = openTestEngine()
     const q = engine.queue
     const job = q.enqueue({ type: 'one', input: {} })
     q.enqueue({ type: 'one', input: {} })
-    engine.leases.claim({ leaseMs: 10_000 })
+    await claimOne(engine.leases, 10_000)
     expect(() => q.move(job.id, 'down')).toThrow(/being processed; it cannot be reordered/)
     expect(() => q.setPriority(job.id, 1)).toThrow(/being processed/)
     try {
@@ -120,14 +120,14 @@ describe('ordering', () => {
     }
   })
 
-  it('set priority changes the claim order', () => {
+  it('set priority changes the claim order', async () => {
     engine = openTestEngine()
     const q = engine.queue
     q.enqueue({ type: 'one', input: {}, title: 'a' })
     const b = q.enqueue({ type: 'one', input: {}, title: 'b' })
     q.setPriority(b.id, 3)
     expect(() => q.setPriority(b.id, 11)).toThrow(/priority/)
-    expect(claimOrder(engine)).toEqual(['b', 'a'])
+    expect(await claimOrder(engine)).toEqual(['b', 'a'])
   })
 
   it('finds a job by a unique id prefix and says when one is missing', () => {
@@ -144,19 +144,19 @@ describe('leases and fencing', () => {
   it('a worker whose lease expired cannot write its result; the job runs again elsewhere', async () => {
     engine = openTestEngine()
     const job = engine.queue.enqueue({ type: 'one', input: {} })
-    const first = engine.leases.claim({ leaseMs: 1 })!
+    const first = (await claimOne(engine.leases, 1))!
     await new Promise((r) => setTimeout(r, 10))
-    expect(engine.leases.reclaimAbandoned()).toEqual([job.id])
+    expect(await engine.leases.reclaimAbandoned()).toEqual([job.id])
     expect(engine.queue.get(job.id)!.status).toBe('pending')
-    const second = engine.leases.claim({ leaseMs: 10_000 })!
+    const second = (await claimOne(engine.leases, 10_000))!
     expect(second.lease.token).not.toBe(first.lease.token)
     const step = first.steps[0]!
     const success = { data: { stale: true }, files: {}, workDir: '/tmp/x', costUsd: 0, provider: null, fallback: false, durationMs: 1, durable: true }
     await expect(engine!.pool.commits.submit(engine.leases.completeStep(first.lease, step, success, { resource: null, jobProgress: 100, jobResult: {} }))).rejects.toThrow(
       LeaseLostError
     )
-    expect(engine.leases.renew(first.lease, 1000)).toBe(false)
-    expect(engine.leases.renew(second.lease, 1000)).toBe(true)
+    expect(await engine.leases.renew(first.lease, 1000)).toBe(false)
+    expect(await engine.leases.renew(second.lease, 1000)).toBe(true)
     await engine!.pool.commits.submit(engine.leases.completeStep(second.lease, second.steps[0]!, { ...success, data: { fresh: true } }, { resource: null, jobProgress: 100, jobResult: { ok: 1 } }))
     const done = engine.queue.get(job.id)!
     expect(done.status).toBe('completed')
@@ -166,7 +166,8 @@ describe('leases and fencing', () => {
   it('checkpoints finishing together share one commit, fsynced when any of them is worth it', async () => {
     engine = openTestEngine()
     for (let i = 0; i < 4; i++) engine.queue.enqueue({ type: 'one', input: {} })
-    const claims = [0, 1, 2, 3].map(() => engine!.leases.claim({ leaseMs: 10_000 })!)
+    const claims: ClaimedJob[] = []
+    for (let i = 0; i < 4; i++) claims.push((await claimOne(engine.leases, 10_000))!)
     const base = { data: null, files: {}, workDir: '/tmp/x', costUsd: 0, provider: null, fallback: false, durationMs: 1 }
     // The enqueues' own fsyncs (off the thread, after their commits) land before counting.
     await walFlushed(engine.db)
@@ -190,7 +191,7 @@ describe('leases and fencing', () => {
   it('in a shared commit, a checkpoint that cannot be stored fails alone; a lost lease too, writing nothing', async () => {
     engine = openTestEngine()
     for (let i = 0; i < 3; i++) engine.queue.enqueue({ type: 'one', input: {}, title: `job ${i}` })
-    const [ok, broken, revoked] = [0, 1, 2].map(() => engine!.leases.claim({ leaseMs: 10_000 })!)
+    const [ok, broken, revoked] = [(await claimOne(engine.leases, 10_000))!, (await claimOne(engine.leases, 10_000))!, (await claimOne(engine.leases, 10_000))!]
     engine.queue.cancel(revoked!.job.id)
     const base = { files: {}, workDir: '/tmp/x', costUsd: 0.5, provider: null, fallback: false, durationMs: 7, durable: false }
     const complete = (c: ClaimedJob, data: unknown) =>
@@ -216,11 +217,11 @@ describe('leases and fencing', () => {
     engine = openTestEngine()
     const job = engine.queue.enqueue({ type: 'three', input: {} })
     const base = { data: null, files: {}, workDir: '/tmp/x', provider: null, fallback: false, durable: false }
-    let c = engine.leases.claim({ leaseMs: 10_000 })!
+    let c = (await claimOne(engine.leases, 10_000))!
     await engine!.pool.commits.submit(engine.leases.completeStep(c.lease, c.steps[0]!, { ...base, costUsd: 0.25, durationMs: 100 }, { resource: 'cpu', step: 'b', jobProgress: 33 }))
     // The engine stops here; the job resumes in a new claim, which reads what step a cost.
     await engine!.pool.commits.submit(engine.leases.release(c.lease, 'pending', 'test: stopped'))
-    c = engine.leases.claim({ leaseMs: 10_000 })!
+    c = (await claimOne(engine.leases, 10_000))!
     await engine!.pool.commits.submit(engine.leases.completeStep(c.lease, c.steps[1]!, { ...base, costUsd: null, durationMs: 20 }, { resource: 'cpu', step: 'c', jobProgress: 66 }))
     expect(engine.queue.get(job.id)).toMatchObject({ costUsd: 0.25, costKnown: false })
     await engine!.pool.commits.submit(engine.leases.completeStep(c.lease, c.steps[2]!, { ...base, costUsd: 1, durationMs: 3 }, { resource: null, jobProgress: 100, jobResult: null }))
@@ -232,55 +233,57 @@ describe('leases and fencing', () => {
     const job = engine.queue.enqueue({ type: 'three', input: {} })
     const announced: string[] = []
     engine.events.on('job.changed', (e) => announced.push(`${e.job.status}:${e.job.currentStep}`))
-    let claimed!: ClaimedJob
-    inTransaction(engine.db, () => {
-      claimed = engine.leases.claim({ leaseMs: 10_000 })!
-      expect(claimed.job.currentStep).toBe('a')
-      expect(engine.leases.startStep(claimed.lease, claimed.steps[0]!, '/tmp/w', 3, true)).toBe(1)
+    const [claimed] = await engine.leases.claim({
+      leaseMs: 10_000,
+      max: 2,
+      plan: (c) => ({ step: c.steps[0]!, workDir: '/tmp/w', maxAttempts: 3, skipped: [] })
     })
+    if (!claimed) throw new Error('nothing claimed')
+    expect(claimed.job.currentStep).toBe('a')
+    expect(claimed.started?.attempt).toBe(1)
     expect(announced).toEqual(['processing:a'])
     expect(engine.queue.get(job.id)!.steps[0]).toMatchObject({ status: 'running', attempts: 1 })
     // The checkpoint names the next step; starting it later (its own transaction) writes and announces.
     const success = { data: null, files: {}, workDir: '/tmp/w', costUsd: 0, provider: null, fallback: false, durationMs: 1, durable: false }
     const job2 = await engine!.pool.commits.submit(engine.leases.completeStep(claimed.lease, claimed.steps[0]!, success, { resource: 'cpu', step: 'b', jobProgress: 33 }))
     expect(job2.currentStep).toBe('b')
-    engine.leases.startStep(claimed.lease, claimed.steps[1]!, '/tmp/w2', 3, true)
+    expect(await engine.leases.startStep(claimed.lease, claimed.steps[1]!, '/tmp/w2', 3)).toBe(1)
     expect(announced).toEqual(['processing:a', 'processing:b', 'processing:b'])
     expect(engine.queue.get(job.id)!.steps[1]).toMatchObject({ status: 'running', attempts: 1 })
   })
 
-  it('a cancelled job revokes the lease: the worker can no longer checkpoint', () => {
+  it('a cancelled job revokes the lease: the worker can no longer checkpoint', async () => {
     engine = openTestEngine()
     engine.queue.enqueue({ type: 'three', input: {} })
-    const c = engine.leases.claim({ leaseMs: 10_000 })!
+    const c = (await claimOne(engine.leases, 10_000))!
     engine.queue.cancel(c.job.id)
-    expect(() => engine.leases.startStep(c.lease, c.steps[0]!, '/tmp/w', 3)).toThrow(LeaseLostError)
+    await expect(engine.leases.startStep(c.lease, c.steps[0]!, '/tmp/w', 3)).rejects.toThrow(LeaseLostError)
   })
 
-  it('does not take over a live lease', () => {
+  it('does not take over a live lease', async () => {
     engine = openTestEngine()
     engine.queue.enqueue({ type: 'one', input: {} })
-    engine.leases.claim({ leaseMs: 60_000 })
-    expect(engine.leases.reclaimAbandoned()).toEqual([])
+    await claimOne(engine.leases, 60_000)
+    expect(await engine.leases.reclaimAbandoned()).toEqual([])
   })
 })
 
 describe('lifecycle operations', () => {
-  it('cancels a pending job at once and refuses to cancel a finished one', () => {
+  it('cancels a pending job at once and refuses to cancel a finished one', async () => {
     engine = openTestEngine()
     const job = engine.queue.enqueue({ type: 'one', input: {} })
     expect(engine.queue.cancel(job.id).status).toBe('cancelled')
     expect(() => engine.queue.cancel(job.id)).toThrow('job is already cancelled; nothing to cancel')
-    expect(engine.leases.claim({ leaseMs: 1000 })).toBeNull()
+    expect(await claimOne(engine.leases, 1000)).toBeNull()
   })
 
-  it('pauses and resumes a single job and the whole queue', () => {
+  it('pauses and resumes a single job and the whole queue', async () => {
     engine = openTestEngine()
     const a = engine.queue.enqueue({ type: 'one', input: {}, title: 'a' })
     engine.queue.enqueue({ type: 'one', input: {}, title: 'b' })
     expect(engine.queue.pauseJob(a.id).status).toBe('paused')
     expect(() => engine.queue.pauseJob(a.id)).toThrow(/job is paused; only queued or running jobs can be paused/)
-    expect(claimOrder(engine)).toEqual(['b'])
+    expect(await claimOrder(engine)).toEqual(['b'])
     expect(engine.queue.resumeJob(a.id).status).toBe('pending')
     expect(() => engine.queue.resumeJob(a.id)).toThrow('job is pending, not paused')
     engine.queue.setQueuePaused(true)
@@ -337,7 +340,7 @@ describe('lifecycle operations', () => {
 })
 
 describe('placing a dragged job', () => {
-  it('drops a job before or after another in one reorder, adopting its priority', () => {
+  it('drops a job before or after another in one reorder, adopting its priority', async () => {
     engine = openTestEngine()
     const q = engine.queue
     const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((t, i) => q.enqueue({ type: 'one', input: {}, title: t, priority: i < 2 ? 3 : 10 }))
@@ -349,7 +352,7 @@ describe('placing a dragged job', () => {
     q.pauseJob(b!.id)
     q.place(a!.id, { after: b!.id })
     expect(titles()).toEqual(['b', 'a', 'c', 'd'])
-    engine.leases.claim({ leaseMs: 10_000 })
+    await claimOne(engine.leases, 10_000)
     const running = q.list({ status: 'processing' })[0]!
     expect(() => q.place(running.id, { after: d!.id })).toThrow(/being processed/)
     expect(() => q.place(c!.id, { before: running.id })).toThrow(/the job to place it next to is processing/)

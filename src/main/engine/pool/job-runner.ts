@@ -7,8 +7,8 @@ import { Coalescer, type EventBus } from '../events'
 import { makeStepContext, stepOutputOf } from '../pipelines/context'
 import type { PipelineRegistry } from '../pipelines/registry'
 import { stepDefinition, type PipelineDefinition, type StepContext, type StepDefinition, type StepOutput, type StepResult } from '../pipelines/types'
-import type { GroupCommit, GroupedWrite } from '../store/group-commit'
-import type { ClaimedJob, Lease, LeaseStore } from '../store/leases'
+import type { GroupCommit } from '../store/group-commit'
+import type { Claim, ClaimedJob, GroupedWrite, HeldStep, Lease, LeaseStore, StepStart } from '../store/leases'
 import { isDatabaseLocked } from '../store/database'
 import { backoffDelay, type BackoffOptions } from './backoff'
 import type { CircuitBreaker } from './circuit-breaker'
@@ -50,6 +50,12 @@ export interface RunnerDeps<S> {
 
 type StepOutcome = 'completed' | 'stopped'
 
+/** A first step's start as the runner plans it at the claim: the resource slot it took comes along. */
+export interface PlannedStart extends StepStart {
+  /** Gives the slot back (idempotent): when the step ends, or when the claim failed. */
+  release: () => void
+}
+
 interface ProgressUpdate {
   stepIdx: number
   stepName: string
@@ -76,12 +82,15 @@ export class JobRunner<S> {
   private deliverProgress(jobId: string, u: ProgressUpdate): void {
     const held = this.leasesByJob.get(jobId)
     if (!held) return
-    try {
-      this.d.leases.saveProgress(held.lease, u.stepIdx, u.stepProgress, u.jobProgress)
-    } catch (err) {
-      if (err instanceof LeaseLostError) held.controller.abort(new StopReason('lease-lost'))
-      return
-    }
+    this.d.leases.saveProgress(held.lease, u.stepIdx, u.stepProgress, u.jobProgress).then(
+      () => this.progressSaved(jobId, u),
+      (err) => {
+        if (err instanceof LeaseLostError) held.controller.abort(new StopReason('lease-lost'))
+      }
+    )
+  }
+
+  private progressSaved(jobId: string, u: ProgressUpdate): void {
     this.d.events.emit({
       type: 'job.progress',
       jobId,
@@ -92,7 +101,40 @@ export class JobRunner<S> {
     })
   }
 
-  async runJob(claimed: ClaimedJob, controller: JobStop): Promise<void> {
+  /**
+   * How a job's first step starts, decided as it is claimed (rule 1 of "Claim in commit",
+   * store/group-commit.ts): synchronous, and never touches the store. What runJob would do before
+   * that step's start: the pipeline and step found, the provider's budget and circuit checked, a
+   * free slot of its resource taken (tryAcquire), its work folder and attempts chosen. Null when
+   * any of it cannot be done at once: runJob then decides, with a write of its own.
+   */
+  plan(claimed: ClaimedJob): PlannedStart | null {
+    const pipeline = this.d.pipelines.get(claimed.job.type)
+    const step = claimed.steps.find((s) => s.status !== 'completed')
+    if (!pipeline || !step) return null
+    const def = stepDefinition(pipeline, step.name)
+    if (!def || this.d.shouldYield(claimed.job)) return null
+    const provider = def.provider?.({ input: claimed.job.payload, services: this.d.services, stepName: step.name }) ?? null
+    if (provider && (this.d.budget?.(provider) || this.d.breaker(provider).state !== 'closed')) return null
+    const release = this.d.limiter.tryAcquire(def.resource)
+    if (!release) return null
+    return {
+      step,
+      workDir: this.workDirOf(claimed.lease.jobId, step),
+      maxAttempts: Math.max(1, def.maxAttempts ?? claimed.job.maxRetries),
+      skipped: claimed.steps.filter((s) => s.status === 'completed'),
+      release
+    }
+  }
+
+  /** A fresh work folder for one run of a step. */
+  private workDirOf(jobId: string, step: HeldStep & { index: number }): string {
+    // A planned step's name holds a ':' (segment:4f3a…), which no Windows folder name may.
+    const folder = `${String(step.index + 1).padStart(2, '0')}-${step.name.replace(/[^\w.-]/g, '-')}`
+    return join(this.d.artifactsRoot, jobId, `${folder}.${randomUUID().slice(0, 8)}`)
+  }
+
+  async runJob(claimed: Claim<PlannedStart>, controller: JobStop): Promise<void> {
     const { lease, job } = claimed
     const { leases } = this.d
     this.hold(lease, controller)
@@ -107,7 +149,7 @@ export class JobRunner<S> {
       const outputs: Record<string, StepOutput> = {}
       const done = steps.filter((s) => s.status === 'completed')
       for (const s of done) outputs[s.name] = stepOutputOf(s)
-      if (done.length < steps.length) leases.logSkipped(lease, done)
+      if (!claimed.started && done.length && done.length < steps.length) await leases.logSkipped(lease, done)
 
       const latest = { job }
       for (let i = 0; i < steps.length; i++) {
@@ -155,6 +197,8 @@ export class JobRunner<S> {
       // with the error, and can be retried once fixed.
       await this.failUnexpectedly(claimed, err)
     } finally {
+      // A planned start whose step never ran (the job yielded first) gives its slot back.
+      claimed.started?.plan.release()
       this.letGo(lease)
     }
   }
@@ -185,19 +229,60 @@ export class JobRunner<S> {
    */
   private renewLeases(): void {
     const held = [...this.leasesByJob.values()]
-    let lost: Lease[]
-    try {
-      lost = this.d.leases.renewAll(held.map((h) => h.lease), this.d.timings.leaseMs)
-    } catch {
+    this.d.leases.renewAll(held.map((h) => h.lease), this.d.timings.leaseMs).then(
+      (lost) => {
+        for (const lease of lost) {
+          // Only the run that held this lease: its job may already run again under a new one.
+          const held = this.leasesByJob.get(lease.jobId)
+          if (held?.lease === lease) held.controller.abort(new StopReason('lease-lost'))
+        }
+      },
       // A busy database now and then is not a lost lease; the next renewal will tell.
-      return
+      () => {}
+    )
+  }
+
+  /**
+   * What a step not started with its claim goes through before it starts: the provider's budget
+   * and circuit (either may make the job wait), then a slot of its resource, waited for in line.
+   */
+  private async begin(
+    a: { lease: Lease; claimed: ClaimedJob; def: StepDefinition<S>; step: StepView; controller: JobStop },
+    provider: string | null,
+    breaker: CircuitBreaker | null
+  ): Promise<{ release: () => void; workDir: string; maxAttempts: number } | 'stopped'> {
+    const { lease, claimed, def, step, controller } = a
+    const { leases } = this.d
+    const overBudget = provider ? (this.d.budget?.(provider) ?? null) : null
+    if (provider && overBudget) {
+      await this.commit(leases.waitForProvider(lease, step, provider, overBudget.reason, overBudget.until, null))
+      return 'stopped'
     }
-    for (const lease of lost) this.leasesByJob.get(lease.jobId)?.controller.abort(new StopReason('lease-lost'))
+
+    if (provider && breaker && !breaker.tryAcquire()) {
+      // Open: wait for the probe time. Half-open with a trial in flight: wait for its verdict — a
+      // success releases waiting jobs at once (releaseWaiting), so this is only an upper bound.
+      const until = breaker.state === 'open' && breaker.retryAt ? breaker.retryAt : Date.now() + Math.max(10 * this.d.timings.pollMs, 1_000)
+      await this.commit(leases.waitForProvider(lease, step, provider, breaker.lastError ?? 'circuit open', until, null))
+      return 'stopped'
+    }
+
+    let release = this.d.limiter.tryAcquire(def.resource)
+    if (!release) {
+      try {
+        release = await this.d.limiter.acquire(def.resource, controller.signal)
+      } catch {
+        breaker?.abandonTrial()
+        await this.handleStop(lease, step, stopReasonOf(controller))
+        return 'stopped'
+      }
+    }
+    return { release, workDir: this.workDirOf(lease.jobId, step), maxAttempts: Math.max(1, def.maxAttempts ?? claimed.job.maxRetries) }
   }
 
   private async runStep(a: {
     lease: Lease
-    claimed: ClaimedJob
+    claimed: Claim<PlannedStart>
     pipeline: PipelineDefinition<S>
     def: StepDefinition<S>
     step: StepView
@@ -214,47 +299,19 @@ export class JobRunner<S> {
     const provider = def.provider?.(target) ?? null
     const breaker = provider ? this.d.breaker(provider) : null
     const consulted = def.consults?.(target) ?? []
-
-    const overBudget = provider ? (this.d.budget?.(provider) ?? null) : null
-    if (provider && overBudget) {
-      await this.commit(leases.waitForProvider(lease, step, provider, overBudget.reason, overBudget.until, null))
-      return 'stopped'
-    }
-
-    if (provider && breaker && !breaker.tryAcquire()) {
-      // Open: wait for the probe time. Half-open with a trial in flight: wait for its verdict — a
-      // success releases waiting jobs at once (releaseWaiting), so this is only an upper bound.
-      const until = breaker.state === 'open' && breaker.retryAt ? breaker.retryAt : Date.now() + Math.max(10 * this.d.timings.pollMs, 1_000)
-      await this.commit(leases.waitForProvider(lease, step, provider, breaker.lastError ?? 'circuit open', until, null))
-      return 'stopped'
-    }
-
-    // A free slot is taken synchronously (rule 1 of "Claim in commit", store/group-commit.ts);
-    // otherwise wait in line.
-    let release = this.d.limiter.tryAcquire(def.resource)
-    if (!release) {
-      try {
-        release = await this.d.limiter.acquire(def.resource, controller.signal)
-      } catch {
-        breaker?.abandonTrial()
-        await this.handleStop(lease, step, stopReasonOf(controller))
-        return 'stopped'
-      }
-    }
-
-    // A planned step's name holds a ':' (segment:4f3a…), which no Windows folder name may.
-    const folder = `${String(step.index + 1).padStart(2, '0')}-${step.name.replace(/[^\w.-]/g, '-')}`
-    const workDir = join(this.d.artifactsRoot, lease.jobId, `${folder}.${randomUUID().slice(0, 8)}`)
-    const maxAttempts = Math.max(1, def.maxAttempts ?? claimed.job.maxRetries)
+    // Started with its claim (rule 1 of "Claim in commit", store/group-commit.ts), or now.
+    const planned = claimed.started?.plan.step.index === step.index ? claimed.started : null
+    const begun = planned
+      ? { release: planned.plan.release, workDir: planned.plan.workDir, maxAttempts: planned.plan.maxAttempts }
+      : await this.begin(a, provider, breaker)
+    if (begun === 'stopped') return 'stopped'
+    const { release, workDir, maxAttempts } = begun
     // One definition of a job's progress everywhere (src/shared/progress.ts): steps count equally.
     const jobProgressAt = stepProgressReporter(claimed.steps.length, step.index, a.latest.job.progress)
     let started = Date.now()
-    let attempt = 0
+    let attempt = planned ? planned.attempt : 0
     try {
-      attempt = leases.startStep(lease, step, workDir, maxAttempts, a.latest.job.currentStep === step.name)
-      // The step's own work begins only after the start is committed (rule 1 of "Claim in
-      // commit", store/group-commit.ts: the claim's transaction can still roll back).
-      await null
+      if (!planned) attempt = await leases.startStep(lease, step, workDir, maxAttempts)
       controller.throwIfAborted()
       started = Date.now()
       const ctx = makeStepContext<S>({
@@ -276,7 +333,7 @@ export class JobRunner<S> {
             jobProgress: jobProgressAt(pct),
             message: message ?? null
           }),
-        onLog: (message, level) => leases.log(lease.jobId, level, message, step.name)
+        onLog: (message, level) => this.logLine(lease.jobId, level, message, step.name)
       })
 
       let result: StepResult
@@ -406,7 +463,7 @@ export class JobRunner<S> {
       await this.commit(leases.failJob(lease, step, describeFailure(err, attempt), durationMs, failedProvider))
       return 'stopped'
     }
-    leases.log(lease.jobId, 'warn', logEntry('fallback', { step: step.name, error: err.message }), step.name)
+    await leases.log(lease.jobId, 'warn', logEntry('fallback', { step: step.name, error: err.message }), step.name)
     try {
       const result = await def.fallback(ctx, err)
       await publishFiles(result.files ?? {}, workDir)
@@ -424,20 +481,25 @@ export class JobRunner<S> {
     await this.d.commits.submit(write)
   }
 
+  /** A step's own log line: written when it can be (a locked database loses the line, not the step). */
+  private logLine(jobId: string, level: 'debug' | 'info' | 'warn' | 'error', message: string | LogEntry, step: string): void {
+    this.d.leases.log(jobId, level, message, step).catch((err) => console.warn(`job ${jobId}: a log line was not stored:`, err))
+  }
+
   private async failUnexpectedly(claimed: ClaimedJob, err: unknown): Promise<void> {
-    const current = (): StepView => {
-      const at = this.d.leases.currentStep(claimed.lease.jobId)
+    const current = async (): Promise<StepView> => {
+      const at = await this.d.leases.currentStep(claimed.lease.jobId)
       return claimed.steps.find((s) => s.name === at) ?? claimed.steps.find((s) => s.status !== 'completed') ?? claimed.steps[0]!
     }
     try {
       if (isDatabaseLocked(err)) {
         // Another process kept the write lock beyond the busy timeout (a step's start, a log
         // line): nothing is wrong with the job. It goes back to the queue once the lock is gone.
-        await this.commit(this.d.leases.release(claimed.lease, 'pending', logEntry('databaseLocked', { step: current().name })))
+        await this.commit(this.d.leases.release(claimed.lease, 'pending', logEntry('databaseLocked', { step: (await current()).name })))
         return
       }
       console.error(`job ${claimed.lease.jobId} failed unexpectedly:`, err)
-      await this.commit(this.d.leases.failJob(claimed.lease, current(), `internal error: ${err instanceof Error ? err.message : String(err)}`, 0, null))
+      await this.commit(this.d.leases.failJob(claimed.lease, await current(), `internal error: ${err instanceof Error ? err.message : String(err)}`, 0, null))
     } catch (again) {
       if (!(again instanceof LeaseLostError)) console.error('could not record the failure:', again)
     }

@@ -6,11 +6,11 @@ import { isDatabaseLocked } from '../store/database'
 import type { ExternalChanges } from '../store/external-changes'
 import { GroupCommit } from '../store/group-commit'
 import type { JobStore } from '../store/jobs'
-import type { ClaimedJob, LeaseStore } from '../store/leases'
+import type { Claim, ClaimedJob, ClaimRequest, LeaseStore } from '../store/leases'
 import { RECENT_MS, type ProviderCallStore } from '../store/provider-calls'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff'
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions } from './circuit-breaker'
-import { JobRunner, StopReason } from './job-runner'
+import { JobRunner, StopReason, type PlannedStart } from './job-runner'
 import { JobStop } from './job-stop'
 import { stopOrphanedTools } from './orphaned-tools'
 import { ResourceLimiter, type ResourceLimit } from './resource-limiter'
@@ -62,6 +62,11 @@ export interface PoolOptions<S> {
   inUse?: (provider: string) => boolean
 }
 
+/** A claim the pool asked for, and the starts it planned (undone should the claim fail). */
+interface PoolClaim extends ClaimRequest<PlannedStart> {
+  planned: PlannedStart[]
+}
+
 interface Running {
   controller: JobStop
   claimed: ClaimedJob
@@ -83,14 +88,14 @@ export class WorkerPool<S = unknown> {
   /** What other processes commit, announced as this engine's own events while the pool runs. */
   readonly external: ExternalChanges
   /** The runners' checkpoints, committed together; its companion is this pool (see claimInCommit). */
-  readonly commits: GroupCommit
+  readonly commits: GroupCommit<PlannedStart>
   private concurrency: number
   private readonly breakers = new Map<string, CircuitBreaker>()
   private readonly running = new Map<string, Running>()
   /** How many of `running` are finishing (see Running.finishing). */
   private finishing = 0
-  /** Runners launched inside the group commit in flight, stopped should it roll back. */
-  private launchedInCommit: Running[] = []
+  /** Slots held for the claims asked for and not yet settled (a network backend's are in flight a while). */
+  private reserved = 0
   private readonly runner: JobRunner<S>
   private state: 'idle' | 'running' | 'stopping' = 'idle'
   private wakeTimer: NodeJS.Timeout | null = null
@@ -107,14 +112,11 @@ export class WorkerPool<S = unknown> {
     this.timings = { ...DEFAULT_TIMINGS, ...o.timings }
     this.limiter = new ResourceLimiter(o.resources ?? defaultResourceLimits())
     this.external = o.external
-    this.commits = new GroupCommit({
+    this.commits = new GroupCommit<PlannedStart>({
       transactions: o.leases,
       companion: {
         join: (finished) => this.claimInCommit(finished),
-        rolledBack: () => {
-          for (const r of this.launchedInCommit) r.controller.abort(new StopReason('lease-lost'))
-          this.launchedInCommit = []
-        }
+        settled: (request, outcome) => this.settled(request as PoolClaim, outcome)
       }
     })
     this.runner = new JobRunner<S>({
@@ -158,8 +160,7 @@ export class WorkerPool<S = unknown> {
     this.commits.resume()
     this.external.start()
     // Work left behind by a crash goes back to the queue before anything else is claimed.
-    this.reclaim()
-    this.queueTick()
+    void this.reclaim().then(() => this.queueTick())
   }
 
   setConcurrency(n: number): void {
@@ -193,42 +194,81 @@ export class WorkerPool<S = unknown> {
 
   private tick(): void {
     if (this.state !== 'running') return
-    if (Date.now() - this.lastReclaim >= this.timings.reclaimEveryMs) this.reclaim()
-    let starved = false
+    if (Date.now() - this.lastReclaim >= this.timings.reclaimEveryMs) void this.reclaim()
     // Most ticks follow a job's end, whose slot its own commit already handed on: no free slot,
     // nothing to ask the database.
-    if (this.hasFreeSlot() && !this.o.queue.isPaused()) starved = this.claimAndStart()
+    if (this.freeSlots() > 0 && !this.o.queue.isPaused()) {
+      void this.claimAndStart().then((starved) => this.ticked(starved))
+      return
+    }
+    this.ticked(false)
+  }
+
+  private ticked(starved: boolean): void {
     // Only a tick that found no ready job needs to know when a held-back one becomes ready.
     this.scheduleWake(starved)
     this.checkIdle()
   }
 
   /**
-   * Fill the free slots in one transaction: each claim and its first step's start commit together
+   * Fill the free slots with one claim: each job and its first step's start commit together
    * (rule 1 of "Claim in commit", store/group-commit.ts) — one commit for a tick's work instead of
-   * two per job. Should the commit fail, the runners launched in it are stopped before their steps
-   * run. Returns whether the queue ran out of ready jobs. Its one caller, tick, checks for a free slot.
+   * two per job. Returns whether the queue ran out of ready jobs. Its one caller, tick, checks for
+   * a free slot.
    */
-  private claimAndStart(): boolean {
-    const launched: Running[] = []
-    let starved = false
+  private async claimAndStart(): Promise<boolean> {
+    const request = this.claimRequest(this.freeSlots())
+    let claimed: Claim<PlannedStart>[]
     try {
-      this.o.leases.claimTogether(() => (starved = this.fillSlots(launched)))
-    } catch (err) {
-      for (const r of launched) r.controller.abort(new StopReason('lease-lost'))
-      // A busy database (another process writing) is retried at the next tick.
-      this.writeFailed('claiming jobs', err)
+      claimed = await this.o.leases.claim(request)
+    } catch (failure) {
+      this.settled(request, { failure })
       return false
     }
+    this.settled(request, { claimed })
+    return claimed.length < request.max
+  }
+
+  /**
+   * A claim for `max` jobs, each with its first step's start planned by the runner (rule 1 of
+   * "Claim in commit"); its slots are held until it is settled.
+   */
+  private claimRequest(max: number): PoolClaim {
+    const planned: PlannedStart[] = []
+    this.reserved += max
+    return {
+      leaseMs: this.timings.leaseMs,
+      max,
+      planned,
+      excludeResources: () => this.limiter.saturated(),
+      plan: (claimed) => {
+        const start = this.runner.plan(claimed)
+        if (start) planned.push(start)
+        return start
+      }
+    }
+  }
+
+  /**
+   * A claim is over (committed, or failed): its runners are launched, or its planned starts
+   * undone (their resource slots given back); a busy database is retried at the next tick.
+   */
+  private settled(request: PoolClaim, outcome: { claimed: Claim<PlannedStart>[] } | { failure: unknown }): void {
+    this.reserved -= request.max
+    if ('failure' in outcome) {
+      for (const start of request.planned) start.release()
+      this.writeFailed('claiming jobs', outcome.failure)
+      return
+    }
     this.databaseLocked = false
-    return starved
+    for (const claimed of outcome.claimed) this.launch(claimed)
   }
 
   /** Jobs whose worker is gone go back to the queue; a locked database is tried again next round. */
-  private reclaim(): void {
+  private async reclaim(): Promise<void> {
     this.lastReclaim = Date.now()
     try {
-      this.reclaimAbandoned()
+      await this.reclaimAbandoned()
     } catch (err) {
       this.writeFailed('taking back abandoned jobs', err)
     }
@@ -239,7 +279,7 @@ export class WorkerPool<S = unknown> {
    * this pool is running, whose renewals may merely have waited for a locked database; the tools
    * a killed engine left running in their work folders are stopped. Returns the ids taken back.
    */
-  reclaimAbandoned(): string[] {
+  reclaimAbandoned(): Promise<string[]> {
     return this.o.leases.reclaimAbandoned({
       held: (jobId) => this.running.has(jobId),
       onAbandonedWork: (workDirs) => {
@@ -258,10 +298,10 @@ export class WorkerPool<S = unknown> {
 
   /**
    * The group commit's companion (rule 2 of "Claim in commit", store/group-commit.ts): the jobs
-   * the group completes give their slots to the next jobs in that same transaction. A failed
-   * claim here is left to the next tick.
+   * the group completes give their slots to the next jobs, claimed in that same transaction.
+   * Called inside it: it only answers what to claim; `settled` launches what was claimed.
    */
-  private claimInCommit(finished: ReadonlySet<string>): void {
+  private claimInCommit(finished: ReadonlySet<string>): PoolClaim | null {
     for (const id of finished) {
       const entry = this.running.get(id)
       if (entry && !entry.finishing) {
@@ -269,39 +309,20 @@ export class WorkerPool<S = unknown> {
         this.finishing++
       }
     }
-    this.launchedInCommit = []
-    if (this.state !== 'running' || !this.hasFreeSlot() || this.o.queue.isPaused()) return
-    const launched: Running[] = []
-    try {
-      this.o.leases.claimTogether(() => this.fillSlots(launched))
-      this.launchedInCommit = launched
-      this.databaseLocked = false
-    } catch (err) {
-      for (const r of launched) r.controller.abort(new StopReason('lease-lost'))
-      this.writeFailed('claiming jobs', err)
-    }
+    const free = this.freeSlots()
+    if (this.state !== 'running' || free <= 0 || this.o.queue.isPaused()) return null
+    return this.claimRequest(free)
   }
 
-  private hasFreeSlot(): boolean {
-    return this.running.size - this.finishing < this.concurrency
+  /** Slots neither running a job (other than one finishing) nor held for a claim under way. */
+  private freeSlots(): number {
+    return this.concurrency - (this.running.size - this.finishing) - this.reserved
   }
 
-  /** Claim and launch jobs while slots are free, in the caller's transaction; true when the queue ran dry. */
-  private fillSlots(launched: Running[]): boolean {
-    while (this.hasFreeSlot()) {
-      const claimed = this.o.leases.claim({ leaseMs: this.timings.leaseMs, excludeResources: this.limiter.saturated() })
-      if (!claimed) return true
-      launched.push(this.launch(claimed))
-    }
-    return false
-  }
-
-  private launch(claimed: ClaimedJob): Running {
+  private launch(claimed: Claim<PlannedStart>): Running {
     const controller = new JobStop()
     const entry: Running = { controller, claimed, done: Promise.resolve(), finishing: false }
     this.running.set(claimed.lease.jobId, entry)
-    // runJob runs synchronously up to its resource acquisition, so the limiter already counts
-    // this job when the next claim computes which resources are saturated.
     entry.done = this.runner
       .runJob(claimed, controller)
       .catch((err) => console.error(`job ${claimed.lease.jobId} runner crashed:`, err))
@@ -320,7 +341,17 @@ export class WorkerPool<S = unknown> {
     // that becomes ready sooner needs an earlier wake.
     if (!lookAhead && this.wakeTimer) return
     if (this.wakeTimer) clearTimeout(this.wakeTimer)
-    const next = lookAhead ? this.o.leases.nextRunAfter() : null
+    if (!lookAhead) return this.armWake(null)
+    this.o.leases.nextRunAfter().then(
+      (next) => this.armWake(next),
+      () => this.armWake(null)
+    )
+  }
+
+  /** The next tick at `next` (a held-back job becomes ready), at most pollMs away. */
+  private armWake(next: number | null): void {
+    if (this.state !== 'running') return
+    if (this.wakeTimer) clearTimeout(this.wakeTimer)
     const delay = next === null ? this.timings.pollMs : Math.min(this.timings.pollMs, Math.max(5, next - Date.now()))
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = null
@@ -352,13 +383,11 @@ export class WorkerPool<S = unknown> {
       const t = this.probeTimers.get(b.provider)
       if (t) clearTimeout(t)
       this.probeTimers.delete(b.provider)
-      try {
-        this.o.leases.releaseWaiting(b.provider)
-      } catch (err) {
+      this.o.leases.releaseWaiting(b.provider).then(
+        () => this.queueTick(),
         // Its waiting jobs then start at their probe time instead of at once.
-        this.writeFailed('releasing the jobs waiting for a provider', err)
-      }
-      this.queueTick()
+        (err) => this.writeFailed('releasing the jobs waiting for a provider', err)
+      )
     } else if (b.state === 'open') {
       this.scheduleProbe(b)
     }
@@ -449,9 +478,18 @@ export class WorkerPool<S = unknown> {
   // ------------------------------------------------------------- idle and stop
 
   private checkIdle(): void {
-    if (this.idleWaiters.size === 0 || this.running.size > 0) return
-    const idle = this.state !== 'running' || this.o.queue.isPaused() || !this.o.leases.hasWork()
-    if (!idle) return
+    if (this.idleWaiters.size === 0 || this.running.size > 0 || this.reserved > 0) return
+    if (this.state !== 'running' || this.o.queue.isPaused()) return this.wakeIdle()
+    this.o.leases.hasWork().then(
+      (work) => {
+        if (!work && this.running.size === 0 && this.reserved === 0) this.wakeIdle()
+      },
+      // A busy database: the next tick asks again.
+      () => {}
+    )
+  }
+
+  private wakeIdle(): void {
     for (const resolve of [...this.idleWaiters]) resolve()
     this.idleWaiters.clear()
   }

@@ -1,72 +1,46 @@
 import type { JobView } from '../../../shared/types'
-import { LeaseLostError } from '../errors'
+import type { Claim, ClaimRequest, CommitTransactions, GroupCommitted, GroupedWrite, StepStart, WriteOutcome } from './leases'
 
 /**
  * # Claim in commit
  *
- * The one place this rule is written down; the pool, the runner and the lease store point here.
+ * The one place this rule is written down; the pool, the runner and the lease stores point here.
  *
- * 1. **A claim and its first step's start commit together.** The pool claims jobs inside a
- *    transaction (LeaseStore.claimTogether) and launches each job's runner at once; the runner
- *    runs *synchronously* from its claim up to `LeaseStore.startStep` (it takes a free resource
- *    slot with `tryAcquire`, never an await, on the way). So the step's start is written in the
- *    claim's own transaction, whose row already names that step: no second write, and no lease
- *    check, since nothing else can run before that transaction ends. Anything the runner does
- *    after its first `await` runs in a continuation, which is never inside a transaction — which
- *    is why the step's own work waits for `await null` after `startStep`: the claim's transaction
- *    may still roll back, and then the job was never this runner's.
- * 2. **A checkpoint's commit may claim the next job.** A group commit (below) ends with its
- *    `companion.join(finished)`: the pool hands the slots the group's finished jobs free to the
- *    next jobs, claimed — and started, by rule 1 — inside that very transaction. One commit where
- *    there were two, and no wait for a tick in between. Should the group roll back, `rolledBack`
- *    stops the runners launched in it before their steps run.
+ * 1. **A claim and its first step's start commit together.** The pool claims with a
+ *    `ClaimRequest` whose `plan` says, synchronously and for each job as it is claimed, how its
+ *    first step starts (the runner's `plan`: the pipeline and step found, a free resource slot
+ *    taken with `tryAcquire`, the work folder chosen, the attempts allowed). The lease store
+ *    writes the claim and that start in one transaction, in one place (`LeaseStore.claim`):
+ *    the job's row already names the step, so the start needs no second write of it and no lease
+ *    check. A job the plan cannot start at once (its resource is full, its provider's circuit is
+ *    not closed, it must yield) is claimed without a start, and its runner starts the step later,
+ *    fenced as usual. The runners are launched once the claim is committed, never from inside its
+ *    transaction: should it fail, nothing was claimed, and the pool undoes its plans (gives the
+ *    resource slots back).
+ * 2. **A checkpoint's commit may claim the next jobs.** A group commit (below) asks its
+ *    companion (the pool) to `join`, inside the group's transaction and after its writes: given
+ *    the jobs the group completes, the pool answers with a `ClaimRequest` for the slots they free,
+ *    and the store claims — and starts, by rule 1 — those jobs in that very transaction. One
+ *    commit where there were two, and no wait for a tick in between. A failed claim undoes its own
+ *    part only; a failed group claimed nothing. Either way the companion is told (`settled`), and
+ *    launches the claimed jobs or undoes its plans.
  *
- * A backend whose calls are async (PostgreSQL over the network) keeps both rules by passing its
- * transaction handle along instead of relying on "synchronous from here": the claim returns the
- * open transaction, `startStep` writes through it, and the group commit awaits `join` before
- * COMMIT. SQLite needs none of that, and its speed comes from not needing it.
+ * Nothing awaits inside an open SQLite transaction: SQLite runs a claim or a group synchronously,
+ * inside the store's call, and the callbacks it makes in there (`plan`, `join`) are synchronous
+ * and never call the store. A network backend (PostgreSQL) runs the same steps on one connection
+ * between BEGIN and COMMIT, awaiting only its own statements, and calls `plan` and `join` at the
+ * same points: the rules hold without relying on "synchronous from here".
  */
-export interface CommitCompanion {
-  /** Inside the group's transaction, after its checkpoints; `finished`: the jobs it completes. */
-  join(finished: ReadonlySet<string>): void
-  /** The group's transaction failed: whatever `join` started was never stored. */
-  rolledBack(): void
+export interface CommitCompanion<P extends StepStart> {
+  /** Inside the group's transaction, after its writes; `finished`: the jobs it completes. Never calls the store. */
+  join(finished: ReadonlySet<string>): ClaimRequest<P> | null
+  /** Once the group is committed or has failed: what `request` claimed, or why it claimed nothing. */
+  settled(request: ClaimRequest<P>, outcome: { claimed: Claim<P>[] } | { failure: unknown }): void
 }
 
-/** What the group commit needs from the storage: transactions, and how a locked database looks. */
-export interface CommitTransactions {
-  /**
-   * Run `group` as one transaction, committed when this returns. `flushed`: the commit must
-   * survive a power cut; it may reach the disk after this returns, off the thread, and `onDisk`
-   * says when (otherwise `onDisk` is already resolved). A network backend returns once COMMIT is
-   * acknowledged (async: `group` and the commit become awaited).
-   */
-  commitGroup(group: () => void, flushed: boolean): { onDisk: Promise<void> }
-  /** Run `write` in a savepoint of its own, inside the group: a failure undoes it alone. */
-  alone<T>(write: () => T): T
-  /** Another process holds the database beyond the busy timeout: wait and try again, never fail. */
-  isLocked(err: unknown): boolean
-}
-
-/**
- * A fenced worker write waiting for its group (see LeaseStore's checkpoint methods, which build
- * them). `write` runs inside the group's transaction and returns the job as committed; it throws
- * LeaseLostError before writing anything when the lease is gone.
- */
-export interface GroupedWrite {
-  jobId: string
-  /** The write ends the job's run here (completed): its slot is free for the companion's claims. */
-  completesJob: boolean
-  /** Worth an fsync (it cost money, a provider's work or files); otherwise crash-safe only. */
-  durable: boolean
-  write(): JobView
-  /** Once committed (before the promise resolves): the lease's running totals move on. */
-  committed?(): void
-}
-
-export interface GroupCommitOptions {
+export interface GroupCommitOptions<P extends StepStart> {
   transactions: CommitTransactions
-  companion: CommitCompanion
+  companion: CommitCompanion<P>
 }
 
 interface Pending {
@@ -75,33 +49,40 @@ interface Pending {
   reject: (err: unknown) => void
 }
 
-type Outcome = { job: JobView } | { failure: unknown }
-
 /**
  * Group commit: the checkpoints requested in the same turn of the event loop share one
  * transaction. Each has its own fence, so a lost lease fails that job's checkpoint only. The group
  * is fsynced when any of its checkpoints asks to be, after its commit and off the thread, sharing
  * the flush with the groups that commit meanwhile. The companion then claims, in the same
  * transaction, the slots its finished jobs free (see "Claim in commit" above). `submit` resolves
- * with the job once committed, and for a checkpoint worth an fsync once it is on disk.
+ * with the job once committed, and for a checkpoint worth an fsync once it is on disk. One group
+ * is in flight at a time; what is submitted meanwhile forms the next.
  *
  * While the database is locked by another process, the group waits in memory and is tried again,
  * more and more slowly: its steps are done, maybe paid for, and failing them would run them again.
  */
-export class GroupCommit {
+export class GroupCommit<P extends StepStart = StepStart> {
   private pending: Pending[] = []
+  /** A flush is scheduled or in flight: later submits join the next group. */
+  private busy = false
   /** Set while the database is locked by another process and checkpoints wait for it. */
   private lockedWait: { timer: NodeJS.Timeout; delayMs: number } | null = null
   /** Set once the engine stops waiting for a locked database (see abandonWaiting). */
   private abandoned: Error | null = null
 
-  constructor(private readonly o: GroupCommitOptions) {}
+  constructor(private readonly o: GroupCommitOptions<P>) {}
 
   submit(item: GroupedWrite): Promise<JobView> {
     return new Promise((resolve, reject) => {
       this.pending.push({ item, resolve, reject })
-      if (this.pending.length === 1) setImmediate(() => this.flush())
+      this.schedule()
     })
+  }
+
+  private schedule(): void {
+    if (this.busy || this.lockedWait || this.pending.length === 0) return
+    this.busy = true
+    setImmediate(() => void this.flush())
   }
 
   /**
@@ -124,21 +105,28 @@ export class GroupCommit {
     this.abandoned = null
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
     const batch = this.pending
     this.pending = []
-    if (batch.length === 0) return
-    let outcomes: Outcome[]
-    let onDisk: Promise<void>
     try {
-      ;({ outcomes, onDisk } = this.commit(batch, false))
+      if (batch.length) await this.flushBatch(batch)
+    } finally {
+      this.busy = false
+      this.schedule()
+    }
+  }
+
+  private async flushBatch(batch: Pending[]): Promise<void> {
+    let committed: GroupCommitted<P>
+    try {
+      committed = await this.commit(batch, false)
     } catch (err) {
       if (this.o.transactions.isLocked(err)) return this.waitForDatabase(batch)
       // A write failed for another reason than a lost lease (a constraint, the disk) and took the
       // group's transaction with it. Again, each checkpoint in a savepoint of its own, so that it
       // fails alone; without the companion, whose claims the pool's next tick makes instead.
       try {
-        ;({ outcomes, onDisk } = this.commit(batch, true))
+        committed = await this.commit(batch, true)
       } catch (again) {
         if (this.o.transactions.isLocked(again)) return this.waitForDatabase(batch)
         for (const p of batch) p.reject(again)
@@ -147,8 +135,9 @@ export class GroupCommit {
     }
     if (this.lockedWait) console.warn('the database is free again; waiting job updates stored')
     this.lockedWait = null
+    const { outcomes, onDisk } = committed
     batch.forEach((p, i) => {
-      const outcome = outcomes[i]!
+      const outcome: WriteOutcome = outcomes[i]!
       if ('failure' in outcome) return p.reject(outcome.failure)
       p.item.committed?.()
       if (p.item.durable) void onDisk.then(() => p.resolve(outcome.job))
@@ -170,39 +159,34 @@ export class GroupCommit {
     if (!this.lockedWait) console.warn(`the database is locked by another process; ${batch.length} job update(s) wait for it`)
     this.lockedWait = {
       delayMs,
-      timer: setTimeout(() => this.flush(), delayMs)
+      timer: setTimeout(() => {
+        this.busy = true
+        void this.flush()
+      }, delayMs)
     }
   }
 
   /**
    * One transaction for the group's checkpoints and the companion's claims. A lost lease fails
    * its checkpoint alone and writes nothing (the fence comes first), so no savepoint is needed for
-   * it; any other failure ends the transaction unless `isolated`.
+   * it; any other failure ends the transaction unless `isolated`. The companion hears how its
+   * request ended, whatever happens.
    */
-  private commit(batch: Pending[], isolated: boolean): { outcomes: Outcome[]; onDisk: Promise<void> } {
+  private async commit(batch: Pending[], isolated: boolean): Promise<GroupCommitted<P>> {
     const { transactions, companion } = this.o
-    const outcomes: Outcome[] = []
-    let joined = false
-    const group = () => {
-      const finished = new Set<string>()
-      for (const { item } of batch) {
-        try {
-          outcomes.push({ job: isolated ? transactions.alone(() => item.write()) : item.write() })
-          if (item.completesJob) finished.add(item.jobId)
-        } catch (error) {
-          if (!isolated && !(error instanceof LeaseLostError)) throw error
-          outcomes.push({ failure: error })
-        }
-      }
-      if (isolated) return
-      joined = true
-      companion.join(finished)
-    }
+    const asked: { request: ClaimRequest<P> | null } = { request: null }
+    const join = isolated ? null : (finished: ReadonlySet<string>) => (asked.request = companion.join(finished))
+    let committed: GroupCommitted<P>
     try {
-      return { outcomes, onDisk: transactions.commitGroup(group, batch.some((p) => p.item.durable)).onDisk }
-    } catch (err) {
-      if (joined) companion.rolledBack()
-      throw err
+      committed = await transactions.commitGroup(
+        batch.map((p) => p.item),
+        { flushed: batch.some((p) => p.item.durable), isolated, join }
+      )
+    } catch (failure) {
+      if (asked.request) companion.settled(asked.request, { failure })
+      throw failure
     }
+    if (asked.request) companion.settled(asked.request, committed.claims ?? { claimed: [] })
+    return committed
   }
 }

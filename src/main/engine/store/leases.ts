@@ -5,7 +5,6 @@ import type { JobView, JsonValue, StepView } from '../../../shared/types'
 import { LeaseLostError } from '../errors'
 import type { LogMessage, SqliteJobStore as Queue } from './jobs'
 import { inTransaction, inTransactionFlushedAfter, isDatabaseLocked, prep } from './database'
-import type { CommitTransactions, GroupedWrite } from './group-commit'
 import { JOB_RUN_TIME, recordProviderCall } from './provider-calls'
 import { CLAIMED_ROW, JOB_ROW, stepView, type JobRow, type StepRow } from './rows'
 import { readRows } from './row-reader'
@@ -107,6 +106,95 @@ export interface ReclaimOptions {
 }
 
 /**
+ * A claimed job's first step, started in the claim's own transaction: what the pool planned for
+ * it (see ClaimRequest.plan). A plan may carry more (the pool's resource slot): the store keeps
+ * it as it is and hands it back with the claim.
+ */
+export interface StepStart {
+  step: HeldStep
+  workDir: string
+  maxAttempts: number
+  /** The job's finished steps, logged as skipped along with the start. */
+  skipped: readonly HeldStep[]
+}
+
+/**
+ * What a claim asks for (rule 1 of "Claim in commit", store/group-commit.ts): up to `max` jobs,
+ * each with its first step started in the same transaction when `plan` says how.
+ */
+export interface ClaimRequest<P extends StepStart = StepStart> {
+  leaseMs: number
+  /** At most this many jobs (the free slots). */
+  max: number
+  /** Before each claim: the resources without a free slot (a plan may have taken the last one). */
+  excludeResources?(): readonly string[]
+  /**
+   * Called synchronously inside the claim's transaction, once per job just claimed: its first
+   * step's start, or null (its runner starts a step later, fenced as usual). It must not call
+   * the store. If the transaction fails, every plan it made is void (the caller undoes them).
+   */
+  plan?(claimed: ClaimedJob): P | null
+}
+
+/** A claimed job, and its first step's start when the claim wrote it. */
+export interface Claim<P extends StepStart = StepStart> extends ClaimedJob {
+  /** `attempt`: the attempt the start counted (1 for a step never run). */
+  started: { plan: P; attempt: number } | null
+}
+
+/**
+ * A fenced worker write waiting for its group (see LeaseStore's checkpoint methods, which build
+ * them, and GroupCommit, which batches them). Opaque outside its store: only the store that built
+ * it can commit it (its `commitGroup`), inside the group's transaction; there it fails with
+ * LeaseLostError, having written nothing, when the lease is gone.
+ */
+export interface GroupedWrite {
+  jobId: string
+  /** The write ends the job's run here (completed): its slot is free for the companion's claims. */
+  completesJob: boolean
+  /** Worth an fsync (it cost money, a provider's work or files); otherwise crash-safe only. */
+  durable: boolean
+  /** Once committed (before the promise resolves): the lease's running totals move on. */
+  committed?(): void
+}
+
+/** One grouped write's fate: the job as committed, or why it was not (LeaseLostError, or another error when isolated). */
+export type WriteOutcome = { job: JobView } | { failure: unknown }
+
+/** A group as committed (see CommitTransactions.commitGroup). */
+export interface GroupCommitted<P extends StepStart = StepStart> {
+  /** One per write, in order. */
+  outcomes: WriteOutcome[]
+  /**
+   * What `join`'s request claimed in the group's transaction, or why it claimed nothing (a failed
+   * claim undoes itself only: the group's writes still commit); null when nothing was asked.
+   */
+  claims: { claimed: Claim<P>[] } | { failure: unknown } | null
+  /** When the group is on disk (already resolved unless `flushed`). */
+  onDisk: Promise<void>
+}
+
+/** What the group commit (store/group-commit.ts) needs from the storage. */
+export interface CommitTransactions {
+  /**
+   * Commit `writes` (built by this store) in one transaction, each behind its own fence, then the
+   * claims that `join` asks for, given the jobs the group completes (rule 2 of "Claim in commit").
+   * Resolves once committed. `flushed`: the commit must survive a power cut; it may reach the disk
+   * later, off the thread, and `onDisk` says when. `isolated`: each write in a savepoint of its
+   * own, so that any failure (not only a lost lease) is its alone, and no `join`.
+   * SQLite runs all of it synchronously, inside its call; a network backend awaits each statement
+   * on the transaction's connection, and COMMIT after the claims. Either never awaits anything
+   * but its own statements while the transaction is open.
+   */
+  commitGroup<P extends StepStart>(
+    writes: readonly GroupedWrite[],
+    options: { flushed: boolean; isolated: boolean; join: ((finished: ReadonlySet<string>) => ClaimRequest<P> | null) | null }
+  ): Promise<GroupCommitted<P>>
+  /** Another process holds the database beyond the busy timeout: wait and try again, never fail. */
+  isLocked(err: unknown): boolean
+}
+
+/**
  * The worker's side of the queue (study: liteque's allocationId, BullMQ's lock + stalled checker).
  * A claim hands out a lease with a random token and an expiry; the worker renews it while a step
  * runs; each write checks the token inside its transaction, so a worker whose lease expired, was
@@ -114,29 +202,30 @@ export interface ReclaimOptions {
  * methods (completeStep, retryLater, waitForProvider, failJob, release) build fenced writes that
  * a GroupCommit (store/group-commit.ts) commits together; the rest write at once.
  *
- * A second backend: every method here is synchronous because SQLite answers in microseconds on
- * this thread. A network database (PostgreSQL) makes each call that reads or writes
- * (`claim`, `claimTogether`, `renewAll`, `startStep`, `saveProgress`, `logSkipped`, `log`,
- * `reclaimAbandoned`, `releaseWaiting`, `nextRunAfter`, `hasWork`, `currentStep`) return a
- * Promise; `claim` would use `UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED) RETURNING *`.
- * The checkpoint builders stay synchronous (they only describe a write); their `write` becomes
- * async inside the group's transaction. `claimTogether` and `startStep` keep the "claim in commit"
- * rule (store/group-commit.ts) by passing the open transaction along instead of relying on
- * synchronous code.
+ * Every method that reads or writes returns a Promise, so that a network database (PostgreSQL)
+ * implements the same interface; `claim` there is `UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP
+ * LOCKED) RETURNING *`. The checkpoint builders stay synchronous (they only describe a write).
+ * SQLite does each call's work synchronously, inside the call (its promise is already settled
+ * when the call returns): that is where its speed comes from, and nothing it does ever awaits
+ * inside an open transaction. The transaction rules are in store/group-commit.ts ("Claim in
+ * commit"); `claim` and `commitGroup` keep them whatever the backend.
  */
 export interface LeaseStore extends CommitTransactions {
   readonly owner: string
-  /** Atomically take the next ready job: priority, then manual order, then FIFO. */
-  claim(options: { leaseMs: number; excludeResources?: readonly string[] }): ClaimedJob | null
-  /** Run `fill` (claims, and the first step starts they lead to) in one transaction. */
-  claimTogether<T>(fill: () => T): T
+  /**
+   * Atomically take up to `request.max` ready jobs (priority, then manual order, then FIFO), in one
+   * transaction not fsynced, each with the first step's start `request.plan` gives (written with
+   * its claim). Fewer than `max`: the queue ran out of ready jobs.
+   */
+  claim<P extends StepStart>(request: ClaimRequest<P>): Promise<Claim<P>[]>
   /** Extend the lease; false means it is gone and the worker must stop. */
-  renew(lease: Lease, leaseMs: number): boolean
+  renew(lease: Lease, leaseMs: number): Promise<boolean>
   /** Extend several leases in one commit; returns those gone. */
-  renewAll(leases: readonly Lease[], leaseMs: number): Lease[]
-  logSkipped(lease: Lease, steps: readonly HeldStep[]): void
-  startStep(lease: Lease, step: HeldStep, workDir: string, maxAttempts: number, atStep?: boolean): number
-  saveProgress(lease: Lease, stepIdx: number, stepProgress: number, jobProgress: number): void
+  renewAll(leases: readonly Lease[], leaseMs: number): Promise<Lease[]>
+  logSkipped(lease: Lease, steps: readonly HeldStep[]): Promise<void>
+  /** Mark a step running (attempt counted, work folder recorded, logged), fenced; the attempt it counts. */
+  startStep(lease: Lease, step: HeldStep, workDir: string, maxAttempts: number): Promise<number>
+  saveProgress(lease: Lease, stepIdx: number, stepProgress: number, jobProgress: number): Promise<void>
   completeStep(
     lease: Lease,
     step: HeldStep,
@@ -154,13 +243,19 @@ export interface LeaseStore extends CommitTransactions {
   ): GroupedWrite
   failJob(lease: Lease, step: HeldStep, error: string, durationMs: number, provider: string | null): GroupedWrite
   release(lease: Lease, to: 'pending' | 'paused', reason: LogMessage): GroupedWrite
-  log(jobId: string, level: 'debug' | 'info' | 'warn' | 'error', message: LogMessage, step: string | null): void
+  log(jobId: string, level: 'debug' | 'info' | 'warn' | 'error', message: LogMessage, step: string | null): Promise<void>
   /** The step the job is at, as stored (null when it is at none, or gone). */
-  currentStep(jobId: string): string | null
-  reclaimAbandoned(options?: ReclaimOptions): string[]
-  releaseWaiting(provider: string): number
-  nextRunAfter(): number | null
-  hasWork(): boolean
+  currentStep(jobId: string): Promise<string | null>
+  reclaimAbandoned(options?: ReclaimOptions): Promise<string[]>
+  releaseWaiting(provider: string): Promise<number>
+  nextRunAfter(): Promise<number | null>
+  hasWork(): Promise<boolean>
+}
+
+/** One ready job claimed, or null: the claim request for a single job without a planned start (tests, tools). */
+export async function claimOne(leases: LeaseStore, leaseMs: number, excludeResources: readonly string[] = []): Promise<ClaimedJob | null> {
+  const [claimed] = await leases.claim({ leaseMs, max: 1, excludeResources: () => excludeResources })
+  return claimed ?? null
 }
 
 /** The lease store on the engine's SQLite file. */
@@ -175,11 +270,31 @@ export class SqliteLeaseStore implements LeaseStore {
     return this.queue.db
   }
 
-  /** Atomically take the next ready job: priority, then manual order, then FIFO. */
-  claim(options: { leaseMs: number; excludeResources?: readonly string[] }): ClaimedJob | null {
+  async claim<P extends StepStart>(request: ClaimRequest<P>): Promise<Claim<P>[]> {
+    // Not fsynced: a claim lost to a power cut only means the job is claimed again.
+    return inTransaction(this.db, () => this.claimNow(request), { durable: false })
+  }
+
+  /**
+   * The claims of a request, in the caller's transaction: one undoes all of them should one fail
+   * (a savepoint per claim would add two statements to every job for nothing). Inside a group
+   * commit the caller's transaction is a savepoint of the group's.
+   */
+  private claimNow<P extends StepStart>(request: ClaimRequest<P>): Claim<P>[] {
+    const claims: Claim<P>[] = []
+    while (claims.length < request.max) {
+      const claimed = this.claimNext(request.leaseMs, request.excludeResources?.() ?? [])
+      if (!claimed) break
+      const plan = request.plan?.(claimed) ?? null
+      claims.push({ ...claimed, started: plan ? { plan, attempt: this.startClaimed(claimed.lease, plan) } : null })
+    }
+    return claims
+  }
+
+  /** Take the next ready job: priority, then manual order, then FIFO. In the caller's transaction. */
+  private claimNext(leaseMs: number, exclude: readonly string[]): ClaimedJob | null {
     const now = this.now()
     const token = randomUUID()
-    const exclude = options.excludeResources ?? []
     // Two statements, not one with an empty list: json_each costs a third of the claim and the
     // usual case excludes nothing.
     // current_step names the step the job is at from the claim on (its first unfinished one), so
@@ -194,49 +309,64 @@ export class SqliteLeaseStore implements LeaseStore {
            ${exclude.length ? 'AND (next_resource IS NULL OR next_resource NOT IN (SELECT value FROM json_each(@exclude)))' : ''}
          ORDER BY priority, position LIMIT 1)
        RETURNING rowid AS row_id, *`
-    const params: Record<string, unknown> = { token, owner: this.owner, expires: now + options.leaseMs, now }
+    const params: Record<string, unknown> = { token, owner: this.owner, expires: now + leaseMs, now }
     if (exclude.length) params.exclude = JSON.stringify(exclude)
-    const take = (): ClaimedJob | null => {
-      const claimed = readRows<[Record<string, unknown>], { row: number; job: JobRow }>(this.db, sql, CLAIMED_ROW).get(params)
-      if (!claimed) return null
-      const { job, row } = claimed
-      const view = this.queue.emitRow(job)
-      const steps = this.queue.stepRows(job.seq)
-      return { lease: { jobId: job.id, token, owner: this.owner, row, seq: job.seq, spent: totalsOf(steps) }, job: view, steps: steps.map(stepView) }
-    }
-    // The pool claims inside a transaction of its own, which undoes all of its claims together
-    // should one fail: a savepoint per claim would add two statements to every job for nothing.
-    const claimed = this.db.inTransaction ? take() : inTransaction(this.db, take, { durable: false })
-    return claimed
+    const claimed = readRows<[Record<string, unknown>], { row: number; job: JobRow }>(this.db, sql, CLAIMED_ROW).get(params)
+    if (!claimed) return null
+    const { job, row } = claimed
+    const view = this.queue.emitRow(job)
+    const steps = this.queue.stepRows(job.seq)
+    return { lease: { jobId: job.id, token, owner: this.owner, row, seq: job.seq, spent: totalsOf(steps) }, job: view, steps: steps.map(stepView) }
   }
 
   /**
-   * Not fsynced: a claim lost to a power cut only means the job is claimed again. Inside a group
-   * commit it is a savepoint: a failed claim undoes its own part only (see "Claim in commit" in
-   * store/group-commit.ts).
+   * A group's writes and the claims `join` asks for, in one transaction (see "Claim in commit",
+   * store/group-commit.ts), all of it synchronous: the promise is settled when this returns.
    */
-  claimTogether<T>(fill: () => T): T {
-    return inTransaction(this.db, fill, { durable: false })
-  }
-
-  commitGroup(group: () => void, flushed: boolean): { onDisk: Promise<void> } {
-    if (!flushed) {
-      inTransaction(this.db, group, { durable: false })
-      return { onDisk: Promise.resolve() }
+  async commitGroup<P extends StepStart>(
+    writes: readonly GroupedWrite[],
+    options: { flushed: boolean; isolated: boolean; join: ((finished: ReadonlySet<string>) => ClaimRequest<P> | null) | null }
+  ): Promise<GroupCommitted<P>> {
+    const checkpoints = writes.map((w) => {
+      if (!(w instanceof SqliteCheckpoint)) throw new Error(`job ${w.jobId}: a checkpoint built by another store`)
+      return w
+    })
+    const outcomes: WriteOutcome[] = []
+    let claims: GroupCommitted<P>['claims'] = null
+    const group = () => {
+      const finished = new Set<string>()
+      for (const item of checkpoints) {
+        try {
+          outcomes.push({ job: options.isolated ? inTransaction(this.db, item.write) : item.write() })
+          if (item.completesJob) finished.add(item.jobId)
+        } catch (failure) {
+          if (!options.isolated && !(failure instanceof LeaseLostError)) throw failure
+          outcomes.push({ failure })
+        }
+      }
+      const request = options.isolated ? null : (options.join?.(finished) ?? null)
+      if (!request) return
+      // A savepoint: a failed claim undoes its own part only, and the group's writes still commit.
+      try {
+        claims = { claimed: inTransaction(this.db, () => this.claimNow(request)) }
+      } catch (failure) {
+        claims = { failure }
+      }
     }
-    return { onDisk: inTransactionFlushedAfter(this.db, group).onDisk }
-  }
-
-  alone<T>(write: () => T): T {
-    return inTransaction(this.db, write)
+    // The group runs first: `outcomes` and `claims` are filled by it.
+    const onDisk = options.flushed ? inTransactionFlushedAfter(this.db, group).onDisk : (inTransaction(this.db, group, { durable: false }), Promise.resolve())
+    return { outcomes, claims, onDisk }
   }
 
   isLocked(err: unknown): boolean {
     return isDatabaseLocked(err)
   }
 
-  /** Extend the lease; false means it is gone and the worker must stop. */
-  renew(lease: Lease, leaseMs: number): boolean {
+  async renew(lease: Lease, leaseMs: number): Promise<boolean> {
+    return this.renewNow(lease, leaseMs)
+  }
+
+  private renewNow(lease: Lease, leaseMs: number): boolean {
     const info = prep(this.db, "UPDATE jobs SET lease_expires_at = ? WHERE rowid = ? AND lease_token = ? AND status = 'processing'")
       .run(this.now() + leaseMs, lease.row, lease.token)
     return info.changes === 1
@@ -246,9 +376,9 @@ export class SqliteLeaseStore implements LeaseStore {
    * Extend several leases in one commit, not fsynced: a renewal lost to a power cut changes
    * nothing, since the engine that restarts reclaims its dead jobs at once. Returns those gone.
    */
-  renewAll(leases: readonly Lease[], leaseMs: number): Lease[] {
+  async renewAll(leases: readonly Lease[], leaseMs: number): Promise<Lease[]> {
     if (leases.length === 0) return []
-    return inTransaction(this.db, () => leases.filter((lease) => !this.renew(lease, leaseMs)), { durable: false })
+    return inTransaction(this.db, () => leases.filter((lease) => !this.renewNow(lease, leaseMs)), { durable: false })
   }
 
   /**
@@ -283,8 +413,7 @@ export class SqliteLeaseStore implements LeaseStore {
     completesJob: boolean,
     committed?: () => void
   ): GroupedWrite {
-    const write = () => this.fencedWrite(lease, jobSet, params, change)
-    return committed ? { jobId: lease.jobId, completesJob, durable, write, committed } : { jobId: lease.jobId, completesJob, durable, write }
+    return new SqliteCheckpoint(lease.jobId, completesJob, durable, () => this.fencedWrite(lease, jobSet, params, change), committed)
   }
 
   private endRun(lease: Lease, jobSet: string, params: Record<string, unknown>, change: () => void): GroupedWrite {
@@ -309,48 +438,54 @@ export class SqliteLeaseStore implements LeaseStore {
     this.queue.logFiled(lease.seq, lease.jobId, level, message, step)
   }
 
-  currentStep(jobId: string): string | null {
+  async currentStep(jobId: string): Promise<string | null> {
     return this.queue.getRow(jobId)?.current_step ?? null
   }
 
-  log(jobId: string, level: 'debug' | 'info' | 'warn' | 'error', message: LogMessage, step: string | null): void {
+  async log(jobId: string, level: 'debug' | 'info' | 'warn' | 'error', message: LogMessage, step: string | null): Promise<void> {
     this.queue.log(jobId, level, message, step)
   }
 
-  logSkipped(lease: Lease, steps: readonly HeldStep[]): void {
+  async logSkipped(lease: Lease, steps: readonly HeldStep[]): Promise<void> {
     if (steps.length === 0) return
     this.fenced(lease, 'lease_owner = lease_owner', {}, () => {
       for (const s of steps) this.logHeld(lease, 'info', logEntry('skipping', { step: s.name }), s.name)
     })
   }
 
-  /**
-   * Mark a step running (attempt counted, work folder recorded, logged). Started inside the claim's
-   * own transaction, whose row already names this step (`atStep`), the job's row is not written
-   * again and the lease needs no check (rule 1 of "Claim in commit", store/group-commit.ts); the
-   * claim's announcement, sent after that same commit, covers the start. Otherwise the row is
-   * updated (and announced), fenced as usual.
-   */
-  startStep(lease: Lease, step: HeldStep, workDir: string, maxAttempts: number, atStep = false): number {
+  /** Mark a step running, fenced: the job's row names the step (and is announced). */
+  async startStep(lease: Lease, step: HeldStep, workDir: string, maxAttempts: number): Promise<number> {
     const attempt = step.attempts + 1
-    const change = () => {
-      prep(
-        this.db,
-        `UPDATE steps SET status = 'running', attempts = ?, progress = 0, error = NULL, work_dir = ?, started_at = ?
-         WHERE job_seq = ? AND idx = ?`
-      ).run(attempt, workDir, this.now(), lease.seq, step.index)
-      this.logHeld(lease, 'info', logEntry('started', { step: step.name, attempt, max: maxAttempts }), step.name)
-    }
-    if (!atStep || !this.db.inTransaction) {
-      this.fenced(lease, 'current_step = @step', { step: step.name }, change, { durable: false })
-      return attempt
-    }
-    change()
+    this.fenced(lease, 'current_step = @step', { step: step.name }, () => this.writeStart(lease, step, attempt, workDir, maxAttempts), { durable: false })
     return attempt
   }
 
+  /**
+   * A claimed job's first step starts in the claim's own transaction, whose row already names it:
+   * the job's row is not written again and the lease needs no check (rule 1 of "Claim in commit",
+   * store/group-commit.ts); the claim's announcement, sent after that commit, covers the start.
+   */
+  private startClaimed(lease: Lease, start: StepStart): number {
+    if (start.skipped.length) {
+      for (const s of start.skipped) this.logHeld(lease, 'info', logEntry('skipping', { step: s.name }), s.name)
+    }
+    const attempt = start.step.attempts + 1
+    this.writeStart(lease, start.step, attempt, start.workDir, start.maxAttempts)
+    return attempt
+  }
+
+  /** The step's own part of its start: attempt counted, work folder recorded, logged. */
+  private writeStart(lease: Lease, step: HeldStep, attempt: number, workDir: string, maxAttempts: number): void {
+    prep(
+      this.db,
+      `UPDATE steps SET status = 'running', attempts = ?, progress = 0, error = NULL, work_dir = ?, started_at = ?
+       WHERE job_seq = ? AND idx = ?`
+    ).run(attempt, workDir, this.now(), lease.seq, step.index)
+    this.logHeld(lease, 'info', logEntry('started', { step: step.name, attempt, max: maxAttempts }), step.name)
+  }
+
   /** Persist progress; a lost lease shows up here too and stops the worker. */
-  saveProgress(lease: Lease, stepIdx: number, stepProgress: number, jobProgress: number): void {
+  async saveProgress(lease: Lease, stepIdx: number, stepProgress: number, jobProgress: number): Promise<void> {
     const ok = inTransaction(
       this.db,
       () => {
@@ -491,7 +626,7 @@ export class SqliteLeaseStore implements LeaseStore {
    * leases that expired, and — at once, without waiting for expiry — leases held by a process
    * on this machine that no longer exists (the app or CLI was killed).
    */
-  reclaimAbandoned(options: ReclaimOptions = {}): string[] {
+  async reclaimAbandoned(options: ReclaimOptions = {}): Promise<string[]> {
     const now = this.now()
     const candidates = prep<[], Pick<JobRow, 'id' | 'seq' | 'lease_owner' | 'lease_expires_at' | 'current_step'>>(this.db, 
         "SELECT id, seq, lease_owner, lease_expires_at, current_step FROM jobs WHERE status = 'processing'"
@@ -528,7 +663,7 @@ export class SqliteLeaseStore implements LeaseStore {
   }
 
   /** A provider came back: its waiting jobs may start now instead of at their scheduled probe time. */
-  releaseWaiting(provider: string): number {
+  async releaseWaiting(provider: string): Promise<number> {
     const ids = prep<[string], { id: string }>(this.db, "SELECT id FROM jobs WHERE status = 'pending' AND waiting_provider = ?")
       .all(provider)
       .map((r) => r.id)
@@ -540,14 +675,14 @@ export class SqliteLeaseStore implements LeaseStore {
   }
 
   /** Earliest moment a held-back pending job becomes claimable, or null when none is held back. */
-  nextRunAfter(): number | null {
+  async nextRunAfter(): Promise<number | null> {
     const row = prep<[number], { t: number | null }>(this.db, "SELECT MIN(run_after) AS t FROM jobs WHERE status = 'pending' AND run_after > ?")
       .get(this.now())
     return row?.t ?? null
   }
 
   /** Is anything queued or running? (EXISTS: stops at the first row, whatever the queue's size.) */
-  hasWork(): boolean {
+  async hasWork(): Promise<boolean> {
     return (
       prep<[], { w: number }>(this.db, "SELECT EXISTS (SELECT 1 FROM jobs WHERE status IN ('pending','processing')) AS w").get()!.w === 1
     )
@@ -562,3 +697,15 @@ export class SqliteLeaseStore implements LeaseStore {
 /** The job goes back to the queue (or pauses), lease dropped. */
 const RELEASE = `status = @to, current_step = NULL, run_after = @runAfter, waiting_reason = @reason, waiting_provider = @provider,
   retry_count = retry_count + @retries, pause_requested = 0, lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`
+
+/** A fenced write of this store, committed by its commitGroup. */
+class SqliteCheckpoint implements GroupedWrite {
+  constructor(
+    readonly jobId: string,
+    readonly completesJob: boolean,
+    readonly durable: boolean,
+    /** The job's fenced update and its change, in the group's transaction: the job as committed. */
+    readonly write: () => JobView,
+    readonly committed?: () => void
+  ) {}
+}
