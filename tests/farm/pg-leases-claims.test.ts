@@ -11,7 +11,7 @@ import { farmInit } from '../../src/main/engine/store/postgres/init'
 import type { PgClaimedJob, PgLeaseStore } from '../../src/main/engine/store/postgres/leases'
 import { listenForWake } from '../../src/main/engine/store/postgres/wake'
 import { registerWorker } from '../../src/main/engine/store/postgres/workers'
-import { addJob, held, leaseStore, success, testDataDir, workDirOf } from '../helpers/farm-jobs'
+import { addJob, claimOne, commit, held, leaseStore, success, testDataDir, workDirOf } from '../helpers/farm-jobs'
 import { usePostgres } from '../helpers/postgres'
 import { endPool } from '../helpers/pg-pool'
 
@@ -46,7 +46,7 @@ async function runToEnd(store: PgLeaseStore, c: PgClaimedJob): Promise<void> {
   for (const [i, s] of todo.entries()) {
     await store.startStep(c.lease, held(s), workDirOf(dataDir, c.lease.jobId, s.name), 3)
     const last = i === todo.length - 1
-    await store.commitAlone(
+    await commit(store, 
       store.completeStep(c.lease, { ...held(s), attempts: s.attempts + 1 }, success(dataDir, c.lease.jobId, s.name, { provider: 'offline' }), {
         resource: last ? null : 'cpu',
         jobProgress: last ? 100 : 50,
@@ -65,7 +65,7 @@ describe('farm lease store: claims', () => {
       await Promise.all(
         pools.map(async (p, w) => {
           const store = leaseStore(p, `w${w}`, dataDir, { now: Date.now() }, { now: Date.now })
-          for (let c; (c = await store.claim({ leaseMs: 60_000 })); ) {
+          for (let c; (c = await claimOne(store, 60_000)); ) {
             taken[w]!.push(c.lease.jobId)
             await runToEnd(store, c)
           }
@@ -94,13 +94,13 @@ describe('farm lease store: claims', () => {
     await addJob(pool, 'plain', [{ name: 'p', resource: 'cpu' }], { priority: 10 })
     const renderer = leaseStore(pool, 'renderer', dataDir, clock, { has: ['ffmpeg', 'libass'] })
     // Its ffmpeg slots are full: the render jobs wait, the next job it can run comes first.
-    expect((await renderer.claim({ leaseMs: LEASE, excludeResources: ['ffmpeg'] }))?.lease.jobId).toBe('plain')
+    expect((await claimOne(renderer, LEASE, ['ffmpeg']))?.lease.jobId).toBe('plain')
     const order: string[] = []
-    for (let c; (c = await renderer.claim({ leaseMs: LEASE })); ) order.push(c.lease.jobId)
+    for (let c; (c = await claimOne(renderer, LEASE)); ) order.push(c.lease.jobId)
     expect(order).toEqual(['render-high', 'render-low'])
     const voice = leaseStore(pool, 'voice', dataDir, clock, { has: ['speech'] })
-    expect((await voice.claim({ leaseMs: LEASE }))?.lease.jobId).toBe('speech')
-    expect(await voice.claim({ leaseMs: LEASE })).toBeNull()
+    expect((await claimOne(voice, LEASE))?.lease.jobId).toBe('speech')
+    expect(await claimOne(voice, LEASE)).toBeNull()
     expect(await voice.nextRunAfter()).toBeNull()
     const left = (await pool.query(`SELECT id FROM jobs WHERE status = 'pending'`)).rows
     expect(left).toEqual([{ id: 'gpu' }])
@@ -117,11 +117,11 @@ describe('farm lease store: reclaim', () => {
     const gone = leaseStore(pool, 'gone', dataDir, clock)
     const alive = leaseStore(pool, 'alive', dataDir, clock)
     const me = leaseStore(pool, 'me', dataDir, clock)
-    const expired = (await short.claim({ leaseMs: 1000 }))!
+    const expired = (await claimOne(short, 1000))!
     await short.startStep(expired.lease, held(expired.steps[0]!), workDirOf(dataDir, 'expired', 'one'), 3)
-    const byGone = (await gone.claim({ leaseMs: 600_000 }))!
-    await alive.claim({ leaseMs: 600_000 })
-    const mine = (await me.claim({ leaseMs: 1000 }))!
+    const byGone = (await claimOne(gone, 600_000))!
+    await claimOne(alive, 600_000)
+    const mine = (await claimOne(me, 1000))!
     clock.now += 2000
     // Its own job with an expired lease (its renewals could not be written) stays while it runs it.
     const back = await me.reclaimAbandoned({ held: (id) => id === mine.lease.jobId })
@@ -156,7 +156,7 @@ describe('farm lease store: reclaim', () => {
     await registerWorker(pool, { id: 'crashed', pid: deadPid, version: 't', capabilities: caps(hostname(), []) }, clock.now)
     await addJob(pool, 'k1', [{ name: 'one' }])
     const crashed = leaseStore(pool, 'crashed', dataDir, clock)
-    const c = (await crashed.claim({ leaseMs: 600_000 }))!
+    const c = (await claimOne(crashed, 600_000))!
     await crashed.startStep(c.lease, held(c.steps[0]!), workDirOf(dataDir, 'k1', 'one'), 3)
     const other = leaseStore(pool, 'other', dataDir, clock)
     const work: string[][] = []
@@ -167,12 +167,12 @@ describe('farm lease store: reclaim', () => {
   it('a job given back to the queue wakes the idle workers (LISTEN/NOTIFY), at its commit', async () => {
     await addJob(pool, 'n1', [{ name: 'one' }])
     const store = leaseStore(pool, 'w', dataDir, clock)
-    const c = (await store.claim({ leaseMs: LEASE }))!
+    const c = (await claimOne(store, LEASE))!
     const woken: string[] = []
     const listener = await listenForWake(db.url, (reason) => woken.push(reason))
     try {
       await store.startStep(c.lease, held(c.steps[0]!), workDirOf(dataDir, 'n1', 'one'), 3)
-      await store.commitAlone(store.retryLater(c.lease, { ...held(c.steps[0]!), attempts: 1 }, 'flaky', clock.now, 10, null))
+      await commit(store, store.retryLater(c.lease, { ...held(c.steps[0]!), attempts: 1 }, 'flaky', clock.now, 10, null))
       const deadline = Date.now() + 20_000
       while (woken.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
       expect(woken).toEqual(['jobs'])

@@ -10,7 +10,7 @@ import { EventBus } from '../../src/main/engine/events'
 import { farmInit } from '../../src/main/engine/store/postgres/init'
 import type { PgClaimedJob, PgLeaseStore } from '../../src/main/engine/store/postgres/leases'
 import type { EngineEvent } from '../../src/shared/types'
-import { addJob, held, leaseStore, success, testDataDir, workDirOf } from '../helpers/farm-jobs'
+import { addJob, claimOne, commit, held, leaseStore, success, testDataDir, workDirOf } from '../helpers/farm-jobs'
 import { usePostgres } from '../helpers/postgres'
 import { endPool } from '../helpers/pg-pool'
 
@@ -35,7 +35,7 @@ beforeEach(async () => {
 const LEASE = 30_000
 
 async function claimed(store: PgLeaseStore): Promise<PgClaimedJob> {
-  const c = await store.claim({ leaseMs: LEASE })
+  const c = await claimOne(store, LEASE)
   expect(c).not.toBeNull()
   return c!
 }
@@ -70,11 +70,11 @@ describe('farm lease store: fencing', () => {
     // Worker A wakes up and tries every write it could make: each is refused, and writes nothing.
     const step = held(script!)
     const paid = success(dataDir, 'j1', 'script', { provider: 'openai', costUsd: 0.5 })
-    await expect(a.commitAlone(a.completeStep(first.lease, step, paid, { resource: 'ffmpeg', step: 'render', jobProgress: 50 }))).rejects.toBeInstanceOf(LeaseLostError)
-    await expect(a.commitAlone(a.retryLater(first.lease, step, 'boom', clock.now + 5000, 100, 'openai'))).rejects.toBeInstanceOf(LeaseLostError)
-    await expect(a.commitAlone(a.waitForProvider(first.lease, step, 'openai', 'down', clock.now + 5000, { durationMs: 10 }))).rejects.toBeInstanceOf(LeaseLostError)
-    await expect(a.commitAlone(a.failJob(first.lease, step, 'fatal', 100, 'openai'))).rejects.toBeInstanceOf(LeaseLostError)
-    await expect(a.commitAlone(a.release(first.lease, 'paused', 'stopping'))).rejects.toBeInstanceOf(LeaseLostError)
+    await expect(commit(a, a.completeStep(first.lease, step, paid, { resource: 'ffmpeg', step: 'render', jobProgress: 50 }))).rejects.toBeInstanceOf(LeaseLostError)
+    await expect(commit(a, a.retryLater(first.lease, step, 'boom', clock.now + 5000, 100, 'openai'))).rejects.toBeInstanceOf(LeaseLostError)
+    await expect(commit(a, a.waitForProvider(first.lease, step, 'openai', 'down', clock.now + 5000, { durationMs: 10 }))).rejects.toBeInstanceOf(LeaseLostError)
+    await expect(commit(a, a.failJob(first.lease, step, 'fatal', 100, 'openai'))).rejects.toBeInstanceOf(LeaseLostError)
+    await expect(commit(a, a.release(first.lease, 'paused', 'stopping'))).rejects.toBeInstanceOf(LeaseLostError)
     await expect(a.saveProgress(first.lease, 0, 80, 40)).rejects.toBeInstanceOf(LeaseLostError)
     await expect(a.startStep(first.lease, step, workDirOf(dataDir, 'j1', 'script'), 3)).rejects.toBeInstanceOf(LeaseLostError)
     await expect(a.logSkipped(first.lease, [step])).rejects.toBeInstanceOf(LeaseLostError)
@@ -96,10 +96,10 @@ describe('farm lease store: fencing', () => {
     await b.startStep(second.lease, held(s0!), workDirOf(dataDir, 'j1', 'script'), 3)
     await b.saveProgress(second.lease, 0, 50, 25)
     expect(await b.logHeld(second.lease, 'info', 'a line from the holder', 'script')).toBe(true)
-    const mid = await b.commitAlone(b.completeStep(second.lease, { ...held(s0!), attempts: 1 }, success(dataDir, 'j1', 'script', { provider: 'openai', costUsd: 0.5 }), { resource: 'ffmpeg', step: 'render', jobProgress: 50 }))
+    const mid = await commit(b, b.completeStep(second.lease, { ...held(s0!), attempts: 1 }, success(dataDir, 'j1', 'script', { provider: 'openai', costUsd: 0.5 }), { resource: 'ffmpeg', step: 'render', jobProgress: 50 }))
     expect(mid).toMatchObject({ status: 'processing', currentStep: 'render', progress: 50, costUsd: 0.5 })
     await b.startStep(second.lease, held(s1!), workDirOf(dataDir, 'j1', 'render'), 3)
-    const done = await b.commitAlone(b.completeStep(second.lease, held(s1!), success(dataDir, 'j1', 'render'), { resource: null, jobProgress: 100, jobResult: { ok: true } }))
+    const done = await commit(b, b.completeStep(second.lease, held(s1!), success(dataDir, 'j1', 'render'), { resource: null, jobProgress: 100, jobResult: { ok: true } }))
     expect(done).toMatchObject({ status: 'completed', result: { ok: true }, progress: 100 })
     expect((await pool.query('SELECT provider, ok, worker_id FROM provider_calls')).rows).toEqual([{ provider: 'openai', ok: true, worker_id: 'worker-b' }])
     const codes = (await logsOf('j1')).map((l) => l.code ?? 'text')
@@ -112,22 +112,22 @@ describe('farm lease store: fencing', () => {
 
     const r = await claimed(store)
     await store.startStep(r.lease, held(r.steps[0]!), workDirOf(dataDir, 'r', 'one'), 3)
-    const retried = await store.commitAlone(store.retryLater(r.lease, { ...held(r.steps[0]!), attempts: 1 }, 'timeout', clock.now + 5000, 120, 'openai'))
+    const retried = await commit(store, store.retryLater(r.lease, { ...held(r.steps[0]!), attempts: 1 }, 'timeout', clock.now + 5000, 120, 'openai'))
     expect(retried).toMatchObject({ status: 'pending', retryCount: 1, runAfter: clock.now + 5000, currentStep: null })
 
     const p = await claimed(store)
     await store.startStep(p.lease, held(p.steps[0]!), workDirOf(dataDir, 'p', 'one'), 3)
-    const waiting = await store.commitAlone(store.waitForProvider(p.lease, held(p.steps[0]!), 'openai', 'HTTP 503', clock.now + 9000, { durationMs: 30 }))
+    const waiting = await commit(store, store.waitForProvider(p.lease, held(p.steps[0]!), 'openai', 'HTTP 503', clock.now + 9000, { durationMs: 30 }))
     expect(waiting).toMatchObject({ status: 'pending', waitingReason: 'waiting for openai: HTTP 503', retryCount: 0 })
 
     const f = await claimed(store)
     await store.startStep(f.lease, held(f.steps[0]!), workDirOf(dataDir, 'f', 'one'), 3)
-    const failed = await store.commitAlone(store.failJob(f.lease, held(f.steps[0]!), 'bad request', 250, 'openai'))
+    const failed = await commit(store, store.failJob(f.lease, held(f.steps[0]!), 'bad request', 250, 'openai'))
     expect(failed).toMatchObject({ status: 'failed', error: 'one: bad request', actualDurationMs: 250 })
 
     const g = await claimed(store)
     await store.startStep(g.lease, held(g.steps[0]!), workDirOf(dataDir, 'g', 'one'), 3)
-    const paused = await store.commitAlone(store.release(g.lease, 'paused', 'paused by the user'))
+    const paused = await commit(store, store.release(g.lease, 'paused', 'paused by the user'))
     expect(paused).toMatchObject({ status: 'paused', currentStep: null })
 
     const steps = (await pool.query('SELECT job_id, status, attempts, error FROM steps ORDER BY job_id')).rows
@@ -145,67 +145,87 @@ describe('farm lease store: fencing', () => {
       { ok: false, duration_ms: '250', error: 'bad request' }
     ])
     // A job back in the queue is not claimable before its time; then it is.
-    expect(await store.claim({ leaseMs: LEASE })).toBeNull()
+    expect(await claimOne(store, LEASE)).toBeNull()
     clock.now += 10_000
     expect((await claimed(store)).lease.jobId).toBe('r')
   })
 
-  it('a group commit stores the checkpoints whose lease holds and refuses the one taken over, in one transaction', async () => {
+  it("a group commit stores the checkpoints whose lease holds, refuses the one taken over, and claims and starts the next job in the same transaction", async () => {
     await addJob(pool, 'g1', [{ name: 'one' }])
     await addJob(pool, 'g2', [{ name: 'one' }])
     const a = leaseStore(pool, 'a', dataDir, clock)
     const b = leaseStore(pool, 'b', dataDir, clock)
-    const one = await claimed(a)
+    const one = (await claimOne(a, LEASE))!
     clock.now += LEASE / 2
-    const two = await claimed(a)
+    const two = (await claimOne(a, LEASE))!
     // g1's lease runs out (g2's, claimed later, still holds); b takes g1 over.
     clock.now += LEASE / 2 + 1
     expect(await b.reclaimAbandoned()).toEqual(['g1'])
     expect((await claimed(b)).lease.jobId).toBe('g1')
+    await addJob(pool, 'g3', [{ name: 'first' }, { name: 'second' }])
     const writes = [one, two].map((c) => a.completeStep(c.lease, held(c.steps[0]!), success(dataDir, c.lease.jobId, 'one'), { resource: null, jobProgress: 100, jobResult: c.lease.jobId }))
-    const outcomes: Array<string> = []
-    await a.commitGroup(async (tx) => {
-      for (const w of writes) {
-        try {
-          outcomes.push((await w.write(tx)).status)
-        } catch (err) {
-          if (!(err instanceof LeaseLostError)) throw err
-          outcomes.push('lost')
-        }
+    let finished: string[] = []
+    const group = await a.commitGroup(writes, {
+      flushed: true,
+      isolated: false,
+      join: (done) => {
+        finished = [...done]
+        return { leaseMs: LEASE, max: 2, plan: (c) => ({ step: held(c.steps[0]!), workDir: workDirOf(dataDir, c.lease.jobId, 'first'), maxAttempts: 3, skipped: [] }) }
       }
-    }, true)
-    expect(outcomes).toEqual(['lost', 'completed'])
-    expect((await pool.query('SELECT id, status, lease_owner FROM jobs ORDER BY id')).rows).toEqual([
-      { id: 'g1', status: 'processing', lease_owner: 'b' },
-      { id: 'g2', status: 'completed', lease_owner: null }
+    })
+    expect(group.outcomes.map((o) => ('job' in o ? o.job.status : o.failure instanceof LeaseLostError ? 'lost' : o.failure))).toEqual(['lost', 'completed'])
+    expect(finished).toEqual(['g2'])
+    // The companion's claim took the one ready job and started its first step, in the group's commit.
+    expect(group.claims && 'claimed' in group.claims && group.claims.claimed.map((c) => [c.lease.jobId, c.started?.attempt])).toEqual([['g3', 1]])
+    expect((await pool.query('SELECT id, status, lease_owner, current_step FROM jobs ORDER BY id')).rows).toEqual([
+      { id: 'g1', status: 'processing', lease_owner: 'b', current_step: 'one' },
+      { id: 'g2', status: 'completed', lease_owner: null, current_step: null },
+      { id: 'g3', status: 'processing', lease_owner: 'a', current_step: 'first' }
+    ])
+    expect((await pool.query(`SELECT name, status, attempts, worker_id FROM steps WHERE job_id = 'g3' ORDER BY idx`)).rows).toEqual([
+      { name: 'first', status: 'running', attempts: 1, worker_id: 'a' },
+      { name: 'second', status: 'pending', attempts: 0, worker_id: null }
     ])
   })
 
-  it('announces a change and its log lines only once committed, never for a rolled-back group', async () => {
-    await addJob(pool, 'e1', [{ name: 'one' }])
+  it("a failed claim in a group undoes its own part only; a failed group writes and announces nothing", async () => {
+    await addJob(pool, 'e1', [{ name: 'one' }, { name: 'two' }])
+    await addJob(pool, 'e2', [{ name: 'one' }])
     const events = new EventBus()
     const seen: EngineEvent[] = []
     events.subscribe((e) => seen.push(e))
     const store = leaseStore(pool, 'w', dataDir, clock, { events })
-    const c = await store.claimTogether(async (tx) => {
-      const claim = (await store.claim({ leaseMs: LEASE }, tx))!
-      await store.startStep(claim.lease, held(claim.steps[0]!), workDirOf(dataDir, 'e1', 'one'), 3, true, tx)
-      expect(seen).toEqual([])
-      return claim
-    })
-    expect(seen.map((e) => e.type)).toEqual(['job.changed', 'job.log'])
+    const [c] = (await store.claim({ leaseMs: LEASE, max: 1, plan: (j) => ({ step: held(j.steps[0]!), workDir: workDirOf(dataDir, 'e1', 'one'), maxAttempts: 3, skipped: [] }) }))
+    // The claim and its start are announced after their commit.
+    expect(seen.map((e) => (e.type === 'job.log' ? `log:${e.line.code}` : e.type))).toEqual(['job.changed', 'log:started'])
     seen.length = 0
-    const write = store.completeStep(c.lease, { ...held(c.steps[0]!), attempts: 1 }, success(dataDir, 'e1', 'one'), { resource: null, jobProgress: 100, jobResult: 1 })
-    await expect(
-      store.commitGroup(async (tx) => {
-        await write.write(tx)
-        throw new Error('the disk is full')
-      }, true)
-    ).rejects.toThrow('the disk is full')
+    const step = { ...held(c!.steps[0]!), attempts: 1 }
+    // A write that breaks a constraint (progress over 100) takes the group's transaction with it.
+    const broken = store.completeStep(c!.lease, step, success(dataDir, 'e1', 'one'), { resource: 'cpu', step: 'two', jobProgress: 150 })
+    await expect(store.commitGroup([broken], { flushed: true, isolated: false, join: null })).rejects.toMatchObject({ code: '23514' })
     expect(seen).toEqual([])
-    expect((await pool.query('SELECT status FROM jobs')).rows[0].status).toBe('processing')
-    await store.commitAlone(write)
-    expect(seen.map((e) => e.type)).toEqual(['job.log', 'job.changed'])
+    expect((await pool.query(`SELECT status FROM steps WHERE job_id = 'e1' AND idx = 0`)).rows[0].status).toBe('running')
+    // A claim that fails inside the group (its plan throws) is undone alone: the write commits.
+    const good = store.completeStep(c!.lease, step, success(dataDir, 'e1', 'one'), { resource: 'cpu', step: 'two', jobProgress: 50 })
+    const group = await store.commitGroup([good], {
+      flushed: true,
+      isolated: false,
+      join: () => ({
+        leaseMs: LEASE,
+        max: 1,
+        plan: () => {
+          throw new Error('no slot after all')
+        }
+      })
+    })
+    expect(group.outcomes.map((o) => 'job' in o && o.job.progress)).toEqual([50])
+    expect(group.claims && 'failure' in group.claims && (group.claims.failure as Error).message).toBe('no slot after all')
+    expect((await pool.query(`SELECT id, status FROM jobs ORDER BY id`)).rows).toEqual([
+      { id: 'e1', status: 'processing' },
+      { id: 'e2', status: 'pending' }
+    ])
+    // Announced: the write (its line, then the job), not the claim that was undone.
+    expect(seen.map((e) => (e.type === 'job.log' ? `log:${e.line.code}` : `${e.type}:${'job' in e ? e.job.id : ''}`))).toEqual(['log:finished', 'job.changed:e1'])
   })
 })
 
@@ -218,9 +238,9 @@ describe('farm lease store: steps across an expired lease', () => {
     expect(first.job.currentStep).toBe('script')
     const [script, voice, render] = first.steps.map(held)
     await a.startStep(first.lease, script!, workDirOf(dataDir, 'm1', 'script'), 3)
-    await a.commitAlone(a.completeStep(first.lease, { ...script!, attempts: 1 }, success(dataDir, 'm1', 'script', { provider: 'openai', costUsd: 0.02, durationMs: 400 }), { resource: 'tts', step: 'voice', jobProgress: 33 }))
+    await commit(a, a.completeStep(first.lease, { ...script!, attempts: 1 }, success(dataDir, 'm1', 'script', { provider: 'openai', costUsd: 0.02, durationMs: 400 }), { resource: 'tts', step: 'voice', jobProgress: 33 }))
     await a.startStep(first.lease, voice!, workDirOf(dataDir, 'm1', 'voice'), 3)
-    await a.commitAlone(a.completeStep(first.lease, { ...voice!, attempts: 1 }, success(dataDir, 'm1', 'voice', { provider: 'elevenlabs', costUsd: 0.1, durationMs: 900 }), { resource: 'ffmpeg', step: 'render', jobProgress: 66 }))
+    await commit(a, a.completeStep(first.lease, { ...voice!, attempts: 1 }, success(dataDir, 'm1', 'voice', { provider: 'elevenlabs', costUsd: 0.1, durationMs: 900 }), { resource: 'ffmpeg', step: 'render', jobProgress: 66 }))
     expect((await pool.query('SELECT next_needs, next_resource FROM jobs')).rows[0]).toEqual({ next_needs: ['ffmpeg', 'libass'], next_resource: 'ffmpeg' })
     await a.startStep(first.lease, render!, workDirOf(dataDir, 'm1', 'render'), 3)
 
@@ -244,7 +264,7 @@ describe('farm lease store: steps across an expired lease', () => {
     expect(second.lease.spent).toEqual({ costUsd: 0.12000000000000001, costUnknown: false, runMs: 1300 })
     const r = second.steps[2]!
     await b.startStep(second.lease, held(r), workDirOf(dataDir, 'm1', 'render'), 3)
-    const done = await b.commitAlone(b.completeStep(second.lease, { ...held(r), attempts: 2 }, success(dataDir, 'm1', 'render', { costUsd: 0, durationMs: 2000 }), { resource: null, jobProgress: 100, jobResult: { video: 'm1.mp4' } }))
+    const done = await commit(b, b.completeStep(second.lease, { ...held(r), attempts: 2 }, success(dataDir, 'm1', 'render', { costUsd: 0, durationMs: 2000 }), { resource: null, jobProgress: 100, jobResult: { video: 'm1.mp4' } }))
     expect(done).toMatchObject({ status: 'completed', costUsd: 0.12000000000000001, costKnown: true, actualDurationMs: 3300 })
     // Every step ran (was started) the number of times the log says; the finished ones once.
     const starts = (await logsOf('m1')).filter((l) => l.code === 'started').map((l) => l.step)
@@ -260,7 +280,7 @@ describe('farm lease store: steps across an expired lease', () => {
     for (const [i, s] of c.steps.entries()) {
       await store.startStep(c.lease, held(s), workDirOf(dataDir, 't1', s.name), 3)
       const last = i === c.steps.length - 1
-      await store.commitAlone(
+      await commit(store, 
         store.completeStep(c.lease, { ...held(s), attempts: 1 }, success(dataDir, 't1', s.name, { costUsd: costs[i]!, durationMs: 100 * (i + 1), provider: `p${i}` }), {
           resource: last ? null : 'cpu',
           jobProgress: ((i + 1) / 3) * 100,

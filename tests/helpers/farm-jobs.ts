@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type pg from 'pg'
 import { stepNeeds } from '../../src/main/engine/farm/capabilities'
-import type { HeldStep, StepSuccess } from '../../src/main/engine/store/leases'
-import { PgLeaseStore, type PgLeaseStoreOptions } from '../../src/main/engine/store/postgres/leases'
-import type { StepView } from '../../src/shared/types'
+import type { GroupedWrite, HeldStep, StepSuccess } from '../../src/main/engine/store/leases'
+import { PgLeaseStore, type PgClaimedJob, type PgLeaseStoreOptions } from '../../src/main/engine/store/postgres/leases'
+import type { JobView, StepView } from '../../src/shared/types'
 
 export interface TestStep {
   name: string
@@ -73,4 +73,19 @@ export function success(dataDir: string, jobId: string, step: string, o: Partial
 
 export function workDirOf(dataDir: string, jobId: string, step: string): string {
   return join(dataDir, 'jobs', jobId, `${step}.w`)
+}
+
+/** One ready job claimed without a planned start, or null. */
+export async function claimOne(store: PgLeaseStore, leaseMs: number, exclude: readonly string[] = []): Promise<PgClaimedJob | null> {
+  const [claimed] = await store.claim({ leaseMs, max: 1, excludeResources: () => exclude })
+  return claimed ?? null
+}
+
+/** A checkpoint committed in a group of its own, as the group commit would: the job, or why not. */
+export async function commit(store: PgLeaseStore, write: GroupedWrite): Promise<JobView> {
+  const { outcomes } = await store.commitGroup([write], { flushed: write.durable, isolated: false, join: null })
+  const outcome = outcomes[0]!
+  if ('failure' in outcome) throw outcome.failure
+  write.committed?.()
+  return outcome.job
 }

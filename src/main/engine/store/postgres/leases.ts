@@ -6,11 +6,11 @@
  * write of the worker names that fence (fenced.ts): a worker whose lease expired and was taken
  * over writes nothing, whatever it believes.
  *
- * Transactions are handles passed along (transaction.ts): `claimTogether` opens one and hands it
- * to `claim` and to the first step's `startStep`, which is how the "claim in commit" rule
- * (store/group-commit.ts) is kept without synchronous code; the checkpoint builders describe a
- * write whose `write(tx)` runs inside a group commit's transaction (`commitGroup`). Without a
- * handle, each write is one statement that commits by itself.
+ * Transactions are handles passed along (transaction.ts), never a state of the connection: `claim`
+ * writes its claims and their first steps' starts on one connection between BEGIN and COMMIT, and
+ * `commitGroup` the group's checkpoints and then the claims its companion asks for, awaiting only
+ * their own statements in between — the "claim in commit" rules (store/group-commit.ts) without
+ * synchronous code. Every other write is one statement, which commits by itself.
  *
  * Paths: a step's files and work folder are stored relative to the shared data folder and read
  * back as paths on this machine (farm/shared-media.ts), since every machine mounts it elsewhere.
@@ -24,7 +24,21 @@ import { LeaseLostError } from '../../errors'
 import type { EventBus } from '../../events'
 import { fromDataRelative, toDataRelative } from '../../farm/shared-media'
 import type { LogMessage } from '../jobs'
-import type { HeldStep, JobTotals, Lease, ReclaimOptions, StepSuccess } from '../leases'
+import type {
+  Claim,
+  ClaimedJob,
+  ClaimRequest,
+  GroupCommitted,
+  GroupedWrite,
+  HeldStep,
+  JobTotals,
+  Lease,
+  LeaseStore,
+  ReclaimOptions,
+  StepStart,
+  StepSuccess,
+  WriteOutcome
+} from '../leases'
 import { jobView, stepView, type StepRow } from '../rows'
 import { announcedLine, runFenced, storedLine, type FencedResult, type FencedWrite, type LogInput, type Params } from './fenced'
 import { pgJobRow, pgStepRow } from './lease-rows'
@@ -38,20 +52,32 @@ export interface PgLease extends Lease {
   fence: number
 }
 
-export interface PgClaimedJob {
+export interface PgClaimedJob extends ClaimedJob {
   lease: PgLease
-  job: JobView
-  steps: StepView[]
 }
 
-/** A fenced checkpoint waiting for its group commit (store/group-commit.ts's GroupedWrite, async). */
-export interface PgGroupedWrite {
-  jobId: string
-  completesJob: boolean
-  durable: boolean
-  /** Inside the group's transaction; LeaseLostError, with nothing written, when the lease is gone. */
-  write(tx: PgTx): Promise<JobView>
-  committed?(): void
+export type PgClaim<P extends StepStart = StepStart> = Claim<P> & { lease: PgLease }
+
+/**
+ * A fenced checkpoint waiting for its group commit: only this store's commitGroup runs `write`,
+ * inside the group's transaction, where it fails with LeaseLostError, having written nothing,
+ * when the lease is gone.
+ */
+export class PgCheckpoint implements GroupedWrite {
+  constructor(
+    readonly jobId: string,
+    readonly completesJob: boolean,
+    readonly durable: boolean,
+    readonly write: (tx: PgTx) => Promise<JobView>,
+    readonly committed?: () => void
+  ) {}
+}
+
+/** The fence a lease of this store carries; a lease from another store has none and writes nothing here. */
+function fenceOf(lease: Lease): number {
+  const fence = (lease as Partial<PgLease>).fence
+  if (typeof fence !== 'number') throw new Error(`job ${lease.jobId}: a lease from another store (no fence)`)
+  return fence
 }
 
 export interface PgLeaseStoreOptions {
@@ -90,7 +116,7 @@ const release = (q: Params, o: { to: 'pending' | 'paused'; runAfter: number; rea
    waiting_provider = ${q.$(o.provider, 'text')}, retry_count = retry_count + ${q.$(o.retries, 'int')}, pause_requested = FALSE,
    lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`
 
-export class PgLeaseStore {
+export class PgLeaseStore implements LeaseStore {
   readonly owner: string
   private readonly pool: pg.Pool
   private readonly now: () => number
@@ -103,21 +129,44 @@ export class PgLeaseStore {
 
   // ---------------------------------------------------------------- transactions
 
-  /** Run `fill` (claims, and the first step starts they lead to) in one transaction. */
-  claimTogether<T>(fill: (tx: PgTx) => Promise<T>): Promise<T> {
-    return inPgTransaction(this.pool, fill)
-  }
-
-  /** A group commit's transaction: `group` runs the checkpoints' writes (and the companion's claims) in it. */
-  async commitGroup(group: (tx: PgTx) => Promise<void>, _flushed: boolean): Promise<{ onDisk: Promise<void> }> {
-    // PostgreSQL's COMMIT returns once the WAL is flushed (synchronous_commit): on disk already.
-    await inPgTransaction(this.pool, group)
-    return { onDisk: Promise.resolve() }
-  }
-
-  /** `write` in a savepoint of the group's transaction: its failure undoes it alone. */
-  alone<T>(tx: PgTx, write: () => Promise<T>): Promise<T> {
-    return inPgSavepoint(tx, write)
+  /**
+   * A group's writes, then the claims `join` asks for, on one connection between BEGIN and COMMIT
+   * (see "Claim in commit", store/group-commit.ts). A lost lease fails its write alone (its fenced
+   * statement matched nothing, so the transaction goes on); any other failure ends the transaction
+   * unless `isolated`, where each write has a savepoint of its own. The claims have a savepoint: a
+   * failed claim undoes its own part, and the group's writes still commit.
+   */
+  async commitGroup<P extends StepStart>(
+    writes: readonly GroupedWrite[],
+    options: { flushed: boolean; isolated: boolean; join: ((finished: ReadonlySet<string>) => ClaimRequest<P> | null) | null }
+  ): Promise<GroupCommitted<P>> {
+    const checkpoints = writes.map((w) => {
+      if (!(w instanceof PgCheckpoint)) throw new Error(`job ${w.jobId}: a checkpoint built by another store`)
+      return w
+    })
+    const outcomes: WriteOutcome[] = []
+    let claims: GroupCommitted<P>['claims'] = null
+    await inPgTransaction(this.pool, async (tx) => {
+      const finished = new Set<string>()
+      for (const item of checkpoints) {
+        try {
+          outcomes.push({ job: options.isolated ? await inPgSavepoint(tx, () => item.write(tx)) : await item.write(tx) })
+          if (item.completesJob) finished.add(item.jobId)
+        } catch (failure) {
+          if (!options.isolated && !(failure instanceof LeaseLostError)) throw failure
+          outcomes.push({ failure })
+        }
+      }
+      const request = options.isolated ? null : (options.join?.(finished) ?? null)
+      if (!request) return
+      try {
+        claims = { claimed: await inPgSavepoint(tx, () => this.claimNow(tx, request)) }
+      } catch (failure) {
+        claims = { failure }
+      }
+    })
+    // COMMIT returned once PostgreSQL had the commit on disk (synchronous_commit): nothing to wait for.
+    return { outcomes, claims, onDisk: Promise.resolve() }
   }
 
   /** The group's transaction was rolled back by the server in a way worth trying again. */
@@ -127,49 +176,85 @@ export class PgLeaseStore {
 
   // ---------------------------------------------------------------- claims and leases
 
-  /** Atomically take the next ready job this worker can run: priority, then manual order, then FIFO. */
-  async claim(options: { leaseMs: number; excludeResources?: readonly string[] }, tx?: PgTx): Promise<PgClaimedJob | null> {
+  /**
+   * Atomically take up to `request.max` ready jobs this worker can run (priority, then manual
+   * order, then FIFO), each with the first step's start `request.plan` gives, in one transaction.
+   */
+  claim<P extends StepStart>(request: ClaimRequest<P>): Promise<PgClaim<P>[]> {
+    return inPgTransaction(this.pool, (tx) => this.claimNow(tx, request))
+  }
+
+  /** The claims of a request, in the caller's transaction (rule 1 of "Claim in commit"). */
+  private async claimNow<P extends StepStart>(tx: PgTx, request: ClaimRequest<P>): Promise<PgClaim<P>[]> {
+    const claims: PgClaim<P>[] = []
+    while (claims.length < request.max) {
+      const claimed = await this.claimNext(tx, request.leaseMs, request.excludeResources?.() ?? [])
+      if (!claimed) break
+      const plan = request.plan?.(claimed) ?? null
+      claims.push({ ...claimed, started: plan ? { plan, attempt: await this.startClaimed(tx, claimed.lease, plan) } : null })
+    }
+    return claims
+  }
+
+  /** Take the next ready job this worker can run, in the caller's transaction; null when none is ready. */
+  private async claimNext(t: PgTx, leaseMs: number, exclude: readonly string[]): Promise<PgClaimedJob | null> {
     const now = this.now()
     const token = randomUUID()
-    return onePgStatement(this.pool, tx, async (t) => {
-      const { rows } = await t.query(
-        `WITH next AS (
-           SELECT id FROM jobs
-            WHERE status = 'pending' AND run_after <= $1 AND next_needs <@ $2::text[]
-              AND (next_resource IS NULL OR next_resource <> ALL($3::text[]))
-            ORDER BY priority, position, seq
-            LIMIT 1
-            FOR UPDATE SKIP LOCKED)
-         UPDATE jobs j SET status = 'processing', lease_owner = $4, lease_token = $5, lease_expires_at = $1 + $6::bigint,
-                lease_fence = j.lease_fence + 1, started_at = COALESCE(j.started_at, $1), waiting_reason = NULL,
-                waiting_provider = NULL, updated_at = $1,
-                current_step = (SELECT s.name FROM steps s WHERE s.job_id = j.id AND s.status <> 'completed' ORDER BY s.idx LIMIT 1)
-           FROM next WHERE j.id = next.id
-         RETURNING j.*, (SELECT json_agg(s ORDER BY s.idx) FROM steps s WHERE s.job_id = j.id) AS steps_json_`,
-        [now, [...this.o.has], [...(options.excludeResources ?? [])], this.owner, token, options.leaseMs]
-      )
-      const raw = rows[0] as Record<string, unknown> | undefined
-      if (!raw) return null
-      const stepsJson = (raw.steps_json_ as Array<Record<string, unknown>> | null) ?? []
-      delete raw.steps_json_
-      const row = pgJobRow(raw)
-      const steps = stepsJson.map((s) => pgStepRow(s, row.seq))
-      const job = this.announce(t, row)
-      const lease: PgLease = {
-        jobId: row.id,
-        token,
-        owner: this.owner,
-        row: row.seq,
-        seq: row.seq,
-        fence: Number(raw.lease_fence),
-        spent: totalsOf(steps)
-      }
-      return { lease, job, steps: steps.map((s) => this.localStep(stepView(s))) }
-    })
+    const { rows } = await t.query(
+      `WITH next AS (
+         SELECT id FROM jobs
+          WHERE status = 'pending' AND run_after <= $1 AND next_needs <@ $2::text[]
+            AND (next_resource IS NULL OR next_resource <> ALL($3::text[]))
+          ORDER BY priority, position, seq
+          LIMIT 1
+          FOR UPDATE SKIP LOCKED)
+       UPDATE jobs j SET status = 'processing', lease_owner = $4, lease_token = $5, lease_expires_at = $1 + $6::bigint,
+              lease_fence = j.lease_fence + 1, started_at = COALESCE(j.started_at, $1), waiting_reason = NULL,
+              waiting_provider = NULL, updated_at = $1,
+              current_step = (SELECT s.name FROM steps s WHERE s.job_id = j.id AND s.status <> 'completed' ORDER BY s.idx LIMIT 1)
+         FROM next WHERE j.id = next.id
+       RETURNING j.*, (SELECT json_agg(s ORDER BY s.idx) FROM steps s WHERE s.job_id = j.id) AS steps_json_`,
+      [now, [...this.o.has], [...exclude], this.owner, token, leaseMs]
+    )
+    const raw = rows[0] as Record<string, unknown> | undefined
+    if (!raw) return null
+    const stepsJson = (raw.steps_json_ as Array<Record<string, unknown>> | null) ?? []
+    delete raw.steps_json_
+    const row = pgJobRow(raw)
+    const steps = stepsJson.map((s) => pgStepRow(s, row.seq))
+    const job = this.announce(t, row)
+    const lease: PgLease = {
+      jobId: row.id,
+      token,
+      owner: this.owner,
+      row: row.seq,
+      seq: row.seq,
+      fence: Number(raw.lease_fence),
+      spent: totalsOf(steps)
+    }
+    return { lease, job, steps: steps.map((s) => this.localStep(stepView(s))) }
+  }
+
+  /**
+   * A claimed job's first step, started in the claim's own transaction: the job's row already
+   * names it, so only the step and the log are written (the row is read under the claim's lock).
+   */
+  private async startClaimed(tx: PgTx, lease: Lease, start: StepStart): Promise<number> {
+    const attempt = start.step.attempts + 1
+    const now = this.now()
+    const logs: LogInput[] = [
+      ...start.skipped.map((s): LogInput => ({ level: 'info', message: logEntry('skipping', { step: s.name }), step: s.name })),
+      this.startLine(start.step, attempt, start.maxAttempts)
+    ]
+    const w: FencedWrite = { jobId: lease.jobId, fence: fenceOf(lease), now, jobSet: null, steps: [this.setRunning(start.step, attempt, start.workDir, now)], logs }
+    const done = await runFenced(tx, w)
+    if (!done) throw new LeaseLostError(lease.jobId)
+    this.announceLines(tx, lease.jobId, now, logs, done.logIds)
+    return attempt
   }
 
   /** Extend the lease; false means it is gone and the worker must stop. */
-  async renew(lease: PgLease, leaseMs: number): Promise<boolean> {
+  async renew(lease: Lease, leaseMs: number): Promise<boolean> {
     return (await this.renewAll([lease], leaseMs)).length === 0
   }
 
@@ -177,7 +262,7 @@ export class PgLeaseStore {
    * Extend several leases in one statement, and this worker's heartbeat with them (a worker that
    * renews is alive). Returns the leases gone.
    */
-  async renewAll(leases: readonly PgLease[], leaseMs: number): Promise<PgLease[]> {
+  async renewAll(leases: readonly Lease[], leaseMs: number): Promise<Lease[]> {
     const now = this.now()
     const { rows } = await this.pool.query<{ id: string }>(
       `WITH h AS (UPDATE workers SET heartbeat_at = GREATEST(heartbeat_at, $1) WHERE id = $2)
@@ -185,7 +270,7 @@ export class PgLeaseStore {
          FROM unnest($4::text[], $5::bigint[]) AS l(id, fence)
         WHERE jobs.id = l.id AND jobs.lease_fence = l.fence AND jobs.status = 'processing'
        RETURNING jobs.id`,
-      [now, this.owner, leaseMs, leases.map((l) => l.jobId), leases.map((l) => l.fence)]
+      [now, this.owner, leaseMs, leases.map((l) => l.jobId), leases.map(fenceOf)]
     )
     const kept = new Set(rows.map((r) => r.id))
     return leases.filter((l) => !kept.has(l.jobId))
@@ -193,38 +278,38 @@ export class PgLeaseStore {
 
   // ---------------------------------------------------------------- steps
 
-  /**
-   * Mark a step running (attempt counted, work folder and worker recorded, logged). Inside the
-   * claim's own transaction (`tx` open, `atStep`), the job's row already names this step and
-   * nothing else can have taken it since: the steps and the log are written without a fence
-   * check (rule 1 of "Claim in commit"). Otherwise the job's row names the step, fenced.
-   */
-  async startStep(lease: PgLease, step: HeldStep, workDir: string, maxAttempts: number, atStep = false, tx?: PgTx): Promise<number> {
+  /** Mark a step running (attempt counted, work folder and worker recorded, logged), fenced; the attempt it counts. */
+  async startStep(lease: Lease, step: HeldStep, workDir: string, maxAttempts: number): Promise<number> {
     const attempt = step.attempts + 1
     const now = this.now()
-    const setStep = (q: Params, jobId: string) =>
+    await this.fencedOrLost(lease, {
+      jobId: lease.jobId,
+      fence: fenceOf(lease),
+      now,
+      jobSet: (q) => `current_step = ${q.$(step.name, 'text')}`,
+      steps: [this.setRunning(step, attempt, workDir, now)],
+      logs: [this.startLine(step, attempt, maxAttempts)]
+    })
+    return attempt
+  }
+
+  private setRunning(step: HeldStep, attempt: number, workDir: string, now: number): (q: Params, jobId: string) => string {
+    return (q, jobId) =>
       `UPDATE steps SET status = 'running', attempts = ${q.$(attempt, 'int')}, progress = 0, error = NULL,
          work_dir = ${q.$(toDataRelative(this.o.dataDir, workDir), 'text')}, started_at = ${q.$(now, 'bigint')},
          worker_id = ${q.$(this.owner, 'text')}
        WHERE job_id = ${jobId} AND idx = ${q.$(step.index, 'int')}`
-    const line: LogInput = { level: 'info', message: logEntry('started', { step: step.name, attempt, max: maxAttempts }), step: step.name }
-    if (atStep && tx?.open) {
-      // The same write with the job's row read, not fenced: the claim in this transaction holds it.
-      const w: FencedWrite = { jobId: lease.jobId, fence: lease.fence, now, jobSet: null, steps: [setStep], logs: [line] }
-      const done = await runFenced(tx, w)
-      if (!done) throw new LeaseLostError(lease.jobId)
-      this.announceLines(tx, lease.jobId, now, [line], done.logIds)
-      return attempt
-    }
-    await this.fencedOrLost(lease, tx, { jobId: lease.jobId, fence: lease.fence, now, jobSet: (q) => `current_step = ${q.$(step.name, 'text')}`, steps: [setStep], logs: [line] })
-    return attempt
+  }
+
+  private startLine(step: HeldStep, attempt: number, maxAttempts: number): LogInput {
+    return { level: 'info', message: logEntry('started', { step: step.name, attempt, max: maxAttempts }), step: step.name }
   }
 
   /** Persist progress; a lost lease shows up here too (LeaseLostError) and stops the worker. */
-  async saveProgress(lease: PgLease, stepIdx: number, stepProgress: number, jobProgress: number): Promise<void> {
+  async saveProgress(lease: Lease, stepIdx: number, stepProgress: number, jobProgress: number): Promise<void> {
     const done = await runFenced(this.autoTx(), {
       jobId: lease.jobId,
-      fence: lease.fence,
+      fence: fenceOf(lease),
       now: this.now(),
       jobSet: (q) => `progress = ${q.$(jobProgress, 'double precision')}`,
       steps: [(q, jobId) => `UPDATE steps SET progress = ${q.$(stepProgress, 'double precision')} WHERE job_id = ${jobId} AND idx = ${q.$(stepIdx, 'int')}`]
@@ -232,21 +317,21 @@ export class PgLeaseStore {
     if (!done) throw new LeaseLostError(lease.jobId)
   }
 
-  async logSkipped(lease: PgLease, steps: readonly HeldStep[]): Promise<void> {
+  async logSkipped(lease: Lease, steps: readonly HeldStep[]): Promise<void> {
     if (steps.length === 0) return
     const logs = steps.map((s): LogInput => ({ level: 'info', message: logEntry('skipping', { step: s.name }), step: s.name }))
-    await this.fencedOrLost(lease, undefined, { jobId: lease.jobId, fence: lease.fence, now: this.now(), jobSet: null, logs })
+    await this.fencedOrLost(lease, { jobId: lease.jobId, fence: fenceOf(lease), now: this.now(), jobSet: null, logs })
   }
 
   /**
    * A line in the log of a job this worker holds, fenced: false (and nothing written) when the
    * lease is gone, so a stalled worker's late lines never land in the new holder's log.
    */
-  async logHeld(lease: PgLease, level: Level, message: LogMessage, step: string | null): Promise<boolean> {
+  async logHeld(lease: Lease, level: Level, message: LogMessage, step: string | null): Promise<boolean> {
     const now = this.now()
     const line: LogInput = { level, message, step }
     const tx = this.autoTx()
-    const done = await runFenced(tx, { jobId: lease.jobId, fence: lease.fence, now, jobSet: null, logs: [line] })
+    const done = await runFenced(tx, { jobId: lease.jobId, fence: fenceOf(lease), now, jobSet: null, logs: [line] })
     if (!done) return false
     this.announceLines(tx, lease.jobId, now, [line], done.logIds)
     this.flush(tx)
@@ -281,11 +366,11 @@ export class PgLeaseStore {
    * run time its steps add up to.
    */
   completeStep(
-    lease: PgLease,
+    lease: Lease,
     step: HeldStep,
     success: StepSuccess,
     next: { resource: string | null; step?: string | null; jobProgress: number; jobResult?: JsonValue }
-  ): PgGroupedWrite {
+  ): GroupedWrite {
     const last = next.jobResult !== undefined
     const spent: JobTotals = {
       costUsd: lease.spent.costUsd + (success.costUsd ?? 0),
@@ -297,18 +382,11 @@ export class PgLeaseStore {
     const workDir = toDataRelative(this.o.dataDir, success.workDir)
     const needs = last || next.resource === null ? [] : [...this.o.stepNeeds(next.resource)]
     const code = last ? (success.fallback ? 'finishedJobFallback' : 'finishedJob') : success.fallback ? 'finishedFallback' : 'finished'
-    return {
-      jobId: lease.jobId,
-      completesJob: last,
-      durable: success.durable,
-      committed: () => {
-        lease.spent = spent
-      },
-      write: (tx) => {
+    const write = (tx: PgTx): Promise<JobView> => {
         const now = this.now()
         return this.fencedWrite(lease, tx, {
           jobId: lease.jobId,
-          fence: lease.fence,
+          fence: fenceOf(lease),
           now,
           jobSet: (q) => {
             const cost = `cost_usd = ${q.$(spent.costUsd, 'double precision')}, cost_unknown = ${q.$(spent.costUnknown, 'boolean')}`
@@ -333,11 +411,13 @@ export class PgLeaseStore {
           ...(success.provider ? { call: { provider: success.provider, ok: true, durationMs: success.durationMs, error: null, worker: this.owner } } : {})
         })
       }
-    }
+    return new PgCheckpoint(lease.jobId, last, success.durable, write, () => {
+      lease.spent = spent
+    })
   }
 
   /** A retryable failure with attempts left: back to the queue, not before `runAfter`. */
-  retryLater(lease: PgLease, step: HeldStep, error: string, runAfter: number, durationMs: number, provider: string | null): PgGroupedWrite {
+  retryLater(lease: Lease, step: HeldStep, error: string, runAfter: number, durationMs: number, provider: string | null): GroupedWrite {
     return this.endRun(lease, (now) => ({
       jobSet: (q) => release(q, { to: 'pending', runAfter, reason: `retrying ${step.name} after an error`, provider: null, retries: 1 }),
       steps: [(q, jobId) => `UPDATE steps SET status = 'pending', error = ${q.$(error, 'text')} WHERE job_id = ${jobId} AND idx = ${q.$(step.index, 'int')}`],
@@ -347,7 +427,7 @@ export class PgLeaseStore {
   }
 
   /** The provider is down: the job waits (not a failure, the attempt is given back). */
-  waitForProvider(lease: PgLease, step: HeldStep, provider: string, reason: string, runAfter: number, call: { durationMs: number } | null): PgGroupedWrite {
+  waitForProvider(lease: Lease, step: HeldStep, provider: string, reason: string, runAfter: number, call: { durationMs: number } | null): GroupedWrite {
     return this.endRun(lease, () => ({
       jobSet: (q) => release(q, { to: 'pending', runAfter, reason: `waiting for ${provider}: ${reason}`, provider, retries: 0 }),
       steps: [
@@ -361,7 +441,7 @@ export class PgLeaseStore {
   }
 
   /** The job fails at this step; its run time is its finished steps' and this attempt's. */
-  failJob(lease: PgLease, step: HeldStep, error: string, durationMs: number, provider: string | null): PgGroupedWrite {
+  failJob(lease: Lease, step: HeldStep, error: string, durationMs: number, provider: string | null): GroupedWrite {
     return this.endRun(lease, (now) => ({
       jobSet: (q) =>
         `status = 'failed', error = ${q.$(`${step.name}: ${error}`, 'text')}, completed_at = ${q.$(now, 'bigint')},
@@ -377,19 +457,12 @@ export class PgLeaseStore {
    * Give the job back without blaming it: graceful stop, queue pause, job pause. A step that was
    * running goes back to pending and its attempt is returned.
    */
-  release(lease: PgLease, to: 'pending' | 'paused', reason: LogMessage): PgGroupedWrite {
+  release(lease: Lease, to: 'pending' | 'paused', reason: LogMessage): GroupedWrite {
     return this.endRun(lease, () => ({
       jobSet: (q) => release(q, { to, runAfter: 0, reason: null, provider: null, retries: 0 }),
       steps: [(_q, jobId) => `UPDATE steps SET status = 'pending', attempts = GREATEST(attempts - 1, 0), progress = 0 WHERE job_id = ${jobId} AND status = 'running'`],
       logs: [{ level: 'info', message: reason, step: null }]
     }))
-  }
-
-  /** Run a checkpoint at once, in a transaction of its own (outside a group commit). */
-  async commitAlone(write: PgGroupedWrite): Promise<JobView> {
-    const job = await inPgTransaction(this.pool, (tx) => write.write(tx))
-    write.committed?.()
-    return job
   }
 
   // ---------------------------------------------------------------- the queue as a whole
@@ -444,29 +517,24 @@ export class PgLeaseStore {
 
   // ---------------------------------------------------------------- helpers
 
-  private endRun(lease: PgLease, build: (now: number) => Omit<FencedWrite, 'jobId' | 'fence' | 'now'>): PgGroupedWrite {
-    return {
-      jobId: lease.jobId,
-      completesJob: false,
-      // Ending a run is fsynced like a checkpoint (as in SQLite): lost, the job would stay leased
-      // until its lease ran out and its step would run (and be paid for) again.
-      durable: true,
-      write: (tx) => {
-        const now = this.now()
-        return this.fencedWrite(lease, tx, { ...build(now), jobId: lease.jobId, fence: lease.fence, now, wake: true })
-      }
-    }
+  private endRun(lease: Lease, build: (now: number) => Omit<FencedWrite, 'jobId' | 'fence' | 'now'>): GroupedWrite {
+    // Ending a run is fsynced like a checkpoint (as in SQLite): lost, the job would stay leased
+    // until its lease ran out and its step would run (and be paid for) again.
+    return new PgCheckpoint(lease.jobId, false, true, (tx) => {
+      const now = this.now()
+      return this.fencedWrite(lease, tx, { ...build(now), jobId: lease.jobId, fence: fenceOf(lease), now, wake: true })
+    })
   }
 
   /** A fenced write in `tx`, announced after its commit; LeaseLostError (nothing written) when the lease is gone. */
-  private async fencedWrite(lease: PgLease, tx: PgTx, w: FencedWrite): Promise<JobView> {
+  private async fencedWrite(lease: Lease, tx: PgTx, w: FencedWrite): Promise<JobView> {
     const done = await runFenced(tx, w)
     if (!done) throw new LeaseLostError(lease.jobId)
     return this.announceWrite(tx, w, done)
   }
 
-  private async fencedOrLost(lease: PgLease, tx: PgTx | undefined, w: FencedWrite): Promise<void> {
-    await onePgStatement(this.pool, tx, async (t) => {
+  private async fencedOrLost(lease: Lease, w: FencedWrite): Promise<void> {
+    await onePgStatement(this.pool, undefined, async (t) => {
       const done = await runFenced(t, w)
       if (!done) throw new LeaseLostError(lease.jobId)
       if (w.jobSet) this.announceWrite(t, w, done)
