@@ -144,6 +144,11 @@ describe('farm lease store: reclaim', () => {
       { job_id: 'by-gone', level: 'warn', code: 'workerLost', params: JSON.stringify({ worker: 'gone', step: 'one' }) },
       { job_id: 'expired', level: 'warn', code: 'workerLost', params: JSON.stringify({ worker: 'someone', step: 'one' }) }
     ])
+    // A worker that renews its leases is alive: the renewal beats its heart too.
+    clock.now += 60_000
+    expect(await alive.renewAll([], LEASE)).toEqual([])
+    expect((await pool.query(`SELECT heartbeat_at FROM workers WHERE id = 'alive'`)).rows[0].heartbeat_at).toBe(String(clock.now))
+    expect(await me.reclaimAbandoned({ held: (id) => id === mine.lease.jobId })).toEqual([])
     // Nothing left to take back; without `held`, its own expired job goes too.
     expect(await me.reclaimAbandoned({ held: (id) => id === mine.lease.jobId })).toEqual([])
     expect(await me.reclaimAbandoned()).toEqual(['mine'])

@@ -81,6 +81,10 @@ function fenceOf(lease: Lease): number {
 }
 
 export interface PgLeaseStoreOptions {
+  /**
+   * The worker's connections. Its owner listens for the pool's 'error' events: an idle connection
+   * the server or the network drops is reported there, and an unheard 'error' ends the process.
+   */
   pool: pg.Pool
   /** This worker's id (its workers row); stored as lease_owner. */
   owner: string
@@ -111,7 +115,7 @@ export function totalsOf(steps: readonly StepRow[]): JobTotals {
 type Level = LogLine['level']
 
 /** The job goes back to the queue (or pauses), lease dropped; its fence stays for the next claim to raise. */
-const release = (q: Params, o: { to: 'pending' | 'paused'; runAfter: number; reason: string | null; provider: string | null; retries: number }) =>
+const giveBack = (q: Params, o: { to: 'pending' | 'paused'; runAfter: number; reason: string | null; provider: string | null; retries: number }) =>
   `status = ${q.$(o.to, 'text')}, current_step = NULL, run_after = ${q.$(o.runAfter, 'bigint')}, waiting_reason = ${q.$(o.reason, 'text')},
    waiting_provider = ${q.$(o.provider, 'text')}, retry_count = retry_count + ${q.$(o.retries, 'int')}, pause_requested = FALSE,
    lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`
@@ -419,7 +423,7 @@ export class PgLeaseStore implements LeaseStore {
   /** A retryable failure with attempts left: back to the queue, not before `runAfter`. */
   retryLater(lease: Lease, step: HeldStep, error: string, runAfter: number, durationMs: number, provider: string | null): GroupedWrite {
     return this.endRun(lease, (now) => ({
-      jobSet: (q) => release(q, { to: 'pending', runAfter, reason: `retrying ${step.name} after an error`, provider: null, retries: 1 }),
+      jobSet: (q) => giveBack(q, { to: 'pending', runAfter, reason: `retrying ${step.name} after an error`, provider: null, retries: 1 }),
       steps: [(q, jobId) => `UPDATE steps SET status = 'pending', error = ${q.$(error, 'text')} WHERE job_id = ${jobId} AND idx = ${q.$(step.index, 'int')}`],
       logs: [{ level: 'warn', message: logEntry('willRetry', { step: step.name, delay: formatMs(runAfter - now), error }), step: step.name }],
       ...(provider ? { call: { provider, ok: false, durationMs, error, worker: this.owner } } : {})
@@ -429,7 +433,7 @@ export class PgLeaseStore implements LeaseStore {
   /** The provider is down: the job waits (not a failure, the attempt is given back). */
   waitForProvider(lease: Lease, step: HeldStep, provider: string, reason: string, runAfter: number, call: { durationMs: number } | null): GroupedWrite {
     return this.endRun(lease, () => ({
-      jobSet: (q) => release(q, { to: 'pending', runAfter, reason: `waiting for ${provider}: ${reason}`, provider, retries: 0 }),
+      jobSet: (q) => giveBack(q, { to: 'pending', runAfter, reason: `waiting for ${provider}: ${reason}`, provider, retries: 0 }),
       steps: [
         (q, jobId) =>
           `UPDATE steps SET status = 'pending', attempts = GREATEST(attempts - ${q.$(call ? 1 : 0, 'int')}, 0), error = ${q.$(reason, 'text')}
@@ -459,7 +463,7 @@ export class PgLeaseStore implements LeaseStore {
    */
   release(lease: Lease, to: 'pending' | 'paused', reason: LogMessage): GroupedWrite {
     return this.endRun(lease, () => ({
-      jobSet: (q) => release(q, { to, runAfter: 0, reason: null, provider: null, retries: 0 }),
+      jobSet: (q) => giveBack(q, { to, runAfter: 0, reason: null, provider: null, retries: 0 }),
       steps: [(_q, jobId) => `UPDATE steps SET status = 'pending', attempts = GREATEST(attempts - 1, 0), progress = 0 WHERE job_id = ${jobId} AND status = 'running'`],
       logs: [{ level: 'info', message: reason, step: null }]
     }))
