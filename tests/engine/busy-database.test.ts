@@ -208,6 +208,6 @@ describe("a provider's health probe while another process holds the database", (
     other.exec('COMMIT')
 
     await until(() => engine.queue.get(job.id)!.status === 'completed', 10_000, 'the job to run')
-    expect(engine.health().find((h) => h.provider === 'flaky')!.state).toBe('closed')
+    expect((await engine.health()).find((h) => h.provider === 'flaky')!.state).toBe('closed')
   })
 })

@@ -82,7 +82,7 @@ describe('running pipelines', () => {
     engine.queue.enqueue({ type: 'remote', input: { label: 'r', fail: { call: { kind: 'permanent' } } } })
     engine.pool.start()
     await engine.pool.whenIdle()
-    expect(engine.health().find((h) => h.provider === 'flaky')).toMatchObject({
+    expect((await engine.health()).find((h) => h.provider === 'flaky')).toMatchObject({
       state: 'closed',
       successRate24h: 0,
       lastError: 'bad input for call'
@@ -171,7 +171,7 @@ describe('providers that go down', () => {
     expect(waiting.status).toBe('pending')
     expect(waiting.waitingReason).toMatch(/^waiting for flaky: /)
     expect(waiting.steps[1]!.attempts).toBe(0)
-    const health = engine.health().find((h) => h.provider === 'flaky')!
+    const health = (await engine.health()).find((h) => h.provider === 'flaky')!
     expect(health.state).toBe('open')
     expect(health.lastError).toMatch(/503/)
     // Only the calls already in flight when it went down reached the provider (two workers):
@@ -180,7 +180,7 @@ describe('providers that go down', () => {
 
     rmSync(flag())
     await until(() => engine.queue.stats().byStatus.completed === 3, 20_000, 'jobs to complete after recovery')
-    expect(engine.health().find((h) => h.provider === 'flaky')!.state).toBe('closed')
+    expect((await engine.health()).find((h) => h.provider === 'flaky')!.state).toBe('closed')
     expect(events.some((e) => e.type === 'provider.changed' && e.health.state === 'open')).toBe(true)
     expect(events.some((e) => e.type === 'provider.changed' && e.health.state === 'closed')).toBe(true)
   })
@@ -227,8 +227,13 @@ describe('pool scheduling', () => {
     engine = openTestEngine({ concurrency: 1 })
     for (const label of ['x', 'y', 'z']) engine.queue.enqueue({ type: 'one', input: { label } })
     let most = 0
-    engine.events.on('job.changed', () => {
+    const sample = () => {
       most = Math.max(most, engine.pool.status().running.length)
+    }
+    engine.events.on('job.changed', () => {
+      sample()
+      // A claim's runner is launched once the claim is committed: just after its announcement.
+      setImmediate(sample)
     })
     engine.pool.start()
     await engine.pool.whenIdle()

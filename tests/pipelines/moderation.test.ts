@@ -93,7 +93,7 @@ describe('moderation before paid steps', () => {
       (studio.db.prepare('SELECT COUNT(*) AS n FROM provider_calls WHERE provider = ? AND ok = 0').get(provider) as { n: number }).n
     expect(failures(moderationId)).toBe(1)
     expect(failures(textId)).toBe(0)
-    const health = studio.health()
+    const health = (await studio.health())
     expect(health.find((h) => h.provider === textId)).toMatchObject({ state: 'closed', consecutiveFailures: 0 })
     // The job got past moderation afterwards: its breaker closed again.
     expect(health.find((h) => h.provider === moderationId)).toMatchObject({ state: 'closed' })
@@ -106,7 +106,7 @@ describe('moderation before paid steps', () => {
     const job = studio.queue.enqueue({ type: 'text', input: { prompt: 'a haiku about lighthouses' } })
     studio.startWork()
     const moderationId = `127.0.0.1:${server.port}:omni-moderation-latest`
-    await until(() => studio.health().find((h) => h.provider === moderationId)?.state === 'open', 10_000, 'moderation circuit open')
+    await until(async () => (await studio.health()).find((h) => h.provider === moderationId)?.state === 'open', 10_000, 'moderation circuit open')
     expect(studio.queue.get(job.id)!.status).toBe('pending')
     studio.pool.kick()
     await until(() => finished(studio, job.id), 10_000, 'the text job, released by the probe')

@@ -126,11 +126,11 @@ describe('video pipeline against an OpenAI-compatible server', () => {
     studio.startWork()
     await until(() => studio.queue.stats().waiting === 3, 20_000, 'all jobs waiting')
     expect(studio.queue.stats().byStatus.failed).toBe(0)
-    expect(studio.health().find((h) => h.provider.includes('gpt-4o-mini'))!.state).not.toBe('closed')
+    expect((await studio.health()).find((h) => h.provider.includes('gpt-4o-mini'))!.state).not.toBe('closed')
     expect(studio.queue.get(ids[0]!)!.waitingReason).toMatch(/waiting for .*gpt-4o-mini/)
     await until(() => ids.every((id) => studio.queue.get(id)!.status === 'completed'), 60_000, 'recovery')
     expect(studio.queue.stats().byStatus.failed).toBe(0)
-    expect(studio.health().find((h) => h.provider.includes('gpt-4o-mini'))!.state).toBe('closed')
+    expect((await studio.health()).find((h) => h.provider.includes('gpt-4o-mini'))!.state).toBe('closed')
   })
 })
 

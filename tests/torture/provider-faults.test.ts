@@ -131,6 +131,6 @@ describe('provider faults', () => {
     const met = [...states].filter(([, s]) => s.includes('open'))
     expect(met.length).toBeGreaterThan(0)
     for (const [provider, s] of met) expect(s.at(-1), provider).toBe('closed')
-    expect(studio.health().every((h) => h.state === 'closed')).toBe(true)
+    expect((await studio.health()).every((h) => h.state === 'closed')).toBe(true)
   })
 })

@@ -97,7 +97,7 @@ export class Engine<S = unknown> {
     })
   }
 
-  health(known: readonly string[] = []): ProviderHealth[] {
+  health(known: readonly string[] = []): Promise<ProviderHealth[]> {
     return this.pool.health(known)
   }
 

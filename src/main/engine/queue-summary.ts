@@ -25,17 +25,18 @@ export function publishQueueSummary(engine: Engine<unknown>, options: SummaryOpt
   let busy = false
   let stopped = false
 
-  const publish = () => {
+  const publish = async () => {
     timer = null
     if (stopped || !engine.db.open || !(options.listening?.() ?? true)) return
     last = Date.now()
-    const summary = summarize(engine)
+    const summary = await summarize(engine)
+    if (stopped) return
     busy = summary.stats.byStatus.processing > 0 || summary.stats.waiting > 0
     engine.events.emit({ type: 'queue.summary', ...summary })
   }
   const soon = () => {
     if (timer || stopped) return
-    timer = setTimeout(publish, Math.max(0, last + minIntervalMs - Date.now()))
+    timer = setTimeout(() => void publish().catch((err) => console.warn('the queue summary could not be computed:', err)), Math.max(0, last + minIntervalMs - Date.now()))
     timer.unref?.()
   }
   const unsubscribe = engine.events.subscribe((e) => {
@@ -57,6 +58,7 @@ export function publishQueueSummary(engine: Engine<unknown>, options: SummaryOpt
 }
 
 /** The figures as the queue/stats, queue/eta, pool/status and providers/health commands give them. */
-export function summarize(engine: Engine<unknown>): QueueSummary {
-  return { stats: engine.queue.stats(), eta: engine.eta(), pool: engine.pool.status(), providers: engine.health(), at: Date.now() }
+export async function summarize(engine: Engine<unknown>): Promise<QueueSummary> {
+  const providers = await engine.health()
+  return { stats: engine.queue.stats(), eta: engine.eta(), pool: engine.pool.status(), providers, at: Date.now() }
 }

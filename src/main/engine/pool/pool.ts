@@ -391,7 +391,15 @@ export class WorkerPool<S = unknown> {
     } else if (b.state === 'open') {
       this.scheduleProbe(b)
     }
-    this.o.events.emit({ type: 'provider.changed', health: this.healthOf(b.provider) })
+    this.announceHealth(b.provider)
+  }
+
+  /** A provider's card changed: announced once its figures are read (a failed read skips it; the next change tells). */
+  private announceHealth(provider: string): void {
+    this.healthOf(provider).then(
+      (health) => this.o.events.emit({ type: 'provider.changed', health }),
+      (err) => this.writeFailed('reading a provider\'s health', err)
+    )
   }
 
   /** At the end of the cooldown, run the provider's health probe (if it has one) instead of spending a job. */
@@ -414,17 +422,15 @@ export class WorkerPool<S = unknown> {
       const ms = Date.now() - started
       // The provider's answer decides, whether or not it can be written down right now (the
       // database may be locked by another process): the breaker's trial is always settled.
-      try {
-        this.o.providerCalls.record({
+      this.o.providerCalls
+        .record({
           provider: b.provider,
           ts: Date.now(),
           ok: failure === null,
           durationMs: ms,
           error: failure === null ? null : `health probe: ${failure}`
         })
-      } catch (err) {
-        this.writeFailed('recording a health probe', err)
-      }
+        .catch((err) => this.writeFailed('recording a health probe', err))
       if (failure === null) {
         if (b.recordSuccess(ms)) this.breakerChanged(b)
       } else {
@@ -436,14 +442,15 @@ export class WorkerPool<S = unknown> {
     this.probeTimers.set(b.provider, timer)
   }
 
-  private healthOf(provider: string): ProviderHealth {
+  private async healthOf(provider: string): Promise<ProviderHealth> {
     const since = Date.now() - 24 * 3600_000
     const calls = this.o.providerCalls
-    const s = calls.statsSince(provider, since)
+    const s = await calls.statsSince(provider, since)
+    const recent = await calls.recent(provider)
     const b = this.breakers.get(provider)?.snapshot()
     // A provider that answers but refuses (HTTP 400: a bad request, not an outage) keeps its
     // circuit closed; its last error still belongs on its card, or it looks healthy at 0 %.
-    const lastFailed = b?.lastError ? null : calls.lastErrorSince(provider, since)
+    const lastFailed = b?.lastError ? null : await calls.lastErrorSince(provider, since)
     return {
       provider,
       state: b?.state ?? 'closed',
@@ -455,19 +462,20 @@ export class WorkerPool<S = unknown> {
       successRate24h: s.calls ? s.ok / s.calls : null,
       calls24h: s.calls,
       avgDurationMs24h: s.avgOkMs === null ? null : Math.round(s.avgOkMs),
-      ...calls.recent(provider),
+      ...recent,
       inUse: this.o.inUse?.(provider) ?? true
     }
   }
 
   /** Every provider in use that the pool has seen (breaker) or that was called in the last 24 h. */
-  health(known: readonly string[] = []): ProviderHealth[] {
+  async health(known: readonly string[] = []): Promise<ProviderHealth[]> {
     const names = new Set<string>(known)
     for (const p of this.breakers.keys()) names.add(p)
-    for (const p of this.o.providerCalls.calledSince(Date.now() - 24 * 3600_000)) names.add(p)
+    for (const p of await this.o.providerCalls.calledSince(Date.now() - 24 * 3600_000)) names.add(p)
     // A provider the settings no longer use stays listed while its recent calls are worth seeing.
     const since = Date.now() - RECENT_MS
-    return [...names].sort().map((p) => this.healthOf(p)).filter((h) => h.inUse || (h.lastCallAt !== null && h.lastCallAt >= since))
+    const all = await Promise.all([...names].sort().map((p) => this.healthOf(p)))
+    return all.filter((h) => h.inUse || (h.lastCallAt !== null && h.lastCallAt >= since))
   }
 
   status(): { state: 'idle' | 'running' | 'stopping'; running: string[]; concurrency: number; resources: ResourceStatus[] } {

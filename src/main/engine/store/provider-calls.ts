@@ -39,27 +39,28 @@ export interface ProviderCall {
  * cards and failure alerts. A step's call is written with its checkpoint, inside the lease store's
  * transaction (recordProviderCall); the rest goes through this store.
  *
- * A second backend: each method becomes async (a Promise of the same value); `record` from a
- * health probe need not be awaited by the pool (its verdict never waits for the write).
+ * Async, so that a network database (PostgreSQL) implements it too; SQLite answers inside the
+ * call (the promise is settled when it returns). The pool never awaits `record` from a health
+ * probe before acting on the probe's verdict.
  */
 export interface ProviderCallStore {
-  record(call: ProviderCall): void
-  statsSince(provider: string, since: number): CallStats
+  record(call: ProviderCall): Promise<void>
+  statsSince(provider: string, since: number): Promise<CallStats>
   /** The error of the provider's latest failed call since `since`, if any. */
-  lastErrorSince(provider: string, since: number): string | null
+  lastErrorSince(provider: string, since: number): Promise<string | null>
   /** Every provider called since `since`. */
-  calledSince(since: number): string[]
-  recent(provider: string, now?: number): RecentCalls
+  calledSince(since: number): Promise<string[]>
+  recent(provider: string, now?: number): Promise<RecentCalls>
 }
 
 export class SqliteProviderCalls implements ProviderCallStore {
   constructor(private readonly db: Db) {}
 
-  record(call: ProviderCall): void {
+  async record(call: ProviderCall): Promise<void> {
     recordProviderCall(this.db, call)
   }
 
-  statsSince(provider: string, since: number): CallStats {
+  async statsSince(provider: string, since: number): Promise<CallStats> {
     const s = prep<[string, number], { calls: number; ok: number | null; avg: number | null }>(
       this.db,
       'SELECT COUNT(*) AS calls, SUM(ok) AS ok, AVG(CASE WHEN ok = 1 THEN duration_ms END) AS avg FROM provider_calls WHERE provider = ? AND ts >= ?'
@@ -67,7 +68,7 @@ export class SqliteProviderCalls implements ProviderCallStore {
     return { calls: s.calls, ok: s.ok ?? 0, avgOkMs: s.avg }
   }
 
-  lastErrorSince(provider: string, since: number): string | null {
+  async lastErrorSince(provider: string, since: number): Promise<string | null> {
     const row = prep<[string, number], { error: string | null }>(
       this.db,
       'SELECT error FROM provider_calls WHERE provider = ? AND ts >= ? AND ok = 0 ORDER BY ts DESC LIMIT 1'
@@ -75,13 +76,13 @@ export class SqliteProviderCalls implements ProviderCallStore {
     return row?.error ?? null
   }
 
-  calledSince(since: number): string[] {
+  async calledSince(since: number): Promise<string[]> {
     return prep<[number], { provider: string }>(this.db, 'SELECT DISTINCT provider FROM provider_calls WHERE ts >= ?')
       .all(since)
       .map((r) => r.provider)
   }
 
-  recent(provider: string, now = Date.now()): RecentCalls {
+  async recent(provider: string, now = Date.now()): Promise<RecentCalls> {
     return recentCalls(this.db, provider, now)
   }
 }
