@@ -55,17 +55,17 @@ describe('farm provider calls', () => {
     const local = new sqliteCalls.SqliteProviderCalls(sqlite)
     for (const [i, c] of calls.entries()) {
       await (i % 2 ? machineA : machineB).record(c)
-      local.record(c)
+      await local.record(c)
     }
     const either = machineA
     for (const since of [0, now - 3600_000, now - 10_000]) {
-      expect(await either.statsSince('openai', since)).toEqual(local.statsSince('openai', since))
-      expect(await either.lastErrorSince('openai', since)).toBe(local.lastErrorSince('openai', since))
-      expect((await either.calledSince(since)).sort()).toEqual(local.calledSince(since).sort())
+      expect(await either.statsSince('openai', since)).toEqual(await local.statsSince('openai', since))
+      expect(await either.lastErrorSince('openai', since)).toBe(await local.lastErrorSince('openai', since))
+      expect((await either.calledSince(since)).sort()).toEqual((await local.calledSince(since)).sort())
     }
-    expect(await either.recent('openai', now)).toEqual(local.recent('openai', now))
+    expect(await either.recent('openai', now)).toEqual(await local.recent('openai', now))
     expect(await either.recent('openai', now)).toEqual({ recentCalls: 20, recentFailureRate: 4 / 20, lastCallAt: now - 1000 })
-    expect(await either.recent('elevenlabs', now)).toEqual(local.recent('elevenlabs', now))
+    expect(await either.recent('elevenlabs', now)).toEqual(await local.recent('elevenlabs', now))
     expect(await either.recent('nobody', now)).toEqual({ recentCalls: 0, recentFailureRate: null, lastCallAt: null })
     // Each machine's calls are counted once, and say which machine made them.
     const byWorker = (await pool.query('SELECT worker_id, count(*)::int AS n FROM provider_calls GROUP BY worker_id ORDER BY worker_id')).rows

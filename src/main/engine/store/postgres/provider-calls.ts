@@ -6,14 +6,14 @@
  * step durations are read from the finished steps, as on SQLite.
  */
 import type pg from 'pg'
-import type { CallStats, ProviderCall, RecentCalls } from '../provider-calls'
+import type { CallStats, ProviderCall, ProviderCallStore, RecentCalls } from '../provider-calls'
 import type { Queryable } from './workers'
 
 /** The same window as on SQLite (provider-calls.ts), which this module does not load: it opens better-sqlite3. */
 export const RECENT_CALLS = 20
 export const RECENT_MS = 3600_000
 
-export class PgProviderCalls {
+export class PgProviderCalls implements ProviderCallStore {
   /** `worker`: stored with each call, for `studio farm status` and the log. */
   constructor(private readonly db: Queryable | pg.Pool, private readonly worker: string | null = null) {}
 
