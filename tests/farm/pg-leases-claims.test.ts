@@ -7,11 +7,13 @@ import { hostname } from 'node:os'
 import pg from 'pg'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { WorkerCapabilities } from '../../src/main/engine/farm/capabilities'
+import { EventBus } from '../../src/main/engine/events'
 import { farmInit } from '../../src/main/engine/store/postgres/init'
 import type { PgClaimedJob, PgLeaseStore } from '../../src/main/engine/store/postgres/leases'
 import { listenForWake } from '../../src/main/engine/store/postgres/wake'
 import { registerWorker } from '../../src/main/engine/store/postgres/workers'
 import { addJob, claimOne, commit, held, leaseStore, success, testDataDir, workDirOf } from '../helpers/farm-jobs'
+import type { EngineEvent } from '../../src/shared/types'
 import { usePostgres } from '../helpers/postgres'
 import { endPool } from '../helpers/pg-pool'
 
@@ -163,10 +165,19 @@ describe('farm lease store: reclaim', () => {
     const crashed = leaseStore(pool, 'crashed', dataDir, clock)
     const c = (await claimOne(crashed, 600_000))!
     await crashed.startStep(c.lease, held(c.steps[0]!), workDirOf(dataDir, 'k1', 'one'), 3)
-    const other = leaseStore(pool, 'other', dataDir, clock)
+    const events = new EventBus()
+    const seen: EngineEvent[] = []
+    events.subscribe((e) => seen.push(e))
+    const other = leaseStore(pool, 'other', dataDir, clock, { events })
     const work: string[][] = []
     expect(await other.reclaimAbandoned({ onAbandonedWork: (dirs) => work.push(dirs) })).toEqual(['k1'])
     expect(work).toEqual([[workDirOf(dataDir, 'k1', 'one')]])
+    // The job's change and the line saying why are announced, as stored.
+    const lineId = Number((await pool.query(`SELECT id FROM job_logs WHERE code = 'workerLost'`)).rows[0].id)
+    expect(seen.map((e) => (e.type === 'job.log' ? [e.type, e.line.id, e.line.code, e.line.message] : e.type === 'job.changed' ? [e.type, e.job.status] : [e.type]))).toEqual([
+      ['job.log', lineId, 'workerLost', 'worker crashed stopped responding during one; job returned to the queue'],
+      ['job.changed', 'pending']
+    ])
   })
 
   it('a job given back to the queue wakes the idle workers (LISTEN/NOTIFY), at its commit', async () => {

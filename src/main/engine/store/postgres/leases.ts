@@ -483,7 +483,8 @@ export class PgLeaseStore implements LeaseStore {
       owner: this.owner,
       dataDir: this.o.dataDir,
       staleAfterMs: this.o.staleAfterMs,
-      announce: (tx, row) => this.announce(tx, row)
+      announce: (tx, row) => this.announce(tx, row),
+      announceLines: (tx, jobId, ts, lines, ids) => this.announceLines(tx, jobId, ts, lines, ids)
     })
   }
 

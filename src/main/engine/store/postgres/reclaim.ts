@@ -14,7 +14,7 @@ import type { JobView } from '../../../../shared/types'
 import { fromDataRelative } from '../../farm/shared-media'
 import type { ReclaimOptions } from '../leases'
 import type { JobRow } from '../rows'
-import { storedLine } from './fenced'
+import { storedLine, type LogInput } from './fenced'
 import { pgJobRow } from './lease-rows'
 import { inPgTransaction, type PgTx } from './transaction'
 import { FARM_WAKE_CHANNEL } from './wake'
@@ -27,6 +27,7 @@ export interface ReclaimInput extends ReclaimOptions {
   dataDir: string
   staleAfterMs?: number | undefined
   announce: (tx: PgTx, row: JobRow) => JobView
+  announceLines: (tx: PgTx, jobId: string, ts: number, lines: readonly LogInput[], ids: readonly number[]) => void
 }
 
 interface Candidate {
@@ -87,12 +88,14 @@ export async function reclaimAbandoned(pool: pg.Pool, o: ReclaimInput): Promise<
     }
     const lines = ids.map((id) => {
       const c = byId.get(id)!
-      return { c, stored: storedLine(logEntry('workerLost', { worker: c.lease_owner ?? '?', step: c.current_step ?? 'a step' })) }
+      const line: LogInput = { level: 'warn', message: logEntry('workerLost', { worker: c.lease_owner ?? '?', step: c.current_step ?? 'a step' }), step: c.current_step }
+      return { c, line, stored: storedLine(line.message) }
     })
-    await tx.query(
+    const logged = await tx.query<{ id: string; job_id: string }>(
       `INSERT INTO job_logs (job_seq, job_id, ts, level, step, message, code, params)
        SELECT v.seq, v.id, $1, 'warn', v.step, v.message, v.code, v.params
-         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS v(seq, id, step, message, code, params)`,
+         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS v(seq, id, step, message, code, params)
+       RETURNING id, job_id`,
       [
         o.now,
         lines.map((l) => l.c.seq),
@@ -103,6 +106,8 @@ export async function reclaimAbandoned(pool: pg.Pool, o: ReclaimInput): Promise<
         lines.map((l) => l.stored.params)
       ]
     )
+    const lineIds = new Map(logged.rows.map((r) => [r.job_id, Number(r.id)]))
+    for (const l of lines) o.announceLines(tx, l.c.id, o.now, [l.line], [lineIds.get(l.c.id) ?? 0])
     await tx.query('SELECT pg_notify($1, $2)', [FARM_WAKE_CHANNEL, 'jobs'])
     for (const r of back.rows) o.announce(tx, pgJobRow(r))
     return ids
