@@ -106,6 +106,22 @@ describe('farm lease store: fencing', () => {
     expect(codes).toEqual(['started', 'workerLost', 'started', 'text', 'finished', 'started', 'finishedJob'])
   })
 
+  it('a claim whose commit was lost gives no writes to its worker, even when the next claim raises the fence to the same number', async () => {
+    await addJob(pool, 'lost', [{ name: 'one' }])
+    const a = leaseStore(pool, 'a', dataDir, clock)
+    const b = leaseStore(pool, 'b', dataDir, clock)
+    const stale = await claimed(a)
+    // The server crashes before the claim's commit reached its disk (asynchronous commit, a
+    // failover): the job is as it was before the claim.
+    await pool.query(`UPDATE jobs SET status = 'pending', lease_fence = lease_fence - 1, lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`)
+    const next = await claimed(b)
+    expect(next.lease.fence).toBe(stale.lease.fence)
+    await expect(commit(a, a.completeStep(stale.lease, held(stale.steps[0]!), success(dataDir, 'lost', 'one'), { resource: null, jobProgress: 100, jobResult: 'a' }))).rejects.toBeInstanceOf(LeaseLostError)
+    expect(await a.renew(stale.lease, LEASE)).toBe(false)
+    expect(await a.logHeld(stale.lease, 'info', 'late', null)).toBe(false)
+    expect((await commit(b, b.completeStep(next.lease, held(next.steps[0]!), success(dataDir, 'lost', 'one'), { resource: null, jobProgress: 100, jobResult: 'b' }))).result).toBe('b')
+  })
+
   it('each fenced write by the holder works on its own: retry later, wait for a provider, fail, release', async () => {
     const store = leaseStore(pool, 'w', dataDir, clock)
     for (const id of ['r', 'p', 'f', 'g']) await addJob(pool, id, [{ name: 'one', resource: 'llm' }])

@@ -48,7 +48,9 @@ export function announcedLine(id: number, jobId: string, ts: number, line: LogIn
 
 export interface FencedWrite {
   jobId: string
+  /** The lease's fence and token, as claimed: both must still be the job's (see PgLease). */
   fence: number
+  token: string
   now: number
   /**
    * The SET list for the job's row (built with `q`); `updated_at` is added. Null: the job's row
@@ -74,12 +76,13 @@ export async function runFenced(tx: PgTx, w: FencedWrite): Promise<FencedResult 
   const q = new Params()
   const id = q.$(w.jobId, 'text')
   const fence = q.$(w.fence, 'bigint')
+  const token = q.$(w.token, 'text')
   const now = q.$(w.now, 'bigint')
   const ctes: string[] = [
     w.jobSet
       ? `j AS (UPDATE jobs SET ${w.jobSet(q)}, updated_at = ${now}
-                WHERE id = ${id} AND lease_fence = ${fence} AND status = 'processing' RETURNING *)`
-      : `j AS (SELECT id, seq, status FROM jobs WHERE id = ${id} AND lease_fence = ${fence} AND status = 'processing' FOR SHARE)`
+                WHERE id = ${id} AND lease_fence = ${fence} AND lease_token = ${token} AND status = 'processing' RETURNING *)`
+      : `j AS (SELECT id, seq, status FROM jobs WHERE id = ${id} AND lease_fence = ${fence} AND lease_token = ${token} AND status = 'processing' FOR SHARE)`
   ]
   ;(w.steps ?? []).forEach((s, i) => ctes.push(`s${i} AS (${s(q, '(SELECT id FROM j)')})`))
   const logs = w.logs ?? []

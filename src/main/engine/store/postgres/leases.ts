@@ -46,7 +46,12 @@ import { reclaimAbandoned } from './reclaim'
 import { inPgSavepoint, inPgTransaction, isRetryablePgError, onePgStatement, type PgTx } from './transaction'
 import { FARM_WAKE_CHANNEL } from './wake'
 
-/** A lease on the farm: the SQLite lease's fields, and the fence every write names. */
+/**
+ * A lease on the farm: the SQLite lease's fields, and the fence every write names. Writes check
+ * the random token too: should a claim's commit ever be lost (a server crash with asynchronous
+ * commit, a failover), the next claim would raise the fence to the same number again, but would
+ * never draw the same token.
+ */
 export interface PgLease extends Lease {
   /** The job's lease_fence as this claim raised it. */
   fence: number
@@ -250,7 +255,7 @@ export class PgLeaseStore implements LeaseStore {
       ...start.skipped.map((s): LogInput => ({ level: 'info', message: logEntry('skipping', { step: s.name }), step: s.name })),
       this.startLine(start.step, attempt, start.maxAttempts)
     ]
-    const w: FencedWrite = { jobId: lease.jobId, fence: fenceOf(lease), now, jobSet: null, steps: [this.setRunning(start.step, attempt, start.workDir, now)], logs }
+    const w: FencedWrite = { jobId: lease.jobId, fence: fenceOf(lease), token: lease.token, now, jobSet: null, steps: [this.setRunning(start.step, attempt, start.workDir, now)], logs }
     const done = await runFenced(tx, w)
     if (!done) throw new LeaseLostError(lease.jobId)
     this.announceLines(tx, lease.jobId, now, logs, done.logIds)
@@ -271,10 +276,10 @@ export class PgLeaseStore implements LeaseStore {
     const { rows } = await this.pool.query<{ id: string }>(
       `WITH h AS (UPDATE workers SET heartbeat_at = GREATEST(heartbeat_at, $1) WHERE id = $2)
        UPDATE jobs SET lease_expires_at = $1 + $3::bigint
-         FROM unnest($4::text[], $5::bigint[]) AS l(id, fence)
-        WHERE jobs.id = l.id AND jobs.lease_fence = l.fence AND jobs.status = 'processing'
+         FROM unnest($4::text[], $5::bigint[], $6::text[]) AS l(id, fence, token)
+        WHERE jobs.id = l.id AND jobs.lease_fence = l.fence AND jobs.lease_token = l.token AND jobs.status = 'processing'
        RETURNING jobs.id`,
-      [now, this.owner, leaseMs, leases.map((l) => l.jobId), leases.map(fenceOf)]
+      [now, this.owner, leaseMs, leases.map((l) => l.jobId), leases.map(fenceOf), leases.map((l) => l.token)]
     )
     const kept = new Set(rows.map((r) => r.id))
     return leases.filter((l) => !kept.has(l.jobId))
@@ -288,7 +293,7 @@ export class PgLeaseStore implements LeaseStore {
     const now = this.now()
     await this.fencedOrLost(lease, {
       jobId: lease.jobId,
-      fence: fenceOf(lease),
+      fence: fenceOf(lease), token: lease.token,
       now,
       jobSet: (q) => `current_step = ${q.$(step.name, 'text')}`,
       steps: [this.setRunning(step, attempt, workDir, now)],
@@ -313,7 +318,7 @@ export class PgLeaseStore implements LeaseStore {
   async saveProgress(lease: Lease, stepIdx: number, stepProgress: number, jobProgress: number): Promise<void> {
     const done = await runFenced(this.autoTx(), {
       jobId: lease.jobId,
-      fence: fenceOf(lease),
+      fence: fenceOf(lease), token: lease.token,
       now: this.now(),
       jobSet: (q) => `progress = ${q.$(jobProgress, 'double precision')}`,
       steps: [(q, jobId) => `UPDATE steps SET progress = ${q.$(stepProgress, 'double precision')} WHERE job_id = ${jobId} AND idx = ${q.$(stepIdx, 'int')}`]
@@ -324,7 +329,7 @@ export class PgLeaseStore implements LeaseStore {
   async logSkipped(lease: Lease, steps: readonly HeldStep[]): Promise<void> {
     if (steps.length === 0) return
     const logs = steps.map((s): LogInput => ({ level: 'info', message: logEntry('skipping', { step: s.name }), step: s.name }))
-    await this.fencedOrLost(lease, { jobId: lease.jobId, fence: fenceOf(lease), now: this.now(), jobSet: null, logs })
+    await this.fencedOrLost(lease, { jobId: lease.jobId, fence: fenceOf(lease), token: lease.token, now: this.now(), jobSet: null, logs })
   }
 
   /**
@@ -335,7 +340,7 @@ export class PgLeaseStore implements LeaseStore {
     const now = this.now()
     const line: LogInput = { level, message, step }
     const tx = this.autoTx()
-    const done = await runFenced(tx, { jobId: lease.jobId, fence: fenceOf(lease), now, jobSet: null, logs: [line] })
+    const done = await runFenced(tx, { jobId: lease.jobId, fence: fenceOf(lease), token: lease.token, now, jobSet: null, logs: [line] })
     if (!done) return false
     this.announceLines(tx, lease.jobId, now, [line], done.logIds)
     this.flush(tx)
@@ -390,7 +395,7 @@ export class PgLeaseStore implements LeaseStore {
         const now = this.now()
         return this.fencedWrite(lease, tx, {
           jobId: lease.jobId,
-          fence: fenceOf(lease),
+          fence: fenceOf(lease), token: lease.token,
           now,
           jobSet: (q) => {
             const cost = `cost_usd = ${q.$(spent.costUsd, 'double precision')}, cost_unknown = ${q.$(spent.costUnknown, 'boolean')}`
@@ -522,12 +527,12 @@ export class PgLeaseStore implements LeaseStore {
 
   // ---------------------------------------------------------------- helpers
 
-  private endRun(lease: Lease, build: (now: number) => Omit<FencedWrite, 'jobId' | 'fence' | 'now'>): GroupedWrite {
+  private endRun(lease: Lease, build: (now: number) => Omit<FencedWrite, 'jobId' | 'fence' | 'token' | 'now'>): GroupedWrite {
     // Ending a run is fsynced like a checkpoint (as in SQLite): lost, the job would stay leased
     // until its lease ran out and its step would run (and be paid for) again.
     return new PgCheckpoint(lease.jobId, false, true, (tx) => {
       const now = this.now()
-      return this.fencedWrite(lease, tx, { ...build(now), jobId: lease.jobId, fence: fenceOf(lease), now, wake: true })
+      return this.fencedWrite(lease, tx, { ...build(now), jobId: lease.jobId, fence: fenceOf(lease), token: lease.token, now, wake: true })
     })
   }
 
