@@ -174,7 +174,10 @@ export class PgLeaseStore implements LeaseStore {
         claims = { failure }
       }
     })
-    // COMMIT returned once PostgreSQL had the commit on disk (synchronous_commit): nothing to wait for.
+    // Every group waits for the disk, even one not `flushed`: unlike SQLite, where losing commits
+    // means the process died with them, a PostgreSQL server may crash and come back while its
+    // workers live on, and a worker whose checkpoint was lost would go on to the next step. (A
+    // lost claim is harmless: its token is refused.) COMMIT returned with it on disk: nothing to wait for.
     return { outcomes, claims, onDisk: Promise.resolve() }
   }
 
@@ -190,7 +193,9 @@ export class PgLeaseStore implements LeaseStore {
    * order, then FIFO), each with the first step's start `request.plan` gives, in one transaction.
    */
   claim<P extends StepStart>(request: ClaimRequest<P>): Promise<PgClaim<P>[]> {
-    return inPgTransaction(this.pool, (tx) => this.claimNow(tx, request))
+    // Not waiting for the disk, as on SQLite: a claim lost to a crash only means the job is
+    // claimed again (its worker's writes are refused: see PgLease).
+    return inPgTransaction(this.pool, (tx) => this.claimNow(tx, request), { durable: false })
   }
 
   /** The claims of a request, in the caller's transaction (rule 1 of "Claim in commit"). */

@@ -34,14 +34,17 @@ function runAll(fns: Array<() => void>): void {
 /**
  * `fn` in one transaction on a connection of `pool`, committed when this resolves; rolled back
  * (and the error rethrown) when `fn` throws. A connection whose ROLLBACK failed is discarded.
+ * `durable: false`: COMMIT returns without waiting for the WAL to reach the disk (what SQLite's
+ * commits that are not fsynced are): a crash may lose the transaction, never half of it.
  */
-export async function inPgTransaction<T>(pool: pg.Pool, fn: (tx: PgTx) => Promise<T>): Promise<T> {
+export async function inPgTransaction<T>(pool: pg.Pool, fn: (tx: PgTx) => Promise<T>, options: { durable?: boolean } = {}): Promise<T> {
   const client = await pool.connect()
   const after: Array<() => void> = []
   const tx: PgTx = { query: client.query.bind(client) as PgTx['query'], afterCommit: (f) => after.push(f), after, open: true }
   let broken: Error | undefined
   try {
-    await client.query('BEGIN')
+    // One round trip: a simple query may hold several statements.
+    await client.query(options.durable === false ? 'BEGIN; SET LOCAL synchronous_commit TO OFF' : 'BEGIN')
     const out = await fn(tx)
     await client.query('COMMIT')
     client.release()
