@@ -113,7 +113,9 @@ export class JobRunner<S> {
     const step = claimed.steps.find((s) => s.status !== 'completed')
     if (!pipeline || !step) return null
     const def = stepDefinition(pipeline, step.name)
-    if (!def || this.d.shouldYield(claimed.job)) return null
+    // Would the job yield at once? The pool claims only while it runs and the queue is not paused,
+    // so what is left to ask costs no query.
+    if (!def || claimed.job.pauseRequested || this.d.stopping()) return null
     const provider = def.provider?.({ input: claimed.job.payload, services: this.d.services, stepName: step.name }) ?? null
     if (provider && (this.d.budget?.(provider) || this.d.breaker(provider).state !== 'closed')) return null
     const release = this.d.limiter.tryAcquire(def.resource)
@@ -160,7 +162,8 @@ export class JobRunner<S> {
           await this.commit(leases.failJob(lease, step, `this build's ${pipeline.name} pipeline has no step "${step.name}"`, 0, null))
           return
         }
-        const yieldTo = this.d.shouldYield(latest.job)
+        // A step started with its claim was asked at the claim (see plan).
+        const yieldTo = claimed.started?.plan.step.index === step.index ? null : this.d.shouldYield(latest.job)
         if (yieldTo) {
           await this.commit(leases.release(lease, yieldTo.to, yieldTo.reason))
           return

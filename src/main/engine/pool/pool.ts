@@ -6,7 +6,7 @@ import { isDatabaseLocked } from '../store/database'
 import type { ExternalChanges } from '../store/external-changes'
 import { GroupCommit } from '../store/group-commit'
 import type { JobStore } from '../store/jobs'
-import type { Claim, ClaimedJob, ClaimRequest, LeaseStore } from '../store/leases'
+import { isPromise, type Awaitable, type Claim, type ClaimedJob, type ClaimRequest, type LeaseStore } from '../store/leases'
 import { RECENT_MS, type ProviderCallStore } from '../store/provider-calls'
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff'
 import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions } from './circuit-breaker'
@@ -88,7 +88,7 @@ export class WorkerPool<S = unknown> {
   /** What other processes commit, announced as this engine's own events while the pool runs. */
   readonly external: ExternalChanges
   /** The runners' checkpoints, committed together; its companion is this pool (see claimInCommit). */
-  readonly commits: GroupCommit<PlannedStart>
+  readonly commits: GroupCommit<PlannedStart, PoolClaim>
   private concurrency: number
   private readonly breakers = new Map<string, CircuitBreaker>()
   private readonly running = new Map<string, Running>()
@@ -112,11 +112,11 @@ export class WorkerPool<S = unknown> {
     this.timings = { ...DEFAULT_TIMINGS, ...o.timings }
     this.limiter = new ResourceLimiter(o.resources ?? defaultResourceLimits())
     this.external = o.external
-    this.commits = new GroupCommit<PlannedStart>({
+    this.commits = new GroupCommit<PlannedStart, PoolClaim>({
       transactions: o.leases,
       companion: {
         join: (finished) => this.claimInCommit(finished),
-        settled: (request, outcome) => this.settled(request as PoolClaim, outcome)
+        settled: (request, outcome) => this.settled(request, outcome)
       }
     })
     this.runner = new JobRunner<S>({
@@ -197,11 +197,8 @@ export class WorkerPool<S = unknown> {
     if (Date.now() - this.lastReclaim >= this.timings.reclaimEveryMs) void this.reclaim()
     // Most ticks follow a job's end, whose slot its own commit already handed on: no free slot,
     // nothing to ask the database.
-    if (this.freeSlots() > 0 && !this.o.queue.isPaused()) {
-      void this.claimAndStart().then((starved) => this.ticked(starved))
-      return
-    }
-    this.ticked(false)
+    if (this.freeSlots() > 0 && !this.o.queue.isPaused()) this.claimAndStart()
+    else this.ticked(false)
   }
 
   private ticked(starved: boolean): void {
@@ -213,20 +210,27 @@ export class WorkerPool<S = unknown> {
   /**
    * Fill the free slots with one claim: each job and its first step's start commit together
    * (rule 1 of "Claim in commit", store/group-commit.ts) — one commit for a tick's work instead of
-   * two per job. Returns whether the queue ran out of ready jobs. Its one caller, tick, checks for
-   * a free slot.
+   * two per job. Then the tick goes on, told whether the queue ran out of ready jobs. Its one
+   * caller, tick, checks for a free slot.
    */
-  private async claimAndStart(): Promise<boolean> {
+  private claimAndStart(): void {
     const request = this.claimRequest(this.freeSlots())
-    let claimed: Claim<PlannedStart>[]
-    try {
-      claimed = await this.o.leases.claim(request)
-    } catch (failure) {
-      this.settled(request, { failure })
-      return false
+    const claimed = (jobs: Claim<PlannedStart>[]) => {
+      this.settled(request, { claimed: jobs })
+      this.ticked(jobs.length < request.max)
     }
-    this.settled(request, { claimed })
-    return claimed.length < request.max
+    const failed = (failure: unknown) => {
+      this.settled(request, { failure })
+      this.ticked(false)
+    }
+    let result: Awaitable<Claim<PlannedStart>[]>
+    try {
+      result = this.o.leases.claim(request)
+    } catch (failure) {
+      return failed(failure)
+    }
+    if (isPromise(result)) result.then(claimed, failed)
+    else claimed(result)
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { JobView } from '../../../shared/types'
-import type { Claim, ClaimRequest, CommitTransactions, GroupCommitted, GroupedWrite, StepStart, WriteOutcome } from './leases'
+import { isPromise, type Awaitable, type Claim, type ClaimRequest, type CommitTransactions, type GroupCommitted, type GroupedWrite, type StepStart, type WriteOutcome } from './leases'
 
 /**
  * # Claim in commit
@@ -31,16 +31,16 @@ import type { Claim, ClaimRequest, CommitTransactions, GroupCommitted, GroupedWr
  * between BEGIN and COMMIT, awaiting only its own statements, and calls `plan` and `join` at the
  * same points: the rules hold without relying on "synchronous from here".
  */
-export interface CommitCompanion<P extends StepStart> {
+export interface CommitCompanion<P extends StepStart, R extends ClaimRequest<P> = ClaimRequest<P>> {
   /** Inside the group's transaction, after its writes; `finished`: the jobs it completes. Never calls the store. */
-  join(finished: ReadonlySet<string>): ClaimRequest<P> | null
+  join(finished: ReadonlySet<string>): R | null
   /** Once the group is committed or has failed: what `request` claimed, or why it claimed nothing. */
-  settled(request: ClaimRequest<P>, outcome: { claimed: Claim<P>[] } | { failure: unknown }): void
+  settled(request: R, outcome: { claimed: Claim<P>[] } | { failure: unknown }): void
 }
 
-export interface GroupCommitOptions<P extends StepStart> {
+export interface GroupCommitOptions<P extends StepStart, R extends ClaimRequest<P>> {
   transactions: CommitTransactions
-  companion: CommitCompanion<P>
+  companion: CommitCompanion<P, R>
 }
 
 interface Pending {
@@ -61,7 +61,7 @@ interface Pending {
  * While the database is locked by another process, the group waits in memory and is tried again,
  * more and more slowly: its steps are done, maybe paid for, and failing them would run them again.
  */
-export class GroupCommit<P extends StepStart = StepStart> {
+export class GroupCommit<P extends StepStart = StepStart, R extends ClaimRequest<P> = ClaimRequest<P>> {
   private pending: Pending[] = []
   /** A flush is scheduled or in flight: later submits join the next group. */
   private busy = false
@@ -70,7 +70,7 @@ export class GroupCommit<P extends StepStart = StepStart> {
   /** Set once the engine stops waiting for a locked database (see abandonWaiting). */
   private abandoned: Error | null = null
 
-  constructor(private readonly o: GroupCommitOptions<P>) {}
+  constructor(private readonly o: GroupCommitOptions<P, R>) {}
 
   submit(item: GroupedWrite): Promise<JobView> {
     return new Promise((resolve, reject) => {
@@ -82,7 +82,7 @@ export class GroupCommit<P extends StepStart = StepStart> {
   private schedule(): void {
     if (this.busy || this.lockedWait || this.pending.length === 0) return
     this.busy = true
-    setImmediate(() => void this.flush())
+    setImmediate(() => this.flush())
   }
 
   /**
@@ -105,34 +105,48 @@ export class GroupCommit<P extends StepStart = StepStart> {
     this.abandoned = null
   }
 
-  private async flush(): Promise<void> {
+  private flush(): void {
     const batch = this.pending
     this.pending = []
-    try {
-      if (batch.length) await this.flushBatch(batch)
-    } finally {
-      this.busy = false
-      this.schedule()
-    }
+    if (batch.length) this.attempt(batch, false)
+    else this.done()
   }
 
-  private async flushBatch(batch: Pending[]): Promise<void> {
-    let committed: GroupCommitted<P>
+  /** This group is over (committed, failed, or waiting for the database): the next may go. */
+  private done(): void {
+    this.busy = false
+    this.schedule()
+  }
+
+  /**
+   * One transaction for the group's checkpoints and the companion's claims. A lost lease fails
+   * its checkpoint alone and writes nothing (the fence comes first), so no savepoint is needed for
+   * it; any other failure ends the transaction unless `isolated`. The companion hears how its
+   * request ended, whatever happens. SQLite commits inside the call (no await: the group costs
+   * no trip through the microtask queue); a network backend's promise is followed.
+   */
+  private attempt(batch: Pending[], isolated: boolean): void {
+    const { transactions, companion } = this.o
+    const asked: { request: R | null } = { request: null }
+    const join = isolated ? null : (finished: ReadonlySet<string>) => (asked.request = companion.join(finished))
+    let result: Awaitable<GroupCommitted<P>>
     try {
-      committed = await this.commit(batch, false)
-    } catch (err) {
-      if (this.o.transactions.isLocked(err)) return this.waitForDatabase(batch)
-      // A write failed for another reason than a lost lease (a constraint, the disk) and took the
-      // group's transaction with it. Again, each checkpoint in a savepoint of its own, so that it
-      // fails alone; without the companion, whose claims the pool's next tick makes instead.
-      try {
-        committed = await this.commit(batch, true)
-      } catch (again) {
-        if (this.o.transactions.isLocked(again)) return this.waitForDatabase(batch)
-        for (const p of batch) p.reject(again)
-        return
-      }
+      result = transactions.commitGroup(
+        batch.map((p) => p.item),
+        { flushed: batch.some((p) => p.item.durable), isolated, join }
+      )
+    } catch (failure) {
+      return this.failed(batch, isolated, asked.request, failure)
     }
+    if (!isPromise(result)) return this.committed(batch, asked.request, result)
+    result.then(
+      (committed) => this.committed(batch, asked.request, committed),
+      (failure) => this.failed(batch, isolated, asked.request, failure)
+    )
+  }
+
+  private committed(batch: Pending[], request: R | null, committed: GroupCommitted<P>): void {
+    if (request) this.o.companion.settled(request, committed.claims ?? { claimed: [] })
     if (this.lockedWait) console.warn('the database is free again; waiting job updates stored')
     this.lockedWait = null
     const { outcomes, onDisk } = committed
@@ -143,6 +157,21 @@ export class GroupCommit<P extends StepStart = StepStart> {
       if (p.item.durable) void onDisk.then(() => p.resolve(outcome.job))
       else p.resolve(outcome.job)
     })
+    this.done()
+  }
+
+  private failed(batch: Pending[], isolated: boolean, request: R | null, failure: unknown): void {
+    if (request) this.o.companion.settled(request, { failure })
+    if (this.o.transactions.isLocked(failure)) {
+      this.waitForDatabase(batch)
+      return this.done()
+    }
+    // A write failed for another reason than a lost lease (a constraint, the disk) and took the
+    // group's transaction with it. Again, each checkpoint in a savepoint of its own, so that it
+    // fails alone; without the companion, whose claims the pool's next tick makes instead.
+    if (!isolated) return this.attempt(batch, true)
+    for (const p of batch) p.reject(failure)
+    this.done()
   }
 
   /**
@@ -161,32 +190,8 @@ export class GroupCommit<P extends StepStart = StepStart> {
       delayMs,
       timer: setTimeout(() => {
         this.busy = true
-        void this.flush()
+        this.flush()
       }, delayMs)
     }
-  }
-
-  /**
-   * One transaction for the group's checkpoints and the companion's claims. A lost lease fails
-   * its checkpoint alone and writes nothing (the fence comes first), so no savepoint is needed for
-   * it; any other failure ends the transaction unless `isolated`. The companion hears how its
-   * request ended, whatever happens.
-   */
-  private async commit(batch: Pending[], isolated: boolean): Promise<GroupCommitted<P>> {
-    const { transactions, companion } = this.o
-    const asked: { request: ClaimRequest<P> | null } = { request: null }
-    const join = isolated ? null : (finished: ReadonlySet<string>) => (asked.request = companion.join(finished))
-    let committed: GroupCommitted<P>
-    try {
-      committed = await transactions.commitGroup(
-        batch.map((p) => p.item),
-        { flushed: batch.some((p) => p.item.durable), isolated, join }
-      )
-    } catch (failure) {
-      if (asked.request) companion.settled(asked.request, { failure })
-      throw failure
-    }
-    if (asked.request) companion.settled(asked.request, committed.claims ?? { claimed: [] })
-    return committed
   }
 }

@@ -136,6 +136,18 @@ export interface ClaimRequest<P extends StepStart = StepStart> {
   plan?(claimed: ClaimedJob): P | null
 }
 
+/**
+ * A value, or the promise of it. The two calls on the pool's hot path (`claim`, `commitGroup`)
+ * return one: SQLite answers (or throws) inside the call, and its caller goes on without a trip
+ * through the microtask queue; a network backend returns a Promise. Callers handle both.
+ */
+export type Awaitable<T> = T | Promise<T>
+
+/** Tells a promise from a value (an Awaitable's two cases). */
+export function isPromise<T>(value: Awaitable<T>): value is Promise<T> {
+  return value instanceof Promise
+}
+
 /** A claimed job, and its first step's start when the claim wrote it. */
 export interface Claim<P extends StepStart = StepStart> extends ClaimedJob {
   /** `attempt`: the attempt the start counted (1 for a step never run). */
@@ -179,7 +191,7 @@ export interface CommitTransactions {
   /**
    * Commit `writes` (built by this store) in one transaction, each behind its own fence, then the
    * claims that `join` asks for, given the jobs the group completes (rule 2 of "Claim in commit").
-   * Resolves once committed. `flushed`: the commit must survive a power cut; it may reach the disk
+   * Answers once committed. `flushed`: the commit must survive a power cut; it may reach the disk
    * later, off the thread, and `onDisk` says when. `isolated`: each write in a savepoint of its
    * own, so that any failure (not only a lost lease) is its alone, and no `join`.
    * SQLite runs all of it synchronously, inside its call; a network backend awaits each statement
@@ -189,7 +201,7 @@ export interface CommitTransactions {
   commitGroup<P extends StepStart>(
     writes: readonly GroupedWrite[],
     options: { flushed: boolean; isolated: boolean; join: ((finished: ReadonlySet<string>) => ClaimRequest<P> | null) | null }
-  ): Promise<GroupCommitted<P>>
+  ): Awaitable<GroupCommitted<P>>
   /** Another process holds the database beyond the busy timeout: wait and try again, never fail. */
   isLocked(err: unknown): boolean
 }
@@ -202,13 +214,15 @@ export interface CommitTransactions {
  * methods (completeStep, retryLater, waitForProvider, failJob, release) build fenced writes that
  * a GroupCommit (store/group-commit.ts) commits together; the rest write at once.
  *
- * Every method that reads or writes returns a Promise, so that a network database (PostgreSQL)
- * implements the same interface; `claim` there is `UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP
- * LOCKED) RETURNING *`. The checkpoint builders stay synchronous (they only describe a write).
- * SQLite does each call's work synchronously, inside the call (its promise is already settled
- * when the call returns): that is where its speed comes from, and nothing it does ever awaits
- * inside an open transaction. The transaction rules are in store/group-commit.ts ("Claim in
- * commit"); `claim` and `commitGroup` keep them whatever the backend.
+ * Every method that reads or writes returns a Promise (`claim` and `commitGroup` an Awaitable),
+ * so that a network database (PostgreSQL) implements the same interface; `claim` there is
+ * `UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED) RETURNING *`. The checkpoint builders
+ * stay synchronous (they only describe a write). SQLite does each call's work synchronously,
+ * inside the call (its promise is already settled when the call returns; `claim` and
+ * `commitGroup`, run for every job, return the value itself): that is where its speed comes from,
+ * and nothing it does ever awaits inside an open transaction. The transaction rules are in
+ * store/group-commit.ts ("Claim in commit"); `claim` and `commitGroup` keep them whatever the
+ * backend.
  */
 export interface LeaseStore extends CommitTransactions {
   readonly owner: string
@@ -217,7 +231,7 @@ export interface LeaseStore extends CommitTransactions {
    * transaction not fsynced, each with the first step's start `request.plan` gives (written with
    * its claim). Fewer than `max`: the queue ran out of ready jobs.
    */
-  claim<P extends StepStart>(request: ClaimRequest<P>): Promise<Claim<P>[]>
+  claim<P extends StepStart>(request: ClaimRequest<P>): Awaitable<Claim<P>[]>
   /** Extend the lease; false means it is gone and the worker must stop. */
   renew(lease: Lease, leaseMs: number): Promise<boolean>
   /** Extend several leases in one commit; returns those gone. */
@@ -270,7 +284,7 @@ export class SqliteLeaseStore implements LeaseStore {
     return this.queue.db
   }
 
-  async claim<P extends StepStart>(request: ClaimRequest<P>): Promise<Claim<P>[]> {
+  claim<P extends StepStart>(request: ClaimRequest<P>): Claim<P>[] {
     // Not fsynced: a claim lost to a power cut only means the job is claimed again.
     return inTransaction(this.db, () => this.claimNow(request), { durable: false })
   }
@@ -283,16 +297,17 @@ export class SqliteLeaseStore implements LeaseStore {
   private claimNow<P extends StepStart>(request: ClaimRequest<P>): Claim<P>[] {
     const claims: Claim<P>[] = []
     while (claims.length < request.max) {
-      const claimed = this.claimNext(request.leaseMs, request.excludeResources?.() ?? [])
-      if (!claimed) break
-      const plan = request.plan?.(claimed) ?? null
-      claims.push({ ...claimed, started: plan ? { plan, attempt: this.startClaimed(claimed.lease, plan) } : null })
+      const claim = this.claimNext<P>(request.leaseMs, request.excludeResources?.() ?? [])
+      if (!claim) break
+      const plan = request.plan?.(claim) ?? null
+      if (plan) claim.started = { plan, attempt: this.startClaimed(claim.lease, plan) }
+      claims.push(claim)
     }
     return claims
   }
 
   /** Take the next ready job: priority, then manual order, then FIFO. In the caller's transaction. */
-  private claimNext(leaseMs: number, exclude: readonly string[]): ClaimedJob | null {
+  private claimNext<P extends StepStart>(leaseMs: number, exclude: readonly string[]): Claim<P> | null {
     const now = this.now()
     const token = randomUUID()
     // Two statements, not one with an empty list: json_each costs a third of the claim and the
@@ -316,17 +331,17 @@ export class SqliteLeaseStore implements LeaseStore {
     const { job, row } = claimed
     const view = this.queue.emitRow(job)
     const steps = this.queue.stepRows(job.seq)
-    return { lease: { jobId: job.id, token, owner: this.owner, row, seq: job.seq, spent: totalsOf(steps) }, job: view, steps: steps.map(stepView) }
+    return { lease: { jobId: job.id, token, owner: this.owner, row, seq: job.seq, spent: totalsOf(steps) }, job: view, steps: steps.map(stepView), started: null }
   }
 
   /**
    * A group's writes and the claims `join` asks for, in one transaction (see "Claim in commit",
-   * store/group-commit.ts), all of it synchronous: the promise is settled when this returns.
+   * store/group-commit.ts), all of it synchronous: committed (or thrown) when this returns.
    */
-  async commitGroup<P extends StepStart>(
+  commitGroup<P extends StepStart>(
     writes: readonly GroupedWrite[],
     options: { flushed: boolean; isolated: boolean; join: ((finished: ReadonlySet<string>) => ClaimRequest<P> | null) | null }
-  ): Promise<GroupCommitted<P>> {
+  ): GroupCommitted<P> {
     const checkpoints = writes.map((w) => {
       if (!(w instanceof SqliteCheckpoint)) throw new Error(`job ${w.jobId}: a checkpoint built by another store`)
       return w
