@@ -298,7 +298,8 @@ export class PgLeaseStore implements LeaseStore {
     const now = this.now()
     await this.fencedOrLost(lease, {
       jobId: lease.jobId,
-      fence: fenceOf(lease), token: lease.token,
+      fence: fenceOf(lease),
+      token: lease.token,
       now,
       jobSet: (q) => `current_step = ${q.$(step.name, 'text')}`,
       steps: [this.setRunning(step, attempt, workDir, now)],
@@ -323,7 +324,8 @@ export class PgLeaseStore implements LeaseStore {
   async saveProgress(lease: Lease, stepIdx: number, stepProgress: number, jobProgress: number): Promise<void> {
     const done = await runFenced(this.autoTx(), {
       jobId: lease.jobId,
-      fence: fenceOf(lease), token: lease.token,
+      fence: fenceOf(lease),
+      token: lease.token,
       now: this.now(),
       jobSet: (q) => `progress = ${q.$(jobProgress, 'double precision')}`,
       steps: [(q, jobId) => `UPDATE steps SET progress = ${q.$(stepProgress, 'double precision')} WHERE job_id = ${jobId} AND idx = ${q.$(stepIdx, 'int')}`]
@@ -400,7 +402,8 @@ export class PgLeaseStore implements LeaseStore {
         const now = this.now()
         return this.fencedWrite(lease, tx, {
           jobId: lease.jobId,
-          fence: fenceOf(lease), token: lease.token,
+          fence: fenceOf(lease),
+          token: lease.token,
           now,
           jobSet: (q) => {
             const cost = `cost_usd = ${q.$(spent.costUsd, 'double precision')}, cost_unknown = ${q.$(spent.costUnknown, 'boolean')}`
