@@ -109,6 +109,59 @@ describe('farm lease store: claims', () => {
   })
 })
 
+describe('farm lease store: the queue as a whole', () => {
+  it('a claim for several slots asks again which resources are full before each job (a plan may take the last slot)', async () => {
+    await addJob(pool, 'r1', [{ name: 'r', resource: 'ffmpeg' }])
+    await addJob(pool, 'r2', [{ name: 'r', resource: 'ffmpeg' }])
+    await addJob(pool, 'p1', [{ name: 'p', resource: 'cpu' }])
+    const store = leaseStore(pool, 'w', dataDir, clock)
+    let ffmpegFree = 1
+    const claims = await store.claim({
+      leaseMs: LEASE,
+      max: 3,
+      excludeResources: () => (ffmpegFree > 0 ? [] : ['ffmpeg']),
+      plan: (c) => {
+        if (c.steps[0]!.resource === 'ffmpeg') ffmpegFree--
+        return { step: held(c.steps[0]!), workDir: workDirOf(dataDir, c.lease.jobId, c.steps[0]!.name), maxAttempts: 3, skipped: [] }
+      }
+    })
+    expect(claims.map((c) => [c.lease.jobId, c.started?.attempt])).toEqual([
+      ['r1', 1],
+      ['p1', 1]
+    ])
+    expect((await pool.query(`SELECT id, status FROM jobs ORDER BY id`)).rows).toEqual([
+      { id: 'p1', status: 'processing' },
+      { id: 'r1', status: 'processing' },
+      { id: 'r2', status: 'pending' }
+    ])
+  })
+
+  it('a job waiting for its provider is held back until the provider comes back; what is queued, held back and running', async () => {
+    await addJob(pool, 'w1', [{ name: 'voice', resource: 'tts' }])
+    const store = leaseStore(pool, 'w', dataDir, clock)
+    expect(await store.hasWork()).toBe(true)
+    const c = (await claimOne(store, LEASE))!
+    expect(await store.currentStep('w1')).toBe('voice')
+    await store.startStep(c.lease, held(c.steps[0]!), workDirOf(dataDir, 'w1', 'voice'), 3)
+    await commit(store, store.waitForProvider(c.lease, { ...held(c.steps[0]!), attempts: 1 }, 'elevenlabs', 'HTTP 503', clock.now + 60_000, { durationMs: 20 }))
+    expect(await store.currentStep('w1')).toBeNull()
+    expect(await store.nextRunAfter()).toBe(clock.now + 60_000)
+    expect(await claimOne(store, LEASE)).toBeNull()
+    expect(await store.releaseWaiting('openai')).toBe(0)
+    expect(await store.releaseWaiting('elevenlabs')).toBe(1)
+    expect(await store.nextRunAfter()).toBeNull()
+    const again = (await claimOne(store, LEASE))!
+    expect(again.job).toMatchObject({ id: 'w1', waitingReason: null, currentStep: 'voice' })
+    // The provider was down: the attempt is given back, and the failed call counted.
+    expect(again.steps[0]!.attempts).toBe(0)
+    expect((await pool.query('SELECT provider, ok, error FROM provider_calls')).rows).toEqual([{ provider: 'elevenlabs', ok: false, error: 'HTTP 503' }])
+    await store.startStep(again.lease, held(again.steps[0]!), workDirOf(dataDir, 'w1', 'voice'), 3)
+    await commit(store, store.completeStep(again.lease, { ...held(again.steps[0]!), attempts: 1 }, success(dataDir, 'w1', 'voice'), { resource: null, jobProgress: 100, jobResult: 'ok' }))
+    expect(await store.hasWork()).toBe(false)
+    expect(await store.currentStep('gone')).toBeNull()
+  })
+})
+
 describe('farm lease store: reclaim', () => {
   it('takes back expired leases and the jobs of workers whose heartbeat stopped; leaves live ones and its own held jobs', async () => {
     const now = clock.now
