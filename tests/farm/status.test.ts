@@ -10,6 +10,7 @@ import { migrate } from '../../src/main/engine/store/postgres/init'
 import { FARM_MIGRATIONS, FARM_SCHEMA_VERSION } from '../../src/main/engine/store/postgres/schema'
 import { heartbeat, markStopping, registerWorker } from '../../src/main/engine/store/postgres/workers'
 import { usePostgres, withDatabase } from '../helpers/postgres'
+import { endPool } from '../helpers/pg-pool'
 
 const db = usePostgres()
 const dataDir = mkdtempSync(join(tmpdir(), 'studio-farm-data-'))
@@ -18,7 +19,7 @@ beforeAll(() => {
   pool = new pg.Pool({ connectionString: db.url, max: 2 })
 })
 afterAll(async () => {
-  await pool.end()
+  await endPool(pool)
   rmSync(dataDir, { recursive: true, force: true })
 })
 

@@ -2,6 +2,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listenForWake, wakeWorkers } from '../../src/main/engine/store/postgres/wake'
 import { usePostgres } from '../helpers/postgres'
+import { endPool } from '../helpers/pg-pool'
 
 const db = usePostgres()
 let pool: pg.Pool
@@ -9,7 +10,7 @@ beforeAll(() => {
   pool = new pg.Pool({ connectionString: db.url, max: 2 })
 })
 afterAll(async () => {
-  await pool.end()
+  await endPool(pool)
 })
 
 /** Resolves once `check` holds; fails after a generous deadline (a loaded machine), never a fixed sleep. */

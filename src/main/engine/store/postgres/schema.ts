@@ -264,6 +264,17 @@ export const FARM_MIGRATIONS: readonly FarmMigration[] = [
       );
       CREATE INDEX workers_heartbeat ON workers (heartbeat_at);
     `
+  },
+  {
+    version: 2,
+    name: 'log lines as a code and its values; running jobs by lease owner',
+    sql: `
+      -- As SQLite's schema 15: a line the engine wrote from a template is stored as its code and
+      -- values (message left empty), so each UI words it in its own language.
+      ALTER TABLE job_logs ADD COLUMN code TEXT, ADD COLUMN params TEXT;
+      -- The reclaim finds the jobs of workers whose heartbeat stopped by their owner.
+      CREATE INDEX jobs_lease_owner ON jobs (lease_owner) WHERE status = 'processing';
+    `
   }
 ]
 

@@ -1,0 +1,601 @@
+/**
+ * The worker's side of the farm's queue: what store/leases.ts (SqliteLeaseStore) does, on
+ * PostgreSQL, async. Claims take the next job in queue order that this worker can run (its
+ * capabilities against the job's next_needs, and the resources the pool has no free slot for
+ * left aside) with FOR UPDATE SKIP LOCKED; each claim raises the job's fence, and every later
+ * write of the worker names that fence (fenced.ts): a worker whose lease expired and was taken
+ * over writes nothing, whatever it believes.
+ *
+ * Transactions are handles passed along (transaction.ts), never a state of the connection: `claim`
+ * writes its claims and their first steps' starts on one connection between BEGIN and COMMIT, and
+ * `commitGroup` the group's checkpoints and then the claims its companion asks for, awaiting only
+ * their own statements in between — the "claim in commit" rules (store/group-commit.ts) without
+ * synchronous code. Every other write is one statement, which commits by itself.
+ *
+ * Paths: a step's files and work folder are stored relative to the shared data folder and read
+ * back as paths on this machine (farm/shared-media.ts), since every machine mounts it elsewhere.
+ */
+import { randomUUID } from 'node:crypto'
+import type pg from 'pg'
+import { formatMs } from '../../../../shared/format-ms'
+import { logEntry } from '../../../../shared/log-lines'
+import type { JobView, JsonValue, LogLine, StepView } from '../../../../shared/types'
+import { LeaseLostError } from '../../errors'
+import type { EventBus } from '../../events'
+import { fromDataRelative, toDataRelative } from '../../farm/shared-media'
+import type { LogMessage } from '../jobs'
+import type {
+  Claim,
+  ClaimedJob,
+  ClaimRequest,
+  GroupCommitted,
+  GroupedWrite,
+  HeldStep,
+  JobTotals,
+  Lease,
+  LeaseStore,
+  ReclaimOptions,
+  StepStart,
+  StepSuccess,
+  WriteOutcome
+} from '../leases'
+import { jobView, stepView, type StepRow } from '../rows'
+import { announcedLine, runFenced, storedLine, type FencedResult, type FencedWrite, type LogInput, type Params } from './fenced'
+import { pgJobRow, pgStepRow } from './lease-rows'
+import { reclaimAbandoned } from './reclaim'
+import { inPgSavepoint, inPgTransaction, isRetryablePgError, onePgStatement, type PgTx } from './transaction'
+import { FARM_WAKE_CHANNEL } from './wake'
+
+/**
+ * A lease on the farm: the SQLite lease's fields, and the fence every write names. Writes check
+ * the random token too: should a claim's commit ever be lost (a server crash with asynchronous
+ * commit, a failover), the next claim would raise the fence to the same number again, but would
+ * never draw the same token.
+ */
+export interface PgLease extends Lease {
+  /** The job's lease_fence as this claim raised it. */
+  fence: number
+}
+
+export interface PgClaimedJob extends ClaimedJob {
+  lease: PgLease
+}
+
+export type PgClaim<P extends StepStart = StepStart> = Claim<P> & { lease: PgLease }
+
+/**
+ * A fenced checkpoint waiting for its group commit: only this store's commitGroup runs `write`,
+ * inside the group's transaction, where it fails with LeaseLostError, having written nothing,
+ * when the lease is gone.
+ */
+export class PgCheckpoint implements GroupedWrite {
+  constructor(
+    readonly jobId: string,
+    readonly completesJob: boolean,
+    readonly durable: boolean,
+    readonly write: (tx: PgTx) => Promise<JobView>,
+    readonly committed?: () => void
+  ) {}
+}
+
+/** The fence a lease of this store carries; a lease from another store has none and writes nothing here. */
+function fenceOf(lease: Lease): number {
+  const fence = (lease as Partial<PgLease>).fence
+  if (typeof fence !== 'number') throw new Error(`job ${lease.jobId}: a lease from another store (no fence)`)
+  return fence
+}
+
+export interface PgLeaseStoreOptions {
+  /**
+   * The worker's connections. Its owner listens for the pool's 'error' events: an idle connection
+   * the server or the network drops is reported there, and an unheard 'error' ends the process.
+   */
+  pool: pg.Pool
+  /** This worker's id (its workers row); stored as lease_owner. */
+  owner: string
+  /** The shared data folder as this machine mounts it: paths are stored relative to it. */
+  dataDir: string
+  /** What this worker can run (capabilities.has): it claims only jobs whose next step needs a subset. */
+  has: readonly string[]
+  /** What a step occupying a resource needs of a machine (farm/capabilities.ts's stepNeeds). */
+  stepNeeds: (resource: string) => readonly string[]
+  events?: EventBus
+  now?: () => number
+  /** A worker whose heartbeat is older than this is gone: its jobs are reclaimed (workers.ts's default). */
+  staleAfterMs?: number
+}
+
+/** The totals as a job's stored steps say (the same sums as SQLite's JOB_COST and JOB_RUN_TIME). */
+export function totalsOf(steps: readonly StepRow[]): JobTotals {
+  const totals: JobTotals = { costUsd: 0, costUnknown: false, runMs: 0 }
+  for (const s of steps) {
+    totals.costUsd += s.cost_usd ?? 0
+    if (s.status !== 'completed') continue
+    if (s.cost_usd === null) totals.costUnknown = true
+    totals.runMs += s.duration_ms ?? 0
+  }
+  return totals
+}
+
+type Level = LogLine['level']
+
+/** The job goes back to the queue (or pauses), lease dropped; its fence stays for the next claim to raise. */
+const giveBack = (q: Params, o: { to: 'pending' | 'paused'; runAfter: number; reason: string | null; provider: string | null; retries: number }) =>
+  `status = ${q.$(o.to, 'text')}, current_step = NULL, run_after = ${q.$(o.runAfter, 'bigint')}, waiting_reason = ${q.$(o.reason, 'text')},
+   waiting_provider = ${q.$(o.provider, 'text')}, retry_count = retry_count + ${q.$(o.retries, 'int')}, pause_requested = FALSE,
+   lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`
+
+export class PgLeaseStore implements LeaseStore {
+  readonly owner: string
+  private readonly pool: pg.Pool
+  private readonly now: () => number
+
+  constructor(private readonly o: PgLeaseStoreOptions) {
+    this.owner = o.owner
+    this.pool = o.pool
+    this.now = o.now ?? Date.now
+  }
+
+  // ---------------------------------------------------------------- transactions
+
+  /**
+   * A group's writes, then the claims `join` asks for, on one connection between BEGIN and COMMIT
+   * (see "Claim in commit", store/group-commit.ts). A lost lease fails its write alone (its fenced
+   * statement matched nothing, so the transaction goes on); any other failure ends the transaction
+   * unless `isolated`, where each write has a savepoint of its own. The claims have a savepoint: a
+   * failed claim undoes its own part, and the group's writes still commit.
+   */
+  async commitGroup<P extends StepStart>(
+    writes: readonly GroupedWrite[],
+    options: { flushed: boolean; isolated: boolean; join: ((finished: ReadonlySet<string>) => ClaimRequest<P> | null) | null }
+  ): Promise<GroupCommitted<P>> {
+    const checkpoints = writes.map((w) => {
+      if (!(w instanceof PgCheckpoint)) throw new Error(`job ${w.jobId}: a checkpoint built by another store`)
+      return w
+    })
+    const outcomes: WriteOutcome[] = []
+    let claims: GroupCommitted<P>['claims'] = null
+    await inPgTransaction(this.pool, async (tx) => {
+      const finished = new Set<string>()
+      for (const item of checkpoints) {
+        try {
+          outcomes.push({ job: options.isolated ? await inPgSavepoint(tx, () => item.write(tx)) : await item.write(tx) })
+          if (item.completesJob) finished.add(item.jobId)
+        } catch (failure) {
+          if (!options.isolated && !(failure instanceof LeaseLostError)) throw failure
+          outcomes.push({ failure })
+        }
+      }
+      const request = options.isolated ? null : (options.join?.(finished) ?? null)
+      if (!request) return
+      try {
+        claims = { claimed: await inPgSavepoint(tx, () => this.claimNow(tx, request)) }
+      } catch (failure) {
+        claims = { failure }
+      }
+    })
+    // Every group waits for the disk, even one not `flushed`: unlike SQLite, where losing commits
+    // means the process died with them, a PostgreSQL server may crash and come back while its
+    // workers live on, and a worker whose checkpoint was lost would go on to the next step. (A
+    // lost claim is harmless: its token is refused.) COMMIT returned with it on disk: nothing to wait for.
+    return { outcomes, claims, onDisk: Promise.resolve() }
+  }
+
+  /** The group's transaction was rolled back by the server in a way worth trying again. */
+  isLocked(err: unknown): boolean {
+    return isRetryablePgError(err)
+  }
+
+  // ---------------------------------------------------------------- claims and leases
+
+  /**
+   * Atomically take up to `request.max` ready jobs this worker can run (priority, then manual
+   * order, then FIFO), each with the first step's start `request.plan` gives, in one transaction.
+   */
+  claim<P extends StepStart>(request: ClaimRequest<P>): Promise<PgClaim<P>[]> {
+    // Not waiting for the disk, as on SQLite: a claim lost to a crash only means the job is
+    // claimed again (its worker's writes are refused: see PgLease).
+    return inPgTransaction(this.pool, (tx) => this.claimNow(tx, request), { durable: false })
+  }
+
+  /** The claims of a request, in the caller's transaction (rule 1 of "Claim in commit"). */
+  private async claimNow<P extends StepStart>(tx: PgTx, request: ClaimRequest<P>): Promise<PgClaim<P>[]> {
+    const claims: PgClaim<P>[] = []
+    while (claims.length < request.max) {
+      const claimed = await this.claimNext(tx, request.leaseMs, request.excludeResources?.() ?? [])
+      if (!claimed) break
+      const plan = request.plan?.(claimed) ?? null
+      claims.push({ ...claimed, started: plan ? { plan, attempt: await this.startClaimed(tx, claimed.lease, plan) } : null })
+    }
+    return claims
+  }
+
+  /** Take the next ready job this worker can run, in the caller's transaction; null when none is ready. */
+  private async claimNext(t: PgTx, leaseMs: number, exclude: readonly string[]): Promise<PgClaimedJob | null> {
+    const now = this.now()
+    const token = randomUUID()
+    const { rows } = await t.query(
+      `WITH next AS (
+         SELECT id FROM jobs
+          WHERE status = 'pending' AND run_after <= $1 AND next_needs <@ $2::text[]
+            AND (next_resource IS NULL OR next_resource <> ALL($3::text[]))
+          ORDER BY priority, position, seq
+          LIMIT 1
+          FOR UPDATE SKIP LOCKED)
+       UPDATE jobs j SET status = 'processing', lease_owner = $4, lease_token = $5, lease_expires_at = $1 + $6::bigint,
+              lease_fence = j.lease_fence + 1, started_at = COALESCE(j.started_at, $1), waiting_reason = NULL,
+              waiting_provider = NULL, updated_at = $1,
+              current_step = (SELECT s.name FROM steps s WHERE s.job_id = j.id AND s.status <> 'completed' ORDER BY s.idx LIMIT 1)
+         FROM next WHERE j.id = next.id
+       RETURNING j.*, (SELECT json_agg(s ORDER BY s.idx) FROM steps s WHERE s.job_id = j.id) AS steps_json_`,
+      [now, [...this.o.has], [...exclude], this.owner, token, leaseMs]
+    )
+    const raw = rows[0] as Record<string, unknown> | undefined
+    if (!raw) return null
+    const stepsJson = (raw.steps_json_ as Array<Record<string, unknown>> | null) ?? []
+    delete raw.steps_json_
+    const row = pgJobRow(raw)
+    const steps = stepsJson.map((s) => pgStepRow(s, row.seq))
+    const job = this.announce(t, row)
+    const lease: PgLease = {
+      jobId: row.id,
+      token,
+      owner: this.owner,
+      row: row.seq,
+      seq: row.seq,
+      fence: Number(raw.lease_fence),
+      spent: totalsOf(steps)
+    }
+    return { lease, job, steps: steps.map((s) => this.localStep(stepView(s))) }
+  }
+
+  /**
+   * A claimed job's first step, started in the claim's own transaction: the job's row already
+   * names it, so only the step and the log are written (the row is read under the claim's lock).
+   */
+  private async startClaimed(tx: PgTx, lease: Lease, start: StepStart): Promise<number> {
+    const attempt = start.step.attempts + 1
+    const now = this.now()
+    const logs: LogInput[] = [
+      ...start.skipped.map((s): LogInput => ({ level: 'info', message: logEntry('skipping', { step: s.name }), step: s.name })),
+      this.startLine(start.step, attempt, start.maxAttempts)
+    ]
+    const w: FencedWrite = { jobId: lease.jobId, fence: fenceOf(lease), token: lease.token, now, jobSet: null, steps: [this.setRunning(start.step, attempt, start.workDir, now)], logs }
+    const done = await runFenced(tx, w)
+    if (!done) throw new LeaseLostError(lease.jobId)
+    this.announceLines(tx, lease.jobId, now, logs, done.logIds)
+    return attempt
+  }
+
+  /** Extend the lease; false means it is gone and the worker must stop. */
+  async renew(lease: Lease, leaseMs: number): Promise<boolean> {
+    return (await this.renewAll([lease], leaseMs)).length === 0
+  }
+
+  /**
+   * Extend several leases in one statement, and this worker's heartbeat with them (a worker that
+   * renews is alive). Returns the leases gone.
+   */
+  async renewAll(leases: readonly Lease[], leaseMs: number): Promise<Lease[]> {
+    const now = this.now()
+    const { rows } = await this.pool.query<{ id: string }>(
+      `WITH h AS (UPDATE workers SET heartbeat_at = GREATEST(heartbeat_at, $1) WHERE id = $2)
+       UPDATE jobs SET lease_expires_at = $1 + $3::bigint
+         FROM unnest($4::text[], $5::bigint[], $6::text[]) AS l(id, fence, token)
+        WHERE jobs.id = l.id AND jobs.lease_fence = l.fence AND jobs.lease_token = l.token AND jobs.status = 'processing'
+       RETURNING jobs.id`,
+      [now, this.owner, leaseMs, leases.map((l) => l.jobId), leases.map(fenceOf), leases.map((l) => l.token)]
+    )
+    const kept = new Set(rows.map((r) => r.id))
+    return leases.filter((l) => !kept.has(l.jobId))
+  }
+
+  // ---------------------------------------------------------------- steps
+
+  /** Mark a step running (attempt counted, work folder and worker recorded, logged), fenced; the attempt it counts. */
+  async startStep(lease: Lease, step: HeldStep, workDir: string, maxAttempts: number): Promise<number> {
+    const attempt = step.attempts + 1
+    const now = this.now()
+    await this.fencedOrLost(lease, {
+      jobId: lease.jobId,
+      fence: fenceOf(lease),
+      token: lease.token,
+      now,
+      jobSet: (q) => `current_step = ${q.$(step.name, 'text')}`,
+      steps: [this.setRunning(step, attempt, workDir, now)],
+      logs: [this.startLine(step, attempt, maxAttempts)]
+    })
+    return attempt
+  }
+
+  private setRunning(step: HeldStep, attempt: number, workDir: string, now: number): (q: Params, jobId: string) => string {
+    return (q, jobId) =>
+      `UPDATE steps SET status = 'running', attempts = ${q.$(attempt, 'int')}, progress = 0, error = NULL,
+         work_dir = ${q.$(toDataRelative(this.o.dataDir, workDir), 'text')}, started_at = ${q.$(now, 'bigint')},
+         worker_id = ${q.$(this.owner, 'text')}
+       WHERE job_id = ${jobId} AND idx = ${q.$(step.index, 'int')}`
+  }
+
+  private startLine(step: HeldStep, attempt: number, maxAttempts: number): LogInput {
+    return { level: 'info', message: logEntry('started', { step: step.name, attempt, max: maxAttempts }), step: step.name }
+  }
+
+  /** Persist progress; a lost lease shows up here too (LeaseLostError) and stops the worker. */
+  async saveProgress(lease: Lease, stepIdx: number, stepProgress: number, jobProgress: number): Promise<void> {
+    const done = await runFenced(this.autoTx(), {
+      jobId: lease.jobId,
+      fence: fenceOf(lease),
+      token: lease.token,
+      now: this.now(),
+      jobSet: (q) => `progress = ${q.$(jobProgress, 'double precision')}`,
+      steps: [(q, jobId) => `UPDATE steps SET progress = ${q.$(stepProgress, 'double precision')} WHERE job_id = ${jobId} AND idx = ${q.$(stepIdx, 'int')}`]
+    })
+    if (!done) throw new LeaseLostError(lease.jobId)
+  }
+
+  async logSkipped(lease: Lease, steps: readonly HeldStep[]): Promise<void> {
+    if (steps.length === 0) return
+    const logs = steps.map((s): LogInput => ({ level: 'info', message: logEntry('skipping', { step: s.name }), step: s.name }))
+    await this.fencedOrLost(lease, { jobId: lease.jobId, fence: fenceOf(lease), token: lease.token, now: this.now(), jobSet: null, logs })
+  }
+
+  /**
+   * A line in the log of a job this worker holds, fenced: false (and nothing written) when the
+   * lease is gone, so a stalled worker's late lines never land in the new holder's log.
+   */
+  async logHeld(lease: Lease, level: Level, message: LogMessage, step: string | null): Promise<boolean> {
+    const now = this.now()
+    const line: LogInput = { level, message, step }
+    const tx = this.autoTx()
+    const done = await runFenced(tx, { jobId: lease.jobId, fence: fenceOf(lease), token: lease.token, now, jobSet: null, logs: [line] })
+    if (!done) return false
+    this.announceLines(tx, lease.jobId, now, [line], done.logIds)
+    this.flush(tx)
+    return true
+  }
+
+  /** A line in a job's log, whoever holds it (nothing when the job is gone). */
+  async log(jobId: string, level: Level, message: LogMessage, step: string | null): Promise<void> {
+    const now = this.now()
+    const line: LogInput = { level, message, step }
+    const stored = storedLine(message)
+    const { rows } = await this.pool.query<{ id: string }>(
+      `INSERT INTO job_logs (job_seq, job_id, ts, level, step, message, code, params)
+       SELECT seq, id, $2, $3, $4, $5, $6, $7 FROM jobs WHERE id = $1 RETURNING id`,
+      [jobId, now, level, step, stored.text, stored.code, stored.params]
+    )
+    if (rows[0] && this.o.events?.wants('job.log')) this.o.events.emit({ type: 'job.log', line: announcedLine(Number(rows[0].id), jobId, now, line) })
+  }
+
+  /** The step the job is at, as stored (null when it is at none, or gone). */
+  async currentStep(jobId: string): Promise<string | null> {
+    const { rows } = await this.pool.query<{ current_step: string | null }>('SELECT current_step FROM jobs WHERE id = $1', [jobId])
+    return rows[0]?.current_step ?? null
+  }
+
+  // ---------------------------------------------------------------- checkpoints
+
+  /**
+   * Checkpoint: the step's output, its files (relative to the data folder), cost, provider and
+   * duration are stored in the statement that moves the job on, fenced; the provider call with
+   * them. The last step completes the job in that same statement, with its totals: the cost and
+   * run time its steps add up to.
+   */
+  completeStep(
+    lease: Lease,
+    step: HeldStep,
+    success: StepSuccess,
+    next: { resource: string | null; step?: string | null; jobProgress: number; jobResult?: JsonValue }
+  ): GroupedWrite {
+    const last = next.jobResult !== undefined
+    const spent: JobTotals = {
+      costUsd: lease.spent.costUsd + (success.costUsd ?? 0),
+      costUnknown: lease.spent.costUnknown || success.costUsd === null,
+      runMs: lease.spent.runMs + success.durationMs
+    }
+    const files: Record<string, string> = {}
+    for (const [name, path] of Object.entries(success.files)) files[name] = toDataRelative(this.o.dataDir, path)
+    const workDir = toDataRelative(this.o.dataDir, success.workDir)
+    const needs = last || next.resource === null ? [] : [...this.o.stepNeeds(next.resource)]
+    const code = last ? (success.fallback ? 'finishedJobFallback' : 'finishedJob') : success.fallback ? 'finishedFallback' : 'finished'
+    const write = (tx: PgTx): Promise<JobView> => {
+        const now = this.now()
+        return this.fencedWrite(lease, tx, {
+          jobId: lease.jobId,
+          fence: fenceOf(lease),
+          token: lease.token,
+          now,
+          jobSet: (q) => {
+            const cost = `cost_usd = ${q.$(spent.costUsd, 'double precision')}, cost_unknown = ${q.$(spent.costUnknown, 'boolean')}`
+            return last
+              ? `status = 'completed', progress = 100, current_step = NULL, result = ${q.$(JSON.stringify(next.jobResult), 'text')},
+                 error = NULL, next_resource = NULL, next_needs = '{}', completed_at = ${q.$(now, 'bigint')},
+                 actual_duration_ms = ${q.$(Math.round(spent.runMs), 'bigint')}, ${cost},
+                 lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`
+              : `progress = ${q.$(next.jobProgress, 'double precision')}, next_resource = ${q.$(next.resource, 'text')},
+                 next_needs = ${q.$(needs, 'text[]')}, current_step = COALESCE(${q.$(next.step ?? null, 'text')}, current_step), ${cost}`
+          },
+          steps: [
+            (q, jobId) =>
+              `UPDATE steps SET status = 'completed', progress = 100, output = ${q.$(JSON.stringify(success.data), 'text')},
+                 files = ${q.$(JSON.stringify(files), 'text')}, work_dir = ${q.$(workDir, 'text')}, error = NULL,
+                 cost_usd = ${q.$(success.costUsd, 'double precision')}, provider = ${q.$(success.provider, 'text')},
+                 fallback = ${q.$(success.fallback, 'boolean')}, completed_at = ${q.$(now, 'bigint')},
+                 duration_ms = ${q.$(Math.round(success.durationMs), 'bigint')}
+               WHERE job_id = ${jobId} AND idx = ${q.$(step.index, 'int')}`
+          ],
+          logs: [{ level: 'info', message: logEntry(code, { step: step.name, duration: formatMs(success.durationMs) }), step: step.name }],
+          ...(success.provider ? { call: { provider: success.provider, ok: true, durationMs: success.durationMs, error: null, worker: this.owner } } : {})
+        })
+      }
+    return new PgCheckpoint(lease.jobId, last, success.durable, write, () => {
+      lease.spent = spent
+    })
+  }
+
+  /** A retryable failure with attempts left: back to the queue, not before `runAfter`. */
+  retryLater(lease: Lease, step: HeldStep, error: string, runAfter: number, durationMs: number, provider: string | null): GroupedWrite {
+    return this.endRun(lease, (now) => ({
+      jobSet: (q) => giveBack(q, { to: 'pending', runAfter, reason: `retrying ${step.name} after an error`, provider: null, retries: 1 }),
+      steps: [(q, jobId) => `UPDATE steps SET status = 'pending', error = ${q.$(error, 'text')} WHERE job_id = ${jobId} AND idx = ${q.$(step.index, 'int')}`],
+      logs: [{ level: 'warn', message: logEntry('willRetry', { step: step.name, delay: formatMs(runAfter - now), error }), step: step.name }],
+      ...(provider ? { call: { provider, ok: false, durationMs, error, worker: this.owner } } : {})
+    }))
+  }
+
+  /** The provider is down: the job waits (not a failure, the attempt is given back). */
+  waitForProvider(lease: Lease, step: HeldStep, provider: string, reason: string, runAfter: number, call: { durationMs: number } | null): GroupedWrite {
+    return this.endRun(lease, () => ({
+      jobSet: (q) => giveBack(q, { to: 'pending', runAfter, reason: `waiting for ${provider}: ${reason}`, provider, retries: 0 }),
+      steps: [
+        (q, jobId) =>
+          `UPDATE steps SET status = 'pending', attempts = GREATEST(attempts - ${q.$(call ? 1 : 0, 'int')}, 0), error = ${q.$(reason, 'text')}
+           WHERE job_id = ${jobId} AND idx = ${q.$(step.index, 'int')}`
+      ],
+      logs: [{ level: 'warn', message: logEntry('providerDown', { provider, step: step.name, reason }), step: step.name }],
+      ...(call ? { call: { provider, ok: false, durationMs: call.durationMs, error: reason, worker: this.owner } } : {})
+    }))
+  }
+
+  /** The job fails at this step; its run time is its finished steps' and this attempt's. */
+  failJob(lease: Lease, step: HeldStep, error: string, durationMs: number, provider: string | null): GroupedWrite {
+    return this.endRun(lease, (now) => ({
+      jobSet: (q) =>
+        `status = 'failed', error = ${q.$(`${step.name}: ${error}`, 'text')}, completed_at = ${q.$(now, 'bigint')},
+         actual_duration_ms = (SELECT COALESCE(SUM(duration_ms), 0) FROM steps WHERE job_id = jobs.id AND status = 'completed') + ${q.$(Math.round(durationMs), 'bigint')},
+         lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`,
+      steps: [(q, jobId) => `UPDATE steps SET status = 'failed', error = ${q.$(error, 'text')} WHERE job_id = ${jobId} AND idx = ${q.$(step.index, 'int')}`],
+      logs: [{ level: 'error', message: logEntry('failed', { step: step.name, error }), step: step.name }],
+      ...(provider ? { call: { provider, ok: false, durationMs, error, worker: this.owner } } : {})
+    }))
+  }
+
+  /**
+   * Give the job back without blaming it: graceful stop, queue pause, job pause. A step that was
+   * running goes back to pending and its attempt is returned.
+   */
+  release(lease: Lease, to: 'pending' | 'paused', reason: LogMessage): GroupedWrite {
+    return this.endRun(lease, () => ({
+      jobSet: (q) => giveBack(q, { to, runAfter: 0, reason: null, provider: null, retries: 0 }),
+      steps: [(_q, jobId) => `UPDATE steps SET status = 'pending', attempts = GREATEST(attempts - 1, 0), progress = 0 WHERE job_id = ${jobId} AND status = 'running'`],
+      logs: [{ level: 'info', message: reason, step: null }]
+    }))
+  }
+
+  // ---------------------------------------------------------------- the queue as a whole
+
+  /**
+   * Jobs whose worker is gone go back to the queue and resume at their first unfinished step:
+   * leases that expired, leases of workers whose heartbeat stopped, and — at once — leases of a
+   * worker process on this machine that no longer exists.
+   */
+  reclaimAbandoned(options: ReclaimOptions = {}): Promise<string[]> {
+    return reclaimAbandoned(this.pool, {
+      ...options,
+      now: this.now(),
+      owner: this.owner,
+      dataDir: this.o.dataDir,
+      staleAfterMs: this.o.staleAfterMs,
+      announce: (tx, row) => this.announce(tx, row),
+      announceLines: (tx, jobId, ts, lines, ids) => this.announceLines(tx, jobId, ts, lines, ids)
+    })
+  }
+
+  /** A provider came back: its waiting jobs may start now instead of at their scheduled probe time. */
+  async releaseWaiting(provider: string): Promise<number> {
+    const tx = this.autoTx()
+    const { rows } = await tx.query(
+      `WITH r AS (UPDATE jobs SET run_after = 0, waiting_reason = NULL, waiting_provider = NULL, updated_at = $2
+                   WHERE status = 'pending' AND waiting_provider = $1 RETURNING *)
+       SELECT r.*, pg_notify('${FARM_WAKE_CHANNEL}', 'jobs') AS woke FROM r`,
+      [provider, this.now()]
+    )
+    for (const r of rows as Array<Record<string, unknown>>) {
+      delete r.woke
+      this.announce(tx, pgJobRow(r))
+    }
+    this.flush(tx)
+    return rows.length
+  }
+
+  /** Earliest moment a held-back pending job this worker could run becomes claimable, or null. */
+  async nextRunAfter(): Promise<number | null> {
+    const { rows } = await this.pool.query<{ t: string | null }>(
+      `SELECT MIN(run_after) AS t FROM jobs WHERE status = 'pending' AND run_after > $1 AND next_needs <@ $2::text[]`,
+      [this.now(), [...this.o.has]]
+    )
+    return rows[0]?.t == null ? null : Number(rows[0].t)
+  }
+
+  /** Is anything queued or running? */
+  async hasWork(): Promise<boolean> {
+    const { rows } = await this.pool.query<{ w: boolean }>(`SELECT EXISTS (SELECT 1 FROM jobs WHERE status IN ('pending','processing')) AS w`)
+    return rows[0]!.w
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private endRun(lease: Lease, build: (now: number) => Omit<FencedWrite, 'jobId' | 'fence' | 'token' | 'now'>): GroupedWrite {
+    // Ending a run is fsynced like a checkpoint (as in SQLite): lost, the job would stay leased
+    // until its lease ran out and its step would run (and be paid for) again.
+    return new PgCheckpoint(lease.jobId, false, true, (tx) => {
+      const now = this.now()
+      return this.fencedWrite(lease, tx, { ...build(now), jobId: lease.jobId, fence: fenceOf(lease), token: lease.token, now, wake: true })
+    })
+  }
+
+  /** A fenced write in `tx`, announced after its commit; LeaseLostError (nothing written) when the lease is gone. */
+  private async fencedWrite(lease: Lease, tx: PgTx, w: FencedWrite): Promise<JobView> {
+    const done = await runFenced(tx, w)
+    if (!done) throw new LeaseLostError(lease.jobId)
+    return this.announceWrite(tx, w, done)
+  }
+
+  private async fencedOrLost(lease: Lease, w: FencedWrite): Promise<void> {
+    await onePgStatement(this.pool, undefined, async (t) => {
+      const done = await runFenced(t, w)
+      if (!done) throw new LeaseLostError(lease.jobId)
+      if (w.jobSet) this.announceWrite(t, w, done)
+      else this.announceLines(t, w.jobId, w.now, w.logs ?? [], done.logIds)
+    })
+  }
+
+  private announceWrite(tx: PgTx, w: FencedWrite, done: FencedResult): JobView {
+    this.announceLines(tx, w.jobId, w.now, w.logs ?? [], done.logIds)
+    return this.announce(tx, pgJobRow(done.row))
+  }
+
+  /** The job as committed, announced once its transaction commits. */
+  private announce(tx: PgTx, row: ReturnType<typeof pgJobRow>): JobView {
+    const job = jobView(row)
+    const events = this.o.events
+    if (events) tx.afterCommit(() => events.emit({ type: 'job.changed', job }))
+    return job
+  }
+
+  private announceLines(tx: PgTx, jobId: string, ts: number, lines: readonly LogInput[], ids: readonly number[]): void {
+    const events = this.o.events
+    if (!events?.wants('job.log')) return
+    const built = lines.map((l, i) => announcedLine(ids[i] ?? 0, jobId, ts, l))
+    tx.afterCommit(() => {
+      for (const line of built) events.emit({ type: 'job.log', line })
+    })
+  }
+
+  /** A step as this machine sees it: its files where the shared data folder is mounted here. */
+  private localStep(step: StepView): StepView {
+    const files: Record<string, string> = {}
+    for (const [name, rel] of Object.entries(step.files)) files[name] = fromDataRelative(this.o.dataDir, rel)
+    return { ...step, files }
+  }
+
+  /** A handle for one statement on the pool; `flush` sends what it announced once it has run. */
+  private autoTx(): PgTx {
+    const after: Array<() => void> = []
+    return { query: this.pool.query.bind(this.pool) as PgTx['query'], afterCommit: (f) => after.push(f), after, open: false }
+  }
+
+  private flush(tx: PgTx): void {
+    for (const f of tx.after.splice(0)) f()
+  }
+}

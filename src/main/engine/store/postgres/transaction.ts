@@ -1,0 +1,100 @@
+/**
+ * Transactions on the farm's database, as the lease store uses them. A transaction is a handle
+ * (PgTx) passed along, not a state of the connection: on a network database the code between two
+ * statements awaits, and whatever else runs meanwhile must not land in this transaction by
+ * accident. That handle is also how the "claim in commit" rule (store/group-commit.ts) is kept
+ * here: the claim's transaction is handed to the first step's start.
+ *
+ * What a write announces (events) is queued on the handle and sent after COMMIT, never on
+ * ROLLBACK — as SQLite's afterCommit does.
+ */
+import type pg from 'pg'
+
+/** Runs statements; `afterCommit` defers a callback until the statements so far are committed. */
+export interface PgTx {
+  query: pg.ClientBase['query']
+  afterCommit(fn: () => void): void
+  /** What waits for the commit (a savepoint rolled back drops its own part). */
+  readonly after: Array<() => void>
+  /** True inside BEGIN … COMMIT; false for a single statement that commits on its own. */
+  readonly open: boolean
+}
+
+function runAll(fns: Array<() => void>): void {
+  for (const fn of fns) {
+    try {
+      fn()
+    } catch (err) {
+      // An observer's failure never undoes a committed change.
+      console.error('after-commit callback failed:', err)
+    }
+  }
+}
+
+/**
+ * `fn` in one transaction on a connection of `pool`, committed when this resolves; rolled back
+ * (and the error rethrown) when `fn` throws. A connection whose ROLLBACK failed is discarded.
+ * `durable: false`: COMMIT returns without waiting for the WAL to reach the disk (what SQLite's
+ * commits that are not fsynced are): a crash may lose the transaction, never half of it.
+ */
+export async function inPgTransaction<T>(pool: pg.Pool, fn: (tx: PgTx) => Promise<T>, options: { durable?: boolean } = {}): Promise<T> {
+  const client = await pool.connect()
+  const after: Array<() => void> = []
+  const tx: PgTx = { query: client.query.bind(client) as PgTx['query'], afterCommit: (f) => after.push(f), after, open: true }
+  let broken: Error | undefined
+  try {
+    // One round trip: a simple query may hold several statements.
+    await client.query(options.durable === false ? 'BEGIN; SET LOCAL synchronous_commit TO OFF' : 'BEGIN')
+    const out = await fn(tx)
+    await client.query('COMMIT')
+    client.release()
+    runAll(after)
+    return out
+  } catch (err) {
+    await client.query('ROLLBACK').catch((e: Error) => (broken = e))
+    client.release(broken)
+    throw err
+  }
+}
+
+/**
+ * One statement outside a transaction (it commits by itself): `fn` runs its single write on the
+ * pool, and what it queued for after the commit runs once it returns. For a caller that gives a
+ * transaction, `fn` runs in it instead.
+ */
+export async function onePgStatement<T>(pool: pg.Pool, tx: PgTx | undefined, fn: (tx: PgTx) => Promise<T>): Promise<T> {
+  if (tx) return fn(tx)
+  const after: Array<() => void> = []
+  const out = await fn({ query: pool.query.bind(pool) as PgTx['query'], afterCommit: (f) => after.push(f), after, open: false })
+  runAll(after)
+  return out
+}
+
+let savepoints = 0
+
+/** `fn` in a savepoint of `tx`: its failure undoes its own statements only, and the transaction goes on. */
+export async function inPgSavepoint<T>(tx: PgTx, fn: () => Promise<T>): Promise<T> {
+  const name = `sp_${++savepoints}`
+  const announced = tx.after.length
+  await tx.query(`SAVEPOINT ${name}`)
+  try {
+    const out = await fn()
+    await tx.query(`RELEASE SAVEPOINT ${name}`)
+    return out
+  } catch (err) {
+    await tx.query(`ROLLBACK TO SAVEPOINT ${name}`)
+    tx.after.length = announced
+    throw err
+  }
+}
+
+/**
+ * Errors after which PostgreSQL has rolled the transaction back and trying it again is safe and
+ * may succeed: a serialization failure, a deadlock, a lock not available. (Not a dropped
+ * connection: whether its COMMIT landed is unknown, and a checkpoint written twice would log and
+ * count its provider call twice.)
+ */
+export function isRetryablePgError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return code === '40001' || code === '40P01' || code === '55P03'
+}
