@@ -264,6 +264,27 @@ export const FARM_MIGRATIONS: readonly FarmMigration[] = [
       );
       CREATE INDEX workers_heartbeat ON workers (heartbeat_at);
     `
+  },
+  {
+    version: 3,
+    name: 'the job store: log lines as a code and its values, queue positions from a sequence',
+    sql: `
+      -- As SQLite's schema 15: a line the engine writes is stored as a code and its values (JSON
+      -- text), rendered in the reader's language; free text (a step's own words) stays in message.
+      ALTER TABLE job_logs ADD COLUMN code TEXT, ADD COLUMN params TEXT;
+      ALTER TABLE job_logs ALTER COLUMN message SET DEFAULT '';
+
+      -- A job queued last goes last (its position is above every other), even when two machines
+      -- enqueue at the same moment: positions come from one sequence, never from max(position)
+      -- read by each. Reordering only re-deals positions jobs already hold, so it never reaches
+      -- the sequence's values. Whoever inserts jobs with positions of their own moves it past them.
+      CREATE SEQUENCE jobs_position_seq AS BIGINT OWNED BY jobs.position;
+      SELECT setval('jobs_position_seq', COALESCE((SELECT max(position) FROM jobs), 0) + 1, false);
+      ALTER TABLE jobs ALTER COLUMN position SET DEFAULT nextval('jobs_position_seq');
+
+      -- Finished jobs by type, for the queue's statistics (average run time per type).
+      CREATE INDEX jobs_type_status ON jobs (type, status);
+    `
   }
 ]
 
