@@ -1,0 +1,171 @@
+/**
+ * What the farm's job store adds to the shared semantics (job-store-semantics.test.ts): several
+ * machines on one queue. Each machine here is a PgJobStore with a pool of its own on the same
+ * database: they hear each other's changes (NOTIFY), wake workers when a job becomes claimable,
+ * and keep one consistent queue order when they enqueue and reorder at the same moment.
+ */
+import pg from 'pg'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { QueueError } from '../../src/main/engine/errors'
+import { EventBus } from '../../src/main/engine/events'
+import { claimNext } from '../../src/main/engine/store/postgres/claims'
+import { farmInit } from '../../src/main/engine/store/postgres/init'
+import { listenForJobChanges, type FarmJobNotice } from '../../src/main/engine/store/postgres/job-events'
+import { PgJobStore } from '../../src/main/engine/store/postgres/jobs'
+import { listenForWake } from '../../src/main/engine/store/postgres/wake'
+import { tempDir, until } from '../helpers/engine'
+import { usePostgres } from '../helpers/postgres'
+import { testPipelines } from '../helpers/test-pipelines'
+
+const database = usePostgres()
+const pools: pg.Pool[] = []
+let machineA: PgJobStore
+let machineB: PgJobStore
+
+function machine(): PgJobStore {
+  const pool = new pg.Pool({ connectionString: database.url, max: 4 })
+  pool.on('error', () => undefined)
+  pools.push(pool)
+  const dataDir = tempDir('studio-farm-')
+  return new PgJobStore({ pool, events: new EventBus(), pipelines: testPipelines(), dataDir, artifactsRoot: `${dataDir}/jobs` })
+}
+
+beforeAll(async () => {
+  await farmInit(database.url)
+  machineA = machine()
+  machineB = machine()
+})
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.end()))
+})
+beforeEach(async () => {
+  await pools[0]!.query('DELETE FROM jobs')
+  await pools[0]!.query('DELETE FROM settings')
+})
+
+const one = (title: string) => ({ type: 'one', input: {}, title })
+
+async function queuedPositions(): Promise<Array<{ title: string; position: number }>> {
+  const { rows } = await pools[0]!.query<{ title: string; position: string }>(
+    "SELECT title, position FROM jobs WHERE status IN ('pending','paused') ORDER BY priority, position, seq"
+  )
+  return rows.map((r) => ({ title: r.title, position: Number(r.position) }))
+}
+
+describe('the farm job store, several machines on one queue', () => {
+  it("another machine's window hears each committed change, by job; a refused change is never heard, nor a machine's own", async () => {
+    const heard: FarmJobNotice[] = []
+    const listener = await listenForJobChanges(database.url, (n) => heard.push(n), { ownOrigin: machineB.origin })
+    try {
+      const job = await machineA.enqueue(one('heard'))
+      await machineA.cancel(job.id)
+      await expect(machineA.pauseJob(job.id)).rejects.toBeInstanceOf(QueueError)
+      await machineB.enqueue(one('its own'))
+      await machineA.log(job.id, 'info', 'a word')
+      await machineA.remove(job.id)
+      await machineA.enqueueMany(Array.from({ length: 300 }, (_, i) => one(`bulk ${i}`)))
+      await machineA.setQueuePaused(true)
+      await until(() => heard.some((n) => n.paused === true), 20_000, 'the pause to be heard')
+      const a = machineA.origin
+      expect(heard).toEqual([
+        { origin: a, changed: [job.id] },
+        { origin: a, changed: [job.id], logged: [job.id] },
+        { origin: a, logged: [job.id] },
+        { origin: a, removed: [job.id] },
+        // 300 ids do not fit in a notification: "reload".
+        { origin: a, all: true },
+        { origin: a, paused: true }
+      ])
+    } finally {
+      await listener.close()
+    }
+  })
+
+  it('wakes workers when a job becomes claimable (queued, retried, resumed, queue resumed), not when one stops', async () => {
+    const wakes: string[] = []
+    const listener = await listenForWake(database.url, (reason) => wakes.push(reason))
+    try {
+      const job = await machineA.enqueue(one('w'))
+      await until(() => wakes.length === 1, 20_000, 'the enqueue to wake workers')
+      await machineA.pauseJob(job.id)
+      await machineA.cancel(job.id)
+      await machineA.setQueuePaused(true)
+      await machineA.retry(job.id)
+      // Notifications arrive in commit order: had the pause, cancel or queue pause woken anyone, it would show here.
+      await until(() => wakes.length >= 2, 20_000, 'the retry to wake workers')
+      expect(wakes).toHaveLength(2)
+      await machineA.pauseJob(job.id)
+      await machineA.resumeJob(job.id)
+      await machineA.setQueuePaused(false)
+      await until(() => wakes.length >= 4, 20_000, 'resumes to wake workers')
+      expect(wakes).toEqual(['jobs', 'jobs', 'jobs', 'jobs'])
+    } finally {
+      await listener.close()
+    }
+  })
+
+  it('two machines enqueueing at once: every job has its own place, and each machine keeps its own order', async () => {
+    const batches = (store: PgJobStore, name: string) =>
+      Array.from({ length: 8 }, (_, b) => store.enqueueMany(Array.from({ length: 25 }, (_, i) => one(`${name}-${String(b * 25 + i).padStart(3, '0')}`))))
+    const results = await Promise.all([...batches(machineA, 'A'), ...batches(machineB, 'B')])
+    expect(results.flat()).toHaveLength(400)
+    const queue = await queuedPositions()
+    expect(new Set(queue.map((q) => q.position)).size).toBe(400)
+    for (const name of ['A', 'B']) {
+      const mine = queue.filter((q) => q.title.startsWith(name)).map((q) => q.title)
+      // Batches run at once may interleave; inside each batch the order given is kept.
+      for (let b = 0; b < 8; b++) {
+        const batch = mine.filter((t) => Math.floor(Number(t.slice(2)) / 25) === b)
+        expect(batch).toEqual([...batch].sort())
+      }
+    }
+    // The claim follows the same order as the list.
+    const claimed: string[] = []
+    for (let lease; (lease = await claimNext(pools[0]!, { workerId: 'w', has: [], leaseMs: 60_000 })); ) claimed.push(lease.jobId)
+    const ids = (await pools[0]!.query<{ id: string }>('SELECT id FROM jobs ORDER BY priority, position')).rows.map((r) => r.id)
+    expect(claimed).toEqual(ids)
+  })
+
+  it('two machines reordering at once: moves are applied one after the other, never leaving two jobs on one place', async () => {
+    const jobs = await machineA.enqueueMany(Array.from({ length: 12 }, (_, i) => ({ ...one(`j${i}`), priority: i % 2 ? 5 : 7 })))
+    const directions = ['top', 'bottom', 'up', 'down'] as const
+    const mover = async (store: PgJobStore, seed: number) => {
+      for (let i = 0; i < 25; i++) {
+        const job = jobs[(seed * 7 + i * 5) % jobs.length]!
+        try {
+          await store.move(job.id, directions[(seed + i) % 4]!)
+        } catch (err) {
+          if (!(err instanceof QueueError) || err.code !== 'cannot_move') throw err
+        }
+      }
+    }
+    await Promise.all([mover(machineA, 1), mover(machineB, 2), mover(machineA, 3), mover(machineB, 4)])
+    const queue = await queuedPositions()
+    expect(queue).toHaveLength(12)
+    const keys = queue.map((q) => q.position)
+    expect(new Set(keys).size).toBe(12)
+  })
+
+  it('a cancel racing a claim: the job ends cancelled either way, its lease revoked', async () => {
+    for (let round = 0; round < 20; round++) {
+      const job = await machineA.enqueue(one(`race ${round}`))
+      const [, cancelled] = await Promise.all([
+        claimNext(pools[1]!, { workerId: 'racer', has: [], leaseMs: 60_000 }),
+        machineB.cancel(job.id)
+      ])
+      expect(cancelled.status).toBe('cancelled')
+      const { rows } = await pools[0]!.query('SELECT status, lease_owner, lease_token FROM jobs WHERE id = $1', [job.id])
+      expect(rows[0]).toEqual({ status: 'cancelled', lease_owner: null, lease_token: null })
+    }
+  })
+
+  it('a bulk enqueue is one statement: 5 000 jobs with their steps and lines, in the order given', async () => {
+    const jobs = await machineA.enqueueMany(Array.from({ length: 5000 }, (_, i) => ({ type: 'three', input: {}, title: `n${i}` })))
+    expect(jobs.map((j) => j.title)).toEqual(Array.from({ length: 5000 }, (_, i) => `n${i}`))
+    expect(jobs.map((j) => j.position)).toEqual([...jobs.map((j) => j.position)].sort((x, y) => x - y))
+    const { rows } = await pools[0]!.query(
+      'SELECT (SELECT count(*)::int FROM jobs) AS jobs, (SELECT count(*)::int FROM steps) AS steps, (SELECT count(*)::int FROM job_logs) AS lines'
+    )
+    expect(rows[0]).toEqual({ jobs: 5000, steps: 15000, lines: 5000 })
+  })
+})
