@@ -6,8 +6,10 @@
  */
 import pg from 'pg'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { QueueError } from '../../src/main/engine/errors'
 import { EventBus } from '../../src/main/engine/events'
+import { stepNeeds } from '../../src/main/engine/farm/capabilities'
 import { claimNext } from '../../src/main/engine/store/postgres/claims'
 import { farmInit } from '../../src/main/engine/store/postgres/init'
 import { listenForJobChanges, type FarmJobNotice } from '../../src/main/engine/store/postgres/job-events'
@@ -27,7 +29,17 @@ function machine(): PgJobStore {
   pool.on('error', () => undefined)
   pools.push(pool)
   const dataDir = tempDir('studio-farm-')
-  return new PgJobStore({ pool, events: new EventBus(), pipelines: testPipelines(), dataDir, artifactsRoot: `${dataDir}/jobs` })
+  // A narrated video's shape: its steps need a speech engine, then ffmpeg (only enqueued, never run here).
+  const pipelines = testPipelines().register({
+    name: 'narrated',
+    title: 'Narrated',
+    input: z.object({}).passthrough(),
+    steps: [
+      { name: 'voice', title: 'Voice', resource: 'tts', estimateMs: 10, run: async () => ({ data: null }) },
+      { name: 'video', title: 'Video', resource: 'ffmpeg', estimateMs: 10, run: async () => ({ data: null }) }
+    ]
+  })
+  return new PgJobStore({ pool, events: new EventBus(), pipelines, dataDir, artifactsRoot: `${dataDir}/jobs`, stepNeeds })
 }
 
 beforeAll(async () => {
@@ -167,5 +179,22 @@ describe('the farm job store, several machines on one queue', () => {
       'SELECT (SELECT count(*)::int FROM jobs) AS jobs, (SELECT count(*)::int FROM steps) AS steps, (SELECT count(*)::int FROM job_logs) AS lines'
     )
     expect(rows[0]).toEqual({ jobs: 5000, steps: 15000, lines: 5000 })
+  })
+
+  it("a job names what its next step needs: only a machine that has it claims it, after a retry too", async () => {
+    const job = await machineA.enqueue({ type: 'narrated', input: {}, title: 'film' })
+    const needs = async () => (await pools[0]!.query('SELECT next_needs FROM jobs WHERE id = $1', [job.id])).rows[0].next_needs
+    expect(await needs()).toEqual(['speech'])
+    expect(await claimNext(pools[0]!, { workerId: 'renderer', has: ['ffmpeg', 'libass'], leaseMs: 60_000 })).toBeNull()
+    expect((await claimNext(pools[0]!, { workerId: 'speaker', has: ['speech'], leaseMs: 60_000 }))?.jobId).toBe(job.id)
+    // The voice is done, the video failed (as a worker's checkpoints leave it).
+    await pools[0]!.query(`UPDATE steps SET status = 'completed', output = '{}' WHERE job_id = $1 AND idx = 0`, [job.id])
+    await pools[0]!.query(`UPDATE steps SET status = 'failed' WHERE job_id = $1 AND idx = 1`, [job.id])
+    await pools[0]!.query(`UPDATE jobs SET status = 'failed', completed_at = 1, lease_owner = NULL WHERE id = $1`, [job.id])
+    await machineA.retry(job.id)
+    expect(await needs()).toEqual(['ffmpeg', 'libass'])
+    await machineA.cancel(job.id)
+    await machineA.retry(job.id, { fromStep: 'voice' })
+    expect(await needs()).toEqual(['speech'])
   })
 })

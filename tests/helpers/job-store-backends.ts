@@ -13,6 +13,7 @@ import type { Engine } from '../../src/main/engine/engine'
 import { EventBus } from '../../src/main/engine/events'
 import type { ClaimedJob } from '../../src/main/engine/store/leases'
 import type { AsyncJobStore } from '../../src/main/engine/store/jobs'
+import { stepNeeds } from '../../src/main/engine/farm/capabilities'
 import { claimNext, completeFenced, type FarmLease } from '../../src/main/engine/store/postgres/claims'
 import { PgJobStore } from '../../src/main/engine/store/postgres/jobs'
 import { formatMs } from '../../src/shared/format-ms'
@@ -119,7 +120,7 @@ export async function openPostgresBackend(pool: pg.Pool): Promise<JobStoreBacken
   const dataDir = tempDir('studio-farm-')
   const artifactsRoot = join(dataDir, 'jobs')
   const events = new EventBus()
-  const store = new PgJobStore({ pool, events, pipelines: testPipelines(), dataDir, artifactsRoot })
+  const store = new PgJobStore({ pool, events, pipelines: testPipelines(), dataDir, artifactsRoot, stepNeeds })
   const leases = new Map<string, FarmLease>()
   // What a worker's fenced checkpoint writes; nothing when its lease is gone.
   const fenced = (lease: FarmLease) => `EXISTS (SELECT 1 FROM jobs WHERE id = '${lease.jobId}' AND lease_fence = ${lease.fence} AND status = 'processing')`

@@ -47,8 +47,12 @@ export interface PgJobStoreOptions {
   dataDir: string
   /** Folder holding each job's artifacts (`<root>/<jobId>/...`), removed with the job. */
   artifactsRoot: string
-  /** What a step needs of a machine (capability names) for a worker to claim it; none by default. */
-  needsOf?: (type: string, step: { name: string; resource: string }) => readonly string[]
+  /**
+   * What a step occupying a resource needs of a machine (farm/capabilities.ts's stepNeeds), stored
+   * as the job's next_needs: a worker claims only jobs whose next step it can run. Passed in, as
+   * to the lease store, so the two never disagree and the store does not import the farm.
+   */
+  stepNeeds: (resource: string) => readonly string[]
   now?: () => number
 }
 
@@ -62,7 +66,7 @@ export class PgJobStore implements AsyncJobStore {
   private readonly pipelines: PipelineRegistry<any>
   private readonly dataDir: string
   private readonly artifactsRoot: string
-  private readonly needsOf: NonNullable<PgJobStoreOptions['needsOf']>
+  private readonly stepNeeds: PgJobStoreOptions['stepNeeds']
   private readonly now: () => number
 
   constructor(options: PgJobStoreOptions) {
@@ -71,7 +75,7 @@ export class PgJobStore implements AsyncJobStore {
     this.pipelines = options.pipelines
     this.dataDir = options.dataDir
     this.artifactsRoot = options.artifactsRoot
-    this.needsOf = options.needsOf ?? (() => [])
+    this.stepNeeds = options.stepNeeds
     this.now = options.now ?? Date.now
   }
 
@@ -136,7 +140,7 @@ export class PgJobStore implements AsyncJobStore {
       more.resource.push(first.resource)
       more.batch.push(p.req.batchId ?? null)
       extra.estimate.push(p.steps.reduce((sum, s) => sum + s.estimateMs, 0))
-      extra.needs.push(this.needsOf(p.req.type, first).join(','))
+      extra.needs.push(this.stepNeeds(first.resource).join(','))
       extra.logParams.push(JSON.stringify({ priority: p.req.priority }))
       p.steps.forEach((s, idx) => {
         step.job.push(id)
@@ -369,7 +373,7 @@ export class PgJobStore implements AsyncJobStore {
          cost_usd = (SELECT COALESCE(sum(s.cost_usd), 0) FROM steps s WHERE s.job_id = jobs.id),
          cost_unknown = EXISTS (SELECT 1 FROM steps s WHERE s.job_id = jobs.id AND s.status = 'completed' AND s.cost_usd IS NULL)
        WHERE id = $1`,
-      [progressOfDoneSteps(steps.length, done), firstOpen?.resource ?? null, firstOpen ? [...this.needsOf(row.type, firstOpen)] : [], this.now()],
+      [progressOfDoneSteps(steps.length, done), firstOpen?.resource ?? null, firstOpen ? [...this.stepNeeds(firstOpen.resource)] : [], this.now()],
       ['info', line]
     )
     tx.wake = true

@@ -267,11 +267,12 @@ export const FARM_MIGRATIONS: readonly FarmMigration[] = [
   },
   {
     version: 3,
-    name: 'the job store: log lines as a code and its values, queue positions from a sequence',
+    name: 'the job store: queue positions from a sequence, statistics by type',
     sql: `
-      -- As SQLite's schema 15: a line the engine writes is stored as a code and its values (JSON
-      -- text), rendered in the reader's language; free text (a step's own words) stays in message.
-      ALTER TABLE job_logs ADD COLUMN code TEXT, ADD COLUMN params TEXT;
+      -- A line the engine writes is a code and its values (migration 2 adds the columns; IF NOT
+      -- EXISTS keeps this migration whole whichever of the two was written first); free text (a
+      -- step's own words) stays in message, empty for a coded line.
+      ALTER TABLE job_logs ADD COLUMN IF NOT EXISTS code TEXT, ADD COLUMN IF NOT EXISTS params TEXT;
       ALTER TABLE job_logs ALTER COLUMN message SET DEFAULT '';
 
       -- A job queued last goes last (its position is above every other), even when two machines
