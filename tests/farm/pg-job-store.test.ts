@@ -15,7 +15,11 @@ import { farmInit } from '../../src/main/engine/store/postgres/init'
 import { listenForJobChanges, type FarmJobNotice } from '../../src/main/engine/store/postgres/job-events'
 import { PgJobStore } from '../../src/main/engine/store/postgres/jobs'
 import { listenForWake } from '../../src/main/engine/store/postgres/wake'
-import { tempDir, until } from '../helpers/engine'
+import { jobRoutes } from '../../src/main/api/jobs'
+import { dispatch } from '../../src/main/api/dispatch'
+import type { Handlers } from '../../src/main/api/handler-map'
+import type { AsyncJobStore } from '../../src/main/engine/store/jobs'
+import { openTestEngine, tempDir, until } from '../helpers/engine'
 import { usePostgres } from '../helpers/postgres'
 import { testPipelines } from '../helpers/test-pipelines'
 
@@ -196,5 +200,49 @@ describe('the farm job store, several machines on one queue', () => {
     await machineA.cancel(job.id)
     await machineA.retry(job.id, { fromStep: 'voice' })
     expect(await needs()).toEqual(['speech'])
+  })
+
+  it('the jobs router answers the same on either backend, refusals included', async () => {
+    /** A script of requests through dispatch; ids, times, positions and line ids made comparable. */
+    const script = async (store: AsyncJobStore) => {
+      const handlers = jobRoutes(store) as unknown as Handlers
+      const ids: string[] = []
+      const call = async (name: string, request: unknown) => {
+        const text = JSON.stringify(await dispatch(handlers, name, request), (key, v) =>
+          ['createdAt', 'updatedAt', 'completedAt', 'startedAt', 'ts', 'position'].includes(key) || (key === 'id' && typeof v === 'number') ? undefined : v
+        )
+        return JSON.parse(ids.reduce((t, id, i) => t.split(id).join(`job${i}`), text))
+      }
+      const out: unknown[] = []
+      const first = await dispatch(handlers, 'jobs/enqueueMany', { jobs: [{ type: 'three', input: {}, title: 'a' }, { type: 'one', input: {}, title: 'b', priority: 3 }] })
+      ids.push(...(first as { value: Array<{ id: string }> }).value.map((j) => j.id))
+      out.push(await call('jobs/list', {}))
+      out.push(await call('jobs/move', { id: ids[0], direction: 'top' }))
+      out.push(await call('jobs/place', { id: ids[0], after: ids[1] }))
+      out.push(await call('jobs/setPriority', { id: ids[1], priority: 11 }))
+      out.push(await call('jobs/pause', { id: ids[1] }))
+      out.push(await call('jobs/cancel', { id: ids[1] }))
+      out.push(await call('jobs/cancel', { id: ids[1] }))
+      out.push(await call('jobs/retry', { id: ids[0] }))
+      out.push(await call('jobs/retry', { id: ids[1], fromStep: 'zz' }))
+      out.push(await call('jobs/cancelMany', { ids: [ids[0], ids[1], 'nope-nope'] }))
+      out.push(await call('jobs/get', { id: ids[0]!.slice(0, 8) }))
+      out.push(await call('jobs/logs', { id: ids[0] }))
+      out.push(await call('jobs/removeMany', { status: 'cancelled' }))
+      out.push(await call('jobs/remove', { id: ids[0] }))
+      return out
+    }
+    const engine = openTestEngine()
+    try {
+      const local = await script(engine.queue)
+      const farm = await script(machineA)
+      expect(farm).toEqual(local)
+      // And the script did what it says: a refusal, a bulk outcome, a removal.
+      expect(local[6]).toMatchObject({ ok: false, error: { code: 'finished' } })
+      expect(local[9]).toMatchObject({ ok: true, value: { done: 1, skipped: 2 } })
+      expect(local[13]).toMatchObject({ ok: false, error: { code: 'not_found' } })
+    } finally {
+      await engine.close(100)
+    }
   })
 })

@@ -87,7 +87,7 @@ export interface JobStore {
 }
 
 /** A value, or a promise of it: what a method of the job store gives on either backend. */
-export type Awaitable<T> = T | PromiseLike<T>
+export type Awaitable<T> = T | Promise<T>
 
 /**
  * The job store as code that serves either backend sees it (the api routers, the shared semantics
