@@ -13,6 +13,7 @@ import { stepNeeds } from '../../src/main/engine/farm/capabilities'
 import { claimNext } from '../../src/main/engine/store/postgres/claims'
 import { farmInit } from '../../src/main/engine/store/postgres/init'
 import { listenForJobChanges, type FarmJobNotice } from '../../src/main/engine/store/postgres/job-events'
+import { inJobTransaction } from '../../src/main/engine/store/postgres/job-transaction'
 import { PgJobStore } from '../../src/main/engine/store/postgres/jobs'
 import { listenForWake } from '../../src/main/engine/store/postgres/wake'
 import { jobRoutes } from '../../src/main/api/jobs'
@@ -244,5 +245,27 @@ describe('the farm job store, several machines on one queue', () => {
     } finally {
       await engine.close(100)
     }
+  })
+
+  it('two operations waiting on each other: PostgreSQL aborts one, which runs again, and both complete', async () => {
+    await pools[0]!.query("INSERT INTO settings (key, value) VALUES ('x', ''), ('y', '')")
+    let arrived = 0
+    let release!: () => void
+    const bothHoldOne = new Promise<void>((r) => (release = r))
+    // Each first takes one row, waits until the other holds the other row, then asks for it: a deadlock.
+    const arrive = () => (++arrived === 2 && release(), bothHoldOne)
+    const attempts = { one: 0, two: 0 }
+    const op = (name: 'one' | 'two', first: string, second: string, pool: pg.Pool) =>
+      inJobTransaction(pool, name, async (tx) => {
+        attempts[name]++
+        await tx.query(`UPDATE settings SET value = value || $2 WHERE key = $1`, [first, name])
+        await arrive()
+        await tx.query(`UPDATE settings SET value = value || $2 WHERE key = $1`, [second, name])
+      })
+    const results = await Promise.allSettled([op('one', 'x', 'y', pools[0]!), op('two', 'y', 'x', pools[1]!)])
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled'])
+    expect(attempts.one + attempts.two).toBe(3)
+    const { rows } = await pools[0]!.query("SELECT key, value FROM settings WHERE key IN ('x', 'y') ORDER BY key")
+    for (const r of rows) expect([...r.value.matchAll(/one|two/g)].map((m) => m[0]).sort()).toEqual(['one', 'two'])
   })
 })

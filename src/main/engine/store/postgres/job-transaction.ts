@@ -40,8 +40,29 @@ export class JobTx {
   }
 }
 
-/** Run `fn` in one transaction on a connection of `pool`; announce what it changed once committed. */
+/**
+ * PostgreSQL aborts one of two transactions that wait on each other's rows (a bulk cancel walking
+ * the queue while another machine re-deals positions) with 40P01, and a serialisation failure with
+ * 40001: nothing of it was written, so the operation is simply run again, from the start.
+ */
+const RETRIED = new Set(['40P01', '40001'])
+export const JOB_TX_ATTEMPTS = 3
+
+/**
+ * Run `fn` in one transaction on a connection of `pool`; announce what it changed once committed.
+ * `fn` may run more than once (see RETRIED): it must do its work through `tx` only.
+ */
 export async function inJobTransaction<T>(pool: pg.Pool, origin: string, fn: (tx: JobTx) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await attemptJobTransaction(pool, origin, fn)
+    } catch (err) {
+      if (attempt >= JOB_TX_ATTEMPTS || !RETRIED.has((err as { code?: string }).code ?? '')) throw err
+    }
+  }
+}
+
+async function attemptJobTransaction<T>(pool: pg.Pool, origin: string, fn: (tx: JobTx) => Promise<T>): Promise<T> {
   const client = await pool.connect()
   const tx = new JobTx(client)
   let value: T
