@@ -14,6 +14,8 @@ import { claimNext } from '../../src/main/engine/store/postgres/claims'
 import { farmInit } from '../../src/main/engine/store/postgres/init'
 import { listenForJobChanges, type FarmJobNotice } from '../../src/main/engine/store/postgres/job-events'
 import { inJobTransaction } from '../../src/main/engine/store/postgres/job-transaction'
+import { relayFarmChanges } from '../../src/main/engine/store/postgres/job-relay'
+import type { EngineEvent } from '../../src/shared/types'
 import { PgJobStore } from '../../src/main/engine/store/postgres/jobs'
 import { listenForWake } from '../../src/main/engine/store/postgres/wake'
 import { jobRoutes } from '../../src/main/api/jobs'
@@ -255,17 +257,60 @@ describe('the farm job store, several machines on one queue', () => {
     // Each first takes one row, waits until the other holds the other row, then asks for it: a deadlock.
     const arrive = () => (++arrived === 2 && release(), bothHoldOne)
     const attempts = { one: 0, two: 0 }
+    const finished = { one: () => {}, two: () => {} }
+    const done = {
+      one: new Promise<void>((r) => (finished.one = r)),
+      two: new Promise<void>((r) => (finished.two = r))
+    }
     const op = (name: 'one' | 'two', first: string, second: string, pool: pg.Pool) =>
       inJobTransaction(pool, name, async (tx) => {
-        attempts[name]++
+        // The one PostgreSQL aborted runs again once the other has committed (else they could meet again).
+        if (++attempts[name] > 1) await done[name === 'one' ? 'two' : 'one']
         await tx.query(`UPDATE settings SET value = value || $2 WHERE key = $1`, [first, name])
         await arrive()
         await tx.query(`UPDATE settings SET value = value || $2 WHERE key = $1`, [second, name])
       })
-    const results = await Promise.allSettled([op('one', 'x', 'y', pools[0]!), op('two', 'y', 'x', pools[1]!)])
+    const results = await Promise.allSettled([
+      op('one', 'x', 'y', pools[0]!).finally(finished.one),
+      op('two', 'y', 'x', pools[1]!).finally(finished.two)
+    ])
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled'])
     expect(attempts.one + attempts.two).toBe(3)
     const { rows } = await pools[0]!.query("SELECT key, value FROM settings WHERE key IN ('x', 'y') ORDER BY key")
     for (const r of rows) expect([...r.value.matchAll(/one|two/g)].map((m) => m[0]).sort()).toEqual(['one', 'two'])
+  })
+
+  it("a machine's window sees another machine's changes as its own events, with the jobs as they now are", async () => {
+    const seen: EngineEvent[] = []
+    const events = new EventBus()
+    events.subscribe((e) => seen.push(e))
+    const relay = await relayFarmChanges({ url: database.url, pool: pools[1]!, events, ownOrigin: machineB.origin })
+    try {
+      const last = (title: string) => [...seen].reverse().find((e) => e.type === 'job.changed' && e.job.title === title) as Extract<EngineEvent, { type: 'job.changed' }> | undefined
+      // Each change is waited for before the next: a relayed view is the job as it is when the notice arrives.
+      const [far, other] = await machineA.enqueueMany([one('far'), one('other')])
+      await until(() => last('far') && last('other'), 20_000, 'the enqueue to be relayed')
+      expect(last('far')!.job).toEqual(far)
+      await machineA.move(other!.id, 'top')
+      await until(() => last('other')!.job.position < last('far')!.job.position, 20_000, 'the move to be relayed')
+      await machineA.cancel(far!.id)
+      await until(() => last('far')!.job.status === 'cancelled', 20_000, 'the cancel to be relayed')
+      // This machine's own change is not relayed back to it: its store has already announced it.
+      await machineB.enqueue(one('mine'))
+      await machineA.remove(far!.id)
+      await until(() => seen.some((e) => e.type === 'job.removed'), 20_000, 'the removal to be relayed')
+      expect(seen.filter((e) => e.type === 'job.removed')).toEqual([{ type: 'job.removed', jobId: far!.id }])
+      expect(last('mine')).toBeUndefined()
+      const before = seen.length
+      await machineA.enqueueMany(Array.from({ length: 300 }, (_, i) => one(`bulk ${i}`)))
+      await machineA.setQueuePaused(true)
+      await until(() => seen.some((e) => e.type === 'queue.changed'), 20_000, 'the pause to be relayed')
+      // The bulk enqueue named no jobs: every job changed lately is sent, each once.
+      const after = seen.slice(before)
+      expect(after.filter((e) => e.type === 'job.changed' && e.job.title.startsWith('bulk '))).toHaveLength(300)
+      expect(after.at(-1)).toEqual({ type: 'queue.changed', paused: true })
+    } finally {
+      await relay.close()
+    }
   })
 })

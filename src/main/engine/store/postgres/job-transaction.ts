@@ -58,6 +58,8 @@ export async function inJobTransaction<T>(pool: pg.Pool, origin: string, fn: (tx
       return await attemptJobTransaction(pool, origin, fn)
     } catch (err) {
       if (attempt >= JOB_TX_ATTEMPTS || !RETRIED.has((err as { code?: string }).code ?? '')) throw err
+      // A moment apart, at random: two operations retried in step could meet the same way again.
+      await new Promise((r) => setTimeout(r, Math.random() * 50 * attempt))
     }
   }
 }
