@@ -14,11 +14,11 @@ import type pg from 'pg'
 export const QUEUE_PAUSED_KEY = 'queue.paused'
 
 /** What runs a statement: the pool, a client, or a transaction of the job store (JobTx). */
-export interface Queryable {
+export interface JobSql {
   query<R extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>
 }
 
-export async function jobRowById(db: Queryable, id: string, lock = false): Promise<JobRow | undefined> {
+export async function jobRowById(db: JobSql, id: string, lock = false): Promise<JobRow | undefined> {
   const { rows } = await db.query(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])
   return rows[0] ? jobRow(rows[0]) : undefined
 }
@@ -28,7 +28,7 @@ export async function jobRowById(db: Queryable, id: string, lock = false): Promi
  * caller's transaction (FOR UPDATE): a claim, which skips locked rows, cannot take it meanwhile,
  * and the status the caller checks is the one it changes.
  */
-export async function requireJobRow(db: Queryable, id: string, lock = false): Promise<JobRow> {
+export async function requireJobRow(db: JobSql, id: string, lock = false): Promise<JobRow> {
   const exact = await jobRowById(db, id, lock)
   if (exact) return exact
   if (id.length >= 4) {
@@ -43,13 +43,13 @@ export async function requireJobRow(db: Queryable, id: string, lock = false): Pr
   throw new QueueError('not_found', `no job with id ${id}${hint}`)
 }
 
-export async function stepRowsOf(db: Queryable, job: JobRow): Promise<StepRow[]> {
+export async function stepRowsOf(db: JobSql, job: JobRow): Promise<StepRow[]> {
   const { rows } = await db.query('SELECT * FROM steps WHERE job_id = $1 ORDER BY idx', [job.id])
   return rows.map((r) => stepRow(r, job.seq))
 }
 
 /** A job and its steps, read in one statement (one snapshot). */
-export async function getJob(db: Queryable, id: string): Promise<JobDetail | null> {
+export async function getJob(db: JobSql, id: string): Promise<JobDetail | null> {
   const { rows } = await db.query(
     `SELECT ${JOB_COLUMNS}, (SELECT json_agg(s ORDER BY s.idx) FROM steps s WHERE s.job_id = jobs.id) AS steps_json
        FROM jobs WHERE id = $1`,
@@ -66,7 +66,7 @@ export async function getJob(db: Queryable, id: string): Promise<JobDetail | nul
  * Running first, then the queue in the order it will run, then finished jobs, newest first — with
  * NULLs placed as SQLite places them (PostgreSQL puts them first in a descending order).
  */
-export async function listJobs(db: Queryable, filter: JobFilter): Promise<JobView[]> {
+export async function listJobs(db: JobSql, filter: JobFilter): Promise<JobView[]> {
   const f = parseOrRefuse(JobFilter, filter, 'filter')
   const where: string[] = []
   const params: unknown[] = []
@@ -92,7 +92,7 @@ export async function listJobs(db: Queryable, filter: JobFilter): Promise<JobVie
   return rows.map((r) => jobView(jobRow(r)))
 }
 
-export async function jobLogs(db: Queryable, id: string, options: { afterId?: number; limit?: number }): Promise<LogLine[]> {
+export async function jobLogs(db: JobSql, id: string, options: { afterId?: number; limit?: number }): Promise<LogLine[]> {
   const job = await requireJobRow(db, id)
   const { rows } = await db.query('SELECT * FROM job_logs WHERE job_seq = $1 AND id > $2 ORDER BY id LIMIT $3', [
     job.seq,
@@ -102,12 +102,12 @@ export async function jobLogs(db: Queryable, id: string, options: { afterId?: nu
   return rows.map((r) => logLine(logRow(r)))
 }
 
-export async function queuePaused(db: Queryable): Promise<boolean> {
+export async function queuePaused(db: JobSql): Promise<boolean> {
   const { rows } = await db.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [QUEUE_PAUSED_KEY])
   return rows[0]?.value === 'true'
 }
 
-export async function queueStats(db: Queryable, now: number): Promise<QueueStats> {
+export async function queueStats(db: JobSql, now: number): Promise<QueueStats> {
   const [counts, waiting, durations, finished, paused] = await Promise.all([
     db.query<{ type: string; status: JobStatus; n: number }>('SELECT type, status, count(*)::int AS n FROM jobs GROUP BY type, status'),
     db.query<{ n: number }>(
