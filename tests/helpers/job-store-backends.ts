@@ -70,7 +70,10 @@ export function openSqliteBackend(): JobStoreBackend {
     events: engine.events,
     artifactsRoot: engine.artifactsRoot,
     async claim() {
-      const c = engine.leases.claim({ leaseMs: 60_000 })
+      // One job, asked as either face of the lease store asks (a job or null; a list of at most `max`).
+      const claim = engine.leases.claim.bind(engine.leases) as unknown as (o: { leaseMs: number; max: number }) => unknown
+      const got = (await claim({ leaseMs: 60_000, max: 1 })) as ClaimedJob | ClaimedJob[] | null
+      const c = Array.isArray(got) ? got[0] : got
       if (!c) return null
       claims.set(c.job.id, c)
       return c.job.id
