@@ -89,13 +89,23 @@ fi
 
 mkdir -p test-artifacts
 set +e
-npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json
+rm -f test-artifacts/unhandled-errors.json
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-artifacts/vitest.json \
+  --reporter=./tests/reporters/unhandled-errors.ts
 status=$?
 set -e
-# A closing line any CI reader understands.
+# Closing lines any CI reader understands, the unhandled errors' first lines included (vitest
+# prints them mid-output, where a CI showing only the end never reaches).
 node -e '
-  const r = JSON.parse(require("fs").readFileSync("test-artifacts/vitest.json", "utf8"))
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`)
+  const fs = require("fs")
+  const r = JSON.parse(fs.readFileSync("test-artifacts/vitest.json", "utf8"))
+  const unhandled = fs.existsSync("test-artifacts/unhandled-errors.json") ? JSON.parse(fs.readFileSync("test-artifacts/unhandled-errors.json", "utf8")) : []
+  for (const e of unhandled.slice(0, 5)) {
+    console.log(`unhandled ${e.name}: ${e.message.split("\n")[0]}`)
+    console.log(`  while ${e.testFile ?? "no test file"}${e.testName ? " > " + e.testName : ""} ran`)
+    for (const line of e.stack.split("\n").slice(1, 6)) console.log(`  ${line.trim()}`)
+  }
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped, ${unhandled.length} unhandled errors`)
   if (r.numTotalTests === 0) process.exit(1)
 ' || status=1
 exit $status

@@ -1,8 +1,9 @@
 /**
  * The farm's claim path on a real PostgreSQL, no engine around it: W workers (one connection each)
  * claim and complete no-op jobs, then 200 ms sleep jobs, with 1, 2 and 4 workers; then the time from
- * an enqueue (committed with its wake-up) to an idle listening worker's claim. Prints figures, asserts
- * nothing. The first figures of issue 18's bench/farm; the engine-level ones need the PG backend.
+ * an enqueue (committed with its wake-up) to an idle listening worker's claim. Each figure is
+ * printed beside graphile-worker's on the same database (bench/farm/graphile-peer.ts), run just
+ * after ours. Prints figures, asserts nothing. The engine-level figures need the PG backend.
  *
  *   node --import tsx bench/farm/claims.ts [--url postgres://…] [--n 2000]
  * Without --url it starts a private cluster (scripts/test-postgres.sh) and stops it at the end.
@@ -16,6 +17,7 @@ import pg from 'pg'
 import { claimNext, completeFenced } from '../../src/main/engine/store/postgres/claims'
 import { farmInit } from '../../src/main/engine/store/postgres/init'
 import { listenForWake, wakeWorkers } from '../../src/main/engine/store/postgres/wake'
+import { graphileDrain, graphileWakeLatency } from './graphile-peer'
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, n: { type: 'string', default: '2000' } } })
 const N = Number(values.n)
@@ -76,6 +78,7 @@ async function main(): Promise<void> {
   try {
     await farmInit(url)
     const base: Record<string, number> = {}
+    const peerBase: Record<string, number> = {}
     for (const [label, workMs, n] of [['no-op', 0, N], ['200 ms sleep', 200, 80]] as const) {
       for (const workers of [1, 2, 4]) {
         await pool.query('DELETE FROM jobs')
@@ -83,8 +86,13 @@ async function main(): Promise<void> {
         const r = await drain(url, workers, workMs)
         const rate = r.done / r.seconds
         base[label] ??= rate
+        const peer = await graphileDrain(url, workers, workMs, n)
+        const peerRate = peer.done / peer.seconds
+        peerBase[label] ??= peerRate
+        const w = `${workers} worker${workers > 1 ? 's' : ' '}`
         console.log(
-          `${label.padEnd(13)} ${workers} worker${workers > 1 ? 's' : ' '}: ${rate.toFixed(1).padStart(8)} jobs/s (${(rate / base[label]!).toFixed(2)}× 1 worker)  claim p50 ${pct(r.claimMs, 50).toFixed(2)} ms p99 ${pct(r.claimMs, 99).toFixed(2)} ms`
+          `${label.padEnd(13)} ${w}  ours ${rate.toFixed(1).padStart(8)} jobs/s (${(rate / base[label]!).toFixed(2)}× 1 worker, claim p50 ${pct(r.claimMs, 50).toFixed(2)} ms p99 ${pct(r.claimMs, 99).toFixed(2)} ms)` +
+            `  graphile-worker ${peerRate.toFixed(1).padStart(8)} jobs/s (${(peerRate / peerBase[label]!).toFixed(2)}× 1 worker)  ours/peer ${(rate / peerRate).toFixed(2)}×`
         )
       }
     }
@@ -114,8 +122,17 @@ async function main(): Promise<void> {
     await listener.close()
     await worker.end()
     console.log(`enqueue → claim by an idle worker woken by NOTIFY: p50 ${pct(latencies, 50).toFixed(2)} ms, p99 ${pct(latencies, 99).toFixed(2)} ms (100 jobs)`)
+    const peerLatencies = await graphileWakeLatency(url, 100)
+    console.log(`graphile-worker, addJob → its idle worker starts the task: p50 ${pct(peerLatencies, 50).toFixed(2)} ms, p99 ${pct(peerLatencies, 99).toFixed(2)} ms (100 jobs)`)
   } finally {
     await pool.end()
+    // pool.end() resolves before its sockets close: a forced drop now would cut one mid-close
+    // (an unhandled 'terminating connection' error). Wait for this database's sessions to end.
+    for (let i = 0; i < 500; i++) {
+      const { rows } = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name])
+      if (rows[0]!.n === 0) break
+      await new Promise((r) => setTimeout(r, 20))
+    }
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
     await admin.end()
     if (cluster) execFileSync(script, ['stop', cluster])

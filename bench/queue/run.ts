@@ -3,7 +3,11 @@
  * BullMQ (on a private redis-server, see bullmq.ts; skipped with a line saying why when
  * redis-server or ioredis is missing).
  *
- *   node --import tsx bench/queue/run.ts [--n 2000] [--concurrency 2[,8,...]] [--reps 3]
+ *   node --import tsx bench/queue/run.ts [--n 2000] [--concurrency 2[,8,...]] [--reps 3] [--base DIR] [--libs ours,base,plainjob,...]
+ *
+ * --base DIR adds a row "ours, base": our engine as another checkout has it (DIR, say an untouched
+ * copy made by `git archive`), its child runs interleaved with ours, so that a change is measured
+ * against what it changes in one run on one machine. --libs keeps only the named rows.
  *
  * Every measured run is a fresh child process (this same file with --child) on a fresh temp folder
  * holding a real SQLite file, so no run inherits another's JIT state, timers, page cache of the
@@ -21,7 +25,7 @@ import { spawnSync } from 'node:child_process'
 import { closeSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync, type PathLike } from 'node:fs'
 import { createRequire, syncBuiltinESMExports } from 'node:module'
 import { cpus, tmpdir, totalmem } from 'node:os'
-import { join, sep } from 'node:path'
+import { join, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type Database from 'better-sqlite3'
@@ -33,7 +37,7 @@ import type { RedisPersistence } from './redis-server'
 import { runSqlFloor } from './sql-floor'
 
 /** bullmq-mem: Redis without persistence; bullmq-aof: Redis with an AOF (fsync policy by variant). */
-type Lib = 'ours' | 'plainjob' | 'liteque' | 'bullmq-mem' | 'bullmq-aof' | 'floor' | 'minimal'
+type Lib = 'ours' | 'base' | 'plainjob' | 'liteque' | 'bullmq-mem' | 'bullmq-aof' | 'floor' | 'minimal'
 
 /**
  * How a library is configured for a run.
@@ -64,7 +68,8 @@ function redisPersistence(lib: Lib, variant: Variant): RedisPersistence {
 /** Which rows each variant has: an in-memory Redis cannot be power-cut safe. */
 function libsFor(variant: Variant, withBullmq: boolean): Lib[] {
   const bull: Lib[] = !withBullmq ? [] : variant === 'shipped' ? ['bullmq-mem', 'bullmq-aof'] : ['bullmq-aof']
-  return ['ours', 'plainjob', 'liteque', ...bull, 'floor', 'minimal']
+  const all: Lib[] = ['ours', ...(baseDir ? (['base'] as Lib[]) : []), 'plainjob', 'liteque', ...bull, 'floor', 'minimal']
+  return onlyLibs ? all.filter((lib) => onlyLibs!.has(lib)) : all
 }
 
 interface RunResult {
@@ -343,10 +348,11 @@ function runMinimal(n: number, concurrency: number, variant: Variant): RunResult
 // ---------------------------------------------------------------------------------------- parent
 
 function runChild(lib: Lib, variant: Variant, n: number, concurrency: number): RunResult {
-  const self = fileURLToPath(import.meta.url)
+  // The base row is the other checkout's own bench, running its own engine as "ours".
+  const self = lib === 'base' ? join(baseDir!, 'bench/queue/run.ts') : fileURLToPath(import.meta.url)
   const out = spawnSync(
     process.execPath,
-    [...process.execArgv, self, '--child', lib, '--variant', variant, '--n', String(n), '--concurrency', String(concurrency)],
+    [...process.execArgv, self, '--child', lib === 'base' ? 'ours' : lib, '--variant', variant, '--n', String(n), '--concurrency', String(concurrency)],
     { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }
   )
   const line = out.stdout.split('\n').find((l) => l.startsWith('RESULT '))
@@ -438,6 +444,7 @@ const ratio = (a: Summary, b: Summary) => `${(a.median / b.median).toFixed(2)}x`
 
 const LABELS: Record<Lib, (variant: Variant) => string> = {
   ours: () => 'ours',
+  base: () => 'ours, base (--base)',
   plainjob: () => 'plainjob',
   liteque: () => 'liteque',
   'bullmq-mem': () => 'BullMQ, Redis in memory (no persistence)',
@@ -467,6 +474,7 @@ async function parent(n: number, concurrencies: number[], reps: number): Promise
   }
   console.log('  SQL floor: our schema\'s writes for each job, C jobs per transaction, no engine (bench/queue/sql-floor.ts)')
   console.log('  minimal floor: the same writes on the smallest schema that keeps lease, fencing, priority, steps and log (bench/queue/minimal-floor.ts)')
+  if (baseDir) console.log(`  ours, base: the same engine bench from ${baseDir}`)
   console.log('each run: a fresh child process on a fresh temp folder; runs interleaved ours, plainjob, liteque, BullMQ, floor, ...')
 
   const variants: Array<{ variant: Variant; title: string }> = [
@@ -500,24 +508,35 @@ async function parent(n: number, concurrencies: number[], reps: number): Promise
       const libs = libsFor(variant, !bullmqMissing)
       const rows = new Map(libs.map((lib) => [lib, summarise(LABELS[lib](variant), results.get(key(lib, variant))!)]))
       printTable(title, [...rows.values()])
-      const commits = results.get(key('ours', variant))!.map((r) => r.commits!)
-      const perJob = (pick: (c: NonNullable<RunResult['commits']>) => number) => (median(commits.map(pick)) / n).toFixed(2)
-      const ours = rows.get('ours')!
-      const plain = rows.get('plainjob')!
-      const ratios = [`ours/plainjob = ${ratio(ours, plain)}`, `ours/liteque = ${ratio(ours, rows.get('liteque')!)}`]
-      const memRow = rows.get('bullmq-mem')
-      const aofRow = rows.get('bullmq-aof')
-      if (memRow) ratios.push(`ours/BullMQ in memory = ${ratio(ours, memRow)}`)
-      if (aofRow) ratios.push(`ours/BullMQ AOF ${variant === 'power-safe' ? 'always' : 'everysec'} = ${ratio(ours, aofRow)}`)
+      const ours = rows.get('ours')
+      const plain = rows.get('plainjob')
+      const ratios: string[] = []
+      const vs = (name: string, a: Summary | undefined, b: Summary | undefined) => {
+        if (a && b) ratios.push(`${name} = ${ratio(a, b)} (CPU ${(a.cpuUsPerJob / b.cpuUsPerJob).toFixed(2)}x)`)
+      }
+      vs('ours/base', ours, rows.get('base'))
+      vs('base/plainjob', rows.get('base'), plain)
+      vs('ours/plainjob', ours, plain)
+      vs('ours/liteque', ours, rows.get('liteque'))
+      vs('ours/BullMQ in memory', ours, rows.get('bullmq-mem'))
+      vs(`ours/BullMQ AOF ${variant === 'power-safe' ? 'always' : 'everysec'}`, ours, rows.get('bullmq-aof'))
       if (bullmqMissing) ratios.push('BullMQ skipped')
-      ratios.push(`SQL floor/plainjob = ${ratio(rows.get('floor')!, plain)}`, `minimal floor/plainjob = ${ratio(rows.get('minimal')!, plain)}`)
+      vs('SQL floor/plainjob', rows.get('floor'), plain)
+      vs('minimal floor/plainjob', rows.get('minimal'), plain)
       console.log(`ratio ${ratios.join('   ')}`)
-      const fsyncs = (median(results.get(key('ours', variant))!.map((r) => r.fsyncs ?? 0)) / n).toFixed(2)
-      console.log(
-        `ours: ${perJob((c) => c.durable + c.relaxed)} commits per job, ${perJob((c) => c.durable)} of them fsynced, by ${fsyncs} fsyncs per job (each covers every commit before it)`
-      )
+      for (const lib of ['ours', 'base'] as const) {
+        const runs = results.get(key(lib, variant))
+        if (!runs) continue
+        const commits = runs.map((r) => r.commits!)
+        const perJob = (pick: (c: NonNullable<RunResult['commits']>) => number) => (median(commits.map(pick)) / n).toFixed(2)
+        const fsyncs = (median(runs.map((r) => r.fsyncs ?? 0)) / n).toFixed(2)
+        console.log(
+          `${LABELS[lib](variant)}: ${perJob((c) => c.durable + c.relaxed)} commits per job, ${perJob((c) => c.durable)} of them fsynced, by ${fsyncs} fsyncs per job (each covers every commit before it)`
+        )
+      }
     }
   }
+  if (onlyLibs && !onlyLibs.has('liteque')) return
   console.log('\nliteque note: liteque 0.8.0 dequeues inside db.transaction(async ...), which better-sqlite3 >= 11.10 (installed: 12)')
   console.log('rejects; its child process restores the pre-11.10 transaction behaviour so that liteque can run at all.')
 }
@@ -543,9 +562,13 @@ const { values } = parseArgs({
     variant: { type: 'string', default: 'shipped' },
     n: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: String(cpus().length) },
-    reps: { type: 'string', default: '3' }
+    reps: { type: 'string', default: '3' },
+    base: { type: 'string' },
+    libs: { type: 'string' }
   }
 })
+const baseDir = values.base ? resolve(values.base) : null
+const onlyLibs = values.libs ? new Set(values.libs.split(',')) : null
 const n = Number(values.n)
 const concurrencies = values.concurrency!.split(',').map(Number)
 if (concurrencies.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`--concurrency: positive integers, comma-separated (got ${values.concurrency})`)

@@ -3,6 +3,7 @@ import type { JobDetail } from '../shared/types'
 import { duration } from './format'
 import type { CliIo } from './io'
 import { runPool } from './run'
+import { shortJobId } from '../shared/job-id'
 
 /** Sample ideas for the README's first command: offline, no key, real videos at the end. */
 export const DEMO_IDEAS = [
@@ -29,12 +30,12 @@ export async function demo(engine: Engine<any>, io: CliIo, o: { count: number; j
     io.stdout.write('\nresults\n')
     for (const j of done) {
       const video = j.steps.at(-1)
-      io.stdout.write(`  ${j.status === 'completed' ? '✔' : '✘'} ${j.id.slice(0, 8)}  ${j.title}  (${duration(j.actualDurationMs)})\n`)
+      io.stdout.write(`  ${j.status === 'completed' ? '✔' : '✘'} ${shortJobId(j.id)}  ${j.title}  (${duration(j.actualDurationMs)})\n`)
       if (j.error) io.stdout.write(`      error: ${j.error}\n`)
       for (const [name, path] of Object.entries(video?.files ?? {})) io.stdout.write(`      ${name}: ${path}\n`)
     }
     // An id to copy, not a placeholder to fill in.
-    io.stdout.write(`\nevery step's files and log: studio show ${done[0]!.id.slice(0, 8)} --data-dir ${engine.dataDir} (ids above)\n`)
+    io.stdout.write(`\nevery step's files and log: studio show ${shortJobId(done[0]!.id)} --data-dir ${engine.dataDir} (ids above)\n`)
   }
   return done.every((j) => j.status === 'completed') ? 0 : 1
 }

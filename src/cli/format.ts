@@ -1,6 +1,7 @@
 import type { JobDetail, JobView, LogLine, QueueEta, QueueStats } from '../shared/types'
 import { percentText } from '../shared/progress'
 import { isLogLineCode, logText } from '../shared/log-lines'
+import { shortJobId } from '../shared/job-id'
 
 /**
  * Text that comes from data (titles, prompts, cells, file names, error messages quoting them) as
@@ -57,7 +58,7 @@ export function jobTable(jobs: JobView[], etaById: Map<string, number | null> = 
     const status = j.status === 'pending' && j.waitingReason ? 'waiting' : j.status
     const progress = percentText(j.progress).padStart(4) + (j.currentStep ? ` ${j.currentStep}` : '')
     const eta = etaById.has(j.id) ? etaText(etaById.get(j.id)) : ''
-    return `${j.id.slice(0, 8)}  ${status.padEnd(10)}  ${String(j.priority).padStart(2)}  ${cut(term(j.type), 8)}  ${cut(term(progress), 9)}  ${eta.padEnd(7)}  ${term(j.title)}`
+    return `${shortJobId(j.id)}  ${status.padEnd(10)}  ${String(j.priority).padStart(2)}  ${cut(term(j.type), 8)}  ${cut(term(progress), 9)}  ${eta.padEnd(7)}  ${term(j.title)}`
   })
   return [header, ...rows].join('\n')
 }

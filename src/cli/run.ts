@@ -4,6 +4,7 @@ import type { EngineEvent, JobView } from '../shared/types'
 import { bar, duration, etaText, logLineText, term } from './format'
 import type { CliIo } from './io'
 import { percentText } from '../shared/progress'
+import { shortJobId } from '../shared/job-id'
 
 interface Live {
   title: string
@@ -86,7 +87,7 @@ export async function runPool(
       case 'job.log':
         if ((tty || o.quiet) && e.line.level === 'debug') break
         if (o.quiet && e.line.level === 'info') break
-        say(`${e.line.jobId.slice(0, 8)} ${logLineText(e.line)}`)
+        say(`${shortJobId(e.line.jobId)} ${logLineText(e.line)}`)
         break
       case 'provider.changed':
         say(`provider ${e.health.provider} is now ${e.health.state}${e.health.lastError ? ` (${e.health.lastError})` : ''}`)

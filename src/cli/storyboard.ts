@@ -9,6 +9,7 @@ import type { Engine } from '../main/engine/engine'
 import { QueueError } from '../main/engine/errors'
 import { Studio } from '../main/engine/studio'
 import { duration } from './format'
+import { shortJobId } from '../shared/job-id'
 
 export class StoryboardUsageError extends Error {}
 
@@ -294,7 +295,7 @@ export function storyboardText(b: StoryboardView): string {
     lines.push('', '  renders')
     for (const r of b.renders.slice(0, 10)) {
       const what = r.sceneId ? `scene preview` : r.draft ? 'draft' : 'full'
-      lines.push(`    ${r.jobId.slice(0, 8)}  rev ${r.revision}  ${what.padEnd(13)} ${r.status.padEnd(10)} ${r.durationSec ? `${r.durationSec.toFixed(1)} s` : ''}  ${r.stepsReused} reused / ${r.stepsRun} run${r.video ? `  ${r.video}` : ''}`)
+      lines.push(`    ${shortJobId(r.jobId)}  rev ${r.revision}  ${what.padEnd(13)} ${r.status.padEnd(10)} ${r.durationSec ? `${r.durationSec.toFixed(1)} s` : ''}  ${r.stepsReused} reused / ${r.stepsRun} run${r.video ? `  ${r.video}` : ''}`)
     }
   }
   return lines.join('\n')

@@ -39,5 +39,11 @@ describe('the quick enqueue check', () => {
     expect(quickEnqueueRequest({ type: 'noop', input: { i: 1n } })).toBeNull()
     expect(quickEnqueueRequest({ type: 'noop', input: { i: 1 }, priority: 0 })).toBeNull()
     expect(quickEnqueueRequest({ type: 'noop', input: { big: 'x'.repeat(400_000) } })).toBeNull()
+    // Flat inputs are sized by a bound, never below their UTF-8 JSON: over the limit in bytes
+    // only (2 bytes a character) still goes to zod; a large one under it is still taken.
+    const accented = { type: 'noop', input: { big: 'é'.repeat(600_000) } }
+    expect(EnqueueRequest.safeParse(accented).success).toBe(false)
+    expect(quickEnqueueRequest(accented)).toBeNull()
+    expect(quickEnqueueRequest({ type: 'noop', input: { big: 'x'.repeat(170_000), n: 1, ok: true, none: null } })?.input).toMatchObject({ n: 1, none: null })
   })
 })

@@ -27,14 +27,19 @@ export function quickEnqueueRequest(raw: unknown): EnqueueParsed | null {
   if (title !== undefined && !text(title, 0, 300)) return null
   if (maxRetries !== undefined && !whole(maxRetries, 0, 20)) return null
   if (batchId !== undefined && !text(batchId, 0, 100)) return null
-  let json: string
-  try {
-    json = JSON.stringify(input)
-  } catch {
-    return null
+  // Flat inputs of text and numbers (a bulk enqueue's usual rows) are sized without writing
+  // their JSON, which the enqueue writes again from the pipeline's parse; anything else is.
+  const bound = flatJsonBytesBound(input)
+  if (bound === null || bound > MAX_PAYLOAD_BYTES) {
+    let json: string
+    try {
+      json = JSON.stringify(input)
+    } catch {
+      return null
+    }
+    // A UTF-16 unit is at most 3 bytes of UTF-8: below a third of the limit, no need to count.
+    if (json.length * 3 > MAX_PAYLOAD_BYTES) return null
   }
-  // A UTF-16 unit is at most 3 bytes of UTF-8: below a third of the limit, no need to count.
-  if (json.length * 3 > MAX_PAYLOAD_BYTES) return null
   const req: EnqueueParsed = {
     type: type as string,
     input: { ...input },
@@ -45,4 +50,21 @@ export function quickEnqueueRequest(raw: unknown): EnqueueParsed | null {
   if (title !== undefined) req.title = title as string
   if (batchId !== undefined) req.batchId = batchId as string
   return req
+}
+
+/**
+ * At least as many bytes as the UTF-8 JSON of an object whose values are all text, numbers,
+ * booleans or null (a UTF-16 unit is at most 6 bytes: an escape, or 3 bytes of UTF-8; a number at
+ * most 24 characters); null for any other value (nested, or with no JSON form, such as a BigInt).
+ */
+function flatJsonBytesBound(input: Record<string, unknown>): number | null {
+  let bytes = 2
+  for (const key in input) {
+    const v = input[key]
+    bytes += key.length * 6 + 4
+    if (typeof v === 'string') bytes += v.length * 6 + 2
+    else if (typeof v === 'number' || typeof v === 'boolean' || v === null) bytes += 24
+    else return null
+  }
+  return bytes
 }

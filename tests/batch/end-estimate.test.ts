@@ -21,13 +21,16 @@ describe("a running batch's end time", () => {
     engine.pool.start()
     await until(() => batches.view(created.id).doneRows >= 10, 15_000, 'ten rows')
 
-    const seen = batches.view(created.id)
     const at = Date.now()
+    const seen = batches.view(created.id)
+    const remaining = seen.totalRows - seen.doneRows - seen.failedRows - seen.invalidRows - seen.cancelledRows
+    expect(remaining).toBeGreaterThan(0)
+    // The limiter starts one row every 120 ms at most, so rows finish at least ~120 ms apart
+    // however fast or loaded the machine; the run time over the slots (a few ms per row here)
+    // would announce an end almost at once. A floor the limiter guarantees, not a wall-clock
+    // comparison (the pace arithmetic itself is tested in src/main/engine/batch/view.test.ts).
     const announcedMs = seen.estimatedEndAt! - at
-    await until(() => batches.view(created.id).status === 'completed', 15_000, 'the batch to finish')
-    const tookMs = Date.now() - at
-    expect(announcedMs).toBeGreaterThan(tookMs * 0.6)
-    expect(announcedMs).toBeLessThan(tookMs * 1.5)
+    expect(announcedMs).toBeGreaterThan(remaining * 120 * 0.75)
   })
 })
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { cli } from '../helpers/cli'
 import { tempDir } from '../helpers/engine'
+import { shortJobId } from '../../src/shared/job-id'
 
 describe('studio cancel|retry|rm|priority on many jobs', () => {
   it('several ids and --status filters, a line per job, --json with per-id outcomes; single ids unchanged', async () => {
@@ -8,7 +9,7 @@ describe('studio cancel|retry|rm|priority on many jobs', () => {
     const ids: string[] = []
     for (let i = 0; i < 4; i++) ids.push((await run('add', 'one', '--input', `{"idea":"n${i}"}`)).out.trim())
 
-    const prio = await run('priority', ids[0]!.slice(0, 8), ids[1]!, '2')
+    const prio = await run('priority', shortJobId(ids[0]!), ids[1]!, '2')
     expect(prio.code).toBe(0)
     expect(prio.out).toBe(`${ids[0]} priority set\n${ids[1]} priority set\n2 priority set, 0 skipped\n`)
 

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { cli } from '../helpers/cli'
 import { openTestEngine, tempDir, until } from '../helpers/engine'
+import { shortJobId } from '../../src/shared/job-id'
 
 describe('studio CLI', () => {
   it('adds jobs, lists them in queue order, reorders and re-prioritises them', async () => {
@@ -15,7 +16,7 @@ describe('studio CLI', () => {
     let list = await run('list')
     expect(list.out.split('\n')[1]).toContain('second')
     expect(list.out.split('\n')[2]).toContain('first idea')
-    expect((await run('move', idA.slice(0, 8), 'top')).code).toBe(0)
+    expect((await run('move', shortJobId(idA), 'top')).code).toBe(0)
     list = await run('list', '--json')
     expect(JSON.parse(list.out).map((j: { id: string }) => j.id)).toEqual([idA, idB])
     expect((await run('priority', idB, '1')).out).toContain('priority 1')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { clockTime, jobDetailText, logLineText, queueEtaText } from '../../src/cli/format'
+import { clockTime, jobDetailText, jobTable, logLineText, queueEtaText } from '../../src/cli/format'
 import type { JobDetail, StepView } from '../../src/shared/types'
 
 /** The fields `studio show` prints; the rest of a JobDetail does not matter here. */
@@ -18,6 +18,15 @@ describe('studio show', () => {
       /cost ≥ \$0\.0125/
     )
     expect(jobDetailText(detail(0.0125, [{ name: 'audio', cost: 0.0125, costKnown: true }]), [])).toMatch(/cost \$0\.0125/)
+  })
+})
+
+describe('studio list', () => {
+  it('shows the short id: the end of a time-ordered id, the start of an older random one', () => {
+    const job = (id: string) => ({ ...detail(0, []), id, status: 'pending', estimatedDurationMs: 1 }) as never
+    const [timeOrdered, random] = jobTable([job('019ae8f3-2c41-7a10-8b2d-3f4e9c1d7a55'), job('5f0c2e1a-9b3d-4c7e-8a1f-2d3c4b5a6e7f')]).split('\n').slice(-2)
+    expect(timeOrdered).toMatch(/^9c1d7a55 /)
+    expect(random).toMatch(/^5f0c2e1a /)
   })
 })
 

@@ -4,48 +4,30 @@
  * closes the dialog afterwards; the batch log's filter chips stay on one line and its lines are
  * shown whole, in English and in French (screenshots in test-artifacts/screenshots).
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir, until } from '../helpers/engine'
-import { dropFiles, ensureRenderer, launchChromium, newPage, ROOT, screenshot } from './helpers'
+import { dropFiles, ensureRenderer, launchChromium, openServed, ROOT, screenshot, startServe, type ServedStudio } from './helpers'
 
 /** Used inside page callbacks, which run in Chromium. */
 declare const document: any
 
-let child: ChildProcess
-let url: string
+let served: ServedStudio | undefined
 let browser: Browser
 let page: Page
-let output = ''
 
 beforeAll(async () => {
   await ensureRenderer()
-  child = spawn(process.execPath, [join(ROOT, 'bin/studio.mjs'), 'serve', '--data-dir', tempDir('first-hour-e2e-'), '--port', '0', '--concurrency', '2'], {
-    cwd: ROOT,
-    env: { ...process.env, STUDIO_DATA_DIR: '' },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  child.stdout!.on('data', (d) => (output += d))
-  child.stderr!.on('data', (d) => (output += d))
-  url = await until(() => /http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+/.exec(output)?.[0], 60_000, `studio serve to print its URL; got: ${output}`)
+  served = await startServe(tempDir('first-hour-e2e-'))
   browser = await launchChromium()
   // A narrower window than the default, as a laptop's: the batch page's log column is at its tightest.
-  page = (await newPage(browser, { locale: 'en-US' })).page
-  await page.setViewportSize({ width: 1280, height: 860 })
-  await page.goto(url)
-  await page.waitForFunction(() => document.querySelector('.conn-open') !== null, null, { timeout: 30_000 })
+  ;({ page } = await openServed(browser, served.url, { locale: 'en-US', viewport: { width: 1280, height: 860 } }))
 }, 120_000)
 
 afterAll(async () => {
   await browser?.close()
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child.once('exit', r))
-    child.kill('SIGTERM')
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))])
-    if (child.exitCode === null) child.kill('SIGKILL')
-  }
+  await served?.stop()
 })
 
 async function setLanguage(locale: 'en' | 'fr') {

@@ -3,36 +3,29 @@
  * Chromium): the app's icon, and short labels that stay on one line ("Waiting for provider",
  * "When resumed", the queue dock's ×) in English and French.
  */
-import { rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import type { Browser, Locator, Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BridgeServer } from '../../src/main/bridge/server'
 import type { Engine } from '../../src/main/engine/engine'
-import { openTestEngine, until } from '../helpers/engine'
-import { ensureRenderer, openUi, screenshot } from './helpers'
+import { until } from '../helpers/engine'
+import { ensureRenderer, openUiProviderDown, screenshot } from './helpers'
 
 /** Used inside evaluate callbacks, which run in Chromium. */
 declare const document: any
 
 let engine: Engine<any>
 let bridge: BridgeServer
-let browser: Browser
 let page: Page
+let ui: Awaited<ReturnType<typeof openUiProviderDown>> | undefined
 
 beforeAll(async () => {
   await ensureRenderer()
-  // Down for the whole test: its jobs keep waiting for the provider.
-  engine = openTestEngine({ breaker: { failureThreshold: 1, cooldownMs: 60_000, maxCooldownMs: 60_000 } })
-  writeFileSync(join(engine.dataDir, 'flaky.down'), '')
-  ;({ bridge, browser, page } = await openUi(engine, { width: 1280, height: 800 }))
+  ui = await openUiProviderDown({ width: 1280, height: 800 })
+  ;({ engine, bridge, page } = ui)
 }, 120_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await bridge?.close()
-  rmSync(join(engine.dataDir, 'flaky.down'), { force: true })
-  await engine?.close(0)
+  await ui?.close()
 })
 
 /** How many lines an element's text takes (distinct line boxes of its text nodes; the status dot is not text). */

@@ -2,12 +2,14 @@
  * E2E plumbing: the renderer built once per run, Debian's Chromium driven by playwright-core,
  * and real engines behind the real bridge.
  */
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { startBridge, type BridgeServer } from '../../src/main/bridge/server'
 import type { Engine } from '../../src/main/engine/engine'
+import { openTestEngine, until } from '../helpers/engine'
 
 /** Page-side globals used inside page.evaluate callbacks (they run in Chromium, not in Node). */
 declare const DataTransfer: any
@@ -123,4 +125,75 @@ export async function openUi(
   await page.waitForSelector('[data-testid="queue-panel"]')
   await page.waitForFunction(() => document.querySelector('.conn-open') !== null)
   return { bridge, browser, page, errors }
+}
+
+/** A real `studio serve` in a child process (the built CLI, its engine, offline providers). */
+export interface ServedStudio {
+  /** The page's address, its token in the fragment. */
+  url: string
+  /** What the process printed so far, stdout and stderr together. */
+  output(): string
+  /** SIGTERM, and SIGKILL if it has not exited within 15 s. */
+  stop(): Promise<void>
+}
+
+export async function startServe(dataDir: string): Promise<ServedStudio> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/studio.mjs'), 'serve', '--data-dir', dataDir, '--port', '0', '--concurrency', '2'], {
+    cwd: ROOT,
+    env: { ...process.env, STUDIO_DATA_DIR: '' },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let output = ''
+  child.stdout!.on('data', (d) => (output += d))
+  child.stderr!.on('data', (d) => (output += d))
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = new Promise((r) => child.once('exit', r))
+    child.kill('SIGTERM')
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))])
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  }
+  try {
+    const url = await until(() => /http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+/.exec(output)?.[0], 60_000, `studio serve to print its URL; got: ${output}`)
+    return { url, output: () => output, stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+/** A page on a served studio, once its connection is open. */
+export async function openServed(
+  browser: Browser,
+  url: string,
+  options: { locale?: string; viewport?: { width: number; height: number } } = {}
+): Promise<{ page: Page; errors: string[] }> {
+  const { page, errors } = await newPage(browser, options.locale ? { locale: options.locale } : {})
+  if (options.viewport) await page.setViewportSize(options.viewport)
+  await page.goto(url)
+  await page.waitForFunction(() => document.querySelector('.conn-open') !== null, null, { timeout: 30_000 })
+  return { page, errors }
+}
+
+/**
+ * The app over a test engine whose "remote" provider is down for the whole file (a long cooldown:
+ * no half-open trial turns a waiting job back to processing while a test measures it).
+ */
+export async function openUiProviderDown(viewport: { width: number; height: number }): Promise<{
+  engine: Engine<any>
+  bridge: BridgeServer
+  browser: Browser
+  page: Page
+  close(): Promise<void>
+}> {
+  const engine = openTestEngine({ breaker: { failureThreshold: 1, cooldownMs: 60_000, maxCooldownMs: 60_000 } })
+  writeFileSync(join(engine.dataDir, 'flaky.down'), '')
+  const { bridge, browser, page } = await openUi(engine, viewport)
+  const close = async () => {
+    await browser.close()
+    await bridge.close()
+    rmSync(join(engine.dataDir, 'flaky.down'), { force: true })
+    await engine.close(0)
+  }
+  return { engine, bridge, browser, page, close }
 }

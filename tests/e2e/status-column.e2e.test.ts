@@ -2,37 +2,24 @@
  * A job waiting for a provider in a laptop-sized window, in English and in French: its status
  * label is the longest there is, and must stay in its column, not run over the job's title.
  */
-import { rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import type { Browser, Locator, Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { BridgeServer } from '../../src/main/bridge/server'
-import type { Engine } from '../../src/main/engine/engine'
-import { openTestEngine } from '../helpers/engine'
-import { ensureRenderer, openUi, screenshot } from './helpers'
+import { ensureRenderer, openUiProviderDown, screenshot } from './helpers'
 
 /** Used inside page.waitForFunction callbacks, which run in Chromium. */
 declare const document: any
 
-let engine: Engine<any>
-let bridge: BridgeServer
-let browser: Browser
 let page: Page
+let ui: Awaited<ReturnType<typeof openUiProviderDown>> | undefined
 
 beforeAll(async () => {
   await ensureRenderer()
-  // A long cooldown: once down, the provider stays down for the whole test (no half-open trial
-  // turns the job back to processing while the layout is measured).
-  engine = openTestEngine({ breaker: { failureThreshold: 1, cooldownMs: 60_000, maxCooldownMs: 60_000 } })
-  writeFileSync(join(engine.dataDir, 'flaky.down'), '')
-  ;({ bridge, browser, page } = await openUi(engine, { width: 1024, height: 700 }))
+  ui = await openUiProviderDown({ width: 1024, height: 700 })
+  ;({ page } = ui)
 }, 120_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await bridge?.close()
-  rmSync(join(engine.dataDir, 'flaky.down'), { force: true })
-  await engine?.close(0)
+  await ui?.close()
 })
 
 /** How far, in pixels, a row's status text runs past the start of its title cell (the text, not its box: overflowing text leaves the box). */

@@ -7,55 +7,32 @@
  * keyboard, and Ctrl+Z undoing the last move. A screenshot of each state goes to test-artifacts/.
  * Square (1:1) renders keep it short.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../helpers/engine'
-import { ensureRenderer, launchChromium, newPage, ROOT, screenshot } from './helpers'
+import { ensureRenderer, launchChromium, openServed, screenshot, startServe, type ServedStudio } from './helpers'
 
 /** Page-side globals used inside page.evaluate callbacks (they run in Chromium, not in Node). */
 declare const document: any
 declare const DataTransfer: any
 declare const atob: any
 
-let child: ChildProcess | undefined
+let served: ServedStudio | undefined
 let browser: Browser | undefined
 let page: Page
 let pageErrors: string[] = []
-let output = ''
-
-async function startServe(dataDir: string): Promise<string> {
-  const proc = spawn(process.execPath, [join(ROOT, 'bin/studio.mjs'), 'serve', '--data-dir', dataDir, '--port', '0', '--concurrency', '2'], {
-    cwd: ROOT,
-    env: { ...process.env, STUDIO_DATA_DIR: '' },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  child = proc
-  proc.stdout!.on('data', (d) => (output += d))
-  proc.stderr!.on('data', (d) => (output += d))
-  return until(() => /http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+/.exec(output)?.[0], 60_000, `studio serve to print its URL; got: ${output}`)
-}
 
 beforeAll(async () => {
-  const [, url] = await Promise.all([ensureRenderer(), startServe(tempDir('studio-storyboard-e2e-'))])
+  const [, started] = await Promise.all([ensureRenderer(), startServe(tempDir('studio-storyboard-e2e-'))])
+  served = started
   browser = await launchChromium()
-  const opened = await newPage(browser)
-  page = opened.page
-  pageErrors = opened.errors
-  await page.goto(url)
-  await page.waitForFunction(() => document.querySelector('.conn-open') !== null, null, { timeout: 30_000 })
+  ;({ page, errors: pageErrors } = await openServed(browser, started.url))
 }, 120_000)
 
 afterAll(async () => {
   await browser?.close()
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child!.once('exit', r))
-    child.kill('SIGTERM')
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))])
-    if (child.exitCode === null) child.kill('SIGKILL')
-  }
+  await served?.stop()
 })
 
 /** Wait for an async condition (the shared `until` checks synchronously). */

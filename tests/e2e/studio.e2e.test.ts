@@ -4,57 +4,35 @@
  * an OpenAI-compatible server that answers 503 and then recovers, projects with imported media,
  * settings with a write-only key and a live subtitle preview.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { behaviours, startOpenAICompatibleServer, type OpenAICompatibleServer } from '../helpers/openai-compatible-server'
 import { tempDir, until } from '../helpers/engine'
-import { dropFiles, ensureRenderer, launchChromium, newPage, ROOT, screenshot } from './helpers'
+import { dropFiles, ensureRenderer, launchChromium, openServed, screenshot, startServe, type ServedStudio } from './helpers'
 
 /** Used inside page.waitForFunction callbacks, which run in Chromium. */
 declare const document: any
 
-let child: ChildProcess
+let served: ServedStudio | undefined
 let url: string
 let server: OpenAICompatibleServer
 let browser: Browser
 let page: Page
 let pageErrors: string[]
-let output = ''
-
-async function startServe(dataDir: string): Promise<string> {
-  child = spawn(process.execPath, [join(ROOT, 'bin/studio.mjs'), 'serve', '--data-dir', dataDir, '--port', '0', '--concurrency', '2'], {
-    cwd: ROOT,
-    env: { ...process.env, STUDIO_DATA_DIR: '' },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  child.stdout!.on('data', (d) => (output += d))
-  child.stderr!.on('data', (d) => (output += d))
-  return until(() => /http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+/.exec(output)?.[0], 60_000, `studio serve to print its URL; got: ${output}`)
-}
 
 beforeAll(async () => {
   await ensureRenderer()
   server = await startOpenAICompatibleServer({ reply: 'Composting turns kitchen scraps into soil. It feeds the garden and cuts waste.' })
-  url = await startServe(tempDir('studio-serve-e2e-'))
+  served = await startServe(tempDir('studio-serve-e2e-'))
+  url = served.url
   browser = await launchChromium()
-  const opened = await newPage(browser)
-  page = opened.page
-  pageErrors = opened.errors
-  await page.goto(url)
-  await page.waitForFunction(() => document.querySelector('.conn-open') !== null, null, { timeout: 30_000 })
+  ;({ page, errors: pageErrors } = await openServed(browser, url))
 }, 120_000)
 
 afterAll(async () => {
   await browser?.close()
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child.once('exit', r))
-    child.kill('SIGTERM')
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))])
-    if (child.exitCode === null) child.kill('SIGKILL')
-  }
+  await served?.stop()
   await server?.close()
 })
 
@@ -63,7 +41,7 @@ const batchStatus = () => page.locator('[data-testid="batch-status"]').first()
 describe('studio serve in the browser (built-in pipelines)', () => {
   it('prints only the tokenised loopback URL, not the token elsewhere', () => {
     const token = /#token=([\w-]+)/.exec(url)![1]!
-    expect(output.split(token).length - 1).toBe(1)
+    expect(served!.output().split(token).length - 1).toBe(1)
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:/)
   })
 

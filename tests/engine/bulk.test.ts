@@ -7,6 +7,7 @@ import { commitCounts } from '../../src/main/engine/store/database'
 import type { EngineEvent } from '../../src/shared/types'
 import { openTestEngine } from '../helpers/engine'
 import type { TestServices } from '../helpers/test-pipelines'
+import { shortJobId } from '../../src/shared/job-id'
 
 let engine: Engine<TestServices>
 afterEach(async () => {
@@ -26,7 +27,7 @@ describe('many jobs at once', () => {
     const seen: EngineEvent[] = []
     engine.events.subscribe((e) => seen.push(e))
     const before = commits()
-    const r = engine.queue.cancelMany({ ids: [a!.id, b!.id.slice(0, 8), c!.id, 'zzzzzzzz', a!.id] })
+    const r = engine.queue.cancelMany({ ids: [a!.id, shortJobId(b!.id), c!.id, 'zzzzzzzz', a!.id] })
     expect(commits() - before).toBe(1)
     expect(r.done).toBe(2)
     expect(r.results).toEqual([

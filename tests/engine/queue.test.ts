@@ -7,6 +7,7 @@ import type { ClaimedJob } from '../../src/main/engine/store/leases'
 import { commitCounts, inTransaction, walFlushed } from '../../src/main/engine/store/database'
 import { openTestEngine } from '../helpers/engine'
 import type { TestServices } from '../helpers/test-pipelines'
+import { shortJobId } from '../../src/shared/job-id'
 
 let engine: Engine<TestServices>
 afterEach(async () => {
@@ -133,7 +134,7 @@ describe('ordering', () => {
   it('finds a job by a unique id prefix and says when one is missing', () => {
     engine = openTestEngine()
     const job = engine.queue.enqueue({ type: 'one', input: {} })
-    expect(engine.queue.require(job.id.slice(0, 8)).id).toBe(job.id)
+    expect(engine.queue.require(shortJobId(job.id)).id).toBe(job.id)
     expect(() => engine.queue.require('does-not-exist')).toThrow('no job with id does-not-exist')
     // Too short to look for: said, rather than "no such job" when the job is right there.
     expect(() => engine.queue.require(job.id.slice(0, 2))).toThrow(`no job with id ${job.id.slice(0, 2)} (a short id needs at least 4 of its characters)`)

@@ -186,6 +186,31 @@ describe('database and migrations', () => {
     }
   })
 
+  it('the job a claim and each checkpoint announce is the job as stored, payload included', async () => {
+    // Worker writes return only the view's columns and take the payload their claim read: a
+    // column read into the wrong field, or another job's payload, shows here.
+    const engine = openTestEngine()
+    try {
+      const jobs = [0, 1, 2].map((i) => engine.queue.enqueue({ type: 'three', input: { label: `v${i}` } }))
+      const seen: Array<[unknown, unknown]> = []
+      engine.events.subscribe((e) => {
+        if (e.type === 'job.changed') seen.push([e.job, engine.queue.require(e.job.id)])
+      }, ['job.changed'])
+      engine.pool.start()
+      await engine.pool.whenIdle()
+      // Per job: its claim, then one checkpoint per step.
+      expect(seen.length).toBeGreaterThanOrEqual(jobs.length * 4)
+      for (const [announced, stored] of seen) expect(announced).toStrictEqual(stored)
+      for (const job of jobs) {
+        const last = seen.filter(([a]) => (a as { id: string }).id === job.id).at(-1)![0] as { status: string; payload: unknown }
+        expect(last.status).toBe('completed')
+        expect(last.payload).toStrictEqual(job.payload)
+      }
+    } finally {
+      await engine.close()
+    }
+  })
+
   it('a failing migration leaves the database as it was', () => {
     const file = join(tempDir(), 'studio.db')
     const db = openDatabase(file)

@@ -42,6 +42,33 @@ async function adminQuery(serverUrl: string, sql: string): Promise<void> {
 }
 
 /**
+ * Drop a file's database once the file's own connections have closed. `pool.end()` resolves
+ * before its clients' sockets are closed (pg-pool forgets a client when it asks it to end, not
+ * when it has), so a DROP … WITH (FORCE) right after it could terminate a client still closing:
+ * that client then emits "terminating connection due to administrator command" to a pool that no
+ * longer listens, an unhandled error in a file whose tests all passed. Connections still open
+ * after the deadline are a failed test's leftovers: FORCE ends them.
+ */
+async function dropWhenClosed(serverUrl: string, name: string, deadlineMs = 15_000): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl })
+  await client.connect()
+  try {
+    const until = Date.now() + deadlineMs
+    for (;;) {
+      const { rows } = await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [name]
+      )
+      if (rows[0]!.n === 0 || Date.now() > until) break
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  } finally {
+    await client.end()
+  }
+}
+
+/**
  * Registers the hooks that give this test file a fresh database; call at the top of a file (or a
  * describe) and read `.url` inside tests.
  */
@@ -61,8 +88,7 @@ export function usePostgres(): TestDatabase {
   }, 300_000)
   afterAll(async () => {
     try {
-      // FORCE: a connection a failed test left open must not keep the database alive.
-      if (serverUrl && db.name) await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${db.name} WITH (FORCE)`)
+      if (serverUrl && db.name) await dropWhenClosed(serverUrl, db.name)
     } finally {
       if (ownCluster) await run(SCRIPT, ['stop', ownCluster], { timeout: 120_000 })
     }

@@ -11,6 +11,7 @@ import { checkArgumentText, readInputFile } from '../input-file'
 import { jobDetailText, jobTable, logLineText, term } from '../format'
 import { BULK_COMMAND, BULK_USAGE, BulkUsageError, bulkRequest, bulkText, isBulk, type BulkVerb } from '../bulk'
 import { UsageError, numberArg, parse, type CommandContext, type CommandGroup } from './context'
+import { shortJobId } from '../../shared/job-id'
 
 /** What `list` shows unless told (the contract's default), and the most it can show. */
 const DEFAULT_LIST_LIMIT = JobFilter.parse({}).limit
@@ -123,7 +124,7 @@ export const jobCommands: CommandGroup = async (command, args, ctx) => {
       const priority = Number(positionals[1])
       if (positionals[1]!.trim() === '' || !Number.isInteger(priority) || priority < 1 || priority > 10) throw priorityRule(positionals[1]!)
       const job = (await call(createHandlers(await open(values)), 'jobs/setPriority', { id: positionals[0]!, priority })) as JobView
-      print(job, () => `${job.id.slice(0, 8)} priority ${job.priority}`)
+      print(job, () => `${shortJobId(job.id)} priority ${job.priority}`)
       return 0
     }
     case 'move': {
@@ -132,7 +133,7 @@ export const jobCommands: CommandGroup = async (command, args, ctx) => {
         id: positionals[0]!,
         direction: positionals[1] as never
       })) as JobView
-      print(job, () => `${job.id.slice(0, 8)} moved ${positionals[1]} (priority ${job.priority})`)
+      print(job, () => `${shortJobId(job.id)} moved ${positionals[1]} (priority ${job.priority})`)
       return 0
     }
     case 'cancel':
@@ -158,7 +159,7 @@ export const jobCommands: CommandGroup = async (command, args, ctx) => {
         id: positionals[0]!,
         ...(values.from ? { fromStep: String(values.from) } : {})
       })) as JobView
-      print(job, () => `${job.id.slice(0, 8)} queued again`)
+      print(job, () => `${shortJobId(job.id)} queued again`)
       return 0
     }
     case 'pause':
@@ -167,7 +168,7 @@ export const jobCommands: CommandGroup = async (command, args, ctx) => {
       const h = createHandlers(await open(values))
       if (positionals[0]) {
         const job = (await call(h, command === 'pause' ? 'jobs/pause' : 'jobs/resume', { id: positionals[0] })) as JobView
-        print(job, () => `${job.id.slice(0, 8)} ${job.pauseRequested ? 'will pause after its current step' : job.status}`)
+        print(job, () => `${shortJobId(job.id)} ${job.pauseRequested ? 'will pause after its current step' : job.status}`)
       } else {
         await call(h, command === 'pause' ? 'queue/pause' : 'queue/resume', {})
         print({ paused: command === 'pause' }, () => (command === 'pause' ? 'queue paused' : 'queue resumed'))

@@ -31,7 +31,7 @@ export function batchView(reports: BatchReports, b: BatchRecord, concurrency: nu
   const avgRowMs = counts.avgMs === null ? null : Math.round(counts.avgMs)
   // A paused queue starts nothing: the batch has no end time until it is resumed.
   const estimatedEndAt =
-    b.status === 'running' && !queuePaused && remaining > 0 ? endEstimate(recent, remaining, avgRowMs, concurrency) : null
+    b.status === 'running' && !queuePaused && remaining > 0 ? endEstimate(recent, remaining, avgRowMs, concurrency, Date.now()) : null
   const costPerRow = counts.done > 0 && counts.spentUsd !== null ? counts.spentUsd / counts.done : null
   let lastResult: BatchView['lastResult'] = null
   if (last) {
@@ -93,12 +93,18 @@ const PACE_MIN_ROWS = 5
  * run time spread over the pool's slots, which assumes rows never wait for one another (a video
  * batch did, for ffmpeg's slots, and finished in twice the time announced).
  */
-function endEstimate(recent: ReadonlyArray<{ completedAt: number }>, remaining: number, avgRowMs: number | null, concurrency: number): number | null {
+export function endEstimate(
+  recent: ReadonlyArray<{ completedAt: number }>,
+  remaining: number,
+  avgRowMs: number | null,
+  concurrency: number,
+  now: number
+): number | null {
   if (recent.length >= PACE_MIN_ROWS) {
     const span = recent[0]!.completedAt - recent[recent.length - 1]!.completedAt
-    if (span > 0) return Date.now() + Math.round((remaining * span) / (recent.length - 1))
+    if (span > 0) return now + Math.round((remaining * span) / (recent.length - 1))
   }
-  return avgRowMs === null ? null : Date.now() + Math.ceil(remaining / Math.max(1, concurrency)) * avgRowMs
+  return avgRowMs === null ? null : now + Math.ceil(remaining / Math.max(1, concurrency)) * avgRowMs
 }
 
 /**

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathOfPrefix, zodIssues } from '../../../shared/api-issues'
@@ -25,6 +24,8 @@ import type { PipelineRegistry } from '../pipelines/registry'
 import { stepDefinition } from '../pipelines/types'
 import { afterCommit, inTransaction, inTransactionFlushedAfter, prep, type Db } from './database'
 import { BulkInsert } from './bulk-insert'
+import { JobIds } from './job-ids'
+import { SHORT_ID_LENGTH, SHORT_ID_START } from '../../../shared/job-id'
 import { JOB_COST, JOB_COST_UNKNOWN } from './provider-calls'
 import { planMove, planPlacement, type MoveOutcome, type QueueSlot } from '../queue/ordering'
 import { JOB_ROW, jobDetail, jobView, logLine, STEP_ROW, type JobRow, type LogRow, type StepRow } from './rows'
@@ -35,6 +36,9 @@ import { progressOfDoneSteps } from '../../../shared/progress'
 import type { BulkOutcome, BulkResult, JobSelection } from '../../../shared/bulk'
 
 const QUEUE_PAUSED_KEY = 'queue.paused'
+
+/** SQL: the row's id is time-ordered (shared/job-id.ts isTimeOrderedJobId). */
+const TIME_ORDERED_ID = "(length(id) = 36 AND substr(id, 15, 1) = '7' AND substr(id, 9, 1) = '-')"
 
 export interface QueueOptions {
   db: Db
@@ -156,11 +160,19 @@ export class SqliteJobStore implements JobStore {
     return row
   }
 
+  /**
+   * A job by the start of its id or of its short id (shared/job-id.ts): a time-ordered id's short
+   * id is its end, so its start names the time of its enqueue, not the job.
+   */
   private byPrefix(prefix: string): JobRow | undefined {
     if (prefix.length < 4) return undefined
     // Compared as characters: with LIKE, `%` and `_` were wildcards and `studio rm %%%%` removed a job.
-    const rows = readRows<[string, string], JobRow>(this.db, 'SELECT * FROM jobs WHERE substr(id, 1, length(?)) = ? LIMIT 2', JOB_ROW)
-      .all(prefix.toLowerCase(), prefix.toLowerCase())
+    const rows = readRows<[string, string, number, string, string], JobRow>(
+      this.db,
+      `SELECT * FROM jobs WHERE substr(id, 1, length(?)) = ?
+         OR (? <= ${SHORT_ID_LENGTH} AND ${TIME_ORDERED_ID} AND substr(id, ${SHORT_ID_START + 1}, length(?)) = ?) LIMIT 2`,
+      JOB_ROW
+    ).all(prefix.toLowerCase(), prefix.toLowerCase(), prefix.length, prefix.toLowerCase(), prefix.toLowerCase())
     if (rows.length > 1) throw new QueueError('ambiguous', `more than one job id starts with ${prefix}; give more characters`)
     return rows[0]
   }
@@ -183,8 +195,11 @@ export class SqliteJobStore implements JobStore {
     if (f.batchId) (where.push('batch_id = ?'), params.push(f.batchId))
     if (f.text) {
       // instr, not LIKE: a search for "100%" or "a_b" finds those characters, not a pattern.
-      where.push('(instr(lower(title), lower(?)) > 0 OR instr(lower(payload), lower(?)) > 0 OR substr(id, 1, length(?)) = lower(?))')
-      params.push(f.text, f.text, f.text, f.text)
+      where.push(
+        `(instr(lower(title), lower(?)) > 0 OR instr(lower(payload), lower(?)) > 0 OR substr(id, 1, length(?)) = lower(?)
+          OR (length(?) <= ${SHORT_ID_LENGTH} AND ${TIME_ORDERED_ID} AND substr(id, ${SHORT_ID_START + 1}, length(?)) = lower(?)))`
+      )
+      params.push(f.text, f.text, f.text, f.text, f.text, f.text, f.text)
     }
     const sql = `SELECT * FROM jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
       ORDER BY CASE status WHEN 'processing' THEN 0 WHEN 'pending' THEN 1 WHEN 'paused' THEN 1 ELSE 2 END,
@@ -282,14 +297,18 @@ export class SqliteJobStore implements JobStore {
         this.db,
         'SELECT IFNULL(MAX(position), 0) AS position, (SELECT IFNULL(MAX(seq), 0) FROM jobs) AS seq FROM jobs'
       ).get()!
-      const rows = prepared.map((p): JobRow => {
-        const id = randomUUID()
+      // Time-ordered ids (job-ids.ts): appended to the id index, where random UUIDs each took an
+      // out-of-order insert.
+      const ids = new JobIds(now)
+      const views: JobView[] = new Array(prepared.length)
+      for (let i = 0; i < prepared.length; i++) {
+        const p = prepared[i]!
         position += 1
         seq += 1
+        const id = ids.next(seq)
         let estimate = 0
         for (const s of p.steps) estimate += s.estimateMs
-        const { projectId, type, priority, maxRetries } = p.req
-        const batchId = p.req.batchId ?? null
+        const { projectId, type, priority, maxRetries, batchId } = p
         const nextResource = p.steps[0]!.resource
         jobs.values.push(id, seq, projectId, type, p.title, p.payload, priority, position, maxRetries, nextResource, batchId, estimate, now, now)
         jobs.added()
@@ -298,58 +317,56 @@ export class SqliteJobStore implements JobStore {
           steps.values.push(seq, idx, id, s.name, s.title, s.resource)
           steps.added()
         }
-        logs.values.push(seq, id, now, JSON.stringify({ priority }))
+        logs.values.push(seq, id, now, queuedParams(priority))
         logs.added()
-        // Every column, in one literal (a spread of the defaults made a slow, dictionary-mode object).
-        return {
+        // The view of the row as inserted plus the columns' defaults (migrations 1 and 4), as
+        // jobView would read it back; one literal, every field (a spread made a slow object).
+        views[i] = {
           id,
-          seq,
-          project_id: projectId,
+          projectId,
           type,
           title: p.title,
-          payload: p.payload,
+          payload: JSON.parse(p.payload) as Record<string, unknown>,
           status: 'pending',
           progress: 0,
-          current_step: null,
+          currentStep: null,
           result: null,
           error: null,
           priority,
           position,
-          retry_count: 0,
-          max_retries: maxRetries,
-          next_resource: nextResource,
-          run_after: 0,
-          waiting_reason: null,
-          waiting_provider: null,
-          pause_requested: 0,
-          lease_token: null,
-          lease_owner: null,
-          lease_expires_at: null,
-          batch_id: batchId,
-          estimated_duration_ms: estimate,
-          actual_duration_ms: null,
-          cost_usd: 0,
-          cost_unknown: 0,
-          created_at: now,
-          started_at: null,
-          completed_at: null,
-          updated_at: now
+          retryCount: 0,
+          maxRetries,
+          waitingReason: null,
+          runAfter: 0,
+          pauseRequested: false,
+          batchId,
+          estimatedDurationMs: estimate,
+          actualDurationMs: null,
+          costUsd: 0,
+          costKnown: true,
+          createdAt: now,
+          startedAt: null,
+          completedAt: null,
+          updatedAt: now
         }
-      })
+      }
       jobs.flush()
       steps.flush()
       logs.flush()
-      return rows
+      return views
     }
     // Fsynced after its commit, off the thread, as a paid step's checkpoint is: the caller does
     // not wait for the disk (a bulk enqueue did, for most of its time on a busy disk), a crash
     // loses nothing, and the engine's close waits for the flush. Inside a caller's transaction
     // (a batch marking its rows queued), the jobs commit with it.
-    const rows = this.db.inTransaction ? inTransaction(this.db, insertAll) : inTransactionFlushedAfter(this.db, insertAll).value
-    const views = rows.map(jobView)
-    afterCommit(this.db, () => {
-      for (const job of views) this.events.emit({ type: 'job.changed', job })
-    })
+    const views = this.db.inTransaction ? inTransaction(this.db, insertAll) : inTransactionFlushedAfter(this.db, insertAll).value
+    // One event per job, built only when someone takes them (the window, the CLI's printer, a
+    // running pool): a script or a bench enqueuing into an engine nobody watches skips them.
+    if (this.events.wants('job.changed')) {
+      afterCommit(this.db, () => {
+        for (const job of views) this.events.emit({ type: 'job.changed', job })
+      })
+    }
     return views
   }
 
@@ -376,7 +393,18 @@ export class SqliteJobStore implements JobStore {
       ? pipeline.plan(input).map((p) => ({ ...p, estimateMs: stepDefinition(pipeline, p.name)?.estimateMs ?? 1_000 }))
       : pipeline.steps
     if (steps.length === 0) throw new QueueError('bad_request', `${prefix}input: nothing to do`)
-    return { req, title, payload: JSON.stringify(input), steps }
+    // Flat, without the request: what a bulk enqueue keeps of each job until it writes them
+    // (the request and its input copies die young instead of being moved to the old heap).
+    return {
+      projectId: req.projectId,
+      type: req.type,
+      priority: req.priority,
+      maxRetries: req.maxRetries,
+      batchId: req.batchId ?? null,
+      title,
+      payload: JSON.stringify(input),
+      steps
+    }
   }
 
   // ---------------------------------------------------------------- ordering
@@ -761,7 +789,11 @@ export class SqliteJobStore implements JobStore {
 
   /** Announce a row the caller already has (RETURNING *): no second read. */
   emitRow(row: JobRow): JobView {
-    const job = jobView(row)
+    return this.emitView(jobView(row))
+  }
+
+  /** Announce a view the caller built from what its statement returned (see VIEW_COLUMNS). */
+  emitView(job: JobView): JobView {
     afterCommit(this.db, () => this.events.emit({ type: 'job.changed', job }))
     return job
   }
@@ -782,6 +814,14 @@ function parse<T>(
   const r = schema.safeParse(value)
   if (!r.success) throw new QueueError('bad_request', describeZodError(r.error, root, prefix), zodIssues(r.error, value, pathOfPrefix(prefix)))
   return r.data
+}
+
+/** The enqueue log line's values for each priority, made once (one JSON.stringify per job showed). */
+const QUEUED_PARAMS = new Map<number, string>()
+function queuedParams(priority: number): string {
+  let params = QUEUED_PARAMS.get(priority)
+  if (params === undefined) QUEUED_PARAMS.set(priority, (params = JSON.stringify({ priority })))
+  return params
 }
 
 function titleFromInput(input: Record<string, unknown>): string | undefined {

@@ -7,7 +7,7 @@ import type { LogMessage, SqliteJobStore as Queue } from './jobs'
 import { inTransaction, inTransactionFlushedAfter, isDatabaseLocked, prep } from './database'
 import type { CommitTransactions, GroupedWrite } from './group-commit'
 import { JOB_RUN_TIME, recordProviderCall } from './provider-calls'
-import { CLAIMED_ROW, JOB_ROW, stepView, type JobRow, type StepRow } from './rows'
+import { CLAIMED_VIEW, JOB_VIEW, stepView, VIEW_COLUMNS, type JobRow, type StepRow } from './rows'
 import { readRows } from './row-reader'
 import { logEntry } from '../../../shared/log-lines'
 
@@ -165,6 +165,11 @@ export interface LeaseStore extends CommitTransactions {
 
 /** The lease store on the engine's SQLite file. */
 export class SqliteLeaseStore implements LeaseStore {
+  /** Each held job's payload text, read at its claim: a worker write returns the view's other columns only. */
+  private readonly payloads = new WeakMap<Lease, string>()
+  /** The fenced UPDATE of each kind of worker write, by its SET clause (see fencedWrite). */
+  private readonly writes = new Map<string, string>()
+
   constructor(
     private readonly queue: Queue,
     readonly owner: string = makeOwnerId(),
@@ -180,34 +185,24 @@ export class SqliteLeaseStore implements LeaseStore {
     const now = this.now()
     const token = randomUUID()
     const exclude = options.excludeResources ?? []
-    // Two statements, not one with an empty list: json_each costs a third of the claim and the
-    // usual case excludes nothing.
-    // current_step names the step the job is at from the claim on (its first unfinished one), so
-    // starting that step needs no second write to the job's row. The job is found by rowid, which
-    // the queue-order index holds: by id, the update searched the index of random ids once more.
-    const sql = `UPDATE jobs SET status = 'processing', lease_token = @token, lease_owner = @owner, lease_expires_at = @expires,
-         started_at = COALESCE(started_at, @now), waiting_reason = NULL, waiting_provider = NULL, updated_at = @now,
-         current_step = (SELECT name FROM steps WHERE job_seq = jobs.seq AND status != 'completed' ORDER BY idx LIMIT 1)
-       WHERE rowid = (
-         SELECT rowid FROM jobs
-         WHERE status = 'pending' AND run_after <= @now
-           ${exclude.length ? 'AND (next_resource IS NULL OR next_resource NOT IN (SELECT value FROM json_each(@exclude)))' : ''}
-         ORDER BY priority, position LIMIT 1)
-       RETURNING rowid AS row_id, *`
     const params: Record<string, unknown> = { token, owner: this.owner, expires: now + options.leaseMs, now }
     if (exclude.length) params.exclude = JSON.stringify(exclude)
-    const take = (): ClaimedJob | null => {
-      const claimed = readRows<[Record<string, unknown>], { row: number; job: JobRow }>(this.db, sql, CLAIMED_ROW).get(params)
-      if (!claimed) return null
-      const { job, row } = claimed
-      const view = this.queue.emitRow(job)
-      const steps = this.queue.stepRows(job.seq)
-      return { lease: { jobId: job.id, token, owner: this.owner, row, seq: job.seq, spent: totalsOf(steps) }, job: view, steps: steps.map(stepView) }
-    }
+    const sql = exclude.length ? CLAIM_EXCLUDING : CLAIM
     // The pool claims inside a transaction of its own, which undoes all of its claims together
     // should one fail: a savepoint per claim would add two statements to every job for nothing.
-    const claimed = this.db.inTransaction ? take() : inTransaction(this.db, take, { durable: false })
-    return claimed
+    return this.db.inTransaction ? this.take(sql, params, token) : inTransaction(this.db, () => this.take(sql, params, token), { durable: false })
+  }
+
+  private take(sql: string, params: Record<string, unknown>, token: string): ClaimedJob | null {
+    const claimed = readRows<[Record<string, unknown>], { row: number; seq: number; payload: string; view: JobView }>(this.db, sql, CLAIMED_VIEW).get(
+      params
+    )
+    if (!claimed) return null
+    const { row, seq, view } = claimed
+    const steps = this.queue.stepRows(seq)
+    const lease: Lease = { jobId: view.id, token, owner: this.owner, row, seq, spent: totalsOf(steps) }
+    this.payloads.set(lease, claimed.payload)
+    return { lease, job: this.queue.emitView(view), steps: steps.map(stepView) }
   }
 
   /**
@@ -293,15 +288,30 @@ export class SqliteLeaseStore implements LeaseStore {
 
   /** The body of a fenced write; the caller provides the transaction. */
   private fencedWrite(lease: Lease, jobSet: string, params: Record<string, unknown>, change: () => void): JobView {
-    const row = readRows<[Record<string, unknown>], JobRow>(
-      this.db,
-      `UPDATE jobs SET ${jobSet}, updated_at = @now
-       WHERE rowid = @row AND lease_token = @token AND status = 'processing' RETURNING *`,
-      JOB_ROW
-    ).get({ ...params, now: this.now(), jobId: lease.jobId, row: lease.row, token: lease.token })
-    if (!row) throw new LeaseLostError(lease.jobId)
+    // One statement per kind of write, its text made once: the SET clauses are constants, so
+    // the lookup hashes a string whose hash V8 keeps, not a new 600-character one each time.
+    let sql = this.writes.get(jobSet)
+    if (sql === undefined) {
+      sql = `UPDATE jobs SET ${jobSet}, updated_at = @now
+       WHERE rowid = @row AND lease_token = @token AND status = 'processing' RETURNING ${VIEW_COLUMNS}`
+      this.writes.set(jobSet, sql)
+    }
+    const view = readRows<[Record<string, unknown>], (payload: string) => JobView>(this.db, sql, JOB_VIEW).get({
+      ...params,
+      now: this.now(),
+      row: lease.row,
+      token: lease.token
+    })
+    if (!view) throw new LeaseLostError(lease.jobId)
     change()
-    return this.queue.emitRow(row)
+    return this.queue.emitView(view(this.payloadOf(lease)))
+  }
+
+  /** The job's payload as its claim read it (it never changes); read again for a lease made elsewhere. */
+  private payloadOf(lease: Lease): string {
+    const known = this.payloads.get(lease)
+    if (known !== undefined) return known
+    return prep<[number], { payload: string }>(this.db, 'SELECT payload FROM jobs WHERE rowid = ?').get(lease.row)!.payload
   }
 
   /** A line in the log of a job this worker holds (its lease checked in the same transaction). */
@@ -382,14 +392,9 @@ export class SqliteLeaseStore implements LeaseStore {
       costUnknown: lease.spent.costUnknown || success.costUsd === null,
       runMs: lease.spent.runMs + success.durationMs
     }
-    const cost = 'cost_usd = @cost, cost_unknown = @costUnknown'
     return this.checkpoint(
       lease,
-      last
-        ? `status = 'completed', progress = 100, current_step = NULL, result = @result, error = NULL, next_resource = NULL,
-           completed_at = @now, actual_duration_ms = @runMs, ${cost},
-           lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`
-        : `progress = @progress, next_resource = @resource, current_step = COALESCE(@nextStep, current_step), ${cost}`,
+      last ? COMPLETE_JOB : COMPLETE_STEP,
       {
         result: last ? JSON.stringify(next.jobResult) : null,
         progress: next.jobProgress,
@@ -462,8 +467,7 @@ export class SqliteLeaseStore implements LeaseStore {
   failJob(lease: Lease, step: HeldStep, error: string, durationMs: number, provider: string | null): GroupedWrite {
     return this.endRun(
       lease,
-      `status = 'failed', error = @error, completed_at = @now, actual_duration_ms = ${JOB_RUN_TIME} + @failedMs,
-       lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`,
+      FAIL,
       { error: `${step.name}: ${error}`, failedMs: Math.round(durationMs) },
       () => {
         prep(this.db, "UPDATE steps SET status = 'failed', error = ? WHERE job_seq = ? AND idx = ?").run(error, lease.seq, step.index)
@@ -558,6 +562,40 @@ export class SqliteLeaseStore implements LeaseStore {
     recordProviderCall(this.db, { provider, ts: this.now(), ok, durationMs, error })
   }
 }
+
+/**
+ * The claim: the most urgent ready job becomes this worker's. current_step names the step the job
+ * is at from the claim on (its first unfinished one), so starting that step needs no second write
+ * to the job's row. The job is found by rowid, which the queue-order index holds: by id, the
+ * update searched the index of random ids once more. Two statements, not one with an empty list:
+ * json_each costs a third of the claim and the usual case excludes nothing.
+ */
+function claimSql(excluding: boolean): string {
+  return `UPDATE jobs SET status = 'processing', lease_token = @token, lease_owner = @owner, lease_expires_at = @expires,
+         started_at = COALESCE(started_at, @now), waiting_reason = NULL, waiting_provider = NULL, updated_at = @now,
+         current_step = (SELECT name FROM steps WHERE job_seq = jobs.seq AND status != 'completed' ORDER BY idx LIMIT 1)
+       WHERE rowid = (
+         SELECT rowid FROM jobs
+         WHERE status = 'pending' AND run_after <= @now
+           ${excluding ? 'AND (next_resource IS NULL OR next_resource NOT IN (SELECT value FROM json_each(@exclude)))' : ''}
+         ORDER BY priority, position LIMIT 1)
+       RETURNING rowid AS row_id, seq, payload, ${VIEW_COLUMNS}`
+}
+const CLAIM = claimSql(false)
+const CLAIM_EXCLUDING = claimSql(true)
+
+/** A step's checkpoint: the job moves on to its next step, its cost and run time so far stored. */
+const COMPLETE_STEP = `progress = @progress, next_resource = @resource, current_step = COALESCE(@nextStep, current_step),
+  cost_usd = @cost, cost_unknown = @costUnknown`
+
+/** The last step's checkpoint: the job completes, lease dropped. */
+const COMPLETE_JOB = `status = 'completed', progress = 100, current_step = NULL, result = @result, error = NULL, next_resource = NULL,
+  completed_at = @now, actual_duration_ms = @runMs, cost_usd = @cost, cost_unknown = @costUnknown,
+  lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`
+
+/** The job fails at a step, lease dropped; its run time is what its finished steps took plus this attempt. */
+const FAIL = `status = 'failed', error = @error, completed_at = @now, actual_duration_ms = ${JOB_RUN_TIME} + @failedMs,
+  lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`
 
 /** The job goes back to the queue (or pauses), lease dropped. */
 const RELEASE = `status = @to, current_step = NULL, run_after = @runAfter, waiting_reason = @reason, waiting_provider = @provider,

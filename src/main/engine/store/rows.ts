@@ -141,6 +141,93 @@ export const CLAIMED_ROW: RowBuilder<{ row: number; job: JobRow }> = (at) => {
   return (r) => ({ row: r[rowAt] as number, job: job(r) })
 }
 
+/**
+ * The columns a JobView is made of, but its payload. A claim and a worker's write name them in
+ * their RETURNING instead of `*`: SQLite copies each returned value into a temporary table and
+ * then into JavaScript, and the lease and routing columns (token, owner, expiry, next resource,
+ * waiting provider) were read back on every claim and checkpoint for nothing. The payload, fixed
+ * at enqueue, is read once per claim (see JOB_VIEW and SqliteLeaseStore).
+ */
+export const VIEW_COLUMNS =
+  'id, project_id, type, title, status, progress, current_step, result, error, priority, position, retry_count, max_retries, ' +
+  'waiting_reason, run_after, pause_requested, batch_id, estimated_duration_ms, actual_duration_ms, cost_usd, cost_unknown, ' +
+  'created_at, started_at, completed_at, updated_at'
+
+/**
+ * Builds a JobView straight from VIEW_COLUMNS (no JobRow in between), its payload parsed from
+ * `payload` text the caller gives: the column when the statement returns it, or the text a claim
+ * read before. Same literal shape as jobView's.
+ */
+export const JOB_VIEW: RowBuilder<(payload: string) => JobView> = (at) => {
+  const c = {
+    id: at('id'),
+    project_id: at('project_id'),
+    type: at('type'),
+    title: at('title'),
+    status: at('status'),
+    progress: at('progress'),
+    current_step: at('current_step'),
+    result: at('result'),
+    error: at('error'),
+    priority: at('priority'),
+    position: at('position'),
+    retry_count: at('retry_count'),
+    max_retries: at('max_retries'),
+    waiting_reason: at('waiting_reason'),
+    run_after: at('run_after'),
+    pause_requested: at('pause_requested'),
+    batch_id: at('batch_id'),
+    estimated_duration_ms: at('estimated_duration_ms'),
+    actual_duration_ms: at('actual_duration_ms'),
+    cost_usd: at('cost_usd'),
+    cost_unknown: at('cost_unknown'),
+    created_at: at('created_at'),
+    started_at: at('started_at'),
+    completed_at: at('completed_at'),
+    updated_at: at('updated_at')
+  }
+  return (r) => (payload) => ({
+    id: r[c.id] as string,
+    projectId: r[c.project_id] as string,
+    type: r[c.type] as string,
+    title: r[c.title] as string,
+    payload: parseJson<Record<string, unknown>>(payload) ?? {},
+    status: r[c.status] as JobStatus,
+    progress: r[c.progress] as number,
+    currentStep: r[c.current_step] as string | null,
+    result: parseJson(r[c.result] as string | null),
+    error: r[c.error] as string | null,
+    priority: r[c.priority] as number,
+    position: r[c.position] as number,
+    retryCount: r[c.retry_count] as number,
+    maxRetries: r[c.max_retries] as number,
+    waitingReason: r[c.waiting_reason] as string | null,
+    runAfter: r[c.run_after] as number,
+    pauseRequested: r[c.pause_requested] === 1,
+    batchId: r[c.batch_id] as string | null,
+    estimatedDurationMs: r[c.estimated_duration_ms] as number | null,
+    actualDurationMs: r[c.actual_duration_ms] as number | null,
+    costUsd: r[c.cost_usd] as number,
+    costKnown: r[c.cost_unknown] !== 1,
+    createdAt: r[c.created_at] as number,
+    startedAt: r[c.started_at] as number | null,
+    completedAt: r[c.completed_at] as number | null,
+    updatedAt: r[c.updated_at] as number
+  })
+}
+
+/** A claim's `RETURNING rowid AS row_id, seq, payload, VIEW_COLUMNS`: where the job is, its number, payload and view. */
+export const CLAIMED_VIEW: RowBuilder<{ row: number; seq: number; payload: string; view: JobView }> = (at) => {
+  const rowAt = at('row_id')
+  const seqAt = at('seq')
+  const payloadAt = at('payload')
+  const view = JOB_VIEW(at)
+  return (r) => {
+    const payload = r[payloadAt] as string
+    return { row: r[rowAt] as number, seq: r[seqAt] as number, payload, view: view(r)(payload) }
+  }
+}
+
 /** Builds StepRows from `SELECT *` of steps (see readRows). */
 export const STEP_ROW: RowBuilder<StepRow> = (at) => {
   const c: Record<keyof StepRow, number> = {

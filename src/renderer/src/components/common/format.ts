@@ -1,5 +1,6 @@
 import { csvDelimiterFor, csvText } from '../../../../shared/csv'
 import type { Locale } from '../../i18n'
+import { shortJobId } from '../../../../shared/job-id'
 
 const intl = (locale: Locale) => (locale === 'fr' ? 'fr-FR' : 'en-US')
 
@@ -60,8 +61,9 @@ export function formatPercent(ratio: number | null | undefined, locale: Locale =
   return new Intl.NumberFormat(intl(locale), { style: 'percent', maximumFractionDigits: 1 }).format(shown)
 }
 
+/** A job's short id: its first 8 characters, or its last 8 for a time-ordered id (shared/job-id.ts). */
 export function shortId(id: string): string {
-  return id.slice(0, 8)
+  return shortJobId(id)
 }
 
 /** Which player shows a file. */
