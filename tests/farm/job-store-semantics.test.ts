@@ -12,6 +12,7 @@ import pg from 'pg'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { QueueError } from '../../src/main/engine/errors'
 import { farmInit } from '../../src/main/engine/store/postgres/init'
+import { shortJobId } from '../../src/shared/job-id'
 import type { EngineEvent, JobStatus } from '../../src/shared/types'
 import { openPostgresBackend, openSqliteBackend, STEP_COST, type JobStoreBackend } from '../helpers/job-store-backends'
 import { usePostgres } from '../helpers/postgres'
@@ -185,8 +186,17 @@ for (const [name, open] of Object.entries(BACKENDS)) {
 
       it('finds a job by a unique id prefix and says when one is missing or too short', async () => {
         const job = await add('x')
-        expect((await q().require(job.id.slice(0, 8))).id).toBe(job.id)
-        expect((await q().require(job.id.toUpperCase().slice(0, 8))).id).toBe(job.id)
+        await add('y')
+        expect(shortJobId(job.id)).toBe(job.id.slice(-8))
+        expect((await q().require(shortJobId(job.id))).id).toBe(job.id)
+        expect((await q().require(shortJobId(job.id).toUpperCase().slice(0, 6))).id).toBe(job.id)
+        expect((await q().require(job.id.slice(0, 30))).id).toBe(job.id)
+        expect((await q().list({ text: shortJobId(job.id).slice(0, 5) })).map((j) => j.title)).toEqual(['x'])
+        // Two jobs queued at once share their id's start (its time): too short a start names neither.
+        const [p, r] = await q().enqueueMany([{ type: 'one', input: {}, title: 'p' }, { type: 'one', input: {}, title: 'r' }])
+        expect(p!.id.slice(0, 8)).toBe(r!.id.slice(0, 8))
+        const ambiguous = await refusal(() => q().require(p!.id.slice(0, 9)))
+        expect([ambiguous.code, ambiguous.message]).toEqual(['ambiguous', `more than one job id starts with ${p!.id.slice(0, 9)}; give more characters`])
         const missing = await refusal(() => q().require('does-not-exist'))
         expect([missing.code, missing.message]).toEqual(['not_found', 'no job with id does-not-exist'])
         const short = await refusal(() => q().require(job.id.slice(0, 2)))
@@ -397,7 +407,7 @@ for (const [name, open] of Object.entries(BACKENDS)) {
         const [a, bb, c] = [await add('j1', { type: 'three' }), await add('j2', { type: 'three' }), await add('j3', { type: 'three' })]
         await q().cancel(c!.id)
         const events = seen()
-        const r = await q().cancelMany({ ids: [a!.id, bb!.id.slice(0, 8), c!.id, 'zzzzzzzz', a!.id] })
+        const r = await q().cancelMany({ ids: [a!.id, shortJobId(bb!.id), c!.id, 'zzzzzzzz', a!.id] })
         expect(r.done).toBe(2)
         expect(r.skipped).toBe(2)
         expect(r.results).toEqual([
@@ -515,7 +525,7 @@ for (const [name, open] of Object.entries(BACKENDS)) {
         expect((await q().list({ text: '100%' })).map((j) => j.title)).toEqual(['queued 100% a_b'])
         expect((await q().list({ text: 'A_B' })).map((j) => j.title)).toEqual(['queued 100% a_b'])
         expect(await q().list({ text: 'a%b' })).toEqual([])
-        expect((await q().list({ text: running.id.slice(0, 6) })).map((j) => j.title)).toContain('running')
+        expect((await q().list({ text: shortJobId(running.id).slice(0, 6) })).map((j) => j.title)).toEqual(['running'])
         expect((await q().list({ limit: 2, offset: 1 })).map((j) => j.title)).toEqual(['paused', 'queued 100% a_b'])
         const bad = await refusal(() => q().list({ limit: 0 }))
         expect([bad.code, bad.message.startsWith('limit: ')]).toEqual(['bad_request', true])

@@ -15,6 +15,7 @@ import { farmInit } from '../../src/main/engine/store/postgres/init'
 import { listenForJobChanges, type FarmJobNotice } from '../../src/main/engine/store/postgres/job-events'
 import { inJobTransaction } from '../../src/main/engine/store/postgres/job-transaction'
 import { relayFarmChanges } from '../../src/main/engine/store/postgres/job-relay'
+import { shortJobId } from '../../src/shared/job-id'
 import type { EngineEvent } from '../../src/shared/types'
 import { PgJobStore } from '../../src/main/engine/store/postgres/jobs'
 import { listenForWake } from '../../src/main/engine/store/postgres/wake'
@@ -229,7 +230,7 @@ describe('the farm job store, several machines on one queue', () => {
       out.push(await call('jobs/retry', { id: ids[0] }))
       out.push(await call('jobs/retry', { id: ids[1], fromStep: 'zz' }))
       out.push(await call('jobs/cancelMany', { ids: [ids[0], ids[1], 'nope-nope'] }))
-      out.push(await call('jobs/get', { id: ids[0]!.slice(0, 8) }))
+      out.push(await call('jobs/get', { id: shortJobId(ids[0]!) }))
       out.push(await call('jobs/logs', { id: ids[0] }))
       out.push(await call('jobs/removeMany', { status: 'cancelled' }))
       out.push(await call('jobs/remove', { id: ids[0] }))

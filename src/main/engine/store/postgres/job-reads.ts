@@ -4,6 +4,7 @@
  * (store/jobs.ts); the semantics tests (tests/farm/job-store-semantics.test.ts) hold them together.
  */
 import { JobFilter } from '../../../../shared/schemas'
+import { SHORT_ID_LENGTH, SHORT_ID_START } from '../../../../shared/job-id'
 import { JOB_STATUSES, type JobDetail, type JobStatus, type JobView, type LogLine, type QueueStats } from '../../../../shared/types'
 import { QueueError } from '../../errors'
 import { parseOrRefuse } from '../job-requests'
@@ -12,6 +13,13 @@ import { JOB_COLUMNS, jobRow, logRow, stepRow } from './job-rows'
 import type pg from 'pg'
 
 export const QUEUE_PAUSED_KEY = 'queue.paused'
+
+/** SQL: the row's id is time-ordered (shared/job-id.ts isTimeOrderedJobId), its short id its end. */
+const TIME_ORDERED_ID = "(length(id) = 36 AND substr(id, 15, 1) = '7' AND substr(id, 9, 1) = '-')"
+
+/** SQL: `text` (a parameter, lower case) starts the id or, for a time-ordered id, its short id (shared/job-id.ts). */
+const idStartsWith = (text: string) =>
+  `(left(id, length(${text})) = ${text} OR (length(${text}) <= ${SHORT_ID_LENGTH} AND ${TIME_ORDERED_ID} AND substr(id, ${SHORT_ID_START + 1}, length(${text})) = ${text}))`
 
 /** What runs a statement: the pool, a client, or a transaction of the job store (JobTx). */
 export interface JobSql {
@@ -24,7 +32,7 @@ export async function jobRowById(db: JobSql, id: string, lock = false): Promise<
 }
 
 /**
- * A job by id or unique id prefix (as git does), or a clear error. `lock` takes the row for the
+ * A job by id, or by a unique prefix of its id or of its short id (as git does), or a clear error. `lock` takes the row for the
  * caller's transaction (FOR UPDATE): a claim, which skips locked rows, cannot take it meanwhile,
  * and the status the caller checks is the one it changes.
  */
@@ -34,7 +42,7 @@ export async function requireJobRow(db: JobSql, id: string, lock = false): Promi
   if (id.length >= 4) {
     // Compared as characters, never as a LIKE pattern: `%` and `_` are not wildcards in an id.
     const prefix = id.toLowerCase()
-    const { rows } = await db.query<{ id: string }>('SELECT id FROM jobs WHERE left(id, length($1)) = $1 LIMIT 2', [prefix])
+    const { rows } = await db.query<{ id: string }>(`SELECT id FROM jobs WHERE ${idStartsWith('$1')} LIMIT 2`, [prefix])
     if (rows.length > 1) throw new QueueError('ambiguous', `more than one job id starts with ${id}; give more characters`)
     const found = rows[0] && (await jobRowById(db, rows[0].id, lock))
     if (found) return found
@@ -78,7 +86,8 @@ export async function listJobs(db: JobSql, filter: JobFilter): Promise<JobView[]
   if (f.text) {
     // strpos, not LIKE: a search for "100%" or "a_b" finds those characters, not a pattern.
     const t = p(f.text)
-    where.push(`(strpos(lower(title), lower(${t})) > 0 OR strpos(lower(payload), lower(${t})) > 0 OR left(id, length(${t})) = lower(${t}))`)
+    const id = p(f.text.toLowerCase())
+    where.push(`(strpos(lower(title), lower(${t})) > 0 OR strpos(lower(payload), lower(${t})) > 0 OR ${idStartsWith(id)})`)
   }
   const { rows } = await db.query(
     `SELECT ${JOB_COLUMNS} FROM jobs ${where.length ? 'WHERE ' + where.join(' AND ') : ''}

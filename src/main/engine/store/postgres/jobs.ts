@@ -29,6 +29,7 @@ import { QueueError } from '../../errors'
 import type { EventBus } from '../../events'
 import type { PipelineRegistry } from '../../pipelines/registry'
 import { planMove, planPlacement, type MoveOutcome, type QueueSlot } from '../../queue/ordering'
+import { JobIds } from '../job-ids'
 import { parseOrRefuse, prepareEnqueue, storedLogMessage } from '../job-requests'
 import type { AsyncJobStore, LogMessage } from '../jobs'
 import { jobView, type JobRow } from '../rows'
@@ -123,14 +124,12 @@ export class PgJobStore implements AsyncJobStore {
   async enqueueMany(requests: readonly EnqueueRequest[]): Promise<JobView[]> {
     const prepared = requests.map((req, i) => prepareEnqueue(this.pipelines, req, requests.length > 1 ? `jobs[${i}].` : ''))
     if (prepared.length === 0) return []
-    const job = { id: [] as string[], project: [] as string[], type: [] as string[], title: [] as string[], payload: [] as string[] }
+    const job = { id: [] as string[], seq: [] as number[], project: [] as string[], type: [] as string[], title: [] as string[], payload: [] as string[] }
     const more = { priority: [] as number[], maxRetries: [] as number[], resource: [] as string[], batch: [] as (string | null)[] }
     const extra = { estimate: [] as number[], needs: [] as string[], logParams: [] as string[] }
-    const step = { job: [] as string[], idx: [] as number[], name: [] as string[], title: [] as string[], resource: [] as string[] }
+    const step = { job: [] as number[], idx: [] as number[], name: [] as string[], title: [] as string[], resource: [] as string[] }
     for (const p of prepared) {
-      const id = randomUUID()
       const first = p.steps[0]!
-      job.id.push(id)
       job.project.push(p.req.projectId)
       job.type.push(p.req.type)
       job.title.push(p.title)
@@ -143,7 +142,7 @@ export class PgJobStore implements AsyncJobStore {
       extra.needs.push(this.stepNeeds(first.resource).join(','))
       extra.logParams.push(JSON.stringify({ priority: p.req.priority }))
       p.steps.forEach((s, idx) => {
-        step.job.push(id)
+        step.job.push(job.project.length - 1)
         step.idx.push(idx)
         step.name.push(s.name)
         step.title.push(s.title)
@@ -152,17 +151,29 @@ export class PgJobStore implements AsyncJobStore {
     }
     const now = this.now()
     const rows = await this.run(async (tx) => {
+      // Time-ordered ids, as the SQLite store makes them (job-ids.ts): appended to the id index side
+      // by side, their short id (their end) the job's number scrambled, so the numbers come first.
+      const { rows: numbers } = await tx.query<{ seq: string }>(
+        "SELECT nextval(pg_get_serial_sequence('jobs', 'seq')) AS seq FROM generate_series(1, $1)",
+        [prepared.length]
+      )
+      const ids = new JobIds(now)
+      job.seq = numbers.map((r) => Number(r.seq))
+      job.id = job.seq.map((seq) => ids.next(seq))
+      const stepJobs = step.job.map((at) => job.id[at]!)
       const { rows } = await tx.query(
         `WITH input AS (
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::text[],
-                                $9::text[], $10::bigint[], $11::text[], $12::text[])
+                                $9::text[], $10::bigint[], $11::text[], $12::text[], $19::bigint[])
                     WITH ORDINALITY AS t(id, project_id, type, title, payload, priority, max_retries, next_resource,
-                                         batch_id, estimate, needs, log_params, ord)
+                                         batch_id, estimate, needs, log_params, seq, ord)
          ), new_jobs AS (
-           -- ORDER BY: the positions (and numbers) are drawn in the order the jobs were given.
-           INSERT INTO jobs (id, project_id, type, title, payload, status, priority, position, max_retries, next_resource,
+           -- ORDER BY: the positions are drawn in the order the jobs were given. The numbers were
+           -- drawn from seq's own sequence above, hence OVERRIDING SYSTEM VALUE.
+           INSERT INTO jobs (id, seq, project_id, type, title, payload, status, priority, position, max_retries, next_resource,
                              next_needs, batch_id, estimated_duration_ms, created_at, updated_at)
-           SELECT id, project_id, type, title, payload, 'pending', priority, nextval('jobs_position_seq'), max_retries, next_resource,
+           OVERRIDING SYSTEM VALUE
+           SELECT id, seq, project_id, type, title, payload, 'pending', priority, nextval('jobs_position_seq'), max_retries, next_resource,
                   COALESCE(string_to_array(NULLIF(needs, ''), ','), '{}'), batch_id, estimate, $18, $18
              FROM input ORDER BY ord
            RETURNING ${JOB_COLUMNS}
@@ -178,7 +189,7 @@ export class PgJobStore implements AsyncJobStore {
         [
           job.id, job.project, job.type, job.title, job.payload, more.priority, more.maxRetries, more.resource,
           more.batch, extra.estimate, extra.needs, extra.logParams,
-          step.job, step.idx, step.name, step.title, step.resource, now
+          stepJobs, step.idx, step.name, step.title, step.resource, now, job.seq
         ]
       )
       for (const id of job.id) tx.changed.add(id)
@@ -186,7 +197,8 @@ export class PgJobStore implements AsyncJobStore {
       return rows
     })
     const views = rows.map((r) => jobView(jobRow(r)))
-    for (const view of views) this.events.emit({ type: 'job.changed', job: view })
+    // As on SQLite: one event per job, only when someone takes them.
+    if (this.events.wants('job.changed')) for (const view of views) this.events.emit({ type: 'job.changed', job: view })
     return views
   }
 
