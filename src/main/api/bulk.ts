@@ -1,13 +1,13 @@
-import type { Engine } from '../engine/engine'
+import type { AsyncJobStore } from '../engine/store/jobs'
 import type { Handlers } from './handler-map'
-
-/** The engine's queue, whichever store backs it: routers name no storage module. */
-type Queue = Engine<any>['queue']
 
 type BulkCommands = 'jobs/cancelMany' | 'jobs/retryMany' | 'jobs/removeMany' | 'jobs/pauseMany' | 'jobs/resumeMany' | 'jobs/setPriorityMany'
 
-/** The many-jobs commands: each one request, one transaction, an outcome per job (src/shared/bulk.ts). */
-export function bulkRoutes(queue: Queue): Pick<Handlers, BulkCommands> {
+/**
+ * The many-jobs commands: each one request, one transaction, an outcome per job (src/shared/bulk.ts).
+ * On either backend: each answer is the store's value or its promise, which dispatch awaits.
+ */
+export function bulkRoutes(queue: AsyncJobStore): Pick<Handlers, BulkCommands> {
   return {
     'jobs/cancelMany': (r) => queue.cancelMany(r),
     'jobs/retryMany': (r) => queue.retryMany(r),

@@ -1,15 +1,16 @@
-import type { Engine } from '../engine/engine'
+import type { AsyncJobStore } from '../engine/store/jobs'
 import type { Routes } from './handler-map'
 import { bulkRoutes } from './bulk'
 
-/** The engine's queue, whichever store backs it: routers name no storage module. */
-type Queue = Engine<any>['queue']
-
-/** jobs/*: one job at a time (the many-jobs commands are in bulk.ts). */
-export function jobRoutes(queue: Queue): Routes<'jobs/'> {
+/**
+ * jobs/*: one job at a time (the many-jobs commands are in bulk.ts). Written against the job
+ * store's async face, each call awaited: the same router serves the local SQLite queue and the
+ * farm's PostgreSQL one (routers name no storage module beyond that face).
+ */
+export function jobRoutes(queue: AsyncJobStore): Routes<'jobs/'> {
   return {
     'jobs/list': (r) => queue.list(r),
-    'jobs/get': (r) => queue.get(queue.require(r.id).id)!,
+    'jobs/get': async (r) => (await queue.get((await queue.require(r.id)).id))!,
     'jobs/enqueue': (r) => queue.enqueue(r),
     'jobs/enqueueMany': (r) => queue.enqueueMany(r.jobs),
     'jobs/setPriority': (r) => queue.setPriority(r.id, r.priority),
@@ -17,8 +18,8 @@ export function jobRoutes(queue: Queue): Routes<'jobs/'> {
     'jobs/place': (r) => queue.place(r.id, r.before !== undefined ? { before: r.before } : { after: r.after! }),
     'jobs/cancel': (r) => queue.cancel(r.id),
     'jobs/retry': (r) => queue.retry(r.id, r.fromStep !== undefined ? { fromStep: r.fromStep } : {}),
-    'jobs/remove': (r) => {
-      queue.remove(r.id)
+    'jobs/remove': async (r) => {
+      await queue.remove(r.id)
       return null
     },
     'jobs/pause': (r) => queue.pauseJob(r.id),

@@ -1,5 +1,6 @@
 import type { JobView } from '../../../shared/types'
-import { isPromise, type Awaitable, type Claim, type ClaimRequest, type CommitTransactions, type GroupCommitted, type GroupedWrite, type StepStart, type WriteOutcome } from './leases'
+import { isPromise, type Awaitable } from './awaitable'
+import { type Claim, type ClaimRequest, type CommitTransactions, type GroupCommitted, type GroupedWrite, type StepStart, type WriteOutcome } from './leases'
 
 /**
  * # Claim in commit

@@ -23,6 +23,7 @@ import type { EventBus } from '../events'
 import type { PipelineRegistry } from '../pipelines/registry'
 import { stepDefinition } from '../pipelines/types'
 import { afterCommit, inTransaction, inTransactionFlushedAfter, prep, type Db } from './database'
+import type { Awaitable } from './awaitable'
 import { BulkInsert } from './bulk-insert'
 import { JobIds } from './job-ids'
 import { SHORT_ID_LENGTH, SHORT_ID_START } from '../../../shared/job-id'
@@ -88,6 +89,24 @@ export interface JobStore {
   removeMany(selection: JobSelection): BulkResult
   /** Append a line to a job's log (nothing when the job is gone). */
   log(jobId: string, level: LogLine['level'], message: LogMessage, step?: string | null): void
+}
+
+/**
+ * The job store as code that serves either backend sees it (the api routers, the shared semantics
+ * tests): the same methods as JobStore, each giving its value or a promise of it. PgJobStore's
+ * methods return Promises; SqliteJobStore's return values and satisfies it as it is.
+ *
+ * Why Awaitable rather than wrapping SQLite in Promises: SQLite's store is synchronous on purpose —
+ * its speed comes from it, and its transaction rules depend on it (a batch enqueues inside its own
+ * transaction, a claim starts its first step in the claim's commit, events go out after commit
+ * within the same tick). Its callers inside the engine keep calling it synchronously; code meant for
+ * both backends writes `await store.x()`, which costs SQLite one microtask and changes nothing else.
+ * Derived from JobStore, so the two faces cannot drift apart. One caution the type cannot give:
+ * a method that returns nothing (remove, setQueuePaused, log) must be awaited too, or a network
+ * backend's error goes unhandled.
+ */
+export type AsyncJobStore = {
+  [K in keyof JobStore]: (...args: Parameters<JobStore[K]>) => Awaitable<ReturnType<JobStore[K]>>
 }
 
 /**

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { JobView, JsonValue, StepView } from '../../../shared/types'
 import { LeaseLostError } from '../errors'
+import type { Awaitable } from './awaitable'
 import type { LogMessage, SqliteJobStore as Queue } from './jobs'
 import { inTransaction, inTransactionFlushedAfter, isDatabaseLocked, prep } from './database'
 import { JOB_RUN_TIME, recordProviderCall } from './provider-calls'
@@ -134,18 +135,6 @@ export interface ClaimRequest<P extends StepStart = StepStart> {
    * the store. If the transaction fails, every plan it made is void (the caller undoes them).
    */
   plan?(claimed: ClaimedJob): P | null
-}
-
-/**
- * A value, or the promise of it. The two calls on the pool's hot path (`claim`, `commitGroup`)
- * return one: SQLite answers (or throws) inside the call, and its caller goes on without a trip
- * through the microtask queue; a network backend returns a Promise. Callers handle both.
- */
-export type Awaitable<T> = T | Promise<T>
-
-/** Tells a promise from a value (an Awaitable's two cases). */
-export function isPromise<T>(value: Awaitable<T>): value is Promise<T> {
-  return value instanceof Promise
 }
 
 /** A claimed job, and its first step's start when the claim wrote it. */

@@ -275,6 +275,28 @@ export const FARM_MIGRATIONS: readonly FarmMigration[] = [
       -- The reclaim finds the jobs of workers whose heartbeat stopped by their owner.
       CREATE INDEX jobs_lease_owner ON jobs (lease_owner) WHERE status = 'processing';
     `
+  },
+  {
+    version: 3,
+    name: 'the job store: queue positions from a sequence, statistics by type',
+    sql: `
+      -- A line the engine writes is a code and its values (migration 2 adds the columns; IF NOT
+      -- EXISTS keeps this migration whole whichever of the two was written first); free text (a
+      -- step's own words) stays in message, empty for a coded line.
+      ALTER TABLE job_logs ADD COLUMN IF NOT EXISTS code TEXT, ADD COLUMN IF NOT EXISTS params TEXT;
+      ALTER TABLE job_logs ALTER COLUMN message SET DEFAULT '';
+
+      -- A job queued last goes last (its position is above every other), even when two machines
+      -- enqueue at the same moment: positions come from one sequence, never from max(position)
+      -- read by each. Reordering only re-deals positions jobs already hold, so it never reaches
+      -- the sequence's values. Whoever inserts jobs with positions of their own moves it past them.
+      CREATE SEQUENCE jobs_position_seq AS BIGINT OWNED BY jobs.position;
+      SELECT setval('jobs_position_seq', COALESCE((SELECT max(position) FROM jobs), 0) + 1, false);
+      ALTER TABLE jobs ALTER COLUMN position SET DEFAULT nextval('jobs_position_seq');
+
+      -- Finished jobs by type, for the queue's statistics (average run time per type).
+      CREATE INDEX jobs_type_status ON jobs (type, status);
+    `
   }
 ]
 

@@ -1,0 +1,66 @@
+/**
+ * Other machines' changes to the farm's queue, as this machine's events: a window here shows a job
+ * another machine cancelled, reordered or removed as if it had happened here. Each notice
+ * (job-events.ts) is turned into the events the SQLite store would have sent — the named jobs'
+ * current views (job.changed), their removals (job.removed), the queue's pause (queue.changed) —
+ * read once the notice arrives, so they say what the queue is now. Notices are handled one at a
+ * time, in the order they were committed.
+ *
+ * A notice too large to name its jobs (`all`: a bulk enqueue, a cleanup) is answered with every
+ * job changed and every removal since the previous notice, less a minute: a job's updated_at is
+ * written by the clock of the machine that changed it, and machines' clocks differ a little. A job
+ * sent twice is harmless (its view is its current one).
+ */
+import type pg from 'pg'
+import type { EventBus } from '../../events'
+import { jobView } from '../rows'
+import { listenForJobChanges, type FarmJobNotice, type JobChangeListener } from './job-events'
+import { JOB_COLUMNS, jobRow } from './job-rows'
+
+/** Clock skew allowed between machines when a notice names no jobs. */
+const SKEW_MS = 60_000
+
+export interface RelayOptions {
+  url: string
+  pool: pg.Pool
+  events: EventBus
+  /** This machine's job store's origin: its own notices are not relayed (it already emitted them). */
+  ownOrigin: string
+  onError?: (err: Error) => void
+  now?: () => number
+}
+
+export async function relayFarmChanges(o: RelayOptions): Promise<JobChangeListener> {
+  const now = o.now ?? Date.now
+  let since = now()
+  let chain = Promise.resolve()
+  const handle = async (notice: FarmJobNotice): Promise<void> => {
+    const from = since - SKEW_MS
+    since = now()
+    if (notice.all) {
+      const changed = await o.pool.query(`SELECT ${JOB_COLUMNS} FROM jobs WHERE updated_at >= $1 ORDER BY seq`, [from])
+      for (const r of changed.rows) o.events.emit({ type: 'job.changed', job: jobView(jobRow(r)) })
+      const removed = await o.pool.query<{ id: string }>('SELECT DISTINCT id FROM removed_jobs WHERE removed_at >= $1', [from])
+      for (const r of removed.rows) o.events.emit({ type: 'job.removed', jobId: r.id })
+    } else {
+      if (notice.changed?.length) {
+        const { rows } = await o.pool.query(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ANY($1::text[])`, [notice.changed])
+        const byId = new Map(rows.map((r) => [r.id as string, r]))
+        // In the notice's order; a job removed since is left to its own notice.
+        for (const id of notice.changed) {
+          const r = byId.get(id)
+          if (r) o.events.emit({ type: 'job.changed', job: jobView(jobRow(r)) })
+        }
+      }
+      for (const id of notice.removed ?? []) o.events.emit({ type: 'job.removed', jobId: id })
+    }
+    if (notice.paused !== undefined) o.events.emit({ type: 'queue.changed', paused: notice.paused })
+  }
+  return listenForJobChanges(
+    o.url,
+    (notice) => {
+      chain = chain.then(() => handle(notice)).catch((err: Error) => o.onError?.(err))
+    },
+    { ownOrigin: o.ownOrigin, ...(o.onError ? { onError: o.onError } : {}) }
+  )
+}
