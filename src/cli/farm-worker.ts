@@ -26,9 +26,8 @@ export interface FarmWorkerArgs {
 export async function runFarmWorker(ctx: CommandContext, a: FarmWorkerArgs): Promise<number> {
   const { io, json } = ctx
   const line = (value: unknown, text: () => string) => io.stdout.write((json ? JSON.stringify(value) : term(text(), { lines: true })) + '\n')
-  const note = (text: string) => {
-    if (!json) io.stderr.write(`studio farm worker: ${term(text, { lines: true })}\n`)
-  }
+  // Notes for the person running it (a lost connection, a signal): on stderr, as JSON with --json.
+  const note = (text: string) => io.stderr.write(json ? JSON.stringify({ note: text }) + '\n' : `studio farm worker: ${term(text, { lines: true })}\n`)
   const { workerPreflight } = await import('../main/engine/farm/commands')
   const { FarmWorker } = await import('../main/engine/farm/worker')
   const { farmWorkerTimings } = await import('../main/engine/farm/worker-timings')

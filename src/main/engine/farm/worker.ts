@@ -80,7 +80,7 @@ export class FarmWorker {
     const saved = this.local.settings.get()
     const concurrency = o.concurrency ?? saved.concurrency ?? Math.max(1, cpus().length)
     // Its claims, checkpoints and renewals at once, the relay's reads, a heartbeat and a sweep.
-    this.db = new pg.Pool({ connectionString: o.url, max: concurrency + 4, connectionTimeoutMillis: 15_000 })
+    this.db = new pg.Pool({ connectionString: o.url, max: concurrency + 4, connectionTimeoutMillis: 15_000, application_name: 'studio farm worker' })
     // An idle connection the server or the network drops is reported here; unheard, it would end
     // the process. The next query takes a new connection: the worker carries on.
     this.db.on('error', (err) => this.log(`a connection to the farm's database was lost (${err.message}); carrying on with a new one`))
