@@ -87,4 +87,36 @@ describe('studio farm worker', () => {
     // Each worker reported exactly the jobs it finished.
     await waitFor(() => a.events.filter((e) => e.type === 'job.finished').length + b.events.filter((e) => e.type === 'job.finished').length === 20, 30_000, 'twenty finished lines', both)
   }, 600_000)
+
+  it('SIGTERM mid-step lets the step finish; a second one stops it and gives the job back', async () => {
+    const videoRunning = (jobId: string, output: () => string) =>
+      waitFor(
+        async () => (await jobState(user.pool, jobId)).steps.find((s) => s.name === 'video' && s.status === 'running'),
+        240_000,
+        'the video step to run',
+        output
+      )
+    const first = await user.store.enqueue(videoJob(1))
+    const a = startWorker(database.url, dataDir, { concurrency: 1 })
+    workers.push(a)
+    await videoRunning(first.id, a.output)
+    a.child.kill('SIGTERM')
+    expect(await a.exited).toBe(0)
+    expect((await jobState(user.pool, first.id)).status).toBe('completed')
+    expect(a.events.at(-1)).toMatchObject({ type: 'worker.stopped', completed: 1 })
+
+    const second = await user.store.enqueue(videoJob(2))
+    const b = startWorker(database.url, dataDir, { concurrency: 1 })
+    workers.push(b)
+    await videoRunning(second.id, b.output)
+    b.child.kill('SIGTERM')
+    await waitFor(() => b.output().includes('SIGTERM: finishing running steps'), 30_000, 'the worker to take the signal', b.output)
+    b.child.kill('SIGTERM')
+    expect(await b.exited).toBe(0)
+    // Given back at once, not left for its lease to run out: pending, its attempt returned.
+    const state = await jobState(user.pool, second.id)
+    expect(state).toMatchObject({ status: 'pending', leaseOwner: null })
+    expect(state.steps.at(-1)).toMatchObject({ name: 'video', status: 'pending', attempts: 0 })
+    expect(state.steps.slice(0, 4).every((s) => s.status === 'completed')).toBe(true)
+  }, 300_000)
 })
