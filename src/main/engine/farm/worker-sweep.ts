@@ -1,8 +1,10 @@
 /**
  * A farm worker's safety sweep, in the place the pool gives to what other processes change
- * (SQLite's ExternalChanges): every `everyMs` it re-reads the queue's pause and wakes the pool,
- * in case a notification was lost with a dropped connection. LISTEN/NOTIFY does the real work;
- * this only bounds how long a lost one can be missed.
+ * (SQLite's ExternalChanges): every `everyMs` it re-reads the queue's pause, in case the notice
+ * was lost with a dropped connection (a change is announced as the notice would have: a resume
+ * makes the pool claim). Looking for work on the same beat is the pool's own fallback poll (its
+ * pollMs is this sweep's period). LISTEN/NOTIFY does the real work; this only bounds how long a
+ * lost notification can be missed.
  */
 import type { ExternalWatch } from '../pool/pool'
 import type { FarmQueueFlag } from './worker-queue'
@@ -10,7 +12,6 @@ import type { FarmQueueFlag } from './worker-queue'
 export interface FarmSweepOptions {
   everyMs: number
   flag: FarmQueueFlag
-  wake: () => void
   log: (line: string) => void
 }
 
@@ -37,7 +38,6 @@ export class FarmSweep implements ExternalWatch {
         () => {
           if (this.failing) this.o.log("the farm's database answers again")
           this.failing = false
-          this.o.wake()
           for (const listener of this.listeners) listener(since)
         },
         (err: Error) => {

@@ -13,6 +13,7 @@
  * It never imports the CLI; `studio farm worker` (src/cli/commands/farm.ts) runs it.
  */
 import { randomUUID } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
 import { cpus, hostname } from 'node:os'
 import { join, resolve } from 'node:path'
 import pg from 'pg'
@@ -20,7 +21,6 @@ import type { JobView } from '../../../shared/types'
 import { EventBus } from '../events'
 import { defaultResourceLimits, WorkerPool } from '../pool/pool'
 import type { StudioServices } from '../services'
-import { makePrivateDir } from '../store/private-files'
 import { relayFarmChanges } from '../store/postgres/job-relay'
 import { PgLeaseStore } from '../store/postgres/leases'
 import { PgProviderCalls } from '../store/postgres/provider-calls'
@@ -75,7 +75,9 @@ export class FarmWorker {
     this.log = o.log ?? ((line) => console.warn(line))
     this.id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
     const artifactsRoot = join(this.dataDir, 'jobs')
-    makePrivateDir(artifactsRoot)
+    // Not made private (0700) as a local data folder is: the share's permissions are its
+    // operator's, and other machines may write there as other users.
+    mkdirSync(artifactsRoot, { recursive: true })
     this.local = openWorkerLocal(resolve(o.localDir), this.dataDir, o.env ?? process.env)
     const saved = this.local.settings.get()
     const concurrency = o.concurrency ?? saved.concurrency ?? Math.max(1, cpus().length)
@@ -107,7 +109,7 @@ export class FarmWorker {
       queue: this.flag,
       leases: this.leases,
       providerCalls: new PgProviderCalls(this.db, this.id),
-      external: new FarmSweep({ everyMs: this.timings.sweepMs, flag: this.flag, wake: () => this.pool.wake(), log: this.log }),
+      external: new FarmSweep({ everyMs: this.timings.sweepMs, flag: this.flag, log: this.log }),
       pipelines: this.local.pipelines,
       services,
       events: this.events,
