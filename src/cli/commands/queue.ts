@@ -4,11 +4,13 @@ import { duration, queueEtaText, statsText } from '../format'
 import { runPool } from '../run'
 import { concurrencyArg, parse, type CommandGroup } from './context'
 
-export const queueCommands: CommandGroup = async (command, args, { io, json, open, call, print }) => {
+export const queueCommands: CommandGroup = async (command, args, { io, json, open, queue, queueUrl, call, print }) => {
   switch (command) {
     case 'stats': {
       const { values } = parse(args, {}, { min: 0, max: 0, usage: 'stats' })
-      const s = (await call((await import('../../main/api/studio-handlers')).studioHandlers(await open(values)), 'queue/stats', {})) as Awaited<ReturnType<Handlers['queue/stats']>>
+      // On a farm, its queue's counts; the spend against budgets is this studio's own (its settings), not shown there.
+      const handlers = queueUrl !== undefined ? (await queue(values)).handlers : (await import('../../main/api/studio-handlers')).studioHandlers(await open(values))
+      const s = (await call(handlers, 'queue/stats', {})) as Awaited<ReturnType<Handlers['queue/stats']>>
       print(s, () => statsText(s))
       return 0
     }
