@@ -128,7 +128,7 @@ export function commandContext(io: CliIo, json: boolean, queueUrl?: string): Com
     open,
     async queue(values) {
       if (queueUrl === undefined) {
-        // Loaded already by the command that asks (it is in the same chunk as the job commands).
+        // The handlers' chunk, which `call` loads anyway: one load for both.
         const { createHandlers } = await import('../../main/api/handlers')
         const e = await open(values)
         return { handlers: createHandlers(e), store: e.queue, engine: e }
