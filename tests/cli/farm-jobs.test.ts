@@ -12,9 +12,11 @@ import pg from 'pg'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { claimNext, completeFenced, renewLease, type FarmLease } from '../../src/main/engine/store/postgres/claims'
 import { farmInit } from '../../src/main/engine/store/postgres/init'
+import { LeaseLostError } from '../../src/main/engine/errors'
 import { shortJobId } from '../../src/shared/job-id'
 import { tempDir } from '../helpers/engine'
 import { usePostgres, withDatabase } from '../helpers/postgres'
+import { claimOne, commit, held, leaseStore, success, workDirOf } from '../helpers/farm-jobs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const db = usePostgres()
@@ -144,6 +146,28 @@ describe('the job commands on a farm', () => {
     const again = await farm('cancel', pending.id, '--json')
     expect(again.code).toBe(1)
     expect(JSON.parse(again.err).error).toEqual({ code: 'finished', message: 'job is already cancelled; nothing to cancel' })
+  }, 120_000)
+
+  it("a farm worker's job cancelled mid-step from the CLI: its step's checkpoint and every later write are refused", async () => {
+    const job = await addText('Mid-step')
+    const clock = { now: Date.now() }
+    const worker = leaseStore(pool, 'worker-on-another-machine', dataDir, clock)
+    const claimed = (await claimOne(worker, 60_000))!
+    expect(claimed.lease.jobId).toBe(job.id)
+    const [step] = claimed.steps
+    expect(await worker.startStep(claimed.lease, held(step!), workDirOf(dataDir, job.id, step!.name), 3)).toBe(1)
+
+    const shown = json<{ status: string; currentStep: string }>(await farm('show', job.id, '--json'))
+    expect(shown).toMatchObject({ status: 'processing', currentStep: step!.name })
+    expect(await farm('cancel', job.id)).toMatchObject({ code: 0, out: `${job.id} cancelled\n` })
+
+    const done = worker.completeStep(claimed.lease, held(step!), success(dataDir, job.id, step!.name), { resource: null, jobProgress: 100, jobResult: { ok: true } })
+    await expect(commit(worker, done)).rejects.toBeInstanceOf(LeaseLostError)
+    expect(await worker.renew(claimed.lease, 60_000)).toBe(false)
+    const after = json<{ status: string; steps: Array<{ status: string }>; log: Array<{ code: string }> }>(await farm('show', job.id, '--json'))
+    expect(after.status).toBe('cancelled')
+    expect(after.steps.map((s) => s.status)).toEqual(['cancelled'])
+    expect(after.log.map((l) => l.code)).toContain('cancelledWhileRunning')
   }, 120_000)
 
   it('retry puts a cancelled job back where a worker claims it; show and logs read the farm', async () => {
