@@ -65,7 +65,7 @@ export async function queueUrlFor(command: string | undefined, flag: string | un
   if (url !== undefined && !RUNS_ON_A_FARM.has(command)) {
     throw new FarmError(
       QUEUE_URL_UNSUPPORTED,
-      `studio ${command} cannot run on a farm's queue yet (${from} is set): the job commands, \`stats\` and \`studio farm\` can; ` +
+      `studio ${command} cannot run on a farm's queue yet (${from} is set): the job commands, \`stats\` and the \`studio farm\` commands can; ` +
         `run it without ${from === '--queue-url' ? '--queue-url' : 'STUDIO_QUEUE_URL set'} to use this machine's local queue`,
       from
     )
