@@ -54,8 +54,8 @@ studio farm (several machines, one PostgreSQL queue)
   farm status                   the workers, what each runs, and the queue
 
 --data-dir defaults to $STUDIO_DATA_DIR or the desktop app's data folder.
---queue-url defaults to $STUDIO_QUEUE_URL; unset, the data folder's own queue. Only the farm commands run
-  on a farm's queue so far: the others refuse a queue URL rather than use the local queue.
+--queue-url defaults to $STUDIO_QUEUE_URL; unset, the data folder's own queue. The job commands, stats and
+  the farm commands run on a farm's queue; the others refuse a queue URL rather than use the local queue.
 --json prints machine-readable results on stdout and errors as JSON on stderr.`
 
 const jobs = async () => (await import('./commands/jobs')).jobCommands
@@ -104,7 +104,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     io.stderr.write(ctx.json ? JSON.stringify({ error: { code, message } }) + '\n' : `studio: ${term(message, { lines: true })}\n`)
     return err instanceof UsageError || isQueueUrlMistake(err) ? 2 : 1
   } finally {
-    await ctx.engine?.close(0)
+    await ctx.close()
   }
 }
 
