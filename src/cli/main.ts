@@ -56,8 +56,8 @@ studio farm (several machines, one PostgreSQL queue)
                                 run the farm's jobs on this machine until Ctrl-C (SHARED: the data folder every machine mounts)
 
 --data-dir defaults to $STUDIO_DATA_DIR or the desktop app's data folder.
---queue-url defaults to $STUDIO_QUEUE_URL; unset, the data folder's own queue. Only the farm commands run
-  on a farm's queue so far: the others refuse a queue URL rather than use the local queue.
+--queue-url defaults to $STUDIO_QUEUE_URL; unset, the data folder's own queue. The job commands, stats and
+  the farm commands run on a farm's queue; the others refuse a queue URL rather than use the local queue.
 --json prints machine-readable results on stdout and errors as JSON on stderr.`
 
 const jobs = async () => (await import('./commands/jobs')).jobCommands
@@ -106,7 +106,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     io.stderr.write(ctx.json ? JSON.stringify({ error: { code, message } }) + '\n' : `studio: ${term(message, { lines: true })}\n`)
     return err instanceof UsageError || isQueueUrlMistake(err) ? 2 : 1
   } finally {
-    await ctx.engine?.close(0)
+    await ctx.close()
   }
 }
 

@@ -9,7 +9,11 @@
 import { FarmError } from '../main/engine/farm/errors'
 
 /** Commands that run on a farm's queue when a queue URL is given. */
-const RUNS_ON_A_FARM = new Set(['farm'])
+const RUNS_ON_A_FARM = new Set([
+  'farm',
+  // The job commands and the queue's own (src/cli/farm-queue.ts).
+  ...['add', 'list', 'show', 'priority', 'move', 'cancel', 'rm', 'retry', 'pause', 'resume', 'logs', 'cleanup', 'stats']
+])
 
 /** Commands that only ever run on a farm (they need a queue URL). */
 export const FARM_ONLY = new Set(['farm'])
@@ -61,7 +65,7 @@ export async function queueUrlFor(command: string | undefined, flag: string | un
   if (url !== undefined && !RUNS_ON_A_FARM.has(command)) {
     throw new FarmError(
       QUEUE_URL_UNSUPPORTED,
-      `studio ${command} cannot run on a farm's queue yet (${from} is set): only the \`studio farm\` commands (init, status, worker) can; ` +
+      `studio ${command} cannot run on a farm's queue yet (${from} is set): the job commands, \`stats\` and the \`studio farm\` commands can; ` +
         `run it without ${from === '--queue-url' ? '--queue-url' : 'STUDIO_QUEUE_URL set'} to use this machine's local queue`,
       from
     )

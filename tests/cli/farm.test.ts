@@ -201,7 +201,7 @@ describe('the queue URL: missing, malformed, unreachable, and never the password
       await studio(['list', '--queue-url', url]),
       await studio(['farm', 'nonsense', '--queue-url', url])
     ]
-    expect(runs.map((r) => r.code)).toEqual([1, 0, 0, 0, 0, 2, 2])
+    expect(runs.map((r) => r.code)).toEqual([1, 0, 0, 0, 0, 0, 2])
     expect(runs[0]!.err).toContain(':***@')
     expect(runs[1]!.out).toContain(':***@')
     for (const r of runs) expect(r.out + r.err).not.toContain(PASSWORD)
@@ -211,15 +211,15 @@ describe('the queue URL: missing, malformed, unreachable, and never the password
 describe('--queue-url on the other commands', () => {
   it('a command that cannot run on a farm yet refuses it with a stable code, from the flag or the variable (exit 2)', async () => {
     const url = 'postgres://studio@127.0.0.1:1/studio'
-    const flag = await studio(['--queue-url', url, 'list', '--json'])
+    const flag = await studio(['--queue-url', url, 'eta', '--json'])
     expect(flag.code).toBe(2)
-    expect(JSON.parse(flag.err).error).toEqual({ code: 'queue-url-unsupported', message: expect.stringMatching(/^studio list cannot run on a farm's queue yet \(--queue-url is set\)/) })
-    const env = await studio(['add', 'video', '--input', '{"idea":"x"}', '--json'], { STUDIO_QUEUE_URL: url })
+    expect(JSON.parse(flag.err).error).toEqual({ code: 'queue-url-unsupported', message: expect.stringMatching(/^studio eta cannot run on a farm's queue yet \(--queue-url is set\)/) })
+    const env = await studio(['batch', 'list', '--json'], { STUDIO_QUEUE_URL: url })
     expect(env.code).toBe(2)
     expect(JSON.parse(env.err).error).toEqual({ code: 'queue-url-unsupported', message: expect.stringContaining('(STUDIO_QUEUE_URL is set)') })
-    // Nothing was queued locally behind the user's back.
+    // A job command on a farm that cannot be reached queues nothing locally behind the user's back.
     const dir = tempDir('studio-farm-cli-')
-    await studio(['add', 'video', '--input', '{"idea":"x"}'], { STUDIO_QUEUE_URL: url, STUDIO_DATA_DIR: dir })
+    expect((await studio(['add', 'video', '--input', '{"idea":"x"}'], { STUDIO_QUEUE_URL: url, STUDIO_DATA_DIR: dir })).code).toBe(1)
     const list = await studio(['list', '--json'], { STUDIO_DATA_DIR: dir })
     expect(JSON.parse(list.out)).toEqual([])
   })

@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { CommandName, RequestOf, Result } from '../../shared/contract'
 import type { Handlers } from '../../main/api/handlers'
 import type { Engine } from '../../main/engine/engine'
+import type { AsyncJobStore } from '../../main/engine/store/jobs'
 import { QueueError } from '../../main/engine/errors'
 import { defaultDataDir } from '../../main/engine/paths'
 import { term } from '../format'
@@ -80,6 +81,13 @@ export interface CommandContext {
   queueUrl: string | undefined
   /** Opens the data folder named by --data-dir, $STUDIO_DATA_DIR or the desktop app's. */
   open(values: Record<string, unknown>, options?: { concurrency?: number }): Promise<Engine<any>>
+  /**
+   * The job and queue commands' handlers on the queue this command works on: the farm's when a
+   * queue URL was given (nothing local is opened), else the data folder's engine's.
+   */
+  queue(values: Record<string, unknown>): Promise<{ handlers: Handlers; store: AsyncJobStore; engine: Engine<any> | undefined }>
+  /** Ends what the command opened (the engine, the farm's connections). */
+  close(): Promise<void>
   /** One contract request; a refusal becomes CommandFailed in the CLI's terms. */
   call<C extends CommandName>(handlers: Handlers, name: C, request: RequestOf<C>): Promise<unknown>
   /** The value as JSON (--json), else its text. */
@@ -93,6 +101,23 @@ export type CommandGroup = (command: string, args: string[], ctx: CommandContext
 
 export function commandContext(io: CliIo, json: boolean, queueUrl?: string): CommandContext {
   let engine: Engine<any> | undefined
+  let farm: import('../farm-queue').FarmQueue | undefined
+  const dataDirOf = (values: Record<string, unknown>) => {
+    const given = values['data-dir'] as string | undefined
+    return { given, dataDir: given ?? (io.env.STUDIO_DATA_DIR || defaultDataDir(io.env)) }
+  }
+  const open: CommandContext['open'] = async (values, options = {}) => {
+    const { given, dataDir } = dataDirOf(values)
+    try {
+      engine = await io.openEngine(dataDir, options)
+    } catch (err) {
+      // The folder may come from the environment, unseen on the command line: say which it is and whence.
+      const whence = given !== undefined ? '--data-dir' : io.env.STUDIO_DATA_DIR ? '$STUDIO_DATA_DIR' : "the desktop app's data folder"
+      const code = err instanceof QueueError ? err.code : 'data_dir'
+      throw new CommandFailed(code, `cannot open the data folder ${dataDir} (${whence}): ${(err as Error).message}`)
+    }
+    return engine
+  }
   return {
     io,
     json,
@@ -100,18 +125,22 @@ export function commandContext(io: CliIo, json: boolean, queueUrl?: string): Com
     get engine() {
       return engine
     },
-    async open(values, options = {}) {
-      const given = values['data-dir'] as string | undefined
-      const dataDir = given ?? (io.env.STUDIO_DATA_DIR || defaultDataDir(io.env))
-      try {
-        engine = await io.openEngine(dataDir, options)
-      } catch (err) {
-        // The folder may come from the environment, unseen on the command line: say which it is and whence.
-        const whence = given !== undefined ? '--data-dir' : io.env.STUDIO_DATA_DIR ? '$STUDIO_DATA_DIR' : "the desktop app's data folder"
-        const code = err instanceof QueueError ? err.code : 'data_dir'
-        throw new CommandFailed(code, `cannot open the data folder ${dataDir} (${whence}): ${(err as Error).message}`)
+    open,
+    async queue(values) {
+      if (queueUrl === undefined) {
+        // The handlers' chunk, which `call` loads anyway: one load for both.
+        const { createHandlers } = await import('../../main/api/handlers')
+        const e = await open(values)
+        return { handlers: createHandlers(e), store: e.queue, engine: e }
       }
-      return engine
+      // The data folder is the farm's shared one as this machine mounts it (files of retried or removed jobs go there).
+      farm ??= await (await import('../farm-queue')).openFarmQueue(queueUrl, dataDirOf(values).dataDir)
+      return { handlers: farm.handlers, store: farm.store, engine: undefined }
+    },
+    async close() {
+      const f = farm
+      farm = undefined
+      await Promise.all([engine?.close(0), f?.close()])
     },
     async call(handlers, name, request) {
       // Loaded by the command already (it made the handlers): this import costs nothing more.

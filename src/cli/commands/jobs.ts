@@ -5,7 +5,7 @@
 import type { BulkResult } from '../../shared/contract'
 import { JobFilter } from '../../shared/schemas'
 import { JOB_STATUSES, type JobView } from '../../shared/types'
-import { createHandlers, type Handlers } from '../../main/api/handlers'
+import type { Handlers } from '../../main/api/handlers'
 import { JsonDepthError, parseJsonText } from '../../main/engine/json-text'
 import { checkArgumentText, readInputFile } from '../input-file'
 import { jobDetailText, jobTable, logLineText, term } from '../format'
@@ -18,7 +18,7 @@ const DEFAULT_LIST_LIMIT = JobFilter.parse({}).limit
 const MAX_LIST_LIMIT = 100_000
 
 /** `cancel|retry|rm|priority` on several ids or on `--status S`: one request, one transaction, a line per job. */
-async function bulk(verb: BulkVerb, argv: string[], { io, json, open, call, print }: CommandContext): Promise<number> {
+async function bulk(verb: BulkVerb, argv: string[], { io, json, queue, call, print }: CommandContext): Promise<number> {
   const { values, positionals } = parse(argv, { status: { type: 'string' } }, { min: 0, max: 10_000, usage: BULK_USAGE[verb] })
   let request
   try {
@@ -27,7 +27,7 @@ async function bulk(verb: BulkVerb, argv: string[], { io, json, open, call, prin
     if (err instanceof BulkUsageError) throw new UsageError(err.message)
     throw err
   }
-  const result = (await call(createHandlers(await open(values)), BULK_COMMAND[verb], request as never)) as BulkResult
+  const result = (await call((await queue(values)).handlers, BULK_COMMAND[verb], request as never)) as BulkResult
   print(result, () => bulkText(verb, result))
   if (result.skipped === 0) return 0
   // A non-zero exit says why on stderr too, where scripts look for it (the list is on stdout).
@@ -37,7 +37,7 @@ async function bulk(verb: BulkVerb, argv: string[], { io, json, open, call, prin
 }
 
 export const jobCommands: CommandGroup = async (command, args, ctx) => {
-  const { io, json, open, call, print } = ctx
+  const { io, json, queue, call, print } = ctx
   switch (command) {
     case 'add': {
       const { values, positionals } = parse(
@@ -62,9 +62,8 @@ export const jobCommands: CommandGroup = async (command, args, ctx) => {
         if (err instanceof JsonDepthError) throw new UsageError(`${given}: ${err.message}`)
         throw new UsageError(`${given} is not valid JSON: ${(err as Error).message}`)
       }
-      const e = await open(values)
       const priority = numberArg(values.priority as string | undefined, '--priority')
-      const job = (await call(createHandlers(e), 'jobs/enqueue', {
+      const job = (await call((await queue(values)).handlers, 'jobs/enqueue', {
         type: positionals[0]!,
         input: input as Record<string, unknown>,
         ...(priority !== undefined ? { priority } : {}),
@@ -87,8 +86,7 @@ export const jobCommands: CommandGroup = async (command, args, ctx) => {
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
         throw new UsageError(`--limit must be a whole number from 1 to ${MAX_LIST_LIMIT}, got "${String(values.limit)}"`)
       }
-      const e = await open(values)
-      const h = createHandlers(e)
+      const { handlers: h, engine: e } = await queue(values)
       // One job more than shown tells whether the list was cut short.
       let jobs = (await call(h, 'jobs/list', {
         ...(values.status ? { status: values.status === 'waiting' ? 'pending' : (values.status as never) } : {}),
@@ -100,15 +98,16 @@ export const jobCommands: CommandGroup = async (command, args, ctx) => {
       const cut = jobs.length > limit
       jobs = jobs.slice(0, limit)
       if (values.status === 'waiting') jobs = jobs.filter((j) => j.waitingReason)
-      const eta = e.eta()
-      print(jobs, () => jobTable(jobs, new Map(eta.jobs.map((j) => [j.jobId, j.finishInMs]))))
+      // The ETA lays the queue out on this machine's workers; a farm's are elsewhere (its column stays empty).
+      const eta = e?.eta()
+      print(jobs, () => jobTable(jobs, new Map(eta?.jobs.map((j) => [j.jobId, j.finishInMs]))))
       // On stderr: `studio list | wc -l` counts jobs, and a user reading the table knows it is not the whole queue.
       if (cut && !json) io.stderr.write(`studio: showing the first ${limit} jobs; there are more (--limit N shows up to ${MAX_LIST_LIMIT})\n`)
       return 0
     }
     case 'show': {
       const { values, positionals } = parse(args, {}, { min: 1, max: 1, usage: 'show <id>' })
-      const h = createHandlers(await open(values))
+      const h = (await queue(values)).handlers
       const job = (await call(h, 'jobs/get', { id: positionals[0]! })) as Awaited<ReturnType<Handlers['jobs/get']>>
       const log = (await call(h, 'jobs/logs', { id: job.id })) as Awaited<ReturnType<Handlers['jobs/logs']>>
       print({ ...job, log }, () => jobDetailText(job, log))
@@ -123,13 +122,13 @@ export const jobCommands: CommandGroup = async (command, args, ctx) => {
       const { values, positionals } = parse(args, {}, { min: 2, max: 2, usage: 'priority <id> <1-10>' })
       const priority = Number(positionals[1])
       if (positionals[1]!.trim() === '' || !Number.isInteger(priority) || priority < 1 || priority > 10) throw priorityRule(positionals[1]!)
-      const job = (await call(createHandlers(await open(values)), 'jobs/setPriority', { id: positionals[0]!, priority })) as JobView
+      const job = (await call((await queue(values)).handlers, 'jobs/setPriority', { id: positionals[0]!, priority })) as JobView
       print(job, () => `${shortJobId(job.id)} priority ${job.priority}`)
       return 0
     }
     case 'move': {
       const { values, positionals } = parse(args, {}, { min: 2, max: 2, usage: 'move <id> up|down|top|bottom' })
-      const job = (await call(createHandlers(await open(values)), 'jobs/move', {
+      const job = (await call((await queue(values)).handlers, 'jobs/move', {
         id: positionals[0]!,
         direction: positionals[1] as never
       })) as JobView
@@ -140,7 +139,7 @@ export const jobCommands: CommandGroup = async (command, args, ctx) => {
     case 'rm': {
       if (isBulk(args, 1)) return await bulk(command, args, ctx)
       const { values, positionals } = parse(args, {}, { min: 1, max: 1, usage: `${command} <id>` })
-      const h = createHandlers(await open(values))
+      const h = (await queue(values)).handlers
       // An id prefix names the job; what is said names it whole, as `list` and `show` do.
       const job = (await call(h, 'jobs/get', { id: positionals[0]! })) as JobView
       if (command === 'rm') {
@@ -155,7 +154,7 @@ export const jobCommands: CommandGroup = async (command, args, ctx) => {
     case 'retry': {
       if (isBulk(args, 1)) return await bulk('retry', args, ctx)
       const { values, positionals } = parse(args, { from: { type: 'string' } }, { min: 1, max: 1, usage: 'retry <id> [--from STEP]' })
-      const job = (await call(createHandlers(await open(values)), 'jobs/retry', {
+      const job = (await call((await queue(values)).handlers, 'jobs/retry', {
         id: positionals[0]!,
         ...(values.from ? { fromStep: String(values.from) } : {})
       })) as JobView
@@ -165,7 +164,7 @@ export const jobCommands: CommandGroup = async (command, args, ctx) => {
     case 'pause':
     case 'resume': {
       const { values, positionals } = parse(args, {}, { min: 0, max: 1, usage: `${command} [<id>]` })
-      const h = createHandlers(await open(values))
+      const h = (await queue(values)).handlers
       if (positionals[0]) {
         const job = (await call(h, command === 'pause' ? 'jobs/pause' : 'jobs/resume', { id: positionals[0] })) as JobView
         print(job, () => `${shortJobId(job.id)} ${job.pauseRequested ? 'will pause after its current step' : job.status}`)
@@ -179,22 +178,22 @@ export const jobCommands: CommandGroup = async (command, args, ctx) => {
       const { values } = parse(args, { 'older-than': { type: 'string' } }, { min: 0, max: 0, usage: 'cleanup --older-than DAYS' })
       const days = numberArg(values['older-than'] as string | undefined, '--older-than')
       if (days === undefined) throw new UsageError('usage: studio cleanup --older-than DAYS')
-      const n = await call(createHandlers(await open(values)), 'queue/cleanup', { olderThanDays: days })
+      const n = await call((await queue(values)).handlers, 'queue/cleanup', { olderThanDays: days })
       // The engine keeps failed jobs (a retry resumes them): say so, or '0 removed' next to old failed jobs puzzles.
       print({ removed: n }, () => `removed ${n} completed or cancelled job(s); failed jobs are kept for a retry (studio rm removes one)`)
       return 0
     }
     case 'logs': {
       const { values, positionals } = parse(args, { follow: { type: 'boolean', short: 'f', default: false } }, { min: 1, max: 1, usage: 'logs <id> [--follow]' })
-      const e = await open(values)
-      const id = e.queue.require(positionals[0]!).id
+      const { store } = await queue(values)
+      const id = (await store.require(positionals[0]!)).id
       let after = 0
       for (;;) {
-        for (const line of e.queue.logs(id, { afterId: after })) {
+        for (const line of await store.logs(id, { afterId: after })) {
           after = line.id
           io.stdout.write((json ? JSON.stringify(line) : logLineText(line)) + '\n')
         }
-        const status = e.queue.get(id)?.status
+        const status = (await store.get(id))?.status
         if (!values.follow || status === undefined || status === 'completed' || status === 'failed' || status === 'cancelled') break
         // Polling the file, not events: the job may be running in another process (app or `studio run`).
         await new Promise((r) => setTimeout(r, 250))

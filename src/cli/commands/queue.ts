@@ -1,14 +1,17 @@
 /** The queue's commands: run (the pool in this terminal), stats, eta, health, pipelines. */
 import { createHandlers, type Handlers } from '../../main/api/handlers'
+import type { QueueStats } from '../../shared/types'
 import { duration, queueEtaText, statsText } from '../format'
 import { runPool } from '../run'
 import { concurrencyArg, parse, type CommandGroup } from './context'
 
-export const queueCommands: CommandGroup = async (command, args, { io, json, open, call, print }) => {
+export const queueCommands: CommandGroup = async (command, args, { io, json, open, queue, queueUrl, call, print }) => {
   switch (command) {
     case 'stats': {
       const { values } = parse(args, {}, { min: 0, max: 0, usage: 'stats' })
-      const s = (await call((await import('../../main/api/studio-handlers')).studioHandlers(await open(values)), 'queue/stats', {})) as Awaited<ReturnType<Handlers['queue/stats']>>
+      // On a farm, its queue's counts; the spend against budgets is this studio's own (its settings), not shown there.
+      const handlers = queueUrl !== undefined ? (await queue(values)).handlers : (await import('../../main/api/studio-handlers')).studioHandlers(await open(values))
+      const s = inTypeOrder((await call(handlers, 'queue/stats', {})) as QueueStats)
       print(s, () => statsText(s))
       return 0
     }
@@ -52,4 +55,14 @@ export const queueCommands: CommandGroup = async (command, args, { io, json, ope
     }
   }
   throw new Error(`not a queue command: ${command}`)
+}
+
+/**
+ * The counts by type (and by status within one), in name order: SQLite's GROUP BY gives them so,
+ * PostgreSQL's in whatever order its hash gave; a script reading either queue sees the same.
+ */
+function inTypeOrder(s: QueueStats): QueueStats {
+  const sorted = <T>(o: Record<string, T>, each: (v: T) => T = (v) => v) =>
+    Object.fromEntries(Object.keys(o).sort().map((k) => [k, each(o[k]!)])) as Record<string, T>
+  return { ...s, byType: sorted(s.byType, (counts) => sorted(counts)), avgDurationMsByType: sorted(s.avgDurationMsByType) }
 }

@@ -77,6 +77,8 @@ export interface PoolOptions<S, X extends ExternalWatch = ExternalChanges> {
 /** A claim the pool asked for, and the starts it planned (undone should the claim fail). */
 interface PoolClaim extends ClaimRequest<PlannedStart> {
   planned: PlannedStart[]
+  /** The jobs whose start it planned: this pool's from then on (see `starting`). */
+  jobIds: string[]
 }
 
 interface Running {
@@ -104,6 +106,12 @@ export class WorkerPool<S = unknown, X extends ExternalWatch = ExternalChanges> 
   private concurrency: number
   private readonly breakers = new Map<string, CircuitBreaker>()
   private readonly running = new Map<string, Running>()
+  /**
+   * Jobs whose start a claim under way planned: the claim's "processing" event goes out at its
+   * commit, before the claim is settled and their runners launched, and whoever hears it (the
+   * CLI counting what its run finished) asks `status()` whether the job is this pool's.
+   */
+  private readonly starting = new Set<string>()
   /** How many of `running` are finishing (see Running.finishing). */
   private finishing = 0
   /** Slots held for the claims asked for and not yet settled (a network backend's are in flight a while). */
@@ -258,15 +266,21 @@ export class WorkerPool<S = unknown, X extends ExternalWatch = ExternalChanges> 
    */
   private claimRequest(max: number): PoolClaim {
     const planned: PlannedStart[] = []
+    const jobIds: string[] = []
     this.reserved += max
     return {
       leaseMs: this.timings.leaseMs,
       max,
       planned,
+      jobIds,
       excludeResources: () => this.limiter.saturated(),
       plan: (claimed) => {
         const start = this.runner.plan(claimed)
-        if (start) planned.push(start)
+        if (start) {
+          planned.push(start)
+          jobIds.push(claimed.lease.jobId)
+          this.starting.add(claimed.lease.jobId)
+        }
         return start
       }
     }
@@ -278,6 +292,7 @@ export class WorkerPool<S = unknown, X extends ExternalWatch = ExternalChanges> 
    */
   private settled(request: PoolClaim, outcome: { claimed: Claim<PlannedStart>[] } | { failure: unknown }): void {
     this.reserved -= request.max
+    for (const id of request.jobIds) this.starting.delete(id)
     if (this.reserved === 0) for (const resolve of this.settledWaiters) resolve()
     if ('failure' in outcome) {
       for (const start of request.planned) start.release()
@@ -504,6 +519,7 @@ export class WorkerPool<S = unknown, X extends ExternalWatch = ExternalChanges> 
 
   status(): { state: 'idle' | 'running' | 'stopping'; running: string[]; concurrency: number; resources: ResourceStatus[] } {
     const running = [...this.running].filter(([, r]) => !r.finishing).map(([id]) => id)
+    for (const id of this.starting) if (!this.running.has(id)) running.push(id)
     return { state: this.state, running, concurrency: this.concurrency, resources: this.limiter.status() }
   }
 

@@ -118,13 +118,13 @@ export async function queuePaused(db: JobSql): Promise<boolean> {
 
 export async function queueStats(db: JobSql, now: number): Promise<QueueStats> {
   const [counts, waiting, durations, finished, paused] = await Promise.all([
-    db.query<{ type: string; status: JobStatus; n: number }>('SELECT type, status, count(*)::int AS n FROM jobs GROUP BY type, status'),
+    db.query<{ type: string; status: JobStatus; n: number }>('SELECT type, status, count(*)::int AS n FROM jobs GROUP BY type, status ORDER BY type, status'),
     db.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM jobs WHERE status = 'pending' AND (waiting_reason IS NOT NULL OR run_after > $1)",
       [now]
     ),
     db.query<{ type: string; avg: number }>(
-      "SELECT type, avg(actual_duration_ms)::float8 AS avg FROM jobs WHERE status = 'completed' AND actual_duration_ms IS NOT NULL GROUP BY type"
+      "SELECT type, avg(actual_duration_ms)::float8 AS avg FROM jobs WHERE status = 'completed' AND actual_duration_ms IS NOT NULL GROUP BY type ORDER BY type"
     ),
     db.query<{ done: number; failed: number }>(
       `SELECT count(*) FILTER (WHERE status = 'completed')::int AS done, count(*) FILTER (WHERE status = 'failed')::int AS failed
