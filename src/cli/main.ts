@@ -52,6 +52,8 @@ queue
 studio farm (several machines, one PostgreSQL queue)
   farm init                     create or migrate the farm's schema (never destructive; safe from two machines at once)
   farm status                   the workers, what each runs, and the queue
+  farm worker --data-dir SHARED [--concurrency N] [--local-dir DIR]
+                                run the farm's jobs on this machine until Ctrl-C (SHARED: the data folder every machine mounts)
 
 --data-dir defaults to $STUDIO_DATA_DIR or the desktop app's data folder.
 --queue-url defaults to $STUDIO_QUEUE_URL; unset, the data folder's own queue. The job commands, stats and

@@ -1,26 +1,45 @@
 /**
- * `studio farm init` and `studio farm status`: the studio farm's PostgreSQL queue, named by
- * --queue-url or STUDIO_QUEUE_URL (main.ts reads and checks it). Neither opens the data folder.
+ * `studio farm init`, `studio farm status` and `studio farm worker`: the studio farm's PostgreSQL
+ * queue, named by --queue-url or STUDIO_QUEUE_URL (main.ts reads and checks it). Init and status
+ * never open a data folder; the worker runs on the shared one (--data-dir).
  */
-import { UsageError, parse, type CommandGroup } from './context'
+import { UsageError, concurrencyArg, parse, type CommandGroup } from './context'
 
-const USAGE = 'farm init|status [--queue-url postgres://user@host:5432/database] [--json]'
+const USAGE =
+  'farm init|status [--queue-url postgres://user@host:5432/database] [--json]\n' +
+  '       studio farm worker --data-dir SHARED [--concurrency N] [--local-dir DIR] [--queue-url URL] [--json]'
 
-export const farmCommands: CommandGroup = async (_command, args, { queueUrl, print }) => {
-  const { positionals } = parse(args, {}, { min: 1, max: 1, usage: USAGE })
-  const url = queueUrl!
-  const { farmInitCommand, farmStatus, formatFarmStatus } = await import('../../main/engine/farm/commands')
-  switch (positionals[0]) {
+export const farmCommands: CommandGroup = async (_command, args, ctx) => {
+  const { positionals, values } = parse(args, { concurrency: { type: 'string' }, 'local-dir': { type: 'string' } }, { min: 1, max: 1, usage: USAGE })
+  const url = ctx.queueUrl!
+  const sub = positionals[0]
+  if (sub !== 'worker') {
+    for (const flag of ['concurrency', 'local-dir']) if (values[flag] !== undefined) throw new UsageError(`--${flag} is for \`studio farm worker\` only\nusage: studio ${USAGE}`)
+  }
+  switch (sub) {
     case 'init': {
+      const { farmInitCommand } = await import('../../main/engine/farm/commands')
       const { result, text } = await farmInitCommand(url)
-      print(result, () => text)
+      ctx.print(result, () => text)
       return 0
     }
     case 'status': {
+      const { farmStatus, formatFarmStatus } = await import('../../main/engine/farm/commands')
       const status = await farmStatus(url)
-      print(status, () => formatFarmStatus(status))
+      ctx.print(status, () => formatFarmStatus(status))
       return 0
     }
+    case 'worker': {
+      const dataDir = (values['data-dir'] as string | undefined) ?? (ctx.io.env.STUDIO_DATA_DIR || undefined)
+      if (!dataDir) throw new UsageError(`studio farm worker needs the shared data folder: give --data-dir SHARED (the folder every machine mounts)\nusage: studio ${USAGE}`)
+      const { runFarmWorker } = await import('../farm-worker')
+      return runFarmWorker(ctx, {
+        url,
+        dataDir,
+        localDir: values['local-dir'] as string | undefined,
+        concurrency: concurrencyArg(values.concurrency as string | undefined)
+      })
+    }
   }
-  throw new UsageError(`unknown farm command "${positionals[0]}"\nusage: studio ${USAGE}`)
+  throw new UsageError(`unknown farm command "${sub}"\nusage: studio ${USAGE}`)
 }

@@ -5,7 +5,6 @@ import type { PipelineRegistry } from '../pipelines/registry'
 import { isDatabaseLocked } from '../store/database'
 import type { ExternalChanges } from '../store/external-changes'
 import { GroupCommit } from '../store/group-commit'
-import type { JobStore } from '../store/jobs'
 import { isPromise, type Awaitable } from '../store/awaitable'
 import { type Claim, type ClaimedJob, type ClaimRequest, type LeaseStore } from '../store/leases'
 import { RECENT_MS, type ProviderCallStore } from '../store/provider-calls'
@@ -40,12 +39,24 @@ export function defaultResourceLimits(cores = cpus().length): Record<string, Res
 
 export type ProbeFn = (signal: AbortSignal) => Promise<void>
 
-export interface PoolOptions<S> {
-  queue: JobStore
+/**
+ * What the pool needs of the queue: whether it is paused, answered at once (it is asked at every
+ * tick and between steps). SQLite's job store reads its flag; a farm worker keeps one current from
+ * the farm's notices (farm/worker-queue.ts).
+ */
+export interface PausedFlag {
+  isPaused(): boolean
+}
+
+/** What other processes commit, told to this engine (SQLite's ExternalChanges; a farm's own sweep). */
+export type ExternalWatch = Pick<ExternalChanges, 'start' | 'stop' | 'onChange'>
+
+export interface PoolOptions<S, X extends ExternalWatch = ExternalChanges> {
+  queue: PausedFlag
   leases: LeaseStore
   providerCalls: ProviderCallStore
   /** What other processes commit to the same database; started and stopped with the pool. */
-  external: ExternalChanges
+  external: X
   pipelines: PipelineRegistry<S>
   services: S
   events: EventBus
@@ -85,11 +96,11 @@ interface Running {
  * Runs up to `concurrency` jobs at once. It claims only jobs whose next step's resource has room,
  * so a blocked provider never holds back jobs that do not need it.
  */
-export class WorkerPool<S = unknown> {
+export class WorkerPool<S = unknown, X extends ExternalWatch = ExternalChanges> {
   readonly limiter: ResourceLimiter
   readonly timings: PoolTimings
   /** What other processes commit, announced as this engine's own events while the pool runs. */
-  readonly external: ExternalChanges
+  readonly external: X
   /** The runners' checkpoints, committed together; its companion is this pool (see claimInCommit). */
   readonly commits: GroupCommit<PlannedStart, PoolClaim>
   private concurrency: number
@@ -118,7 +129,7 @@ export class WorkerPool<S = unknown> {
   private readonly probeTimers = new Map<string, NodeJS.Timeout>()
   private unsubscribe: (() => void) | null = null
 
-  constructor(private readonly o: PoolOptions<S>) {
+  constructor(private readonly o: PoolOptions<S, X>) {
     this.concurrency = o.concurrency ?? Math.max(1, cpus().length)
     this.timings = { ...DEFAULT_TIMINGS, ...o.timings }
     this.limiter = new ResourceLimiter(o.resources ?? defaultResourceLimits())
@@ -181,6 +192,11 @@ export class WorkerPool<S = unknown> {
 
   getConcurrency(): number {
     return this.concurrency
+  }
+
+  /** Work may have become ready elsewhere (another machine said so): look for it now. */
+  wake(): void {
+    this.queueTick()
   }
 
   /** "Run the pool now" (seed 4's button): probe open circuits at once and look for work. */

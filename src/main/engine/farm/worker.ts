@@ -1,0 +1,212 @@
+/**
+ * A farm worker: the engine's pool composed on the farm's PostgreSQL. The same WorkerPool and job
+ * runner as `studio run`, with the built-in pipelines and this machine's services, over the farm's
+ * stores — PgLeaseStore (claims by capability, fenced writes, reclaim) and PgProviderCalls — and:
+ *  - the queue's paused flag kept current from the farm's notices (worker-queue.ts), never asked
+ *    of the database per claim;
+ *  - wake-ups by LISTEN/NOTIFY (wake.ts), and other machines' cancels, removals and pauses relayed
+ *    as this engine's events (job-relay.ts), so a cancel from a window elsewhere stops the step at
+ *    once; a slow safety sweep covers a notification lost with a dropped connection;
+ *  - the worker registered with its capabilities (it claims only what it can run) and heartbeating;
+ *    the pool renews its leases, and reclaims the jobs of workers that are gone;
+ *  - artifacts under the shared data folder, stored relative to it.
+ * It never imports the CLI; `studio farm worker` (src/cli/commands/farm.ts) runs it.
+ */
+import { randomUUID } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import { cpus, hostname } from 'node:os'
+import { join, resolve } from 'node:path'
+import pg from 'pg'
+import type { JobView } from '../../../shared/types'
+import { EventBus } from '../events'
+import { defaultResourceLimits, WorkerPool } from '../pool/pool'
+import type { StudioServices } from '../services'
+import { relayFarmChanges } from '../store/postgres/job-relay'
+import { PgLeaseStore } from '../store/postgres/leases'
+import { PgProviderCalls } from '../store/postgres/provider-calls'
+import { listenForWake } from '../store/postgres/wake'
+import { heartbeat, markStopping, registerWorker } from '../store/postgres/workers'
+import { stepNeeds, type WorkerCapabilities } from './capabilities'
+import { keepListening, type Listening } from './worker-listen'
+import { openWorkerLocal, type WorkerLocal } from './worker-local'
+import { FarmQueueFlag } from './worker-queue'
+import { FarmSweep } from './worker-sweep'
+import { DEFAULT_FARM_WORKER_TIMINGS, type FarmWorkerTimings } from './worker-timings'
+
+export interface FarmWorkerOptions {
+  url: string
+  /** The shared data folder as this machine mounts it (checked by workerPreflight). */
+  dataDir: string
+  /** This worker's own folder: its settings, projects and storyboards (see worker-local.ts). */
+  localDir: string
+  /** What this machine can run (workerPreflight's). */
+  capabilities: WorkerCapabilities
+  concurrency?: number
+  timings?: Partial<FarmWorkerTimings>
+  env?: NodeJS.ProcessEnv
+  /** This program's version, shown by `studio farm status`. */
+  version?: string
+  /** Notes for the person running the worker (a lost connection, a retry). */
+  log?: (line: string) => void
+  /** A job this worker took ended: completed or failed here, or cancelled from elsewhere while it ran. */
+  onFinished?: (job: JobView) => void
+}
+
+export class FarmWorker {
+  readonly id: string
+  readonly dataDir: string
+  /** What the pool, the runner and the relay announce; the CLI prints from it. */
+  readonly events = new EventBus()
+  readonly pool: WorkerPool<StudioServices, FarmSweep>
+  readonly leases: PgLeaseStore
+  readonly timings: FarmWorkerTimings
+  private readonly db: pg.Pool
+  private readonly local: WorkerLocal
+  private readonly flag: FarmQueueFlag
+  private readonly log: (line: string) => void
+  private listeners: Listening[] = []
+  private heartbeatTimer: NodeJS.Timeout | null = null
+  private stopped: Promise<void> | null = null
+  private readonly unsubscribe: Array<() => void> = []
+
+  constructor(private readonly o: FarmWorkerOptions) {
+    this.dataDir = resolve(o.dataDir)
+    this.timings = { ...DEFAULT_FARM_WORKER_TIMINGS, ...o.timings }
+    this.log = o.log ?? ((line) => console.warn(line))
+    this.id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
+    const artifactsRoot = join(this.dataDir, 'jobs')
+    // Not made private (0700) as a local data folder is: the share's permissions are its
+    // operator's, and other machines may write there as other users.
+    mkdirSync(artifactsRoot, { recursive: true })
+    this.local = openWorkerLocal(resolve(o.localDir), this.dataDir, o.env ?? process.env)
+    const saved = this.local.settings.get()
+    const concurrency = o.concurrency ?? saved.concurrency ?? Math.max(1, cpus().length)
+    // Its claims, checkpoints and renewals at once, the relay's reads, a heartbeat and a sweep.
+    this.db = new pg.Pool({ connectionString: o.url, max: concurrency + 4, connectionTimeoutMillis: 15_000, application_name: 'studio farm worker' })
+    // An idle connection the server or the network drops is reported here; unheard, it would end
+    // the process. The next query takes a new connection: the worker carries on.
+    this.db.on('error', (err) => this.log(`a connection to the farm's database was lost (${err.message}); carrying on with a new one`))
+    // The lease store's own announcements: what this worker claimed and ended (see onFinished).
+    const leaseEvents = new EventBus()
+    this.unsubscribe.push(
+      leaseEvents.subscribe((e) => {
+        this.events.emit(e)
+        if (e.type === 'job.changed' && (e.job.status === 'completed' || e.job.status === 'failed')) o.onFinished?.(e.job)
+      })
+    )
+    this.leases = new PgLeaseStore({
+      pool: this.db,
+      owner: this.id,
+      dataDir: this.dataDir,
+      has: o.capabilities.has,
+      stepNeeds,
+      events: leaseEvents,
+      staleAfterMs: this.timings.staleAfterMs
+    })
+    this.flag = new FarmQueueFlag(this.db, this.events)
+    const services = this.local.services
+    this.pool = new WorkerPool<StudioServices, FarmSweep>({
+      queue: this.flag,
+      leases: this.leases,
+      providerCalls: new PgProviderCalls(this.db, this.id),
+      external: new FarmSweep({ everyMs: this.timings.sweepMs, flag: this.flag, log: this.log }),
+      pipelines: this.local.pipelines,
+      services,
+      events: this.events,
+      artifactsRoot,
+      concurrency,
+      resources: { ...defaultResourceLimits(), ...saved.resources },
+      timings: { leaseMs: this.timings.leaseMs, pollMs: this.timings.sweepMs, reclaimEveryMs: this.timings.reclaimEveryMs },
+      probe: (provider) => {
+        const set = services.providers()
+        const match = [set.text, set.image, set.speech, set.moderation].find((p) => p.id === provider)
+        return match ? (signal) => match.probe(signal) : undefined
+      },
+      inUse: (provider) => {
+        const set = services.providers()
+        return [set.text, set.image, set.speech, set.moderation].some((p) => p.id === provider)
+      }
+      // Spend caps are not applied on the farm yet: the studio reads them from its local SQLite
+      // spend, and a farm's spend is every machine's (provider_calls on the farm).
+    })
+    // A cancel from another machine while the job runs here: the pool stops its step (it hears
+    // the relayed job.changed); it ended here, so it is reported as this worker's.
+    this.unsubscribe.push(
+      this.events.on('job.changed', (e) => {
+        if (e.job.status === 'cancelled' && this.pool.status().running.includes(e.job.id)) o.onFinished?.(e.job)
+      })
+    )
+  }
+
+  /**
+   * Register, listen, then claim. A failure here (the database unreachable) is thrown, with
+   * whatever was opened closed again.
+   */
+  async start(): Promise<void> {
+    try {
+      await registerWorker(this.db, { id: this.id, pid: process.pid, version: this.o.version ?? 'unknown', capabilities: this.o.capabilities })
+      await this.flag.start()
+      const reopened = () => {
+        // What the lost connection would have said: the pause, and work to claim.
+        this.flag.refresh().then(() => this.pool.wake(), () => this.pool.wake())
+      }
+      this.listeners.push(
+        await keepListening({
+          what: 'wake-ups',
+          open: (onError) => listenForWake(this.o.url, () => this.pool.wake(), onError),
+          retryMs: this.timings.sweepMs,
+          log: this.log,
+          reopened
+        }),
+        await keepListening({
+          what: "other machines' changes",
+          open: (onError) => relayFarmChanges({ url: this.o.url, pool: this.db, events: this.events, ownOrigin: randomUUID(), onError }),
+          retryMs: this.timings.sweepMs,
+          log: this.log,
+          reopened
+        })
+      )
+      this.heartbeatTimer = setInterval(() => void this.beat(), this.timings.heartbeatMs)
+      this.heartbeatTimer.unref?.()
+      this.pool.start()
+    } catch (err) {
+      await this.close()
+      throw err
+    }
+  }
+
+  private async beat(): Promise<void> {
+    try {
+      // Removed by an operator while alive: registered again, so the farm sees what it runs.
+      if (!(await heartbeat(this.db, this.id))) {
+        await registerWorker(this.db, { id: this.id, pid: process.pid, version: this.o.version ?? 'unknown', capabilities: this.o.capabilities })
+      }
+    } catch (err) {
+      this.log(`heartbeat failed (${(err as Error).message}); trying again in ${Math.round(this.timings.heartbeatMs / 1000)} s`)
+    }
+  }
+
+  /**
+   * Graceful stop: claim nothing more; running steps get `graceMs` to finish (their jobs then go
+   * back to the queue at their next step), the rest are stopped and given back at once. The worker
+   * stays listed as stopping until its heartbeat goes stale.
+   */
+  stop(graceMs = 10_000): Promise<void> {
+    this.stopped ??= (async () => {
+      await markStopping(this.db, this.id).catch((err: Error) => this.log(`could not mark this worker as stopping: ${err.message}`))
+      await this.pool.stop(graceMs)
+      await this.close()
+    })()
+    return this.stopped
+  }
+
+  private async close(): Promise<void> {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer)
+    this.heartbeatTimer = null
+    this.flag.stop()
+    for (const u of this.unsubscribe.splice(0)) u()
+    await Promise.all(this.listeners.splice(0).map((l) => l.close()))
+    await this.db.end().catch(() => undefined)
+    await this.local.close()
+  }
+}
