@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto'
+import { randomInt } from 'node:crypto'
 import { rmSync } from 'node:fs'
-import { isAbsolute, join, relative } from 'node:path'
+import { isAbsolute, join, relative, sep } from 'node:path'
 import type { JobView, JsonValue, StepView } from '../../../shared/types'
 import { classifyError, LeaseLostError, permanent, type StepError } from '../errors'
 import { Coalescer, type EventBus } from '../events'
@@ -75,7 +75,14 @@ export class JobRunner<S> {
   /** Renews every lease held here, while any is (see renewLeases). */
   private renewals: NodeJS.Timeout | null = null
 
+  /** Where work folders go, normalised once and ending with a separator (see workDirOf). */
+  private readonly root: string
+  /** Runs of a step started here, from a random start (see workDirOf). */
+  private runs = randomInt(0, 2 ** 32)
+
   constructor(private readonly d: RunnerDeps<S>) {
+    const root = join(d.artifactsRoot, '.')
+    this.root = root.endsWith(sep) ? root : root + sep
     this.progress = new Coalescer(d.timings.progressIntervalMs, (jobId, u) => this.deliverProgress(jobId, u))
   }
 
@@ -123,11 +130,17 @@ export class JobRunner<S> {
     return plannedStart(step, this.workDirOf(claimed.lease.jobId, step), Math.max(1, def.maxAttempts ?? claimed.job.maxRetries), claimed.steps.filter((s) => s.status === 'completed'), release)
   }
 
-  /** A fresh work folder for one run of a step. */
+  /**
+   * A fresh work folder for one run of a step: `<root>/<job id>/<nn>-<step>.<8 hex digits>`. The
+   * suffix counts the runs of this runner from a random start, so that no two runs here share a
+   * folder and a run after a restart does not fall on a folder an earlier engine left (a counter,
+   * not a random UUID per run: cheaper to run and to compile, on every job's path).
+   */
   private workDirOf(jobId: string, step: HeldStep & { index: number }): string {
     // A planned step's name holds a ':' (segment:4f3a…), which no Windows folder name may.
     const folder = `${String(step.index + 1).padStart(2, '0')}-${step.name.replace(/[^\w.-]/g, '-')}`
-    return join(this.d.artifactsRoot, jobId, `${folder}.${randomUUID().slice(0, 8)}`)
+    const run = (this.runs++ >>> 0).toString(16).padStart(8, '0')
+    return `${this.root}${jobId}${sep}${folder}.${run}`
   }
 
   /**
