@@ -155,7 +155,7 @@ export class JobRunner<S> {
     try {
       const pipeline = this.d.pipelines.get(claimed.job.type)
       if (!pipeline) return await this.unknownType(claimed)
-      const run = new JobRun<S>(claimed, pipeline, controller)
+      const run = jobRun<S>(claimed, pipeline, controller)
       if (run.done > 0) await this.prepareResume(run)
       const steps = claimed.steps
       for (let i = 0; i < steps.length; i++) {
@@ -331,7 +331,7 @@ export class JobRunner<S> {
     try {
       const attempt = planned ? planned.attempt : await this.d.leases.startStep(lease, step, begun.workDir, begun.maxAttempts)
       controller.throwIfAborted()
-      const at = new StepRun(run, step, workDir, attempt, begun.maxAttempts, provider, breaker, consulted)
+      const at = stepRun(run, step, workDir, attempt, begun.maxAttempts, provider, breaker, consulted)
       const ctx = this.contextOf(at)
       let result: StepResult
       try {
@@ -376,7 +376,7 @@ export class JobRunner<S> {
       // Its AbortSignal is made only if the step asks for it (see JobStop).
       signal: run.controller,
       services: this.d.services,
-      onProgress: (pct, message) => this.progress.push(run.lease.jobId, at.progressUpdate(pct, message)),
+      onProgress: (pct, message) => this.progress.push(run.lease.jobId, progressUpdate(at, pct, message)),
       onLog: (message, level) => this.logLine(run.lease.jobId, level, message, at.step.name)
     })
   }
@@ -566,56 +566,78 @@ function plannedStart(step: StepView, workDir: string, maxAttempts: number, skip
   return { step, workDir, maxAttempts, skipped, release }
 }
 
-/** One run of a job by this runner: what its steps share. */
-class JobRun<S> {
+/**
+ * One run of a job by this runner: what its steps share. A plain object made by one literal
+ * (jobRun), as is StepRun: cheaper to make than a class instance whose fields are declared
+ * (class fields are defined one by one before the constructor runs).
+ */
+interface JobRun<S> {
+  readonly claimed: Claim<PlannedStart>
+  readonly pipeline: PipelineDefinition<S>
+  readonly controller: JobStop
   readonly lease: Lease
   readonly input: Record<string, unknown>
   /** Each finished step's output, for the steps after it. */
-  readonly outputs: Record<string, StepOutput> = {}
+  readonly outputs: Record<string, StepOutput>
   /** The job as its latest checkpoint stored it (it carries a pause requested meanwhile). */
   latest: JobView
   /** How many of its steps were finished before this run. */
   readonly done: number
+}
 
-  constructor(
-    readonly claimed: Claim<PlannedStart>,
-    readonly pipeline: PipelineDefinition<S>,
-    readonly controller: JobStop
-  ) {
-    this.lease = claimed.lease
-    this.input = claimed.job.payload
-    this.latest = claimed.job
-    let done = 0
-    for (const s of claimed.steps) if (s.status === 'completed') done++
-    this.done = done
-  }
+function jobRun<S>(claimed: Claim<PlannedStart>, pipeline: PipelineDefinition<S>, controller: JobStop): JobRun<S> {
+  let done = 0
+  for (const s of claimed.steps) if (s.status === 'completed') done++
+  return { claimed, pipeline, controller, lease: claimed.lease, input: claimed.job.payload, outputs: {}, latest: claimed.job, done }
 }
 
 /** One run of one step, from its start to its checkpoint. */
-class StepRun<S> {
-  readonly startedAt = Date.now()
-  usedFallback = false
-  durationMs = 0
-  output: StepOutput | null = null
+interface StepRun<S> {
+  readonly run: JobRun<S>
+  readonly step: StepView
+  readonly workDir: string
+  readonly attempt: number
+  readonly maxAttempts: number
+  readonly provider: string | null
+  readonly breaker: CircuitBreaker | null
+  readonly consulted: readonly string[]
+  readonly startedAt: number
+  usedFallback: boolean
+  durationMs: number
+  output: StepOutput | null
   /** One definition of a job's progress everywhere (src/shared/progress.ts): steps count equally. */
   readonly jobProgressAt: (stepPercent: number) => number
+}
 
-  constructor(
-    readonly run: JobRun<S>,
-    readonly step: StepView,
-    readonly workDir: string,
-    readonly attempt: number,
-    readonly maxAttempts: number,
-    readonly provider: string | null,
-    readonly breaker: CircuitBreaker | null,
-    readonly consulted: readonly string[]
-  ) {
-    this.jobProgressAt = stepProgressReporter(run.claimed.steps.length, step.index, run.latest.progress)
+function stepRun<S>(
+  run: JobRun<S>,
+  step: StepView,
+  workDir: string,
+  attempt: number,
+  maxAttempts: number,
+  provider: string | null,
+  breaker: CircuitBreaker | null,
+  consulted: readonly string[]
+): StepRun<S> {
+  return {
+    run,
+    step,
+    workDir,
+    attempt,
+    maxAttempts,
+    provider,
+    breaker,
+    consulted,
+    startedAt: Date.now(),
+    usedFallback: false,
+    durationMs: 0,
+    output: null,
+    jobProgressAt: stepProgressReporter(run.claimed.steps.length, step.index, run.latest.progress)
   }
+}
 
-  progressUpdate(pct: number, message: string | undefined): ProgressUpdate {
-    return { stepIdx: this.step.index, stepName: this.step.name, stepProgress: pct, jobProgress: this.jobProgressAt(pct), message: message ?? null }
-  }
+function progressUpdate(at: StepRun<unknown>, pct: number, message: string | undefined): ProgressUpdate {
+  return { stepIdx: at.step.index, stepName: at.step.name, stepProgress: pct, jobProgress: at.jobProgressAt(pct), message: message ?? null }
 }
 
 /** Why the job was stopped: ours (cancel, shutdown, lease) or, by default, a lost lease. */
