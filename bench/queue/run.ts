@@ -3,7 +3,11 @@
  * BullMQ (on a private redis-server, see bullmq.ts; skipped with a line saying why when
  * redis-server or ioredis is missing).
  *
- *   node --import tsx bench/queue/run.ts [--n 2000] [--concurrency 2[,8,...]] [--reps 3] [--base DIR] [--libs ours,base,plainjob,...]
+ *   node --import tsx bench/queue/run.ts [--n 2000] [--concurrency 2[,8,...]] [--reps 3] [--base DIR] [--libs ours,base,plainjob,...] [--dev]
+ *
+ * Ours runs as shipped: its engine bundled by esbuild the way scripts/build-cli.mjs builds the CLI,
+ * once per bench run, and started by plain node (shipped.ts, ours-child.ts); the header says so.
+ * --dev runs our TypeScript sources through tsx instead (no build; tsx's transform costs CPU).
  *
  * --base DIR adds a row "ours, base": our engine as another checkout has it (DIR, say an untouched
  * copy made by `git archive`), its child runs interleaved with ours, so that a change is measured
@@ -29,11 +33,12 @@ import { join, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type Database from 'better-sqlite3'
-import { commitCounts, walFsyncs, type CommitCounts } from '../../src/main/engine/store/database'
+import type { CommitCounts } from '../../src/main/engine/store/database'
 import { bullmqUnavailable, bullmqVersions, runBullmq } from './bullmq'
 import { runMinimalFloor } from './minimal-floor'
-import { noopPipelines, openNoopEngine, payload } from './noop-engine'
+import { noopPipelines, payload } from './noop-engine'
 import type { RedisPersistence } from './redis-server'
+import { buildOurs, devOurs, runOursChild, type OursProgram } from './shipped'
 import { runSqlFloor } from './sql-floor'
 
 /** bullmq-mem: Redis without persistence; bullmq-aof: Redis with an AOF (fsync policy by variant). */
@@ -104,55 +109,7 @@ function freshDir(lib: string): string {
 }
 
 // ------------------------------------------------------------------------------------------ ours
-
-async function runOurs(n: number, concurrency: number, variant: Variant): Promise<RunResult> {
-  const dataDir = freshDir('ours')
-  try {
-    const engine = openNoopEngine(dataDir, concurrency)
-    const requests = Array.from({ length: n }, (_, i) => ({ type: 'noop', input: payload(i) }))
-    let t = performance.now()
-    engine.queue.enqueueMany(requests)
-    const enqueueMs = performance.now() - t
-
-    if (variant === 'power-safe') {
-      // Treat the no-op step like a paid one: its checkpoint is fsynced.
-      const leases = engine.leases
-      const complete = leases.completeStep.bind(leases)
-      leases.completeStep = (lease, step, success, next) => complete(lease, step, { ...success, durable: true }, next)
-    }
-
-    const before = commitCounts(engine.db)
-    const fsyncsBefore = walFsyncs(engine.db)
-    const cpu = process.cpuUsage()
-    t = performance.now()
-    engine.pool.start()
-    await engine.pool.whenIdle()
-    const processMs = performance.now() - t
-    const cpuMs = cpuMsSince(cpu)
-    const after = commitCounts(engine.db)
-    const fsyncs = walFsyncs(engine.db) - fsyncsBefore
-
-    const processed = engine.db
-      .prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE status = 'completed'")
-      .get()!.n
-    await engine.close()
-    return {
-      lib: 'ours',
-      variant,
-      n,
-      concurrency,
-      enqueueMs,
-      enqueueHow: 'queue.enqueueMany (1 tx)',
-      processMs,
-      cpuMs,
-      processed,
-      commits: { durable: after.durable - before.durable, relaxed: after.relaxed - before.relaxed },
-      fsyncs
-    }
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true })
-  }
-}
+// Our engine runs in a process of its own, ours-child.ts, built as shipped (see shipped.ts).
 
 // -------------------------------------------------------------------------------------- plainjob
 
@@ -347,14 +304,20 @@ function runMinimal(n: number, concurrency: number, variant: Variant): RunResult
 
 // ---------------------------------------------------------------------------------------- parent
 
+/** How "ours" and "ours, base" start (built once per bench run, see shipped.ts). */
+const programs: Partial<Record<'ours' | 'base', OursProgram>> = {}
+
 function runChild(lib: Lib, variant: Variant, n: number, concurrency: number): RunResult {
-  // The base row is the other checkout's own bench, running its own engine as "ours".
-  const self = lib === 'base' ? join(baseDir!, 'bench/queue/run.ts') : fileURLToPath(import.meta.url)
-  const out = spawnSync(
-    process.execPath,
-    [...process.execArgv, self, '--child', lib === 'base' ? 'ours' : lib, '--variant', variant, '--n', String(n), '--concurrency', String(concurrency)],
-    { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }
-  )
+  const args = ['--variant', variant, '--n', String(n), '--concurrency', String(concurrency)]
+  if (lib === 'ours' || lib === 'base') {
+    // The base row is the other checkout's engine, run by this tree's harness.
+    const r = runOursChild(programs[lib]!, lib === 'base' ? baseDir! : ROOT, ['--mode', 'cold', ...args])
+    return { ...(r as unknown as RunResult), lib }
+  }
+  const out = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', lib, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024
+  })
   const line = out.stdout.split('\n').find((l) => l.startsWith('RESULT '))
   if (out.status !== 0 || !line) {
     throw new Error(`${lib}/${variant} child failed (exit ${out.status}):\n${out.stderr}\n${out.stdout}`)
@@ -474,7 +437,8 @@ async function parent(n: number, concurrencies: number[], reps: number): Promise
   }
   console.log('  SQL floor: our schema\'s writes for each job, C jobs per transaction, no engine (bench/queue/sql-floor.ts)')
   console.log('  minimal floor: the same writes on the smallest schema that keeps lease, fencing, priority, steps and log (bench/queue/minimal-floor.ts)')
-  if (baseDir) console.log(`  ours, base: the same engine bench from ${baseDir}`)
+  if (programs.ours) console.log(`  ours run as ${programs.ours.describe}`)
+  if (baseDir) console.log(`  ours, base: the engine of ${baseDir}, run by this tree's harness; ${programs.base?.describe ?? ''}`)
   console.log('each run: a fresh child process on a fresh temp folder; runs interleaved ours, plainjob, liteque, BullMQ, floor, ...')
 
   const variants: Array<{ variant: Variant; title: string }> = [
@@ -541,6 +505,10 @@ async function parent(n: number, concurrencies: number[], reps: number): Promise
   console.log('rejects; its child process restores the pre-11.10 transaction behaviour so that liteque can run at all.')
 }
 
+function failChild(lib: string): never {
+  throw new Error(`--child ${lib}: not a child of run.ts (ours runs as ours-child.ts, see shipped.ts)`)
+}
+
 async function child(lib: Lib, variant: Variant, n: number, concurrency: number): Promise<void> {
   const result =
     lib === 'floor'
@@ -549,7 +517,9 @@ async function child(lib: Lib, variant: Variant, n: number, concurrency: number)
         ? runMinimal(n, concurrency, variant)
         : lib === 'bullmq-mem' || lib === 'bullmq-aof'
           ? await runBullmqLib(lib, n, concurrency, variant)
-          : await (lib === 'ours' ? runOurs : lib === 'plainjob' ? runPlainjob : runLiteque)(n, concurrency, variant)
+          : lib === 'plainjob' || lib === 'liteque'
+            ? await (lib === 'plainjob' ? runPlainjob : runLiteque)(n, concurrency, variant)
+            : failChild(lib)
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`)
   // liteque leaves a timeoutSecs timer per job behind; plainjob workers may be mid-sleep. Do not wait
   // (BullMQ's redis-server is already stopped and its folder removed).
@@ -564,9 +534,11 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: String(cpus().length) },
     reps: { type: 'string', default: '3' },
     base: { type: 'string' },
-    libs: { type: 'string' }
+    libs: { type: 'string' },
+    dev: { type: 'boolean', default: false }
   }
 })
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)))
 const baseDir = values.base ? resolve(values.base) : null
 const onlyLibs = values.libs ? new Set(values.libs.split(',')) : null
 const n = Number(values.n)
@@ -575,5 +547,12 @@ if (concurrencies.some((c) => !Number.isInteger(c) || c < 1)) throw new Error(`-
 if (values.child) {
   await child(values.child as Lib, values.variant as Variant, n, concurrencies[0]!)
 } else {
-  await parent(n, concurrencies, Number(values.reps))
+  const wanted = (lib: Lib) => !onlyLibs || onlyLibs.has(lib)
+  if (wanted('ours')) programs.ours = values.dev ? devOurs(ROOT) : await buildOurs(ROOT)
+  if (baseDir && wanted('base')) programs.base = values.dev ? devOurs(baseDir) : await buildOurs(baseDir)
+  try {
+    await parent(n, concurrencies, Number(values.reps))
+  } finally {
+    for (const p of Object.values(programs)) p.cleanup()
+  }
 }

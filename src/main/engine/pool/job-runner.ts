@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto'
+import { randomInt } from 'node:crypto'
 import { rmSync } from 'node:fs'
-import { isAbsolute, join, relative } from 'node:path'
+import { isAbsolute, join, relative, sep } from 'node:path'
 import type { JobView, JsonValue, StepView } from '../../../shared/types'
 import { classifyError, LeaseLostError, permanent, type StepError } from '../errors'
 import { Coalescer, type EventBus } from '../events'
@@ -75,7 +75,14 @@ export class JobRunner<S> {
   /** Renews every lease held here, while any is (see renewLeases). */
   private renewals: NodeJS.Timeout | null = null
 
+  /** Where work folders go, normalised once and ending with a separator (see workDirOf). */
+  private readonly root: string
+  /** Runs of a step started here, from a random start (see workDirOf). */
+  private runs = randomInt(0, 2 ** 32)
+
   constructor(private readonly d: RunnerDeps<S>) {
+    const root = join(d.artifactsRoot, '.')
+    this.root = root.endsWith(sep) ? root : root + sep
     this.progress = new Coalescer(d.timings.progressIntervalMs, (jobId, u) => this.deliverProgress(jobId, u))
   }
 
@@ -120,92 +127,118 @@ export class JobRunner<S> {
     if (provider && (this.d.budget?.(provider) || this.d.breaker(provider).state !== 'closed')) return null
     const release = this.d.limiter.tryAcquire(def.resource)
     if (!release) return null
-    return {
-      step,
-      workDir: this.workDirOf(claimed.lease.jobId, step),
-      maxAttempts: Math.max(1, def.maxAttempts ?? claimed.job.maxRetries),
-      skipped: claimed.steps.filter((s) => s.status === 'completed'),
-      release
-    }
+    return plannedStart(step, this.workDirOf(claimed.lease.jobId, step), Math.max(1, def.maxAttempts ?? claimed.job.maxRetries), claimed.steps.filter((s) => s.status === 'completed'), release)
   }
 
-  /** A fresh work folder for one run of a step. */
+  /**
+   * A fresh work folder for one run of a step: `<root>/<job id>/<nn>-<step>.<8 hex digits>`. The
+   * suffix counts the runs of this runner from a random start, so that no two runs here share a
+   * folder and a run after a restart does not fall on a folder an earlier engine left (a counter,
+   * not a random UUID per run: cheaper to run and to compile, on every job's path).
+   */
   private workDirOf(jobId: string, step: HeldStep & { index: number }): string {
     // A planned step's name holds a ':' (segment:4f3a…), which no Windows folder name may.
     const folder = `${String(step.index + 1).padStart(2, '0')}-${step.name.replace(/[^\w.-]/g, '-')}`
-    return join(this.d.artifactsRoot, jobId, `${folder}.${randomUUID().slice(0, 8)}`)
+    const run = (this.runs++ >>> 0).toString(16).padStart(8, '0')
+    return `${this.root}${jobId}${sep}${folder}.${run}`
   }
 
+  /**
+   * Runs the job's unfinished steps in order. Its normal path stays small, and the rare ones (an
+   * unknown type or step, skipped steps to log, a yield, parallel groups) are methods of their own:
+   * V8 compiles this function and runStep again and again while a queue warms up, and what it
+   * compiles is what they hold, plus what it inlines into them (bench/queue: that compiling was a
+   * third of the CPU of a fresh process's first thousand no-op jobs).
+   */
   async runJob(claimed: Claim<PlannedStart>, controller: JobStop): Promise<void> {
-    const { lease, job } = claimed
-    const { leases } = this.d
-    this.hold(lease, controller)
+    this.hold(claimed.lease, controller)
     try {
-      const pipeline = this.d.pipelines.get(job.type)
+      const pipeline = this.d.pipelines.get(claimed.job.type)
+      if (!pipeline) return await this.unknownType(claimed)
+      const run = jobRun<S>(claimed, pipeline, controller)
+      if (run.done > 0) await this.prepareResume(run)
       const steps = claimed.steps
-      if (!pipeline) {
-        await this.commit(leases.failJob(lease, steps[0]!, `unknown job type "${job.type}" (this build knows ${this.d.pipelines.names().join(', ')})`, 0, null))
-        return
-      }
-      const input = job.payload
-      const outputs: Record<string, StepOutput> = {}
-      const done = steps.filter((s) => s.status === 'completed')
-      for (const s of done) outputs[s.name] = stepOutputOf(s)
-      if (!claimed.started && done.length && done.length < steps.length) await leases.logSkipped(lease, done)
-
-      const latest = { job }
       for (let i = 0; i < steps.length; i++) {
         const step = steps[i]!
         if (step.status === 'completed') continue
         const def = stepDefinition(pipeline, step.name)
-        if (!def) {
-          await this.commit(leases.failJob(lease, step, `this build's ${pipeline.name} pipeline has no step "${step.name}"`, 0, null))
-          return
-        }
+        if (!def) return await this.unknownStep(run, step)
         // A step started with its claim was asked at the claim (see plan), unless the engine
         // began to stop since (a network backend's claim takes a while).
-        const asked = claimed.started?.plan.step.index === step.index && !this.d.stopping()
-        const yieldTo = asked ? null : this.d.shouldYield(latest.job)
-        if (yieldTo) {
-          await this.commit(leases.release(lease, yieldTo.to, yieldTo.reason))
-          return
-        }
-        const run = (row: StepView, d: StepDefinition<S>) =>
-          this.runStep({ lease, claimed, pipeline, def: d, step: row, input, outputs, controller, latest })
-        if (!def.parallel) {
-          if ((await run(step, def)) !== 'completed') return
-          continue
-        }
-        // The parallel steps that follow each other run together, each in its resource's limit.
-        const group: Array<{ row: StepView; def: StepDefinition<S> }> = []
-        for (let j = i; j < steps.length; j++) {
-          const other = steps[j]!
-          const d = stepDefinition(pipeline, other.name)
-          if (!d?.parallel) break
-          if (other.status !== 'completed') group.push({ row: other, def: d })
-          i = j
-        }
-        const outcomes = await Promise.all(
-          group.map(async (g) => {
-            const outcome = await run(g.row, g.def)
-            // One of them stopped the job (a failure, a wait, a retry later): the others stop too.
-            if (outcome !== 'completed' && !controller.aborted) controller.abort(new StopReason('lease-lost'))
-            return outcome
-          })
-        )
-        if (outcomes.some((o) => o !== 'completed')) return
+        const asked = claimed.started !== null && claimed.started.plan.step.index === step.index && !this.d.stopping()
+        if (!asked && (await this.yielded(run, step))) return
+        if (def.parallel) {
+          const end = this.parallelEnd(pipeline, steps, i)
+          if ((await this.runGroup(run, i, end)) !== 'completed') return
+          i = end
+        } else if ((await this.runStep(run, step, def)) !== 'completed') return
       }
     } catch (err) {
-      // The job was cancelled, removed or taken over: whatever this worker had is discarded.
-      if (err instanceof LeaseLostError) return
-      // A bug in the engine or a pipeline must not leave the job stuck in processing: it fails,
-      // with the error, and can be retried once fixed.
-      await this.failUnexpectedly(claimed, err)
+      return await this.runFailed(claimed, err)
     } finally {
       // A planned start whose step never ran (the job yielded first) gives its slot back.
       claimed.started?.plan.release()
-      this.letGo(lease)
+      this.letGo(claimed.lease)
     }
+  }
+
+  private async unknownType(claimed: ClaimedJob): Promise<void> {
+    const why = `unknown job type "${claimed.job.type}" (this build knows ${this.d.pipelines.names().join(', ')})`
+    await this.commit(this.d.leases.failJob(claimed.lease, claimed.steps[0]!, why, 0, null))
+  }
+
+  private async unknownStep(run: JobRun<S>, step: StepView): Promise<void> {
+    await this.commit(this.d.leases.failJob(run.lease, step, `this build's ${run.pipeline.name} pipeline has no step "${step.name}"`, 0, null))
+  }
+
+  /** A job resumed after some of its steps: their outputs for the later ones, and a log line saying so. */
+  private async prepareResume(run: JobRun<S>): Promise<void> {
+    const done = run.claimed.steps.filter((s) => s.status === 'completed')
+    for (const s of done) run.outputs[s.name] = stepOutputOf(s)
+    if (!run.claimed.started && done.length < run.claimed.steps.length) await this.d.leases.logSkipped(run.lease, done)
+  }
+
+  /** Before a step not asked about at the claim: should the job go back to the queue instead? */
+  private async yielded(run: JobRun<S>, step: StepView): Promise<boolean> {
+    const yieldTo = this.d.shouldYield(run.latest)
+    if (!yieldTo) return false
+    await this.commit(this.d.leases.release(run.lease, yieldTo.to, yieldTo.reason))
+    return true
+  }
+
+  /** The index of the last of the parallel steps that follow each other from `from`. */
+  private parallelEnd(pipeline: PipelineDefinition<S>, steps: readonly StepView[], from: number): number {
+    let end = from
+    for (let j = from; j < steps.length && stepDefinition(pipeline, steps[j]!.name)?.parallel; j++) end = j
+    return end
+  }
+
+  /** The parallel steps from..end run together, each in its resource's limit. */
+  private async runGroup(run: JobRun<S>, from: number, end: number): Promise<StepOutcome> {
+    const group: Array<{ row: StepView; def: StepDefinition<S> }> = []
+    for (let j = from; j <= end; j++) {
+      const row = run.claimed.steps[j]!
+      if (row.status !== 'completed') group.push({ row, def: stepDefinition(run.pipeline, row.name)! })
+    }
+    const outcomes = await Promise.all(
+      group.map(async (g) => {
+        const outcome = await this.runStep(run, g.row, g.def)
+        // One of them stopped the job (a failure, a wait, a retry later): the others stop too.
+        if (outcome !== 'completed' && !run.controller.aborted) run.controller.abort(new StopReason('lease-lost'))
+        return outcome
+      })
+    )
+    return outcomes.every((o) => o === 'completed') ? 'completed' : 'stopped'
+  }
+
+  /**
+   * The job was cancelled, removed or taken over: whatever this worker had is discarded. Any other
+   * error, a bug in the engine or a pipeline, must not leave the job stuck in processing: it
+   * fails, with the error, and can be retried once fixed.
+   */
+  private async runFailed(claimed: ClaimedJob, err: unknown): Promise<void> {
+    if (err instanceof LeaseLostError) return
+    await this.failUnexpectedly(claimed, err)
   }
 
   private hold(lease: Lease, controller: JobStop): void {
@@ -251,12 +284,8 @@ export class JobRunner<S> {
    * What a step not started with its claim goes through before it starts: the provider's budget
    * and circuit (either may make the job wait), then a slot of its resource, waited for in line.
    */
-  private async begin(
-    a: { lease: Lease; claimed: ClaimedJob; def: StepDefinition<S>; step: StepView; controller: JobStop },
-    provider: string | null,
-    breaker: CircuitBreaker | null
-  ): Promise<{ release: () => void; workDir: string; maxAttempts: number } | 'stopped'> {
-    const { lease, claimed, def, step, controller } = a
+  private async begin(run: JobRun<S>, step: StepView, def: StepDefinition<S>, provider: string | null, breaker: CircuitBreaker | null): Promise<PlannedStart | 'stopped'> {
+    const { lease, controller } = run
     const { leases } = this.d
     const overBudget = provider ? (this.d.budget?.(provider) ?? null) : null
     if (provider && overBudget) {
@@ -282,132 +311,130 @@ export class JobRunner<S> {
         return 'stopped'
       }
     }
-    return { release, workDir: this.workDirOf(lease.jobId, step), maxAttempts: Math.max(1, def.maxAttempts ?? claimed.job.maxRetries) }
+    return plannedStart(step, this.workDirOf(lease.jobId, step), Math.max(1, def.maxAttempts ?? run.claimed.job.maxRetries), NONE_HELD, release)
   }
 
-  private async runStep(a: {
-    lease: Lease
-    claimed: Claim<PlannedStart>
-    pipeline: PipelineDefinition<S>
-    def: StepDefinition<S>
-    step: StepView
-    input: Record<string, unknown>
-    outputs: Record<string, StepOutput>
-    controller: JobStop
-    /** Updated with the row each checkpoint returns (it carries a pause requested meanwhile). */
-    latest: { job: JobView }
-  }): Promise<StepOutcome> {
-    const { lease, def, step, input, outputs, controller, claimed } = a
-    const { leases } = this.d
+  /** One step of the job, from its start (or the one made with the claim) to its checkpoint. */
+  private async runStep(run: JobRun<S>, step: StepView, def: StepDefinition<S>): Promise<StepOutcome> {
+    const { lease, controller } = run
     // Only steps that call a provider have a circuit breaker: a local step's bug is not an outage.
-    const target = { input, services: this.d.services, stepName: step.name }
-    const provider = def.provider?.(target) ?? null
+    const provider = def.provider ? (def.provider(this.target(run, step)) ?? null) : null
     const breaker = provider ? this.d.breaker(provider) : null
-    const consulted = def.consults?.(target) ?? []
+    const consulted = def.consults ? def.consults(this.target(run, step)) : NONE
     // Started with its claim (rule 1 of "Claim in commit", store/group-commit.ts), or now.
-    const planned = claimed.started?.plan.step.index === step.index ? claimed.started : null
-    const begun = planned
-      ? { release: planned.plan.release, workDir: planned.plan.workDir, maxAttempts: planned.plan.maxAttempts }
-      : await this.begin(a, provider, breaker)
+    const started = run.claimed.started
+    const planned = started !== null && started.plan.step.index === step.index ? started : null
+    const begun = planned ? planned.plan : await this.begin(run, step, def, provider, breaker)
     if (begun === 'stopped') return 'stopped'
-    const { release, workDir, maxAttempts } = begun
-    // One definition of a job's progress everywhere (src/shared/progress.ts): steps count equally.
-    const jobProgressAt = stepProgressReporter(claimed.steps.length, step.index, a.latest.job.progress)
-    let started = Date.now()
-    let attempt = planned ? planned.attempt : 0
+    const release = begun.release
+    const workDir = begun.workDir
     try {
-      if (!planned) attempt = await leases.startStep(lease, step, workDir, maxAttempts)
+      const attempt = planned ? planned.attempt : await this.d.leases.startStep(lease, step, begun.workDir, begun.maxAttempts)
       controller.throwIfAborted()
-      started = Date.now()
-      const ctx = makeStepContext<S>({
-        jobId: lease.jobId,
-        stepName: step.name,
-        projectId: claimed.job.projectId,
-        jobType: claimed.job.type,
-        input,
-        outputs,
-        workDir,
-        // Its AbortSignal is made only if the step asks for it (see JobStop).
-        signal: controller,
-        services: this.d.services,
-        onProgress: (pct, message) =>
-          this.progress.push(lease.jobId, {
-            stepIdx: step.index,
-            stepName: step.name,
-            stepProgress: pct,
-            jobProgress: jobProgressAt(pct),
-            message: message ?? null
-          }),
-        onLog: (message, level) => this.logLine(lease.jobId, level, message, step.name)
-      })
-
+      const at = stepRun(run, step, workDir, attempt, begun.maxAttempts, provider, breaker, consulted)
+      const ctx = this.contextOf(at)
       let result: StepResult
-      let usedFallback = false
       try {
         result = await def.run(ctx)
         controller.throwIfAborted()
-        await publishFiles(result.files ?? {}, workDir)
+        if (result.files) await publishFiles(result.files, workDir)
       } catch (raw) {
-        const recovered = await this.recover(raw, { lease, step, def, ctx, controller, breaker, provider, consulted, workDir, started, attempt, maxAttempts })
+        const recovered = await this.recover(raw, at, def, ctx)
         if (recovered === 'stopped') return 'stopped'
         result = recovered
-        usedFallback = true
+        at.usedFallback = true
       }
-
-      const files = result.files ?? {}
-      const durationMs = Date.now() - started
-      this.progress.drop(lease.jobId)
-      const isLast = step.index === claimed.steps.length - 1
-      const nextStep = claimed.steps[step.index + 1]
-      const output: StepOutput = { data: result.data, files }
-      // An unpriced model's cost is unknown (NULL), not free: the job's total becomes a lower bound.
-      const costUsd = result.costKnown === false ? null : (result.cost ?? 0)
-      if (result.cost !== undefined && costUsd !== null) output.cost = result.cost
-      if (result.provider !== undefined) output.provider = result.provider
-      if (usedFallback) output.fallback = true
       // The resource's work is over: its slot is free for the job the pool claims in this very
       // checkpoint's commit (rule 2 of "Claim in commit", store/group-commit.ts), not only after it.
       release()
-      a.latest.job = await this.d.commits.submit(leases.completeStep(
-        lease,
-        step,
-        {
-          data: result.data,
-          files,
-          workDir,
-          costUsd,
-          provider: result.provider ?? provider,
-          fallback: usedFallback,
-          durationMs,
-          durable: worthSyncing(files, result.cost ?? 0, result.provider ?? provider)
-        },
-        {
-          resource: nextStep?.resource ?? null,
-          step: nextStep?.name ?? null,
-          jobProgress: jobProgressAt(100),
-          ...(isLast ? { jobResult: jobResult(outputs, step.name, output) } : {})
-        }
-      ))
-      outputs[step.name] = output
-      if (breaker && !usedFallback && breaker.recordSuccess(durationMs)) this.d.onBreakerChange(breaker)
-      else if (usedFallback) breaker?.abandonTrial()
-      // The step got past the providers it consulted: one that was marked down is back.
-      for (const other of usedFallback ? [] : consulted) {
-        const b = this.d.breaker(other)
-        if (b.state !== 'closed' && b.recordSuccess(durationMs)) this.d.onBreakerChange(b)
-      }
+      run.latest = await this.d.commits.submit(this.checkpoint(at, result))
+      this.succeeded(at)
       return 'completed'
     } catch (err) {
-      breaker?.abandonTrial()
-      if (err instanceof LeaseLostError || controller.aborted) {
-        await this.handleStop(lease, step, stopReasonOf(controller))
-        rmSync(workDir, { recursive: true, force: true })
-        return 'stopped'
-      }
-      throw err
+      return await this.interrupted(err, run, step, breaker, workDir)
     } finally {
       release()
     }
+  }
+
+  /** What a step's provider and consults functions are asked with. */
+  private target(run: JobRun<S>, step: StepView): { input: Record<string, unknown>; services: S; stepName: string } {
+    return { input: run.input, services: this.d.services, stepName: step.name }
+  }
+
+  private contextOf(at: StepRun<S>): StepContext<S> {
+    const run = at.run
+    const job = run.claimed.job
+    return makeStepContext<S>({
+      jobId: run.lease.jobId,
+      stepName: at.step.name,
+      projectId: job.projectId,
+      jobType: job.type,
+      input: run.input,
+      outputs: run.outputs,
+      workDir: at.workDir,
+      // Its AbortSignal is made only if the step asks for it (see JobStop).
+      signal: run.controller,
+      services: this.d.services,
+      onProgress: (pct, message) => this.progress.push(run.lease.jobId, progressUpdate(at, pct, message)),
+      onLog: (message, level) => this.logLine(run.lease.jobId, level, message, at.step.name)
+    })
+  }
+
+  /** The step's checkpoint: its output stored, the job moved on to the next step or finished. */
+  private checkpoint(at: StepRun<S>, result: StepResult): GroupedWrite {
+    const { run, step } = at
+    const files = result.files ?? {}
+    const durationMs = Date.now() - at.startedAt
+    at.durationMs = durationMs
+    this.progress.drop(run.lease.jobId)
+    const steps = run.claimed.steps
+    const nextStep = step.index + 1 < steps.length ? steps[step.index + 1]! : null
+    const output: StepOutput = { data: result.data, files }
+    // An unpriced model's cost is unknown (NULL), not free: the job's total becomes a lower bound.
+    const costUsd = result.costKnown === false ? null : (result.cost ?? 0)
+    if (result.cost !== undefined && costUsd !== null) output.cost = result.cost
+    if (result.provider !== undefined) output.provider = result.provider
+    if (at.usedFallback) output.fallback = true
+    at.output = output
+    const provider = result.provider ?? at.provider
+    const next: { resource: string | null; step: string | null; jobProgress: number; jobResult?: JsonValue } = {
+      resource: nextStep ? nextStep.resource : null,
+      step: nextStep ? nextStep.name : null,
+      jobProgress: at.jobProgressAt(100)
+    }
+    if (!nextStep) next.jobResult = jobResult(run.outputs, step.name, output)
+    return this.d.leases.completeStep(
+      run.lease,
+      step,
+      { data: result.data, files, workDir: at.workDir, costUsd, provider, fallback: at.usedFallback, durationMs, durable: worthSyncing(files, result.cost ?? 0, provider) },
+      next
+    )
+  }
+
+  /** After the checkpoint: the output handed to later steps, and the providers' circuits told. */
+  private succeeded(at: StepRun<S>): void {
+    at.run.outputs[at.step.name] = at.output!
+    const breaker = at.breaker
+    if (at.usedFallback) {
+      breaker?.abandonTrial()
+      return
+    }
+    if (breaker && breaker.recordSuccess(at.durationMs)) this.d.onBreakerChange(breaker)
+    // The step got past the providers it consulted: one that was marked down is back.
+    for (const other of at.consulted) {
+      const b = this.d.breaker(other)
+      if (b.state !== 'closed' && b.recordSuccess(at.durationMs)) this.d.onBreakerChange(b)
+    }
+  }
+
+  /** The step was stopped from outside (cancelled, lease lost, shutdown), or an error escaped it. */
+  private async interrupted(err: unknown, run: JobRun<S>, step: StepView, breaker: CircuitBreaker | null, workDir: string): Promise<StepOutcome> {
+    breaker?.abandonTrial()
+    if (!(err instanceof LeaseLostError) && !run.controller.aborted) throw err
+    await this.handleStop(run.lease, step, stopReasonOf(run.controller))
+    rmSync(workDir, { recursive: true, force: true })
+    return 'stopped'
   }
 
   /**
@@ -416,24 +443,9 @@ export class JobRunner<S> {
    * optimizing compiler several times while a queue warms up, stays small (bench/queue: a third
    * of the CPU of the first thousand no-op jobs went into compiling runStep).
    */
-  private async recover(
-    raw: unknown,
-    a: {
-      lease: Lease
-      step: StepView
-      def: StepDefinition<S>
-      ctx: StepContext<S>
-      controller: JobStop
-      breaker: CircuitBreaker | null
-      provider: string | null
-      consulted: readonly string[]
-      workDir: string
-      started: number
-      attempt: number
-      maxAttempts: number
-    }
-  ): Promise<StepResult | 'stopped'> {
-    const { lease, step, def, ctx, controller, breaker, provider, consulted, workDir, started, attempt, maxAttempts } = a
+  private async recover(raw: unknown, at: StepRun<S>, def: StepDefinition<S>, ctx: StepContext<S>): Promise<StepResult | 'stopped'> {
+    const { step, breaker, provider, consulted, workDir, startedAt: started, attempt, maxAttempts } = at
+    const { lease, controller } = at.run
     const { leases } = this.d
     if (controller.aborted) throw raw
     if (this.d.stopping()) {
@@ -544,6 +556,88 @@ export class JobRunner<S> {
       console.warn(`job ${lease.jobId}: not given back (${err instanceof Error ? err.message : String(err)}); it resumes at ${step.name} when the engine next starts`)
     }
   }
+}
+
+const NONE: readonly string[] = Object.freeze([])
+const NONE_HELD: readonly HeldStep[] = Object.freeze([])
+
+/** Every planned start made with one literal, so that the code reading them sees one shape. */
+function plannedStart(step: StepView, workDir: string, maxAttempts: number, skipped: readonly HeldStep[], release: () => void): PlannedStart {
+  return { step, workDir, maxAttempts, skipped, release }
+}
+
+/**
+ * One run of a job by this runner: what its steps share. A plain object made by one literal
+ * (jobRun), as is StepRun: cheaper to make than a class instance whose fields are declared
+ * (class fields are defined one by one before the constructor runs).
+ */
+interface JobRun<S> {
+  readonly claimed: Claim<PlannedStart>
+  readonly pipeline: PipelineDefinition<S>
+  readonly controller: JobStop
+  readonly lease: Lease
+  readonly input: Record<string, unknown>
+  /** Each finished step's output, for the steps after it. */
+  readonly outputs: Record<string, StepOutput>
+  /** The job as its latest checkpoint stored it (it carries a pause requested meanwhile). */
+  latest: JobView
+  /** How many of its steps were finished before this run. */
+  readonly done: number
+}
+
+function jobRun<S>(claimed: Claim<PlannedStart>, pipeline: PipelineDefinition<S>, controller: JobStop): JobRun<S> {
+  let done = 0
+  for (const s of claimed.steps) if (s.status === 'completed') done++
+  return { claimed, pipeline, controller, lease: claimed.lease, input: claimed.job.payload, outputs: {}, latest: claimed.job, done }
+}
+
+/** One run of one step, from its start to its checkpoint. */
+interface StepRun<S> {
+  readonly run: JobRun<S>
+  readonly step: StepView
+  readonly workDir: string
+  readonly attempt: number
+  readonly maxAttempts: number
+  readonly provider: string | null
+  readonly breaker: CircuitBreaker | null
+  readonly consulted: readonly string[]
+  readonly startedAt: number
+  usedFallback: boolean
+  durationMs: number
+  output: StepOutput | null
+  /** One definition of a job's progress everywhere (src/shared/progress.ts): steps count equally. */
+  readonly jobProgressAt: (stepPercent: number) => number
+}
+
+function stepRun<S>(
+  run: JobRun<S>,
+  step: StepView,
+  workDir: string,
+  attempt: number,
+  maxAttempts: number,
+  provider: string | null,
+  breaker: CircuitBreaker | null,
+  consulted: readonly string[]
+): StepRun<S> {
+  return {
+    run,
+    step,
+    workDir,
+    attempt,
+    maxAttempts,
+    provider,
+    breaker,
+    consulted,
+    startedAt: Date.now(),
+    usedFallback: false,
+    durationMs: 0,
+    output: null,
+    jobProgressAt: stepProgressReporter(run.claimed.steps.length, step.index, run.latest.progress)
+  }
+}
+
+function progressUpdate(at: StepRun<unknown>, pct: number, message: string | undefined): ProgressUpdate {
+  return { stepIdx: at.step.index, stepName: at.step.name, stepProgress: pct, jobProgress: at.jobProgressAt(pct), message: message ?? null }
 }
 
 /** Why the job was stopped: ours (cancel, shutdown, lease) or, by default, a lost lease. */

@@ -362,17 +362,25 @@ export class WorkerPool<S = unknown, X extends ExternalWatch = ExternalChanges> 
     const controller = new JobStop()
     const entry: Running = { controller, claimed, done: Promise.resolve(), finishing: false }
     this.running.set(claimed.lease.jobId, entry)
-    entry.done = this.runner
-      .runJob(claimed, controller)
-      .catch((err) => console.error(`job ${claimed.lease.jobId} runner crashed:`, err))
-      .finally(() => {
-        if (entry.finishing) this.finishing--
-        // A job given back to the queue can be claimed again before this run has unwound.
-        if (this.running.get(claimed.lease.jobId) === entry) this.running.delete(claimed.lease.jobId)
-        this.queueTick()
-        this.checkIdle()
-      })
+    // then(ended, crashed) rather than catch().finally(): two promises fewer on every job's path.
+    entry.done = this.runner.runJob(claimed, controller).then(
+      () => this.ended(entry),
+      (err) => {
+        console.error(`job ${claimed.lease.jobId} runner crashed:`, err)
+        this.ended(entry)
+      }
+    )
     return entry
+  }
+
+  /** A runner is over: its slot is free. */
+  private ended(entry: Running): void {
+    if (entry.finishing) this.finishing--
+    const jobId = entry.claimed.lease.jobId
+    // A job given back to the queue can be claimed again before this run has unwound.
+    if (this.running.get(jobId) === entry) this.running.delete(jobId)
+    this.queueTick()
+    this.checkIdle()
   }
 
   private scheduleWake(lookAhead: boolean): void {
