@@ -65,6 +65,9 @@ async function main(): Promise<void> {
   u.pathname = `/${name}`
   const url = u.toString()
   const pool = new pg.Pool({ connectionString: url, max: 2 })
+  // An idle connection the server ends (the drop at the end) is reported here; unheard, it would
+  // end the process.
+  pool.on('error', () => undefined)
   console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
   try {
     await farmInit(url)
@@ -145,6 +148,16 @@ async function main(): Promise<void> {
     console.log(`load average at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`)
   } finally {
     await pool.end()
+    // pool.end() resolves before its sockets close, and the workers' and graphile-worker's
+    // sessions end on their own time: a forced drop now would cut one mid-close. Wait for them.
+    const c = new pg.Client({ connectionString: server })
+    await c.connect()
+    for (let i = 0; i < 500; i++) {
+      const { rows } = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name])
+      if (rows[0]!.n === 0) break
+      await pause(20)
+    }
+    await c.end()
     await admin(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
     if (cluster) execFileSync(script, ['stop', cluster])
   }
