@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path'
 import pg from 'pg'
 import type { JobView } from '../../../shared/types'
 import { EventBus } from '../events'
+import type { PipelineRegistry } from '../pipelines/registry'
 import { defaultResourceLimits, WorkerPool } from '../pool/pool'
 import type { StudioServices } from '../services'
 import { relayFarmChanges } from '../store/postgres/job-relay'
@@ -48,6 +49,11 @@ export interface FarmWorkerOptions {
   version?: string
   /** Notes for the person running the worker (a lost connection, a retry). */
   log?: (line: string) => void
+  /**
+   * The pipelines this worker runs; the built-in ones by default. bench/farm passes no-op and
+   * sleep pipelines, so that what it measures is the farm around the steps.
+   */
+  pipelines?: PipelineRegistry<StudioServices>
   /** A job this worker took ended: completed or failed here, or cancelled from elsewhere while it ran. */
   onFinished?: (job: JobView) => void
 }
@@ -110,7 +116,7 @@ export class FarmWorker {
       leases: this.leases,
       providerCalls: new PgProviderCalls(this.db, this.id),
       external: new FarmSweep({ everyMs: this.timings.sweepMs, flag: this.flag, log: this.log }),
-      pipelines: this.local.pipelines,
+      pipelines: o.pipelines ?? this.local.pipelines,
       services,
       events: this.events,
       artifactsRoot,
