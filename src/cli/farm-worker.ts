@@ -1,7 +1,7 @@
 /**
  * `studio farm worker`: checks that this machine can work for the farm (the shared folder seen and
  * writable, the farm's schema known: workerPreflight), then runs the farm's jobs until SIGINT or
- * SIGTERM — a first signal lets running steps finish (up to 10 s; the rest go back to the queue),
+ * SIGTERM — a first signal lets running steps finish (up to 10 s by default, stopGraceMs in the timings; the rest go back to the queue),
  * a second stops them at once. One line per job this worker finished (one JSON object a line with
  * --json), and a summary at the end.
  */
@@ -73,7 +73,7 @@ export async function runFarmWorker(ctx: CommandContext, a: FarmWorkerArgs): Pro
     const onSignal = (sig: NodeJS.Signals) => {
       signals++
       if (signals === 1) {
-        note(`${sig}: finishing running steps (up to 10 s; again to stop now), then leaving the farm`)
+        note(`${sig}: finishing running steps (up to ${Math.round(timings.stopGraceMs / 1000)} s; again to stop now), then leaving the farm`)
         resolve()
       } else {
         note('stopping now; interrupted jobs go back to the queue')
@@ -83,7 +83,7 @@ export async function runFarmWorker(ctx: CommandContext, a: FarmWorkerArgs): Pro
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
   })
-  await worker.stop(signals > 1 ? 0 : 10_000)
+  await worker.stop(signals > 1 ? 0 : timings.stopGraceMs)
   clearInterval(stayAlive)
   process.removeAllListeners('SIGINT')
   process.removeAllListeners('SIGTERM')

@@ -22,7 +22,9 @@ export interface WorkerProcess {
 }
 
 /** Timings short enough for a test to wait out a lease (see farm/worker-timings.ts). */
-export const SHORT_TIMINGS = { leaseMs: 1_500, heartbeatMs: 200, staleAfterMs: 3_000, sweepMs: 300, reclaimEveryMs: 200 }
+// The stop grace stays long: a test that lets a step finish after SIGTERM must not depend on how
+// fast a loaded machine renders (10 s was not always enough for a draft video's render).
+export const SHORT_TIMINGS = { leaseMs: 1_500, heartbeatMs: 200, staleAfterMs: 3_000, sweepMs: 300, reclaimEveryMs: 200, stopGraceMs: 240_000 }
 
 export function startWorker(url: string, dataDir: string, o: { concurrency?: number; timings?: object; localDir?: string } = {}): WorkerProcess {
   const localDir = o.localDir ?? mkdtempSync(join(tmpdir(), 'studio-worker-local-'))

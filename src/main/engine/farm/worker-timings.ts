@@ -20,7 +20,9 @@ export const FarmWorkerTimings = z.strictObject({
   /** Safety sweep: look for work and re-read the queue's pause even when no notification came. */
   sweepMs: ms(20),
   /** How often leases that ran out are looked for. */
-  reclaimEveryMs: ms(20)
+  reclaimEveryMs: ms(20),
+  /** On a first SIGINT/SIGTERM, how long running steps may take to finish before their jobs go back. */
+  stopGraceMs: ms(0)
 })
 export type FarmWorkerTimings = z.output<typeof FarmWorkerTimings>
 
@@ -29,7 +31,8 @@ export const DEFAULT_FARM_WORKER_TIMINGS: FarmWorkerTimings = {
   heartbeatMs: 5_000,
   staleAfterMs: DEFAULT_STALE_AFTER_MS,
   sweepMs: 5_000,
-  reclaimEveryMs: 5_000
+  reclaimEveryMs: 5_000,
+  stopGraceMs: 10_000
 }
 
 export const TIMINGS_ENV = 'STUDIO_FARM_WORKER_TIMINGS'
