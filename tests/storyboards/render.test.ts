@@ -270,7 +270,11 @@ describe('a storyboard render killed with SIGKILL', () => {
     const after = segmentEncodes().length - before
     expect(kept).toBeGreaterThanOrEqual(1)
     expect(after).toBe(segments.length - kept)
-    expect(before).toBeLessThanOrEqual(kept + 2)
+    // The kill came mid-render: segments were left to encode after it. (How many encodes had
+    // started by then beyond those kept depends on the machine's load between the poll and the
+    // kill: two slots, and a loaded machine let a third start; bounding it tested the machine.)
+    expect(before).toBeGreaterThanOrEqual(kept)
+    expect(kept).toBeLessThan(segments.length)
     expect((await probe(done.steps.find((st) => st.name === 'assemble')!.files.video!)).durationSec).toBeGreaterThan(1)
   }, 300_000)
 })
