@@ -8,20 +8,16 @@
  *   node --import tsx bench/farm/claims.ts [--url postgres://…] [--n 2000]
  * Without --url it starts a private cluster (scripts/test-postgres.sh) and stops it at the end.
  */
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
 import { claimNext, completeFenced } from '../../src/main/engine/store/postgres/claims'
 import { farmInit } from '../../src/main/engine/store/postgres/init'
 import { listenForWake, wakeWorkers } from '../../src/main/engine/store/postgres/wake'
+import { benchDatabase } from './database'
 import { graphileDrain, graphileWakeLatency } from './graphile-peer'
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, n: { type: 'string', default: '2000' } } })
 const N = Number(values.n)
-const script = new URL('../../scripts/test-postgres.sh', import.meta.url).pathname
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b)
@@ -61,19 +57,8 @@ async function drain(url: string, workers: number, workMs: number): Promise<{ se
 }
 
 async function main(): Promise<void> {
-  let cluster: string | undefined
-  let server = values.url
-  if (!server) {
-    cluster = mkdtempSync(join(tmpdir(), 'studio-bench-pg-'))
-    server = execFileSync(script, ['start', cluster], { encoding: 'utf8' }).trim()
-  }
-  const admin = new pg.Client({ connectionString: server })
-  await admin.connect()
-  const name = `studio_bench_${Date.now()}`
-  await admin.query(`CREATE DATABASE ${name}`)
-  const u = new URL(server)
-  u.pathname = `/${name}`
-  const url = u.toString()
+  const database = await benchDatabase(values.url)
+  const url = database.url
   const pool = new pg.Pool({ connectionString: url, max: 2 })
   try {
     await farmInit(url)
@@ -126,16 +111,7 @@ async function main(): Promise<void> {
     console.log(`graphile-worker, addJob → its idle worker starts the task: p50 ${pct(peerLatencies, 50).toFixed(2)} ms, p99 ${pct(peerLatencies, 99).toFixed(2)} ms (100 jobs)`)
   } finally {
     await pool.end()
-    // pool.end() resolves before its sockets close: a forced drop now would cut one mid-close
-    // (an unhandled 'terminating connection' error). Wait for this database's sessions to end.
-    for (let i = 0; i < 500; i++) {
-      const { rows } = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name])
-      if (rows[0]!.n === 0) break
-      await new Promise((r) => setTimeout(r, 20))
-    }
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-    await admin.end()
-    if (cluster) execFileSync(script, ['stop', cluster])
+    await database.close()
   }
 }
 

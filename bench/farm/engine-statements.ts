@@ -9,8 +9,6 @@
  * The URL names a server (a database of its own is created and dropped); without it a private
  * cluster is started (scripts/test-postgres.sh) and stopped at the end.
  */
-import { execFileSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { cpus, hostname, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -22,10 +20,10 @@ import { FarmWorker } from '../../src/main/engine/farm/worker'
 import { farmInit } from '../../src/main/engine/store/postgres/init'
 import { PgJobStore } from '../../src/main/engine/store/postgres/jobs'
 import { benchPipelines } from './engine-pipelines'
+import { benchDatabase } from './database'
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, n: { type: 'string', default: '300' } } })
 const N = Number(values.n)
-const script = new URL('../../scripts/test-postgres.sh', import.meta.url).pathname
 
 const counts = new Map<string, { n: number; ms: number }>()
 let counting = false
@@ -51,23 +49,8 @@ const original = pg.Client.prototype.query as (...args: unknown[]) => unknown
   return reply
 }
 
-async function admin(url: string, sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url })
-  await c.connect()
-  await c.query(sql).finally(() => c.end())
-}
-
-let cluster: string | undefined
-let server = values.url
-if (!server) {
-  cluster = mkdtempSync(join(tmpdir(), 'studio-bench-pg-'))
-  server = execFileSync(script, ['start', cluster], { encoding: 'utf8' }).trim()
-}
-const name = `studio_bench_${randomBytes(4).toString('hex')}`
-await admin(server, `CREATE DATABASE ${name}`)
-const u = new URL(server)
-u.pathname = `/${name}`
-const url = u.toString()
+const database = await benchDatabase(values.url)
+const url = database.url
 const pool = new pg.Pool({ connectionString: url, max: 2 })
 try {
   await farmInit(url)
@@ -108,6 +91,5 @@ try {
   }
 } finally {
   await pool.end()
-  await admin(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-  if (cluster) execFileSync(script, ['stop', cluster])
+  await database.close()
 }

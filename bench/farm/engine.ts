@@ -13,8 +13,6 @@
  * The URL names a server: a database of its own is created for the run and dropped after. Without
  * --url it starts a private cluster (scripts/test-postgres.sh) and stops it at the end.
  */
-import { execFileSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -27,6 +25,7 @@ import { PgJobStore } from '../../src/main/engine/store/postgres/jobs'
 import { benchPipelines } from './engine-pipelines'
 import { EngineWorkers } from './engine-children'
 import { graphileDrain, graphileWakeLatency } from './graphile-peer'
+import { benchDatabase } from './database'
 
 const { values } = parseArgs({
   options: { url: { type: 'string' }, n: { type: 'string', default: '1000' }, 'sleep-n': { type: 'string', default: '80' }, latency: { type: 'string', default: '100' } }
@@ -34,16 +33,9 @@ const { values } = parseArgs({
 const N = Number(values.n)
 const SLEEP_N = Number(values['sleep-n'])
 const LATENCY_N = Number(values.latency)
-const script = new URL('../../scripts/test-postgres.sh', import.meta.url).pathname
 const now = () => performance.timeOrigin + performance.now()
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function admin(url: string, sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url })
-  await c.connect()
-  await c.query(sql).finally(() => c.end())
-}
 
 interface Row {
   label: string
@@ -53,17 +45,8 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  let cluster: string | undefined
-  let server = values.url
-  if (!server) {
-    cluster = mkdtempSync(join(tmpdir(), 'studio-bench-pg-'))
-    server = execFileSync(script, ['start', cluster], { encoding: 'utf8' }).trim()
-  }
-  const name = `studio_bench_${randomBytes(4).toString('hex')}`
-  await admin(server, `CREATE DATABASE ${name}`)
-  const u = new URL(server)
-  u.pathname = `/${name}`
-  const url = u.toString()
+  const database = await benchDatabase(values.url)
+  const url = database.url
   const pool = new pg.Pool({ connectionString: url, max: 2 })
   // An idle connection the server ends (the drop at the end) is reported here; unheard, it would
   // end the process.
@@ -148,18 +131,7 @@ async function main(): Promise<void> {
     console.log(`load average at end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`)
   } finally {
     await pool.end()
-    // pool.end() resolves before its sockets close, and the workers' and graphile-worker's
-    // sessions end on their own time: a forced drop now would cut one mid-close. Wait for them.
-    const c = new pg.Client({ connectionString: server })
-    await c.connect()
-    for (let i = 0; i < 500; i++) {
-      const { rows } = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name])
-      if (rows[0]!.n === 0) break
-      await pause(20)
-    }
-    await c.end()
-    await admin(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-    if (cluster) execFileSync(script, ['stop', cluster])
+    await database.close()
   }
 }
 

@@ -7,8 +7,6 @@
  * The URL names a server: a database of its own is created for the run and dropped after. Without
  * --url it starts a private cluster (scripts/test-postgres.sh) and stops it at the end.
  */
-import { execFileSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -20,32 +18,17 @@ import { stepNeeds } from '../../src/main/engine/farm/capabilities'
 import { PipelineRegistry } from '../../src/main/engine/pipelines/registry'
 import { farmInit } from '../../src/main/engine/store/postgres/init'
 import { PgJobStore } from '../../src/main/engine/store/postgres/jobs'
+import { benchDatabase } from './database'
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, n: { type: 'string', default: '20000' } } })
 const N = Number(values.n)
-const script = new URL('../../scripts/test-postgres.sh', import.meta.url).pathname
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6
 
-async function admin(url: string, sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url })
-  await c.connect()
-  await c.query(sql).finally(() => c.end())
-}
-
 async function main(): Promise<void> {
-  let cluster: string | undefined
-  let server = values.url
-  if (!server) {
-    cluster = mkdtempSync(join(tmpdir(), 'studio-bench-pg-'))
-    server = execFileSync(script, ['start', cluster], { encoding: 'utf8' }).trim()
-  }
-  const name = `studio_bench_${randomBytes(4).toString('hex')}`
-  await admin(server, `CREATE DATABASE ${name}`)
-  const u = new URL(server)
-  u.pathname = `/${name}`
-  const url = u.toString()
+  const database = await benchDatabase(values.url)
+  const url = database.url
   const pool = new pg.Pool({ connectionString: url, max: 4 })
   try {
     await farmInit(url)
@@ -96,8 +79,7 @@ async function main(): Promise<void> {
     console.log(`cancelMany        ${cancelled.done} jobs in one transaction: ${Math.round(cancelled.done / (cancel / 1000))} jobs/s`)
   } finally {
     await pool.end()
-    await admin(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-    if (cluster) execFileSync(script, ['stop', cluster])
+    await database.close()
   }
 }
 

@@ -10,7 +10,7 @@ type PgRow = Record<string, unknown>
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v))
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v))
-const flag = (v: unknown): number => (v === true || v === 1 ? 1 : 0)
+const flag = (v: unknown): number => (v === true || v === 1 || v === 't' ? 1 : 0)
 
 /** The columns of jobs every read selects (all of them but the farm's own: next_needs, lease_fence). */
 export const JOB_COLUMNS = `id, seq, project_id, type, title, payload, status, progress, current_step, result, error, priority, position,
@@ -23,6 +23,7 @@ export const jobColumnsOf = (alias: string): string =>
     .map((c) => `${alias}.${c.trim()}`)
     .join(', ')
 
+/** A `jobs` row from a query, `RETURNING` or json_agg (which gives numbers already). */
 export function jobRow(r: PgRow): JobRow {
   return {
     id: r.id as string,
@@ -33,22 +34,22 @@ export function jobRow(r: PgRow): JobRow {
     payload: r.payload as string,
     status: r.status as JobRow['status'],
     progress: num(r.progress),
-    current_step: r.current_step as string | null,
-    result: r.result as string | null,
-    error: r.error as string | null,
+    current_step: (r.current_step as string | null) ?? null,
+    result: (r.result as string | null) ?? null,
+    error: (r.error as string | null) ?? null,
     priority: num(r.priority),
     position: num(r.position),
     retry_count: num(r.retry_count),
     max_retries: num(r.max_retries),
-    next_resource: r.next_resource as string | null,
+    next_resource: (r.next_resource as string | null) ?? null,
     run_after: num(r.run_after),
-    waiting_reason: r.waiting_reason as string | null,
-    waiting_provider: r.waiting_provider as string | null,
+    waiting_reason: (r.waiting_reason as string | null) ?? null,
+    waiting_provider: (r.waiting_provider as string | null) ?? null,
     pause_requested: flag(r.pause_requested),
-    lease_token: r.lease_token as string | null,
-    lease_owner: r.lease_owner as string | null,
+    lease_token: (r.lease_token as string | null) ?? null,
+    lease_owner: (r.lease_owner as string | null) ?? null,
     lease_expires_at: numOrNull(r.lease_expires_at),
-    batch_id: r.batch_id as string | null,
+    batch_id: (r.batch_id as string | null) ?? null,
     estimated_duration_ms: numOrNull(r.estimated_duration_ms),
     actual_duration_ms: numOrNull(r.actual_duration_ms),
     cost_usd: num(r.cost_usd),
@@ -72,12 +73,12 @@ export function stepRow(r: PgRow, seq: number): StepRow {
     status: r.status as StepRow['status'],
     attempts: num(r.attempts),
     progress: num(r.progress),
-    output: r.output as string | null,
-    files: r.files as string | null,
-    work_dir: r.work_dir as string | null,
-    error: r.error as string | null,
+    output: (r.output as string | null) ?? null,
+    files: (r.files as string | null) ?? null,
+    work_dir: (r.work_dir as string | null) ?? null,
+    error: (r.error as string | null) ?? null,
     cost_usd: numOrNull(r.cost_usd),
-    provider: r.provider as string | null,
+    provider: (r.provider as string | null) ?? null,
     fallback: flag(r.fallback),
     started_at: numOrNull(r.started_at),
     completed_at: numOrNull(r.completed_at),

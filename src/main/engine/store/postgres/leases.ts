@@ -41,7 +41,7 @@ import type {
 } from '../leases'
 import { jobView, stepView, type StepRow } from '../rows'
 import { announcedLine, runFenced, storedLine, type FencedResult, type FencedWrite, type LogInput, type Params } from './fenced'
-import { pgJobRow, pgStepRow } from './lease-rows'
+import { jobRow, stepRow } from './job-rows'
 import { reclaimAbandoned } from './reclaim'
 import { inPgSavepoint, inPgTransaction, isRetryablePgError, onePgStatement, type PgTx } from './transaction'
 import { FARM_WAKE_CHANNEL } from './wake'
@@ -234,8 +234,8 @@ export class PgLeaseStore implements LeaseStore {
     if (!raw) return null
     const stepsJson = (raw.steps_json_ as Array<Record<string, unknown>> | null) ?? []
     delete raw.steps_json_
-    const row = pgJobRow(raw)
-    const steps = stepsJson.map((s) => pgStepRow(s, row.seq))
+    const row = jobRow(raw)
+    const steps = stepsJson.map((s) => stepRow(s, row.seq))
     const job = this.announce(t, row)
     const lease: PgLease = {
       jobId: row.id,
@@ -512,7 +512,7 @@ export class PgLeaseStore implements LeaseStore {
     )
     for (const r of rows as Array<Record<string, unknown>>) {
       delete r.woke
-      this.announce(tx, pgJobRow(r))
+      this.announce(tx, jobRow(r))
     }
     this.flush(tx)
     return rows.length
@@ -562,11 +562,11 @@ export class PgLeaseStore implements LeaseStore {
 
   private announceWrite(tx: PgTx, w: FencedWrite, done: FencedResult): JobView {
     this.announceLines(tx, w.jobId, w.now, w.logs ?? [], done.logIds)
-    return this.announce(tx, pgJobRow(done.row))
+    return this.announce(tx, jobRow(done.row))
   }
 
   /** The job as committed, announced once its transaction commits. */
-  private announce(tx: PgTx, row: ReturnType<typeof pgJobRow>): JobView {
+  private announce(tx: PgTx, row: ReturnType<typeof jobRow>): JobView {
     const job = jobView(row)
     const events = this.o.events
     if (events) tx.afterCommit(() => events.emit({ type: 'job.changed', job }))

@@ -15,7 +15,7 @@ import { fromDataRelative } from '../../farm/shared-media'
 import type { ReclaimOptions } from '../leases'
 import type { JobRow } from '../rows'
 import { storedLine, type LogInput } from './fenced'
-import { pgJobRow } from './lease-rows'
+import { jobRow } from './job-rows'
 import { inPgTransaction, type PgTx } from './transaction'
 import { FARM_WAKE_CHANNEL } from './wake'
 import { DEFAULT_STALE_AFTER_MS } from './workers'
@@ -109,7 +109,7 @@ export async function reclaimAbandoned(pool: pg.Pool, o: ReclaimInput): Promise<
     const lineIds = new Map(logged.rows.map((r) => [r.job_id, Number(r.id)]))
     for (const l of lines) o.announceLines(tx, l.c.id, o.now, [l.line], [lineIds.get(l.c.id) ?? 0])
     await tx.query('SELECT pg_notify($1, $2)', [FARM_WAKE_CHANNEL, 'jobs'])
-    for (const r of back.rows) o.announce(tx, pgJobRow(r))
+    for (const r of back.rows) o.announce(tx, jobRow(r))
     return ids
   })
   if (abandonedWork.length) o.onAbandonedWork?.(abandonedWork)
