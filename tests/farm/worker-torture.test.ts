@@ -11,31 +11,10 @@
  * ahead of it; the cancelled jobs ended cancelled and never completed.
  */
 import { spawn } from 'node:child_process'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { farmInit } from '../../src/main/engine/store/postgres/init'
-import { testDataDir } from '../helpers/farm-jobs'
-import { jobState, startWorker, stopWorker, userMachine, videoJob, waitFor, workerId, type WorkerProcess } from '../helpers/farm-worker'
-import { endPool } from '../helpers/pg-pool'
-import { usePostgres } from '../helpers/postgres'
+import { describe, expect, it } from 'vitest'
+import { jobState, startWorker, useFarm, videoJob, waitFor, workerId, type WorkerProcess } from '../helpers/farm-worker'
 
-const database = usePostgres()
-let user: ReturnType<typeof userMachine>
-let dataDir: string
-const workers: WorkerProcess[] = []
-
-beforeAll(async () => {
-  await farmInit(database.url)
-  dataDir = testDataDir()
-  user = userMachine(database.url, dataDir)
-})
-afterEach(async () => {
-  // SIGCONT first (stopWorker does): a stopped worker would not hear its SIGTERM.
-  await Promise.all(workers.splice(0).map((w) => stopWorker(w)))
-  await user.pool.query('DELETE FROM jobs')
-})
-afterAll(async () => {
-  await endPool(user.pool)
-})
+const farm = useFarm()
 
 const JOBS = 50
 const STEPS = ['script', 'adapt', 'audio', 'visuals', 'video']
@@ -50,8 +29,8 @@ const shortVideo = (n: number) => {
 /** The fourth process: `studio … --queue-url <farm>` on the shared folder, as a person runs it. */
 function studio(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   const { STUDIO_QUEUE_URL: _unset, ...env } = process.env
-  const child = spawn(process.execPath, ['bin/studio.mjs', ...args, '--queue-url', database.url], {
-    env: { ...env, STUDIO_DATA_DIR: dataDir },
+  const child = spawn(process.execPath, ['bin/studio.mjs', ...args, '--queue-url', farm.url], {
+    env: { ...env, STUDIO_DATA_DIR: farm.dataDir },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let out = ''
@@ -66,7 +45,7 @@ function studio(...args: string[]): Promise<{ code: number | null; out: string; 
 
 /** A step of kind `step` running on `worker` (with its work folder set: really under way), or null. */
 async function runningOn(worker: string, step: string, not: readonly string[] = []): Promise<string | null> {
-  const { rows } = await user.pool.query<{ job_id: string }>(
+  const { rows } = await farm.user.pool.query<{ job_id: string }>(
     `SELECT s.job_id FROM steps s JOIN jobs j ON j.id = s.job_id
       WHERE s.name = $1 AND s.status = 'running' AND s.worker_id = $2 AND s.work_dir IS NOT NULL
         AND j.status = 'processing' AND j.lease_owner = $2 AND NOT (s.job_id = ANY($3::text[]))
@@ -78,18 +57,18 @@ async function runningOn(worker: string, step: string, not: readonly string[] = 
 
 /** Every log line's (job, step, code) in the order they were written. */
 async function logRows(): Promise<Array<{ id: number; job_id: string; step: string | null; code: string | null }>> {
-  const { rows } = await user.pool.query<{ id: string; job_id: string; step: string | null; code: string | null }>('SELECT id, job_id, step, code FROM job_logs ORDER BY id')
+  const { rows } = await farm.user.pool.query<{ id: string; job_id: string; step: string | null; code: string | null }>('SELECT id, job_id, step, code FROM job_logs ORDER BY id')
   return rows.map((r) => ({ ...r, id: Number(r.id) }))
 }
 
 describe('three farm workers under torture', () => {
   it('fifty jobs survive a SIGKILL, a SIGSTOP past the lease, a move and two cancels: each completes once, no finished step runs again', async () => {
     const began = Date.now()
-    const [a, b, c] = [0, 1, 2].map(() => startWorker(database.url, dataDir, { concurrency: 2 })) as [WorkerProcess, WorkerProcess, WorkerProcess]
-    workers.push(a, b, c)
+    const [a, b, c] = [0, 1, 2].map(() => startWorker(farm.url, farm.dataDir, { concurrency: 2 })) as [WorkerProcess, WorkerProcess, WorkerProcess]
+    farm.workers.push(a, b, c)
     const [idA, idB, idC] = await Promise.all([workerId(a), workerId(b), workerId(c)])
     const all = () => `--- A ${idA} ---\n${a.output()}\n--- B ${idB} ---\n${b.output()}\n--- C ${idC} ---\n${c.output()}`
-    const jobs = await user.store.enqueueMany(Array.from({ length: JOBS }, (_, i) => shortVideo(i)))
+    const jobs = await farm.user.store.enqueueMany(Array.from({ length: JOBS }, (_, i) => shortVideo(i)))
     const ids = jobs.map((j) => j.id)
     const moved = ids.at(-1)!
     const cancelledPending = ids.at(-2)!
@@ -98,7 +77,7 @@ describe('three farm workers under torture', () => {
     const move = await studio('move', moved, 'top')
     expect(move, move.err).toMatchObject({ code: 0 })
     // Every job still pending now was ahead of the moved one before the move.
-    const { rows: aheadRows } = await user.pool.query<{ id: string }>("SELECT id FROM jobs WHERE status = 'pending' AND id <> ALL($1::text[])", [[moved, cancelledPending]])
+    const { rows: aheadRows } = await farm.user.pool.query<{ id: string }>("SELECT id FROM jobs WHERE status = 'pending' AND id <> ALL($1::text[])", [[moved, cancelledPending]])
     const wasAhead = aheadRows.map((r) => r.id)
     expect(wasAhead.length).toBeGreaterThan(20)
     const cancel = await studio('cancel', cancelledPending)
@@ -111,7 +90,7 @@ describe('three farm workers under torture', () => {
 
     // A SIGKILLed while rendering: what it had finished of that job, and the step it was in.
     const killedJob = await waitFor(() => runningOn(idA, 'video', [cancelledRunning]), 120_000, 'a video to render on A', all)
-    const atKill = await jobState(user.pool, killedJob)
+    const atKill = await jobState(farm.user.pool, killedJob)
     a.child.kill('SIGKILL')
     await a.exited
     const finishedAtKill = atKill.steps.filter((s) => s.status === 'completed').map((s) => s.name)
@@ -123,7 +102,7 @@ describe('three farm workers under torture', () => {
     b.child.kill('SIGSTOP')
     await waitFor(
       async () => {
-        const s = await jobState(user.pool, stoppedJob)
+        const s = await jobState(farm.user.pool, stoppedJob)
         const video = s.steps.find((x) => x.name === 'video')!
         return s.status === 'completed' || (video.status === 'running' && video.worker !== idB && s.leaseOwner !== idB)
       },
@@ -138,7 +117,7 @@ describe('three farm workers under torture', () => {
     // Everything ends: 48 completed, 2 cancelled.
     await waitFor(
       async () => {
-        const { rows } = await user.pool.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM jobs GROUP BY status')
+        const { rows } = await farm.user.pool.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM jobs GROUP BY status')
         const by = new Map(rows.map((r) => [r.status, r.n]))
         return (by.get('completed') ?? 0) + (by.get('cancelled') ?? 0) === JOBS
       },
@@ -147,9 +126,9 @@ describe('three farm workers under torture', () => {
       all
     )
     // B is still there, its stale run ended without a write.
-    await waitFor(async () => (await user.pool.query("SELECT 1 FROM jobs WHERE lease_owner IS NOT NULL")).rowCount === 0, 60_000, 'every lease to be let go', all)
+    await waitFor(async () => (await farm.user.pool.query("SELECT 1 FROM jobs WHERE lease_owner IS NOT NULL")).rowCount === 0, 60_000, 'every lease to be let go', all)
 
-    const statuses = new Map((await user.pool.query<{ id: string; status: string }>('SELECT id, status FROM jobs')).rows.map((r) => [r.id, r.status]))
+    const statuses = new Map((await farm.user.pool.query<{ id: string; status: string }>('SELECT id, status FROM jobs')).rows.map((r) => [r.id, r.status]))
     expect(statuses.size).toBe(JOBS)
     expect(statuses.get(cancelledPending)).toBe('cancelled')
     expect(statuses.get(cancelledRunning)).toBe('cancelled')
@@ -183,14 +162,14 @@ describe('three farm workers under torture', () => {
     expect(stepFinishes.get(`${cancelledRunning}/video`)).toBeUndefined()
 
     // Provider calls: one per step completed, by its provider; none for a run the fence refused.
-    const byProvider = async (sql: string) => new Map((await user.pool.query<{ provider: string; n: number }>(sql)).rows.map((r) => [r.provider, r.n]))
+    const byProvider = async (sql: string) => new Map((await farm.user.pool.query<{ provider: string; n: number }>(sql)).rows.map((r) => [r.provider, r.n]))
     const calls = await byProvider('SELECT provider, count(*)::int AS n FROM provider_calls WHERE ok GROUP BY provider')
     const completedSteps = await byProvider("SELECT provider, count(*)::int AS n FROM steps WHERE status = 'completed' AND provider IS NOT NULL GROUP BY provider")
     expect(calls).toEqual(completedSteps)
     expect([...calls.values()].reduce((n, v) => n + v, 0)).toBeGreaterThanOrEqual((JOBS - 2) * 3)
 
     // The killed worker's job resumed at its first unfinished step: the ones before it ran once, on A.
-    const killed = await jobState(user.pool, killedJob)
+    const killed = await jobState(farm.user.pool, killedJob)
     for (const step of finishedAtKill) {
       expect(starts.get(`${killedJob}/${step}`), step).toBe(1)
       expect(killed.steps.find((s) => s.name === step)).toMatchObject({ status: 'completed', attempts: 1, worker: idA })
@@ -201,7 +180,7 @@ describe('three farm workers under torture', () => {
 
     // The stopped worker's late write was refused: its job's video is another worker's, finished
     // once, and B never reported that job finished.
-    const stopped = await jobState(user.pool, stoppedJob)
+    const stopped = await jobState(farm.user.pool, stoppedJob)
     expect(stopped.steps.at(-1)).toMatchObject({ name: 'video', status: 'completed' })
     expect(stopped.steps.at(-1)!.worker).not.toBe(idB)
     expect(starts.get(`${stoppedJob}/video`)).toBe(2)

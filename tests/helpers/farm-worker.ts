@@ -8,10 +8,15 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
+import { afterAll, afterEach, beforeAll } from 'vitest'
 import { EventBus } from '../../src/main/engine/events'
 import { stepNeeds } from '../../src/main/engine/farm/capabilities'
 import { builtinPipelines } from '../../src/main/engine/pipelines/builtin'
+import { farmInit } from '../../src/main/engine/store/postgres/init'
 import { PgJobStore } from '../../src/main/engine/store/postgres/jobs'
+import { testDataDir } from './farm-jobs'
+import { endPool } from './pg-pool'
+import { usePostgres } from './postgres'
 
 export interface WorkerProcess {
   child: ChildProcess
@@ -117,4 +122,48 @@ export async function stopWorker(w: WorkerProcess, timeoutMs = 30_000): Promise<
   const code = await w.exited
   clearTimeout(timer)
   return code
+}
+
+/** A test file's farm: see useFarm. */
+export interface TestFarm {
+  /** The file's own database, its farm schema made. */
+  readonly url: string
+  /** The shared data folder every worker of the file mounts. */
+  dataDir: string
+  /** The user's machine: a job store on the farm, as a window or the CLI has. */
+  user: ReturnType<typeof userMachine>
+  /** Worker processes a test started: stopped (SIGCONT first, then SIGTERM) after each test. */
+  workers: WorkerProcess[]
+}
+
+/**
+ * Registers the hooks a farm worker test file needs: a database of its own with the farm's schema,
+ * a shared folder, the user's machine, and after each test its workers stopped, the queue resumed
+ * if a test paused it, and the jobs cleared. Call at the top of the file; read the fields inside
+ * tests.
+ */
+export function useFarm(): TestFarm {
+  const database = usePostgres()
+  const farm: TestFarm = {
+    get url() {
+      return database.url
+    },
+    dataDir: '',
+    user: undefined as unknown as TestFarm['user'],
+    workers: []
+  }
+  beforeAll(async () => {
+    await farmInit(database.url)
+    farm.dataDir = testDataDir()
+    farm.user = userMachine(database.url, farm.dataDir)
+  })
+  afterEach(async () => {
+    await Promise.all(farm.workers.splice(0).map((w) => stopWorker(w)))
+    if (await farm.user.store.isPaused()) await farm.user.store.setQueuePaused(false)
+    await farm.user.pool.query('DELETE FROM jobs')
+  })
+  afterAll(async () => {
+    await endPool(farm.user.pool)
+  })
+  return farm
 }
