@@ -6,12 +6,12 @@ import { spawn } from 'node:child_process'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { FARM_MIGRATIONS, FARM_SCHEMA_VERSION } from '../../src/main/engine/store/postgres/schema'
 import { registerWorker } from '../../src/main/engine/store/postgres/workers'
 import { detectCapabilities } from '../../src/main/engine/farm/capabilities'
 import { tempDir } from '../helpers/engine'
-import { usePostgres, withDatabase } from '../helpers/postgres'
+import { usePostgres, useFreshDatabases } from '../helpers/postgres'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const db = usePostgres()
@@ -40,26 +40,8 @@ function studio(args: string[], env: Record<string, string> = {}): Promise<Run> 
   })
 }
 
-const created: string[] = []
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: db.url })
-  await c.connect()
-  try {
-    await c.query(sql)
-  } finally {
-    await c.end()
-  }
-}
 /** A database of its own for one test (several machines' view of one farm), dropped at the end. */
-async function freshDatabase(): Promise<string> {
-  const name = `studio_cli_${Math.random().toString(16).slice(2, 12)}`
-  await admin(`CREATE DATABASE ${name}`)
-  created.push(name)
-  return withDatabase(db.url, name)
-}
-afterAll(async () => {
-  for (const name of created) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-})
+const freshDatabase = useFreshDatabases(db)
 
 /** The same URL with a password (the test cluster trusts loopback, so any password connects). */
 function withPassword(url: string): string {

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pg from 'pg'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createHandlers, dispatch } from '../../src/main/api/handlers'
 import { studioHandlers } from '../../src/main/api/studio-handlers'
 import { farmInit } from '../../src/main/engine/store/postgres/init'
@@ -15,31 +15,13 @@ import { MemorySecrets } from '../../src/main/engine/services'
 import { openStudio } from '../../src/main/engine/studio'
 import { closeAfterEach } from '../helpers/closing'
 import { openTestEngine, tempDir } from '../helpers/engine'
-import { usePostgres, withDatabase } from '../helpers/postgres'
+import { usePostgres, useFreshDatabases } from '../helpers/postgres'
 
 const db = usePostgres()
 const track = closeAfterEach()
 const PASSWORD = 'Farm-pw-Zx81'
 
-const created: string[] = []
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: db.url })
-  await c.connect()
-  try {
-    await c.query(sql)
-  } finally {
-    await c.end()
-  }
-}
-async function freshDatabase(): Promise<string> {
-  const name = `studio_api_${Math.random().toString(16).slice(2, 12)}`
-  await admin(`CREATE DATABASE ${name}`)
-  created.push(name)
-  return withDatabase(db.url, name)
-}
-afterAll(async () => {
-  for (const name of created) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-})
+const freshDatabase = useFreshDatabases(db)
 
 function withPassword(url: string): string {
   const u = new URL(url)

@@ -1,9 +1,9 @@
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { FarmError } from '../../src/main/engine/farm/errors'
 import { farmInit, migrate, parseQueueUrl, redactQueueUrl } from '../../src/main/engine/store/postgres/init'
 import { FARM_MIGRATIONS, FARM_SCHEMA_VERSION } from '../../src/main/engine/store/postgres/schema'
-import { usePostgres, withDatabase } from '../helpers/postgres'
+import { usePostgres, useFreshDatabases } from '../helpers/postgres'
 
 const db = usePostgres()
 
@@ -18,16 +18,7 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
 }
 
 /** A second fresh database on the same server, for tests that need to start from nothing. */
-async function freshDatabase(): Promise<string> {
-  const name = `studio_test_${Math.random().toString(16).slice(2, 12)}`
-  await withClient(db.url, (c) => c.query(`CREATE DATABASE ${name}`))
-  made.push(name)
-  return withDatabase(db.url, name)
-}
-const made: string[] = []
-afterAll(async () => {
-  for (const name of made) await withClient(db.url, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))
-})
+const freshDatabase = useFreshDatabases(db)
 
 describe('farm init', () => {
   let tables: string[] = []

@@ -95,3 +95,22 @@ export function usePostgres(): TestDatabase {
   }, 180_000)
   return db
 }
+
+/**
+ * More databases on the file's server, for tests that start from nothing or play several farms:
+ * call at the top of the file after usePostgres; each call of the returned function creates one
+ * and gives its URL. All are dropped after the file, once their connections have closed.
+ */
+export function useFreshDatabases(db: TestDatabase): () => Promise<string> {
+  const made: string[] = []
+  afterAll(async () => {
+    const server = withDatabase(db.url, 'postgres')
+    for (const name of made) await dropWhenClosed(server, name)
+  }, 180_000)
+  return async () => {
+    const name = `${db.name}_${made.length + 1}`
+    await adminQuery(db.url, `CREATE DATABASE ${name}`)
+    made.push(name)
+    return withDatabase(db.url, name)
+  }
+}
