@@ -5,47 +5,24 @@
  * farm's own claim (store/postgres/claims.ts), as a worker on another machine would take jobs;
  * and one script of commands runs on the local SQLite queue and on the farm, output for output.
  */
-import { spawn } from 'node:child_process'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { claimNext, completeFenced, renewLease, type FarmLease } from '../../src/main/engine/store/postgres/claims'
 import { farmInit } from '../../src/main/engine/store/postgres/init'
 import { LeaseLostError } from '../../src/main/engine/errors'
 import { shortJobId } from '../../src/shared/job-id'
+import { builtStudio, type StudioRun as Run } from '../helpers/cli'
 import { tempDir } from '../helpers/engine'
 import { usePostgres, withDatabase } from '../helpers/postgres'
 import { claimOne, commit, held, leaseStore, success, workDirOf } from '../helpers/farm-jobs'
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const db = usePostgres()
 /** Every capability: the test's worker may take any job. */
 const HAS = ['ffmpeg', 'libass', 'text', 'image', 'speech', 'moderation', 'music', 'stock', 'gpu']
 const PASSWORD = 'Kp4-farm-jobs-secret'
 
-interface Run {
-  code: number | null
-  out: string
-  err: string
-}
-
-/** The built `studio` in a child process, on `dataDir`; STUDIO_QUEUE_URL only when given. */
-function studio(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const { STUDIO_QUEUE_URL: _unset, ...inherited } = process.env
-  const child = spawn(process.execPath, [join(ROOT, 'bin/studio.mjs'), ...args], {
-    env: { ...inherited, STUDIO_DATA_DIR: tempDir('studio-farm-jobs-'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let out = ''
-  let err = ''
-  child.stdout.on('data', (d) => (out += d))
-  child.stderr.on('data', (d) => (err += d))
-  return new Promise((done, fail) => {
-    child.on('error', fail)
-    child.on('close', (code) => done({ code, out, err }))
-  })
-}
+const studio = (args: string[], env: Record<string, string> = {}) => builtStudio(args, env, 'studio-farm-jobs-')
 
 let pool: pg.Pool
 let dataDir: string

@@ -2,43 +2,20 @@
  * `studio farm init|status` and the global --queue-url, run as a person runs them: the built CLI
  * (bin/studio.mjs) in its own process, against a real PostgreSQL (tests/helpers/postgres.ts).
  */
-import { spawn } from 'node:child_process'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { FARM_MIGRATIONS, FARM_SCHEMA_VERSION } from '../../src/main/engine/store/postgres/schema'
 import { registerWorker } from '../../src/main/engine/store/postgres/workers'
 import { detectCapabilities } from '../../src/main/engine/farm/capabilities'
+import { builtStudio } from '../helpers/cli'
 import { tempDir } from '../helpers/engine'
 import { usePostgres, useFreshDatabases } from '../helpers/postgres'
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const db = usePostgres()
 const PASSWORD = 'Zq7-farm-secret'
 
-interface Run {
-  code: number | null
-  out: string
-  err: string
-}
-
-/** The built `studio` in a child process; STUDIO_QUEUE_URL only when given. */
-function studio(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const { STUDIO_QUEUE_URL: _unset, ...inherited } = process.env
-  const child = spawn(process.execPath, [join(ROOT, 'bin/studio.mjs'), ...args], {
-    env: { ...inherited, STUDIO_DATA_DIR: tempDir('studio-farm-cli-'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let out = ''
-  let err = ''
-  child.stdout.on('data', (d) => (out += d))
-  child.stderr.on('data', (d) => (err += d))
-  return new Promise((done, fail) => {
-    child.on('error', fail)
-    child.on('close', (code) => done({ code, out, err }))
-  })
-}
+const studio = (args: string[], env: Record<string, string> = {}) => builtStudio(args, env, 'studio-farm-cli-')
 
 /** A database of its own for one test (several machines' view of one farm), dropped at the end. */
 const freshDatabase = useFreshDatabases(db)
