@@ -1,14 +1,6 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { pathOfPrefix, zodIssues } from '../../../shared/api-issues'
-import {
-  describeZodError,
-  EnqueueRequest,
-  JobFilter,
-  MoveDirectionSchema,
-  Priority,
-  type EnqueueParsed
-} from '../../../shared/schemas'
+import { EnqueueRequest, JobFilter, MoveDirectionSchema, Priority } from '../../../shared/schemas'
 import {
   JOB_STATUSES,
   type JobDetail,
@@ -21,9 +13,9 @@ import {
 import { QueueError } from '../errors'
 import type { EventBus } from '../events'
 import type { PipelineRegistry } from '../pipelines/registry'
-import { stepDefinition } from '../pipelines/types'
 import { afterCommit, inTransaction, inTransactionFlushedAfter, prep, type Db } from './database'
 import type { Awaitable } from './awaitable'
+import { parseOrRefuse, prepareEnqueue, storedLogMessage } from './job-requests'
 import { BulkInsert } from './bulk-insert'
 import { JobIds } from './job-ids'
 import { SHORT_ID_LENGTH, SHORT_ID_START } from '../../../shared/job-id'
@@ -31,7 +23,6 @@ import { JOB_COST, JOB_COST_UNKNOWN } from './provider-calls'
 import { planMove, planPlacement, type MoveOutcome, type QueueSlot } from '../queue/ordering'
 import { JOB_ROW, jobDetail, jobView, logLine, STEP_ROW, type JobRow, type LogRow, type StepRow } from './rows'
 import { readRows } from './row-reader'
-import { quickEnqueueRequest } from '../../../shared/enqueue-check'
 import { logEntry, logText, type LogEntry } from '../../../shared/log-lines'
 import { progressOfDoneSteps } from '../../../shared/progress'
 import type { BulkOutcome, BulkResult, JobSelection } from '../../../shared/bulk'
@@ -180,7 +171,7 @@ export class SqliteJobStore implements JobStore {
    * it will run, then finished jobs, newest first.
    */
   list(filter: JobFilter = {}): JobView[] {
-    const f = parse(JobFilter, filter, 'filter')
+    const f = parseOrRefuse(JobFilter, filter, 'filter')
     const where: string[] = []
     const params: unknown[] = []
     if (f.status !== undefined) {
@@ -369,28 +360,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   private prepareEnqueue(raw: EnqueueRequest, prefix: string) {
-    const req: EnqueueParsed = quickEnqueueRequest(raw) ?? parse(EnqueueRequest, raw, prefix + 'request', prefix)
-    const pipeline = this.pipelines.get(req.type)
-    if (!pipeline) {
-      throw new QueueError(
-        'bad_request',
-        `${prefix}type: unknown job type "${req.type}"; known types: ${this.pipelines.names().join(', ')}`
-      )
-    }
-    const checked = pipeline.input.safeParse(req.input)
-    if (!checked.success) {
-      throw new QueueError(
-        'bad_request',
-        describeZodError(checked.error, `${prefix}input`, `${prefix}input.`),
-        zodIssues(checked.error, req.input, pathOfPrefix(`${prefix}input`))
-      )
-    }
-    const input = checked.data
-    const title = req.title ?? titleFromInput(input) ?? pipeline.title
-    const steps = pipeline.plan
-      ? pipeline.plan(input).map((p) => ({ ...p, estimateMs: stepDefinition(pipeline, p.name)?.estimateMs ?? 1_000 }))
-      : pipeline.steps
-    if (steps.length === 0) throw new QueueError('bad_request', `${prefix}input: nothing to do`)
+    const { req, title, payload, steps } = prepareEnqueue(this.pipelines, raw, prefix)
     // Flat, without the request: what a bulk enqueue keeps of each job until it writes them
     // (the request and its input copies die young instead of being moved to the old heap).
     return {
@@ -400,7 +370,7 @@ export class SqliteJobStore implements JobStore {
       maxRetries: req.maxRetries,
       batchId: req.batchId ?? null,
       title,
-      payload: JSON.stringify(input),
+      payload,
       steps
     }
   }
@@ -408,7 +378,7 @@ export class SqliteJobStore implements JobStore {
   // ---------------------------------------------------------------- ordering
 
   setPriority(id: string, priority: number): JobView {
-    const p = parse(Priority, priority, 'priority')
+    const p = parseOrRefuse(Priority, priority, 'priority')
     const row = this.requireRow(id)
     this.refuseWhileProcessing(row, 'its priority cannot be changed')
     if (row.status === 'completed') throw new QueueError('finished', 'job is already completed; its priority no longer matters')
@@ -419,7 +389,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   move(id: string, direction: MoveDirection): JobView {
-    const dir = parse(MoveDirectionSchema, direction, 'direction')
+    const dir = parseOrRefuse(MoveDirectionSchema, direction, 'direction')
     return this.reorder(id, (queued, jobId) => planMove(queued, jobId, dir), (change) =>
       change ? logEntry('movedPriority', { direction: dir, ...change }) : logEntry('moved', { direction: dir })
     )
@@ -740,7 +710,7 @@ export class SqliteJobStore implements JobStore {
   /** Append a log line (inside the caller's transaction when there is one) and announce it. */
   log(jobId: string, level: LogLine['level'], message: LogMessage, step: string | null = null): void {
     const ts = this.now()
-    const { text, code, params } = stored(message)
+    const { text, code, params } = storedLogMessage(message)
     const info = prep(
       this.db,
       'INSERT INTO job_logs (job_seq, job_id, ts, level, step, message, code, params) SELECT seq, id, ?, ?, ?, ?, ?, ? FROM jobs WHERE id = ?'
@@ -756,7 +726,7 @@ export class SqliteJobStore implements JobStore {
    */
   logFiled(seq: number, jobId: string, level: LogLine['level'], message: LogMessage, step: string | null): void {
     const ts = this.now()
-    const { text, code, params } = stored(message)
+    const { text, code, params } = storedLogMessage(message)
     const info = prep(this.db, 'INSERT INTO job_logs (job_seq, job_id, ts, level, step, message, code, params) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(seq, jobId, ts, level, step, text, code, params)
     this.announceLine(Number(info.lastInsertRowid), jobId, ts, level, step, message)
@@ -803,17 +773,6 @@ export class SqliteJobStore implements JobStore {
   }
 }
 
-function parse<T>(
-  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } },
-  value: unknown,
-  root: string,
-  prefix = ''
-): T {
-  const r = schema.safeParse(value)
-  if (!r.success) throw new QueueError('bad_request', describeZodError(r.error, root, prefix), zodIssues(r.error, value, pathOfPrefix(prefix)))
-  return r.data
-}
-
 /** The enqueue log line's values for each priority, made once (one JSON.stringify per job showed). */
 const QUEUED_PARAMS = new Map<number, string>()
 function queuedParams(priority: number): string {
@@ -822,22 +781,6 @@ function queuedParams(priority: number): string {
   return params
 }
 
-function titleFromInput(input: Record<string, unknown>): string | undefined {
-  for (const key of ['title', 'idea', 'topic', 'prompt', 'text', 'mood']) {
-    const v = input[key]
-    if (typeof v === 'string' && v.trim()) {
-      const t = v.trim().replace(/\s+/g, ' ')
-      return t.length > 80 ? t.slice(0, 77) + '…' : t
-    }
-  }
-  return undefined
-}
-
 /** What a log line is given as: free text, or an engine template with its values. */
 export type LogMessage = string | LogEntry
 
-/** The columns a line is stored in: a code and its values (no prose), or free text. */
-function stored(message: LogMessage): { text: string; code: string | null; params: string | null } {
-  if (typeof message === 'string') return { text: message, code: null, params: null }
-  return { text: '', code: message.code, params: JSON.stringify(message.params) }
-}

@@ -5,6 +5,7 @@
  */
 import type pg from 'pg'
 import type { WorkerCapabilities } from '../../farm/capabilities'
+import type { FarmWorkerView } from '../../../../shared/farm'
 
 /** A pg.Client or pg.Pool: anything that runs a query. */
 export type Queryable = Pick<pg.Pool, 'query'>
@@ -41,18 +42,8 @@ export async function markStopping(db: Queryable, id: string): Promise<void> {
   await db.query('UPDATE workers SET stopping = TRUE WHERE id = $1', [id])
 }
 
-export interface WorkerView {
-  id: string
-  host: string
-  pid: number
-  version: string
-  has: string[]
-  alive: boolean
-  stopping: boolean
-  lastSeenMsAgo: number
-  /** The jobs it holds a lease on now, with their current step. */
-  running: Array<{ jobId: string; title: string; step: string | null }>
-}
+/** A worker as `farm status` and the window show it (the contract's type). */
+export type WorkerView = FarmWorkerView
 
 export async function listWorkers(db: Queryable, now = Date.now(), staleAfterMs = DEFAULT_STALE_AFTER_MS): Promise<WorkerView[]> {
   const { rows } = await db.query<{
