@@ -16,6 +16,7 @@ import { logText } from '../../../../shared/log-lines'
 import type { LogMessage } from '../jobs'
 import { FARM_WAKE_CHANNEL } from './wake'
 import type { PgTx } from './transaction'
+import { storedLogMessage } from '../job-requests'
 
 /** Positional parameters with their types, so PostgreSQL never has to guess one. */
 export class Params {
@@ -30,12 +31,6 @@ export interface LogInput {
   level: LogLine['level']
   message: LogMessage
   step: string | null
-}
-
-/** A line's stored columns: a code and its values, or free text (as store/jobs.ts stores them). */
-export function storedLine(message: LogMessage): { text: string; code: string | null; params: string | null } {
-  if (typeof message === 'string') return { text: message, code: null, params: null }
-  return { text: '', code: message.code, params: JSON.stringify(message.params) }
 }
 
 /** The announced form of a stored line. */
@@ -87,7 +82,7 @@ export async function runFenced(tx: PgTx, w: FencedWrite): Promise<FencedResult 
   ;(w.steps ?? []).forEach((s, i) => ctes.push(`s${i} AS (${s(q, '(SELECT id FROM j)')})`))
   const logs = w.logs ?? []
   if (logs.length) {
-    const stored = logs.map((l) => storedLine(l.message))
+    const stored = logs.map((l) => storedLogMessage(l.message))
     ctes.push(
       `l AS (INSERT INTO job_logs (job_seq, job_id, ts, level, step, message, code, params)
              SELECT j.seq, j.id, ${now}, v.level, v.step, v.message, v.code, v.params

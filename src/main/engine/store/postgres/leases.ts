@@ -40,7 +40,8 @@ import type {
   WriteOutcome
 } from '../leases'
 import { jobView, stepView, type StepRow } from '../rows'
-import { announcedLine, runFenced, storedLine, type FencedResult, type FencedWrite, type LogInput, type Params } from './fenced'
+import { storedLogMessage } from '../job-requests'
+import { announcedLine, runFenced, type FencedResult, type FencedWrite, type LogInput, type Params } from './fenced'
 import { jobRow, stepRow } from './job-rows'
 import { reclaimAbandoned } from './reclaim'
 import { inPgSavepoint, inPgTransaction, isRetryablePgError, onePgStatement, type PgTx } from './transaction'
@@ -358,7 +359,7 @@ export class PgLeaseStore implements LeaseStore {
   async log(jobId: string, level: Level, message: LogMessage, step: string | null): Promise<void> {
     const now = this.now()
     const line: LogInput = { level, message, step }
-    const stored = storedLine(message)
+    const stored = storedLogMessage(message)
     const { rows } = await this.pool.query<{ id: string }>(
       `INSERT INTO job_logs (job_seq, job_id, ts, level, step, message, code, params)
        SELECT seq, id, $2, $3, $4, $5, $6, $7 FROM jobs WHERE id = $1 RETURNING id`,

@@ -14,7 +14,8 @@ import type { JobView } from '../../../../shared/types'
 import { fromDataRelative } from '../../farm/shared-media'
 import type { ReclaimOptions } from '../leases'
 import type { JobRow } from '../rows'
-import { storedLine, type LogInput } from './fenced'
+import { type LogInput } from './fenced'
+import { storedLogMessage } from '../job-requests'
 import { jobRow } from './job-rows'
 import { inPgTransaction, type PgTx } from './transaction'
 import { FARM_WAKE_CHANNEL } from './wake'
@@ -89,7 +90,7 @@ export async function reclaimAbandoned(pool: pg.Pool, o: ReclaimInput): Promise<
     const lines = ids.map((id) => {
       const c = byId.get(id)!
       const line: LogInput = { level: 'warn', message: logEntry('workerLost', { worker: c.lease_owner ?? '?', step: c.current_step ?? 'a step' }), step: c.current_step }
-      return { c, line, stored: storedLine(line.message) }
+      return { c, line, stored: storedLogMessage(line.message) }
     })
     const logged = await tx.query<{ id: string; job_id: string }>(
       `INSERT INTO job_logs (job_seq, job_id, ts, level, step, message, code, params)
