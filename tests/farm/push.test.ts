@@ -1,0 +1,180 @@
+/**
+ * `studio farm push` (the built CLI, a real child process) from a real local studio to a real
+ * PostgreSQL farm, then a real `studio farm worker` running what moved. The text provider is a
+ * local OpenAI-compatible server that counts its calls, on both machines: a step that finished here
+ * and is run again on the farm would call it once more.
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openStudio, type Studio } from '../../src/main/engine/studio'
+import { builtStudio } from '../helpers/cli'
+import { tempDir, until } from '../helpers/engine'
+import { startWorker, useFarm, videoJob, waitFor, workerId } from '../helpers/farm-worker'
+import { behaviours, startOpenAICompatibleServer, type OpenAICompatibleServer } from '../helpers/openai-compatible-server'
+
+const farm = useFarm()
+let server: OpenAICompatibleServer
+const KEY_ENV = 'STUDIO_PUSH_TEST_KEY'
+
+beforeAll(async () => {
+  server = await startOpenAICompatibleServer({ reply: 'A lighthouse keeps its light for ships it never meets. Storms pass. The light stays.' })
+  // The farm worker inherits this process's environment: its key for the provider, as the local studio's.
+  process.env[KEY_ENV] = 'sk-test-push'
+})
+afterAll(async () => {
+  delete process.env[KEY_ENV]
+  await server?.close()
+})
+
+/** A studio (local, or a worker's own folder) whose text provider is the counting server. */
+function studioOn(dir: string, concurrency = 1): Studio {
+  const s = openStudio({ dataDir: dir, concurrency, env: { [KEY_ENV]: 'sk-test-push' }, timings: { leaseMs: 5_000, pollMs: 25, reclaimEveryMs: 200, progressIntervalMs: 100 } })
+  s.settings.replace({ ...s.settings.get(), providers: { text: { kind: 'openai', baseURL: server.baseURL, apiKeyEnv: KEY_ENV, model: 'gpt-4o-mini' } } })
+  return s
+}
+
+const push = (localDir: string, ...args: string[]) =>
+  builtStudio(['--json', 'farm', 'push', '--data-dir', localDir, '--farm-data-dir', farm.dataDir, ...args], { STUDIO_QUEUE_URL: farm.url })
+
+const farmCount = async (table: string) => (await farm.user.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n
+
+describe('studio farm push', () => {
+  it('moves unfinished jobs with their finished steps, a batch and a storyboard; the farm never runs a finished step again', async () => {
+    const localDir = tempDir('studio-push-local-')
+    // ---- Here: a finished text job (C), and a video (A) stopped after its first step.
+    let s = studioOn(localDir)
+    const project = s.projects.create('Lighthouses')
+    const asset = await s.projects.importAsset(project.id, 'keeper.wav', readFileSync(await silentWav()))
+    const board = await s.storyboards.create({ projectId: project.id, from: { kind: 'blank' } })
+    await s.storyboards.edit(board.id, { op: 'addScene', scene: { narration: 'The keeper climbs the stairs.' } })
+    server.script('chat', [behaviours.ok(), behaviours.slow(2_000)])
+    const c = s.queue.enqueue({ type: 'text', input: { prompt: 'One line about lighthouses' } })
+    const a = s.queue.enqueue(videoJob(1))
+    s.startWork()
+    await until(() => s.queue.get(a.id)!.steps[0]!.status === 'running', 60_000, 'the video job to start its script')
+    // Closing lets the running step finish; the job goes back to the queue at its next step.
+    await s.close(60_000)
+    s = studioOn(localDir)
+    const stopped = s.queue.get(a.id)!
+    expect(s.queue.get(c.id)!.status).toBe('completed')
+    expect(stopped.status).toBe('pending')
+    expect(stopped.steps.map((st) => st.status)).toEqual(['completed', 'pending', 'pending', 'pending', 'pending'])
+    const script = stopped.steps[0]!
+    expect(Object.keys(script.files).length).toBeGreaterThan(0)
+    expect(server.calls('chat')).toBe(2)
+    // ---- A pending video (B), queued after A, and a batch with rows not queued yet.
+    const b = s.queue.enqueue(videoJob(2))
+    const sheet = join(mkdtempSync(join(tmpdir(), 'studio-push-sheet-')), 'ideas.csv')
+    writeFileSync(sheet, 'prompt\nFirst idea for a line\nSecond idea for a line\n')
+    const batch = await s.batches.create({ source: { kind: 'file', path: sheet }, config: { pipeline: 'text' } })
+    await until(() => s.batches.view(batch.id).totalRows === 2, 30_000, 'the batch to import')
+    await s.close(1_000)
+
+    // ---- A dry run says what would move and changes nothing.
+    const dry = await push(localDir, '--dry-run')
+    expect(dry.err).toBe('')
+    expect(dry.code).toBe(0)
+    expect(JSON.parse(dry.out)).toMatchObject({ dryRun: true, jobs: 2, stepsKept: 1, batches: 1, batchRows: 2, storyboards: 1, projects: 1, assets: 1, removedHere: 0 })
+    expect(await farmCount('jobs')).toBe(0)
+    expect(await farmCount('batches')).toBe(0)
+    expect(await farmCount('storyboards')).toBe(0)
+
+    // ---- The push.
+    const pushed = await push(localDir)
+    expect(pushed.err).toBe('')
+    expect(pushed.code).toBe(0)
+    const report = JSON.parse(pushed.out)
+    expect(report).toMatchObject({ dryRun: false, jobs: 2, stepsKept: 1, batches: 1, batchRows: 2, storyboards: 1, projects: 1, assets: 1, removedHere: 2 })
+    expect(report.filesCopied).toBeGreaterThan(1)
+    expect(report.movedJobIds).toEqual([a.id, b.id])
+
+    // On the farm: the finished step kept whole, its files in the shared folder, stored relative to it.
+    const { rows: steps } = await farm.user.pool.query<{ name: string; status: string; attempts: number; files: string; work_dir: string | null; completed_at: string | null }>(
+      'SELECT name, status, attempts, files, work_dir, completed_at FROM steps WHERE job_id = $1 ORDER BY idx',
+      [a.id]
+    )
+    expect(steps.map((st) => st.status)).toEqual(['completed', 'pending', 'pending', 'pending', 'pending'])
+    expect(steps[0]).toMatchObject({ attempts: 1, completed_at: String(script.completedAt) })
+    for (const rel of Object.values(JSON.parse(steps[0]!.files) as Record<string, string>)) {
+      expect(rel).toMatch(new RegExp(`^jobs/${a.id}/`))
+      expect(existsSync(join(farm.dataDir, rel))).toBe(true)
+    }
+    expect(steps[0]!.work_dir).toMatch(new RegExp(`^jobs/${a.id}/`))
+    // Its log came along, with a line saying where it came from; the queue order holds (A before B).
+    const lines = await farm.user.store.logs(a.id)
+    expect(lines.map((l) => l.code)).toEqual(expect.arrayContaining(['queued', 'started', 'finished', 'movedToFarm']))
+    const order = await farm.user.store.list({ status: 'pending' })
+    expect(order.map((j) => j.id)).toEqual([a.id, b.id])
+    // The batch with its rows, the storyboard with its revisions, the project and its media.
+    expect((await farm.user.pool.query('SELECT row_number, state FROM batch_rows WHERE batch_id = $1 ORDER BY row_number', [batch.id])).rows).toEqual([
+      // Numbered as the sheet's lines (the header is line 1).
+      { row_number: 2, state: 'ready' },
+      { row_number: 3, state: 'ready' }
+    ])
+    expect(await farmCount('storyboard_revisions')).toBeGreaterThanOrEqual(2)
+    const { rows: assets } = await farm.user.pool.query<{ path: string }>('SELECT path FROM assets WHERE id = $1', [asset.id])
+    expect(assets[0]!.path).toMatch(new RegExp(`^projects/`))
+    expect(existsSync(join(farm.dataDir, assets[0]!.path))).toBe(true)
+
+    // Here: the moved jobs and batch are gone, the finished job and the storyboard stay.
+    s = studioOn(localDir)
+    expect(s.queue.get(a.id)).toBeNull()
+    expect(s.queue.get(b.id)).toBeNull()
+    expect(s.queue.get(c.id)!.status).toBe('completed')
+    expect(s.batches.list()).toEqual([])
+    expect(s.storyboards.view(board.id).id).toBe(board.id)
+    expect(existsSync(join(localDir, 'jobs', a.id))).toBe(false)
+    await s.close(1_000)
+
+    // ---- A farm worker, with the same provider, runs what moved: A resumes at its second step.
+    const workerLocal = tempDir('studio-push-worker-')
+    await studioOn(workerLocal).close(0)
+    const w = startWorker(farm.url, farm.dataDir, { concurrency: 2, localDir: workerLocal })
+    farm.workers.push(w)
+    const id = await workerId(w)
+    await waitFor(
+      async () => (await farm.user.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM jobs WHERE status = 'completed'")).rows[0]!.n === 2,
+      300_000,
+      'both moved jobs to complete',
+      w.output
+    )
+    // One call more: B's script. A's script, finished here, was not called again.
+    expect(server.calls('chat')).toBe(3)
+    const { rows: ran } = await farm.user.pool.query<{ name: string; worker_id: string | null }>('SELECT name, worker_id FROM steps WHERE job_id = $1 ORDER BY idx', [a.id])
+    expect(ran.map((r) => r.worker_id)).toEqual([null, id, id, id, id])
+    const started = (await farm.user.store.logs(a.id)).filter((l) => l.code === 'started' && l.step === 'script')
+    expect(started).toHaveLength(1)
+
+    // ---- A second push has nothing left to move.
+    const again = await push(localDir)
+    expect(again.code).toBe(0)
+    expect(JSON.parse(again.out)).toMatchObject({ jobs: 0, stepsKept: 0, batches: 0, storyboards: 0, projects: 0, assets: 0, removedHere: 0 })
+    expect(JSON.parse(again.out).alreadyOnFarm.storyboards).toEqual([board.id])
+    expect(await farmCount('jobs')).toBe(2)
+    expect(await farmCount('batches')).toBe(1)
+  }, 600_000)
+})
+
+/** A short silent WAV file (an audio asset for the project). */
+async function silentWav(): Promise<string> {
+  const file = join(mkdtempSync(join(tmpdir(), 'studio-push-wav-')), 'silence.wav')
+  const samples = 8000
+  const buf = Buffer.alloc(44 + samples * 2)
+  buf.write('RIFF', 0)
+  buf.writeUInt32LE(36 + samples * 2, 4)
+  buf.write('WAVE', 8)
+  buf.write('fmt ', 12)
+  buf.writeUInt32LE(16, 16)
+  buf.writeUInt16LE(1, 20)
+  buf.writeUInt16LE(1, 22)
+  buf.writeUInt32LE(8000, 24)
+  buf.writeUInt32LE(16000, 28)
+  buf.writeUInt16LE(2, 32)
+  buf.writeUInt16LE(16, 34)
+  buf.write('data', 36)
+  buf.writeUInt32LE(samples * 2, 40)
+  writeFileSync(file, buf)
+  return file
+}
