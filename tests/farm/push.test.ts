@@ -29,8 +29,8 @@ afterAll(async () => {
 })
 
 /** A studio (local, or a worker's own folder) whose text provider is the counting server. */
-function studioOn(dir: string, concurrency = 1): Studio {
-  const s = openStudio({ dataDir: dir, concurrency, env: { [KEY_ENV]: 'sk-test-push' }, timings: { leaseMs: 5_000, pollMs: 25, reclaimEveryMs: 200, progressIntervalMs: 100 } })
+function studioOn(dir: string, reclaimEveryMs = 200): Studio {
+  const s = openStudio({ dataDir: dir, concurrency: 1, env: { [KEY_ENV]: 'sk-test-push' }, timings: { leaseMs: 5_000, pollMs: 25, reclaimEveryMs, progressIntervalMs: 100 } })
   s.settings.replace({ ...s.settings.get(), providers: { text: { kind: 'openai', baseURL: server.baseURL, apiKeyEnv: KEY_ENV, model: 'gpt-4o-mini' } } })
   return s
 }
@@ -155,6 +155,77 @@ describe('studio farm push', () => {
     expect(await farmCount('jobs')).toBe(2)
     expect(await farmCount('batches')).toBe(1)
   }, 600_000)
+
+  it('leaves a job an engine here is running; moves an interrupted one, queued again at its running step', async () => {
+    const localDir = tempDir('studio-push-running-')
+    // No sweep of this engine's own takes the interrupted job back while the push runs.
+    const s = studioOn(localDir, 600_000)
+    try {
+      // The running job: its provider never answers while the push runs.
+      server.script('chat', [behaviours.hang()])
+      const running = s.queue.enqueue({ type: 'text', input: { prompt: 'A line that takes its time' } })
+      s.startWork()
+      await until(() => s.queue.get(running.id)!.status === 'processing', 60_000, 'the job to run here')
+      // The interrupted job: processing under a lease that ran out (its engine was killed), its step running.
+      const gone = s.queue.enqueue({ type: 'text', input: { prompt: 'An interrupted line' } })
+      s.db.prepare("UPDATE jobs SET status = 'processing', lease_owner = 'elsewhere:1:gone', lease_token = 't', lease_expires_at = 1, current_step = 'generate' WHERE id = ?").run(gone.id)
+      s.db.prepare("UPDATE steps SET status = 'running', attempts = 1 WHERE job_id = ?").run(gone.id)
+      const r = await push(localDir)
+      expect(r.err).toBe('')
+      const report = JSON.parse(r.out)
+      expect(report).toMatchObject({ jobs: 1, removedHere: 1, movedJobIds: [gone.id] })
+      expect(report.skipped).toEqual([{ kind: 'job', id: running.id, title: running.title, reason: expect.stringMatching(/^running here \(.+\): stop it or let it finish, then push again$/) }])
+      expect(s.queue.get(running.id)!.status).toBe('processing')
+      expect(s.queue.get(gone.id)).toBeNull()
+      const moved = (await farm.user.store.get(gone.id))!
+      expect(moved.status).toBe('pending')
+      expect(moved.steps.map((st) => [st.status, st.attempts])).toEqual([['pending', 1]])
+      const { rows } = await farm.user.pool.query<{ lease_owner: string | null; next_needs: string[] }>('SELECT lease_owner, next_needs FROM jobs WHERE id = $1', [gone.id])
+      expect(rows[0]).toEqual({ lease_owner: null, next_needs: ['text'] })
+    } finally {
+      for (const j of s.queue.list({ status: 'processing' })) s.queue.cancel(j.id)
+      await s.close(0)
+    }
+  }, 120_000)
+
+  it('a farm transaction that fails gives the jobs back here as they were and removes the files it copied', async () => {
+    const localDir = tempDir('studio-push-fails-')
+    let s = studioOn(localDir)
+    server.script('chat', [behaviours.slow(1_500)])
+    const a = s.queue.enqueue(videoJob(3))
+    s.startWork()
+    await until(() => s.queue.get(a.id)!.steps[0]!.status === 'running', 60_000, 'the script to start')
+    await s.close(60_000)
+    s = studioOn(localDir)
+    const before = s.queue.get(a.id)!
+    expect(before.steps[0]!.status).toBe('completed')
+    await s.close(0)
+    // The farm refuses the steps mid-transaction (after the job's row went in).
+    await farm.user.pool.query(`CREATE FUNCTION refuse_steps() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the farm refused the steps'; END $$;
+                                CREATE TRIGGER refuse_steps BEFORE INSERT ON steps FOR EACH STATEMENT EXECUTE FUNCTION refuse_steps()`)
+    try {
+      const r = await push(localDir)
+      expect(r.code).toBe(1)
+      expect(r.err).toContain('the farm refused the steps')
+    } finally {
+      await farm.user.pool.query('DROP TRIGGER refuse_steps ON steps; DROP FUNCTION refuse_steps()')
+    }
+    expect(await farmCount('jobs')).toBe(0)
+    expect(existsSync(join(farm.dataDir, 'jobs', a.id))).toBe(false)
+    s = studioOn(localDir)
+    const after = s.queue.get(a.id)!
+    expect({ status: after.status, runAfter: after.runAfter, waitingReason: after.waitingReason, updatedAt: after.updatedAt }).toEqual({
+      status: before.status,
+      runAfter: before.runAfter,
+      waitingReason: before.waitingReason,
+      updatedAt: before.updatedAt
+    })
+    await s.close(0)
+    // Pushed again, it moves.
+    const again = await push(localDir)
+    expect(JSON.parse(again.out)).toMatchObject({ jobs: 1, stepsKept: 1, removedHere: 1 })
+    expect(existsSync(join(farm.dataDir, 'jobs', a.id))).toBe(true)
+  }, 120_000)
 })
 
 /** A short silent WAV file (an audio asset for the project). */
