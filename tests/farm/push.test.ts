@@ -170,11 +170,22 @@ describe('studio farm push', () => {
       const gone = s.queue.enqueue({ type: 'text', input: { prompt: 'An interrupted line' } })
       s.db.prepare("UPDATE jobs SET status = 'processing', lease_owner = 'elsewhere:1:gone', lease_token = 't', lease_expires_at = 1, current_step = 'generate' WHERE id = ?").run(gone.id)
       s.db.prepare("UPDATE steps SET status = 'running', attempts = 1 WHERE job_id = ?").run(gone.id)
+      // A batch running here: its engine queues its rows as the queue drains, so it stays.
+      const sheet = join(mkdtempSync(join(tmpdir(), 'studio-push-sheet-')), 'ideas.csv')
+      writeFileSync(sheet, 'prompt\nA row that stays here\n')
+      const batch = await s.batches.create({ source: { kind: 'file', path: sheet }, config: { pipeline: 'text' } })
+      await until(() => s.batches.view(batch.id).totalRows === 1, 30_000, 'the batch to import')
+      s.db.prepare("UPDATE batches SET status = 'running' WHERE id = ?").run(batch.id)
       const r = await push(localDir)
       expect(r.err).toBe('')
       const report = JSON.parse(r.out)
       expect(report).toMatchObject({ jobs: 1, removedHere: 1, movedJobIds: [gone.id] })
-      expect(report.skipped).toEqual([{ kind: 'job', id: running.id, title: running.title, reason: expect.stringMatching(/^running here \(.+\): stop it or let it finish, then push again$/) }])
+      expect(report.skipped).toEqual([
+        { kind: 'batch', id: batch.id, title: batch.name, reason: expect.stringMatching(/^running here .*: pause it \(studio batch pause \w+\), then push again$/) },
+        { kind: 'job', id: running.id, title: running.title, reason: expect.stringMatching(/^running here \(.+\): stop it or let it finish, then push again$/) }
+      ])
+      expect(s.batches.list().map((b) => b.id)).toEqual([batch.id])
+      expect((await farm.user.pool.query('SELECT id FROM batches WHERE id = $1', [batch.id])).rows).toEqual([])
       expect(s.queue.get(running.id)!.status).toBe('processing')
       expect(s.queue.get(gone.id)).toBeNull()
       const moved = (await farm.user.store.get(gone.id))!

@@ -113,6 +113,10 @@ export async function pushToFarm(o: PushOptions): Promise<PushReport> {
       staying.set(j.id, `running here (${j.leaseOwner ?? 'an engine'}): stop it or let it finish, then push again`)
     } else if (renders.has(j.id)) {
       staying.set(j.id, 'renders a storyboard, which the farm cannot do yet')
+    } else {
+      // A finished step whose files lie outside the data folder: no worker could read them.
+      const stray = j.steps.find((st) => st.status === 'completed' && Object.values(st.files).some((f) => !isInside(localDir, f)))
+      if (stray) staying.set(j.id, `its finished step ${stray.name} has files outside the data folder ${localDir}, where no worker can read them`)
     }
   }
   const batchesMoved: PushBatch[] = []
@@ -272,10 +276,15 @@ export async function pushToFarm(o: PushOptions): Promise<PushReport> {
  * running step back to pending (as a reclaim does); a line saying where it came from.
  */
 function farmJob(j: PushJob, localDir: string, farmDir: string, stepNeeds: (resource: string) => readonly string[], now: number): FarmPushJob {
-  const rel = (p: string) => toDataRelative(farmDir, rebasePath(p, localDir, farmDir) ?? p)
+  // Relative to the shared folder. What lies outside the data folder (only a finished job of a
+  // moved batch may have it: an unfinished one stays here) is kept as it was, for the record.
+  const rel = (p: string) => {
+    const moved = rebasePath(p, localDir, farmDir)
+    return moved === null ? null : toDataRelative(farmDir, moved)
+  }
   const steps = j.steps.map((s) => {
     const files: Record<string, string> = {}
-    for (const [name, path] of Object.entries(s.files)) files[name] = rel(path)
+    for (const [name, path] of Object.entries(s.files)) files[name] = rel(path) ?? path
     const running = s.status === 'running'
     return {
       ...s,
@@ -283,6 +292,7 @@ function farmJob(j: PushJob, localDir: string, farmDir: string, stepNeeds: (reso
       progress: running ? 0 : s.progress,
       output: rebaseJson(s.output, localDir, farmDir),
       files,
+      // A work folder elsewhere is only where an earlier attempt ran: the next attempt makes its own.
       workDir: s.workDir === null ? null : rel(s.workDir)
     }
   })
