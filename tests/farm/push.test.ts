@@ -7,6 +7,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openStudio, type Studio } from '../../src/main/engine/studio'
 import { builtStudio } from '../helpers/cli'
@@ -236,6 +237,40 @@ describe('studio farm push', () => {
     const again = await push(localDir)
     expect(JSON.parse(again.out)).toMatchObject({ jobs: 1, stepsKept: 1, removedHere: 1 })
     expect(existsSync(join(farm.dataDir, 'jobs', a.id))).toBe(true)
+  }, 120_000)
+
+  it('an engine running here while the push waits on the farm never starts the jobs being moved', async () => {
+    const localDir = tempDir('studio-push-held-')
+    const s = studioOn(localDir)
+    const lock = new pg.Client({ connectionString: farm.url })
+    await lock.connect()
+    try {
+      const moving = s.queue.enqueue({ type: 'text', input: { prompt: 'A line that moves to the farm' } })
+      // The farm's jobs table locked: the push's insert waits, with the job held here.
+      await lock.query('BEGIN')
+      await lock.query('LOCK TABLE jobs IN EXCLUSIVE MODE')
+      const pushing = push(localDir)
+      await until(() => s.queue.get(moving.id)!.waitingReason === 'moving to the studio farm', 60_000, 'the push to hold the job')
+      // An engine here works meanwhile: it runs a job queued now, and leaves the held one alone.
+      s.startWork()
+      const other = s.queue.enqueue({ type: 'text', input: { prompt: 'A line that stays here' } })
+      await until(() => s.queue.get(other.id)!.status === 'completed', 60_000, 'the engine to run the other job')
+      expect(s.queue.get(moving.id)!.status).toBe('pending')
+      await lock.query('COMMIT')
+      const r = await pushing
+      expect(r.err).toBe('')
+      expect(JSON.parse(r.out)).toMatchObject({ jobs: 1, removedHere: 1, movedJobIds: [moving.id] })
+      expect(s.queue.get(moving.id)).toBeNull()
+      const moved = (await farm.user.store.get(moving.id))!
+      expect(moved.steps.map((st) => [st.status, st.attempts])).toEqual([['pending', 0]])
+      // On the farm, it runs when its time comes: the hold stayed here.
+      expect(moved.runAfter).toBe(0)
+      expect(moved.waitingReason).toBeNull()
+    } finally {
+      await lock.query('ROLLBACK').catch(() => undefined)
+      await lock.end()
+      await s.close(0)
+    }
   }, 120_000)
 })
 
