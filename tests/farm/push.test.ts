@@ -78,6 +78,11 @@ describe('studio farm push', () => {
     expect(dry.err).toBe('')
     expect(dry.code).toBe(0)
     expect(JSON.parse(dry.out)).toMatchObject({ dryRun: true, jobs: 2, stepsKept: 1, batches: 1, batchRows: 2, storyboards: 1, projects: 1, assets: 1, removedHere: 0 })
+    const dryText = await builtStudio(['farm', 'push', '--dry-run', '--data-dir', localDir, '--farm-data-dir', farm.dataDir], { STUDIO_QUEUE_URL: farm.url })
+    expect(dryText.out).toBe(
+      'would push to the farm: 2 jobs (1 finished step kept, not run again), 7 log lines, 1 batch (2 rows), 1 storyboard, 1 project, 1 asset\n' +
+        'dry run: nothing was changed\n'
+    )
     expect(await farmCount('jobs')).toBe(0)
     expect(await farmCount('batches')).toBe(0)
     expect(await farmCount('storyboards')).toBe(0)
