@@ -4,7 +4,7 @@
  * local OpenAI-compatible server that counts its calls, on both machines: a step that finished here
  * and is run again on the farm would call it once more.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -276,6 +276,33 @@ describe('studio farm push', () => {
       await lock.end()
       await s.close(0)
     }
+  }, 120_000)
+
+  it('a push that stopped before removing the moved jobs here: the next one removes them, writing nothing twice', async () => {
+    const localDir = tempDir('studio-push-resume-')
+    let s = studioOn(localDir)
+    const job = s.queue.enqueue({ type: 'text', input: { prompt: 'A line moved once' } })
+    const sheet = join(mkdtempSync(join(tmpdir(), 'studio-push-sheet-')), 'ideas.csv')
+    writeFileSync(sheet, 'prompt\nOne row moved once\n')
+    const batch = await s.batches.create({ source: { kind: 'file', path: sheet }, config: { pipeline: 'text' } })
+    await until(() => s.batches.view(batch.id).totalRows === 1, 30_000, 'the batch to import')
+    await s.close(0)
+    // The local database as it was before the push: as if the push had stopped after the farm's commit.
+    const saved = mkdtempSync(join(tmpdir(), 'studio-push-saved-'))
+    const files = readdirSync(localDir).filter((f) => f.startsWith('studio.db'))
+    for (const f of files) copyFileSync(join(localDir, f), join(saved, f))
+    expect(JSON.parse((await push(localDir)).out)).toMatchObject({ jobs: 1, batches: 1, removedHere: 1 })
+    for (const f of readdirSync(localDir).filter((f) => f.startsWith('studio.db'))) rmSync(join(localDir, f))
+    for (const f of files) copyFileSync(join(saved, f), join(localDir, f))
+
+    const again = JSON.parse((await push(localDir)).out)
+    expect(again).toMatchObject({ jobs: 0, stepsKept: 0, logLines: 0, batches: 0, removedHere: 1, alreadyOnFarm: { jobs: [job.id], batches: [batch.id] } })
+    expect((await farm.user.pool.query('SELECT id FROM jobs WHERE id = $1', [job.id])).rows).toHaveLength(1)
+    expect((await farm.user.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM job_logs WHERE job_id = $1', [job.id])).rows[0]!.n).toBe(2)
+    s = studioOn(localDir)
+    expect(s.queue.get(job.id)).toBeNull()
+    expect(s.batches.list()).toEqual([])
+    await s.close(0)
   }, 120_000)
 })
 

@@ -129,7 +129,9 @@ export async function pushToFarm(o: PushOptions): Promise<PushReport> {
     const reason =
       b.status === 'running'
         ? `running here (its rows are queued as the queue drains): pause it (studio batch pause ${b.id.slice(0, 8)}), then push again`
-        : held
+        : !b.imported && b.status !== 'error'
+          ? 'still importing its rows: push again once it has'
+          : held
           ? `its job ${held.id} stays here (${staying.get(held.id)})`
           : null
     if (reason) {
@@ -147,11 +149,11 @@ export async function pushToFarm(o: PushOptions): Promise<PushReport> {
     if (reason) skipped.push({ kind: 'job', id: j.id, title: j.title, reason })
   }
   const unfinishedMoving = unfinished.filter((j) => !staying.has(j.id))
-  const batchIds = new Set(batchesMoved.map((b) => b.id))
+  const movingIds = new Set(unfinishedMoving.map((j) => j.id))
   // A moved batch's finished jobs go with it.
   const finishedOfBatches = readPushJobs(
     o.db,
-    jobIdsOfBatches(o.db, [...batchIds]).filter((id) => !unfinishedMoving.some((j) => j.id === id))
+    jobIdsOfBatches(o.db, batchesMoved.map((b) => b.id)).filter((id) => !movingIds.has(id))
   )
   // Queue order: most urgent first, then the user's manual order, then FIFO, as the claim reads it.
   const candidates = [...unfinishedMoving, ...finishedOfBatches].sort((a, b) => a.priority - b.priority || a.position - b.position || a.seq - b.seq)
@@ -208,7 +210,8 @@ export async function pushToFarm(o: PushOptions): Promise<PushReport> {
   }
 
   // ------------------------------------------------------------ hold, copy, write, remove
-  const heldAt = Math.max(now(), ...candidates.map((j) => j.updatedAt + 1))
+  // After every job's last change: the mark tells the hold from any earlier change.
+  const heldAt = candidates.reduce((t, j) => Math.max(t, j.updatedAt + 1), now())
   const owner = `${hostname()}:${process.pid}:farm-push`
   const heldIds = new Set(holdJobs(o.db, candidates.map((j) => ({ id: j.id, status: j.status, updatedAt: j.updatedAt, leaseOwner: j.leaseOwner })), heldAt, heldAt + PUSH_HOLD_MS, owner))
   for (const j of candidates) {
@@ -217,9 +220,11 @@ export async function pushToFarm(o: PushOptions): Promise<PushReport> {
   const held = candidates.filter((j) => heldIds.has(j.id))
   const writing = jobsToWrite.filter((j) => heldIds.has(j.id))
   // A batch moves only with all its jobs: one of them changed here meanwhile keeps it here.
-  const batchesWriting = batchesToWrite.filter((b) => candidates.every((j) => j.batchId !== b.id || heldIds.has(j.id)))
+  const wholeHere = (b: PushBatch) => candidates.every((j) => j.batchId !== b.id || heldIds.has(j.id))
+  const batchesWriting = batchesToWrite.filter(wholeHere)
   const files = new FileCopies()
   const move = (p: string) => rebasePath(p, localDir, farmDir)
+  let writtenBatches: readonly string[] = []
   try {
     if (copying) {
       for (const j of writing) files.copy(join(localDir, 'jobs', j.id), join(farmDir, 'jobs', j.id))
@@ -238,6 +243,7 @@ export async function pushToFarm(o: PushOptions): Promise<PushReport> {
       projects: projectsToWrite,
       assets: assetsToWrite.map((a) => ({ ...a, path: toDataRelative(farmDir, move(a.path)!) }))
     })
+    writtenBatches = written.batches
     Object.assign(report, {
       jobs: written.jobs.length,
       stepsKept: written.stepsKept,
@@ -257,10 +263,13 @@ export async function pushToFarm(o: PushOptions): Promise<PushReport> {
   report.filesCopied = files.files
   report.bytesCopied = files.bytes
 
-  // The farm has them: they leave the local queue (moved now, or by an earlier push).
-  const leaving = held.filter((j) => report.movedJobIds.includes(j.id) || on.jobs.has(j.id))
-  const { removed, kept } = removeMoved(o.db, leaving.map((j) => ({ id: j.id, mark: heldAt })), batchesWriting.map((b) => b.id))
-  releaseJobs(o.db, held.filter((j) => !leaving.includes(j)), heldAt)
+  // The farm has them: they leave the local queue (moved now, or by an earlier push that stopped
+  // before it removed them here).
+  const onFarmNow = new Set([...report.movedJobIds, ...on.jobs])
+  const leaving = held.filter((j) => onFarmNow.has(j.id))
+  const batchesLeaving = batchesMoved.filter((b) => wholeHere(b) && (writtenBatches.includes(b.id) || on.batches.has(b.id)))
+  const { removed, kept } = removeMoved(o.db, leaving.map((j) => ({ id: j.id, mark: heldAt })), batchesLeaving.map((b) => b.id))
+  releaseJobs(o.db, held.filter((j) => !onFarmNow.has(j.id)), heldAt)
   report.removedHere = removed.length
   for (const id of kept) {
     const j = held.find((x) => x.id === id)!
@@ -298,7 +307,7 @@ function farmJob(j: PushJob, localDir: string, farmDir: string, stepNeeds: (reso
   })
   const next = steps.find((s) => s.status !== 'completed')
   const kept = steps.filter((s) => s.status === 'completed').length
-  const ts = Math.max(now, ...j.logs.map((l) => l.ts))
+  const ts = j.logs.reduce((t, l) => Math.max(t, l.ts), now)
   const line = logEntry('movedToFarm', { host: hostname(), kept })
   return {
     ...j,
