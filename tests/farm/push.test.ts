@@ -4,7 +4,7 @@
  * local OpenAI-compatible server that counts its calls, on both machines: a step that finished here
  * and is run again on the farm would call it once more.
  */
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -123,6 +123,9 @@ describe('studio farm push', () => {
     const { rows: assets } = await farm.user.pool.query<{ path: string }>('SELECT path FROM assets WHERE id = $1', [asset.id])
     expect(assets[0]!.path).toMatch(new RegExp(`^projects/`))
     expect(existsSync(join(farm.dataDir, assets[0]!.path))).toBe(true)
+    // Private here (this user's only), readable by the workers on the share (other users, maybe).
+    expect(statSync(asset.path).mode & 0o777).toBe(0o600)
+    expect(statSync(join(farm.dataDir, assets[0]!.path)).mode & 0o777).toBe(0o666 & ~process.umask())
 
     // Here: the moved jobs and batch are gone, the finished job and the storyboard stay.
     s = studioOn(localDir)

@@ -5,7 +5,7 @@
  * under a name the farm knows; what a failed push copied is removed again.
  */
 import { randomBytes } from 'node:crypto'
-import { cpSync, existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs'
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 
 /** Whether `file` lies inside `dir` (or is it). */
@@ -38,6 +38,7 @@ export class FileCopies {
     const temp = `${to}.push-${randomBytes(4).toString('hex')}`
     mkdirSync(dirname(to), { recursive: true })
     cpSync(from, temp, { recursive: true, preserveTimestamps: true, errorOnExist: false, force: true })
+    shareable(temp)
     rmSync(to, { recursive: true, force: true })
     renameSync(temp, to)
     this.placed.push(to)
@@ -62,6 +63,19 @@ export class FileCopies {
   undo(): void {
     for (const p of this.placed.splice(0)) rmSync(p, { recursive: true, force: true })
   }
+}
+
+/**
+ * A local data folder is private to its user (0700 folders, 0600 files); on the share, the
+ * workers may run as other users: the copies take the modes a new file gets here (the umask), as
+ * the files a worker writes there do.
+ */
+function shareable(path: string): void {
+  const mask = process.umask()
+  const chmod = (p: string, dir: boolean) => chmodSync(p, (dir ? 0o777 : 0o666) & ~mask)
+  if (!statSync(path).isDirectory()) return chmod(path, false)
+  chmod(path, true)
+  for (const e of readdirSync(path, { withFileTypes: true, recursive: true })) chmod(join(e.parentPath, e.name), e.isDirectory())
 }
 
 function* walk(dir: string): Generator<string> {
