@@ -218,9 +218,10 @@ export async function pushToFarm(o: PushOptions): Promise<PushReport> {
     if (!heldIds.has(j.id)) skipped.push({ kind: 'job', id: j.id, title: j.title, reason: 'changed here while the push read it: push again' })
   }
   const held = candidates.filter((j) => heldIds.has(j.id))
-  const writing = jobsToWrite.filter((j) => heldIds.has(j.id))
-  // A batch moves only with all its jobs: one of them changed here meanwhile keeps it here.
+  // A batch moves only with all its jobs: one of them changed here meanwhile keeps it, and them, here.
   const wholeHere = (b: PushBatch) => candidates.every((j) => j.batchId !== b.id || heldIds.has(j.id))
+  const splitBatches = new Set(batchesMoved.filter((b) => !wholeHere(b)).map((b) => b.id))
+  const writing = jobsToWrite.filter((j) => heldIds.has(j.id) && !(j.batchId !== null && splitBatches.has(j.batchId)))
   const batchesWriting = batchesToWrite.filter(wholeHere)
   const files = new FileCopies()
   const move = (p: string) => rebasePath(p, localDir, farmDir)
@@ -266,6 +267,11 @@ export async function pushToFarm(o: PushOptions): Promise<PushReport> {
   // The farm has them: they leave the local queue (moved now, or by an earlier push that stopped
   // before it removed them here).
   const onFarmNow = new Set([...report.movedJobIds, ...on.jobs])
+  for (const j of held) {
+    if (!onFarmNow.has(j.id) && j.batchId !== null && splitBatches.has(j.batchId)) {
+      skipped.push({ kind: 'job', id: j.id, title: j.title, reason: 'another job of its batch changed here while the push read it: push again' })
+    }
+  }
   const leaving = held.filter((j) => onFarmNow.has(j.id))
   const batchesLeaving = batchesMoved.filter((b) => wholeHere(b) && (writtenBatches.includes(b.id) || on.batches.has(b.id)))
   const { removed, kept } = removeMoved(o.db, leaving.map((j) => ({ id: j.id, mark: heldAt })), batchesLeaving.map((b) => b.id))
