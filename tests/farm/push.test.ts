@@ -67,6 +67,9 @@ describe('studio farm push', () => {
     expect(server.calls('chat')).toBe(2)
     // ---- A pending video (B), queued after A, and a batch with rows not queued yet.
     const b = s.queue.enqueue(videoJob(2))
+    // A paused job of its own priority: it moves paused, keeping its priority.
+    const d = s.queue.enqueue({ type: 'text', input: { prompt: 'A paused line' }, priority: 5 })
+    s.queue.pauseJob(d.id)
     const sheet = join(mkdtempSync(join(tmpdir(), 'studio-push-sheet-')), 'ideas.csv')
     writeFileSync(sheet, 'prompt\nFirst idea for a line\nSecond idea for a line\n')
     const batch = await s.batches.create({ source: { kind: 'file', path: sheet }, config: { pipeline: 'text' } })
@@ -77,10 +80,10 @@ describe('studio farm push', () => {
     const dry = await push(localDir, '--dry-run')
     expect(dry.err).toBe('')
     expect(dry.code).toBe(0)
-    expect(JSON.parse(dry.out)).toMatchObject({ dryRun: true, jobs: 2, stepsKept: 1, batches: 1, batchRows: 2, storyboards: 1, projects: 1, assets: 1, removedHere: 0 })
+    expect(JSON.parse(dry.out)).toMatchObject({ dryRun: true, jobs: 3, stepsKept: 1, batches: 1, batchRows: 2, storyboards: 1, projects: 1, assets: 1, removedHere: 0 })
     const dryText = await builtStudio(['farm', 'push', '--dry-run', '--data-dir', localDir, '--farm-data-dir', farm.dataDir], { STUDIO_QUEUE_URL: farm.url })
     expect(dryText.out).toBe(
-      'would push to the farm: 2 jobs (1 finished step kept, not run again), 7 log lines, 1 batch (2 rows), 1 storyboard, 1 project, 1 asset\n' +
+      'would push to the farm: 3 jobs (1 finished step kept, not run again), 10 log lines, 1 batch (2 rows), 1 storyboard, 1 project, 1 asset\n' +
         'dry run: nothing was changed\n'
     )
     expect(await farmCount('jobs')).toBe(0)
@@ -92,9 +95,10 @@ describe('studio farm push', () => {
     expect(pushed.err).toBe('')
     expect(pushed.code).toBe(0)
     const report = JSON.parse(pushed.out)
-    expect(report).toMatchObject({ dryRun: false, jobs: 2, stepsKept: 1, batches: 1, batchRows: 2, storyboards: 1, projects: 1, assets: 1, removedHere: 2 })
+    expect(report).toMatchObject({ dryRun: false, jobs: 3, stepsKept: 1, batches: 1, batchRows: 2, storyboards: 1, projects: 1, assets: 1, removedHere: 3 })
     expect(report.filesCopied).toBeGreaterThan(1)
-    expect(report.movedJobIds).toEqual([a.id, b.id])
+    // In queue order: the more urgent first, then A before B (FIFO).
+    expect(report.movedJobIds).toEqual([d.id, a.id, b.id])
 
     // On the farm: the finished step kept whole, its files in the shared folder, stored relative to it.
     const { rows: steps } = await farm.user.pool.query<{ name: string; status: string; attempts: number; files: string; work_dir: string | null; completed_at: string | null }>(
@@ -113,6 +117,7 @@ describe('studio farm push', () => {
     expect(lines.map((l) => l.code)).toEqual(expect.arrayContaining(['queued', 'started', 'finished', 'movedToFarm']))
     const order = await farm.user.store.list({ status: 'pending' })
     expect(order.map((j) => j.id)).toEqual([a.id, b.id])
+    expect(await farm.user.store.get(d.id)).toMatchObject({ status: 'paused', priority: 5 })
     // The batch with its rows, the storyboard with its revisions, the project and its media.
     expect((await farm.user.pool.query('SELECT row_number, state FROM batch_rows WHERE batch_id = $1 ORDER BY row_number', [batch.id])).rows).toEqual([
       // Numbered as the sheet's lines (the header is line 1).
@@ -161,7 +166,7 @@ describe('studio farm push', () => {
     expect(again.code).toBe(0)
     expect(JSON.parse(again.out)).toMatchObject({ jobs: 0, stepsKept: 0, batches: 0, storyboards: 0, projects: 0, assets: 0, removedHere: 0 })
     expect(JSON.parse(again.out).alreadyOnFarm.storyboards).toEqual([board.id])
-    expect(await farmCount('jobs')).toBe(2)
+    expect(await farmCount('jobs')).toBe(3)
     expect(await farmCount('batches')).toBe(1)
   }, 600_000)
 
