@@ -312,6 +312,21 @@ describe('studio farm push', () => {
     expect(s.batches.list()).toEqual([])
     await s.close(0)
   }, 120_000)
+
+  it('a local studio already in the shared folder: nothing is copied, paths are stored relative to it', async () => {
+    const shared = tempDir('studio-push-same-')
+    const s = studioOn(shared)
+    const project = s.projects.create('On the share')
+    const asset = await s.projects.importAsset(project.id, 'keeper.wav', readFileSync(await silentWav()))
+    const job = s.queue.enqueue({ type: 'text', input: { prompt: 'A line already on the share' }, projectId: project.id })
+    await s.close(0)
+    const r = await builtStudio(['--json', 'farm', 'push', '--data-dir', shared, '--farm-data-dir', shared], { STUDIO_QUEUE_URL: farm.url })
+    expect(r.err).toBe('')
+    expect(JSON.parse(r.out)).toMatchObject({ jobs: 1, projects: 1, assets: 1, filesCopied: 0, removedHere: 1, movedJobIds: [job.id] })
+    const { rows } = await farm.user.pool.query<{ path: string }>('SELECT path FROM assets WHERE id = $1', [asset.id])
+    expect(join(shared, rows[0]!.path)).toBe(asset.path)
+    expect(existsSync(asset.path)).toBe(true)
+  }, 120_000)
 })
 
 /** A short silent WAV file (an audio asset for the project). */
