@@ -20,6 +20,8 @@ export interface FarmQueue {
   store: PgJobStore
   /** The job and queue commands on the farm (the others are not asked of it: the CLI refuses them first). */
   handlers: Handlers
+  /** The connections, for a command that writes to the farm through a store of its own (`farm push`). */
+  pool: pg.Pool
   close(): Promise<void>
 }
 
@@ -72,5 +74,5 @@ export async function openFarmQueue(url: string, dataDir: string): Promise<FarmQ
     },
     'queue/cleanup': (r) => store.cleanup({ olderThanMs: r.olderThanDays * 86_400_000 })
   } satisfies Partial<Handlers>
-  return { store, handlers: handlers as unknown as Handlers, close: () => pool.end() }
+  return { store, handlers: handlers as unknown as Handlers, pool, close: () => pool.end() }
 }

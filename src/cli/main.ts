@@ -54,6 +54,8 @@ studio farm (several machines, one PostgreSQL queue)
   farm status                   the workers, what each runs, and the queue
   farm worker --data-dir SHARED [--concurrency N] [--local-dir DIR]
                                 run the farm's jobs on this machine until Ctrl-C (SHARED: the data folder every machine mounts)
+  farm push --farm-data-dir SHARED [--dry-run]
+                                move this machine's unfinished jobs, batches and storyboards to the farm (farm push --help)
 
 --data-dir defaults to $STUDIO_DATA_DIR or the desktop app's data folder.
 --queue-url defaults to $STUDIO_QUEUE_URL; unset, the data folder's own queue. The job commands, stats and
@@ -91,7 +93,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     const command = commandIndex >= 0 ? rest[commandIndex]! : undefined
     const args = commandIndex >= 0 ? [...rest.slice(0, commandIndex), ...rest.slice(commandIndex + 1)] : rest
     if (!command || command === 'help' || args.includes('--help') || args.includes('-h')) {
-      io.stdout.write(USAGE + '\n')
+      // A subcommand with a help of its own.
+      const own = command === 'farm' && args.includes('push') ? (await import('./commands/farm')).FARM_PUSH_HELP : undefined
+      io.stdout.write((own ?? USAGE) + '\n')
       return command || args.length || flag !== undefined ? 0 : 2
     }
     const group = Object.hasOwn(GROUP_OF, command) ? GROUP_OF[command] : undefined

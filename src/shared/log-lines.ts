@@ -42,6 +42,8 @@ export const LOG_LINES = {
   engineStopping: 'engine stopping; the job will resume at its next step',
   engineStopped: 'engine stopped during {step}; it will resume at {next}',
   databaseLocked: 'the database was locked by another process at {step}; job returned to the queue',
+  // `studio farm push`: the job left a machine's local queue for the farm, its finished steps kept.
+  movedToFarm: 'moved from the local queue of {host} to the studio farm; {kept} finished step(s) kept',
   pausedBetweenSteps: 'paused between steps',
   queuePaused: 'queue paused; the job will resume at its next step',
   offlineScript: 'offline script from {provider} (templates, not a language model)',

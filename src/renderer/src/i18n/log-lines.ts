@@ -38,6 +38,7 @@ const FR: Record<LogLineCode, string> = {
   engineStopping: 'arrêt du moteur ; la tâche reprendra à sa prochaine étape',
   engineStopped: 'moteur arrêté pendant l’étape {step} ; reprise à l’étape {next}',
   databaseLocked: 'base de données verrouillée par un autre processus à l’étape {step} ; tâche remise en file',
+  movedToFarm: 'déplacée de la file locale de {host} vers la ferme de rendu ; {kept} étape(s) terminée(s) conservée(s)',
   pausedBetweenSteps: 'mis en pause entre deux étapes',
   queuePaused: 'file en pause ; la tâche reprendra à sa prochaine étape',
   offlineScript: 'script hors ligne par {provider} (modèles de phrases, pas un modèle de langage)',
