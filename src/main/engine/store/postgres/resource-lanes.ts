@@ -74,6 +74,12 @@ const live = (now: string) => `EXISTS (
 
 const DB_NOW = `(extract(epoch FROM clock_timestamp()) * 1000)::bigint`
 
+/** Whether the farm's schema has lanes (a farm not yet migrated to them has none). */
+export async function hasLanesTable(db: Queryable): Promise<boolean> {
+  const { rows } = await db.query<{ ok: boolean }>(`SELECT to_regclass('resource_lanes') IS NOT NULL AS ok`)
+  return rows[0]?.ok === true
+}
+
 /** The farm's limits, by resource name. */
 export async function readFarmLimits(db: Queryable): Promise<FarmLimit[]> {
   const { rows } = await db.query<{ resource: string; concurrency: number; min_interval_ms: string }>(
@@ -94,27 +100,27 @@ export async function farmLaneUsage(db: Queryable, now = Date.now()): Promise<Fa
 }
 
 /**
- * Set some lanes and clear others, in one transaction; every worker hears of it (a wake-up with
+ * Set some lanes and clear others, in one statement; every worker hears of it (a wake-up with
  * `limits`). A lane set again keeps its spacing; a cleared one's resource goes back to each
  * worker's own limits (its slots stop counting). Returns the limits as they are after.
  */
-export async function changeFarmLimits(pool: pg.Pool, change: { set: readonly FarmLimit[]; clear: readonly string[] }, now = Date.now()): Promise<FarmLimit[]> {
+export async function changeFarmLimits(db: Queryable, change: { set: readonly FarmLimit[]; clear: readonly string[] }, now = Date.now()): Promise<FarmLimit[]> {
   for (const l of change.set) {
     const bad = checkFarmLimit(l)
     if (bad) throw new Error(`${l.resource}: ${bad}`)
   }
-  return inPgTransaction(pool, async (tx) => {
-    for (const l of change.set) {
-      await tx.query(
-        `INSERT INTO resource_lanes (resource, concurrency, min_interval_ms, updated_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (resource) DO UPDATE SET concurrency = EXCLUDED.concurrency, min_interval_ms = EXCLUDED.min_interval_ms, updated_at = EXCLUDED.updated_at`,
-        [l.resource, l.concurrency, l.minIntervalMs, now]
-      )
-    }
-    if (change.clear.length) await tx.query('DELETE FROM resource_lanes WHERE resource = ANY($1::text[])', [[...change.clear]])
-    await tx.query('SELECT pg_notify($1, $2)', [FARM_WAKE_CHANNEL, LIMITS_WAKE])
-    return readFarmLimits(tx)
-  })
+  // One row per resource (the last given wins): an upsert may not touch a row twice.
+  const set = [...new Map(change.set.map((l) => [l.resource, l])).values()]
+  await db.query(
+    `WITH set AS (
+       INSERT INTO resource_lanes (resource, concurrency, min_interval_ms, updated_at)
+       SELECT r, c, i, $5 FROM unnest($1::text[], $2::int[], $3::bigint[]) AS l(r, c, i)
+       ON CONFLICT (resource) DO UPDATE SET concurrency = EXCLUDED.concurrency, min_interval_ms = EXCLUDED.min_interval_ms, updated_at = EXCLUDED.updated_at),
+     cleared AS (DELETE FROM resource_lanes WHERE resource = ANY($4::text[]) AND resource <> ALL($1::text[]))
+     SELECT pg_notify($6, $7)`,
+    [set.map((l) => l.resource), set.map((l) => l.concurrency), set.map((l) => l.minIntervalMs), [...change.clear], now, FARM_WAKE_CHANNEL, LIMITS_WAKE]
+  )
+  return readFarmLimits(db)
 }
 
 /**
