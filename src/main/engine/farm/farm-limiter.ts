@@ -81,6 +81,14 @@ export class FarmLimiter implements StepLimiter {
     this.wakeWaiters()
   }
 
+  /**
+   * The read under way, if any: a claim woken meanwhile waits for it (a wake-up about new jobs may
+   * come right behind the one saying the limits changed, and must not claim with the old ones).
+   */
+  pending(): Promise<void> | null {
+    return this.refreshing
+  }
+
   /** One read at a time; a call during a read gets another read after it. */
   refresh(): Promise<void> {
     if (this.refreshing) {

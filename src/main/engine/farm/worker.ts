@@ -202,8 +202,13 @@ export class FarmWorker {
 
   /** A wake-up: work to claim, or a farm lane's slot freed (or the limits changed): read them first, then claim. */
   private woken(reason: string): void {
-    if (reason === LIMITS_WAKE || reason.startsWith(LANES_WAKE_PREFIX)) void this.limiter.heard().then(() => this.pool.wake())
-    else this.pool.wake()
+    const wake = () => this.pool.wake()
+    if (reason === LIMITS_WAKE || reason.startsWith(LANES_WAKE_PREFIX)) void this.limiter.heard().then(wake)
+    else {
+      const reading = this.limiter.pending()
+      if (reading) void reading.then(wake, wake)
+      else wake()
+    }
   }
 
   private async beat(): Promise<void> {
