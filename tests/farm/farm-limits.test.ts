@@ -87,15 +87,28 @@ interface Worker {
   exited: Promise<number | null>
 }
 
-function startWorker(dataDir: string, concurrency: number): Worker {
+function startWorker(dataDir: string, concurrency: number, timings: object = TIMINGS): Worker {
   const localDir = mkdtempSync(join(tmpdir(), 'studio-limits-worker-'))
-  const child = fork(CHILD, [db.url, dataDir, localDir, String(concurrency), JSON.stringify(TIMINGS)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = fork(CHILD, [db.url, dataDir, localDir, String(concurrency), JSON.stringify(timings)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   const id = new Promise<string>((resolve, reject) => {
     child.on('message', (m: { type?: string; id?: string }) => m.type === 'ready' && resolve(m.id!))
     void exited.then((code) => reject(new Error(`a worker exited with ${code} before it was ready`)))
   })
   return { child, id, exited }
+}
+
+/** Whether the worker holds `resource` to the farm's limit (it has heard of the limit). */
+function laned(w: Worker, resource: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const answer = (m: { type?: string; resource?: string; laned?: boolean }) => {
+      if (m.type !== 'laned' || m.resource !== resource) return
+      w.child.off('message', answer)
+      resolve(m.laned === true)
+    }
+    w.child.on('message', answer)
+    w.child.send({ type: 'laned?', resource })
+  })
 }
 
 async function stopWorker(w: Worker): Promise<void> {
@@ -141,9 +154,9 @@ describe('farm-wide resource limits', () => {
     // What the provider sees is the grant (on the database's clock) plus each caller's own delay
     // before its request arrives (its step start is a write, then the request itself); on a loaded
     // two-core machine with three workers (and other tests on the same PostgreSQL) it varied by up
-    // to ~115 ms between callers. Each machine's own limiter lets calls of different workers
+    // to ~180 ms between callers. Each machine's own limiter lets calls of different workers
     // arrive a few ms apart, and 3 × N at once.
-    const TOLERANCE = 200
+    const TOLERANCE = 250
     provider = new FakeProvider()
     await provider.start(ANSWER_MS)
     await changeFarmLimits(pool, { set: [{ resource: 'music', concurrency: N, minIntervalMs: INTERVAL }], clear: [] })
@@ -207,13 +220,17 @@ describe('farm-wide resource limits', () => {
     expect(ran.rows.map((r) => r.worker_id)).toEqual([idB])
   }, 180_000)
 
-  it('a limit set while the workers run holds from their next claim (they hear it at once)', async () => {
+  it('a limit set while the workers run is heard at once (a notification, not the sweep) and holds from then on', async () => {
     provider = new FakeProvider()
     await provider.start(300)
-    for (let i = 0; i < 3; i++) workers.push(startWorker(dataDir, 3))
+    // A sweep far longer than the wait below: only the change's notification can tell them in time.
+    const slowSweep = { ...TIMINGS, sweepMs: 60_000 }
+    for (let i = 0; i < 3; i++) workers.push(startWorker(dataDir, 3, slowSweep))
     await Promise.all(workers.map((w) => w.id))
+    for (const w of workers) expect(await laned(w, 'music')).toBe(false)
     // No farm limit yet: each worker's own settings (music: 5 at a time, 2 s apart) apply.
     await changeFarmLimits(pool, { set: [{ resource: 'music', concurrency: 1, minIntervalMs: 0 }], clear: [] })
+    await waitFor(async () => (await Promise.all(workers.map((w) => laned(w, 'music')))).every(Boolean), 20_000, 'every worker to hear of the limit')
     const jobs = await Promise.all(Array.from({ length: 6 }, (_, i) => store.enqueue({ type: 'provider-call', input: { url: provider.url, n: i } })))
     await waitFor(allCompleted(jobs.map((j) => j.id)), 120_000, 'every job to complete')
     expect(provider.calls).toHaveLength(6)

@@ -3,7 +3,8 @@
  * as `studio farm worker` runs it) with one pipeline, `provider-call`, whose first step occupies
  * the `music` resource and calls a local fake provider over HTTP (the test's server records when
  * each call arrives, and from which worker), then a quick `cpu` step. It talks to its parent over
- * the fork channel: `ready` with its worker id once listening; `stop` ends it gracefully.
+ * the fork channel: `ready` with its worker id once listening; `laned?` is answered with whether
+ * this worker holds a resource to the farm's limit (it has heard of it); `stop` ends it gracefully.
  *
  *   forked with argv: <url> <shared data folder> <own folder> <concurrency> <timings JSON>
  */
@@ -28,7 +29,8 @@ const worker = new FarmWorker({
   log: (line) => console.error(`farm-limits-child ${process.pid}: ${line}`)
 })
 
-process.on('message', (m: { type?: string }) => {
+process.on('message', (m: { type?: string; resource?: string }) => {
+  if (m?.type === 'laned?') return void process.send!({ type: 'laned', resource: m.resource, laned: worker.limiter.isLaned(m.resource ?? '') })
   if (m?.type !== 'stop') return
   worker.stop(30_000).then(
     () => process.exit(0),
