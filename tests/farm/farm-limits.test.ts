@@ -152,11 +152,15 @@ describe('farm-wide resource limits', () => {
     // slot to be released, or for the spacing after the previous start.
     const ANSWER_MS = 1_100
     // What the provider sees is the grant (on the database's clock) plus each caller's own delay
-    // before its request arrives (its step start is a write, then the request itself); on a loaded
-    // two-core machine with three workers (and other tests on the same PostgreSQL) it varied by up
-    // to ~180 ms between callers. Each machine's own limiter lets calls of different workers
-    // arrive a few ms apart, and 3 × N at once.
-    const TOLERANCE = 250
+    // before its request arrives (its step start is a write, then the request itself). Alone, the
+    // closest two calls arrived 470-490 ms apart; with a dozen other test files on the two cores
+    // and the same PostgreSQL, as little as 170 ms (one caller descheduled between its grant and
+    // its request). So the spacing is asserted where one caller's delay cannot move it much: the
+    // median gap, and the whole run's span (only its two ends' delays count); any single gap only
+    // has to show that no two workers called at once. Each machine's own limiter (the same numbers
+    // per worker) lets calls of different workers arrive a few ms apart, 3 × N at once, and the
+    // run take a third of the time.
+    const TOLERANCE = 50
     provider = new FakeProvider()
     await provider.start(ANSWER_MS)
     await changeFarmLimits(pool, { set: [{ resource: 'music', concurrency: N, minIntervalMs: INTERVAL }], clear: [] })
@@ -174,15 +178,16 @@ describe('farm-wide resource limits', () => {
     expect(callers).toBeGreaterThanOrEqual(2)
     const gaps = calls.slice(1).map((c, i) => c.at - calls[i]!.at)
     const closest = Math.min(...gaps)
+    const median = [...gaps].sort((x, y) => x - y)[Math.floor(gaps.length / 2)]!
     const span = calls.at(-1)!.at - calls[0]!.at
     console.log(
       `farm limits: ${calls.length} calls from ${callers} workers; at most ${provider.maxInFlight} in flight (limit ${N}); ` +
-        `closest starts ${closest.toFixed(1)} ms apart, first to last ${span.toFixed(0)} ms (interval ${INTERVAL} ms)`
+        `starts ${closest.toFixed(1)} ms apart at the closest, ${median.toFixed(1)} ms the median, first to last ${span.toFixed(0)} ms (interval ${INTERVAL} ms)`
     )
     expect(provider.maxInFlight).toBeLessThanOrEqual(N)
-    expect(closest).toBeGreaterThanOrEqual(INTERVAL - TOLERANCE)
-    // Over the whole run, each caller's own delay counts only at the two ends.
+    expect(median).toBeGreaterThanOrEqual(INTERVAL - TOLERANCE)
     expect(span).toBeGreaterThanOrEqual((calls.length - 1) * INTERVAL - TOLERANCE)
+    expect(closest).toBeGreaterThanOrEqual(INTERVAL / 5)
   }, 180_000)
 
   it("a worker killed mid-call frees its slot when its lease runs out: another worker's waiting step then calls", async () => {
