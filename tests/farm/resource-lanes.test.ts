@@ -3,7 +3,7 @@
  * concurrency holds whoever takes, even many takes at once on separate connections; a slot counts
  * only while the job's lease that took it is live and its step not completed (an expired lease, a
  * takeover, a finished step free it with no release); spacing is granted at the start itself on
- * the database's clock; limits are checked, set and cleared.
+ * the database's clock; a lease no longer live takes nothing; limits are checked, set and cleared.
  */
 import pg from 'pg'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -93,8 +93,10 @@ describe('farm resource lanes', () => {
     await w2.reclaimAbandoned()
     const again = (await claimOne(w2, LEASE))!
     expect(again.lease.fence).toBeGreaterThan(a!.lease.fence)
+    // The stalled worker, resumed, asks with its old lease: refused, and nothing is written.
+    expect(await take(a!)).toEqual({ taken: false, why: 'lost', retryInMs: 0 })
     expect((await take(again)).taken).toBe(true)
-    // The old holder's rows were deleted by that take; the stalled worker's stale lease takes nothing.
+    // The old holder's rows were deleted by that take; the stalled worker's stale lease took nothing.
     expect((await pool.query('SELECT job_id, fence FROM resource_slots')).rows).toEqual([{ job_id: again.lease.jobId, fence: String(again.lease.fence) }])
 
     // Its step completes without releasing (the release was lost): the slot no longer counts.
@@ -115,6 +117,10 @@ describe('farm resource lanes', () => {
     await changeFarmLimits(pool, { set: [{ resource: 'api', concurrency: 5, minIntervalMs: 400 }], clear: [] })
     const [a, b] = await claimedJobs(leaseStore(pool, 'w1', dataDir, clock), 2)
     const started = Date.now()
+    // A lease that has run out takes nothing, and spends none of the lane's spacing.
+    clock.now += LEASE + 1
+    expect(await take(a!)).toEqual({ taken: false, why: 'lost', retryInMs: 0 })
+    clock.now -= LEASE + 1
     expect((await take(a!)).taken).toBe(true)
     const refused = await take(b!)
     expect(refused).toMatchObject({ taken: false, why: 'spacing' })

@@ -143,6 +143,11 @@ export class FarmLimiter implements StepLimiter {
           continue
         }
         if (outcome.taken) return this.releaser(resource, outcome.slotId)
+        if (outcome.why === 'lost') {
+          // Its renewal is about to stop the job (LeaseLostError): wait for that, asking now and then.
+          await this.waitForTurn(this.o.refreshMs, signal, false)
+          continue
+        }
         if (outcome.why === 'no-lane') {
           await this.refresh().catch(() => undefined)
           return this.o.local.acquire(resource, signal, slotFor)

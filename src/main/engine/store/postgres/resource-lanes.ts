@@ -51,6 +51,8 @@ export type TakeOutcome =
   | { taken: false; why: 'full' | 'spacing'; retryInMs: number }
   /** The lane is gone (its limit cleared meanwhile): the worker's own limits apply. */
   | { taken: false; why: 'no-lane'; retryInMs: 0 }
+  /** The holder's lease is no longer live (taken over, expired): its job is no longer this worker's to run. */
+  | { taken: false; why: 'lost'; retryInMs: 0 }
 
 /** The payload of a wake-up about lanes: `lanes:<resource>` (a slot freed), `limits` (the set changed). */
 export const LANES_WAKE_PREFIX = 'lanes:'
@@ -133,22 +135,27 @@ export async function takeSlot(pool: pg.Pool, resource: string, holder: SlotHold
   return inPgTransaction(
     pool,
     async (tx): Promise<TakeOutcome> => {
-      const lane = await tx.query<{ concurrency: number; min_interval_ms: string; next_start_at: string; db_now: string }>(
-        `SELECT concurrency, min_interval_ms, next_start_at, ${DB_NOW} AS db_now FROM resource_lanes WHERE resource = $1 FOR UPDATE`,
+      const lane = await tx.query<{ concurrency: number; next_start_at: string }>(
+        'SELECT concurrency, next_start_at FROM resource_lanes WHERE resource = $1 FOR UPDATE',
         [resource]
       )
       const l = lane.rows[0]
       if (!l) return { taken: false, why: 'no-lane', retryInMs: 0 }
-      const held = await tx.query<{ n: number; soonest: string | null }>(
+      // The clock is read here, once the lane is locked (a take that waited for the lock reads it late).
+      const held = await tx.query<{ n: number; soonest: string | null; db_now: string; mine: boolean }>(
         `WITH gone AS (DELETE FROM resource_slots s WHERE s.resource = $1 AND NOT ${live('$2')})
-         SELECT count(*)::int AS n, min(j.lease_expires_at) AS soonest
+         SELECT count(*)::int AS n, min(j.lease_expires_at) AS soonest, ${DB_NOW} AS db_now,
+                EXISTS (SELECT 1 FROM jobs h WHERE h.id = $3 AND h.lease_fence = $4 AND h.lease_token = $5
+                           AND h.status = 'processing' AND h.lease_expires_at > $2) AS mine
            FROM resource_slots s JOIN jobs j ON j.id = s.job_id
           WHERE s.resource = $1 AND ${live('$2')}`,
-        [resource, now]
+        [resource, now, holder.jobId, holder.fence, holder.token]
       )
-      const { n, soonest } = held.rows[0]!
+      const { n, soonest, mine } = held.rows[0]!
+      // A lease lost meanwhile (taken over, expired) takes nothing, and spends no one's spacing.
+      if (!mine) return { taken: false, why: 'lost', retryInMs: 0 }
       if (n >= l.concurrency) return { taken: false, why: 'full', retryInMs: Math.max(1, (soonest === null ? now : Number(soonest)) - now) }
-      const dbNow = Number(l.db_now)
+      const dbNow = Number(held.rows[0]!.db_now)
       const next = Number(l.next_start_at)
       if (dbNow < next) return { taken: false, why: 'spacing', retryInMs: next - dbNow }
       const slot = await tx.query<{ id: string }>(
