@@ -37,6 +37,8 @@ interface Call {
   worker: string
   /** Arrival at the provider, ms (sub-ms precision). */
   at: number
+  /** When the step sent it, on the same machine's clock. */
+  sent: number
   /** Calls in flight at the provider when this one arrived, itself included. */
   inFlight: number
 }
@@ -55,7 +57,7 @@ class FakeProvider {
       const q = new URL(req.url ?? '/', 'http://x').searchParams
       this.inFlight++
       this.maxInFlight = Math.max(this.maxInFlight, this.inFlight)
-      const call: Call = { job: q.get('job') ?? '', worker: q.get('worker') ?? '', at: performance.timeOrigin + performance.now(), inFlight: this.inFlight }
+      const call: Call = { job: q.get('job') ?? '', worker: q.get('worker') ?? '', at: performance.timeOrigin + performance.now(), sent: Number(q.get('sent')), inFlight: this.inFlight }
       this.calls.push(call)
       let open = true
       const done = () => {
@@ -152,14 +154,15 @@ describe('farm-wide resource limits', () => {
     // slot to be released, or for the spacing after the previous start.
     const ANSWER_MS = 1_100
     // What the provider sees is the grant (on the database's clock) plus each caller's own delay
-    // before its request arrives (its step start is a write, then the request itself). Alone, the
-    // closest two calls arrived 470-490 ms apart; with a dozen other test files on the two cores
-    // and the same PostgreSQL, as little as 170 ms (one caller descheduled between its grant and
-    // its request). So the spacing is asserted where one caller's delay cannot move it much: the
-    // median gap, and the whole run's span (only its two ends' delays count); any single gap only
-    // has to show that no two workers called at once. Each machine's own limiter (the same numbers
-    // per worker) lets calls of different workers arrive a few ms apart, 3 × N at once, and the
-    // run take a third of the time.
+    // before its request arrives: its step start (a write), then the HTTP request itself. Alone,
+    // the steps sent their calls 499 ms apart at the closest and the provider saw 450-490 ms (the
+    // request's own trip varies by up to ~70 ms); with a dozen other test files on the two cores
+    // and the same PostgreSQL, 454 ms at the steps and as little as 170 ms at the provider (one
+    // caller descheduled between its grant and its request). So the spacing is asserted where one
+    // caller's delay cannot move it much: the median gap, and the whole run's span (only its two
+    // ends' delays count); any single gap only has to show that no two workers called at once.
+    // Each machine's own limiter (the same numbers per worker) lets calls of different workers
+    // arrive a few ms apart, 3 × N at once, and the run take a third of the time.
     const TOLERANCE = 50
     provider = new FakeProvider()
     await provider.start(ANSWER_MS)
@@ -180,9 +183,13 @@ describe('farm-wide resource limits', () => {
     const closest = Math.min(...gaps)
     const median = [...gaps].sort((x, y) => x - y)[Math.floor(gaps.length / 2)]!
     const span = calls.at(-1)!.at - calls[0]!.at
+    const bySent = [...calls].sort((a, b) => a.sent - b.sent)
+    const closestSent = Math.min(...bySent.slice(1).map((c, i) => c.sent - bySent[i]!.sent))
+    const transit = Math.max(...calls.map((c) => c.at - c.sent))
     console.log(
       `farm limits: ${calls.length} calls from ${callers} workers; at most ${provider.maxInFlight} in flight (limit ${N}); ` +
-        `starts ${closest.toFixed(1)} ms apart at the closest, ${median.toFixed(1)} ms the median, first to last ${span.toFixed(0)} ms (interval ${INTERVAL} ms)`
+        `starts ${closest.toFixed(1)} ms apart at the closest, ${median.toFixed(1)} ms the median, first to last ${span.toFixed(0)} ms (interval ${INTERVAL} ms); ` +
+        `as the steps sent them, ${closestSent.toFixed(1)} ms apart at the closest; slowest request ${transit.toFixed(1)} ms from step to provider`
     )
     expect(provider.maxInFlight).toBeLessThanOrEqual(N)
     expect(median).toBeGreaterThanOrEqual(INTERVAL - TOLERANCE)

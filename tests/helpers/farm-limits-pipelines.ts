@@ -18,7 +18,9 @@ export function limitTestPipelines<S>(worker: string): PipelineRegistry<S> {
         resource: 'music',
         estimateMs: 200,
         run: async (ctx) => {
-          const res = await fetch(`${String(ctx.input.url)}/call?job=${encodeURIComponent(ctx.jobId)}&worker=${encodeURIComponent(worker)}`, { signal: ctx.signal })
+          // `sent`: when the step called, on the machine's clock (the test compares it with the arrival).
+          const sent = performance.timeOrigin + performance.now()
+          const res = await fetch(`${String(ctx.input.url)}/call?job=${encodeURIComponent(ctx.jobId)}&worker=${encodeURIComponent(worker)}&sent=${sent}`, { signal: ctx.signal })
           if (!res.ok) throw new Error(`provider answered ${res.status}`)
           return { data: (await res.json()) as { ok: boolean } }
         }
