@@ -56,6 +56,9 @@ studio farm (several machines, one PostgreSQL queue)
                                 run the farm's jobs on this machine until Ctrl-C (SHARED: the data folder every machine mounts)
   farm push --farm-data-dir SHARED [--dry-run]
                                 move this machine's unfinished jobs, batches and storyboards to the farm (farm push --help)
+  farm limits [--set RESOURCE=N[/MS]]... [--clear RESOURCE]...
+                                the providers' limits every worker holds to together (e.g. music=5/2000: 5 at a time,
+                                2 s apart); a resource with none keeps each worker's own settings
 
 --data-dir defaults to $STUDIO_DATA_DIR or the desktop app's data folder.
 --queue-url defaults to $STUDIO_QUEUE_URL; unset, the data folder's own queue. The job commands, stats and

@@ -93,6 +93,16 @@ export interface FarmStatusView {
   queue: FarmQueueCounts
   /** Pending jobs whose next step no live worker can run, by what they need. */
   unrunnable: Array<{ needs: string[]; jobs: number }>
+  /** The resource limits the whole farm holds to (`studio farm limits`); absent from a farm older than them. */
+  limits?: FarmLimitView[]
+}
+
+/** A resource limit every worker of the farm holds to together, with the steps running in it now. */
+export interface FarmLimitView {
+  resource: string
+  concurrency: number
+  minIntervalMs: number
+  running: number
 }
 
 /** `farm/test`: the farm answered; its schema, and its status once initialised. */

@@ -34,7 +34,8 @@ describe('farm init', () => {
     expect(tables).toEqual(
       [
         'artifacts', 'assets', 'batch_rows', 'batches', 'farm_migrations', 'job_logs', 'jobs', 'projects', 'provider_calls',
-        'removed_jobs', 'settings', 'steps', 'storyboard_renders', 'storyboard_revisions', 'storyboards', 'workers'
+        'removed_jobs', 'settings', 'steps', 'storyboard_renders', 'storyboard_revisions', 'storyboards', 'workers',
+        'resource_lanes', 'resource_slots'
       ].sort()
     )
   })

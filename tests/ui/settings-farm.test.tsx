@@ -32,7 +32,11 @@ const STATUS: FarmStatusView = {
     { id: 'w-2', host: 'old-2', pid: 11, version: '1', has: ['gpu'], alive: false, stopping: false, lastSeenMsAgo: 60_000, running: [] }
   ],
   queue: { pending: 3, processing: 1, paused: 0, completed: 7, failed: 0, cancelled: 0 },
-  unrunnable: [{ needs: ['gpu'], jobs: 2 }]
+  unrunnable: [{ needs: ['gpu'], jobs: 2 }],
+  limits: [
+    { resource: 'llm', concurrency: 4, minIntervalMs: 0, running: 1 },
+    { resource: 'music', concurrency: 5, minIntervalMs: 2000, running: 2 }
+  ]
 }
 
 function mount(answers: Parameters<typeof fakeApi>[0]) {
@@ -115,6 +119,7 @@ describe('settings → Studio farm', () => {
     expect(rows[1]).toContain('nothing right now')
     expect(within(status).getByTestId('farm-queue').textContent).toBe('Farm queue: Pending 3 · Processing 1 · Paused 0 · Completed 7 · Failed 0 · Cancelled 0')
     expect(within(status).getByTestId('farm-unrunnable').textContent).toContain('2 waiting jobs need gpu, which no running machine offers.')
+    expect(within(status).getByTestId('farm-limits').textContent).toBe('Limits the whole farm holds to: llm 4 at a time (1 running) · music 5 at a time, 2 s apart (2 running)')
     expect(document.body.textContent).not.toContain(PASSWORD)
 
     // Testing the saved farm sends no URL: the engine uses the saved one and its stored password.
@@ -133,5 +138,6 @@ describe('settings → Studio farm', () => {
     await waitFor(() => expect(screen.getByTestId('farm-connection').textContent).toContain('Connecté à postgres://studio:••••••@db.lan:5432/studio'))
     await waitFor(() => expect(plain(screen.getByTestId('farm-workers-summary').textContent)).toBe('1 machine en marche, sur 2 connues'))
     expect(screen.getByTestId('farm-unrunnable').textContent).toContain('2 tâches en attente ont besoin de gpu')
+    expect(screen.getByTestId('farm-limits').textContent).toBe('Limites que toute la ferme respecte\u00a0: llm\u00a0: 4 à la fois (1 en cours) · music\u00a0: 5 à la fois, espacés de 2 s (2 en cours)')
   })
 })

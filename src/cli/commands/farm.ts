@@ -1,8 +1,9 @@
 /**
- * `studio farm init`, `studio farm status`, `studio farm worker` and `studio farm push`: the studio
- * farm's PostgreSQL queue, named by --queue-url or STUDIO_QUEUE_URL (main.ts reads and checks it).
- * Init and status never open a data folder; the worker runs on the shared one (--data-dir); push
- * moves the local data folder's (--data-dir) unfinished work to the farm (--farm-data-dir).
+ * `studio farm init`, `studio farm status`, `studio farm limits`, `studio farm worker` and
+ * `studio farm push`: the studio farm's PostgreSQL queue, named by --queue-url or STUDIO_QUEUE_URL
+ * (main.ts reads and checks it). Init, status and limits never open a data folder; the worker runs
+ * on the shared one (--data-dir); push moves the local data folder's (--data-dir) unfinished work
+ * to the farm (--farm-data-dir).
  */
 import { isAbsolute } from 'node:path'
 import { shortJobId } from '../../shared/job-id'
@@ -11,15 +12,19 @@ import { UsageError, concurrencyArg, parse, type CommandContext, type CommandGro
 const USAGE =
   'farm init|status [--queue-url postgres://user@host:5432/database] [--json]\n' +
   '       studio farm worker --data-dir SHARED [--concurrency N] [--local-dir DIR] [--queue-url URL] [--json]\n' +
+  '       studio farm limits [--set resource=concurrency[/intervalMs]]... [--clear resource]... [--queue-url URL] [--json]\n' +
   '       studio farm push --farm-data-dir SHARED [--data-dir LOCAL] [--dry-run] [--queue-url URL] [--json]'
 
 export const farmCommands: CommandGroup = async (_command, args, ctx) => {
   if (firstPositional(args) === 'push') return farmPush(args, ctx)
-  const { positionals, values } = parse(args, { concurrency: { type: 'string' }, 'local-dir': { type: 'string' } }, { min: 1, max: 1, usage: USAGE })
+  const { positionals, values } = parse(args, { concurrency: { type: 'string' }, 'local-dir': { type: 'string' }, ...LIMITS_OPTIONS }, { min: 1, max: 1, usage: USAGE })
   const url = ctx.queueUrl!
   const sub = positionals[0]
   if (sub !== 'worker') {
     for (const flag of ['concurrency', 'local-dir']) if (values[flag] !== undefined) throw new UsageError(`--${flag} is for \`studio farm worker\` only\nusage: studio ${USAGE}`)
+  }
+  if (sub !== 'limits') {
+    for (const flag of Object.keys(LIMITS_OPTIONS)) if (values[flag] !== undefined) throw new UsageError(`--${flag} is for \`studio farm limits\` only\nusage: studio ${USAGE}`)
   }
   switch (sub) {
     case 'init': {
@@ -34,6 +39,8 @@ export const farmCommands: CommandGroup = async (_command, args, ctx) => {
       ctx.print(status, () => formatFarmStatus(status))
       return 0
     }
+    case 'limits':
+      return farmLimits(ctx, url, values)
     case 'worker': {
       const dataDir = (values['data-dir'] as string | undefined) ?? (ctx.io.env.STUDIO_DATA_DIR || undefined)
       if (!dataDir) throw new UsageError(`studio farm worker needs the shared data folder: give --data-dir SHARED (the folder every machine mounts)\nusage: studio ${USAGE}`)
@@ -54,7 +61,7 @@ function firstPositional(args: readonly string[]): string | undefined {
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!
     if (a === '--') return args[i + 1]
-    if (/^--(data-dir|farm-data-dir|local-dir|concurrency)$/.test(a)) i++
+    if (/^--(data-dir|farm-data-dir|local-dir|concurrency|set|clear|queue-url)$/.test(a)) i++
     else if (!a.startsWith('-')) return a
   }
   return undefined
@@ -133,4 +140,14 @@ function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`
+}
+
+const LIMITS_OPTIONS = { set: { type: 'string', multiple: true }, clear: { type: 'string', multiple: true } } as const
+
+/** `studio farm limits`: show, set or clear the resource limits every worker holds to (farm/limits.ts). */
+async function farmLimits(ctx: CommandContext, url: string, values: Record<string, unknown>): Promise<number> {
+  const { farmLimitsCommand } = await import('../../main/engine/farm/limits')
+  const { result, text } = await farmLimitsCommand(url, { set: (values.set as string[] | undefined) ?? [], clear: (values.clear as string[] | undefined) ?? [] })
+  ctx.print(result, () => text)
+  return 0
 }

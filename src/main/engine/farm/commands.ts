@@ -3,11 +3,13 @@
  * farm command file: each returns data (printed as is with --json) and a text rendering.
  */
 import { farmInit, parseQueueUrl, redactQueueUrl, withClient, type FarmInitResult } from '../store/postgres/init'
+import { farmLaneUsage, hasLanesTable, type FarmLaneUsage } from '../store/postgres/resource-lanes'
 import { FARM_SCHEMA_VERSION } from '../store/postgres/schema'
 import { jobCountsByStatus, schemaVersion } from '../store/postgres/status'
 import { listWorkers, unrunnableJobs, type UnrunnableGroup, type WorkerView } from '../store/postgres/workers'
 import { detectCapabilities, type CapabilityOptions, type WorkerCapabilities } from './capabilities'
 import { FarmError } from './errors'
+import { formatFarmLimits } from './limits'
 import { checkSharedMedia } from './shared-media'
 
 /** The queue URL from `--queue-url`, else STUDIO_QUEUE_URL; undefined means the local SQLite queue. */
@@ -37,6 +39,8 @@ export interface FarmStatus {
   workers: WorkerView[]
   queue: Record<'pending' | 'processing' | 'paused' | 'completed' | 'failed' | 'cancelled', number>
   unrunnable: UnrunnableGroup[]
+  /** The resource limits held across the farm (`studio farm limits`), with what runs in each now. */
+  limits: FarmLaneUsage[]
 }
 
 export async function farmStatus(url: string, now = Date.now()): Promise<FarmStatus> {
@@ -45,7 +49,8 @@ export async function farmStatus(url: string, now = Date.now()): Promise<FarmSta
     if (version === null) throw new FarmError('farm-not-initialised', `no farm schema at ${redactQueueUrl(url)}: run \`studio farm init\` first`)
     const queue: FarmStatus['queue'] = { pending: 0, processing: 0, paused: 0, completed: 0, failed: 0, cancelled: 0 }
     for (const [status, n] of await jobCountsByStatus(c)) if (status in queue) queue[status as keyof FarmStatus['queue']] = n
-    return { schemaVersion: version, workers: await listWorkers(c, now), queue, unrunnable: await unrunnableJobs(c, now) }
+    const limits = (await hasLanesTable(c)) ? await farmLaneUsage(c, now) : []
+    return { schemaVersion: version, workers: await listWorkers(c, now), queue, unrunnable: await unrunnableJobs(c, now), limits }
   })
 }
 
@@ -63,6 +68,7 @@ export function formatFarmStatus(s: FarmStatus): string {
   for (const u of s.unrunnable) {
     lines.push(`  ${u.jobs} pending job${u.jobs === 1 ? '' : 's'} no live worker can run (needs ${u.needs.join(', ')})`)
   }
+  lines.push(formatFarmLimits(s.limits))
   return lines.join('\n')
 }
 

@@ -9,7 +9,9 @@
  *    once; a slow safety sweep covers a notification lost with a dropped connection;
  *  - the worker registered with its capabilities (it claims only what it can run) and heartbeating;
  *    the pool renews its leases, and reclaims the jobs of workers that are gone;
- *  - artifacts under the shared data folder, stored relative to it.
+ *  - artifacts under the shared data folder, stored relative to it;
+ *  - the farm's resource limits (`studio farm limits`) held across every worker, this machine's
+ *    settings for the resources the farm sets none for (farm-limiter.ts).
  * It never imports the CLI; `studio farm worker` (src/cli/commands/farm.ts) runs it.
  */
 import { randomUUID } from 'node:crypto'
@@ -21,13 +23,16 @@ import type { JobView } from '../../../shared/types'
 import { EventBus } from '../events'
 import type { PipelineRegistry } from '../pipelines/registry'
 import { defaultResourceLimits, WorkerPool } from '../pool/pool'
+import { ResourceLimiter } from '../pool/resource-limiter'
 import type { StudioServices } from '../services'
 import { relayFarmChanges } from '../store/postgres/job-relay'
 import { PgLeaseStore } from '../store/postgres/leases'
 import { PgProviderCalls } from '../store/postgres/provider-calls'
+import { farmLaneUsage, LANES_WAKE_PREFIX, LIMITS_WAKE, releaseSlot, takeSlot } from '../store/postgres/resource-lanes'
 import { listenForWake } from '../store/postgres/wake'
 import { heartbeat, markStopping, registerWorker } from '../store/postgres/workers'
 import { stepNeeds, type WorkerCapabilities } from './capabilities'
+import { FarmLimiter } from './farm-limiter'
 import { keepListening, type Listening } from './worker-listen'
 import { openWorkerLocal, type WorkerLocal } from './worker-local'
 import { FarmQueueFlag } from './worker-queue'
@@ -66,6 +71,7 @@ export class FarmWorker {
   readonly pool: WorkerPool<StudioServices, FarmSweep>
   readonly leases: PgLeaseStore
   readonly timings: FarmWorkerTimings
+  readonly limiter: FarmLimiter
   private readonly db: pg.Pool
   private readonly local: WorkerLocal
   private readonly flag: FarmQueueFlag
@@ -111,6 +117,18 @@ export class FarmWorker {
     })
     this.flag = new FarmQueueFlag(this.db, this.events)
     const services = this.local.services
+    const db = this.db
+    this.limiter = new FarmLimiter({
+      local: new ResourceLimiter({ ...defaultResourceLimits(), ...saved.resources }),
+      lanes: {
+        usage: () => farmLaneUsage(db),
+        take: (resource, holder) => takeSlot(db, resource, holder),
+        release: (resource, slotId) => releaseSlot(db, resource, slotId)
+      },
+      workerId: this.id,
+      refreshMs: this.timings.sweepMs,
+      log: this.log
+    })
     this.pool = new WorkerPool<StudioServices, FarmSweep>({
       queue: this.flag,
       leases: this.leases,
@@ -121,7 +139,7 @@ export class FarmWorker {
       events: this.events,
       artifactsRoot,
       concurrency,
-      resources: { ...defaultResourceLimits(), ...saved.resources },
+      limiter: this.limiter,
       timings: { leaseMs: this.timings.leaseMs, pollMs: this.timings.sweepMs, reclaimEveryMs: this.timings.reclaimEveryMs },
       probe: (provider) => {
         const set = services.providers()
@@ -152,6 +170,7 @@ export class FarmWorker {
     try {
       await registerWorker(this.db, { id: this.id, pid: process.pid, version: this.o.version ?? 'unknown', capabilities: this.o.capabilities })
       await this.flag.start()
+      await this.limiter.start()
       const reopened = () => {
         // What the lost connection would have said: the pause, and work to claim.
         this.flag.refresh().then(() => this.pool.wake(), () => this.pool.wake())
@@ -159,7 +178,7 @@ export class FarmWorker {
       this.listeners.push(
         await keepListening({
           what: 'wake-ups',
-          open: (onError) => listenForWake(this.o.url, () => this.pool.wake(), onError),
+          open: (onError) => listenForWake(this.o.url, (reason) => this.woken(reason), onError),
           retryMs: this.timings.sweepMs,
           log: this.log,
           reopened
@@ -178,6 +197,17 @@ export class FarmWorker {
     } catch (err) {
       await this.close()
       throw err
+    }
+  }
+
+  /** A wake-up: work to claim, or a farm lane's slot freed (or the limits changed): read them first, then claim. */
+  private woken(reason: string): void {
+    const wake = () => this.pool.wake()
+    if (reason === LIMITS_WAKE || reason.startsWith(LANES_WAKE_PREFIX)) void this.limiter.heard().then(wake)
+    else {
+      const reading = this.limiter.pending()
+      if (reading) void reading.then(wake, wake)
+      else wake()
     }
   }
 
@@ -210,6 +240,7 @@ export class FarmWorker {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer)
     this.heartbeatTimer = null
     this.flag.stop()
+    this.limiter.stop()
     for (const u of this.unsubscribe.splice(0)) u()
     await Promise.all(this.listeners.splice(0).map((l) => l.close()))
     await this.db.end().catch(() => undefined)

@@ -14,7 +14,7 @@ import { backoffDelay, type BackoffOptions } from './backoff'
 import type { CircuitBreaker } from './circuit-breaker'
 import type { JobStop } from './job-stop'
 import type { PoolTimings } from './timings'
-import type { ResourceLimiter } from './resource-limiter'
+import type { StepLimiter } from './resource-limiter'
 import { syncFile, syncFolder, worthSyncing } from './sync-files'
 import { logEntry, type LogEntry } from '../../../shared/log-lines'
 import { stepProgressReporter } from '../../../shared/progress'
@@ -35,7 +35,7 @@ export interface RunnerDeps<S> {
   services: S
   events: EventBus
   artifactsRoot: string
-  limiter: ResourceLimiter
+  limiter: StepLimiter
   backoff: BackoffOptions
   timings: PoolTimings
   breaker(provider: string): CircuitBreaker
@@ -304,7 +304,7 @@ export class JobRunner<S> {
     let release = this.d.limiter.tryAcquire(def.resource)
     if (!release) {
       try {
-        release = await this.d.limiter.acquire(def.resource, controller.signal)
+        release = await this.d.limiter.acquire(def.resource, controller.signal, { lease, stepIndex: step.index })
       } catch {
         breaker?.abandonTrial()
         await this.handleStop(lease, step, stopReasonOf(controller))

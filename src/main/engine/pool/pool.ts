@@ -13,7 +13,7 @@ import { CircuitBreaker, DEFAULT_BREAKER, type BreakerOptions } from './circuit-
 import { JobRunner, StopReason, type PlannedStart } from './job-runner'
 import { JobStop } from './job-stop'
 import { stopOrphanedTools } from './orphaned-tools'
-import { ResourceLimiter, type ResourceLimit } from './resource-limiter'
+import { ResourceLimiter, type ResourceLimit, type StepLimiter } from './resource-limiter'
 import { DEFAULT_TIMINGS, type PoolTimings } from './timings'
 import { logEntry, type LogEntry } from '../../../shared/log-lines'
 
@@ -63,6 +63,8 @@ export interface PoolOptions<S, X extends ExternalWatch = ExternalChanges> {
   artifactsRoot: string
   concurrency?: number
   resources?: Record<string, ResourceLimit>
+  /** Limits other than this machine's alone (a farm's, farm/farm-limiter.ts); `resources` is then unused. */
+  limiter?: StepLimiter
   backoff?: BackoffOptions
   breaker?: BreakerOptions
   timings?: Partial<PoolTimings>
@@ -97,7 +99,7 @@ interface Running {
  * so a blocked provider never holds back jobs that do not need it.
  */
 export class WorkerPool<S = unknown, X extends ExternalWatch = ExternalChanges> {
-  readonly limiter: ResourceLimiter
+  readonly limiter: StepLimiter
   readonly timings: PoolTimings
   /** What other processes commit, announced as this engine's own events while the pool runs. */
   readonly external: X
@@ -132,7 +134,7 @@ export class WorkerPool<S = unknown, X extends ExternalWatch = ExternalChanges> 
   constructor(private readonly o: PoolOptions<S, X>) {
     this.concurrency = o.concurrency ?? Math.max(1, cpus().length)
     this.timings = { ...DEFAULT_TIMINGS, ...o.timings }
-    this.limiter = new ResourceLimiter(o.resources ?? defaultResourceLimits())
+    this.limiter = o.limiter ?? new ResourceLimiter(o.resources ?? defaultResourceLimits())
     this.external = o.external
     this.commits = new GroupCommit<PlannedStart, PoolClaim>({
       transactions: o.leases,

@@ -1,10 +1,33 @@
 import type { ResourceStatus } from '../../../shared/types'
+import type { Lease } from '../store/leases'
 
 export interface ResourceLimit {
   /** Steps of this resource running at once. */
   concurrency: number
   /** Minimum spacing between two starts (seed 4: "2 secondes entre chaque génération"). */
   minIntervalMs: number
+}
+
+/** The step a slot is taken for, and the job's lease that holds it (a farm's slots live and die with it). */
+export interface SlotFor {
+  lease: Lease
+  stepIndex: number
+}
+
+/**
+ * What the pool and the job runner ask of resource limits: this machine's (ResourceLimiter), or a
+ * farm's, where some resources are limited across every worker (farm/farm-limiter.ts).
+ */
+export interface StepLimiter {
+  /** Resources that cannot take another step right now (the pool does not claim jobs for them). */
+  saturated(): string[]
+  /** A slot now, synchronously (so a claim and its step start share one transaction), or null. */
+  tryAcquire(resource: string): (() => void) | null
+  /** Wait for a slot and the spacing; the release function. */
+  acquire(resource: string, signal?: AbortSignal, slotFor?: SlotFor): Promise<() => void>
+  /** The user's limits changed (settings). */
+  setLimits(limits: Record<string, ResourceLimit>): void
+  status(): ResourceStatus[]
 }
 
 interface Lane {
@@ -18,7 +41,7 @@ interface Lane {
  * Per-resource concurrency and rate limits, so that a slow or blocked provider only holds the
  * steps that need it. Waiters are served first come, first served.
  */
-export class ResourceLimiter {
+export class ResourceLimiter implements StepLimiter {
   private readonly lanes = new Map<string, Lane>()
 
   constructor(

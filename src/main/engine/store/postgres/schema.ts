@@ -297,6 +297,40 @@ export const FARM_MIGRATIONS: readonly FarmMigration[] = [
       -- Finished jobs by type, for the queue's statistics (average run time per type).
       CREATE INDEX jobs_type_status ON jobs (type, status);
     `
+  },
+  {
+    version: 5,
+    name: 'farm-wide resource limits: lanes and the slots running steps hold',
+    sql: `
+      -- A provider's limit is the provider's, whoever calls ("5 at a time, 2 s apart"): a resource
+      -- with a lane here is limited across the farm (resource-lanes.ts), one without keeps each
+      -- worker's own settings. next_start_at is on the database's clock, the one clock every
+      -- worker shares: a step of the resource may start from then on.
+      CREATE TABLE resource_lanes (
+        resource        TEXT PRIMARY KEY CHECK (resource ~ '^[a-z][a-z0-9_-]{0,39}$'),
+        concurrency     INTEGER NOT NULL CHECK (concurrency BETWEEN 1 AND 1000),
+        min_interval_ms BIGINT NOT NULL DEFAULT 0 CHECK (min_interval_ms BETWEEN 0 AND 86400000),
+        next_start_at   BIGINT NOT NULL DEFAULT 0,
+        updated_at      BIGINT NOT NULL
+      );
+
+      -- A step of a laned resource running somewhere. It counts only while the job's lease that
+      -- took it is live (same fence and token, not expired) and its step is not completed: a
+      -- worker killed, stopped or cut off frees its slots when its lease runs out, with no sweep.
+      -- Rows that no longer count are deleted by the next take of their resource.
+      CREATE TABLE resource_slots (
+        id        BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        resource  TEXT NOT NULL,
+        job_id    TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        step_idx  INTEGER NOT NULL,
+        fence     BIGINT NOT NULL,
+        token     TEXT NOT NULL,
+        worker_id TEXT NOT NULL,
+        taken_at  BIGINT NOT NULL
+      );
+      CREATE INDEX resource_slots_resource ON resource_slots (resource);
+      CREATE INDEX resource_slots_job ON resource_slots (job_id);
+    `
   }
 ]
 

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react'
 import type { ApiError } from '../../../../shared/contract'
 import type { FarmConnectionView, FarmStatusView, FarmTestResult, FarmWorkerView } from '../../../../shared/farm'
+import { formatMs } from '../../../../shared/format-ms'
 import { useCall } from '../../api/context'
 import { errorText } from '../../api/error-text'
 import { quotedField } from '../../api/field-labels'
@@ -226,6 +227,14 @@ function FarmStatus({ status }: { status: FarmStatusView }) {
         {t('farm.queue')}{' '}
         {QUEUE_ORDER.map((s) => `${t(`status.${s}` as MessageKey)} ${t.number(status.queue[s])}`).join(' · ')}
       </p>
+      {status.limits?.length ? (
+        <p className="small" data-testid="farm-limits">
+          {t('farm.limits')}{' '}
+          {status.limits
+            .map((l) => t(l.minIntervalMs > 0 ? 'farm.limitSpaced' : 'farm.limit', { resource: l.resource, count: t.number(l.concurrency), interval: formatMs(l.minIntervalMs), running: t.number(l.running) }))
+            .join(' · ')}
+        </p>
+      ) : null}
       {status.unrunnable.map((u) => (
         <p key={u.needs.join(',')} className="small bad" data-testid="farm-unrunnable">
           <Icon name="alert" size={12} /> {t.plural('farm.unrunnable', u.jobs, { needs: u.needs.join(', ') })}
