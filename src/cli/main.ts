@@ -56,8 +56,9 @@ studio farm (several machines, one PostgreSQL queue)
                                 run the farm's jobs on this machine until Ctrl-C (SHARED: the data folder every machine mounts)
 
 --data-dir defaults to $STUDIO_DATA_DIR or the desktop app's data folder.
---queue-url defaults to $STUDIO_QUEUE_URL; unset, the data folder's own queue. The job commands, stats and
-  the farm commands run on a farm's queue; the others refuse a queue URL rather than use the local queue.
+--queue-url defaults to $STUDIO_QUEUE_URL; unset, the data folder's own queue. The job commands, stats, serve
+  (the window's jobs and queue) and the farm commands run on a farm's queue; the others refuse a queue URL
+  rather than use the local queue.
 --json prints machine-readable results on stdout and errors as JSON on stderr.`
 
 const jobs = async () => (await import('./commands/jobs')).jobCommands
