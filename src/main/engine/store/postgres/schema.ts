@@ -297,6 +297,36 @@ export const FARM_MIGRATIONS: readonly FarmMigration[] = [
       -- Finished jobs by type, for the queue's statistics (average run time per type).
       CREATE INDEX jobs_type_status ON jobs (type, status);
     `
+  },
+  {
+    version: 7,
+    name: "every machine's windows hear a job's status change, whoever made it",
+    sql: `
+      -- The job store NOTIFYs what a person changes (job-events.ts); a worker's claim, completion,
+      -- failure or give-back, and a reclaim, change a job's status in the workers' own statements.
+      -- One notice per statement naming the jobs whose status changed (the 'all' form when too
+      -- many to name, as noticePayload does), on the channel the windows listen to (job-relay.ts),
+      -- sent at commit and never on rollback. Progress and step changes within a status are not
+      -- announced: a window learns a job started and ended, not each tick.
+      CREATE FUNCTION studio_farm_job_status_notice() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      DECLARE
+        ids TEXT[];
+        payload TEXT;
+      BEGIN
+        SELECT array_agg(n.id ORDER BY n.seq) INTO ids
+          FROM new_jobs n JOIN old_jobs o ON o.id = n.id
+         WHERE o.status IS DISTINCT FROM n.status;
+        IF ids IS NULL THEN RETURN NULL; END IF;
+        payload := json_build_object('origin', 'farm-status', 'changed', ids)::text;
+        IF octet_length(payload) > 7800 THEN payload := json_build_object('origin', 'farm-status', 'all', true)::text; END IF;
+        PERFORM pg_notify('studio_farm_jobs', payload);
+        RETURN NULL;
+      END
+      $fn$;
+      CREATE TRIGGER jobs_status_notice AFTER UPDATE ON jobs
+        REFERENCING OLD TABLE AS old_jobs NEW TABLE AS new_jobs
+        FOR EACH STATEMENT EXECUTE FUNCTION studio_farm_job_status_notice();
+    `
   }
 ]
 
