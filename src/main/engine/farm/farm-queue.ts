@@ -122,9 +122,8 @@ export class FarmQueue {
       const listener = await relayFarmChanges({ url: this.o.url, pool: this.pool, events: this.events, ownOrigin: this.store.origin, onError: (err) => this.lost(err) })
       if (this.closed) return void listener.close()
       this.listener = listener
-      const was = this.connected
+      if (this.problem !== null) this.log(`the connection to ${this.where} is back`)
       this.setState(true, null)
-      if (was === false && this.problem === null) this.log(`listening to ${this.where}`)
     } catch (err) {
       this.setState(false, (err as Error).message)
       this.schedule()
