@@ -222,7 +222,7 @@ function FarmQueueBanner() {
   }
   return (
     <div className="banner info" role="status" data-testid="farm-banner">
-      <Icon name="queue" size={14} /> {t('farmQueue.banner', { url: farm.queueUrl })}
+      <Icon name="queue" size={14} /> {t('farmQueue.banner', { url: farm.queueUrl, command: 'studio farm worker' })}
       {farm.chosenBy === 'flag' ? <span className="muted"> {t('farmQueue.byFlag')}</span> : null}
     </div>
   )

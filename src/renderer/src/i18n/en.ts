@@ -812,7 +812,7 @@ export const en = {
   // The window on a farm's queue (studio serve --queue-url, Settings → Studio farm connected).
   'farmQueue.status': 'Farm: {url}',
   'farmQueue.statusLost': 'Farm unreachable: {url}',
-  'farmQueue.banner': 'This window shows the queue of the farm {url}. Its jobs run on the machines started with “studio farm worker”; this computer’s own queue is set aside and does not run while the window is on the farm.',
+  'farmQueue.banner': 'This window shows the queue of the farm {url}. Its jobs run on the machines started with “{command}”; this computer’s own queue is set aside and does not run while the window is on the farm.',
   'farmQueue.byFlag': 'Chosen by “studio serve --queue-url”: restart it without the option to use this computer’s queue.',
   'farmQueue.connecting': 'Connecting to the farm {url}…',
   'farmQueue.lost': 'The connection to the farm {url} is lost — trying again. The queue shown may be out of date.',

@@ -813,7 +813,7 @@ export const fr: Record<MessageKey, string> = {
   // La fenêtre sur la file d’une ferme (studio serve --queue-url, Réglages → Ferme de rendu connectée).
   'farmQueue.status': 'Ferme : {url}',
   'farmQueue.statusLost': 'Ferme injoignable : {url}',
-  'farmQueue.banner': 'Cette fenêtre affiche la file de la ferme {url}. Ses tâches tournent sur les machines lancées avec « studio farm worker » ; la file propre à cet ordinateur est mise de côté et ne tourne pas tant que la fenêtre est sur la ferme.',
+  'farmQueue.banner': 'Cette fenêtre affiche la file de la ferme {url}. Ses tâches tournent sur les machines lancées avec « {command} » ; la file propre à cet ordinateur est mise de côté et ne tourne pas tant que la fenêtre est sur la ferme.',
   'farmQueue.byFlag': 'Choisie par « studio serve --queue-url » : relancez-le sans cette option pour utiliser la file de cet ordinateur.',
   'farmQueue.connecting': 'Connexion à la ferme {url}…',
   'farmQueue.lost': 'La connexion à la ferme {url} est perdue — nouvelle tentative en cours. La file affichée n’est peut-être plus à jour.',
