@@ -60,6 +60,7 @@ describe('the window on a farm', () => {
 
     act(() => fake.push({ type: 'farm.queue', ...onFarm, connected: false, problem: 'Connection terminated unexpectedly' }))
     expect(byTestId('farm-lost')!.textContent).toContain(`The connection to the farm ${URL_SHOWN} is lost`)
+    expect(byTestId('farm-lost')!.textContent).toContain('Connection terminated unexpectedly')
     expect(byTestId('farm-indicator')!.textContent).toBe(`Farm unreachable: ${URL_SHOWN}`)
 
     const listsBefore = fake.of('jobs/list').length

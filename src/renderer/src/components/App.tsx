@@ -217,6 +217,8 @@ function FarmQueueBanner() {
       <div className="banner warn" role="status" data-testid="farm-lost" title={farm.problem ?? undefined}>
         <span className="spinner" aria-hidden="true" />
         {t(seen ? 'farmQueue.lost' : 'farmQueue.connecting', { url: farm.queueUrl })}
+        {/* The engine's own words (English, no password): "not initialised", "authentication failed"… */}
+        {farm.problem ? <span className="muted"> · {farm.problem}</span> : null}
       </div>
     )
   }
