@@ -121,6 +121,8 @@ export class FarmQueue {
       await this.check()
       const listener = await relayFarmChanges({ url: this.o.url, pool: this.pool, events: this.events, ownOrigin: this.store.origin, onError: (err) => this.lost(err) })
       if (this.closed) return void listener.close()
+      // A loss heard while this attempt was under way scheduled another: the newest listener is kept, none is leaked.
+      void this.listener?.close()
       this.listener = listener
       if (this.problem !== null) this.log(`the connection to ${this.where} is back`)
       this.setState(true, null)
@@ -131,7 +133,7 @@ export class FarmQueue {
   }
 
   private lost(err: Error): void {
-    if (this.closed || !this.connected) return
+    if (this.closed || this.retry) return
     this.log(`the connection to ${this.where} was lost (${err.message}); trying again every ${Math.round(this.retryMs / 1000)} s`)
     const old = this.listener
     this.listener = null
