@@ -20,6 +20,7 @@ import { relayFarmChanges } from '../store/postgres/job-relay'
 import type { JobChangeListener } from '../store/postgres/job-events'
 import { PgJobStore } from '../store/postgres/jobs'
 import { schemaVersion } from '../store/postgres/status'
+import { markWindowClosed, markWindowOpen, WINDOW_REFRESH_MS } from '../store/postgres/windows'
 import { stepNeeds } from './capabilities'
 import { FarmError } from './errors'
 
@@ -44,6 +45,7 @@ export class FarmQueue {
   private readonly log: (line: string) => void
   private listener: JobChangeListener | null = null
   private retry: NodeJS.Timeout | null = null
+  private refresh: NodeJS.Timeout | null = null
   private closed = false
   private connected = false
   private problem: string | null = null
@@ -105,13 +107,18 @@ export class FarmQueue {
   }
 
   async close(): Promise<void> {
+    const listening = this.refresh !== null
     this.closed = true
     if (this.retry) clearTimeout(this.retry)
     this.retry = null
+    if (this.refresh) clearInterval(this.refresh)
+    this.refresh = null
     this.stateListeners.clear()
     const listener = this.listener
     this.listener = null
     await listener?.close()
+    // Gone: the workers' status changes need not be announced for this window any more.
+    if (listening) await markWindowClosed(this.pool, this.store.origin).catch(() => undefined)
     await this.pool.end().catch(() => undefined)
   }
 
@@ -119,6 +126,10 @@ export class FarmQueue {
     if (this.closed) return
     try {
       await this.check()
+      // Before listening: the workers' status changes are announced from now on (see windows.ts).
+      await markWindowOpen(this.pool, this.store.origin)
+      this.refresh ??= setInterval(() => void markWindowOpen(this.pool, this.store.origin).catch(() => undefined), WINDOW_REFRESH_MS)
+      this.refresh.unref?.()
       const listener = await relayFarmChanges({ url: this.o.url, pool: this.pool, events: this.events, ownOrigin: this.store.origin, onError: (err) => this.lost(err) })
       if (this.closed) return void listener.close()
       // A loss heard while this attempt was under way scheduled another: the newest listener is kept, none is leaked.

@@ -308,11 +308,21 @@ export const FARM_MIGRATIONS: readonly FarmMigration[] = [
       -- many to name, as noticePayload does), on the channel the windows listen to (job-relay.ts),
       -- sent at commit and never on rollback. Progress and step changes within a status are not
       -- announced: a window learns a job started and ended, not each tick.
+      --
+      -- Only while a window is open: a NOTIFY serialises commits on the server, a cost the claim
+      -- path pays for nobody when no window listens (a headless farm, a bench). Each window
+      -- (engine/farm/farm-queue.ts) keeps a row here fresh; a window killed without leaving stops
+      -- counting once its row is older than 90 s.
+      CREATE TABLE farm_windows (
+        id      TEXT PRIMARY KEY,
+        seen_at TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
       CREATE FUNCTION studio_farm_job_status_notice() RETURNS trigger LANGUAGE plpgsql AS $fn$
       DECLARE
         ids TEXT[];
         payload TEXT;
       BEGIN
+        IF NOT EXISTS (SELECT 1 FROM farm_windows WHERE seen_at > now() - interval '90 seconds') THEN RETURN NULL; END IF;
         SELECT array_agg(n.id ORDER BY n.seq) INTO ids
           FROM new_jobs n JOIN old_jobs o ON o.id = n.id
          WHERE o.status IS DISTINCT FROM n.status;
