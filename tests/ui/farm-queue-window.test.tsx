@@ -11,6 +11,7 @@ import { alwaysOpen } from '../../src/renderer/src/api/connection'
 import { ApiProvider } from '../../src/renderer/src/api/context'
 import { errorText } from '../../src/renderer/src/api/error-text'
 import { App } from '../../src/renderer/src/components/App'
+import { FarmSection } from '../../src/renderer/src/components/settings/FarmSection'
 import { getStudio, resetStudio, studioStore } from '../../src/renderer/src/store'
 import { startSync } from '../../src/renderer/src/store/sync'
 import { fakeApi, ok, PIPELINES, stats, until } from './fixtures'
@@ -84,5 +85,16 @@ describe('the window on a farm', () => {
     const error = { code: 'queue_url_unsupported', message: 'batch/start cannot run on the farm’s queue yet' }
     expect(errorText(error, 'en')).toBe(error.message)
     expect(errorText(error, 'fr')).toMatch(/^Cela demande la file propre à cet ordinateur, .*Réglages → Ferme de rendu.*\(batch\/start cannot run/)
+  })
+
+  it('Settings → Studio farm says the command line chose the farm of a `studio serve --queue-url` window', () => {
+    getStudio().setFarmQueue({ ...onFarm, chosenBy: 'flag' })
+    const fake = fakeApi({ 'farm/get': ok({ queueUrl: null, hasPassword: false }) })
+    render(
+      <ApiProvider api={fake.api}>
+        <FarmSection />
+      </ApiProvider>
+    )
+    expect(byTestId('farm-by-flag')!.textContent).toBe(`Farm: ${URL_SHOWN} — Chosen by “studio serve --queue-url”: restart it without the option to use this computer’s queue.`)
   })
 })
