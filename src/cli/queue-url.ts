@@ -11,6 +11,8 @@ import { FarmError } from '../main/engine/farm/errors'
 /** Commands that run on a farm's queue when a queue URL is given. */
 const RUNS_ON_A_FARM = new Set([
   'farm',
+  // The window's jobs and queue (host/window-queue.ts); its batches and storyboard renders refuse.
+  'serve',
   // The job commands and the queue's own (src/cli/farm-queue.ts).
   ...['add', 'list', 'show', 'priority', 'move', 'cancel', 'rm', 'retry', 'pause', 'resume', 'logs', 'cleanup', 'stats']
 ])

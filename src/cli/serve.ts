@@ -16,6 +16,8 @@ const BUILD_UI = 'npm run build:renderer'
 export interface ServedStudio {
   dataDir: string
   concurrency?: number
+  /** The farm whose queue the window shows and drives (--queue-url / STUDIO_QUEUE_URL). */
+  queueUrl?: string
 }
 
 export interface ServeOptions {
@@ -53,10 +55,28 @@ export async function serve(target: Engine<any> | ServedStudio, io: CliIo, optio
   if (local) served = local
   else {
     const spec = target as ServedStudio
+    if (spec.queueUrl !== undefined) {
+      // A mistyped URL or a farm not initialised is said now, once, rather than by a window that
+      // opens and keeps trying. Later losses of the link are the window's to show (it retries).
+      const { FarmQueue } = await import('../main/engine/farm/farm-queue')
+      const farm = new FarmQueue({ url: spec.queueUrl, dataDir: spec.dataDir })
+      try {
+        await farm.check()
+      } catch (err) {
+        io.stderr.write(`studio: ${(err as Error).message}\n`)
+        return 1
+      } finally {
+        await farm.close()
+      }
+    }
     const entry = hostEntry('serve')
     const args = ['--data-dir', spec.dataDir, ...(spec.concurrency !== undefined ? ['--concurrency', String(spec.concurrency)] : [])]
+    // The URL (maybe with its password) goes by the environment, not the arguments every `ps` shows.
+    const env = { ...process.env }
+    if (spec.queueUrl !== undefined) env.STUDIO_QUEUE_URL = spec.queueUrl
+    else delete env.STUDIO_QUEUE_URL
     client = new EngineClient({
-      spawn: () => forkEngine(entry.path, args, { execArgv: entry.execArgv }),
+      spawn: () => forkEngine(entry.path, args, { execArgv: entry.execArgv, env }),
       log: (message) => io.stderr.write(`studio: ${message}\n`)
     })
     try {

@@ -79,6 +79,7 @@ export const COMMAND_NAMES = [
   'farm/status',
   'farm/connect',
   'farm/disconnect',
+  'farm/queue',
   'system/doctor',
   'system/reveal',
   'system/openExternal',

@@ -10,7 +10,7 @@ import { JobSelection, SetPriorityMany, type BulkResult } from './bulk'
 import type { BatchEstimate } from './estimate'
 import type { StockSearchResult } from './stock'
 import type { VoiceView } from './voices'
-import { FarmQueueUrl, type FarmConnectionView, type FarmStatusView, type FarmTestResult } from './farm'
+import { FarmQueueUrl, type FarmConnectionView, type FarmQueueState, type FarmStatusView, type FarmTestResult } from './farm'
 import { EnqueueRequest, JobFilter, JobId, MoveDirectionSchema, Priority } from './schemas'
 import { BATCH_ROW_STATUSES } from './types'
 import type { ApiIssue } from './api-issues'
@@ -352,6 +352,8 @@ export const commands = {
   'farm/connect': command<FarmConnectionView>()(z.strictObject({ queueUrl: FarmQueueUrl })),
   /** Forget the farm's URL and password: this studio uses its local queue. */
   'farm/disconnect': command<FarmConnectionView>()(Empty),
+  /** Which queue the window's jobs/* and queue/* commands run on: this computer's, or a farm's (and whether its link is up). */
+  'farm/queue': command<FarmQueueState>()(Empty),
   'system/doctor': command<ToolReport[]>()(Empty),
   /** Show a file or folder of the data folder in the OS file manager (desktop only). */
   'system/reveal': command<null>()(z.strictObject({ path: z.string().min(1, 'path is empty').max(4096, 'path is too long') })),

@@ -71,6 +71,23 @@ export interface FarmConnectionView {
   hasPassword: boolean
 }
 
+/**
+ * Which queue a window works on. Local: this computer's SQLite queue, run by its own pool. On a
+ * farm (`studio serve --queue-url`, or Settings → "Studio farm" connected): the jobs and the
+ * queue's commands go to the farm's PostgreSQL, workers started with `studio farm worker` run
+ * them, and this computer's pool and batches stay stopped (its own queue is set aside, not run).
+ */
+export interface FarmQueueState {
+  /** The farm's URL without its password, or null for the local queue. */
+  queueUrl: string | null
+  /** The link to the farm is up (always true for the local queue). */
+  connected: boolean
+  /** Why the link is down (English, no password), or null. */
+  problem: string | null
+  /** 'flag': `studio serve --queue-url` or STUDIO_QUEUE_URL chose it (Settings cannot change it); 'settings': Settings → "Studio farm". */
+  chosenBy?: 'flag' | 'settings'
+}
+
 export interface FarmWorkerView {
   id: string
   host: string

@@ -226,6 +226,8 @@ export type EngineEvent =
    * so; running jobs resume through their leases. Emitted by the client of the engine host.
    */
   | { type: 'engine.connection'; state: 'lost' | 'reconnected'; restarts: number }
+  /** The window's queue moved (to a farm, back to this computer's), or the farm's link went down or came back. */
+  | { type: 'farm.queue'; queueUrl: string | null; connected: boolean; problem: string | null; chosenBy?: 'flag' | 'settings' }
 
 export type EngineEventType = EngineEvent['type']
 

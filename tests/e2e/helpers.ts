@@ -137,10 +137,10 @@ export interface ServedStudio {
   stop(): Promise<void>
 }
 
-export async function startServe(dataDir: string): Promise<ServedStudio> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/studio.mjs'), 'serve', '--data-dir', dataDir, '--port', '0', '--concurrency', '2'], {
+export async function startServe(dataDir: string, options: { args?: string[]; env?: Record<string, string> } = {}): Promise<ServedStudio> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/studio.mjs'), 'serve', '--data-dir', dataDir, '--port', '0', '--concurrency', '2', ...(options.args ?? [])], {
     cwd: ROOT,
-    env: { ...process.env, STUDIO_DATA_DIR: '' },
+    env: { ...process.env, STUDIO_DATA_DIR: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let output = ''

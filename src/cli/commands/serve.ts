@@ -2,7 +2,7 @@
 import { defaultDataDir } from '../../main/engine/paths'
 import { UsageError, concurrencyArg, numberArg, parse, type CommandGroup } from './context'
 
-export const serveCommands: CommandGroup = async (_command, args, { io, json }) => {
+export const serveCommands: CommandGroup = async (_command, args, { io, json, queueUrl }) => {
   const { values } = parse(
     args,
     { port: { type: 'string' }, host: { type: 'string' }, concurrency: { type: 'string' } },
@@ -14,5 +14,7 @@ export const serveCommands: CommandGroup = async (_command, args, { io, json }) 
   // The studio opens in a child process of its own (serve.ts): this one only serves.
   const dataDir = (values['data-dir'] as string | undefined) ?? (io.env.STUDIO_DATA_DIR || defaultDataDir(io.env))
   const { serve } = await import('../serve')
-  return await serve({ dataDir, ...(concurrency !== undefined ? { concurrency } : {}) }, io, { port: port ?? 0, host: (values.host as string | undefined) ?? '127.0.0.1', json })
+  // With --queue-url (or STUDIO_QUEUE_URL) the window's jobs and queue are the farm's: `dataDir`
+  // should then be the farm's shared folder as this machine mounts it (results are read there).
+  return await serve({ dataDir, ...(concurrency !== undefined ? { concurrency } : {}), ...(queueUrl !== undefined ? { queueUrl } : {}) }, io, { port: port ?? 0, host: (values.host as string | undefined) ?? '127.0.0.1', json })
 }

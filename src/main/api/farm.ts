@@ -50,6 +50,8 @@ export function farmRoutes(studio: Studio, options: FarmRouteOptions = {}): Rout
       settings.replace({ ...settings.get(), farm: { queueUrl } })
       return view()
     },
+    // This computer's queue; a window on a farm is answered by the engine host (host/window-queue.ts).
+    'farm/queue': () => ({ queueUrl: null, connected: true, problem: null }),
     'farm/disconnect': () => {
       secrets.set('farm', '')
       settings.replace({ ...settings.get(), farm: { queueUrl: null } })

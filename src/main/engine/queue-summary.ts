@@ -1,5 +1,6 @@
 import type { EngineEvent, QueueSummary } from '../../shared/types'
 import type { Engine } from './engine'
+import type { EventBus } from './events'
 
 export interface SummaryOptions {
   /** At most one summary this often, however many jobs change. */
@@ -19,6 +20,14 @@ const MOVES_FIGURES = new Set<EngineEvent['type']>(['job.changed', 'job.removed'
  * queries, so changes are folded: one summary per `minIntervalMs` at most. Returns the stop function.
  */
 export function publishQueueSummary(engine: Engine<unknown>, options: SummaryOptions = {}): () => void {
+  return publishSummaries(engine.events, () => summarize(engine), { ...options, open: () => engine.db.open })
+}
+
+/**
+ * The same for any queue: `compute` gives the figures, announced on `events` (a window on a
+ * farm's queue publishes the farm's figures, made from its events, this way).
+ */
+export function publishSummaries(events: EventBus, compute: () => Promise<QueueSummary>, options: SummaryOptions & { open?: () => boolean } = {}): () => void {
   const minIntervalMs = options.minIntervalMs ?? 1_000
   let last = 0
   let timer: NodeJS.Timeout | null = null
@@ -27,19 +36,19 @@ export function publishQueueSummary(engine: Engine<unknown>, options: SummaryOpt
 
   const publish = async () => {
     timer = null
-    if (stopped || !engine.db.open || !(options.listening?.() ?? true)) return
+    if (stopped || !(options.open?.() ?? true) || !(options.listening?.() ?? true)) return
     last = Date.now()
-    const summary = await summarize(engine)
+    const summary = await compute()
     if (stopped) return
     busy = summary.stats.byStatus.processing > 0 || summary.stats.waiting > 0
-    engine.events.emit({ type: 'queue.summary', ...summary })
+    events.emit({ type: 'queue.summary', ...summary })
   }
   const soon = () => {
     if (timer || stopped) return
     timer = setTimeout(() => void publish().catch((err) => console.warn('the queue summary could not be computed:', err)), Math.max(0, last + minIntervalMs - Date.now()))
     timer.unref?.()
   }
-  const unsubscribe = engine.events.subscribe((e) => {
+  const unsubscribe = events.subscribe((e) => {
     if (MOVES_FIGURES.has(e.type)) soon()
   })
   const drift = setInterval(() => {

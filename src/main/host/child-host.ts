@@ -11,7 +11,7 @@ import { serveEngine } from './engine-host'
 
 export async function runChildHost(
   open: (secrets: SecretSource) => Engine<any>,
-  options: { startWork?: boolean; secrets?: 'client' | 'memory' } = {}
+  options: { startWork?: boolean; secrets?: 'client' | 'memory'; queueUrl?: string; farmRetryMs?: number } = {}
 ): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => {})
   const host = await serveEngine({
@@ -19,6 +19,8 @@ export async function runChildHost(
     open,
     secrets: options.secrets ?? 'memory',
     ...(options.startWork !== undefined ? { startWork: options.startWork } : {}),
+    ...(options.queueUrl !== undefined ? { queueUrl: options.queueUrl } : {}),
+    ...(options.farmRetryMs !== undefined ? { farmRetryMs: options.farmRetryMs } : {}),
     onClosed: () => setImmediate(() => process.exit(0))
   })
   process.once('disconnect', () => {

@@ -7,14 +7,14 @@
  * asks the client once at start and keeps them in memory; the client sends new ones when the
  * user saves a key. They are never logged and never part of an event.
  */
-import { dispatch, toApiError, type Handlers } from '../api/handlers'
+import { dispatch, toApiError } from '../api/handlers'
 import { studioHandlers } from '../api/studio-handlers'
 import type { Engine } from '../engine/engine'
 import { QueueError } from '../engine/errors'
-import { publishQueueSummary } from '../engine/queue-summary'
 import { MemorySecrets, type SecretSource } from '../engine/services'
 import { Studio } from '../engine/studio'
 import type { Result } from '../../shared/contract'
+import { WindowQueue } from './window-queue'
 import { ClientMessage, HOST_OPS, HOST_PROTOCOL, parseMessage, type Channel, type HostMessage, type HostOp, type HostOpArgs, type SecretKeys } from './protocol'
 
 export interface EngineHostOptions {
@@ -26,8 +26,15 @@ export interface EngineHostOptions {
    * 'memory': keys typed into this session stay in this process's memory (`studio serve`).
    */
   secrets: 'client' | 'memory'
-  /** Start the pool (and resume batches) once open. Default true. */
+  /** Start the pool (and resume batches) once open, while the window is on the local queue. Default true. */
   startWork?: boolean
+  /**
+   * `studio serve --queue-url` / STUDIO_QUEUE_URL: the window's jobs and queue are this farm's for
+   * the session (window-queue.ts). Absent, the studio's Settings → "Studio farm" decides.
+   */
+  queueUrl?: string
+  /** How often a lost farm link is tried again (tests shorten it). */
+  farmRetryMs?: number
   /** How long to wait for the client's keys before opening without them. */
   secretsTimeoutMs?: number
   /** The host closed (the client asked): the entry exits. */
@@ -71,17 +78,14 @@ export async function serveEngine(options: EngineHostOptions): Promise<EngineHos
     }
   }
   let engine: Engine<any> | null = null
-  let handlers: Handlers | null = null
   let closing: Promise<void> | null = null
-  let stopSummaries: (() => void) | null = null
-  let unsubscribeEvents: (() => void) | null = null
+  let windowQueue: WindowQueue | null = null
   const clientSecrets = options.secrets === 'client' ? new ClientSecrets(send) : null
   let keysArrived: (() => void) | null = null
 
   const close = (graceMs: number): Promise<void> => {
     closing ??= (async () => {
-      stopSummaries?.()
-      unsubscribeEvents?.()
+      await windowQueue?.close()
       await engine?.close(graceMs)
     })()
     return closing
@@ -103,8 +107,8 @@ export async function serveEngine(options: EngineHostOptions): Promise<EngineHos
         return
       }
       case 'call': {
-        if (!handlers || closing) return send({ t: 'result', id: message.id, result: unavailable() })
-        const result = await dispatch(handlers, message.command, message.request)
+        if (!windowQueue || closing) return send({ t: 'result', id: message.id, result: unavailable() })
+        const result = await dispatch(windowQueue.handlers, message.command, message.request)
         return send({ t: 'result', id: message.id, result })
       }
       case 'op': {
@@ -143,14 +147,17 @@ export async function serveEngine(options: EngineHostOptions): Promise<EngineHos
     stopListening()
     throw err
   }
-  handlers = studioHandlers(engine)
-  unsubscribeEvents = engine.events.subscribe((event) => send({ t: 'event', event }))
-  // The window and the tray read stats and ETA from these, never by asking (see queue-summary.ts).
-  stopSummaries = publishQueueSummary(engine)
-  if (options.startWork !== false) {
-    if (engine instanceof Studio) engine.startWork()
-    else engine.pool.start()
-  }
+  // The window's queue: this computer's (its pool started here) or a farm's (window-queue.ts).
+  windowQueue = new WindowQueue({
+    engine,
+    local: studioHandlers(engine),
+    ...(options.queueUrl ? { queueUrl: options.queueUrl } : {}),
+    ...(options.farmRetryMs !== undefined ? { retryMs: options.farmRetryMs } : {}),
+    startWork: options.startWork !== false,
+    send: (event) => send({ t: 'event', event }),
+    log
+  })
+  await windowQueue.start()
   send({ t: 'ready', protocol: HOST_PROTOCOL, pid: process.pid, dataDir: engine.dataDir, artifactsRoot: engine.artifactsRoot })
   return { engine, close }
 }

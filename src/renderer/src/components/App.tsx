@@ -52,6 +52,7 @@ export function App() {
       <div className="main">
         <TopBar />
         <ConnectionBanner />
+        <FarmQueueBanner />
         <main className="content" id="content">
           {view === 'queue' ? <TaskQueuePanel /> : null}
           {view === 'jobs' ? <JobTracker /> : null}
@@ -166,13 +167,21 @@ function StatusBar() {
   const pool = useStudio((s) => s.pool)
   const stats = useStudio((s) => s.stats)
   const queuePaused = useStudio((s) => s.queuePaused)
+  const farm = useStudio((s) => s.farmQueue)
   return (
     <footer className="statusbar">
       <span className={`conn conn-${connection}`}>
         <span className="status-dot" aria-hidden="true" />
         {t(`conn.${connection}`)}
       </span>
-      {pool ? <span>{t('status.pool', { state: t(queuePaused && pool.state !== 'stopping' ? 'pool.paused' : `pool.${pool.state}`), running: pool.running.length, concurrency: pool.concurrency })}</span> : null}
+      {farm.queueUrl !== null ? (
+        // On a farm, this computer's pool is stopped: its figures would say nothing about the farm's work.
+        <span className={`conn conn-${farm.connected ? 'open' : 'reconnecting'}`} data-testid="farm-indicator" title={farm.problem ?? undefined}>
+          <span className="status-dot" aria-hidden="true" />
+          {t(farm.connected ? 'farmQueue.status' : 'farmQueue.statusLost', { url: farm.queueUrl })}
+        </span>
+      ) : null}
+      {pool && farm.queueUrl === null ? <span>{t('status.pool', { state: t(queuePaused && pool.state !== 'stopping' ? 'pool.paused' : `pool.${pool.state}`), running: pool.running.length, concurrency: pool.concurrency })}</span> : null}
       {stats ? <span>{t.plural('queue.jobsCount', stats.total)}</span> : null}
       {stats ? <span>{t('status.success', { rate: formatPercent(stats.successRate24h, t.locale) })}</span> : null}
       <span className="spacer" />
@@ -190,6 +199,33 @@ function ConnectionBanner() {
       <span className="spinner" aria-hidden="true" />
       {info.state === 'reconnecting' ? t('conn.banner') : t('conn.connectingBanner')}
       {info.retryInMs !== null ? <span className="muted"> · {t('conn.retryIn', { s: Math.ceil(info.retryInMs / 1000) })}</span> : null}
+    </div>
+  )
+}
+
+/** The window on a farm's queue: which farm, who runs its jobs, and whether its link is up. */
+function FarmQueueBanner() {
+  const t = useT()
+  const farm = useStudio((s) => s.farmQueue)
+  const [seen, setSeen] = useState(false)
+  useEffect(() => {
+    if (farm.connected) setSeen(true)
+  }, [farm.connected])
+  if (farm.queueUrl === null) return null
+  if (!farm.connected) {
+    return (
+      <div className="banner warn" role="status" data-testid="farm-lost" title={farm.problem ?? undefined}>
+        <span className="spinner" aria-hidden="true" />
+        {t(seen ? 'farmQueue.lost' : 'farmQueue.connecting', { url: farm.queueUrl })}
+        {/* The engine's own words (English, no password): "not initialised", "authentication failed"… */}
+        {farm.problem ? <span className="muted"> · {farm.problem}</span> : null}
+      </div>
+    )
+  }
+  return (
+    <div className="banner info" role="status" data-testid="farm-banner">
+      <Icon name="queue" size={14} /> {t('farmQueue.banner', { url: farm.queueUrl, command: 'studio farm worker' })}
+      {farm.chosenBy === 'flag' ? <span className="muted"> {t('farmQueue.byFlag')}</span> : null}
     </div>
   )
 }

@@ -810,7 +810,18 @@ export const en = {
   'issue.custom.farm.passwordInQuery': '{field}: put the password after the user name (postgres://user:password@host/database), not in ?password=.',
 
   // The engine's own process: shown when it was restarted after stopping.
-  'engine.reconnected': 'The engine stopped and was restarted — reconnected. Running jobs resume where they left off.'
+  'engine.reconnected': 'The engine stopped and was restarted — reconnected. Running jobs resume where they left off.',
+
+  // The window on a farm's queue (studio serve --queue-url, Settings → Studio farm connected).
+  'farmQueue.status': 'Farm: {url}',
+  'farmQueue.statusLost': 'Farm unreachable: {url}',
+  'farmQueue.banner': 'This window shows the queue of the farm {url}. Its jobs run on the machines started with “{command}”; this computer’s own queue is set aside and does not run while the window is on the farm.',
+  'farmQueue.byFlag': 'Chosen by “studio serve --queue-url”: restart it without the option to use this computer’s queue.',
+  'farmQueue.connecting': 'Connecting to the farm {url}…',
+  'farmQueue.lost': 'The connection to the farm {url} is lost — trying again. The queue shown may be out of date.',
+  'farmQueue.back': 'The connection to the farm is back: the queue is up to date again.',
+  'error.queue_url_unsupported': 'This needs this computer’s own queue, and the window is on a farm: batches and storyboard renders cannot run on a farm yet. Disconnect from the farm in Settings → Studio farm (or start “studio serve” without --queue-url) to use them.',
+  'error.farm_unreachable': 'The farm did not answer; the window keeps trying and will be up to date when it is back.'
 } as const
 
 export type MessageKey = keyof typeof en

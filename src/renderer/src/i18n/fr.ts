@@ -811,5 +811,16 @@ export const fr: Record<MessageKey, string> = {
   'issue.custom.farm.passwordInQuery': '{field} : mettez le mot de passe après le nom d’utilisateur (postgres://utilisateur:mot-de-passe@hôte/base), pas dans ?password=.',
 
   // Le processus du moteur : affiché quand il a été relancé après un arrêt.
-  'engine.reconnected': 'Le moteur s’est arrêté et a été relancé — reconnecté. Les tâches en cours reprennent là où elles s’étaient arrêtées.'
+  'engine.reconnected': 'Le moteur s’est arrêté et a été relancé — reconnecté. Les tâches en cours reprennent là où elles s’étaient arrêtées.',
+
+  // La fenêtre sur la file d’une ferme (studio serve --queue-url, Réglages → Ferme de rendu connectée).
+  'farmQueue.status': 'Ferme : {url}',
+  'farmQueue.statusLost': 'Ferme injoignable : {url}',
+  'farmQueue.banner': 'Cette fenêtre affiche la file de la ferme {url}. Ses tâches tournent sur les machines lancées avec « {command} » ; la file propre à cet ordinateur est mise de côté et ne tourne pas tant que la fenêtre est sur la ferme.',
+  'farmQueue.byFlag': 'Choisie par « studio serve --queue-url » : relancez-le sans cette option pour utiliser la file de cet ordinateur.',
+  'farmQueue.connecting': 'Connexion à la ferme {url}…',
+  'farmQueue.lost': 'La connexion à la ferme {url} est perdue — nouvelle tentative en cours. La file affichée n’est peut-être plus à jour.',
+  'farmQueue.back': 'La connexion à la ferme est rétablie : la file est de nouveau à jour.',
+  'error.queue_url_unsupported': 'Cela demande la file propre à cet ordinateur, or la fenêtre est sur une ferme : les lots et les rendus de storyboard ne peuvent pas encore tourner sur une ferme. Déconnectez-vous de la ferme dans Réglages → Ferme de rendu (ou lancez « studio serve » sans --queue-url) pour les utiliser.',
+  'error.farm_unreachable': 'La ferme ne répond pas ; la fenêtre réessaie et sera à jour dès son retour.'
 }

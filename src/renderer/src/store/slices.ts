@@ -146,6 +146,7 @@ export const uiData = (): Data<UiSlice> => ({
   picked: {},
   pickAnchor: null,
   connection: { state: 'connecting', epoch: 0, retryInMs: null },
+  farmQueue: { queueUrl: null, connected: true, problem: null },
   unavailable: {},
   droppedSheet: null,
   announcement: null
@@ -201,6 +202,7 @@ export const createUiSlice: Slice<UiSlice> = (set) => ({
   },
   dismissNotice: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
   setConnection: (connection) => set({ connection }),
+  setFarmQueue: (farmQueue) => set({ farmQueue }),
   markUnavailable: (domain, message) =>
     set((s) => {
       if (message === null) {

@@ -92,6 +92,19 @@ export function startSync(api: StudioApi, connection: Connection, store: Store, 
       }
       return
     }
+    if (event.type === 'farm.queue') {
+      // The window's queue moved (to a farm, back to this computer's) or the farm's link came back:
+      // the job list is another queue's, or missed what the lost notices said. Read it again.
+      const s = store.getState()
+      const before = s.farmQueue
+      const { type: _type, ...state } = event
+      s.setFarmQueue(state)
+      const moved = before.queueUrl !== state.queueUrl
+      const back = state.queueUrl !== null && !before.connected && state.connected
+      if (moved || back) void loadAll()
+      if (back && !moved) s.notify('success', translate(s.locale, 'farmQueue.back'))
+      return
+    }
     if (event.type === 'settings.changed') {
       // Saved elsewhere (the CLI): what the Settings panel shows is read again.
       void call(api, 'settings/get', {}, { quiet: true }).then((r) => r.ok && store.getState().setSettings(r.value))
@@ -121,6 +134,8 @@ export function startSync(api: StudioApi, connection: Connection, store: Store, 
     else s.notify('error', errorText(jobs.error, s.locale))
     if (pipelines.ok) s.setPipelines(pipelines.value)
     await loadDerived()
+    const farmQueue = await call(api, 'farm/queue', {}, { quiet: true })
+    if (farmQueue.ok) store.getState().setFarmQueue(farmQueue.value)
     const [health, batches, projects, settings] = await Promise.all([
       call(api, 'providers/health', {}, { quiet: true }),
       call(api, 'batch/list', {}, { quiet: true }),

@@ -14,6 +14,7 @@ import type {
   ToolReport
 } from '../../../shared/types'
 import type { ConnectionInfo } from '../api/connection'
+import type { FarmQueueState } from '../../../shared/farm'
 import type { Locale } from '../i18n'
 import type { StoryboardSummary, StoryboardView } from '../../../shared/storyboard'
 
@@ -161,6 +162,8 @@ export interface UiSlice {
   newJobOpen: boolean
   notices: Notice[]
   connection: ConnectionInfo
+  /** Which queue the window is on: this computer's, or a farm's and whether its link is up (farm/queue). */
+  farmQueue: FarmQueueState
   /** Domain (command namespace) → the server's message, when that domain answers `unavailable`. */
   unavailable: Record<string, string>
   droppedSheet: DroppedSheet | null
@@ -190,6 +193,7 @@ export interface UiSlice {
   ask(request: Omit<ConfirmRequest, 'id'>): Promise<boolean>
   answer(confirmed: boolean): void
   setConnection(info: ConnectionInfo): void
+  setFarmQueue(state: FarmQueueState): void
   markUnavailable(domain: string, message: string | null): void
   setDroppedSheet(sheet: DroppedSheet | null): void
   announce(status: 'completed' | 'failed', title: string): void

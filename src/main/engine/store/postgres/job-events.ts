@@ -11,6 +11,13 @@ import type { Queryable } from './workers'
 
 export const FARM_JOBS_CHANNEL = 'studio_farm_jobs'
 
+/**
+ * The origin of the notices the database itself sends when a job's status changes (a worker's
+ * claim, completion, failure; schema.ts, migration 7). Windows need them; workers do not (they
+ * listen for cancels, removals and pauses, which the job store sends) and skip them.
+ */
+export const FARM_STATUS_ORIGIN = 'farm-status'
+
 /** PostgreSQL refuses a payload of 8000 bytes or more; kept well under. */
 const MAX_PAYLOAD = 7_800
 
@@ -51,7 +58,7 @@ export interface JobChangeListener {
 export async function listenForJobChanges(
   url: string,
   onNotice: (notice: FarmJobNotice) => void,
-  options: { ownOrigin?: string; onError?: (err: Error) => void } = {}
+  options: { ownOrigin?: string; skipOrigins?: readonly string[]; onError?: (err: Error) => void } = {}
 ): Promise<JobChangeListener> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 15_000 })
   client.on('notification', (n) => {
@@ -62,7 +69,7 @@ export async function listenForJobChanges(
     } catch {
       return
     }
-    if (notice.origin !== options.ownOrigin) onNotice(notice)
+    if (notice.origin !== options.ownOrigin && !options.skipOrigins?.includes(notice.origin)) onNotice(notice)
   })
   client.on('error', options.onError ?? (() => undefined))
   await client.connect()

@@ -26,6 +26,8 @@ export interface RelayOptions {
   events: EventBus
   /** This machine's job store's origin: its own notices are not relayed (it already emitted them). */
   ownOrigin: string
+  /** Notices from these origins are not relayed either (a worker skips FARM_STATUS_ORIGIN's). */
+  skipOrigins?: readonly string[]
   onError?: (err: Error) => void
   now?: () => number
 }
@@ -61,6 +63,6 @@ export async function relayFarmChanges(o: RelayOptions): Promise<JobChangeListen
     (notice) => {
       chain = chain.then(() => handle(notice)).catch((err: Error) => o.onError?.(err))
     },
-    { ownOrigin: o.ownOrigin, ...(o.onError ? { onError: o.onError } : {}) }
+    { ownOrigin: o.ownOrigin, ...(o.skipOrigins ? { skipOrigins: o.skipOrigins } : {}), ...(o.onError ? { onError: o.onError } : {}) }
   )
 }

@@ -331,6 +331,46 @@ export const FARM_MIGRATIONS: readonly FarmMigration[] = [
       CREATE INDEX resource_slots_resource ON resource_slots (resource);
       CREATE INDEX resource_slots_job ON resource_slots (job_id);
     `
+  },
+  {
+    version: 7,
+    name: "every machine's windows hear a job's status change, whoever made it",
+    sql: `
+      -- The job store NOTIFYs what a person changes (job-events.ts); a worker's claim, completion,
+      -- failure or give-back, and a reclaim, change a job's status in the workers' own statements.
+      -- One notice per statement naming the jobs whose status changed (the 'all' form when too
+      -- many to name, as noticePayload does), on the channel the windows listen to (job-relay.ts),
+      -- sent at commit and never on rollback. Progress and step changes within a status are not
+      -- announced: a window learns a job started and ended, not each tick.
+      --
+      -- Only while a window is open: a NOTIFY serialises commits on the server, a cost the claim
+      -- path pays for nobody when no window listens (a headless farm, a bench). Each window
+      -- (engine/farm/farm-queue.ts) keeps a row here fresh; a window killed without leaving stops
+      -- counting once its row is older than 90 s.
+      CREATE TABLE farm_windows (
+        id      TEXT PRIMARY KEY,
+        seen_at TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
+      CREATE FUNCTION studio_farm_job_status_notice() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      DECLARE
+        ids TEXT[];
+        payload TEXT;
+      BEGIN
+        IF NOT EXISTS (SELECT 1 FROM farm_windows WHERE seen_at > now() - interval '90 seconds') THEN RETURN NULL; END IF;
+        SELECT array_agg(n.id ORDER BY n.seq) INTO ids
+          FROM new_jobs n JOIN old_jobs o ON o.id = n.id
+         WHERE o.status IS DISTINCT FROM n.status;
+        IF ids IS NULL THEN RETURN NULL; END IF;
+        payload := json_build_object('origin', 'farm-status', 'changed', ids)::text;
+        IF octet_length(payload) > 7800 THEN payload := json_build_object('origin', 'farm-status', 'all', true)::text; END IF;
+        PERFORM pg_notify('studio_farm_jobs', payload);
+        RETURN NULL;
+      END
+      $fn$;
+      CREATE TRIGGER jobs_status_notice AFTER UPDATE ON jobs
+        REFERENCING OLD TABLE AS old_jobs NEW TABLE AS new_jobs
+        FOR EACH STATEMENT EXECUTE FUNCTION studio_farm_job_status_notice();
+    `
   }
 ]
 

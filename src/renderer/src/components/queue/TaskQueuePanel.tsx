@@ -348,6 +348,7 @@ function QueueHeader({
 }) {
   const t = useT()
   const paused = useStudio((s) => s.queuePaused)
+  const onFarm = useStudio((s) => s.farmQueue.queueUrl !== null)
   const stats = useStudio((s) => s.stats)
   const eta = useStudio((s) => s.eta)
   const now = useNow()
@@ -417,7 +418,8 @@ function QueueHeader({
             {t('queue.clearFinished')}
           </Button>
         ) : null}
-        {!compact ? (
+        {/* "Run now" wakes this computer's pool, which does not run a farm's queue: hidden there. */}
+        {!compact && !onFarm ? (
           <Button icon="bolt" onClick={() => void call('pool/kick', {})} disabled={paused} title={paused ? t('why.kickPaused') : t('queue.kickTitle')} testId="kick">
             {t('queue.kick')}
           </Button>

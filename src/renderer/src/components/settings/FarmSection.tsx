@@ -46,6 +46,7 @@ export function FarmSection() {
   const t = useT()
   const call = useCall()
   const unavailable = useStudio((s) => s.unavailable.farm)
+  const byFlag = useStudio((s) => (s.farmQueue.chosenBy === 'flag' ? s.farmQueue.queueUrl : null))
   const [connection, setConnection] = useState<FarmConnectionView | null>(null)
   const [url, setUrl] = useState('')
   const [busy, setBusy] = useState<Busy>(null)
@@ -126,6 +127,12 @@ export function FarmSection() {
       <h3>{t('farm.title')}</h3>
       <p className="muted small">{t('farm.hint')}</p>
       {unavailable ? <Unavailable message={unavailable} /> : null}
+      {/* `studio serve --queue-url` put this window on a farm: connecting here would change nothing it shows. */}
+      {byFlag ? (
+        <p className="small" data-testid="farm-by-flag">
+          {t('farmQueue.status', { url: byFlag })} — {t('farmQueue.byFlag')}
+        </p>
+      ) : null}
       <p className="small" data-testid="farm-connection">
         {connected && connection ? (
           <>

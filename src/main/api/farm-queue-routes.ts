@@ -1,0 +1,98 @@
+import type { CommandName } from '../../shared/contract'
+import type { QueueEta } from '../../shared/types'
+import { StudioError } from '../engine/errors'
+import { FarmError } from '../engine/farm/errors'
+import type { FarmQueue } from '../engine/farm/farm-queue'
+import type { Handlers, Routes } from './handler-map'
+import { jobRoutes } from './jobs'
+
+export const QUEUE_URL_UNSUPPORTED = 'queue-url-unsupported'
+
+/**
+ * The job and queue commands on a farm's queue: the same job router as the local queue's over the
+ * farm's PgJobStore, and the queue's own commands. What the CLI's `--queue-url` commands and a
+ * window on a farm both answer with.
+ */
+export function farmQueueRoutes(farm: FarmQueue): Routes<'jobs/'> & Pick<Handlers, 'queue/stats' | 'queue/pause' | 'queue/resume' | 'queue/cleanup'> {
+  const store = farm.store
+  return {
+    ...jobRoutes(store),
+    'queue/stats': () => store.stats(),
+    'queue/pause': async () => {
+      await store.setQueuePaused(true)
+      return null
+    },
+    'queue/resume': async () => {
+      await store.setQueuePaused(false)
+      return null
+    },
+    'queue/cleanup': (r) => store.cleanup({ olderThanMs: r.olderThanDays * 86_400_000 })
+  }
+}
+
+/**
+ * Commands that feed or run this computer's own queue: on a farm they would queue work nobody here
+ * runs (the local pool is stopped) and that no farm worker sees. Refused, saying what to do.
+ */
+const LOCAL_QUEUE_ONLY = [
+  'batch/create',
+  'batch/start',
+  'batch/resume',
+  'batch/retryFailed',
+  'batch/retryRows',
+  'batch/reset',
+  'storyboards/render',
+  'storyboards/preview'
+] as const satisfies readonly CommandName[]
+
+/**
+ * A window on a farm (`studio serve --queue-url`, the desktop app connected in Settings): the job
+ * and queue commands go to the farm; the ETA is not known there yet (it is made from this
+ * computer's step timings); batches and storyboard renders, which need the local queue, are
+ * refused with `queue_url_unsupported`. Every other command (settings, projects, storyboards'
+ * editing, providers) stays this computer's. A link that drops answers `farm_unreachable`, not an
+ * internal error.
+ */
+export function farmWindowRoutes(farm: FarmQueue): Partial<Handlers> {
+  const routes: Partial<Handlers> = {
+    ...farmQueueRoutes(farm),
+    'queue/eta': async (): Promise<QueueEta> => {
+      const paused = (await farm.store.stats()).paused
+      return { paused, totalMs: null, concurrency: 0, jobs: [], batchRowsWaiting: 0 }
+    }
+  }
+  for (const name of Object.keys(routes) as CommandName[]) {
+    const handler = routes[name] as (request: unknown) => unknown
+    ;(routes as Record<string, unknown>)[name] = async (request: unknown) => {
+      try {
+        return await handler(request)
+      } catch (err) {
+        throw asFarmError(err, farm.where)
+      }
+    }
+  }
+  for (const name of LOCAL_QUEUE_ONLY) {
+    ;(routes as Record<string, unknown>)[name] = () => {
+      throw new FarmError(
+        QUEUE_URL_UNSUPPORTED,
+        `${name} cannot run on the farm's queue yet (this window is on ${farm.where}): batches and storyboard renders use this computer's queue. ` +
+          'Disconnect from the farm in Settings → Studio farm (or run `studio serve` without --queue-url) to use them, or queue the jobs themselves, which the farm runs.'
+      )
+    }
+  }
+  return routes
+}
+
+/** A dropped or refused connection is the farm being unreachable, said as such; anything else is passed on. */
+function asFarmError(err: unknown, where: string): unknown {
+  if (err instanceof StudioError) return err
+  const e = err as { code?: unknown; message?: unknown }
+  const code = typeof e.code === 'string' ? e.code : ''
+  const message = typeof e.message === 'string' ? e.message : String(err)
+  const link =
+    /^(ECONN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|ENOTFOUND|EAI_AGAIN)/.test(code) ||
+    /^(08|57P)/.test(code) ||
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(message)
+  if (!link) return err
+  return new FarmError('farm-unreachable', `the farm at ${where} did not answer (${message}); the window will reconnect when it is back`, undefined, { cause: err })
+}
