@@ -33,7 +33,7 @@ describe('farm init', () => {
   it('creates every aggregate the SQLite schema has, plus workers and its own version table', () => {
     expect(tables).toEqual(
       [
-        // farm_windows: the windows open on the farm's queue (migration 7).
+        // farm_windows: the windows open on the farm's queue (migration 6).
         'artifacts', 'assets', 'batch_rows', 'batches', 'farm_migrations', 'farm_windows', 'job_logs', 'jobs', 'projects', 'provider_calls',
         'removed_jobs', 'settings', 'steps', 'storyboard_renders', 'storyboard_revisions', 'storyboards', 'workers',
         'resource_lanes', 'resource_slots'

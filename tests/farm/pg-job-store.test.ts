@@ -75,7 +75,7 @@ async function queuedPositions(): Promise<Array<{ title: string; position: numbe
 describe('the farm job store, several machines on one queue', () => {
   it("another machine's window hears each committed change, by job; a refused change is never heard, nor a machine's own", async () => {
     const heard: FarmJobNotice[] = []
-    // The database's own status notices (migration 7, for windows) are left out: this is the job store's.
+    // The database's own status notices (migration 6, for windows) are left out: this is the job store's.
     const listener = await listenForJobChanges(database.url, (n) => heard.push(n), { ownOrigin: machineB.origin, skipOrigins: [FARM_STATUS_ORIGIN] })
     try {
       const job = await machineA.enqueue(one('heard'))

@@ -1,5 +1,5 @@
 /**
- * Migration 7 on a real PostgreSQL: a job's status changed by any statement (a worker's claim or
+ * Migration 6 on a real PostgreSQL: a job's status changed by any statement (a worker's claim or
  * completion writes jobs directly, not through the job store) is announced on the windows' channel
  * — named by job, or as `all` when too many to name — but only while a window is open: with none,
  * the workers' statements send no NOTIFY at all. A window's row stops counting once stale.

@@ -13,7 +13,7 @@ export const FARM_JOBS_CHANNEL = 'studio_farm_jobs'
 
 /**
  * The origin of the notices the database itself sends when a job's status changes (a worker's
- * claim, completion, failure; schema.ts, migration 7). Windows need them; workers do not (they
+ * claim, completion, failure; schema.ts, migration 6). Windows need them; workers do not (they
  * listen for cancels, removals and pauses, which the job store sends) and skip them.
  */
 export const FARM_STATUS_ORIGIN = 'farm-status'

@@ -333,7 +333,7 @@ export const FARM_MIGRATIONS: readonly FarmMigration[] = [
     `
   },
   {
-    version: 7,
+    version: 6,
     name: "every machine's windows hear a job's status change, whoever made it",
     sql: `
       -- The job store NOTIFYs what a person changes (job-events.ts); a worker's claim, completion,

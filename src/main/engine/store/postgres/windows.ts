@@ -1,5 +1,5 @@
 /**
- * The windows open on a farm's queue (migration 7): while one is, the database announces every
+ * The windows open on a farm's queue (migration 6): while one is, the database announces every
  * job status change (a worker's claim, completion…) for the windows to show; while none is, it
  * announces nothing, and the workers' claims pay no NOTIFY. A window refreshes its row now and then
  * (WINDOW_REFRESH_MS) and removes it when it closes; a row older than 90 s no longer counts.
