@@ -438,12 +438,11 @@ export class SqliteLeaseStore implements LeaseStore {
        WHERE rowid = @row AND lease_token = @token AND status = 'processing' RETURNING ${VIEW_COLUMNS}`
       this.writes.set(jobSet, sql)
     }
-    const view = readRows<[Record<string, unknown>], (payload: string) => JobView>(this.db, sql, JOB_VIEW).get({
-      ...params,
-      now: this.now(),
-      row: lease.row,
-      token: lease.token
-    })
+    // The caller's own object (made for this write): completed here, not copied by a spread.
+    params.now = this.now()
+    params.row = lease.row
+    params.token = lease.token
+    const view = readRows<[Record<string, unknown>], (payload: string) => JobView>(this.db, sql, JOB_VIEW).get(params)
     if (!view) throw new LeaseLostError(lease.jobId)
     change()
     return this.queue.emitView(view(this.payloadOf(lease)))
