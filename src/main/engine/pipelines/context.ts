@@ -30,37 +30,73 @@ export function checkArtifactName(name: string): string {
 }
 
 export function makeStepContext<S>(d: ContextDeps<S>): StepContext<S> {
-  // The folder is made on first use: a step that writes no file costs no directory.
-  let made = false
-  const dir = () => {
-    if (!made) makeWorkDir(d.workDir)
-    made = true
-    return d.workDir
+  return new RunningStepContext(d)
+}
+
+/**
+ * A step's context as one small object: its getters and methods live on the prototype. An object
+ * literal with getters and six closures, made for every step run, cost more than a no-op step
+ * (V8 defines a literal's accessors one by one, through the runtime). Its methods read `this`:
+ * a step passes them on as `(p) => ctx.progress(p)`, not detached.
+ */
+class RunningStepContext<S> implements StepContext<S> {
+  // Declared, not class fields: esbuild emits declared fields, which V8 defines one by one
+  // before the constructor runs; assigned in the constructor, the object has one shape at once.
+  declare readonly jobId: string
+  declare readonly stepName: string
+  declare readonly projectId: string
+  declare readonly jobType: string
+  declare readonly input: Record<string, unknown>
+  declare readonly outputs: Record<string, StepOutput>
+  declare readonly services: S
+  declare private readonly d: ContextDeps<S>
+  /** The folder is made on first use: a step that writes no file costs no directory. */
+  declare private made: boolean
+
+  constructor(d: ContextDeps<S>) {
+    this.d = d
+    this.jobId = d.jobId
+    this.stepName = d.stepName
+    this.projectId = d.projectId
+    this.jobType = d.jobType
+    this.input = d.input
+    this.outputs = d.outputs
+    this.services = d.services
+    this.made = false
   }
-  return {
-    jobId: d.jobId,
-    stepName: d.stepName,
-    projectId: d.projectId,
-    jobType: d.jobType,
-    input: d.input,
-    outputs: d.outputs,
-    get workDir() {
-      return dir()
-    },
-    get signal() {
-      return d.signal.signal
-    },
-    services: d.services,
-    progress: (percent, message) => d.onProgress(Math.max(0, Math.min(100, Number(percent) || 0)), message),
-    log: (message, level = 'info') => d.onLog(message, level),
-    artifactPath: (name) => join(dir(), checkArtifactName(name)),
-    async writeArtifact(name, data) {
-      const final = join(dir(), checkArtifactName(name))
-      const temp = join(d.workDir, `.${name}.${randomUUID().slice(0, 8)}.tmp`)
-      await writeFile(temp, data, { signal: d.signal.signal, mode: 0o600 })
-      await rename(temp, final)
-      return final
-    }
+
+  get workDir(): string {
+    return this.dir()
+  }
+
+  get signal(): AbortSignal {
+    return this.d.signal.signal
+  }
+
+  progress(percent: number, message?: string): void {
+    this.d.onProgress(Math.max(0, Math.min(100, Number(percent) || 0)), message)
+  }
+
+  log(message: string | LogEntry, level: LogLevel = 'info'): void {
+    this.d.onLog(message, level)
+  }
+
+  artifactPath(name: string): string {
+    return join(this.dir(), checkArtifactName(name))
+  }
+
+  async writeArtifact(name: string, data: string | Uint8Array): Promise<string> {
+    const final = join(this.dir(), checkArtifactName(name))
+    const temp = join(this.d.workDir, `.${name}.${randomUUID().slice(0, 8)}.tmp`)
+    await writeFile(temp, data, { signal: this.d.signal.signal, mode: 0o600 })
+    await rename(temp, final)
+    return final
+  }
+
+  private dir(): string {
+    if (!this.made) makeWorkDir(this.d.workDir)
+    this.made = true
+    return this.d.workDir
   }
 }
 

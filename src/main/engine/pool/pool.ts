@@ -381,7 +381,9 @@ export class WorkerPool<S = unknown, X extends ExternalWatch = ExternalChanges> 
     const jobId = entry.claimed.lease.jobId
     // A job given back to the queue can be claimed again before this run has unwound.
     if (this.running.get(jobId) === entry) this.running.delete(jobId)
-    this.queueTick()
+    // Most often its own checkpoint's commit handed the slot on already (rule 2 of "Claim in
+    // commit"): a tick would find no free slot. The poll's timer still comes (reclaim, wake-ups).
+    if (this.freeSlots() > 0) this.queueTick()
     this.checkIdle()
   }
 

@@ -72,8 +72,11 @@ export class ResourceLimiter implements StepLimiter {
   }
 
   /** Resources that cannot take another step right now (the pool does not claim jobs for them). */
-  saturated(): string[] {
-    return [...this.lanes.keys()].filter((r) => !this.hasCapacity(r))
+  saturated(): readonly string[] {
+    // Asked before every claim: no array made while every lane has room (the usual case).
+    let full: string[] | null = null
+    for (const r of this.lanes.keys()) if (!this.hasCapacity(r)) (full ??= []).push(r)
+    return full ?? NONE
   }
 
   /**
@@ -173,3 +176,5 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true })
   })
 }
+
+const NONE: readonly string[] = Object.freeze([])

@@ -26,10 +26,21 @@ export function openDatabase(file: string, migrations: readonly Migration[] = MI
   // to the WAL. In memory it is a few hundred KB at most; at 8 jobs at once the queue runs ~20 %
   // faster (bench/queue). Temp tables and big sorts live in memory too, which our queries afford.
   db.pragma('temp_store = MEMORY')
+  // A checkpoint copies every page the WAL holds back into the file (and fsyncs both). The queue
+  // rewrites the same few pages commit after commit (the queue-order index, the ends of the jobs,
+  // steps and log tables): at SQLite's default of 1000 pages it copied those pages again every
+  // ~90 commits of two jobs. Every 4000 pages they are copied a quarter as often, for a WAL of
+  // up to 16 MB (4 KB pages); the SQL alone of a no-op job costs ~15 % less at 2 jobs at once
+  // (bench/queue: the SQL floor of 5000 jobs, 59–65 -> 49–50 µs/job). Durability is not changed: a commit's is its
+  // own (synchronous), whenever its pages reach the file.
+  db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`)
   migrate(db, migrations)
   if (file !== ':memory:' && migrations === MIGRATIONS) relocateDataRoot(db, dirname(resolve(file)))
   return db
 }
+
+/** Pages in the WAL that trigger an automatic checkpoint (see openDatabase). */
+export const WAL_CHECKPOINT_PAGES = 4000
 
 /** Apply the migrations this file has not seen yet, each in its own transaction. */
 export function migrate(db: Db, migrations: readonly Migration[]): number {

@@ -267,6 +267,14 @@ export class SqliteLeaseStore implements LeaseStore {
   private readonly payloads = new WeakMap<Lease, string>()
   /** The fenced UPDATE of each kind of worker write, by its SET clause (see fencedWrite). */
   private readonly writes = new Map<string, string>()
+  /**
+   * Lease tokens: this store's random prefix, then a count of its claims. A token must never be
+   * handed out twice (a stale worker would pass the fence), not be unguessable: a random prefix
+   * per store and a counter guarantee that, without a random UUID (and its compiled serializer)
+   * for every job claimed.
+   */
+  private readonly tokenPrefix = `${randomUUID()}.`
+  private claimsMade = 0
 
   constructor(
     private readonly queue: Queue,
@@ -303,7 +311,7 @@ export class SqliteLeaseStore implements LeaseStore {
   /** Take the next ready job: priority, then manual order, then FIFO. In the caller's transaction. */
   private claimNext<P extends StepStart>(leaseMs: number, exclude: readonly string[]): Claim<P> | null {
     const now = this.now()
-    const token = randomUUID()
+    const token = this.tokenPrefix + (this.claimsMade++).toString(36)
     const params: Record<string, unknown> = { token, owner: this.owner, expires: now + leaseMs, now }
     if (exclude.length) params.exclude = JSON.stringify(exclude)
     const claimed = readRows<[Record<string, unknown>], { row: number; seq: number; payload: string; view: JobView }>(
@@ -430,12 +438,11 @@ export class SqliteLeaseStore implements LeaseStore {
        WHERE rowid = @row AND lease_token = @token AND status = 'processing' RETURNING ${VIEW_COLUMNS}`
       this.writes.set(jobSet, sql)
     }
-    const view = readRows<[Record<string, unknown>], (payload: string) => JobView>(this.db, sql, JOB_VIEW).get({
-      ...params,
-      now: this.now(),
-      row: lease.row,
-      token: lease.token
-    })
+    // The caller's own object (made for this write): completed here, not copied by a spread.
+    params.now = this.now()
+    params.row = lease.row
+    params.token = lease.token
+    const view = readRows<[Record<string, unknown>], (payload: string) => JobView>(this.db, sql, JOB_VIEW).get(params)
     if (!view) throw new LeaseLostError(lease.jobId)
     change()
     return this.queue.emitView(view(this.payloadOf(lease)))
