@@ -20,7 +20,7 @@ export interface SlotFor {
  */
 export interface StepLimiter {
   /** Resources that cannot take another step right now (the pool does not claim jobs for them). */
-  saturated(): string[]
+  saturated(): readonly string[]
   /** A slot now, synchronously (so a claim and its step start share one transaction), or null. */
   tryAcquire(resource: string): (() => void) | null
   /** Wait for a slot and the spacing; the release function. */
