@@ -190,14 +190,18 @@ describe('farm lease store: fencing', () => {
       }
     })
     expect(group.outcomes.map((o) => ('job' in o ? o.job.status : o.failure instanceof LeaseLostError ? 'lost' : o.failure))).toEqual(['lost', 'completed'])
-    expect(finished).toEqual(['g2'])
-    // The companion's claim took the one ready job and started its first step, in the group's commit.
+    // The companion is asked before the round trip, with the jobs the group's writes complete:
+    // g1's write is refused, and its run ends all the same, so its slot is free either way.
+    expect(finished).toEqual(['g1', 'g2'])
+    // The companion's claim took the one ready job, in the group's commit, and planned its first step's start.
     expect(group.claims && 'claimed' in group.claims && group.claims.claimed.map((c) => [c.lease.jobId, c.started?.attempt])).toEqual([['g3', 1]])
     expect((await pool.query('SELECT id, status, lease_owner, current_step FROM jobs ORDER BY id')).rows).toEqual([
       { id: 'g1', status: 'processing', lease_owner: 'b', current_step: 'one' },
       { id: 'g2', status: 'completed', lease_owner: null, current_step: null },
       { id: 'g3', status: 'processing', lease_owner: 'a', current_step: 'first' }
     ])
+    // The start is written by the store's next round trip (here asked for at once).
+    await a.writeStarts()
     expect((await pool.query(`SELECT name, status, attempts, worker_id FROM steps WHERE job_id = 'g3' ORDER BY idx`)).rows).toEqual([
       { name: 'first', status: 'running', attempts: 1, worker_id: 'a' },
       { name: 'second', status: 'pending', attempts: 0, worker_id: null }
@@ -212,7 +216,8 @@ describe('farm lease store: fencing', () => {
     events.subscribe((e) => seen.push(e))
     const store = leaseStore(pool, 'w', dataDir, clock, { events })
     const [c] = (await store.claim({ leaseMs: LEASE, max: 1, plan: (j) => ({ step: held(j.steps[0]!), workDir: workDirOf(dataDir, 'e1', 'one'), maxAttempts: 3, skipped: [] }) }))
-    // The claim and its start are announced after their commit.
+    await store.writeStarts()
+    // The claim and its start are announced after their commits.
     expect(seen.map((e) => (e.type === 'job.log' ? `log:${e.line.code}` : e.type))).toEqual(['job.changed', 'log:started'])
     seen.length = 0
     const step = { ...held(c!.steps[0]!), attempts: 1 }

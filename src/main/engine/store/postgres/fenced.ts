@@ -11,6 +11,7 @@
  * and then checks the fence against the committed row, so a write can never slip in between a
  * takeover's check and its commit.
  */
+import pg from 'pg'
 import type { LogLine } from '../../../../shared/types'
 import { logText } from '../../../../shared/log-lines'
 import type { LogMessage } from '../jobs'
@@ -25,6 +26,29 @@ export class Params {
     this.values.push(value)
     return `$${this.values.length}::${type}`
   }
+}
+
+/**
+ * The same, written into the statement's text as typed literals: for statements sent together in
+ * one message (transaction.ts's inOneTrip), which PostgreSQL's simple query protocol allows only
+ * without parameters. Quoted by node-postgres's escapeLiteral; numbers must be finite.
+ */
+export class InlineParams extends Params {
+  override $(value: unknown, type: string): string {
+    return `${literal(value)}::${type}`
+  }
+}
+
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL'
+  if (Array.isArray(value)) return `ARRAY[${value.map(literal).join(', ')}]`
+  if (typeof value === 'string') return pg.escapeLiteral(value)
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE'
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`)
+    return `'${value}'`
+  }
+  throw new Error(`no literal for a ${typeof value}`)
 }
 
 export interface LogInput {
@@ -66,9 +90,15 @@ export interface FencedResult {
   logIds: number[]
 }
 
-/** Run a fenced write; null when the fence no longer holds (nothing written). */
+/** Run a fenced write as one statement; null when the fence no longer holds (nothing written). */
 export async function runFenced(tx: PgTx, w: FencedWrite): Promise<FencedResult | null> {
   const q = new Params()
+  const { rows } = await tx.query(fencedStatement(w, q), q.values)
+  return fencedResult(rows)
+}
+
+/** The fenced write's statement, its values given to `q` (parameters, or literals for inOneTrip). */
+export function fencedStatement(w: FencedWrite, q: Params): string {
   const id = q.$(w.jobId, 'text')
   const fence = q.$(w.fence, 'bigint')
   const token = q.$(w.token, 'text')
@@ -103,7 +133,11 @@ export async function runFenced(tx: PgTx, w: FencedWrite): Promise<FencedResult 
   }
   const logIds = logs.length ? '(SELECT array_agg(id ORDER BY id) FROM l)' : 'NULL::bigint[]'
   const wake = w.wake ? `, CASE WHEN j.status = 'pending' THEN pg_notify('${FARM_WAKE_CHANNEL}', 'jobs') END AS woke` : ''
-  const { rows } = await tx.query(`WITH ${ctes.join(',\n')}\nSELECT j.*, ${logIds} AS log_ids_${wake} FROM j`, q.values)
+  return `WITH ${ctes.join(',\n')}\nSELECT j.*, ${logIds} AS log_ids_${wake} FROM j`
+}
+
+/** What a fenced write's statement returned: its row, or null when the fence no longer held. */
+export function fencedResult(rows: readonly unknown[]): FencedResult | null {
   const row = rows[0] as Record<string, unknown> | undefined
   if (!row) return null
   const logIdsOut = ((row.log_ids_ as Array<string | number> | null) ?? []).map(Number)

@@ -58,6 +58,29 @@ export async function inPgTransaction<T>(pool: pg.Pool, fn: (tx: PgTx) => Promis
 }
 
 /**
+ * `statements` in one transaction and one round trip: BEGIN, the statements and COMMIT go to the
+ * server as one message (the simple query protocol carries several statements; their values are
+ * written in as literals, fenced.ts's InlineParams), where sending each and awaiting its answer
+ * took one round trip apiece. Answers each statement's result, in order, once committed. Should
+ * one fail, the server skips the rest, COMMIT included: the transaction is rolled back (one more
+ * round trip, on that path only) and the error rethrown. `durable: false` as inPgTransaction's.
+ */
+export async function inOneTrip(pool: pg.Pool, statements: readonly string[], options: { durable?: boolean } = {}): Promise<pg.QueryResult[]> {
+  const head = options.durable === false ? ['BEGIN', 'SET LOCAL synchronous_commit TO OFF'] : ['BEGIN']
+  const client = await pool.connect()
+  let broken: Error | undefined
+  try {
+    const out = (await client.query([...head, ...statements, 'COMMIT'].join(';\n'))) as unknown as pg.QueryResult[]
+    client.release()
+    return out.slice(head.length, head.length + statements.length)
+  } catch (err) {
+    await client.query('ROLLBACK').catch((e: Error) => (broken = e))
+    client.release(broken)
+    throw err
+  }
+}
+
+/**
  * One statement outside a transaction (it commits by itself): `fn` runs its single write on the
  * pool, and what it queued for after the commit runs once it returns. For a caller that gives a
  * transaction, `fn` runs in it instead.
