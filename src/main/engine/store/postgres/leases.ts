@@ -124,6 +124,8 @@ export interface PgLeaseStoreOptions {
   now?: () => number
   /** A worker whose heartbeat is older than this is gone: its jobs are reclaimed (workers.ts's default). */
   staleAfterMs?: number
+  /** How long a planned start waits for the next round trip (START_WAIT_MS; tests lengthen it). */
+  startWaitMs?: number
 }
 
 /** The totals as a job's stored steps say (the same sums as SQLite's JOB_COST and JOB_RUN_TIME). */
@@ -179,7 +181,7 @@ export class PgLeaseStore implements LeaseStore {
     this.owner = o.owner
     this.pool = o.pool
     this.now = o.now ?? Date.now
-    this.starts = new StartQueue<PendingStart>(START_WAIT_MS, () => {
+    this.starts = new StartQueue<PendingStart>(o.startWaitMs ?? START_WAIT_MS, () => {
       this.writeStarts().catch((err: Error) => console.warn(`step starts not stored yet (${err.message}); they go with the next write`))
     })
   }
