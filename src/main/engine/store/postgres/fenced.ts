@@ -11,7 +11,6 @@
  * and then checks the fence against the committed row, so a write can never slip in between a
  * takeover's check and its commit.
  */
-import pg from 'pg'
 import type { LogLine } from '../../../../shared/types'
 import { logText } from '../../../../shared/log-lines'
 import type { LogMessage } from '../jobs'
@@ -26,29 +25,6 @@ export class Params {
     this.values.push(value)
     return `$${this.values.length}::${type}`
   }
-}
-
-/**
- * The same, written into the statement's text as typed literals: for statements sent together in
- * one message (transaction.ts's inOneTrip), which PostgreSQL's simple query protocol allows only
- * without parameters. Quoted by node-postgres's escapeLiteral; numbers must be finite.
- */
-export class InlineParams extends Params {
-  override $(value: unknown, type: string): string {
-    return `${literal(value)}::${type}`
-  }
-}
-
-function literal(value: unknown): string {
-  if (value === null || value === undefined) return 'NULL'
-  if (Array.isArray(value)) return `ARRAY[${value.map(literal).join(', ')}]`
-  if (typeof value === 'string') return pg.escapeLiteral(value)
-  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE'
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`)
-    return `'${value}'`
-  }
-  throw new Error(`no literal for a ${typeof value}`)
 }
 
 export interface LogInput {
@@ -97,7 +73,7 @@ export async function runFenced(tx: PgTx, w: FencedWrite): Promise<FencedResult 
   return fencedResult(rows)
 }
 
-/** The fenced write's statement, its values given to `q` (parameters, or literals for inOneTrip). */
+/** The fenced write's statement, its values given to `q`. */
 export function fencedStatement(w: FencedWrite, q: Params): string {
   const id = q.$(w.jobId, 'text')
   const fence = q.$(w.fence, 'bigint')

@@ -41,11 +41,11 @@ import type {
 } from '../leases'
 import { jobView, stepView, type StepRow } from '../rows'
 import { storedLogMessage } from '../job-requests'
-import { announcedLine, fencedResult, fencedStatement, InlineParams, runFenced, type FencedResult, type FencedWrite, type LogInput, type Params } from './fenced'
+import { announcedLine, fencedResult, fencedStatement, Params, runFenced, type FencedResult, type FencedWrite, type LogInput } from './fenced'
 import { jobRow, stepRow } from './job-rows'
 import { reclaimAbandoned } from './reclaim'
 import { StartQueue } from './start-queue'
-import { inOneTrip, inPgSavepoint, inPgTransaction, isRetryablePgError, onePgStatement, type PgTx } from './transaction'
+import { inOneTrip, inPgSavepoint, inPgTransaction, isRetryablePgError, onePgStatement, type PgTx, type TripStatement } from './transaction'
 import { FARM_WAKE_CHANNEL } from './wake'
 
 /**
@@ -142,6 +142,12 @@ export function totalsOf(steps: readonly StepRow[]): JobTotals {
 
 type Level = LogLine['level']
 
+/** A fenced write as one of a round trip's statements. */
+function tripStatement(w: FencedWrite): TripStatement {
+  const q = new Params()
+  return { text: fencedStatement(w, q), values: q.values }
+}
+
 /** The job goes back to the queue (or pauses), lease dropped; its fence stays for the next claim to raise. */
 const giveBack = (q: Params, o: { to: 'pending' | 'paused'; runAfter: number; reason: string | null; provider: string | null; retries: number }) =>
   `status = ${q.$(o.to, 'text')}, current_step = NULL, run_after = ${q.$(o.runAfter, 'bigint')}, waiting_reason = ${q.$(o.reason, 'text')},
@@ -213,7 +219,7 @@ export class PgLeaseStore implements LeaseStore {
     const tx = this.autoTx()
     const { results, claimed } = await this.trip(
       tx,
-      fenced.map((w) => fencedStatement(w, new InlineParams())),
+      fenced.map((w) => tripStatement(w)),
       request && request.max > 0 ? request : null,
       true
     )
@@ -254,7 +260,7 @@ export class PgLeaseStore implements LeaseStore {
    */
   private async trip(
     tx: PgTx,
-    statements: readonly string[],
+    statements: readonly TripStatement[],
     claim: Pick<ClaimRequest, 'leaseMs' | 'excludeResources'> | null,
     durable: boolean
   ): Promise<{ results: pg.QueryResult[]; claimed: ClaimAnswer }> {
@@ -262,15 +268,14 @@ export class PgLeaseStore implements LeaseStore {
     if (earlier) await earlier
     const starts = this.starts.take()
     const startWrites = starts.map((p) => this.startWrite(p))
-    const sent = [...startWrites.map((w) => fencedStatement(w, new InlineParams())), ...statements]
+    const sent = [...startWrites.map((w) => tripStatement(w)), ...statements]
     const token = randomUUID()
     const claimedAt = this.now()
     if (claim) {
-      const q = new InlineParams()
-      sent.push(
-        `SELECT * FROM farm_claim_next(${q.$(claimedAt, 'bigint')}, ${q.$([...this.o.has], 'text[]')}, ${q.$([...(claim.excludeResources?.() ?? [])], 'text[]')},
+      const q = new Params()
+      const text = `SELECT * FROM farm_claim_next(${q.$(claimedAt, 'bigint')}, ${q.$([...this.o.has], 'text[]')}, ${q.$([...(claim.excludeResources?.() ?? [])], 'text[]')},
            ${q.$(this.owner, 'text')}, ${q.$(token, 'text')}, ${q.$(claim.leaseMs, 'bigint')})`
-      )
+      sent.push({ text, values: q.values })
     }
     let results: pg.QueryResult[]
     try {
