@@ -287,16 +287,19 @@ describe('farm lease store: one round trip per job', () => {
       )
       counting.stop()
       expect(counting.sent).toHaveLength(1)
-      // BEGIN, the start, the checkpoint and the claim (each prepared once per connection), COMMIT.
+      // BEGIN, the checkpoint with its step's start (one statement), the claim (each prepared once
+      // per connection), COMMIT.
       expect(counting.sent[0]).toMatch(/^BEGIN;[\s\S]*COMMIT$/)
-      expect(counting.sent[0]!.match(/^EXECUTE farm_trip_\d+/gm)).toHaveLength(3)
+      expect(counting.sent[0]!.match(/^EXECUTE farm_trip_\d+/gm)).toHaveLength(2)
       expect(group.outcomes.map((o) => 'job' in o && o.job.status)).toEqual(['completed'])
       expect(group.claims && 'claimed' in group.claims && group.claims.claimed.map((c) => [c.lease.jobId, c.started?.attempt])).toEqual([['o2', 1]])
       // The start and the checkpoint were written by one transaction: their log lines carry its id.
       const lines = (await pool.query(`SELECT code, xmin::text AS tx FROM job_logs WHERE job_id = 'o1' ORDER BY id`)).rows
       expect(lines.map((l) => l.code)).toEqual(['started', 'finishedJob'])
       expect(lines[0].tx).toBe(lines[1].tx)
-      expect((await pool.query(`SELECT status, attempts, worker_id FROM steps WHERE job_id = 'o1'`)).rows).toEqual([{ status: 'completed', attempts: 1, worker_id: 'w' }])
+      expect((await pool.query(`SELECT status, attempts, worker_id, started_at FROM steps WHERE job_id = 'o1'`)).rows).toEqual([
+        { status: 'completed', attempts: 1, worker_id: 'w', started_at: String(clock.now) }
+      ])
     } finally {
       await endPool(own)
     }

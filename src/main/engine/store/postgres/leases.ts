@@ -68,15 +68,19 @@ export type PgClaim<P extends StepStart = StepStart> = Claim<P> & { lease: PgLea
 /**
  * A fenced checkpoint waiting for its group commit: only this store's commitGroup writes it (the
  * write `fenced` describes, built at the commit), inside the group's transaction, where it fails
- * with LeaseLostError, having written nothing, when the lease is gone.
+ * with LeaseLostError, having written nothing, when the lease is gone. A step's checkpoint names
+ * the step (`lease`, `stepIndex`): should its start still wait to be written (a step shorter than
+ * START_WAIT_MS), `fenced` is given that start and writes both in one statement.
  */
 export class PgCheckpoint implements GroupedWrite {
   constructor(
     readonly jobId: string,
     readonly completesJob: boolean,
     readonly durable: boolean,
-    readonly fenced: () => FencedWrite,
-    readonly committed?: () => void
+    readonly fenced: (start: PendingStart | null) => FencedWrite,
+    readonly committed?: () => void,
+    readonly lease?: Lease,
+    readonly stepIndex?: number
   ) {}
 }
 
@@ -215,13 +219,24 @@ export class PgLeaseStore implements LeaseStore {
     const onDisk = Promise.resolve()
     if (options.isolated) return { outcomes: await this.commitIsolated(checkpoints), claims: null, onDisk }
     const request = options.join?.(new Set(checkpoints.filter((c) => c.completesJob).map((c) => c.jobId))) ?? null
-    const fenced = checkpoints.map((c) => c.fenced())
+    const earlier = this.starts.settled()
+    if (earlier) await earlier
+    // A start still waiting whose step this group completes is written by the checkpoint's own
+    // statement (a no-op step: one statement for its start and its end); the others go before.
+    const taken = this.starts.take()
+    const alone = new Set(taken)
+    const fenced = checkpoints.map((c) => {
+      const start = taken.find((p) => p.lease === c.lease && p.start.step.index === c.stepIndex) ?? null
+      if (start) alone.delete(start)
+      return c.fenced(start)
+    })
     const tx = this.autoTx()
     const { results, claimed } = await this.trip(
       tx,
       fenced.map((w) => tripStatement(w)),
       request && request.max > 0 ? request : null,
-      true
+      true,
+      { taken, alone: [...alone] }
     )
     const outcomes = fenced.map((w, i): WriteOutcome => {
       const done = fencedResult(results[i]!.rows)
@@ -239,7 +254,7 @@ export class PgLeaseStore implements LeaseStore {
     await inPgTransaction(this.pool, async (tx) => {
       for (const item of checkpoints) {
         try {
-          outcomes.push({ job: await inPgSavepoint(tx, () => this.fencedWrite(tx, item.fenced())) })
+          outcomes.push({ job: await inPgSavepoint(tx, () => this.fencedWrite(tx, item.fenced(null))) })
         } catch (failure) {
           outcomes.push({ failure })
         }
@@ -262,11 +277,16 @@ export class PgLeaseStore implements LeaseStore {
     tx: PgTx,
     statements: readonly TripStatement[],
     claim: Pick<ClaimRequest, 'leaseMs' | 'excludeResources'> | null,
-    durable: boolean
+    durable: boolean,
+    /** The starts the caller took from the queue already, and those of them to write apart. */
+    startsTaken?: { taken: PendingStart[]; alone: PendingStart[] }
   ): Promise<{ results: pg.QueryResult[]; claimed: ClaimAnswer }> {
-    const earlier = this.starts.settled()
-    if (earlier) await earlier
-    const starts = this.starts.take()
+    if (!startsTaken) {
+      const earlier = this.starts.settled()
+      if (earlier) await earlier
+    }
+    const taken = startsTaken ? startsTaken.taken : this.starts.take()
+    const starts = startsTaken ? startsTaken.alone : taken
     const startWrites = starts.map((p) => this.startWrite(p))
     const sent = [...startWrites.map((w) => tripStatement(w)), ...statements]
     const token = randomUUID()
@@ -280,9 +300,9 @@ export class PgLeaseStore implements LeaseStore {
     let results: pg.QueryResult[]
     try {
       const trip = inOneTrip(this.pool, sent, { durable })
-      results = await (starts.length ? this.starts.track(trip) : trip)
+      results = await (taken.length ? this.starts.track(trip) : trip)
     } catch (err) {
-      this.starts.giveBack(starts)
+      this.starts.giveBack(taken)
       throw err
     }
     startWrites.forEach((w, i) => {
@@ -401,11 +421,16 @@ export class PgLeaseStore implements LeaseStore {
       now,
       jobSet: null,
       steps: [this.setRunning(start.step, attempt, start.workDir, now)],
-      logs: [
-        ...start.skipped.map((s): LogInput => ({ level: 'info', message: logEntry('skipping', { step: s.name }), step: s.name })),
-        this.startLine(start.step, attempt, start.maxAttempts)
-      ]
+      logs: this.startLines(p)
     }
+  }
+
+  private startLines(p: PendingStart): LogInput[] {
+    const { start, attempt } = p
+    return [
+      ...start.skipped.map((s): LogInput => ({ level: 'info', message: logEntry('skipping', { step: s.name }), step: s.name })),
+      this.startLine(start.step, attempt, start.maxAttempts)
+    ]
   }
 
   /**
@@ -559,7 +584,9 @@ export class PgLeaseStore implements LeaseStore {
     const workDir = toDataRelative(this.o.dataDir, success.workDir)
     const needs = last || next.resource === null ? [] : [...this.o.stepNeeds(next.resource)]
     const code = last ? (success.fallback ? 'finishedJobFallback' : 'finishedJob') : success.fallback ? 'finishedFallback' : 'finished'
-    const fenced = (): FencedWrite => {
+    // With its start (see PgCheckpoint): the step's attempt, start time and worker, and the start's
+    // lines before the checkpoint's (stamped with the checkpoint's time, a few ms after the start).
+    const fenced = (start: PendingStart | null): FencedWrite => {
         const now = this.now()
         return {
           jobId: lease.jobId,
@@ -578,20 +605,30 @@ export class PgLeaseStore implements LeaseStore {
           },
           steps: [
             (q, jobId) =>
-              `UPDATE steps SET status = 'completed', progress = 100, output = ${q.$(JSON.stringify(success.data), 'text')},
+              `UPDATE steps SET status = 'completed', progress = 100, output = ${q.$(JSON.stringify(success.data), 'text')},${
+                 start ? ` attempts = ${q.$(start.attempt, 'int')}, started_at = ${q.$(start.now, 'bigint')}, worker_id = ${q.$(this.owner, 'text')},` : ''
+               }
                  files = ${q.$(JSON.stringify(files), 'text')}, work_dir = ${q.$(workDir, 'text')}, error = NULL,
                  cost_usd = ${q.$(success.costUsd, 'double precision')}, provider = ${q.$(success.provider, 'text')},
                  fallback = ${q.$(success.fallback, 'boolean')}, completed_at = ${q.$(now, 'bigint')},
                  duration_ms = ${q.$(Math.round(success.durationMs), 'bigint')}
                WHERE job_id = ${jobId} AND idx = ${q.$(step.index, 'int')}`
           ],
-          logs: [{ level: 'info', message: logEntry(code, { step: step.name, duration: formatMs(success.durationMs) }), step: step.name }],
+          logs: [...(start ? this.startLines(start) : []), { level: 'info', message: logEntry(code, { step: step.name, duration: formatMs(success.durationMs) }), step: step.name }],
           ...(success.provider ? { call: { provider: success.provider, ok: true, durationMs: success.durationMs, error: null, worker: this.owner } } : {})
         }
       }
-    return new PgCheckpoint(lease.jobId, last, success.durable, fenced, () => {
-      lease.spent = spent
-    })
+    return new PgCheckpoint(
+      lease.jobId,
+      last,
+      success.durable,
+      fenced,
+      () => {
+        lease.spent = spent
+      },
+      lease,
+      step.index
+    )
   }
 
   /** A retryable failure with attempts left: back to the queue, not before `runAfter`. */
