@@ -192,6 +192,8 @@ export class PgLeaseStore implements LeaseStore {
     this.pool = o.pool
     this.now = o.now ?? Date.now
     this.starts = new StartQueue<PendingStart>(o.startWaitMs ?? START_WAIT_MS, () => {
+      // A store whose connections are closing (its worker stopped) has no next write to wait for.
+      if ((this.pool as { ending?: boolean }).ending) return
       this.writeStarts().catch((err: Error) => console.warn(`step starts not stored yet (${err.message}); they go with the next write`))
     })
   }
