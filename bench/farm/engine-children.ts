@@ -51,6 +51,11 @@ export class EngineWorkers {
     return set
   }
 
+  /** The worker processes' ids (their CPU is read from /proc, cpu.ts). */
+  get pids(): number[] {
+    return this.children.map((c) => c.pid!).filter((pid) => pid !== undefined)
+  }
+
   onMessage(listener: (m: WorkerMessage) => void): void {
     this.listener = listener
   }

@@ -34,8 +34,11 @@ const original = pg.Client.prototype.query as (...args: unknown[]) => unknown
   const t = performance.now()
   const reply = original.apply(this, args)
   if (counting && reply instanceof Promise) {
-    // Savepoint names carry a counter: one line for all of them.
-    const key = String(text).replace(/\s+/g, ' ').replace(/sp_\d+/g, 'sp_N').slice(0, 100)
+    // Savepoint names carry a counter, and statements sent together carry their values as
+    // literals (E'…' or '…'): one line for all of each kind. A message of several statements is
+    // one line, named by the kinds of statement it holds.
+    const flat = String(text).replace(/\s+/g, ' ').replace(/sp_\d+/g, 'sp_N').replace(/E?'(?:[^']|'')*'/g, '?')
+    const key = flat.includes(';') ? `one message: ${flat.split(';').map((part) => part.trim().slice(0, 28)).join(' ; ')}` : flat.slice(0, 100)
     reply.then(
       () => {
         const c = counts.get(key) ?? { n: 0, ms: 0 }
@@ -76,10 +79,15 @@ try {
     await store.enqueueMany(Array.from({ length: N }, () => ({ type: 'noop', input: {} })))
     counting = true
     const t0 = performance.now()
+    const cpu0 = process.cpuUsage()
     await all
     const perJob = (performance.now() - t0) / N
+    const cpu = process.cpuUsage(cpu0)
     counting = false
-    console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; one worker, ${N} no-op jobs: ${(1000 / perJob).toFixed(1)} jobs/s, ${perJob.toFixed(2)} ms per job`)
+    console.log(
+      `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; one worker, ${N} no-op jobs: ${(1000 / perJob).toFixed(1)} jobs/s, ${perJob.toFixed(2)} ms per job, ` +
+        `the worker's CPU ${((cpu.user + cpu.system) / N).toFixed(0)} µs per job`
+    )
     let sql = 0
     for (const [text, c] of [...counts].sort((a, b) => b[1].ms - a[1].ms)) {
       sql += c.ms / N

@@ -26,6 +26,7 @@ import { benchPipelines } from './engine-pipelines'
 import { EngineWorkers } from './engine-children'
 import { graphileDrain, graphileWakeLatency } from './graphile-peer'
 import { benchDatabase } from './database'
+import { cpuMark, cpuSince } from './cpu'
 
 const { values } = parseArgs({
   options: { url: { type: 'string' }, n: { type: 'string', default: '1000' }, 'sleep-n': { type: 'string', default: '80' }, latency: { type: 'string', default: '100' } }
@@ -42,7 +43,13 @@ interface Row {
   workers: number
   ours: number
   peer: number
+  /** CPU µs per job: the client processes (ours: this one and the workers; the peer runs in this one) and PostgreSQL's backends. */
+  oursCpu: { client: number; server: number }
+  peerCpu: { client: number; server: number }
 }
+
+const perJob = (cpu: { clientMs: number; serverMs: number }, n: number) => ({ client: (cpu.clientMs * 1000) / n, server: (cpu.serverMs * 1000) / n })
+const cpuText = (c: { client: number; server: number }) => `CPU ${Math.round(c.client + c.server)} µs/job (clients ${Math.round(c.client)}, PostgreSQL ${Math.round(c.server)})`
 
 async function main(): Promise<void> {
   const database = await benchDatabase(values.url)
@@ -62,6 +69,7 @@ async function main(): Promise<void> {
     for (const workers of [1, 2, 4]) {
       const farm = await EngineWorkers.start(workers, url, dataDir)
       const ours: Record<string, number> = {}
+      const oursCpu: Record<string, { client: number; server: number }> = {}
       try {
         // Not timed: a few jobs each first, so that a fresh process's first claims (its code compiled,
         // its connections opened, its statements planned) are not counted as the farm's pace.
@@ -72,15 +80,20 @@ async function main(): Promise<void> {
         for (const [label, type, n] of [['no-op', 'noop', N], ['200 ms sleep', 'sleep', SLEEP_N]] as const) {
           await pool.query('DELETE FROM jobs')
           const requests = Array.from({ length: n }, () => ({ type, input: {} }))
+          const pids = [process.pid, ...farm.pids]
+          const mark = await cpuMark(pool, pids)
           const t0 = now()
           const finished = farm.completed(n, 600_000)
           for (let i = 0; i < n; i += 1000) await store.enqueueMany(requests.slice(i, i + 1000))
           const end = await finished
+          oursCpu[label] = perJob(await cpuSince(pool, mark, pids), n)
           const { rows: stored } = await pool.query<{ jobs: number; steps: number }>(
             "SELECT (SELECT count(*)::int FROM jobs WHERE status = 'completed') AS jobs, (SELECT count(*)::int FROM steps WHERE status = 'completed') AS steps"
           )
           ours[label] = n / ((end - t0) / 1000)
-          console.log(`ours  ${label.padEnd(13)} ${workers} worker(s): ${ours[label]!.toFixed(1)} jobs/s (${stored[0]!.jobs} jobs, ${stored[0]!.steps} step checkpoints stored completed)`)
+          console.log(
+            `ours  ${label.padEnd(13)} ${workers} worker(s): ${ours[label]!.toFixed(1)} jobs/s, ${cpuText(oursCpu[label]!)} (${stored[0]!.jobs} jobs, ${stored[0]!.steps} step checkpoints stored completed)`
+          )
         }
         if (workers === 1) {
           // One idle worker, woken by the enqueue's NOTIFY: each job once the previous is done and
@@ -105,20 +118,22 @@ async function main(): Promise<void> {
         await farm.stop()
       }
       for (const [label, workMs, n] of [['no-op', 0, N], ['200 ms sleep', 200, SLEEP_N]] as const) {
-        const peer = await graphileDrain(url, workers, workMs, n)
+        const peer = await graphileDrain(url, workers, workMs, n, pool)
         const peerRate = peer.done / peer.seconds
-        console.log(`peer  ${label.padEnd(13)} ${workers} worker(s): ${peerRate.toFixed(1)} jobs/s`)
-        rows.push({ label, workers, ours: ours[label]!, peer: peerRate })
+        const peerCpu = perJob(peer.cpu, n)
+        console.log(`peer  ${label.padEnd(13)} ${workers} worker(s): ${peerRate.toFixed(1)} jobs/s, ${cpuText(peerCpu)}`)
+        rows.push({ label, workers, ours: ours[label]!, peer: peerRate, oursCpu: oursCpu[label]!, peerCpu })
       }
     }
 
     console.log('')
-    console.log('| jobs | workers | ours jobs/s | × 1 worker | graphile-worker jobs/s | × 1 worker | ours/peer |')
-    console.log('|---|---|---|---|---|---|---|')
+    console.log('| jobs | workers | ours jobs/s | × 1 worker | graphile-worker jobs/s | × 1 worker | ours/peer | ours CPU µs/job (PG) | peer CPU µs/job (PG) |')
+    console.log('|---|---|---|---|---|---|---|---|---|')
     for (const r of [...rows].sort((a, b) => (a.label === b.label ? a.workers - b.workers : a.label === 'no-op' ? -1 : 1))) {
       const one = rows.find((x) => x.label === r.label && x.workers === 1)!
       console.log(
-        `| ${r.label} | ${r.workers} | ${r.ours.toFixed(1)} | ${(r.ours / one.ours).toFixed(2)}× | ${r.peer.toFixed(1)} | ${(r.peer / one.peer).toFixed(2)}× | ${(r.ours / r.peer).toFixed(2)}× |`
+        `| ${r.label} | ${r.workers} | ${r.ours.toFixed(1)} | ${(r.ours / one.ours).toFixed(2)}× | ${r.peer.toFixed(1)} | ${(r.peer / one.peer).toFixed(2)}× | ${(r.ours / r.peer).toFixed(2)}× | ` +
+          `${Math.round(r.oursCpu.client + r.oursCpu.server)} (${Math.round(r.oursCpu.server)}) | ${Math.round(r.peerCpu.client + r.peerCpu.server)} (${Math.round(r.peerCpu.server)}) |`
       )
     }
     const peerLatencies = await graphileWakeLatency(url, LATENCY_N)

@@ -5,6 +5,8 @@
  * connection pool, as W of our workers each hold one connection.
  */
 import { Logger, makeWorkerUtils, run, type Runner } from 'graphile-worker'
+import type pg from 'pg'
+import { cpuMark, cpuSince } from './cpu'
 
 const silent = new Logger(() => () => {})
 
@@ -13,6 +15,8 @@ export interface PeerRun {
   done: number
   /** From a job's insert (all are inserted in one statement) to its task starting, per job. */
   startMs: number[]
+  /** CPU ms of this process (where the runners run) and of the database's backends, from addJobs to the last completion stored. */
+  cpu: { clientMs: number; serverMs: number }
 }
 
 /**
@@ -20,7 +24,7 @@ export interface PeerRun {
  * runners start before the jobs exist so that their start-up (connections, schema check) is not
  * counted, as our drain starts from connected workers.
  */
-export async function graphileDrain(url: string, workers: number, workMs: number, n: number): Promise<PeerRun> {
+export async function graphileDrain(url: string, workers: number, workMs: number, n: number, pool: pg.Pool): Promise<PeerRun> {
   const utils = await makeWorkerUtils({ connectionString: url, logger: silent })
   await utils.migrate()
   let done = 0
@@ -46,6 +50,7 @@ export async function graphileDrain(url: string, workers: number, workMs: number
     )
   )
   try {
+    const mark = await cpuMark(pool, [process.pid])
     t0 = performance.now()
     await utils.addJobs(Array.from({ length: n }, () => ({ identifier: 'bench', payload: {} })))
     await allDone
@@ -57,7 +62,7 @@ export async function graphileDrain(url: string, workers: number, workMs: number
       await new Promise((r) => setTimeout(r, 5))
     }
     const seconds = (performance.now() - t0) / 1000
-    return { seconds, done, startMs }
+    return { seconds, done, startMs, cpu: await cpuSince(pool, mark, [process.pid]) }
   } finally {
     await Promise.all(runners.map((r) => r.stop()))
     await utils.release()

@@ -2,20 +2,19 @@
  * The job and queue commands on a studio farm's queue, run as a person runs them: the built CLI
  * (bin/studio.mjs), each command its own process, with --queue-url (or STUDIO_QUEUE_URL) naming a
  * real PostgreSQL (tests/helpers/postgres.ts). What a worker of the farm sees is read with the
- * farm's own claim (store/postgres/claims.ts), as a worker on another machine would take jobs;
+ * farm's own lease store (store/postgres/leases.ts), as a worker on another machine takes jobs;
  * and one script of commands runs on the local SQLite queue and on the farm, output for output.
  */
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { claimNext, completeFenced, renewLease, type FarmLease } from '../../src/main/engine/store/postgres/claims'
 import { farmInit } from '../../src/main/engine/store/postgres/init'
 import { LeaseLostError } from '../../src/main/engine/errors'
 import { shortJobId } from '../../src/shared/job-id'
 import { builtStudio, type StudioRun as Run } from '../helpers/cli'
 import { tempDir } from '../helpers/engine'
 import { usePostgres, withDatabase } from '../helpers/postgres'
-import { claimOne, commit, held, leaseStore, success, workDirOf } from '../helpers/farm-jobs'
+import { claimAs, claimOne, commit, held, leaseStore, success, workDirOf } from '../helpers/farm-jobs'
 
 const db = usePostgres()
 /** Every capability: the test's worker may take any job. */
@@ -32,7 +31,7 @@ const json = <T>(r: Run): T => {
   expect(r, `${r.err}`).toMatchObject({ code: 0 })
   return JSON.parse(r.out) as T
 }
-const claim = (workerId = 'test-worker') => claimNext(pool, { workerId, has: HAS, leaseMs: 60_000 })
+const claim = async (workerId = 'test-worker') => (await claimAs(pool, workerId, HAS))?.lease ?? null
 
 beforeAll(async () => {
   await farmInit(db.url)
@@ -105,14 +104,17 @@ describe('the job commands on a farm', () => {
   it("cancel: a pending job is never claimed; a running one's lease is revoked, its holder's next fenced write refused", async () => {
     const running = await addText('Running')
     const pending = await addText('Pending')
-    const lease = (await claim()) as FarmLease
-    expect(lease.jobId).toBe(running.id)
+    const worker = leaseStore(pool, 'test-worker', dataDir, { now: 0 }, { has: HAS, now: Date.now })
+    const claimed = (await claimOne(worker, 60_000))!
+    expect(claimed.lease.jobId).toBe(running.id)
 
     const cancelled = json<{ id: string; status: string }>(await farm('cancel', shortJobId(running.id), '--json'))
     expect(cancelled).toMatchObject({ id: running.id, status: 'cancelled' })
     // The worker that held it finds out at its next write: renew and complete are refused.
-    expect(await renewLease(pool, lease, 60_000)).toBe(false)
-    expect(await completeFenced(pool, lease, '{"ok":true}')).toBe(false)
+    expect(await worker.renew(claimed.lease, 60_000)).toBe(false)
+    const step = claimed.steps[0]!
+    const done = worker.completeStep(claimed.lease, held(step), success(dataDir, running.id, step.name), { resource: null, jobProgress: 100, jobResult: { ok: true } })
+    await expect(commit(worker, done)).rejects.toBeInstanceOf(LeaseLostError)
     const { rows } = await pool.query('SELECT status, lease_owner FROM jobs WHERE id = $1', [running.id])
     expect(rows).toEqual([{ status: 'cancelled', lease_owner: null }])
 

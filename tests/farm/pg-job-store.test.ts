@@ -10,7 +10,6 @@ import { z } from 'zod'
 import { QueueError } from '../../src/main/engine/errors'
 import { EventBus } from '../../src/main/engine/events'
 import { stepNeeds } from '../../src/main/engine/farm/capabilities'
-import { claimNext } from '../../src/main/engine/store/postgres/claims'
 import { farmInit } from '../../src/main/engine/store/postgres/init'
 import { FARM_STATUS_ORIGIN, listenForJobChanges, type FarmJobNotice } from '../../src/main/engine/store/postgres/job-events'
 import { inJobTransaction } from '../../src/main/engine/store/postgres/job-transaction'
@@ -19,6 +18,7 @@ import { shortJobId } from '../../src/shared/job-id'
 import type { EngineEvent } from '../../src/shared/types'
 import { PgJobStore } from '../../src/main/engine/store/postgres/jobs'
 import { listenForWake } from '../../src/main/engine/store/postgres/wake'
+import { claimAs } from '../helpers/farm-jobs'
 import { jobRoutes } from '../../src/main/api/jobs'
 import { dispatch } from '../../src/main/api/dispatch'
 import type { Handlers } from '../../src/main/api/handler-map'
@@ -142,7 +142,7 @@ describe('the farm job store, several machines on one queue', () => {
     }
     // The claim follows the same order as the list.
     const claimed: string[] = []
-    for (let lease; (lease = await claimNext(pools[0]!, { workerId: 'w', has: [], leaseMs: 60_000 })); ) claimed.push(lease.jobId)
+    for (let c; (c = await claimAs(pools[0]!, 'w')); ) claimed.push(c.lease.jobId)
     const ids = (await pools[0]!.query<{ id: string }>('SELECT id FROM jobs ORDER BY priority, position')).rows.map((r) => r.id)
     expect(claimed).toEqual(ids)
   })
@@ -171,7 +171,7 @@ describe('the farm job store, several machines on one queue', () => {
     for (let round = 0; round < 20; round++) {
       const job = await machineA.enqueue(one(`race ${round}`))
       const [, cancelled] = await Promise.all([
-        claimNext(pools[1]!, { workerId: 'racer', has: [], leaseMs: 60_000 }),
+        claimAs(pools[1]!, 'racer'),
         machineB.cancel(job.id)
       ])
       expect(cancelled.status).toBe('cancelled')
@@ -194,8 +194,8 @@ describe('the farm job store, several machines on one queue', () => {
     const job = await machineA.enqueue({ type: 'narrated', input: {}, title: 'film' })
     const needs = async () => (await pools[0]!.query('SELECT next_needs FROM jobs WHERE id = $1', [job.id])).rows[0].next_needs
     expect(await needs()).toEqual(['speech'])
-    expect(await claimNext(pools[0]!, { workerId: 'renderer', has: ['ffmpeg', 'libass'], leaseMs: 60_000 })).toBeNull()
-    expect((await claimNext(pools[0]!, { workerId: 'speaker', has: ['speech'], leaseMs: 60_000 }))?.jobId).toBe(job.id)
+    expect(await claimAs(pools[0]!, 'renderer', ['ffmpeg', 'libass'])).toBeNull()
+    expect((await claimAs(pools[0]!, 'speaker', ['speech']))?.lease.jobId).toBe(job.id)
     // The voice is done, the video failed (as a worker's checkpoints leave it).
     await pools[0]!.query(`UPDATE steps SET status = 'completed', output = '{}' WHERE job_id = $1 AND idx = 0`, [job.id])
     await pools[0]!.query(`UPDATE steps SET status = 'failed' WHERE job_id = $1 AND idx = 1`, [job.id])

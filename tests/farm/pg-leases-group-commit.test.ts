@@ -78,14 +78,15 @@ describe('the group commit on the farm', () => {
     const a = leaseStore(pool, 'a', dataDir, clock)
     const claims = [(await claimOne(a, LEASE))!, (await claimOne(a, LEASE))!, (await claimOne(a, LEASE))!]
     let joins = 0
+    const settled: unknown[] = []
     const group = new GroupCommit<StepStart>({
       transactions: a,
       companion: {
         join: () => {
           joins++
-          return null
+          return { leaseMs: LEASE, max: 1 }
         },
-        settled: () => undefined
+        settled: (_request, outcome) => settled.push('failure' in outcome ? (outcome.failure as { code?: string }).code : outcome.claimed.length)
       }
     })
     const results = await Promise.allSettled(
@@ -96,8 +97,10 @@ describe('the group commit on the farm', () => {
       )
     )
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value.progress : (r.reason as { code?: string }).code))).toEqual([50, '23514', 50])
-    // The first try failed before its join; the retry, each write isolated, does not ask the companion.
-    expect(joins).toBe(0)
+    // The first try asked its companion before its round trip, and its claim failed with it (the
+    // companion is told); the retry, each write isolated, does not ask the companion.
+    expect(joins).toBe(1)
+    expect(settled).toEqual(['23514'])
     expect((await pool.query(`SELECT job_id, status FROM steps WHERE idx = 0 ORDER BY job_id`)).rows).toEqual([
       { job_id: 'c1', status: 'completed' },
       { job_id: 'c2', status: 'pending' },

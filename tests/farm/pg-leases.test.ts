@@ -9,6 +9,7 @@ import { LeaseLostError } from '../../src/main/engine/errors'
 import { EventBus } from '../../src/main/engine/events'
 import { farmInit } from '../../src/main/engine/store/postgres/init'
 import type { PgClaimedJob, PgLeaseStore } from '../../src/main/engine/store/postgres/leases'
+import type { ClaimedJob } from '../../src/main/engine/store/leases'
 import type { EngineEvent } from '../../src/shared/types'
 import { addJob, claimOne, commit, held, leaseStore, success, testDataDir, workDirOf } from '../helpers/farm-jobs'
 import { usePostgres } from '../helpers/postgres'
@@ -190,14 +191,18 @@ describe('farm lease store: fencing', () => {
       }
     })
     expect(group.outcomes.map((o) => ('job' in o ? o.job.status : o.failure instanceof LeaseLostError ? 'lost' : o.failure))).toEqual(['lost', 'completed'])
-    expect(finished).toEqual(['g2'])
-    // The companion's claim took the one ready job and started its first step, in the group's commit.
+    // The companion is asked before the round trip, with the jobs the group's writes complete:
+    // g1's write is refused, and its run ends all the same, so its slot is free either way.
+    expect(finished).toEqual(['g1', 'g2'])
+    // The companion's claim took the one ready job, in the group's commit, and planned its first step's start.
     expect(group.claims && 'claimed' in group.claims && group.claims.claimed.map((c) => [c.lease.jobId, c.started?.attempt])).toEqual([['g3', 1]])
     expect((await pool.query('SELECT id, status, lease_owner, current_step FROM jobs ORDER BY id')).rows).toEqual([
       { id: 'g1', status: 'processing', lease_owner: 'b', current_step: 'one' },
       { id: 'g2', status: 'completed', lease_owner: null, current_step: null },
       { id: 'g3', status: 'processing', lease_owner: 'a', current_step: 'first' }
     ])
+    // The start is written by the store's next round trip (here asked for at once).
+    await a.writeStarts()
     expect((await pool.query(`SELECT name, status, attempts, worker_id FROM steps WHERE job_id = 'g3' ORDER BY idx`)).rows).toEqual([
       { name: 'first', status: 'running', attempts: 1, worker_id: 'a' },
       { name: 'second', status: 'pending', attempts: 0, worker_id: null }
@@ -212,7 +217,8 @@ describe('farm lease store: fencing', () => {
     events.subscribe((e) => seen.push(e))
     const store = leaseStore(pool, 'w', dataDir, clock, { events })
     const [c] = (await store.claim({ leaseMs: LEASE, max: 1, plan: (j) => ({ step: held(j.steps[0]!), workDir: workDirOf(dataDir, 'e1', 'one'), maxAttempts: 3, skipped: [] }) }))
-    // The claim and its start are announced after their commit.
+    await store.writeStarts()
+    // The claim and its start are announced after their commits.
     expect(seen.map((e) => (e.type === 'job.log' ? `log:${e.line.code}` : e.type))).toEqual(['job.changed', 'log:started'])
     seen.length = 0
     const step = { ...held(c!.steps[0]!), attempts: 1 }
@@ -242,6 +248,121 @@ describe('farm lease store: fencing', () => {
     ])
     // Announced: the write (its line, then the job), not the claim that was undone.
     expect(seen.map((e) => (e.type === 'job.log' ? `log:${e.line.code}` : `${e.type}:${'job' in e ? e.job.id : ''}`))).toEqual(['log:finished', 'job.changed:e1'])
+  })
+})
+
+describe('farm lease store: one round trip per job', () => {
+  const plan = (c: ClaimedJob) => ({ step: held(c.steps[0]!), workDir: workDirOf(dataDir, c.lease.jobId, c.steps[0]!.name), maxAttempts: 3, skipped: [] })
+
+  /** The messages the pool's connections send, counted as they go (each is one round trip). */
+  function countMessages(p: pg.Pool): { sent: string[]; stop: () => void } {
+    const sent: string[] = []
+    const wrapped = new WeakSet<pg.PoolClient>()
+    const onAcquire = (client: pg.PoolClient) => {
+      if (wrapped.has(client)) return
+      wrapped.add(client)
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown
+      ;(client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        sent.push(String(typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text))
+        return query(...args)
+      }
+    }
+    p.on('acquire', onAcquire)
+    return { sent, stop: () => p.off('acquire', onAcquire) }
+  }
+
+  it("a no-op job's start, its checkpoint and the next claim go in one message, one transaction", async () => {
+    for (const id of ['o1', 'o2']) await addJob(pool, id, [{ name: 'one' }])
+    const own = new pg.Pool({ connectionString: db.url, max: 2 })
+    try {
+      const store = leaseStore(own, 'w', dataDir, clock, { startWaitMs: 60_000 })
+      const [first] = await store.claim({ leaseMs: LEASE, max: 1, plan })
+      expect(first!.started?.attempt).toBe(1)
+      // Planned, not written yet: it waits for the next round trip.
+      expect((await pool.query(`SELECT status FROM steps WHERE job_id = 'o1'`)).rows).toEqual([{ status: 'pending' }])
+      const counting = countMessages(own)
+      const group = await store.commitGroup(
+        [store.completeStep(first!.lease, { ...held(first!.steps[0]!), attempts: 1 }, success(dataDir, 'o1', 'one'), { resource: null, jobProgress: 100, jobResult: 'o1' })],
+        { flushed: true, isolated: false, join: () => ({ leaseMs: LEASE, max: 1, plan }) }
+      )
+      counting.stop()
+      expect(counting.sent).toHaveLength(1)
+      // BEGIN, the checkpoint with its step's start (one statement), the claim (each prepared once
+      // per connection), COMMIT.
+      expect(counting.sent[0]).toMatch(/^BEGIN;[\s\S]*COMMIT$/)
+      expect(counting.sent[0]!.match(/^EXECUTE farm_trip_\d+/gm)).toHaveLength(2)
+      expect(group.outcomes.map((o) => 'job' in o && o.job.status)).toEqual(['completed'])
+      expect(group.claims && 'claimed' in group.claims && group.claims.claimed.map((c) => [c.lease.jobId, c.started?.attempt])).toEqual([['o2', 1]])
+      // The start and the checkpoint were written by one transaction: their log lines carry its id.
+      const lines = (await pool.query(`SELECT code, xmin::text AS tx FROM job_logs WHERE job_id = 'o1' ORDER BY id`)).rows
+      expect(lines.map((l) => l.code)).toEqual(['started', 'finishedJob'])
+      expect(lines[0].tx).toBe(lines[1].tx)
+      expect((await pool.query(`SELECT status, attempts, worker_id, started_at FROM steps WHERE job_id = 'o1'`)).rows).toEqual([
+        { status: 'completed', attempts: 1, worker_id: 'w', started_at: String(clock.now) }
+      ])
+    } finally {
+      await endPool(own)
+    }
+  })
+
+  it('a start waits only a few milliseconds for the next round trip: a longer step shows as running while it runs', async () => {
+    await addJob(pool, 'l1', [{ name: 'one' }])
+    const store = leaseStore(pool, 'w', dataDir, clock)
+    await store.claim({ leaseMs: LEASE, max: 1, plan })
+    const deadline = Date.now() + 20_000
+    let step: { status: string; attempts: number } | undefined
+    while (Date.now() < deadline) {
+      step = (await pool.query(`SELECT status, attempts FROM steps WHERE job_id = 'l1'`)).rows[0]
+      if (step?.status === 'running') break
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    expect(step).toEqual({ status: 'running', attempts: 1 })
+    expect((await logsOf('l1')).map((l) => l.code)).toEqual(['started'])
+  })
+
+  it("a start not yet written when the lease was taken over writes nothing, and the stalled worker's checkpoint is refused", async () => {
+    await addJob(pool, 'f1', [{ name: 'one' }, { name: 'two' }])
+    const a = leaseStore(pool, 'worker-a', dataDir, clock, { startWaitMs: 60_000 })
+    const b = leaseStore(pool, 'worker-b', dataDir, clock)
+    const [first] = (await a.claim({ leaseMs: LEASE, max: 1, plan })) as PgClaimedJob[]
+    await takeover(first!, b)
+    // Worker A wakes up: its start goes now, fenced, and is refused.
+    await a.writeStarts()
+    expect((await pool.query(`SELECT status, attempts, worker_id FROM steps WHERE job_id = 'f1' ORDER BY idx`)).rows).toEqual([
+      { status: 'pending', attempts: 0, worker_id: null },
+      { status: 'pending', attempts: 0, worker_id: null }
+    ])
+    expect((await logsOf('f1')).map((l) => l.code)).toEqual(['workerLost'])
+    await expect(
+      commit(a, a.completeStep(first!.lease, { ...held(first!.steps[0]!), attempts: 1 }, success(dataDir, 'f1', 'one'), { resource: 'cpu', step: 'two', jobProgress: 50 }))
+    ).rejects.toBeInstanceOf(LeaseLostError)
+    expect((await pool.query(`SELECT status, lease_owner FROM jobs WHERE id = 'f1'`)).rows).toEqual([{ status: 'processing', lease_owner: 'worker-b' }])
+  })
+
+  it('a claim for several jobs whose plan fails gives back every job it took, as they were', async () => {
+    for (const id of ['p1', 'p2', 'p3']) await addJob(pool, id, [{ name: 'one' }])
+    const store = leaseStore(pool, 'w', dataDir, clock, { startWaitMs: 60_000 })
+    let plans = 0
+    await expect(
+      store.claim({
+        leaseMs: LEASE,
+        max: 3,
+        plan: (c) => {
+          if (++plans === 2) throw new Error('no slot after all')
+          return plan(c)
+        }
+      })
+    ).rejects.toThrow('no slot after all')
+    expect((await pool.query(`SELECT id, status, lease_owner, started_at, current_step FROM jobs ORDER BY id`)).rows).toEqual([
+      { id: 'p1', status: 'pending', lease_owner: null, started_at: null, current_step: null },
+      { id: 'p2', status: 'pending', lease_owner: null, started_at: null, current_step: null },
+      { id: 'p3', status: 'pending', lease_owner: null, started_at: null, current_step: null }
+    ])
+    // The start planned for the first one is not written either.
+    await store.writeStarts()
+    expect((await pool.query(`SELECT count(*)::int AS n FROM job_logs`)).rows[0].n).toBe(0)
+    // Claimed again, in the same order.
+    expect((await claimed(store)).lease.jobId).toBe('p1')
   })
 })
 

@@ -75,6 +75,17 @@ export function workDirOf(dataDir: string, jobId: string, step: string): string 
   return join(dataDir, 'jobs', jobId, `${step}.w`)
 }
 
+let sharedDataDir: string | undefined
+
+/**
+ * One ready job claimed by worker `owner` (able to run `has`) on the real clock, without a planned
+ * start, or null: how a test plays a worker on another machine taking a job.
+ */
+export async function claimAs(pool: pg.Pool, owner: string, has: readonly string[] = [], leaseMs = 60_000): Promise<PgClaimedJob | null> {
+  sharedDataDir ??= testDataDir()
+  return claimOne(leaseStore(pool, owner, sharedDataDir, { now: 0 }, { has: [...has], now: Date.now }), leaseMs)
+}
+
 /** One ready job claimed without a planned start, or null. */
 export async function claimOne(store: PgLeaseStore, leaseMs: number, exclude: readonly string[] = []): Promise<PgClaimedJob | null> {
   const [claimed] = await store.claim({ leaseMs, max: 1, excludeResources: () => exclude })

@@ -2,9 +2,8 @@
  * The job store on each backend, for the semantics suite (tests/farm/job-store-semantics.test.ts):
  * the store itself, plus what a test needs of the workers' side to reach every status — a real
  * claim on each backend, and a worker's checkpoints. On SQLite those are the engine's own lease
- * store and group commit; on PostgreSQL the claim is the farm's (claims.ts) and the checkpoints
- * are written as a farm worker writes them (fenced by its claim), by the fixture below until the
- * farm's lease store is merged.
+ * store and group commit; on PostgreSQL the claim is the farm's lease store's (PgLeaseStore) and
+ * the checkpoints are written as a farm worker's are (fenced by its claim), by the fixture below.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -14,7 +13,8 @@ import { EventBus } from '../../src/main/engine/events'
 import type { ClaimedJob } from '../../src/main/engine/store/leases'
 import type { AsyncJobStore } from '../../src/main/engine/store/jobs'
 import { stepNeeds } from '../../src/main/engine/farm/capabilities'
-import { claimNext, completeFenced, type FarmLease } from '../../src/main/engine/store/postgres/claims'
+import { PgLeaseStore, type PgLease } from '../../src/main/engine/store/postgres/leases'
+import { claimOne } from '../../src/main/engine/store/leases'
 import { PgJobStore } from '../../src/main/engine/store/postgres/jobs'
 import { formatMs } from '../../src/shared/format-ms'
 import { openTestEngine, tempDir } from './engine'
@@ -124,10 +124,11 @@ export async function openPostgresBackend(pool: pg.Pool): Promise<JobStoreBacken
   const artifactsRoot = join(dataDir, 'jobs')
   const events = new EventBus()
   const store = new PgJobStore({ pool, events, pipelines: testPipelines(), dataDir, artifactsRoot, stepNeeds })
-  const leases = new Map<string, FarmLease>()
+  const worker = new PgLeaseStore({ pool, owner: 'semantics', dataDir, has: [], stepNeeds })
+  const leases = new Map<string, PgLease>()
   // What a worker's fenced checkpoint writes; nothing when its lease is gone.
-  const fenced = (lease: FarmLease) => `EXISTS (SELECT 1 FROM jobs WHERE id = '${lease.jobId}' AND lease_fence = ${lease.fence} AND status = 'processing')`
-  const line = (lease: FarmLease, level: string, step: string, code: string, params: object) =>
+  const fenced = (lease: PgLease) => `EXISTS (SELECT 1 FROM jobs WHERE id = '${lease.jobId}' AND lease_fence = ${lease.fence} AND status = 'processing')`
+  const line = (lease: PgLease, level: string, step: string, code: string, params: object) =>
     pool.query(`INSERT INTO job_logs (job_seq, job_id, ts, level, step, message, code, params) VALUES ($1, $2, $3, $4, $5, '', $6, $7)`, [
       lease.seq, lease.jobId, Date.now(), level, step, code, JSON.stringify(params)
     ])
@@ -137,8 +138,9 @@ export async function openPostgresBackend(pool: pg.Pool): Promise<JobStoreBacken
     events,
     artifactsRoot,
     async claim() {
-      const lease = await claimNext(pool, { workerId: 'semantics', has: [], leaseMs: 60_000 })
-      if (!lease) return null
+      const claimed = await claimOne(worker, 60_000)
+      if (!claimed) return null
+      const lease = claimed.lease as PgLease
       leases.set(lease.jobId, lease)
       return lease.jobId
     },
@@ -182,7 +184,13 @@ export async function openPostgresBackend(pool: pg.Pool): Promise<JobStoreBacken
             jobId, ((i + 1) / steps.length) * 100, next.resource, next.name, lease.fence
           ])
         } else {
-          if (!(await completeFenced(pool, lease, JSON.stringify({ ok: true }), now))) throw new Error(`fixture: lost the lease on ${jobId}`)
+          const completed = await pool.query(
+            `UPDATE jobs SET status = 'completed', result = $3, progress = 100, completed_at = $4, updated_at = $4,
+                    lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, current_step = NULL
+              WHERE id = $1 AND lease_fence = $2 AND status = 'processing'`,
+            [jobId, lease.fence, JSON.stringify({ ok: true }), now]
+          )
+          if (completed.rowCount !== 1) throw new Error(`fixture: lost the lease on ${jobId}`)
           await pool.query(`UPDATE jobs SET next_resource = NULL, actual_duration_ms = $2, ${cost} WHERE id = $1`, [jobId, await runMs()])
         }
       }

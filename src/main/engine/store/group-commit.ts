@@ -13,7 +13,9 @@ import { type Claim, type ClaimRequest, type CommitTransactions, type GroupCommi
  *    taken with `tryAcquire`, the work folder chosen, the attempts allowed). The lease store
  *    writes the claim and that start in one transaction, in one place (`LeaseStore.claim`):
  *    the job's row already names the step, so the start needs no second write of it and no lease
- *    check. A job the plan cannot start at once (its resource is full, its provider's circuit is
+ *    check. (PostgreSQL, where the plan can only follow the round trip that returns the job,
+ *    writes the start fenced with its next round trip: "One round trip per job", postgres/leases.ts.)
+ *    A job the plan cannot start at once (its resource is full, its provider's circuit is
  *    not closed, it must yield) is claimed without a start, and its runner starts the step later,
  *    fenced as usual. The runners are launched once the claim is committed, never from inside its
  *    transaction: should it fail, nothing was claimed, and the pool undoes its plans (gives the

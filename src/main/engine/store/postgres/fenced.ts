@@ -66,9 +66,15 @@ export interface FencedResult {
   logIds: number[]
 }
 
-/** Run a fenced write; null when the fence no longer holds (nothing written). */
+/** Run a fenced write as one statement; null when the fence no longer holds (nothing written). */
 export async function runFenced(tx: PgTx, w: FencedWrite): Promise<FencedResult | null> {
   const q = new Params()
+  const { rows } = await tx.query(fencedStatement(w, q), q.values)
+  return fencedResult(rows)
+}
+
+/** The fenced write's statement, its values given to `q`. */
+export function fencedStatement(w: FencedWrite, q: Params): string {
   const id = q.$(w.jobId, 'text')
   const fence = q.$(w.fence, 'bigint')
   const token = q.$(w.token, 'text')
@@ -103,7 +109,11 @@ export async function runFenced(tx: PgTx, w: FencedWrite): Promise<FencedResult 
   }
   const logIds = logs.length ? '(SELECT array_agg(id ORDER BY id) FROM l)' : 'NULL::bigint[]'
   const wake = w.wake ? `, CASE WHEN j.status = 'pending' THEN pg_notify('${FARM_WAKE_CHANNEL}', 'jobs') END AS woke` : ''
-  const { rows } = await tx.query(`WITH ${ctes.join(',\n')}\nSELECT j.*, ${logIds} AS log_ids_${wake} FROM j`, q.values)
+  return `WITH ${ctes.join(',\n')}\nSELECT j.*, ${logIds} AS log_ids_${wake} FROM j`
+}
+
+/** What a fenced write's statement returned: its row, or null when the fence no longer held. */
+export function fencedResult(rows: readonly unknown[]): FencedResult | null {
   const row = rows[0] as Record<string, unknown> | undefined
   if (!row) return null
   const logIdsOut = ((row.log_ids_ as Array<string | number> | null) ?? []).map(Number)

@@ -6,11 +6,11 @@
  * write of the worker names that fence (fenced.ts): a worker whose lease expired and was taken
  * over writes nothing, whatever it believes.
  *
- * Transactions are handles passed along (transaction.ts), never a state of the connection: `claim`
- * writes its claims and their first steps' starts on one connection between BEGIN and COMMIT, and
- * `commitGroup` the group's checkpoints and then the claims its companion asks for, awaiting only
- * their own statements in between — the "claim in commit" rules (store/group-commit.ts) without
- * synchronous code. Every other write is one statement, which commits by itself.
+ * Round trips: `commitGroup` sends the group's checkpoints and the claim its companion asks for in
+ * one message, one transaction (see "One round trip per job" below, for how the "claim in commit"
+ * rules of store/group-commit.ts hold there); `claim` likewise. Every other write is one
+ * statement, which commits by itself. Transactions are handles passed along (transaction.ts),
+ * never a state of the connection.
  *
  * Paths: a step's files and work folder are stored relative to the shared data folder and read
  * back as paths on this machine (farm/shared-media.ts), since every machine mounts it elsewhere.
@@ -41,10 +41,11 @@ import type {
 } from '../leases'
 import { jobView, stepView, type StepRow } from '../rows'
 import { storedLogMessage } from '../job-requests'
-import { announcedLine, runFenced, type FencedResult, type FencedWrite, type LogInput, type Params } from './fenced'
+import { announcedLine, fencedResult, fencedStatement, Params, runFenced, type FencedResult, type FencedWrite, type LogInput } from './fenced'
 import { jobRow, stepRow } from './job-rows'
 import { reclaimAbandoned } from './reclaim'
-import { inPgSavepoint, inPgTransaction, isRetryablePgError, onePgStatement, type PgTx } from './transaction'
+import { StartQueue } from './start-queue'
+import { inOneTrip, inPgSavepoint, inPgTransaction, isRetryablePgError, onePgStatement, type PgTx, type TripStatement } from './transaction'
 import { FARM_WAKE_CHANNEL } from './wake'
 
 /**
@@ -65,19 +66,42 @@ export interface PgClaimedJob extends ClaimedJob {
 export type PgClaim<P extends StepStart = StepStart> = Claim<P> & { lease: PgLease }
 
 /**
- * A fenced checkpoint waiting for its group commit: only this store's commitGroup runs `write`,
- * inside the group's transaction, where it fails with LeaseLostError, having written nothing,
- * when the lease is gone.
+ * A fenced checkpoint waiting for its group commit: only this store's commitGroup writes it (the
+ * write `fenced` describes, built at the commit), inside the group's transaction, where it fails
+ * with LeaseLostError, having written nothing, when the lease is gone. A step's checkpoint names
+ * the step (`lease`, `stepIndex`): should its start still wait to be written (a step shorter than
+ * START_WAIT_MS), `fenced` is given that start and writes both in one statement.
  */
 export class PgCheckpoint implements GroupedWrite {
   constructor(
     readonly jobId: string,
     readonly completesJob: boolean,
     readonly durable: boolean,
-    readonly write: (tx: PgTx) => Promise<JobView>,
-    readonly committed?: () => void
+    readonly fenced: (start: PendingStart | null) => FencedWrite,
+    readonly committed?: () => void,
+    readonly lease?: Lease,
+    readonly stepIndex?: number
   ) {}
 }
+
+/** A claimed job's first step, planned at its claim and written with the store's next round trip. */
+interface PendingStart {
+  lease: PgLease
+  start: StepStart
+  attempt: number
+  /** When it was planned: the step's started_at and its log lines' time. */
+  now: number
+}
+
+/** What the claim at the end of a round trip answered: a job, its failure, or nothing ready. */
+type ClaimAnswer = { job: Record<string, unknown>; steps: Array<Record<string, unknown>>; token: string; now: number } | { failure: unknown } | null
+
+/**
+ * How long a claimed job's first-step start may wait for the next round trip before it goes in
+ * one of its own: a step shorter than this (a no-op, a cached result) has its start written with
+ * its checkpoint; a longer one shows as running soon after it begins.
+ */
+const START_WAIT_MS = 5
 
 /** The fence a lease of this store carries; a lease from another store has none and writes nothing here. */
 function fenceOf(lease: Lease): number {
@@ -104,6 +128,8 @@ export interface PgLeaseStoreOptions {
   now?: () => number
   /** A worker whose heartbeat is older than this is gone: its jobs are reclaimed (workers.ts's default). */
   staleAfterMs?: number
+  /** How long a planned start waits for the next round trip (START_WAIT_MS; tests lengthen it). */
+  startWaitMs?: number
 }
 
 /** The totals as a job's stored steps say (the same sums as SQLite's JOB_COST and JOB_RUN_TIME). */
@@ -120,31 +146,65 @@ export function totalsOf(steps: readonly StepRow[]): JobTotals {
 
 type Level = LogLine['level']
 
+/** A fenced write as one of a round trip's statements. */
+function tripStatement(w: FencedWrite): TripStatement {
+  const q = new Params()
+  return { text: fencedStatement(w, q), values: q.values }
+}
+
 /** The job goes back to the queue (or pauses), lease dropped; its fence stays for the next claim to raise. */
 const giveBack = (q: Params, o: { to: 'pending' | 'paused'; runAfter: number; reason: string | null; provider: string | null; retries: number }) =>
   `status = ${q.$(o.to, 'text')}, current_step = NULL, run_after = ${q.$(o.runAfter, 'bigint')}, waiting_reason = ${q.$(o.reason, 'text')},
    waiting_provider = ${q.$(o.provider, 'text')}, retry_count = retry_count + ${q.$(o.retries, 'int')}, pause_requested = FALSE,
    lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`
 
+/**
+ * # One round trip per job
+ *
+ * A worker's writes go to the server in as few round trips as their order allows, each one
+ * transaction (transaction.ts's inOneTrip: BEGIN, the statements and COMMIT in one message):
+ *  - a group commit is one round trip: the starts waiting (below), the group's fenced checkpoints,
+ *    then the claim its companion asks for (farm_claim_next, schema migration 4, whose exception
+ *    block undoes a failed claim alone, so the checkpoints still commit). The companion is asked
+ *    (`join`) before the round trip, with the jobs the group's writes complete: a write refused
+ *    for a lost lease ends its run all the same, so its slot is free either way.
+ *  - the claim carries its first step's start (rule 1 of "Claim in commit", group-commit.ts), but
+ *    the plan — the pool's synchronous callback, which takes a resource slot and names the work
+ *    folder — can only be made from the job the claim returns. So the claim returns the job, the
+ *    pool plans at once (nothing else runs in between), and the start is written, fenced, by this
+ *    store's next round trip: with the step's checkpoint when the step is that short (a no-op: one
+ *    round trip per job, where there were seven), or on its own after START_WAIT_MS (start-queue.ts).
+ *    Every later write of the job waits for its start, so nothing of its run lands before it. A
+ *    crash before the start is written loses only the start: the job is claimed, its lease runs out
+ *    and it is taken back with its steps as they were.
+ *  - a claim for several jobs claims them one round trip each, the resources without a free slot
+ *    asked again before each (a plan may take the last slot); should a plan fail, every job the
+ *    claim took is given back, as a rolled-back transaction would have left them.
+ */
 export class PgLeaseStore implements LeaseStore {
   readonly owner: string
   private readonly pool: pg.Pool
   private readonly now: () => number
+  private readonly starts: StartQueue<PendingStart>
 
   constructor(private readonly o: PgLeaseStoreOptions) {
     this.owner = o.owner
     this.pool = o.pool
     this.now = o.now ?? Date.now
+    this.starts = new StartQueue<PendingStart>(o.startWaitMs ?? START_WAIT_MS, () => {
+      // A store whose connections are closing (its worker stopped) has no next write to wait for.
+      if ((this.pool as { ending?: boolean }).ending) return
+      this.writeStarts().catch((err: Error) => console.warn(`step starts not stored yet (${err.message}); they go with the next write`))
+    })
   }
 
   // ---------------------------------------------------------------- transactions
 
   /**
-   * A group's writes, then the claims `join` asks for, on one connection between BEGIN and COMMIT
-   * (see "Claim in commit", store/group-commit.ts). A lost lease fails its write alone (its fenced
-   * statement matched nothing, so the transaction goes on); any other failure ends the transaction
-   * unless `isolated`, where each write has a savepoint of its own. The claims have a savepoint: a
-   * failed claim undoes its own part, and the group's writes still commit.
+   * A group's writes, then the claims `join` asks for (see "One round trip per job" above, and
+   * "Claim in commit", store/group-commit.ts). A lost lease fails its write alone (its fenced
+   * statement matched nothing); any other failure ends the transaction unless `isolated`, where
+   * each write has a savepoint of its own. A failed claim undoes its own part only.
    */
   async commitGroup<P extends StepStart>(
     writes: readonly GroupedWrite[],
@@ -154,32 +214,55 @@ export class PgLeaseStore implements LeaseStore {
       if (!(w instanceof PgCheckpoint)) throw new Error(`job ${w.jobId}: a checkpoint built by another store`)
       return w
     })
-    const outcomes: WriteOutcome[] = []
-    let claims: GroupCommitted<P>['claims'] = null
-    await inPgTransaction(this.pool, async (tx) => {
-      const finished = new Set<string>()
-      for (const item of checkpoints) {
-        try {
-          outcomes.push({ job: options.isolated ? await inPgSavepoint(tx, () => item.write(tx)) : await item.write(tx) })
-          if (item.completesJob) finished.add(item.jobId)
-        } catch (failure) {
-          if (!options.isolated && !(failure instanceof LeaseLostError)) throw failure
-          outcomes.push({ failure })
-        }
-      }
-      const request = options.isolated ? null : (options.join?.(finished) ?? null)
-      if (!request) return
-      try {
-        claims = { claimed: await inPgSavepoint(tx, () => this.claimNow(tx, request)) }
-      } catch (failure) {
-        claims = { failure }
-      }
-    })
     // Every group waits for the disk, even one not `flushed`: unlike SQLite, where losing commits
     // means the process died with them, a PostgreSQL server may crash and come back while its
     // workers live on, and a worker whose checkpoint was lost would go on to the next step. (A
     // lost claim is harmless: its token is refused.) COMMIT returned with it on disk: nothing to wait for.
-    return { outcomes, claims, onDisk: Promise.resolve() }
+    const onDisk = Promise.resolve()
+    if (options.isolated) return { outcomes: await this.commitIsolated(checkpoints), claims: null, onDisk }
+    const request = options.join?.(new Set(checkpoints.filter((c) => c.completesJob).map((c) => c.jobId))) ?? null
+    const earlier = this.starts.settled()
+    if (earlier) await earlier
+    // A start still waiting whose step this group completes is written by the checkpoint's own
+    // statement (a no-op step: one statement for its start and its end); the others go before.
+    const taken = this.starts.take()
+    const alone = new Set(taken)
+    const fenced = checkpoints.map((c) => {
+      const start = taken.find((p) => p.lease === c.lease && p.start.step.index === c.stepIndex) ?? null
+      if (start) alone.delete(start)
+      return c.fenced(start)
+    })
+    const tx = this.autoTx()
+    const { results, claimed } = await this.trip(
+      tx,
+      fenced.map((w) => tripStatement(w)),
+      request && request.max > 0 ? request : null,
+      true,
+      { taken, alone: [...alone] }
+    )
+    const outcomes = fenced.map((w, i): WriteOutcome => {
+      const done = fencedResult(results[i]!.rows)
+      return done ? { job: this.announceWrite(tx, w, done) } : { failure: new LeaseLostError(w.jobId) }
+    })
+    const claims = request ? await this.claimAll(tx, request, claimed) : null
+    this.flush(tx)
+    return { outcomes, claims, onDisk }
+  }
+
+  /** The group again, each write in a savepoint of its own: any failure is its alone. */
+  private async commitIsolated(checkpoints: readonly PgCheckpoint[]): Promise<WriteOutcome[]> {
+    await this.writeStarts()
+    const outcomes: WriteOutcome[] = []
+    await inPgTransaction(this.pool, async (tx) => {
+      for (const item of checkpoints) {
+        try {
+          outcomes.push({ job: await inPgSavepoint(tx, () => this.fencedWrite(tx, item.fenced(null))) })
+        } catch (failure) {
+          outcomes.push({ failure })
+        }
+      }
+    })
+    return outcomes
   }
 
   /** The group's transaction was rolled back by the server in a way worth trying again. */
@@ -187,85 +270,184 @@ export class PgLeaseStore implements LeaseStore {
     return isRetryablePgError(err)
   }
 
+  /**
+   * One round trip (see above): the starts waiting, `statements`, and the claim of one job when
+   * `claim` asks, in one transaction. Starts whose fence no longer holds write nothing: their
+   * run learns that its lease is gone from its next write or renewal.
+   */
+  private async trip(
+    tx: PgTx,
+    statements: readonly TripStatement[],
+    claim: Pick<ClaimRequest, 'leaseMs' | 'excludeResources'> | null,
+    durable: boolean,
+    /** The starts the caller took from the queue already, and those of them to write apart. */
+    startsTaken?: { taken: PendingStart[]; alone: PendingStart[] }
+  ): Promise<{ results: pg.QueryResult[]; claimed: ClaimAnswer }> {
+    if (!startsTaken) {
+      const earlier = this.starts.settled()
+      if (earlier) await earlier
+    }
+    const taken = startsTaken ? startsTaken.taken : this.starts.take()
+    const starts = startsTaken ? startsTaken.alone : taken
+    const startWrites = starts.map((p) => this.startWrite(p))
+    const sent = [...startWrites.map((w) => tripStatement(w)), ...statements]
+    const token = randomUUID()
+    const claimedAt = this.now()
+    if (claim) {
+      const q = new Params()
+      const text = `SELECT * FROM farm_claim_next(${q.$(claimedAt, 'bigint')}, ${q.$([...this.o.has], 'text[]')}, ${q.$([...(claim.excludeResources?.() ?? [])], 'text[]')},
+           ${q.$(this.owner, 'text')}, ${q.$(token, 'text')}, ${q.$(claim.leaseMs, 'bigint')})`
+      sent.push({ text, values: q.values })
+    }
+    let results: pg.QueryResult[]
+    try {
+      const trip = inOneTrip(this.pool, sent, { durable })
+      results = await (taken.length ? this.starts.track(trip) : trip)
+    } catch (err) {
+      this.starts.giveBack(taken)
+      throw err
+    }
+    startWrites.forEach((w, i) => {
+      const done = fencedResult(results[i]!.rows)
+      if (done) this.announceLines(tx, w.jobId, w.now, w.logs ?? [], done.logIds)
+    })
+    const own = results.slice(starts.length, starts.length + statements.length)
+    if (!claim) return { results: own, claimed: null }
+    const answer = results[results.length - 1]!.rows[0] as
+      | { claimed_job: Record<string, unknown> | null; claimed_steps: Array<Record<string, unknown>> | null; failure: string | null; failure_code: string | null }
+      | undefined
+    if (!answer) return { results: own, claimed: null }
+    if (answer.failure !== null) return { results: own, claimed: { failure: Object.assign(new Error(answer.failure), { code: answer.failure_code }) } }
+    return { results: own, claimed: { job: answer.claimed_job!, steps: answer.claimed_steps ?? [], token, now: claimedAt } }
+  }
+
   // ---------------------------------------------------------------- claims and leases
 
   /**
    * Atomically take up to `request.max` ready jobs this worker can run (priority, then manual
-   * order, then FIFO), each with the first step's start `request.plan` gives, in one transaction.
+   * order, then FIFO), each with the first step's start `request.plan` gives (see "One round trip
+   * per job" above).
    */
-  claim<P extends StepStart>(request: ClaimRequest<P>): Promise<PgClaim<P>[]> {
+  async claim<P extends StepStart>(request: ClaimRequest<P>): Promise<PgClaim<P>[]> {
+    if (request.max <= 0) return []
+    const tx = this.autoTx()
     // Not waiting for the disk, as on SQLite: a claim lost to a crash only means the job is
     // claimed again (its worker's writes are refused: see PgLease).
-    return inPgTransaction(this.pool, (tx) => this.claimNow(tx, request), { durable: false })
-  }
-
-  /** The claims of a request, in the caller's transaction (rule 1 of "Claim in commit"). */
-  private async claimNow<P extends StepStart>(tx: PgTx, request: ClaimRequest<P>): Promise<PgClaim<P>[]> {
-    const claims: PgClaim<P>[] = []
-    while (claims.length < request.max) {
-      const claimed = await this.claimNext(tx, request.leaseMs, request.excludeResources?.() ?? [])
-      if (!claimed) break
-      const plan = request.plan?.(claimed) ?? null
-      claims.push({ ...claimed, started: plan ? { plan, attempt: await this.startClaimed(tx, claimed.lease, plan) } : null })
-    }
-    return claims
-  }
-
-  /** Take the next ready job this worker can run, in the caller's transaction; null when none is ready. */
-  private async claimNext(t: PgTx, leaseMs: number, exclude: readonly string[]): Promise<PgClaimedJob | null> {
-    const now = this.now()
-    const token = randomUUID()
-    const { rows } = await t.query(
-      `WITH next AS (
-         SELECT id FROM jobs
-          WHERE status = 'pending' AND run_after <= $1 AND next_needs <@ $2::text[]
-            AND (next_resource IS NULL OR next_resource <> ALL($3::text[]))
-          ORDER BY priority, position, seq
-          LIMIT 1
-          FOR UPDATE SKIP LOCKED)
-       UPDATE jobs j SET status = 'processing', lease_owner = $4, lease_token = $5, lease_expires_at = $1 + $6::bigint,
-              lease_fence = j.lease_fence + 1, started_at = COALESCE(j.started_at, $1), waiting_reason = NULL,
-              waiting_provider = NULL, updated_at = $1,
-              current_step = (SELECT s.name FROM steps s WHERE s.job_id = j.id AND s.status <> 'completed' ORDER BY s.idx LIMIT 1)
-         FROM next WHERE j.id = next.id
-       RETURNING j.*, (SELECT json_agg(s ORDER BY s.idx) FROM steps s WHERE s.job_id = j.id) AS steps_json_`,
-      [now, [...this.o.has], [...exclude], this.owner, token, leaseMs]
-    )
-    const raw = rows[0] as Record<string, unknown> | undefined
-    if (!raw) return null
-    const stepsJson = (raw.steps_json_ as Array<Record<string, unknown>> | null) ?? []
-    delete raw.steps_json_
-    const row = jobRow(raw)
-    const steps = stepsJson.map((s) => stepRow(s, row.seq))
-    const job = this.announce(t, row)
-    const lease: PgLease = {
-      jobId: row.id,
-      token,
-      owner: this.owner,
-      row: row.seq,
-      seq: row.seq,
-      fence: Number(raw.lease_fence),
-      spent: totalsOf(steps)
-    }
-    return { lease, job, steps: steps.map((s) => this.localStep(stepView(s))) }
+    const { claimed } = await this.trip(tx, [], request, false)
+    const outcome = await this.claimAll(tx, request, claimed)
+    this.flush(tx)
+    if ('failure' in outcome) throw outcome.failure
+    return outcome.claimed
   }
 
   /**
-   * A claimed job's first step, started in the claim's own transaction: the job's row already
-   * names it, so only the step and the log are written (the row is read under the claim's lock).
+   * The jobs of a request, from the first one a round trip claimed: each planned as it comes, then
+   * the next claimed, up to `request.max`. A later claim's failure ends the request with what it
+   * has; a plan's failure gives back every job it took. The planned starts wait for the next round
+   * trip, and the claims are announced, once every plan is made.
    */
-  private async startClaimed(tx: PgTx, lease: Lease, start: StepStart): Promise<number> {
-    const attempt = start.step.attempts + 1
-    const now = this.now()
-    const logs: LogInput[] = [
+  private async claimAll<P extends StepStart>(tx: PgTx, request: ClaimRequest<P>, first: ClaimAnswer): Promise<{ claimed: PgClaim<P>[] } | { failure: unknown }> {
+    const claims: PgClaim<P>[] = []
+    const taken: Array<{ lease: PgLease; at: number }> = []
+    const planned: PendingStart[] = []
+    let answer = first
+    try {
+      while (answer !== null) {
+        if ('failure' in answer) {
+          if (claims.length === 0) return { failure: answer.failure }
+          break
+        }
+        const claimed = this.claimedJob(answer)
+        taken.push({ lease: claimed.lease, at: answer.now })
+        const plan = request.plan?.(claimed) ?? null
+        const attempt = plan ? plan.step.attempts + 1 : 0
+        claims.push({ ...claimed, started: plan ? { plan, attempt } : null })
+        if (plan) planned.push({ lease: claimed.lease, start: plan, attempt, now: answer.now })
+        if (claims.length >= request.max) break
+        try {
+          answer = (await this.trip(tx, [], request, false)).claimed
+        } catch (failure) {
+          answer = { failure }
+        }
+      }
+    } catch (failure) {
+      await this.giveBackClaims(taken)
+      return { failure }
+    }
+    for (const p of planned) this.starts.add(p)
+    for (const c of claims) this.announceJob(tx, c.job)
+    return { claimed: claims }
+  }
+
+  /** A job as the claim function returned it (row_to_json of the row and its steps). */
+  private claimedJob(answer: { job: Record<string, unknown>; steps: Array<Record<string, unknown>>; token: string }): PgClaimedJob {
+    const row = jobRow(answer.job)
+    const steps = answer.steps.map((s) => stepRow(s, row.seq))
+    const lease: PgLease = {
+      jobId: row.id,
+      token: answer.token,
+      owner: this.owner,
+      row: row.seq,
+      seq: row.seq,
+      fence: Number(answer.job.lease_fence),
+      spent: totalsOf(steps)
+    }
+    return { lease, job: jobView(row), steps: steps.map((s) => this.localStep(stepView(s))) }
+  }
+
+  /**
+   * Undo the claims of a request whose plan failed: the jobs go back to the queue as they were
+   * (their start time too, unless an earlier run set it), their fence raised. Should this fail,
+   * their leases run out and they are taken back.
+   */
+  private async giveBackClaims(taken: ReadonlyArray<{ lease: PgLease; at: number }>): Promise<void> {
+    if (taken.length === 0) return
+    await this.pool
+      .query(
+        `UPDATE jobs j SET status = 'pending', current_step = NULL, lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL,
+                started_at = CASE WHEN j.started_at = c.at THEN NULL ELSE j.started_at END
+           FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[]) AS c(id, fence, token, at)
+          WHERE j.id = c.id AND j.lease_fence = c.fence AND j.lease_token = c.token AND j.status = 'processing'`,
+        [taken.map((t) => t.lease.jobId), taken.map((t) => t.lease.fence), taken.map((t) => t.lease.token), taken.map((t) => t.at)]
+      )
+      .catch((err: Error) => console.warn(`claimed jobs not given back (${err.message}); their leases will run out`))
+  }
+
+  /** A claimed job's first step, as its start is written: the job's row already names it, so only the step and the log. */
+  private startWrite(p: PendingStart): FencedWrite {
+    const { lease, start, attempt, now } = p
+    return {
+      jobId: lease.jobId,
+      fence: lease.fence,
+      token: lease.token,
+      now,
+      jobSet: null,
+      steps: [this.setRunning(start.step, attempt, start.workDir, now)],
+      logs: this.startLines(p)
+    }
+  }
+
+  private startLines(p: PendingStart): LogInput[] {
+    const { start, attempt } = p
+    return [
       ...start.skipped.map((s): LogInput => ({ level: 'info', message: logEntry('skipping', { step: s.name }), step: s.name })),
       this.startLine(start.step, attempt, start.maxAttempts)
     ]
-    const w: FencedWrite = { jobId: lease.jobId, fence: fenceOf(lease), token: lease.token, now, jobSet: null, steps: [this.setRunning(start.step, attempt, start.workDir, now)], logs }
-    const done = await runFenced(tx, w)
-    if (!done) throw new LeaseLostError(lease.jobId)
-    this.announceLines(tx, lease.jobId, now, logs, done.logIds)
-    return attempt
+  }
+
+  /**
+   * The starts planned at claims, written now rather than with the next round trip (a step that
+   * outlasts START_WAIT_MS, a write of the job's own, tests); resolves once every start planned so
+   * far is committed.
+   */
+  async writeStarts(): Promise<void> {
+    if (this.starts.size === 0) {
+      await this.starts.settled()
+      return
+    }
+    const tx = this.autoTx()
+    await this.trip(tx, [], null, false)
+    this.flush(tx)
   }
 
   /** Extend the lease; false means it is gone and the worker must stop. */
@@ -295,6 +477,7 @@ export class PgLeaseStore implements LeaseStore {
 
   /** Mark a step running (attempt counted, work folder and worker recorded, logged), fenced; the attempt it counts. */
   async startStep(lease: Lease, step: HeldStep, workDir: string, maxAttempts: number): Promise<number> {
+    await this.writeStarts()
     const attempt = step.attempts + 1
     const now = this.now()
     await this.fencedOrLost(lease, {
@@ -323,6 +506,7 @@ export class PgLeaseStore implements LeaseStore {
 
   /** Persist progress; a lost lease shows up here too (LeaseLostError) and stops the worker. */
   async saveProgress(lease: Lease, stepIdx: number, stepProgress: number, jobProgress: number): Promise<void> {
+    await this.writeStarts()
     const done = await runFenced(this.autoTx(), {
       jobId: lease.jobId,
       fence: fenceOf(lease),
@@ -336,6 +520,7 @@ export class PgLeaseStore implements LeaseStore {
 
   async logSkipped(lease: Lease, steps: readonly HeldStep[]): Promise<void> {
     if (steps.length === 0) return
+    await this.writeStarts()
     const logs = steps.map((s): LogInput => ({ level: 'info', message: logEntry('skipping', { step: s.name }), step: s.name }))
     await this.fencedOrLost(lease, { jobId: lease.jobId, fence: fenceOf(lease), token: lease.token, now: this.now(), jobSet: null, logs })
   }
@@ -345,6 +530,7 @@ export class PgLeaseStore implements LeaseStore {
    * lease is gone, so a stalled worker's late lines never land in the new holder's log.
    */
   async logHeld(lease: Lease, level: Level, message: LogMessage, step: string | null): Promise<boolean> {
+    await this.writeStarts()
     const now = this.now()
     const line: LogInput = { level, message, step }
     const tx = this.autoTx()
@@ -357,6 +543,7 @@ export class PgLeaseStore implements LeaseStore {
 
   /** A line in a job's log, whoever holds it (nothing when the job is gone). */
   async log(jobId: string, level: Level, message: LogMessage, step: string | null): Promise<void> {
+    await this.writeStarts()
     const now = this.now()
     const line: LogInput = { level, message, step }
     const stored = storedLogMessage(message)
@@ -399,9 +586,11 @@ export class PgLeaseStore implements LeaseStore {
     const workDir = toDataRelative(this.o.dataDir, success.workDir)
     const needs = last || next.resource === null ? [] : [...this.o.stepNeeds(next.resource)]
     const code = last ? (success.fallback ? 'finishedJobFallback' : 'finishedJob') : success.fallback ? 'finishedFallback' : 'finished'
-    const write = (tx: PgTx): Promise<JobView> => {
+    // With its start (see PgCheckpoint): the step's attempt, start time and worker, and the start's
+    // lines before the checkpoint's (stamped with the checkpoint's time, a few ms after the start).
+    const fenced = (start: PendingStart | null): FencedWrite => {
         const now = this.now()
-        return this.fencedWrite(lease, tx, {
+        return {
           jobId: lease.jobId,
           fence: fenceOf(lease),
           token: lease.token,
@@ -418,20 +607,30 @@ export class PgLeaseStore implements LeaseStore {
           },
           steps: [
             (q, jobId) =>
-              `UPDATE steps SET status = 'completed', progress = 100, output = ${q.$(JSON.stringify(success.data), 'text')},
+              `UPDATE steps SET status = 'completed', progress = 100, output = ${q.$(JSON.stringify(success.data), 'text')},${
+                 start ? ` attempts = ${q.$(start.attempt, 'int')}, started_at = ${q.$(start.now, 'bigint')}, worker_id = ${q.$(this.owner, 'text')},` : ''
+               }
                  files = ${q.$(JSON.stringify(files), 'text')}, work_dir = ${q.$(workDir, 'text')}, error = NULL,
                  cost_usd = ${q.$(success.costUsd, 'double precision')}, provider = ${q.$(success.provider, 'text')},
                  fallback = ${q.$(success.fallback, 'boolean')}, completed_at = ${q.$(now, 'bigint')},
                  duration_ms = ${q.$(Math.round(success.durationMs), 'bigint')}
                WHERE job_id = ${jobId} AND idx = ${q.$(step.index, 'int')}`
           ],
-          logs: [{ level: 'info', message: logEntry(code, { step: step.name, duration: formatMs(success.durationMs) }), step: step.name }],
+          logs: [...(start ? this.startLines(start) : []), { level: 'info', message: logEntry(code, { step: step.name, duration: formatMs(success.durationMs) }), step: step.name }],
           ...(success.provider ? { call: { provider: success.provider, ok: true, durationMs: success.durationMs, error: null, worker: this.owner } } : {})
-        })
+        }
       }
-    return new PgCheckpoint(lease.jobId, last, success.durable, write, () => {
-      lease.spent = spent
-    })
+    return new PgCheckpoint(
+      lease.jobId,
+      last,
+      success.durable,
+      fenced,
+      () => {
+        lease.spent = spent
+      },
+      lease,
+      step.index
+    )
   }
 
   /** A retryable failure with attempts left: back to the queue, not before `runAfter`. */
@@ -539,16 +738,16 @@ export class PgLeaseStore implements LeaseStore {
   private endRun(lease: Lease, build: (now: number) => Omit<FencedWrite, 'jobId' | 'fence' | 'token' | 'now'>): GroupedWrite {
     // Ending a run is fsynced like a checkpoint (as in SQLite): lost, the job would stay leased
     // until its lease ran out and its step would run (and be paid for) again.
-    return new PgCheckpoint(lease.jobId, false, true, (tx) => {
+    return new PgCheckpoint(lease.jobId, false, true, () => {
       const now = this.now()
-      return this.fencedWrite(lease, tx, { ...build(now), jobId: lease.jobId, fence: fenceOf(lease), token: lease.token, now, wake: true })
+      return { ...build(now), jobId: lease.jobId, fence: fenceOf(lease), token: lease.token, now, wake: true }
     })
   }
 
   /** A fenced write in `tx`, announced after its commit; LeaseLostError (nothing written) when the lease is gone. */
-  private async fencedWrite(lease: Lease, tx: PgTx, w: FencedWrite): Promise<JobView> {
+  private async fencedWrite(tx: PgTx, w: FencedWrite): Promise<JobView> {
     const done = await runFenced(tx, w)
-    if (!done) throw new LeaseLostError(lease.jobId)
+    if (!done) throw new LeaseLostError(w.jobId)
     return this.announceWrite(tx, w, done)
   }
 
@@ -568,7 +767,10 @@ export class PgLeaseStore implements LeaseStore {
 
   /** The job as committed, announced once its transaction commits. */
   private announce(tx: PgTx, row: ReturnType<typeof jobRow>): JobView {
-    const job = jobView(row)
+    return this.announceJob(tx, jobView(row))
+  }
+
+  private announceJob(tx: PgTx, job: JobView): JobView {
     const events = this.o.events
     if (events) tx.afterCommit(() => events.emit({ type: 'job.changed', job }))
     return job

@@ -299,6 +299,47 @@ export const FARM_MIGRATIONS: readonly FarmMigration[] = [
     `
   },
   {
+    version: 4,
+    name: 'the claim as one function, for claims sent with the checkpoints in one round trip',
+    sql: `
+      -- Take the next ready job this worker can run (its capabilities, the resources it has no free
+      -- slot for left aside), in queue order, with FOR UPDATE SKIP LOCKED; raise its fence and
+      -- lease it. One job, or no row when none is ready. Called by the lease store (leases.ts) at
+      -- the end of a round trip that may also carry checkpoints: a claim that fails is undone
+      -- alone by the exception block (a subtransaction) and answers its error, so the checkpoints
+      -- before it still commit. As a function, its plan is prepared once per connection.
+      CREATE FUNCTION farm_claim_next(p_now BIGINT, p_has TEXT[], p_exclude TEXT[], p_owner TEXT, p_token TEXT, p_lease_ms BIGINT)
+      RETURNS TABLE (claimed_job JSON, claimed_steps JSON, failure TEXT, failure_code TEXT)
+      LANGUAGE plpgsql AS $$
+      DECLARE
+        claimed jobs;
+      BEGIN
+        BEGIN
+          WITH next AS (
+            SELECT id FROM jobs
+             WHERE status = 'pending' AND run_after <= p_now AND next_needs <@ p_has
+               AND (next_resource IS NULL OR next_resource <> ALL(p_exclude))
+             ORDER BY priority, position, seq
+             LIMIT 1
+             FOR UPDATE SKIP LOCKED)
+          UPDATE jobs j SET status = 'processing', lease_owner = p_owner, lease_token = p_token, lease_expires_at = p_now + p_lease_ms,
+                 lease_fence = j.lease_fence + 1, started_at = COALESCE(j.started_at, p_now), waiting_reason = NULL,
+                 waiting_provider = NULL, updated_at = p_now,
+                 current_step = (SELECT s.name FROM steps s WHERE s.job_id = j.id AND s.status <> 'completed' ORDER BY s.idx LIMIT 1)
+            FROM next WHERE j.id = next.id
+          RETURNING j.* INTO claimed;
+        EXCEPTION WHEN OTHERS THEN
+          RETURN QUERY SELECT NULL::json, NULL::json, SQLERRM, SQLSTATE;
+          RETURN;
+        END;
+        IF claimed.id IS NULL THEN
+          RETURN;
+        END IF;
+        RETURN QUERY SELECT row_to_json(claimed), (SELECT json_agg(s ORDER BY s.idx) FROM steps s WHERE s.job_id = claimed.id), NULL::text, NULL::text;
+      END $$;
+    `
+  },
+  {
     version: 5,
     name: 'farm-wide resource limits: lanes and the slots running steps hold',
     sql: `
