@@ -28,7 +28,9 @@ const SAMPLE: Record<string, string> = {
   track: '/data/jobs/x/01-generate.ab/music.wav',
   scene: '2',
   scenes: '6',
-  name: 'reef (1).png'
+  name: 'reef (1).png',
+  host: 'studio-mac',
+  kept: '3'
 }
 
 describe('log lines', () => {
