@@ -14,8 +14,8 @@ import { startWorker, useFarm, waitFor, workerId } from '../helpers/farm-worker'
 
 const farm = useFarm()
 
-/** About ten seconds of synthesis on a loaded machine, reporting progress as it goes. */
-const longTrack = (mood: string) => ({ type: 'music', input: { mood, durationSec: 300 } })
+/** Ten to twenty seconds of synthesis (the longest track allowed), reporting progress as it goes. */
+const longTrack = (mood: string) => ({ type: 'music', input: { mood, durationSec: 600 } })
 
 const status = async (id: string) => (await farm.user.pool.query<{ status: string }>('SELECT status FROM jobs WHERE id = $1', [id])).rows[0]?.status
 

@@ -64,8 +64,8 @@ describe('studio serve --queue-url: a farm job’s progress', () => {
   it('reaches the window while a farm worker runs it', async () => {
     const events = await windowOnFarm()
     farm.workers.push(startWorker(farm.url, farm.dataDir, { concurrency: 1 }))
-    // About ten seconds of offline synthesis, reporting its progress as it goes.
-    const job = await farm.user.store.enqueue({ type: 'music', input: { mood: 'slow harbour waltz', durationSec: 300 } })
+    // Ten to twenty seconds of offline synthesis (the longest track allowed), reporting its progress as it goes.
+    const job = await farm.user.store.enqueue({ type: 'music', input: { mood: 'slow harbour waltz', durationSec: 600 } })
     await until(() => views(events, job.id).some((j) => j.status === 'completed'), 240_000, 'the window to hear the job complete')
     const running = views(events, job.id).filter((j) => j.status === 'processing')
     const intermediate = new Set(running.filter((j) => j.progress > 0 && j.progress < 100).map((j) => j.progress))
