@@ -25,7 +25,7 @@ import type { PipelineRegistry } from '../pipelines/registry'
 import { defaultResourceLimits, WorkerPool } from '../pool/pool'
 import { ResourceLimiter } from '../pool/resource-limiter'
 import type { StudioServices } from '../services'
-import { FARM_STATUS_ORIGIN } from '../store/postgres/job-events'
+import { FARM_PROGRESS_ORIGIN, FARM_STATUS_ORIGIN } from '../store/postgres/job-events'
 import { relayFarmChanges } from '../store/postgres/job-relay'
 import { PgLeaseStore } from '../store/postgres/leases'
 import { PgProviderCalls } from '../store/postgres/provider-calls'
@@ -187,7 +187,7 @@ export class FarmWorker {
         await keepListening({
           what: "other machines' changes",
           // The database's own status notices are for windows: what a worker needs (cancels, removals, pauses) the job store sends.
-          open: (onError) => relayFarmChanges({ url: this.o.url, pool: this.db, events: this.events, ownOrigin: randomUUID(), skipOrigins: [FARM_STATUS_ORIGIN], onError }),
+          open: (onError) => relayFarmChanges({ url: this.o.url, pool: this.db, events: this.events, ownOrigin: randomUUID(), skipOrigins: [FARM_STATUS_ORIGIN, FARM_PROGRESS_ORIGIN], onError }),
           retryMs: this.timings.sweepMs,
           log: this.log,
           reopened

@@ -18,6 +18,13 @@ export const FARM_JOBS_CHANNEL = 'studio_farm_jobs'
  */
 export const FARM_STATUS_ORIGIN = 'farm-status'
 
+/**
+ * The origin of the notices a worker sends while a window is open, naming the jobs whose progress
+ * or current step it changed (progress-notices.ts): at most one a second from each worker. Windows
+ * relay them as the jobs' new views; workers skip them, as they skip FARM_STATUS_ORIGIN's.
+ */
+export const FARM_PROGRESS_ORIGIN = 'farm-progress'
+
 /** PostgreSQL refuses a payload of 8000 bytes or more; kept well under. */
 const MAX_PAYLOAD = 7_800
 

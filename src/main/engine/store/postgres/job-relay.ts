@@ -26,7 +26,7 @@ export interface RelayOptions {
   events: EventBus
   /** This machine's job store's origin: its own notices are not relayed (it already emitted them). */
   ownOrigin: string
-  /** Notices from these origins are not relayed either (a worker skips FARM_STATUS_ORIGIN's). */
+  /** Notices from these origins are not relayed either (a worker skips FARM_STATUS_ORIGIN's and FARM_PROGRESS_ORIGIN's). */
   skipOrigins?: readonly string[]
   onError?: (err: Error) => void
   now?: () => number

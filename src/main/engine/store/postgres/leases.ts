@@ -43,6 +43,7 @@ import { jobView, stepView, type StepRow } from '../rows'
 import { storedLogMessage } from '../job-requests'
 import { announcedLine, fencedResult, fencedStatement, Params, runFenced, type FencedResult, type FencedWrite, type LogInput } from './fenced'
 import { jobRow, stepRow } from './job-rows'
+import { ProgressNotices } from './progress-notices'
 import { reclaimAbandoned } from './reclaim'
 import { StartQueue } from './start-queue'
 import { inOneTrip, inPgSavepoint, inPgTransaction, isRetryablePgError, onePgStatement, type PgTx, type TripStatement } from './transaction'
@@ -130,6 +131,8 @@ export interface PgLeaseStoreOptions {
   staleAfterMs?: number
   /** How long a planned start waits for the next round trip (START_WAIT_MS; tests lengthen it). */
   startWaitMs?: number
+  /** How often, at most, the jobs' progress is announced to open windows (progress-notices.ts; tests shorten it). */
+  progressNoticeMs?: number
 }
 
 /** The totals as a job's stored steps say (the same sums as SQLite's JOB_COST and JOB_RUN_TIME). */
@@ -186,11 +189,14 @@ export class PgLeaseStore implements LeaseStore {
   private readonly pool: pg.Pool
   private readonly now: () => number
   private readonly starts: StartQueue<PendingStart>
+  /** The jobs whose progress or step this worker changed, announced to open windows about once a second. */
+  private readonly progressNotices: ProgressNotices
 
   constructor(private readonly o: PgLeaseStoreOptions) {
     this.owner = o.owner
     this.pool = o.pool
     this.now = o.now ?? Date.now
+    this.progressNotices = new ProgressNotices(o.pool, o.progressNoticeMs)
     this.starts = new StartQueue<PendingStart>(o.startWaitMs ?? START_WAIT_MS, () => {
       // A store whose connections are closing (its worker stopped) has no next write to wait for.
       if ((this.pool as { ending?: boolean }).ending) return
@@ -489,6 +495,7 @@ export class PgLeaseStore implements LeaseStore {
       steps: [this.setRunning(step, attempt, workDir, now)],
       logs: [this.startLine(step, attempt, maxAttempts)]
     })
+    this.progressNotices.note(lease.jobId)
     return attempt
   }
 
@@ -516,6 +523,7 @@ export class PgLeaseStore implements LeaseStore {
       steps: [(q, jobId) => `UPDATE steps SET progress = ${q.$(stepProgress, 'double precision')} WHERE job_id = ${jobId} AND idx = ${q.$(stepIdx, 'int')}`]
     })
     if (!done) throw new LeaseLostError(lease.jobId)
+    this.progressNotices.note(lease.jobId)
   }
 
   async logSkipped(lease: Lease, steps: readonly HeldStep[]): Promise<void> {

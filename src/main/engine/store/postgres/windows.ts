@@ -16,3 +16,18 @@ export async function markWindowOpen(db: Queryable, id: string): Promise<void> {
 export async function markWindowClosed(db: Queryable, id: string): Promise<void> {
   await db.query('DELETE FROM farm_windows WHERE id = $1', [id])
 }
+
+/**
+ * Send these notices on the windows' channel, in one statement, only if a window is open (the
+ * same test as migration 6's trigger: a row seen within 90 s). With none, nothing is sent and the
+ * statement reads one small table. True when they were sent.
+ */
+export async function notifyWhileWindowOpen(db: Queryable, channel: string, payloads: readonly string[]): Promise<boolean> {
+  if (payloads.length === 0) return false
+  const { rows } = await db.query(
+    `SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p
+      WHERE EXISTS (SELECT 1 FROM farm_windows WHERE seen_at > now() - interval '90 seconds')`,
+    [channel, payloads]
+  )
+  return rows.length > 0
+}
