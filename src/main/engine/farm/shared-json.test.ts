@@ -78,6 +78,13 @@ describe('shared JSON paths', () => {
     )
   })
 
+  it('keeps a "__proto__" key of parsed JSON as a key (never a prototype), its path mapped', () => {
+    const value = JSON.parse('{"__proto__": {"file": "/mnt/studio/jobs/a.png"}}') as JsonValue
+    const back = fromStoredJson(B, toStoredJson(A, value)) as Record<string, unknown>
+    expect(Object.keys(back)).toEqual(['__proto__'])
+    expect(JSON.stringify(back)).toBe('{"__proto__":{"file":"/srv/share/jobs/a.png"}}')
+  })
+
   it('reads stored JSON text: text without stored forms untouched, text that is not JSON untouched', () => {
     expect(localJsonText(B, null)).toBeNull()
     const plain = '{"a": 1}'

@@ -49,9 +49,8 @@ function mapJson(value: JsonValue, f: (s: string) => string): JsonValue {
   if (typeof value === 'string') return f(value)
   if (Array.isArray(value)) return value.map((x) => mapJson(x, f))
   if (value !== null && typeof value === 'object') {
-    const out: Record<string, JsonValue> = {}
-    for (const [k, x] of Object.entries(value)) if (x !== undefined) out[k] = mapJson(x, f)
-    return out
+    // fromEntries defines own properties: a "__proto__" key (JSON.parse gives it as one) stays a key, not a prototype.
+    return Object.fromEntries(Object.entries(value).filter(([, x]) => x !== undefined).map(([k, x]) => [k, mapJson(x, f)]))
   }
   return value
 }
