@@ -286,7 +286,7 @@ describe('the farm job store, several machines on one queue', () => {
     const seen: EngineEvent[] = []
     const events = new EventBus()
     events.subscribe((e) => seen.push(e))
-    const relay = await relayFarmChanges({ url: database.url, pool: pools[1]!, events, ownOrigin: machineB.origin })
+    const relay = await relayFarmChanges({ url: database.url, pool: pools[1]!, events, dataDir: tempDir('studio-farm-'), ownOrigin: machineB.origin })
     try {
       const last = (title: string) => [...seen].reverse().find((e) => e.type === 'job.changed' && e.job.title === title) as Extract<EngineEvent, { type: 'job.changed' }> | undefined
       // Each change is waited for before the next: a relayed view is the job as it is when the notice arrives.

@@ -6,7 +6,8 @@
  */
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative, sep } from 'node:path'
+import Database from 'better-sqlite3'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openStudio, type Studio } from '../../src/main/engine/studio'
@@ -75,6 +76,11 @@ describe('studio farm push', () => {
     const batch = await s.batches.create({ source: { kind: 'file', path: sheet }, config: { pipeline: 'text' } })
     await until(() => s.batches.view(batch.id).totalRows === 2, 30_000, 'the batch to import')
     await s.close(1_000)
+    // A's finished step names one of its files in its output too (as an images step names its images).
+    const scriptFile = Object.values(script.files)[0]!
+    const local = new Database(join(localDir, 'studio.db'))
+    local.prepare("UPDATE steps SET output = json_set(COALESCE(output, '{}'), '$.pushedFile', ?) WHERE job_id = ? AND idx = 0").run(scriptFile, a.id)
+    local.close()
 
     // ---- A dry run says what would move and changes nothing.
     const dry = await push(localDir, '--dry-run')
@@ -112,6 +118,20 @@ describe('studio farm push', () => {
       expect(existsSync(join(farm.dataDir, rel))).toBe(true)
     }
     expect(steps[0]!.work_dir).toMatch(new RegExp(`^jobs/${a.id}/`))
+    // Outputs and results name no machine's mount of a folder: paths in them are in the stored form,
+    // read by a window (or the worker taking the job) under its own mount.
+    const rel = relative(localDir, scriptFile).split(sep).join('/')
+    expect(rel).toMatch(new RegExp(`^jobs/${a.id}/`))
+    const { rows: pushedOutput } = await farm.user.pool.query<{ output: string }>('SELECT output FROM steps WHERE job_id = $1 AND idx = 0', [a.id])
+    expect(JSON.parse(pushedOutput[0]!.output).pushedFile).toBe(`studio-data:${rel}`)
+    const readBack = ((await farm.user.store.get(a.id))!.steps[0]!.output as { pushedFile: string }).pushedFile
+    expect(readBack).toBe(join(farm.dataDir, rel))
+    expect(existsSync(readBack)).toBe(true)
+    const { rows: stored } = await farm.user.pool.query<{ v: string }>('SELECT output AS v FROM steps WHERE output IS NOT NULL UNION ALL SELECT result FROM jobs WHERE result IS NOT NULL')
+    for (const r of stored) {
+      expect(r.v).not.toContain(localDir)
+      expect(r.v).not.toContain(farm.dataDir)
+    }
     // Its log came along, with a line saying where it came from; the queue order holds (A before B).
     const lines = await farm.user.store.logs(a.id)
     expect(lines.map((l) => l.code)).toEqual(expect.arrayContaining(['queued', 'started', 'finished', 'movedToFarm']))
@@ -160,6 +180,13 @@ describe('studio farm push', () => {
     expect(ran.map((r) => r.worker_id)).toEqual([null, id, id, id, id])
     const started = (await farm.user.store.logs(a.id)).filter((l) => l.code === 'started' && l.step === 'script')
     expect(started).toHaveLength(1)
+    // The worker's result for A names its video in the stored form; a window reads it under its mount.
+    const { rows: result } = await farm.user.pool.query<{ result: string }>('SELECT result FROM jobs WHERE id = $1', [a.id])
+    expect(result[0]!.result).not.toContain(farm.dataDir)
+    expect(result[0]!.result).toContain('"studio-data:jobs/')
+    const shown = JSON.stringify((await farm.user.store.get(a.id))!.result)
+    expect(shown).not.toContain('studio-data:')
+    expect(shown).toContain(JSON.stringify(join(farm.dataDir, 'jobs')).slice(1, -1))
 
     // ---- A second push has nothing left to move.
     const again = await push(localDir)

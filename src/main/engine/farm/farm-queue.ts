@@ -131,7 +131,7 @@ export class FarmQueue {
       await markWindowOpen(this.pool, this.store.origin)
       this.refresh ??= setInterval(() => void markWindowOpen(this.pool, this.store.origin).catch(() => undefined), WINDOW_REFRESH_MS)
       this.refresh.unref?.()
-      const listener = await relayFarmChanges({ url: this.o.url, pool: this.pool, events: this.events, ownOrigin: this.store.origin, onError: (err) => this.lost(err) })
+      const listener = await relayFarmChanges({ url: this.o.url, pool: this.pool, events: this.events, dataDir: this.o.dataDir, ownOrigin: this.store.origin, onError: (err) => this.lost(err) })
       if (this.closed) return void listener.close()
       // A loss heard while this attempt was under way scheduled another: the newest listener is kept, none is leaked.
       void this.listener?.close()

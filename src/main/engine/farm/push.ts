@@ -49,6 +49,7 @@ import {
 import { rebasePath } from '../store/relocate'
 import { FarmError } from './errors'
 import { FileCopies, isInside, sameFolder } from './push-files'
+import { toStoredJson } from './shared-json'
 import { checkSharedMedia, toDataRelative } from './shared-media'
 
 /** How long a job being moved stays held here at most, should the push die before giving it back. */
@@ -286,8 +287,10 @@ export async function pushToFarm(o: PushOptions): Promise<PushReport> {
 }
 
 /**
- * A local job as the farm stores it: files and work folders relative to the shared folder, other
- * paths into the data folder moved to the shared one; an interrupted job queued again, its
+ * A local job as the farm stores it: files and work folders relative to the shared folder, and
+ * the paths in steps' outputs and the result in the farm's stored form (shared-json.ts), so that
+ * each worker and window reads them under its own mount; the payload's paths moved to the shared
+ * folder as this machine mounts it; an interrupted job queued again, its
  * running step back to pending (as a reclaim does); a line saying where it came from.
  */
 function farmJob(j: PushJob, localDir: string, farmDir: string, stepNeeds: (resource: string) => readonly string[], now: number): FarmPushJob {
@@ -305,7 +308,7 @@ function farmJob(j: PushJob, localDir: string, farmDir: string, stepNeeds: (reso
       ...s,
       status: running ? ('pending' as const) : s.status,
       progress: running ? 0 : s.progress,
-      output: rebaseJson(s.output, localDir, farmDir),
+      output: toStoredJson(farmDir, rebaseJson(s.output, localDir, farmDir)),
       files,
       // A work folder elsewhere is only where an earlier attempt ran: the next attempt makes its own.
       workDir: s.workDir === null ? null : rel(s.workDir)
@@ -319,7 +322,7 @@ function farmJob(j: PushJob, localDir: string, farmDir: string, stepNeeds: (reso
     ...j,
     status: j.status === 'processing' ? 'pending' : j.status,
     payload: rebaseJson(j.payload, localDir, farmDir) ?? {},
-    result: rebaseJson(j.result, localDir, farmDir),
+    result: toStoredJson(farmDir, rebaseJson(j.result, localDir, farmDir)),
     nextResource: j.status === 'completed' || j.status === 'failed' || j.status === 'cancelled' ? j.nextResource : (next?.resource ?? null),
     nextNeeds: next && j.status !== 'completed' ? [...stepNeeds(next.resource)] : [],
     waitingReason: j.status === 'processing' ? null : j.waitingReason,

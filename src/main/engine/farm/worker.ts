@@ -187,7 +187,7 @@ export class FarmWorker {
         await keepListening({
           what: "other machines' changes",
           // The database's own status notices are for windows: what a worker needs (cancels, removals, pauses) the job store sends.
-          open: (onError) => relayFarmChanges({ url: this.o.url, pool: this.db, events: this.events, ownOrigin: randomUUID(), skipOrigins: [FARM_STATUS_ORIGIN, FARM_PROGRESS_ORIGIN], onError }),
+          open: (onError) => relayFarmChanges({ url: this.o.url, pool: this.db, events: this.events, dataDir: this.dataDir, ownOrigin: randomUUID(), skipOrigins: [FARM_STATUS_ORIGIN, FARM_PROGRESS_ORIGIN], onError }),
           retryMs: this.timings.sweepMs,
           log: this.log,
           reopened

@@ -8,8 +8,8 @@ import { SHORT_ID_LENGTH, SHORT_ID_START } from '../../../../shared/job-id'
 import { JOB_STATUSES, type JobDetail, type JobStatus, type JobView, type LogLine, type QueueStats } from '../../../../shared/types'
 import { QueueError } from '../../errors'
 import { parseOrRefuse } from '../job-requests'
-import { jobDetail, jobView, logLine, type JobRow, type StepRow } from '../rows'
-import { JOB_COLUMNS, jobRow, logRow, stepRow } from './job-rows'
+import { logLine, type JobRow, type StepRow } from '../rows'
+import { JOB_COLUMNS, jobRow, localJobDetail, localJobView, logRow, stepRow } from './job-rows'
 import type pg from 'pg'
 
 export const QUEUE_PAUSED_KEY = 'queue.paused'
@@ -56,8 +56,8 @@ export async function stepRowsOf(db: JobSql, job: JobRow): Promise<StepRow[]> {
   return rows.map((r) => stepRow(r, job.seq))
 }
 
-/** A job and its steps, read in one statement (one snapshot). */
-export async function getJob(db: JobSql, id: string): Promise<JobDetail | null> {
+/** A job and its steps, read in one statement (one snapshot); their paths under `dataDir`, the shared folder as this machine mounts it. */
+export async function getJob(db: JobSql, dataDir: string, id: string): Promise<JobDetail | null> {
   const { rows } = await db.query(
     `SELECT ${JOB_COLUMNS}, (SELECT json_agg(s ORDER BY s.idx) FROM steps s WHERE s.job_id = jobs.id) AS steps_json
        FROM jobs WHERE id = $1`,
@@ -67,14 +67,15 @@ export async function getJob(db: JobSql, id: string): Promise<JobDetail | null> 
   if (!r) return null
   const job = jobRow(r)
   const steps = ((r.steps_json as Record<string, unknown>[] | null) ?? []).map((s) => stepRow(s, job.seq))
-  return jobDetail(job, steps)
+  return localJobDetail(job, steps, dataDir)
 }
 
 /**
  * Running first, then the queue in the order it will run, then finished jobs, newest first — with
- * NULLs placed as SQLite places them (PostgreSQL puts them first in a descending order).
+ * NULLs placed as SQLite places them (PostgreSQL puts them first in a descending order). Results'
+ * paths under `dataDir`, as getJob's.
  */
-export async function listJobs(db: JobSql, filter: JobFilter): Promise<JobView[]> {
+export async function listJobs(db: JobSql, dataDir: string, filter: JobFilter): Promise<JobView[]> {
   const f = parseOrRefuse(JobFilter, filter, 'filter')
   const where: string[] = []
   const params: unknown[] = []
@@ -98,7 +99,7 @@ export async function listJobs(db: JobSql, filter: JobFilter): Promise<JobView[]
       LIMIT ${p(f.limit)} OFFSET ${p(f.offset)}`,
     params
   )
-  return rows.map((r) => jobView(jobRow(r)))
+  return rows.map((r) => localJobView(jobRow(r), dataDir))
 }
 
 export async function jobLogs(db: JobSql, id: string, options: { afterId?: number; limit?: number }): Promise<LogLine[]> {

@@ -13,9 +13,8 @@
  */
 import type pg from 'pg'
 import type { EventBus } from '../../events'
-import { jobView } from '../rows'
 import { listenForJobChanges, type FarmJobNotice, type JobChangeListener } from './job-events'
-import { JOB_COLUMNS, jobRow } from './job-rows'
+import { JOB_COLUMNS, jobRow, localJobView } from './job-rows'
 
 /** Clock skew allowed between machines when a notice names no jobs. */
 const SKEW_MS = 60_000
@@ -24,6 +23,8 @@ export interface RelayOptions {
   url: string
   pool: pg.Pool
   events: EventBus
+  /** The shared data folder as this machine mounts it: the relayed jobs' results show their paths under it. */
+  dataDir: string
   /** This machine's job store's origin: its own notices are not relayed (it already emitted them). */
   ownOrigin: string
   /** Notices from these origins are not relayed either (a worker skips FARM_STATUS_ORIGIN's and FARM_PROGRESS_ORIGIN's). */
@@ -41,7 +42,7 @@ export async function relayFarmChanges(o: RelayOptions): Promise<JobChangeListen
     since = now()
     if (notice.all) {
       const changed = await o.pool.query(`SELECT ${JOB_COLUMNS} FROM jobs WHERE updated_at >= $1 ORDER BY seq`, [from])
-      for (const r of changed.rows) o.events.emit({ type: 'job.changed', job: jobView(jobRow(r)) })
+      for (const r of changed.rows) o.events.emit({ type: 'job.changed', job: localJobView(jobRow(r), o.dataDir) })
       const removed = await o.pool.query<{ id: string }>('SELECT DISTINCT id FROM removed_jobs WHERE removed_at >= $1', [from])
       for (const r of removed.rows) o.events.emit({ type: 'job.removed', jobId: r.id })
     } else {
@@ -51,7 +52,7 @@ export async function relayFarmChanges(o: RelayOptions): Promise<JobChangeListen
         // In the notice's order; a job removed since is left to its own notice.
         for (const id of notice.changed) {
           const r = byId.get(id)
-          if (r) o.events.emit({ type: 'job.changed', job: jobView(jobRow(r)) })
+          if (r) o.events.emit({ type: 'job.changed', job: localJobView(jobRow(r), o.dataDir) })
         }
       }
       for (const id of notice.removed ?? []) o.events.emit({ type: 'job.removed', jobId: id })

@@ -3,8 +3,14 @@
  * BIGINT columns arrive from node-postgres as strings, booleans as booleans; here they become the
  * numbers SQLite gives, so jobView, stepView, jobDetail and logLine — the one mapping from stored
  * text to domain values — serve both backends unchanged.
+ *
+ * Rows hold what is stored; views are this machine's: a job's result and a step's output hold
+ * paths into the shared data folder in its stored form (farm/shared-json.ts), read back here under
+ * the folder as this machine mounts it.
  */
-import type { JobRow, LogRow, StepRow } from '../rows'
+import type { JobDetail, JobView, StepView } from '../../../../shared/types'
+import { fromStoredJson } from '../../farm/shared-json'
+import { jobView, stepView, type JobRow, type LogRow, type StepRow } from '../rows'
 
 type PgRow = Record<string, unknown>
 
@@ -98,4 +104,21 @@ export function logRow(r: PgRow): LogRow {
     code: r.code as string | null,
     params: r.params as string | null
   }
+}
+
+/** A job as this machine shows it: its result's paths under this machine's mount of the data folder. */
+export function localJobView(row: JobRow, dataDir: string): JobView {
+  const view = jobView(row)
+  return view.result === null ? view : { ...view, result: fromStoredJson(dataDir, view.result) }
+}
+
+/** A step as this machine reads it: its output's paths under this machine's mount (files are the caller's: they are stored bare). */
+export function localStepView(row: StepRow, dataDir: string): StepView {
+  const view = stepView(row)
+  return view.output === null ? view : { ...view, output: fromStoredJson(dataDir, view.output) }
+}
+
+/** A job and its steps as this machine shows them. */
+export function localJobDetail(row: JobRow, steps: readonly StepRow[], dataDir: string): JobDetail {
+  return { ...localJobView(row, dataDir), steps: steps.map((s) => localStepView(s, dataDir)) }
 }

@@ -32,9 +32,9 @@ import { planMove, planPlacement, type MoveOutcome, type QueueSlot } from '../..
 import { JobIds } from '../job-ids'
 import { parseOrRefuse, prepareEnqueue, storedLogMessage } from '../job-requests'
 import type { AsyncJobStore, LogMessage } from '../jobs'
-import { jobView, type JobRow } from '../rows'
+import type { JobRow } from '../rows'
 import { getJob, jobLogs, listJobs, QUEUE_PAUSED_KEY, queuePaused, queueStats, requireJobRow, stepRowsOf } from './job-reads'
-import { JOB_COLUMNS, jobColumnsOf, jobRow } from './job-rows'
+import { JOB_COLUMNS, jobColumnsOf, jobRow, localJobView } from './job-rows'
 import { inJobTransaction, inSavepoint, type JobTx } from './job-transaction'
 
 /** Key of the advisory lock that serialises reorderings across the farm ("studiomv"). */
@@ -44,7 +44,7 @@ export interface PgJobStoreOptions {
   pool: pg.Pool
   events: EventBus
   pipelines: PipelineRegistry<any>
-  /** The shared data folder: steps' work folders are stored relative to it. */
+  /** The shared data folder as this machine mounts it: steps' work folders, and the paths in results and outputs, are stored relative to it. */
   dataDir: string
   /** Folder holding each job's artifacts (`<root>/<jobId>/...`), removed with the job. */
   artifactsRoot: string
@@ -87,15 +87,15 @@ export class PgJobStore implements AsyncJobStore {
   // ---------------------------------------------------------------- reading
 
   get(id: string): Promise<JobDetail | null> {
-    return getJob(this.pool, id)
+    return getJob(this.pool, this.dataDir, id)
   }
 
   async require(id: string): Promise<JobView> {
-    return jobView(await requireJobRow(this.pool, id))
+    return this.view(await requireJobRow(this.pool, id))
   }
 
   list(filter: JobFilter = {}): Promise<JobView[]> {
-    return listJobs(this.pool, filter)
+    return listJobs(this.pool, this.dataDir, filter)
   }
 
   logs(id: string, options: { afterId?: number; limit?: number } = {}): Promise<LogLine[]> {
@@ -196,7 +196,7 @@ export class PgJobStore implements AsyncJobStore {
       tx.wake = true
       return rows
     })
-    const views = rows.map((r) => jobView(jobRow(r)))
+    const views = rows.map((r) => this.view(jobRow(r)))
     // As on SQLite: one event per job, only when someone takes them.
     if (this.events.wants('job.changed')) for (const view of views) this.events.emit({ type: 'job.changed', job: view })
     return views
@@ -292,7 +292,7 @@ export class PgJobStore implements AsyncJobStore {
         this.announce(tx, r)
       }
     }
-    return jobView(mine ?? row)
+    return this.view(mine ?? row)
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -595,8 +595,13 @@ export class PgJobStore implements AsyncJobStore {
     return this.announce(tx, jobRow(rows[0]!))
   }
 
+  /** A job as this machine shows it: its result's paths under this machine's mount of the shared folder. */
+  private view(row: JobRow): JobView {
+    return localJobView(row, this.dataDir)
+  }
+
   private announce(tx: JobTx, row: JobRow): JobView {
-    const job = jobView(row)
+    const job = this.view(row)
     tx.changed.add(row.id)
     tx.after.push(() => this.events.emit({ type: 'job.changed', job }))
     return job

@@ -13,7 +13,9 @@
  * never a state of the connection.
  *
  * Paths: a step's files and work folder are stored relative to the shared data folder and read
- * back as paths on this machine (farm/shared-media.ts), since every machine mounts it elsewhere.
+ * back as paths on this machine (farm/shared-media.ts), since every machine mounts it elsewhere;
+ * so are the paths inside a step's output and a job's result (farm/shared-json.ts): the next step,
+ * on whichever worker, reads them under its own mount.
  */
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
@@ -22,6 +24,7 @@ import { logEntry } from '../../../../shared/log-lines'
 import type { JobView, JsonValue, LogLine, StepView } from '../../../../shared/types'
 import { LeaseLostError } from '../../errors'
 import type { EventBus } from '../../events'
+import { toStoredJson } from '../../farm/shared-json'
 import { fromDataRelative, toDataRelative } from '../../farm/shared-media'
 import type { LogMessage } from '../jobs'
 import type {
@@ -39,10 +42,10 @@ import type {
   StepSuccess,
   WriteOutcome
 } from '../leases'
-import { jobView, stepView, type StepRow } from '../rows'
+import type { JobRow, StepRow } from '../rows'
 import { storedLogMessage } from '../job-requests'
 import { announcedLine, fencedResult, fencedStatement, Params, runFenced, type FencedResult, type FencedWrite, type LogInput } from './fenced'
-import { jobRow, stepRow } from './job-rows'
+import { jobRow, localJobView, localStepView, stepRow } from './job-rows'
 import { ProgressNotices } from './progress-notices'
 import { reclaimAbandoned } from './reclaim'
 import { StartQueue } from './start-queue'
@@ -398,7 +401,7 @@ export class PgLeaseStore implements LeaseStore {
       fence: Number(answer.job.lease_fence),
       spent: totalsOf(steps)
     }
-    return { lease, job: jobView(row), steps: steps.map((s) => this.localStep(stepView(s))) }
+    return { lease, job: localJobView(row, this.o.dataDir), steps: steps.map((s) => this.localStep(s)) }
   }
 
   /**
@@ -592,6 +595,8 @@ export class PgLeaseStore implements LeaseStore {
     const files: Record<string, string> = {}
     for (const [name, path] of Object.entries(success.files)) files[name] = toDataRelative(this.o.dataDir, path)
     const workDir = toDataRelative(this.o.dataDir, success.workDir)
+    const output = JSON.stringify(toStoredJson(this.o.dataDir, success.data))
+    const result = last ? JSON.stringify(toStoredJson(this.o.dataDir, next.jobResult)) : null
     const needs = last || next.resource === null ? [] : [...this.o.stepNeeds(next.resource)]
     const code = last ? (success.fallback ? 'finishedJobFallback' : 'finishedJob') : success.fallback ? 'finishedFallback' : 'finished'
     // With its start (see PgCheckpoint): the step's attempt, start time and worker, and the start's
@@ -606,7 +611,7 @@ export class PgLeaseStore implements LeaseStore {
           jobSet: (q) => {
             const cost = `cost_usd = ${q.$(spent.costUsd, 'double precision')}, cost_unknown = ${q.$(spent.costUnknown, 'boolean')}`
             return last
-              ? `status = 'completed', progress = 100, current_step = NULL, result = ${q.$(JSON.stringify(next.jobResult), 'text')},
+              ? `status = 'completed', progress = 100, current_step = NULL, result = ${q.$(result, 'text')},
                  error = NULL, next_resource = NULL, next_needs = '{}', completed_at = ${q.$(now, 'bigint')},
                  actual_duration_ms = ${q.$(Math.round(spent.runMs), 'bigint')}, ${cost},
                  lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL`
@@ -615,7 +620,7 @@ export class PgLeaseStore implements LeaseStore {
           },
           steps: [
             (q, jobId) =>
-              `UPDATE steps SET status = 'completed', progress = 100, output = ${q.$(JSON.stringify(success.data), 'text')},${
+              `UPDATE steps SET status = 'completed', progress = 100, output = ${q.$(output, 'text')},${
                  start ? ` attempts = ${q.$(start.attempt, 'int')}, started_at = ${q.$(start.now, 'bigint')}, worker_id = ${q.$(this.owner, 'text')},` : ''
                }
                  files = ${q.$(JSON.stringify(files), 'text')}, work_dir = ${q.$(workDir, 'text')}, error = NULL,
@@ -774,8 +779,8 @@ export class PgLeaseStore implements LeaseStore {
   }
 
   /** The job as committed, announced once its transaction commits. */
-  private announce(tx: PgTx, row: ReturnType<typeof jobRow>): JobView {
-    return this.announceJob(tx, jobView(row))
+  private announce(tx: PgTx, row: JobRow): JobView {
+    return this.announceJob(tx, localJobView(row, this.o.dataDir))
   }
 
   private announceJob(tx: PgTx, job: JobView): JobView {
@@ -793,8 +798,9 @@ export class PgLeaseStore implements LeaseStore {
     })
   }
 
-  /** A step as this machine sees it: its files where the shared data folder is mounted here. */
-  private localStep(step: StepView): StepView {
+  /** A step as this machine sees it: its files, and the paths in its output, where the shared data folder is mounted here. */
+  private localStep(row: StepRow): StepView {
+    const step = localStepView(row, this.o.dataDir)
     const files: Record<string, string> = {}
     for (const [name, rel] of Object.entries(step.files)) files[name] = fromDataRelative(this.o.dataDir, rel)
     return { ...step, files }
