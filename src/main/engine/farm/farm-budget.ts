@@ -1,0 +1,154 @@
+/**
+ * Spend caps on a farm: this worker's caps (its own settings, budget.ts) held against what the
+ * whole farm spent — every worker's finished steps (PgProviderCalls.spentSince) — since the money
+ * is the user's whoever spends it. The pool asks before each paid step and its hook is synchronous,
+ * so the answer comes from the farm's spend per (window start, cap's provider) as last read; a
+ * read is asked for at start (awaited), after each paid step this worker finishes (the lease
+ * store's job.changed shows the job's cost risen), on the worker's safety sweep, and when a window
+ * turns (a key not read yet).
+ *
+ * The bound: between reads a worker answers from the spend it last read, so once the farm reaches
+ * a cap, what it may still spend is the steps already running then, plus the steps a worker starts
+ * before its next read shows it — a read follows each paid step it finishes (one query) and each
+ * sweep, so at most a sweep period after. Each worker counts days and months in its own local time.
+ *
+ * A read that shows a provider held here back under its caps (a new day, a cap raised by the
+ * worker's settings) releases the jobs waiting on it (leases.releaseWaiting), as
+ * Studio.applyPoolSettings does; those still over wait again.
+ */
+import type { JobView } from '../../../shared/types'
+import { budgetHold, hasCaps, periodBounds, type BudgetSettings } from '../pool/budget'
+
+export interface FarmBudgetOptions {
+  /** USD the farm's finished steps cost since `since`, only `provider`'s when given. */
+  spentSince(since: number, provider?: string): Promise<number>
+  /** This worker's caps (its local settings). */
+  settings(): BudgetSettings
+  /** The configured providers that charge (budget.ts paidProviders). */
+  paid(): string[]
+  releaseWaiting(provider: string): Promise<number>
+  log(line: string): void
+  now?: () => number
+}
+
+type Hold = { reason: string; until: number } | null
+
+const keyOf = (start: number, provider: string | null) => `${start}|${provider ?? ''}`
+
+export class FarmBudget {
+  /** Spend as last read, by keyOf(window start, cap's provider or null for overall). */
+  private spent = new Map<string, number>()
+  /** The cost last seen of each job this worker runs: a rise is a paid step finished. */
+  private readonly costs = new Map<string, number>()
+  /** Providers this worker answered "wait" for: released when a read shows them under their caps. */
+  private readonly held = new Set<string>()
+  private reading: Promise<void> | null = null
+  private again = false
+  private failing = false
+  private readonly now: () => number
+
+  constructor(private readonly o: FarmBudgetOptions) {
+    this.now = o.now ?? Date.now
+  }
+
+  /** The pool's budget hook: whether a paid step of `provider` must wait, from the spend last read. */
+  hold(provider: string): Hold {
+    const budget = this.o.settings()
+    if (!hasCaps(budget) || !this.o.paid().includes(provider)) return null
+    let missing = false
+    const hold = budgetHold(
+      provider,
+      budget,
+      (since, key) => {
+        const read = this.readAt(since, key ?? null)
+        if (read.missing) missing = true
+        return read.usd
+      },
+      this.now()
+    )
+    if (missing) void this.refresh()
+    if (hold) this.held.add(provider)
+    return hold
+  }
+
+  /** A job this worker runs changed (the lease store's job.changed): a paid step finished here asks for a read. */
+  noteJob(job: JobView): void {
+    const before = this.costs.get(job.id) ?? 0
+    if (job.status === 'processing') this.costs.set(job.id, job.costUsd)
+    else this.costs.delete(job.id)
+    if (job.costUsd > before) void this.refresh()
+  }
+
+  /** Read the farm's spend for every cap set; one read at a time, a request during one makes one more. */
+  refresh(): Promise<void> {
+    if (this.reading) {
+      this.again = true
+      return this.reading
+    }
+    this.reading = (async () => {
+      do {
+        this.again = false
+        await this.read()
+      } while (this.again)
+    })().finally(() => {
+      this.reading = null
+    })
+    return this.reading
+  }
+
+  private async read(): Promise<void> {
+    const budget = this.o.settings()
+    if (!hasCaps(budget)) {
+      this.spent.clear()
+      return
+    }
+    const startedAt = this.now()
+    const keys: Array<{ start: number; provider: string | null }> = []
+    for (const period of ['day', 'month'] as const) {
+      const { start } = periodBounds(period, startedAt)
+      const capOf = (c: { dailyUsd?: number | null | undefined; monthlyUsd?: number | null | undefined }) => (period === 'day' ? c.dailyUsd : c.monthlyUsd)
+      if (capOf(budget) != null) keys.push({ start, provider: null })
+      for (const [provider, caps] of Object.entries(budget.providers)) if (capOf(caps) != null) keys.push({ start, provider })
+    }
+    let values: number[]
+    try {
+      values = await Promise.all(keys.map((k) => this.o.spentSince(k.start, k.provider ?? undefined)))
+    } catch (err) {
+      // Said once while it lasts; the spend last read keeps answering meanwhile.
+      if (!this.failing) this.o.log(`could not read the farm's spend for the spend caps (${(err as Error).message}); using the last one read`)
+      this.failing = true
+      return
+    }
+    if (this.failing) this.o.log("the farm's spend is read again for the spend caps")
+    this.failing = false
+    this.spent = new Map(keys.map((k, i) => [keyOf(k.start, k.provider), values[i]!]))
+    for (const provider of [...this.held]) {
+      if (this.hold(provider) !== null) continue
+      this.held.delete(provider)
+      await this.o.releaseWaiting(provider).catch((err: Error) => this.o.log(`could not release the jobs waiting on ${provider}'s spend cap (${err.message})`))
+    }
+  }
+
+  /**
+   * Spend since a window's start, as last read. A window not read
+   * yet (the day turned) answers with the latest earlier window of the same cap — at least as
+   * much, so it holds rather than overspends — until the read it asks for.
+   */
+  private readAt(since: number, provider: string | null): { usd: number; missing: boolean } {
+    let usd = this.spent.get(keyOf(since, provider))
+    const missing = usd === undefined
+    if (usd === undefined) {
+      let best = -Infinity
+      for (const [key, value] of this.spent) {
+        const bar = key.indexOf('|')
+        if (key.slice(bar + 1) !== (provider ?? '')) continue
+        const start = Number(key.slice(0, bar))
+        if (start < since && start > best) {
+          best = start
+          usd = value
+        }
+      }
+    }
+    return { usd: usd ?? 0, missing }
+  }
+}
