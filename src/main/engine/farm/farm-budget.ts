@@ -7,10 +7,13 @@
  * store's job.changed shows the job's cost risen), on the worker's safety sweep, and when a window
  * turns (a key not read yet).
  *
- * The bound: between reads a worker answers from the spend it last read, so once the farm reaches
- * a cap, what it may still spend is the steps already running then, plus the steps a worker starts
- * before its next read shows it — a read follows each paid step it finishes (one query) and each
- * sweep, so at most a sweep period after. Each worker counts days and months in its own local time.
+ * A paid step this worker finishes counts here at once, from its checkpoint's request (before the
+ * group commit that may claim the next job with it, see store/group-commit.ts), until a read made
+ * after its commit includes it. Another worker's steps count from this worker's next read. The
+ * bound: once the farm reaches a cap, what it may still spend is the steps already running then,
+ * plus the steps another worker starts before its next read shows it — a read follows each paid
+ * step it finishes (one query) and each sweep, so at most a sweep period after the cap is reached.
+ * Each worker counts days and months in its own local time.
  *
  * A read that shows a provider held here back under its caps (a new day, a cap raised by the
  * worker's settings) releases the jobs waiting on it (leases.releaseWaiting), as
@@ -18,6 +21,8 @@
  */
 import type { JobView } from '../../../shared/types'
 import { budgetHold, hasCaps, periodBounds, type BudgetSettings } from '../pool/budget'
+import type { Lease, StepSuccess } from '../store/leases'
+import { PgLeaseStore, type PgLeaseStoreOptions } from '../store/postgres/leases'
 
 export interface FarmBudgetOptions {
   /** USD the farm's finished steps cost since `since`, only `provider`'s when given. */
@@ -33,13 +38,25 @@ export interface FarmBudgetOptions {
 
 type Hold = { reason: string; until: number } | null
 
+/** A paid step this worker finished, counted until a read made after its commit includes it. */
+interface LocalSpend {
+  jobId: string
+  provider: string
+  usd: number
+  at: number
+  /** When its commit was announced (job.changed); null until then. */
+  committedAt: number | null
+}
+
+/** A commit never announced (its lease was lost) stops counting after this. */
+const UNCOMMITTED_MS = 60_000
+
 const keyOf = (start: number, provider: string | null) => `${start}|${provider ?? ''}`
 
 export class FarmBudget {
   /** Spend as last read, by keyOf(window start, cap's provider or null for overall). */
   private spent = new Map<string, number>()
-  /** The cost last seen of each job this worker runs: a rise is a paid step finished. */
-  private readonly costs = new Map<string, number>()
+  private local: LocalSpend[] = []
   /** Providers this worker answered "wait" for: released when a read shows them under their caps. */
   private readonly held = new Set<string>()
   private reading: Promise<void> | null = null
@@ -71,12 +88,21 @@ export class FarmBudget {
     return hold
   }
 
-  /** A job this worker runs changed (the lease store's job.changed): a paid step finished here asks for a read. */
+  /** A step's checkpoint is requested (BudgetedLeaseStore): its cost counts from now. */
+  noteStep(jobId: string, success: StepSuccess): void {
+    if (!success.costUsd || !success.provider) return
+    this.local.push({ jobId, provider: success.provider, usd: success.costUsd, at: this.now(), committedAt: null })
+  }
+
+  /** A job this worker runs changed (the lease store's job.changed, after its commit): its steps' spend is on the farm. */
   noteJob(job: JobView): void {
-    const before = this.costs.get(job.id) ?? 0
-    if (job.status === 'processing') this.costs.set(job.id, job.costUsd)
-    else this.costs.delete(job.id)
-    if (job.costUsd > before) void this.refresh()
+    let committed = false
+    for (const l of this.local) {
+      if (l.jobId !== job.id || l.committedAt !== null) continue
+      l.committedAt = this.now()
+      committed = true
+    }
+    if (committed) void this.refresh()
   }
 
   /** Read the farm's spend for every cap set; one read at a time, a request during one makes one more. */
@@ -100,6 +126,7 @@ export class FarmBudget {
     const budget = this.o.settings()
     if (!hasCaps(budget)) {
       this.spent.clear()
+      this.local = []
       return
     }
     const startedAt = this.now()
@@ -122,6 +149,10 @@ export class FarmBudget {
     if (this.failing) this.o.log("the farm's spend is read again for the spend caps")
     this.failing = false
     this.spent = new Map(keys.map((k, i) => [keyOf(k.start, k.provider), values[i]!]))
+    // Committed before this read began: the read includes them. Those committed since may or may
+    // not be in it: kept (counted twice at worst, which only holds early) and read once more.
+    this.local = this.local.filter((l) => (l.committedAt === null ? startedAt - l.at < UNCOMMITTED_MS : l.committedAt >= startedAt))
+    if (this.local.some((l) => l.committedAt !== null)) this.again = true
     for (const provider of [...this.held]) {
       if (this.hold(provider) !== null) continue
       this.held.delete(provider)
@@ -130,7 +161,7 @@ export class FarmBudget {
   }
 
   /**
-   * Spend since a window's start, as last read. A window not read
+   * Spend since a window's start: as last read, plus this worker's steps since. A window not read
    * yet (the day turned) answers with the latest earlier window of the same cap — at least as
    * much, so it holds rather than overspends — until the read it asks for.
    */
@@ -149,6 +180,28 @@ export class FarmBudget {
         }
       }
     }
-    return { usd: usd ?? 0, missing }
+    let total = usd ?? 0
+    for (const l of this.local) if (l.at >= since && (provider === null || covers(provider, l.provider))) total += l.usd
+    return { usd: total, missing }
+  }
+}
+
+const covers = (key: string, provider: string) => provider === key || provider.startsWith(`${key}:`)
+
+/**
+ * The farm's lease store, telling the budget of each paid step as its checkpoint is requested:
+ * the claim made in the same commit (store/group-commit.ts) already asks the budget.
+ */
+export class BudgetedLeaseStore extends PgLeaseStore {
+  constructor(
+    o: PgLeaseStoreOptions,
+    private readonly budget: FarmBudget
+  ) {
+    super(o)
+  }
+
+  override completeStep(lease: Lease, step: Parameters<PgLeaseStore['completeStep']>[1], success: StepSuccess, next: Parameters<PgLeaseStore['completeStep']>[3]): ReturnType<PgLeaseStore['completeStep']> {
+    this.budget.noteStep(lease.jobId, success)
+    return super.completeStep(lease, step, success, next)
   }
 }

@@ -35,7 +35,7 @@ import { farmLaneUsage, LANES_WAKE_PREFIX, LIMITS_WAKE, releaseSlot, takeSlot } 
 import { listenForWake } from '../store/postgres/wake'
 import { heartbeat, markStopping, registerWorker } from '../store/postgres/workers'
 import { stepNeeds, type WorkerCapabilities } from './capabilities'
-import { FarmBudget } from './farm-budget'
+import { BudgetedLeaseStore, FarmBudget } from './farm-budget'
 import { FarmLimiter } from './farm-limiter'
 import { keepListening, type Listening } from './worker-listen'
 import { openWorkerLocal, type WorkerLocal } from './worker-local'
@@ -112,7 +112,16 @@ export class FarmWorker {
         if (e.type === 'job.changed' && (e.job.status === 'completed' || e.job.status === 'failed')) o.onFinished?.(e.job)
       })
     )
-    this.leases = new PgLeaseStore({
+    const services = this.local.services
+    const providerCalls = new PgProviderCalls(this.db, this.id)
+    this.budget = new FarmBudget({
+      spentSince: (since, provider) => providerCalls.spentSince(since, provider),
+      settings: () => this.local.settings.get().budget,
+      paid: () => paidProviders(services.providers()),
+      releaseWaiting: (provider) => this.leases.releaseWaiting(provider),
+      log: this.log
+    })
+    this.leases = new BudgetedLeaseStore({
       pool: this.db,
       owner: this.id,
       dataDir: this.dataDir,
@@ -120,9 +129,8 @@ export class FarmWorker {
       stepNeeds,
       events: leaseEvents,
       staleAfterMs: this.timings.staleAfterMs
-    })
+    }, this.budget)
     this.flag = new FarmQueueFlag(this.db, this.events)
-    const services = this.local.services
     const db = this.db
     this.limiter = new FarmLimiter({
       local: new ResourceLimiter({ ...defaultResourceLimits(), ...saved.resources }),
@@ -133,14 +141,6 @@ export class FarmWorker {
       },
       workerId: this.id,
       refreshMs: this.timings.sweepMs,
-      log: this.log
-    })
-    const providerCalls = new PgProviderCalls(this.db, this.id)
-    this.budget = new FarmBudget({
-      spentSince: (since, provider) => providerCalls.spentSince(since, provider),
-      settings: () => this.local.settings.get().budget,
-      paid: () => paidProviders(services.providers()),
-      releaseWaiting: (provider) => this.leases.releaseWaiting(provider),
       log: this.log
     })
     this.pool = new WorkerPool<StudioServices, FarmSweep>({
