@@ -12,7 +12,8 @@
  * after its commit includes it. Another worker's steps count from this worker's next read. The
  * bound: once the farm reaches a cap, what it may still spend is the steps already running then,
  * plus the steps another worker starts before its next read shows it — a read follows each paid
- * step it finishes (one query) and each sweep, so at most a sweep period after the cap is reached.
+ * step it finishes (one query) and each sweep, so at most a sweep period after the cap is reached,
+ * and in practice its concurrency: those it starts with the claims its own checkpoints make.
  * Each worker counts days and months in its own local time.
  *
  * A read that shows a provider held here back under its caps (a new day, a cap raised by the
