@@ -136,5 +136,19 @@ describe('spend caps on a farm', () => {
     budget = { providers: { openai: { dailyUsd: 1 } } }
     await fb.refresh()
     expect(fb.hold(provider)?.reason).toMatch(/^budget reached \(openai daily cap \$1\.00, spent \$3\.00;/)
+
+    // A step this worker checkpoints counts at once, until a read after its commit (job.changed) has it.
+    budget = { dailyUsd: 5, providers: {} }
+    await fb.refresh()
+    expect(fb.hold(provider)).toBeNull()
+    const success = { data: null, files: {}, workDir: '', costUsd: 2, provider, fallback: false, durationMs: 1, durable: true }
+    fb.noteStep(job.id, success)
+    expect(fb.hold(provider)?.reason).toMatch(/spent \$5\.00;/)
+    await fb.refresh()
+    expect(fb.hold(provider)?.reason).toMatch(/spent \$5\.00;/)
+    // Announced committed: the reads after it are the truth (here the farm has no such step: $3).
+    fb.noteJob((await farm.user.store.get(job.id))!)
+    await fb.refresh()
+    expect(fb.hold(provider)).toBeNull()
   })
 })
