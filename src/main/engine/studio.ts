@@ -10,7 +10,7 @@ import { defaultResourceLimits, type PoolTimings } from './pool/pool'
 import { MemorySecrets, StudioServices, type SecretSource } from './services'
 import { SettingsStore, type KeyedKind } from './settings'
 import { StoryboardService } from './storyboards/service'
-import { budgetHold, budgetReport, type BudgetLine } from './pool/budget'
+import { budgetHold, budgetReport, hasCaps, paidProviders, type BudgetLine } from './pool/budget'
 import { spentSince } from './store/provider-calls'
 import { openDatabase, type Db } from './store/database'
 import { sqliteStores } from './store/stores'
@@ -120,22 +120,16 @@ export class Studio extends Engine<StudioServices> {
   applyPoolSettings(): void {
     const s = this.settings.get()
     // A raised cap (or a new provider) lets jobs held by the budget ask again; those still over it wait again.
-    for (const p of paidProviders(this.services)) this.leases.releaseWaiting(p)
+    for (const p of paidProviders(this.services.providers())) this.leases.releaseWaiting(p)
     if (s.concurrency) this.pool.setConcurrency(s.concurrency)
     this.pool.limiter.setLimits({ ...defaultResourceLimits(), ...s.resources })
   }
 }
 
-/** Ids of the configured providers that charge: only their steps count against the caps. */
-function paidProviders(services: StudioServices): string[] {
-  const set = services.providers()
-  return [set.text, set.image, set.speech, set.music].filter((p) => !p.offline && !set.list().some((i) => i.id === p.id && i.free)).map((p) => p.id)
-}
-
 function studioBudgetHold(services: StudioServices, db: Db, provider: string): { reason: string; until: number } | null {
   const budget = services.settings().budget
-  if (budget.dailyUsd == null && budget.monthlyUsd == null && Object.keys(budget.providers).length === 0) return null
-  if (!paidProviders(services).includes(provider)) return null
+  if (!hasCaps(budget)) return null
+  if (!paidProviders(services.providers()).includes(provider)) return null
   return budgetHold(provider, budget, (since, key) => spentSince(db, since, key))
 }
 

@@ -11,7 +11,8 @@
  *    the pool renews its leases, and reclaims the jobs of workers that are gone;
  *  - artifacts under the shared data folder, stored relative to it;
  *  - the farm's resource limits (`studio farm limits`) held across every worker, this machine's
- *    settings for the resources the farm sets none for (farm-limiter.ts).
+ *    settings for the resources the farm sets none for (farm-limiter.ts);
+ *  - this machine's spend caps held against the whole farm's spend (farm-budget.ts).
  * It never imports the CLI; `studio farm worker` (src/cli/commands/farm.ts) runs it.
  */
 import { randomUUID } from 'node:crypto'
@@ -22,6 +23,7 @@ import pg from 'pg'
 import type { JobView } from '../../../shared/types'
 import { EventBus } from '../events'
 import type { PipelineRegistry } from '../pipelines/registry'
+import { paidProviders } from '../pool/budget'
 import { defaultResourceLimits, WorkerPool } from '../pool/pool'
 import { ResourceLimiter } from '../pool/resource-limiter'
 import type { StudioServices } from '../services'
@@ -33,6 +35,7 @@ import { farmLaneUsage, LANES_WAKE_PREFIX, LIMITS_WAKE, releaseSlot, takeSlot } 
 import { listenForWake } from '../store/postgres/wake'
 import { heartbeat, markStopping, registerWorker } from '../store/postgres/workers'
 import { stepNeeds, type WorkerCapabilities } from './capabilities'
+import { BudgetedLeaseStore, FarmBudget } from './farm-budget'
 import { FarmLimiter } from './farm-limiter'
 import { keepListening, type Listening } from './worker-listen'
 import { openWorkerLocal, type WorkerLocal } from './worker-local'
@@ -73,6 +76,7 @@ export class FarmWorker {
   readonly leases: PgLeaseStore
   readonly timings: FarmWorkerTimings
   readonly limiter: FarmLimiter
+  readonly budget: FarmBudget
   private readonly db: pg.Pool
   private readonly local: WorkerLocal
   private readonly flag: FarmQueueFlag
@@ -104,10 +108,20 @@ export class FarmWorker {
     this.unsubscribe.push(
       leaseEvents.subscribe((e) => {
         this.events.emit(e)
+        if (e.type === 'job.changed') this.budget.noteJob(e.job)
         if (e.type === 'job.changed' && (e.job.status === 'completed' || e.job.status === 'failed')) o.onFinished?.(e.job)
       })
     )
-    this.leases = new PgLeaseStore({
+    const services = this.local.services
+    const providerCalls = new PgProviderCalls(this.db, this.id)
+    this.budget = new FarmBudget({
+      spentSince: (since, provider) => providerCalls.spentSince(since, provider),
+      settings: () => this.local.settings.get().budget,
+      paid: () => paidProviders(services.providers()),
+      releaseWaiting: (provider) => this.leases.releaseWaiting(provider),
+      log: this.log
+    })
+    this.leases = new BudgetedLeaseStore({
       pool: this.db,
       owner: this.id,
       dataDir: this.dataDir,
@@ -115,9 +129,8 @@ export class FarmWorker {
       stepNeeds,
       events: leaseEvents,
       staleAfterMs: this.timings.staleAfterMs
-    })
+    }, this.budget)
     this.flag = new FarmQueueFlag(this.db, this.events)
-    const services = this.local.services
     const db = this.db
     this.limiter = new FarmLimiter({
       local: new ResourceLimiter({ ...defaultResourceLimits(), ...saved.resources }),
@@ -133,7 +146,7 @@ export class FarmWorker {
     this.pool = new WorkerPool<StudioServices, FarmSweep>({
       queue: this.flag,
       leases: this.leases,
-      providerCalls: new PgProviderCalls(this.db, this.id),
+      providerCalls,
       external: new FarmSweep({ everyMs: this.timings.sweepMs, flag: this.flag, log: this.log }),
       pipelines: o.pipelines ?? this.local.pipelines,
       services,
@@ -150,10 +163,12 @@ export class FarmWorker {
       inUse: (provider) => {
         const set = services.providers()
         return [set.text, set.image, set.speech, set.moderation].some((p) => p.id === provider)
-      }
-      // Spend caps are not applied on the farm yet: the studio reads them from its local SQLite
-      // spend, and a farm's spend is every machine's (provider_calls on the farm).
+      },
+      // This machine's caps against every worker's spend, as last read (see farm-budget.ts for the bound).
+      budget: (provider) => this.budget.hold(provider)
     })
+    // The sweep reads the farm's spend again: other workers' steps, and a new day.
+    this.unsubscribe.push(this.pool.external.onChange(() => void this.budget.refresh()))
     // A cancel from another machine while the job runs here: the pool stops its step (it hears
     // the relayed job.changed); it ended here, so it is reported as this worker's.
     this.unsubscribe.push(
@@ -172,6 +187,8 @@ export class FarmWorker {
       await registerWorker(this.db, { id: this.id, pid: process.pid, version: this.o.version ?? 'unknown', capabilities: this.o.capabilities })
       await this.flag.start()
       await this.limiter.start()
+      // Read before the first claim: a farm already over a cap starts no paid step.
+      await this.budget.refresh()
       const reopened = () => {
         // What the lost connection would have said: the pause, and work to claim.
         this.flag.refresh().then(() => this.pool.wake(), () => this.pool.wake())

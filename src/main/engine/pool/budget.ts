@@ -73,3 +73,26 @@ export function budgetHold(provider: string, budget: BudgetSettings, spent: Spen
     until
   }
 }
+
+/** Whether any cap is set: with none, nothing is held and no spend need be read. */
+export function hasCaps(budget: BudgetSettings): boolean {
+  return budget.dailyUsd != null || budget.monthlyUsd != null || Object.keys(budget.providers).length > 0
+}
+
+interface ProviderLike {
+  id: string
+  offline: boolean
+}
+/** The configured providers (services.providers()'s shape, kept structural: this module stays pure). */
+export interface ConfiguredProviders {
+  text: ProviderLike
+  image: ProviderLike
+  speech: ProviderLike
+  music: ProviderLike
+  list(): ReadonlyArray<{ id: string; free?: boolean | undefined }>
+}
+
+/** Ids of the configured providers that charge: only their steps count against the caps. */
+export function paidProviders(set: ConfiguredProviders): string[] {
+  return [set.text, set.image, set.speech, set.music].filter((p) => !p.offline && !set.list().some((i) => i.id === p.id && i.free)).map((p) => p.id)
+}
