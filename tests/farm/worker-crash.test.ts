@@ -93,8 +93,10 @@ describe('farm workers that die or stall', () => {
     expect(finishes.get(first.id)).toBe(1)
     expect(starts.get(`${first.id}/video`)).toBe(2)
     for (const step of FIRST_FOUR) expect(starts.get(`${first.id}/${step}`), step).toBe(1)
-    const finishedOnA = a.events.filter((e) => e.type === 'job.finished').map((e) => (e.job as { id: string }).id)
-    expect(finishedOnA).toEqual([second.id])
+    // A prints a job's end after its commit: the database may say completed before A's line is read.
+    const finishedOnA = () => a.events.filter((e) => e.type === 'job.finished').map((e) => (e.job as { id: string }).id)
+    await waitFor(() => finishedOnA().includes(second.id), 30_000, "worker A's line for the job it finished", a.output)
+    expect(finishedOnA()).toEqual([second.id])
     // Its job was the other's completion only: no result, no line of A's after the takeover.
     const late = await farm.user.pool.query(
       "SELECT 1 FROM job_logs l JOIN steps s ON s.job_id = l.job_id AND s.name = 'video' WHERE l.job_id = $1 AND l.code IN ('finished', 'finishedJob') AND l.ts > s.completed_at",
