@@ -91,9 +91,16 @@ describe('spend caps on a farm', () => {
     // Each finished job made one call; the held ones made none.
     expect(server.calls('chat')).toBe(settled.completed)
     expect(settled.spent).toBe(settled.completed)
-    // Still waiting a moment later (the sweeps keep reading): nothing slips past the cap.
+    // Still waiting once both workers have lived through several more sweeps (300 ms each; their
+    // heartbeats say they ran, however loaded the machine): nothing slips past the cap.
     const callsThen = server.calls('chat')
-    await new Promise((r) => setTimeout(r, 1_500))
+    const later = Date.now() + 1_500
+    await waitFor(
+      async () => (await farm.user.pool.query('SELECT 1 FROM workers WHERE heartbeat_at > $1', [later])).rowCount === 2,
+      60_000,
+      'both workers to beat past a few more sweeps',
+      both
+    )
     expect(server.calls('chat')).toBe(callsThen)
     const { rows } = await farm.user.pool.query<{ waiting_reason: string }>("SELECT waiting_reason FROM jobs WHERE status = 'pending'")
     for (const r of rows) expect(r.waiting_reason).toMatch(new RegExp(`^waiting for \\S+: budget reached \\(daily cap \\$${CAP}\\.00, spent \\$\\d+\\.00; resets at `))
