@@ -10,8 +10,8 @@
  * worker's late write was refused by the fence; the moved job was claimed before those that were
  * ahead of it; the cancelled jobs ended cancelled and never completed.
  */
-import { spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
+import { builtStudio, type StudioRun } from '../helpers/cli'
 import { jobState, startWorker, useFarm, videoJob, waitFor, workerId, type WorkerProcess } from '../helpers/farm-worker'
 
 const farm = useFarm()
@@ -27,20 +27,8 @@ const shortVideo = (n: number) => {
 }
 
 /** The fourth process: `studio … --queue-url <farm>` on the shared folder, as a person runs it. */
-function studio(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const { STUDIO_QUEUE_URL: _unset, ...env } = process.env
-  const child = spawn(process.execPath, ['bin/studio.mjs', ...args, '--queue-url', farm.url], {
-    env: { ...env, STUDIO_DATA_DIR: farm.dataDir },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let out = ''
-  let err = ''
-  child.stdout.on('data', (d) => (out += d))
-  child.stderr.on('data', (d) => (err += d))
-  return new Promise((done, fail) => {
-    child.on('error', fail)
-    child.on('close', (code) => done({ code, out, err }))
-  })
+function studio(...args: string[]): Promise<StudioRun> {
+  return builtStudio([...args, '--queue-url', farm.url], { STUDIO_DATA_DIR: farm.dataDir })
 }
 
 /** A step of kind `step` running on `worker` (with its work folder set: really under way), or null. */

@@ -4,58 +4,21 @@
  * progress moving through intermediate values and its current step while it runs, not only its
  * start and end.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { afterEach, describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
-import { PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../src/main/bridge/token'
+import { describe, expect, it } from 'vitest'
 import type { EngineEvent, JobView } from '../../src/shared/types'
 import { until } from '../helpers/engine'
 import { startWorker, useFarm } from '../helpers/farm-worker'
+import { useServeOnFarm } from '../helpers/serve-farm'
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const farm = useFarm()
+const serveOnFarm = useServeOnFarm(() => farm.dataDir)
 
-const opened: Array<{ cli: ChildProcess; ws: WebSocket | null }> = []
-afterEach(async () => {
-  for (const o of opened.splice(0)) {
-    o.ws?.close()
-    if (o.cli.exitCode === null) {
-      o.cli.kill('SIGTERM')
-      await once(o.cli, 'exit')
-    }
-  }
-})
-
-/** `studio serve` on the farm, and the push events its page would receive. */
+/** `studio serve` on the farm, and the push events its page receives once it is on the farm. */
 async function windowOnFarm(): Promise<EngineEvent[]> {
-  const { STUDIO_QUEUE_URL: _unset, ...env } = process.env
-  const cli = spawn(process.execPath, [join(ROOT, 'bin/studio.mjs'), 'serve', '--json', '--port', '0', '--data-dir', farm.dataDir, '--queue-url', farm.url], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env
-  })
-  const entry: (typeof opened)[number] = { cli, ws: null }
-  opened.push(entry)
-  let out = ''
-  let err = ''
-  cli.stdout!.on('data', (d) => (out += d))
-  cli.stderr!.on('data', (d) => (err += d))
-  const line = await until(() => out.includes('\n') && out.split('\n')[0], 120_000, `serve to print its URL (stderr: ${err})`)
-  const url = new URL((JSON.parse(line) as { url: string }).url)
-  const token = url.hash.replace('#token=', '')
-  const ws = new WebSocket(`ws://${url.host}/ws`, [PROTOCOL, TOKEN_PROTOCOL_PREFIX + token], { headers: { Origin: url.origin } })
-  entry.ws = ws
-  const events: EngineEvent[] = []
-  ws.on('message', (data) => {
-    const m = JSON.parse(data.toString()) as { event?: EngineEvent }
-    if (m.event) events.push(m.event)
-  })
-  await once(ws, 'open')
+  const { window } = await serveOnFarm(farm.url)
   // The window is on the farm once it has said so (its row in farm_windows written before it listens).
   await until(async () => (await farm.user.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM farm_windows')).rows[0]!.n > 0, 60_000, 'the window to reach the farm')
-  return events
+  return window.events
 }
 
 const views = (events: EngineEvent[], id: string): JobView[] => events.flatMap((e) => (e.type === 'job.changed' && e.job.id === id ? [e.job] : []))

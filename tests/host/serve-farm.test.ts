@@ -7,82 +7,21 @@
  * `queue_url_unsupported`; this computer's pool stays stopped. A cut link is announced and
  * recovered from.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { afterEach, describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
-import { PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../src/main/bridge/token'
+import { describe, expect, it } from 'vitest'
 import { redactQueueUrl } from '../../src/main/engine/store/postgres/init'
 import type { FarmQueueState } from '../../src/shared/farm'
-import type { EngineEvent, JobView, PoolStatus } from '../../src/shared/types'
+import type { JobView, PoolStatus } from '../../src/shared/types'
 import { builtStudio } from '../helpers/cli'
 import { until } from '../helpers/engine'
 import { startWorker, useFarm } from '../helpers/farm-worker'
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy'
+import { useServeOnFarm, type FarmWindow } from '../helpers/serve-farm'
+import { startTcpProxy } from '../helpers/tcp-proxy'
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const farm = useFarm()
+const serveOnFarm = useServeOnFarm(() => farm.dataDir)
+const onFarm = (queueUrl: string) => serveOnFarm(queueUrl, { STUDIO_FARM_RETRY_MS: '300' })
 
-interface Window {
-  events: EngineEvent[]
-  call(command: string, request: unknown): Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }>
-  close(): void
-}
-
-const opened: Array<{ cli: ChildProcess; window: Window | null; proxy?: TcpProxy }> = []
-afterEach(async () => {
-  for (const o of opened.splice(0)) {
-    o.window?.close()
-    if (o.cli.exitCode === null) {
-      o.cli.kill('SIGTERM')
-      await once(o.cli, 'exit')
-    }
-    await o.proxy?.close()
-  }
-})
-
-/** `studio serve --json --queue-url URL` on the farm's shared folder, and a window connected to it. */
-async function serveOnFarm(queueUrl: string): Promise<{ window: Window; output: () => string }> {
-  const { STUDIO_QUEUE_URL: _unset, ...env } = process.env
-  const cli = spawn(process.execPath, [join(ROOT, 'bin/studio.mjs'), 'serve', '--json', '--port', '0', '--data-dir', farm.dataDir, '--queue-url', queueUrl], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...env, STUDIO_FARM_RETRY_MS: '300' }
-  })
-  const entry: (typeof opened)[number] = { cli, window: null }
-  opened.push(entry)
-  let out = ''
-  let err = ''
-  cli.stdout!.on('data', (d) => (out += d))
-  cli.stderr!.on('data', (d) => (err += d))
-  const line = await until(() => out.includes('\n') && out.split('\n')[0], 120_000, `serve to print its URL (stderr: ${err})`)
-  const url = new URL((JSON.parse(line) as { url: string }).url)
-  const token = url.hash.replace('#token=', '')
-  const ws = new WebSocket(`ws://${url.host}/ws`, [PROTOCOL, TOKEN_PROTOCOL_PREFIX + token], { headers: { Origin: url.origin } })
-  const events: EngineEvent[] = []
-  const results = new Map<number, { ok: boolean; value?: unknown; error?: { code: string; message: string } }>()
-  ws.on('message', (data) => {
-    const m = JSON.parse(data.toString()) as { id?: number; result?: { ok: boolean }; event?: EngineEvent }
-    if (m.event) events.push(m.event)
-    if (typeof m.id === 'number' && m.result) results.set(m.id, m.result)
-  })
-  await once(ws, 'open')
-  let next = 1
-  const window: Window = {
-    events,
-    call: async (command, request) => {
-      const id = next++
-      ws.send(JSON.stringify({ id, command, request }))
-      return until(() => results.get(id), 60_000, `${command} to answer`)
-    },
-    close: () => ws.close()
-  }
-  entry.window = window
-  return { window, output: () => err }
-}
-
-async function farmState(window: Window): Promise<FarmQueueState> {
+async function farmState(window: FarmWindow): Promise<FarmQueueState> {
   const r = await window.call('farm/queue', {})
   expect(r.ok).toBe(true)
   return r.value as FarmQueueState
@@ -95,12 +34,12 @@ async function addOnFarm(prompt: string): Promise<string> {
   return (JSON.parse(run.out) as JobView).id
 }
 
-const changed = (window: Window, id: string, status: JobView['status']) =>
+const changed = (window: FarmWindow, id: string, status: JobView['status']) =>
   window.events.find((e) => e.type === 'job.changed' && e.job.id === id && e.job.status === status)
 
 describe('studio serve --queue-url: the window on a farm', () => {
   it('lists and hears the farm’s jobs, drives its queue, and sees a farm worker finish them', async () => {
-    const { window } = await serveOnFarm(farm.url)
+    const { window } = await onFarm(farm.url)
     await until(async () => (await farmState(window)).connected, 60_000, 'the window to reach the farm')
     expect(await farmState(window)).toEqual({ queueUrl: redactQueueUrl(farm.url), connected: true, problem: null, chosenBy: 'flag' })
 
@@ -144,8 +83,8 @@ describe('studio serve --queue-url: the window on a farm', () => {
     const viaProxy = new URL(farm.url)
     viaProxy.hostname = '127.0.0.1'
     viaProxy.port = String(proxy.port)
-    const { window } = await serveOnFarm(viaProxy.toString())
-    opened[opened.length - 1]!.proxy = proxy
+    const { window, alsoClose } = await onFarm(viaProxy.toString())
+    alsoClose(() => proxy.close())
     await until(async () => (await farmState(window)).connected, 60_000, 'the window to reach the farm')
 
     proxy.cut()
