@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { QueueError } from '../errors'
+import type { Awaitable } from './awaitable'
 import type { StoryboardDoc } from '../storyboards/document'
 import { inTransaction, prep, type Db } from './database'
 
@@ -53,6 +54,22 @@ export interface AssetFacts {
   name: string
   sha256: string | null
   durationSec: number | null
+}
+
+/**
+ * What a storyboard render's steps read and write while they run: the content-addressed artifact
+ * cache and what a render measures of an asset once. Its own interface because a farm worker
+ * keeps it in the farm's PostgreSQL (postgres/artifacts.ts), where every worker finds what
+ * another made; SQLite answers inside the call (an awaited value costs its caller nothing more).
+ * Artifact files are relative to the data folder; an asset's path is absolute on this machine.
+ */
+export interface ArtifactStore {
+  cached(projectId: string, key: string): Awaitable<CachedArtifact | null>
+  cachedKeys(projectId: string, keys: readonly string[]): Awaitable<Set<string>>
+  storeArtifact(projectId: string, key: string, a: CachedArtifact): Awaitable<void>
+  forgetArtifact(projectId: string, key: string): Awaitable<void>
+  assetFacts(assetId: string): Awaitable<AssetFacts | null>
+  saveAssetFacts(assetId: string, facts: { sha256: string; durationSec: number | null }): Awaitable<void>
 }
 
 /**

@@ -209,7 +209,7 @@ export class StoryboardService {
     const board = this.store.require(req.id)
     const input = this.renderInput(board, req)
     const keys = await this.stepKeys(board.projectId, input)
-    const found = this.d.services.artifacts.has(board.projectId, keys.map((k) => k.key))
+    const found = await this.d.services.artifacts.has(board.projectId, keys.map((k) => k.key))
     const cached = { has: (key: string) => key === ASSET || found.has(key) }
     let estimatedMs = 0
     let run = 0
@@ -309,7 +309,7 @@ export class StoryboardService {
         media = asset.kind
       }
       const voiceKey = scene.narration.trim() ? voiceKeyOf(input, scene.narration, providers.speech.id) : null
-      const voiceSec = voiceKey ? Number((this.d.services.artifacts.lookup(projectId, voiceKey)?.data as { durationSec?: number } | undefined)?.durationSec ?? 0) || null : null
+      const voiceSec = voiceKey ? Number(((await this.d.services.artifacts.lookup(projectId, voiceKey))?.data as { durationSec?: number } | undefined)?.durationSec ?? 0) || null : null
       facts.set(scene.id, { visualKey: visualKeyOf(input, scene, providers.image, sha), media, voiceKey, voiceSec })
     }
     const musicSetting = input.settings.music
@@ -397,7 +397,8 @@ export class StoryboardService {
         media = a?.kind ?? 'image'
       }
       const voiceKey = scene.narration.trim() ? voiceKeyOf(input, scene.narration, providers.speech.id) : null
-      const voiceData = voiceKey ? (this.d.services.artifacts.lookup(board.projectId, voiceKey)?.data as { durationSec?: number } | undefined) : undefined
+      // The stored row's facts (the view only reads the voice's length): this studio's store answers at once.
+      const voiceData = voiceKey ? (this.store.cached(board.projectId, voiceKey)?.data as { durationSec?: number } | undefined) : undefined
       return { visualKey: visualKeyOf(input, scene, providers.image, sha), media, voiceKey, voiceSec: voiceData?.durationSec ?? null }
     }
     const style = this.d.services.settings().subtitleStyle

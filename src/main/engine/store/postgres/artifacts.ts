@@ -1,0 +1,84 @@
+/**
+ * A storyboard render's artifact cache and its assets' facts in the farm's database: what a farm
+ * worker's storyboard steps read and write (storyboards/artifact-cache.ts over ArtifactStore).
+ * Every worker reads the same rows, so a render after an edit reuses what any worker made before,
+ * whichever takes it: content addressing holds across the farm.
+ *
+ * Paths are stored relative to the shared data folder and read back under this worker's own
+ * mount: an artifact's files as ArtifactCache writes them (relative already), an asset's file as
+ * `studio farm push` and a window's render write it (the schema holds it relative). A stored path
+ * that would leave the folder (`..`, absolute) resolves to no file, and the step says the file is
+ * missing. An artifact's data goes through the farm's shared JSON form, in case it names a path.
+ */
+import type pg from 'pg'
+import type { JsonValue } from '../../../../shared/types'
+import { DATA_PREFIX, fromStoredJson, localString, toStoredJson } from '../../farm/shared-json'
+import type { ArtifactStore, AssetFacts, CachedArtifact } from '../storyboards'
+
+export class PgArtifactStore implements ArtifactStore {
+  constructor(
+    private readonly db: pg.Pool,
+    /** The shared data folder as this machine mounts it. */
+    private readonly dataDir: string,
+    private readonly now: () => number = Date.now
+  ) {}
+
+  async cached(projectId: string, key: string): Promise<CachedArtifact | null> {
+    const { rows } = await this.db.query<{ kind: string; data: string; files: string; cost_usd: number | null; provider: string | null }>(
+      'SELECT kind, data, files, cost_usd, provider FROM artifacts WHERE project_id = $1 AND key = $2',
+      [projectId, key]
+    )
+    const row = rows[0]
+    if (!row) return null
+    return {
+      kind: row.kind,
+      data: fromStoredJson(this.dataDir, JSON.parse(row.data) as JsonValue),
+      files: JSON.parse(row.files) as Record<string, string>,
+      costUsd: row.cost_usd,
+      provider: row.provider
+    }
+  }
+
+  async cachedKeys(projectId: string, keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set()
+    const { rows } = await this.db.query<{ key: string }>('SELECT key FROM artifacts WHERE project_id = $1 AND key = ANY($2::text[])', [projectId, [...keys]])
+    return new Set(rows.map((r) => r.key))
+  }
+
+  /** The same content makes the same artifact: a second worker's write of a key replaces the first's row, both valid. */
+  async storeArtifact(projectId: string, key: string, a: CachedArtifact): Promise<void> {
+    await this.db.query(
+      `INSERT INTO artifacts (project_id, key, kind, data, files, cost_usd, provider, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (project_id, key) DO UPDATE SET kind = EXCLUDED.kind, data = EXCLUDED.data, files = EXCLUDED.files,
+         cost_usd = EXCLUDED.cost_usd, provider = EXCLUDED.provider, created_at = EXCLUDED.created_at`,
+      [projectId, key, a.kind, JSON.stringify(toStoredJson(this.dataDir, (a.data ?? null) as JsonValue)), JSON.stringify(a.files), a.costUsd, a.provider, this.now()]
+    )
+  }
+
+  async forgetArtifact(projectId: string, key: string): Promise<void> {
+    await this.db.query('DELETE FROM artifacts WHERE project_id = $1 AND key = $2', [projectId, key])
+  }
+
+  async assetFacts(assetId: string): Promise<AssetFacts | null> {
+    const { rows } = await this.db.query<{ project_id: string; kind: string; path: string; name: string; sha256: string | null; duration_sec: number | null }>(
+      'SELECT project_id, kind, path, name, sha256, duration_sec FROM assets WHERE id = $1',
+      [assetId]
+    )
+    const row = rows[0]
+    if (!row) return null
+    return {
+      projectId: row.project_id,
+      kind: row.kind,
+      // Stored relative with forward slashes (toDataRelative): under this machine's mount.
+      path: localString(this.dataDir, DATA_PREFIX + row.path),
+      name: row.name,
+      sha256: row.sha256,
+      durationSec: row.duration_sec
+    }
+  }
+
+  async saveAssetFacts(assetId: string, facts: { sha256: string; durationSec: number | null }): Promise<void> {
+    await this.db.query('UPDATE assets SET sha256 = $1, duration_sec = $2 WHERE id = $3', [facts.sha256, facts.durationSec, assetId])
+  }
+}
