@@ -14,6 +14,7 @@ import type pg from 'pg'
 import type { JsonValue } from '../../../../shared/types'
 import { DATA_PREFIX, fromStoredJson, localString, toStoredJson } from '../../farm/shared-json'
 import type { ArtifactStore, AssetFacts, CachedArtifact } from '../storyboards'
+import { inPgTransaction } from './transaction'
 
 export class PgArtifactStore implements ArtifactStore {
   constructor(
@@ -81,4 +82,49 @@ export class PgArtifactStore implements ArtifactStore {
   async saveAssetFacts(assetId: string, facts: { sha256: string; durationSec: number | null }): Promise<void> {
     await this.db.query('UPDATE assets SET sha256 = $1, duration_sec = $2 WHERE id = $3', [facts.sha256, facts.durationSec, assetId])
   }
+}
+
+/** A project asset as a render takes it to the farm: its path relative to the shared data folder. */
+export interface FarmRenderAsset {
+  id: string
+  projectId: string
+  name: string
+  kind: string
+  path: string
+  bytes: number
+  sha256: string | null
+  durationSec: number | null
+  createdAt: number
+}
+
+/** What the farm holds of these assets (path relative, hash), by id. */
+export async function farmAssets(db: pg.Pool, ids: readonly string[]): Promise<Map<string, { path: string; sha256: string | null }>> {
+  if (ids.length === 0) return new Map()
+  const { rows } = await db.query<{ id: string; path: string; sha256: string | null }>('SELECT id, path, sha256 FROM assets WHERE id = ANY($1::text[])', [[...ids]])
+  return new Map(rows.map((r) => [r.id, { path: r.path, sha256: r.sha256 }]))
+}
+
+/**
+ * The project and the assets a render uses, written on the farm in one transaction: the project
+ * when the farm has none of that id (one of the same name under another id is the farm's own,
+ * kept, as `farm push` keeps it), each asset inserted or brought up to date (its file may have
+ * been replaced here since the last render: the hash says so).
+ */
+export async function upsertRenderAssets(db: pg.Pool, project: { id: string; name: string; createdAt: number }, assets: readonly FarmRenderAsset[]): Promise<void> {
+  await inPgTransaction(db, async (tx) => {
+    const q = tx.query.bind(tx) as pg.ClientBase['query']
+    await q('INSERT INTO projects (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [project.id, project.name, project.createdAt])
+    if (assets.length === 0) return
+    const a = assets
+    await q(
+      `INSERT INTO assets (id, project_id, name, kind, path, bytes, sha256, duration_sec, created_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::double precision[], $9::bigint[])
+       ON CONFLICT (id) DO UPDATE SET project_id = EXCLUDED.project_id, name = EXCLUDED.name, kind = EXCLUDED.kind, path = EXCLUDED.path,
+         bytes = EXCLUDED.bytes, sha256 = EXCLUDED.sha256, duration_sec = EXCLUDED.duration_sec`,
+      [
+        a.map((x) => x.id), a.map((x) => x.projectId), a.map((x) => x.name), a.map((x) => x.kind), a.map((x) => x.path), a.map((x) => x.bytes),
+        a.map((x) => x.sha256), a.map((x) => x.durationSec), a.map((x) => x.createdAt)
+      ]
+    )
+  })
 }
