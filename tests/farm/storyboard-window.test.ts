@@ -5,13 +5,15 @@
  * computer's); its render is queued on the farm, a worker runs it, and the window's storyboard
  * view shows the farm job's progress and playable video. After an edit, the window says which
  * scene changed, its plan counts the farm's artifacts, and the second render — run by another
- * worker — runs only the edited scene's steps.
+ * worker — runs only the edited scene's steps. `studio storyboard render --queue-url` does the
+ * same from the command line, and `studio storyboard show --queue-url` shows the farm's render.
  */
 import { existsSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import type { RenderPlanView, StoryboardView } from '../../src/shared/storyboard'
 import type { JobView } from '../../src/shared/types'
 import { probe } from '../../src/main/engine/render/ffmpeg'
+import { builtStudio } from '../helpers/cli'
 import { until } from '../helpers/engine'
 import { jobState, startWorker, stopWorker, useFarm, workerId } from '../helpers/farm-worker'
 import { useServeOnFarm, type FarmWindow } from '../helpers/serve-farm'
@@ -103,5 +105,33 @@ describe('storyboard renders from a window on the farm', () => {
     expect(view2.scenes.map((s) => s.changed)).toEqual([false, false])
     // Both renders listed, newest first.
     expect(view2.renders.map((r) => r.jobId)).toEqual([second.job.id, first.job.id])
+  }, 600_000)
+
+  it('studio storyboard render --queue-url queues the render on the farm, and show --queue-url shows it finished', async () => {
+    const studio = async (...args: string[]) => {
+      const run = await builtStudio([...args, '--json'], { STUDIO_DATA_DIR: farm.dataDir })
+      expect(run.code, `${args.join(' ')}: ${run.err}`).toBe(0)
+      return JSON.parse(run.out) as Record<string, unknown>
+    }
+    const project = await studio('project', 'create', 'Quay film')
+    const board = (await studio('storyboard', 'create', '--project', project.id as string, '--blank', '--format', '16:9')) as unknown as StoryboardView
+    await studio('storyboard', 'add-scene', board.id, '--narration', 'Nets dry on the quay.', '--title-card', 'Nets')
+    await studio('storyboard', 'add-scene', board.id, '--narration', 'The tide comes in.', '--title-card', 'Tide')
+    const queued = (await studio('storyboard', 'render', board.id, '--draft', '--queue-url', farm.url)) as { jobId: string }
+    expect((await farm.user.store.get(queued.jobId))?.type).toBe('storyboard')
+    // Nothing in the local queue: the farm's workers run it.
+    expect(await studio('list')).toEqual([])
+    const w = startWorker(farm.url, farm.dataDir, { concurrency: 2 })
+    farm.workers.push(w)
+    const shown = await until(
+      async () => {
+        const v = (await studio('storyboard', 'show', board.id, '--queue-url', farm.url)) as unknown as StoryboardView
+        return v.renders[0] && ['completed', 'failed'].includes(v.renders[0].status) ? v : null
+      },
+      240_000,
+      'the render to finish, as show --queue-url says'
+    )
+    expect(shown.renders[0], w.output()).toMatchObject({ jobId: queued.jobId, status: 'completed', stepsRun: 7 })
+    expect((await probe(shown.renders[0]!.video!)).streams.some((s) => s.type === 'video')).toBe(true)
   }, 600_000)
 })
