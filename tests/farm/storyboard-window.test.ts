@@ -70,7 +70,7 @@ describe('storyboard renders from a window on the farm', () => {
     expect(first.storyboard.renders[0]).toMatchObject({ jobId: first.job.id, draft: true })
     const view1 = await rendered(window, board.id, first.job.id, a.output)
     // The farm's job events reached the window (its progress), and the view's video plays.
-    expect(window.events.some((e) => e.type === 'job.changed' && e.job.id === first.job.id && e.job.status === 'completed')).toBe(true)
+    await until(() => window.events.some((e) => e.type === 'job.changed' && e.job.id === first.job.id && e.job.status === 'completed'), 30_000, 'the window to hear the farm job finish')
     const r1 = view1.renders[0]!
     expect(r1.stepsRun).toBe(7)
     expect(r1.video?.startsWith(farm.dataDir)).toBe(true)
