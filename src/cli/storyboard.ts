@@ -4,6 +4,7 @@ import type { AssetView, ProjectView } from '../shared/types'
 import type { StockSearchResult } from '../shared/stock'
 import type { RenderPlanView, ScenePatch, StoryboardSummary, StoryboardView } from '../shared/storyboard'
 import { dispatch } from '../main/api/handlers'
+import type { Handlers } from '../main/api/handler-map'
 import { studioHandlers } from '../main/api/studio-handlers'
 import type { Engine } from '../main/engine/engine'
 import { QueueError } from '../main/engine/errors'
@@ -27,12 +28,15 @@ studio storyboard edit <id> <scene-number> [--narration TEXT] [--asset ID [--in 
 studio storyboard add-scene <id> [--after N] [--narration TEXT] [--asset ID | --prompt TEXT | --title-card TEXT] [--duration S]
 studio storyboard settings <id> [--format F] [--language L] [--captions sentence|word|none] [--motion M] [--transition T] [--music none|MOOD|asset:ID] [--voice V] [--speed X]
 studio storyboard undo|redo|rm <id>
-studio storyboard render <id> [--draft] [--scene N] [--estimate] [--priority 1-10]`
+studio storyboard render <id> [--draft] [--scene N] [--estimate] [--priority 1-10]
+  with --queue-url (or STUDIO_QUEUE_URL), renders go to that farm and views show them from it; --data-dir is the farm's shared folder`
 
 export interface GroupArgs {
   positionals: string[]
   values: Record<string, string | boolean | undefined>
   json: boolean
+  /** With --queue-url: the storyboard commands of a farm (renders queued there, views reading them there). */
+  farm?: { routes: Partial<Handlers>; where: string }
 }
 
 interface Io {
@@ -105,6 +109,9 @@ function mediaLine(m: AssetView): string {
 
 export async function storyboardCommand(engine: Engine<any>, io: Io, a: GroupArgs): Promise<number> {
   const studio = studioOf(engine)
+  const farmRoutes = a.farm?.routes
+  // Every storyboard command through the farm's routes when a queue URL was given (renders go there).
+  const call = <C extends CommandName>(s: Studio, name: C, request: RequestOf<C>) => callOn(s, name, request, farmRoutes)
   const [verb, id, sceneArg] = a.positionals
   const v = a.values
   const out = printer(io, a.json)
@@ -210,7 +217,10 @@ export async function storyboardCommand(engine: Engine<any>, io: Io, a: GroupArg
         return 0
       }
       const { job } = (await call(studio, 'storyboards/render', request)) as { job: { id: string } }
-      out({ jobId: job.id, job }, () => `${job.id}\nqueued: run it with \`studio run --until-idle\`, follow it with \`studio show ${job.id}\``)
+      const next = a.farm
+        ? `queued on the farm at ${a.farm.where}: its workers run it; follow it with \`studio show ${job.id} --queue-url …\` or \`studio storyboard show ${boardId} --queue-url …\``
+        : `queued: run it with \`studio run --until-idle\`, follow it with \`studio show ${job.id}\``
+      out({ jobId: job.id, job }, () => `${job.id}\n${next}`)
       return 0
     }
     default:
@@ -224,7 +234,11 @@ function studioOf(engine: Engine<any>): Studio {
 }
 
 async function call<C extends CommandName>(studio: Studio, name: C, request: RequestOf<C>): Promise<unknown> {
-  const result = (await dispatch(studioHandlers(studio), name, request)) as Result<unknown>
+  return callOn(studio, name, request)
+}
+
+async function callOn<C extends CommandName>(studio: Studio, name: C, request: RequestOf<C>, overrides?: Partial<Handlers>): Promise<unknown> {
+  const result = (await dispatch({ ...studioHandlers(studio), ...overrides } as Handlers, name, request)) as Result<unknown>
   if (!result.ok) throw new QueueError(result.error.code, result.error.message)
   return result.value
 }

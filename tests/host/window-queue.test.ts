@@ -2,7 +2,7 @@
  * The desktop app's engine host (a real child process, the studio with its keys asked of the
  * client, as the utility process runs it) connected to a farm in Settings → "Studio farm": the
  * window's jobs and queue become the farm's without a restart, this computer's pool stops (its
- * local jobs stay where they are), a storyboard render answers `queue_url_unsupported`, an engine
+ * local jobs stay where they are), a storyboard render goes to the farm's routes, an engine
  * restarted after a crash comes back on the farm, and disconnecting brings the local queue back.
  * A real PostgreSQL; the main process's part (the password in the keychain) is the client's
  * `secrets`, as desktop-handlers.ts hands it over before forwarding farm/connect.
@@ -74,10 +74,11 @@ describe('the desktop engine host on a farm chosen in Settings', () => {
     const remote = await farm.user.store.enqueue({ type: 'text', input: { prompt: 'queued by another machine' } })
     await until(() => events.find((e) => e.type === 'job.changed' && e.job.id === remote.id), 30_000, 'the window to hear the farm’s job')
     expect((await call<JobView[]>('jobs/list', {})).value.map((j) => j.id)).toEqual([remote.id])
-    // This computer's pool is stopped while on the farm; a render that needs it says what to do.
+    // This computer's pool is stopped while on the farm; a storyboard render goes to the farm
+    // (tests/farm/storyboard-window.test.ts), the storyboard being this computer's: none here by that id.
     expect((await call<PoolStatus>('pool/status')).value.state).toBe('idle')
     const render = await call('storyboards/render', { id: 'any-storyboard' })
-    expect(render.error?.code).toBe('queue_url_unsupported')
+    expect(render.error?.code).toBe('not_found')
 
     // The engine's process dies: the restarted one opens on the farm the settings name.
     process.kill(pids[0]!, 'SIGKILL')

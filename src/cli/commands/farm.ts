@@ -79,10 +79,13 @@ Moves this machine's unfinished work to the studio farm (--queue-url or STUDIO_Q
   - batches with work left, whole: their rows (and which job each became) and all their jobs,
     finished ones included;
   - storyboards with their revisions and renders, and the projects and media the moved work
-    belongs to (these are copied: they stay here too).
+    belongs to (these are copied: they stay here too); a storyboard's unfinished render moves as
+    any job, and the projects' kept storyboard step results (the cache a render after an edit
+    reuses) are copied too, so the farm's workers never make again what this machine made;
+    the storyboard, edited here, shows the moved render from the farm when its window is on it.
 Completed, failed and cancelled jobs stay here (retry a failed job first to move it). Left here,
-with the reason printed: a job an engine here is running, a storyboard's render (the farm cannot
-render storyboards yet), a batch running here (pause it first) and the jobs of a batch that stays.
+with the reason printed: a job an engine here is running, a batch running here (pause it first)
+and the jobs of a batch that stays.
 
 Files: the moved jobs' artifacts (jobs/<id>), the projects' media and batches' staged sheets are
 copied from the local data folder (--data-dir, default $STUDIO_DATA_DIR or the app's) into the
@@ -94,7 +97,8 @@ local queue only once it has committed (their local files with them), each job's
 it went. A job the farm already has (same id) is not written again, only removed here; a second
 push adds nothing. While a push runs, the jobs it moves are held here so that no engine here
 starts them. --dry-run prints what would move and changes nothing. Prints counts per kind
-(jobs, finished steps kept, log lines, batches, storyboards, projects, assets, files copied);
+(jobs, finished steps kept, log lines, batches, storyboards, projects, assets, kept storyboard
+step results, files copied);
 --json the same as one object.`
 
 async function farmPush(args: string[], ctx: CommandContext): Promise<number> {
@@ -125,6 +129,7 @@ function pushText(r: import('../../main/engine/farm/push').PushReport): string {
     `${r.dryRun ? 'would push' : 'pushed'} to the farm: ${n(r.jobs, 'job')} (${n(r.stepsKept, 'finished step')} kept, not run again), ` +
       `${n(r.logLines, 'log line')}, ${n(r.batches, 'batch', 'batches')} (${n(r.batchRows, 'row')}), ${n(r.storyboards, 'storyboard')}, ` +
       `${n(r.projects, 'project')}, ${n(r.assets, 'asset')}` +
+      (r.artifacts ? `, ${n(r.artifacts, 'kept storyboard step result')}` : '') +
       (r.dryRun ? '' : `; ${n(r.filesCopied, 'file')} copied (${formatBytes(r.bytesCopied)}); ${n(r.removedHere, 'job')} removed from the local queue`)
   ]
   const already = r.alreadyOnFarm

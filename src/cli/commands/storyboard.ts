@@ -2,7 +2,7 @@
 import { PROJECT_USAGE, STORYBOARD_USAGE, StoryboardUsageError, projectCommand, storyboardCommand } from '../storyboard'
 import { UsageError, parse, type CommandGroup } from './context'
 
-export const storyboardCommands: CommandGroup = async (command, args, { io, json, open }) => {
+export const storyboardCommands: CommandGroup = async (command, args, { io, json, open, queueUrl }) => {
   const { values, positionals } = parse(
     args,
     {
@@ -47,10 +47,14 @@ export const storyboardCommands: CommandGroup = async (command, args, { io, json
   )
   const e = await open(values)
   const group = { positionals, values: values as Record<string, string | boolean | undefined>, json }
+  // --queue-url: the storyboards stay this data folder's, their renders go to the farm (the data folder is the share, as for serve).
+  const farm = command === 'storyboard' && queueUrl !== undefined ? await (await import('../farm-storyboards')).openFarmStoryboards(queueUrl, e) : undefined
   try {
-    return command === 'project' ? await projectCommand(e, io, group) : await storyboardCommand(e, io, group)
+    return command === 'project' ? await projectCommand(e, io, group) : await storyboardCommand(e, io, { ...group, ...(farm ? { farm } : {}) })
   } catch (err) {
     if (err instanceof StoryboardUsageError) throw new UsageError(err.message)
     throw err
+  } finally {
+    await farm?.close()
   }
 }

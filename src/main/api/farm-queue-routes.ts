@@ -40,18 +40,16 @@ const LOCAL_QUEUE_ONLY = [
   'batch/resume',
   'batch/retryFailed',
   'batch/retryRows',
-  'batch/reset',
-  'storyboards/render',
-  'storyboards/preview'
+  'batch/reset'
 ] as const satisfies readonly CommandName[]
 
 /**
  * A window on a farm (`studio serve --queue-url`, the desktop app connected in Settings): the job
  * and queue commands go to the farm; the ETA is not known there yet (it is made from this
- * computer's step timings); batches and storyboard renders, which need the local queue, are
- * refused with `queue_url_unsupported`. Every other command (settings, projects, storyboards'
- * editing, providers) stays this computer's. A link that drops answers `farm_unreachable`, not an
- * internal error.
+ * computer's step timings); batches, which need the local queue, are refused with
+ * `queue_url_unsupported` (storyboard renders go to the farm: farm-storyboard-routes.ts). Every
+ * other command (settings, projects, storyboards' editing, providers) stays this computer's. A
+ * link that drops answers `farm_unreachable`, not an internal error.
  */
 export function farmWindowRoutes(farm: FarmQueue): Partial<Handlers> {
   const routes: Partial<Handlers> = {
@@ -75,7 +73,7 @@ export function farmWindowRoutes(farm: FarmQueue): Partial<Handlers> {
     ;(routes as Record<string, unknown>)[name] = () => {
       throw new FarmError(
         QUEUE_URL_UNSUPPORTED,
-        `${name} cannot run on the farm's queue yet (this window is on ${farm.where}): batches and storyboard renders use this computer's queue. ` +
+        `${name} cannot run on the farm's queue yet (this window is on ${farm.where}): batches use this computer's queue. ` +
           'Disconnect from the farm in Settings → Studio farm (or run `studio serve` without --queue-url) to use them, or queue the jobs themselves, which the farm runs.'
       )
     }
@@ -84,7 +82,7 @@ export function farmWindowRoutes(farm: FarmQueue): Partial<Handlers> {
 }
 
 /** A dropped or refused connection is the farm being unreachable, said as such; anything else is passed on. */
-function asFarmError(err: unknown, where: string): unknown {
+export function asFarmError(err: unknown, where: string): unknown {
   if (err instanceof StudioError) return err
   const e = err as { code?: unknown; message?: unknown }
   const code = typeof e.code === 'string' ? e.code : ''

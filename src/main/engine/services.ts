@@ -3,7 +3,7 @@ import { createProviders, type ProviderSet, type SecretRequest } from './provide
 import type { BinarySettings } from './render/binaries'
 import type { SettingsStore, StudioSettings } from './settings'
 import type { DomainStores } from './store/stores'
-import type { StoryboardStore } from './store/storyboards'
+import type { ArtifactStore, StoryboardStore } from './store/storyboards'
 import { ArtifactCache } from './storyboards/artifact-cache'
 import type { StoryboardSettingsInput, StoryboardSource, StoryboardView } from '../../shared/storyboard'
 import type { JobView } from '../../shared/types'
@@ -52,7 +52,7 @@ export class StudioServices {
   /** Storyboards, their revisions and renders (the storyboard steps read their project's assets here). */
   readonly storyboards: StoryboardStore
   /** Content-addressed step results: what a storyboard render reuses instead of paying again. */
-  readonly artifacts: ArtifactCache
+  artifacts: ArtifactCache
   /** Set by the studio once built: the step that makes a storyboard from a batch row uses it. */
   storyboardService: StoryboardMaker | null = null
 
@@ -65,6 +65,14 @@ export class StudioServices {
   ) {
     this.storyboards = stores.storyboards
     this.artifacts = new ArtifactCache(this.storyboards, dataDir)
+  }
+
+  /**
+   * Keep the artifact cache and the assets' facts elsewhere than this studio's storyboard store: a
+   * farm worker keeps them in the farm's database, where every worker finds them.
+   */
+  useArtifactStore(store: ArtifactStore): void {
+    this.artifacts = new ArtifactCache(store, this.dataDir)
   }
 
   settings(): StudioSettings {

@@ -11,13 +11,15 @@
  *  - this computer's pool and batches are stopped: it does not run its local queue behind the
  *    user's back (its jobs stay there, untouched, until the user disconnects). Machines that run
  *    the farm's jobs are started with `studio farm worker`; the window says so;
- *  - batches and storyboard renders, which need the local queue, answer `queue_url_unsupported`;
+ *  - batches, which need the local queue, answer `queue_url_unsupported`; storyboard renders go
+ *    to the farm, the storyboards staying this computer's (api/farm-storyboard-routes.ts);
  *  - a lost link is announced (`farm.queue`, connected false) and retried until it is back.
  * Settings, projects, storyboards' editing and providers stay this computer's in both cases.
  */
 import type { FarmQueueState } from '../../shared/farm'
 import type { EngineEvent, EngineEventType, QueueSummary } from '../../shared/types'
 import { farmWindowRoutes, QUEUE_URL_UNSUPPORTED } from '../api/farm-queue-routes'
+import { farmStoryboardRoutes } from '../api/farm-storyboard-routes'
 import type { Handlers } from '../api/handler-map'
 import type { Engine } from '../engine/engine'
 import { withPassword } from '../engine/farm/connection'
@@ -188,7 +190,9 @@ export class WindowQueue {
         return view
       }
     }
-    return { ...local, ...(farm ? farmWindowRoutes(farm) : {}), ...switched } as Handlers
+    const engine = this.o.engine
+    const storyboards = farm && engine instanceof Studio ? farmStoryboardRoutes(farm, engine) : {}
+    return { ...local, ...(farm ? farmWindowRoutes(farm) : {}), ...storyboards, ...switched } as Handlers
   }
 
   private refuseIfFlag(): void {

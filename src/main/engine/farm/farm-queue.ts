@@ -66,6 +66,11 @@ export class FarmQueue {
     this.store = new PgJobStore({ pool: this.pool, events: this.events, pipelines, dataDir: o.dataDir, artifactsRoot: join(o.dataDir, 'jobs'), stepNeeds })
   }
 
+  /** The shared data folder as this machine mounts it. */
+  get dataDir(): string {
+    return this.o.dataDir
+  }
+
   /**
    * Connects once and checks that the farm's schema is the one this studio knows. Throws a
    * FarmError naming what to do (farm-unreachable, farm-not-initialised, farm-schema-mismatch).

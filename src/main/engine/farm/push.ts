@@ -9,10 +9,14 @@
  * its results, totals and export stay whole. Storyboards, and the projects and assets the moved
  * work belongs to, are copied (they stay here too: they are documents the user edits).
  *
+ * A storyboard's render moves as any job (its finished steps kept), with the artifact cache of the
+ * projects pushed (rows, and their files copied into the share), so the farm's workers reuse what
+ * this machine made, for this render and the next; its record here is marked as the farm's, so a
+ * window on the farm shows it.
+ *
  * What stays, with a reason: a job an engine here is running (live lease: stop it, or let it
- * finish, and push again), a storyboard's render (the farm cannot render storyboards yet), a
- * batch running here (its engine queues its rows as the queue drains: pause it first), and the
- * jobs of a batch that stays.
+ * finish, and push again), a batch running here (its engine queues its rows as the queue drains:
+ * pause it first), and the jobs of a batch that stays.
  *
  * Safety: the jobs being moved are held here (store/push-reads.ts holdJobs) so that no engine here
  * claims one meanwhile; their files are copied into the shared folder; everything is written to
@@ -25,11 +29,12 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { join, resolve } from 'node:path'
-import { rmSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import type pg from 'pg'
 import { logEntry } from '../../../shared/log-lines'
 import type { JsonValue } from '../../../shared/types'
 import type { Db } from '../store/database'
+import { PgArtifactStore } from '../store/postgres/artifacts'
 import { alreadyOnFarm, writeFarmPush, type FarmPushJob } from '../store/postgres/push'
 import {
   holdJobs,
@@ -38,10 +43,13 @@ import {
   readPushJobs,
   readPushProjects,
   readPushStoryboards,
+  markRendersOnFarm,
+  readPushArtifacts,
   releaseJobs,
   removeMoved,
   storyboardRenderJobIds,
   unfinishedJobIds,
+  type PushArtifact,
   type PushAsset,
   type PushBatch,
   type PushJob
@@ -87,6 +95,8 @@ export interface PushReport {
   storyboards: number
   projects: number
   assets: number
+  /** Storyboard renders' kept results (the artifact cache) the farm did not have. */
+  artifacts: number
   filesCopied: number
   bytesCopied: number
   /** Jobs removed from the local queue (moved now, or found already on the farm). */
@@ -112,8 +122,6 @@ export async function pushToFarm(o: PushOptions): Promise<PushReport> {
   for (const j of unfinished) {
     if (j.status === 'processing' && (j.leaseExpiresAt ?? 0) > start) {
       staying.set(j.id, `running here (${j.leaseOwner ?? 'an engine'}): stop it or let it finish, then push again`)
-    } else if (renders.has(j.id)) {
-      staying.set(j.id, 'renders a storyboard, which the farm cannot do yet')
     } else {
       // A finished step whose files lie outside the data folder: no worker could read them.
       const stray = j.steps.find((st) => st.status === 'completed' && Object.values(st.files).some((f) => !isInside(localDir, f)))
@@ -179,6 +187,18 @@ export async function pushToFarm(o: PushOptions): Promise<PushReport> {
     }
     assetsToWrite.push(a)
   }
+  // The artifact cache of these projects, but what the farm has (the same key is the same content)
+  // and what names a file this machine no longer has or that lies outside the data folder.
+  const artifactsToWrite: PushArtifact[] = []
+  const farmArtifacts = new PgArtifactStore(o.pool, farmDir)
+  for (const projectId of projectIds) {
+    const cached = readPushArtifacts(o.db, [projectId])
+    const there = await farmArtifacts.cachedKeys(projectId, cached.map((a) => a.key))
+    for (const a of cached) {
+      if (there.has(a.key)) continue
+      if (Object.values(a.files).every((f) => { const p = join(localDir, f); return isInside(localDir, p) && existsSync(p) })) artifactsToWrite.push(a)
+    }
+  }
   const batchesToWrite = batchesMoved.filter((b) => !on.batches.has(b.id))
   const storyboardsToWrite = storyboards.filter((s) => !on.storyboards.has(s.id))
   const projectsToWrite = projects.filter((p) => !on.projects.has(p.id))
@@ -193,6 +213,7 @@ export async function pushToFarm(o: PushOptions): Promise<PushReport> {
     storyboards: storyboardsToWrite.length,
     projects: projectsToWrite.length,
     assets: assetsToWrite.length,
+    artifacts: artifactsToWrite.length,
     filesCopied: 0,
     bytesCopied: 0,
     removedHere: 0,
@@ -200,7 +221,7 @@ export async function pushToFarm(o: PushOptions): Promise<PushReport> {
     skipped,
     movedJobIds: jobsToWrite.map((j) => j.id)
   }
-  if (o.dryRun || (candidates.length === 0 && batchesToWrite.length === 0 && storyboardsToWrite.length === 0 && projectsToWrite.length === 0 && assetsToWrite.length === 0)) {
+  if (o.dryRun || (candidates.length === 0 && batchesToWrite.length === 0 && storyboardsToWrite.length === 0 && projectsToWrite.length === 0 && assetsToWrite.length === 0 && artifactsToWrite.length === 0)) {
     return report
   }
 
@@ -232,6 +253,7 @@ export async function pushToFarm(o: PushOptions): Promise<PushReport> {
       for (const j of writing) files.copy(join(localDir, 'jobs', j.id), join(farmDir, 'jobs', j.id))
       for (const a of assetsToWrite) files.copy(a.path, move(a.path)!)
       for (const b of batchesWriting) if (isInside(localDir, b.sourceFile)) files.copy(b.sourceFile, move(b.sourceFile)!)
+      for (const a of artifactsToWrite) for (const f of Object.values(a.files)) files.copy(join(localDir, f), join(farmDir, f))
     }
     const written = await writeFarmPush(o.pool, {
       origin: randomUUID(),
@@ -243,7 +265,9 @@ export async function pushToFarm(o: PushOptions): Promise<PushReport> {
       })),
       storyboards: storyboardsToWrite,
       projects: projectsToWrite,
-      assets: assetsToWrite.map((a) => ({ ...a, path: toDataRelative(farmDir, move(a.path)!) }))
+      assets: assetsToWrite.map((a) => ({ ...a, path: toDataRelative(farmDir, move(a.path)!) })),
+      // Stored relative with forward slashes, as the farm's readers expect.
+      artifacts: artifactsToWrite.map((a) => ({ ...a, files: Object.fromEntries(Object.entries(a.files).map(([n, f]) => [n, toDataRelative(farmDir, join(farmDir, f))])) }))
     })
     writtenBatches = written.batches
     Object.assign(report, {
@@ -278,6 +302,8 @@ export async function pushToFarm(o: PushOptions): Promise<PushReport> {
   const { removed, kept } = removeMoved(o.db, leaving.map((j) => ({ id: j.id, mark: heldAt })), batchesLeaving.map((b) => b.id))
   releaseJobs(o.db, held.filter((j) => !onFarmNow.has(j.id)), heldAt)
   report.removedHere = removed.length
+  // A moved render is the farm's job now: the storyboard's views read it there.
+  markRendersOnFarm(o.db, removed.filter((id) => renders.has(id)))
   for (const id of kept) {
     const j = held.find((x) => x.id === id)!
     skipped.push({ kind: 'job', id, title: j.title, reason: 'changed here during the push: it is now on the farm and here; cancel one of them' })

@@ -1,10 +1,10 @@
 /**
  * What a farm worker keeps on its own machine, as `studio run` builds it (studio.ts): the
  * settings (providers, binaries, concurrency, limits), the services steps use and the built-in
- * pipelines. For now the settings, projects and storyboards stores stay in a local SQLite file in
- * the worker's own folder (not on the share: SQLite over NFS/SMB is not safe): a farm worker runs
- * with this machine's settings, and jobs that read a storyboard or a project's media index from
- * the user's studio (storyboard renders, videos from project assets) cannot run on the farm yet.
+ * pipelines. The settings, projects and storyboards stores stay in a local SQLite file in the
+ * worker's own folder (not on the share: SQLite over NFS/SMB is not safe): a farm worker runs with
+ * this machine's settings. Storyboard renders' artifact cache and asset facts are the farm's (the
+ * worker sets them, worker.ts); videos from project assets cannot run on the farm yet.
  * Artifacts, and the paths the pipelines check assets against, are under the shared data folder.
  */
 import { join } from 'node:path'

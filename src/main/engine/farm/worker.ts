@@ -9,7 +9,8 @@
  *    once; a slow safety sweep covers a notification lost with a dropped connection;
  *  - the worker registered with its capabilities (it claims only what it can run) and heartbeating;
  *    the pool renews its leases, and reclaims the jobs of workers that are gone;
- *  - artifacts under the shared data folder, stored relative to it;
+ *  - artifacts under the shared data folder, stored relative to it; storyboard renders' artifact
+ *    cache and their assets' facts in the farm's database (postgres/artifacts.ts);
  *  - the farm's resource limits (`studio farm limits`) held across every worker, this machine's
  *    settings for the resources the farm sets none for (farm-limiter.ts);
  *  - this machine's spend caps held against the whole farm's spend (farm-budget.ts).
@@ -29,6 +30,7 @@ import { ResourceLimiter } from '../pool/resource-limiter'
 import type { StudioServices } from '../services'
 import { FARM_PROGRESS_ORIGIN, FARM_STATUS_ORIGIN } from '../store/postgres/job-events'
 import { relayFarmChanges } from '../store/postgres/job-relay'
+import { PgArtifactStore } from '../store/postgres/artifacts'
 import { PgLeaseStore } from '../store/postgres/leases'
 import { PgProviderCalls } from '../store/postgres/provider-calls'
 import { farmLaneUsage, LANES_WAKE_PREFIX, LIMITS_WAKE, releaseSlot, takeSlot } from '../store/postgres/resource-lanes'
@@ -113,6 +115,8 @@ export class FarmWorker {
       })
     )
     const services = this.local.services
+    // Storyboard renders' artifacts and assets' facts are the farm's: a worker reuses what another made.
+    services.useArtifactStore(new PgArtifactStore(this.db, this.dataDir))
     const providerCalls = new PgProviderCalls(this.db, this.id)
     this.budget = new FarmBudget({
       spentSince: (since, provider) => providerCalls.spentSince(since, provider),

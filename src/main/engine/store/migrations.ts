@@ -416,5 +416,14 @@ export const MIGRATIONS: readonly Migration[] = [
         DELETE FROM steps WHERE job_seq = OLD.seq;
       END;
     `
+  },
+  {
+    version: 19,
+    name: 'storyboard renders queued on a studio farm',
+    sql: `
+      -- A render the window queued on a studio farm: its job is the farm's, not in this file's
+      -- jobs table, so the views read it from the farm instead of skipping it as removed.
+      ALTER TABLE storyboard_renders ADD COLUMN on_farm INTEGER NOT NULL DEFAULT 0;
+    `
   }
 ]

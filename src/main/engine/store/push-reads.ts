@@ -444,3 +444,42 @@ export function removeMoved(db: Db, jobs: ReadonlyArray<{ id: string; mark: numb
   })
   return { removed, kept }
 }
+
+/** A storyboard step's kept result (the artifact cache), as `farm push` takes it: files relative to the data folder. */
+export interface PushArtifact {
+  projectId: string
+  key: string
+  kind: string
+  /** JSON text, copied as it is. */
+  data: string
+  files: Record<string, string>
+  costUsd: number | null
+  provider: string | null
+  createdAt: number
+}
+
+/** The artifact cache of these projects: what a moved storyboard render, and the next ones on the farm, reuse. */
+export function readPushArtifacts(db: Db, projectIds: readonly string[]): PushArtifact[] {
+  if (projectIds.length === 0) return []
+  return prep<[string], { project_id: string; key: string; kind: string; data: string; files: string; cost_usd: number | null; provider: string | null; created_at: number }>(
+    db,
+    'SELECT project_id, key, kind, data, files, cost_usd, provider, created_at FROM artifacts WHERE project_id IN (SELECT value FROM json_each(?)) ORDER BY created_at, key'
+  )
+    .all(JSON.stringify(projectIds))
+    .map((a) => ({
+      projectId: a.project_id,
+      key: a.key,
+      kind: a.kind,
+      data: a.data,
+      files: parseJson(a.files) as Record<string, string>,
+      costUsd: a.cost_usd,
+      provider: a.provider,
+      createdAt: a.created_at
+    }))
+}
+
+/** These storyboard renders' jobs are the farm's now: the storyboard views read them there (migration 19). */
+export function markRendersOnFarm(db: Db, jobIds: readonly string[]): void {
+  if (jobIds.length === 0) return
+  prep(db, 'UPDATE storyboard_renders SET on_farm = 1 WHERE job_id IN (SELECT value FROM json_each(?))').run(JSON.stringify(jobIds))
+}

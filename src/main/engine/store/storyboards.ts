@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { QueueError } from '../errors'
+import type { Awaitable } from './awaitable'
 import type { StoryboardDoc } from '../storyboards/document'
 import { inTransaction, prep, type Db } from './database'
 
@@ -24,6 +25,8 @@ export interface StoredRender {
   draft: boolean
   sceneId: string | null
   createdAt: number
+  /** Queued on a studio farm: its job is the farm's (migration 19). */
+  onFarm: boolean
 }
 
 export interface CachedArtifact {
@@ -56,6 +59,22 @@ export interface AssetFacts {
 }
 
 /**
+ * What a storyboard render's steps read and write while they run: the content-addressed artifact
+ * cache and what a render measures of an asset once. Its own interface because a farm worker
+ * keeps it in the farm's PostgreSQL (postgres/artifacts.ts), where every worker finds what
+ * another made; SQLite answers inside the call (an awaited value costs its caller nothing more).
+ * Artifact files are relative to the data folder; an asset's path is absolute on this machine.
+ */
+export interface ArtifactStore {
+  cached(projectId: string, key: string): Awaitable<CachedArtifact | null>
+  cachedKeys(projectId: string, keys: readonly string[]): Awaitable<Set<string>>
+  storeArtifact(projectId: string, key: string, a: CachedArtifact): Awaitable<void>
+  forgetArtifact(projectId: string, key: string): Awaitable<void>
+  assetFacts(assetId: string): Awaitable<AssetFacts | null>
+  saveAssetFacts(assetId: string, facts: { sha256: string; durationSec: number | null }): Awaitable<void>
+}
+
+/**
  * Storyboards, their revisions and renders, the content-addressed artifact cache, and what a
  * storyboard measures of an asset once. Plain domain values in and out; each change is one
  * transaction. Synchronous on SQLite; on a network database every method returns a promise
@@ -72,7 +91,7 @@ export interface StoryboardStore {
   moveTo(id: string, step: -1 | 1): StoredStoryboard
   docAt(id: string, revision: number): StoryboardDoc | null
   remove(id: string): void
-  recordRender(id: string, jobId: string, revision: number, draft: boolean, sceneId: string | null): void
+  recordRender(id: string, jobId: string, revision: number, draft: boolean, sceneId: string | null, onFarm?: boolean): void
   renders(id: string, limit?: number): StoredRender[]
   renderOf(jobId: string): { storyboardId: string; revision: number } | null
   cached(projectId: string, key: string): CachedArtifact | null
@@ -169,27 +188,31 @@ export class SqliteStoryboardStore implements StoryboardStore {
     prep(this.db, 'DELETE FROM storyboards WHERE id = ?').run(id)
   }
 
-  /** Remember that a job renders this storyboard at this revision (in the enqueue's transaction). */
-  recordRender(id: string, jobId: string, revision: number, draft: boolean, sceneId: string | null): void {
-    prep(this.db, 'INSERT INTO storyboard_renders (job_id, storyboard_id, revision, draft, scene_id, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+  /**
+   * Remember that a job renders this storyboard at this revision (in the enqueue's transaction; a
+   * farm's job is queued on the farm first, then recorded here).
+   */
+  recordRender(id: string, jobId: string, revision: number, draft: boolean, sceneId: string | null, onFarm = false): void {
+    prep(this.db, 'INSERT INTO storyboard_renders (job_id, storyboard_id, revision, draft, scene_id, created_at, on_farm) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
       jobId,
       id,
       revision,
       draft ? 1 : 0,
       sceneId,
-      this.now()
+      this.now(),
+      onFarm ? 1 : 0
     )
   }
 
-  /** Renders whose job still exists, newest first. */
+  /** Renders whose job still exists here, and those queued on a farm (their job is the farm's to find), newest first. */
   renders(id: string, limit = 50): StoredRender[] {
-    return prep<[string, number], { job_id: string; revision: number; draft: number; scene_id: string | null; created_at: number }>(
+    return prep<[string, number], { job_id: string; revision: number; draft: number; scene_id: string | null; created_at: number; on_farm: number }>(
       this.db,
-      `SELECT r.* FROM storyboard_renders r JOIN jobs j ON j.id = r.job_id
-       WHERE r.storyboard_id = ? ORDER BY r.created_at DESC, j.seq DESC LIMIT ?`
+      `SELECT r.* FROM storyboard_renders r LEFT JOIN jobs j ON j.id = r.job_id
+       WHERE r.storyboard_id = ? AND (j.id IS NOT NULL OR r.on_farm = 1) ORDER BY r.created_at DESC, j.seq DESC LIMIT ?`
     )
       .all(id, limit)
-      .map((r) => ({ jobId: r.job_id, revision: r.revision, draft: r.draft === 1, sceneId: r.scene_id, createdAt: r.created_at }))
+      .map((r) => ({ jobId: r.job_id, revision: r.revision, draft: r.draft === 1, sceneId: r.scene_id, createdAt: r.created_at, onFarm: r.on_farm === 1 }))
   }
 
   /** The storyboard a render job belongs to. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream, existsSync } from 'node:fs'
 import { copyFile, link, rename, rm } from 'node:fs/promises'
 import { basename, isAbsolute, join, relative } from 'node:path'
@@ -8,7 +8,7 @@ import { projectFolder } from '../projects'
 import { makePrivateDir } from '../store/private-files'
 import { probe } from '../render/ffmpeg'
 import type { BinarySettings } from '../render/binaries'
-import type { CachedArtifact, StoryboardStore } from '../store/storyboards'
+import type { ArtifactStore, CachedArtifact } from '../store/storyboards'
 
 /** A reused or new artifact as a step sees it: absolute paths. */
 export interface Artifact {
@@ -33,27 +33,29 @@ export interface AssetFile {
  * Artifacts by content key, per project. A step that made something keeps it here (a hard link
  * to its own file: no copy, and it outlives the job's folder); a later step with the same key
  * takes it instead of paying again. Files are flushed and linked before the row that lists them.
+ * The store is this studio's SQLite, or on a farm worker the farm's PostgreSQL with the files in
+ * the shared data folder (`dataDir`), so that a worker reuses what another made.
  */
 export class ArtifactCache {
   constructor(
-    private readonly store: StoryboardStore,
+    private readonly store: ArtifactStore,
     private readonly dataDir: string
   ) {}
 
   /** The artifact for `key`, when its row and every one of its files are still there. */
-  lookup(projectId: string, key: string): Artifact | null {
-    const hit = this.store.cached(projectId, key)
+  async lookup(projectId: string, key: string): Promise<Artifact | null> {
+    const hit = await this.store.cached(projectId, key)
     if (!hit) return null
     const files = Object.fromEntries(Object.entries(hit.files).map(([name, rel]) => [name, join(this.dataDir, rel)]))
     if (!Object.values(files).every((f) => existsSync(f))) {
       // Someone cleaned the folder: the artifact is made again.
-      this.store.forgetArtifact(projectId, key)
+      await this.store.forgetArtifact(projectId, key)
       return null
     }
     return { key, data: (hit.data ?? {}) as Record<string, unknown>, files, costUsd: hit.costUsd, provider: hit.provider }
   }
 
-  has(projectId: string, keys: readonly string[]): Set<string> {
+  async has(projectId: string, keys: readonly string[]): Promise<Set<string>> {
     return this.store.cachedKeys(projectId, keys)
   }
 
@@ -64,7 +66,8 @@ export class ArtifactCache {
     const files: Record<string, string> = {}
     for (const [name, source] of Object.entries(made.files)) {
       const target = join(dir, `${key}-${basename(source)}`)
-      const temp = `${target}.${process.pid}.tmp`
+      // Unique among the machines sharing the folder (two hosts may run the same pid).
+      const temp = `${target}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`
       await rm(temp, { force: true })
       try {
         await link(source, temp)
@@ -84,7 +87,7 @@ export class ArtifactCache {
       costUsd: made.costUsd,
       provider: made.provider
     }
-    this.store.storeArtifact(projectId, key, row)
+    await this.store.storeArtifact(projectId, key, row)
     return { key, ...made, files }
   }
 
@@ -93,14 +96,14 @@ export class ArtifactCache {
    * project only: a payload can name no file, and no other project's media.
    */
   async asset(projectId: string, assetId: string, binaries: BinarySettings): Promise<AssetFile> {
-    const facts = this.store.assetFacts(assetId)
+    const facts = await this.store.assetFacts(assetId)
     if (!facts || facts.projectId !== projectId) throw permanent(`asset ${assetId} is not in project ${projectId} (it was removed, or belongs to another project)`)
     if (!isAbsolute(facts.path) || !existsSync(facts.path)) throw permanent(`the file of asset "${facts.name}" is missing`)
     let { sha256, durationSec } = facts
     if (!sha256) {
       sha256 = await hashFile(facts.path)
       durationSec = facts.kind === 'video' || facts.kind === 'audio' ? await mediaDuration(facts.path, binaries) : null
-      this.store.saveAssetFacts(assetId, { sha256, durationSec })
+      await this.store.saveAssetFacts(assetId, { sha256, durationSec })
     }
     return { id: assetId, kind: facts.kind, path: facts.path, name: facts.name, sha256, durationSec }
   }

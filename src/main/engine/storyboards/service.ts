@@ -18,7 +18,7 @@ import type { EventBus } from '../events'
 import type { JobStore as Queue } from '../store/jobs'
 import type { StudioServices } from '../services'
 import type { Transactions } from '../store/transactions'
-import type { AssetFile } from './artifact-cache'
+import type { ArtifactCache, AssetFile } from './artifact-cache'
 import { applyEdit, assetRefs, makeScene, makeSettings, sceneIndex, type StoryboardDoc } from './document'
 import { scenesFromIdea, rewriteNarration } from './from-idea'
 import { parseStepName, planRenderSteps, RenderInput, sceneTransition, scenesToRender } from './render-input'
@@ -62,6 +62,20 @@ export interface RenderRequest {
   priority?: number | undefined
 }
 
+/** A render as it is queued: the storyboard, the payload (its revision), the job's title and priority. */
+export interface PreparedRender {
+  board: StoredStoryboard
+  input: RenderInput
+  title: string
+  priority?: number
+}
+
+/**
+ * Render jobs this studio's queue does not hold: a window on a studio farm reads them from the
+ * farm first (farm/farm-storyboards.ts) and gives them here, so the views stay synchronous.
+ */
+export type FarmJobs = ReadonlyMap<string, JobDetail>
+
 /**
  * Storyboards as the contract sees them: create, edit with undo and redo, plan and render. Each
  * edit is one transaction and one revision; a render is a job of the `storyboard` pipeline whose
@@ -74,12 +88,12 @@ export class StoryboardService {
     return this.d.services.storyboards
   }
 
-  list(projectId?: string): StoryboardSummary[] {
+  list(projectId?: string, farmJobs?: FarmJobs): StoryboardSummary[] {
     return this.store.list(projectId).map((b) => {
       let poster: string | null = null
       for (const r of this.store.renders(b.id, 20)) {
         if (r.draft || r.sceneId) continue
-        const view = this.renderView(r.jobId, r)
+        const view = this.renderView(r.jobId, r, farmJobs)
         if (view?.status === 'completed') {
           poster = view.poster
           break
@@ -136,13 +150,15 @@ export class StoryboardService {
     return this.view(board.id)
   }
 
-  view(id: string): StoryboardView {
+  /** The storyboard with its renders; `farmJobs` are those of its renders queued on a farm (farmRenderJobs). */
+  view(id: string, farmJobs?: FarmJobs): StoryboardView {
     const board = this.store.require(id)
-    const renders = this.store.renders(id).flatMap((r) => this.renderView(r.jobId, r) ?? [])
+    const renders = this.store.renders(id).flatMap((r) => this.renderView(r.jobId, r, farmJobs) ?? [])
     // Changed since the last render of the whole storyboard (a draft counts: its keys say draft).
     const last = renders.find((r) => !r.sceneId && r.status === 'completed')
-    const rendered = last ? this.renderedScenes(last.jobId) : new Map<string, { segmentKey: string; seconds: number }>()
-    const current = last && rendered.size ? this.currentSegmentKeys(board, last.draft) : new Map<string, string>()
+    const lastJob = last ? this.jobOf(last.jobId, farmJobs) : null
+    const rendered = lastJob ? this.renderedScenes(lastJob) : new Map<string, { segmentKey: string; seconds: number }>()
+    const current = last && lastJob && rendered.size ? this.currentSegmentKeys(board, last.draft, lastJob) : new Map<string, string>()
     const scenes: SceneView[] = board.doc.scenes.map((scene, index) => {
       const words = countWords(scene.narration)
       const estimatedSec = sceneSeconds(scene, words ? words / WORDS_PER_SECOND : null)
@@ -204,12 +220,15 @@ export class StoryboardService {
     this.d.events.emit({ type: 'storyboard.changed', id, projectId: board.projectId, revision: 0 })
   }
 
-  /** What a render would run and reuse, and its expected time and cost, without queuing it. */
-  async plan(req: RenderRequest): Promise<RenderPlanView> {
+  /**
+   * What a render would run and reuse, and its expected time and cost, without queuing it. `cache`
+   * is where the render's artifacts are (a farm's, for a window on a farm); this studio's by default.
+   */
+  async plan(req: RenderRequest, cache: ArtifactCache = this.d.services.artifacts): Promise<RenderPlanView> {
     const board = this.store.require(req.id)
     const input = this.renderInput(board, req)
-    const keys = await this.stepKeys(board.projectId, input)
-    const found = this.d.services.artifacts.has(board.projectId, keys.map((k) => k.key))
+    const keys = await this.stepKeys(board.projectId, input, cache)
+    const found = await cache.has(board.projectId, keys.map((k) => k.key))
     const cached = { has: (key: string) => key === ASSET || found.has(key) }
     let estimatedMs = 0
     let run = 0
@@ -241,22 +260,42 @@ export class StoryboardService {
   }
 
   async render(req: RenderRequest): Promise<{ storyboard: StoryboardView; job: JobView }> {
-    const board = this.store.require(req.id)
-    const input = this.renderInput(board, req)
-    await this.checkAssets(board.projectId, board.doc)
+    const { board, input, title, priority } = await this.prepareRender(req)
     const job = this.d.transactions.run(() => {
       const queued = this.d.queue.enqueue({
         type: 'storyboard',
         projectId: board.projectId,
         input: input as unknown as Record<string, unknown>,
-        title: `${board.doc.title}${input.sceneId ? ` · scene ${board.doc.scenes.findIndex((s) => s.id === input.sceneId) + 1}` : ''}${input.draft ? ' (draft)' : ''}`.slice(0, 300),
-        ...(req.priority !== undefined ? { priority: req.priority } : {})
+        title,
+        ...(priority !== undefined ? { priority } : {})
       })
       this.store.recordRender(board.id, queued.id, board.revision, input.draft, input.sceneId)
       return queued
     })
     this.announce(board)
     return { storyboard: this.view(board.id), job }
+  }
+
+  /** A render of the storyboard as it is now, checked, not queued yet (render() queues it here; a window on a farm, there). */
+  async prepareRender(req: RenderRequest): Promise<PreparedRender> {
+    const board = this.store.require(req.id)
+    const input = this.renderInput(board, req)
+    await this.checkAssets(board.projectId, board.doc)
+    const title = `${board.doc.title}${input.sceneId ? ` · scene ${board.doc.scenes.findIndex((s) => s.id === input.sceneId) + 1}` : ''}${input.draft ? ' (draft)' : ''}`.slice(0, 300)
+    return { board, input, title, ...(req.priority !== undefined ? { priority: req.priority } : {}) }
+  }
+
+  /** A render queued on a studio farm as `jobId`: recorded here, its job read from the farm by the views. */
+  recordFarmRender(prepared: PreparedRender, jobId: string): void {
+    const { board, input } = prepared
+    this.store.recordRender(board.id, jobId, board.revision, input.draft, input.sceneId, true)
+    this.announce(board)
+  }
+
+  /** The jobs of the storyboard's renders queued on a farm (of every storyboard of the project, or all, when `id` is null). */
+  farmRenderJobs(id: string | null, projectId?: string): string[] {
+    const boards = id !== null ? [id] : this.store.list(projectId).map((b) => b.id)
+    return boards.flatMap((b) => this.store.renders(b).filter((r) => r.onFarm).map((r) => r.jobId))
   }
 
   /** The payload of a render of the storyboard as it is now. */
@@ -295,7 +334,7 @@ export class StoryboardService {
   }
 
   /** Each step's key as a render would compute it, from what the cache already knows. */
-  private async stepKeys(projectId: string, input: RenderInput): Promise<Array<{ key: string; kind: string; sceneId: string | null; paid: boolean }>> {
+  private async stepKeys(projectId: string, input: RenderInput, cache: ArtifactCache): Promise<Array<{ key: string; kind: string; sceneId: string | null; paid: boolean }>> {
     const providers = this.d.services.providers()
     const facts = new Map<string, SceneFacts>()
     const assetsById = new Map<string, AssetFile>()
@@ -309,7 +348,7 @@ export class StoryboardService {
         media = asset.kind
       }
       const voiceKey = scene.narration.trim() ? voiceKeyOf(input, scene.narration, providers.speech.id) : null
-      const voiceSec = voiceKey ? Number((this.d.services.artifacts.lookup(projectId, voiceKey)?.data as { durationSec?: number } | undefined)?.durationSec ?? 0) || null : null
+      const voiceSec = voiceKey ? Number(((await cache.lookup(projectId, voiceKey))?.data as { durationSec?: number } | undefined)?.durationSec ?? 0) || null : null
       facts.set(scene.id, { visualKey: visualKeyOf(input, scene, providers.image, sha), media, voiceKey, voiceSec })
     }
     const musicSetting = input.settings.music
@@ -368,11 +407,15 @@ export class StoryboardService {
     return kind === 'voice' || kind === 'visual' ? null : 0
   }
 
+  /** A render's job: the farm's when the window read it there, else this studio's. */
+  private jobOf(jobId: string, farmJobs?: FarmJobs): JobDetail | null {
+    return farmJobs?.get(jobId) ?? this.d.queue.get(jobId)
+  }
+
   /** Scene id → the segment key and length of a finished full render. */
-  private renderedScenes(jobId: string): Map<string, { segmentKey: string; seconds: number }> {
-    const job = this.d.queue.get(jobId)
+  private renderedScenes(job: JobDetail): Map<string, { segmentKey: string; seconds: number }> {
     const out = new Map<string, { segmentKey: string; seconds: number }>()
-    for (const step of job?.steps ?? []) {
+    for (const step of job.steps) {
       if (!step.name.startsWith('segment:') || step.status !== 'completed') continue
       const data = step.output as { key?: string; frames?: number; fps?: number } | null
       if (data?.key) out.set(step.name.slice('segment:'.length), { segmentKey: data.key, seconds: (data.frames ?? 0) / (data.fps ?? 30) })
@@ -382,12 +425,19 @@ export class StoryboardService {
 
   /**
    * The key the scene's segment would have now, from cached facts only (no hashing, no probing):
-   * an asset whose hash is not known yet, or a voice not made yet, reads as changed.
+   * an asset whose hash is not known yet, or a voice not made yet, reads as changed. A voice's
+   * length is the cache's, or the last render's own voice step's (a farm's render keeps its cache
+   * on the farm).
    */
-  private currentSegmentKeys(board: StoredStoryboard, draft: boolean): Map<string, string> {
+  private currentSegmentKeys(board: StoredStoryboard, draft: boolean, last: JobDetail): Map<string, string> {
     if (board.doc.scenes.length === 0) return new Map()
     const input = this.renderInput(board, { id: board.id, draft })
     const providers = this.d.services.providers()
+    const spoken = new Map<string, number>()
+    for (const step of last.steps) {
+      const data = step.output as { key?: unknown; durationSec?: unknown } | null
+      if (step.name.startsWith('voice:') && typeof data?.key === 'string' && typeof data.durationSec === 'number') spoken.set(data.key, data.durationSec)
+    }
     const factsOf = (scene: StoryboardDoc['scenes'][number]): SceneFacts => {
       let sha: string | undefined
       let media = 'image'
@@ -397,8 +447,9 @@ export class StoryboardService {
         media = a?.kind ?? 'image'
       }
       const voiceKey = scene.narration.trim() ? voiceKeyOf(input, scene.narration, providers.speech.id) : null
-      const voiceData = voiceKey ? (this.d.services.artifacts.lookup(board.projectId, voiceKey)?.data as { durationSec?: number } | undefined) : undefined
-      return { visualKey: visualKeyOf(input, scene, providers.image, sha), media, voiceKey, voiceSec: voiceData?.durationSec ?? null }
+      // The stored row's facts (the view only reads the voice's length): this studio's store answers at once.
+      const voiceData = voiceKey ? (this.store.cached(board.projectId, voiceKey)?.data as { durationSec?: number } | undefined) : undefined
+      return { visualKey: visualKeyOf(input, scene, providers.image, sha), media, voiceKey, voiceSec: voiceData?.durationSec ?? (voiceKey ? spoken.get(voiceKey) : undefined) ?? null }
     }
     const style = this.d.services.settings().subtitleStyle
     return new Map(board.doc.scenes.map((scene) => [scene.id, segmentSpec(input, scene, factsOf, style).key]))
@@ -412,8 +463,8 @@ export class StoryboardService {
     return null
   }
 
-  private renderView(jobId: string, r: { revision: number; draft: boolean; sceneId: string | null; createdAt: number }): StoryboardRenderView | null {
-    const job: JobDetail | null = this.d.queue.get(jobId)
+  private renderView(jobId: string, r: { revision: number; draft: boolean; sceneId: string | null; createdAt: number }, farmJobs?: FarmJobs): StoryboardRenderView | null {
+    const job: JobDetail | null = this.jobOf(jobId, farmJobs)
     if (!job) return null
     const assemble = job.steps.find((s) => s.name === 'assemble')
     const files = assemble?.status === 'completed' ? assemble.files : {}

@@ -13,7 +13,7 @@
  * order they had here; their numbers (seq) are drawn in that same order.
  */
 import type pg from 'pg'
-import type { PushAsset, PushBatch, PushJob, PushProject, PushStoryboard } from '../push-reads'
+import type { PushArtifact, PushAsset, PushBatch, PushJob, PushProject, PushStoryboard } from '../push-reads'
 import { notifyJobChanges } from './job-events'
 import { inPgTransaction } from './transaction'
 import { wakeWorkers } from './wake'
@@ -27,6 +27,8 @@ export interface FarmPush {
   storyboards: readonly PushStoryboard[]
   projects: readonly PushProject[]
   assets: readonly PushAsset[]
+  /** Storyboard renders' artifact cache, files relative to the shared folder (a key the farm has is kept: the same content). */
+  artifacts?: readonly PushArtifact[]
   /** Names this push in the NOTIFY it sends, as a job store does. */
   origin: string
 }
@@ -92,6 +94,19 @@ export function writeFarmPush(pool: pg.Pool, push: FarmPush): Promise<FarmPushWr
         ]
       )
       written.assets = rows.map((r) => r.id)
+    }
+
+    if (push.artifacts?.length) {
+      const a = push.artifacts
+      await q(
+        `INSERT INTO artifacts (project_id, key, kind, data, files, cost_usd, provider, created_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::double precision[], $7::text[], $8::bigint[])
+         ON CONFLICT (project_id, key) DO NOTHING`,
+        [
+          a.map((x) => x.projectId), a.map((x) => x.key), a.map((x) => x.kind), a.map((x) => x.data), a.map((x) => JSON.stringify(x.files)),
+          a.map((x) => x.costUsd), a.map((x) => x.provider), a.map((x) => x.createdAt)
+        ]
+      )
     }
 
     if (push.jobs.length) {

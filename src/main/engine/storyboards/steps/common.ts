@@ -58,7 +58,7 @@ const REUSED: Record<ArtifactKind, LogLineCode> = {
  */
 export async function cachedStep(ctx: Ctx, kind: ArtifactKind, key: string, scene: number | null, make: () => Promise<Made>): Promise<StepResult> {
   const cache = ctx.services.artifacts
-  const hit = cache.lookup(ctx.projectId, key)
+  const hit = await cache.lookup(ctx.projectId, key)
   if (hit) {
     ctx.log(logEntry(REUSED[kind], scene === null ? {} : { scene }))
     // The job lists the reused files as its own (hard links: no copy), so each render is a
