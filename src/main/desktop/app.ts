@@ -13,6 +13,7 @@ import { QueueError } from '../engine/errors'
 import type { Studio } from '../engine/studio'
 import { EngineClient, type EngineProcess } from '../host/engine-client'
 import { SECRET_KINDS, type SecretKeys } from '../host/protocol'
+import { windowMediaRoots } from '../host/media-roots'
 import { relay, type Route } from '../host/relay'
 import { queueActions } from './actions'
 import { appPageFrom, type AppPage } from './app-page'
@@ -118,7 +119,9 @@ export function runDesktopApp(options: DesktopOptions): Promise<DesktopApp | nul
 
     installContentSecurityPolicy(session.defaultSession, page)
     installPermissionPolicy(session.defaultSession, page)
-    undo.push(serveStudioFiles(info.dataDir))
+    // A farm's results are read from its share, which may be mounted outside the data folder.
+    const media = windowMediaRoots(info.dataDir, { ask: () => engine.call('farm/queue', {}), subscribe: (l) => engine.subscribe(l) })
+    undo.push(media.stop, serveStudioFiles(info.dataDir, () => media.roots()))
     undo.push(serveAppPage(page))
 
     const route = relay(

@@ -15,7 +15,7 @@ import { isSafeExternalUrl, openExternalSafely } from './external'
 import { resolveInsideRoots } from '../api/media-paths'
 import type { SafeStorageSecrets } from './secrets'
 
-export type DesktopHandlers = Pick<Handlers, 'system/reveal' | 'system/openExternal' | 'settings/setApiKey' | 'system/exportFiles' | 'farm/connect'>
+export type DesktopHandlers = Pick<Handlers, 'system/reveal' | 'system/openExternal' | 'settings/setApiKey' | 'system/exportFiles' | 'system/pickFolder' | 'farm/connect'>
 
 export interface DesktopHandlerDeps {
   /** Folders whose files may be revealed (the studio data folder). */
@@ -44,6 +44,11 @@ export function desktopHandlers(deps: DesktopHandlerDeps): DesktopHandlers {
       return null
     },
     'system/exportFiles': async (request) => ({ saved: await exportFiles(deps.revealRoots, request.paths) }),
+    // Only a path the user chose: the page fills a field with it, and the engine checks it when saved.
+    'system/pickFolder': async (request) => {
+      const choice = await dialog.showOpenDialog({ ...(request.title ? { title: request.title } : {}), properties: ['openDirectory', 'createDirectory'] })
+      return { path: choice.canceled ? null : (choice.filePaths[0] ?? null) }
+    },
     'system/openExternal': async (request) => {
       if (!isSafeExternalUrl(request.url)) {
         throw new QueueError('bad_request', 'url: only http(s) links without a user name or password can be opened')

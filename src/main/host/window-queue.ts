@@ -17,6 +17,7 @@
  */
 import type { FarmQueueState } from '../../shared/farm'
 import type { EngineEvent, EngineEventType, QueueSummary } from '../../shared/types'
+import { saveSharedDir } from '../api/farm'
 import { farmWindowRoutes, QUEUE_URL_UNSUPPORTED } from '../api/farm-queue-routes'
 import type { Handlers } from '../api/handler-map'
 import type { Engine } from '../engine/engine'
@@ -35,6 +36,8 @@ export interface WindowQueueOptions {
   local: Handlers
   /** `--queue-url` / STUDIO_QUEUE_URL: the window is on this farm for the whole session. */
   queueUrl?: string
+  /** `serve --farm-data-dir`: the farm's shared folder on this computer (else Settings', else the data folder). */
+  farmDataDir?: string
   /** Run the local pool (and batches) while on the local queue. */
   startWork: boolean
   /** An event for the window. */
@@ -48,6 +51,7 @@ export class WindowQueue {
   /** What dispatch answers with now. */
   handlers: Handlers
   private farm: FarmQueue | null = null
+  private farmUrl: string | null = null
   private chosenBy: 'flag' | 'settings' | null = null
   private stopFarm: Array<() => void> = []
   private stopLocalSummaries: (() => void) | null = null
@@ -75,7 +79,14 @@ export class WindowQueue {
 
   state(): FarmQueueState {
     if (!this.farm) return { queueUrl: null, connected: true, problem: null }
-    return { ...this.farm.state(), chosenBy: this.chosenBy ?? 'settings' }
+    return { ...this.farm.state(), chosenBy: this.chosenBy ?? 'settings', sharedDir: this.farm.dataDir }
+  }
+
+  /** Where this computer reads the farm's results: `--farm-data-dir`, else Settings → "Studio farm", else the data folder. */
+  private sharedDir(): string {
+    const engine = this.o.engine
+    const saved = engine instanceof Studio ? engine.settings.get().farm.sharedDir : null
+    return this.o.farmDataDir ?? saved ?? engine.dataDir
   }
 
   async close(): Promise<void> {
@@ -104,8 +115,9 @@ export class WindowQueue {
     await this.leaveFarm()
     await this.stopLocalWork()
     const { FarmQueue } = await import('../engine/farm/farm-queue')
-    const farm = new FarmQueue({ url, dataDir: this.o.engine.dataDir, ...(this.o.retryMs !== undefined ? { retryMs: this.o.retryMs } : {}), log: this.o.log })
+    const farm = new FarmQueue({ url, dataDir: this.sharedDir(), ...(this.o.retryMs !== undefined ? { retryMs: this.o.retryMs } : {}), log: this.o.log })
     this.farm = farm
+    this.farmUrl = url
     this.chosenBy = chosenBy
     this.handlers = this.compose()
     this.stopFarm.push(
@@ -138,6 +150,7 @@ export class WindowQueue {
     for (const stop of this.stopFarm.splice(0)) stop()
     const farm = this.farm
     this.farm = null
+    this.farmUrl = null
     this.chosenBy = null
     await farm?.close()
   }
@@ -185,6 +198,17 @@ export class WindowQueue {
         this.refuseIfFlag()
         const view = await local['farm/disconnect'](request)
         await this.serial(() => this.toLocal())
+        return view
+      },
+      // Checked against the farm the window is on; then the window reads the farm's results there.
+      'farm/setSharedDir': async (request) => {
+        const engine = this.o.engine
+        const view = this.chosenBy === 'flag' && engine instanceof Studio
+          ? (await saveSharedDir(engine, request.sharedDir, this.farmUrl), await local['farm/get']({}))
+          : await local['farm/setSharedDir'](request)
+        const url = this.farmUrl
+        const by = this.chosenBy
+        if (url && by) await this.serial(() => this.toFarm(url, by))
         return view
       }
     }

@@ -822,5 +822,26 @@ export const fr: Record<MessageKey, string> = {
   'farmQueue.lost': 'La connexion à la ferme {url} est perdue — nouvelle tentative en cours. La file affichée n’est peut-être plus à jour.',
   'farmQueue.back': 'La connexion à la ferme est rétablie : la file est de nouveau à jour.',
   'error.queue_url_unsupported': 'Cela demande la file propre à cet ordinateur, or la fenêtre est sur une ferme : les lots et les rendus de storyboard ne peuvent pas encore tourner sur une ferme. Déconnectez-vous de la ferme dans Réglages → Ferme de rendu (ou lancez « studio serve » sans --queue-url) pour les utiliser.',
-  'error.farm_unreachable': 'La ferme ne répond pas ; la fenêtre réessaie et sera à jour dès son retour.'
+  'error.farm_unreachable': 'La ferme ne répond pas ; la fenêtre réessaie et sera à jour dès son retour.',
+  // Réglages → Ferme de rendu → le dossier partagé de la ferme tel que cet ordinateur le monte (ticket 18).
+  'farmShare.label': 'Dossier partagé sur cet ordinateur',
+  'farmShare.hint': 'L’endroit où cet ordinateur monte le dossier partagé de la ferme (NFS, SMB), si ce n’est pas le dossier de données de l’application. Les résultats et les vidéos de la ferme sont lus à partir de là. Il est vérifié à l’enregistrement.',
+  'farmShare.placeholder': '/mnt/studio-farm',
+  'farmShare.choose': 'Choisir…',
+  'farmShare.save': 'Enregistrer',
+  'farmShare.checking': 'Vérification…',
+  'farmShare.saved': 'Enregistré : les résultats de la ferme sont lus dans {dir}.',
+  'farmShare.cleared': 'Effacé : le dossier de données de l’application sert de dossier partagé de la ferme.',
+  'farmShare.reading': 'Cette fenêtre lit les résultats de la ferme dans {dir}.',
+  'issue.custom.farmShare.notConnected': '{field} : connectez-vous d’abord à une ferme : le dossier est vérifié auprès d’elle.',
+  'issue.custom.farmShare.notAbsolute': '{field} : indiquez le chemin complet du dossier (commençant par / ou par une lettre de lecteur).',
+  'issue.custom.farmShare.missing': '{field} : ce dossier n’existe pas sur cet ordinateur. Le partage est-il monté ?',
+  'issue.custom.farmShare.notAFolder': '{field} : c’est un fichier, pas un dossier.',
+  'issue.custom.farmShare.notReadable': '{field} : cet ordinateur ne peut pas lire ce dossier.',
+  'issue.custom.farmShare.readOnly': '{field} : ce dossier est monté en lecture seule sur cet ordinateur.',
+  'issue.custom.farmShare.full': '{field} : ce dossier est plein (ou a dépassé son quota).',
+  'issue.custom.farmShare.notWritable': '{field} : cet ordinateur ne peut pas écrire dans ce dossier.',
+  'issue.custom.farmShare.mismatch': '{field} : ce dossier a rendu autre chose que ce qui y a été écrit. S’agit-il d’une copie synchronisée plutôt que d’un partage monté ?',
+  'issue.custom.farmShare.anotherFarm': '{field} : ce dossier appartient à une autre ferme.',
+  'issue.custom.farmShare.notTheShare': '{field} : ce n’est pas le dossier dans lequel écrivent les machines de la ferme (il ne porte aucune marque de cette ferme). Le partage est-il monté ici, à ce chemin ?'
 }
