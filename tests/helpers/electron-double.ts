@@ -799,6 +799,7 @@ export const electron = {
     shell.openedPaths.length = 0
     dialog.errors.length = 0
     dialog.saveAnswers.length = 0
+    dialog.openAnswers.length = 0
     for (const win of BrowserWindowDouble.getAllWindows()) {
       win.removeAllListeners()
       win.destroyed = true

@@ -26,6 +26,8 @@ export interface FarmWindow {
 
 export interface ServedOnFarm {
   window: FarmWindow
+  /** The page's URL, `#token=…` included (its /files serves media). */
+  url: URL
   /** What serve wrote to stderr. */
   output(): string
   /** Closed with the window after the test (a TCP relay in front of the farm, say). */
@@ -79,6 +81,6 @@ export function useServeOnFarm(dataDir: () => string): (queueUrl: string, env?: 
       close: () => ws.close()
     }
     entry.window = window
-    return { window, output: () => err, alsoClose: (close) => entry.closers.push(close) }
+    return { window, url, output: () => err, alsoClose: (close) => entry.closers.push(close) }
   }
 }
