@@ -832,6 +832,7 @@ export const en = {
   'farmShare.saved': 'Saved: the farm’s results are read from {dir}.',
   'farmShare.cleared': 'Cleared: this app’s data folder is used as the farm’s shared folder.',
   'farmShare.reading': 'This window reads the farm’s results from {dir}.',
+  'issue.custom.farm.outsideShare': '{field} is a file of this computer outside the farm’s shared folder: the farm’s other machines cannot read it. Put it in the shared folder (or import it into a project there).',
   'issue.custom.farmShare.notConnected': '{field}: connect to a farm first: the folder is checked against it.',
   'issue.custom.farmShare.notAbsolute': '{field}: give the full path of the folder (starting with / or a drive letter).',
   'issue.custom.farmShare.missing': '{field}: this folder does not exist on this computer. Is the share mounted?',

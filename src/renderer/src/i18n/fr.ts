@@ -833,6 +833,7 @@ export const fr: Record<MessageKey, string> = {
   'farmShare.saved': 'Enregistré : les résultats de la ferme sont lus dans {dir}.',
   'farmShare.cleared': 'Effacé : le dossier de données de l’application sert de dossier partagé de la ferme.',
   'farmShare.reading': 'Cette fenêtre lit les résultats de la ferme dans {dir}.',
+  'issue.custom.farm.outsideShare': '{field} est un fichier de cet ordinateur situé hors du dossier partagé de la ferme : les autres machines de la ferme ne peuvent pas le lire. Placez-le dans le dossier partagé (ou importez-le dans un projet qui s’y trouve).',
   'issue.custom.farmShare.notConnected': '{field} : connectez-vous d’abord à une ferme : le dossier est vérifié auprès d’elle.',
   'issue.custom.farmShare.notAbsolute': '{field} : indiquez le chemin complet du dossier (commençant par / ou par une lettre de lecteur).',
   'issue.custom.farmShare.missing': '{field} : ce dossier n’existe pas sur cet ordinateur. Le partage est-il monté ?',
