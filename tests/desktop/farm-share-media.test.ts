@@ -55,9 +55,15 @@ describe('Shared folder on this computer, in the desktop app', () => {
     expect(await served.text()).toBe('MP4 FROM THE FARM')
     expect((await get(join(share, '.studio-farm'))).status).toBe(403)
     expect((await get(join(share, 'jobs', '..', '.studio-farm'))).status).toBe(403)
+    // "Show in folder" on the farm's result, as main wires it (the data folder and the share's media).
+    const handlers = desktopHandlers({ revealRoots: async () => [dataDir, ...(await roots.roots())], secrets: { set: () => true, unavailableReason: () => null }, invalidateProviders: () => {} })
+    await handlers['system/reveal']({ path: result })
+    expect(electron.shell.revealed).toEqual([result])
+    await expect(handlers['system/reveal']({ path: join(share, '.studio-farm') })).rejects.toMatchObject({ code: 'forbidden' })
     // Back on this computer's queue: the share is not served any more.
     send({ type: 'farm.queue', queueUrl: null, connected: true, problem: null })
     expect((await get(result)).status).toBe(403)
+    await expect(handlers['system/reveal']({ path: result })).rejects.toMatchObject({ code: 'forbidden' })
     roots.stop()
   })
 })

@@ -11,6 +11,8 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { FarmQueueState } from '../../src/shared/farm'
 import type { JobView } from '../../src/shared/types'
+import { workerPreflight } from '../../src/main/engine/farm/commands'
+import { builtStudio } from '../helpers/cli'
 import { tempDir, until } from '../helpers/engine'
 import { startWorker, useFarm, waitFor } from '../helpers/farm-worker'
 import { useServeOnFarm } from '../helpers/serve-farm'
@@ -73,5 +75,24 @@ describe('a window on a farm reads results from "Shared folder on this computer"
     expect((await fetch(fileUrl(join(mount, '.studio-farm')))).status).toBe(403)
     expect((await fetch(fileUrl(`${mount}/jobs/../.studio-farm`))).status).toBe(403)
     expect((await fetch(fileUrl('/etc/passwd'))).status).toBe(403)
+  }, 300_000)
+
+  it('serve --farm-data-dir names the share at start: checked before serving (exit 1 saying why), then the window reads from it', async () => {
+    // The share carries the farm's mark (a worker checked it).
+    expect((await workerPreflight(farm.url, farm.dataDir, { env: { PATH: process.env.PATH } })).ok).toBe(true)
+    const empty = tempDir('studio-serve-not-mounted-')
+    const refused = await builtStudio(['serve', '--json', '--port', '0', '--data-dir', localDir, '--queue-url', farm.url, '--farm-data-dir', empty])
+    expect(refused.code).toBe(1)
+    expect(refused.err).toMatch(/--farm-data-dir: the shared data folder .* is not the folder this farm's machines write into/)
+    const relative = await builtStudio(['serve', '--json', '--port', '0', '--data-dir', localDir, '--queue-url', farm.url, '--farm-data-dir', 'mnt/share'])
+    expect(relative.code).toBe(2)
+    expect(relative.err).toMatch(/--farm-data-dir must be an absolute path/)
+
+    // Another mount of the share than any saved in Settings: the flag wins.
+    const flagMount = join(tempDir('studio-serve-mnt2-'), 'share')
+    symlinkSync(farm.dataDir, flagMount)
+    const { window } = await serveOnFarm(farm.url, { STUDIO_FARM_RETRY_MS: '300' }, ['--farm-data-dir', flagMount])
+    await until(async () => ((await window.call('farm/queue', {})).value as FarmQueueState).connected, 60_000, 'the window to reach the farm')
+    expect(((await window.call('farm/queue', {})).value as FarmQueueState).sharedDir).toBe(flagMount)
   }, 300_000)
 })

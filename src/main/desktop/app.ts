@@ -127,7 +127,8 @@ export function runDesktopApp(options: DesktopOptions): Promise<DesktopApp | nul
     const route = relay(
       engine,
       desktopHandlers({
-        revealRoots: [info.dataDir],
+        // A farm result (on the share mounted elsewhere) can be shown in its folder and exported too.
+        revealRoots: async () => [info.dataDir, ...(await media.roots())],
         secrets,
         invalidateProviders: async () => {
           const done = await engine.op('secrets.replace', { keys: storedKeys(secrets) })
