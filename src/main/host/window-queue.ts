@@ -110,7 +110,8 @@ export class WindowQueue {
     return next
   }
 
-  private async toFarm(url: string, chosenBy: 'flag' | 'settings', awaitLink = true): Promise<void> {
+  /** `announceNow` false: the same farm read from another folder; the window hears of it once the link is up (no "lost", no "back"). */
+  private async toFarm(url: string, chosenBy: 'flag' | 'settings', awaitLink = true, announceNow = true): Promise<void> {
     if (this.closed) return
     await this.leaveFarm()
     await this.stopLocalWork()
@@ -126,7 +127,7 @@ export class WindowQueue {
       publishSummaries(farm.events, () => this.farmSummary(farm))
     )
     this.o.log(`the window's queue is the farm at ${farm.where}; this computer's own queue is set aside`)
-    this.announce()
+    if (announceNow) this.announce()
     const linked = farm.listen()
     if (awaitLink) await linked
   }
@@ -208,7 +209,7 @@ export class WindowQueue {
           : await local['farm/setSharedDir'](request)
         const url = this.farmUrl
         const by = this.chosenBy
-        if (url && by) await this.serial(() => this.toFarm(url, by))
+        if (url && by) await this.serial(() => this.toFarm(url, by, true, false))
         return view
       }
     }
