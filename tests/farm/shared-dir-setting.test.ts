@@ -4,9 +4,10 @@
  * checked before it is stored, as a worker checks its share: it exists here and takes writes, and
  * it is the farm's — an empty folder (a share not mounted), or another farm's share, is refused
  * naming the field with the reason the window words; a symlinked mount of the real share is the
- * same folder and is stored, kept across a reconnect and answered by farm/get.
+ * same folder and is stored, kept across a reconnect and answered by farm/get. Only a worker marks a
+ * farm's share: a window refuses a folder until one has.
  */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { dispatch } from '../../src/main/api/handlers'
@@ -83,6 +84,20 @@ describe('farm/setSharedDir', () => {
     // Emptied: forgotten (the data folder is the share again), without a check.
     expect(await call('farm/setSharedDir', { sharedDir: '' })).toMatchObject({ ok: true, value: { sharedDir: null } })
     expect(await call('farm/setSharedDir', { sharedDir: null })).toMatchObject({ ok: true, value: { sharedDir: null } })
+  })
+
+  it('a window never marks a share: before any worker has, it says to start one (a page cannot name the farm’s share)', async () => {
+    const url = await freshDatabase()
+    await farmInit(url)
+    const { call, studio } = open()
+    expect((await call('farm/connect', { queueUrl: url })).ok).toBe(true)
+    const folder = tempDir('studio-farm-unmarked-')
+    expect(await call('farm/setSharedDir', { sharedDir: folder })).toMatchObject(refused('farmShare.unmarked'))
+    expect(existsSync(join(folder, SHARE_MARK_FILE))).toBe(false)
+    expect(studio.settings.get().farm.sharedDir).toBeNull()
+    // A worker started on it marks it: then the window accepts it.
+    expect((await workerPreflight(url, folder, { env: { PATH: process.env.PATH } })).ok).toBe(true)
+    expect(await call('farm/setSharedDir', { sharedDir: folder })).toMatchObject({ ok: true, value: { sharedDir: folder } })
   })
 
   it('a worker refuses an empty mount point and another farm’s share; the first to check marks a farm’s share', async () => {

@@ -4,8 +4,8 @@
  * takes writes, so every check of shared-media.ts passes while the files go nowhere the farm's
  * other machines can see. So the farm names its share: a random id kept in the farm's database
  * (store/postgres/share-id.ts) and in a small file at the share's root, `.studio-farm`. The first
- * machine to check a share when the farm has no id yet (a worker starting, a window saving its
- * setting) draws the id and marks the folder; every later check compares the two:
+ * worker to check its share when the farm has no id yet draws the id and marks the folder (a
+ * window never marks: see proveFarmShare); every later check compares the two:
  *  - the folder's mark names this farm: the same folder;
  *  - the folder has no mark while the farm has one: another folder than the one the farm's
  *    machines write into (not mounted here, or the wrong path);
@@ -24,7 +24,7 @@ import { checkSharedMedia, type SharedMediaProblem } from './shared-media'
 
 export const SHARE_MARK_FILE = '.studio-farm'
 
-export type FarmShareProblem = SharedMediaProblem | 'another-farm' | 'not-the-share'
+export type FarmShareProblem = SharedMediaProblem | 'another-farm' | 'not-the-share' | 'unmarked'
 
 export type FarmShareCheck = { ok: true; dir: string } | { ok: false; dir: string; problem: FarmShareProblem; reason: string }
 
@@ -52,11 +52,19 @@ function refuse(dir: string, problem: FarmShareProblem, detail: string): FarmSha
   return { ok: false, dir, problem, reason: `the shared data folder ${dir} ${detail}` }
 }
 
-/** Whether `dir` (already known to work: checkSharedMedia) is the share of the farm `db` is connected to; marks it when the farm has no share yet. */
-export async function proveFarmShare(db: Pick<pg.Client, 'query'>, dir: string): Promise<FarmShareCheck> {
+/**
+ * Whether `dir` (already known to work: checkSharedMedia) is the share of the farm `db` is connected
+ * to. `mayMark`: when the farm has no share yet, name it after this folder (a worker, started by a
+ * person on the machine). A window may not: a page could otherwise name any folder the farm's share
+ * and keep the real workers out; it finds the mark a worker made.
+ */
+export async function proveFarmShare(db: Pick<pg.Client, 'query'>, dir: string, mayMark = true): Promise<FarmShareCheck> {
   const mark = await readMark(dir)
   if (mark && 'unreadable' in mark) return refuse(dir, 'another-farm', `holds a ${SHARE_MARK_FILE} file this studio cannot read (${mark.unreadable}): it is not this farm's shared folder`)
   const farmId = await readShareId(db)
+  if (farmId === null && !mayMark) {
+    return refuse(dir, 'unmarked', `cannot be checked yet: no farm worker has marked the farm's shared folder; start one (\`studio farm worker --data-dir SHARED\`), then save it again`)
+  }
   if (farmId === null) {
     const id = await adoptShareId(db, mark?.id ?? randomUUID())
     if (mark === null) {
@@ -71,9 +79,9 @@ export async function proveFarmShare(db: Pick<pg.Client, 'query'>, dir: string):
   return mark.id === farmId ? { ok: true, dir } : refuse(dir, 'another-farm', `belongs to another farm (its ${SHARE_MARK_FILE} names another farm than this one)`)
 }
 
-/** What a machine checks before it reads or writes a farm's shared folder: it works here (shared-media.ts), and it is this farm's. */
+/** What a window checks before it reads a farm's shared folder: it works here (shared-media.ts), and it is this farm's (never marking it). */
 export async function checkFarmShare(url: string, dir: string): Promise<FarmShareCheck> {
   const media = await checkSharedMedia(dir)
   if (!media.ok) return media
-  return withClient(url, (c) => proveFarmShare(c, dir))
+  return withClient(url, (c) => proveFarmShare(c, dir, false))
 }

@@ -834,6 +834,7 @@ export const en = {
   'farmShare.reading': 'This window reads the farm’s results from {dir}.',
   'issue.custom.farm.outsideShare': '{field} is a file of this computer outside the farm’s shared folder: the farm’s other machines cannot read it. Put it in the shared folder (or import it into a project there).',
   'issue.custom.farmShare.notConnected': '{field}: connect to a farm first: the folder is checked against it.',
+  'issue.custom.farmShare.unmarked': '{field}: no farm worker has marked the farm’s shared folder yet, so this folder cannot be checked. Start a worker on the share (“studio farm worker --data-dir …”), then save again.',
   'issue.custom.farmShare.notAbsolute': '{field}: give the full path of the folder (starting with / or a drive letter).',
   'issue.custom.farmShare.missing': '{field}: this folder does not exist on this computer. Is the share mounted?',
   'issue.custom.farmShare.notAFolder': '{field}: this is a file, not a folder.',

@@ -835,6 +835,7 @@ export const fr: Record<MessageKey, string> = {
   'farmShare.reading': 'Cette fenêtre lit les résultats de la ferme dans {dir}.',
   'issue.custom.farm.outsideShare': '{field} est un fichier de cet ordinateur situé hors du dossier partagé de la ferme : les autres machines de la ferme ne peuvent pas le lire. Placez-le dans le dossier partagé (ou importez-le dans un projet qui s’y trouve).',
   'issue.custom.farmShare.notConnected': '{field} : connectez-vous d’abord à une ferme : le dossier est vérifié auprès d’elle.',
+  'issue.custom.farmShare.unmarked': '{field} : aucune machine de la ferme n’a encore marqué son dossier partagé, ce dossier ne peut donc pas être vérifié. Lancez une machine de rendu sur ce partage, puis enregistrez de nouveau.',
   'issue.custom.farmShare.notAbsolute': '{field} : indiquez le chemin complet du dossier (commençant par / ou par une lettre de lecteur).',
   'issue.custom.farmShare.missing': '{field} : ce dossier n’existe pas sur cet ordinateur. Le partage est-il monté ?',
   'issue.custom.farmShare.notAFolder': '{field} : c’est un fichier, pas un dossier.',
