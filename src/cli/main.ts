@@ -45,6 +45,7 @@ projects and storyboards (scene by scene; a render re-renders only what an edit 
 queue
   run [--concurrency N] [--until-idle]
   serve [--port P] [--host 127.0.0.1] [--concurrency N]   the studio UI in a browser (token-protected, loopback)
+        [--farm-data-dir SHARED]  on a farm: its shared folder as this computer mounts it (results shown from there)
   stats | eta | health | pipelines | doctor
   voices                        the speech voices this machine (or the speech service) offers
   settings [--set JSON] [--providers JSON]   e.g. --providers '{"text":{"kind":"openai","baseURL":"http://127.0.0.1:11434/v1","model":"llama3.2","free":true}}'

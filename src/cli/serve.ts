@@ -18,6 +18,8 @@ export interface ServedStudio {
   concurrency?: number
   /** The farm whose queue the window shows and drives (--queue-url / STUDIO_QUEUE_URL). */
   queueUrl?: string
+  /** The farm's shared folder as this computer mounts it (--farm-data-dir), when it is not `dataDir`. */
+  farmDataDir?: string
 }
 
 export interface ServeOptions {
@@ -62,6 +64,12 @@ export async function serve(target: Engine<any> | ServedStudio, io: CliIo, optio
       const farm = new FarmQueue({ url: spec.queueUrl, dataDir: spec.dataDir })
       try {
         await farm.check()
+        if (spec.farmDataDir !== undefined) {
+          // Checked as a worker checks its share: a folder that works here, and this farm's.
+          const { checkFarmShare } = await import('../main/engine/farm/share-mark')
+          const share = await checkFarmShare(spec.queueUrl, spec.farmDataDir)
+          if (!share.ok) throw new Error(`--farm-data-dir: ${share.reason}`)
+        }
       } catch (err) {
         io.stderr.write(`studio: ${(err as Error).message}\n`)
         return 1
@@ -70,7 +78,7 @@ export async function serve(target: Engine<any> | ServedStudio, io: CliIo, optio
       }
     }
     const entry = hostEntry('serve')
-    const args = ['--data-dir', spec.dataDir, ...(spec.concurrency !== undefined ? ['--concurrency', String(spec.concurrency)] : [])]
+    const args = ['--data-dir', spec.dataDir, ...(spec.farmDataDir !== undefined ? ['--farm-data-dir', spec.farmDataDir] : []), ...(spec.concurrency !== undefined ? ['--concurrency', String(spec.concurrency)] : [])]
     // The URL (maybe with its password) goes by the environment, not the arguments every `ps` shows.
     const env = { ...process.env }
     if (spec.queueUrl !== undefined) env.STUDIO_QUEUE_URL = spec.queueUrl

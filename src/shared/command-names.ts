@@ -80,10 +80,12 @@ export const COMMAND_NAMES = [
   'farm/connect',
   'farm/disconnect',
   'farm/queue',
+  'farm/setSharedDir',
   'system/doctor',
   'system/reveal',
   'system/openExternal',
-  'system/exportFiles'
+  'system/exportFiles',
+  'system/pickFolder'
 ] as const
 
 export type CommandName = (typeof COMMAND_NAMES)[number]

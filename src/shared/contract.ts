@@ -354,6 +354,15 @@ export const commands = {
   'farm/disconnect': command<FarmConnectionView>()(Empty),
   /** Which queue the window's jobs/* and queue/* commands run on: this computer's, or a farm's (and whether its link is up). */
   'farm/queue': command<FarmQueueState>()(Empty),
+  /**
+   * Where the farm's shared folder is mounted on this computer (null or empty: this studio's data
+   * folder is the share). Checked before it is saved: it exists, takes writes, and is the
+   * connected farm's (its mark: an empty mount point is refused). The window then reads the
+   * farm's results, and the media server serves its media, from there.
+   */
+  'farm/setSharedDir': command<FarmConnectionView>()(
+    z.strictObject({ sharedDir: z.string({ error: 'sharedDir must be text' }).trim().max(4096, 'sharedDir is too long').nullable() })
+  ),
   'system/doctor': command<ToolReport[]>()(Empty),
   /** Show a file or folder of the data folder in the OS file manager (desktop only). */
   'system/reveal': command<null>()(z.strictObject({ path: z.string().min(1, 'path is empty').max(4096, 'path is too long') })),
@@ -370,7 +379,9 @@ export const commands = {
     z.strictObject({
       paths: z.array(z.string().min(1, 'path is empty').max(4096, 'path is too long')).min(1, 'paths: give at least one file').max(20, 'paths: 20 files at most')
     })
-  )
+  ),
+  /** Desktop only: a folder the user picks in the system's dialog (null when cancelled); nothing is read or saved. */
+  'system/pickFolder': command<{ path: string | null }>()(z.strictObject({ title: z.string().max(200, 'title is too long').optional() }))
 } as const satisfies Record<CommandName, { request: z.ZodType; response: unknown }>
 
 /** Both directions: no command missing from COMMAND_NAMES, no name without a command. */

@@ -69,6 +69,8 @@ export interface FarmConnectionView {
   queueUrl: string | null
   /** A password is stored with the keys for this URL (shown masked, never sent). */
   hasPassword: boolean
+  /** Where the farm's shared folder is mounted on this computer, or null: this studio's data folder is the share. */
+  sharedDir: string | null
 }
 
 /**
@@ -86,6 +88,12 @@ export interface FarmQueueState {
   problem: string | null
   /** 'flag': `studio serve --queue-url` or STUDIO_QUEUE_URL chose it (Settings cannot change it); 'settings': Settings → "Studio farm". */
   chosenBy?: 'flag' | 'settings'
+  /**
+   * On a farm: the folder the window reads the farm's results from (the farm's shared folder as
+   * this computer mounts it: `serve --farm-data-dir`, Settings, else the data folder). The media
+   * server serves the media of this folder too.
+   */
+  sharedDir?: string
 }
 
 export interface FarmWorkerView {

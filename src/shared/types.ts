@@ -227,7 +227,7 @@ export type EngineEvent =
    */
   | { type: 'engine.connection'; state: 'lost' | 'reconnected'; restarts: number }
   /** The window's queue moved (to a farm, back to this computer's), or the farm's link went down or came back. */
-  | { type: 'farm.queue'; queueUrl: string | null; connected: boolean; problem: string | null; chosenBy?: 'flag' | 'settings' }
+  | { type: 'farm.queue'; queueUrl: string | null; connected: boolean; problem: string | null; chosenBy?: 'flag' | 'settings'; sharedDir?: string }
 
 export type EngineEventType = EngineEvent['type']
 

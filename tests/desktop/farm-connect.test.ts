@@ -59,17 +59,17 @@ describe('farm/connect in the desktop app', () => {
   it('the password goes to the keychain as ciphertext, the URL without it to the settings; status uses it; disconnect forgets it', async () => {
     const { userData, secrets, studio, route } = desktop()
     const connected = await route('farm/connect', { queueUrl: withPassword(db.url) })
-    expect(connected).toEqual({ ok: true, value: { queueUrl: db.url, hasPassword: true } })
+    expect(connected).toEqual({ ok: true, value: { queueUrl: db.url, hasPassword: true, sharedDir: null } })
     expect(secrets.get({ kind: 'farm' })).toBe(PASSWORD)
     const onDisk = readFileSync(secretsFile(userData))
     expect(onDisk.includes(PASSWORD)).toBe(false)
     expect(Object.keys(JSON.parse(onDisk.toString('utf8')).keys)).toEqual(['farm'])
-    expect(studio.settings.get().farm).toEqual({ queueUrl: db.url })
+    expect(studio.settings.get().farm).toEqual({ queueUrl: db.url, sharedDir: null })
     const got = await route('farm/get', {})
-    expect(got).toEqual({ ok: true, value: { queueUrl: db.url, hasPassword: true } })
+    expect(got).toEqual({ ok: true, value: { queueUrl: db.url, hasPassword: true, sharedDir: null } })
     expect(JSON.stringify(await route('farm/test', {}))).not.toContain(PASSWORD)
 
-    expect(await route('farm/disconnect', {})).toEqual({ ok: true, value: { queueUrl: null, hasPassword: false } })
+    expect(await route('farm/disconnect', {})).toEqual({ ok: true, value: { queueUrl: null, hasPassword: false, sharedDir: null } })
     expect(secrets.get({ kind: 'farm' })).toBeUndefined()
     expect(existsSync(secretsFile(userData))).toBe(false)
     await studio.close(100)
@@ -83,7 +83,7 @@ describe('farm/connect in the desktop app', () => {
     expect(refused).toMatchObject({ ok: false, error: { code: 'farm_unreachable', issues: [{ path: ['queueUrl'] }] } })
     expect(JSON.stringify(refused)).not.toContain('other-pw-77')
     expect(secrets.get({ kind: 'farm' })).toBe(PASSWORD)
-    expect(studio.settings.get().farm).toEqual({ queueUrl: db.url })
+    expect(studio.settings.get().farm).toEqual({ queueUrl: db.url, sharedDir: null })
   })
 
   it('without a keyring a password is refused, naming the field, and nothing is stored; without a password it connects', async () => {
@@ -93,6 +93,6 @@ describe('farm/connect in the desktop app', () => {
     expect(r).toMatchObject({ ok: false, error: { code: 'farm_password_not_stored', issues: [{ path: ['queueUrl'] }] } })
     expect(secrets.get({ kind: 'farm' })).toBeUndefined()
     expect(existsSync(secretsFile(userData))).toBe(false)
-    expect(await route('farm/connect', { queueUrl: db.url })).toEqual({ ok: true, value: { queueUrl: db.url, hasPassword: false } })
+    expect(await route('farm/connect', { queueUrl: db.url })).toEqual({ ok: true, value: { queueUrl: db.url, hasPassword: false, sharedDir: null } })
   })
 })

@@ -2,12 +2,16 @@
  * Settings → "Studio farm" in the real `studio serve` (a child process), driven in Debian's
  * Chromium, against a real PostgreSQL farm with one registered worker running a job: a bad URL is
  * refused under the field; the real one is tested, connected (its password masked, never on the
- * page), and the worker and the queue are shown.
+ * page), and the worker and the queue are shown; then "Shared folder on this computer" is checked
+ * as a worker checks its share when saved.
  */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import pg from 'pg'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { detectCapabilities } from '../../src/main/engine/farm/capabilities'
+import { workerPreflight } from '../../src/main/engine/farm/commands'
 import { farmInit } from '../../src/main/engine/store/postgres/init'
 import { registerWorker } from '../../src/main/engine/store/postgres/workers'
 import { tempDir } from '../helpers/engine'
@@ -75,6 +79,32 @@ describe('Settings → Studio farm in the browser', () => {
     expect(await section.locator('[data-testid="farm-url"]').inputValue()).not.toContain(PASSWORD)
     expect(await page.evaluate(() => document.body.innerText as string)).not.toContain(PASSWORD)
     await screenshot(page, 'settings-farm')
+    expect(pageErrors).toEqual([])
+  })
+
+  it('"Shared folder on this computer": a typed folder is checked against the share a worker marked; unmarked or empty folders are refused under the field', async () => {
+    const section = page.locator('[data-testid="settings-farm"]')
+    const field = section.locator('[data-testid="farm-shared-dir"]')
+    // A browser has no folder dialog: the path is typed.
+    expect(await section.locator('[data-testid="farm-shared-dir-pick"]').count()).toBe(0)
+    const share = tempDir('studio-farm-e2e-share-')
+    // No worker has marked the farm's share yet: the window cannot check the folder, and says so.
+    await field.fill(share)
+    await section.locator('[data-testid="farm-shared-dir-save"]').click()
+    await section.locator('[data-testid="farm-shared-dir-error"]', { hasText: 'no farm worker has marked the farm’s shared folder yet' }).waitFor({ timeout: 30_000 })
+    expect(existsSync(join(share, '.studio-farm'))).toBe(false)
+    // A worker started on it marks it (its preflight); then it is saved.
+    expect((await workerPreflight(db.url, share, { env: { PATH: process.env.PATH } })).ok).toBe(true)
+    await section.locator('[data-testid="farm-shared-dir-save"]').click()
+    await section.locator('[data-testid="farm-shared-dir-saved"]', { hasText: `Saved: the farm’s results are read from ${share}.` }).waitFor({ timeout: 30_000 })
+
+    await field.fill(tempDir('studio-farm-e2e-not-mounted-'))
+    await section.locator('[data-testid="farm-shared-dir-save"]').click()
+    await section
+      .locator('[data-testid="farm-shared-dir-error"]', { hasText: '“Shared folder on this computer”: this is not the folder the farm’s machines write into' })
+      .waitFor({ timeout: 30_000 })
+    await section.locator('[data-testid="farm-shared-dir-error"]').scrollIntoViewIfNeeded()
+    await screenshot(page, 'settings-farm-shared-dir')
     expect(pageErrors).toEqual([])
   })
 })

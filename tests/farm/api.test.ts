@@ -63,7 +63,7 @@ describe('farm/* refuse bad input naming the field, before connecting', () => {
     expect(await call('farm/connect', { queueUrl: 5432 })).toMatchObject({ ok: false, error: { issues: [{ path: ['queueUrl'], code: 'invalid_type' }] } })
     expect(await call('farm/connect', { queueUrl: '' })).toMatchObject({ ok: false, error: { issues: [{ path: ['queueUrl'], code: 'too_small' }] } })
     expect(await call('farm/test', { queueUrl: 'postgres://db.lan/x', url: 'y' })).toMatchObject({ ok: false, error: { issues: [{ code: 'unrecognized_keys', keys: ['url'] }] } })
-    expect(await call('farm/get', {})).toEqual({ ok: true, value: { queueUrl: null, hasPassword: false } })
+    expect(await call('farm/get', {})).toEqual({ ok: true, value: { queueUrl: null, hasPassword: false, sharedDir: null } })
   })
 
   it('link-local, unspecified and multicast addresses are refused (a metadata service, not a farm); loopback and the LAN are not', async () => {
@@ -101,7 +101,7 @@ describe('farm/test, connect, status, disconnect', () => {
       expect(r).toMatchObject({ ok: false, error: { code: 'farm_unreachable', message: expect.stringContaining('studio:***@127.0.0.1:1'), issues: [{ path: ['queueUrl'] }] } })
       expect(JSON.stringify(r)).not.toContain(PASSWORD)
     }
-    expect(await call('farm/get', {})).toEqual({ ok: true, value: { queueUrl: null, hasPassword: false } })
+    expect(await call('farm/get', {})).toEqual({ ok: true, value: { queueUrl: null, hasPassword: false, sharedDir: null } })
     expect(await call('farm/status', {})).toMatchObject({ ok: false, error: { code: 'farm_not_connected' } })
   })
 
@@ -110,9 +110,9 @@ describe('farm/test, connect, status, disconnect', () => {
     const url = await freshDatabase()
     await farmInit(url)
     const connected = await call('farm/connect', { queueUrl: withPassword(url) })
-    expect(connected).toEqual({ ok: true, value: { queueUrl: url, hasPassword: true } })
+    expect(connected).toEqual({ ok: true, value: { queueUrl: url, hasPassword: true, sharedDir: null } })
     expect(secrets.get({ kind: 'farm' })).toBe(PASSWORD)
-    expect(studio.settings.get().farm).toEqual({ queueUrl: url })
+    expect(studio.settings.get().farm).toEqual({ queueUrl: url, sharedDir: null })
 
     const answers = [await call('farm/get', {}), await call('farm/status', {}), await call('farm/test', {}), await call('settings/get', {})]
     expect(answers[1]).toMatchObject({ ok: true, value: { schemaVersion: FARM_SCHEMA_VERSION, workers: [] } })
@@ -129,11 +129,11 @@ describe('farm/test, connect, status, disconnect', () => {
     const { call, secrets } = open()
     const url = await freshDatabase()
     await call('farm/connect', { queueUrl: withPassword(url) })
-    expect(await call('farm/disconnect', {})).toEqual({ ok: true, value: { queueUrl: null, hasPassword: false } })
+    expect(await call('farm/disconnect', {})).toEqual({ ok: true, value: { queueUrl: null, hasPassword: false, sharedDir: null } })
     expect(secrets.get({ kind: 'farm' })).toBeUndefined()
     expect(await call('farm/status', {})).toMatchObject({ ok: false, error: { code: 'farm_not_connected', issues: [{ path: ['queueUrl'] }] } })
     // Connecting again without a password leaves none stored.
-    expect(await call('farm/connect', { queueUrl: url })).toEqual({ ok: true, value: { queueUrl: url, hasPassword: false } })
+    expect(await call('farm/connect', { queueUrl: url })).toEqual({ ok: true, value: { queueUrl: url, hasPassword: false, sharedDir: null } })
   })
 
   it('a bare engine (test pipelines) answers farm/* as unavailable', async () => {

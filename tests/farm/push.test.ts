@@ -345,7 +345,7 @@ describe('studio farm push', () => {
     const s = studioOn(shared)
     const project = s.projects.create('On the share')
     const asset = await s.projects.importAsset(project.id, 'keeper.wav', readFileSync(await silentWav()))
-    const job = s.queue.enqueue({ type: 'text', input: { prompt: 'A line already on the share' }, projectId: project.id })
+    const job = s.queue.enqueue({ type: 'text', input: { prompt: 'A line already on the share', meta: { voice: asset.path } }, projectId: project.id })
     await s.close(0)
     const r = await builtStudio(['--json', 'farm', 'push', '--data-dir', shared, '--farm-data-dir', shared], { STUDIO_QUEUE_URL: farm.url })
     expect(r.err).toBe('')
@@ -353,6 +353,9 @@ describe('studio farm push', () => {
     const { rows } = await farm.user.pool.query<{ path: string }>('SELECT path FROM assets WHERE id = $1', [asset.id])
     expect(join(shared, rows[0]!.path)).toBe(asset.path)
     expect(existsSync(asset.path)).toBe(true)
+    // A path in the payload too: stored relative to the share, so each worker reads it under its mount.
+    const payload = await farm.user.pool.query<{ payload: string }>('SELECT payload FROM jobs WHERE id = $1', [job.id])
+    expect(JSON.parse(payload.rows[0]!.payload).meta).toEqual({ voice: `studio-data:${rows[0]!.path}` })
   }, 120_000)
 })
 

@@ -548,6 +548,12 @@ export const dialog = {
   showSaveDialog: (...args: unknown[]): Promise<{ canceled: boolean; filePath?: string }> => {
     record('dialog.showSaveDialog', ...args)
     return Promise.resolve(dialog.saveAnswers.shift() ?? { canceled: true })
+  },
+  /** What the next open dialogs answer, in order; none queued = cancelled. */
+  openAnswers: [] as { canceled: boolean; filePaths: string[] }[],
+  showOpenDialog: (...args: unknown[]): Promise<{ canceled: boolean; filePaths: string[] }> => {
+    record('dialog.showOpenDialog', ...args)
+    return Promise.resolve(dialog.openAnswers.shift() ?? { canceled: true, filePaths: [] })
   }
 }
 
@@ -793,6 +799,7 @@ export const electron = {
     shell.openedPaths.length = 0
     dialog.errors.length = 0
     dialog.saveAnswers.length = 0
+    dialog.openAnswers.length = 0
     for (const win of BrowserWindowDouble.getAllWindows()) {
       win.removeAllListeners()
       win.destroyed = true

@@ -26,13 +26,15 @@ export interface FarmWindow {
 
 export interface ServedOnFarm {
   window: FarmWindow
+  /** The page's URL, `#token=…` included (its /files serves media). */
+  url: URL
   /** What serve wrote to stderr. */
   output(): string
   /** Closed with the window after the test (a TCP relay in front of the farm, say). */
   alsoClose(close: () => Promise<void>): void
 }
 
-export function useServeOnFarm(dataDir: () => string): (queueUrl: string, env?: Record<string, string>) => Promise<ServedOnFarm> {
+export function useServeOnFarm(dataDir: () => string): (queueUrl: string, env?: Record<string, string>, args?: string[]) => Promise<ServedOnFarm> {
   const opened: Array<{ cli: ChildProcess; window: FarmWindow | null; closers: Array<() => Promise<void>> }> = []
   afterEach(async () => {
     for (const o of opened.splice(0)) {
@@ -44,9 +46,9 @@ export function useServeOnFarm(dataDir: () => string): (queueUrl: string, env?: 
       for (const close of o.closers) await close()
     }
   })
-  return async (queueUrl, extraEnv = {}) => {
+  return async (queueUrl, extraEnv = {}, extraArgs = []) => {
     const { STUDIO_QUEUE_URL: _unset, ...env } = process.env
-    const cli = spawn(process.execPath, [join(ROOT, 'bin/studio.mjs'), 'serve', '--json', '--port', '0', '--data-dir', dataDir(), '--queue-url', queueUrl], {
+    const cli = spawn(process.execPath, [join(ROOT, 'bin/studio.mjs'), 'serve', '--json', '--port', '0', '--data-dir', dataDir(), '--queue-url', queueUrl, ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...env, ...extraEnv }
     })
@@ -79,6 +81,6 @@ export function useServeOnFarm(dataDir: () => string): (queueUrl: string, env?: 
       close: () => ws.close()
     }
     entry.window = window
-    return { window, output: () => err, alsoClose: (close) => entry.closers.push(close) }
+    return { window, url, output: () => err, alsoClose: (close) => entry.closers.push(close) }
   }
 }

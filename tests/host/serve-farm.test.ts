@@ -41,7 +41,7 @@ describe('studio serve --queue-url: the window on a farm', () => {
   it('lists and hears the farm’s jobs, drives its queue, and sees a farm worker finish them', async () => {
     const { window } = await onFarm(farm.url)
     await until(async () => (await farmState(window)).connected, 60_000, 'the window to reach the farm')
-    expect(await farmState(window)).toEqual({ queueUrl: redactQueueUrl(farm.url), connected: true, problem: null, chosenBy: 'flag' })
+    expect(await farmState(window)).toEqual({ queueUrl: redactQueueUrl(farm.url), connected: true, problem: null, chosenBy: 'flag', sharedDir: farm.dataDir })
 
     // Pause from the window: the farm's queue is paused (no worker would claim).
     expect((await window.call('queue/pause', {})).ok).toBe(true)

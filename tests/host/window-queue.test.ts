@@ -65,7 +65,7 @@ describe('the desktop engine host on a farm chosen in Settings', () => {
     c.pushSecrets()
     const connected = await call('farm/connect', { queueUrl: farm.url })
     expect(connected.ok, connected.error?.message).toBe(true)
-    const onFarm = { queueUrl: redactQueueUrl(splitPassword(farm.url).queueUrl), connected: true, problem: null, chosenBy: 'settings' }
+    const onFarm = { queueUrl: redactQueueUrl(splitPassword(farm.url).queueUrl), connected: true, problem: null, chosenBy: 'settings', sharedDir: expect.any(String) }
     expect((await call<FarmQueueState>('farm/queue')).value).toEqual(onFarm)
     expect(events.some((e) => e.type === 'farm.queue' && e.queueUrl !== null && e.connected)).toBe(true)
 

@@ -81,6 +81,21 @@ describe('the window on a farm', () => {
     stop()
   })
 
+  it('reads the job list again, saying nothing, when the farm’s results are read from another folder', async () => {
+    const { fake, stop } = farmWindow()
+    await until(() => byTestId('farm-banner'), 5_000, 'the farm banner')
+    const first = fake.of('jobs/list').length
+    act(() => fake.push({ type: 'farm.queue', ...onFarm, sharedDir: '/home/me/.config/Creative Studio' }))
+    await until(() => fake.of('jobs/list').length > first, 5_000, 'the jobs to be read under the data folder')
+    const before = fake.of('jobs/list').length
+    const notices = getStudio().notices.length
+    act(() => fake.push({ type: 'farm.queue', ...onFarm, sharedDir: '/mnt/studio-farm' }))
+    await until(() => fake.of('jobs/list').length > before, 5_000, 'the jobs to be read again under the share')
+    expect(getStudio().notices.length).toBe(notices)
+    expect(byTestId('farm-lost')).toBeNull()
+    stop()
+  })
+
   it('words queue_url_unsupported in French, keeping the engine’s words as the detail', () => {
     const error = { code: 'queue_url_unsupported', message: 'batch/start cannot run on the farm’s queue yet' }
     expect(errorText(error, 'en')).toBe(error.message)

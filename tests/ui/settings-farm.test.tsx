@@ -140,4 +140,36 @@ describe('settings → Studio farm', () => {
     expect(screen.getByTestId('farm-unrunnable').textContent).toContain('2 tâches en attente ont besoin de gpu')
     expect(screen.getByTestId('farm-limits').textContent).toBe('Limites que toute la ferme respecte\u00a0: llm\u00a0: 4 à la fois (1 en cours) · music\u00a0: 5 à la fois, espacés de 2 s (2 en cours)')
   })
+
+  it('“Shared folder on this computer”: a refused folder is said in the user’s language, naming the field; a saved one is said', async () => {
+    getStudio().setLocale('fr')
+    const sent: unknown[] = []
+    mount({
+      'farm/get': ok({ queueUrl: SAVED, hasPassword: false, sharedDir: null }),
+      'farm/status': ok(STATUS),
+      'farm/setSharedDir': (r) => {
+        sent.push(r)
+        const dir = (r as { sharedDir: string | null }).sharedDir
+        if (dir === '/mnt/empty') {
+          return { ok: false, error: { code: 'farm_share_refused', message: 'sharedDir: …', issues: [{ path: ['sharedDir'], code: 'custom', message: '…', reason: 'farmShare.notTheShare' }] } }
+        }
+        return ok({ queueUrl: SAVED, hasPassword: false, sharedDir: dir })
+      }
+    })
+    const field = await screen.findByTestId('farm-shared-dir')
+    fireEvent.change(field, { target: { value: '/mnt/empty' } })
+    fireEvent.click(screen.getByTestId('farm-shared-dir-save'))
+    await waitFor(() =>
+      expect(plain(screen.getByTestId('farm-shared-dir-error').textContent)).toBe(
+        '« Dossier partagé sur cet ordinateur » : ce n’est pas le dossier dans lequel écrivent les machines de la ferme (il ne porte aucune marque de cette ferme). Le partage est-il monté ici, à ce chemin ?'
+      )
+    )
+    fireEvent.change(field, { target: { value: ' /mnt/studio-farm ' } })
+    fireEvent.click(screen.getByTestId('farm-shared-dir-save'))
+    await waitFor(() => expect(plain(screen.getByTestId('farm-shared-dir-saved').textContent)).toBe('Enregistré : les résultats de la ferme sont lus dans /mnt/studio-farm.'))
+    expect(sent).toEqual([{ sharedDir: '/mnt/empty' }, { sharedDir: '/mnt/studio-farm' }])
+    expect(screen.queryByTestId('farm-shared-dir-error')).toBeNull()
+    // Not the desktop app: no folder dialog to open, the path is typed.
+    expect(screen.queryByTestId('farm-shared-dir-pick')).toBeNull()
+  })
 })

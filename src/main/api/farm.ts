@@ -1,5 +1,5 @@
 import type { FarmConnectionView } from '../../shared/farm'
-import { FarmError } from '../engine/farm/errors'
+import { FarmError, FarmShareRefused } from '../engine/farm/errors'
 import { checkFarmAddress, splitPassword, withPassword, type Resolve } from '../engine/farm/connection'
 import type { Studio } from '../engine/studio'
 import type { Routes } from './handler-map'
@@ -7,6 +7,23 @@ import type { Routes } from './handler-map'
 export interface FarmRouteOptions {
   /** Name resolution for the address check (default: the system's). */
   resolve?: Resolve
+}
+
+/**
+ * Saves where the farm's shared folder is mounted on this computer, once checked against the farm
+ * `url` (the window's: the settings' farm, or `serve --queue-url`'s): it works here and is that
+ * farm's (share-mark.ts). Null or empty forgets it (the data folder is the share again).
+ */
+export async function saveSharedDir(studio: Studio, requested: string | null, url: string | null, resolve?: Resolve): Promise<void> {
+  const { settings } = studio
+  const dir = requested?.trim() ? requested.trim() : null
+  if (dir !== null) {
+    if (url === null) throw new FarmShareRefused('not-connected', 'connect to a farm first: the folder is checked against the farm')
+    await checkFarmAddress(url, resolve)
+    const check = await (await import('../engine/farm/share-mark')).checkFarmShare(url, dir)
+    if (!check.ok) throw new FarmShareRefused(check.problem, check.reason)
+  }
+  settings.replace({ ...settings.get(), farm: { ...settings.get().farm, sharedDir: dir } })
 }
 
 /**
@@ -20,7 +37,7 @@ export function farmRoutes(studio: Studio, options: FarmRouteOptions = {}): Rout
   const secrets = services.secrets
   const view = (): FarmConnectionView => {
     const queueUrl = settings.get().farm.queueUrl
-    return { queueUrl, hasPassword: queueUrl !== null && Boolean(secrets.get({ kind: 'farm' })) }
+    return { queueUrl, hasPassword: queueUrl !== null && Boolean(secrets.get({ kind: 'farm' })), sharedDir: settings.get().farm.sharedDir }
   }
   const savedUrl = (): string => {
     const queueUrl = settings.get().farm.queueUrl
@@ -47,14 +64,21 @@ export function farmRoutes(studio: Studio, options: FarmRouteOptions = {}): Rout
       if (!secrets.set('farm', password)) {
         throw new FarmError('farm-password-not-stored', 'queueUrl: this computer cannot store the password safely (no keyring); connect without one and give it in ~/.pgpass', 'queueUrl')
       }
-      settings.replace({ ...settings.get(), farm: { queueUrl } })
+      settings.replace({ ...settings.get(), farm: { ...settings.get().farm, queueUrl } })
       return view()
     },
     // This computer's queue; a window on a farm is answered by the engine host (host/window-queue.ts).
     'farm/queue': () => ({ queueUrl: null, connected: true, problem: null }),
     'farm/disconnect': () => {
       secrets.set('farm', '')
-      settings.replace({ ...settings.get(), farm: { queueUrl: null } })
+      // The share's place on this computer stays: connecting again finds it.
+      settings.replace({ ...settings.get(), farm: { ...settings.get().farm, queueUrl: null } })
+      return view()
+    },
+    // The settings' farm; a window on `serve --queue-url`'s farm checks against that one (host/window-queue.ts).
+    'farm/setSharedDir': async (r) => {
+      const queueUrl = settings.get().farm.queueUrl
+      await saveSharedDir(studio, r.sharedDir, queueUrl === null ? null : savedUrl(), options.resolve)
       return view()
     }
   }

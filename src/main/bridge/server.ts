@@ -75,6 +75,8 @@ export interface BridgeEngine {
   adoptUpload: ((projectId: string, name: string, path: string) => Promise<AssetView>) | null
   /** Publish queue.summary events while someone listens (an engine in another process publishes its own). */
   publishSummaries?: (listening: () => boolean) => () => void
+  /** The folders `/files` serves when they are not only the data folder's (a farm's share: host/media-roots.ts). */
+  mediaRoots?: () => Promise<readonly string[]>
 }
 
 /** An engine running in this process, as the bridge sees it. */
@@ -155,8 +157,9 @@ export async function startBridge(target: Engine<any> | BridgeEngine, options: B
     }
     if (url.pathname === '/files') {
       if (!tokenMatches(token, url.searchParams.get('token'))) return text(res, 401, 'missing or wrong token')
-      // Only job artifacts and project assets: never the database, secrets or settings beside them.
-      const found = await resolveInsideRoots(mediaRoots(engine.dataDir), url.searchParams.get('path') ?? '')
+      // Only job artifacts and project assets (the data folder's, a farm share's): never the database, secrets or settings beside them.
+      const roots = engine.mediaRoots ? await engine.mediaRoots() : mediaRoots(engine.dataDir)
+      const found = await resolveInsideRoots(roots, url.searchParams.get('path') ?? '')
       if ('status' in found) return text(res, found.status, found.message)
       return sendFile(req, res, found)
     }

@@ -13,6 +13,7 @@ import { QueueError } from '../engine/errors'
 import type { Studio } from '../engine/studio'
 import { EngineClient, type EngineProcess } from '../host/engine-client'
 import { SECRET_KINDS, type SecretKeys } from '../host/protocol'
+import { windowMediaRoots } from '../host/media-roots'
 import { relay, type Route } from '../host/relay'
 import { queueActions } from './actions'
 import { appPageFrom, type AppPage } from './app-page'
@@ -118,13 +119,16 @@ export function runDesktopApp(options: DesktopOptions): Promise<DesktopApp | nul
 
     installContentSecurityPolicy(session.defaultSession, page)
     installPermissionPolicy(session.defaultSession, page)
-    undo.push(serveStudioFiles(info.dataDir))
+    // A farm's results are read from its share, which may be mounted outside the data folder.
+    const media = windowMediaRoots(info.dataDir, { ask: () => engine.call('farm/queue', {}), subscribe: (l) => engine.subscribe(l) })
+    undo.push(media.stop, serveStudioFiles(info.dataDir, () => media.roots()))
     undo.push(serveAppPage(page))
 
     const route = relay(
       engine,
       desktopHandlers({
-        revealRoots: [info.dataDir],
+        // A farm result (on the share mounted elsewhere) can be shown in its folder and exported too.
+        revealRoots: async () => [info.dataDir, ...(await media.roots())],
         secrets,
         invalidateProviders: async () => {
           const done = await engine.op('secrets.replace', { keys: storedKeys(secrets) })

@@ -15,11 +15,11 @@ import { isSafeExternalUrl, openExternalSafely } from './external'
 import { resolveInsideRoots } from '../api/media-paths'
 import type { SafeStorageSecrets } from './secrets'
 
-export type DesktopHandlers = Pick<Handlers, 'system/reveal' | 'system/openExternal' | 'settings/setApiKey' | 'system/exportFiles' | 'farm/connect'>
+export type DesktopHandlers = Pick<Handlers, 'system/reveal' | 'system/openExternal' | 'settings/setApiKey' | 'system/exportFiles' | 'system/pickFolder' | 'farm/connect'>
 
 export interface DesktopHandlerDeps {
-  /** Folders whose files may be revealed (the studio data folder). */
-  revealRoots: readonly string[]
+  /** Folders whose files may be revealed or exported (the studio data folder; a farm share's media while the window is on the farm). */
+  revealRoots: readonly string[] | (() => Promise<readonly string[]>)
   secrets: Pick<SafeStorageSecrets, 'set' | 'unavailableReason'> & Partial<Pick<SafeStorageSecrets, 'get'>>
   /** Hand the keys to the engine again (its process holds them in memory); the next step uses the new key. */
   invalidateProviders: () => void | Promise<void>
@@ -40,10 +40,15 @@ class EngineRefusal extends StudioError {
 export function desktopHandlers(deps: DesktopHandlerDeps): DesktopHandlers {
   return {
     'system/reveal': async (request) => {
-      await revealInFolder(deps.revealRoots, request.path)
+      await revealInFolder(await rootsOf(deps.revealRoots), request.path)
       return null
     },
-    'system/exportFiles': async (request) => ({ saved: await exportFiles(deps.revealRoots, request.paths) }),
+    'system/exportFiles': async (request) => ({ saved: await exportFiles(await rootsOf(deps.revealRoots), request.paths) }),
+    // Only a path the user chose: the page fills a field with it, and the engine checks it when saved.
+    'system/pickFolder': async (request) => {
+      const choice = await dialog.showOpenDialog({ ...(request.title ? { title: request.title } : {}), properties: ['openDirectory', 'createDirectory'] })
+      return { path: choice.canceled ? null : (choice.filePaths[0] ?? null) }
+    },
     'system/openExternal': async (request) => {
       if (!isSafeExternalUrl(request.url)) {
         throw new QueueError('bad_request', 'url: only http(s) links without a user name or password can be opened')
@@ -79,6 +84,8 @@ export function desktopHandlers(deps: DesktopHandlerDeps): DesktopHandlers {
     }
   }
 }
+
+const rootsOf = async (roots: DesktopHandlerDeps['revealRoots']): Promise<readonly string[]> => (typeof roots === 'function' ? roots() : roots)
 
 /** Show a file (or folder) in Explorer / Finder / the file manager — only inside the data folder. */
 export async function revealInFolder(roots: readonly string[], path: string): Promise<void> {

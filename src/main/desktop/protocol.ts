@@ -33,12 +33,13 @@ const FILE_HEADERS: Record<string, string> = {
   'Cache-Control': 'no-store'
 }
 
-export function createFileHandler(roots: readonly string[]): (request: Request) => Promise<Response> {
+/** `roots`: the folders served, or a function giving them per request (a farm's share comes and goes: host/media-roots.ts). */
+export function createFileHandler(roots: readonly string[] | (() => Promise<readonly string[]>)): (request: Request) => Promise<Response> {
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(405, 'only GET and HEAD')
     const requested = pathFromFileUrl(request.url)
     if (requested === null) return refuse(400, 'not a studio-file URL')
-    const file = await resolveInsideRoots(roots, requested)
+    const file = await resolveInsideRoots(typeof roots === 'function' ? await roots() : roots, requested)
     if ('status' in file) return refuse(file.status, file.message)
     const headers: Record<string, string> = {
       ...FILE_HEADERS,
@@ -61,8 +62,8 @@ function refuse(status: number, message: string): Response {
   return new Response(message, { status, headers: { ...FILE_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' } })
 }
 
-/** Serve the studio's media folders on `studio-file://` (after `app` is ready). Returns the undo. */
-export function serveStudioFiles(dataDir: string): () => void {
-  protocol.handle(FILE_SCHEME, createFileHandler(mediaRoots(dataDir)))
+/** Serve the studio's media folders (and a farm's share's: `roots`) on `studio-file://` (after `app` is ready). Returns the undo. */
+export function serveStudioFiles(dataDir: string, roots?: () => Promise<readonly string[]>): () => void {
+  protocol.handle(FILE_SCHEME, createFileHandler(roots ?? mediaRoots(dataDir)))
   return () => protocol.unhandle(FILE_SCHEME)
 }

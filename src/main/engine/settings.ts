@@ -35,8 +35,14 @@ export const StudioSettings = z.strictObject({
   draft: z.boolean().default(false),
   /** Spend caps (USD): daily and monthly, overall and per provider. Unset = no cap. */
   budget: BudgetSettings.default({ providers: {} }),
-  /** The studio farm this studio is connected to: its queue URL without the password (kept with the keys). */
-  farm: z.strictObject({ queueUrl: z.string().max(2048).nullable() }).default({ queueUrl: null })
+  /**
+   * The studio farm this studio is connected to: its queue URL without the password (kept with the
+   * keys), and where the farm's shared folder is mounted on this computer (null: this studio's
+   * data folder is the share), checked when saved (farm/share-mark.ts).
+   */
+  farm: z
+    .strictObject({ queueUrl: z.string().max(2048).nullable(), sharedDir: z.string().max(4096).nullable().default(null) })
+    .default({ queueUrl: null, sharedDir: null })
 })
 export type StudioSettings = z.output<typeof StudioSettings>
 

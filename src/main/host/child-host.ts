@@ -11,7 +11,7 @@ import { serveEngine } from './engine-host'
 
 export async function runChildHost(
   open: (secrets: SecretSource) => Engine<any>,
-  options: { startWork?: boolean; secrets?: 'client' | 'memory'; queueUrl?: string; farmRetryMs?: number } = {}
+  options: { startWork?: boolean; secrets?: 'client' | 'memory'; queueUrl?: string; farmDataDir?: string; farmRetryMs?: number } = {}
 ): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => {})
   const host = await serveEngine({
@@ -20,6 +20,7 @@ export async function runChildHost(
     secrets: options.secrets ?? 'memory',
     ...(options.startWork !== undefined ? { startWork: options.startWork } : {}),
     ...(options.queueUrl !== undefined ? { queueUrl: options.queueUrl } : {}),
+    ...(options.farmDataDir !== undefined ? { farmDataDir: options.farmDataDir } : {}),
     ...(options.farmRetryMs !== undefined ? { farmRetryMs: options.farmRetryMs } : {}),
     onClosed: () => setImmediate(() => process.exit(0))
   })

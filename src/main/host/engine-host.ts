@@ -33,6 +33,8 @@ export interface EngineHostOptions {
    * the session (window-queue.ts). Absent, the studio's Settings → "Studio farm" decides.
    */
   queueUrl?: string
+  /** `studio serve --farm-data-dir`: the farm's shared folder on this computer (window-queue.ts). */
+  farmDataDir?: string
   /** How often a lost farm link is tried again (tests shorten it). */
   farmRetryMs?: number
   /** How long to wait for the client's keys before opening without them. */
@@ -152,6 +154,7 @@ export async function serveEngine(options: EngineHostOptions): Promise<EngineHos
     engine,
     local: studioHandlers(engine),
     ...(options.queueUrl ? { queueUrl: options.queueUrl } : {}),
+    ...(options.farmDataDir ? { farmDataDir: options.farmDataDir } : {}),
     ...(options.farmRetryMs !== undefined ? { retryMs: options.farmRetryMs } : {}),
     startWork: options.startWork !== false,
     send: (event) => send({ t: 'event', event }),

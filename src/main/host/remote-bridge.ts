@@ -7,11 +7,15 @@ import type { AssetView } from '../../shared/types'
 import type { BridgeEngine } from '../bridge/server'
 import { QueueError } from '../engine/errors'
 import type { EngineClient, HostInfo } from './engine-client'
+import { windowMediaRoots } from './media-roots'
 import { relay } from './relay'
 
 export function remoteBridgeEngine(client: EngineClient, info: HostInfo): BridgeEngine {
+  // Never stopped: it lives as long as the client.
+  const media = windowMediaRoots(info.dataDir, { ask: () => client.call('farm/queue', {}), subscribe: (l) => client.subscribe(l) })
   return {
     dataDir: info.dataDir,
+    mediaRoots: () => media.roots(),
     route: relay(client),
     events: client,
     adoptUpload: async (projectId, name, path) => {

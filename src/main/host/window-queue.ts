@@ -18,6 +18,7 @@
  */
 import type { FarmQueueState } from '../../shared/farm'
 import type { EngineEvent, EngineEventType, QueueSummary } from '../../shared/types'
+import { saveSharedDir } from '../api/farm'
 import { farmWindowRoutes, QUEUE_URL_UNSUPPORTED } from '../api/farm-queue-routes'
 import { farmStoryboardRoutes } from '../api/farm-storyboard-routes'
 import type { Handlers } from '../api/handler-map'
@@ -37,6 +38,8 @@ export interface WindowQueueOptions {
   local: Handlers
   /** `--queue-url` / STUDIO_QUEUE_URL: the window is on this farm for the whole session. */
   queueUrl?: string
+  /** `serve --farm-data-dir`: the farm's shared folder on this computer (else Settings', else the data folder). */
+  farmDataDir?: string
   /** Run the local pool (and batches) while on the local queue. */
   startWork: boolean
   /** An event for the window. */
@@ -50,6 +53,7 @@ export class WindowQueue {
   /** What dispatch answers with now. */
   handlers: Handlers
   private farm: FarmQueue | null = null
+  private farmUrl: string | null = null
   private chosenBy: 'flag' | 'settings' | null = null
   private stopFarm: Array<() => void> = []
   private stopLocalSummaries: (() => void) | null = null
@@ -77,7 +81,14 @@ export class WindowQueue {
 
   state(): FarmQueueState {
     if (!this.farm) return { queueUrl: null, connected: true, problem: null }
-    return { ...this.farm.state(), chosenBy: this.chosenBy ?? 'settings' }
+    return { ...this.farm.state(), chosenBy: this.chosenBy ?? 'settings', sharedDir: this.farm.dataDir }
+  }
+
+  /** Where this computer reads the farm's results: `--farm-data-dir`, else Settings → "Studio farm", else the data folder. */
+  private sharedDir(): string {
+    const engine = this.o.engine
+    const saved = engine instanceof Studio ? engine.settings.get().farm.sharedDir : null
+    return this.o.farmDataDir ?? saved ?? engine.dataDir
   }
 
   async close(): Promise<void> {
@@ -101,13 +112,15 @@ export class WindowQueue {
     return next
   }
 
-  private async toFarm(url: string, chosenBy: 'flag' | 'settings', awaitLink = true): Promise<void> {
+  /** `announceNow` false: the same farm read from another folder; the window hears of it once the link is up (no "lost", no "back"). */
+  private async toFarm(url: string, chosenBy: 'flag' | 'settings', awaitLink = true, announceNow = true): Promise<void> {
     if (this.closed) return
     await this.leaveFarm()
     await this.stopLocalWork()
     const { FarmQueue } = await import('../engine/farm/farm-queue')
-    const farm = new FarmQueue({ url, dataDir: this.o.engine.dataDir, ...(this.o.retryMs !== undefined ? { retryMs: this.o.retryMs } : {}), log: this.o.log })
+    const farm = new FarmQueue({ url, dataDir: this.sharedDir(), ...(this.o.retryMs !== undefined ? { retryMs: this.o.retryMs } : {}), log: this.o.log })
     this.farm = farm
+    this.farmUrl = url
     this.chosenBy = chosenBy
     this.handlers = this.compose()
     this.stopFarm.push(
@@ -116,7 +129,7 @@ export class WindowQueue {
       publishSummaries(farm.events, () => this.farmSummary(farm))
     )
     this.o.log(`the window's queue is the farm at ${farm.where}; this computer's own queue is set aside`)
-    this.announce()
+    if (announceNow) this.announce()
     const linked = farm.listen()
     if (awaitLink) await linked
   }
@@ -140,6 +153,7 @@ export class WindowQueue {
     for (const stop of this.stopFarm.splice(0)) stop()
     const farm = this.farm
     this.farm = null
+    this.farmUrl = null
     this.chosenBy = null
     await farm?.close()
   }
@@ -187,6 +201,17 @@ export class WindowQueue {
         this.refuseIfFlag()
         const view = await local['farm/disconnect'](request)
         await this.serial(() => this.toLocal())
+        return view
+      },
+      // Checked against the farm the window is on; then the window reads the farm's results there.
+      'farm/setSharedDir': async (request) => {
+        const engine = this.o.engine
+        const view = this.chosenBy === 'flag' && engine instanceof Studio
+          ? (await saveSharedDir(engine, request.sharedDir, this.farmUrl), await local['farm/get']({}))
+          : await local['farm/setSharedDir'](request)
+        const url = this.farmUrl
+        const by = this.chosenBy
+        if (url && by) await this.serial(() => this.toFarm(url, by, true, false))
         return view
       }
     }

@@ -10,6 +10,7 @@ import { listWorkers, unrunnableJobs, type UnrunnableGroup, type WorkerView } fr
 import { detectCapabilities, type CapabilityOptions, type WorkerCapabilities } from './capabilities'
 import { FarmError } from './errors'
 import { formatFarmLimits } from './limits'
+import { proveFarmShare } from './share-mark'
 import { checkSharedMedia } from './shared-media'
 
 /** The queue URL from `--queue-url`, else STUDIO_QUEUE_URL; undefined means the local SQLite queue. */
@@ -78,7 +79,8 @@ export type WorkerPreflight =
 
 /**
  * What a worker checks before it claims anything: the farm's schema is one this program knows, the
- * shared data folder can be seen and written here, and what this machine can run. A worker that
+ * shared data folder can be seen and written here and is this farm's (share-mark.ts), and what this
+ * machine can run. A worker that
  * fails it refuses to start, printing the reason.
  */
 export async function workerPreflight(url: string, dataDir: string, options: CapabilityOptions = {}): Promise<WorkerPreflight> {
@@ -94,5 +96,8 @@ export async function workerPreflight(url: string, dataDir: string, options: Cap
         : `cannot start a farm worker: the farm's schema is at version ${version}, this studio needs ${FARM_SCHEMA_VERSION}: run \`studio farm init\``
     }
   }
+  // An empty mount point passes every check above: the farm's mark in the folder tells (share-mark.ts).
+  const same = await withClient(url, (c) => proveFarmShare(c, dataDir))
+  if (!same.ok) return { ok: false, reason: `cannot start a farm worker: ${same.reason}` }
   return { ok: true, capabilities: await detectCapabilities(options), schemaVersion: version }
 }

@@ -1,3 +1,4 @@
+import type { ApiIssue } from '../../../shared/api-issues'
 import { StudioError } from '../errors'
 
 /**
@@ -12,5 +13,20 @@ export class FarmError extends StudioError {
 
   override get apiCode(): string {
     return this.code.replace(/-/g, '_')
+  }
+}
+
+/**
+ * A shared folder refused for this computer (Settings → "Studio farm"): the reason as a stable
+ * issue the window words in the user's language (`issue.custom.farmShare.<problem>`).
+ */
+export class FarmShareRefused extends FarmError {
+  constructor(readonly problem: string, message: string) {
+    super('farm-share-refused', `sharedDir: ${message}`, 'sharedDir')
+  }
+
+  override apiIssues(): ApiIssue[] {
+    const reason = this.problem.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())
+    return [{ path: [], code: 'custom', message: this.message, reason: `farmShare.${reason}` }]
   }
 }

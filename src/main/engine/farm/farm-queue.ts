@@ -42,6 +42,8 @@ export class FarmQueue {
   readonly store: PgJobStore
   /** The connections, for a command that writes to the farm through a store of its own (`farm push`). */
   readonly pool: pg.Pool
+  /** The shared data folder as this machine mounts it (where its results are read). */
+  readonly dataDir: string
   private readonly retryMs: number
   private readonly log: (line: string) => void
   private listener: JobChangeListener | null = null
@@ -54,6 +56,7 @@ export class FarmQueue {
 
   constructor(private readonly o: FarmQueueOptions) {
     this.where = redactQueueUrl(o.url)
+    this.dataDir = o.dataDir
     this.retryMs = o.retryMs ?? 3_000
     this.log = o.log ?? (() => undefined)
     this.pool = new pg.Pool({ connectionString: o.url, max: 4, connectionTimeoutMillis: 15_000, application_name: 'studio window' })
@@ -64,11 +67,6 @@ export class FarmQueue {
     // machine's local studio, which no worker of the farm can read.
     const pipelines = builtinPipelines({ dataDir: o.dataDir, assetPath: () => undefined })
     this.store = new PgJobStore({ pool: this.pool, events: this.events, pipelines, dataDir: o.dataDir, artifactsRoot: join(o.dataDir, 'jobs'), stepNeeds })
-  }
-
-  /** The shared data folder as this machine mounts it. */
-  get dataDir(): string {
-    return this.o.dataDir
   }
 
   /**

@@ -347,7 +347,8 @@ function farmJob(j: PushJob, localDir: string, farmDir: string, stepNeeds: (reso
   return {
     ...j,
     status: j.status === 'processing' ? 'pending' : j.status,
-    payload: rebaseJson(j.payload, localDir, farmDir) ?? {},
+    // Stored relative to the shared folder, as PgJobStore's enqueue stores it: every worker reads it under its own mount.
+    payload: toStoredJson(farmDir, rebaseJson(j.payload, localDir, farmDir)) ?? {},
     result: toStoredJson(farmDir, rebaseJson(j.result, localDir, farmDir)),
     nextResource: j.status === 'completed' || j.status === 'failed' || j.status === 'cancelled' ? j.nextResource : (next?.resource ?? null),
     nextNeeds: next && j.status !== 'completed' ? [...stepNeeds(next.resource)] : [],

@@ -16,8 +16,10 @@
  * corrupt row) is given back as the stored text, which names no file on any machine, rather than
  * as a path outside the reader's folder. Nothing throws: a job's view must stay readable.
  */
+import { realpathSync } from 'node:fs'
 import * as nodePath from 'node:path'
 import type { JsonValue } from '../../../shared/types'
+import { QueueError } from '../errors'
 
 export const DATA_PREFIX = 'studio-data:'
 export const TEXT_PREFIX = 'studio-text:'
@@ -80,4 +82,62 @@ export function localJsonText(dataDir: string, text: string | null): string | nu
     return text
   }
   return JSON.stringify(fromStoredJson(dataDir, value))
+}
+
+/** Whether stored JSON text may hold a stored form (else it reads the same on every machine). */
+export function hasStoredForms(text: string | null): boolean {
+  return text !== null && (text.includes(DATA_PREFIX) || text.includes(TEXT_PREFIX))
+}
+
+/** Where a payload's string sits, as a person names it: `input.assets[0]`, `input.meta.cover`. */
+function fieldName(field: string, key: string | number): string {
+  return typeof key === 'number' ? `${field}[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? `${field}.${key}` : `${field}[${JSON.stringify(key)}]`
+}
+
+/**
+ * A job's payload (its pipeline's input) as the farm stores it: a path into the shared data folder
+ * in its stored form, as in outputs and results, so that the worker that runs the job reads it
+ * under its own mount. Enqueued elsewhere, a path is named under the enqueuing machine's mount
+ * (/mnt/studio/projects/p/cover.png): stored as it was, no other machine could open it.
+ *
+ * A file of this machine outside the shared folder (/home/me/cover.png) is refused, naming the
+ * field: no worker can read it. What is a file is asked of the file system, so an absolute-looking
+ * text that names no file here ("/imagine a lighthouse") stays text. A path reached through another
+ * way into the folder (a symlink, the real path of the mount) is stored relative to it too.
+ */
+export function toStoredPayload(dataDir: string, value: JsonValue, field = 'input'): JsonValue {
+  let rootReal: string | undefined
+  const walk = (v: JsonValue, at: string): JsonValue => {
+    if (typeof v === 'string') return storedPayloadString(v, at)
+    if (Array.isArray(v)) return v.map((x, i) => walk(x, fieldName(at, i)))
+    if (v !== null && typeof v === 'object') {
+      return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, walk(x, fieldName(at, k))]))
+    }
+    return v
+  }
+  const storedPayloadString = (s: string, at: string): string => {
+    const stored = storedString(dataDir, s)
+    if (stored !== s || !nodePath.isAbsolute(s) || s.length > 4096 || /[\n\r\0]/.test(s)) return stored
+    let real: string
+    try {
+      real = realpathSync(s)
+    } catch {
+      return s
+    }
+    if (rootReal === undefined) {
+      try {
+        rootReal = realpathSync(dataDir)
+      } catch {
+        rootReal = nodePath.resolve(dataDir)
+      }
+    }
+    const inside = storedString(rootReal, real)
+    if (inside !== real) return inside
+    throw new QueueError(
+      'bad_request',
+      `${at}: ${JSON.stringify(s.slice(0, 300))} is a file of this machine outside the farm's shared folder ${dataDir}: the farm's other machines cannot read it (put it in the shared folder, or import it into a project there)`,
+      [{ path: at.replace(/\[(\d+)\]/g, '.$1').split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), code: 'custom', message: `a file outside the farm's shared folder`, reason: 'farm.outsideShare' }]
+    )
+  }
+  return walk(value, field)
 }

@@ -13,7 +13,9 @@
  *    cache and their assets' facts in the farm's database (postgres/artifacts.ts);
  *  - the farm's resource limits (`studio farm limits`) held across every worker, this machine's
  *    settings for the resources the farm sets none for (farm-limiter.ts);
- *  - this machine's spend caps held against the whole farm's spend (farm-budget.ts).
+ *  - this machine's spend caps held against the whole farm's spend (farm-budget.ts);
+ *  - this machine's settings read again on each sweep: a cap raised or a provider changed applies
+ *    without a restart (settings-reload.ts).
  * It never imports the CLI; `studio farm worker` (src/cli/commands/farm.ts) runs it.
  */
 import { randomUUID } from 'node:crypto'
@@ -42,6 +44,7 @@ import { FarmLimiter } from './farm-limiter'
 import { keepListening, type Listening } from './worker-listen'
 import { openWorkerLocal, type WorkerLocal } from './worker-local'
 import { FarmQueueFlag } from './worker-queue'
+import { settingsReloader } from './settings-reload'
 import { FarmSweep } from './worker-sweep'
 import { DEFAULT_FARM_WORKER_TIMINGS, type FarmWorkerTimings } from './worker-timings'
 
@@ -83,6 +86,8 @@ export class FarmWorker {
   private readonly local: WorkerLocal
   private readonly flag: FarmQueueFlag
   private readonly log: (line: string) => void
+  /** What this machine can run, as the farm was last told (settings-reload.ts detects it again). */
+  private capabilities: WorkerCapabilities
   private listeners: Listening[] = []
   private heartbeatTimer: NodeJS.Timeout | null = null
   private stopped: Promise<void> | null = null
@@ -93,6 +98,8 @@ export class FarmWorker {
     this.timings = { ...DEFAULT_FARM_WORKER_TIMINGS, ...o.timings }
     this.log = o.log ?? ((line) => console.warn(line))
     this.id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
+    // A copy the claims read as it is now: a settings change may update it in place.
+    this.capabilities = { ...o.capabilities, has: [...o.capabilities.has] }
     const artifactsRoot = join(this.dataDir, 'jobs')
     // Not made private (0700) as a local data folder is: the share's permissions are its
     // operator's, and other machines may write there as other users.
@@ -129,7 +136,7 @@ export class FarmWorker {
       pool: this.db,
       owner: this.id,
       dataDir: this.dataDir,
-      has: o.capabilities.has,
+      has: this.capabilities.has,
       stepNeeds,
       events: leaseEvents,
       staleAfterMs: this.timings.staleAfterMs
@@ -173,6 +180,24 @@ export class FarmWorker {
     })
     // The sweep reads the farm's spend again: other workers' steps, and a new day.
     this.unsubscribe.push(this.pool.external.onChange(() => void this.budget.refresh()))
+    // And this machine's settings, when saved meanwhile (a cap raised, a provider changed): settings-reload.ts.
+    const reload = settingsReloader({
+      settings: this.local.settings,
+      where: resolve(o.localDir),
+      limiter: this.limiter,
+      refreshBudget: () => this.budget.refresh(),
+      holds: (provider) => this.budget.hold(provider) !== null,
+      paid: () => paidProviders(services.providers()),
+      releaseWaiting: (provider) => this.leases.releaseWaiting(provider),
+      capabilitiesChanged: async (caps) => {
+        this.capabilities.has.splice(0, this.capabilities.has.length, ...caps.has)
+        this.capabilities = { ...caps, has: this.capabilities.has }
+        await registerWorker(this.db, { id: this.id, pid: process.pid, version: this.o.version ?? 'unknown', capabilities: this.capabilities })
+      },
+      env: o.env ?? process.env,
+      log: this.log
+    })
+    this.unsubscribe.push(this.pool.external.onChange(() => void reload()))
     // A cancel from another machine while the job runs here: the pool stops its step (it hears
     // the relayed job.changed); it ended here, so it is reported as this worker's.
     this.unsubscribe.push(
@@ -188,7 +213,7 @@ export class FarmWorker {
    */
   async start(): Promise<void> {
     try {
-      await registerWorker(this.db, { id: this.id, pid: process.pid, version: this.o.version ?? 'unknown', capabilities: this.o.capabilities })
+      await registerWorker(this.db, { id: this.id, pid: process.pid, version: this.o.version ?? 'unknown', capabilities: this.capabilities })
       await this.flag.start()
       await this.limiter.start()
       // Read before the first claim: a farm already over a cap starts no paid step.
@@ -238,7 +263,7 @@ export class FarmWorker {
     try {
       // Removed by an operator while alive: registered again, so the farm sees what it runs.
       if (!(await heartbeat(this.db, this.id))) {
-        await registerWorker(this.db, { id: this.id, pid: process.pid, version: this.o.version ?? 'unknown', capabilities: this.o.capabilities })
+        await registerWorker(this.db, { id: this.id, pid: process.pid, version: this.o.version ?? 'unknown', capabilities: this.capabilities })
       }
     } catch (err) {
       this.log(`heartbeat failed (${(err as Error).message}); trying again in ${Math.round(this.timings.heartbeatMs / 1000)} s`)

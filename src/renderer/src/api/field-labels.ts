@@ -33,6 +33,7 @@ const LABELS: [RegExp, Label][] = [
   [/^subtitleStyle\.(fonts|bold|fontSize|color|strokeColor|strokeWidth|highlightColor|bottomOffset|margin|karaoke)$/, (t, m) => t(`settings.style.${m[1]}` as MessageKey)],
   [/^providers\.(text|image|speech)\.(baseURL|model)$/, (t, m) => `${t(`settings.kind.${m[1]}` as MessageKey)} — ${t(`settings.${m[2]}` as MessageKey)}`],
   [/^queueUrl$/, key('farm.queueUrl')],
+  [/^sharedDir$/, key('farmShare.label')],
   [/^resources\.([^.]+)\.concurrency$/, (t, m) => `${m[1]} — ${t('settings.limit')}`],
   [/^resources\.([^.]+)\.minIntervalMs$/, (t, m) => `${m[1]} — ${t('admin.minInterval')}`]
 ]

@@ -821,7 +821,30 @@ export const en = {
   'farmQueue.lost': 'The connection to the farm {url} is lost — trying again. The queue shown may be out of date.',
   'farmQueue.back': 'The connection to the farm is back: the queue is up to date again.',
   'error.queue_url_unsupported': 'This needs this computer’s own queue, and the window is on a farm: batches cannot run on a farm yet. Disconnect from the farm in Settings → Studio farm (or start “studio serve” without --queue-url) to use them.',
-  'error.farm_unreachable': 'The farm did not answer; the window keeps trying and will be up to date when it is back.'
+  'error.farm_unreachable': 'The farm did not answer; the window keeps trying and will be up to date when it is back.',
+  // Settings → Studio farm → the farm's shared folder as this computer mounts it (issue 18).
+  'farmShare.label': 'Shared folder on this computer',
+  'farmShare.hint': 'Where this computer mounts the farm’s shared folder (NFS, SMB), if this app’s own data folder is not it. The farm’s results and videos are read from there. It is checked when you save it.',
+  'farmShare.placeholder': '/mnt/studio-farm',
+  'farmShare.choose': 'Choose…',
+  'farmShare.save': 'Save',
+  'farmShare.checking': 'Checking…',
+  'farmShare.saved': 'Saved: the farm’s results are read from {dir}.',
+  'farmShare.cleared': 'Cleared: this app’s data folder is used as the farm’s shared folder.',
+  'farmShare.reading': 'This window reads the farm’s results from {dir}.',
+  'issue.custom.farm.outsideShare': '{field} is a file of this computer outside the farm’s shared folder: the farm’s other machines cannot read it. Put it in the shared folder (or import it into a project there).',
+  'issue.custom.farmShare.notConnected': '{field}: connect to a farm first: the folder is checked against it.',
+  'issue.custom.farmShare.unmarked': '{field}: no farm worker has marked the farm’s shared folder yet, so this folder cannot be checked. Start a worker on the share (“studio farm worker --data-dir …”), then save again.',
+  'issue.custom.farmShare.notAbsolute': '{field}: give the full path of the folder (starting with / or a drive letter).',
+  'issue.custom.farmShare.missing': '{field}: this folder does not exist on this computer. Is the share mounted?',
+  'issue.custom.farmShare.notAFolder': '{field}: this is a file, not a folder.',
+  'issue.custom.farmShare.notReadable': '{field}: this computer cannot read this folder.',
+  'issue.custom.farmShare.readOnly': '{field}: this folder is mounted read-only on this computer.',
+  'issue.custom.farmShare.full': '{field}: this folder is full (or over its quota).',
+  'issue.custom.farmShare.notWritable': '{field}: this computer cannot write into this folder.',
+  'issue.custom.farmShare.mismatch': '{field}: this folder gave back something other than what was written. Is it a synced copy rather than a shared mount?',
+  'issue.custom.farmShare.anotherFarm': '{field}: this folder belongs to another farm.',
+  'issue.custom.farmShare.notTheShare': '{field}: this is not the folder the farm’s machines write into (it carries no mark of this farm). Is the share mounted here, at this path?'
 } as const
 
 export type MessageKey = keyof typeof en

@@ -101,7 +101,9 @@ export function startSync(api: StudioApi, connection: Connection, store: Store, 
       s.setFarmQueue(state)
       const moved = before.queueUrl !== state.queueUrl
       const back = state.queueUrl !== null && !before.connected && state.connected
-      if (moved || back) void loadAll()
+      // Read from another folder (Settings → "Shared folder on this computer"): the results' paths changed.
+      const reshared = state.queueUrl !== null && state.sharedDir !== before.sharedDir
+      if (moved || back || reshared) void loadAll()
       if (back && !moved) s.notify('success', translate(s.locale, 'farmQueue.back'))
       return
     }

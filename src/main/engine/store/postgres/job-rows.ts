@@ -9,7 +9,8 @@
  * the folder as this machine mounts it.
  */
 import type { JobDetail, JobView, StepView } from '../../../../shared/types'
-import { fromStoredJson } from '../../farm/shared-json'
+import type { JsonValue } from '../../../../shared/types'
+import { fromStoredJson, hasStoredForms } from '../../farm/shared-json'
 import { jobView, stepView, type JobRow, type LogRow, type StepRow } from '../rows'
 
 type PgRow = Record<string, unknown>
@@ -106,10 +107,15 @@ export function logRow(r: PgRow): LogRow {
   }
 }
 
-/** A job as this machine shows it: its result's paths under this machine's mount of the data folder. */
+/**
+ * A job as this machine shows it and a worker runs it: the paths in its payload (a project's media,
+ * a batch's image) and its result under this machine's mount of the data folder.
+ */
 export function localJobView(row: JobRow, dataDir: string): JobView {
   const view = jobView(row)
-  return view.result === null ? view : { ...view, result: fromStoredJson(dataDir, view.result) }
+  // Most payloads name no file: their text says so without walking them.
+  const payload = hasStoredForms(row.payload) ? fromStoredJson(dataDir, view.payload as JsonValue) as JobView['payload'] : view.payload
+  return view.result === null && payload === view.payload ? view : { ...view, payload, result: fromStoredJson(dataDir, view.result) }
 }
 
 /** A step as this machine reads it: its output's paths under this machine's mount (files are the caller's: they are stored bare). */

@@ -24,8 +24,9 @@ import type { BulkOutcome, BulkResult, JobSelection } from '../../../../shared/b
 import { logEntry, logText } from '../../../../shared/log-lines'
 import { progressOfDoneSteps } from '../../../../shared/progress'
 import { MoveDirectionSchema, Priority, type EnqueueRequest, type JobFilter } from '../../../../shared/schemas'
-import type { JobDetail, JobStatus, JobView, LogLine, MoveDirection, QueueStats } from '../../../../shared/types'
+import type { JobDetail, JobStatus, JobView, JsonValue, LogLine, MoveDirection, QueueStats } from '../../../../shared/types'
 import { QueueError } from '../../errors'
+import { toStoredPayload } from '../../farm/shared-json'
 import type { EventBus } from '../../events'
 import type { PipelineRegistry } from '../../pipelines/registry'
 import { planMove, planPlacement, type MoveOutcome, type QueueSlot } from '../../queue/ordering'
@@ -122,7 +123,13 @@ export class PgJobStore implements AsyncJobStore {
    * the error naming it). Positions come from the queue's sequence, in the order given.
    */
   async enqueueMany(requests: readonly EnqueueRequest[]): Promise<JobView[]> {
-    const prepared = requests.map((req, i) => prepareEnqueue(this.pipelines, req, requests.length > 1 ? `jobs[${i}].` : ''))
+    // Paths in a payload are stored relative to the shared folder (a file outside it refused, naming
+    // the field): the worker that runs the job mounts the folder elsewhere (shared-json.ts).
+    const prepared = requests.map((req, i) => {
+      const prefix = requests.length > 1 ? `jobs[${i}].` : ''
+      const p = prepareEnqueue(this.pipelines, req, prefix)
+      return { ...p, payload: JSON.stringify(toStoredPayload(this.dataDir, JSON.parse(p.payload) as JsonValue, `${prefix}input`)) }
+    })
     if (prepared.length === 0) return []
     const job = { id: [] as string[], seq: [] as number[], project: [] as string[], type: [] as string[], title: [] as string[], payload: [] as string[] }
     const more = { priority: [] as number[], maxRetries: [] as number[], resource: [] as string[], batch: [] as (string | null)[] }

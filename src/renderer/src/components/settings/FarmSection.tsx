@@ -10,6 +10,7 @@ import { useT } from '../../i18n/use-t'
 import { useStudio } from '../../store'
 import { Button, Field, Unavailable } from '../common/controls'
 import { Icon } from '../common/Icon'
+import { FarmSharedDir } from './FarmSharedDir'
 import { FieldError } from './FieldError'
 
 /** The farm's refusals the window words itself (each names the queue URL field); others go through errorText. */
@@ -179,6 +180,7 @@ export function FarmSection() {
         ) : null}
       </div>
       {tested ? <TestResult result={tested} /> : null}
+      <FarmSharedDir connection={connection} onSaved={setConnection} />
       {status ? <FarmStatus status={status} /> : null}
     </section>
   )
