@@ -122,8 +122,26 @@ export class PgJobStore implements AsyncJobStore {
    * the error naming it). Positions come from the queue's sequence, in the order given.
    */
   async enqueueMany(requests: readonly EnqueueRequest[]): Promise<JobView[]> {
-    const prepared = requests.map((req, i) => prepareEnqueue(this.pipelines, req, requests.length > 1 ? `jobs[${i}].` : ''))
+    const prepared = this.prepare(requests)
     if (prepared.length === 0) return []
+    return this.run((tx) => this.insertPrepared(tx, prepared))
+  }
+
+  /**
+   * enqueueMany inside a transaction the caller holds (a batch's rows marked queued in the same
+   * commit as their jobs: farm/batch-feeder.ts). Announced once that transaction commits.
+   */
+  enqueueManyIn(tx: JobTx, requests: readonly EnqueueRequest[]): Promise<JobView[]> {
+    const prepared = this.prepare(requests)
+    if (prepared.length === 0) return Promise.resolve([])
+    return this.insertPrepared(tx, prepared)
+  }
+
+  private prepare(requests: readonly EnqueueRequest[]) {
+    return requests.map((req, i) => prepareEnqueue(this.pipelines, req, requests.length > 1 ? `jobs[${i}].` : ''))
+  }
+
+  private async insertPrepared(tx: JobTx, prepared: ReturnType<PgJobStore['prepare']>): Promise<JobView[]> {
     const job = { id: [] as string[], seq: [] as number[], project: [] as string[], type: [] as string[], title: [] as string[], payload: [] as string[] }
     const more = { priority: [] as number[], maxRetries: [] as number[], resource: [] as string[], batch: [] as (string | null)[] }
     const extra = { estimate: [] as number[], needs: [] as string[], logParams: [] as string[] }
@@ -150,7 +168,7 @@ export class PgJobStore implements AsyncJobStore {
       })
     }
     const now = this.now()
-    const rows = await this.run(async (tx) => {
+    {
       // Time-ordered ids, as the SQLite store makes them (job-ids.ts): appended to the id index side
       // by side, their short id (their end) the job's number scrambled, so the numbers come first.
       const { rows: numbers } = await tx.query<{ seq: string }>(
@@ -194,12 +212,13 @@ export class PgJobStore implements AsyncJobStore {
       )
       for (const id of job.id) tx.changed.add(id)
       tx.wake = true
-      return rows
-    })
-    const views = rows.map((r) => this.view(jobRow(r)))
-    // As on SQLite: one event per job, only when someone takes them.
-    if (this.events.wants('job.changed')) for (const view of views) this.events.emit({ type: 'job.changed', job: view })
-    return views
+      const views = rows.map((r) => this.view(jobRow(r)))
+      // As on SQLite: one event per job, only when someone takes them.
+      if (this.events.wants('job.changed')) tx.after.push(() => {
+        for (const view of views) this.events.emit({ type: 'job.changed', job: view })
+      })
+      return views
+    }
   }
 
   // ---------------------------------------------------------------- ordering
