@@ -19,7 +19,7 @@
  */
 import type { BatchStatus } from '../../../../shared/types'
 import type { BatchRecord, JobStatusName, RowImport } from '../batches'
-import type pg from 'pg'
+import pg from 'pg'
 
 /** A pool, or a transaction's handle (job-transaction.ts's JobTx): anything that runs a statement. */
 export interface Queryable {
@@ -292,4 +292,39 @@ export async function requeueFarmDeletedRows(tx: Queryable, id: string, rowNumbe
 export async function farmReadyCount(db: Queryable, id: string): Promise<number> {
   const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM batch_rows WHERE batch_id = $1 AND state = 'ready'", [id])
   return rows[0]!.n
+}
+
+/** What a batch notice says: the batches that changed, or `all` when too many to name. */
+export interface FarmBatchNotice {
+  changed?: string[]
+  all?: true
+}
+
+export interface BatchChangeListener {
+  close(): Promise<void>
+}
+
+/**
+ * Hear batch changes on a dedicated connection (a pooled one would be handed to others with the
+ * LISTEN still on it). An unreadable payload is skipped; `onError` hears a lost connection.
+ */
+export async function listenForBatchChanges(url: string, onNotice: (notice: FarmBatchNotice) => void, onError: (err: Error) => void = () => undefined): Promise<BatchChangeListener> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 15_000 })
+  client.on('notification', (n) => {
+    if (n.channel !== FARM_BATCHES_CHANNEL || !n.payload) return
+    try {
+      onNotice(JSON.parse(n.payload) as FarmBatchNotice)
+    } catch {
+      // A newer release's notice: skipped.
+    }
+  })
+  client.on('error', onError)
+  await client.connect()
+  await client.query(`LISTEN ${FARM_BATCHES_CHANNEL}`)
+  return {
+    close: async () => {
+      client.removeAllListeners('notification')
+      await client.end().catch(() => undefined)
+    }
+  }
 }
