@@ -11,7 +11,7 @@ import { FarmError } from '../main/engine/farm/errors'
 /** Commands that run on a farm's queue when a queue URL is given. */
 const RUNS_ON_A_FARM = new Set([
   'farm',
-  // The window's jobs and queue (host/window-queue.ts); its batches and storyboard renders refuse.
+  // The window's jobs, queue and batches (host/window-queue.ts); its storyboard renders refuse.
   'serve',
   // The job commands and the queue's own (src/cli/farm-queue.ts).
   // Batches: created here, run by the farm's workers (src/cli/farm-batch.ts); export and --estimate refuse there.

@@ -4,6 +4,7 @@ import { StudioError } from '../engine/errors'
 import { FarmError } from '../engine/farm/errors'
 import type { FarmQueue } from '../engine/farm/farm-queue'
 import type { Handlers, Routes } from './handler-map'
+import { farmBatchRoutes } from './farm-batch-routes'
 import { jobRoutes } from './jobs'
 
 export const QUEUE_URL_UNSUPPORTED = 'queue-url-unsupported'
@@ -35,12 +36,8 @@ export function farmQueueRoutes(farm: FarmQueue): Routes<'jobs/'> & Pick<Handler
  * runs (the local pool is stopped) and that no farm worker sees. Refused, saying what to do.
  */
 const LOCAL_QUEUE_ONLY = [
-  'batch/create',
-  'batch/start',
-  'batch/resume',
-  'batch/retryFailed',
-  'batch/retryRows',
-  'batch/reset',
+  'batch/remove',
+  'batch/export',
   'storyboards/render',
   'storyboards/preview'
 ] as const satisfies readonly CommandName[]
@@ -48,14 +45,16 @@ const LOCAL_QUEUE_ONLY = [
 /**
  * A window on a farm (`studio serve --queue-url`, the desktop app connected in Settings): the job
  * and queue commands go to the farm; the ETA is not known there yet (it is made from this
- * computer's step timings); batches and storyboard renders, which need the local queue, are
- * refused with `queue_url_unsupported`. Every other command (settings, projects, storyboards'
+ * computer's step timings); batches are the farm's (farm-batch-routes.ts), but for their removal
+ * and export; those and storyboard renders, which need the local queue, are refused with
+ * `queue_url_unsupported`. Every other command (settings, projects, storyboards'
  * editing, providers) stays this computer's. A link that drops answers `farm_unreachable`, not an
  * internal error.
  */
 export function farmWindowRoutes(farm: FarmQueue): Partial<Handlers> {
   const routes: Partial<Handlers> = {
     ...farmQueueRoutes(farm),
+    ...farmBatchRoutes(farm),
     'queue/eta': async (): Promise<QueueEta> => {
       const paused = (await farm.store.stats()).paused
       return { paused, totalMs: null, concurrency: 0, jobs: [], batchRowsWaiting: 0 }
@@ -75,7 +74,7 @@ export function farmWindowRoutes(farm: FarmQueue): Partial<Handlers> {
     ;(routes as Record<string, unknown>)[name] = () => {
       throw new FarmError(
         QUEUE_URL_UNSUPPORTED,
-        `${name} cannot run on the farm's queue yet (this window is on ${farm.where}): batches and storyboard renders use this computer's queue. ` +
+        `${name} cannot run on the farm's queue yet (this window is on ${farm.where}): it needs this computer's own queue. ` +
           'Disconnect from the farm in Settings → Studio farm (or run `studio serve` without --queue-url) to use them, or queue the jobs themselves, which the farm runs.'
       )
     }

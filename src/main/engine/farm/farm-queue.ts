@@ -24,6 +24,7 @@ import { markWindowClosed, markWindowOpen, WINDOW_REFRESH_MS } from '../store/po
 import { stepNeeds } from './capabilities'
 import { FarmError } from './errors'
 import { FarmBatches } from './farm-batches'
+import { FarmBatchEvents } from './farm-batch-events'
 
 export interface FarmQueueOptions {
   /** The queue URL, password included when there is one (never shown: see `where`). */
@@ -54,6 +55,7 @@ export class FarmQueue {
   private readonly stateListeners = new Set<(state: FarmQueueState) => void>()
   private readonly pipelines: ReturnType<typeof builtinPipelines>
   private batchesOf: FarmBatches | undefined
+  private batchEvents: FarmBatchEvents | undefined
 
   constructor(private readonly o: FarmQueueOptions) {
     this.where = redactQueueUrl(o.url)
@@ -102,7 +104,9 @@ export class FarmQueue {
    * and tried again every `retryMs` until close. Resolves after the first attempt, whatever it gave.
    */
   async listen(): Promise<void> {
-    await this.attempt()
+    // Its batches' views, announced as they change (farm-batch-events.ts).
+    this.batchEvents ??= new FarmBatchEvents({ url: this.o.url, events: this.events, batches: this.batches, retryMs: this.retryMs, log: this.log })
+    await Promise.all([this.attempt(), this.batchEvents.start()])
   }
 
   state(): FarmQueueState {
@@ -126,6 +130,7 @@ export class FarmQueue {
     const listener = this.listener
     this.listener = null
     await listener?.close()
+    await this.batchEvents?.close()
     await this.batchesOf?.close()
     // Gone: the workers' status changes need not be announced for this window any more.
     if (listening) await markWindowClosed(this.pool, this.store.origin).catch(() => undefined)
