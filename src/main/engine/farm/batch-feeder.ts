@@ -97,7 +97,9 @@ export class FarmBatchFeeder {
       current.again = true
       return current.done
     }
+    // Registered before it runs, so that the run's own end (possibly at once, once closed) removes it.
     const entry = { again: false, done: Promise.resolve(NOTHING) }
+    this.running.set(id, entry)
     entry.done = (async () => {
       let total: FeedOutcome = { queued: 0, completed: false }
       try {
@@ -115,7 +117,6 @@ export class FarmBatchFeeder {
       }
       return total
     })()
-    this.running.set(id, entry)
     return entry.done
   }
 
