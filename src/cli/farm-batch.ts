@@ -81,6 +81,8 @@ async function createAndFollow(url: string, batches: FarmBatches, io: CliIo, sou
     print(a, io, started, () => "queued on the farm; its workers run it (follow it with `studio batch status` and the same --queue-url)")
     return 0
   }
+  // Said, not waited out in silence (with --json, stdout carries the batch's view and stderr only errors).
+  if (!a.json && (await batches.liveWorkers()) === 0) io.stderr.write('studio: no worker is running on the farm: the batch waits until one starts (studio farm worker)\n')
   const v = await follow(url, batches, started, (b) => {
     if (!a.json && !io.stdout.isTTY) io.stdout.write(`${batchLine(b)}\n`)
   })

@@ -398,6 +398,11 @@ export class FarmBatches {
     return { concurrency: Math.max(1, workers), paused }
   }
 
+  /** Workers of the farm alive now (a batch followed with none would wait, silently). */
+  liveWorkers(): Promise<number> {
+    return liveWorkerCount(this.pool, this.now(), DEFAULT_STALE_AFTER_MS)
+  }
+
   private pipeline(name: string): PipelineDefinition<unknown> {
     const p = this.o.pipelines.get(name)
     if (!p) throw new QueueError('bad_request', `config.pipeline: unknown pipeline "${name}"; known: ${this.o.pipelines.names().join(', ')}`)
