@@ -146,6 +146,22 @@ describe('studio batch --queue-url', () => {
     expect((await farm.user.pool.query('SELECT id FROM batches WHERE name = $1', ['empty.csv'])).rows).toEqual([])
   }, 120_000)
 
+  it('following a batch with no live worker says so; a stop from another machine ends the follow', async () => {
+    const file = sheet(['Waiting line one', 'Waiting line two'])
+    const following = builtStudio(['batch', file, '--pipeline', 'text', '--name', 'Waiting', '--queue-url', farm.url], { STUDIO_DATA_DIR: farm.dataDir })
+    const id = await waitFor(
+      async () => (await farm.user.pool.query<{ id: string }>("SELECT id FROM batches WHERE name = 'Waiting' AND status = 'running'")).rows[0]?.id,
+      60_000,
+      'the batch to start on the farm'
+    )
+    json(await onFarm('batch', 'stop', id, '--json'))
+    const ran = await following
+    expect(ran.err).toContain('studio: no worker is running on the farm: the batch waits until one starts (studio farm worker)')
+    // Stopped with rows cancelled: the command ends, as a local batch's does, with exit code 1.
+    expect(ran.code).toBe(1)
+    expect(ran.out).toMatch(/status\s+stopped/)
+  }, 120_000)
+
   it('a row naming a file of this machine outside the shared folder is refused; one inside it is stored relative to it', async () => {
     const outside = join(tempDir('studio-farm-batch-outside-'), 'notes.txt')
     writeFileSync(outside, 'mine only\n')
