@@ -85,21 +85,9 @@ export async function batchCommand(engine: Engine<any>, io: CliIo, a: BatchArgs)
       }
       case 'export': {
         const b = batches.require(needId())
-        const delimiter = a.values.delimiter ?? ','
-        if (delimiter !== ',' && delimiter !== ';') throw new BatchUsageError(`--delimiter: ',' or ';', not ${JSON.stringify(delimiter)}`)
+        const delimiter = exportDelimiter(a)
         const csv = a.values.history ? jobHistoryCsv(engine.stores.batchReports, b.id, delimiter) : batchResultsCsv(engine.stores.batchReports, b.id, delimiter)
-        if (typeof a.values.out === 'string') {
-          try {
-            writeFileSync(a.values.out, csv)
-          } catch (err) {
-            const code = (err as NodeJS.ErrnoException).code
-            const why = code === 'ENOENT' ? `the folder ${dirname(a.values.out)} does not exist` : code === 'EISDIR' ? 'it is a folder' : (code ?? (err as Error).message)
-            throw new QueueError('bad_request', `--out: cannot write ${a.values.out}: ${why}`)
-          }
-          print({ written: a.values.out }, () => `wrote ${a.values.out}`)
-        } else {
-          io.stdout.write(csv)
-        }
+        writeExport(a, io, csv)
         return 0
       }
       case undefined:
@@ -111,6 +99,29 @@ export async function batchCommand(engine: Engine<any>, io: CliIo, a: BatchArgs)
     throw asBatchError(err)
   } finally {
     release()
+  }
+}
+
+/** `--delimiter` of `batch export`: ',' or ';'. */
+export function exportDelimiter(a: BatchArgs): ',' | ';' {
+  const delimiter = a.values.delimiter ?? ','
+  if (delimiter !== ',' && delimiter !== ';') throw new BatchUsageError(`--delimiter: ',' or ';', not ${JSON.stringify(delimiter)}`)
+  return delimiter
+}
+
+/** An export to `--out FILE` (saying where), or to stdout. */
+export function writeExport(a: BatchArgs, io: CliIo, csv: string): void {
+  if (typeof a.values.out === 'string') {
+    try {
+      writeFileSync(a.values.out, csv)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      const why = code === 'ENOENT' ? `the folder ${dirname(a.values.out)} does not exist` : code === 'EISDIR' ? 'it is a folder' : (code ?? (err as Error).message)
+      throw new QueueError('bad_request', `--out: cannot write ${a.values.out}: ${why}`)
+    }
+    print(a, io, { written: a.values.out }, () => `wrote ${a.values.out}`)
+  } else {
+    io.stdout.write(csv)
   }
 }
 

@@ -1,17 +1,17 @@
 /**
  * `studio batch … --queue-url URL`: batches on the farm's queue. The sheet is read and checked on
  * this machine, as for a local batch; its rows go to the farm, whose workers queue them as the
- * queue drains (engine/farm/farm-batches.ts). list, status, start, pause, resume, stop, retry and
- * reset print what the local commands print, built from the farm's rows and jobs. A new batch is
- * followed until it ends (its workers run it; this machine runs nothing), unless --detach.
- * What the farm cannot do yet (export, --estimate) refuses the queue URL, saying so.
+ * queue drains (engine/farm/farm-batches.ts). list, status, start, pause, resume, stop, retry,
+ * reset and export print what the local commands print, built from the farm's rows and jobs. A new
+ * batch is followed until it ends (its workers run it; this machine runs nothing), unless --detach.
+ * What the farm cannot do yet (--estimate) refuses the queue URL, saying so.
  */
 import { FarmError } from '../main/engine/farm/errors'
 import { FarmQueue } from '../main/engine/farm/farm-queue'
 import type { FarmBatches } from '../main/engine/farm/farm-batches'
 import { listenForBatchChanges } from '../main/engine/store/postgres/batches'
 import type { BatchView } from '../shared/types'
-import { asBatchError, BATCH_USAGE, BatchUsageError, batchLine, batchStatusText, createArgs, createdText, print, type BatchArgs } from './batch'
+import { asBatchError, BATCH_USAGE, BatchUsageError, batchLine, batchStatusText, createArgs, createdText, exportDelimiter, print, writeExport, type BatchArgs } from './batch'
 import type { CliIo } from './io'
 import { QUEUE_URL_UNSUPPORTED } from './queue-url'
 
@@ -25,8 +25,7 @@ export async function farmBatchCommand(url: string, dataDir: string, io: CliIo, 
     return id
   }
   if (sub === undefined) throw new BatchUsageError(`usage: ${BATCH_USAGE}`)
-  if (sub === 'export') refuse('studio batch export')
-  if (!['list', 'status', 'start', 'pause', 'resume', 'stop', 'retry', 'reset'].includes(sub) && a.values.estimate === true) refuse('studio batch --estimate')
+  if (!['list', 'status', 'start', 'pause', 'resume', 'stop', 'retry', 'reset', 'export'].includes(sub) && a.values.estimate === true) refuse('studio batch --estimate')
   const farm = new FarmQueue({ url, dataDir })
   try {
     await farm.check()
@@ -52,6 +51,12 @@ export async function farmBatchCommand(url: string, dataDir: string, io: CliIo, 
         const act = { start: batches.startBatch, pause: batches.pause, resume: batches.resume, stop: batches.stopBatch, retry: batches.retryFailed, reset: batches.reset }[sub]
         const v = await act.call(batches, target)
         print(a, io, v, () => batchLine(v))
+        return 0
+      }
+      case 'export': {
+        const delimiter = exportDelimiter(a)
+        const { csv } = await batches.exportCsv(needId(), a.values.history ? 'history' : 'results', delimiter)
+        writeExport(a, io, csv)
         return 0
       }
       default:

@@ -14,7 +14,7 @@ const RUNS_ON_A_FARM = new Set([
   // The window's jobs, queue and batches (host/window-queue.ts); its storyboard renders refuse.
   'serve',
   // The job commands and the queue's own (src/cli/farm-queue.ts).
-  // Batches: created here, run by the farm's workers (src/cli/farm-batch.ts); export and --estimate refuse there.
+  // Batches: created here, run by the farm's workers (src/cli/farm-batch.ts); --estimate refuses there.
   'batch',
   ...['add', 'list', 'show', 'priority', 'move', 'cancel', 'rm', 'retry', 'pause', 'resume', 'logs', 'cleanup', 'stats']
 ])
@@ -69,7 +69,7 @@ export async function queueUrlFor(command: string | undefined, flag: string | un
   if (url !== undefined && !RUNS_ON_A_FARM.has(command)) {
     throw new FarmError(
       QUEUE_URL_UNSUPPORTED,
-      `studio ${command} cannot run on a farm's queue yet (${from} is set): the job commands, \`stats\`, \`batch\` (not its export or --estimate) and the \`studio farm\` commands can; ` +
+      `studio ${command} cannot run on a farm's queue yet (${from} is set): the job commands, \`stats\`, \`batch\` (not its --estimate) and the \`studio farm\` commands can; ` +
         `run it without ${from === '--queue-url' ? '--queue-url' : 'STUDIO_QUEUE_URL set'} to use this machine's local queue`,
       from
     )

@@ -5,7 +5,7 @@
  *    the command following it and printing (--json) the same view, field for field, as the same
  *    sheet run by the local `studio batch` (times and ids aside);
  *  - list, status, pause, resume, stop and retry act on the farm's batch and print its view;
- *  - what the farm cannot do yet (export, --estimate) still refuses the queue URL.
+ *  - export writes the local export's columns and rows; --estimate still refuses the queue URL.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -58,7 +58,9 @@ function comparable(v: BatchView) {
 describe('studio batch --queue-url', () => {
   it('creates a batch from a sheet read here; the farm’s workers run it; the command follows it and prints what the local command prints', async () => {
     const file = sheet(['A line about the sea', 'A line about the hills', 'A line about rain', 'A line about wind', 'A line about snow'])
-    const local = json<BatchView>(await builtStudio(['batch', file, '--pipeline', 'text', '--json'], {}, 'studio-farm-batch-local-'))
+    const localData = tempDir('studio-farm-batch-local-')
+    const localRun = await builtStudio(['batch', file, '--pipeline', 'text', '--json'], { STUDIO_DATA_DIR: localData })
+    const local = json<BatchView>(localRun)
     expect(local).toMatchObject({ status: 'completed', doneRows: 5, invalidRows: 1 })
 
     const a = startWorker(farm.url, farm.dataDir, { concurrency: 2 })
@@ -83,6 +85,16 @@ describe('studio batch --queue-url', () => {
     const text = await onFarm('batch', 'status', remote.id)
     expect(text.code).toBe(0)
     expect(text.out).toContain('5/6 done, 0 failed, 1 refused')
+    // The export: the same columns and rows as the local one (ids, paths, durations and times aside).
+    const exported = async (run: Promise<StudioRun>) => {
+      const r = await run
+      expect(r.code, r.err).toBe(0)
+      // Row, its cells, status, word count, cost, cost known, error: not the job's id, file, duration or time.
+      return r.out.split('\r\n').map((line) => line.split(';').filter((_, i) => ![4, 5, 7, 10].includes(i)).join(';'))
+    }
+    expect(await exported(onFarm('batch', 'export', remote.id, '--delimiter', ';'))).toEqual(await exported(builtStudio(['batch', 'export', local.id, '--delimiter', ';'], { STUDIO_DATA_DIR: localData })))
+    const history = await onFarm('batch', 'export', remote.id, '--history')
+    expect(history.out.trim().split('\r\n')).toHaveLength(6)
   }, 300_000)
 
   it('pause, resume, stop and retry act on the farm’s batch; the workers then run what is left', async () => {
@@ -132,12 +144,10 @@ describe('studio batch --queue-url', () => {
     expect(jobs.rows[0]).toEqual({ n: 8, rows: 8 })
   }, 300_000)
 
-  it('export and --estimate still refuse the queue URL; a sheet that cannot be read leaves no batch', async () => {
-    for (const args of [['batch', 'export', 'abcd'], ['batch', sheet(['x']), '--estimate']]) {
-      const r = await onFarm(...args, '--json')
-      expect(r.code, args.join(' ')).toBe(2)
-      expect(JSON.parse(r.err).error.code, args.join(' ')).toBe('queue-url-unsupported')
-    }
+  it('--estimate still refuses the queue URL; a sheet that cannot be read leaves no batch', async () => {
+    const r = await onFarm('batch', sheet(['x']), '--estimate', '--json')
+    expect(r.code).toBe(2)
+    expect(JSON.parse(r.err).error.code).toBe('queue-url-unsupported')
     const empty = join(tempDir('studio-farm-batch-empty-'), 'empty.csv')
     writeFileSync(empty, 'prompt\n')
     const refused = await onFarm('batch', empty, '--pipeline', 'text', '--json')

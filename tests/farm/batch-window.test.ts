@@ -3,7 +3,8 @@
  * of its WebSocket as the page is) creates a batch from a dropped sheet, lists it, pages its rows
  * and drives it on the farm; a real `studio farm worker` runs it, and the window hears the batch
  * change (`batch.changed`) up to its completion. A batch another machine creates and pauses is
- * heard too, its reset (which changes no job) by the batches' own notice. What still needs the local queue (a batch's export) answers queue_url_unsupported.
+ * heard too, its reset (which changes no job) by the batches' own notice. Its export and removal
+ * are the farm's too.
  */
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -57,8 +58,18 @@ describe('the Batches page on a farm', () => {
     // Each row's file, under this machine's mount of the shared folder.
     for (const r of page.rows) expect(r.outputPath?.startsWith(farm.dataDir)).toBe(true)
 
-    const refused = await window.call('batch/export', { id: batch.id })
-    expect(refused.error?.code).toBe('queue_url_unsupported')
+    const exported = await window.call('batch/export', { id: batch.id })
+    expect(exported.error).toBeUndefined()
+    const { fileName, csv: results } = exported.value as { fileName: string; csv: string }
+    expect(fileName).toBe('lines.csv-results.csv')
+    expect(results.split('\r\n').slice(0, 2)).toEqual([
+      '\uFEFFrow,prompt,status,job_id,output,word_count,duration_ms,cost_usd,cost_known,finished_at,error',
+      expect.stringMatching(/^2,A line about the sea,completed,/)
+    ])
+    // Removed from the window: gone from the farm with its rows; its finished jobs stay as history.
+    expect((await window.call('batch/remove', { id: batch.id })).ok).toBe(true)
+    expect((await farm.user.pool.query('SELECT count(*)::int AS n FROM batch_rows WHERE batch_id = $1', [batch.id])).rows[0]).toEqual({ n: 0 })
+    expect(((await window.call('batch/list', {})).value as BatchView[]).map((b) => b.id)).toEqual([])
   }, 300_000)
 
   it('hears a batch another machine creates and pauses', async () => {

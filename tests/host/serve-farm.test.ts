@@ -67,7 +67,7 @@ describe('studio serve --queue-url: the window on a farm', () => {
     expect((stats.value as { byStatus: Record<string, number> }).byStatus).toMatchObject({ completed: 1, cancelled: 1 })
 
     // What needs this computer's queue says so, naming what to do.
-    const refused = await window.call('batch/export', { id: 'any-batch' })
+    const refused = await window.call('storyboards/render', { id: 'any-storyboard' })
     expect(refused.ok).toBe(false)
     expect(refused.error!.code).toBe('queue_url_unsupported')
     expect(refused.error!.message).toMatch(/Settings → Studio farm|without --queue-url/)

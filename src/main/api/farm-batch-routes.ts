@@ -7,8 +7,8 @@ import { refuseZodErrors } from './zod-refusal'
  * A window on a farm: its batches are the farm's (engine/farm/farm-batches.ts). A sheet given to
  * batch/create (a dropped file's bytes, a link) is read on this computer, and its rows go to the
  * farm, whose workers run them; the Batches page lists, follows and drives the farm's batches.
- * What the farm cannot do yet (a batch's removal, its export, an estimate, a preview of the
- * columns) stays this computer's; farm-queue-routes.ts lists what refuses.
+ * A preview of the columns and an estimate stay this computer's (they read the sheet here, and
+ * queue nothing).
  */
 export function farmBatchRoutes(farm: FarmQueue): Pick<
   Handlers,
@@ -23,6 +23,8 @@ export function farmBatchRoutes(farm: FarmQueue): Pick<
   | 'batch/retryFailed'
   | 'batch/retryRows'
   | 'batch/reset'
+  | 'batch/remove'
+  | 'batch/export'
 > {
   const batches = () => farm.batches
   return {
@@ -41,6 +43,11 @@ export function farmBatchRoutes(farm: FarmQueue): Pick<
     'batch/stop': (r) => batches().stopBatch(r.id),
     'batch/retryFailed': (r) => batches().retryFailed(r.id),
     'batch/retryRows': (r) => batches().retryRows(r.id, r.rows),
-    'batch/reset': (r) => batches().reset(r.id)
+    'batch/reset': (r) => batches().reset(r.id),
+    'batch/remove': async (r) => {
+      await batches().remove(r.id)
+      return null
+    },
+    'batch/export': (r) => batches().exportCsv(r.id, r.what, r.delimiter)
   }
 }

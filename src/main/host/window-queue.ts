@@ -11,8 +11,8 @@
  *  - this computer's pool and batches are stopped: it does not run its local queue behind the
  *    user's back (its jobs stay there, untouched, until the user disconnects). Machines that run
  *    the farm's jobs are started with `studio farm worker`; the window says so;
- *  - batches are the farm's (api/farm-batch-routes.ts); what needs the local queue (a batch's removal
- *    and export, storyboard renders) answers `queue_url_unsupported`;
+ *  - batches are the farm's (api/farm-batch-routes.ts); storyboard renders, which need the local
+ *    queue, answer `queue_url_unsupported`;
  *  - a lost link is announced (`farm.queue`, connected false) and retried until it is back.
  * Settings, projects, storyboards' editing and providers stay this computer's in both cases.
  */

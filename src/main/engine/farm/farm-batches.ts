@@ -38,7 +38,9 @@ import { QueueError } from '../errors'
 import type { PipelineDefinition } from '../pipelines/types'
 import type { PipelineRegistry } from '../pipelines/registry'
 import type { BatchRecord, JobStatusName, RowImport } from '../store/batches'
-import { farmBatchRowsReports, farmBatchViewReports } from '../store/postgres/batch-reports'
+import { farmBatchExportReports, farmBatchRowsReports, farmBatchViewReports } from '../store/postgres/batch-reports'
+import { batchResultsCsv, jobHistoryCsv } from '../batch/export'
+import type { CsvDelimiter } from '../../../shared/csv'
 import {
   addFarmRows,
   BATCHES_WAKE,
@@ -325,6 +327,30 @@ export class FarmBatches {
       await forgetFarmRun(tx, b.id, this.now())
       return false
     })
+  }
+
+  /**
+   * Remove a batch and its rows; its unfinished jobs are cancelled (first stopped, so no feeder
+   * queues a row of it meanwhile). Its finished jobs stay in the job list as history.
+   */
+  async remove(idOrPrefix: string): Promise<void> {
+    const b = await this.require(idOrPrefix)
+    await inJobTransaction(this.pool, this.jobs.origin, async (tx) => {
+      if (await lockBatch(tx, b.id)) await setFarmBatchStatus(tx, b.id, 'stopped', { finished: true }, this.now())
+    })
+    await this.eachJob(b.id, ['pending', 'paused', 'processing'], (job) => this.jobs.cancel(job))
+    await inJobTransaction(this.pool, this.jobs.origin, async (tx) => {
+      await removeFarmBatch(tx, b.id)
+      await notifyBatchesChanged(tx, [b.id])
+    })
+  }
+
+  /** The results (one line per sheet row) or the job history of a batch, as CSV: what the local export writes. */
+  async exportCsv(idOrPrefix: string, what: 'results' | 'history', delimiter: CsvDelimiter = ','): Promise<{ fileName: string; csv: string }> {
+    const b = await this.require(idOrPrefix)
+    const reports = await farmBatchExportReports(this.pool, b.id, this.o.dataDir, what)
+    const csv = what === 'history' ? jobHistoryCsv(reports, b.id, delimiter) : batchResultsCsv(reports, b.id, delimiter)
+    return { fileName: `${b.name.replace(/[^\w.-]+/g, '_')}-${what}.csv`, csv }
   }
 
   /**

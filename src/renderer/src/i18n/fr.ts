@@ -821,6 +821,6 @@ export const fr: Record<MessageKey, string> = {
   'farmQueue.connecting': 'Connexion à la ferme {url}…',
   'farmQueue.lost': 'La connexion à la ferme {url} est perdue — nouvelle tentative en cours. La file affichée n’est peut-être plus à jour.',
   'farmQueue.back': 'La connexion à la ferme est rétablie : la file est de nouveau à jour.',
-  'error.queue_url_unsupported': 'Cela demande la file propre à cet ordinateur, or la fenêtre est sur une ferme : supprimer ou exporter un lot, ainsi que les rendus de storyboard, n’est pas encore possible sur une ferme. Déconnectez-vous de la ferme dans Réglages → Ferme de rendu (ou lancez « studio serve » sans --queue-url) pour les utiliser.',
+  'error.queue_url_unsupported': 'Cela demande la file propre à cet ordinateur, or la fenêtre est sur une ferme : les rendus de storyboard ne peuvent pas encore tourner sur une ferme. Déconnectez-vous de la ferme dans Réglages → Ferme de rendu (ou lancez « studio serve » sans --queue-url) pour les utiliser.',
   'error.farm_unreachable': 'La ferme ne répond pas ; la fenêtre réessaie et sera à jour dès son retour.'
 }

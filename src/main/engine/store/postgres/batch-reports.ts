@@ -12,7 +12,7 @@ import type { BatchRowStatus } from '../../../../shared/types'
 import { historyFrame } from '../../batch/history'
 import { ALERT_WINDOW } from '../../batch/alert'
 import { localJsonText } from '../../farm/shared-json'
-import type { BatchReports, BatchTotals, HistoryBucket, LastResult, RowError, RowFinish, RowOutcome } from '../batch-reports'
+import type { BatchReports, BatchTotals, HistoryBucket, JobHistoryEntry, LastResult, RowError, RowFinish, RowOutcome } from '../batch-reports'
 import type { BatchRecord } from '../batches'
 import type { Queryable } from './batches'
 
@@ -163,28 +163,31 @@ export async function farmBatchRowsReports(
       [id, options.status ?? null, options.limit, options.offset]
     )
   ])
-  const rows = page.rows.map(
-    (r): RowOutcome => ({
-      rowNumber: r.row_number,
-      state: r.state,
-      status: r.status,
-      input: localJsonText(dataDir, r.input ?? null),
-      cells: r.cells ?? null,
-      rowError: r.row_error ?? null,
-      jobId: r.job_id ?? null,
-      jobStatus: r.job_status ?? null,
-      jobError: r.error ?? null,
-      result: localJsonText(dataDir, r.result ?? null),
-      durationMs: numOrNull(r.actual_duration_ms),
-      costUsd: numOrNull(r.cost_usd),
-      costUnknown: r.cost_unknown === true,
-      completedAt: numOrNull(r.completed_at)
-    })
-  )
+  const rows = page.rows.map((r) => outcomeOf(r, dataDir))
   return snapshot(id, {
     statusCounts: Object.fromEntries(counts.rows.map((c) => [c.status, c.n])) as Partial<Record<BatchRowStatus, number>>,
     rowsPage: rows
   })
+}
+
+/** A row with its job as the results table and the export read it, its paths under this machine's mount. */
+function outcomeOf(r: Record<string, any>, dataDir: string): RowOutcome {
+  return {
+    rowNumber: r.row_number,
+    state: r.state,
+    status: r.status,
+    input: localJsonText(dataDir, r.input ?? null),
+    cells: r.cells ?? null,
+    rowError: r.row_error ?? null,
+    jobId: r.job_id ?? null,
+    jobStatus: r.job_status ?? null,
+    jobError: r.error ?? null,
+    result: localJsonText(dataDir, r.result ?? null),
+    durationMs: numOrNull(r.actual_duration_ms),
+    costUsd: numOrNull(r.cost_usd),
+    costUnknown: r.cost_unknown === true,
+    completedAt: numOrNull(r.completed_at)
+  }
 }
 
 interface Snapshot {
@@ -200,6 +203,11 @@ interface Snapshot {
   wordsWritten?: number | null
   statusCounts?: Partial<Record<BatchRowStatus, number>>
   rowsPage?: RowOutcome[]
+  allRows?: RowOutcome[]
+  headers?: string[]
+  jobHistory?: JobHistoryEntry[]
+  /** Words written per job (the export's), rather than the view's one. */
+  wordsOf?: Map<string, number | null>
 }
 
 function snapshot(batchId: string, s: Snapshot): BatchReports {
@@ -222,12 +230,70 @@ function snapshot(batchId: string, s: Snapshot): BatchReports {
     historyBuckets: (id) => has('historyBuckets', id)!,
     statusCounts: (id) => has('statusCounts', id)!,
     rowsPage: (id) => has('rowsPage', id)!,
-    wordsWritten: () => {
+    wordsWritten: (jobId) => {
+      if (s.wordsOf) return s.wordsOf.get(jobId) ?? null
       if (!('wordsWritten' in s)) throw new Error('farm batch reports: wordsWritten was not read')
       return s.wordsWritten ?? null
     },
-    allRows: unread('allRows'),
-    headers: unread('headers'),
-    jobHistory: unread('jobHistory')
+    allRows: (id) => has('allRows', id)!,
+    headers: (id) => has('headers', id)!,
+    jobHistory: (id) => {
+      if (id === undefined) return unread('every job\'s history')()
+      return has('jobHistory', id)!
+    }
   }
+}
+
+/** The reads a batch's export makes (batch/export.ts): its rows with their jobs and words, or its jobs' history. */
+export async function farmBatchExportReports(db: Queryable, id: string, dataDir: string, what: 'results' | 'history'): Promise<BatchReports> {
+  if (what === 'history') {
+    const { rows } = await db.query(
+      `SELECT id, project_id, type, title, status, priority, retry_count, created_at, started_at, completed_at, actual_duration_ms, cost_usd, cost_unknown, error
+         FROM jobs WHERE batch_id = $1 ORDER BY created_at, seq`,
+      [id]
+    )
+    return snapshot(id, {
+      jobHistory: rows.map((r) => ({
+        id: r.id,
+        projectId: r.project_id,
+        type: r.type,
+        title: r.title,
+        status: r.status,
+        priority: r.priority,
+        retryCount: r.retry_count,
+        createdAt: num(r.created_at),
+        startedAt: numOrNull(r.started_at),
+        completedAt: numOrNull(r.completed_at),
+        durationMs: numOrNull(r.actual_duration_ms),
+        costUsd: num(r.cost_usd),
+        costUnknown: r.cost_unknown === true,
+        error: r.error ?? null
+      }))
+    })
+  }
+  const [headers, all, words] = await Promise.all([
+    db.query('SELECT headers FROM batches WHERE id = $1', [id]),
+    db.query(
+      `SELECT r.row_number, r.state, r.input, r.cells, r.error AS row_error, ${STATUS_SQL} AS status, j.id AS job_id, j.status AS job_status,
+              j.error, j.result, j.actual_duration_ms, j.cost_usd, j.cost_unknown, j.completed_at
+         FROM batch_rows r LEFT JOIN jobs j ON j.id = r.job_id WHERE r.batch_id = $1 ORDER BY r.row_number`,
+      [id]
+    ),
+    db.query(
+      `SELECT DISTINCT ON (s.job_id) s.job_id, s.output FROM steps s JOIN jobs j ON j.id = s.job_id
+        WHERE j.batch_id = $1 AND s.name IN ('script','generate') ORDER BY s.job_id, s.idx`,
+      [id]
+    )
+  ])
+  const wordsOf = new Map<string, number | null>()
+  for (const w of words.rows) {
+    const n = w.output ? (JSON.parse(w.output as string) as { words?: unknown } | null)?.words : undefined
+    wordsOf.set(w.job_id as string, typeof n === 'number' ? n : null)
+  }
+  const text = headers.rows[0]?.headers as string | null | undefined
+  return snapshot(id, {
+    headers: text ? (JSON.parse(text) as string[]) : [],
+    allRows: all.rows.map((r) => outcomeOf(r, dataDir)),
+    wordsOf
+  })
 }
