@@ -44,8 +44,8 @@ const LOCAL_QUEUE_ONLY = [
  * A window on a farm (`studio serve --queue-url`, the desktop app connected in Settings): the job
  * and queue commands go to the farm; the ETA is not known there yet (it is made from this
  * computer's step timings); batches are the farm's (farm-batch-routes.ts); storyboard renders,
- * which need the local queue, are refused with `queue_url_unsupported`. Every other command (settings, projects, storyboards'
- * editing, providers) stays this computer's. A link that drops answers `farm_unreachable`, not an
+ * which need the local queue, are refused with `queue_url_unsupported`. Every other command
+ * (settings, projects, storyboards' editing, providers) stays this computer's. A link that drops answers `farm_unreachable`, not an
  * internal error.
  */
 export function farmWindowRoutes(farm: FarmQueue): Partial<Handlers> {
