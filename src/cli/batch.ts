@@ -7,7 +7,8 @@ import { estimateBatch } from '../main/engine/batch/estimate'
 import { BatchManager } from '../main/engine/batch/manager'
 import { batchResultsCsv, jobHistoryCsv } from '../main/engine/batch/export'
 import { ConfigError } from '../main/engine/batch/config'
-import { ANY_ADDRESS, MappingError, PUBLIC_ADDRESSES_ONLY } from '../main/engine/batch/sources'
+import { ANY_ADDRESS, MappingError, PUBLIC_ADDRESSES_ONLY, type NetworkPolicy } from '../main/engine/batch/sources'
+import type { BatchSource } from '../shared/contract'
 import { RowSourceError } from '../main/engine/batch/sources/errors'
 import { TemplateError } from '../main/engine/batch/templates'
 import type { Engine } from '../main/engine/engine'
@@ -84,21 +85,9 @@ export async function batchCommand(engine: Engine<any>, io: CliIo, a: BatchArgs)
       }
       case 'export': {
         const b = batches.require(needId())
-        const delimiter = a.values.delimiter ?? ','
-        if (delimiter !== ',' && delimiter !== ';') throw new BatchUsageError(`--delimiter: ',' or ';', not ${JSON.stringify(delimiter)}`)
+        const delimiter = exportDelimiter(a)
         const csv = a.values.history ? jobHistoryCsv(engine.stores.batchReports, b.id, delimiter) : batchResultsCsv(engine.stores.batchReports, b.id, delimiter)
-        if (typeof a.values.out === 'string') {
-          try {
-            writeFileSync(a.values.out, csv)
-          } catch (err) {
-            const code = (err as NodeJS.ErrnoException).code
-            const why = code === 'ENOENT' ? `the folder ${dirname(a.values.out)} does not exist` : code === 'EISDIR' ? 'it is a folder' : (code ?? (err as Error).message)
-            throw new QueueError('bad_request', `--out: cannot write ${a.values.out}: ${why}`)
-          }
-          print({ written: a.values.out }, () => `wrote ${a.values.out}`)
-        } else {
-          io.stdout.write(csv)
-        }
+        writeExport(a, io, csv)
         return 0
       }
       case undefined:
@@ -107,18 +96,56 @@ export async function batchCommand(engine: Engine<any>, io: CliIo, a: BatchArgs)
         return await createAndRun(engine, batches, io, sub, a)
     }
   } catch (err) {
-    const refusal = [err, (err as { cause?: unknown })?.cause].find((e) => e instanceof RowSourceError && e.code === 'FORBIDDEN_ADDRESS')
-    if (refusal) throw new QueueError('bad_request', `${(err as Error).message} (to import from this computer or your own network, add --allow-private-urls)`)
-    if (err instanceof ConfigError || err instanceof MappingError || err instanceof RowSourceError || err instanceof TemplateError) {
-      throw new QueueError('bad_request', err.message)
-    }
-    throw err
+    throw asBatchError(err)
   } finally {
     release()
   }
 }
 
-async function createAndRun(engine: Engine<any>, batches: BatchManager, io: CliIo, source: string, a: BatchArgs): Promise<number> {
+/** `--delimiter` of `batch export`: ',' or ';'. */
+export function exportDelimiter(a: BatchArgs): ',' | ';' {
+  const delimiter = a.values.delimiter ?? ','
+  if (delimiter !== ',' && delimiter !== ';') throw new BatchUsageError(`--delimiter: ',' or ';', not ${JSON.stringify(delimiter)}`)
+  return delimiter
+}
+
+/** An export to `--out FILE` (saying where), or to stdout. */
+export function writeExport(a: BatchArgs, io: CliIo, csv: string): void {
+  if (typeof a.values.out === 'string') {
+    try {
+      writeFileSync(a.values.out, csv)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      const why = code === 'ENOENT' ? `the folder ${dirname(a.values.out)} does not exist` : code === 'EISDIR' ? 'it is a folder' : (code ?? (err as Error).message)
+      throw new QueueError('bad_request', `--out: cannot write ${a.values.out}: ${why}`)
+    }
+    print(a, io, { written: a.values.out }, () => `wrote ${a.values.out}`)
+  } else {
+    io.stdout.write(csv)
+  }
+}
+
+/** A sheet's, a config's or a template's refusal as the command's answer (bad_request), saying how to allow a private link. */
+export function asBatchError(err: unknown): unknown {
+  const refusal = [err, (err as { cause?: unknown })?.cause].find((e) => e instanceof RowSourceError && e.code === 'FORBIDDEN_ADDRESS')
+  if (refusal) return new QueueError('bad_request', `${(err as Error).message} (to import from this computer or your own network, add --allow-private-urls)`)
+  if (err instanceof ConfigError || err instanceof MappingError || err instanceof RowSourceError || err instanceof TemplateError) {
+    return new QueueError('bad_request', err.message)
+  }
+  return err
+}
+
+/** What `studio batch <file|url> …` asks for, read from its arguments (the same on a farm). */
+export interface CreateArgs {
+  source: BatchSource
+  sheet: string | undefined
+  config: Record<string, unknown>
+  network: NetworkPolicy
+  name: string | undefined
+  projectId: string | undefined
+}
+
+export function createArgs(source: string, a: BatchArgs): CreateArgs {
   let config: Record<string, unknown> = {}
   if (typeof a.values.config === 'string') {
     let text: string
@@ -153,6 +180,13 @@ async function createAndRun(engine: Engine<any>, batches: BatchManager, io: CliI
   const network = a.values['allow-private-urls'] === true ? ANY_ADDRESS : PUBLIC_ADDRESSES_ONLY
   const source_ = isUrl ? ({ kind: 'url', url: source } as const) : ({ kind: 'file', path: source } as const)
   const sheet = typeof a.values.sheet === 'string' ? a.values.sheet : undefined
+  const name = typeof a.values.name === 'string' ? a.values.name : undefined
+  const projectId = typeof a.values.project === 'string' ? a.values.project : undefined
+  return { source: source_, sheet, config, network, name, projectId }
+}
+
+async function createAndRun(engine: Engine<any>, batches: BatchManager, io: CliIo, sourceArg: string, a: BatchArgs): Promise<number> {
+  const { source: source_, sheet, config, network, name, projectId } = createArgs(sourceArg, a)
   if (a.values.estimate === true) {
     if (!(engine instanceof Studio)) throw new QueueError('unavailable', 'estimates need the studio (this engine has only test pipelines)')
     const e = await estimateBatch(engine, { source: source_, sheet, config }, { network })
@@ -163,21 +197,14 @@ async function createAndRun(engine: Engine<any>, batches: BatchManager, io: CliI
     {
       source: source_,
       sheet,
-      name: typeof a.values.name === 'string' ? a.values.name : undefined,
-      projectId: typeof a.values.project === 'string' ? a.values.project : undefined,
+      name,
+      projectId,
       config
     },
     { network }
   )
   const started = batches.startBatch(created.id)
-  if (!a.json) {
-    io.stdout.write(
-      `batch ${started.id} "${term(started.name)}": ${started.totalRows} rows (${started.invalidRows} refused)` +
-        (started.ignoredColumns.length ? `\n  ${ignoredText(started)}` : '') +
-        (started.invalidRows ? `\n${started.errors.map((e) => `  row ${e.rowNumber}: ${term(e.reason.replace(/^row \d+: /, ''))}`).join('\n')}` : '') +
-        '\n'
-    )
-  }
+  if (!a.json) io.stdout.write(createdText(started))
   if (a.values.detach) {
     print(a, io, started, () => `queued; run \`studio run\` (or the app) to process it`)
     return 0
@@ -205,11 +232,21 @@ export function estimateText(e: BatchEstimate): string {
   return `${rows}\n  time  ~${duration(e.wallClockMs)} (${duration(e.workMs)} of work)\n  cost  ${cost}\nnothing was queued`
 }
 
-function print(a: BatchArgs, io: CliIo, value: unknown, text: () => string): void {
+/** What a new batch says before it runs: its rows, its ignored columns, its refused rows. */
+export function createdText(started: BatchView): string {
+  return (
+    `batch ${started.id} "${term(started.name)}": ${started.totalRows} rows (${started.invalidRows} refused)` +
+    (started.ignoredColumns.length ? `\n  ${ignoredText(started)}` : '') +
+    (started.invalidRows ? `\n${started.errors.map((e) => `  row ${e.rowNumber}: ${term(e.reason.replace(/^row \d+: /, ''))}`).join('\n')}` : '') +
+    '\n'
+  )
+}
+
+export function print(a: BatchArgs, io: CliIo, value: unknown, text: () => string): void {
   io.stdout.write((a.json ? JSON.stringify(value, null, 2) : term(text(), { lines: true })) + '\n')
 }
 
-function batchLine(b: BatchView): string {
+export function batchLine(b: BatchView): string {
   return `${b.id.slice(0, 8)}  ${b.status.padEnd(9)} ${bar(b.progress, 12)} ${String(Math.round(b.progress)).padStart(3)}%  ${b.doneRows}/${b.totalRows} done, ${b.failedRows} failed, ${b.invalidRows} refused${cancelledText(b)}  ${term(b.name)}`
 }
 
@@ -219,7 +256,7 @@ function ignoredText(b: BatchView): string {
   return `ignored ${b.ignoredColumns.length === 1 ? 'column' : 'columns'} ${names}: pipeline "${b.config.pipeline}" has no field for ${b.ignoredColumns.length === 1 ? 'it' : 'them'}`
 }
 
-function batchStatusText(b: BatchView): string {
+export function batchStatusText(b: BatchView): string {
   const m = b.metrics
   const lines = [
     `${term(b.name)}  (${b.id})`,

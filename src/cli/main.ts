@@ -62,9 +62,9 @@ studio farm (several machines, one PostgreSQL queue)
                                 2 s apart); a resource with none keeps each worker's own settings
 
 --data-dir defaults to $STUDIO_DATA_DIR or the desktop app's data folder.
---queue-url defaults to $STUDIO_QUEUE_URL; unset, the data folder's own queue. The job commands, stats, serve
-  (the window's jobs and queue) and the farm commands run on a farm's queue; the others refuse a queue URL
-  rather than use the local queue.
+--queue-url defaults to $STUDIO_QUEUE_URL; unset, the data folder's own queue. The job commands, stats, batch
+  (not its --estimate), serve (the window's jobs and queue) and the farm commands run on a farm's
+  queue; the others refuse a queue URL rather than use the local queue.
 --json prints machine-readable results on stdout and errors as JSON on stderr.`
 
 const jobs = async () => (await import('./commands/jobs')).jobCommands

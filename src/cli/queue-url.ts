@@ -11,11 +11,13 @@ import { FarmError } from '../main/engine/farm/errors'
 /** Commands that run on a farm's queue when a queue URL is given. */
 const RUNS_ON_A_FARM = new Set([
   'farm',
-  // The window's jobs, queue and storyboard renders (host/window-queue.ts); its batches refuse.
+  // The window's jobs, queue, batches and storyboard renders (host/window-queue.ts).
   'serve',
   // Storyboards: edited in the data folder, rendered on the farm (src/cli/farm-storyboards.ts).
   'storyboard',
   // The job commands and the queue's own (src/cli/farm-queue.ts).
+  // Batches: created here, run by the farm's workers (src/cli/farm-batch.ts); --estimate refuses there.
+  'batch',
   ...['add', 'list', 'show', 'priority', 'move', 'cancel', 'rm', 'retry', 'pause', 'resume', 'logs', 'cleanup', 'stats']
 ])
 
@@ -69,7 +71,7 @@ export async function queueUrlFor(command: string | undefined, flag: string | un
   if (url !== undefined && !RUNS_ON_A_FARM.has(command)) {
     throw new FarmError(
       QUEUE_URL_UNSUPPORTED,
-      `studio ${command} cannot run on a farm's queue yet (${from} is set): the job commands, \`stats\`, \`storyboard\` and the \`studio farm\` commands can; ` +
+      `studio ${command} cannot run on a farm's queue yet (${from} is set): the job commands, \`stats\`, \`batch\` (not its --estimate), \`storyboard\` and the \`studio farm\` commands can; ` +
         `run it without ${from === '--queue-url' ? '--queue-url' : 'STUDIO_QUEUE_URL set'} to use this machine's local queue`,
       from
     )

@@ -173,7 +173,7 @@ describe('--queue-url on the other commands', () => {
     const flag = await studio(['--queue-url', url, 'eta', '--json'])
     expect(flag.code).toBe(2)
     expect(JSON.parse(flag.err).error).toEqual({ code: 'queue-url-unsupported', message: expect.stringMatching(/^studio eta cannot run on a farm's queue yet \(--queue-url is set\)/) })
-    const env = await studio(['batch', 'list', '--json'], { STUDIO_QUEUE_URL: url })
+    const env = await studio(['health', '--json'], { STUDIO_QUEUE_URL: url })
     expect(env.code).toBe(2)
     expect(JSON.parse(env.err).error).toEqual({ code: 'queue-url-unsupported', message: expect.stringContaining('(STUDIO_QUEUE_URL is set)') })
     // A job command on a farm that cannot be reached queues nothing locally behind the user's back.

@@ -3,8 +3,8 @@
  * farm's queue, with the real CLI, its engine in a child process, a real PostgreSQL and a real
  * `studio farm worker` process. A job queued on the farm from another `studio` command is listed
  * and pushed to the window; pause and cancel from the window take effect on the farm; the worker's
- * completion reaches the window as a push event; a command that needs the local queue answers
- * `queue_url_unsupported`; this computer's pool stays stopped. A cut link is announced and
+ * completion reaches the window as a push event; Settings cannot move it off the farm the command
+ * line chose (`queue_url_unsupported`); this computer's pool stays stopped. A cut link is announced and
  * recovered from.
  */
 import { describe, expect, it } from 'vitest'
@@ -66,13 +66,10 @@ describe('studio serve --queue-url: the window on a farm', () => {
     const stats = await window.call('queue/stats', {})
     expect((stats.value as { byStatus: Record<string, number> }).byStatus).toMatchObject({ completed: 1, cancelled: 1 })
 
-    // What needs this computer's queue says so, naming what to do.
-    const refused = await window.call('batch/start', { id: 'any-batch' })
-    expect(refused.ok).toBe(false)
-    expect(refused.error!.code).toBe('queue_url_unsupported')
-    expect(refused.error!.message).toMatch(/Settings → Studio farm|without --queue-url/)
-    // Settings cannot move a window the command line put on a farm.
-    expect((await window.call('farm/disconnect', {})).error?.code).toBe('queue_url_unsupported')
+    // Settings cannot move a window the command line put on a farm, and says what to do.
+    const refused = await window.call('farm/disconnect', {})
+    expect(refused.error?.code).toBe('queue_url_unsupported')
+    expect(refused.error!.message).toMatch(/without it/)
     // This computer's own pool was never started: it runs nothing behind the user's back.
     expect(((await window.call('pool/status', {})).value as PoolStatus).state).toBe('idle')
   }, 300_000)

@@ -97,9 +97,9 @@ describe('the window on a farm', () => {
   })
 
   it('words queue_url_unsupported in French, keeping the engine’s words as the detail', () => {
-    const error = { code: 'queue_url_unsupported', message: 'batch/start cannot run on the farm’s queue yet' }
+    const error = { code: 'queue_url_unsupported', message: 'this window runs on the farm given by --queue-url or STUDIO_QUEUE_URL' }
     expect(errorText(error, 'en')).toBe(error.message)
-    expect(errorText(error, 'fr')).toMatch(/^Cela demande la file propre à cet ordinateur, .*Réglages → Ferme de rendu.*\(batch\/start cannot run/)
+    expect(errorText(error, 'fr')).toMatch(/^Cette fenêtre est sur une ferme : .*Réglages → Ferme de rendu.*\(this window runs on the farm given/)
   })
 
   it('Settings → Studio farm says the command line chose the farm of a `studio serve --queue-url` window', () => {

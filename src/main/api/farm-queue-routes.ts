@@ -4,6 +4,7 @@ import { StudioError } from '../engine/errors'
 import { FarmError } from '../engine/farm/errors'
 import type { FarmQueue } from '../engine/farm/farm-queue'
 import type { Handlers, Routes } from './handler-map'
+import { farmBatchRoutes } from './farm-batch-routes'
 import { jobRoutes } from './jobs'
 
 export const QUEUE_URL_UNSUPPORTED = 'queue-url-unsupported'
@@ -31,29 +32,17 @@ export function farmQueueRoutes(farm: FarmQueue): Routes<'jobs/'> & Pick<Handler
 }
 
 /**
- * Commands that feed or run this computer's own queue: on a farm they would queue work nobody here
- * runs (the local pool is stopped) and that no farm worker sees. Refused, saying what to do.
- */
-const LOCAL_QUEUE_ONLY = [
-  'batch/create',
-  'batch/start',
-  'batch/resume',
-  'batch/retryFailed',
-  'batch/retryRows',
-  'batch/reset'
-] as const satisfies readonly CommandName[]
-
-/**
  * A window on a farm (`studio serve --queue-url`, the desktop app connected in Settings): the job
  * and queue commands go to the farm; the ETA is not known there yet (it is made from this
- * computer's step timings); batches, which need the local queue, are refused with
- * `queue_url_unsupported` (storyboard renders go to the farm: farm-storyboard-routes.ts). Every
- * other command (settings, projects, storyboards' editing, providers) stays this computer's. A
- * link that drops answers `farm_unreachable`, not an internal error.
+ * computer's step timings); batches are the farm's (farm-batch-routes.ts) and storyboard renders
+ * go to the farm (farm-storyboard-routes.ts). Every other command (settings, projects,
+ * storyboards' editing, providers) stays this computer's. A link that drops answers
+ * `farm_unreachable`, not an internal error.
  */
 export function farmWindowRoutes(farm: FarmQueue): Partial<Handlers> {
   const routes: Partial<Handlers> = {
     ...farmQueueRoutes(farm),
+    ...farmBatchRoutes(farm),
     'queue/eta': async (): Promise<QueueEta> => {
       const paused = (await farm.store.stats()).paused
       return { paused, totalMs: null, concurrency: 0, jobs: [], batchRowsWaiting: 0 }
@@ -67,15 +56,6 @@ export function farmWindowRoutes(farm: FarmQueue): Partial<Handlers> {
       } catch (err) {
         throw asFarmError(err, farm.where)
       }
-    }
-  }
-  for (const name of LOCAL_QUEUE_ONLY) {
-    ;(routes as Record<string, unknown>)[name] = () => {
-      throw new FarmError(
-        QUEUE_URL_UNSUPPORTED,
-        `${name} cannot run on the farm's queue yet (this window is on ${farm.where}): batches use this computer's queue. ` +
-          'Disconnect from the farm in Settings → Studio farm (or run `studio serve` without --queue-url) to use them, or queue the jobs themselves, which the farm runs.'
-      )
     }
   }
   return routes

@@ -11,8 +11,8 @@
  *  - this computer's pool and batches are stopped: it does not run its local queue behind the
  *    user's back (its jobs stay there, untouched, until the user disconnects). Machines that run
  *    the farm's jobs are started with `studio farm worker`; the window says so;
- *  - batches, which need the local queue, answer `queue_url_unsupported`; storyboard renders go
- *    to the farm, the storyboards staying this computer's (api/farm-storyboard-routes.ts);
+ *  - batches are the farm's (api/farm-batch-routes.ts); storyboard renders go to the farm, the
+ *    storyboards staying this computer's (api/farm-storyboard-routes.ts);
  *  - a lost link is announced (`farm.queue`, connected false) and retried until it is back.
  * Settings, projects, storyboards' editing and providers stay this computer's in both cases.
  */
@@ -30,7 +30,7 @@ import { publishQueueSummary, publishSummaries } from '../engine/queue-summary'
 import { Studio } from '../engine/studio'
 
 /** The local queue's events a window on a farm must not see (they describe the set-aside queue). */
-const LOCAL_QUEUE_EVENTS = new Set<EngineEventType>(['job.changed', 'job.removed', 'job.progress', 'job.log', 'queue.changed', 'queue.summary'])
+const LOCAL_QUEUE_EVENTS = new Set<EngineEventType>(['job.changed', 'job.removed', 'job.progress', 'job.log', 'queue.changed', 'queue.summary', 'batch.changed'])
 
 export interface WindowQueueOptions {
   engine: Engine<any>

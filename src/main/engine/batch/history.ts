@@ -21,10 +21,9 @@ export interface FinishedSpan {
  * whose job was deleted have no completion time and are not in it.
  */
 export function batchHistory(reports: BatchReports, batchId: string, startedAt: number | null, span: FinishedSpan = reports.finishedSpan(batchId)): BatchView['history'] {
-  if (span.first === null || span.last === null) return []
-  // A stopped-then-retried batch restarts later than its first rows finished: start at those.
-  const origin = startedAt !== null && startedAt <= span.first ? startedAt : span.first
-  const width = Math.max(1, Math.ceil((span.last - origin) / HISTORY_BUCKETS / 1000)) * 1000
+  const frame = historyFrame(startedAt, span)
+  if (!frame || span.last === null) return []
+  const { origin, width } = frame
   // Bucket i ≥ 1 holds what finished in (origin + (i-1)·width, origin + i·width], bucket 1 the
   // start itself too: point 0 is always "nothing yet", so even a one-bucket history draws a line.
   const buckets = reports.historyBuckets(batchId, origin, width)
@@ -44,4 +43,13 @@ export function batchHistory(reports: BatchReports, batchId: string, startedAt: 
     points.push({ t: Math.min(origin + i * width, span.last), done, failed, costUsd })
   }
   return points
+}
+
+/** Where the history starts and how wide its buckets are (null: nothing finished yet). */
+export function historyFrame(startedAt: number | null, span: FinishedSpan): { origin: number; width: number } | null {
+  if (span.first === null || span.last === null) return null
+  // A stopped-then-retried batch restarts later than its first rows finished: start at those.
+  const origin = startedAt !== null && startedAt <= span.first ? startedAt : span.first
+  const width = Math.max(1, Math.ceil((span.last - origin) / HISTORY_BUCKETS / 1000)) * 1000
+  return { origin, width }
 }

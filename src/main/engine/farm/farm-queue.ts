@@ -23,6 +23,8 @@ import { schemaVersion } from '../store/postgres/status'
 import { markWindowClosed, markWindowOpen, WINDOW_REFRESH_MS } from '../store/postgres/windows'
 import { stepNeeds } from './capabilities'
 import { FarmError } from './errors'
+import { FarmBatches } from './farm-batches'
+import { FarmBatchEvents } from './farm-batch-events'
 
 export interface FarmQueueOptions {
   /** The queue URL, password included when there is one (never shown: see `where`). */
@@ -53,6 +55,9 @@ export class FarmQueue {
   private connected = false
   private problem: string | null = null
   private readonly stateListeners = new Set<(state: FarmQueueState) => void>()
+  private readonly pipelines: ReturnType<typeof builtinPipelines>
+  private batchesOf: FarmBatches | undefined
+  private batchEvents: FarmBatchEvents | undefined
 
   constructor(private readonly o: FarmQueueOptions) {
     this.where = redactQueueUrl(o.url)
@@ -65,8 +70,13 @@ export class FarmQueue {
     // Enqueue checks each input against the pipeline it names, as the local studio does. A video's
     // assets are files inside the shared data folder: a project asset id names a project of this
     // machine's local studio, which no worker of the farm can read.
-    const pipelines = builtinPipelines({ dataDir: o.dataDir, assetPath: () => undefined })
+    const pipelines = (this.pipelines = builtinPipelines({ dataDir: o.dataDir, assetPath: () => undefined }))
     this.store = new PgJobStore({ pool: this.pool, events: this.events, pipelines, dataDir: o.dataDir, artifactsRoot: join(o.dataDir, 'jobs'), stepNeeds })
+  }
+
+  /** The farm's batches, from the user's side (farm-batches.ts). */
+  get batches(): FarmBatches {
+    return (this.batchesOf ??= new FarmBatches({ pool: this.pool, jobs: this.store, pipelines: this.pipelines, dataDir: this.o.dataDir }))
   }
 
   /**
@@ -97,7 +107,9 @@ export class FarmQueue {
    * and tried again every `retryMs` until close. Resolves after the first attempt, whatever it gave.
    */
   async listen(): Promise<void> {
-    await this.attempt()
+    // Its batches' views, announced as they change (farm-batch-events.ts).
+    this.batchEvents ??= new FarmBatchEvents({ url: this.o.url, events: this.events, batches: this.batches, retryMs: this.retryMs, log: this.log })
+    await Promise.all([this.attempt(), this.batchEvents.start()])
   }
 
   state(): FarmQueueState {
@@ -121,6 +133,8 @@ export class FarmQueue {
     const listener = this.listener
     this.listener = null
     await listener?.close()
+    await this.batchEvents?.close()
+    await this.batchesOf?.close()
     // Gone: the workers' status changes need not be announced for this window any more.
     if (listening) await markWindowClosed(this.pool, this.store.origin).catch(() => undefined)
     await this.pool.end().catch(() => undefined)

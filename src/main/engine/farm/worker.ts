@@ -39,6 +39,8 @@ import { farmLaneUsage, LANES_WAKE_PREFIX, LIMITS_WAKE, releaseSlot, takeSlot } 
 import { listenForWake } from '../store/postgres/wake'
 import { heartbeat, markStopping, registerWorker } from '../store/postgres/workers'
 import { stepNeeds, type WorkerCapabilities } from './capabilities'
+import { farmBatchFeeder, type FarmBatchFeeder } from './batch-feeder'
+import { BATCHES_WAKE } from '../store/postgres/batches'
 import { BudgetedLeaseStore, FarmBudget } from './farm-budget'
 import { FarmLimiter } from './farm-limiter'
 import { keepListening, type Listening } from './worker-listen'
@@ -82,6 +84,8 @@ export class FarmWorker {
   readonly timings: FarmWorkerTimings
   readonly limiter: FarmLimiter
   readonly budget: FarmBudget
+  /** Turns running batches' ready rows into jobs as the queue drains (batch-feeder.ts). */
+  readonly batches: FarmBatchFeeder
   private readonly db: pg.Pool
   private readonly local: WorkerLocal
   private readonly flag: FarmQueueFlag
@@ -119,6 +123,7 @@ export class FarmWorker {
         this.events.emit(e)
         if (e.type === 'job.changed') this.budget.noteJob(e.job)
         if (e.type === 'job.changed' && (e.job.status === 'completed' || e.job.status === 'failed')) o.onFinished?.(e.job)
+        if (e.type === 'job.changed' && e.job.batchId && (e.job.status === 'completed' || e.job.status === 'failed')) void this.batches.feed(e.job.batchId)
       })
     )
     const services = this.local.services
@@ -178,6 +183,8 @@ export class FarmWorker {
       // This machine's caps against every worker's spend, as last read (see farm-budget.ts for the bound).
       budget: (provider) => this.budget.hold(provider)
     })
+    this.batches = farmBatchFeeder({ pool: this.db, dataDir: this.dataDir, artifactsRoot, pipelines: o.pipelines ?? this.local.pipelines, slotsPerWorker: concurrency, staleAfterMs: this.timings.staleAfterMs, log: this.log })
+    this.unsubscribe.push(this.pool.external.onChange(() => void this.batches.feedAll()))
     // The sweep reads the farm's spend again: other workers' steps, and a new day.
     this.unsubscribe.push(this.pool.external.onChange(() => void this.budget.refresh()))
     // And this machine's settings, when saved meanwhile (a cap raised, a provider changed): settings-reload.ts.
@@ -242,6 +249,7 @@ export class FarmWorker {
       this.heartbeatTimer = setInterval(() => void this.beat(), this.timings.heartbeatMs)
       this.heartbeatTimer.unref?.()
       this.pool.start()
+      void this.batches.feedAll()
     } catch (err) {
       await this.close()
       throw err
@@ -251,6 +259,7 @@ export class FarmWorker {
   /** A wake-up: work to claim, or a farm lane's slot freed (or the limits changed): read them first, then claim. */
   private woken(reason: string): void {
     const wake = () => this.pool.wake()
+    if (reason === BATCHES_WAKE) return void this.batches.feedAll()
     if (reason === LIMITS_WAKE || reason.startsWith(LANES_WAKE_PREFIX)) void this.limiter.heard().then(wake)
     else {
       const reading = this.limiter.pending()
@@ -279,6 +288,7 @@ export class FarmWorker {
     this.stopped ??= (async () => {
       await markStopping(this.db, this.id).catch((err: Error) => this.log(`could not mark this worker as stopping: ${err.message}`))
       await this.pool.stop(graceMs)
+      await this.batches.close()
       await this.close()
     })()
     return this.stopped

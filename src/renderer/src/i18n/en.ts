@@ -820,7 +820,7 @@ export const en = {
   'farmQueue.connecting': 'Connecting to the farm {url}…',
   'farmQueue.lost': 'The connection to the farm {url} is lost — trying again. The queue shown may be out of date.',
   'farmQueue.back': 'The connection to the farm is back: the queue is up to date again.',
-  'error.queue_url_unsupported': 'This needs this computer’s own queue, and the window is on a farm: batches cannot run on a farm yet. Disconnect from the farm in Settings → Studio farm (or start “studio serve” without --queue-url) to use them.',
+  'error.queue_url_unsupported': 'This window is on a farm, and this needs this computer’s own queue. Disconnect from the farm in Settings → Studio farm or, if “studio serve” was started with --queue-url, restart it without.',
   'error.farm_unreachable': 'The farm did not answer; the window keeps trying and will be up to date when it is back.',
   // Settings → Studio farm → the farm's shared folder as this computer mounts it (issue 18).
   'farmShare.label': 'Shared folder on this computer',

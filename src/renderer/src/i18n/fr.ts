@@ -821,7 +821,7 @@ export const fr: Record<MessageKey, string> = {
   'farmQueue.connecting': 'Connexion à la ferme {url}…',
   'farmQueue.lost': 'La connexion à la ferme {url} est perdue — nouvelle tentative en cours. La file affichée n’est peut-être plus à jour.',
   'farmQueue.back': 'La connexion à la ferme est rétablie : la file est de nouveau à jour.',
-  'error.queue_url_unsupported': 'Cela demande la file propre à cet ordinateur, or la fenêtre est sur une ferme : les lots ne peuvent pas encore tourner sur une ferme. Déconnectez-vous de la ferme dans Réglages → Ferme de rendu (ou lancez « studio serve » sans --queue-url) pour les utiliser.',
+  'error.queue_url_unsupported': 'Cette fenêtre est sur une ferme : cela demande la file propre à cet ordinateur. Déconnectez-vous de la ferme dans Réglages → Ferme de rendu ou, si « studio serve » a été lancé avec --queue-url, relancez-le sans.',
   'error.farm_unreachable': 'La ferme ne répond pas ; la fenêtre réessaie et sera à jour dès son retour.',
   // Réglages → Ferme de rendu → le dossier partagé de la ferme tel que cet ordinateur le monte (ticket 18).
   'farmShare.label': 'Dossier partagé sur cet ordinateur',

@@ -123,14 +123,35 @@ export class PgJobStore implements AsyncJobStore {
    * the error naming it). Positions come from the queue's sequence, in the order given.
    */
   async enqueueMany(requests: readonly EnqueueRequest[]): Promise<JobView[]> {
-    // Paths in a payload are stored relative to the shared folder (a file outside it refused, naming
-    // the field): the worker that runs the job mounts the folder elsewhere (shared-json.ts).
-    const prepared = requests.map((req, i) => {
+    const prepared = this.prepare(requests)
+    if (prepared.length === 0) return []
+    return this.run((tx) => this.insertPrepared(tx, prepared))
+  }
+
+  /**
+   * enqueueMany inside a transaction the caller holds (a batch's rows marked queued in the same
+   * commit as their jobs: farm/batch-feeder.ts). Announced once that transaction commits.
+   */
+  enqueueManyIn(tx: JobTx, requests: readonly EnqueueRequest[]): Promise<JobView[]> {
+    const prepared = this.prepare(requests)
+    if (prepared.length === 0) return Promise.resolve([])
+    return this.insertPrepared(tx, prepared)
+  }
+
+  /**
+   * Checked as every backend checks; paths in a payload stored relative to the shared folder (a file
+   * outside it refused, naming the field): the worker that runs the job mounts the folder elsewhere
+   * (shared-json.ts).
+   */
+  private prepare(requests: readonly EnqueueRequest[]) {
+    return requests.map((req, i) => {
       const prefix = requests.length > 1 ? `jobs[${i}].` : ''
       const p = prepareEnqueue(this.pipelines, req, prefix)
       return { ...p, payload: JSON.stringify(toStoredPayload(this.dataDir, JSON.parse(p.payload) as JsonValue, `${prefix}input`)) }
     })
-    if (prepared.length === 0) return []
+  }
+
+  private async insertPrepared(tx: JobTx, prepared: ReturnType<PgJobStore['prepare']>): Promise<JobView[]> {
     const job = { id: [] as string[], seq: [] as number[], project: [] as string[], type: [] as string[], title: [] as string[], payload: [] as string[] }
     const more = { priority: [] as number[], maxRetries: [] as number[], resource: [] as string[], batch: [] as (string | null)[] }
     const extra = { estimate: [] as number[], needs: [] as string[], logParams: [] as string[] }
@@ -157,7 +178,7 @@ export class PgJobStore implements AsyncJobStore {
       })
     }
     const now = this.now()
-    const rows = await this.run(async (tx) => {
+    {
       // Time-ordered ids, as the SQLite store makes them (job-ids.ts): appended to the id index side
       // by side, their short id (their end) the job's number scrambled, so the numbers come first.
       const { rows: numbers } = await tx.query<{ seq: string }>(
@@ -201,12 +222,13 @@ export class PgJobStore implements AsyncJobStore {
       )
       for (const id of job.id) tx.changed.add(id)
       tx.wake = true
-      return rows
-    })
-    const views = rows.map((r) => this.view(jobRow(r)))
-    // As on SQLite: one event per job, only when someone takes them.
-    if (this.events.wants('job.changed')) for (const view of views) this.events.emit({ type: 'job.changed', job: view })
-    return views
+      const views = rows.map((r) => this.view(jobRow(r)))
+      // As on SQLite: one event per job, only when someone takes them.
+      if (this.events.wants('job.changed')) tx.after.push(() => {
+        for (const view of views) this.events.emit({ type: 'job.changed', job: view })
+      })
+      return views
+    }
   }
 
   // ---------------------------------------------------------------- ordering
