@@ -7,15 +7,17 @@
  * same folder and is stored, kept across a reconnect and answered by farm/get. Only a worker marks a
  * farm's share: a window refuses a folder until one has.
  */
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { dispatch } from '../../src/main/api/handlers'
 import { studioHandlers } from '../../src/main/api/studio-handlers'
 import { workerPreflight } from '../../src/main/engine/farm/commands'
-import { SHARE_MARK_FILE } from '../../src/main/engine/farm/share-mark'
+import { proveFarmShare, SHARE_MARK_FILE } from '../../src/main/engine/farm/share-mark'
 import { MemorySecrets } from '../../src/main/engine/services'
 import { farmInit } from '../../src/main/engine/store/postgres/init'
+import { readShareId } from '../../src/main/engine/store/postgres/share-id'
 import { openStudio } from '../../src/main/engine/studio'
 import { closeAfterEach } from '../helpers/closing'
 import { tempDir } from '../helpers/engine'
@@ -115,5 +117,26 @@ describe('farm/setSharedDir', () => {
     const theirs = tempDir('studio-farm-theirs-')
     expect((await workerPreflight(other, theirs, { env: { PATH: process.env.PATH } })).ok).toBe(true)
     expect(await workerPreflight(other, share, { env: { PATH: process.env.PATH } })).toEqual({ ok: false, reason: expect.stringContaining('belongs to another farm') })
+  })
+
+  it('workers starting at once on an unmarked share all accept it, and mark it for one farm id', async () => {
+    // Each round: a farm no worker has checked yet, and six machines proving the same folder at once
+    // on connections of their own (the first to name the farm's id must have marked the folder first).
+    for (let round = 0; round < 3; round++) {
+      const url = await freshDatabase()
+      await farmInit(url)
+      const share = tempDir('studio-farm-share-race-')
+      const clients = Array.from({ length: 6 }, () => new pg.Client({ connectionString: url }))
+      await Promise.all(clients.map((c) => c.connect()))
+      try {
+        const checks = await Promise.all(clients.map((c) => proveFarmShare(c, share)))
+        expect(checks.filter((c) => !c.ok), `round ${round}`).toEqual([])
+        const mark = JSON.parse(readFileSync(join(share, SHARE_MARK_FILE), 'utf8')) as { farm: string }
+        expect(await readShareId(clients[0]!)).toBe(mark.farm)
+        expect(readdirSync(share).filter((n) => n.endsWith('.tmp')), 'no temporary mark left').toEqual([])
+      } finally {
+        await Promise.all(clients.map((c) => c.end()))
+      }
+    }
   })
 })

@@ -14,10 +14,10 @@
  * adopts the share's id: the files are the ones its jobs will name.
  */
 import { randomUUID } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { link, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type pg from 'pg'
-import { writeFileAtomic } from '../providers/atomic-write'
+import { tempPathFor } from '../providers/atomic-write'
 import { withClient } from '../store/postgres/init'
 import { adoptShareId, readShareId } from '../store/postgres/share-id'
 import { checkSharedMedia, type SharedMediaProblem } from './shared-media'
@@ -59,24 +59,47 @@ function refuse(dir: string, problem: FarmShareProblem, detail: string): FarmSha
  * and keep the real workers out; it finds the mark a worker made.
  */
 export async function proveFarmShare(db: Pick<pg.Client, 'query'>, dir: string, mayMark = true): Promise<FarmShareCheck> {
-  const mark = await readMark(dir)
-  if (mark && 'unreadable' in mark) return refuse(dir, 'another-farm', `holds a ${SHARE_MARK_FILE} file this studio cannot read (${mark.unreadable}): it is not this farm's shared folder`)
+  // The farm's id is read before the folder's mark, and a worker marks the folder before it names
+  // the farm's id (below): so an id seen here means the mark of the folder it was drawn for is
+  // already written. Two workers starting at once on an unmarked share then agree.
   const farmId = await readShareId(db)
+  let mark = await readMark(dir)
+  if (mark && 'unreadable' in mark) return refuse(dir, 'another-farm', `holds a ${SHARE_MARK_FILE} file this studio cannot read (${mark.unreadable}): it is not this farm's shared folder`)
   if (farmId === null && !mayMark) {
     return refuse(dir, 'unmarked', `cannot be checked yet: no farm worker has marked the farm's shared folder; start one (\`studio farm worker --data-dir SHARED\`), then save it again`)
   }
   if (farmId === null) {
-    const id = await adoptShareId(db, mark?.id ?? randomUUID())
     if (mark === null) {
-      await writeFileAtomic(join(dir, SHARE_MARK_FILE), JSON.stringify({ farm: id }) + '\n')
-      return { ok: true, dir }
+      mark = await markFolder(dir, randomUUID())
+      if ('unreadable' in mark) return refuse(dir, 'another-farm', `holds a ${SHARE_MARK_FILE} file this studio cannot read (${mark.unreadable}): it is not this farm's shared folder`)
     }
+    const id = await adoptShareId(db, mark.id)
     return id === mark.id ? { ok: true, dir } : refuse(dir, 'another-farm', `belongs to another farm (its ${SHARE_MARK_FILE} names another farm than this one)`)
   }
   if (mark === null) {
     return refuse(dir, 'not-the-share', `is not the folder this farm's machines write into (it has no ${SHARE_MARK_FILE} mark of the farm): is the share mounted here, at this path?`)
   }
   return mark.id === farmId ? { ok: true, dir } : refuse(dir, 'another-farm', `belongs to another farm (its ${SHARE_MARK_FILE} names another farm than this one)`)
+}
+
+/**
+ * Writes the folder's mark unless another machine just did: the file is written whole under a
+ * temporary name, then linked to its name, which fails when the name exists. The mark the folder
+ * has afterwards, this one or the other machine's.
+ */
+async function markFolder(dir: string, id: string): Promise<Mark & object> {
+  const target = join(dir, SHARE_MARK_FILE)
+  const temp = tempPathFor(target)
+  try {
+    await writeFile(temp, JSON.stringify({ farm: id }) + '\n', { flush: true, mode: 0o644 })
+    await link(temp, target)
+    return { id }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    return (await readMark(dir)) ?? { unreadable: 'removed while it was read' }
+  } finally {
+    await rm(temp, { force: true })
+  }
 }
 
 /** What a window checks before it reads a farm's shared folder: it works here (shared-media.ts), and it is this farm's (never marking it). */
