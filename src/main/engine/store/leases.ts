@@ -41,7 +41,10 @@ export interface JobTotals {
 /** The totals as the job's stored steps say (mirrors JOB_COST, JOB_COST_UNKNOWN and JOB_RUN_TIME). */
 function totalsOf(steps: readonly StepView[]): JobTotals {
   const totals: JobTotals = { costUsd: 0, costUnknown: false, runMs: 0 }
-  for (const s of steps) {
+  // Indexed loops on the per-job path: until V8 optimizes it, a for-of makes an iterator and a
+  // result object per step.
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i]!
     totals.costUsd += s.cost ?? 0
     if (s.status !== 'completed') continue
     if (s.cost === null) totals.costUnknown = true
@@ -383,7 +386,8 @@ export class SqliteLeaseStore implements LeaseStore {
     let claims: GroupCommitted<P>['claims'] = null
     const group = () => {
       const finished = new Set<string>()
-      for (const item of checkpoints) {
+      for (let i = 0; i < checkpoints.length; i++) {
+        const item = checkpoints[i]!
         try {
           outcomes.push({ job: options.isolated ? inTransaction(this.db, item.write) : item.write() })
           if (item.completesJob) finished.add(item.jobId)
