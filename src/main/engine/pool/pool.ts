@@ -294,7 +294,8 @@ export class WorkerPool<S = unknown, X extends ExternalWatch = ExternalChanges> 
    */
   private settled(request: PoolClaim, outcome: { claimed: Claim<PlannedStart>[] } | { failure: unknown }): void {
     this.reserved -= request.max
-    for (const id of request.jobIds) this.starting.delete(id)
+    const { jobIds } = request
+    for (let i = 0; i < jobIds.length; i++) this.starting.delete(jobIds[i]!)
     if (this.reserved === 0) for (const resolve of this.settledWaiters) resolve()
     if ('failure' in outcome) {
       for (const start of request.planned) start.release()
@@ -302,7 +303,8 @@ export class WorkerPool<S = unknown, X extends ExternalWatch = ExternalChanges> 
       return
     }
     this.databaseLocked = false
-    for (const claimed of outcome.claimed) this.launch(claimed)
+    const { claimed } = outcome
+    for (let i = 0; i < claimed.length; i++) this.launch(claimed[i]!)
   }
 
   /** Jobs whose worker is gone go back to the queue; a locked database is tried again next round. */

@@ -135,7 +135,7 @@ export function inTransaction<T>(db: Db, fn: () => T, options: { durable?: boole
   if (outermost) {
     state.commits[relaxed ? 'relaxed' : 'durable']++
     const announce = state.afterCommit.splice(0)
-    for (const fn of announce) fn()
+    for (let i = 0; i < announce.length; i++) announce[i]!()
   }
   return result
 }
