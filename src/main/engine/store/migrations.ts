@@ -418,7 +418,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `
   },
   {
-    version: 19,
+    version: 17,
     name: 'storyboard renders queued on a studio farm',
     sql: `
       -- A render the window queued on a studio farm: its job is the farm's, not in this file's

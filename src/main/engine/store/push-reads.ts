@@ -478,7 +478,7 @@ export function readPushArtifacts(db: Db, projectIds: readonly string[]): PushAr
     }))
 }
 
-/** These storyboard renders' jobs are the farm's now: the storyboard views read them there (migration 19). */
+/** These storyboard renders' jobs are the farm's now: the storyboard views read them there (migration 17). */
 export function markRendersOnFarm(db: Db, jobIds: readonly string[]): void {
   if (jobIds.length === 0) return
   prep(db, 'UPDATE storyboard_renders SET on_farm = 1 WHERE job_id IN (SELECT value FROM json_each(?))').run(JSON.stringify(jobIds))

@@ -25,7 +25,7 @@ export interface StoredRender {
   draft: boolean
   sceneId: string | null
   createdAt: number
-  /** Queued on a studio farm: its job is the farm's (migration 19). */
+  /** Queued on a studio farm: its job is the farm's (migration 17). */
   onFarm: boolean
 }
 
