@@ -10,10 +10,13 @@
 import { hostname, cpus } from 'node:os'
 import { FarmWorker } from '../../src/main/engine/farm/worker'
 import { benchPipelines } from './engine-pipelines'
+import { startCounting, takeCounts } from './engine-counting'
 
 const [url, dataDir, localDir] = process.argv.slice(2)
 if (!url || !dataDir || !localDir || !process.send) throw new Error('engine-worker: forked by engine.ts with <url> <dataDir> <localDir>')
 const send = (m: object) => process.send!(m)
+// bench/farm/engine-counts.ts: what this worker sends and hears, asked for after each drain.
+if (process.env.STUDIO_BENCH_COUNTS === '1') startCounting()
 const now = () => performance.timeOrigin + performance.now()
 
 const worker = new FarmWorker({
@@ -30,6 +33,7 @@ const worker = new FarmWorker({
 })
 
 process.on('message', (m: { type?: string }) => {
+  if (m?.type === 'counts') return send({ type: 'counts', counts: takeCounts(), at: now() })
   if (m?.type !== 'stop') return
   worker.stop(0).then(
     () => process.exit(0),
