@@ -12,6 +12,8 @@ import type { WorkerCounts } from './engine-counting'
 export interface WorkerMessage {
   type: 'ready' | 'start' | 'done' | 'ended' | 'counts'
   jobId?: string
+  /** How many jobs a `done` message reports (completions are sent together: engine-worker.ts). */
+  count?: number
   counts?: WorkerCounts
   status?: string
   at: number
@@ -56,6 +58,11 @@ export class EngineWorkers {
 
   private readonly countsHeard = new Map<ChildProcess, (c: WorkerCounts) => void>()
 
+  /** Have the workers report each step's start (`start` messages), or stop. */
+  reportStarts(on: boolean): void {
+    for (const c of this.children) c.send({ type: 'starts', on })
+  }
+
   /** What each worker counted since the last ask (started with STUDIO_BENCH_COUNTS=1: engine-counting.ts). */
   counts(): Promise<WorkerCounts[]> {
     return Promise.all(
@@ -86,7 +93,7 @@ export class EngineWorkers {
       this.onMessage((m) => {
         if (m.type === 'start') onStart?.(m)
         else if (m.type === 'ended') console.error(`a job ended ${m.status}: ${m.jobId}`)
-        else if (m.type === 'done' && ++done === n) {
+        else if (m.type === 'done' && (done += m.count ?? 1) >= n) {
           clearTimeout(timer)
           resolve(m.at)
         }
