@@ -32,7 +32,10 @@ type TableCounts = Map<string, { ins: number; upd: number; hot: number; del: num
 async function tableCounts(pool: pg.Pool): Promise<TableCounts> {
   await pool.query('SELECT pg_stat_clear_snapshot()')
   const { rows } = await pool.query<{ relname: string; ins: string; upd: string; hot: string; del: string }>(
-    'SELECT relname, n_tup_ins AS ins, n_tup_upd AS upd, n_tup_hot_upd AS hot, n_tup_del AS del FROM pg_stat_user_tables'
+    `SELECT relname, n_tup_ins AS ins, n_tup_upd AS upd, n_tup_hot_upd AS hot, n_tup_del AS del FROM pg_stat_user_tables
+     UNION ALL
+     -- Index scans on jobs: entries read per scan show a claim walking past dead entries.
+     SELECT 'index ' || indexrelname, idx_scan, idx_tup_read, idx_tup_fetch, 0 FROM pg_stat_user_indexes WHERE relname = 'jobs'`
   )
   return new Map(rows.map((r) => [r.relname, { ins: Number(r.ins), upd: Number(r.upd), hot: Number(r.hot), del: Number(r.del) }]))
 }
@@ -76,11 +79,15 @@ try {
       const counts = await farm.counts()
       const after = await settledCounts(pool)
       console.log(`\n${workers} worker(s), ${N} no-op jobs: ${(N / seconds).toFixed(1)} jobs/s; CPU µs/job: clients ${Math.round((cpu.clientMs * 1000) / N)}, PostgreSQL ${Math.round((cpu.serverMs * 1000) / N)}`)
-      console.log('  rows per job (pg_stat_user_tables, the enqueue included):')
+      if (values.tables) console.log('  rows per job (pg_stat_user_tables, the enqueue included), and scans of the jobs indexes:')
       for (const [table, a] of after) {
         const b = before.get(table) ?? { ins: 0, upd: 0, hot: 0, del: 0 }
         const d = { ins: a.ins - b.ins, upd: a.upd - b.upd, hot: a.hot - b.hot, del: a.del - b.del }
         if (d.ins + d.upd + d.del === 0) continue
+        if (table.startsWith('index ')) {
+          console.log(`    ${table.padEnd(28)} scans ${(d.ins / N).toFixed(2)}/job, entries read ${(d.upd / N).toFixed(2)}/job (${d.ins ? (d.upd / d.ins).toFixed(1) : '-'} a scan), rows fetched ${(d.hot / N).toFixed(2)}/job`)
+          continue
+        }
         console.log(`    ${table.padEnd(16)} inserted ${(d.ins / N).toFixed(2)}  updated ${(d.upd / N).toFixed(2)} (HOT ${(d.hot / N).toFixed(2)})  deleted ${(d.del / N).toFixed(2)}`)
       }
       counts.forEach((c, i) => {
