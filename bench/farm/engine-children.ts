@@ -7,10 +7,14 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { WorkerCounts } from './engine-counting'
 
 export interface WorkerMessage {
-  type: 'ready' | 'start' | 'done' | 'ended'
+  type: 'ready' | 'start' | 'done' | 'ended' | 'counts'
   jobId?: string
+  /** How many jobs a `done` message reports (completions are sent together: engine-worker.ts). */
+  count?: number
+  counts?: WorkerCounts
   status?: string
   at: number
 }
@@ -24,12 +28,12 @@ export class EngineWorkers {
   ) {}
 
   /** Fork `count` workers on `url`, sharing `dataDir`; resolves once every one is listening. */
-  static async start(count: number, url: string, dataDir: string, timeoutMs = 120_000): Promise<EngineWorkers> {
+  static async start(count: number, url: string, dataDir: string, timeoutMs = 120_000, env?: NodeJS.ProcessEnv): Promise<EngineWorkers> {
     const children: ChildProcess[] = []
     const set = new EngineWorkers(children, () => undefined)
     const ready = Array.from({ length: count }, () => {
       const localDir = mkdtempSync(join(tmpdir(), 'studio-bench-farm-worker-'))
-      const child = fork(script, [url, dataDir, localDir], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      const child = fork(script, [url, dataDir, localDir], { execArgv: ['--import', 'tsx'], ...(env ? { env: { ...process.env, ...env } } : {}), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
       children.push(child)
       return new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`a worker did not start within ${timeoutMs} ms`)), timeoutMs)
@@ -38,7 +42,8 @@ export class EngineWorkers {
           if (m.type === 'ready') {
             clearTimeout(timer)
             resolve()
-          } else set.listener(m)
+          } else if (m.type === 'counts') set.countsHeard.get(child)?.(m.counts!)
+          else set.listener(m)
         })
       })
     })
@@ -49,6 +54,26 @@ export class EngineWorkers {
       throw err
     }
     return set
+  }
+
+  private readonly countsHeard = new Map<ChildProcess, (c: WorkerCounts) => void>()
+
+  /** Have the workers report each step's start (`start` messages), or stop. */
+  reportStarts(on: boolean): void {
+    for (const c of this.children) c.send({ type: 'starts', on })
+  }
+
+  /** What each worker counted since the last ask (started with STUDIO_BENCH_COUNTS=1: engine-counting.ts). */
+  counts(): Promise<WorkerCounts[]> {
+    return Promise.all(
+      this.children.map(
+        (c) =>
+          new Promise<WorkerCounts>((resolve) => {
+            this.countsHeard.set(c, resolve)
+            c.send({ type: 'counts' })
+          })
+      )
+    )
   }
 
   /** The worker processes' ids (their CPU is read from /proc, cpu.ts). */
@@ -68,7 +93,7 @@ export class EngineWorkers {
       this.onMessage((m) => {
         if (m.type === 'start') onStart?.(m)
         else if (m.type === 'ended') console.error(`a job ended ${m.status}: ${m.jobId}`)
-        else if (m.type === 'done' && ++done === n) {
+        else if (m.type === 'done' && (done += m.count ?? 1) >= n) {
           clearTimeout(timer)
           resolve(m.at)
         }

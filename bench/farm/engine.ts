@@ -99,6 +99,7 @@ async function main(): Promise<void> {
           // One idle worker, woken by the enqueue's NOTIFY: each job once the previous is done and
           // the worker has gone back to waiting.
           await pool.query('DELETE FROM jobs')
+          farm.reportStarts(true)
           const fromCall: number[] = []
           const fromReturn: number[] = []
           for (let i = 0; i < LATENCY_N; i++) {
@@ -113,6 +114,7 @@ async function main(): Promise<void> {
             fromReturn.push(startedAt - returned)
           }
           latencies = { fromCall, fromReturn }
+          farm.reportStarts(false)
         }
       } finally {
         await farm.stop()

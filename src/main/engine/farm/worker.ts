@@ -239,8 +239,10 @@ export class FarmWorker {
         }),
         await keepListening({
           what: "other machines' changes",
-          // The database's own status notices are for windows: what a worker needs (cancels, removals, pauses) the job store sends.
-          open: (onError) => relayFarmChanges({ url: this.o.url, pool: this.db, events: this.events, dataDir: this.dataDir, ownOrigin: randomUUID(), skipOrigins: [FARM_STATUS_ORIGIN, FARM_PROGRESS_ORIGIN], onError }),
+          // The database's own status notices are for windows: what a worker needs (cancels, removals, pauses) the job store sends,
+          // and of those only its running jobs' (job-relay.ts's `only`).
+          open: (onError) =>
+            relayFarmChanges({ url: this.o.url, pool: this.db, events: this.events, dataDir: this.dataDir, ownOrigin: randomUUID(), skipOrigins: [FARM_STATUS_ORIGIN, FARM_PROGRESS_ORIGIN], only: () => this.pool.status().running, onError }),
           retryMs: this.timings.sweepMs,
           log: this.log,
           reopened

@@ -61,7 +61,7 @@ export interface FencedWrite {
 }
 
 export interface FencedResult {
-  /** The job's row as committed (`RETURNING *`), or its id and seq alone when only checked. */
+  /** The job's row as committed (row_to_json of `RETURNING *`: bigints as numbers), or its id, seq and status alone when only checked. */
   row: Record<string, unknown>
   logIds: number[]
 }
@@ -109,15 +109,14 @@ export function fencedStatement(w: FencedWrite, q: Params): string {
   }
   const logIds = logs.length ? '(SELECT array_agg(id ORDER BY id) FROM l)' : 'NULL::bigint[]'
   const wake = w.wake ? `, CASE WHEN j.status = 'pending' THEN pg_notify('${FARM_WAKE_CHANNEL}', 'jobs') END AS woke` : ''
-  return `WITH ${ctes.join(',\n')}\nSELECT j.*, ${logIds} AS log_ids_${wake} FROM j`
+  // The row as one JSON value (as the claim returns it): one column for the driver to describe and
+  // parse, where the row's 37 each went through a parser of their own (about 25 µs a job).
+  return `WITH ${ctes.join(',\n')}\nSELECT row_to_json(j) AS job_, ${logIds} AS log_ids_${wake} FROM j`
 }
 
 /** What a fenced write's statement returned: its row, or null when the fence no longer held. */
 export function fencedResult(rows: readonly unknown[]): FencedResult | null {
-  const row = rows[0] as Record<string, unknown> | undefined
-  if (!row) return null
-  const logIdsOut = ((row.log_ids_ as Array<string | number> | null) ?? []).map(Number)
-  delete row.log_ids_
-  delete row.woke
-  return { row, logIds: logIdsOut }
+  const out = rows[0] as { job_: Record<string, unknown>; log_ids_: Array<string | number> | null } | undefined
+  if (!out) return null
+  return { row: out.job_, logIds: (out.log_ids_ ?? []).map(Number) }
 }

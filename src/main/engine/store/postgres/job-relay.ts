@@ -10,6 +10,11 @@
  * job changed and every removal since the previous notice, less a minute: a job's updated_at is
  * written by the clock of the machine that changed it, and machines' clocks differ a little. A job
  * sent twice is harmless (its view is its current one).
+ *
+ * A worker relays only what concerns the jobs it runs (`only`): a cancel or a removal stops their
+ * step, a pause holds its claims; what makes work claimable wakes it on its own channel (wake.ts),
+ * and everything else in a notice is for windows. Without `only`, each of W workers would read and
+ * announce every job a notice names (a bulk enqueue: every job it queued), W reads per job.
  */
 import type pg from 'pg'
 import type { EventBus } from '../../events'
@@ -29,6 +34,8 @@ export interface RelayOptions {
   ownOrigin: string
   /** Notices from these origins are not relayed either (a worker skips FARM_STATUS_ORIGIN's and FARM_PROGRESS_ORIGIN's). */
   skipOrigins?: readonly string[]
+  /** Only these jobs' changes and removals are relayed, asked at each notice (a worker's running jobs); every pause is. Absent: every job's. */
+  only?: () => readonly string[]
   onError?: (err: Error) => void
   now?: () => number
 }
@@ -40,22 +47,30 @@ export async function relayFarmChanges(o: RelayOptions): Promise<JobChangeListen
   const handle = async (notice: FarmJobNotice): Promise<void> => {
     const from = since - SKEW_MS
     since = now()
+    const only = o.only?.()
+    const concerned = only ? (id: string) => only.includes(id) : () => true
     if (notice.all) {
-      const changed = await o.pool.query(`SELECT ${JOB_COLUMNS} FROM jobs WHERE updated_at >= $1 ORDER BY seq`, [from])
-      for (const r of changed.rows) o.events.emit({ type: 'job.changed', job: localJobView(jobRow(r), o.dataDir) })
-      const removed = await o.pool.query<{ id: string }>('SELECT DISTINCT id FROM removed_jobs WHERE removed_at >= $1', [from])
-      for (const r of removed.rows) o.events.emit({ type: 'job.removed', jobId: r.id })
+      if (!only || only.length) {
+        // Read by id when only a few jobs concern this machine, rather than every job changed lately.
+        const mine = only ? ' AND id = ANY($2::text[])' : ''
+        const values = only ? [from, only] : [from]
+        const changed = await o.pool.query(`SELECT ${JOB_COLUMNS} FROM jobs WHERE updated_at >= $1${mine} ORDER BY seq`, values)
+        for (const r of changed.rows) o.events.emit({ type: 'job.changed', job: localJobView(jobRow(r), o.dataDir) })
+        const removed = await o.pool.query<{ id: string }>(`SELECT DISTINCT id FROM removed_jobs WHERE removed_at >= $1${mine}`, values)
+        for (const r of removed.rows) o.events.emit({ type: 'job.removed', jobId: r.id })
+      }
     } else {
-      if (notice.changed?.length) {
-        const { rows } = await o.pool.query(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ANY($1::text[])`, [notice.changed])
+      const ids = notice.changed?.filter(concerned)
+      if (ids?.length) {
+        const { rows } = await o.pool.query(`SELECT ${JOB_COLUMNS} FROM jobs WHERE id = ANY($1::text[])`, [ids])
         const byId = new Map(rows.map((r) => [r.id as string, r]))
         // In the notice's order; a job removed since is left to its own notice.
-        for (const id of notice.changed) {
+        for (const id of ids) {
           const r = byId.get(id)
           if (r) o.events.emit({ type: 'job.changed', job: localJobView(jobRow(r), o.dataDir) })
         }
       }
-      for (const id of notice.removed ?? []) o.events.emit({ type: 'job.removed', jobId: id })
+      for (const id of notice.removed ?? []) if (concerned(id)) o.events.emit({ type: 'job.removed', jobId: id })
     }
     if (notice.paused !== undefined) o.events.emit({ type: 'queue.changed', paused: notice.paused })
   }
