@@ -90,16 +90,17 @@ describe('Settings → Studio farm in the browser', () => {
     const share = tempDir('studio-farm-e2e-share-')
     // No worker has marked the farm's share yet: the window cannot check the folder, and says so.
     await field.fill(share)
-    await section.locator('[data-testid="farm-shared-dir-save"]').click()
+    await field.press('Enter')
     await section.locator('[data-testid="farm-shared-dir-error"]', { hasText: 'no farm worker has marked the farm’s shared folder yet' }).waitFor({ timeout: 30_000 })
     expect(existsSync(join(share, '.studio-farm'))).toBe(false)
     // A worker started on it marks it (its preflight); then it is saved.
     expect((await workerPreflight(db.url, share, { env: { PATH: process.env.PATH } })).ok).toBe(true)
-    await section.locator('[data-testid="farm-shared-dir-save"]').click()
+    await field.press('Enter')
     await section.locator('[data-testid="farm-shared-dir-saved"]', { hasText: `Saved: the farm’s results are read from ${share}.` }).waitFor({ timeout: 30_000 })
 
     await field.fill(tempDir('studio-farm-e2e-not-mounted-'))
-    await section.locator('[data-testid="farm-shared-dir-save"]').click()
+    // Leaving the changed field checks it (settings save as you go).
+    await field.blur()
     await section
       .locator('[data-testid="farm-shared-dir-error"]', { hasText: '“Shared folder on this computer”: this is not the folder the farm’s machines write into' })
       .waitFor({ timeout: 30_000 })

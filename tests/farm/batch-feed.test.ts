@@ -89,12 +89,8 @@ describe('farm workers feed batches', () => {
     expect(done.rows.find((r) => r.state === 'invalid')!.job_id).toBeNull()
     // The window: twice the farm's slots (2 workers × 2), never the whole sheet at once.
     expect(mostOpen).toBeLessThanOrEqual(8)
-    // Both workers ran some of them.
-    const owners = await farm.user.pool.query<{ n: number }>(
-      'SELECT count(DISTINCT s.worker_id)::int AS n FROM steps s JOIN jobs j ON j.id = s.job_id WHERE j.batch_id = $1',
-      [id]
-    )
-    expect(owners.rows[0]!.n).toBe(2)
+    // Which worker ran which job is left to their claims: on a loaded machine one may take them all.
+    // That two feeding at once give each row one job is the next test's.
   }, 300_000)
 
   it('feeders on two machines feeding one batch at once give each ready row exactly one job, within the window', async () => {

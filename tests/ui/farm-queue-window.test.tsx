@@ -99,7 +99,7 @@ describe('the window on a farm', () => {
   it('words queue_url_unsupported in French, keeping the engine’s words as the detail', () => {
     const error = { code: 'queue_url_unsupported', message: 'this window runs on the farm given by --queue-url or STUDIO_QUEUE_URL' }
     expect(errorText(error, 'en')).toBe(error.message)
-    expect(errorText(error, 'fr')).toMatch(/^Cette fenêtre est sur une ferme : .*Réglages → Ferme de rendu.*\(this window runs on the farm given/)
+    expect(errorText(error, 'fr')).toMatch(/^Cette fenêtre est sur une ferme\u00a0: .*Réglages → Ferme de rendu.*\(this window runs on the farm given/)
   })
 
   it('Settings → Studio farm says the command line chose the farm of a `studio serve --queue-url` window', () => {

@@ -157,19 +157,24 @@ describe('settings → Studio farm', () => {
       }
     })
     const field = await screen.findByTestId('farm-shared-dir')
+    // Saved as you go: checked when the field is left changed.
     fireEvent.change(field, { target: { value: '/mnt/empty' } })
-    fireEvent.click(screen.getByTestId('farm-shared-dir-save'))
+    fireEvent.blur(field)
     await waitFor(() =>
       expect(plain(screen.getByTestId('farm-shared-dir-error').textContent)).toBe(
         '« Dossier partagé sur cet ordinateur » : ce n’est pas le dossier dans lequel écrivent les machines de la ferme (il ne porte aucune marque de cette ferme). Le partage est-il monté ici, à ce chemin ?'
       )
     )
+    // …and when Enter is pressed.
     fireEvent.change(field, { target: { value: ' /mnt/studio-farm ' } })
-    fireEvent.click(screen.getByTestId('farm-shared-dir-save'))
+    fireEvent.keyDown(field, { key: 'Enter' })
     await waitFor(() => expect(plain(screen.getByTestId('farm-shared-dir-saved').textContent)).toBe('Enregistré : les résultats de la ferme sont lus dans /mnt/studio-farm.'))
     expect(sent).toEqual([{ sharedDir: '/mnt/empty' }, { sharedDir: '/mnt/studio-farm' }])
     expect(screen.queryByTestId('farm-shared-dir-error')).toBeNull()
     // Not the desktop app: no folder dialog to open, the path is typed.
     expect(screen.queryByTestId('farm-shared-dir-pick')).toBeNull()
+    // Leaving the field unchanged checks nothing again.
+    fireEvent.blur(field)
+    expect(sent).toHaveLength(2)
   })
 })

@@ -824,10 +824,9 @@ export const en = {
   'error.farm_unreachable': 'The farm did not answer; the window keeps trying and will be up to date when it is back.',
   // Settings → Studio farm → the farm's shared folder as this computer mounts it (issue 18).
   'farmShare.label': 'Shared folder on this computer',
-  'farmShare.hint': 'Where this computer mounts the farm’s shared folder (NFS, SMB), if this app’s own data folder is not it. The farm’s results and videos are read from there. It is checked when you save it.',
+  'farmShare.hint': 'Where this computer mounts the farm’s shared folder (NFS, SMB), if this app’s own data folder is not it. The farm’s results and videos are read from there. It is checked, then saved, when you choose it, press Enter or leave the field.',
   'farmShare.placeholder': '/mnt/studio-farm',
   'farmShare.choose': 'Choose…',
-  'farmShare.save': 'Save',
   'farmShare.checking': 'Checking…',
   'farmShare.saved': 'Saved: the farm’s results are read from {dir}.',
   'farmShare.cleared': 'Cleared: this app’s data folder is used as the farm’s shared folder.',

@@ -12,8 +12,10 @@ import { FieldError } from './FieldError'
  * Settings → "Studio farm" → "Shared folder on this computer": where this computer mounts the
  * farm's shared folder, when the studio's own data folder is not it. The window reads the farm's
  * results (and plays its videos) from there. In the desktop app a folder dialog fills the field
- * (main owns dialogs); in a browser it is typed. The engine checks it when saved: it exists, takes
- * writes, and is this farm's (an empty mount point is refused), each refusal worded here.
+ * (main owns dialogs); in a browser it is typed. Like every setting it is saved as you go: when a
+ * folder is chosen, when Enter is pressed, and when the field is left changed. The engine checks it
+ * first (it exists, takes writes, and is this farm's: an empty mount point is refused), and each
+ * refusal is worded under the field; it is not saved until it passes.
  */
 export function FarmSharedDir({ connection, onSaved }: { connection: FarmConnectionView | null; onSaved: (view: FarmConnectionView) => void }) {
   const t = useT()
@@ -31,14 +33,14 @@ export function FarmSharedDir({ connection, onSaved }: { connection: FarmConnect
     const r = await call('system/pickFolder', { title: t('farmShare.label') }, { quiet: true })
     if (r.ok && r.value.path) {
       setDir(r.value.path)
-      setSaved(false)
+      void save(r.value.path)
     }
   }
 
-  const save = async () => {
+  const save = async (value: string) => {
     setBusy(true)
     setSaved(false)
-    const r = await call('farm/setSharedDir', { sharedDir: dir.trim() || null }, { quiet: true })
+    const r = await call('farm/setSharedDir', { sharedDir: value.trim() || null }, { quiet: true })
     setBusy(false)
     if (!r.ok) return setError(errorText(r.error, t.locale))
     setError(null)
@@ -56,6 +58,13 @@ export function FarmSharedDir({ connection, onSaved }: { connection: FarmConnect
             setDir(e.target.value)
             setSaved(false)
           }}
+          onBlur={() => {
+            if (!busy && dir.trim() !== (stored ?? '')) void save(dir)
+          }}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !busy) void save(dir)
+          }}
+          aria-busy={busy}
           placeholder={t('farmShare.placeholder')}
           autoComplete="off"
           spellCheck={false}
@@ -67,10 +76,12 @@ export function FarmSharedDir({ connection, onSaved }: { connection: FarmConnect
             {t('farmShare.choose')}
           </Button>
         ) : null}
-        <Button kind="primary" onClick={() => void save()} disabled={busy || dir.trim() === (stored ?? '')} testId="farm-shared-dir-save">
-          {busy ? t('farmShare.checking') : t('farmShare.save')}
-        </Button>
       </div>
+      {busy ? (
+        <p className="muted small" role="status" data-testid="farm-shared-dir-checking">
+          {t('farmShare.checking')}
+        </p>
+      ) : null}
       <FieldError error={error} testId="farm-shared-dir-error" />
       {saved ? (
         <p className="small ok" role="status" data-testid="farm-shared-dir-saved">
