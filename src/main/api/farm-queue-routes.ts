@@ -48,13 +48,18 @@ export function farmWindowRoutes(farm: FarmQueue): Partial<Handlers> {
       return { paused, totalMs: null, concurrency: 0, jobs: [], batchRowsWaiting: 0 }
     }
   }
+  return withFarmErrors(routes, farm.where)
+}
+
+/** Each route's dropped link answered as the farm being unreachable (asFarmError), in place. */
+export function withFarmErrors<R extends Partial<Handlers>>(routes: R, where: string): R {
   for (const name of Object.keys(routes) as CommandName[]) {
-    const handler = routes[name] as (request: unknown) => unknown
+    const handler = (routes as Record<string, unknown>)[name] as (request: unknown) => unknown
     ;(routes as Record<string, unknown>)[name] = async (request: unknown) => {
       try {
         return await handler(request)
       } catch (err) {
-        throw asFarmError(err, farm.where)
+        throw asFarmError(err, where)
       }
     }
   }
@@ -62,7 +67,7 @@ export function farmWindowRoutes(farm: FarmQueue): Partial<Handlers> {
 }
 
 /** A dropped or refused connection is the farm being unreachable, said as such; anything else is passed on. */
-export function asFarmError(err: unknown, where: string): unknown {
+function asFarmError(err: unknown, where: string): unknown {
   if (err instanceof StudioError) return err
   const e = err as { code?: unknown; message?: unknown }
   const code = typeof e.code === 'string' ? e.code : ''

@@ -1,7 +1,7 @@
 import { FarmStoryboards } from '../engine/farm/farm-storyboards'
 import type { FarmQueue } from '../engine/farm/farm-queue'
 import type { Studio } from '../engine/studio'
-import { asFarmError } from './farm-queue-routes'
+import { withFarmErrors } from './farm-queue-routes'
 import type { Handlers } from './handler-map'
 
 /**
@@ -40,15 +40,5 @@ export function farmStoryboardRoutes(farm: FarmQueue, studio: Studio): Partial<H
     'storyboards/render': (r) => renders.render(r),
     'storyboards/preview': (r) => renders.render({ id: r.id, draft: true, ...(r.sceneId ? { sceneId: r.sceneId } : {}) })
   }
-  for (const name of Object.keys(routes) as Array<keyof Handlers>) {
-    const handler = routes[name] as (request: unknown) => unknown
-    ;(routes as Record<string, unknown>)[name] = async (request: unknown) => {
-      try {
-        return await handler(request)
-      } catch (err) {
-        throw asFarmError(err, farm.where)
-      }
-    }
-  }
-  return routes
+  return withFarmErrors(routes, farm.where)
 }
