@@ -1,10 +1,13 @@
 /**
  * `studio farm push` refusing, as a person runs it (the built CLI in its own process): its help,
- * a missing or relative shared folder, and a farm that is down, not initialised or on a newer
- * schema — each refused with the farm's own error before anything here changes.
+ * a missing or relative shared folder, a folder that is not the farm's share, and a farm that is
+ * down, not initialised or on a newer schema — each refused with the farm's own error before
+ * anything here changes.
  */
+import { readdirSync } from 'node:fs'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
+import { workerPreflight } from '../../src/main/engine/farm/commands'
 import { farmInit } from '../../src/main/engine/store/postgres/init'
 import { FARM_SCHEMA_VERSION } from '../../src/main/engine/store/postgres/schema'
 import { builtStudio } from '../helpers/cli'
@@ -75,5 +78,26 @@ describe('studio farm push refuses', () => {
     }
     expect(await listed(dir)).toEqual(before)
     expect(before.map((j) => j.id)).toEqual([job.id])
+  })
+
+  it('a shared folder that is not the farm’s share (an empty mount point, another farm’s): refused before anything is copied (exit 1)', async () => {
+    const { dir, job } = await localWithJob()
+    const url = await freshDatabase()
+    await farmInit(url)
+    // A worker has marked the farm's share; this machine names an empty folder (the share not mounted here).
+    const share = tempDir('studio-push-share-')
+    expect((await workerPreflight(url, share, { env: { PATH: process.env.PATH } })).ok).toBe(true)
+    const notMounted = tempDir('studio-push-not-mounted-')
+    const before = await listed(dir)
+    const r = await studio(['--json', '--queue-url', url, 'farm', 'push', '--data-dir', dir, '--farm-data-dir', notMounted])
+    expect(r.code, r.err).toBe(1)
+    expect(JSON.parse(r.err).error).toEqual({ code: 'farm-share-refused', message: expect.stringMatching(/^--farm-data-dir: the shared data folder .* is not the folder this farm's machines write into/) })
+    expect(await listed(dir)).toEqual(before)
+    expect(readdirSync(notMounted)).toEqual([])
+    // The share itself is taken: the job moves.
+    const ok = await studio(['--json', '--queue-url', url, 'farm', 'push', '--data-dir', dir, '--farm-data-dir', share])
+    expect(ok.code, ok.err).toBe(0)
+    expect(JSON.parse(ok.out)).toMatchObject({ jobs: 1 })
+    expect((await listed(dir)).map((j) => j.id)).not.toContain(job.id)
   })
 })

@@ -90,7 +90,9 @@ and the jobs of a batch that stays.
 Files: the moved jobs' artifacts (jobs/<id>), the projects' media and batches' staged sheets are
 copied from the local data folder (--data-dir, default $STUDIO_DATA_DIR or the app's) into the
 farm's shared data folder as this machine mounts it (--farm-data-dir; nothing is copied when it is
-the same folder); the farm stores their paths relative to it.
+the same folder); the farm stores their paths relative to it. That folder is checked first, as a
+worker checks its share: it must work here and carry this farm's mark (an empty mount point, where
+the files would go nowhere the workers see, or another farm's share is refused, saying so).
 
 Safety: everything is written to the farm in one transaction; the moved jobs and batches leave the
 local queue only once it has committed (their local files with them), each job's log saying where
@@ -112,6 +114,10 @@ async function farmPush(args: string[], ctx: CommandContext): Promise<number> {
   // The farm first: a dead farm or a schema this studio does not know refuses before anything local is opened.
   const farm = await openFarmQueue(ctx.queueUrl!, farmDir)
   try {
+    const { pushShareProblem } = await import('../../main/engine/farm/commands')
+    const { FarmError } = await import('../../main/engine/farm/errors')
+    const problem = await pushShareProblem(ctx.queueUrl!, farmDir)
+    if (problem) throw new FarmError('farm-share-refused', `--farm-data-dir: ${problem}`, '--farm-data-dir')
     const engine = await ctx.open(values)
     const { pushToFarm } = await import('../../main/engine/farm/push')
     const { stepNeeds } = await import('../../main/engine/farm/capabilities')

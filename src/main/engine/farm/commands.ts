@@ -78,6 +78,19 @@ export type WorkerPreflight =
   | { ok: false; reason: string }
 
 /**
+ * What `studio farm push` checks of the shared folder before it copies anything into it: that it
+ * works here and is this farm's (share-mark.ts) — an empty mount point would take the files where
+ * no worker sees them. A person types the command, so, like a worker, it may mark a farm's first
+ * share. The reason, or null when the folder is the share.
+ */
+export async function pushShareProblem(url: string, farmDir: string): Promise<string | null> {
+  const media = await checkSharedMedia(farmDir)
+  if (!media.ok) return media.reason
+  const same = await withClient(url, (c) => proveFarmShare(c, farmDir))
+  return same.ok ? null : same.reason
+}
+
+/**
  * What a worker checks before it claims anything: the farm's schema is one this program knows, the
  * shared data folder can be seen and written here and is this farm's (share-mark.ts), and what this
  * machine can run. A worker that
