@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openStudio, type Studio } from '../../src/main/engine/studio'
 import { builtStudio } from '../helpers/cli'
 import { tempDir, until } from '../helpers/engine'
+import { workerPreflight } from '../../src/main/engine/farm/commands'
+import { SHARE_MARK_FILE } from '../../src/main/engine/farm/share-mark'
 import { startWorker, useFarm, videoJob, waitFor, workerId } from '../helpers/farm-worker'
 import { behaviours, startOpenAICompatibleServer, type OpenAICompatibleServer } from '../helpers/openai-compatible-server'
 
@@ -342,6 +344,10 @@ describe('studio farm push', () => {
 
   it('a local studio already in the shared folder: nothing is copied, paths are stored relative to it', async () => {
     const shared = tempDir('studio-push-same-')
+    // The farm's share as this machine mounts it: the folder carries the farm's mark (a worker's on
+    // the share; push refuses a folder without it, an empty mount point).
+    expect((await workerPreflight(farm.url, farm.dataDir, { env: { PATH: process.env.PATH } })).ok).toBe(true)
+    copyFileSync(join(farm.dataDir, SHARE_MARK_FILE), join(shared, SHARE_MARK_FILE))
     const s = studioOn(shared)
     const project = s.projects.create('On the share')
     const asset = await s.projects.importAsset(project.id, 'keeper.wav', readFileSync(await silentWav()))

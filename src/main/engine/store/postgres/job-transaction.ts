@@ -7,6 +7,7 @@
  */
 import type pg from 'pg'
 import { notifyJobChanges } from './job-events'
+import { checkOut } from './transaction'
 import { wakeWorkers } from './wake'
 
 export class JobTx {
@@ -65,7 +66,7 @@ export async function inJobTransaction<T>(pool: pg.Pool, origin: string, fn: (tx
 }
 
 async function attemptJobTransaction<T>(pool: pg.Pool, origin: string, fn: (tx: JobTx) => Promise<T>): Promise<T> {
-  const client = await pool.connect()
+  const { client, release } = await checkOut(pool)
   const tx = new JobTx(client)
   let value: T
   try {
@@ -83,11 +84,12 @@ async function attemptJobTransaction<T>(pool: pg.Pool, origin: string, fn: (tx: 
     if (tx.wake) await wakeWorkers(client)
     await client.query('COMMIT')
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined)
-    client.release()
+    let broken: Error | undefined
+    await client.query('ROLLBACK').catch((e: Error) => (broken = e))
+    release(broken)
     throw err
   }
-  client.release()
+  release()
   for (const announce of tx.after) announce()
   return value
 }

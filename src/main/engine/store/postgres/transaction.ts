@@ -32,13 +32,35 @@ function runAll(fns: Array<() => void>): void {
 }
 
 /**
+ * A connection of `pool` for one operation. The pool listens for the errors of its idle
+ * connections only: one checked out, between two of its statements (the caller computing what to
+ * write next), that the server drops (a restart, `pg_terminate_backend`, a cut link) emits an
+ * 'error' nobody hears, and that ends the process. So each checked-out connection is heard while
+ * out; a connection that failed that way is discarded when released (its next statement fails and
+ * says so to the caller, as any lost link does).
+ */
+export async function checkOut(pool: pg.Pool): Promise<{ client: pg.PoolClient; release(err?: Error): void }> {
+  const client = await pool.connect()
+  let lost: Error | undefined
+  const heard = (err: Error) => (lost ??= err)
+  client.on('error', heard)
+  return {
+    client,
+    release: (err?: Error) => {
+      client.off('error', heard)
+      client.release(err ?? lost)
+    }
+  }
+}
+
+/**
  * `fn` in one transaction on a connection of `pool`, committed when this resolves; rolled back
  * (and the error rethrown) when `fn` throws. A connection whose ROLLBACK failed is discarded.
  * `durable: false`: COMMIT returns without waiting for the WAL to reach the disk (what SQLite's
  * commits that are not fsynced are): a crash may lose the transaction, never half of it.
  */
 export async function inPgTransaction<T>(pool: pg.Pool, fn: (tx: PgTx) => Promise<T>, options: { durable?: boolean } = {}): Promise<T> {
-  const client = await pool.connect()
+  const { client, release } = await checkOut(pool)
   const after: Array<() => void> = []
   const tx: PgTx = { query: client.query.bind(client) as PgTx['query'], afterCommit: (f) => after.push(f), after, open: true }
   let broken: Error | undefined
@@ -47,12 +69,12 @@ export async function inPgTransaction<T>(pool: pg.Pool, fn: (tx: PgTx) => Promis
     await client.query(options.durable === false ? 'BEGIN; SET LOCAL synchronous_commit TO OFF' : 'BEGIN')
     const out = await fn(tx)
     await client.query('COMMIT')
-    client.release()
+    release()
     runAll(after)
     return out
   } catch (err) {
     await client.query('ROLLBACK').catch((e: Error) => (broken = e))
-    client.release(broken)
+    release(broken)
     throw err
   }
 }
@@ -79,7 +101,7 @@ const preparedOn = new WeakMap<pg.PoolClient, Set<string>>()
  * prepared in that message is unknown), and the error rethrown. `durable: false` as inPgTransaction's.
  */
 export async function inOneTrip(pool: pg.Pool, statements: readonly TripStatement[], options: { durable?: boolean } = {}): Promise<pg.QueryResult[]> {
-  const client = await pool.connect()
+  const { client, release } = await checkOut(pool)
   let prepared = preparedOn.get(client)
   if (!prepared) preparedOn.set(client, (prepared = new Set()))
   const head = options.durable === false ? ['BEGIN', 'SET LOCAL synchronous_commit TO OFF'] : ['BEGIN']
@@ -95,11 +117,11 @@ export async function inOneTrip(pool: pg.Pool, statements: readonly TripStatemen
   }
   try {
     const out = (await client.query([...head, ...body, 'COMMIT'].join(';\n'))) as unknown as pg.QueryResult[]
-    client.release()
+    release()
     return out.slice(head.length, head.length + body.length)
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined)
-    client.release(err instanceof Error ? err : new Error(String(err)))
+    release(err instanceof Error ? err : new Error(String(err)))
     throw err
   }
 }
