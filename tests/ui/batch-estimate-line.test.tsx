@@ -27,7 +27,7 @@ const preview = {
 describe('batch dialog estimate', () => {
   it('shows "~time · cost" for the rows Start would queue, and asks again when the row range changes', async () => {
     getStudio().setPipelines([{ name: 'video', title: 'Video', mainField: 'idea', fields: ['idea'], steps: [] }])
-    const estimate = (rows: number): BatchEstimate => ({ pipeline: 'video', rows, refused: 0, workMs: rows * 60_000, wallClockMs: rows * 30_000, costUsd: rows * 0.021, costKnown: true })
+    const estimate = (rows: number): BatchEstimate => ({ pipeline: 'video', rows, refused: 0, workMs: rows * 60_000, wallClockMs: rows * 30_000, costUsd: rows * 0.021, costKnown: true, timeUnknown: null })
     const fake = fakeApi({
       'batch/preview': ok(preview),
       'batch/estimate': (r) => ok(estimate((r as { config?: { rowRange?: unknown } }).config?.rowRange ? 2 : 4))
