@@ -46,4 +46,21 @@ describe('batch dialog estimate', () => {
     act(() => getStudio().setLocale('fr'))
     expect(screen.getByTestId('batch-estimate').textContent).toBe('2 lignes à lancer · ~1 min 00 s · 0,042\u00a0$US')
   })
+
+  it('on a farm with no worker running, says the time is unknown and why, in both languages', async () => {
+    getStudio().setLocale('en')
+    getStudio().setPipelines([{ name: 'video', title: 'Video', mainField: 'idea', fields: ['idea'], steps: [] }])
+    const fake = fakeApi({
+      'batch/preview': ok(preview),
+      'batch/estimate': ok({ pipeline: 'video', rows: 3, refused: 0, workMs: 180_000, wallClockMs: null, costUsd: 0.063, costKnown: true, timeUnknown: 'no-live-workers' } satisfies BatchEstimate)
+    })
+    render(
+      <ApiProvider api={fake.api}>
+        <BatchCreateDialog sheet={{ name: 'idees.csv', contentBase64: 'SWQ=' }} />
+      </ApiProvider>
+    )
+    await waitFor(() => expect(screen.getByTestId('batch-estimate').textContent).toBe('3 rows to queue · time unknown: no worker is running on the farm · $0.063'), { timeout: 5_000 })
+    act(() => getStudio().setLocale('fr'))
+    expect(screen.getByTestId('batch-estimate').textContent).toBe('3 lignes à lancer · durée inconnue\u00a0: aucune machine de la ferme n’est en marche · 0,063\u00a0$US')
+  })
 })
