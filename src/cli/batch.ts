@@ -225,11 +225,16 @@ async function createAndRun(engine: Engine<any>, batches: BatchManager, io: CliI
   return code === 0 && v.failedRows === 0 ? 0 : 1
 }
 
+const TIME_UNKNOWN: Record<NonNullable<BatchEstimate['timeUnknown']>, string> = {
+  'no-live-workers': 'no worker is running on the farm (studio farm worker)'
+}
+
 /** "12 rows (1 refused) · ~4m 10s with 2 at once · $0.0123": what Start would cost, before it is pressed. */
 export function estimateText(e: BatchEstimate): string {
   const rows = `${e.rows} ${e.rows === 1 ? 'row' : 'rows'} of pipeline "${e.pipeline}" would be queued${e.refused ? ` (${e.refused} refused)` : ''}`
   const cost = `${e.costKnown ? '' : '≥ '}$${e.costUsd.toFixed(4)}${e.costKnown ? '' : ' (a model without a price counts as free)'}`
-  return `${rows}\n  time  ~${duration(e.wallClockMs)} (${duration(e.workMs)} of work)\n  cost  ${cost}\nnothing was queued`
+  const time = e.wallClockMs === null ? `unknown: ${TIME_UNKNOWN[e.timeUnknown ?? 'no-live-workers']} (${duration(e.workMs)} of work)` : `~${duration(e.wallClockMs)} (${duration(e.workMs)} of work)`
+  return `${rows}\n  time  ${time}\n  cost  ${cost}\nnothing was queued`
 }
 
 /** What a new batch says before it runs: its rows, its ignored columns, its refused rows. */

@@ -4,28 +4,30 @@
  * queue drains (engine/farm/farm-batches.ts). list, status, start, pause, resume, stop, retry,
  * reset and export print what the local commands print, built from the farm's rows and jobs. A new
  * batch is followed until it ends (its workers run it; this machine runs nothing), unless --detach.
- * What the farm cannot do yet (--estimate) refuses the queue URL, saying so.
+ * --estimate reads and prices the sheet here, and times it with the farm's step durations and its
+ * live workers' slots (engine/batch/farm-estimate.ts); it queues nothing.
  */
-import { FarmError } from '../main/engine/farm/errors'
+import { estimateFarmBatch } from '../main/engine/batch/farm-estimate'
+import type { Engine } from '../main/engine/engine'
+import { QueueError } from '../main/engine/errors'
 import { FarmQueue } from '../main/engine/farm/farm-queue'
 import type { FarmBatches } from '../main/engine/farm/farm-batches'
 import { listenForBatchChanges } from '../main/engine/store/postgres/batches'
 import type { BatchView } from '../shared/types'
-import { asBatchError, BATCH_USAGE, BatchUsageError, batchLine, batchStatusText, createArgs, createdText, exportDelimiter, print, writeExport, type BatchArgs } from './batch'
+import { asBatchError, BATCH_USAGE, BatchUsageError, batchLine, batchStatusText, createArgs, createdText, estimateText, exportDelimiter, print, writeExport, type BatchArgs } from './batch'
 import type { CliIo } from './io'
-import { QUEUE_URL_UNSUPPORTED } from './queue-url'
+import { Studio } from '../main/engine/studio'
 
 /** How often a followed batch is read again when no notice came (a notice lost with a dropped connection). */
 const FOLLOW_SWEEP_MS = 5_000
 
-export async function farmBatchCommand(url: string, dataDir: string, io: CliIo, a: BatchArgs): Promise<number> {
+export async function farmBatchCommand(url: string, dataDir: string, io: CliIo, a: BatchArgs, openLocal: () => Promise<Engine<any>>): Promise<number> {
   const [sub, id] = a.positionals
   const needId = () => {
     if (!id) throw new BatchUsageError(`usage: studio batch ${sub} <id>`)
     return id
   }
   if (sub === undefined) throw new BatchUsageError(`usage: ${BATCH_USAGE}`)
-  if (!['list', 'status', 'start', 'pause', 'resume', 'stop', 'retry', 'reset', 'export'].includes(sub) && a.values.estimate === true) refuse('studio batch --estimate')
   const farm = new FarmQueue({ url, dataDir })
   try {
     await farm.check()
@@ -60,6 +62,7 @@ export async function farmBatchCommand(url: string, dataDir: string, io: CliIo, 
         return 0
       }
       default:
+        if (a.values.estimate === true) return await estimate(farm, io, sub, a, openLocal)
         return await createAndFollow(url, batches, io, sub, a)
     }
   } catch (err) {
@@ -69,12 +72,14 @@ export async function farmBatchCommand(url: string, dataDir: string, io: CliIo, 
   }
 }
 
-function refuse(what: string): never {
-  throw new FarmError(
-    QUEUE_URL_UNSUPPORTED,
-    `${what} cannot run on a farm's queue yet (--queue-url or STUDIO_QUEUE_URL is set): run it without a queue URL to use this machine's local batches`,
-    '--queue-url'
-  )
+/** What the local `--estimate` prints, timed on the farm; the sheet is read and priced with this computer's studio. */
+async function estimate(farm: FarmQueue, io: CliIo, source: string, a: BatchArgs, openLocal: () => Promise<Engine<any>>): Promise<number> {
+  const args = createArgs(source, a)
+  const studio = await openLocal()
+  if (!(studio instanceof Studio)) throw new QueueError('unavailable', 'estimates need the studio (this engine has only test pipelines)')
+  const e = await estimateFarmBatch(studio, farm.pool, { source: args.source, sheet: args.sheet, config: args.config }, { network: args.network })
+  print(a, io, e, () => estimateText(e))
+  return 0
 }
 
 async function createAndFollow(url: string, batches: FarmBatches, io: CliIo, source: string, a: BatchArgs): Promise<number> {

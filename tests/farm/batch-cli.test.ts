@@ -5,7 +5,8 @@
  *    the command following it and printing (--json) the same view, field for field, as the same
  *    sheet run by the local `studio batch` (times and ids aside);
  *  - list, status, pause, resume, stop and retry act on the farm's batch and print its view;
- *  - export writes the local export's columns and rows; --estimate still refuses the queue URL.
+ *  - export writes the local export's columns and rows; --estimate answers from the farm
+ *    (tests/farm/batch-estimate.test.ts times it) and queues nothing.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -144,10 +145,13 @@ describe('studio batch --queue-url', () => {
     expect(jobs.rows[0]).toEqual({ n: 8, rows: 8 })
   }, 300_000)
 
-  it('--estimate still refuses the queue URL; a sheet that cannot be read leaves no batch', async () => {
-    const r = await onFarm('batch', sheet(['x']), '--estimate', '--json')
-    expect(r.code).toBe(2)
-    expect(JSON.parse(r.err).error.code).toBe('queue-url-unsupported')
+  it('--estimate answers on the farm and queues nothing; a sheet that cannot be read leaves no batch', async () => {
+    const count = async () => (await farm.user.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM batches')).rows[0]!.n
+    const before = await count()
+    const r = await onFarm('batch', sheet(['A line about the sea']), '--pipeline', 'text', '--estimate', '--json')
+    expect(r, r.err).toMatchObject({ code: 0 })
+    expect(JSON.parse(r.out)).toMatchObject({ pipeline: 'text', rows: 1, refused: 1 })
+    expect(await count()).toBe(before)
     const empty = join(tempDir('studio-farm-batch-empty-'), 'empty.csv')
     writeFileSync(empty, 'prompt\n')
     const refused = await onFarm('batch', empty, '--pipeline', 'text', '--json')

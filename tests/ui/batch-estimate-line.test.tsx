@@ -27,7 +27,7 @@ const preview = {
 describe('batch dialog estimate', () => {
   it('shows "~time · cost" for the rows Start would queue, and asks again when the row range changes', async () => {
     getStudio().setPipelines([{ name: 'video', title: 'Video', mainField: 'idea', fields: ['idea'], steps: [] }])
-    const estimate = (rows: number): BatchEstimate => ({ pipeline: 'video', rows, refused: 0, workMs: rows * 60_000, wallClockMs: rows * 30_000, costUsd: rows * 0.021, costKnown: true })
+    const estimate = (rows: number): BatchEstimate => ({ pipeline: 'video', rows, refused: 0, workMs: rows * 60_000, wallClockMs: rows * 30_000, costUsd: rows * 0.021, costKnown: true, timeUnknown: null })
     const fake = fakeApi({
       'batch/preview': ok(preview),
       'batch/estimate': (r) => ok(estimate((r as { config?: { rowRange?: unknown } }).config?.rowRange ? 2 : 4))
@@ -45,5 +45,22 @@ describe('batch dialog estimate', () => {
     expect(fake.of('batch/estimate').at(-1)).toMatchObject({ config: { rowRange: { start: 2, end: 3 } } })
     act(() => getStudio().setLocale('fr'))
     expect(screen.getByTestId('batch-estimate').textContent).toBe('2 lignes à lancer · ~1 min 00 s · 0,042\u00a0$US')
+  })
+
+  it('on a farm with no worker running, says the time is unknown and why, in both languages', async () => {
+    getStudio().setLocale('en')
+    getStudio().setPipelines([{ name: 'video', title: 'Video', mainField: 'idea', fields: ['idea'], steps: [] }])
+    const fake = fakeApi({
+      'batch/preview': ok(preview),
+      'batch/estimate': ok({ pipeline: 'video', rows: 3, refused: 0, workMs: 180_000, wallClockMs: null, costUsd: 0.063, costKnown: true, timeUnknown: 'no-live-workers' } satisfies BatchEstimate)
+    })
+    render(
+      <ApiProvider api={fake.api}>
+        <BatchCreateDialog sheet={{ name: 'idees.csv', contentBase64: 'SWQ=' }} />
+      </ApiProvider>
+    )
+    await waitFor(() => expect(screen.getByTestId('batch-estimate').textContent).toBe('3 rows to queue · time unknown: no worker is running on the farm · $0.063'), { timeout: 5_000 })
+    act(() => getStudio().setLocale('fr'))
+    expect(screen.getByTestId('batch-estimate').textContent).toBe('3 lignes à lancer · durée inconnue\u00a0: aucune machine de la ferme n’est en marche · 0,063\u00a0$US')
   })
 })

@@ -27,7 +27,7 @@ export const batchCommands: CommandGroup = async (_command, args, { io, json, op
     if (queueUrl !== undefined) {
       // On the farm (nothing local is opened): the data folder is the farm's shared one as this machine mounts it.
       const dataDir = (values['data-dir'] as string | undefined) ?? (io.env.STUDIO_DATA_DIR || defaultDataDir(io.env))
-      return await (await import('../farm-batch')).farmBatchCommand(queueUrl, dataDir, io, a)
+      return await (await import('../farm-batch')).farmBatchCommand(queueUrl, dataDir, io, a, () => open(values))
     }
     return await batchCommand(await open(values), io, a)
   } catch (err) {

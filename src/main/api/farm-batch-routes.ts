@@ -2,13 +2,16 @@ import type { Handlers } from './handler-map'
 import type { FarmQueue } from '../engine/farm/farm-queue'
 import { PUBLIC_ADDRESSES_ONLY } from '../engine/batch/sources'
 import { refuseZodErrors } from './zod-refusal'
+import { estimateFarmBatch } from '../engine/batch/farm-estimate'
+import type { Studio } from '../engine/studio'
+import { withFarmErrors } from './farm-queue-routes'
 
 /**
  * A window on a farm: its batches are the farm's (engine/farm/farm-batches.ts). A sheet given to
  * batch/create (a dropped file's bytes, a link) is read on this computer, and its rows go to the
  * farm, whose workers run them; the Batches page lists, follows and drives the farm's batches.
- * A preview of the columns and an estimate stay this computer's (they read the sheet here, and
- * queue nothing).
+ * A preview of the columns stays this computer's (it reads the sheet here, and queues nothing);
+ * an estimate reads and prices the sheet here too, but is timed on the farm (farmBatchEstimateRoute).
  */
 export function farmBatchRoutes(farm: FarmQueue): Pick<
   Handlers,
@@ -50,4 +53,19 @@ export function farmBatchRoutes(farm: FarmQueue): Pick<
     },
     'batch/export': (r) => batches().exportCsv(r.id, r.what, r.delimiter)
   }
+}
+
+/**
+ * batch/estimate on a window on a farm: the rows and their cost from this computer's studio (its
+ * sheet reading and provider prices), the time from the farm's step durations and live workers'
+ * slots, unknown (and said) when no worker runs there.
+ */
+export function farmBatchEstimateRoute(farm: FarmQueue, studio: Studio): Pick<Handlers, 'batch/estimate'> {
+  return withFarmErrors(
+    {
+      'batch/estimate': (r) =>
+        refuseZodErrors(() => estimateFarmBatch(studio, farm.pool, { source: r.source, sheet: r.sheet, config: r.config ?? {} }, { network: PUBLIC_ADDRESSES_ONLY }))
+    },
+    farm.where
+  )
 }

@@ -55,7 +55,19 @@ function unitsFor(kind: 'text' | 'image' | 'speech' | 'music', job: EstimateInpu
 }
 
 export function estimateJobs(studio: Pick<Studio, 'db' | 'pipelines' | 'services' | 'pool'>, inputs: readonly EstimateInput[]): Estimate {
-  const durations = recentStepDurations(studio.db)
+  return estimateJobsWith(studio, inputs, { durations: recentStepDurations(studio.db), concurrency: studio.pool.getConcurrency() })
+}
+
+/**
+ * The same figures from durations and a concurrency read elsewhere (a farm's steps and its live
+ * workers' slots: engine/batch/farm-estimate.ts). Prices are always this computer's settings.
+ */
+export function estimateJobsWith(
+  studio: Pick<Studio, 'pipelines' | 'services'>,
+  inputs: readonly EstimateInput[],
+  o: { durations: ReadonlyMap<string, number>; concurrency: number }
+): Estimate {
+  const durations = o.durations
   const settings = studio.services.settings()
   const prices = new PriceTable((settings.providers as { pricing?: Record<string, never> }).pricing ?? {})
   const infos = studio.services.providers().list()
@@ -81,7 +93,7 @@ export function estimateJobs(studio: Pick<Studio, 'db' | 'pipelines' | 'services
     return { type: job.type, workMs: Math.round(workMs), costUsd: Math.round(costUsd * 1e10) / 1e10, costKnown }
   })
   const workMs = jobs.reduce((s, j) => s + j.workMs, 0)
-  const concurrency = Math.max(1, Math.min(studio.pool.getConcurrency(), jobs.length || 1))
+  const concurrency = Math.max(1, Math.min(o.concurrency, jobs.length || 1))
   return {
     jobs,
     workMs,

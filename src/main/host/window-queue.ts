@@ -21,6 +21,7 @@ import type { EngineEvent, EngineEventType, QueueSummary } from '../../shared/ty
 import { saveSharedDir } from '../api/farm'
 import { farmWindowRoutes, QUEUE_URL_UNSUPPORTED } from '../api/farm-queue-routes'
 import { farmStoryboardRoutes } from '../api/farm-storyboard-routes'
+import { farmBatchEstimateRoute } from '../api/farm-batch-routes'
 import type { Handlers } from '../api/handler-map'
 import type { Engine } from '../engine/engine'
 import { withPassword } from '../engine/farm/connection'
@@ -216,7 +217,7 @@ export class WindowQueue {
       }
     }
     const engine = this.o.engine
-    const storyboards = farm && engine instanceof Studio ? farmStoryboardRoutes(farm, engine) : {}
+    const storyboards = farm && engine instanceof Studio ? { ...farmStoryboardRoutes(farm, engine), ...farmBatchEstimateRoute(farm, engine) } : {}
     return { ...local, ...(farm ? farmWindowRoutes(farm) : {}), ...storyboards, ...switched } as Handlers
   }
 

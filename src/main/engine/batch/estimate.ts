@@ -16,5 +16,5 @@ export async function estimateBatch(
 ): Promise<BatchEstimate> {
   const { pipeline, inputs, refused } = await studio.batches.rowsToQueue(request, options)
   const e = estimateJobs(studio, inputs.map((input) => ({ type: pipeline, input })))
-  return { pipeline, rows: inputs.length, refused, workMs: e.workMs, wallClockMs: e.wallClockMs, costUsd: e.costUsd, costKnown: e.costKnown }
+  return { pipeline, rows: inputs.length, refused, workMs: e.workMs, wallClockMs: e.wallClockMs, costUsd: e.costUsd, costKnown: e.costKnown, timeUnknown: null }
 }

@@ -199,7 +199,7 @@ export class FarmWorker {
       capabilitiesChanged: async (caps) => {
         this.capabilities.has.splice(0, this.capabilities.has.length, ...caps.has)
         this.capabilities = { ...caps, has: this.capabilities.has }
-        await registerWorker(this.db, { id: this.id, pid: process.pid, version: this.o.version ?? 'unknown', capabilities: this.capabilities })
+        await registerWorker(this.db, { id: this.id, pid: process.pid, version: this.o.version ?? 'unknown', capabilities: this.capabilities, slots: this.pool.getConcurrency() })
       },
       env: o.env ?? process.env,
       log: this.log
@@ -220,7 +220,7 @@ export class FarmWorker {
    */
   async start(): Promise<void> {
     try {
-      await registerWorker(this.db, { id: this.id, pid: process.pid, version: this.o.version ?? 'unknown', capabilities: this.capabilities })
+      await registerWorker(this.db, { id: this.id, pid: process.pid, version: this.o.version ?? 'unknown', capabilities: this.capabilities, slots: this.pool.getConcurrency() })
       await this.flag.start()
       await this.limiter.start()
       // Read before the first claim: a farm already over a cap starts no paid step.
@@ -274,7 +274,7 @@ export class FarmWorker {
     try {
       // Removed by an operator while alive: registered again, so the farm sees what it runs.
       if (!(await heartbeat(this.db, this.id))) {
-        await registerWorker(this.db, { id: this.id, pid: process.pid, version: this.o.version ?? 'unknown', capabilities: this.capabilities })
+        await registerWorker(this.db, { id: this.id, pid: process.pid, version: this.o.version ?? 'unknown', capabilities: this.capabilities, slots: this.pool.getConcurrency() })
       }
     } catch (err) {
       this.log(`heartbeat failed (${(err as Error).message}); trying again in ${Math.round(this.timings.heartbeatMs / 1000)} s`)

@@ -761,6 +761,8 @@ export const en = {
   'stock.videoItem': 'Video {id}',
   'stock.added': '{name} added to the media bin',
   'batchEstimate.hint': 'Expected time (recent step durations over the jobs run at once) and cost (price table × expected use); nothing is queued yet',
+  // farm-estimate: a batch's estimate on a farm with no worker running.
+  'batchEstimate.noWorkers': 'time unknown: no worker is running on the farm',
 
   // Settings → Studio farm (issue 18): several machines rendering from one PostgreSQL queue.
   'farm.title': 'Studio farm',

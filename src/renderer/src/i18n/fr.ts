@@ -762,6 +762,8 @@ export const fr: Record<MessageKey, string> = {
   'stock.videoItem': 'Vidéo {id}',
   'stock.added': '{name} ajouté au chutier',
   'batchEstimate.hint': 'Durée prévue (durées récentes des étapes, réparties sur les tâches menées en parallèle) et coût (grille tarifaire × usage prévu) ; rien n’est encore mis en file',
+  // farm-estimate: a batch's estimate on a farm with no worker running.
+  'batchEstimate.noWorkers': 'durée inconnue : aucune machine de la ferme n’est en marche',
 
   // Réglages → Ferme de rendu (ticket 18) : plusieurs ordinateurs qui rendent depuis une même file PostgreSQL.
   'farm.title': 'Ferme de rendu',

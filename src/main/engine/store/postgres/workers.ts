@@ -18,6 +18,8 @@ export interface WorkerRegistration {
   pid: number
   version: string
   capabilities: WorkerCapabilities
+  /** Steps it runs at once: the farm's capacity for an estimate (stored with the capabilities, read by farm-capacity.ts). */
+  slots?: number
 }
 
 export async function registerWorker(db: Queryable, w: WorkerRegistration, now = Date.now()): Promise<void> {
@@ -27,7 +29,7 @@ export async function registerWorker(db: Queryable, w: WorkerRegistration, now =
      ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, version = excluded.version,
        capabilities = excluded.capabilities, has = excluded.has, started_at = excluded.started_at,
        heartbeat_at = excluded.heartbeat_at, stopping = FALSE`,
-    [w.id, w.capabilities.host, w.pid, w.version, JSON.stringify(w.capabilities), w.capabilities.has, now]
+    [w.id, w.capabilities.host, w.pid, w.version, JSON.stringify(w.slots ? { ...w.capabilities, slots: w.slots } : w.capabilities), w.capabilities.has, now]
   )
 }
 

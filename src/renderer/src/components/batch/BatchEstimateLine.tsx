@@ -34,9 +34,11 @@ export function BatchEstimateLine({ source, sheet, config }: { source: BatchSour
   }, [call, source.kind === 'upload' ? source.contentBase64 : source, sheet, key])
   if (!estimate) return null
   const cost = (estimate.costKnown ? '' : '≥ ') + formatCost(estimate.costUsd, t.locale)
+  // On a farm with no worker running, nothing would run: no time, and why.
+  const time = estimate.wallClockMs === null ? t('batchEstimate.noWorkers') : approx(formatDuration(estimate.wallClockMs, t.locale))
   return (
     <p className="muted small estimate-line" data-testid="batch-estimate" title={t('batchEstimate.hint')}>
-      {t.plural('batchEstimate.line', estimate.rows, { time: approx(formatDuration(estimate.wallClockMs, t.locale)), cost })}
+      {t.plural('batchEstimate.line', estimate.rows, { time, cost })}
     </p>
   )
 }
