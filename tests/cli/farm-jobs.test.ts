@@ -230,7 +230,7 @@ describe('refusals on a farm', () => {
   }, 180_000)
 
   it('commands that cannot run on a farm yet still refuse the queue URL (exit 2, stable code)', async () => {
-    for (const args of [['eta'], ['run', '--until-idle'], ['batch', 'ideas.csv', '--estimate'], ['project', 'list'], ['health']]) {
+    for (const args of [['eta'], ['run', '--until-idle'], ['project', 'list'], ['health']]) {
       const r = await farm(...args, '--json')
       expect(r.code, args.join(' ')).toBe(2)
       expect(JSON.parse(r.err).error.code, args.join(' ')).toBe('queue-url-unsupported')

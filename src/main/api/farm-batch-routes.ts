@@ -4,7 +4,7 @@ import { PUBLIC_ADDRESSES_ONLY } from '../engine/batch/sources'
 import { refuseZodErrors } from './zod-refusal'
 import { estimateFarmBatch } from '../engine/batch/farm-estimate'
 import type { Studio } from '../engine/studio'
-import { withFarmErrors } from './farm-queue-routes'
+import { withFarmErrors } from './farm-errors'
 
 /**
  * A window on a farm: its batches are the farm's (engine/farm/farm-batches.ts). A sheet given to

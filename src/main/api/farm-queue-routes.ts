@@ -1,10 +1,8 @@
-import type { CommandName } from '../../shared/contract'
 import type { QueueEta } from '../../shared/types'
-import { StudioError } from '../engine/errors'
-import { FarmError } from '../engine/farm/errors'
 import type { FarmQueue } from '../engine/farm/farm-queue'
 import type { Handlers, Routes } from './handler-map'
 import { farmBatchRoutes } from './farm-batch-routes'
+import { withFarmErrors } from './farm-errors'
 import { jobRoutes } from './jobs'
 
 export const QUEUE_URL_UNSUPPORTED = 'queue-url-unsupported'
@@ -49,33 +47,4 @@ export function farmWindowRoutes(farm: FarmQueue): Partial<Handlers> {
     }
   }
   return withFarmErrors(routes, farm.where)
-}
-
-/** Each route's dropped link answered as the farm being unreachable (asFarmError), in place. */
-export function withFarmErrors<R extends Partial<Handlers>>(routes: R, where: string): R {
-  for (const name of Object.keys(routes) as CommandName[]) {
-    const handler = (routes as Record<string, unknown>)[name] as (request: unknown) => unknown
-    ;(routes as Record<string, unknown>)[name] = async (request: unknown) => {
-      try {
-        return await handler(request)
-      } catch (err) {
-        throw asFarmError(err, where)
-      }
-    }
-  }
-  return routes
-}
-
-/** A dropped or refused connection is the farm being unreachable, said as such; anything else is passed on. */
-function asFarmError(err: unknown, where: string): unknown {
-  if (err instanceof StudioError) return err
-  const e = err as { code?: unknown; message?: unknown }
-  const code = typeof e.code === 'string' ? e.code : ''
-  const message = typeof e.message === 'string' ? e.message : String(err)
-  const link =
-    /^(ECONN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|ENOTFOUND|EAI_AGAIN)/.test(code) ||
-    /^(08|57P)/.test(code) ||
-    /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(message)
-  if (!link) return err
-  return new FarmError('farm-unreachable', `the farm at ${where} did not answer (${message}); the window will reconnect when it is back`, undefined, { cause: err })
 }

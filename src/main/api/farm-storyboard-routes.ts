@@ -1,7 +1,7 @@
 import { FarmStoryboards } from '../engine/farm/farm-storyboards'
 import type { FarmQueue } from '../engine/farm/farm-queue'
 import type { Studio } from '../engine/studio'
-import { withFarmErrors } from './farm-queue-routes'
+import { withFarmErrors } from './farm-errors'
 import type { Handlers } from './handler-map'
 
 /**
