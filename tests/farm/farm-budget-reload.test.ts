@@ -70,7 +70,9 @@ describe('a farm worker applies its changed settings without a restart', () => {
     }, 120_000, 'the raised cap to release the held jobs', w.output)
     expect(done.failed).toBe(0)
     expect(server.calls('chat')).toBe(JOBS)
-    expect(w.output()).toMatch(/this machine's settings changed \(spend caps\) in .*: applied without a restart; 3 jobs waiting on a spend cap released/)
+    // Said once applied. Who releases the held jobs first, the reload or the budget's own next read of
+    // the farm's spend under the new caps, is a race: the line names a count only when it did.
+    expect(w.output()).toMatch(/this machine's settings changed \(spend caps\) in .*: applied without a restart/)
     // The same process all along.
     expect(w.child.exitCode).toBeNull()
     expect(w.events.filter((e) => e.type === 'worker.started')).toHaveLength(1)
