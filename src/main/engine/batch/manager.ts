@@ -12,11 +12,11 @@ import type { PipelineDefinition } from '../pipelines/types'
 import { parseBatchConfig, type BatchConfig } from './config'
 import { noRowsReason } from './no-rows'
 import { openRowSource, resolveMapping, PUBLIC_ADDRESSES_ONLY, type NetworkPolicy, type RowSource } from './sources'
-import { rowInputBuilder } from './row-input'
+import { mappingOptions, rowInputBuilder } from './row-input'
 import { loadLanguageDetector } from './row-language'
 import { clipText } from './sources/errors'
 import { sheetOfCopy, stageSource } from './staging'
-import { loadTemplate } from './templates'
+import { batchScriptTemplate } from './templates'
 import { batchView, type ImportProgress } from './view'
 import { rowTitle } from './row-title'
 import { batchRowsPage } from './rows-page'
@@ -233,7 +233,7 @@ export class BatchManager {
     const pipeline = this.pipeline(config.pipeline)
     const staged = await stageSource(request.source, join(this.dir, 'previews', randomUUID()), request.sheet, network)
     try {
-      const template = await this.scriptTemplate(config, network)
+      const template = await batchScriptTemplate(config, { localRoot: this.engine.dataDir, cacheDir: join(this.engine.dataDir, 'cache'), network })
       const copySheet = sheetOfCopy(staged.file, request.sheet)
       const rows = await openRowSource(staged.file, {
         label: staged.label,
@@ -273,10 +273,10 @@ export class BatchManager {
     const id = randomUUID()
     const folder = join(this.dir, id)
     let staged: Awaited<ReturnType<typeof stageSource>>
-    let template: Awaited<ReturnType<BatchManager['scriptTemplate']>>
+    let template: Awaited<ReturnType<typeof batchScriptTemplate>>
     try {
       staged = await stageSource(request.source, folder, request.sheet, network)
-      template = await this.scriptTemplate(config, network)
+      template = await batchScriptTemplate(config, { localRoot: this.engine.dataDir, cacheDir: join(this.engine.dataDir, 'cache'), network })
     } catch (err) {
       await rm(folder, { recursive: true, force: true })
       throw err
@@ -317,15 +317,6 @@ export class BatchManager {
     }
     this.changes.push(id, null)
     return this.view(id)
-  }
-
-  /** The template's script prompt, rendered per row at import (seed 3's templates). */
-  private async scriptTemplate(config: BatchConfig, network: NetworkPolicy): Promise<{ source: string; path: string; script: string } | null> {
-    if (config.pipeline !== 'video') return null
-    const loaded = await loadTemplate(config.template, { localRoot: this.engine.dataDir, cacheDir: join(this.engine.dataDir, 'cache'), network })
-    const script = loaded.template.prompts.script?.text
-    if (!script) return null
-    return { source: loaded.source, path: loaded.path, script }
   }
 
   private runImport(id: string): Promise<void> {
@@ -682,8 +673,3 @@ export class BatchManager {
     this.engine.events.emit({ type: 'batch.changed', batch })
   }
 }
-
-function mappingOptions(pipeline: PipelineDefinition<unknown>) {
-  return { schema: pipeline.input, mainField: pipeline.mainField ?? 'idea' }
-}
-

@@ -8,6 +8,11 @@ import { renderTemplate } from './templates'
 import { languageOfCell, loadLanguageDetector, rowLanguage } from './row-language'
 
 /** What one spreadsheet row becomes: a job input ready to queue, or the reason it is refused. */
+/** How a sheet's columns are mapped to a pipeline's input (local and farm batches alike). */
+export function mappingOptions(pipeline: PipelineDefinition<unknown>) {
+  return { schema: pipeline.input, mainField: pipeline.mainField ?? 'idea' }
+}
+
 export type RowOutcome =
   | { state: 'ready'; input: Record<string, unknown>; priority: number }
   | { state: 'invalid'; reason: string; priority: number }

@@ -97,6 +97,18 @@ export class TemplateError extends StudioError {
   }
 }
 
+/** A batch's script prompt from its template, rendered per row at import (video batches only). */
+export async function batchScriptTemplate(
+  config: { pipeline: string; template?: TemplateRef | undefined },
+  options: LoadTemplateOptions
+): Promise<{ source: string; path: string; script: string } | null> {
+  if (config.pipeline !== 'video') return null
+  const loaded = await loadTemplate(config.template, options)
+  const script = loaded.template.prompts.script?.text
+  if (!script) return null
+  return { source: loaded.source, path: loaded.path, script }
+}
+
 /** Load the template a batch asks for, falling back to the cache, then to the bundled default. */
 export async function loadTemplate(ref: TemplateRef | undefined, options: LoadTemplateOptions): Promise<LoadedTemplate> {
   const bundledDir = options.bundledDir ?? defaultBundledTemplatesDir()

@@ -25,14 +25,14 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type pg from 'pg'
 import type { BatchSource } from '../../../shared/contract'
 import type { BatchRowStatus, BatchRowsPage, BatchView, JsonValue } from '../../../shared/types'
-import { parseBatchConfig, type BatchConfig } from '../batch/config'
+import { parseBatchConfig } from '../batch/config'
 import { noRowsReason } from '../batch/no-rows'
-import { rowInputBuilder } from '../batch/row-input'
+import { mappingOptions, rowInputBuilder } from '../batch/row-input'
 import { batchRowsPage } from '../batch/rows-page'
 import { openRowSource, PUBLIC_ADDRESSES_ONLY, resolveMapping, type NetworkPolicy } from '../batch/sources'
 import { clipText } from '../batch/sources/errors'
 import { sheetOfCopy, stageSource } from '../batch/staging'
-import { loadTemplate } from '../batch/templates'
+import { batchScriptTemplate } from '../batch/templates'
 import { batchView } from '../batch/view'
 import { QueueError } from '../errors'
 import type { PipelineDefinition } from '../pipelines/types'
@@ -123,7 +123,7 @@ export class FarmBatches {
     let inserted = false
     try {
       const staged = await stageSource(request.source, join(folder, 'sheet'), request.sheet, network)
-      const template = await this.scriptTemplate(config, network, join(folder, 'cache'))
+      const template = await batchScriptTemplate(config, { localRoot: this.o.dataDir, cacheDir: join(folder, 'cache'), network })
       const sheet = sheetOfCopy(staged.file, request.sheet)
       const source = await openRowSource(staged.file, {
         label: staged.label,
@@ -131,7 +131,7 @@ export class FarmBatches {
         ...(config.rowRange ? { rowRange: config.rowRange } : {})
       })
       try {
-        const mapping = resolveMapping(source.headers, config.mapping ?? {}, { schema: pipeline.input, mainField: pipeline.mainField ?? 'idea' })
+        const mapping = resolveMapping(source.headers, config.mapping ?? {}, mappingOptions(pipeline))
         const build = await rowInputBuilder({ pipeline, config, batchId: id, template, format: source.format, headers: source.headers, mapping })
         await insertFarmBatch(this.pool, {
           id,
@@ -224,14 +224,6 @@ export class FarmBatches {
       return null
     }
     return walk(input, '')
-  }
-
-  private async scriptTemplate(config: BatchConfig, network: NetworkPolicy, cacheDir: string): Promise<{ source: string; path: string; script: string } | null> {
-    if (config.pipeline !== 'video') return null
-    const loaded = await loadTemplate(config.template, { localRoot: this.o.dataDir, cacheDir, network })
-    const script = loaded.template.prompts.script?.text
-    if (!script) return null
-    return { source: loaded.source, path: loaded.path, script }
   }
 
   // ------------------------------------------------------------------ control
